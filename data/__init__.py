@@ -1,0 +1,1 @@
+"""Package marker: ships indicators.yaml inside the wheel as evalcheck.data."""

@@ -1,0 +1,602 @@
+"""The command line: parse options, call the core, render. Errors become exit codes here."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from . import render
+from .checklist import (
+    KIND_NAMES,
+    ROLE_NAMES,
+    UNASSIGNED,
+    Checklist,
+    Indicator,
+    load_checklist,
+    read_checklist,
+    resolve_checklist_path,
+)
+from .errors import EXIT_DATA, EvalcheckError, InputError
+from .store import (
+    ACTIONS,
+    STATUS_NAMES,
+    Answers,
+    State,
+    current_user,
+    describe_state,
+    load_answers,
+    resolve_answers_path,
+    transaction,
+)
+
+
+class Fmt(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class ShowFmt(StrEnum):
+    text = "text"
+    json = "json"
+
+
+class _Group(TyperGroup):
+    """Turns every EvalcheckError into its exit code and a one-line message: the one place."""
+
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except EvalcheckError as exc:
+            typer.echo(f"错误：{exc.message}", err=True)
+            for line in exc.details[:50]:
+                typer.echo(f"  - {line}", err=True)
+            if len(exc.details) > 50:
+                typer.echo(f"  …… 另有 {len(exc.details) - 50} 条", err=True)
+            raise typer.Exit(exc.exit_code) from None
+
+
+app = typer.Typer(
+    cls=_Group,
+    name="evalcheck",
+    help="营商环境测评指标责任清单：查看、填报、进度、逾期、一致性检查，导出/导入 Excel。",
+    epilog="示例：evalcheck list --section 审批监管科 · evalcheck answer 47 --value 312 · "
+    "evalcheck export report.xlsx",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@dataclass
+class Env:
+    """What every command needs: the checklist and answers, loaded once, lazily."""
+
+    checklist_option: str | None
+    answers_option: str | None
+    _checklist: Checklist | None = field(default=None, repr=False)
+
+    @property
+    def checklist(self) -> Checklist:
+        if self._checklist is None:
+            self._checklist = load_checklist(resolve_checklist_path(self.checklist_option))
+        return self._checklist
+
+    @property
+    def answers_path(self) -> Path:
+        return resolve_answers_path(self.answers_option)
+
+    def answers(self) -> Answers:
+        answers = load_answers(self.answers_path, self.checklist)
+        if answers.orphans:
+            ids = "、".join(map(str, answers.orphans))
+            typer.echo(
+                f"注意：答案文件中第 {ids} 项不在当前清单中，已保留未删除"
+                f"（清单：{self.checklist.path}）",
+                err=True,
+            )
+        return answers
+
+
+def _env(ctx: typer.Context) -> Env:
+    env = ctx.find_object(Env)
+    assert env is not None
+    return env
+
+
+@app.callback()
+def _main(
+    ctx: typer.Context,
+    checklist: Annotated[
+        str | None,
+        typer.Option(
+            "--checklist",
+            envvar="EVALCHECK_CHECKLIST",
+            help="清单文件（YAML）。默认为随程序附带的 2021 年清单。",
+            show_default=False,
+        ),
+    ] = None,
+    answers: Annotated[
+        str | None,
+        typer.Option(
+            "--answers",
+            envvar="EVALCHECK_ANSWERS",
+            help="答案文件。默认为当前目录下的 answers.yaml。",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """营商环境测评指标责任清单工具。"""
+    ctx.obj = Env(checklist, answers)
+
+
+# ---------------------------------------------------------------- completion
+
+
+def _complete(attr: str) -> Any:
+    def complete(ctx: typer.Context, incomplete: str) -> list[str]:
+        try:
+            params = ctx.find_root().params
+            cl = load_checklist(resolve_checklist_path(params.get("checklist")))
+        except EvalcheckError:
+            return []
+        names: list[str] = list(getattr(cl, attr))
+        return [n for n in names if n.startswith(incomplete)]
+
+    return complete
+
+
+# ---------------------------------------------------------------- shared options
+
+SectionOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--section",
+        "-s",
+        help="责任科室，可重复（任一即可）。",
+        autocompletion=_complete("sections"),
+    ),
+]
+OwnerOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--owner", "-o", help="责任领导，可重复（任一即可）。", autocompletion=_complete("owners")
+    ),
+]
+FormatOpt = Annotated[
+    Fmt, typer.Option("--format", "-f", help="输出格式：table（表格）、json 或 csv。")
+]
+TodayOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--today", help="把这一天当作今天（YYYY-MM-DD），用于复现报告。", show_default=False
+    ),
+]
+ByOpt = Annotated[
+    str | None, typer.Option("--by", help="填报人，默认为当前登录用户名。", show_default=False)
+]
+
+
+def _echo(text: str) -> None:
+    typer.echo(text)
+
+
+def _display_answer(ind: Indicator, answers: Answers, derived: dict[int, Any]) -> str:
+    from .rules import display_derived
+
+    st = answers.state(ind.id)
+    if st is not None:
+        return describe_state(ind, st)
+    shown = display_derived(ind, derived.get(ind.id))
+    return shown or ""
+
+
+def _derived(cl: Checklist, answers: Answers) -> dict[int, Any]:
+    if not any(i.formula for i in cl.indicators):
+        return {}
+    from .rules import compute_derived
+
+    return dict(compute_derived(cl, answers.numeric_values()))
+
+
+def _answer_dict(ind: Indicator, answers: Answers, derived: dict[int, Any]) -> dict[str, Any]:
+    st = answers.state(ind.id)
+    d = derived.get(ind.id)
+    out: dict[str, Any] = {
+        "status": answers.status(ind.id),
+        "value": st.value if st else None,
+        "na": st.na if st else None,
+        "display": _display_answer(ind, answers, derived),
+        "computed": None if d is None else d.value,
+    }
+    if st is not None:
+        out.update(note=st.note, evidence=list(st.evidence), by=st.by, at=st.at)
+    return out
+
+
+# ---------------------------------------------------------------- list / show / validate
+
+
+@app.command("list")
+def list_cmd(
+    ctx: typer.Context,
+    section: SectionOpt = None,
+    owner: OwnerOpt = None,
+    category: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--category",
+            "-c",
+            help="二级指标：名称、序号 一…五 或 1…5，可重复。",
+            autocompletion=_complete("categories"),
+        ),
+    ] = None,
+    kind: Annotated[
+        list[str] | None,
+        typer.Option("--kind", help="题型：yesno、count、percent、choice、multi、text，可重复。"),
+    ] = None,
+    role: Annotated[
+        list[str] | None, typer.Option("--role", help="任务类型：lead（牵头）或 support（配合）。")
+    ] = None,
+    search: Annotated[
+        list[str] | None, typer.Option("--search", "-q", help="在指标内容中查找文字，可重复。")
+    ] = None,
+    unassigned: Annotated[
+        bool, typer.Option("--unassigned", help="只看未指定责任科室的指标（如第82项）。")
+    ] = False,
+    status: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--status", help="填报状态：answered（已填报）、unanswered（未填报）、na（不适用）。"
+        ),
+    ] = None,
+    fmt: FormatOpt = Fmt.table,
+) -> None:
+    """列出指标，可按科室、领导、二级指标、题型、状态筛选。
+
+    不同选项之间为“且”，同一选项重复为“或”。
+
+    示例：evalcheck list --section 审批监管科
+    """
+    from .select import Filters, resolve_filters, select
+
+    env = _env(ctx)
+    cl = env.checklist
+    filters = resolve_filters(
+        cl,
+        Filters(
+            sections=tuple(section or ()),
+            owners=tuple(owner or ()),
+            categories=tuple(category or ()),
+            kinds=tuple(kind or ()),
+            roles=tuple(role or ()),
+            search=tuple(search or ()),
+            statuses=tuple(status or ()),
+            unassigned=unassigned,
+        ),
+    )
+    answers = env.answers()
+    chosen = select(cl, filters, answers)
+    derived = _derived(cl, answers)
+    if fmt.value == "json":
+        _echo(
+            render.to_json(
+                [
+                    {
+                        **i.to_dict(),
+                        "category_label": cl.category_label(i.category),
+                        "answer": _answer_dict(i, answers, derived),
+                    }
+                    for i in chosen
+                ]
+            )
+        )
+        return
+    if fmt.value == "csv":
+        headers = [
+            "题号", "二级指标", "三级指标", "责任领导", "责任科室", "完成时限", "任务类型",
+            "题型", "单位", "选项", "范围", "公式", "填报状态", "填报值", "备注", "佐证材料",
+            "填报人", "填报时间",
+        ]  # fmt: skip
+        rows = []
+        for i in chosen:
+            a = _answer_dict(i, answers, derived)
+            rng = "" if i.kind not in ("count", "percent") else f"{i.low}..{i.high}"
+            rows.append(
+                [
+                    i.id, cl.category_label(i.category), i.text, i.owner, i.section,
+                    i.due.isoformat(), ROLE_NAMES[i.role], i.kind, i.unit,
+                    "；".join(i.option_texts), rng, i.formula,
+                    STATUS_NAMES[a["status"]], a["display"], a.get("note"),
+                    "；".join(a.get("evidence") or []), a.get("by"), a.get("at"),
+                ]
+            )  # fmt: skip
+        sys.stdout.write(render.to_csv(headers, rows))
+        return
+    rows = [
+        [
+            i.id,
+            i.category,
+            i.text,
+            i.owner or "",
+            i.section or UNASSIGNED,
+            i.due.isoformat(),
+            _display_answer(i, answers, derived),
+        ]
+        for i in chosen
+    ]
+    _echo(
+        render.table(
+            ["题号", "二级指标", "三级指标", "责任领导", "责任科室", "完成时限", "填报值"],
+            rows,
+            footer=f"共 {len(chosen)} 项",
+            wide=("三级指标", "填报值"),
+        )
+    )
+
+
+def _parse_id(raw: str) -> int:
+    from .values import normalize
+
+    t = normalize(raw).lstrip("#第").rstrip("项")
+    if not t.isdigit():
+        raise InputError(f"题号应为数字，例如 47，而不是“{raw}”")
+    return int(t)
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    ident: Annotated[str, typer.Argument(metavar="ID", help="题号，例如 47。")],
+    fmt: Annotated[
+        ShowFmt, typer.Option("--format", "-f", help="输出格式：text 或 json。")
+    ] = ShowFmt.text,
+) -> None:
+    """显示一项指标的全部信息和当前答案。
+
+    示例：evalcheck show 47
+    """
+    from . import expr
+    from .values import example
+
+    env = _env(ctx)
+    cl = env.checklist
+    ind = cl.get(_parse_id(ident))
+    answers = env.answers()
+    derived = _derived(cl, answers)
+    if fmt.value == "json":
+        data = {**ind.to_dict(), "category_label": cl.category_label(ind.category)}
+        data["answer"] = _answer_dict(ind, answers, derived)
+        _echo(render.to_json(data))
+        return
+    lines = [
+        ("题号", str(ind.id)),
+        ("二级指标", cl.category_label(ind.category)),
+        ("三级指标", ind.text),
+        ("责任领导", ind.owner or "未指定"),
+        ("责任科室", ind.section or UNASSIGNED),
+        ("完成时限", ind.due.isoformat()),
+        ("任务类型", ROLE_NAMES[ind.role]),
+        (
+            "题型",
+            f"{KIND_NAMES[ind.kind]}（{ind.kind}）" + (f"，单位：{ind.unit}" if ind.unit else ""),
+        ),
+    ]
+    if ind.options:
+        opts = "；".join(
+            f"{n}.{o.text}" + ("（不可与其他选项同选）" if o.exclusive else "")
+            for n, o in enumerate(ind.options, start=1)
+        )
+        lines.append(("选项", opts))
+    if ind.formula:
+        lines.append(("计算公式", expr.describe(ind.formula)))
+    lines.append(("填写示例", example(ind)))
+    st = answers.state(ind.id)
+    lines.append(("填报状态", STATUS_NAMES[answers.status(ind.id)]))
+    lines.append(("填报值", _display_answer(ind, answers, derived) or "（未填报）"))
+    if st is not None:
+        if st.note:
+            lines.append(("备注", st.note))
+        if st.evidence:
+            lines.append(("佐证材料", "；".join(st.evidence)))
+        lines.append(("填报人", st.by))
+        lines.append(("填报时间", st.at))
+    _echo("\n".join(f"{k}：{v}" for k, v in lines))
+
+
+@app.command()
+def validate(
+    ctx: typer.Context,
+    path: Annotated[
+        Path | None,
+        typer.Argument(help="要检查的清单文件；默认为当前使用的清单。", show_default=False),
+    ] = None,
+) -> None:
+    """检查清单文件：一次列出全部错误和警告，有错误时以退出码 4 结束。
+
+    示例：evalcheck validate data/indicators.yaml
+    """
+    env = _env(ctx)
+    target = path or resolve_checklist_path(env.checklist_option)
+    checklist, problems = read_checklist(target)
+    errors = [p for p in problems if p.level == "error"]
+    warnings = [p for p in problems if p.level == "warning"]
+    for p in errors:
+        _echo(f"错误：{p.text}")
+    for p in warnings:
+        _echo(f"警告：{p.text}")
+    count = f"共 {len(checklist.indicators)} 项指标，" if checklist else ""
+    _echo(f"{target}：{count}{len(errors)} 个错误，{len(warnings)} 个警告")
+    if errors:
+        raise typer.Exit(EXIT_DATA)
+
+
+# ---------------------------------------------------------------- answers
+
+
+@app.command()
+def answer(
+    ctx: typer.Context,
+    ident: Annotated[str, typer.Argument(metavar="ID", help="题号，例如 47。")],
+    value: Annotated[
+        list[str] | None,
+        typer.Option("--value", "-v", help="填报值；多选题可重复或用、分隔。", show_default=False),
+    ] = None,
+    na: Annotated[
+        str | None, typer.Option("--na", help="标记为不适用，并写明原因。", show_default=False)
+    ] = None,
+    note: Annotated[
+        str | None, typer.Option("--note", help="备注（不写则保留原备注）。", show_default=False)
+    ] = None,
+    evidence: Annotated[
+        list[str] | None,
+        typer.Option("--evidence", "-e", help="佐证材料的路径或网址，可重复。", show_default=False),
+    ] = None,
+    by: ByOpt = None,
+    clear: Annotated[
+        bool, typer.Option("--clear", help="清除该项答案（旧值保留在历史中）。")
+    ] = False,
+) -> None:
+    """填报一项指标的答案（按题型检查后才写入）。
+
+    示例：evalcheck answer 47 --value 312
+    示例：evalcheck answer 16 --value 是 --evidence 文件/对接说明.pdf
+    示例：evalcheck answer 109 --na 本年度无其他创新举措
+    """
+    from .values import format_value, parse
+
+    env = _env(ctx)
+    cl = env.checklist
+    ind = cl.get(_parse_id(ident))
+    given = sum([bool(value), na is not None, clear])
+    if given != 1:
+        raise InputError("请在 --value、--na、--clear 中指定且只指定一个（例如 --value 312）")
+    if na is not None and not na.strip():
+        raise InputError("--na 需要写明不适用的原因，例如 --na 本地无此业务")
+    parsed = parse(ind, value) if value else None  # refused values stop here: nothing written
+    who = by or current_user()
+    with transaction(env.answers_path, cl) as answers:
+        if clear:
+            st = answers.clear(ind, by=who)
+            if st is None:
+                _echo(f"第{ind.id}项 本来就没有答案，未做修改")
+            else:
+                _echo(f"第{ind.id}项 已清除答案（旧值保留在历史中，可用 evalcheck undo 恢复）")
+            return
+        st = answers.apply(
+            ind,
+            value=parsed,
+            na=na.strip() if na is not None else None,
+            note=note,
+            evidence=evidence,
+            by=who,
+            action="na" if na is not None else "set",
+        )
+        values = _effective(cl, answers)
+    if st is None:
+        _echo(f"第{ind.id}项 未变化：已是 {describe_state(ind, answers.records[ind.id].current)}")
+        return
+    if st.na is not None:
+        _echo(f"第{ind.id}项 已记录：不适用（{st.na}）")
+    else:
+        _echo(
+            f"第{ind.id}项 已记录：{format_value(ind, st.value)}（存为 {render.to_json(st.value)}）"
+        )
+    _warn_rules(cl, values, ind.id)
+
+
+def _effective(cl: Checklist, answers: Answers) -> dict[int, float]:
+    if not cl.rules:
+        return {}
+    from .rules import effective_values
+
+    return effective_values(cl, answers)
+
+
+def _warn_rules(cl: Checklist, values: dict[int, float], ident: int) -> None:
+    if not cl.rules:
+        return
+    from .rules import violations_for
+
+    for f in violations_for(cl, values, ident):
+        level = "错误" if f.severity == "error" else "提醒"
+        others = "；".join(f"第{i.id}项 = {i.value}" for i in f.involved)
+        typer.echo(f"注意（{level}，规则 {f.rule}）：{f.message}：{others}", err=True)
+
+
+@app.command()
+def history(
+    ctx: typer.Context,
+    ident: Annotated[str, typer.Argument(metavar="ID", help="题号，例如 47。")],
+) -> None:
+    """显示一项指标答案的全部修改记录（值、填报人、时间）。
+
+    示例：evalcheck history 47
+    """
+    env = _env(ctx)
+    cl = env.checklist
+    n = _parse_id(ident)
+    answers = env.answers()
+    ind = cl.get(n) if cl.has(n) or n not in answers.records else None
+    rec = answers.records.get(n)
+    if rec is None:
+        _echo(f"第{n}项 还没有任何填报记录")
+        return
+    rows = [_history_row(ind, st) for st in rec.timeline]
+    _echo(
+        render.table(
+            ["序号", "时间", "填报人", "操作", "值", "备注"],
+            rows,
+            title=f"第{n}项 修改记录" + ("" if ind else "（该题已不在当前清单中）"),
+            footer=f"共 {len(rows)} 次修改",
+            wide=("值", "备注"),
+        )
+    )
+
+
+def _history_row(ind: Indicator | None, st: State) -> list[Any]:
+    action = ACTIONS.get(st.action, st.action)
+    if st.reverts is not None:
+        action += f"（撤销第{st.reverts}次修改）"
+    return [st.seq, st.at, st.by, action, describe_state(ind, st), st.note or ""]
+
+
+@app.command()
+def undo(ctx: typer.Context, by: ByOpt = None) -> None:
+    """撤销最近一次修改（填报、清除或一次导入）；撤销本身也记入历史。
+
+    再次执行会继续撤销更早的修改。
+
+    示例：evalcheck undo
+    """
+    env = _env(ctx)
+    cl = env.checklist
+    with transaction(env.answers_path, cl) as answers:
+        done = answers.undo(by=by or current_user())
+    for ident, change, current, restored in done:
+        ind = cl.get(ident) if cl.has(ident) else None
+        what = ACTIONS.get(change.action, change.action)
+        _echo(
+            f"已撤销第{ident}项的{what}（第{change.seq}次修改，{change.by}，{change.at}）："
+            f"{describe_state(ind, current)} → {describe_state(ind, restored)}"
+        )
+
+
+def main() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and (stream.encoding or "").lower() != "utf-8":
+            reconfigure(encoding="utf-8")
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,143 @@
+"""Safe arithmetic expressions over indicator values, for rules and derived values.
+
+`q120 / q119 * 100`, `q15 <= q14`, `q5 + q6 <= q4`: numbers, `qN` (the value of
+indicator N), + - * /, parentheses, comparisons and `and`/`or`. The expression is
+parsed with `ast` and walked over a whitelist of node types; it is never `eval`-ed.
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+import re
+from collections.abc import Callable, Mapping
+from functools import lru_cache
+
+_REF = re.compile(r"^q(\d+)$")
+
+
+class ExprError(ValueError):
+    """The expression is not in the allowed language."""
+
+
+class NotComputable(Exception):
+    """An input is missing, or a division by zero."""
+
+    def __init__(self, reason: str, missing: tuple[int, ...] = ()) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.missing = missing
+
+
+_BINOPS: dict[type[ast.operator], Callable[[float, float], float]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+}
+_CMPOPS: dict[type[ast.cmpop], Callable[[float, float], bool]] = {
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+}
+
+
+@lru_cache(maxsize=512)
+def _parse(source: str) -> ast.expr:
+    try:
+        tree = ast.parse(source.strip(), mode="eval")
+    except SyntaxError as exc:
+        raise ExprError(f"语法错误（{exc.msg}）") from None
+    _check(tree.body)
+    return tree.body
+
+
+def _check(node: ast.AST) -> None:
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, bool) or not isinstance(node.value, int | float):
+            raise ExprError(f"只能使用数字常量，不能用 {node.value!r}")
+    elif isinstance(node, ast.Name):
+        if not _REF.match(node.id):
+            raise ExprError(f"未知名称“{node.id}”（指标写作 q题号，例如 q120）")
+    elif isinstance(node, ast.BinOp):
+        if type(node.op) not in _BINOPS:
+            raise ExprError("只支持 + - * /")
+        _check(node.left)
+        _check(node.right)
+    elif isinstance(node, ast.UnaryOp):
+        if not isinstance(node.op, ast.USub | ast.UAdd):
+            raise ExprError("只支持正负号")
+        _check(node.operand)
+    elif isinstance(node, ast.Compare):
+        if not all(type(op) in _CMPOPS for op in node.ops):
+            raise ExprError("只支持 < <= > >= == !=")
+        _check(node.left)
+        for comp in node.comparators:
+            _check(comp)
+    elif isinstance(node, ast.BoolOp):
+        for v in node.values:
+            _check(v)
+    else:
+        raise ExprError(f"不支持的写法：{type(node).__name__}")
+
+
+def references(source: str) -> list[int]:
+    """Indicator ids used, in order of first use. Raises ExprError if invalid."""
+    out: list[int] = []
+    for node in ast.walk(_parse(source)):
+        if isinstance(node, ast.Name):
+            m = _REF.match(node.id)
+            if m and int(m.group(1)) not in out:
+                out.append(int(m.group(1)))
+    return out
+
+
+def is_condition(source: str) -> bool:
+    return isinstance(_parse(source), ast.Compare | ast.BoolOp)
+
+
+def evaluate(source: str, values: Mapping[int, float]) -> float | bool:
+    """Evaluate with the given indicator values; NotComputable if one is missing or /0."""
+    tree = _parse(source)
+    missing = tuple(r for r in references(source) if r not in values)
+    if missing:
+        raise NotComputable("缺少" + "、".join(f"第{m}项" for m in missing), missing)
+    return _eval(tree, values)
+
+
+def _eval(node: ast.expr, values: Mapping[int, float]) -> float | bool:
+    if isinstance(node, ast.Constant):
+        assert isinstance(node.value, int | float)  # guaranteed by _check
+        return float(node.value)
+    if isinstance(node, ast.Name):
+        return float(values[int(node.id[1:])])
+    if isinstance(node, ast.UnaryOp):
+        v = float(_eval(node.operand, values))
+        return -v if isinstance(node.op, ast.USub) else v
+    if isinstance(node, ast.BinOp):
+        left = float(_eval(node.left, values))
+        right = float(_eval(node.right, values))
+        if isinstance(node.op, ast.Div) and right == 0:
+            raise NotComputable("除数为 0")
+        return _BINOPS[type(node.op)](left, right)
+    if isinstance(node, ast.Compare):
+        left = float(_eval(node.left, values))
+        for op, comp in zip(node.ops, node.comparators, strict=True):
+            right = float(_eval(comp, values))
+            if not _CMPOPS[type(op)](left, right):
+                return False
+            left = right
+        return True
+    if isinstance(node, ast.BoolOp):
+        results = [bool(_eval(v, values)) for v in node.values]
+        return all(results) if isinstance(node.op, ast.And) else any(results)
+    raise ExprError(type(node).__name__)  # pragma: no cover - rejected by _check
+
+
+def describe(source: str) -> str:
+    """'q132 <= q131' -> '第132项 ≤ 第131项' for messages."""
+    text = re.sub(r"\bq(\d+)\b", r"第\1项", source)
+    return text.replace("<=", "≤").replace(">=", "≥").replace("!=", "≠")

@@ -1,0 +1,210 @@
+"""Derived values and cross-indicator consistency checks (pure).
+
+Rules and formulas are data in the checklist YAML; expressions are evaluated by
+`expr` (an AST whitelist), never by `eval`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import expr
+from .checklist import Checklist, Indicator, Rule
+from .store import Answers
+from .values import format_value
+
+TOLERANCE = 0.5  # percentage points: a recorded 83 for a computed 82.6 is a rounding, not an error
+
+
+@dataclass(frozen=True, slots=True)
+class Derived:
+    """A value computed from a formula; `value` None means not computable (`reason` says why)."""
+
+    id: int
+    value: float | None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Involved:
+    id: int
+    value: str
+    section: str | None
+    owner: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    kind: str  # "rule" | "derived-mismatch" | "derived-missing"
+    severity: str  # "error" | "warning"
+    rule: str  # rule id, or "formula:121"
+    message: str
+    involved: tuple[Involved, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "severity": self.severity,
+            "rule": self.rule,
+            "message": self.message,
+            "involved": [
+                {"id": i.id, "value": i.value, "section": i.section, "owner": i.owner}
+                for i in self.involved
+            ],
+        }
+
+
+@dataclass
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+    unchecked: list[str] = field(default_factory=list)  # rules whose inputs are missing
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+
+def round_value(v: float) -> float:
+    r = round(v, 2)
+    return float(int(r)) if r.is_integer() else r
+
+
+def compute_derived(checklist: Checklist, recorded: Mapping[int, float]) -> dict[int, Derived]:
+    """Every formula's value from its inputs (recorded values, or other derived ones)."""
+    formulas = [i for i in checklist.indicators if i.formula]
+    values = dict(recorded)
+    out: dict[int, Derived] = {}
+    for _ in range(len(formulas) + 1):  # passes, so a formula may use another's result
+        progressed = False
+        for ind in formulas:
+            if ind.id in out and out[ind.id].value is not None:
+                continue
+            assert ind.formula is not None
+            try:
+                v = float(expr.evaluate(ind.formula, values))
+            except expr.NotComputable as exc:
+                out[ind.id] = Derived(ind.id, None, exc.reason)
+                continue
+            out[ind.id] = Derived(ind.id, round_value(v))
+            if ind.id not in recorded:
+                values[ind.id] = v
+            progressed = True
+        if not progressed:
+            break
+    return out
+
+
+def effective_values(checklist: Checklist, answers: Answers) -> dict[int, float]:
+    """Recorded numeric values, plus derived ones where nothing was recorded."""
+    recorded = answers.numeric_values()
+    values = dict(recorded)
+    for ident, d in compute_derived(checklist, recorded).items():
+        if ident not in values and d.value is not None:
+            values[ident] = d.value
+    return values
+
+
+def _involved(
+    checklist: Checklist, values: Mapping[int, float], ids: list[int]
+) -> tuple[Involved, ...]:
+    out = []
+    for ident in ids:
+        ind = checklist.get(ident)
+        v = values.get(ident)
+        shown = (
+            format_value(ind, int(v) if v is not None and v.is_integer() else v)
+            if v is not None
+            else "（未填）"
+        )
+        out.append(Involved(ident, shown, ind.section, ind.owner))
+    return tuple(out)
+
+
+def check_rule(rule: Rule, values: Mapping[int, float]) -> bool | None:
+    """True if it holds, False if violated, None if an input is missing."""
+    try:
+        return bool(expr.evaluate(rule.check, values))
+    except expr.NotComputable:
+        return None
+
+
+def run_checks(checklist: Checklist, answers: Answers) -> Report:
+    report = Report()
+    recorded = answers.numeric_values()
+    values = effective_values(checklist, answers)
+    for rule in checklist.rules:
+        ok = check_rule(rule, values)
+        if ok is None:
+            report.unchecked.append(rule.id)
+        elif not ok:
+            report.findings.append(
+                Finding(
+                    "rule",
+                    rule.severity,
+                    rule.id,
+                    f"{rule.message}（{expr.describe(rule.check)}）",
+                    _involved(checklist, values, rule.refs),
+                )
+            )
+    for ident, d in compute_derived(checklist, recorded).items():
+        ind = checklist.get(ident)
+        assert ind.formula is not None
+        refs = expr.references(ind.formula)
+        if d.value is None:
+            continue
+        if ident not in recorded:
+            report.findings.append(
+                Finding(
+                    "derived-missing",
+                    "warning",
+                    f"formula:{ident}",
+                    f"第{ident}项未填报，按公式 {expr.describe(ind.formula)} 自动计算为 "
+                    f"{format_value(ind, d.value)}",
+                    _involved(checklist, values, [ident, *refs]),
+                )
+            )
+        elif abs(recorded[ident] - d.value) > TOLERANCE:
+            report.findings.append(
+                Finding(
+                    "derived-mismatch",
+                    "error",
+                    f"formula:{ident}",
+                    f"第{ident}项填报为 {format_value(ind, _num(recorded[ident]))}，但按公式 "
+                    f"{expr.describe(ind.formula)} 应为 {format_value(ind, d.value)}",
+                    _involved(checklist, {**values, ident: recorded[ident]}, [ident, *refs]),
+                )
+            )
+    return report
+
+
+def _num(v: float) -> float | int:
+    return int(v) if v.is_integer() else v
+
+
+def violations_for(checklist: Checklist, values: Mapping[int, float], ident: int) -> list[Finding]:
+    """Rules involving `ident` that the given values break (for warnings at answer time)."""
+    out: list[Finding] = []
+    for rule in checklist.rules:
+        if ident in rule.refs and check_rule(rule, values) is False:
+            others = [r for r in rule.refs if r != ident]
+            out.append(
+                Finding(
+                    "rule",
+                    rule.severity,
+                    rule.id,
+                    f"{rule.message}（{expr.describe(rule.check)}）",
+                    _involved(checklist, values, [ident, *others]),
+                )
+            )
+    return out
+
+
+def display_derived(ind: Indicator, d: Derived | None) -> str | None:
+    """'82.5%（自动计算）', '无法计算（除数为 0）', or None when the indicator has no formula."""
+    if d is None:
+        return None
+    if d.value is None:
+        return f"无法计算（{d.reason}）"
+    return f"{format_value(ind, _num(d.value))}（自动计算）"

@@ -1,0 +1,108 @@
+"""Filtering indicators and resolving the names people type (pure)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from .checklist import CN_NUMERALS, KINDS, ROLE_NAMES, ROLES, Checklist, Indicator
+from .errors import NotFound
+from .store import Answers
+
+STATUSES = ("answered", "unanswered", "na")
+
+
+def _squash(s: str) -> str:
+    return re.sub(r"\s+", "", s).lower()
+
+
+def closest(given: str, valid: Sequence[str]) -> str | None:
+    """The most similar valid name, or None when nothing is close."""
+    if not valid:
+        return None
+    from rapidfuzz import fuzz, process  # only on the error path
+
+    # partial_ratio rewards a typed prefix ("审批监管" -> 审批监管科); ratio breaks ties
+    best = process.extractOne(given, list(valid), scorer=fuzz.WRatio, score_cutoff=50)
+    return str(best[0]) if best else None
+
+
+def resolve(
+    what: str, given: str, valid: Sequence[str], aliases: dict[str, str] | None = None
+) -> str:
+    """Exact name (ignoring spaces and case) or alias; otherwise an error listing the valid ones."""
+    key = _squash(given)
+    for name in valid:
+        if _squash(name) == key:
+            return name
+    if aliases and key in aliases:
+        return aliases[key]
+    hint = closest(given, valid)
+    tip = f"，您是不是要找“{hint}”？" if hint else ""
+    raise NotFound(f"未知的{what}“{given}”{tip}（可选：{'、'.join(valid)}）")
+
+
+def category_aliases(checklist: Checklist) -> dict[str, str]:
+    """'1', '一', '一、网上政务服务能力' -> '网上政务服务能力'."""
+    out: dict[str, str] = {}
+    for n, name in enumerate(checklist.categories, start=1):
+        out[str(n)] = name
+        if n <= len(CN_NUMERALS):
+            out[CN_NUMERALS[n - 1]] = name
+        out[_squash(checklist.category_label(name))] = name
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    sections: tuple[str, ...] = ()
+    owners: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    search: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    unassigned: bool = False
+
+
+def resolve_filters(checklist: Checklist, f: Filters) -> Filters:
+    """Canonical names for everything typed; unknown names raise NotFound."""
+    role_alias = {v: k for k, v in ROLE_NAMES.items()}
+    status_alias = {"已填报": "answered", "未填报": "unanswered", "不适用": "na"}
+    return Filters(
+        sections=tuple(resolve("责任科室", s, checklist.sections) for s in f.sections),
+        owners=tuple(resolve("责任领导", o, checklist.owners) for o in f.owners),
+        categories=tuple(
+            resolve("二级指标", c, checklist.categories, category_aliases(checklist))
+            for c in f.categories
+        ),
+        kinds=tuple(resolve("题型", k, KINDS) for k in f.kinds),
+        roles=tuple(resolve("任务类型", r, ROLES, role_alias) for r in f.roles),
+        search=f.search,
+        statuses=tuple(resolve("填报状态", s, STATUSES, status_alias) for s in f.statuses),
+        unassigned=f.unassigned,
+    )
+
+
+def select(checklist: Checklist, f: Filters, answers: Answers | None = None) -> list[Indicator]:
+    """AND across kinds of filter; a repeated filter means OR. Names must be resolved first."""
+    tests: list[Callable[[Indicator], bool]] = []
+    if f.sections or f.unassigned:
+        secs = set(f.sections)
+        tests.append(lambda i: i.section in secs or (f.unassigned and i.section is None))
+    if f.owners:
+        tests.append(lambda i: i.owner in f.owners)
+    if f.categories:
+        tests.append(lambda i: i.category in f.categories)
+    if f.kinds:
+        tests.append(lambda i: i.kind in f.kinds)
+    if f.roles:
+        tests.append(lambda i: i.role in f.roles)
+    if f.search:
+        needles = [_squash(q) for q in f.search]
+        tests.append(lambda i: any(n in _squash(i.text) for n in needles))
+    if f.statuses:
+        status_of = answers.status if answers else (lambda _i: "unanswered")
+        tests.append(lambda i: status_of(i.id) in f.statuses)
+    return [i for i in checklist.indicators if all(t(i) for t in tests)]

@@ -1,0 +1,417 @@
+"""The answers file: load, lock, atomic save, history and undo.
+
+Answers live in their own YAML file (default ./answers.yaml), never in the checklist.
+Each answer is a timeline of states, oldest first; the last one is current. Every
+change gets a sequence number (one per operation, shared by the rows of an import),
+which is what `undo` walks back through.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .checklist import Checklist, Indicator
+from .errors import AnswersCorrupted, DataError, InputError, WriteError
+from .fileio import atomic_write_text
+from .values import Value, format_value, value_fits
+from .yamlio import dump_yaml, load_yaml_text
+
+ENV_ANSWERS = "EVALCHECK_ANSWERS"
+ENV_LOCK_TIMEOUT = "EVALCHECK_LOCK_TIMEOUT"
+DEFAULT_ANSWERS = "answers.yaml"
+FORMAT = 1
+ACTIONS = {"set": "填报", "na": "不适用", "clear": "清除", "undo": "撤销", "import": "导入"}
+STATE_FIELDS = ("value", "na", "note", "evidence", "by", "at", "seq", "action", "reverts")
+HEADER = (
+    "# evalcheck 填报记录（由 evalcheck answer / import / undo 写入，请勿与清单文件混用）\n"
+    "# answers: 题号 -> 当前答案；history 保存此前的每一个版本\n"
+)
+
+
+def resolve_answers_path(option: str | None) -> Path:
+    if option:
+        return Path(option)
+    return Path(os.environ.get(ENV_ANSWERS) or DEFAULT_ANSWERS)
+
+
+def current_user() -> str:
+    try:
+        return getpass.getuser() or "unknown"
+    except Exception:  # getpass raises OSError or KeyError where no login name exists
+        return "unknown"
+
+
+def now_iso() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """One version of an answer."""
+
+    seq: int
+    action: str
+    by: str
+    at: str
+    value: Any = None
+    na: str | None = None
+    note: str | None = None
+    evidence: tuple[str, ...] = ()
+    reverts: int | None = None
+
+    @property
+    def status(self) -> str:
+        if self.na is not None:
+            return "na"
+        if self.value is not None:
+            return "answered"
+        return "unanswered"
+
+    def same_content(self, other: State) -> bool:
+        return (self.value, self.na, self.note, self.evidence) == (
+            other.value,
+            other.na,
+            other.note,
+            other.evidence,
+        )
+
+    def to_data(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.value is not None:
+            out["value"] = self.value
+        if self.na is not None:
+            out["na"] = self.na
+        if self.note:
+            out["note"] = self.note
+        if self.evidence:
+            out["evidence"] = list(self.evidence)
+        out.update(by=self.by, at=self.at, seq=self.seq, action=self.action)
+        if self.reverts is not None:
+            out["reverts"] = self.reverts
+        return out
+
+
+STATUS_NAMES = {"answered": "已填报", "na": "不适用", "unanswered": "未填报"}
+
+
+@dataclass
+class Record:
+    id: int
+    timeline: list[State]
+
+    @property
+    def current(self) -> State:
+        return self.timeline[-1]
+
+
+@dataclass
+class Answers:
+    """A snapshot of the answers file."""
+
+    path: Path
+    checklist_key: dict[str, Any]
+    records: dict[int, Record] = field(default_factory=dict)
+    orphans: list[int] = field(default_factory=list)  # ids not in the checklist: kept, reported
+    exists: bool = True
+
+    def state(self, ident: int) -> State | None:
+        rec = self.records.get(ident)
+        if rec is None or rec.current.status == "unanswered":
+            return None
+        return rec.current
+
+    def status(self, ident: int) -> str:
+        st = self.state(ident)
+        return st.status if st else "unanswered"
+
+    def value(self, ident: int) -> Any:
+        st = self.state(ident)
+        return st.value if st else None
+
+    def numeric_values(self) -> dict[int, float]:
+        out: dict[int, float] = {}
+        for ident, rec in self.records.items():
+            v = rec.current.value
+            if isinstance(v, int | float) and not isinstance(v, bool):
+                out[ident] = float(v)
+        return out
+
+    def next_seq(self) -> int:
+        return 1 + max((s.seq for r in self.records.values() for s in r.timeline), default=0)
+
+    # ---------------------------------------------------------------- changes
+
+    def apply(
+        self,
+        ind: Indicator,
+        *,
+        value: Value | None = None,
+        na: str | None = None,
+        note: str | None = None,
+        evidence: Sequence[str] | None = None,
+        by: str,
+        action: str,
+        seq: int | None = None,
+    ) -> State | None:
+        """Record a new state; None when it would change nothing.
+
+        note/evidence of None keep the current ones; value and na replace each other.
+        """
+        rec = self.records.get(ind.id)
+        prev = rec.current if rec else None
+        keep_note = prev.note if prev and note is None else note
+        keep_ev = prev.evidence if prev and evidence is None else tuple(evidence or ())
+        new = State(
+            seq=seq or self.next_seq(),
+            action=action,
+            by=by,
+            at=now_iso(),
+            value=None if na is not None else value,
+            na=na,
+            note=keep_note or None,
+            evidence=keep_ev,
+        )
+        if prev is not None and prev.same_content(new):
+            return None
+        if rec is None:
+            self.records[ind.id] = Record(ind.id, [new])
+        else:
+            rec.timeline.append(new)
+        return new
+
+    def clear(self, ind: Indicator, *, by: str) -> State | None:
+        rec = self.records.get(ind.id)
+        if rec is None or rec.current.status == "unanswered":
+            return None
+        new = State(seq=self.next_seq(), action="clear", by=by, at=now_iso())
+        rec.timeline.append(new)
+        return new
+
+    def last_change(self) -> int | None:
+        """The newest change that undo would revert (undos and undone changes are skipped)."""
+        states = [s for r in self.records.values() for s in r.timeline]
+        undone = {s.reverts for s in states if s.action == "undo"}
+        candidates = [s.seq for s in states if s.action != "undo" and s.seq not in undone]
+        return max(candidates, default=None)
+
+    def undo(self, *, by: str) -> list[tuple[int, State, State, State]]:
+        """Revert the newest change.
+
+        Returns (id, the reverted change, the state before the undo, the restored state).
+        """
+        target = self.last_change()
+        if target is None:
+            raise InputError("没有可以撤销的修改")
+        seq = self.next_seq()
+        done: list[tuple[int, State, State, State]] = []
+        for ident, rec in sorted(self.records.items()):
+            for pos, st in enumerate(rec.timeline):
+                if st.seq != target:
+                    continue
+                before = rec.timeline[pos - 1] if pos > 0 else None
+                restored = State(
+                    seq=seq,
+                    action="undo",
+                    by=by,
+                    at=now_iso(),
+                    value=before.value if before else None,
+                    na=before.na if before else None,
+                    note=before.note if before else None,
+                    evidence=before.evidence if before else (),
+                    reverts=target,
+                )
+                current = rec.current
+                rec.timeline.append(restored)
+                done.append((ident, st, current, restored))
+                break
+        return done
+
+    # ---------------------------------------------------------------- serialization
+
+    def to_text(self) -> str:
+        answers: dict[int, Any] = {}
+        for ident in sorted(self.records):
+            rec = self.records[ident]
+            data = rec.current.to_data()
+            if len(rec.timeline) > 1:
+                data["history"] = [s.to_data() for s in rec.timeline[:-1]]
+            answers[ident] = data
+        doc = {"format": FORMAT, "checklist": self.checklist_key, "answers": answers}
+        return HEADER + dump_yaml(doc)
+
+
+# ---------------------------------------------------------------- loading
+
+
+def load_answers(path: Path, checklist: Checklist) -> Answers:
+    """Read the answers file; a missing file is an empty set of answers."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Answers(path=path, checklist_key=checklist.key, exists=False)
+    except UnicodeDecodeError:
+        raise AnswersCorrupted(f"答案文件 {path} 不是 UTF-8 文本，未做任何修改") from None
+    except OSError as exc:
+        raise DataError(f"无法读取答案文件 {path}：{exc.strerror or exc}") from None
+    return parse_answers(text, path, checklist)
+
+
+def parse_answers(text: str, path: Path, checklist: Checklist) -> Answers:
+    name = str(path)
+    try:
+        data = load_yaml_text(text, name)
+    except DataError as exc:
+        raise AnswersCorrupted(f"答案文件已损坏，未做任何修改：{exc.message}") from None
+    if data is None:
+        return Answers(path=path, checklist_key=checklist.key)
+
+    def broken(keys: Sequence[Any], why: str) -> AnswersCorrupted:
+        line = _line_of(text, keys)
+        where = f"{name} 第{line}行" if line else name
+        return AnswersCorrupted(f"答案文件已损坏，未做任何修改：{where}：{why}")
+
+    if not isinstance(data, Mapping) or "answers" not in data:
+        raise broken([], "不是 evalcheck 的答案文件（缺少 answers）")
+    key = data.get("checklist")
+    if not isinstance(key, Mapping):
+        raise broken(["checklist"], "缺少 checklist（答案所属的清单）")
+    if dict(key) != checklist.key:
+        raise DataError(
+            f"答案文件 {name} 属于清单“{key.get('title')}”（{key.get('year')}年），"
+            f"而当前清单是“{checklist.title}”（{checklist.year}年）：请用 --answers 指定"
+            f"对应的答案文件，或用 --checklist 指定对应的清单"
+        )
+    raw_answers = data.get("answers") or {}
+    if not isinstance(raw_answers, Mapping):
+        raise broken(["answers"], "answers 应为 题号 -> 答案 的映射")
+    answers = Answers(path=path, checklist_key=checklist.key)
+    for ident, raw in raw_answers.items():
+        if not isinstance(ident, int) or isinstance(ident, bool):
+            raise broken(["answers", ident], f"题号应为整数，实际为 {ident!r}")
+        if not isinstance(raw, Mapping):
+            raise broken(["answers", ident], f"第{ident}项的答案应为映射")
+        ind = checklist._by_id.get(ident)
+        history = raw.get("history") or []
+        if not isinstance(history, list):
+            raise broken(["answers", ident, "history"], "history 应为列表")
+        timeline: list[State] = []
+        for n, item in enumerate([*history, raw]):
+            keys: list[Any] = ["answers", ident] + (["history", n] if n < len(history) else [])
+            timeline.append(_state(item, ind, ident, keys, broken))
+        answers.records[ident] = Record(ident, timeline)
+        if ind is None:
+            answers.orphans.append(ident)
+    return answers
+
+
+def _state(item: Any, ind: Indicator | None, ident: int, keys: list[Any], broken: Any) -> State:
+    if not isinstance(item, Mapping):
+        raise broken(keys, f"第{ident}项的历史记录应为映射")
+    unknown = set(item) - set(STATE_FIELDS) - {"history"}
+    if unknown:
+        raise broken([*keys, sorted(map(str, unknown))[0]], f"未知字段 {sorted(map(str, unknown))}")
+    seq = item.get("seq")
+    if not isinstance(seq, int) or isinstance(seq, bool):
+        raise broken(keys, f"第{ident}项缺少 seq（修改序号）")
+    action = item.get("action", "set")
+    if action not in ACTIONS:
+        raise broken([*keys, "action"], f"未知的 action {action!r}")
+    value = item.get("value")
+    if value is not None and ind is not None and not value_fits(ind, value):
+        raise broken(
+            [*keys, "value"], f"第{ident}项的值 {value!r} 不符合题型 {ind.kind}（可能被手工改坏）"
+        )
+    evidence = item.get("evidence") or []
+    if not isinstance(evidence, list) or not all(isinstance(e, str) for e in evidence):
+        raise broken([*keys, "evidence"], "evidence 应为文字列表")
+    at = item.get("at")
+    return State(
+        seq=seq,
+        action=str(action),
+        by=str(item.get("by") or ""),
+        at=at.isoformat() if isinstance(at, dt.datetime) else str(at or ""),
+        value=value,
+        na=None if item.get("na") is None else str(item["na"]),
+        note=None if item.get("note") is None else str(item["note"]),
+        evidence=tuple(evidence),
+        reverts=item.get("reverts"),
+    )
+
+
+def _line_of(text: str, keys: Sequence[Any]) -> int | None:
+    """1-based line of the node at `keys` (best effort; used only to report errors)."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None
+    line = node.start_mark.line + 1 if node is not None else None
+    for key in keys:
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                if str(k.value) == str(key):
+                    line, node = k.start_mark.line + 1, v
+                    break
+            else:
+                return line
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _lock_timeout() -> float:
+    try:
+        return float(os.environ.get(ENV_LOCK_TIMEOUT, "5"))
+    except ValueError:
+        return 5.0
+
+
+@contextmanager
+def transaction(path: Path, checklist: Checklist) -> Iterator[Answers]:
+    """Lock, load fresh, let the caller change the answers, save atomically.
+
+    If the body raises, nothing is written. The lock file sits beside the answers file.
+    """
+    import filelock  # imported here: only writing commands pay for it
+
+    lock = filelock.FileLock(str(path) + ".lock", timeout=_lock_timeout())
+    try:
+        lock.acquire()
+    except filelock.Timeout:
+        raise WriteError(
+            f"答案文件 {path} 正被其他人写入（锁文件 {path}.lock），请稍后再试"
+        ) from None
+    except OSError as exc:
+        raise WriteError(f"无法在 {path.parent} 创建锁文件：{exc.strerror or exc}") from None
+    try:
+        answers = load_answers(path, checklist)
+        before = answers.to_text() if answers.exists else None
+        yield answers
+        after = answers.to_text()
+        if after != before:
+            atomic_write_text(path, after)
+    finally:
+        lock.release()
+
+
+def describe_state(ind: Indicator | None, st: State) -> str:
+    """'312 个', '不适用（本地无此业务）', '（清除）' for messages and history."""
+    if st.na is not None:
+        return f"不适用（{st.na}）"
+    if st.value is None:
+        return "（无）"
+    return format_value(ind, st.value) if ind else str(st.value)

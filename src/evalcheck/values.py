@@ -1,0 +1,257 @@
+"""Answer kinds: parse what a person typed, validate it, format it back.
+
+One registry keyed by kind. `parse` is liberal (full-width digits, "312个", "95%",
+是/否/yes/no) and refuses what is wrong or ambiguous with a `ValueRefused` that names
+the indicator, its kind, what was wrong and an example of a valid value.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .checklist import KIND_NAMES, Indicator
+from .errors import ValueRefused
+
+Value = bool | int | float | str | list[str]
+
+SEPARATORS = re.compile(r"\s*[、，,;；]\s*")
+YES = {"是", "yes", "y", "true", "1", "对", "有"}
+NO = {"否", "no", "n", "false", "0", "无", "没有"}
+COUNT_UNITS = ("个", "项", "次", "条", "人", "家", "件", "名", "天")
+
+
+def normalize(raw: str) -> str:
+    """NFKC folds full-width digits, letters, ％ and spaces; then trim."""
+    return unicodedata.normalize("NFKC", raw).strip()
+
+
+def _refuse(ind: Indicator, raw: str, why: str) -> ValueRefused:
+    shown = raw if raw.strip() else "（空）"
+    return ValueRefused(
+        f"第{ind.id}项（{KIND_NAMES[ind.kind]}）不接受“{shown}”：{why}。例如：{example(ind)}"
+    )
+
+
+def _range_text(ind: Indicator) -> str:
+    lo = "不限" if ind.low is None else _num(ind.low)
+    hi = "不限" if ind.high is None else _num(ind.high)
+    return f"{lo} 到 {hi}"
+
+
+def _num(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else f"{v:g}"
+
+
+# ---------------------------------------------------------------- parsers
+
+
+def _parse_count(ind: Indicator, items: Sequence[str]) -> Value:
+    raw = _single(ind, items)
+    t = normalize(raw).replace(" ", "")
+    units = tuple(u for u in (ind.unit, *COUNT_UNITS) if u)
+    for u in units:
+        if t.endswith(u) and len(t) > len(u):
+            t = t[: -len(u)]
+            break
+    if re.fullmatch(r"\d{1,3}(,\d{3})+", t):
+        t = t.replace(",", "")
+    if not re.fullmatch(r"[+-]?\d+(\.\d+)?", t):
+        raise _refuse(ind, raw, "应为不小于 0 的整数")
+    if not re.fullmatch(r"\+?\d+", t):
+        if t.startswith("-"):
+            raise _refuse(ind, raw, "数量不能为负数")
+        raise _refuse(ind, raw, "数量应为整数，不能有小数")
+    value = int(t)
+    _check_range(ind, raw, value)
+    return value
+
+
+def _parse_percent(ind: Indicator, items: Sequence[str]) -> Value:
+    raw = _single(ind, items)
+    t = normalize(raw).replace(" ", "")
+    if t.endswith("%"):
+        t = t[:-1]
+    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", t):
+        raise _refuse(ind, raw, "应为数字（可带 %）")
+    number = float(t)
+    value: int | float = int(number) if number.is_integer() else number
+    _check_range(ind, raw, value)
+    return value
+
+
+def _check_range(ind: Indicator, raw: str, value: float) -> None:
+    if (ind.low is not None and value < ind.low) or (ind.high is not None and value > ind.high):
+        raise _refuse(ind, raw, f"应在 {_range_text(ind)} 之间")
+
+
+def _parse_yesno(ind: Indicator, items: Sequence[str]) -> Value:
+    raw = _single(ind, items)
+    t = normalize(raw).lower()
+    if t in YES:
+        return True
+    if t in NO:
+        return False
+    raise _refuse(ind, raw, "应为 是 或 否（也可写 yes/no、y/n、true/false、1/0）")
+
+
+def _parse_choice(ind: Indicator, items: Sequence[str]) -> Value:
+    picked = _pick(ind, items)
+    if len(picked) != 1:
+        raise _refuse(ind, "、".join(items), "单选题只能选一项")
+    return picked[0]
+
+
+def _parse_multi(ind: Indicator, items: Sequence[str]) -> Value:
+    picked = _pick(ind, items)
+    if ind.options:
+        exclusive = [o.text for o in ind.options if o.exclusive and o.text in picked]
+        if exclusive and len(picked) > 1:
+            raise _refuse(ind, "、".join(items), f"“{exclusive[0]}”不能与其他选项同时选择")
+        order = ind.option_texts
+        picked.sort(key=order.index)
+    return picked
+
+
+def _pick(ind: Indicator, items: Sequence[str]) -> list[str]:
+    """Options by number or text (when listed), else free items; duplicates dropped."""
+    texts = ind.option_texts
+    out: list[str] = []
+    for raw in items:
+        whole = normalize(raw)
+        parts = [whole] if whole in texts else [p for p in SEPARATORS.split(whole) if p]
+        for part in parts:
+            item = _option(ind, part, raw) if texts else part
+            if item not in out:
+                out.append(item)
+    if not out:
+        raise _refuse(ind, "、".join(items), "至少要有一项")
+    return out
+
+
+def _option(ind: Indicator, part: str, raw: str) -> str:
+    texts = ind.option_texts
+    t = part.strip().rstrip(".．、")
+    if re.fullmatch(r"\d+", t):
+        n = int(t)
+        if 1 <= n <= len(texts):
+            return texts[n - 1]
+        raise _refuse(ind, raw, f"没有第 {n} 个选项（共 {len(texts)} 个）")
+    for text in texts:
+        if normalize(text) == t:
+            return text
+    listing = "；".join(f"{n}.{x}" for n, x in enumerate(texts, start=1))
+    raise _refuse(ind, raw, f"“{part}”不是选项之一（可选：{listing}）")
+
+
+def _parse_text(ind: Indicator, items: Sequence[str]) -> Value:
+    text = "\n".join(i.strip() for i in items if i.strip())
+    if not text:
+        raise _refuse(ind, "", "内容不能为空")
+    return text
+
+
+def _single(ind: Indicator, items: Sequence[str]) -> str:
+    if len(items) != 1:
+        raise _refuse(ind, "、".join(items), "此题只能填一个值")
+    return items[0]
+
+
+# ---------------------------------------------------------------- formatting
+
+
+def _fmt_count(ind: Indicator, v: Any) -> str:
+    return f"{v} {ind.unit}" if ind.unit else str(v)
+
+
+def _fmt_percent(ind: Indicator, v: Any) -> str:
+    return f"{_num(float(v)) if isinstance(v, int | float) else v}%"
+
+
+def _fmt_yesno(ind: Indicator, v: Any) -> str:
+    return "是" if v else "否"
+
+
+def _fmt_list(ind: Indicator, v: Any) -> str:
+    return "、".join(map(str, v)) if isinstance(v, list) else str(v)
+
+
+def _fmt_text(ind: Indicator, v: Any) -> str:
+    return str(v)
+
+
+def _ex_choice(ind: Indicator) -> str:
+    if ind.options:
+        return f"1 或 “{ind.options[0].text}”"
+    return "一项文字"
+
+
+def _ex_multi(ind: Indicator) -> str:
+    if len(ind.options) >= 2:
+        return "1、2（或选项文字，可用、分隔）"
+    return "甲、乙（多项用、分隔）"
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    parse: Callable[[Indicator, Sequence[str]], Value]
+    format: Callable[[Indicator, Any], str]
+    example: Callable[[Indicator], str]
+    check: Callable[[Any], bool]  # is a stored value of the right type?
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+REGISTRY: dict[str, Kind] = {
+    "count": Kind(_parse_count, _fmt_count, lambda i: f"312 或 312{i.unit or '个'}", _is_int),
+    "percent": Kind(_parse_percent, _fmt_percent, lambda i: "95 或 95% 或 87.5", _is_number),
+    "yesno": Kind(_parse_yesno, _fmt_yesno, lambda i: "是 或 否", lambda v: isinstance(v, bool)),
+    "choice": Kind(_parse_choice, _fmt_list, _ex_choice, lambda v: isinstance(v, str)),
+    "multi": Kind(
+        _parse_multi,
+        _fmt_list,
+        _ex_multi,
+        lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
+    ),
+    "text": Kind(_parse_text, _fmt_text, lambda i: "一段文字", lambda v: isinstance(v, str)),
+}
+
+
+def parse(ind: Indicator, raw: str | Sequence[str]) -> Value:
+    """Parse one typed value (or several, for multi/choice) for this indicator."""
+    items = [raw] if isinstance(raw, str) else list(raw)
+    if not items:
+        raise _refuse(ind, "", "没有给出值")
+    return REGISTRY[ind.kind].parse(ind, items)
+
+
+def format_value(ind: Indicator, value: Any) -> str:
+    return REGISTRY[ind.kind].format(ind, value)
+
+
+def example(ind: Indicator) -> str:
+    return REGISTRY[ind.kind].example(ind)
+
+
+def value_fits(ind: Indicator, value: Any) -> bool:
+    """Is a stored value (from the answers file) of this indicator's kind and range?"""
+    if not REGISTRY[ind.kind].check(value):
+        return False
+    if ind.kind in ("count", "percent"):
+        if ind.low is not None and value < ind.low:
+            return False
+        if ind.high is not None and value > ind.high:
+            return False
+    if ind.options and ind.kind in ("choice", "multi"):
+        picked = value if isinstance(value, list) else [value]
+        return all(p in ind.option_texts for p in picked)
+    return True

@@ -1,0 +1,50 @@
+"""Shared fixtures: a CliRunner in an empty folder, the seed table, helpers."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from evalcheck.checklist import Checklist, bundled_checklist_path, load_checklist
+from evalcheck.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT.parent / "shared" / "seed" / "000_b92121885e920284.txt"
+SEED_COPY = Path(__file__).parent / "data" / "seed_2021.txt"
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every test runs in an empty folder with no EVALCHECK_* settings and a fixed width."""
+    for var in list(os.environ):
+        if var.startswith("EVALCHECK_"):
+            monkeypatch.delenv(var)
+    monkeypatch.setenv("EVALCHECK_WIDTH", "160")
+    monkeypatch.setenv("EVALCHECK_LOCK_TIMEOUT", "2")
+    monkeypatch.chdir(tmp_path)
+    yield
+
+
+@pytest.fixture(scope="session")
+def checklist() -> Checklist:
+    return load_checklist(bundled_checklist_path())
+
+
+@pytest.fixture()
+def run():
+    """run("list", "--section", "审批监管科") -> Result, with stdout and stderr apart."""
+    runner = CliRunner()
+
+    def _run(*args: str, input: str | None = None):
+        return runner.invoke(app, list(args), input=input, catch_exceptions=False)
+
+    return _run
+
+
+def seed_text() -> str:
+    """The bureau's own table (a copy is kept in tests/data so the tests stand alone)."""
+    return SEED_COPY.read_text(encoding="utf-8")
