@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -95,7 +97,15 @@ class Env:
         return resolve_answers_path(self.answers_option)
 
     def answers(self) -> Answers:
-        answers = load_answers(self.answers_path, self.checklist)
+        return self._warn_orphans(load_answers(self.answers_path, self.checklist))
+
+    @contextmanager
+    def writing(self) -> Iterator[Answers]:
+        """Lock, load, change, save atomically (see store.transaction)."""
+        with transaction(self.answers_path, self.checklist) as answers:
+            yield self._warn_orphans(answers)
+
+    def _warn_orphans(self, answers: Answers) -> Answers:
         if answers.orphans:
             ids = "、".join(map(str, answers.orphans))
             typer.echo(
@@ -483,7 +493,7 @@ def answer(
         raise InputError("--na 需要写明不适用的原因，例如 --na 本地无此业务")
     parsed = parse(ind, value) if value else None  # refused values stop here: nothing written
     who = by or current_user()
-    with transaction(env.answers_path, cl) as answers:
+    with env.writing() as answers:
         if clear:
             st = answers.clear(ind, by=who)
             if st is None:
@@ -579,7 +589,7 @@ def undo(ctx: typer.Context, by: ByOpt = None) -> None:
     """
     env = _env(ctx)
     cl = env.checklist
-    with transaction(env.answers_path, cl) as answers:
+    with env.writing() as answers:
         done = answers.undo(by=by or current_user())
     for ident, change, current, restored in done:
         ind = cl.get(ident) if cl.has(ident) else None

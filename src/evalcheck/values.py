@@ -51,11 +51,11 @@ def _num(v: float) -> str:
 
 def _parse_count(ind: Indicator, items: Sequence[str]) -> Value:
     raw = _single(ind, items)
-    t = normalize(raw).replace(" ", "")
+    t = normalize(raw)
     units = tuple(u for u in (ind.unit, *COUNT_UNITS) if u)
     for u in units:
         if t.endswith(u) and len(t) > len(u):
-            t = t[: -len(u)]
+            t = t[: -len(u)].rstrip()
             break
     if re.fullmatch(r"\d{1,3}(,\d{3})+", t):
         t = t.replace(",", "")
@@ -72,9 +72,9 @@ def _parse_count(ind: Indicator, items: Sequence[str]) -> Value:
 
 def _parse_percent(ind: Indicator, items: Sequence[str]) -> Value:
     raw = _single(ind, items)
-    t = normalize(raw).replace(" ", "")
+    t = normalize(raw)
     if t.endswith("%"):
-        t = t[:-1]
+        t = t[:-1].rstrip()
     if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", t):
         raise _refuse(ind, raw, "应为数字（可带 %）")
     number = float(t)

@@ -1,0 +1,174 @@
+"""The answers file: concurrency, atomic saves, corruption, orphans, the wrong checklist."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from evalcheck import fileio
+from evalcheck.store import load_answers
+
+COUNT_IDS = [1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 20, 23, 30, 31, 33, 35]
+
+# every command that reads the answers file
+READERS = [
+    ["list"],
+    ["show", "47"],
+    ["answer", "47", "--value", "5"],
+    ["history", "47"],
+    ["undo"],
+]
+
+
+def test_twenty_processes_answer_at_once(tmp_path: Path) -> None:
+    assert len(COUNT_IDS) == 20
+    env = {**os.environ, "EVALCHECK_LOCK_TIMEOUT": "60"}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "evalcheck", "answer", str(i), "--value", str(i * 10)],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for i in COUNT_IDS
+    ]
+    for p in procs:
+        out, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err.decode()
+    data = yaml.safe_load((tmp_path / "answers.yaml").read_text(encoding="utf-8"))
+    assert {i: a["value"] for i, a in data["answers"].items()} == {i: i * 10 for i in COUNT_IDS}
+    assert sorted(a["seq"] for a in data["answers"].values()) == list(range(1, 21))
+
+
+def test_an_interrupted_save_leaves_the_previous_file(run, monkeypatch, tmp_path: Path) -> None:
+    assert run("answer", "47", "--value", "312").exit_code == 0
+    before = (tmp_path / "answers.yaml").read_bytes()
+
+    def crash(src: str, dst: str) -> None:
+        raise KeyboardInterrupt  # the power goes out between write and rename
+
+    monkeypatch.setattr(fileio.os, "replace", crash)
+    assert run("answer", "47", "--value", "400").exit_code != 0  # Click: "Aborted!"
+    assert (tmp_path / "answers.yaml").read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_a_failed_rename_is_a_clear_error(run, monkeypatch, tmp_path: Path) -> None:
+    assert run("answer", "47", "--value", "312").exit_code == 0
+    before = (tmp_path / "answers.yaml").read_bytes()
+
+    def denied(src: str, dst: str) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(fileio.os, "replace", denied)
+    result = run("answer", "47", "--value", "400")
+    assert result.exit_code == 5
+    assert "无法写入 answers.yaml" in result.stderr
+    assert (tmp_path / "answers.yaml").read_bytes() == before
+
+
+CORRUPTIONS = {
+    "syntax": ("answers:\n  47: {value: 312\n", "YAML 格式错误"),
+    "wrong type": (None, "不符合题型 count"),
+    "not ours": ("- just\n- a list\n", "不是 evalcheck 的答案文件"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CORRUPTIONS))
+@pytest.mark.parametrize("cmd", READERS, ids=lambda c: c[0])
+def test_a_corrupted_file_is_reported_and_never_overwritten(
+    run, tmp_path: Path, case: str, cmd: list[str]
+) -> None:
+    assert run("answer", "47", "--value", "312").exit_code == 0
+    path = tmp_path / "answers.yaml"
+    text, why = CORRUPTIONS[case]
+    if text is None:  # a hand edit that broke a value
+        text = path.read_text(encoding="utf-8").replace("value: 312", "value: lots")
+    path.write_text(text, encoding="utf-8")
+    before = path.read_bytes()
+    result = run(*cmd)
+    assert result.exit_code == 4, result.output
+    assert "答案文件已损坏，未做任何修改" in result.stderr
+    assert why in result.stderr
+    assert "Traceback" not in result.output
+    if case != "not ours":
+        assert "answers.yaml 第" in result.stderr and "行" in result.stderr
+    assert path.read_bytes() == before
+
+
+def test_wrong_type_names_the_right_line(run, tmp_path: Path) -> None:
+    run("answer", "3", "--value", "95")
+    run("answer", "47", "--value", "312")
+    path = tmp_path / "answers.yaml"
+    text = path.read_text(encoding="utf-8").replace("value: 312", "value: lots")
+    path.write_text(text, encoding="utf-8")
+    line = next(n for n, s in enumerate(text.splitlines(), 1) if "value: lots" in s)
+    result = run("show", "47")
+    assert f"answers.yaml 第{line}行" in result.stderr
+
+
+def test_answers_for_another_checklist_are_refused(run, tmp_path: Path) -> None:
+    run("answer", "47", "--value", "312")
+    path = tmp_path / "answers.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("year: 2021", "year: 2022"), encoding="utf-8"
+    )
+    before = path.read_bytes()
+    result = run("answer", "48", "--value", "是")
+    assert result.exit_code == 4
+    assert "属于清单“中卫市审批服务管理局营商环境测评指标责任清单”（2022年）" in result.stderr
+    assert path.read_bytes() == before
+
+
+def test_answers_to_removed_indicators_are_kept(run, tmp_path: Path, checklist) -> None:
+    run("answer", "47", "--value", "312")
+    path = tmp_path / "answers.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["answers"][200] = {"value": 7, "by": "x", "at": "2021-09-01", "seq": 9, "action": "set"}
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = run("answer", "48", "--value", "是")
+    assert result.exit_code == 0
+    assert "答案文件中第 200 项不在当前清单中，已保留未删除" in result.stderr
+    after = load_answers(path, checklist)
+    assert after.records[200].current.value == 7
+    assert after.orphans == [200]
+    assert "不在当前清单中" in run("history", "200").stdout
+
+
+def test_a_held_lock_is_an_error_not_a_hang(run, tmp_path: Path, monkeypatch) -> None:
+    import filelock
+
+    monkeypatch.setenv("EVALCHECK_LOCK_TIMEOUT", "0.2")
+    held = filelock.FileLock(str(tmp_path / "answers.yaml.lock"))
+    with held:
+        code = (
+            "from evalcheck.cli import main; import sys; "
+            "sys.argv=['evalcheck','answer','47','--value','1']; main()"
+        )
+        proc = subprocess.run(
+            [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, timeout=30,
+            env={**os.environ, "EVALCHECK_LOCK_TIMEOUT": "0.2"},
+        )  # fmt: skip
+    assert proc.returncode == 5
+    assert "正被其他人写入" in proc.stderr.decode()
+    assert not (tmp_path / "answers.yaml").exists()
+
+
+def test_file_is_readable_yaml_in_id_order_with_chinese(run, tmp_path: Path) -> None:
+    run("answer", "109", "--value", "推行“秒批”", "--note", "见附件")
+    run("answer", "47", "--value", "312", "--by", "张三")
+    text = (tmp_path / "answers.yaml").read_text(encoding="utf-8")
+    assert "推行“秒批”" in text and "by: 张三" in text
+    assert text.index("47:") < text.index("109:")
+    data = yaml.safe_load(text)
+    assert data["checklist"] == {
+        "title": "中卫市审批服务管理局营商环境测评指标责任清单",
+        "year": 2021,
+    }
+    assert data["answers"][47]["at"][-6] in "+-"  # ISO time with zone
