@@ -39,7 +39,7 @@ def test_twenty_processes_answer_at_once(tmp_path: Path) -> None:
         for i in COUNT_IDS
     ]
     for p in procs:
-        out, err = p.communicate(timeout=120)
+        _out, err = p.communicate(timeout=120)
         assert p.returncode == 0, err.decode()
     data = yaml.safe_load((tmp_path / "answers.yaml").read_text(encoding="utf-8"))
     assert {i: a["value"] for i, a in data["answers"].items()} == {i: i * 10 for i in COUNT_IDS}
