@@ -24,7 +24,7 @@ from .checklist import (
     read_checklist,
     resolve_checklist_path,
 )
-from .errors import EXIT_DATA, EvalcheckError, InputError
+from .errors import EXIT_DATA, EXIT_FINDINGS, EvalcheckError, InputError
 from .store import (
     ACTIONS,
     STATUS_NAMES,
@@ -598,6 +598,214 @@ def undo(ctx: typer.Context, by: ByOpt = None) -> None:
             f"已撤销第{ident}项的{what}（第{change.seq}次修改，{change.by}，{change.at}）："
             f"{describe_state(ind, current)} → {describe_state(ind, restored)}"
         )
+
+
+# ---------------------------------------------------------------- deadlines and progress
+
+
+def _computed_ids(cl: Checklist, answers: Answers) -> set[int]:
+    """Unanswered derived indicators whose value can be computed: they count as done."""
+    return {
+        i
+        for i, d in _derived(cl, answers).items()
+        if d.value is not None and answers.status(i) == "unanswered"
+    }
+
+
+@app.command()
+def overdue(
+    ctx: typer.Context,
+    section: SectionOpt = None,
+    owner: OwnerOpt = None,
+    within: Annotated[
+        int, typer.Option("--within", "-w", min=0, help="同时列出 N 天内到期的未填报指标。")
+    ] = 7,
+    today: TodayOpt = None,
+    fail: Annotated[
+        bool, typer.Option("--fail", help="有逾期指标时以退出码 1 结束（用于定时任务）。")
+    ] = False,
+    fmt: FormatOpt = Fmt.table,
+) -> None:
+    """列出已逾期未填报的指标（按科室分组，逾期最久的在前），以及即将到期的指标。
+
+    示例：evalcheck overdue --today 2021-09-16 --within 3
+    """
+    from .deadlines import due_within, group_by_section, open_items, parse_today
+    from .deadlines import overdue as overdue_of
+    from .select import Filters, resolve_filters, select
+
+    env = _env(ctx)
+    cl = env.checklist
+    day = parse_today(today)
+    filters = resolve_filters(cl, Filters(sections=tuple(section or ()), owners=tuple(owner or ())))
+    answers = env.answers()
+    items = open_items(cl, answers, day, _computed_ids(cl, answers), select(cl, filters))
+    late = overdue_of(items)
+    soon = due_within(items, within)
+    if fmt.value == "json":
+        groups = group_by_section(cl, late)
+        _echo(
+            render.to_json(
+                {
+                    "today": day.isoformat(),
+                    "within": within,
+                    "overdue_count": len(late),
+                    "overdue": [
+                        {"section": name, "count": len(g), "items": [_open_dict(o) for o in g]}
+                        for name, g in groups
+                    ],
+                    "due_soon": [_open_dict(o) for o in soon],
+                }
+            )
+        )
+    elif fmt.value == "csv":
+        headers = [
+            "状态",
+            "责任科室",
+            "题号",
+            "三级指标",
+            "责任领导",
+            "完成时限",
+            "逾期天数",
+            "剩余天数",
+        ]
+        rows = [
+            ["逾期" if o.overdue else "即将到期", o.ind.section or UNASSIGNED, o.ind.id,
+             o.ind.text, o.ind.owner, o.ind.due.isoformat(),
+             o.days if o.overdue else "", "" if o.overdue else o.days_left]
+            for o in [*late, *soon]
+        ]  # fmt: skip
+        sys.stdout.write(render.to_csv(headers, rows))
+    else:
+        _echo(_overdue_text(cl, late, soon, day, within))
+    if fail and late:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _open_dict(o: Any) -> dict[str, Any]:
+    return {
+        "id": o.ind.id,
+        "text": o.ind.text,
+        "section": o.ind.section,
+        "owner": o.ind.owner,
+        "due": o.ind.due.isoformat(),
+        "days_overdue": max(o.days, 0),
+        "days_left": max(o.days_left, 0),
+    }
+
+
+def _overdue_text(cl: Checklist, late: list[Any], soon: list[Any], day: Any, within: int) -> str:
+    from .deadlines import group_by_section
+
+    parts: list[str] = []
+    if late:
+        parts.append(f"截至 {day.isoformat()}，共 {len(late)} 项已逾期未填报：")
+        for name, group in group_by_section(cl, late):
+            rows = [
+                [o.ind.id, o.ind.text, o.ind.owner or "", o.ind.due.isoformat(), o.days]
+                for o in group
+            ]
+            parts.append(
+                render.table(
+                    ["题号", "三级指标", "责任领导", "完成时限", "逾期天数"],
+                    rows,
+                    title=f"{name}（逾期 {len(group)} 项）",
+                    wide=("三级指标",),
+                )
+            )
+    else:
+        parts.append(f"截至 {day.isoformat()}，没有逾期未填报的指标。")
+    if soon:
+        rows = [
+            [o.ind.id, o.ind.text, o.ind.section or UNASSIGNED, o.ind.due.isoformat(), o.days_left]
+            for o in soon
+        ]
+        parts.append(
+            render.table(
+                ["题号", "三级指标", "责任科室", "完成时限", "剩余天数"],
+                rows,
+                title=f"{within} 天内到期（{len(soon)} 项）",
+                wide=("三级指标",),
+            )
+        )
+    else:
+        parts.append(f"{within} 天内没有到期的未填报指标。")
+    return "\n\n".join(parts)
+
+
+@app.command()
+def status(
+    ctx: typer.Context,
+    today: TodayOpt = None,
+    fmt: Annotated[
+        ShowFmt, typer.Option("--format", "-f", help="输出格式：text 或 json。")
+    ] = ShowFmt.text,
+) -> None:
+    """填报进度：按科室、领导、二级指标统计总数、已填报、不适用、逾期和完成率。
+
+    示例：evalcheck status --today 2021-09-16
+    """
+    from .deadlines import GROUPINGS, parse_today, progress
+
+    env = _env(ctx)
+    cl = env.checklist
+    day = parse_today(today)
+    answers = env.answers()
+    groups = progress(cl, answers, day, _computed_ids(cl, answers))
+    if fmt.value == "json":
+        data: dict[str, Any] = {"today": day.isoformat(), "total": groups["all"][0].to_dict()}
+        data.update({key: [p.to_dict() for p in groups[key]] for key in GROUPINGS})
+        _echo(render.to_json(data))
+        return
+    total = groups["all"][0]
+    parts = []
+    for key, (label, _) in GROUPINGS.items():
+        rows = [
+            [p.name, p.total, p.answered, p.na, p.computed, p.overdue, f"{p.percent:g}%",
+             render.bar(p.fraction)]
+            for p in groups[key]
+        ]  # fmt: skip
+        parts.append(
+            render.table(
+                [label, "总数", "已填报", "不适用", "自动计算", "逾期", "完成率", "进度"],
+                rows,
+                title=f"按{label}",
+            )
+        )
+    left = total.total - total.done
+    parts.append(
+        f"合计：{total.total} 项，已完成 {total.done} 项（{total.percent:g}%）"
+        f"{render.bar(total.fraction)}，未完成 {left} 项，其中逾期 {total.overdue} 项"
+        f"（截至 {day.isoformat()}）"
+    )
+    _echo("\n\n".join(parts))
+
+
+@app.command()
+def remind(
+    ctx: typer.Context,
+    section: SectionOpt = None,
+    today: TodayOpt = None,
+) -> None:
+    """为每个还有未填报指标的科室生成一段可直接发送的提醒文字（粘贴到工作群或邮件）。
+
+    示例：evalcheck remind --section 审批监管科 --today 2021-09-20
+    """
+    from .deadlines import group_by_section, open_items, parse_today, reminder
+    from .select import Filters, resolve_filters, select
+
+    env = _env(ctx)
+    cl = env.checklist
+    day = parse_today(today)
+    filters = resolve_filters(cl, Filters(sections=tuple(section or ())))
+    answers = env.answers()
+    items = open_items(cl, answers, day, _computed_ids(cl, answers), select(cl, filters))
+    items.sort(key=lambda o: o.ind.id)
+    groups = group_by_section(cl, items)
+    if not groups:
+        _echo("所选科室的指标都已填报，无需提醒。")
+        return
+    _echo(("\n\n" + "-" * 40 + "\n\n").join(reminder(cl, name, g, day) for name, g in groups))
 
 
 def main() -> None:
