@@ -407,7 +407,12 @@ def show(
         )
         lines.append(("选项", opts))
     if ind.formula:
+        from .rules import display_derived
+
         lines.append(("计算公式", expr.describe(ind.formula)))
+        computed = display_derived(ind, derived.get(ind.id), verbose=True)
+        if computed:
+            lines.append(("按公式计算", computed))
     lines.append(("填写示例", example(ind)))
     st = answers.state(ind.id)
     lines.append(("填报状态", STATUS_NAMES[answers.status(ind.id)]))
@@ -806,6 +811,56 @@ def remind(
         _echo("所选科室的指标都已填报，无需提醒。")
         return
     _echo(("\n\n" + "-" * 40 + "\n\n").join(reminder(cl, name, g, day) for name, g in groups))
+
+
+# ---------------------------------------------------------------- consistency
+
+
+@app.command()
+def check(
+    ctx: typer.Context,
+    fmt: Annotated[
+        ShowFmt, typer.Option("--format", "-f", help="输出格式：text 或 json。")
+    ] = ShowFmt.text,
+) -> None:
+    """检查答案之间是否一致（如 第132项 ≤ 第131项）以及自动计算的值；有错误级问题时退出码为 1。
+
+    示例：evalcheck check
+    """
+    from .rules import run_checks
+
+    env = _env(ctx)
+    cl = env.checklist
+    report = run_checks(cl, env.answers())
+    if fmt.value == "json":
+        _echo(
+            render.to_json(
+                {
+                    "errors": len(report.errors),
+                    "warnings": len(report.findings) - len(report.errors),
+                    "findings": [f.to_dict() for f in report.findings],
+                    "unchecked_rules": report.unchecked,
+                }
+            )
+        )
+    else:
+        lines: list[str] = []
+        for f in report.findings:
+            level = "错误" if f.severity == "error" else "提醒"
+            lines.append(f"{level}（{f.rule}）：{f.message}")
+            for i in f.involved:
+                who = f"{i.section or UNASSIGNED}，{i.owner or '未指定领导'}"
+                lines.append(f"    第{i.id}项 = {i.value}（{who}）")
+        n_err = len(report.errors)
+        n_warn = len(report.findings) - n_err
+        checked = len(cl.rules) - len(report.unchecked)
+        lines.append(
+            f"共检查 {checked} 条规则（另有 {len(report.unchecked)} 条因相关指标未填报而未检查），"
+            f"{n_err} 个错误，{n_warn} 个提醒"
+        )
+        _echo("\n".join(lines))
+    if report.errors:
+        raise typer.Exit(EXIT_FINDINGS)
 
 
 def main() -> None:

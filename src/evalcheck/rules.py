@@ -201,10 +201,16 @@ def violations_for(checklist: Checklist, values: Mapping[int, float], ident: int
     return out
 
 
-def display_derived(ind: Indicator, d: Derived | None) -> str | None:
-    """'82.5%（自动计算）', '无法计算（除数为 0）', or None when the indicator has no formula."""
+def display_derived(ind: Indicator, d: Derived | None, *, verbose: bool = False) -> str | None:
+    """'82.5%（自动计算）' or '无法计算（除数为 0）'; None when there is nothing to show.
+
+    Missing inputs are the normal state of an unanswered list, so they are only
+    explained when `verbose` (in `show`).
+    """
     if d is None:
         return None
     if d.value is None:
-        return f"无法计算（{d.reason}）"
+        if d.reason and (verbose or "除数" in d.reason):
+            return f"无法计算（{d.reason}）"
+        return None
     return f"{format_value(ind, _num(d.value))}（自动计算）"
