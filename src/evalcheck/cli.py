@@ -609,12 +609,9 @@ def undo(ctx: typer.Context, by: ByOpt = None) -> None:
 
 
 def _computed_ids(cl: Checklist, answers: Answers) -> set[int]:
-    """Unanswered derived indicators whose value can be computed: they count as done."""
-    return {
-        i
-        for i, d in _derived(cl, answers).items()
-        if d.value is not None and answers.status(i) == "unanswered"
-    }
+    from .rules import computed_ids
+
+    return computed_ids(cl, answers)
 
 
 @app.command()
@@ -861,6 +858,116 @@ def check(
         _echo("\n".join(lines))
     if report.errors:
         raise typer.Exit(EXIT_FINDINGS)
+
+
+# ---------------------------------------------------------------- Excel
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    path: Annotated[
+        Path | None,
+        typer.Argument(help="导出的 .xlsx 文件，例如 report.xlsx。", show_default=False),
+    ] = None,
+    split: Annotated[
+        Path | None,
+        typer.Option("--split", help="改为按科室各导出一份填报表到此文件夹。", show_default=False),
+    ] = None,
+    section: SectionOpt = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="用 --split 时覆盖已存在的科室填报表。")
+    ] = False,
+    today: TodayOpt = None,
+) -> None:
+    """导出 Excel：按局里附件格式的填报总表（含进度页），或用 --split 为每个科室生成填报表。
+
+    示例：evalcheck export report.xlsx
+    示例：evalcheck export --split 科室表格/
+    """
+    from .deadlines import parse_today
+    from .excel import export_forms, export_workbook
+    from .select import Filters, resolve_filters, select
+
+    if (path is None) == (split is None):
+        raise InputError(
+            "请给出导出文件名（例如 evalcheck export report.xlsx）或 --split 文件夹，二选一"
+        )
+    env = _env(ctx)
+    cl = env.checklist
+    day = parse_today(today)
+    filters = resolve_filters(cl, Filters(sections=tuple(section or ())))
+    answers = env.answers()
+    if split is not None:
+        chosen = None
+        if section:
+            chosen = filters.sections
+        written = export_forms(split, cl, answers, day, sections=chosen, force=force)
+        for target, n in written:
+            _echo(f"已生成 {target}（{n} 项）")
+        _echo(f"共 {len(written)} 份科室填报表。填好后用 evalcheck import 文件名 导入。")
+        return
+    assert path is not None
+    n = export_workbook(path, cl, answers, select(cl, filters), day)
+    answered = sum(1 for i in select(cl, filters) if answers.state(i.id) is not None)
+    _echo(f"已导出 {path}：{n} 项指标，其中已填报 {answered} 项（另含“填报进度”工作表）")
+
+
+@app.command("import")
+def import_cmd(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="填好的 .xlsx（科室填报表或导出的总表）。")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", "-n", help="只显示将要修改的内容，不写入。")
+    ] = False,
+    by: ByOpt = None,
+) -> None:
+    """导入填好的 Excel：逐格重新检查，先列出 旧值 → 新值，再全部写入（有一格不合格则全部不写入）。
+
+    填报值为空的行保持原答案不变。整次导入可用 evalcheck undo 一次撤销。
+
+    示例：evalcheck import 科室表格/2021测评填报_审批监管科.xlsx --dry-run
+    """
+    from .excel import apply_changes, pending, read_workbook
+
+    env = _env(ctx)
+    cl = env.checklist
+    result = read_workbook(path, cl)
+    sheets = "、".join(f"“{s}”" for s in result.sheets)
+    _echo(f"读取 {path}：工作表 {sheets}，共 {result.rows} 行")
+    if result.refused:
+        raise InputError(
+            f"有 {len(result.refused)} 个单元格不合格，未导入任何内容（请修改后重新导入）：",
+            details=result.refused,
+        )
+    who = by or current_user()
+    if dry_run:
+        todo = pending(env.answers(), result.changes)
+        _print_changes([(ch.ind, old, _preview_state(ch, old)) for ch, old in todo])
+        _echo(f"共 {len(todo)} 项将被修改（--dry-run：未写入）")
+        return
+    with env.writing() as answers:
+        done = apply_changes(answers, result.changes, by=who)
+    _print_changes([(ch.ind, old, new) for ch, old, new in done])
+    if done:
+        _echo(f"已导入 {len(done)} 项修改（填报人：{who}）。如需整体撤销：evalcheck undo")
+    else:
+        _echo("表格中的答案与现有答案相同，没有需要修改的内容")
+
+
+def _preview_state(ch: Any, old: State | None) -> State:
+    value, na = ch.value, ch.na
+    if value is None and na is None and old is not None:
+        value, na = old.value, old.na
+    return State(seq=0, action="import", by="", at="", value=value, na=na, note=ch.note)
+
+
+def _print_changes(rows: list[tuple[Indicator, State | None, State]]) -> None:
+    for ind, old, new in rows:
+        before = describe_state(ind, old) if old is not None else "（无）"
+        after = describe_state(ind, new)
+        extra = "（备注/佐证材料）" if before == after else ""
+        _echo(f"  第{ind.id}项：{before} → {after}{extra}")
 
 
 def main() -> None:

@@ -96,6 +96,17 @@ def compute_derived(checklist: Checklist, recorded: Mapping[int, float]) -> dict
     return out
 
 
+def computed_ids(checklist: Checklist, answers: Answers) -> set[int]:
+    """Unanswered derived indicators whose value can be computed: they count as done."""
+    if not any(i.formula for i in checklist.indicators):
+        return set()
+    return {
+        i
+        for i, d in compute_derived(checklist, answers.numeric_values()).items()
+        if d.value is not None and answers.status(i) == "unanswered"
+    }
+
+
 def effective_values(checklist: Checklist, answers: Answers) -> dict[int, float]:
     """Recorded numeric values, plus derived ones where nothing was recorded."""
     recorded = answers.numeric_values()

@@ -1,0 +1,678 @@
+"""Excel: the official table, per-section forms, and reading filled forms back.
+
+openpyxl is imported inside the functions, so commands that never touch Excel do not
+pay for it. Workbooks are written to memory and then atomically to disk. Reading uses
+openpyxl, which parses XML through defusedxml when it is installed (it is a
+dependency), after a size check on the file and on its unpacked parts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .checklist import KIND_NAMES, UNASSIGNED, Checklist, Indicator
+from .deadlines import Open, open_items, progress, section_name
+from .errors import DataError, InputError, ValueRefused
+from .fileio import atomic_write_bytes
+from .rules import Derived, compute_derived, computed_ids
+from .store import State
+from .values import Value, example, format_value, parse
+
+MAIN_SHEET = "测评指标"
+SUMMARY_SHEET = "填报进度"
+META_SHEET = "_evalcheck"
+COLUMNS = (
+    "二级指标", "题号", "三级指标", "责任领导", "责任科室", "完成时限",
+    "填报值", "单位", "备注", "佐证材料", "填报人", "填报时间", "状态", "校验键",
+)  # fmt: skip
+COL = {name: n for n, name in enumerate(COLUMNS, start=1)}
+ANSWER_COLUMNS = ("填报值", "备注", "佐证材料")  # unlocked in forms
+HEADER_ROW = 2
+FIRST_ROW = 3
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+NA_PREFIX = "不适用"
+FORMULA_START = ("=", "+", "-", "@")
+
+
+def row_key(checklist: Checklist, ind: Indicator) -> str:
+    """'47:3f2a9c0b1d': the id and a digest of the checklist and the indicator's text."""
+    raw = f"{checklist.title}|{checklist.year}|{ind.id}|{ind.text}".encode()
+    return f"{ind.id}:{hashlib.sha256(raw).hexdigest()[:10]}"
+
+
+def display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+# ---------------------------------------------------------------- export
+
+
+@dataclass
+class ExportRow:
+    ind: Indicator
+    state: State | None
+    derived: Derived | None
+    open: Open | None
+
+
+def _rows(
+    checklist: Checklist,
+    answers: Any,
+    indicators: Sequence[Indicator],
+    today: dt.date,
+) -> list[ExportRow]:
+    derived = compute_derived(checklist, answers.numeric_values())
+    computed = computed_ids(checklist, answers)
+    opens = {o.ind.id: o for o in open_items(checklist, answers, today, computed, indicators)}
+    return [
+        ExportRow(ind, answers.state(ind.id), derived.get(ind.id), opens.get(ind.id))
+        for ind in indicators
+    ]
+
+
+def _cell_value(ind: Indicator, value: Value) -> Any:
+    """Numbers as numbers, yes/no as 是/否, lists joined; never a formula."""
+    if ind.kind in ("count", "percent"):
+        return value
+    return format_value(ind, value)
+
+
+def _status(row: ExportRow) -> str:
+    if row.state is not None:
+        return "已填报" if row.state.status == "answered" else "不适用"
+    if row.derived is not None and row.derived.value is not None:
+        return "自动计算"
+    if row.open is not None and row.open.overdue:
+        return f"逾期{row.open.days}天"
+    return "未填报"
+
+
+def _set_text(cell: Any, text: str) -> None:
+    """Write text that Excel must not take for a formula (= + - @)."""
+    cell.value = text
+    cell.data_type = "s"
+    if text.startswith(FORMULA_START):
+        cell.quotePrefix = True
+
+
+def _write_main(
+    ws: Any,
+    checklist: Checklist,
+    rows: list[ExportRow],
+    *,
+    title: str,
+    form: bool,
+) -> None:
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+    from openpyxl.utils import get_column_letter
+
+    thin = Side(style="thin", color="999999")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    wrap = Alignment(wrap_text=True, vertical="center")
+    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    header_fill = PatternFill("solid", fgColor="DDEBF7")
+    late_fill = PatternFill("solid", fgColor="FCE4E4")
+    answer_fill = PatternFill("solid", fgColor="FFF9E5")
+
+    last_col = len(COLUMNS)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last_col)
+    ws.cell(1, 1, title).font = Font(bold=True, size=14)
+    ws.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center")
+    ws.row_dimensions[1].height = 28
+    for name, n in COL.items():
+        c = ws.cell(HEADER_ROW, n, name)
+        c.font = Font(bold=True)
+        c.fill = header_fill
+        c.alignment = center
+        c.border = border
+
+    r = FIRST_ROW
+    for row in rows:
+        ind = row.ind
+        values: dict[str, Any] = {
+            "二级指标": checklist.category_label(ind.category),
+            "题号": ind.id,
+            "三级指标": ind.text,
+            "责任领导": ind.owner or "",
+            "责任科室": ind.section or UNASSIGNED,
+            "完成时限": ind.due,
+            "单位": ind.unit or "",
+            "状态": _status(row),
+            "校验键": row_key(checklist, ind),
+        }
+        st = row.state
+        if st is not None:
+            if st.na is not None:
+                values["填报值"] = f"{NA_PREFIX}：{st.na}"
+            else:
+                values["填报值"] = _cell_value(ind, st.value)
+            values["备注"] = st.note or ""
+            values["佐证材料"] = "\n".join(st.evidence)
+            values["填报人"] = st.by
+            values["填报时间"] = _as_datetime(st.at)
+        elif row.derived is not None and row.derived.value is not None:
+            values["填报值"] = row.derived.value
+        for name, n in COL.items():
+            v = values.get(name)
+            c = ws.cell(r, n)
+            if isinstance(v, str):
+                _set_text(c, v)
+            elif v is not None:
+                c.value = v
+            c.border = border
+            c.alignment = center if name in ("题号", "完成时限", "单位", "状态", "填报人") else wrap
+        ws.cell(r, COL["完成时限"]).number_format = "yyyy-mm-dd"
+        ws.cell(r, COL["填报时间"]).number_format = "yyyy-mm-dd hh:mm"
+        if ind.kind in ("count", "percent"):
+            ws.cell(r, COL["填报值"]).number_format = "0" if ind.kind == "count" else "0.##"
+        if row.open is not None and row.open.overdue:
+            for n in range(1, last_col + 1):
+                ws.cell(r, n).fill = late_fill
+        if form:
+            for name in ANSWER_COLUMNS:
+                c = ws.cell(r, COL[name])
+                c.protection = Protection(locked=False)
+                if row.open is None or not row.open.overdue:
+                    c.fill = answer_fill
+        r += 1
+    last_row = r - 1
+
+    _merge_categories(ws, rows, checklist)
+    widths = {
+        "二级指标": 14, "题号": 6, "三级指标": 48, "责任领导": 9, "责任科室": 13,
+        "完成时限": 12, "填报值": 22, "单位": 6, "备注": 20, "佐证材料": 20,
+        "填报人": 9, "填报时间": 17, "状态": 10, "校验键": 14,
+    }  # fmt: skip
+    for name, n in COL.items():
+        longest = max(
+            [display_width(name) + 2]
+            + [
+                display_width(str(ws.cell(i, n).value or ""))
+                for i in range(FIRST_ROW, last_row + 1)
+            ]
+        )
+        ws.column_dimensions[get_column_letter(n)].width = min(max(widths[name], 6), longest + 2)
+        ws.column_dimensions[get_column_letter(n)].width = max(
+            ws.column_dimensions[get_column_letter(n)].width, display_width(name) + 2
+        )
+    ws.column_dimensions[get_column_letter(COL["三级指标"])].width = widths["三级指标"]
+    ws.column_dimensions[get_column_letter(COL["校验键"])].hidden = True
+
+    ws.freeze_panes = ws.cell(FIRST_ROW, COL["三级指标"])
+    ws.auto_filter.ref = (
+        f"A{HEADER_ROW}:{get_column_letter(COL['状态'])}{max(last_row, HEADER_ROW)}"
+    )
+    ws.print_title_rows = f"1:{HEADER_ROW}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+
+def _merge_categories(ws: Any, rows: list[ExportRow], checklist: Checklist) -> None:
+    col = COL["二级指标"]
+    start = FIRST_ROW
+    for n in range(1, len(rows) + 1):
+        end_of_run = n == len(rows) or rows[n].ind.category != rows[n - 1].ind.category
+        if end_of_run:
+            end = FIRST_ROW + n - 1
+            if end > start:
+                ws.merge_cells(start_row=start, start_column=col, end_row=end, end_column=col)
+            start = end + 1
+
+
+def _as_datetime(at: str) -> dt.datetime | str:
+    try:
+        return dt.datetime.fromisoformat(at).replace(tzinfo=None)
+    except ValueError:
+        return at
+
+
+def _write_meta(wb: Any, checklist: Checklist, kind: str, section: str | None) -> None:
+    ws = wb.create_sheet(META_SHEET)
+    for r, (k, v) in enumerate(
+        [
+            ("format", 1),
+            ("kind", kind),
+            ("title", checklist.title),
+            ("year", checklist.year),
+            ("section", section or ""),
+            ("exported", dt.datetime.now().replace(microsecond=0)),
+        ],
+        start=1,
+    ):
+        ws.cell(r, 1, k)
+        ws.cell(r, 2, v)
+    ws.sheet_state = "veryHidden"
+
+
+def _write_summary(wb: Any, checklist: Checklist, answers: Any, today: dt.date) -> None:
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.styles import Font, PatternFill
+
+    ws = wb.create_sheet(SUMMARY_SHEET)
+    computed = {
+        i
+        for i, d in compute_derived(checklist, answers.numeric_values()).items()
+        if d.value is not None
+    }
+    groups = progress(checklist, answers, today, computed - set(answers.records))
+    ws.cell(
+        1, 1, f"{checklist.title}（{checklist.year}年）填报进度，截至 {today.isoformat()}"
+    ).font = Font(bold=True, size=13)
+    headers = ["名称", "总数", "已填报", "不适用", "自动计算", "逾期", "未完成", "完成率"]
+    r = 3
+    chart_rows: tuple[int, int] | None = None
+    for key, label in (("section", "按责任科室"), ("owner", "按责任领导"), ("all", "合计")):
+        ws.cell(r, 1, label).font = Font(bold=True)
+        r += 1
+        for n, h in enumerate(headers, start=1):
+            c = ws.cell(r, n, h)
+            c.font = Font(bold=True)
+            c.fill = PatternFill("solid", fgColor="DDEBF7")
+        r += 1
+        first = r
+        for p in groups[key]:
+            for n, v in enumerate(
+                [
+                    p.name,
+                    p.total,
+                    p.answered,
+                    p.na,
+                    p.computed,
+                    p.overdue,
+                    p.total - p.done,
+                    p.fraction,
+                ],
+                start=1,
+            ):
+                ws.cell(r, n, v)
+            ws.cell(r, 8).number_format = "0.0%"
+            r += 1
+        if key == "section":
+            chart_rows = (first, r - 1)
+        r += 1
+    for col, width in zip("ABCDEFGH", (16, 8, 8, 8, 10, 8, 8, 10), strict=True):
+        ws.column_dimensions[col].width = width
+    if chart_rows:
+        chart = BarChart()
+        chart.type = "bar"
+        chart.title = "各科室完成率"
+        chart.y_axis.number_format = "0%"
+        chart.y_axis.scaling.min = 0
+        chart.y_axis.scaling.max = 1
+        data = Reference(ws, min_col=8, min_row=chart_rows[0] - 1, max_row=chart_rows[1])
+        cats = Reference(ws, min_col=1, min_row=chart_rows[0], max_row=chart_rows[1])
+        chart.add_data(data, titles_from_data=True)
+        chart.set_categories(cats)
+        chart.legend = None
+        chart.height = 7
+        chart.width = 14
+        ws.add_chart(chart, "J3")
+
+
+def _save(wb: Any, path: Path) -> None:
+    buf = io.BytesIO()
+    wb.save(buf)
+    atomic_write_bytes(path, buf.getvalue())
+
+
+def _check_target(path: Path) -> None:
+    if path.suffix.lower() != ".xlsx":
+        raise InputError(f"导出文件名应以 .xlsx 结尾，例如 report.xlsx，而不是“{path.name}”")
+    if path.is_dir():
+        raise InputError(f"“{path}”是一个文件夹，请给出文件名，例如 {path / 'report.xlsx'}")
+    if not path.parent.exists():
+        raise InputError(f"文件夹“{path.parent}”不存在")
+
+
+def export_workbook(
+    path: Path,
+    checklist: Checklist,
+    answers: Any,
+    indicators: Sequence[Indicator],
+    today: dt.date,
+) -> int:
+    """The full table (the bureau's attachment) plus a progress sheet. Returns rows written."""
+    from openpyxl import Workbook
+
+    _check_target(path)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = MAIN_SHEET
+    rows = _rows(checklist, answers, indicators, today)
+    _write_main(ws, checklist, rows, title=f"{checklist.title}（{checklist.year}年）", form=False)
+    _write_summary(wb, checklist, answers, today)
+    _write_meta(wb, checklist, "export", None)
+    _save(wb, path)
+    return len(rows)
+
+
+def form_filename(checklist: Checklist, section: str) -> str:
+    safe = re.sub(r'[\\/:*?"<>|\s]+', "_", section)
+    return f"{checklist.year}测评填报_{safe}.xlsx"
+
+
+def export_forms(
+    folder: Path,
+    checklist: Checklist,
+    answers: Any,
+    today: dt.date,
+    *,
+    sections: Iterable[str] | None = None,
+    force: bool = False,
+) -> list[tuple[Path, int]]:
+    """One protected form per section (and one for unassigned indicators)."""
+    from openpyxl import Workbook
+
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"“{folder}”不是文件夹")
+    wanted = set(sections) if sections else None
+    groups: dict[str, list[Indicator]] = {}
+    for ind in checklist.indicators:
+        name = section_name(ind)
+        if wanted is None or name in wanted:
+            groups.setdefault(name, []).append(ind)
+    order = [s for s in (*checklist.sections, UNASSIGNED) if s in groups]
+    targets = [(name, folder / form_filename(checklist, name)) for name in order]
+    existing = [str(p) for _, p in targets if p.exists()]
+    if existing and not force:
+        raise InputError(
+            "以下表格已存在，可能含有科室尚未导入的填报内容，未做任何修改；"
+            "确认要覆盖请加 --force：" + "、".join(existing)
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[tuple[Path, int]] = []
+    for name, target in targets:
+        wb = Workbook()
+        ws = wb.active
+        ws.title = MAIN_SHEET
+        rows = _rows(checklist, answers, groups[name], today)
+        title = f"{checklist.title}（{checklist.year}年）— {name} 填报表"
+        _write_main(ws, checklist, rows, title=title, form=True)
+        _add_validations(ws, rows)
+        ws.protection.sheet = True  # no password: it guards against slips, not people
+        ws.protection.autoFilter = False
+        ws.protection.sort = False
+        ws.protection.formatColumns = False
+        ws.protection.formatRows = False
+        _write_meta(wb, checklist, "form", name)
+        _save(wb, target)
+        written.append((target, len(rows)))
+    return written
+
+
+def _add_validations(ws: Any, rows: list[ExportRow]) -> None:
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    col = get_column_letter(COL["填报值"])
+    for r, row in enumerate(rows, start=FIRST_ROW):
+        ind = row.ind
+        kind = KIND_NAMES[ind.kind]
+        unit = f"，单位：{ind.unit}" if ind.unit else ""
+        prompt = f"{kind}{unit}。例如：{example(ind)}。不适用请写：不适用：原因"
+        dv: Any
+        if ind.kind == "yesno":
+            dv = DataValidation(type="list", formula1='"是,否"', allow_blank=True)
+        elif ind.kind == "choice" and ind.options and _fits_list(ind.option_texts):
+            dv = DataValidation(
+                type="list", formula1='"' + ",".join(ind.option_texts) + '"', allow_blank=True
+            )
+        else:
+            dv = DataValidation(type=None, allow_blank=True)
+            if ind.options:
+                listing = "；".join(f"{n}.{t}" for n, t in enumerate(ind.option_texts, start=1))
+                prompt = f"{kind}：可填编号或选项文字，多项用、分隔。{listing}"
+        dv.errorStyle = "warning"  # 不适用：… must still be possible; import re-validates
+        dv.showErrorMessage = ind.kind in ("yesno", "choice")
+        dv.error = "请从下拉列表中选择，或写 不适用：原因"
+        dv.promptTitle = f"第{ind.id}项"[:32]
+        dv.prompt = prompt[:250]
+        dv.showInputMessage = True
+        ws.add_data_validation(dv)
+        dv.add(f"{col}{r}")
+
+
+def _fits_list(options: Sequence[str]) -> bool:
+    text = ",".join(options)
+    return len(text) <= 250 and not any("," in o or '"' in o for o in options)
+
+
+# ---------------------------------------------------------------- import
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    ind: Indicator
+    value: Value | None
+    na: str | None
+    note: str | None
+    evidence: tuple[str, ...] | None
+    where: str
+
+
+@dataclass
+class ImportResult:
+    changes: list[Change] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    rows: int = 0
+    sheets: list[str] = field(default_factory=list)
+
+
+def _check_size(path: Path) -> None:
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise InputError(f"找不到文件：{path}") from None
+    if size > MAX_FILE_BYTES:
+        raise DataError(
+            f"{path} 有 {size // 1024 // 1024} MB，超过 {MAX_FILE_BYTES // 1024 // 1024} MB 的上限"
+        )
+    try:
+        with zipfile.ZipFile(path) as zf:
+            unpacked = sum(i.file_size for i in zf.infolist())
+    except zipfile.BadZipFile:
+        raise DataError(f"{path} 不是 .xlsx 工作簿（无法打开）") from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise DataError(f"{path} 解压后过大（{unpacked // 1024 // 1024} MB），拒绝读取")
+
+
+def read_workbook(path: Path, checklist: Checklist) -> ImportResult:
+    """Parse every row of an exported table or a section form; nothing is written here."""
+    import openpyxl
+
+    _check_size(path)
+    try:
+        wb_values = openpyxl.load_workbook(path, data_only=True)
+        wb_formulas = openpyxl.load_workbook(path, data_only=False)
+    except Exception as exc:  # openpyxl raises many kinds on a damaged file
+        raise DataError(f"无法读取工作簿 {path}：{exc}") from None
+    _check_meta(wb_values, checklist, path)
+    result = ImportResult()
+    for ws in wb_values.worksheets:
+        if ws.title in (META_SHEET, SUMMARY_SHEET):
+            continue
+        header = _find_header(ws)
+        if header is None:
+            continue
+        result.sheets.append(ws.title)
+        _read_sheet(ws, wb_formulas[ws.title], header, checklist, result)
+    if not result.sheets:
+        raise DataError(f"{path} 中没有带“题号”“填报值”“校验键”表头的工作表")
+    return result
+
+
+def _check_meta(wb: Any, checklist: Checklist, path: Path) -> None:
+    if META_SHEET not in wb.sheetnames:
+        raise DataError(
+            f"{path} 不是 evalcheck 导出的表格（缺少隐藏的 {META_SHEET} 工作表）："
+            "请用 evalcheck export 导出的表格填写"
+        )
+    meta = {
+        str(r[0].value): r[1].value
+        for r in wb[META_SHEET].iter_rows(min_row=1, max_col=2)
+        if r[0].value
+    }
+    if (meta.get("title"), meta.get("year")) != (checklist.title, checklist.year):
+        raise DataError(
+            f"{path} 是为清单“{meta.get('title')}”（{meta.get('year')}年）导出的，"
+            f"与当前清单“{checklist.title}”（{checklist.year}年）不符"
+        )
+
+
+def _find_header(ws: Any) -> dict[str, int] | None:
+    for r in range(1, 6):
+        names = {str(c.value).strip(): c.column for c in ws[r] if c.value is not None}
+        if {"题号", "填报值", "校验键"} <= set(names):
+            return {"_row": r, **{n: names[n] for n in COLUMNS if n in names}}
+    return None
+
+
+def _read_sheet(
+    ws: Any, ws_f: Any, header: dict[str, int], checklist: Checklist, result: ImportResult
+) -> None:
+    seen: dict[int, int] = {}
+    for r in range(header["_row"] + 1, ws.max_row + 1):
+        key = ws.cell(r, header["校验键"]).value
+        ident_cell = ws.cell(r, header["题号"]).value
+        if key is None and ident_cell is None:
+            continue
+        result.rows += 1
+        where = f"工作表“{ws.title}”第{r}行"
+        ind = _resolve_key(checklist, key, ident_cell)
+        if isinstance(ind, str):
+            result.refused.append(f"{where}：{ind}")
+            continue
+        where = f"{where}（第{ind.id}项）"
+        if ind.id in seen:
+            result.refused.append(f"{where}：与第{seen[ind.id]}行重复")
+            continue
+        seen[ind.id] = r
+        try:
+            change = _row_change(ws, ws_f, r, header, ind, where)
+        except ValueRefused as exc:
+            result.refused.append(f"{where}：{exc.message}")
+            continue
+        if change is not None:
+            result.changes.append(change)
+
+
+def _resolve_key(checklist: Checklist, key: Any, ident_cell: Any) -> Indicator | str:
+    m = re.fullmatch(r"(\d+):([0-9a-f]{10})", str(key or "").strip())
+    if not m:
+        return "隐藏的校验键缺失或无效（请勿修改或删除校验键列，也不要插入新行）"
+    ident = int(m.group(1))
+    if not checklist.has(ident):
+        return f"校验键指向第{ident}项，当前清单中没有这一项"
+    ind = checklist.get(ident)
+    if row_key(checklist, ind) != m.group(0):
+        return f"校验键与第{ident}项不符（表格可能来自其他清单或被改动过）"
+    if str(ident_cell).strip() not in (str(ident), f"{ident}.0"):
+        return f"题号“{ident_cell}”与校验键（第{ident}项）不符：请勿修改题号"
+    return ind
+
+
+def _row_change(
+    ws: Any, ws_f: Any, r: int, header: dict[str, int], ind: Indicator, where: str
+) -> Change | None:
+    col = header["填报值"]
+    raw = ws.cell(r, col).value
+    if ws_f.cell(r, col).data_type == "f" and raw is None:
+        raise ValueRefused(
+            "填报值是公式且没有计算结果：请在 Excel 中打开并保存一次，或直接填写数值"
+        )
+    status = ws.cell(r, header["状态"]).value if "状态" in header else None
+    if status == "自动计算":
+        return None  # a derived value we wrote ourselves, not an answer
+    note = _text(ws.cell(r, header["备注"]).value) if "备注" in header else None
+    ev_raw = _text(ws.cell(r, header["佐证材料"]).value) if "佐证材料" in header else None
+    evidence = tuple(e for e in re.split(r"[\n；;]+", ev_raw) if e.strip()) if ev_raw else None
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        if note is None and evidence is None:
+            return None
+        return Change(ind, None, None, note, evidence, where)  # note/evidence only
+    text = _cell_text(raw)
+    na_match = re.fullmatch(rf"{NA_PREFIX}\s*[：:]?\s*(.*)", text, flags=re.S)
+    if na_match and ind.kind != "text":
+        reason = na_match.group(1).strip()
+        if not reason:
+            raise ValueRefused("标为不适用时请写明原因，格式：不适用：原因")
+        return Change(ind, None, reason, note, evidence, where)
+    return Change(ind, parse(ind, text), None, note, evidence, where)
+
+
+def _cell_text(raw: Any) -> str:
+    if isinstance(raw, bool):
+        return "是" if raw else "否"
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    if isinstance(raw, dt.datetime | dt.date):
+        raise ValueRefused(f"填报值是日期（{raw}），这一列需要数值或文字")
+    return str(raw)
+
+
+def _text(v: Any) -> str | None:
+    if v is None:
+        return None
+    s = str(v).strip()
+    return s or None
+
+
+def apply_changes(
+    answers: Any, changes: Sequence[Change], *, by: str
+) -> list[tuple[Change, State | None, State]]:
+    """Apply an import as one change (one sequence number, so `undo` reverts it whole).
+
+    Rows equal to the current answer are skipped. Returns (change, old, new) for each applied row.
+    """
+    seq = answers.next_seq()
+    done: list[tuple[Change, State | None, State]] = []
+    for ch in changes:
+        rec = answers.records.get(ch.ind.id)
+        old = rec.current if rec else None
+        value, na = ch.value, ch.na
+        if value is None and na is None and old is not None:  # note/evidence only
+            value, na = old.value, old.na
+        new = answers.apply(
+            ch.ind, value=value, na=na, note=ch.note, evidence=ch.evidence,
+            by=by, action="import", seq=seq,
+        )  # fmt: skip
+        if new is not None:
+            done.append((ch, old, new))
+    return done
+
+
+def pending(answers: Any, changes: Sequence[Change]) -> list[tuple[Change, State | None]]:
+    """The rows that would change something, with the current state (for --dry-run)."""
+    out = []
+    for ch in changes:
+        rec = answers.records.get(ch.ind.id)
+        old = rec.current if rec else None
+        value, na = ch.value, ch.na
+        if value is None and na is None and old is not None:
+            value, na = old.value, old.na
+        note = old.note if old and ch.note is None else ch.note
+        evidence = old.evidence if old and ch.evidence is None else (ch.evidence or ())
+        if old is None or (old.value, old.na, old.note, old.evidence) != (
+            value,
+            na,
+            note,
+            evidence,
+        ):
+            out.append((ch, old))
+    return out

@@ -1,0 +1,381 @@
+"""Excel export, per-section forms and import, checked with an independent reader."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from python_calamine import CalamineWorkbook
+
+from evalcheck import excel, fileio
+
+from .test_checklist import seed_rows
+
+COLS = list(excel.COLUMNS)
+
+
+def sheet_rows(path: Path, sheet: str = "测评指标") -> list[list]:
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python()
+
+
+def data_rows(path: Path) -> dict[int, dict[str, object]]:
+    rows = sheet_rows(path)
+    assert rows[1] == COLS
+    out: dict[int, dict[str, object]] = {}
+    for r in rows[2:]:
+        ident = int(r[1])
+        assert ident not in out, f"indicator {ident} twice"
+        out[ident] = dict(zip(COLS, r, strict=True))
+    return out
+
+
+def test_export_in_an_empty_folder_with_no_answers(run, tmp_path: Path) -> None:
+    result = run("export", "report.xlsx")
+    assert result.exit_code == 0, result.output
+    assert "已导出 report.xlsx：144 项指标，其中已填报 0 项" in result.stdout
+    rows = sheet_rows(tmp_path / "report.xlsx")
+    assert rows[0][0] == "中卫市审批服务管理局营商环境测评指标责任清单（2021年）"
+    got = data_rows(tmp_path / "report.xlsx")
+    seed = seed_rows()
+    assert sorted(got) == list(range(1, 145))
+    for ident, row in seed.items():
+        assert got[ident]["三级指标"] == row["text"]
+        assert got[ident]["责任领导"] == row["owner"]
+        assert got[ident]["责任科室"] == (row["section"] or "未指定科室")
+        assert got[ident]["完成时限"] == dt.date(2021, 9, 15)
+        assert got[ident]["填报值"] == ""
+
+
+def test_values_are_typed_cell_by_cell(run, tmp_path: Path) -> None:
+    run("answer", "47", "--value", "312", "--by", "张三", "--note", "含分项")
+    run("answer", "3", "--value", "87.5")
+    run("answer", "16", "--value", "否")
+    run("answer", "48", "--value", "是")
+    run("answer", "142", "--value", "1、2")
+    run("answer", "109", "--value", "=1+1")
+    run("answer", "110", "--na", "本地无此业务")
+    run("answer", "17", "--value", "-按主题, @按部门")
+    run("answer", "119", "--value", "200")
+    run("answer", "120", "--value", "50")
+    run("export", "report.xlsx", "--today", "2021-09-20")
+    got = data_rows(tmp_path / "report.xlsx")
+    assert got[47]["填报值"] == 312 and isinstance(got[47]["填报值"], float)
+    assert (got[47]["单位"], got[47]["备注"], got[47]["填报人"], got[47]["状态"]) == (
+        "个",
+        "含分项",
+        "张三",
+        "已填报",
+    )
+    assert isinstance(got[47]["填报时间"], dt.datetime)
+    assert got[3]["填报值"] == 87.5 and got[3]["单位"] == "%"
+    assert got[16]["填报值"] == "否" and got[48]["填报值"] == "是"
+    assert (
+        got[142]["填报值"]
+        == "重点监管事件跟踪预警响应处置的全链条、记录和分析各监管部门监管质量和效能评估"
+    )
+    assert got[109]["填报值"] == "=1+1"
+    assert got[17]["填报值"] == "-按主题、@按部门"
+    assert got[110]["填报值"] == "不适用：本地无此业务" and got[110]["状态"] == "不适用"
+    assert got[121]["填报值"] == 25 and got[121]["状态"] == "自动计算"
+    assert got[1]["状态"] == "逾期5天"
+    # the text really is text, not a formula, in the file itself
+    ws = openpyxl.load_workbook(tmp_path / "report.xlsx")["测评指标"]
+    cell = next(c for c in ws["G"] if c.value == "=1+1")
+    assert cell.data_type == "s"
+
+
+def test_layout_of_the_official_table(run, tmp_path: Path) -> None:
+    run("export", "report.xlsx", "--today", "2021-09-20")
+    wb = openpyxl.load_workbook(tmp_path / "report.xlsx")
+    ws = wb["测评指标"]
+    merged = sorted(str(r) for r in ws.merged_cells.ranges)
+    assert merged == sorted(["A1:N1", "A3:A40", "A41:A101", "A102:A111", "A112:A117", "A118:A146"])
+    assert ws.freeze_panes == "C3"
+    assert ws.auto_filter.ref == "A2:M146"
+    assert ws.print_title_rows == "$1:$2"
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == ws.PAPERSIZE_A4
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.column_dimensions["N"].hidden  # the key column
+    assert ws.column_dimensions["C"].width >= 40  # the indicator text wraps in a wide column
+    assert ws["C3"].alignment.wrap_text
+    assert ws["A3"].fill.fgColor.rgb.endswith("FCE4E4")  # overdue rows are marked
+    assert wb["_evalcheck"].sheet_state == "veryHidden"
+
+
+def test_summary_sheet_per_section_and_leader(run, tmp_path: Path) -> None:
+    run("answer", "43", "--value", "是")
+    run("export", "report.xlsx", "--today", "2021-09-16")
+    rows = sheet_rows(tmp_path / "report.xlsx", "填报进度")
+    by_name = {r[0]: r for r in rows if r and isinstance(r[1], float)}
+    assert by_name["审批监管科"][1:7] == [38, 1, 0, 0, 37, 37]
+    assert by_name["高秀英"][1] == 15 and by_name["万富春"][1] == 129
+    assert by_name["合计"][1] == 144
+    assert abs(by_name["审批监管科"][7] - 1 / 38) < 1e-9
+    ws = openpyxl.load_workbook(tmp_path / "report.xlsx")["填报进度"]
+    assert len(ws._charts) == 1
+
+
+def test_section_restricts_the_export(run, tmp_path: Path) -> None:
+    run("export", "jg.xlsx", "-s", "审批监管科", "-s", "办公室")
+    got = data_rows(tmp_path / "jg.xlsx")
+    assert len(got) == 48 and {r["责任科室"] for r in got.values()} == {"审批监管科", "办公室"}
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "fragment"),
+    [
+        (["export", "report.csv"], 3, "导出文件名应以 .xlsx 结尾"),
+        (["export"], 3, "二选一"),
+        (["export", "a.xlsx", "--split", "d"], 3, "二选一"),
+        (["export", "no/such/dir/a.xlsx"], 3, "不存在"),
+        (["export", "a.xlsx", "-s", "审批监管"], 3, "审批监管科"),
+    ],
+)
+def test_export_refusals(run, tmp_path: Path, args, code, fragment) -> None:
+    result = run(*args)
+    assert result.exit_code == code
+    assert fragment in result.stderr
+    assert list(tmp_path.glob("*.xlsx")) == []
+
+
+def test_a_failed_export_leaves_no_half_file(run, tmp_path: Path, monkeypatch) -> None:
+    run("export", "report.xlsx")
+    before = (tmp_path / "report.xlsx").read_bytes()
+    run("answer", "47", "--value", "312")
+
+    def locked(src: str, dst: str) -> None:
+        raise PermissionError(13, "Permission denied")  # e.g. open in Excel on Windows
+
+    monkeypatch.setattr(fileio.os, "replace", locked)
+    result = run("export", "report.xlsx")
+    assert result.exit_code == 5
+    assert "无法写入 report.xlsx" in result.stderr and "Excel" in result.stderr
+    assert (tmp_path / "report.xlsx").read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if p.suffix == ".tmp"] == []
+
+
+# ---------------------------------------------------------------- forms
+
+
+def split(run, folder: str = "forms", *extra: str):
+    result = run("export", "--split", folder, *extra)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def form_path(tmp_path: Path, section: str) -> Path:
+    return tmp_path / "forms" / f"2021测评填报_{section}.xlsx"
+
+
+def test_split_writes_one_form_per_section(run, tmp_path: Path) -> None:
+    result = split(run)
+    names = sorted(p.name for p in (tmp_path / "forms").iterdir())
+    assert names == sorted(
+        f"2021测评填报_{s}.xlsx"
+        for s in ["政务服务中心", "办公室", "审批服务科", "审批监管科", "未指定科室"]
+    )
+    assert "共 5 份科室填报表" in result.stdout
+    jg = data_rows(form_path(tmp_path, "审批监管科"))
+    assert sorted(jg) == sorted(i for i, r in seed_rows().items() if r["section"] == "审批监管科")
+    assert sorted(data_rows(form_path(tmp_path, "未指定科室"))) == [82]
+
+
+def test_form_protection_dropdowns_and_prompts(run, tmp_path: Path) -> None:
+    split(run)
+    ws = openpyxl.load_workbook(form_path(tmp_path, "审批监管科"))["测评指标"]
+    assert ws.protection.sheet and not ws.protection.password
+    row = {ws.cell(r, 2).value: r for r in range(3, ws.max_row + 1)}
+    r43 = row[43]
+    assert ws.cell(r43, 7).protection.locked is False  # 填报值
+    assert ws.cell(r43, 9).protection.locked is False  # 备注
+    assert ws.cell(r43, 10).protection.locked is False  # 佐证材料
+    assert ws.cell(r43, 3).protection.locked is True  # the indicator text
+    assert ws.cell(r43, 14).protection.locked is True  # the key
+    dvs = {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
+    assert dvs[f"G{r43}"].type == "list" and dvs[f"G{r43}"].formula1 == '"是,否"'
+    assert "是否" in dvs[f"G{r43}"].prompt
+    r134 = row[134]
+    assert "数量，单位：人。例如：312 或 312人" in dvs[f"G{r134}"].prompt
+    r142 = row[142]
+    assert "4.以上均未实现" in dvs[f"G{r142}"].prompt
+
+
+def test_existing_forms_are_not_overwritten_without_force(run, tmp_path: Path) -> None:
+    split(run)
+    target = form_path(tmp_path, "办公室")
+    target.write_bytes(b"work in progress")
+    result = run("export", "--split", "forms")
+    assert result.exit_code == 3
+    assert "已存在" in result.stderr and "--force" in result.stderr
+    assert target.read_bytes() == b"work in progress"
+    split(run, "forms", "--force")
+    assert target.read_bytes() != b"work in progress"
+
+
+def fill(path: Path, values: dict[int, object], column: int = 7) -> None:
+    wb = openpyxl.load_workbook(path)
+    ws = wb["测评指标"]
+    for r in range(3, ws.max_row + 1):
+        ident = ws.cell(r, 2).value
+        if ident in values:
+            ws.cell(r, column).value = values[ident]
+    wb.save(path)
+
+
+def answers_json(run) -> dict[int, object]:
+    import json
+
+    data = json.loads(run("list", "--format", "json").stdout)
+    return {
+        i["id"]: (i["answer"]["value"], i["answer"]["na"])
+        for i in data
+        if i["answer"]["status"] != "unanswered"
+    }
+
+
+def test_round_trip_split_fill_import(run, tmp_path: Path) -> None:
+    split(run)
+    filled = {43: "是", 84: "否", 88: 97.5, 127: 12, 128: "80%", 131: 1000, 132: 990, 138: "接口对接",
+              139: "1、2", 142: "1,3", 144: "不适用：尚未开展"}  # fmt: skip
+    filled[139] = "部门上报、系统抓取"
+    path = form_path(tmp_path, "审批监管科")
+    fill(path, filled)
+    dry = run("import", str(path), "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert "  第127项：（无） → 12 个" in dry.stdout
+    assert "共 11 项将被修改（--dry-run：未写入）" in dry.stdout
+    assert not (tmp_path / "answers.yaml").exists()
+    result = run("import", str(path), "--by", "审批监管科小王")
+    assert result.exit_code == 0, result.output
+    assert "已导入 11 项修改（填报人：审批监管科小王）" in result.stdout
+    assert answers_json(run) == {
+        43: (True, None), 84: (False, None), 88: (97.5, None), 127: (12, None), 128: (80, None),
+        131: (1000, None), 132: (990, None), 138: ("接口对接", None),
+        139: (["部门上报", "系统抓取"], None),
+        142: (["重点监管事件跟踪预警响应处置的全链条", "其他（请备注内容）"], None),
+        144: (None, "尚未开展"),
+    }  # fmt: skip
+    assert "审批监管科小王" in run("history", "127").stdout
+    again = run("import", str(path))
+    assert "没有需要修改的内容" in again.stdout
+    undone = run("undo").stdout
+    assert undone.count("已撤销") == 11
+    assert answers_json(run) == {}
+
+
+def test_one_bad_cell_imports_nothing(run, tmp_path: Path) -> None:
+    split(run)
+    path = form_path(tmp_path, "审批监管科")
+    fill(path, {43: "是", 127: "十二", 128: 150})
+    result = run("import", str(path))
+    assert result.exit_code == 3
+    assert "有 2 个单元格不合格，未导入任何内容" in result.stderr
+    assert re.search(
+        r"工作表“测评指标”第\d+行（第127项）：第127项（数量）不接受“十二”", result.stderr
+    )
+    assert re.search(r"工作表“测评指标”第\d+行（第128项）：.*应在 0 到 100 之间", result.stderr)
+    assert not (tmp_path / "answers.yaml").exists()
+
+
+def test_empty_cells_keep_existing_answers(run, tmp_path: Path) -> None:
+    run("answer", "43", "--value", "否")
+    split(run)
+    path = form_path(tmp_path, "审批监管科")
+    fill(path, {43: None, 84: "是"})
+    assert run("import", str(path)).exit_code == 0
+    assert answers_json(run) == {43: (False, None), 84: (True, None)}
+
+
+def test_note_and_evidence_columns_are_imported(run, tmp_path: Path) -> None:
+    split(run)
+    path = form_path(tmp_path, "审批监管科")
+    fill(path, {43: "是"})
+    fill(path, {43: "见考核办法"}, column=9)
+    fill(path, {43: "a.pdf\nhttps://x.cn/b"}, column=10)
+    run("import", str(path))
+    import json
+
+    a = json.loads(run("show", "43", "--format", "json").stdout)["answer"]
+    assert (a["note"], a["evidence"]) == ("见考核办法", ["a.pdf", "https://x.cn/b"])
+
+
+def test_tampered_and_unknown_keys_are_refused(run, tmp_path: Path) -> None:
+    split(run)
+    path = form_path(tmp_path, "审批监管科")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["测评指标"]
+    ws.cell(3, 14).value = "84:0000000000"  # claims another indicator
+    ws.cell(4, 14).value = None  # deleted key
+    ws.cell(5, 2).value = 999  # edited id
+    wb.save(path)
+    result = run("import", str(path))
+    assert result.exit_code == 3
+    assert "工作表“测评指标”第3行：校验键与第84项不符" in result.stderr
+    assert "工作表“测评指标”第4行：隐藏的校验键缺失或无效" in result.stderr
+    assert "工作表“测评指标”第5行：题号“999”与校验键" in result.stderr
+
+
+def test_formula_cells_use_cached_value_or_are_refused(run, tmp_path: Path) -> None:
+    split(run)
+    path = form_path(tmp_path, "审批监管科")
+    fill(path, {127: "=6*2"})
+    result = run("import", str(path))
+    assert result.exit_code == 3 and "填报值是公式且没有计算结果" in result.stderr
+    # as Excel saves it: the formula with its cached result
+    patched = tmp_path / "patched.xlsx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(patched, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"<f>6*2</f><v />", b"<f>6*2</f><v>12</v>")
+            dst.writestr(item, data)
+    result = run("import", str(patched))
+    assert result.exit_code == 0, result.output
+    assert answers_json(run)[127] == (12, None)
+
+
+def test_full_export_can_be_filled_and_imported(run, tmp_path: Path) -> None:
+    run("answer", "47", "--value", "312")
+    run("export", "report.xlsx")
+    fill(tmp_path / "report.xlsx", {47: 320, 1: "1,234"})
+    result = run("import", "report.xlsx")
+    assert result.exit_code == 0, result.output
+    assert "第47项：312 个 → 320 个" in result.stdout
+    assert answers_json(run)[1] == (1234, None)
+
+
+def test_workbook_from_another_checklist_or_not_ours(run, tmp_path: Path) -> None:
+    split(run)
+    path = form_path(tmp_path, "办公室")
+    wb = openpyxl.load_workbook(path)
+    wb["_evalcheck"]["B4"].value = 2022
+    wb.save(path)
+    result = run("import", str(path))
+    assert result.exit_code == 4 and "与当前清单" in result.stderr
+    plain = tmp_path / "plain.xlsx"
+    openpyxl.Workbook().save(plain)
+    result = run("import", str(plain))
+    assert result.exit_code == 4 and "不是 evalcheck 导出的表格" in result.stderr
+
+
+def test_damaged_or_oversized_files(run, tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "fake.xlsx").write_text("not a zip", encoding="utf-8")
+    result = run("import", "fake.xlsx")
+    assert result.exit_code == 4 and "不是 .xlsx 工作簿" in result.stderr
+    assert run("import", "missing.xlsx").exit_code == 3
+    split(run)
+    shutil.copy(form_path(tmp_path, "办公室"), tmp_path / "big.xlsx")
+    monkeypatch.setattr(excel, "MAX_UNPACKED_BYTES", 1000)
+    result = run("import", "big.xlsx")
+    assert result.exit_code == 4 and "解压后过大" in result.stderr
+
+
+def test_xml_is_read_through_defusedxml() -> None:
+    from openpyxl.xml import DEFUSEDXML
+
+    assert DEFUSEDXML is True
