@@ -11,9 +11,11 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .checklist import CN_NUMERALS
+from .errors import DataError, InputError
 
 HEADERS = {
     "category": ("二级指标",),
@@ -327,3 +329,72 @@ def _indicator_doc(ind: dict[str, Any]) -> dict[str, Any]:
         if k in ind:
             out[k] = ind[k]
     return out
+
+
+# ---------------------------------------------------------------- reading files and writing YAML
+
+
+def read_table(path: Path, *, year: int | None, sheet: str | None = None) -> TableResult:
+    """A tab-separated text table (UTF-8, or GB18030 as Windows tools save it) or an .xlsx."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return _read_xlsx(path, year=year, sheet=sheet)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"找不到文件：{path}") from None
+    except OSError as exc:
+        raise DataError(f"无法读取 {path}：{exc.strerror or exc}") from None
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - gb18030 decodes any byte string
+        raise DataError(f"{path} 既不是 UTF-8 也不是 GB18030 编码的文本")
+    return build_from_rows(rows_from_text(text), year=year, where=f"{path.name} 第{{n}}行")
+
+
+def _read_xlsx(path: Path, *, year: int | None, sheet: str | None) -> TableResult:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except FileNotFoundError:
+        raise InputError(f"找不到文件：{path}") from None
+    except Exception as exc:  # openpyxl raises many kinds on a damaged file
+        raise DataError(f"无法读取工作簿 {path}：{exc}") from None
+    try:
+        if sheet is not None and sheet not in wb.sheetnames:
+            raise InputError(f"{path} 中没有工作表“{sheet}”（有：{'、'.join(wb.sheetnames)}）")
+        ws = wb[sheet] if sheet else wb.worksheets[0]
+        rows = [
+            (n, [_xlsx_cell(v) for v in row])
+            for n, row in enumerate(ws.iter_rows(values_only=True), start=1)
+        ]
+    finally:
+        wb.close()
+    return build_from_rows(rows, year=year, where=f"工作表“{ws.title}”第{{n}}行")
+
+
+def _xlsx_cell(v: Any) -> str:
+    if isinstance(v, dt.datetime):
+        v = v.date()
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return clean_cell(v)
+
+
+def checklist_yaml(doc: dict[str, Any], header: Sequence[str] = ()) -> str:
+    """The checklist as people read it: top-level fields, then one block per indicator."""
+    from .yamlio import dump_yaml
+
+    head = "".join(f"# {line}\n" if line else "#\n" for line in header)
+    top = {k: v for k, v in doc.items() if k not in ("rules", "indicators")}
+    parts = [head, dump_yaml(top)]
+    if doc.get("rules"):
+        parts.append("\n" + dump_yaml({"rules": doc["rules"]}))
+    parts.append("\nindicators:\n")
+    for ind in doc.get("indicators", []):
+        parts.append(dump_yaml([ind]) + "\n")
+    return "".join(parts).rstrip() + "\n"
