@@ -25,6 +25,7 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]
             monkeypatch.delenv(var)
     monkeypatch.setenv("EVALCHECK_WIDTH", "160")
     monkeypatch.setenv("EVALCHECK_LOCK_TIMEOUT", "2")
+    monkeypatch.setenv("EVALCHECK_CACHE_DIR", str(tmp_path / "_cache"))
     monkeypatch.chdir(tmp_path)
     yield
 

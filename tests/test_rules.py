@@ -7,7 +7,8 @@ import json
 import pytest
 
 from evalcheck import expr
-from evalcheck.rules import compute_derived, run_checks
+from evalcheck.derived import compute_derived
+from evalcheck.rules import run_checks
 from evalcheck.store import Answers
 
 

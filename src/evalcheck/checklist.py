@@ -10,13 +10,12 @@ import datetime as dt
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from . import expr
 from .errors import ChecklistInvalid, DataError, NotFound
-from .yamlio import load_yaml_text
+from .yamlio import load_yaml_file
 
 KINDS = ("yesno", "count", "percent", "choice", "multi", "text")
 KIND_NAMES = {
@@ -160,7 +159,13 @@ def cn_numeral(n: int) -> str:
 
 
 def bundled_checklist_path() -> Path:
-    return Path(str(resources.files("evalcheck.data").joinpath("indicators.yaml")))
+    """data/indicators.yaml, shipped in the wheel as the package `evalcheck.data`."""
+    import importlib
+
+    # a package marker, mapped from the repository's data/ folder (see pyproject.toml);
+    # cheaper at start-up than importlib.resources
+    data = importlib.import_module("evalcheck.data")
+    return Path(str(data.__file__)).with_name("indicators.yaml")
 
 
 def resolve_checklist_path(option: str | None) -> Path:
@@ -208,13 +213,15 @@ class _Collector:
 def read_checklist(path: Path) -> tuple[Checklist | None, list[Problem]]:
     """Parse and validate a checklist file; return it (if usable) and every problem."""
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise DataError(f"找不到清单文件：{path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(f"无法读取清单文件 {path}：{exc}") from None
+    except OSError as exc:
+        raise DataError(f"无法读取清单文件 {path}：{exc.strerror or exc}") from None
     try:
-        data = load_yaml_text(text, str(path))
+        data = load_yaml_file(path, raw)
+    except UnicodeDecodeError:
+        return None, [Problem("error", f"{path} 不是 UTF-8 编码的文本")]
     except DataError as exc:
         return None, [Problem("error", exc.message)]
     return build_checklist(data, str(path))

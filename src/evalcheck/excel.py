@@ -21,9 +21,9 @@ from typing import Any
 
 from .checklist import KIND_NAMES, UNASSIGNED, Checklist, Indicator
 from .deadlines import Open, open_items, progress, section_name
+from .derived import Derived, compute_derived, computed_ids
 from .errors import DataError, InputError, ValueRefused
 from .fileio import atomic_write_bytes
-from .rules import Derived, compute_derived, computed_ids
 from .store import State
 from .values import Value, example, format_value, parse
 

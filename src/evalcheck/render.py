@@ -6,9 +6,6 @@ scripts don't pay for it.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import os
 import sys
 from collections.abc import Sequence
@@ -22,11 +19,16 @@ def stdout_is_terminal() -> bool:
 
 
 def to_json(data: Any) -> str:
+    import json
+
     return json.dumps(data, ensure_ascii=False, indent=2, default=str)
 
 
 def to_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """CSV with a UTF-8 BOM so that Excel opens the Chinese intact."""
+    import csv
+    import io
+
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(headers)

@@ -11,20 +11,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import expr
-from .checklist import Checklist, Indicator, Rule
+from .checklist import Checklist, Rule
+from .derived import as_number, compute_derived
 from .store import Answers
 from .values import format_value
 
 TOLERANCE = 0.5  # percentage points: a recorded 83 for a computed 82.6 is a rounding, not an error
-
-
-@dataclass(frozen=True, slots=True)
-class Derived:
-    """A value computed from a formula; `value` None means not computable (`reason` says why)."""
-
-    id: int
-    value: float | None
-    reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,47 +56,6 @@ class Report:
     @property
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "error"]
-
-
-def round_value(v: float) -> float:
-    r = round(v, 2)
-    return float(int(r)) if r.is_integer() else r
-
-
-def compute_derived(checklist: Checklist, recorded: Mapping[int, float]) -> dict[int, Derived]:
-    """Every formula's value from its inputs (recorded values, or other derived ones)."""
-    formulas = [i for i in checklist.indicators if i.formula]
-    values = dict(recorded)
-    out: dict[int, Derived] = {}
-    for _ in range(len(formulas) + 1):  # passes, so a formula may use another's result
-        progressed = False
-        for ind in formulas:
-            if ind.id in out and out[ind.id].value is not None:
-                continue
-            assert ind.formula is not None
-            try:
-                v = float(expr.evaluate(ind.formula, values))
-            except expr.NotComputable as exc:
-                out[ind.id] = Derived(ind.id, None, exc.reason)
-                continue
-            out[ind.id] = Derived(ind.id, round_value(v))
-            if ind.id not in recorded:
-                values[ind.id] = v
-            progressed = True
-        if not progressed:
-            break
-    return out
-
-
-def computed_ids(checklist: Checklist, answers: Answers) -> set[int]:
-    """Unanswered derived indicators whose value can be computed: they count as done."""
-    if not any(i.formula for i in checklist.indicators):
-        return set()
-    return {
-        i
-        for i, d in compute_derived(checklist, answers.numeric_values()).items()
-        if d.value is not None and answers.status(i) == "unanswered"
-    }
 
 
 def effective_values(checklist: Checklist, answers: Answers) -> dict[int, float]:
@@ -182,16 +133,12 @@ def run_checks(checklist: Checklist, answers: Answers) -> Report:
                     "derived-mismatch",
                     "error",
                     f"formula:{ident}",
-                    f"第{ident}项填报为 {format_value(ind, _num(recorded[ident]))}，但按公式 "
+                    f"第{ident}项填报为 {format_value(ind, as_number(recorded[ident]))}，但按公式 "
                     f"{expr.describe(ind.formula)} 应为 {format_value(ind, d.value)}",
                     _involved(checklist, {**values, ident: recorded[ident]}, [ident, *refs]),
                 )
             )
     return report
-
-
-def _num(v: float) -> float | int:
-    return int(v) if v.is_integer() else v
 
 
 def violations_for(checklist: Checklist, values: Mapping[int, float], ident: int) -> list[Finding]:
@@ -210,18 +157,3 @@ def violations_for(checklist: Checklist, values: Mapping[int, float], ident: int
                 )
             )
     return out
-
-
-def display_derived(ind: Indicator, d: Derived | None, *, verbose: bool = False) -> str | None:
-    """'82.5%（自动计算）' or '无法计算（除数为 0）'; None when there is nothing to show.
-
-    Missing inputs are the normal state of an unanswered list, so they are only
-    explained when `verbose` (in `show`).
-    """
-    if d is None:
-        return None
-    if d.value is None:
-        if d.reason and (verbose or "除数" in d.reason):
-            return f"无法计算（{d.reason}）"
-        return None
-    return f"{format_value(ind, _num(d.value))}（自动计算）"

@@ -9,21 +9,17 @@ which is what `undo` walks back through.
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .checklist import Checklist, Indicator
 from .errors import AnswersCorrupted, DataError, InputError, WriteError
-from .fileio import atomic_write_text
 from .values import Value, format_value, value_fits
-from .yamlio import dump_yaml, load_yaml_text
+from .yamlio import dump_yaml, load_yaml_file
 
 ENV_ANSWERS = "EVALCHECK_ANSWERS"
 ENV_LOCK_TIMEOUT = "EVALCHECK_LOCK_TIMEOUT"
@@ -44,6 +40,8 @@ def resolve_answers_path(option: str | None) -> Path:
 
 
 def current_user() -> str:
+    import getpass
+
     try:
         return getpass.getuser() or "unknown"
     except Exception:  # getpass raises OSError or KeyError where no login name exists
@@ -238,6 +236,9 @@ class Answers:
     # ---------------------------------------------------------------- serialization
 
     def to_text(self) -> str:
+        return HEADER + dump_yaml(self.to_data())
+
+    def to_data(self) -> dict[str, Any]:
         answers: dict[int, Any] = {}
         for ident in sorted(self.records):
             rec = self.records[ident]
@@ -245,8 +246,7 @@ class Answers:
             if len(rec.timeline) > 1:
                 data["history"] = [s.to_data() for s in rec.timeline[:-1]]
             answers[ident] = data
-        doc = {"format": FORMAT, "checklist": self.checklist_key, "answers": answers}
-        return HEADER + dump_yaml(doc)
+        return {"format": FORMAT, "checklist": self.checklist_key, "answers": answers}
 
 
 # ---------------------------------------------------------------- loading
@@ -255,27 +255,30 @@ class Answers:
 def load_answers(path: Path, checklist: Checklist) -> Answers:
     """Read the answers file; a missing file is an empty set of answers."""
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         return Answers(path=path, checklist_key=checklist.key, exists=False)
-    except UnicodeDecodeError:
-        raise AnswersCorrupted(f"答案文件 {path} 不是 UTF-8 文本，未做任何修改") from None
     except OSError as exc:
         raise DataError(f"无法读取答案文件 {path}：{exc.strerror or exc}") from None
-    return parse_answers(text, path, checklist)
-
-
-def parse_answers(text: str, path: Path, checklist: Checklist) -> Answers:
-    name = str(path)
     try:
-        data = load_yaml_text(text, name)
+        data = load_yaml_file(path, raw)
+    except UnicodeDecodeError:
+        raise AnswersCorrupted(f"答案文件 {path} 不是 UTF-8 文本，未做任何修改") from None
     except DataError as exc:
         raise AnswersCorrupted(f"答案文件已损坏，未做任何修改：{exc.message}") from None
+    return parse_answers(data, lambda: raw.decode("utf-8"), path, checklist)
+
+
+def parse_answers(
+    data: Any, source: Callable[[], str], path: Path, checklist: Checklist
+) -> Answers:
+    """Answers from parsed YAML data; `source()` gives the text, to find lines in errors."""
+    name = str(path)
     if data is None:
         return Answers(path=path, checklist_key=checklist.key)
 
     def broken(keys: Sequence[Any], why: str) -> AnswersCorrupted:
-        line = _line_of(text, keys)
+        line = _line_of(source(), keys)
         where = f"{name} 第{line}行" if line else name
         return AnswersCorrupted(f"答案文件已损坏，未做任何修改：{where}：{why}")
 
@@ -349,6 +352,8 @@ def _state(item: Any, ind: Indicator | None, ident: int, keys: list[Any], broken
 
 def _line_of(text: str, keys: Sequence[Any]) -> int | None:
     """1-based line of the node at `keys` (best effort; used only to report errors)."""
+    import yaml
+
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError:
@@ -388,6 +393,9 @@ def transaction(path: Path, checklist: Checklist) -> Iterator[Answers]:
     """
     import filelock  # imported here: only writing commands pay for it
 
+    from .cache import prime
+    from .fileio import atomic_write_text
+
     lock = filelock.FileLock(str(path) + ".lock", timeout=_lock_timeout())
     try:
         lock.acquire()
@@ -401,9 +409,12 @@ def transaction(path: Path, checklist: Checklist) -> Iterator[Answers]:
         answers = load_answers(path, checklist)
         before = answers.to_text() if answers.exists else None
         yield answers
-        after = answers.to_text()
+        data = answers.to_data()
+        after = HEADER + dump_yaml(data)
         if after != before:
+            raw = after.encode("utf-8")
             atomic_write_text(path, after)
+            prime(path, raw, data)
     finally:
         lock.release()
 
