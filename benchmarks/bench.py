@@ -50,7 +50,9 @@ def timed(cmd: Sequence[str], cwd: Path, env: dict[str, str]) -> float:
 def first_output(cmd: Sequence[str], cwd: Path, env: dict[str, str]) -> float:
     """Seconds until the first line of output arrives."""
     t = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+    )
     assert proc.stdout is not None
     proc.stdout.readline()
     elapsed = time.perf_counter() - t
@@ -88,13 +90,16 @@ def make_large(folder: Path, n: int) -> tuple[Path, Path]:
     doc["title"] = f"{base['title']}（{n}项测试）"
     doc["indicators"] = out
     checklist = folder / "large.yaml"
-    checklist.write_text(yaml.dump(doc, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    checklist.write_text(
+        yaml.dump(doc, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False),
+        encoding="utf-8",
+    )
 
     answers = {}
     for t in out:
         kind = t["kind"]
         opts = t.get("options") or []
-        first = opts[0] if not opts or isinstance(opts[0], str) else opts[0]["text"]
+        first = (opts[0] if isinstance(opts[0], str) else opts[0]["text"]) if opts else None
         value = {
             "count": t["id"] % 500,
             "percent": 50,
@@ -103,10 +108,23 @@ def make_large(folder: Path, n: int) -> tuple[Path, Path]:
             "multi": [first] if opts else ["甲"],
             "text": "说明",
         }[kind]
-        answers[t["id"]] = {"value": value, "by": "bench", "at": "2021-09-01T10:00:00+08:00", "seq": t["id"], "action": "set"}
-    data = {"format": 1, "checklist": {"title": doc["title"], "year": doc["year"]}, "answers": answers}
+        answers[t["id"]] = {
+            "value": value,
+            "by": "bench",
+            "at": "2021-09-01T10:00:00+08:00",
+            "seq": t["id"],
+            "action": "set",
+        }
+    data = {
+        "format": 1,
+        "checklist": {"title": doc["title"], "year": doc["year"]},
+        "answers": answers,
+    }
     ans = folder / "answers.yaml"
-    ans.write_text(yaml.dump(data, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    ans.write_text(
+        yaml.dump(data, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False),
+        encoding="utf-8",
+    )
     return checklist, ans
 
 
@@ -115,7 +133,13 @@ def filled_forms(folder: Path, env: dict[str, str], section: str) -> tuple[Path,
     import openpyxl
 
     forms = folder / "forms"
-    subprocess.run([*EXE, "export", "--split", str(forms), "-s", section, "--force"], cwd=folder, env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [*EXE, "export", "--split", str(forms), "-s", section, "--force"],
+        cwd=folder,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     (src,) = forms.glob("*.xlsx")
     copies = []
     for variant in ("a", "b"):
@@ -141,7 +165,9 @@ def filled_forms(folder: Path, env: dict[str, str], section: str) -> tuple[Path,
 # ---------------------------------------------------------------- the run
 
 
-def run_suite(name: str, folder: Path, runs: int, checklist: Path | None, results: list[tuple]) -> None:
+def run_suite(
+    name: str, folder: Path, runs: int, checklist: Path | None, results: list[tuple]
+) -> None:
     env = scratch_env(folder)
     if checklist is not None:
         env["EVALCHECK_CHECKLIST"] = str(checklist)
@@ -182,18 +208,28 @@ def run_suite(name: str, folder: Path, runs: int, checklist: Path | None, result
             ok = "是" if t <= 2 * ref else "否"
             results.append((name, label, t, t / floor, f"≤ 2× 参照（{t / ref:.2f}×）", ok))
     if checklist is not None:
-        t = median_of(runs, lambda i: first_output([*EXE, "list", "--section", "审批监管科"], folder, env))
+        t = median_of(
+            runs, lambda i: first_output([*EXE, "list", "--section", "审批监管科"], folder, env)
+        )
         results.append((name, "list --section 审批监管科：首行输出", t, t / floor, "", ""))
     cold = dict(env, EVALCHECK_NO_CACHE="1")
-    t = median_of(max(1, runs // 2), lambda i: timed([*EXE, "list", "--section", "审批监管科"], folder, cold))
+    t = median_of(
+        max(1, runs // 2), lambda i: timed([*EXE, "list", "--section", "审批监管科"], folder, cold)
+    )
     results.append((name, "list --section 审批监管科（不用解析缓存）", t, t / floor, "", ""))
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--runs", type=int, default=9, help="timed runs per command, bundled checklist")
-    ap.add_argument("--large-runs", type=int, default=3, help="timed runs per command, 10,000 indicators")
-    ap.add_argument("--size", type=int, default=10_000, help="indicators in the generated checklist")
+    ap.add_argument(
+        "--large-runs", type=int, default=3, help="timed runs per command, 10,000 indicators"
+    )
+    ap.add_argument(
+        "--size", type=int, default=10_000, help="indicators in the generated checklist"
+    )
     ap.add_argument("--quick", action="store_true", help="bundled checklist only, 5 runs")
     args = ap.parse_args()
 
@@ -204,7 +240,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="evalcheck-bench-") as tmp:
         small = Path(tmp) / "bundled"
         small.mkdir()
-        subprocess.run([*EXE, "answer", "43", "--value", "是"], cwd=small, env=scratch_env(small), check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [*EXE, "answer", "43", "--value", "是"],
+            cwd=small,
+            env=scratch_env(small),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         run_suite("清单 144 项", small, 5 if args.quick else args.runs, None, results)
         if not args.quick:
             large = Path(tmp) / "large"

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from . import render
 from .checklist import (
@@ -51,8 +51,27 @@ class ShowFmt(StrEnum):
     json = "json"
 
 
+HELP_TEXT = "显示此帮助并退出。"
+
+
+class _Command(TyperCommand):
+    """A command whose --help option speaks Chinese."""
+
+    def get_help_option(self, ctx: typer.Context) -> Any:  # type: ignore[override]
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = HELP_TEXT
+        return option
+
+
 class _Group(TyperGroup):
     """Turns every EvalcheckError into its exit code and a one-line message: the one place."""
+
+    def get_help_option(self, ctx: typer.Context) -> Any:  # type: ignore[override]
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = HELP_TEXT
+        return option
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
@@ -237,7 +256,7 @@ def _answer_dict(ind: Indicator, answers: Answers, derived: dict[int, Any]) -> d
 # ---------------------------------------------------------------- list / show / validate
 
 
-@app.command("list")
+@app.command("list", cls=_Command)
 def list_cmd(
     ctx: typer.Context,
     section: SectionOpt = None,
@@ -276,6 +295,7 @@ def list_cmd(
 
     不同选项之间为“且”，同一选项重复为“或”。
 
+    \b
     示例：evalcheck list --section 审批监管科
     """
     from .select import Filters, resolve_filters, select
@@ -364,7 +384,7 @@ def _parse_id(raw: str) -> int:
     return int(t)
 
 
-@app.command()
+@app.command(cls=_Command)
 def show(
     ctx: typer.Context,
     ident: Annotated[str, typer.Argument(metavar="ID", help="题号，例如 47。")],
@@ -374,6 +394,7 @@ def show(
 ) -> None:
     """显示一项指标的全部信息和当前答案。
 
+    \b
     示例：evalcheck show 47
     """
     from . import expr
@@ -429,7 +450,7 @@ def show(
     _echo("\n".join(f"{k}：{v}" for k, v in lines))
 
 
-@app.command()
+@app.command(cls=_Command)
 def validate(
     ctx: typer.Context,
     path: Annotated[
@@ -439,6 +460,7 @@ def validate(
 ) -> None:
     """检查清单文件：一次列出全部错误和警告，有错误时以退出码 4 结束。
 
+    \b
     示例：evalcheck validate data/indicators.yaml
     """
     env = _env(ctx)
@@ -459,7 +481,7 @@ def validate(
 # ---------------------------------------------------------------- answers
 
 
-@app.command()
+@app.command(cls=_Command)
 def answer(
     ctx: typer.Context,
     ident: Annotated[str, typer.Argument(metavar="ID", help="题号，例如 47。")],
@@ -484,6 +506,7 @@ def answer(
 ) -> None:
     """填报一项指标的答案（按题型检查后才写入）。
 
+    \b
     示例：evalcheck answer 47 --value 312
     示例：evalcheck answer 16 --value 是 --evidence 文件/对接说明.pdf
     示例：evalcheck answer 109 --na 本年度无其他创新举措
@@ -549,13 +572,14 @@ def _warn_rules(cl: Checklist, values: dict[int, float], ident: int) -> None:
         typer.echo(f"注意（{level}，规则 {f.rule}）：{f.message}：{others}", err=True)
 
 
-@app.command()
+@app.command(cls=_Command)
 def history(
     ctx: typer.Context,
     ident: Annotated[str, typer.Argument(metavar="ID", help="题号，例如 47。")],
 ) -> None:
     """显示一项指标答案的全部修改记录（值、填报人、时间）。
 
+    \b
     示例：evalcheck history 47
     """
     env = _env(ctx)
@@ -586,12 +610,13 @@ def _history_row(ind: Indicator | None, st: State) -> list[Any]:
     return [st.seq, st.at, st.by, action, describe_state(ind, st), st.note or ""]
 
 
-@app.command()
+@app.command(cls=_Command)
 def undo(ctx: typer.Context, by: ByOpt = None) -> None:
     """撤销最近一次修改（填报、清除或一次导入）；撤销本身也记入历史。
 
     再次执行会继续撤销更早的修改。
 
+    \b
     示例：evalcheck undo
     """
     env = _env(ctx)
@@ -616,7 +641,7 @@ def _computed_ids(cl: Checklist, answers: Answers) -> set[int]:
     return computed_ids(cl, answers)
 
 
-@app.command()
+@app.command(cls=_Command)
 def overdue(
     ctx: typer.Context,
     section: SectionOpt = None,
@@ -632,6 +657,7 @@ def overdue(
 ) -> None:
     """列出已逾期未填报的指标（按科室分组，逾期最久的在前），以及即将到期的指标。
 
+    \b
     示例：evalcheck overdue --today 2021-09-16 --within 3
     """
     from .deadlines import due_within, group_by_section, open_items, parse_today
@@ -737,7 +763,7 @@ def _overdue_text(cl: Checklist, late: list[Any], soon: list[Any], day: Any, wit
     return "\n\n".join(parts)
 
 
-@app.command()
+@app.command(cls=_Command)
 def status(
     ctx: typer.Context,
     today: TodayOpt = None,
@@ -747,6 +773,7 @@ def status(
 ) -> None:
     """填报进度：按科室、领导、二级指标统计总数、已填报、不适用、逾期和完成率。
 
+    \b
     示例：evalcheck status --today 2021-09-16
     """
     from .deadlines import GROUPINGS, parse_today, progress
@@ -785,7 +812,7 @@ def status(
     _echo("\n\n".join(parts))
 
 
-@app.command()
+@app.command(cls=_Command)
 def remind(
     ctx: typer.Context,
     section: SectionOpt = None,
@@ -793,6 +820,7 @@ def remind(
 ) -> None:
     """为每个还有未填报指标的科室生成一段可直接发送的提醒文字（粘贴到工作群或邮件）。
 
+    \b
     示例：evalcheck remind --section 审批监管科 --today 2021-09-20
     """
     from .deadlines import group_by_section, open_items, parse_today, reminder
@@ -815,7 +843,7 @@ def remind(
 # ---------------------------------------------------------------- consistency
 
 
-@app.command()
+@app.command(cls=_Command)
 def check(
     ctx: typer.Context,
     fmt: Annotated[
@@ -824,6 +852,7 @@ def check(
 ) -> None:
     """检查答案之间是否一致（如 第132项 ≤ 第131项）以及自动计算的值；有错误级问题时退出码为 1。
 
+    \b
     示例：evalcheck check
     """
     from .rules import run_checks
@@ -865,7 +894,7 @@ def check(
 # ---------------------------------------------------------------- Excel
 
 
-@app.command()
+@app.command(cls=_Command)
 def export(
     ctx: typer.Context,
     path: Annotated[
@@ -884,6 +913,7 @@ def export(
 ) -> None:
     """导出 Excel：按局里附件格式的填报总表（含进度页），或用 --split 为每个科室生成填报表。
 
+    \b
     示例：evalcheck export report.xlsx
     示例：evalcheck export --split 科室表格/
     """
@@ -915,7 +945,7 @@ def export(
     _echo(f"已导出 {path}：{n} 项指标，其中已填报 {answered} 项（另含“填报进度”工作表）")
 
 
-@app.command("import")
+@app.command("import", cls=_Command)
 def import_cmd(
     ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="填好的 .xlsx（科室填报表或导出的总表）。")],
@@ -928,6 +958,7 @@ def import_cmd(
 
     填报值为空的行保持原答案不变。整次导入可用 evalcheck undo 一次撤销。
 
+    \b
     示例：evalcheck import 科室表格/2021测评填报_审批监管科.xlsx --dry-run
     """
     from .excel import apply_changes, pending, read_workbook
@@ -975,7 +1006,7 @@ def _print_changes(rows: list[tuple[Indicator, State | None, State]]) -> None:
 # ---------------------------------------------------------------- next year's list
 
 
-@app.command("checklist-import")
+@app.command("checklist-import", cls=_Command)
 def checklist_import(
     table: Annotated[
         Path, typer.Argument(help="局里的指标表：制表符分隔的文本（从 Word 复制）或 .xlsx。")
@@ -997,6 +1028,7 @@ def checklist_import(
     无法读取的行（无题号、题号重复、缺内容或责任领导）全部列出，且不写文件；
     题型不能确定的指标会列出，供人工复核。
 
+    \b
     示例：evalcheck checklist-import 2022指标表.txt --year 2022 -o indicators-2022.yaml
     """
     from .checklist import build_checklist

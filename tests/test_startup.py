@@ -1,0 +1,57 @@
+"""What start-up pays for, and shell completion (not timed: benchmarks/ measures speed)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def imported_after(code: str) -> set[str]:
+    probe = f"{code}\nimport sys\nprint(' '.join(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return set(out.stdout.split())
+
+
+def test_importing_the_cli_does_not_import_openpyxl_or_rich() -> None:
+    mods = imported_after("import evalcheck.cli")
+    assert "evalcheck.cli" in mods
+    assert not {m for m in mods if m.split(".")[0] in ("openpyxl", "rich", "rapidfuzz", "filelock")}
+
+
+def test_the_core_never_imports_typer_or_rich() -> None:
+    core = [
+        "checklist", "values", "store", "deadlines", "rules", "derived", "select",
+        "expr", "excel", "tableimport", "cache", "fileio", "errors", "yamlio",
+    ]  # fmt: skip
+    mods = imported_after("\n".join(f"import evalcheck.{m}" for m in core))
+    assert not {m for m in mods if m.split(".")[0] in ("typer", "rich", "click")}
+
+
+def test_a_piped_listing_does_not_import_rich_or_openpyxl(tmp_path) -> None:
+    code = (
+        "import sys\n"
+        "sys.argv = ['evalcheck', 'list', '--section', '审批监管科']\n"
+        "from evalcheck.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+    )
+    mods = imported_after(code)
+    assert not {m for m in mods if m.split(".")[0] in ("openpyxl", "rich")}
+
+
+def test_completion_offers_sections_and_owners(run, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from evalcheck.cli import app
+
+    def complete(words: str) -> list[str]:
+        env = {
+            "_EVALCHECK_COMPLETE": "complete_bash",
+            "COMP_WORDS": words,
+            "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1)),
+        }
+        result = CliRunner().invoke(app, [], env=env, prog_name="evalcheck")
+        return result.stdout.split()
+
+    assert complete("evalcheck list --section 审批") == ["审批服务科", "审批监管科"]
+    assert complete("evalcheck list --owner ") == ["万富春", "高秀英"]
+    assert complete("evalcheck overdue -s 政务") == ["政务服务中心"]
