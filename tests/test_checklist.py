@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from evalcheck.checklist import bundled_checklist_path, load_checklist, read_checklist
+from evalcheck.checklist import bundled_checklist_path, load_checklist
 from evalcheck.errors import ChecklistInvalid
+from evalcheck.validation import read_checklist
 
 from .conftest import SEED, SEED_COPY, seed_text
 

@@ -3,8 +3,9 @@ when a file has not changed since it was last read.
 
 One entry per source file (named after its absolute path), holding a fingerprint
 of the file's bytes (CRC-32, length and modification time) and the parsed plain
-data (dicts, lists, strings, numbers, dates). Entries are read with an unpickler
-that only accepts those types, so a tampered cache cannot run code; any problem
+data (dicts, lists, strings, numbers, dates; for a checklist, its validated model
+objects). Entries are read with an unpickler that only accepts those types, so a
+tampered cache cannot run code; any problem
 with the cache means "parse the file again". Set EVALCHECK_CACHE_DIR to move it,
 or EVALCHECK_NO_CACHE=1 to turn it off.
 """
@@ -31,8 +32,14 @@ _ALLOWED = {
 
 
 class _PlainUnpickler(pickle.Unpickler):
+    """Rebuilds only plain data, dates and the classes a caller names (never functions)."""
+
+    def __init__(self, file: Any, allowed: set[tuple[str, str]]) -> None:
+        super().__init__(file)
+        self.allowed = _ALLOWED | allowed
+
     def find_class(self, module: str, name: str) -> Any:
-        if (module, name) in _ALLOWED:
+        if (module, name) in self.allowed:
             return super().find_class(module, name)
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
 
@@ -55,26 +62,41 @@ def _entry(folder: Path, path: Path) -> Path:
     return folder / f"{zlib.crc32(resolved.encode()):08x}-{len(resolved)}.pickle"
 
 
-def _fingerprint(path: Path, raw: bytes) -> str:
+FORMAT = 2  # bump when what is cached changes shape
+
+
+def _fingerprint(path: Path, raw: bytes, tag: str) -> str:
     import zlib
 
     try:
         mtime = path.stat().st_mtime_ns
     except OSError:
         mtime = 0
-    return f"{zlib.crc32(raw):08x}-{len(raw)}-{mtime}-{__version__}"
+    return f"{tag}-{FORMAT}-{__version__}-{zlib.crc32(raw):08x}-{len(raw)}-{mtime}"
 
 
-def parse_cached(path: Path, raw: bytes, parse: Callable[[str], Any]) -> Any:
-    """`parse(text)`, or the cached result for these exact bytes of this file."""
+def parse_cached(
+    path: Path,
+    raw: bytes,
+    parse: Callable[[str], Any],
+    allowed: set[tuple[str, str]] | None = None,
+    *,
+    tag: str = "data",
+) -> Any:
+    """`parse(text)`, or the cached result for these exact bytes of this file.
+
+    `allowed` names the (module, class) pairs the result may contain besides plain data;
+    `tag` names what kind of result it is, so that a change of kind is a cache miss.
+    A result is cached only when `parse` returns; an error is raised every time.
+    """
     folder = cache_dir()
-    digest = _fingerprint(path, raw)
+    digest = _fingerprint(path, raw, tag)
     entry: Path | None = None
     if folder is not None:
         entry = _entry(folder, path)
         try:
             with entry.open("rb") as f:
-                stored_digest, data = _PlainUnpickler(f).load()
+                stored_digest, data = _PlainUnpickler(f, allowed or set()).load()
             if stored_digest == digest:
                 return data
         except Exception:  # missing, stale or damaged: parse the file instead
@@ -97,8 +119,8 @@ def _store(entry: Path, value: Any) -> None:
         pass
 
 
-def prime(path: Path, raw: bytes, data: Any) -> None:
+def prime(path: Path, raw: bytes, data: Any, *, tag: str = "data") -> None:
     """Record `data` as the parse of `raw`, just written to `path` (saves the next parse)."""
     folder = cache_dir()
     if folder is not None:
-        _store(_entry(folder, path), (_fingerprint(path, raw), data))
+        _store(_entry(folder, path), (_fingerprint(path, raw, tag), data))

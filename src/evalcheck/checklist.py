@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import expr
 from .errors import ChecklistInvalid, DataError, NotFound
-from .yamlio import load_yaml_file
 
 KINDS = ("yesno", "count", "percent", "choice", "multi", "text")
 KIND_NAMES = {
@@ -104,6 +101,8 @@ class Rule:
 
     @property
     def refs(self) -> list[int]:
+        from . import expr
+
         return expr.references(self.check)
 
 
@@ -179,373 +178,40 @@ def resolve_checklist_path(option: str | None) -> Path:
 
 
 def load_checklist(path: Path) -> Checklist:
-    """Load and validate; raise ChecklistInvalid listing every error."""
-    checklist, problems = read_checklist(path)
-    errors = [p.text for p in problems if p.level == "error"]
-    if errors or checklist is None:
-        raise ChecklistInvalid(
-            f"清单文件 {path} 有 {len(errors)} 处错误（用 evalcheck validate {path} 查看全部）",
-            errors,
-        )
-    return checklist
+    """Load and validate; raise ChecklistInvalid listing every error.
 
+    A checklist that validated before is taken from the parse cache (cache.py) as
+    long as the file's bytes are unchanged: no YAML parsing, no validation.
+    """
+    from .cache import parse_cached
 
-# ---------------------------------------------------------------- validation
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    level: str  # "error" | "warning"
-    text: str
-
-
-class _Collector:
-    def __init__(self) -> None:
-        self.problems: list[Problem] = []
-
-    def error(self, where: str, msg: str) -> None:
-        self.problems.append(Problem("error", f"{where}：{msg}"))
-
-    def warn(self, where: str, msg: str) -> None:
-        self.problems.append(Problem("warning", f"{where}：{msg}"))
-
-
-def read_checklist(path: Path) -> tuple[Checklist | None, list[Problem]]:
-    """Parse and validate a checklist file; return it (if usable) and every problem."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise DataError(f"找不到清单文件：{path}") from None
     except OSError as exc:
         raise DataError(f"无法读取清单文件 {path}：{exc.strerror or exc}") from None
-    try:
-        data = load_yaml_file(path, raw)
-    except UnicodeDecodeError:
-        return None, [Problem("error", f"{path} 不是 UTF-8 编码的文本")]
-    except DataError as exc:
-        return None, [Problem("error", exc.message)]
-    return build_checklist(data, str(path))
 
+    def build(text: str) -> Checklist:
+        from .validation import validate_text
 
-def build_checklist(data: Any, path: str = "") -> tuple[Checklist | None, list[Problem]]:
-    c = _Collector()
-    if not isinstance(data, Mapping):
-        c.error("文件", "顶层应为映射（title、year、categories、indicators 等字段）")
-        return None, c.problems
-
-    title = data.get("title")
-    if not isinstance(title, str) or not title.strip():
-        c.error("字段 title", "缺少清单标题")
-        title = ""
-    year = data.get("year")
-    if not isinstance(year, int) or isinstance(year, bool):
-        c.error("字段 year", f"应为年份整数，例如 2021，实际为 {year!r}")
-        year = 0
-    categories = _name_list(data, "categories", c, required=True)
-    sections = _name_list(data, "sections", c, required=False)
-    owners = _name_list(data, "owners", c, required=False)
-    default_due = data.get("due")
-    if default_due is not None:
-        default_due = _as_date(default_due)
-        if default_due is None:
-            c.error("字段 due", f"默认完成时限应为日期 YYYY-MM-DD，实际为 {data.get('due')!r}")
-
-    raw_inds = data.get("indicators")
-    indicators: list[Indicator] = []
-    if not isinstance(raw_inds, list) or not raw_inds:
-        c.error("字段 indicators", "应为非空的指标列表")
-        raw_inds = []
-    seen: set[int] = set()
-    for pos, raw in enumerate(raw_inds, start=1):
-        ind = _build_indicator(raw, pos, categories, default_due, c)
-        if ind is None:
-            continue
-        if ind.id in seen:
-            c.error(f"第{ind.id}项", "题号重复")
-            continue
-        seen.add(ind.id)
-        indicators.append(ind)
-        if ind.section is None:
-            c.warn(f"第{ind.id}项 字段 section", f"未指定责任科室（列为“{UNASSIGNED}”）")
-        elif sections and ind.section not in sections:
-            c.error(f"第{ind.id}项 字段 section", f"“{ind.section}”不在 sections 列表中")
-        if ind.owner is None:
-            c.warn(f"第{ind.id}项 字段 owner", "未指定责任领导")
-        elif owners and ind.owner not in owners:
-            c.error(f"第{ind.id}项 字段 owner", f"“{ind.owner}”不在 owners 列表中")
-    if seen and len(seen) == len(indicators):
-        missing = sorted(set(range(min(seen), max(seen) + 1)) - seen)
-        if missing:
-            c.warn("字段 indicators", f"题号不连续，缺少：{_ranges(missing)}")
-
-    by_id = {i.id: i for i in indicators}
-    for ind in indicators:
-        if ind.formula is not None:
-            _check_expression(f"第{ind.id}项 字段 formula", ind.formula, by_id, c, self_id=ind.id)
-    rules = _build_rules(data.get("rules"), by_id, c)
-
-    sections_t = tuple(sections) or tuple(sorted({i.section for i in indicators if i.section}))
-    owners_t = tuple(owners) or tuple(sorted({i.owner for i in indicators if i.owner}))
-    if any(p.level == "error" for p in c.problems):
-        return None, c.problems
-    checklist = Checklist(
-        title=str(title),
-        year=int(year),
-        categories=tuple(categories),
-        sections=sections_t,
-        owners=owners_t,
-        indicators=tuple(sorted(indicators, key=lambda i: i.id)),
-        rules=tuple(rules),
-        path=path,
-        warnings=tuple(p.text for p in c.problems if p.level == "warning"),
-    )
-    return checklist, c.problems
-
-
-def _name_list(data: Mapping[str, Any], key: str, c: _Collector, *, required: bool) -> list[str]:
-    raw = data.get(key)
-    if raw is None:
-        if required:
-            c.error(f"字段 {key}", "缺少该列表")
-        return []
-    if not isinstance(raw, list) or not all(isinstance(x, str) and x.strip() for x in raw):
-        c.error(f"字段 {key}", "应为非空文字的列表")
-        return []
-    names = [x.strip() for x in raw]
-    dups = sorted({x for x in names if names.count(x) > 1})
-    if dups:
-        c.error(f"字段 {key}", f"名称重复：{'、'.join(dups)}")
-    return names
-
-
-def _as_date(v: Any) -> dt.date | None:
-    if isinstance(v, dt.datetime):
-        return v.date()
-    if isinstance(v, dt.date):
-        return v
-    if isinstance(v, str):
-        try:
-            return dt.date.fromisoformat(v.strip())
-        except ValueError:
-            return None
-    return None
-
-
-def _opt_str(raw: Mapping[str, Any], key: str, where: str, c: _Collector) -> str | None:
-    v = raw.get(key)
-    if v is None or (isinstance(v, str) and not v.strip()):
-        return None
-    if not isinstance(v, str):
-        c.error(f"{where} 字段 {key}", f"应为文字，实际为 {v!r}")
-        return None
-    return v.strip()
-
-
-def _build_indicator(
-    raw: Any,
-    pos: int,
-    categories: list[str],
-    default_due: dt.date | None,
-    c: _Collector,
-) -> Indicator | None:
-    if not isinstance(raw, Mapping):
-        c.error(f"indicators 第{pos}条", "应为映射（id、text、kind 等字段）")
-        return None
-    ident = raw.get("id")
-    if not isinstance(ident, int) or isinstance(ident, bool) or ident < 1:
-        c.error(f"indicators 第{pos}条 字段 id", f"缺少题号或题号不是正整数（{ident!r}）")
-        return None
-    where = f"第{ident}项"
-    ok = True
-    unknown = sorted(set(map(str, raw)) - set(INDICATOR_FIELDS))
-    if unknown:
-        c.error(where, f"未知字段 {', '.join(unknown)}（可用：{', '.join(INDICATOR_FIELDS)}）")
-        ok = False
-
-    text = raw.get("text")
-    if not isinstance(text, str) or not text.strip():
-        c.error(f"{where} 字段 text", "指标内容为空")
-        ok = False
-        text = ""
-    category = _opt_str(raw, "category", where, c)
-    if category is None:
-        c.error(f"{where} 字段 category", "缺少二级指标")
-        ok = False
-    elif categories and category not in categories:
-        c.error(
-            f"{where} 字段 category",
-            f"未知的二级指标“{category}”（可选：{'、'.join(categories)}）",
-        )
-        ok = False
-    owner = _opt_str(raw, "owner", where, c)
-    section = _opt_str(raw, "section", where, c)
-
-    due = default_due
-    if "due" in raw:
-        due = _as_date(raw["due"])
-        if due is None:
-            c.error(f"{where} 字段 due", f"日期无效：{raw['due']!r}（应为 YYYY-MM-DD）")
-            ok = False
-    elif due is None:
-        c.error(f"{where} 字段 due", "缺少完成时限，且清单没有默认的 due")
-        ok = False
-
-    role = raw.get("role", "lead")
-    if role not in ROLES:
-        c.error(f"{where} 字段 role", f"应为 lead（牵头）或 support（配合），实际为 {role!r}")
-        ok = False
-    kind = raw.get("kind")
-    if kind not in KINDS:
-        c.error(f"{where} 字段 kind", f"未知的题型 {kind!r}（可选：{', '.join(KINDS)}）")
-        return None
-    unit = _opt_str(raw, "unit", where, c)
-
-    options: list[Option] = []
-    raw_opts = raw.get("options")
-    if raw_opts:
-        if kind not in OPTION_KINDS:
-            c.error(f"{where} 字段 options", f"题型 {kind} 不带选项（只有 choice、multi 可以有）")
-            ok = False
-        elif not isinstance(raw_opts, list):
-            c.error(f"{where} 字段 options", "应为选项列表")
-            ok = False
-        else:
-            for n, o in enumerate(raw_opts, start=1):
-                if isinstance(o, str) and o.strip():
-                    options.append(Option(o.strip()))
-                elif isinstance(o, Mapping) and isinstance(o.get("text"), str) and o["text"]:
-                    options.append(Option(o["text"].strip(), bool(o.get("exclusive", False))))
-                else:
-                    c.error(f"{where} 字段 options", f"第{n}个选项应为文字或 {{text, exclusive}}")
-                    ok = False
-            texts = [o.text for o in options]
-            if len(set(texts)) != len(texts):
-                c.error(f"{where} 字段 options", "选项重复")
-                ok = False
-
-    low: float | None = None
-    high: float | None = None
-    if kind == "count":
-        low = 0
-    elif kind == "percent":
-        low, high = 0, 100
-    if "range" in raw:
-        rng = raw["range"]
-        if kind not in NUMERIC_KINDS:
-            c.error(f"{where} 字段 range", f"题型 {kind} 没有数值范围")
-            ok = False
-        elif (
-            not isinstance(rng, list)
-            or len(rng) != 2
-            or not all(x is None or (isinstance(x, int | float) and x is not True) for x in rng)
-        ):
-            c.error(f"{where} 字段 range", "应为 [下限, 上限]，不限用 null，例如 [-100, null]")
-            ok = False
-        else:
-            low, high = rng[0], rng[1]
-            if low is not None and high is not None and low > high:
-                c.error(f"{where} 字段 range", f"下限 {low} 大于上限 {high}")
-                ok = False
-
-    formula = raw.get("formula")
-    if formula is not None:
-        if kind not in NUMERIC_KINDS:
-            c.error(f"{where} 字段 formula", f"只有数值题型可以自动计算，此项题型为 {kind}")
-            ok = False
-        elif not isinstance(formula, str):
-            c.error(f"{where} 字段 formula", "应为表达式文字，例如 q120 / q119 * 100")
-            ok = False
-
-    if not ok or category is None or due is None:
-        return None
-    return Indicator(
-        id=ident,
-        category=category,
-        text=text.strip(),
-        owner=owner,
-        section=section,
-        due=due,
-        role=str(role),
-        kind=str(kind),
-        unit=unit,
-        options=tuple(options),
-        low=low,
-        high=high,
-        formula=formula,
-    )
-
-
-def _check_expression(
-    where: str,
-    source: str,
-    by_id: Mapping[int, Indicator],
-    c: _Collector,
-    *,
-    self_id: int | None = None,
-) -> None:
-    try:
-        refs = expr.references(source)
-    except expr.ExprError as exc:
-        c.error(where, f"表达式“{source}”无效：{exc}")
-        return
-    for ref in refs:
-        ind = by_id.get(ref)
-        if ind is None:
-            c.error(where, f"表达式“{source}”引用了不存在的第{ref}项")
-        elif ind.kind not in NUMERIC_KINDS:
-            c.error(
-                where,
-                f"表达式“{source}”引用的第{ref}项题型为 {ind.kind}，只能引用数量或百分比题",
+        checklist, problems = validate_text(text, path)
+        errors = [p.text for p in problems if p.level == "error"]
+        if errors or checklist is None:
+            raise ChecklistInvalid(
+                f"清单文件 {path} 有 {len(errors)} 处错误（用 evalcheck validate {path} 查看全部）",
+                errors,
             )
-        elif ref == self_id:
-            c.error(where, f"表达式“{source}”引用了本项自身")
+        return checklist
+
+    try:
+        checklist: Checklist = parse_cached(path, raw, build, CACHEABLE, tag="checklist")
+    except UnicodeDecodeError:
+        raise ChecklistInvalid(f"清单文件 {path} 不是 UTF-8 编码的文本", []) from None
+    if checklist.path != str(path):
+        checklist = replace(checklist, path=str(path))
+    return checklist
 
 
-def _build_rules(raw: Any, by_id: Mapping[int, Indicator], c: _Collector) -> list[Rule]:
-    if raw is None:
-        return []
-    if not isinstance(raw, list):
-        c.error("字段 rules", "应为规则列表")
-        return []
-    rules: list[Rule] = []
-    seen: set[str] = set()
-    for pos, r in enumerate(raw, start=1):
-        if not isinstance(r, Mapping):
-            c.error(f"rules 第{pos}条", "应为映射（id、check、severity、message）")
-            continue
-        rid = str(r.get("id") or f"#{pos}")
-        where = f"规则 {rid}"
-        if rid in seen:
-            c.error(where, "规则编号重复")
-        seen.add(rid)
-        check = r.get("check")
-        if not isinstance(check, str) or not check.strip():
-            c.error(f"{where} 字段 check", "缺少检查表达式，例如 q15 <= q14")
-            continue
-        severity = r.get("severity", "error")
-        if severity not in SEVERITIES:
-            c.error(f"{where} 字段 severity", f"应为 error 或 warning，实际为 {severity!r}")
-            continue
-        n = len(c.problems)
-        _check_expression(where, check, by_id, c)
-        if len(c.problems) > n:
-            continue
-        if not expr.is_condition(check):
-            c.error(f"{where} 字段 check", f"“{check}”应为比较，例如 q15 <= q14")
-            continue
-        message = r.get("message")
-        rules.append(Rule(rid, check.strip(), str(severity), str(message or check)))
-    return rules
-
-
-def _ranges(nums: Iterable[int]) -> str:
-    out: list[str] = []
-    ns = sorted(nums)
-    i = 0
-    while i < len(ns):
-        j = i
-        while j + 1 < len(ns) and ns[j + 1] == ns[j] + 1:
-            j += 1
-        out.append(str(ns[i]) if i == j else f"{ns[i]}–{ns[j]}")
-        i = j + 1
-    return "、".join(out)
+# the model classes the parse cache may rebuild (see cache.py)
+CACHEABLE = {(__name__, cls) for cls in ("Checklist", "Indicator", "Option", "Rule")}

@@ -23,7 +23,6 @@ from .checklist import (
     Checklist,
     Indicator,
     load_checklist,
-    read_checklist,
     resolve_checklist_path,
 )
 from .errors import EXIT_DATA, EXIT_FINDINGS, EvalcheckError, InputError
@@ -463,6 +462,8 @@ def validate(
     \b
     示例：evalcheck validate data/indicators.yaml
     """
+    from .validation import read_checklist
+
     env = _env(ctx)
     target = path or resolve_checklist_path(env.checklist_option)
     checklist, problems = read_checklist(target)
@@ -1031,9 +1032,9 @@ def checklist_import(
     \b
     示例：evalcheck checklist-import 2022指标表.txt --year 2022 -o indicators-2022.yaml
     """
-    from .checklist import build_checklist
     from .fileio import atomic_write_text
     from .tableimport import checklist_document, checklist_yaml, read_table
+    from .validation import build_checklist
 
     if output.exists() and not force:
         raise InputError(f"{output} 已存在，未做修改；确认要覆盖请加 --force")
