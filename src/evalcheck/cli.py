@@ -340,7 +340,7 @@ def list_cmd(
         rows = []
         for i in chosen:
             a = _answer_dict(i, answers, derived)
-            rng = "" if i.kind not in ("count", "percent") else f"{i.low}..{i.high}"
+            rng = _range_text(i)
             rows.append(
                 [
                     i.id, cl.category_label(i.category), i.text, i.owner, i.section,
@@ -372,6 +372,19 @@ def list_cmd(
             wide=("三级指标", "填报值"),
         )
     )
+
+
+def _range_text(ind: Indicator) -> str:
+    """'0–100', '≥0', '≥-100' for numeric kinds; '' otherwise."""
+    if ind.kind not in ("count", "percent"):
+        return ""
+
+    def num(v: float | None) -> str:
+        return "" if v is None else f"{v:g}"
+
+    if ind.high is None:
+        return f"≥{num(ind.low)}" if ind.low is not None else "不限"
+    return f"{num(ind.low)}–{num(ind.high)}"
 
 
 def _parse_id(raw: str) -> int:
@@ -548,9 +561,8 @@ def answer(
     if st.na is not None:
         _echo(f"第{ind.id}项 已记录：不适用（{st.na}）")
     else:
-        _echo(
-            f"第{ind.id}项 已记录：{format_value(ind, st.value)}（存为 {render.to_json(st.value)}）"
-        )
+        stored = render.to_json(st.value, inline=True)
+        _echo(f"第{ind.id}项 已记录：{format_value(ind, st.value)}（存为 {stored}）")
     _warn_rules(cl, values, ind.id)
 
 

@@ -18,10 +18,10 @@ def stdout_is_terminal() -> bool:
     return sys.stdout.isatty()
 
 
-def to_json(data: Any) -> str:
+def to_json(data: Any, *, inline: bool = False) -> str:
     import json
 
-    return json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    return json.dumps(data, ensure_ascii=False, indent=None if inline else 2, default=str)
 
 
 def to_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -63,7 +63,9 @@ def table(
     t = Table(title=title, caption=footer, caption_justify="left", show_lines=False)
     for h in headers:
         if h in wide:
-            t.add_column(h, overflow="fold", ratio=1, min_width=12)
+            # the first wide column (the indicator text) gets most of the room
+            ratio = 3 if h == wide[0] else 1
+            t.add_column(h, overflow="fold", ratio=ratio, min_width=10)
         else:
             t.add_column(h, no_wrap=True)
     for row in rows:
