@@ -234,6 +234,7 @@ def _write_main(
         "填报人": 9, "填报时间": 17, "状态": 10, "校验键": 14,
     }  # fmt: skip
     longest = dict.fromkeys(COL, 0)
+    wrapped = {"三级指标": widths["三级指标"], "填报值": 22, "备注": 20, "佐证材料": 20}
     r = FIRST_ROW
     for row in rows:
         ind = row.ind
@@ -257,6 +258,7 @@ def _write_main(
                 answer=form and name in ANSWER_COLUMNS,
                 fmt=number if name == "填报值" else formats.get(name, "General"),
             )
+        ws.row_dimensions[r].height = _row_height(values, wrapped)
         r += 1
     last_row = r - 1
 
@@ -279,6 +281,22 @@ def _write_main(
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+
+LINE_HEIGHT = 16.5  # points per line of 11-point CJK text
+
+
+def _row_height(values: dict[str, Any], wrapped: dict[str, int]) -> float:
+    """Enough lines for the longest wrapped text: spreadsheet programs do not re-fit
+    the height of rows in a file they did not lay out themselves."""
+    lines = 1
+    for name, width in wrapped.items():
+        v = values.get(name)
+        if isinstance(v, str) and v:
+            per_line = max(width - 2, 4)
+            n = sum(-(-display_width(part) // per_line) or 1 for part in v.split("\n"))
+            lines = max(lines, n)
+    return LINE_HEIGHT * lines + 4
 
 
 def _merge_categories(ws: Any, rows: list[ExportRow], checklist: Checklist) -> None:
@@ -387,6 +405,11 @@ def _write_summary(wb: Any, checklist: Checklist, answers: Any, today: dt.date) 
         chart.height = 7
         chart.width = 14
         ws.add_chart(chart, "J3")
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 1
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _save(wb: Any, path: Path) -> None:
