@@ -177,6 +177,15 @@ def resolve_checklist_path(option: str | None) -> Path:
     return bundled_checklist_path()
 
 
+def read_checklist_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise DataError(f"找不到清单文件：{path}") from None
+    except OSError as exc:
+        raise DataError(f"无法读取清单文件 {path}：{exc.strerror or exc}") from None
+
+
 def load_checklist(path: Path) -> Checklist:
     """Load and validate; raise ChecklistInvalid listing every error.
 
@@ -185,12 +194,7 @@ def load_checklist(path: Path) -> Checklist:
     """
     from .cache import parse_cached
 
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise DataError(f"找不到清单文件：{path}") from None
-    except OSError as exc:
-        raise DataError(f"无法读取清单文件 {path}：{exc.strerror or exc}") from None
+    raw = read_checklist_bytes(path)
 
     def build(text: str) -> Checklist:
         from .validation import validate_text

@@ -737,6 +737,22 @@ def _open_dict(o: Any) -> dict[str, Any]:
     }
 
 
+def _open_table(items: list[Any], title: str, third: str, last: str) -> str:
+    """One table of open items: 题号, 三级指标, `third` (领导 or 科室), 完成时限, `last` (days)."""
+    rows = [
+        [
+            o.ind.id,
+            o.ind.text,
+            (o.ind.owner or "") if third == "责任领导" else (o.ind.section or UNASSIGNED),
+            o.ind.due.isoformat(),
+            o.days if o.overdue else o.days_left,
+        ]
+        for o in items
+    ]
+    headers = ["题号", "三级指标", third, "完成时限", last]
+    return render.table(headers, rows, title=title, wide=("三级指标",))
+
+
 def _overdue_text(cl: Checklist, late: list[Any], soon: list[Any], day: Any, within: int) -> str:
     from .deadlines import group_by_section
 
@@ -744,33 +760,13 @@ def _overdue_text(cl: Checklist, late: list[Any], soon: list[Any], day: Any, wit
     if late:
         parts.append(f"截至 {day.isoformat()}，共 {len(late)} 项已逾期未填报：")
         for name, group in group_by_section(cl, late):
-            rows = [
-                [o.ind.id, o.ind.text, o.ind.owner or "", o.ind.due.isoformat(), o.days]
-                for o in group
-            ]
-            parts.append(
-                render.table(
-                    ["题号", "三级指标", "责任领导", "完成时限", "逾期天数"],
-                    rows,
-                    title=f"{name}（逾期 {len(group)} 项）",
-                    wide=("三级指标",),
-                )
-            )
+            title = f"{name}（逾期 {len(group)} 项）"
+            parts.append(_open_table(group, title, "责任领导", "逾期天数"))
     else:
         parts.append(f"截至 {day.isoformat()}，没有逾期未填报的指标。")
     if soon:
-        rows = [
-            [o.ind.id, o.ind.text, o.ind.section or UNASSIGNED, o.ind.due.isoformat(), o.days_left]
-            for o in soon
-        ]
-        parts.append(
-            render.table(
-                ["题号", "三级指标", "责任科室", "完成时限", "剩余天数"],
-                rows,
-                title=f"{within} 天内到期（{len(soon)} 项）",
-                wide=("三级指标",),
-            )
-        )
+        title = f"{within} 天内到期（{len(soon)} 项）"
+        parts.append(_open_table(soon, title, "责任科室", "剩余天数"))
     else:
         parts.append(f"{within} 天内没有到期的未填报指标。")
     return "\n\n".join(parts)

@@ -25,6 +25,7 @@ from .checklist import (
     Indicator,
     Option,
     Rule,
+    read_checklist_bytes,
 )
 from .errors import DataError
 from .yamlio import load_yaml_text
@@ -49,12 +50,7 @@ class _Collector:
 
 def read_checklist(path: Path) -> tuple[Checklist | None, list[Problem]]:
     """Parse and validate a checklist file; return it (if usable) and every problem."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise DataError(f"找不到清单文件：{path}") from None
-    except OSError as exc:
-        raise DataError(f"无法读取清单文件 {path}：{exc.strerror or exc}") from None
+    raw = read_checklist_bytes(path)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
