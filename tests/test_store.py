@@ -172,3 +172,19 @@ def test_file_is_readable_yaml_in_id_order_with_chinese(run, tmp_path: Path) -> 
         "year": 2021,
     }
     assert data["answers"][47]["at"][-6] in "+-"  # ISO time with zone
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX permissions")
+def test_written_files_keep_shared_permissions(run, tmp_path: Path) -> None:
+    umask = os.umask(0o002)
+    try:
+        run("answer", "47", "--value", "312")
+        path = tmp_path / "answers.yaml"
+        assert path.stat().st_mode & 0o777 == 0o664  # not mkstemp's 0o600
+        path.chmod(0o660)
+        run("answer", "47", "--value", "313")
+        assert path.stat().st_mode & 0o777 == 0o660  # an existing file keeps its mode
+        run("export", "report.xlsx")
+        assert (tmp_path / "report.xlsx").stat().st_mode & 0o777 == 0o664
+    finally:
+        os.umask(umask)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from contextlib import suppress
 from pathlib import Path
@@ -22,6 +23,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, _mode_for(path))
         os.replace(tmp, path)
     except BaseException as exc:
         with suppress(OSError):
@@ -31,6 +33,20 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
                 f"无法写入 {path}：{exc.strerror or exc}（文件是否正在 Excel 等程序中打开？）"
             ) from None
         raise
+
+
+def _mode_for(path: Path) -> int:
+    """The replaced file's permissions, or what a new file gets under the umask.
+
+    mkstemp creates files readable by their owner only; an answers file in a shared
+    folder must stay readable and writable by the team as before.
+    """
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def atomic_write_text(path: Path, text: str) -> None:
