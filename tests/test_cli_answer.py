@@ -143,3 +143,35 @@ def test_answers_option_and_env(run, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("EVALCHECK_ANSWERS", str(tmp_path / "team" / "a.yaml"))
     assert "填报值：1 个" in run("show", "47").stdout
     assert not (tmp_path / "answers.yaml").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (
+            ["answer", "47", "--value", "1", "--answers", "t.yaml"],
+            ["--answers", "t.yaml", "answer", "47", "--value", "1"],
+        ),
+        (["list", "--checklist=c.yaml", "-s", "x"], ["--checklist=c.yaml", "list", "-s", "x"]),
+        (["--answers", "a.yaml", "list"], ["--answers", "a.yaml", "list"]),
+        (
+            ["answer", "109", "--value", "--", "--answers", "x"],
+            ["answer", "109", "--value", "--", "--answers", "x"],
+        ),
+        (["list", "--answers"], ["list", "--answers"]),
+    ],
+)
+def test_global_options_may_follow_the_command(argv, expected) -> None:
+    from evalcheck.cli import hoist_global_options
+
+    assert hoist_global_options(argv) == expected
+
+
+def test_answers_option_after_the_command_works(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-m", "evalcheck", "answer", "47", "--value", "5", "--answers", "t.yaml"]
+    proc = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "t.yaml").exists() and not (tmp_path / "answers.yaml").exists()

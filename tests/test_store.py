@@ -54,7 +54,8 @@ def test_an_interrupted_save_leaves_the_previous_file(run, monkeypatch, tmp_path
         raise KeyboardInterrupt  # the power goes out between write and rename
 
     monkeypatch.setattr(fileio.os, "replace", crash)
-    assert run("answer", "47", "--value", "400").exit_code != 0  # Click: "Aborted!"
+    result = run("answer", "47", "--value", "400")
+    assert result.exit_code == 130 and "已中断" in result.stderr
     assert (tmp_path / "answers.yaml").read_bytes() == before
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
 

@@ -25,7 +25,7 @@ from .checklist import (
     load_checklist,
     resolve_checklist_path,
 )
-from .errors import EXIT_DATA, EXIT_FINDINGS, EvalcheckError, InputError
+from .errors import EXIT_DATA, EXIT_FINDINGS, EXIT_INTERRUPTED, EvalcheckError, InputError
 from .store import (
     ACTIONS,
     STATUS_NAMES,
@@ -75,6 +75,9 @@ class _Group(TyperGroup):
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
             return super().invoke(ctx)
+        except KeyboardInterrupt:
+            typer.echo("\n已中断（未完成的写入不会留下半个文件）", err=True)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
         except EvalcheckError as exc:
             typer.echo(f"错误：{exc.message}", err=True)
             for line in exc.details[:50]:
@@ -1078,12 +1081,44 @@ def checklist_import(
             _echo(f"  {line}")
 
 
+GLOBAL_OPTIONS = ("--checklist", "--answers")
+
+
+def hoist_global_options(argv: list[str]) -> list[str]:
+    """Move --checklist/--answers given after the command name to the front.
+
+    `evalcheck answer 47 --value 1 --answers team.yaml` is what people type; Click only
+    accepts a group's options before the command. Stops at `--`.
+    """
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            rest.extend(argv[i:])
+            break
+        name = arg.split("=", 1)[0]
+        if name in GLOBAL_OPTIONS and rest:  # only after something else: a command
+            if "=" in arg:
+                front.append(arg)
+            elif i + 1 < len(argv):
+                front.extend(argv[i : i + 2])
+                i += 1
+            else:
+                rest.append(arg)
+        else:
+            rest.append(arg)
+        i += 1
+    return front + rest
+
+
 def main() -> None:
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None and (stream.encoding or "").lower() != "utf-8":
             reconfigure(encoding="utf-8")
-    app()
+    app(args=hoist_global_options(sys.argv[1:]), prog_name="evalcheck")
 
 
 if __name__ == "__main__":  # pragma: no cover

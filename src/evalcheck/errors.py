@@ -13,6 +13,7 @@ EXIT_USAGE = 2  # Typer/Click: unknown option, missing argument
 EXIT_INPUT = 3  # a refused input: bad value, unknown id, unknown section/owner/category
 EXIT_DATA = 4  # a file that cannot be used: invalid checklist, corrupted answers, wrong checklist
 EXIT_WRITE = 5  # cannot write: lock not obtained, file open elsewhere, disk error
+EXIT_INTERRUPTED = 130  # Ctrl-C (as shells report SIGINT), not Click's 1 = findings
 
 
 class EvalcheckError(Exception):
