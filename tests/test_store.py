@@ -189,3 +189,53 @@ def test_written_files_keep_shared_permissions(run, tmp_path: Path) -> None:
         assert (tmp_path / "report.xlsx").stat().st_mode & 0o777 == 0o664
     finally:
         os.umask(umask)
+
+
+def _value_strategy(ind):
+    from hypothesis import strategies as st
+
+    text = st.text(min_size=1, max_size=20).map(str.strip).filter(bool)
+    if ind.kind == "count":
+        return st.integers(min_value=0, max_value=10**9)
+    if ind.kind == "percent":
+        return st.floats(min_value=0, max_value=100, allow_nan=False).map(lambda v: round(v, 2))
+    if ind.kind == "yesno":
+        return st.booleans()
+    if ind.options:
+        opts = ind.option_texts
+        if ind.kind == "choice":
+            return st.sampled_from(opts)
+        return st.lists(st.sampled_from(opts[:-1]), min_size=1, unique=True)
+    return st.lists(text, min_size=1, max_size=3) if ind.kind == "multi" else text
+
+
+def test_answers_survive_a_round_trip_through_the_file(checklist, tmp_path: Path) -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from evalcheck.store import Answers, parse_answers
+    from evalcheck.yamlio import load_yaml_text
+
+    ids = st.sampled_from([1, 3, 16, 17, 52, 109, 138, 142])
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.data())
+    def check(data) -> None:
+        answers = Answers(path=tmp_path / "a.yaml", checklist_key=checklist.key)
+        for _ in range(data.draw(st.integers(min_value=1, max_value=6))):
+            ind = checklist.get(data.draw(ids))
+            if data.draw(st.booleans()):
+                value = data.draw(_value_strategy(ind))
+                note = data.draw(st.none() | st.text(max_size=10))
+                answers.apply(ind, value=value, note=note, by="测试", action="set")
+            else:
+                answers.apply(
+                    ind, na=data.draw(st.text(min_size=1, max_size=10)), by="x", action="na"
+                )
+        text = answers.to_text()
+        again = parse_answers(load_yaml_text(text, "a.yaml"), lambda: text, tmp_path, checklist)
+        assert {i: r.timeline for i, r in again.records.items()} == {
+            i: r.timeline for i, r in answers.records.items()
+        }
+
+    check()
