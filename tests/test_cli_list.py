@@ -169,3 +169,42 @@ def test_top_level_help(run) -> None:
     result = run("--help")
     assert result.exit_code == 0
     assert "示例：evalcheck list --section 审批监管科" in result.stdout
+
+
+def run_main(args: list[str], monkeypatch, capsys) -> tuple[int, str, str]:
+    """The installed entry point, as a user's shell calls it."""
+    from evalcheck.cli import main
+
+    monkeypatch.setattr("sys.argv", ["evalcheck", *args])
+    with pytest.raises(SystemExit) as exc:
+        main()
+    out = capsys.readouterr()
+    return int(exc.value.code or 0), out.out, out.err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["list", "--bogus"], "错误：没有选项 --bogus（查看帮助：evalcheck list -h）"),
+        (["list", "--fromat", "json"], "错误：没有选项 --fromat，您是不是要用 --format？"),
+        (["list", "--format", "xml"], "错误：--format 不能是 xml（可选："),
+        (["overdue", "--within", "-1"], "错误：--within 不能是 -1（应满足 x>=0）"),
+        (["overdue", "-w", "abc"], "错误：--within 应为整数，而不是 abc"),
+        (["show"], "错误：缺少参数 ID"),
+        (["show", "47", "48"], "错误：多余的参数：48"),
+        (["shw", "47"], "错误：没有命令 shw"),
+    ],
+)
+def test_usage_errors_are_chinese_with_code_2(monkeypatch, capsys, args, message) -> None:
+    code, out, err = run_main(args, monkeypatch, capsys)
+    assert code == 2
+    assert message in err
+    assert "Traceback" not in err and out == ""
+
+
+def test_entry_point_exit_codes(monkeypatch, capsys) -> None:
+    assert run_main(["show", "47"], monkeypatch, capsys)[0] == 0
+    assert run_main(["show", "999"], monkeypatch, capsys)[0] == 3
+    assert run_main(["overdue", "--fail", "--today", "2021-09-16"], monkeypatch, capsys)[0] == 1
+    code, out, _ = run_main(["--help"], monkeypatch, capsys)
+    assert code == 0 and "示例：evalcheck list --section 审批监管科" in out

@@ -1118,7 +1118,73 @@ def main() -> None:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None and (stream.encoding or "").lower() != "utf-8":
             reconfigure(encoding="utf-8")
-    app(args=hoist_global_options(sys.argv[1:]), prog_name="evalcheck")
+    # Typer 0.28 vendors Click (and is pinned below 0.29 in pyproject.toml)
+    from typer._click.exceptions import UsageError
+
+    try:
+        rv = app(
+            args=hoist_global_options(sys.argv[1:]), prog_name="evalcheck", standalone_mode=False
+        )
+    except UsageError as exc:
+        _show_usage_error(exc)
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.echo("\n已中断", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    sys.exit(rv if isinstance(rv, int) else 0)
+
+
+_USAGE_MESSAGES: list[tuple[str, str]] = [
+    (
+        r"No such option: (\S+?)\.?(?:\s+\((?:Possible options|Did you mean):? ?(.+?)\??\))?$",
+        "没有选项 {0}{1}",
+    ),
+    (r"No such option: (\S+?)\.?(?:\s+Did you mean (\S+?)\?)?$", "没有选项 {0}{1}"),
+    (r"No such command '(.+)'\.", "没有命令 {0}"),
+    (r"Missing argument '(.+)'\.", "缺少参数 {0}"),
+    (r"Missing option '(.+)'\.", "缺少选项 {0}"),
+    (r"Option '(.+)' requires an argument\.", "选项 {0} 需要一个值"),
+    (r"Got unexpected extra arguments?(?:\(s\))? \((.+)\)", "多余的参数：{0}"),
+    (
+        r"Invalid value for '([^']+)'(?: / '[^']+')?: '?(.+?)'? is not one of (.+)\.",
+        "{0} 不能是 {1}（可选：{2}）",
+    ),
+    (
+        r"Invalid value for '([^']+)'(?: / '[^']+')?: (.+?) is not in the range (.+)\.",
+        "{0} 不能是 {1}（应满足 {2}）",
+    ),
+    (
+        r"Invalid value for '([^']+)'(?: / '[^']+')?: '?(.+?)'? "
+        r"is not a valid int(?:eger)?(?: range)?\.",
+        "{0} 应为整数，而不是 {1}",
+    ),
+    (r"Invalid value for '([^']+)'(?: / '[^']+')?: (.+)", "{0} 的值无效：{1}"),
+]
+
+
+def translate_usage(message: str) -> str:
+    """Click's usage messages are English f-strings; the common ones in Chinese."""
+    import re
+
+    for pattern, template in _USAGE_MESSAGES:
+        m = re.match(pattern, message.strip())
+        if m:
+            groups = [g or "" for g in m.groups()]
+            if template.startswith("没有选项") and groups[1]:
+                groups[1] = f"，您是不是要用 {groups[1]}？"
+            return template.format(*groups)
+    return message
+
+
+def _show_usage_error(exc: Any) -> None:
+    if type(exc).__name__ == "NoArgsIsHelpError":  # `evalcheck` alone: the help
+        exc.show()
+        return
+    ctx = exc.ctx
+    if ctx is not None:
+        typer.echo(ctx.get_usage().replace("Usage: ", "用法："), err=True)
+    where = ctx.command_path if ctx is not None else "evalcheck"
+    typer.echo(f"错误：{translate_usage(exc.format_message())}（查看帮助：{where} -h）", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover
