@@ -988,7 +988,7 @@ def import_cmd(
     who = by or current_user()
     if dry_run:
         todo = pending(env.answers(), result.changes)
-        _print_changes([(ch.ind, old, _preview_state(ch, old)) for ch, old in todo])
+        _print_changes([(ch.ind, old, new) for ch, old, new in todo])
         _echo(f"共 {len(todo)} 项将被修改（--dry-run：未写入）")
         return
     with env.writing() as answers:
@@ -998,13 +998,6 @@ def import_cmd(
         _echo(f"已导入 {len(done)} 项修改（填报人：{who}）。如需整体撤销：evalcheck undo")
     else:
         _echo("表格中的答案与现有答案相同，没有需要修改的内容")
-
-
-def _preview_state(ch: Any, old: State | None) -> State:
-    value, na = ch.value, ch.na
-    if value is None and na is None and old is not None:
-        value, na = old.value, old.na
-    return State(seq=0, action="import", by="", at="", value=value, na=na, note=ch.note)
 
 
 def _print_changes(rows: list[tuple[Indicator, State | None, State]]) -> None:

@@ -760,6 +760,31 @@ def _text(v: Any) -> str | None:
     return s or None
 
 
+def _resolved(ch: Change, old: State | None) -> State:
+    """What a row would make the answer: an empty value cell keeps the old value or
+    not-applicable (a row that only adds a note), an empty note keeps the old note."""
+    value, na = ch.value, ch.na
+    if value is None and na is None and old is not None:
+        value, na = old.value, old.na
+    note = old.note if old is not None and ch.note is None else ch.note
+    evidence = old.evidence if old is not None and ch.evidence is None else (ch.evidence or ())
+    return State(
+        seq=0, action="import", by="", at="", value=value, na=na, note=note, evidence=evidence
+    )
+
+
+def pending(answers: Any, changes: Sequence[Change]) -> list[tuple[Change, State | None, State]]:
+    """(change, current state, resulting state) for the rows that would change something."""
+    out = []
+    for ch in changes:
+        rec = answers.records.get(ch.ind.id)
+        old = rec.current if rec else None
+        new = _resolved(ch, old)
+        if old is None or not old.same_content(new):
+            out.append((ch, old, new))
+    return out
+
+
 def apply_changes(
     answers: Any, changes: Sequence[Change], *, by: str
 ) -> list[tuple[Change, State | None, State]]:
@@ -769,37 +794,11 @@ def apply_changes(
     """
     seq = answers.next_seq()
     done: list[tuple[Change, State | None, State]] = []
-    for ch in changes:
-        rec = answers.records.get(ch.ind.id)
-        old = rec.current if rec else None
-        value, na = ch.value, ch.na
-        if value is None and na is None and old is not None:  # note/evidence only
-            value, na = old.value, old.na
-        new = answers.apply(
-            ch.ind, value=value, na=na, note=ch.note, evidence=ch.evidence,
+    for ch, old, new in pending(answers, changes):
+        applied = answers.apply(
+            ch.ind, value=new.value, na=new.na, note=new.note or "", evidence=new.evidence,
             by=by, action="import", seq=seq,
         )  # fmt: skip
-        if new is not None:
-            done.append((ch, old, new))
+        if applied is not None:
+            done.append((ch, old, applied))
     return done
-
-
-def pending(answers: Any, changes: Sequence[Change]) -> list[tuple[Change, State | None]]:
-    """The rows that would change something, with the current state (for --dry-run)."""
-    out = []
-    for ch in changes:
-        rec = answers.records.get(ch.ind.id)
-        old = rec.current if rec else None
-        value, na = ch.value, ch.na
-        if value is None and na is None and old is not None:
-            value, na = old.value, old.na
-        note = old.note if old and ch.note is None else ch.note
-        evidence = old.evidence if old and ch.evidence is None else (ch.evidence or ())
-        if old is None or (old.value, old.na, old.note, old.evidence) != (
-            value,
-            na,
-            note,
-            evidence,
-        ):
-            out.append((ch, old))
-    return out

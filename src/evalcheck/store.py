@@ -131,10 +131,6 @@ class Answers:
         st = self.state(ident)
         return st.status if st else "unanswered"
 
-    def value(self, ident: int) -> Any:
-        st = self.state(ident)
-        return st.value if st else None
-
     def numeric_values(self) -> dict[int, float]:
         out: dict[int, float] = {}
         for ident, rec in self.records.items():
