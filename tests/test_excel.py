@@ -379,3 +379,16 @@ def test_xml_is_read_through_defusedxml() -> None:
     from openpyxl.xml import DEFUSEDXML
 
     assert DEFUSEDXML is True
+
+
+def test_computed_rows_are_skipped_unless_overwritten(run, tmp_path: Path) -> None:
+    run("answer", "119", "--value", "200")
+    run("answer", "120", "--value", "50")
+    run("export", "report.xlsx")
+    assert data_rows(tmp_path / "report.xlsx")[121]["状态"] == "自动计算"
+    result = run("import", "report.xlsx")
+    assert "没有需要修改的内容" in result.stdout  # 25% is the formula's value, not an answer
+    fill(tmp_path / "report.xlsx", {121: 30})  # a person overwrote it
+    result = run("import", "report.xlsx")
+    assert "第121项：（无） → 30%" in result.stdout
+    assert answers_json(run)[121] == (30, None)

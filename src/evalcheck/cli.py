@@ -987,12 +987,12 @@ def import_cmd(
         )
     who = by or current_user()
     if dry_run:
-        todo = pending(env.answers(), result.changes)
+        todo = pending(cl, env.answers(), result.changes)
         _print_changes([(ch.ind, old, new) for ch, old, new in todo])
         _echo(f"共 {len(todo)} 项将被修改（--dry-run：未写入）")
         return
     with env.writing() as answers:
-        done = apply_changes(answers, result.changes, by=who)
+        done = apply_changes(cl, answers, result.changes, by=who)
     _print_changes([(ch.ind, old, new) for ch, old, new in done])
     if done:
         _echo(f"已导入 {len(done)} 项修改（填报人：{who}）。如需整体撤销：evalcheck undo")

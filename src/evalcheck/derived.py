@@ -13,6 +13,8 @@ from .checklist import Checklist, Indicator
 from .store import Answers
 from .values import format_value
 
+TOLERANCE = 0.5  # percentage points: a recorded 83 for a computed 82.6 is a rounding, not an error
+
 
 @dataclass(frozen=True, slots=True)
 class Derived:

@@ -21,7 +21,7 @@ from typing import Any
 
 from .checklist import KIND_NAMES, UNASSIGNED, Checklist, Indicator
 from .deadlines import Open, open_items, progress, section_name
-from .derived import Derived, compute_derived, computed_ids
+from .derived import TOLERANCE, Derived, compute_derived, computed_ids
 from .errors import DataError, InputError, ValueRefused
 from .fileio import atomic_write_bytes
 from .store import State
@@ -551,6 +551,7 @@ class Change:
     note: str | None
     evidence: tuple[str, ...] | None
     where: str
+    computed_cell: bool = False  # the row was exported as 自动计算 (a derived value)
 
 
 @dataclass
@@ -723,9 +724,7 @@ def _row_change(row: _Row, computed: _Row | None, ind: Indicator, where: str) ->
             raise ValueRefused(
                 "填报值是公式且没有计算结果：请在 Excel 中打开并保存一次，或直接填写数值"
             )
-    status = row.get("状态")
-    if status == "自动计算":
-        return None  # a derived value we wrote ourselves, not an answer
+    computed_cell = row.get("状态") == "自动计算"  # compared with the formula in pending()
     note = _text(row.get("备注"))
     ev_raw = _text(row.get("佐证材料"))
     evidence = tuple(e for e in re.split(r"[\n；;]+", ev_raw) if e.strip()) if ev_raw else None
@@ -740,7 +739,7 @@ def _row_change(row: _Row, computed: _Row | None, ind: Indicator, where: str) ->
         if not reason:
             raise ValueRefused("标为不适用时请写明原因，格式：不适用：原因")
         return Change(ind, None, reason, note, evidence, where)
-    return Change(ind, parse(ind, text), None, note, evidence, where)
+    return Change(ind, parse(ind, text), None, note, evidence, where, computed_cell)
 
 
 def _cell_text(raw: Any) -> str:
@@ -773,10 +772,26 @@ def _resolved(ch: Change, old: State | None) -> State:
     )
 
 
-def pending(answers: Any, changes: Sequence[Change]) -> list[tuple[Change, State | None, State]]:
-    """(change, current state, resulting state) for the rows that would change something."""
+def pending(
+    checklist: Checklist, answers: Any, changes: Sequence[Change]
+) -> list[tuple[Change, State | None, State]]:
+    """(change, current state, resulting state) for the rows that would change something.
+
+    A 自动计算 row that still shows the value its formula gives is not an answer and is
+    skipped; one a person overwrote is imported like any other value.
+    """
+    derived = compute_derived(checklist, answers.numeric_values())
     out = []
     for ch in changes:
+        d = derived.get(ch.ind.id)
+        if (
+            ch.computed_cell
+            and isinstance(ch.value, int | float)
+            and d is not None
+            and d.value is not None
+            and abs(ch.value - d.value) <= TOLERANCE
+        ):
+            continue
         rec = answers.records.get(ch.ind.id)
         old = rec.current if rec else None
         new = _resolved(ch, old)
@@ -786,7 +801,7 @@ def pending(answers: Any, changes: Sequence[Change]) -> list[tuple[Change, State
 
 
 def apply_changes(
-    answers: Any, changes: Sequence[Change], *, by: str
+    checklist: Checklist, answers: Any, changes: Sequence[Change], *, by: str
 ) -> list[tuple[Change, State | None, State]]:
     """Apply an import as one change (one sequence number, so `undo` reverts it whole).
 
@@ -794,7 +809,7 @@ def apply_changes(
     """
     seq = answers.next_seq()
     done: list[tuple[Change, State | None, State]] = []
-    for ch, old, new in pending(answers, changes):
+    for ch, old, new in pending(checklist, answers, changes):
         applied = answers.apply(
             ch.ind, value=new.value, na=new.na, note=new.note or "", evidence=new.evidence,
             by=by, action="import", seq=seq,

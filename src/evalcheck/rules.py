@@ -12,11 +12,9 @@ from typing import Any
 
 from . import expr
 from .checklist import Checklist, Rule
-from .derived import as_number, compute_derived
+from .derived import TOLERANCE, as_number, compute_derived
 from .store import Answers
 from .values import format_value
-
-TOLERANCE = 0.5  # percentage points: a recorded 83 for a computed 82.6 is a rounding, not an error
 
 
 @dataclass(frozen=True, slots=True)
