@@ -53,24 +53,22 @@ class ShowFmt(StrEnum):
 HELP_TEXT = "显示此帮助并退出。"
 
 
-class _Command(TyperCommand):
-    """A command whose --help option speaks Chinese."""
+class _ChineseHelp:
+    """The --help option's own text, in Chinese, for commands and the group."""
 
-    def get_help_option(self, ctx: typer.Context) -> Any:  # type: ignore[override]
-        option = super().get_help_option(ctx)
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
         if option is not None:
             option.help = HELP_TEXT
         return option
 
 
-class _Group(TyperGroup):
+class _Command(_ChineseHelp, TyperCommand):
+    pass
+
+
+class _Group(_ChineseHelp, TyperGroup):
     """Turns every EvalcheckError into its exit code and a one-line message: the one place."""
-
-    def get_help_option(self, ctx: typer.Context) -> Any:  # type: ignore[override]
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.help = HELP_TEXT
-        return option
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
