@@ -22,6 +22,17 @@ def some_answers(run):
     return {47, 43, 109}
 
 
+def one_yesno_checklist(tmp_path) -> object:
+    """A checklist of one yes/no indicator, due 2021-09-15, for section 一科."""
+    p = tmp_path / "c.yaml"
+    p.write_text(
+        "title: t\nyear: 2021\ndue: 2021-09-15\ncategories: [甲]\nindicators:\n"
+        "  - {id: 1, category: 甲, text: 是否？, section: 一科, kind: yesno}\n",
+        encoding="utf-8",
+    )
+    return p
+
+
 def overdue_json(run, *args: str) -> dict:
     result = run("overdue", "--format", "json", *args)
     assert result.exit_code == 0, result.output
@@ -123,12 +134,7 @@ def test_fail_exits_with_findings_code_exactly_when_overdue(run) -> None:
 
 
 def test_fail_passes_once_everything_is_answered(run, tmp_path) -> None:
-    p = tmp_path / "c.yaml"
-    p.write_text(
-        "title: t\nyear: 2021\ndue: 2021-09-15\ncategories: [甲]\nindicators:\n"
-        "  - {id: 1, category: 甲, text: 是否？, section: 一科, kind: yesno}\n",
-        encoding="utf-8",
-    )
+    p = one_yesno_checklist(tmp_path)
     assert run("--checklist", str(p), "overdue", "--fail", "--today", "2021-10-01").exit_code == 1
     run("--checklist", str(p), "answer", "1", "--value", "否")
     assert run("--checklist", str(p), "overdue", "--fail", "--today", "2021-10-01").exit_code == 0
@@ -204,12 +210,7 @@ def test_remind_before_deadline_and_unassigned(run) -> None:
 
 
 def test_remind_nothing_open(run, tmp_path) -> None:
-    p = tmp_path / "c.yaml"
-    p.write_text(
-        "title: t\nyear: 2021\ndue: 2021-09-15\ncategories: [甲]\nindicators:\n"
-        "  - {id: 1, category: 甲, text: 是否？, section: 一科, kind: yesno}\n",
-        encoding="utf-8",
-    )
+    p = one_yesno_checklist(tmp_path)
     run("--checklist", str(p), "answer", "1", "--value", "否")
     assert "无需提醒" in run("--checklist", str(p), "remind").stdout
 
