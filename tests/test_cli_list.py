@@ -208,3 +208,19 @@ def test_entry_point_exit_codes(monkeypatch, capsys) -> None:
     assert run_main(["overdue", "--fail", "--today", "2021-09-16"], monkeypatch, capsys)[0] == 1
     code, out, _ = run_main(["--help"], monkeypatch, capsys)
     assert code == 0 and "示例：evalcheck list --section 审批监管科" in out
+
+
+@pytest.mark.parametrize("args", [["--help"], ["show", "--help"], ["export", "-h"]])
+def test_help_frame_is_chinese(run, args) -> None:
+    out = run(*args).stdout
+    assert out.startswith("用法：evalcheck")
+    assert "选项：" in out and "显示此帮助并退出。" in out
+    for english in (
+        "Usage:",
+        "Options:",
+        "Arguments:",
+        "Commands:",
+        "Show this message",
+        "[required]",
+    ):
+        assert english not in out

@@ -53,14 +53,43 @@ class ShowFmt(StrEnum):
 HELP_TEXT = "显示此帮助并退出。"
 
 
+# Click writes its help frame in English; these are its fixed strings.
+_HELP_FRAME = (
+    ("Usage: ", "用法："),
+    ("\nOptions:\n", "\n选项：\n"),
+    ("\nArguments:\n", "\n参数：\n"),
+    ("\nCommands:\n", "\n命令：\n"),
+    ("[required]", "[必填]"),
+    ("[default: ", "[默认："),
+)
+_COMPLETION_HELP = {
+    "install_completion": "为当前 shell 安装命令补全（按 Tab 补全科室、领导名称）。",
+    "show_completion": "显示当前 shell 的补全脚本，以便复制或自行安装。",
+}
+
+
 class _ChineseHelp:
-    """The --help option's own text, in Chinese, for commands and the group."""
+    """Help in Chinese for commands and the group: the --help option's own text and
+    the headings Click writes around ours."""
 
     def get_help_option(self, ctx: Any) -> Any:
         option = super().get_help_option(ctx)  # type: ignore[misc]
         if option is not None:
             option.help = HELP_TEXT
         return option
+
+    def get_params(self, ctx: Any) -> Any:
+        params = super().get_params(ctx)  # type: ignore[misc]
+        for param in params:
+            if param.name in _COMPLETION_HELP:
+                param.help = _COMPLETION_HELP[param.name]
+        return params
+
+    def get_help(self, ctx: Any) -> str:
+        text: str = super().get_help(ctx)  # type: ignore[misc]
+        for english, chinese in _HELP_FRAME:
+            text = text.replace(english, chinese)
+        return text
 
 
 class _Command(_ChineseHelp, TyperCommand):
@@ -151,7 +180,9 @@ def _main(
         typer.Option(
             "--checklist",
             envvar="EVALCHECK_CHECKLIST",
-            help="清单文件（YAML）。默认为随程序附带的 2021 年清单。",
+            show_envvar=False,
+            help="清单文件（YAML），也可用环境变量 EVALCHECK_CHECKLIST。"
+            "默认为随程序附带的 2021 年清单。",
             show_default=False,
         ),
     ] = None,
@@ -160,7 +191,8 @@ def _main(
         typer.Option(
             "--answers",
             envvar="EVALCHECK_ANSWERS",
-            help="答案文件。默认为当前目录下的 answers.yaml。",
+            show_envvar=False,
+            help="答案文件，也可用环境变量 EVALCHECK_ANSWERS。默认为当前目录下的 answers.yaml。",
             show_default=False,
         ),
     ] = None,
