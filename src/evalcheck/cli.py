@@ -7,7 +7,6 @@ annotation string at start-up (about 20 ms on this CLI).
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -128,13 +127,13 @@ app = typer.Typer(
 )
 
 
-@dataclass
 class Env:
     """What every command needs: the checklist and answers, loaded once, lazily."""
 
-    checklist_option: str | None
-    answers_option: str | None
-    _checklist: Checklist | None = field(default=None, repr=False)
+    def __init__(self, checklist_option: str | None, answers_option: str | None) -> None:
+        self.checklist_option = checklist_option
+        self.answers_option = answers_option
+        self._checklist: Checklist | None = None
 
     @property
     def checklist(self) -> Checklist:

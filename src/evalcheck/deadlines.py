@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .checklist import UNASSIGNED, Checklist, Indicator
 from .errors import InputError
@@ -27,8 +26,7 @@ def parse_today(raw: str | None) -> dt.date:
         raise InputError(f"--today 应为日期 YYYY-MM-DD，例如 2021-09-16，而不是“{raw}”") from None
 
 
-@dataclass(frozen=True, slots=True)
-class Open:
+class Open(NamedTuple):
     """An unanswered indicator and where it stands against its deadline."""
 
     ind: Indicator
@@ -85,8 +83,7 @@ def group_by_section(checklist: Checklist, items: Iterable[Open]) -> list[tuple[
     return [(name, groups[name]) for name in order if name in groups]
 
 
-@dataclass(frozen=True, slots=True)
-class Progress:
+class Progress(NamedTuple):
     name: str
     total: int
     answered: int

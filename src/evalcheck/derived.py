@@ -6,7 +6,7 @@ Kept apart from the consistency rules so that listing commands load only this.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from . import expr
 from .checklist import Checklist, Indicator
@@ -16,8 +16,7 @@ from .values import format_value
 TOLERANCE = 0.5  # percentage points: a recorded 83 for a computed 82.6 is a rounding, not an error
 
 
-@dataclass(frozen=True, slots=True)
-class Derived:
+class Derived(NamedTuple):
     """A value computed from a formula; `value` None means not computable (`reason` says why)."""
 
     id: int

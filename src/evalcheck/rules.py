@@ -7,8 +7,7 @@ Rules and formulas are data in the checklist YAML; expressions are evaluated by
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import expr
 from .checklist import Checklist, Rule
@@ -17,16 +16,14 @@ from .store import Answers
 from .values import format_value
 
 
-@dataclass(frozen=True, slots=True)
-class Involved:
+class Involved(NamedTuple):
     id: int
     value: str
     section: str | None
     owner: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
     kind: str  # "rule" | "derived-mismatch" | "derived-missing"
     severity: str  # "error" | "warning"
     rule: str  # rule id, or "formula:121"
@@ -46,10 +43,12 @@ class Finding:
         }
 
 
-@dataclass
 class Report:
-    findings: list[Finding] = field(default_factory=list)
-    unchecked: list[str] = field(default_factory=list)  # rules whose inputs are missing
+    """What `check` found, and the rules it could not check for missing inputs."""
+
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+        self.unchecked: list[str] = []  # rules whose inputs are missing
 
     @property
     def errors(self) -> list[Finding]:

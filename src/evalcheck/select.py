@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .checklist import CN_NUMERALS, KINDS, ROLE_NAMES, ROLES, Checklist, Indicator
 from .errors import NotFound
@@ -54,8 +54,7 @@ def category_aliases(checklist: Checklist) -> dict[str, str]:
     return out
 
 
-@dataclass(frozen=True, slots=True)
-class Filters:
+class Filters(NamedTuple):
     sections: tuple[str, ...] = ()
     owners: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()

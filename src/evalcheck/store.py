@@ -101,10 +101,14 @@ class State:
 STATUS_NAMES = {"answered": "已填报", "na": "不适用", "unanswered": "未填报"}
 
 
-@dataclass
 class Record:
-    id: int
-    timeline: list[State]
+    """One indicator's answer: its states, oldest first; the last is current."""
+
+    __slots__ = ("id", "timeline")
+
+    def __init__(self, id: int, timeline: list[State]) -> None:
+        self.id = id
+        self.timeline = timeline
 
     @property
     def current(self) -> State:
