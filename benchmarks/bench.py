@@ -5,7 +5,8 @@
 
 Each command runs in a scratch folder with its own answers file and parse cache. It is
 run once to warm up (bytecode, parse cache), then N times; the table shows medians and
-the ratio to the floor measured in the same run. On 10,000 indicators the reference is
+the ratio to the floor, measured alternately with each command (floor, command, floor,
+command, ...) so that drift of the machine during the run cancels out. On 10,000 indicators the reference is
 also "parse both YAML files with the C loader, plus the floor", as one process.
 """
 
@@ -64,6 +65,20 @@ def first_output(cmd: Sequence[str], cwd: Path, env: dict[str, str]) -> float:
 def median_of(runs: int, make: Callable[[int], float]) -> float:
     make(-1)  # warm-up
     return statistics.median(make(i) for i in range(runs))
+
+
+def paired(
+    runs: int, make: Callable[[int], float], floor: Callable[[], float]
+) -> tuple[float, float]:
+    """Medians of a command and of the floor, run alternately, so that a machine that
+    slows down or speeds up during the benchmark moves both alike."""
+    make(-1)  # warm-up
+    cmd: list[float] = []
+    base: list[float] = []
+    for i in range(runs):
+        base.append(floor())
+        cmd.append(make(i))
+    return statistics.median(cmd), statistics.median(base)
 
 
 # ---------------------------------------------------------------- data
@@ -197,16 +212,22 @@ def run_suite(
         ("import（科室表格，38 行）" if checklist is None else "import（科室表格）",
          lambda i: ["import", str(form_a if i % 2 else form_b)], True),
     ]  # fmt: skip
+
+    def floor_once() -> float:
+        return timed([PY, "-c", "import typer"], folder, env)
+
     for label, args, excel in commands:
-        t = median_of(runs, lambda i, args=args: timed([*EXE, *args(i)], folder, env))
+        t, local_floor = paired(
+            runs, lambda i, args=args: timed([*EXE, *args(i)], folder, env), floor_once
+        )
         if checklist is None:
             target = 3.0 if excel else 1.5
-            ok = "是" if t / floor <= target else "否"
-            results.append((name, label, t, t / floor, f"≤ {target}× 下限", ok))
+            ok = "是" if t / local_floor <= target else "否"
+            results.append((name, label, t, t / local_floor, f"≤ {target}× 下限", ok))
         else:
             assert ref is not None
             ok = "是" if t <= 2 * ref else "否"
-            results.append((name, label, t, t / floor, f"≤ 2× 参照（{t / ref:.2f}×）", ok))
+            results.append((name, label, t, t / local_floor, f"≤ 2× 参照（{t / ref:.2f}×）", ok))
     if checklist is not None:
         t = median_of(
             runs, lambda i: first_output([*EXE, "list", "--section", "审批监管科"], folder, env)
