@@ -6,8 +6,9 @@
 Each command runs in a scratch folder with its own answers file and parse cache. It is
 run once to warm up (bytecode, parse cache), then N times; the table shows medians and
 the ratio to the floor, measured alternately with each command (floor, command, floor,
-command, ...) so that drift of the machine during the run cancels out. On 10,000 indicators the reference is
-also "parse both YAML files with the C loader, plus the floor", as one process.
+command, ...) so that drift of the machine during the run cancels out. On 10,000
+indicators the reference is also "parse both YAML files with the C loader, plus the
+floor", as one process.
 """
 
 from __future__ import annotations
