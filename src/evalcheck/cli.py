@@ -981,8 +981,9 @@ def export(
         _echo(f"共 {len(written)} 份科室填报表。填好后用 evalcheck import 文件名 导入。")
         return
     assert path is not None
-    n = export_workbook(path, cl, answers, select(cl, filters), day)
-    answered = sum(1 for i in select(cl, filters) if answers.state(i.id) is not None)
+    indicators = select(cl, filters)
+    n = export_workbook(path, cl, answers, indicators, day)
+    answered = sum(1 for i in indicators if answers.state(i.id) is not None)
     _echo(f"已导出 {path}：{n} 项指标，其中已填报 {answered} 项（另含“填报进度”工作表）")
 
 

@@ -407,20 +407,19 @@ def transaction(path: Path, checklist: Checklist) -> Iterator[Answers]:
         raise WriteError(f"无法在 {path.parent} 创建锁文件：{exc.strerror or exc}") from None
     try:
         answers = load_answers(path, checklist)
-        before = answers.to_text() if answers.exists else None
+        before = answers.to_data() if answers.exists else None
         yield answers
         data = answers.to_data()
-        after = HEADER + dump_yaml(data)
-        if after != before:
-            raw = after.encode("utf-8")
-            atomic_write_text(path, after)
-            prime(path, raw, data)
+        if data != before:  # plain data compared: YAML is dumped once, only to write
+            text = HEADER + dump_yaml(data)
+            atomic_write_text(path, text)
+            prime(path, text.encode("utf-8"), data)
     finally:
         lock.release()
 
 
 def describe_state(ind: Indicator | None, st: State) -> str:
-    """'312 个', '不适用（本地无此业务）', '（清除）' for messages and history."""
+    """'312 个', '不适用（本地无此业务）', '（无）' for messages and history."""
     if st.na is not None:
         return f"不适用（{st.na}）"
     if st.value is None:
