@@ -1,258 +1,41 @@
-"""The command line: parse options, call the core, render. Errors become exit codes here.
-
-No `from __future__ import annotations` here: Typer would then evaluate every
-annotation string at start-up (about 20 ms on this CLI).
-"""
+"""The commands: parse options, call the core, render."""
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperCommand, TyperGroup
 
-from . import render
-from .checklist import (
+from .. import render
+from ..checklist import (
     KIND_NAMES,
     ROLE_NAMES,
     UNASSIGNED,
     Checklist,
     Indicator,
-    load_checklist,
     resolve_checklist_path,
 )
-from .errors import EXIT_DATA, EXIT_FINDINGS, EXIT_INTERRUPTED, EvalcheckError, InputError
-from .store import (
-    ACTIONS,
-    STATUS_NAMES,
-    Answers,
-    State,
-    current_user,
-    describe_state,
-    load_answers,
-    resolve_answers_path,
-    transaction,
+from ..errors import EXIT_DATA, EXIT_FINDINGS, InputError
+from ..store import ACTIONS, STATUS_NAMES, Answers, State, current_user, describe_state
+from .app import (
+    ByOpt,
+    Fmt,
+    FormatOpt,
+    OwnerOpt,
+    SectionOpt,
+    ShowFmt,
+    TodayOpt,
+    _complete,
+    _echo,
+    _env,
+    _parse_id,
+    app,
 )
-
-
-class Fmt(StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-
-
-class ShowFmt(StrEnum):
-    text = "text"
-    json = "json"
-
-
-HELP_TEXT = "显示此帮助并退出。"
-
-
-# Click writes its help frame in English; these are its fixed strings.
-_HELP_FRAME = (
-    ("Usage: ", "用法："),
-    ("\nOptions:\n", "\n选项：\n"),
-    ("\nArguments:\n", "\n参数：\n"),
-    ("\nCommands:\n", "\n命令：\n"),
-    ("[required]", "[必填]"),
-    ("[default: ", "[默认："),
-)
-_COMPLETION_HELP = {
-    "install_completion": "为当前 shell 安装命令补全（按 Tab 补全科室、领导名称）。",
-    "show_completion": "显示当前 shell 的补全脚本，以便复制或自行安装。",
-}
-
-
-class _ChineseHelp:
-    """Help in Chinese for commands and the group: the --help option's own text and
-    the headings Click writes around ours."""
-
-    def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)  # type: ignore[misc]
-        if option is not None:
-            option.help = HELP_TEXT
-        return option
-
-    def get_params(self, ctx: Any) -> Any:
-        params = super().get_params(ctx)  # type: ignore[misc]
-        for param in params:
-            if param.name in _COMPLETION_HELP:
-                param.help = _COMPLETION_HELP[param.name]
-        return params
-
-    def get_help(self, ctx: Any) -> str:
-        text: str = super().get_help(ctx)  # type: ignore[misc]
-        for english, chinese in _HELP_FRAME:
-            text = text.replace(english, chinese)
-        return text
-
-
-class _Command(_ChineseHelp, TyperCommand):
-    pass
-
-
-class _Group(_ChineseHelp, TyperGroup):
-    """Turns every EvalcheckError into its exit code and a one-line message: the one place."""
-
-    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
-        try:
-            return super().invoke(ctx)
-        except KeyboardInterrupt:
-            typer.echo("\n已中断（未完成的写入不会留下半个文件）", err=True)
-            raise typer.Exit(EXIT_INTERRUPTED) from None
-        except EvalcheckError as exc:
-            typer.echo(f"错误：{exc.message}", err=True)
-            for line in exc.details[:50]:
-                typer.echo(f"  - {line}", err=True)
-            if len(exc.details) > 50:
-                typer.echo(f"  …… 另有 {len(exc.details) - 50} 条", err=True)
-            raise typer.Exit(exc.exit_code) from None
-
-
-app = typer.Typer(
-    cls=_Group,
-    name="evalcheck",
-    help="营商环境测评指标责任清单：查看、填报、进度、逾期、一致性检查，导出/导入 Excel。",
-    epilog="示例：evalcheck list --section 审批监管科 · evalcheck answer 47 --value 312 · "
-    "evalcheck export report.xlsx",
-    no_args_is_help=True,
-    add_completion=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-
-
-class Env:
-    """What every command needs: the checklist and answers, loaded once, lazily."""
-
-    def __init__(self, checklist_option: str | None, answers_option: str | None) -> None:
-        self.checklist_option = checklist_option
-        self.answers_option = answers_option
-        self._checklist: Checklist | None = None
-
-    @property
-    def checklist(self) -> Checklist:
-        if self._checklist is None:
-            self._checklist = load_checklist(resolve_checklist_path(self.checklist_option))
-        return self._checklist
-
-    @property
-    def answers_path(self) -> Path:
-        return resolve_answers_path(self.answers_option)
-
-    def answers(self) -> Answers:
-        return self._warn_orphans(load_answers(self.answers_path, self.checklist))
-
-    @contextmanager
-    def writing(self) -> Iterator[Answers]:
-        """Lock, load, change, save atomically (see store.transaction)."""
-        with transaction(self.answers_path, self.checklist) as answers:
-            yield self._warn_orphans(answers)
-
-    def _warn_orphans(self, answers: Answers) -> Answers:
-        if answers.orphans:
-            ids = "、".join(map(str, answers.orphans))
-            typer.echo(
-                f"注意：答案文件中第 {ids} 项不在当前清单中，已保留未删除"
-                f"（清单：{self.checklist.path}）",
-                err=True,
-            )
-        return answers
-
-
-def _env(ctx: typer.Context) -> Env:
-    env = ctx.find_object(Env)
-    assert env is not None
-    return env
-
-
-@app.callback()
-def _main(
-    ctx: typer.Context,
-    checklist: Annotated[
-        str | None,
-        typer.Option(
-            "--checklist",
-            envvar="EVALCHECK_CHECKLIST",
-            show_envvar=False,
-            help="清单文件（YAML），也可用环境变量 EVALCHECK_CHECKLIST。"
-            "默认为随程序附带的 2021 年清单。",
-            show_default=False,
-        ),
-    ] = None,
-    answers: Annotated[
-        str | None,
-        typer.Option(
-            "--answers",
-            envvar="EVALCHECK_ANSWERS",
-            show_envvar=False,
-            help="答案文件，也可用环境变量 EVALCHECK_ANSWERS。默认为当前目录下的 answers.yaml。",
-            show_default=False,
-        ),
-    ] = None,
-) -> None:
-    """营商环境测评指标责任清单工具。"""
-    ctx.obj = Env(checklist, answers)
-
-
-# ---------------------------------------------------------------- completion
-
-
-def _complete(attr: str) -> Any:
-    def complete(ctx: typer.Context, incomplete: str) -> list[str]:
-        try:
-            params = ctx.find_root().params
-            cl = load_checklist(resolve_checklist_path(params.get("checklist")))
-        except EvalcheckError:
-            return []
-        names: list[str] = list(getattr(cl, attr))
-        return [n for n in names if n.startswith(incomplete)]
-
-    return complete
-
-
-# ---------------------------------------------------------------- shared options
-
-SectionOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--section",
-        "-s",
-        help="责任科室，可重复（任一即可）。",
-        autocompletion=_complete("sections"),
-    ),
-]
-OwnerOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--owner", "-o", help="责任领导，可重复（任一即可）。", autocompletion=_complete("owners")
-    ),
-]
-FormatOpt = Annotated[
-    Fmt, typer.Option("--format", "-f", help="输出格式：table（表格）、json 或 csv。")
-]
-TodayOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--today", help="把这一天当作今天（YYYY-MM-DD），用于复现报告。", show_default=False
-    ),
-]
-ByOpt = Annotated[
-    str | None, typer.Option("--by", help="填报人，默认为当前登录用户名。", show_default=False)
-]
-
-
-def _echo(text: str) -> None:
-    typer.echo(text)
+from .frame import _Command
 
 
 def _display_answer(ind: Indicator, answers: Answers, derived: dict[int, Any]) -> str:
-    from .derived import display_derived
+    from ..derived import display_derived
 
     st = answers.state(ind.id)
     if st is not None:
@@ -264,7 +47,7 @@ def _display_answer(ind: Indicator, answers: Answers, derived: dict[int, Any]) -
 def _derived(cl: Checklist, answers: Answers) -> dict[int, Any]:
     if not any(i.formula for i in cl.indicators):
         return {}
-    from .derived import compute_derived
+    from ..derived import compute_derived
 
     return dict(compute_derived(cl, answers.numeric_values()))
 
@@ -329,7 +112,7 @@ def list_cmd(
     \b
     示例：evalcheck list --section 审批监管科
     """
-    from .select import Filters, resolve_filters, select
+    from ..select import Filters, resolve_filters, select
 
     env = _env(ctx)
     cl = env.checklist
@@ -419,15 +202,6 @@ def _range_text(ind: Indicator) -> str:
     return f"{num(ind.low)}–{num(ind.high)}"
 
 
-def _parse_id(raw: str) -> int:
-    from .values import normalize
-
-    t = normalize(raw).lstrip("#第").rstrip("项")
-    if not t.isdigit():
-        raise InputError(f"题号应为数字，例如 47，而不是“{raw}”")
-    return int(t)
-
-
 @app.command(cls=_Command)
 def show(
     ctx: typer.Context,
@@ -441,8 +215,8 @@ def show(
     \b
     示例：evalcheck show 47
     """
-    from . import expr
-    from .values import example
+    from .. import expr
+    from ..values import example
 
     env = _env(ctx)
     cl = env.checklist
@@ -474,7 +248,7 @@ def show(
         )
         lines.append(("选项", opts))
     if ind.formula:
-        from .derived import display_derived
+        from ..derived import display_derived
 
         lines.append(("计算公式", expr.describe(ind.formula)))
         computed = display_derived(ind, derived.get(ind.id), verbose=True)
@@ -507,7 +281,7 @@ def validate(
     \b
     示例：evalcheck validate data/indicators.yaml
     """
-    from .validation import read_checklist
+    from ..validation import read_checklist
 
     env = _env(ctx)
     target = path or resolve_checklist_path(env.checklist_option)
@@ -557,7 +331,7 @@ def answer(
     示例：evalcheck answer 16 --value 是 --evidence 文件/对接说明.pdf
     示例：evalcheck answer 109 --na 本年度无其他创新举措
     """
-    from .values import format_value, parse
+    from ..values import format_value, parse
 
     env = _env(ctx)
     cl = env.checklist
@@ -601,7 +375,7 @@ def answer(
 def _effective(cl: Checklist, answers: Answers) -> dict[int, float]:
     if not cl.rules:
         return {}
-    from .rules import effective_values
+    from ..rules import effective_values
 
     return effective_values(cl, answers)
 
@@ -609,7 +383,7 @@ def _effective(cl: Checklist, answers: Answers) -> dict[int, float]:
 def _warn_rules(cl: Checklist, values: dict[int, float], ident: int) -> None:
     if not cl.rules:
         return
-    from .rules import violations_for
+    from ..rules import violations_for
 
     for f in violations_for(cl, values, ident):
         level = "错误" if f.severity == "error" else "提醒"
@@ -681,7 +455,7 @@ def undo(ctx: typer.Context, by: ByOpt = None) -> None:
 
 
 def _computed_ids(cl: Checklist, answers: Answers) -> set[int]:
-    from .derived import computed_ids
+    from ..derived import computed_ids
 
     return computed_ids(cl, answers)
 
@@ -705,9 +479,9 @@ def overdue(
     \b
     示例：evalcheck overdue --today 2021-09-16 --within 3
     """
-    from .deadlines import due_within, group_by_section, open_items, parse_today
-    from .deadlines import overdue as overdue_of
-    from .select import Filters, resolve_filters, select
+    from ..deadlines import due_within, group_by_section, open_items, parse_today
+    from ..deadlines import overdue as overdue_of
+    from ..select import Filters, resolve_filters, select
 
     env = _env(ctx)
     cl = env.checklist
@@ -786,7 +560,7 @@ def _open_table(items: list[Any], title: str, third: str, last: str) -> str:
 
 
 def _overdue_text(cl: Checklist, late: list[Any], soon: list[Any], day: Any, within: int) -> str:
-    from .deadlines import group_by_section
+    from ..deadlines import group_by_section
 
     parts: list[str] = []
     if late:
@@ -817,7 +591,7 @@ def status(
     \b
     示例：evalcheck status --today 2021-09-16
     """
-    from .deadlines import GROUPINGS, parse_today, progress
+    from ..deadlines import GROUPINGS, parse_today, progress
 
     env = _env(ctx)
     cl = env.checklist
@@ -864,8 +638,8 @@ def remind(
     \b
     示例：evalcheck remind --section 审批监管科 --today 2021-09-20
     """
-    from .deadlines import group_by_section, open_items, parse_today, reminder
-    from .select import Filters, resolve_filters, select
+    from ..deadlines import group_by_section, open_items, parse_today, reminder
+    from ..select import Filters, resolve_filters, select
 
     env = _env(ctx)
     cl = env.checklist
@@ -896,7 +670,7 @@ def check(
     \b
     示例：evalcheck check
     """
-    from .rules import run_checks
+    from ..rules import run_checks
 
     env = _env(ctx)
     cl = env.checklist
@@ -958,9 +732,9 @@ def export(
     示例：evalcheck export report.xlsx
     示例：evalcheck export --split 科室表格/
     """
-    from .deadlines import parse_today
-    from .excel import export_forms, export_workbook
-    from .select import Filters, resolve_filters, select
+    from ..deadlines import parse_today
+    from ..excel import export_forms, export_workbook
+    from ..select import Filters, resolve_filters, select
 
     if (path is None) == (split is None):
         raise InputError(
@@ -1003,7 +777,7 @@ def import_cmd(
     \b
     示例：evalcheck import 科室表格/2021测评填报_审批监管科.xlsx --dry-run
     """
-    from .excel import apply_changes, pending, read_workbook
+    from ..excel import apply_changes, pending, read_workbook
 
     env = _env(ctx)
     cl = env.checklist
@@ -1066,9 +840,9 @@ def checklist_import(
     \b
     示例：evalcheck checklist-import 2022指标表.txt --year 2022 -o indicators-2022.yaml
     """
-    from .fileio import atomic_write_text
-    from .tableimport import checklist_document, checklist_yaml, read_table
-    from .validation import build_checklist
+    from ..fileio import atomic_write_text
+    from ..tableimport import checklist_document, checklist_yaml, read_table
+    from ..validation import build_checklist
 
     if output.exists() and not force:
         raise InputError(f"{output} 已存在，未做修改；确认要覆盖请加 --force")
@@ -1102,113 +876,3 @@ def checklist_import(
         _echo(f"以下 {len(result.review)} 项的题型未能确定，请人工复核：")
         for line in result.review:
             _echo(f"  {line}")
-
-
-GLOBAL_OPTIONS = ("--checklist", "--answers")
-
-
-def hoist_global_options(argv: list[str]) -> list[str]:
-    """Move --checklist/--answers given after the command name to the front.
-
-    `evalcheck answer 47 --value 1 --answers team.yaml` is what people type; Click only
-    accepts a group's options before the command. Stops at `--`.
-    """
-    front: list[str] = []
-    rest: list[str] = []
-    i = 0
-    while i < len(argv):
-        arg = argv[i]
-        if arg == "--":
-            rest.extend(argv[i:])
-            break
-        name = arg.split("=", 1)[0]
-        if name in GLOBAL_OPTIONS and rest:  # only after something else: a command
-            if "=" in arg:
-                front.append(arg)
-            elif i + 1 < len(argv):
-                front.extend(argv[i : i + 2])
-                i += 1
-            else:
-                rest.append(arg)
-        else:
-            rest.append(arg)
-        i += 1
-    return front + rest
-
-
-def main() -> None:
-    for stream in (sys.stdout, sys.stderr):
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None and (stream.encoding or "").lower() != "utf-8":
-            reconfigure(encoding="utf-8")
-    # Typer 0.28 vendors Click (and is pinned below 0.29 in pyproject.toml)
-    from typer._click.exceptions import UsageError
-
-    try:
-        rv = app(
-            args=hoist_global_options(sys.argv[1:]), prog_name="evalcheck", standalone_mode=False
-        )
-    except UsageError as exc:
-        _show_usage_error(exc)
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        typer.echo("\n已中断", err=True)
-        sys.exit(EXIT_INTERRUPTED)
-    sys.exit(rv if isinstance(rv, int) else 0)
-
-
-_USAGE_MESSAGES: list[tuple[str, str]] = [
-    (
-        r"No such option: (\S+?)\.?(?:\s+\((?:Possible options|Did you mean):? ?(.+?)\??\))?$",
-        "没有选项 {0}{1}",
-    ),
-    (r"No such option: (\S+?)\.?(?:\s+Did you mean (\S+?)\?)?$", "没有选项 {0}{1}"),
-    (r"No such command '(.+)'\.", "没有命令 {0}"),
-    (r"Missing argument '(.+)'\.", "缺少参数 {0}"),
-    (r"Missing option '(.+)'\.", "缺少选项 {0}"),
-    (r"Option '(.+)' requires an argument\.", "选项 {0} 需要一个值"),
-    (r"Got unexpected extra arguments?(?:\(s\))? \((.+)\)", "多余的参数：{0}"),
-    (
-        r"Invalid value for '([^']+)'(?: / '[^']+')?: '?(.+?)'? is not one of (.+)\.",
-        "{0} 不能是 {1}（可选：{2}）",
-    ),
-    (
-        r"Invalid value for '([^']+)'(?: / '[^']+')?: (.+?) is not in the range (.+)\.",
-        "{0} 不能是 {1}（应满足 {2}）",
-    ),
-    (
-        r"Invalid value for '([^']+)'(?: / '[^']+')?: '?(.+?)'? "
-        r"is not a valid int(?:eger)?(?: range)?\.",
-        "{0} 应为整数，而不是 {1}",
-    ),
-    (r"Invalid value for '([^']+)'(?: / '[^']+')?: (.+)", "{0} 的值无效：{1}"),
-]
-
-
-def translate_usage(message: str) -> str:
-    """Click's usage messages are English f-strings; the common ones in Chinese."""
-    import re
-
-    for pattern, template in _USAGE_MESSAGES:
-        m = re.match(pattern, message.strip())
-        if m:
-            groups = [g or "" for g in m.groups()]
-            if template.startswith("没有选项") and groups[1]:
-                groups[1] = f"，您是不是要用 {groups[1]}？"
-            return template.format(*groups)
-    return message
-
-
-def _show_usage_error(exc: Any) -> None:
-    if type(exc).__name__ == "NoArgsIsHelpError":  # `evalcheck` alone: the help
-        exc.show()
-        return
-    ctx = exc.ctx
-    if ctx is not None:
-        typer.echo(ctx.get_usage().replace("Usage: ", "用法："), err=True)
-    where = ctx.command_path if ctx is not None else "evalcheck"
-    typer.echo(f"错误：{translate_usage(exc.format_message())}（查看帮助：{where} -h）", err=True)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

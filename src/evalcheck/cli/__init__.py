@@ -1,0 +1,11 @@
+"""The command line: a thin shell over the core.
+
+app.py holds the Typer app, what commands share and main(); frame.py puts Click's frame
+into Chinese; each other module registers a group of commands on the app.
+"""
+
+from . import commands as _commands  # noqa: F401  (registers the commands)
+from .app import app, main
+from .frame import hoist_global_options, translate_usage
+
+__all__ = ["app", "hoist_global_options", "main", "translate_usage"]

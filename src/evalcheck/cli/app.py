@@ -1,0 +1,198 @@
+"""The Typer app, what every command shares (the loaded files, common options), and main().
+
+No `from __future__ import annotations` in the CLI: Typer would then evaluate every
+annotation string at start-up (about 20 ms on this CLI).
+"""
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ..checklist import Checklist, load_checklist, resolve_checklist_path
+from ..errors import EXIT_INTERRUPTED, EvalcheckError, InputError
+from ..store import Answers, load_answers, resolve_answers_path, transaction
+from .frame import _Group, _show_usage_error, hoist_global_options
+
+
+class Fmt(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class ShowFmt(StrEnum):
+    text = "text"
+    json = "json"
+
+
+app = typer.Typer(
+    cls=_Group,
+    name="evalcheck",
+    help="营商环境测评指标责任清单：查看、填报、进度、逾期、一致性检查，导出/导入 Excel。",
+    epilog="示例：evalcheck list --section 审批监管科 · evalcheck answer 47 --value 312 · "
+    "evalcheck export report.xlsx",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class Env:
+    """What every command needs: the checklist and answers, loaded once, lazily."""
+
+    def __init__(self, checklist_option: str | None, answers_option: str | None) -> None:
+        self.checklist_option = checklist_option
+        self.answers_option = answers_option
+        self._checklist: Checklist | None = None
+
+    @property
+    def checklist(self) -> Checklist:
+        if self._checklist is None:
+            self._checklist = load_checklist(resolve_checklist_path(self.checklist_option))
+        return self._checklist
+
+    @property
+    def answers_path(self) -> Path:
+        return resolve_answers_path(self.answers_option)
+
+    def answers(self) -> Answers:
+        return self._warn_orphans(load_answers(self.answers_path, self.checklist))
+
+    @contextmanager
+    def writing(self) -> Iterator[Answers]:
+        """Lock, load, change, save atomically (see store.transaction)."""
+        with transaction(self.answers_path, self.checklist) as answers:
+            yield self._warn_orphans(answers)
+
+    def _warn_orphans(self, answers: Answers) -> Answers:
+        if answers.orphans:
+            ids = "、".join(map(str, answers.orphans))
+            typer.echo(
+                f"注意：答案文件中第 {ids} 项不在当前清单中，已保留未删除"
+                f"（清单：{self.checklist.path}）",
+                err=True,
+            )
+        return answers
+
+
+def _env(ctx: typer.Context) -> Env:
+    env = ctx.find_object(Env)
+    assert env is not None
+    return env
+
+
+@app.callback()
+def _main(
+    ctx: typer.Context,
+    checklist: Annotated[
+        str | None,
+        typer.Option(
+            "--checklist",
+            envvar="EVALCHECK_CHECKLIST",
+            show_envvar=False,
+            help="清单文件（YAML），也可用环境变量 EVALCHECK_CHECKLIST。"
+            "默认为随程序附带的 2021 年清单。",
+            show_default=False,
+        ),
+    ] = None,
+    answers: Annotated[
+        str | None,
+        typer.Option(
+            "--answers",
+            envvar="EVALCHECK_ANSWERS",
+            show_envvar=False,
+            help="答案文件，也可用环境变量 EVALCHECK_ANSWERS。默认为当前目录下的 answers.yaml。",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """营商环境测评指标责任清单工具。"""
+    ctx.obj = Env(checklist, answers)
+
+
+# ---------------------------------------------------------------- completion
+
+
+def _complete(attr: str) -> Any:
+    def complete(ctx: typer.Context, incomplete: str) -> list[str]:
+        try:
+            params = ctx.find_root().params
+            cl = load_checklist(resolve_checklist_path(params.get("checklist")))
+        except EvalcheckError:
+            return []
+        names: list[str] = list(getattr(cl, attr))
+        return [n for n in names if n.startswith(incomplete)]
+
+    return complete
+
+
+# ---------------------------------------------------------------- shared options
+
+SectionOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--section",
+        "-s",
+        help="责任科室，可重复（任一即可）。",
+        autocompletion=_complete("sections"),
+    ),
+]
+OwnerOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--owner", "-o", help="责任领导，可重复（任一即可）。", autocompletion=_complete("owners")
+    ),
+]
+FormatOpt = Annotated[
+    Fmt, typer.Option("--format", "-f", help="输出格式：table（表格）、json 或 csv。")
+]
+TodayOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--today", help="把这一天当作今天（YYYY-MM-DD），用于复现报告。", show_default=False
+    ),
+]
+ByOpt = Annotated[
+    str | None, typer.Option("--by", help="填报人，默认为当前登录用户名。", show_default=False)
+]
+
+
+def _echo(text: str) -> None:
+    typer.echo(text)
+
+
+def _parse_id(raw: str) -> int:
+    from ..values import normalize
+
+    t = normalize(raw).lstrip("#第").rstrip("项")
+    if not t.isdigit():
+        raise InputError(f"题号应为数字，例如 47，而不是“{raw}”")
+    return int(t)
+
+
+def main() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and (stream.encoding or "").lower() != "utf-8":
+            reconfigure(encoding="utf-8")
+    # Typer 0.28 vendors Click (and is pinned below 0.29 in pyproject.toml)
+    from typer._click.exceptions import UsageError
+
+    try:
+        rv = app(
+            args=hoist_global_options(sys.argv[1:]), prog_name="evalcheck", standalone_mode=False
+        )
+    except UsageError as exc:
+        _show_usage_error(exc)
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.echo("\n已中断", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    sys.exit(rv if isinstance(rv, int) else 0)
