@@ -13,18 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ChecklistInvalid, DataError, NotFound
+from .values import KIND_NAMES, KINDS, NUMERIC_KINDS, OPTION_KINDS  # the kinds live in values.py
 
-KINDS = ("yesno", "count", "percent", "choice", "multi", "text")
-KIND_NAMES = {
-    "yesno": "是否",
-    "count": "数量",
-    "percent": "百分比",
-    "choice": "单选",
-    "multi": "多选",
-    "text": "文字",
-}
-NUMERIC_KINDS = ("count", "percent")
-OPTION_KINDS = ("choice", "multi")
+__all__ = ["KINDS", "KIND_NAMES", "NUMERIC_KINDS", "OPTION_KINDS"]  # re-exported
+
 ROLES = ("lead", "support")
 ROLE_NAMES = {"lead": "牵头", "support": "配合"}
 SEVERITIES = ("error", "warning")

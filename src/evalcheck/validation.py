@@ -28,6 +28,7 @@ from .checklist import (
     read_checklist_bytes,
 )
 from .errors import DataError
+from .values import REGISTRY
 from .yamlio import load_yaml_text
 
 
@@ -262,12 +263,7 @@ def _build_indicator(
                 c.error(f"{where} 字段 options", "选项重复")
                 ok = False
 
-    low: float | None = None
-    high: float | None = None
-    if kind == "count":
-        low = 0
-    elif kind == "percent":
-        low, high = 0, 100
+    low, high = REGISTRY[kind].default_range if kind in REGISTRY else (None, None)
     if "range" in raw:
         rng = raw["range"]
         if kind not in NUMERIC_KINDS:

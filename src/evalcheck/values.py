@@ -10,10 +10,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .checklist import KIND_NAMES, Indicator
 from .errors import ValueRefused
+
+if TYPE_CHECKING:  # checklist.py imports this module for the kinds' names
+    from .checklist import Indicator
 
 Value = bool | int | float | str | list[str]
 
@@ -31,7 +33,7 @@ def normalize(raw: str) -> str:
 def _refuse(ind: Indicator, raw: str, why: str) -> ValueRefused:
     shown = raw if raw.strip() else "（空）"
     return ValueRefused(
-        f"第{ind.id}项（{KIND_NAMES[ind.kind]}）不接受“{shown}”：{why}。例如：{example(ind)}"
+        f"第{ind.id}项（{REGISTRY[ind.kind].label}）不接受“{shown}”：{why}。例如：{example(ind)}"
     )
 
 
@@ -194,11 +196,36 @@ def _ex_multi(ind: Indicator) -> str:
     return "甲、乙（多项用、分隔）"
 
 
+def _cell_number(ind: Indicator, v: Any) -> Any:
+    return v  # numbers stay numbers in a spreadsheet
+
+
+def _cell_text(ind: Indicator, v: Any) -> Any:
+    return format_value(ind, v)
+
+
+def _no_dropdown(ind: Indicator) -> list[str] | None:
+    return None
+
+
+def _choice_dropdown(ind: Indicator) -> list[str] | None:
+    return ind.option_texts or None
+
+
 class Kind(NamedTuple):  # a NamedTuple: cheaper to define at start-up than a dataclass
+    """Everything the program knows about one answer kind (GUIDE §3)."""
+
+    label: str  # 是否, 数量 … as users read it
     parse: Callable[[Indicator, Sequence[str]], Value]
     format: Callable[[Indicator, Any], str]
     example: Callable[[Indicator], str]
     check: Callable[[Any], bool]  # is a stored value of the right type?
+    cell: Callable[[Indicator, Any], Any]  # the value as a spreadsheet cell
+    dropdown: Callable[[Indicator], list[str] | None]  # a form's dropdown list, if any
+    number_format: str = "General"  # the spreadsheet cell's number format
+    numeric: bool = False  # has a range and may be used in formulas and rules
+    default_range: tuple[float | None, float | None] = (None, None)
+    has_options: bool = False  # may list options in the checklist
 
 
 def _is_int(v: Any) -> bool:
@@ -209,19 +236,43 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool)
 
 
+def _is_text(v: Any) -> bool:
+    return isinstance(v, str)
+
+
+def _is_texts(v: Any) -> bool:
+    return isinstance(v, list) and all(isinstance(x, str) for x in v)
+
+
 REGISTRY: dict[str, Kind] = {
-    "count": Kind(_parse_count, _fmt_count, lambda i: f"312 或 312{i.unit or '个'}", _is_int),
-    "percent": Kind(_parse_percent, _fmt_percent, lambda i: "95 或 95% 或 87.5", _is_number),
-    "yesno": Kind(_parse_yesno, _fmt_yesno, lambda i: "是 或 否", lambda v: isinstance(v, bool)),
-    "choice": Kind(_parse_choice, _fmt_list, _ex_choice, lambda v: isinstance(v, str)),
-    "multi": Kind(
-        _parse_multi,
-        _fmt_list,
-        _ex_multi,
-        lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
+    "yesno": Kind(
+        "是否", _parse_yesno, _fmt_yesno, lambda i: "是 或 否", lambda v: isinstance(v, bool),
+        _cell_text, lambda i: ["是", "否"],
     ),
-    "text": Kind(_parse_text, _fmt_text, lambda i: "一段文字", lambda v: isinstance(v, str)),
-}
+    "count": Kind(
+        "数量", _parse_count, _fmt_count, lambda i: f"312 或 312{i.unit or '个'}", _is_int,
+        _cell_number, _no_dropdown, "0", numeric=True, default_range=(0, None),
+    ),
+    "percent": Kind(
+        "百分比", _parse_percent, _fmt_percent, lambda i: "95 或 95% 或 87.5", _is_number,
+        _cell_number, _no_dropdown, "0.##", numeric=True, default_range=(0, 100),
+    ),
+    "choice": Kind(
+        "单选", _parse_choice, _fmt_list, _ex_choice, _is_text, _cell_text, _choice_dropdown,
+        has_options=True,
+    ),
+    "multi": Kind(
+        "多选", _parse_multi, _fmt_list, _ex_multi, _is_texts, _cell_text, _no_dropdown,
+        has_options=True,
+    ),
+    "text": Kind(
+        "文字", _parse_text, _fmt_text, lambda i: "一段文字", _is_text, _cell_text, _no_dropdown,
+    ),
+}  # fmt: skip
+KINDS = tuple(REGISTRY)
+KIND_NAMES = {name: k.label for name, k in REGISTRY.items()}
+NUMERIC_KINDS = tuple(name for name, k in REGISTRY.items() if k.numeric)
+OPTION_KINDS = tuple(name for name, k in REGISTRY.items() if k.has_options)
 
 
 def parse(ind: Indicator, raw: str | Sequence[str]) -> Value:
@@ -244,12 +295,39 @@ def value_fits(ind: Indicator, value: Any) -> bool:
     """Is a stored value (from the answers file) of this indicator's kind and range?"""
     if not REGISTRY[ind.kind].check(value):
         return False
-    if ind.kind in ("count", "percent"):
+    if REGISTRY[ind.kind].numeric:
         if ind.low is not None and value < ind.low:
             return False
         if ind.high is not None and value > ind.high:
             return False
-    if ind.options and ind.kind in ("choice", "multi"):
+    if ind.options and REGISTRY[ind.kind].has_options:
         picked = value if isinstance(value, list) else [value]
         return all(p in ind.option_texts for p in picked)
     return True
+
+
+def cell_value(ind: Indicator, value: Any) -> Any:
+    """A recorded value as a spreadsheet cell: numbers as numbers, 是/否, lists joined."""
+    return REGISTRY[ind.kind].cell(ind, value)
+
+
+def number_format(ind: Indicator) -> str:
+    return REGISTRY[ind.kind].number_format
+
+
+def dropdown(ind: Indicator) -> list[str] | None:
+    """The values a form offers in a dropdown for this indicator, or None."""
+    return REGISTRY[ind.kind].dropdown(ind)
+
+
+def cell_text(raw: Any) -> str:
+    """What a spreadsheet cell says, as typed text for `parse` (3.0 -> '3', True -> '是')."""
+    import datetime as dt
+
+    if isinstance(raw, bool):
+        return "是" if raw else "否"
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    if isinstance(raw, dt.datetime | dt.date):
+        raise ValueRefused(f"填报值是日期（{raw}），这一列需要数值或文字")
+    return str(raw)

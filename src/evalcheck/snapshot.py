@@ -1,0 +1,286 @@
+"""One snapshot, many views: the state of every indicator, computed once per command.
+
+`take()` turns the checklist, the answers and "today" into one `Row` per indicator:
+its current answer, its derived value, one `Status`, whether it is overdue, its
+display text and its days against the due date. Every view (terminal tables, JSON,
+CSV, the Excel export and its progress sheet, section forms, reminders, checks)
+reads these rows and nothing else, so no two outputs can disagree.
+
+Adding a field to every view is one place: a field of `Row`, filled in `take()`,
+plus a column in `columns.py`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, NamedTuple
+
+from .checklist import UNASSIGNED, Checklist, Indicator
+from .derived import Derived, as_number, compute_derived
+from .store import Answers, State, describe_state
+from .values import format_value
+
+NO_OWNER = "未指定领导"
+
+
+class Status(StrEnum):
+    """The one status of an indicator. Overdue is a flag on open items, not a status."""
+
+    ANSWERED = "answered"
+    NA = "na"
+    COMPUTED = "computed"
+    OPEN = "open"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS: dict[Status, str] = {
+    Status.ANSWERED: "已填报",
+    Status.NA: "不适用",
+    Status.COMPUTED: "自动计算",
+    Status.OPEN: "未填报",
+}
+# what people may type for --status (besides the names above): Chinese labels, old names
+STATUS_ALIASES: dict[str, Status] = {
+    **{label: status for status, label in STATUS_LABELS.items()},
+    "unanswered": Status.OPEN,
+}
+OVERDUE_LABEL = "逾期"
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """Everything a view may show about one indicator."""
+
+    ind: Indicator
+    status: Status
+    state: State | None  # the recorded answer (a value or not applicable); None when none
+    derived: Derived | None  # the formula's value, for indicators with a formula
+    days: int  # today - due, in days: > 0 days overdue, <= 0 days left (0 = due today)
+    display: str  # the answer as shown: '312 个', '不适用（…）', '25%（自动计算）', ''
+
+    @property
+    def id(self) -> int:
+        return self.ind.id
+
+    @property
+    def done(self) -> bool:
+        return self.status is not Status.OPEN
+
+    @property
+    def overdue(self) -> bool:
+        return self.status is Status.OPEN and self.days > 0
+
+    @property
+    def days_overdue(self) -> int:
+        return max(self.days, 0)
+
+    @property
+    def days_left(self) -> int:
+        return max(-self.days, 0)
+
+    @property
+    def section(self) -> str:
+        return self.ind.section or UNASSIGNED
+
+    @property
+    def owner(self) -> str:
+        return self.ind.owner or NO_OWNER
+
+    @property
+    def status_text(self) -> str:
+        """'已填报', '不适用', '自动计算', '未填报' or '逾期3天' (one place for every view)."""
+        if self.overdue:
+            return f"{OVERDUE_LABEL}{self.days}天"
+        return self.status.label
+
+    @property
+    def computed_value(self) -> float | int | None:
+        if self.derived is None or self.derived.value is None:
+            return None
+        return as_number(self.derived.value)
+
+    def answer_dict(self) -> dict[str, Any]:
+        """The answer part of a row's JSON (list, show)."""
+        st = self.state
+        out: dict[str, Any] = {
+            "status": self.status.value,
+            "overdue": self.overdue,
+            "value": st.value if st else None,
+            "na": st.na if st else None,
+            "display": self.display,
+            "computed": self.computed_value,
+        }
+        if st is not None:
+            out.update(note=st.note, evidence=list(st.evidence), by=st.by, at=st.at)
+        return out
+
+    def to_dict(self, checklist: Checklist) -> dict[str, Any]:
+        """The row's JSON: every field of the indicator, plus its answer."""
+        return {
+            **self.ind.to_dict(),
+            "category_label": checklist.category_label(self.ind.category),
+            "answer": self.answer_dict(),
+        }
+
+
+def display_derived(ind: Indicator, d: Derived | None, *, verbose: bool = False) -> str:
+    """'82.5%（自动计算）' or '无法计算（除数为 0）'; '' when there is nothing to show.
+
+    Missing inputs are the normal state of an unanswered list, so they are only
+    explained when `verbose` (in `show`).
+    """
+    if d is None:
+        return ""
+    if d.value is None:
+        if d.reason and (verbose or "除数" in d.reason):
+            return f"无法计算（{d.reason}）"
+        return ""
+    return f"{format_value(ind, as_number(d.value))}（{STATUS_LABELS[Status.COMPUTED]}）"
+
+
+def _row(ind: Indicator, st: State | None, d: Derived | None, today: dt.date) -> Row:
+    days = (today - ind.due).days
+    if st is not None:
+        status = Status.NA if st.na is not None else Status.ANSWERED
+        return Row(ind, status, st, d, days, describe_state(ind, st))
+    if d is not None and d.value is not None:
+        return Row(ind, Status.COMPUTED, None, d, days, display_derived(ind, d))
+    return Row(ind, Status.OPEN, None, d, days, display_derived(ind, d))
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """One row per indicator of the checklist, in checklist order."""
+
+    checklist: Checklist
+    today: dt.date
+    rows: tuple[Row, ...]
+    answers: Answers
+    _by_id: dict[int, Row] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_id.update({r.id: r for r in self.rows})
+
+    def row(self, ident: int) -> Row:
+        return self._by_id[ident]
+
+    def where(self, ids: Iterable[int]) -> list[Row]:
+        """The rows of these indicators, in checklist order."""
+        wanted = set(ids)
+        return [r for r in self.rows if r.id in wanted]
+
+    def effective_values(self) -> dict[int, float]:
+        """Recorded numbers, plus derived ones where nothing was recorded (for rules)."""
+        out: dict[int, float] = {}
+        for r in self.rows:
+            v = r.state.value if r.state is not None else None
+            if isinstance(v, int | float) and not isinstance(v, bool):
+                out[r.id] = float(v)
+            elif r.state is None and r.computed_value is not None:
+                out[r.id] = float(r.computed_value)
+        return out
+
+
+def take(checklist: Checklist, answers: Answers, today: dt.date) -> Snapshot:
+    """The state of every indicator, worked out once."""
+    derived: Mapping[int, Derived] = {}
+    if any(i.formula for i in checklist.indicators):
+        derived = compute_derived(checklist, answers.numeric_values())
+    rows = tuple(
+        _row(ind, answers.state(ind.id), derived.get(ind.id), today) for ind in checklist.indicators
+    )
+    return Snapshot(checklist, today, rows, answers)
+
+
+# ---------------------------------------------------------------- progress: a group-by over rows
+
+
+class Progress(NamedTuple):
+    name: str
+    total: int
+    answered: int
+    na: int
+    computed: int
+    overdue: int
+
+    @property
+    def done(self) -> int:
+        return self.answered + self.na + self.computed
+
+    @property
+    def open(self) -> int:
+        return self.total - self.done
+
+    @property
+    def fraction(self) -> float:
+        return self.done / self.total if self.total else 1.0
+
+    @property
+    def percent(self) -> float:
+        return round(100 * self.fraction, 1)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "total": self.total,
+            "answered": self.answered,
+            "na": self.na,
+            "computed": self.computed,
+            "overdue": self.overdue,
+            "open": self.open,
+            "percent": self.percent,
+        }
+
+
+def progress_of(name: str, rows: Sequence[Row]) -> Progress:
+    count = {s: 0 for s in Status}
+    for r in rows:
+        count[r.status] += 1
+    return Progress(
+        name,
+        len(rows),
+        count[Status.ANSWERED],
+        count[Status.NA],
+        count[Status.COMPUTED],
+        sum(1 for r in rows if r.overdue),
+    )
+
+
+GROUPINGS: dict[str, tuple[str, Callable[[Checklist, Row], str]]] = {
+    "section": ("责任科室", lambda cl, r: r.section),
+    "owner": ("责任领导", lambda cl, r: r.owner),
+    "category": ("二级指标", lambda cl, r: cl.category_label(r.ind.category)),
+}
+
+
+def group_rows(snap: Snapshot, rows: Iterable[Row], key: str) -> list[tuple[str, list[Row]]]:
+    """Rows grouped by section, owner or category, in checklist order (unassigned last)."""
+    name_of = GROUPINGS[key][1]
+    groups: dict[str, list[Row]] = {}
+    for r in rows:
+        groups.setdefault(name_of(snap.checklist, r), []).append(r)
+    cl = snap.checklist
+    order = {
+        "section": [*cl.sections, UNASSIGNED],
+        "owner": [*cl.owners, NO_OWNER],
+        "category": [cl.category_label(c) for c in cl.categories],
+    }[key]
+    known = [n for n in order if n in groups]
+    return [(n, groups[n]) for n in known] + [(n, g) for n, g in groups.items() if n not in order]
+
+
+def progress(snap: Snapshot, rows: Sequence[Row] | None = None) -> dict[str, list[Progress]]:
+    """Progress per section, per leader and per category, plus "all" (one row)."""
+    chosen = snap.rows if rows is None else rows
+    out = {
+        key: [progress_of(name, group) for name, group in group_rows(snap, chosen, key)]
+        for key in GROUPINGS
+    }
+    out["all"] = [progress_of("合计", chosen)]
+    return out
