@@ -92,7 +92,7 @@ def test_json_carries_every_field(run) -> None:
         "id", "category", "category_label", "text", "owner", "section", "due", "role",
         "kind", "unit", "options", "range", "formula", "answer",
     }  # fmt: skip
-    assert item["answer"]["status"] == "unanswered"
+    assert item["answer"]["status"] == "open"
     assert len(item["options"]) == 4
 
 

@@ -19,6 +19,11 @@ from .test_checklist import seed_rows
 COLS = list(excel.COLUMNS)
 
 
+def col(header: str) -> int:
+    """The 1-based column of a header in the exported table and forms."""
+    return COLS.index(header) + 1
+
+
 def sheet_rows(path: Path, sheet: str = "测评指标") -> list[list]:
     return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python()
 
@@ -80,7 +85,8 @@ def test_values_are_typed_cell_by_cell(run, tmp_path: Path) -> None:
     )
     assert got[109]["填报值"] == "=1+1"
     assert got[17]["填报值"] == "-按主题、@按部门"
-    assert got[110]["填报值"] == "不适用：本地无此业务" and got[110]["状态"] == "不适用"
+    assert got[110]["填报值"] == "" and got[110]["不适用原因"] == "本地无此业务"
+    assert got[110]["状态"] == "不适用"
     assert got[121]["填报值"] == 25 and got[121]["状态"] == "自动计算"
     assert got[1]["状态"] == "逾期5天"
     # the text really is text, not a formula, in the file itself
@@ -96,11 +102,11 @@ def test_layout_of_the_official_table(run, tmp_path: Path) -> None:
     merged = sorted(str(r) for r in ws.merged_cells.ranges)
     assert merged == sorted(["A1:N1", "A3:A40", "A41:A101", "A102:A111", "A112:A117", "A118:A146"])
     assert ws.freeze_panes == "C3"
-    assert ws.auto_filter.ref == "A2:M146"
+    assert ws.auto_filter.ref == "A2:N146"
     assert ws.print_title_rows == "$1:$2"
     assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4
     assert ws.sheet_properties.pageSetUpPr.fitToPage
-    assert ws.column_dimensions["N"].hidden  # the key column
+    assert ws.column_dimensions["O"].hidden and ws.column_dimensions["P"].hidden  # key, original
     assert ws.column_dimensions["C"].width >= 40  # the indicator text wraps in a wide column
     assert ws["C3"].alignment.wrap_text
     assert ws["A3"].fill.fgColor.rgb.endswith("FCE4E4")  # overdue rows are marked
@@ -192,10 +198,11 @@ def test_form_protection_dropdowns_and_prompts(run, tmp_path: Path) -> None:
     row = {ws.cell(r, 2).value: r for r in range(3, ws.max_row + 1)}
     r43 = row[43]
     assert ws.cell(r43, 7).protection.locked is False  # 填报值
-    assert ws.cell(r43, 9).protection.locked is False  # 备注
-    assert ws.cell(r43, 10).protection.locked is False  # 佐证材料
+    assert ws.cell(r43, col("不适用原因")).protection.locked is False
+    assert ws.cell(r43, col("备注")).protection.locked is False
+    assert ws.cell(r43, col("佐证材料")).protection.locked is False
     assert ws.cell(r43, 3).protection.locked is True  # the indicator text
-    assert ws.cell(r43, 14).protection.locked is True  # the key
+    assert ws.cell(r43, col("校验键")).protection.locked is True
     dvs = {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
     assert dvs[f"G{r43}"].type == "list" and dvs[f"G{r43}"].formula1 == '"是,否"'
     assert "是否" in dvs[f"G{r43}"].prompt
@@ -234,7 +241,7 @@ def answers_json(run) -> dict[int, object]:
     return {
         i["id"]: (i["answer"]["value"], i["answer"]["na"])
         for i in data
-        if i["answer"]["status"] != "unanswered"
+        if i["answer"]["status"] not in ("open", "computed")
     }
 
 
@@ -295,8 +302,8 @@ def test_note_and_evidence_columns_are_imported(run, tmp_path: Path) -> None:
     split(run)
     path = form_path(tmp_path, "审批监管科")
     fill(path, {43: "是"})
-    fill(path, {43: "见考核办法"}, column=9)
-    fill(path, {43: "a.pdf\nhttps://x.cn/b"}, column=10)
+    fill(path, {43: "见考核办法"}, column=col("备注"))
+    fill(path, {43: "a.pdf\nhttps://x.cn/b"}, column=col("佐证材料"))
     run("import", str(path))
     import json
 
@@ -309,8 +316,8 @@ def test_tampered_and_unknown_keys_are_refused(run, tmp_path: Path) -> None:
     path = form_path(tmp_path, "审批监管科")
     wb = openpyxl.load_workbook(path)
     ws = wb["测评指标"]
-    ws.cell(3, 14).value = "84:0000000000"  # claims another indicator
-    ws.cell(4, 14).value = None  # deleted key
+    ws.cell(3, col("校验键")).value = "84:0000000000"  # claims another indicator
+    ws.cell(4, col("校验键")).value = None  # deleted key
     ws.cell(5, 2).value = 999  # edited id
     wb.save(path)
     result = run("import", str(path))

@@ -76,7 +76,7 @@ def test_derived_in_show_list_and_status(run) -> None:
     run("answer", "120", "--value", "60")
     assert "填报值：30%（自动计算）" in run("show", "121").stdout
     data = json.loads(run("show", "121", "--format", "json").stdout)["answer"]
-    assert data["status"] == "unanswered" and data["computed"] == 30
+    assert data["status"] == "computed" and data["computed"] == 30
     run(
         "answer", "119", "--value", "0"
     )  # 60 > 0 breaks R120 too; the value shows as not computable

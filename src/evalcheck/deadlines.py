@@ -1,19 +1,20 @@
-"""Due dates, overdue items, progress per group (pure: today is always passed in).
+"""Due dates: overdue and due-soon selections over snapshot rows, and reminders (pure:
+today is always passed in).
 
-An indicator is open when it has no answer (not applicable counts as an answer, and
-so does a derived value that can be computed). It is overdue when it is open and
-today is after its due date: due 2021-09-15 means by the end of that day, so it is
-overdue from 2021-09-16, one day overdue.
+Whether an indicator is open or overdue is decided once, in snapshot.py: open when it
+has no answer (not applicable counts as an answer, and so does a derived value that
+can be computed); overdue when open and today is after its due date (due 2021-09-15
+means by the end of that day, so it is one day overdue on 2021-09-16).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
-from typing import Any, NamedTuple
+from collections.abc import Iterable
 
 from .checklist import UNASSIGNED, Checklist, Indicator
 from .errors import InputError
+from .snapshot import Row, take
 from .store import Answers
 
 
@@ -26,142 +27,35 @@ def parse_today(raw: str | None) -> dt.date:
         raise InputError(f"--today 应为日期 YYYY-MM-DD，例如 2021-09-16，而不是“{raw}”") from None
 
 
-class Open(NamedTuple):
-    """An unanswered indicator and where it stands against its deadline."""
-
-    ind: Indicator
-    days: int  # > 0: days overdue; <= 0: days left (0 = due today)
-
-    @property
-    def overdue(self) -> bool:
-        return self.days > 0
-
-    @property
-    def days_left(self) -> int:
-        return -self.days
-
-
 def open_items(
     checklist: Checklist,
     answers: Answers,
     today: dt.date,
-    computed: Iterable[int] = (),
     indicators: Iterable[Indicator] | None = None,
-) -> list[Open]:
-    """Every open indicator with its days against the deadline, most overdue first."""
-    done = set(computed)
-    items = [
-        Open(ind, (today - ind.due).days)
-        for ind in (checklist.indicators if indicators is None else indicators)
-        if answers.status(ind.id) == "unanswered" and ind.id not in done
-    ]
-    items.sort(key=lambda o: (-o.days, o.ind.id))
-    return items
+) -> list[Row]:
+    """Every open indicator (from the snapshot) with its days against the deadline,
+    most overdue first."""
+    snap = take(checklist, answers, today)
+    rows = snap.rows if indicators is None else snap.where(i.id for i in indicators)
+    return sort_open([r for r in rows if not r.done])
 
 
-def overdue(items: Iterable[Open]) -> list[Open]:
-    return [o for o in items if o.overdue]
+def sort_open(rows: Iterable[Row]) -> list[Row]:
+    return sorted(rows, key=lambda r: (-r.days, r.id))
 
 
-def due_within(items: Iterable[Open], days: int) -> list[Open]:
+def overdue(rows: Iterable[Row]) -> list[Row]:
+    return sort_open(r for r in rows if r.overdue)
+
+
+def due_within(rows: Iterable[Row], days: int) -> list[Row]:
     """Open items not yet overdue whose deadline is within `days` days (today included)."""
-    soon = [o for o in items if not o.overdue and o.days_left <= days]
-    soon.sort(key=lambda o: (o.days_left, o.ind.id))
+    soon = [r for r in rows if not r.done and not r.overdue and r.days_left <= days]
+    soon.sort(key=lambda r: (r.days_left, r.id))
     return soon
 
 
-def section_name(ind: Indicator) -> str:
-    return ind.section or UNASSIGNED
-
-
-def group_by_section(checklist: Checklist, items: Iterable[Open]) -> list[tuple[str, list[Open]]]:
-    """Sections in checklist order, unassigned last; items keep their order."""
-    groups: dict[str, list[Open]] = {}
-    for o in items:
-        groups.setdefault(section_name(o.ind), []).append(o)
-    order = [*checklist.sections, UNASSIGNED]
-    return [(name, groups[name]) for name in order if name in groups]
-
-
-class Progress(NamedTuple):
-    name: str
-    total: int
-    answered: int
-    na: int
-    computed: int
-    overdue: int
-
-    @property
-    def done(self) -> int:
-        return self.answered + self.na + self.computed
-
-    @property
-    def fraction(self) -> float:
-        return self.done / self.total if self.total else 1.0
-
-    @property
-    def percent(self) -> float:
-        return round(100 * self.fraction, 1)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "total": self.total,
-            "answered": self.answered,
-            "na": self.na,
-            "computed": self.computed,
-            "overdue": self.overdue,
-            "open": self.total - self.done,
-            "percent": self.percent,
-        }
-
-
-GROUPINGS: dict[str, tuple[str, Callable[[Checklist, Indicator], str]]] = {
-    "section": ("责任科室", lambda cl, i: section_name(i)),
-    "owner": ("责任领导", lambda cl, i: i.owner or "未指定领导"),
-    "category": ("二级指标", lambda cl, i: cl.category_label(i.category)),
-}
-
-
-def progress(
-    checklist: Checklist,
-    answers: Answers,
-    today: dt.date,
-    computed: Iterable[int] = (),
-) -> dict[str, list[Progress]]:
-    """Progress per section, per leader and per category, plus "all" (one row)."""
-    done_by_formula = set(computed)
-    late = {o.ind.id for o in overdue(open_items(checklist, answers, today, done_by_formula))}
-    out: dict[str, list[Progress]] = {}
-    for key, (_, name_of) in GROUPINGS.items():
-        counts: dict[str, list[int]] = {}
-        for ind in checklist.indicators:
-            c = counts.setdefault(name_of(checklist, ind), [0, 0, 0, 0, 0])
-            _count(c, ind, answers, done_by_formula, late)
-        out[key] = [Progress(name, *c) for name, c in counts.items()]
-    total = [0, 0, 0, 0, 0]
-    for ind in checklist.indicators:
-        _count(total, ind, answers, done_by_formula, late)
-    out["all"] = [Progress("合计", *total)]
-    return out
-
-
-def _count(
-    c: list[int], ind: Indicator, answers: Answers, computed: set[int], late: set[int]
-) -> None:
-    status = answers.status(ind.id)
-    c[0] += 1
-    if status == "answered":
-        c[1] += 1
-    elif status == "na":
-        c[2] += 1
-    elif ind.id in computed:
-        c[3] += 1
-    if ind.id in late:
-        c[4] += 1
-
-
-def reminder(checklist: Checklist, section: str, items: list[Open], today: dt.date) -> str:
+def reminder(checklist: Checklist, section: str, items: list[Row], today: dt.date) -> str:
     """A ready-to-send Chinese message for one section's open items."""
     late = [o for o in items if o.overdue]
     head = f"【{checklist.title}·填报提醒】"

@@ -9,9 +9,7 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 from . import expr
-from .checklist import Checklist, Indicator
-from .store import Answers
-from .values import format_value
+from .checklist import Checklist
 
 TOLERANCE = 0.5  # percentage points: a recorded 83 for a computed 82.6 is a rounding, not an error
 
@@ -52,32 +50,6 @@ def compute_derived(checklist: Checklist, recorded: Mapping[int, float]) -> dict
         if not progressed:
             break
     return out
-
-
-def computed_ids(checklist: Checklist, answers: Answers) -> set[int]:
-    """Unanswered derived indicators whose value can be computed: they count as done."""
-    if not any(i.formula for i in checklist.indicators):
-        return set()
-    return {
-        i
-        for i, d in compute_derived(checklist, answers.numeric_values()).items()
-        if d.value is not None and answers.status(i) == "unanswered"
-    }
-
-
-def display_derived(ind: Indicator, d: Derived | None, *, verbose: bool = False) -> str | None:
-    """'82.5%（自动计算）' or '无法计算（除数为 0）'; None when there is nothing to show.
-
-    Missing inputs are the normal state of an unanswered list, so they are only
-    explained when `verbose` (in `show`).
-    """
-    if d is None:
-        return None
-    if d.value is None:
-        if d.reason and (verbose or "除数" in d.reason):
-            return f"无法计算（{d.reason}）"
-        return None
-    return f"{format_value(ind, as_number(d.value))}（自动计算）"
 
 
 def as_number(v: float) -> float | int:

@@ -19,29 +19,31 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .checklist import KIND_NAMES, UNASSIGNED, Checklist, Indicator
-from .deadlines import Open, open_items, progress, section_name
-from .derived import TOLERANCE, Derived, compute_derived, computed_ids
+from .checklist import KIND_NAMES, Checklist, Indicator
+from .columns import EXPORT, FORM_INPUT_KEYS, Column, plain
+from .derived import TOLERANCE
 from .errors import DataError, InputError, ValueRefused
 from .fileio import atomic_write_bytes
+from .snapshot import Row, Snapshot, group_rows, progress
 from .store import State
-from .values import Value, example, format_value, parse
+from .values import Value, cell_text, dropdown, example, parse
 
 MAIN_SHEET = "测评指标"
 SUMMARY_SHEET = "填报进度"
 META_SHEET = "_evalcheck"
-COLUMNS = (
-    "二级指标", "题号", "三级指标", "责任领导", "责任科室", "完成时限",
-    "填报值", "单位", "备注", "佐证材料", "填报人", "填报时间", "状态", "校验键",
-)  # fmt: skip
-COL = {name: n for n, name in enumerate(COLUMNS, start=1)}
-ANSWER_COLUMNS = ("填报值", "备注", "佐证材料")  # unlocked in forms
+KEY = "校验键"  # hidden: which indicator a row is (id + digest of checklist and text)
+ORIGINAL = "原值"  # hidden: what the row's input cells said when exported (JSON)
+HIDDEN = (KEY, ORIGINAL)
 HEADER_ROW = 2
 FIRST_ROW = 3
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 NA_PREFIX = "不适用"
 FORMULA_START = ("=", "+", "-", "@")
+
+
+# the table's and the forms' columns: the visible ones declared in columns.py, then hidden ones
+COLUMNS = (*(c.header for c in EXPORT), *HIDDEN)
 
 
 def row_key(checklist: Checklist, ind: Indicator) -> str:
@@ -62,46 +64,6 @@ def display_width(text: str) -> int:
 # ---------------------------------------------------------------- export
 
 
-@dataclass
-class ExportRow:
-    ind: Indicator
-    state: State | None
-    derived: Derived | None
-    open: Open | None
-
-
-def _rows(
-    checklist: Checklist,
-    answers: Any,
-    indicators: Sequence[Indicator],
-    today: dt.date,
-) -> list[ExportRow]:
-    derived = compute_derived(checklist, answers.numeric_values())
-    computed = computed_ids(checklist, answers)
-    opens = {o.ind.id: o for o in open_items(checklist, answers, today, computed, indicators)}
-    return [
-        ExportRow(ind, answers.state(ind.id), derived.get(ind.id), opens.get(ind.id))
-        for ind in indicators
-    ]
-
-
-def _cell_value(ind: Indicator, value: Value) -> Any:
-    """Numbers as numbers, yes/no as 是/否, lists joined; never a formula."""
-    if ind.kind in ("count", "percent"):
-        return value
-    return format_value(ind, value)
-
-
-def _status(row: ExportRow) -> str:
-    if row.state is not None:
-        return "已填报" if row.state.status == "answered" else "不适用"
-    if row.derived is not None and row.derived.value is not None:
-        return "自动计算"
-    if row.open is not None and row.open.overdue:
-        return f"逾期{row.open.days}天"
-    return "未填报"
-
-
 def _set_text(cell: Any, text: str) -> None:
     """Write text that Excel must not take for a formula (= + - @)."""
     cell.value = text
@@ -110,32 +72,29 @@ def _set_text(cell: Any, text: str) -> None:
         cell.quotePrefix = True
 
 
-def _row_values(checklist: Checklist, row: ExportRow) -> dict[str, Any]:
-    ind = row.ind
-    values: dict[str, Any] = {
-        "二级指标": checklist.category_label(ind.category),
-        "题号": ind.id,
-        "三级指标": ind.text,
-        "责任领导": ind.owner or "",
-        "责任科室": ind.section or UNASSIGNED,
-        "完成时限": ind.due,
-        "单位": ind.unit or "",
-        "状态": _status(row),
-        "校验键": row_key(checklist, ind),
-    }
-    st = row.state
-    if st is not None:
-        if st.na is not None:
-            values["填报值"] = f"{NA_PREFIX}：{st.na}"
-        else:
-            values["填报值"] = _cell_value(ind, st.value)
-        values["备注"] = st.note or ""
-        values["佐证材料"] = "\n".join(st.evidence)
-        values["填报人"] = st.by
-        values["填报时间"] = _as_datetime(st.at)
-    elif row.derived is not None and row.derived.value is not None:
-        values["填报值"] = row.derived.value
-    return values
+def comparable(v: Any) -> str | None:
+    """A cell's content as comparable text: '' and None are both None, 312.0 is '312',
+    line ends and surrounding space do not count (spreadsheet programs change them)."""
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        v = "是" if v else "否"
+    elif isinstance(v, float) and v.is_integer():
+        v = int(v)
+    elif isinstance(v, dt.datetime | dt.date):
+        v = v.isoformat()
+    t = str(v).replace("\r\n", "\n").strip()
+    return t or None
+
+
+def original_of(columns: Sequence[Column[Row]], row: Row) -> str:
+    """What the row's input cells say as exported, as JSON. Import compares each cell
+    with it: an untouched cell changes nothing, whatever it says (a derived value out
+    of range, a text that reads like 不适用：…)."""
+    import json
+
+    data = {c.key: comparable(c.get(row)) for c in columns if c.key in FORM_INPUT_KEYS}
+    return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
 
 class _Styles:
@@ -206,10 +165,13 @@ class _Styles:
         return name
 
 
+WRAPPED = ("text", "display", "value", "note", "evidence", "na")
+
+
 def _write_main(
     ws: Any,
     checklist: Checklist,
-    rows: list[ExportRow],
+    rows: Sequence[Row],
     *,
     title: str,
     form: bool,
@@ -217,61 +179,60 @@ def _write_main(
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
+    columns = EXPORT
+    headers = COLUMNS
+    n_visible = len(columns)
+    key_col, original_col = n_visible + 1, n_visible + 2
     styles = _Styles(ws.parent)
-    last_col = len(COLUMNS)
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last_col)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=n_visible)
     ws.cell(1, 1, title).font = Font(bold=True, size=14)
     ws.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 28
-    for name, n in COL.items():
+    for n, name in enumerate(headers, start=1):
         ws.cell(HEADER_ROW, n, name).style = styles.get(header=True)
 
-    centered = ("题号", "完成时限", "单位", "状态", "填报人")
-    formats = {"完成时限": "yyyy-mm-dd", "填报时间": "yyyy-mm-dd hh:mm"}
-    widths = {
-        "二级指标": 14, "题号": 6, "三级指标": 48, "责任领导": 9, "责任科室": 13,
-        "完成时限": 12, "填报值": 22, "单位": 6, "备注": 20, "佐证材料": 20,
-        "填报人": 9, "填报时间": 17, "状态": 10, "校验键": 14,
-    }  # fmt: skip
-    longest = dict.fromkeys(COL, 0)
-    wrapped = {"三级指标": widths["三级指标"], "填报值": 22, "备注": 20, "佐证材料": 20}
+    longest = [display_width(h) for h in headers]
     r = FIRST_ROW
     for row in rows:
-        ind = row.ind
-        late = row.open is not None and row.open.overdue
-        values = _row_values(checklist, row)
-        number = {"count": "0", "percent": "0.##"}.get(ind.kind, "General")
-        for name, n in COL.items():
-            v = values.get(name)
+        heights = 1
+        for n, col in enumerate(columns, start=1):
+            v = col.get(row)
             c = ws.cell(r, n)
             if isinstance(v, str):
-                _set_text(c, v)
-                if len(v) * 2 > longest[name]:  # cheap bound before measuring
-                    longest[name] = max(longest[name], display_width(v))
+                if v:
+                    _set_text(c, v)
+                    width = display_width(v) if len(v) * 2 > longest[n - 1] else 0
+                    longest[n - 1] = max(longest[n - 1], width)
+                    if col.key in WRAPPED:
+                        heights = max(heights, _lines(v, col.width))
             elif v is not None:
                 c.value = v
-                longest[name] = max(longest[name], len(str(v)))
+                longest[n - 1] = max(longest[n - 1], len(plain(v)))
             styles.apply(
                 c,
-                center=name in centered,
-                late=late,
-                answer=form and name in ANSWER_COLUMNS,
-                fmt=number if name == "填报值" else formats.get(name, "General"),
+                center=col.center,
+                late=row.overdue,
+                answer=form and col.key in FORM_INPUT_KEYS,
+                fmt=col.format_for(row),
             )
-        ws.row_dimensions[r].height = _row_height(values, wrapped)
+        _set_text(ws.cell(r, key_col), row_key(checklist, row.ind))
+        _set_text(ws.cell(r, original_col), original_of(columns, row))
+        ws.row_dimensions[r].height = LINE_HEIGHT * heights + 4
         r += 1
     last_row = r - 1
 
-    _merge_categories(ws, rows, checklist)
-    for name, n in COL.items():
-        fitted = min(widths[name], longest[name] + 2) if name != "三级指标" else widths[name]
-        ws.column_dimensions[get_column_letter(n)].width = max(display_width(name) + 2, fitted)
-    ws.column_dimensions[get_column_letter(COL["校验键"])].hidden = True
+    _merge_categories(ws, rows)
+    for n, col in enumerate(columns, start=1):
+        fitted = col.width if col.key == "text" else min(col.width, longest[n - 1] + 2)
+        ws.column_dimensions[get_column_letter(n)].width = max(
+            display_width(col.header) + 2, fitted
+        )
+    for n in (key_col, original_col):
+        ws.column_dimensions[get_column_letter(n)].hidden = True
 
-    ws.freeze_panes = ws.cell(FIRST_ROW, COL["三级指标"])
-    ws.auto_filter.ref = (
-        f"A{HEADER_ROW}:{get_column_letter(COL['状态'])}{max(last_row, HEADER_ROW)}"
-    )
+    text_col = next(n for n, c in enumerate(columns, start=1) if c.key == "text")
+    ws.freeze_panes = ws.cell(FIRST_ROW, text_col)
+    ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(n_visible)}{max(last_row, HEADER_ROW)}"
     ws.print_title_rows = f"1:{HEADER_ROW}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -286,25 +247,16 @@ def _write_main(
 LINE_HEIGHT = 16.5  # points per line of 11-point CJK text
 
 
-def _row_height(values: dict[str, Any], wrapped: dict[str, int]) -> float:
-    """Enough lines for the longest wrapped text: spreadsheet programs do not re-fit
-    the height of rows in a file they did not lay out themselves."""
-    lines = 1
-    for name, width in wrapped.items():
-        v = values.get(name)
-        if isinstance(v, str) and v:
-            per_line = max(width - 2, 4)
-            n = sum(-(-display_width(part) // per_line) or 1 for part in v.split("\n"))
-            lines = max(lines, n)
-    return LINE_HEIGHT * lines + 4
+def _lines(text: str, width: float) -> int:
+    """Lines a wrapped text takes in a column: spreadsheet programs do not re-fit the
+    height of rows in a file they did not lay out themselves."""
+    per_line = max(int(width) - 2, 4)
+    return sum(-(-display_width(part) // per_line) or 1 for part in text.split("\n"))
 
 
-def _merge_categories(ws: Any, rows: list[ExportRow], checklist: Checklist) -> None:
-    from openpyxl.utils import get_column_letter
+def _merge_categories(ws: Any, rows: Sequence[Row]) -> None:
     from openpyxl.worksheet.merge import MergedCellRange
 
-    col = COL["二级指标"]
-    letter = get_column_letter(col)
     start = FIRST_ROW
     for n in range(1, len(rows) + 1):
         end_of_run = n == len(rows) or rows[n].ind.category != rows[n - 1].ind.category
@@ -313,22 +265,15 @@ def _merge_categories(ws: Any, rows: list[ExportRow], checklist: Checklist) -> N
             if end > start:
                 # registered directly: ws.merge_cells() would also re-border every cell,
                 # which these already have (a third of the export's time)
-                ws.merged_cells.add(MergedCellRange(ws, f"{letter}{start}:{letter}{end}"))
+                ws.merged_cells.add(MergedCellRange(ws, f"A{start}:A{end}"))
             start = end + 1
-
-
-def _as_datetime(at: str) -> dt.datetime | str:
-    try:
-        return dt.datetime.fromisoformat(at).replace(tzinfo=None)
-    except ValueError:
-        return at
 
 
 def _write_meta(wb: Any, checklist: Checklist, kind: str, section: str | None) -> None:
     ws = wb.create_sheet(META_SHEET)
     for r, (k, v) in enumerate(
         [
-            ("format", 1),
+            ("format", 2),
             ("kind", kind),
             ("title", checklist.title),
             ("year", checklist.year),
@@ -342,46 +287,33 @@ def _write_meta(wb: Any, checklist: Checklist, kind: str, section: str | None) -
     ws.sheet_state = "veryHidden"
 
 
-def _write_summary(wb: Any, checklist: Checklist, answers: Any, today: dt.date) -> None:
+SUMMARY_HEADERS = ["名称", "总数", "已填报", "不适用", "自动计算", "逾期", "未完成", "完成率"]
+
+
+def _write_summary(wb: Any, snap: Snapshot, rows: Sequence[Row]) -> None:
     from openpyxl.chart import BarChart, Reference
     from openpyxl.styles import Font, PatternFill
 
+    checklist, today = snap.checklist, snap.today
     ws = wb.create_sheet(SUMMARY_SHEET)
-    computed = {
-        i
-        for i, d in compute_derived(checklist, answers.numeric_values()).items()
-        if d.value is not None
-    }
-    groups = progress(checklist, answers, today, computed - set(answers.records))
+    groups = progress(snap, rows)
     ws.cell(
         1, 1, f"{checklist.title}（{checklist.year}年）填报进度，截至 {today.isoformat()}"
     ).font = Font(bold=True, size=13)
-    headers = ["名称", "总数", "已填报", "不适用", "自动计算", "逾期", "未完成", "完成率"]
     r = 3
     chart_rows: tuple[int, int] | None = None
     for key, label in (("section", "按责任科室"), ("owner", "按责任领导"), ("all", "合计")):
         ws.cell(r, 1, label).font = Font(bold=True)
         r += 1
-        for n, h in enumerate(headers, start=1):
+        for n, h in enumerate(SUMMARY_HEADERS, start=1):
             c = ws.cell(r, n, h)
             c.font = Font(bold=True)
             c.fill = PatternFill("solid", fgColor="DDEBF7")
         r += 1
         first = r
         for p in groups[key]:
-            for n, v in enumerate(
-                [
-                    p.name,
-                    p.total,
-                    p.answered,
-                    p.na,
-                    p.computed,
-                    p.overdue,
-                    p.total - p.done,
-                    p.fraction,
-                ],
-                start=1,
-            ):
+            values = [p.name, p.total, p.answered, p.na, p.computed, p.overdue, p.open, p.fraction]
+            for n, v in enumerate(values, start=1):
                 ws.cell(r, n, v)
             ws.cell(r, 8).number_format = "0.0%"
             r += 1
@@ -427,23 +359,20 @@ def _check_target(path: Path) -> None:
         raise InputError(f"文件夹“{path.parent}”不存在")
 
 
-def export_workbook(
-    path: Path,
-    checklist: Checklist,
-    answers: Any,
-    indicators: Sequence[Indicator],
-    today: dt.date,
-) -> int:
-    """The full table (the bureau's attachment) plus a progress sheet. Returns rows written."""
+def export_workbook(path: Path, snap: Snapshot, rows: Sequence[Row]) -> int:
+    """The full table (the bureau's attachment) plus a progress sheet. Returns rows written.
+
+    The progress sheet counts the same `rows` as the table.
+    """
     from openpyxl import Workbook
 
     _check_target(path)
+    checklist = snap.checklist
     wb = Workbook()
     ws = wb.active
     ws.title = MAIN_SHEET
-    rows = _rows(checklist, answers, indicators, today)
     _write_main(ws, checklist, rows, title=f"{checklist.title}（{checklist.year}年）", form=False)
-    _write_summary(wb, checklist, answers, today)
+    _write_summary(wb, snap, rows)
     _write_meta(wb, checklist, "export", None)
     _save(wb, path)
     return len(rows)
@@ -456,9 +385,7 @@ def form_filename(checklist: Checklist, section: str) -> str:
 
 def export_forms(
     folder: Path,
-    checklist: Checklist,
-    answers: Any,
-    today: dt.date,
+    snap: Snapshot,
     *,
     sections: Iterable[str] | None = None,
     force: bool = False,
@@ -468,15 +395,15 @@ def export_forms(
 
     if folder.exists() and not folder.is_dir():
         raise InputError(f"“{folder}”不是文件夹")
+    checklist = snap.checklist
     wanted = set(sections) if sections else None
-    groups: dict[str, list[Indicator]] = {}
-    for ind in checklist.indicators:
-        name = section_name(ind)
-        if wanted is None or name in wanted:
-            groups.setdefault(name, []).append(ind)
-    order = [s for s in (*checklist.sections, UNASSIGNED) if s in groups]
-    targets = [(name, folder / form_filename(checklist, name)) for name in order]
-    existing = [str(p) for _, p in targets if p.exists()]
+    groups = [
+        (name, rows)
+        for name, rows in group_rows(snap, snap.rows, "section")
+        if wanted is None or name in wanted
+    ]
+    targets = [(name, rows, folder / form_filename(checklist, name)) for name, rows in groups]
+    existing = [str(p) for _, _, p in targets if p.exists()]
     if existing and not force:
         raise InputError(
             "以下表格已存在，可能含有科室尚未导入的填报内容，未做任何修改；"
@@ -484,14 +411,13 @@ def export_forms(
         )
     folder.mkdir(parents=True, exist_ok=True)
     written: list[tuple[Path, int]] = []
-    for name, target in targets:
+    for name, rows, target in targets:
         wb = Workbook()
         ws = wb.active
         ws.title = MAIN_SHEET
-        rows = _rows(checklist, answers, groups[name], today)
         title = f"{checklist.title}（{checklist.year}年）— {name} 填报表"
         _write_main(ws, checklist, rows, title=title, form=True)
-        _add_validations(ws, rows)
+        _add_validations(ws, checklist, rows)
         ws.protection.sheet = True  # no password: it guards against slips, not people
         ws.protection.autoFilter = False
         ws.protection.sort = False
@@ -503,31 +429,31 @@ def export_forms(
     return written
 
 
-def _add_validations(ws: Any, rows: list[ExportRow]) -> None:
+def _add_validations(ws: Any, checklist: Checklist, rows: Sequence[Row]) -> None:
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    col = get_column_letter(COL["填报值"])
+    keys = [c.key for c in EXPORT]
+    col = get_column_letter(keys.index("value") + 1)
     for r, row in enumerate(rows, start=FIRST_ROW):
         ind = row.ind
         kind = KIND_NAMES[ind.kind]
         unit = f"，单位：{ind.unit}" if ind.unit else ""
-        prompt = f"{kind}{unit}。例如：{example(ind)}。不适用请写：不适用：原因"
+        prompt = f"{kind}{unit}。例如：{example(ind)}。不适用请在“不适用原因”列写明原因"
+        choices = dropdown(ind)
         dv: Any
-        if ind.kind == "yesno":
-            dv = DataValidation(type="list", formula1='"是,否"', allow_blank=True)
-        elif ind.kind == "choice" and ind.options and _fits_list(ind.option_texts):
-            dv = DataValidation(
-                type="list", formula1='"' + ",".join(ind.option_texts) + '"', allow_blank=True
-            )
+        if choices and _fits_list(choices):
+            dv = DataValidation(type="list", formula1='"' + ",".join(choices) + '"')
+            dv.showErrorMessage = True
         else:
-            dv = DataValidation(type=None, allow_blank=True)
+            dv = DataValidation(type=None)
+            dv.showErrorMessage = False
             if ind.options:
                 listing = "；".join(f"{n}.{t}" for n, t in enumerate(ind.option_texts, start=1))
                 prompt = f"{kind}：可填编号或选项文字，多项用、分隔。{listing}"
-        dv.errorStyle = "warning"  # 不适用：… must still be possible; import re-validates
-        dv.showErrorMessage = ind.kind in ("yesno", "choice")
-        dv.error = "请从下拉列表中选择，或写 不适用：原因"
+        dv.allow_blank = True
+        dv.errorStyle = "warning"  # import re-validates every cell anyway
+        dv.error = "请从下拉列表中选择"
         dv.promptTitle = f"第{ind.id}项"[:32]
         dv.prompt = prompt[:250]
         dv.showInputMessage = True
@@ -545,13 +471,15 @@ def _fits_list(options: Sequence[str]) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Change:
+    """What one row asks for. A field of None leaves that part of the answer as it is."""
+
     ind: Indicator
     value: Value | None
     na: str | None
     note: str | None
     evidence: tuple[str, ...] | None
     where: str
-    computed_cell: bool = False  # the row was exported as 自动计算 (a derived value)
+    computed_cell: bool = False  # no hidden original, and the row was exported as 自动计算
 
 
 @dataclass
@@ -617,7 +545,7 @@ def read_workbook(path: Path, checklist: Checklist) -> ImportResult:
         if header is None:
             continue
         result.sheets.append(title)
-        col = header["填报值"] - 1
+        col = header["value"] - 1
         if cached is None and any(len(row) > col and row[col][1] for row in rows):
             cached = _read_grid(path, data_only=True)
         _read_sheet(title, rows, cached[title] if cached else None, header, checklist, result)
@@ -641,28 +569,32 @@ def _check_meta(grid: Grid, checklist: Checklist, path: Path) -> None:
 
 
 def _find_header(rows: list[list[tuple[Any, bool]]]) -> dict[str, int] | None:
+    """Column numbers by key (value, na, note, …, plus 'key', 'original', 'status', '_row')."""
+    by_header = {c.header: c.key for c in EXPORT}
+    by_header.update({KEY: "key", ORIGINAL: "original"})
     for r, row in enumerate(rows[:5], start=1):
         names = {str(v).strip(): n for n, (v, _) in enumerate(row, start=1) if v is not None}
-        if {"题号", "填报值", "校验键"} <= set(names):
-            return {"_row": r, **{n: names[n] for n in COLUMNS if n in names}}
+        if {"题号", "填报值", KEY} <= set(names):
+            found = {by_header[h]: n for h, n in names.items() if h in by_header}
+            return {"_row": r, **found}
     return None
 
 
 class _Row:
-    """One sheet row, its cells by column name."""
+    """One sheet row, its cells by column key."""
 
     def __init__(self, cells: list[tuple[Any, bool]], header: dict[str, int]) -> None:
         self.cells = cells
         self.header = header
 
-    def get(self, name: str) -> Any:
-        n = self.header.get(name)
+    def get(self, key: str) -> Any:
+        n = self.header.get(key)
         if n is None or n > len(self.cells):
             return None
         return self.cells[n - 1][0]
 
-    def is_formula(self, name: str) -> bool:
-        n = self.header.get(name)
+    def is_formula(self, key: str) -> bool:
+        n = self.header.get(key)
         return n is not None and n <= len(self.cells) and self.cells[n - 1][1]
 
 
@@ -677,7 +609,7 @@ def _read_sheet(
     seen: dict[int, int] = {}
     for r in range(header["_row"] + 1, len(rows) + 1):
         row = _Row(rows[r - 1], header)
-        key, ident_cell = row.get("校验键"), row.get("题号")
+        key, ident_cell = row.get("key"), row.get("id")
         if key is None and ident_cell is None:
             continue
         result.rows += 1
@@ -716,40 +648,68 @@ def _resolve_key(checklist: Checklist, key: Any, ident_cell: Any) -> Indicator |
     return ind
 
 
+def _originals(row: _Row) -> dict[str, str | None] | None:
+    """The row's input cells as exported (the hidden 原值 column), or None when absent."""
+    import json
+
+    raw = row.get("original")
+    if not isinstance(raw, str):
+        return None
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    if not all(v is None or isinstance(v, str) for v in data.values()):
+        return None
+    return data
+
+
 def _row_change(row: _Row, computed: _Row | None, ind: Indicator, where: str) -> Change | None:
-    raw = row.get("填报值")
-    if row.is_formula("填报值"):
-        raw = computed.get("填报值") if computed else None
+    """What the row asks for: only the input cells a person changed since the export
+    (all non-empty ones when the workbook carries no originals)."""
+    raw = row.get("value")
+    if row.is_formula("value"):
+        raw = computed.get("value") if computed else None
         if raw is None:
             raise ValueRefused(
                 "填报值是公式且没有计算结果：请在 Excel 中打开并保存一次，或直接填写数值"
             )
-    computed_cell = row.get("状态") == "自动计算"  # compared with the formula in pending()
-    note = _text(row.get("备注"))
-    ev_raw = _text(row.get("佐证材料"))
-    evidence = tuple(e for e in re.split(r"[\n；;]+", ev_raw) if e.strip()) if ev_raw else None
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
+    cells = {"value": raw, "na": row.get("na"), "note": row.get("note")}
+    cells["evidence"] = row.get("evidence")
+    originals = _originals(row)
+    if originals is not None:
+        cells = {k: v for k, v in cells.items() if comparable(v) != originals.get(k)}
+        if not cells:
+            return None  # untouched since the export
+    value_cell, na_cell = cells.get("value"), _text(cells.get("na"))
+    note = _text(cells.get("note")) if "note" in cells else None
+    if originals is not None and "note" in cells and note is None:
+        note = ""  # a note deleted in the sheet
+    ev_raw = _text(cells.get("evidence"))
+    evidence: tuple[str, ...] | None = None
+    if ev_raw is not None:
+        evidence = tuple(e.strip() for e in re.split(r"[\n；;]+", ev_raw) if e.strip())
+    elif originals is not None and "evidence" in cells:
+        evidence = ()
+    computed_cell = originals is None and row.get("status") == "自动计算"
+    text = None if _text(value_cell) is None else cell_text(value_cell)
+    if text is not None and na_cell is not None:
+        raise ValueRefused("填报值和不适用原因只能填一个：标为不适用时请清空填报值")
+    if na_cell is not None:
+        return Change(ind, None, na_cell, note, evidence, where)
+    if text is None:
         if note is None and evidence is None:
             return None
         return Change(ind, None, None, note, evidence, where)  # note/evidence only
-    text = _cell_text(raw)
-    na_match = re.fullmatch(rf"{NA_PREFIX}\s*[：:]?\s*(.*)", text, flags=re.S)
-    if na_match and ind.kind != "text":
+    na_match = re.fullmatch(rf"{NA_PREFIX}\s*[：:]\s*(.*)", text, flags=re.S)
+    if na_match:  # typed into 填报值 out of habit: still not-applicable, with its reason
         reason = na_match.group(1).strip()
         if not reason:
-            raise ValueRefused("标为不适用时请写明原因，格式：不适用：原因")
+            raise ValueRefused("标为不适用时请在“不适用原因”列写明原因")
         return Change(ind, None, reason, note, evidence, where)
     return Change(ind, parse(ind, text), None, note, evidence, where, computed_cell)
-
-
-def _cell_text(raw: Any) -> str:
-    if isinstance(raw, bool):
-        return "是" if raw else "否"
-    if isinstance(raw, float) and raw.is_integer():
-        return str(int(raw))
-    if isinstance(raw, dt.datetime | dt.date):
-        raise ValueRefused(f"填报值是日期（{raw}），这一列需要数值或文字")
-    return str(raw)
 
 
 def _text(v: Any) -> str | None:
@@ -765,25 +725,22 @@ def _resolved(ch: Change, old: State | None) -> State:
     value, na = ch.value, ch.na
     if value is None and na is None and old is not None:
         value, na = old.value, old.na
-    note = old.note if old is not None and ch.note is None else ch.note
+    note = old.note if old is not None and ch.note is None else (ch.note or None)
     evidence = old.evidence if old is not None and ch.evidence is None else (ch.evidence or ())
     return State(
         seq=0, action="import", by="", at="", value=value, na=na, note=note, evidence=evidence
     )
 
 
-def pending(
-    checklist: Checklist, answers: Any, changes: Sequence[Change]
-) -> list[tuple[Change, State | None, State]]:
+def pending(snap: Snapshot, changes: Sequence[Change]) -> list[tuple[Change, State | None, State]]:
     """(change, current state, resulting state) for the rows that would change something.
 
-    A 自动计算 row that still shows the value its formula gives is not an answer and is
-    skipped; one a person overwrote is imported like any other value.
+    A 自动计算 row of a workbook without originals that still shows the value its formula
+    gives is not an answer and is skipped; one a person overwrote is imported.
     """
-    derived = compute_derived(checklist, answers.numeric_values())
     out = []
     for ch in changes:
-        d = derived.get(ch.ind.id)
+        d = snap.row(ch.ind.id).derived
         if (
             ch.computed_cell
             and isinstance(ch.value, int | float)
@@ -792,24 +749,27 @@ def pending(
             and abs(ch.value - d.value) <= TOLERANCE
         ):
             continue
-        rec = answers.records.get(ch.ind.id)
+        rec = snap.answers.records.get(ch.ind.id)
         old = rec.current if rec else None
         new = _resolved(ch, old)
+        if new.value is None and new.na is None and not new.note and not new.evidence:
+            continue  # a note deleted from a row that has no answer: nothing to record
         if old is None or not old.same_content(new):
             out.append((ch, old, new))
     return out
 
 
 def apply_changes(
-    checklist: Checklist, answers: Any, changes: Sequence[Change], *, by: str
+    snap: Snapshot, answers: Any, changes: Sequence[Change], *, by: str
 ) -> list[tuple[Change, State | None, State]]:
     """Apply an import as one change (one sequence number, so `undo` reverts it whole).
 
-    Rows equal to the current answer are skipped. Returns (change, old, new) for each applied row.
+    `snap` is taken from `answers` (the fresh copy loaded under the lock). Rows equal to
+    the current answer are skipped. Returns (change, old, new) for each applied row.
     """
     seq = answers.next_seq()
     done: list[tuple[Change, State | None, State]] = []
-    for ch, old, new in pending(checklist, answers, changes):
+    for ch, old, new in pending(snap, changes):
         applied = answers.apply(
             ch.ind, value=new.value, na=new.na, note=new.note or "", evidence=new.evidence,
             by=by, action="import", seq=seq,

@@ -44,6 +44,7 @@ def table(
     title: str | None = None,
     footer: str | None = None,
     wide: Sequence[str] = (),
+    numeric: Sequence[str] = (),
     rich: bool | None = None,
 ) -> str:
     """A table as text. `wide` names the columns that wrap (the rest keep their width)."""
@@ -66,8 +67,10 @@ def table(
             # the first wide column (the indicator text) gets most of the room
             ratio = 3 if h == wide[0] else 1
             t.add_column(h, overflow="fold", ratio=ratio, min_width=10)
+        elif h in numeric:
+            t.add_column(h, no_wrap=True, justify="right", min_width=text_width(h))
         else:
-            t.add_column(h, no_wrap=True)
+            t.add_column(h, no_wrap=True, overflow="fold")
     for row in rows:
         t.add_row(*(_cell(v) for v in row))
     return _capture(t)
@@ -87,6 +90,72 @@ def _cell(v: Any) -> str:
     if v is None:
         return ""
     return str(v)
+
+
+def view(
+    columns: Sequence[Any],
+    rows: Sequence[Any],
+    fmt: str = "table",
+    *,
+    title: str | None = None,
+    footer: str | None = None,
+) -> str:
+    """Rows through declared columns (columns.py), as a table or CSV."""
+    if fmt == "csv":
+        return to_csv([c.header for c in columns], [[c.as_text(r) for c in columns] for r in rows])
+    use_rich = stdout_is_terminal()
+    cols = list(columns)
+    if use_rich:
+        cols = fit_columns(cols, [[c.as_text(r) for c in cols] for r in rows], _width())
+    return table(
+        [c.header for c in cols],
+        [[c.as_text(r) for c in cols] for r in rows],
+        title=title,
+        footer=footer,
+        wide=[c.header for c in cols if c.wide],
+        numeric=[c.header for c in cols if c.numeric],
+        rich=use_rich,
+    )
+
+
+def _width() -> int:
+    width = int(os.environ.get(ENV_WIDTH, "0") or 0)
+    if width:
+        return width
+    import shutil
+
+    return shutil.get_terminal_size((100, 24)).columns
+
+
+def text_width(text: str) -> int:
+    """Columns a text takes on a terminal (CJK characters count 2)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def fit_columns(columns: list[Any], cells: list[list[str]], width: int) -> list[Any]:
+    """Drop the least important columns until the table fits `width`.
+
+    A column that does not wrap needs its longest cell; one that wraps needs at least
+    10 columns (or its header). Each takes 3 more for borders and padding.
+    """
+
+    def need(i: int) -> int:
+        c = columns[i]
+        head = text_width(c.header)
+        if c.wide:
+            return max(head, 10) + 3
+        longest = max((text_width(row[i]) for row in cells), default=0)
+        return max(head, longest) + 3
+
+    keep = list(range(len(columns)))
+    while sum(need(i) for i in keep) + 1 > width:
+        droppable = [i for i in keep if columns[i].keep < 100]
+        if not droppable:
+            break
+        keep.remove(min(droppable, key=lambda i: (columns[i].keep, -i)))
+    return [columns[i] for i in keep]
 
 
 def bar(fraction: float, width: int = 20) -> str:

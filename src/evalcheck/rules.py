@@ -10,8 +10,9 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from . import expr
-from .checklist import Checklist, Rule
-from .derived import TOLERANCE, as_number, compute_derived
+from .checklist import UNASSIGNED, Checklist, Rule
+from .derived import TOLERANCE, as_number
+from .snapshot import Snapshot, Status
 from .store import Answers
 from .values import format_value
 
@@ -29,6 +30,15 @@ class Finding(NamedTuple):
     rule: str  # rule id, or "formula:121"
     message: str
     involved: tuple[Involved, ...] = ()
+
+    def lines(self) -> list[str]:
+        """The finding as `check` prints it: the message, then each indicator involved."""
+        level = "错误" if self.severity == "error" else "提醒"
+        out = [f"{level}（{self.rule}）：{self.message}"]
+        for i in self.involved:
+            who = f"{i.section or UNASSIGNED}，{i.owner or '未指定领导'}"
+            out.append(f"    第{i.id}项 = {i.value}（{who}）")
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -57,12 +67,11 @@ class Report:
 
 def effective_values(checklist: Checklist, answers: Answers) -> dict[int, float]:
     """Recorded numeric values, plus derived ones where nothing was recorded."""
-    recorded = answers.numeric_values()
-    values = dict(recorded)
-    for ident, d in compute_derived(checklist, recorded).items():
-        if ident not in values and d.value is not None:
-            values[ident] = d.value
-    return values
+    import datetime as dt
+
+    from .snapshot import take
+
+    return take(checklist, answers, dt.date.today()).effective_values()
 
 
 def _involved(
@@ -90,9 +99,18 @@ def check_rule(rule: Rule, values: Mapping[int, float]) -> bool | None:
 
 
 def run_checks(checklist: Checklist, answers: Answers) -> Report:
+    import datetime as dt
+
+    from .snapshot import take
+
+    return check_snapshot(take(checklist, answers, dt.date.today()))
+
+
+def check_snapshot(snap: Snapshot) -> Report:
+    """The rules over the snapshot's values, and each derived value against what was recorded."""
+    checklist = snap.checklist
     report = Report()
-    recorded = answers.numeric_values()
-    values = effective_values(checklist, answers)
+    values = snap.effective_values()
     for rule in checklist.rules:
         ok = check_rule(rule, values)
         if ok is None:
@@ -107,32 +125,32 @@ def run_checks(checklist: Checklist, answers: Answers) -> Report:
                     _involved(checklist, values, rule.refs),
                 )
             )
-    for ident, d in compute_derived(checklist, recorded).items():
-        ind = checklist.get(ident)
-        assert ind.formula is not None
-        refs = expr.references(ind.formula)
-        if d.value is None:
+    for row in snap.rows:
+        d, ind = row.derived, row.ind
+        if d is None or d.value is None or ind.formula is None:
             continue
-        if ident not in recorded:
+        refs = expr.references(ind.formula)
+        recorded = row.state.value if row.state is not None else None
+        if row.status is Status.COMPUTED:
             report.findings.append(
                 Finding(
                     "derived-missing",
                     "warning",
-                    f"formula:{ident}",
-                    f"第{ident}项未填报，按公式 {expr.describe(ind.formula)} 自动计算为 "
+                    f"formula:{ind.id}",
+                    f"第{ind.id}项未填报，按公式 {expr.describe(ind.formula)} 自动计算为 "
                     f"{format_value(ind, d.value)}",
-                    _involved(checklist, values, [ident, *refs]),
+                    _involved(checklist, values, [ind.id, *refs]),
                 )
             )
-        elif abs(recorded[ident] - d.value) > TOLERANCE:
+        elif isinstance(recorded, int | float) and abs(recorded - d.value) > TOLERANCE:
             report.findings.append(
                 Finding(
                     "derived-mismatch",
                     "error",
-                    f"formula:{ident}",
-                    f"第{ident}项填报为 {format_value(ind, as_number(recorded[ident]))}，但按公式 "
+                    f"formula:{ind.id}",
+                    f"第{ind.id}项填报为 {format_value(ind, as_number(float(recorded)))}，但按公式 "
                     f"{expr.describe(ind.formula)} 应为 {format_value(ind, d.value)}",
-                    _involved(checklist, {**values, ident: recorded[ident]}, [ident, *refs]),
+                    _involved(checklist, {**values, ind.id: float(recorded)}, [ind.id, *refs]),
                 )
             )
     return report

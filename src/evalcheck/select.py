@@ -8,9 +8,9 @@ from typing import NamedTuple
 
 from .checklist import CN_NUMERALS, KINDS, ROLE_NAMES, ROLES, Checklist, Indicator
 from .errors import NotFound
-from .store import Answers
+from .snapshot import STATUS_ALIASES, Row, Snapshot, Status
 
-STATUSES = ("answered", "unanswered", "na")
+STATUSES = tuple(s.value for s in Status)
 
 
 def _squash(s: str) -> str:
@@ -68,7 +68,7 @@ class Filters(NamedTuple):
 def resolve_filters(checklist: Checklist, f: Filters) -> Filters:
     """Canonical names for everything typed; unknown names raise NotFound."""
     role_alias = {v: k for k, v in ROLE_NAMES.items()}
-    status_alias = {"已填报": "answered", "未填报": "unanswered", "不适用": "na"}
+    status_alias = {k: v.value for k, v in STATUS_ALIASES.items()}
     return Filters(
         sections=tuple(resolve("责任科室", s, checklist.sections) for s in f.sections),
         owners=tuple(resolve("责任领导", o, checklist.owners) for o in f.owners),
@@ -84,8 +84,11 @@ def resolve_filters(checklist: Checklist, f: Filters) -> Filters:
     )
 
 
-def select(checklist: Checklist, f: Filters, answers: Answers | None = None) -> list[Indicator]:
-    """AND across kinds of filter; a repeated filter means OR. Names must be resolved first."""
+def select(checklist: Checklist, f: Filters) -> list[Indicator]:
+    """AND across kinds of filter; a repeated filter means OR. Names must be resolved first.
+
+    The status filter needs the snapshot: see `select_rows`.
+    """
     tests: list[Callable[[Indicator], bool]] = []
     if f.sections or f.unassigned:
         secs = set(f.sections)
@@ -101,7 +104,12 @@ def select(checklist: Checklist, f: Filters, answers: Answers | None = None) -> 
     if f.search:
         needles = [_squash(q) for q in f.search]
         tests.append(lambda i: any(n in _squash(i.text) for n in needles))
-    if f.statuses:
-        status_of = answers.status if answers else (lambda _i: "unanswered")
-        tests.append(lambda i: status_of(i.id) in f.statuses)
     return [i for i in checklist.indicators if all(t(i) for t in tests)]
+
+
+def select_rows(snap: Snapshot, f: Filters) -> list[Row]:
+    """The snapshot rows that pass every filter, in checklist order."""
+    rows = snap.where(i.id for i in select(snap.checklist, f))
+    if f.statuses:
+        rows = [r for r in rows if r.status.value in f.statuses]
+    return rows

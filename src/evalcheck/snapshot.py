@@ -63,6 +63,7 @@ class Row:
     derived: Derived | None  # the formula's value, for indicators with a formula
     days: int  # today - due, in days: > 0 days overdue, <= 0 days left (0 = due today)
     display: str  # the answer as shown: '312 个', '不适用（…）', '25%（自动计算）', ''
+    category_label: str  # '一、网上政务服务能力', as the bureau's table writes it
 
     @property
     def id(self) -> int:
@@ -124,7 +125,7 @@ class Row:
         """The row's JSON: every field of the indicator, plus its answer."""
         return {
             **self.ind.to_dict(),
-            "category_label": checklist.category_label(self.ind.category),
+            "category_label": self.category_label,
             "answer": self.answer_dict(),
         }
 
@@ -144,14 +145,14 @@ def display_derived(ind: Indicator, d: Derived | None, *, verbose: bool = False)
     return f"{format_value(ind, as_number(d.value))}（{STATUS_LABELS[Status.COMPUTED]}）"
 
 
-def _row(ind: Indicator, st: State | None, d: Derived | None, today: dt.date) -> Row:
+def _row(ind: Indicator, st: State | None, d: Derived | None, today: dt.date, category: str) -> Row:
     days = (today - ind.due).days
     if st is not None:
         status = Status.NA if st.na is not None else Status.ANSWERED
-        return Row(ind, status, st, d, days, describe_state(ind, st))
+        return Row(ind, status, st, d, days, describe_state(ind, st), category)
     if d is not None and d.value is not None:
-        return Row(ind, Status.COMPUTED, None, d, days, display_derived(ind, d))
-    return Row(ind, Status.OPEN, None, d, days, display_derived(ind, d))
+        return Row(ind, Status.COMPUTED, None, d, days, display_derived(ind, d), category)
+    return Row(ind, Status.OPEN, None, d, days, display_derived(ind, d), category)
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,8 +193,10 @@ def take(checklist: Checklist, answers: Answers, today: dt.date) -> Snapshot:
     derived: Mapping[int, Derived] = {}
     if any(i.formula for i in checklist.indicators):
         derived = compute_derived(checklist, answers.numeric_values())
+    labels = {c: checklist.category_label(c) for c in checklist.categories}
     rows = tuple(
-        _row(ind, answers.state(ind.id), derived.get(ind.id), today) for ind in checklist.indicators
+        _row(ind, answers.state(ind.id), derived.get(ind.id), today, labels.get(ind.category, ""))
+        for ind in checklist.indicators
     )
     return Snapshot(checklist, today, rows, answers)
 
@@ -255,7 +258,7 @@ def progress_of(name: str, rows: Sequence[Row]) -> Progress:
 GROUPINGS: dict[str, tuple[str, Callable[[Checklist, Row], str]]] = {
     "section": ("责任科室", lambda cl, r: r.section),
     "owner": ("责任领导", lambda cl, r: r.owner),
-    "category": ("二级指标", lambda cl, r: cl.category_label(r.ind.category)),
+    "category": ("二级指标", lambda cl, r: r.category_label),
 }
 
 

@@ -67,12 +67,10 @@ class State:
     reverts: int | None = None
 
     @property
-    def status(self) -> str:
-        if self.na is not None:
-            return "na"
-        if self.value is not None:
-            return "answered"
-        return "unanswered"
+    def recorded(self) -> bool:
+        """An answer (a value or not applicable), not a cleared state. Whether an indicator
+        counts as answered, computed or open is decided in snapshot.py, not here."""
+        return self.na is not None or self.value is not None
 
     def same_content(self, other: State) -> bool:
         return (self.value, self.na, self.note, self.evidence) == (
@@ -96,9 +94,6 @@ class State:
         if self.reverts is not None:
             out["reverts"] = self.reverts
         return out
-
-
-STATUS_NAMES = {"answered": "已填报", "na": "不适用", "unanswered": "未填报"}
 
 
 class Record:
@@ -127,13 +122,9 @@ class Answers:
 
     def state(self, ident: int) -> State | None:
         rec = self.records.get(ident)
-        if rec is None or rec.current.status == "unanswered":
+        if rec is None or not rec.current.recorded:
             return None
         return rec.current
-
-    def status(self, ident: int) -> str:
-        st = self.state(ident)
-        return st.status if st else "unanswered"
 
     def numeric_values(self) -> dict[int, float]:
         out: dict[int, float] = {}
@@ -188,7 +179,7 @@ class Answers:
 
     def clear(self, ind: Indicator, *, by: str) -> State | None:
         rec = self.records.get(ind.id)
-        if rec is None or rec.current.status == "unanswered":
+        if rec is None or not rec.current.recorded:
             return None
         new = State(seq=self.next_seq(), action="clear", by=by, at=now_iso())
         rec.timeline.append(new)
@@ -410,7 +401,9 @@ def transaction(path: Path, checklist: Checklist) -> Iterator[Answers]:
         before = answers.to_data() if answers.exists else None
         yield answers
         data = answers.to_data()
-        if data != before:  # plain data compared: YAML is dumped once, only to write
+        # plain data compared: YAML is dumped once, only to write; a command that changed
+        # nothing where there was no file (e.g. --clear of nothing) creates none
+        if data != before and (answers.exists or answers.records):
             text = HEADER + dump_yaml(data)
             atomic_write_text(path, text)
             prime(path, text.encode("utf-8"), data)

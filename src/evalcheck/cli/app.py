@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -17,6 +17,9 @@ from ..checklist import Checklist, load_checklist, resolve_checklist_path
 from ..errors import EXIT_INTERRUPTED, EvalcheckError, InputError
 from ..store import Answers, load_answers, resolve_answers_path, transaction
 from .frame import _Group, _show_usage_error, hoist_global_options
+
+if TYPE_CHECKING:
+    from ..snapshot import Snapshot
 
 
 class Fmt(StrEnum):
@@ -64,6 +67,13 @@ class Env:
 
     def answers(self) -> Answers:
         return self._warn_orphans(load_answers(self.answers_path, self.checklist))
+
+    def snapshot(self, today: str | None = None) -> "Snapshot":
+        """The state of every indicator (snapshot.py): what every view reads."""
+        from ..deadlines import parse_today
+        from ..snapshot import take
+
+        return take(self.checklist, self.answers(), parse_today(today))
 
     @contextmanager
     def writing(self) -> Iterator[Answers]:

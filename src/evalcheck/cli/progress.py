@@ -1,0 +1,188 @@
+"""Progress commands over the snapshot: overdue, status, remind, check."""
+
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from .. import render
+from ..errors import EXIT_FINDINGS
+from .app import Fmt, FormatOpt, OwnerOpt, SectionOpt, ShowFmt, TodayOpt, _echo, _env, app
+from .frame import _Command
+
+ShowFormatOpt = Annotated[ShowFmt, typer.Option("--format", "-f", help="输出格式：text 或 json。")]
+
+
+@app.command(cls=_Command)
+def overdue(
+    ctx: typer.Context,
+    section: SectionOpt = None,
+    owner: OwnerOpt = None,
+    within: Annotated[
+        int, typer.Option("--within", "-w", min=0, help="同时列出 N 天内到期的未填报指标。")
+    ] = 7,
+    today: TodayOpt = None,
+    fail: Annotated[
+        bool, typer.Option("--fail", help="有逾期指标时以退出码 1 结束（用于定时任务）。")
+    ] = False,
+    fmt: FormatOpt = Fmt.table,
+) -> None:
+    """列出已逾期未填报的指标（按科室分组，逾期最久的在前），以及即将到期的指标。
+
+    \b
+    示例：evalcheck overdue --today 2021-09-16 --within 3
+    """
+    from ..columns import OVERDUE_CSV
+    from ..deadlines import due_within
+    from ..deadlines import overdue as overdue_of
+    from ..select import Filters, resolve_filters, select_rows
+
+    env = _env(ctx)
+    filters = resolve_filters(
+        env.checklist, Filters(sections=tuple(section or ()), owners=tuple(owner or ()))
+    )
+    snap = env.snapshot(today)
+    rows = select_rows(snap, filters)
+    late, soon = overdue_of(rows), due_within(rows, within)
+    if fmt.value == "json":
+        _echo(render.to_json(_overdue_json(snap, late, soon, within)))
+    elif fmt.value == "csv":
+        sys.stdout.write(render.view(OVERDUE_CSV, [*late, *soon], "csv"))
+    else:
+        _echo(_overdue_text(snap, late, soon, within))
+    if fail and late:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _open_dict(r: Any) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "text": r.ind.text,
+        "section": r.ind.section,
+        "owner": r.ind.owner,
+        "due": r.ind.due.isoformat(),
+        "days_overdue": r.days_overdue,
+        "days_left": r.days_left,
+    }
+
+
+def _overdue_json(snap: Any, late: list[Any], soon: list[Any], within: int) -> dict[str, Any]:
+    from ..snapshot import group_rows
+
+    return {
+        "today": snap.today.isoformat(),
+        "within": within,
+        "overdue_count": len(late),
+        "overdue": [
+            {"section": name, "count": len(g), "items": [_open_dict(r) for r in g]}
+            for name, g in group_rows(snap, late, "section")
+        ],
+        "due_soon": [_open_dict(r) for r in soon],
+    }
+
+
+def _overdue_text(snap: Any, late: list[Any], soon: list[Any], within: int) -> str:
+    from ..columns import DAYS_LATE, DAYS_LEFT, OWNER, SECTION, overdue_columns
+    from ..snapshot import group_rows
+
+    day = snap.today.isoformat()
+    parts: list[str] = []
+    if late:
+        parts.append(f"截至 {day}，共 {len(late)} 项已逾期未填报：")
+        for name, group in group_rows(snap, late, "section"):
+            title = f"{name}（逾期 {len(group)} 项）"
+            parts.append(render.view(overdue_columns(OWNER, DAYS_LATE), group, title=title))
+    else:
+        parts.append(f"截至 {day}，没有逾期未填报的指标。")
+    if soon:
+        title = f"{within} 天内到期（{len(soon)} 项）"
+        parts.append(render.view(overdue_columns(SECTION, DAYS_LEFT), soon, title=title))
+    else:
+        parts.append(f"{within} 天内没有到期的未填报指标。")
+    return "\n\n".join(parts)
+
+
+@app.command(cls=_Command)
+def status(ctx: typer.Context, today: TodayOpt = None, fmt: ShowFormatOpt = ShowFmt.text) -> None:
+    """填报进度：按科室、领导、二级指标统计总数、已填报、不适用、逾期和完成率。
+
+    \b
+    示例：evalcheck status --today 2021-09-16
+    """
+    from ..columns import progress_columns
+    from ..snapshot import GROUPINGS, progress
+
+    snap = _env(ctx).snapshot(today)
+    groups = progress(snap)
+    total = groups["all"][0]
+    if fmt.value == "json":
+        data: dict[str, Any] = {"today": snap.today.isoformat(), "total": total.to_dict()}
+        data.update({key: [p.to_dict() for p in groups[key]] for key in GROUPINGS})
+        _echo(render.to_json(data))
+        return
+    parts = [
+        render.view(progress_columns(label, render.bar), groups[key], title=f"按{label}")
+        for key, (label, _) in GROUPINGS.items()
+    ]
+    parts.append(
+        f"合计：{total.total} 项，已完成 {total.done} 项（{total.percent:g}%）"
+        f"{render.bar(total.fraction)}，未完成 {total.open} 项，其中逾期 {total.overdue} 项"
+        f"（截至 {snap.today.isoformat()}）"
+    )
+    _echo("\n\n".join(parts))
+
+
+@app.command(cls=_Command)
+def remind(ctx: typer.Context, section: SectionOpt = None, today: TodayOpt = None) -> None:
+    """为每个还有未填报指标的科室生成一段可直接发送的提醒文字（粘贴到工作群或邮件）。
+
+    \b
+    示例：evalcheck remind --section 审批监管科 --today 2021-09-20
+    """
+    from ..deadlines import reminder
+    from ..select import Filters, resolve_filters, select_rows
+    from ..snapshot import group_rows
+
+    env = _env(ctx)
+    filters = resolve_filters(env.checklist, Filters(sections=tuple(section or ())))
+    snap = env.snapshot(today)
+    open_rows = [r for r in select_rows(snap, filters) if not r.done]
+    groups = group_rows(snap, open_rows, "section")
+    if not groups:
+        _echo("所选科室的指标都已填报，无需提醒。")
+        return
+    texts = [reminder(snap.checklist, name, g, snap.today) for name, g in groups]
+    _echo(("\n\n" + "-" * 40 + "\n\n").join(texts))
+
+
+@app.command(cls=_Command)
+def check(ctx: typer.Context, fmt: ShowFormatOpt = ShowFmt.text) -> None:
+    """检查答案之间是否一致（如 第132项 ≤ 第131项）以及自动计算的值；有错误级问题时退出码为 1。
+
+    \b
+    示例：evalcheck check
+    """
+    from ..rules import check_snapshot
+
+    snap = _env(ctx).snapshot()
+    report = check_snapshot(snap)
+    n_err = len(report.errors)
+    n_warn = len(report.findings) - n_err
+    if fmt.value == "json":
+        data = {
+            "errors": n_err,
+            "warnings": n_warn,
+            "findings": [f.to_dict() for f in report.findings],
+            "unchecked_rules": report.unchecked,
+        }
+        _echo(render.to_json(data))
+    else:
+        lines = [line for f in report.findings for line in f.lines()]
+        checked = len(snap.checklist.rules) - len(report.unchecked)
+        lines.append(
+            f"共检查 {checked} 条规则（另有 {len(report.unchecked)} 条因相关指标未填报而未检查），"
+            f"{n_err} 个错误，{n_warn} 个提醒"
+        )
+        _echo("\n".join(lines))
+    if report.errors:
+        raise typer.Exit(EXIT_FINDINGS)

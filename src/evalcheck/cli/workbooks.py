@@ -1,0 +1,111 @@
+"""Excel commands: export (the official table, section forms) and import."""
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ..errors import InputError
+from ..store import current_user, describe_state
+from .app import ByOpt, SectionOpt, TodayOpt, _echo, _env, app
+from .frame import _Command
+
+
+@app.command(cls=_Command)
+def export(
+    ctx: typer.Context,
+    path: Annotated[
+        Path | None,
+        typer.Argument(help="导出的 .xlsx 文件，例如 report.xlsx。", show_default=False),
+    ] = None,
+    split: Annotated[
+        Path | None,
+        typer.Option("--split", help="改为按科室各导出一份填报表到此文件夹。", show_default=False),
+    ] = None,
+    section: SectionOpt = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="用 --split 时覆盖已存在的科室填报表。")
+    ] = False,
+    today: TodayOpt = None,
+) -> None:
+    """导出 Excel：按局里附件格式的填报总表（含进度页），或用 --split 为每个科室生成填报表。
+
+    \b
+    示例：evalcheck export report.xlsx
+    示例：evalcheck export --split 科室表格/
+    """
+    from ..excel import export_forms, export_workbook
+    from ..select import Filters, resolve_filters, select_rows
+
+    if (path is None) == (split is None):
+        raise InputError(
+            "请给出导出文件名（例如 evalcheck export report.xlsx）或 --split 文件夹，二选一"
+        )
+    env = _env(ctx)
+    filters = resolve_filters(env.checklist, Filters(sections=tuple(section or ())))
+    snap = env.snapshot(today)
+    if split is not None:
+        written = export_forms(split, snap, sections=filters.sections or None, force=force)
+        for target, n in written:
+            _echo(f"已生成 {target}（{n} 项）")
+        _echo(f"共 {len(written)} 份科室填报表。填好后用 evalcheck import 文件名 导入。")
+        return
+    assert path is not None
+    rows = select_rows(snap, filters)
+    n = export_workbook(path, snap, rows)
+    answered = sum(1 for r in rows if r.state is not None)
+    _echo(f"已导出 {path}：{n} 项指标，其中已填报 {answered} 项（另含“填报进度”工作表）")
+
+
+@app.command("import", cls=_Command)
+def import_cmd(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="填好的 .xlsx（科室填报表或导出的总表）。")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", "-n", help="只显示将要修改的内容，不写入。")
+    ] = False,
+    by: ByOpt = None,
+) -> None:
+    """导入填好的 Excel：逐格重新检查，先列出 旧值 → 新值，再全部写入（有一格不合格则全部不写入）。
+
+    只导入导出后改动过的单元格；填报值为空的行保持原答案不变。整次导入可用 evalcheck undo 一次撤销。
+
+    \b
+    示例：evalcheck import 科室表格/2021测评填报_审批监管科.xlsx --dry-run
+    """
+    from ..deadlines import parse_today
+    from ..excel import apply_changes, pending, read_workbook
+    from ..snapshot import take
+
+    env = _env(ctx)
+    cl = env.checklist
+    result = read_workbook(path, cl)
+    sheets = "、".join(f"“{s}”" for s in result.sheets)
+    _echo(f"读取 {path}：工作表 {sheets}，共 {result.rows} 行")
+    if result.refused:
+        raise InputError(
+            f"有 {len(result.refused)} 个单元格不合格，未导入任何内容（请修改后重新导入）：",
+            details=result.refused,
+        )
+    who = by or current_user()
+    if dry_run:
+        todo = pending(env.snapshot(), result.changes)
+        _print_changes(todo)
+        _echo(f"共 {len(todo)} 项将被修改（--dry-run：未写入）")
+        return
+    with env.writing() as answers:
+        snap = take(cl, answers, parse_today(None))
+        done = apply_changes(snap, answers, result.changes, by=who)
+    _print_changes(done)
+    if done:
+        _echo(f"已导入 {len(done)} 项修改（填报人：{who}）。如需整体撤销：evalcheck undo")
+    else:
+        _echo("表格中的答案与现有答案相同，没有需要修改的内容")
+
+
+def _print_changes(rows: list[Any]) -> None:
+    for ch, old, new in rows:
+        before = describe_state(ch.ind, old) if old is not None else "（无）"
+        after = describe_state(ch.ind, new)
+        extra = "（备注/佐证材料）" if before == after else ""
+        _echo(f"  第{ch.ind.id}项：{before} → {after}{extra}")

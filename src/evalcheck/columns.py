@@ -1,0 +1,261 @@
+"""Columns as data: every column any view shows is declared once here.
+
+A column has a key (JSON/CSV), a Chinese header, how to get its value from a row, how
+to show it as text (terminal, CSV), and how it sits in a spreadsheet (width, number
+format, centred). A view is a list of columns; `render.view` writes it as a terminal
+table or CSV, and excel.py writes the same columns into a workbook. Adding a column
+to `list` and to the export is one line in each view below.
+
+`keep` orders what a narrow terminal gives up first: columns with a lower `keep` are
+dropped first; `keep=KEEP_ALWAYS` columns (题号, 三级指标, 填报值) never are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, NamedTuple, TypeVar
+
+from .checklist import KIND_NAMES, ROLE_NAMES, Checklist, Indicator
+from .snapshot import Progress, Row
+from .store import ACTIONS, State, describe_state
+from .values import cell_value, number_format
+
+R = TypeVar("R")
+KEEP_ALWAYS = 100
+
+
+class Column(NamedTuple, Generic[R]):
+    key: str
+    header: str
+    get: Callable[[R], Any]  # the value: plain data (numbers, text, dates) for JSON/CSV/Excel
+    text: Callable[[Any], str] | None = None  # as text for a terminal or CSV; default str()
+    keep: int = 50  # narrow terminals drop low `keep` first; KEEP_ALWAYS never
+    wide: bool = False  # wraps (and takes the room) in a terminal table
+    width: float = 10  # spreadsheet column width (characters)
+    center: bool = False  # centred in a spreadsheet
+    number_format: str | Callable[[R], str] = "General"  # spreadsheet number format
+    numeric: bool = False  # right-aligned, never cut in a terminal
+
+    def as_text(self, row: R) -> str:
+        v = self.get(row)
+        if self.text is not None:
+            return self.text(v)
+        return plain(v)
+
+    def format_for(self, row: R) -> str:
+        fmt = self.number_format
+        return fmt if isinstance(fmt, str) else fmt(row)
+
+
+def plain(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    if isinstance(v, dt.datetime):
+        return v.isoformat(sep=" ", timespec="minutes")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+# ---------------------------------------------------------------- indicator rows
+
+
+def _range_text(ind: Indicator) -> str:
+    """'0–100', '≥0', '≥-100' for numeric kinds; '' otherwise."""
+    from .values import REGISTRY
+
+    if not REGISTRY[ind.kind].numeric:
+        return ""
+
+    def num(v: float | None) -> str:
+        return "" if v is None else f"{v:g}"
+
+    if ind.high is None:
+        return f"≥{num(ind.low)}" if ind.low is not None else "不限"
+    return f"{num(ind.low)}–{num(ind.high)}"
+
+
+def _at(at: str | None) -> dt.datetime | str | None:
+    """An answer's ISO timestamp as a local datetime (spreadsheets show it as a date)."""
+    if not at:
+        return None
+    try:
+        return dt.datetime.fromisoformat(at).replace(tzinfo=None)
+    except ValueError:
+        return at
+
+
+def _value_cell(r: Row) -> Any:
+    """填报值 in a spreadsheet: the recorded value (typed), or the derived one; not-applicable
+    has its own column (不适用原因)."""
+    if r.state is not None:
+        return None if r.state.value is None else cell_value(r.ind, r.state.value)
+    return r.computed_value
+
+
+def _st(r: Row) -> State | None:
+    return r.state
+
+
+CATEGORY = Column[Row]("category", "二级指标", lambda r: r.category_label, width=14)
+ID = Column[Row]("id", "题号", lambda r: r.id, keep=KEEP_ALWAYS, width=6, center=True, numeric=True)
+TEXT = Column[Row]("text", "三级指标", lambda r: r.ind.text, keep=KEEP_ALWAYS, wide=True, width=48)
+OWNER = Column[Row]("owner", "责任领导", lambda r: r.ind.owner or "", keep=30, width=9)
+SECTION = Column[Row]("section", "责任科室", lambda r: r.section, keep=40, width=13)
+DUE = Column[Row](
+    "due",
+    "完成时限",
+    lambda r: r.ind.due,
+    keep=35,
+    width=12,
+    center=True,
+    number_format="yyyy-mm-dd",
+)
+STATUS = Column[Row]("status", "状态", lambda r: r.status_text, keep=60, width=10, center=True)
+ANSWER = Column[Row](
+    "display", "填报值", lambda r: r.display, keep=KEEP_ALWAYS, wide=True, width=22
+)
+UNIT = Column[Row]("unit", "单位", lambda r: r.ind.unit or "", width=6, center=True)
+NOTE = Column[Row]("note", "备注", lambda r: (r.state.note if r.state else None) or "", width=20)
+EVIDENCE = Column[Row](
+    "evidence", "佐证材料", lambda r: "\n".join(r.state.evidence) if r.state else "", width=20
+)
+BY = Column[Row]("by", "填报人", lambda r: r.state.by if r.state else "", width=9, center=True)
+AT = Column[Row](
+    "at",
+    "填报时间",
+    lambda r: _at(r.state.at) if r.state else None,
+    width=17,
+    number_format="yyyy-mm-dd hh:mm",
+)
+DAYS_LATE = Column[Row]("days_overdue", "逾期天数", lambda r: r.days_overdue, keep=70, numeric=True)
+DAYS_LEFT = Column[Row]("days_left", "剩余天数", lambda r: r.days_left, keep=70, numeric=True)
+
+
+def list_columns(cl: Checklist) -> list[Column[Row]]:
+    """`list` on a terminal."""
+    category = Column[Row]("category", "二级指标", lambda r: r.ind.category, keep=10)
+    return [ID, category, TEXT, OWNER, SECTION, DUE, STATUS, ANSWER]
+
+
+def list_csv_columns(cl: Checklist) -> list[Column[Row]]:
+    """`list --format csv`: every field, for a spreadsheet or a script."""
+    return [
+        ID,
+        CATEGORY,
+        TEXT,
+        OWNER,
+        SECTION,
+        DUE,
+        Column[Row]("role", "任务类型", lambda r: ROLE_NAMES[r.ind.role]),
+        Column[Row]("kind", "题型", lambda r: r.ind.kind),
+        UNIT,
+        Column[Row]("options", "选项", lambda r: "；".join(r.ind.option_texts)),
+        Column[Row]("range", "范围", lambda r: _range_text(r.ind)),
+        Column[Row]("formula", "公式", lambda r: r.ind.formula or ""),
+        Column[Row]("status", "填报状态", lambda r: r.status_text),
+        ANSWER,
+        NOTE,
+        Column[Row](
+            "evidence", "佐证材料", lambda r: "；".join(r.state.evidence) if r.state else ""
+        ),
+        BY,
+        Column[Row]("at", "填报时间", lambda r: r.state.at if r.state else ""),
+    ]
+
+
+def overdue_columns(third: Column[Row], days: Column[Row]) -> list[Column[Row]]:
+    return [ID, TEXT, third, DUE, days]
+
+
+OVERDUE_CSV = [
+    Column[Row]("state", "状态", lambda r: "逾期" if r.overdue else "即将到期"),
+    SECTION,
+    ID,
+    TEXT,
+    OWNER,
+    DUE,
+    Column[Row]("days_overdue", "逾期天数", lambda r: r.days_overdue if r.overdue else ""),
+    Column[Row]("days_left", "剩余天数", lambda r: "" if r.overdue else r.days_left),
+]
+
+
+EXPORT: list[Column[Row]] = [
+    CATEGORY,
+    ID,
+    TEXT,
+    OWNER,
+    SECTION,
+    DUE,
+    Column[Row](
+        "value", "填报值", _value_cell, width=22, number_format=lambda r: number_format(r.ind)
+    ),
+    UNIT,
+    Column[Row]("na", "不适用原因", lambda r: (r.state.na if r.state else None) or "", width=14),
+    NOTE,
+    EVIDENCE,
+    BY,
+    AT,
+    Column[Row]("status", "状态", lambda r: r.status_text, width=10, center=True),
+]
+"""The official table (export and section forms), in the bureau's column order."""
+
+
+# columns a section form leaves open for typing
+FORM_INPUT_KEYS = ("value", "na", "note", "evidence")
+
+
+# ---------------------------------------------------------------- progress rows (status)
+
+
+def progress_columns(label: str, bar: Callable[[float], str]) -> list[Column[Progress]]:
+    return [
+        Column[Progress]("name", label, lambda p: p.name, keep=KEEP_ALWAYS),
+        Column[Progress]("total", "总数", lambda p: p.total, keep=90, numeric=True),
+        Column[Progress]("answered", "已填报", lambda p: p.answered, keep=60, numeric=True),
+        Column[Progress]("na", "不适用", lambda p: p.na, keep=40, numeric=True),
+        Column[Progress]("computed", "自动计算", lambda p: p.computed, keep=30, numeric=True),
+        Column[Progress]("overdue", "逾期", lambda p: p.overdue, keep=80, numeric=True),
+        Column[Progress]("percent", "完成率", lambda p: f"{p.percent:g}%", keep=95, numeric=True),
+        Column[Progress]("bar", "进度", lambda p: bar(p.fraction), keep=20),
+    ]
+
+
+# ---------------------------------------------------------------- history rows
+
+
+class HistoryRow(NamedTuple):
+    ind: Indicator | None
+    state: State
+
+
+def _action(st: State) -> str:
+    action = ACTIONS.get(st.action, st.action)
+    if st.reverts is not None:
+        action += f"（撤销第{st.reverts}次修改）"
+    return action
+
+
+HISTORY = [
+    Column[HistoryRow]("seq", "序号", lambda h: h.state.seq, keep=KEEP_ALWAYS, numeric=True),
+    Column[HistoryRow]("at", "时间", lambda h: h.state.at, keep=60),
+    Column[HistoryRow]("by", "填报人", lambda h: h.state.by, keep=70),
+    Column[HistoryRow]("action", "操作", lambda h: _action(h.state), keep=80),
+    Column[HistoryRow](
+        "value", "值", lambda h: describe_state(h.ind, h.state), keep=KEEP_ALWAYS, wide=True
+    ),
+    Column[HistoryRow]("note", "备注", lambda h: h.state.note or "", keep=30, wide=True),
+]
+
+
+def kind_text(ind: Indicator) -> str:
+    return f"{KIND_NAMES[ind.kind]}（{ind.kind}）" + (f"，单位：{ind.unit}" if ind.unit else "")
+
+
+def headers(columns: Sequence[Column[Any]]) -> list[str]:
+    return [c.header for c in columns]
