@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from .checklist import KIND_NAMES, ROLE_NAMES, Checklist, Indicator
-from .snapshot import Progress, Row
+from .snapshot import Progress, Row, Status
 from .store import ACTIONS, State, describe_state
 from .values import cell_value, number_format
 
@@ -214,16 +214,38 @@ FORM_INPUT_KEYS = ("value", "na", "note", "evidence")
 
 
 def progress_columns(label: str, bar: Callable[[float], str]) -> list[Column[Progress]]:
+    """`status` on a terminal."""
     return [
         Column[Progress]("name", label, lambda p: p.name, keep=KEEP_ALWAYS),
         Column[Progress]("total", "总数", lambda p: p.total, keep=90, numeric=True),
-        Column[Progress]("answered", "已填报", lambda p: p.answered, keep=60, numeric=True),
-        Column[Progress]("na", "不适用", lambda p: p.na, keep=40, numeric=True),
-        Column[Progress]("computed", "自动计算", lambda p: p.computed, keep=30, numeric=True),
-        Column[Progress]("overdue", "逾期", lambda p: p.overdue, keep=80, numeric=True),
+        *_COUNTS,
         Column[Progress]("percent", "完成率", lambda p: f"{p.percent:g}%", keep=95, numeric=True),
         Column[Progress]("bar", "进度", lambda p: bar(p.fraction), keep=20),
     ]
+
+
+def _count_column(status: Status, keep: int) -> Column[Progress]:
+    return Column[Progress](
+        status.value, status.label, lambda p: p.count(status), keep=keep, numeric=True
+    )
+
+
+_COUNTS = [
+    _count_column(Status.ANSWERED, 60),
+    _count_column(Status.NA, 40),
+    _count_column(Status.COMPUTED, 30),
+    Column[Progress]("overdue", "逾期", lambda p: p.overdue, keep=80, numeric=True),
+]
+
+
+PROGRESS_SHEET = [
+    Column[Progress]("name", "名称", lambda p: p.name, width=16),
+    Column[Progress]("total", "总数", lambda p: p.total, width=8),
+    *[c._replace(width=10 if c.key == "computed" else 8) for c in _COUNTS],
+    Column[Progress]("open", "未完成", lambda p: p.open, width=8),
+    Column[Progress]("fraction", "完成率", lambda p: p.fraction, width=10, number_format="0.0%"),
+]
+"""The export's 填报进度 sheet, one row per section, leader, and the total."""
 
 
 # ---------------------------------------------------------------- history rows

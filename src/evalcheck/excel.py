@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from .checklist import KIND_NAMES, Checklist, Indicator
-from .columns import EXPORT, FORM_INPUT_KEYS, Column, plain
+from .columns import EXPORT, FORM_INPUT_KEYS, PROGRESS_SHEET, Column, plain
 from .derived import TOLERANCE
 from .errors import DataError, InputError, ValueRefused
 from .fileio import atomic_write_bytes
-from .snapshot import Row, Snapshot, group_rows, progress
+from .snapshot import STATUS_LABELS, Row, Snapshot, Status, group_rows, progress
 from .store import State
 from .values import Value, cell_text, dropdown, example, parse
 
@@ -38,7 +38,7 @@ HEADER_ROW = 2
 FIRST_ROW = 3
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
-NA_PREFIX = "不适用"
+NA_PREFIX = STATUS_LABELS[Status.NA]  # typed into 填报值 out of habit: 不适用：原因
 FORMULA_START = ("=", "+", "-", "@")
 
 
@@ -287,12 +287,10 @@ def _write_meta(wb: Any, checklist: Checklist, kind: str, section: str | None) -
     ws.sheet_state = "veryHidden"
 
 
-SUMMARY_HEADERS = ["名称", "总数", "已填报", "不适用", "自动计算", "逾期", "未完成", "完成率"]
-
-
 def _write_summary(wb: Any, snap: Snapshot, rows: Sequence[Row]) -> None:
     from openpyxl.chart import BarChart, Reference
     from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
 
     checklist, today = snap.checklist, snap.today
     ws = wb.create_sheet(SUMMARY_SHEET)
@@ -305,23 +303,21 @@ def _write_summary(wb: Any, snap: Snapshot, rows: Sequence[Row]) -> None:
     for key, label in (("section", "按责任科室"), ("owner", "按责任领导"), ("all", "合计")):
         ws.cell(r, 1, label).font = Font(bold=True)
         r += 1
-        for n, h in enumerate(SUMMARY_HEADERS, start=1):
-            c = ws.cell(r, n, h)
+        for n, col in enumerate(PROGRESS_SHEET, start=1):
+            c = ws.cell(r, n, col.header)
             c.font = Font(bold=True)
             c.fill = PatternFill("solid", fgColor="DDEBF7")
         r += 1
         first = r
         for p in groups[key]:
-            values = [p.name, p.total, p.answered, p.na, p.computed, p.overdue, p.open, p.fraction]
-            for n, v in enumerate(values, start=1):
-                ws.cell(r, n, v)
-            ws.cell(r, 8).number_format = "0.0%"
+            for n, col in enumerate(PROGRESS_SHEET, start=1):
+                ws.cell(r, n, col.get(p)).number_format = col.format_for(p)
             r += 1
         if key == "section":
             chart_rows = (first, r - 1)
         r += 1
-    for col, width in zip("ABCDEFGH", (16, 8, 8, 8, 10, 8, 8, 10), strict=True):
-        ws.column_dimensions[col].width = width
+    for n, col in enumerate(PROGRESS_SHEET, start=1):
+        ws.column_dimensions[get_column_letter(n)].width = col.width
     if chart_rows:
         chart = BarChart()
         chart.type = "bar"
@@ -693,7 +689,7 @@ def _row_change(row: _Row, computed: _Row | None, ind: Indicator, where: str) ->
         evidence = tuple(e.strip() for e in re.split(r"[\n；;]+", ev_raw) if e.strip())
     elif originals is not None and "evidence" in cells:
         evidence = ()
-    computed_cell = originals is None and row.get("status") == "自动计算"
+    computed_cell = originals is None and row.get("status") == Status.COMPUTED.label
     text = None if _text(value_cell) is None else cell_text(value_cell)
     if text is not None and na_cell is not None:
         raise ValueRefused("填报值和不适用原因只能填一个：标为不适用时请清空填报值")

@@ -216,6 +216,14 @@ class Progress(NamedTuple):
     def done(self) -> int:
         return self.answered + self.na + self.computed
 
+    def count(self, status: Status) -> int:
+        return {
+            Status.ANSWERED: self.answered,
+            Status.NA: self.na,
+            Status.COMPUTED: self.computed,
+            Status.OPEN: self.open,
+        }[status]
+
     @property
     def open(self) -> int:
         return self.total - self.done

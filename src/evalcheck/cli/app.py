@@ -19,6 +19,7 @@ from ..store import Answers, load_answers, resolve_answers_path, transaction
 from .frame import _Group, _show_usage_error, hoist_global_options
 
 if TYPE_CHECKING:
+    from ..select import Filters
     from ..snapshot import Snapshot
 
 
@@ -172,6 +173,16 @@ TodayOpt = Annotated[
 ByOpt = Annotated[
     str | None, typer.Option("--by", help="填报人，默认为当前登录用户名。", show_default=False)
 ]
+
+
+def _filters(cl: Checklist, **given: Any) -> "Filters":
+    """Filters from options as typed (None for an option not given), names resolved."""
+    from ..select import Filters, resolve_filters
+
+    raw: dict[str, Any] = {
+        k: v if isinstance(v, bool) else tuple(v or ()) for k, v in given.items()
+    }
+    return resolve_filters(cl, Filters(**raw))
 
 
 def _echo(text: str) -> None:

@@ -24,10 +24,61 @@ from .app import (
     _complete,
     _echo,
     _env,
+    _filters,
     _parse_id,
     app,
 )
 from .frame import _Command
+
+# ---------------------------------------------------------------- options
+
+CategoryOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--category",
+        "-c",
+        help="二级指标：名称、序号 一…五 或 1…5，可重复。",
+        autocompletion=_complete("categories"),
+    ),
+]
+KindOpt = Annotated[
+    list[str] | None,
+    typer.Option("--kind", help="题型：yesno、count、percent、choice、multi、text，可重复。"),
+]
+RoleOpt = Annotated[
+    list[str] | None, typer.Option("--role", help="任务类型：lead（牵头）或 support（配合）。")
+]
+SearchOpt = Annotated[
+    list[str] | None, typer.Option("--search", "-q", help="在指标内容中查找文字，可重复。")
+]
+UnassignedOpt = Annotated[
+    bool, typer.Option("--unassigned", help="只看未指定责任科室的指标（如第82项）。")
+]
+StatusOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--status",
+        help="填报状态：answered（已填报）、na（不适用）、computed（自动计算）、"
+        "open（未填报），可重复。",
+    ),
+]
+ValueOpt = Annotated[
+    list[str] | None,
+    typer.Option("--value", "-v", help="填报值；多选题可重复或用、分隔。", show_default=False),
+]
+NaOpt = Annotated[
+    str | None, typer.Option("--na", help="标记为不适用，并写明原因。", show_default=False)
+]
+NoteOpt = Annotated[
+    str | None, typer.Option("--note", help="备注（不写则保留原备注）。", show_default=False)
+]
+EvidenceOpt = Annotated[
+    list[str] | None,
+    typer.Option("--evidence", "-e", help="佐证材料的路径或网址，可重复。", show_default=False),
+]
+ClearOpt = Annotated[bool, typer.Option("--clear", help="清除该项答案（旧值保留在历史中）。")]
+IdArg = Annotated[str, typer.Argument(metavar="ID", help="题号，例如 47。")]
+
 
 # ---------------------------------------------------------------- list / show / validate
 
@@ -37,36 +88,12 @@ def list_cmd(
     ctx: typer.Context,
     section: SectionOpt = None,
     owner: OwnerOpt = None,
-    category: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--category",
-            "-c",
-            help="二级指标：名称、序号 一…五 或 1…5，可重复。",
-            autocompletion=_complete("categories"),
-        ),
-    ] = None,
-    kind: Annotated[
-        list[str] | None,
-        typer.Option("--kind", help="题型：yesno、count、percent、choice、multi、text，可重复。"),
-    ] = None,
-    role: Annotated[
-        list[str] | None, typer.Option("--role", help="任务类型：lead（牵头）或 support（配合）。")
-    ] = None,
-    search: Annotated[
-        list[str] | None, typer.Option("--search", "-q", help="在指标内容中查找文字，可重复。")
-    ] = None,
-    unassigned: Annotated[
-        bool, typer.Option("--unassigned", help="只看未指定责任科室的指标（如第82项）。")
-    ] = False,
-    status: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--status",
-            help="填报状态：answered（已填报）、na（不适用）、computed（自动计算）、"
-            "open（未填报），可重复。",
-        ),
-    ] = None,
+    category: CategoryOpt = None,
+    kind: KindOpt = None,
+    role: RoleOpt = None,
+    search: SearchOpt = None,
+    unassigned: UnassignedOpt = False,
+    status: StatusOpt = None,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """列出指标，可按科室、领导、二级指标、题型、状态筛选。
@@ -77,23 +104,14 @@ def list_cmd(
     示例：evalcheck list --section 审批监管科
     """
     from ..columns import list_columns, list_csv_columns
-    from ..select import Filters, resolve_filters, select_rows
+    from ..select import select_rows
 
     env = _env(ctx)
     cl = env.checklist
-    filters = resolve_filters(
-        cl,
-        Filters(
-            sections=tuple(section or ()),
-            owners=tuple(owner or ()),
-            categories=tuple(category or ()),
-            kinds=tuple(kind or ()),
-            roles=tuple(role or ()),
-            search=tuple(search or ()),
-            statuses=tuple(status or ()),
-            unassigned=unassigned,
-        ),
-    )
+    filters = _filters(
+        cl, sections=section, owners=owner, categories=category, kinds=kind, roles=role,
+        search=search, statuses=status, unassigned=unassigned,
+    )  # fmt: skip
     rows = select_rows(env.snapshot(), filters)
     if fmt.value == "json":
         _echo(render.to_json([r.to_dict(cl) for r in rows]))
@@ -106,7 +124,7 @@ def list_cmd(
 @app.command(cls=_Command)
 def show(
     ctx: typer.Context,
-    ident: Annotated[str, typer.Argument(metavar="ID", help="题号，例如 47。")],
+    ident: IdArg,
     fmt: Annotated[
         ShowFmt, typer.Option("--format", "-f", help="输出格式：text 或 json。")
     ] = ShowFmt.text,
@@ -174,25 +192,13 @@ def _show_lines(cl: Any, row: Any) -> list[tuple[str, str]]:
 @app.command(cls=_Command)
 def answer(
     ctx: typer.Context,
-    ident: Annotated[str, typer.Argument(metavar="ID", help="题号，例如 47。")],
-    value: Annotated[
-        list[str] | None,
-        typer.Option("--value", "-v", help="填报值；多选题可重复或用、分隔。", show_default=False),
-    ] = None,
-    na: Annotated[
-        str | None, typer.Option("--na", help="标记为不适用，并写明原因。", show_default=False)
-    ] = None,
-    note: Annotated[
-        str | None, typer.Option("--note", help="备注（不写则保留原备注）。", show_default=False)
-    ] = None,
-    evidence: Annotated[
-        list[str] | None,
-        typer.Option("--evidence", "-e", help="佐证材料的路径或网址，可重复。", show_default=False),
-    ] = None,
+    ident: IdArg,
+    value: ValueOpt = None,
+    na: NaOpt = None,
+    note: NoteOpt = None,
+    evidence: EvidenceOpt = None,
     by: ByOpt = None,
-    clear: Annotated[
-        bool, typer.Option("--clear", help="清除该项答案（旧值保留在历史中）。")
-    ] = False,
+    clear: ClearOpt = False,
 ) -> None:
     """填报一项指标的答案（按题型检查后才写入）。
 
@@ -206,10 +212,7 @@ def answer(
     env = _env(ctx)
     cl = env.checklist
     ind = cl.get(_parse_id(ident))
-    if sum([bool(value), na is not None, clear]) != 1:
-        raise InputError("请在 --value、--na、--clear 中指定且只指定一个（例如 --value 312）")
-    if na is not None and not na.strip():
-        raise InputError("--na 需要写明不适用的原因，例如 --na 本地无此业务")
+    _one_of(value, na, clear)
     parsed = parse(ind, value) if value else None  # refused values stop here: nothing written
     who = by or current_user()
     with env.writing() as answers:
@@ -226,6 +229,13 @@ def answer(
     _echo(_answer_message(ind, st, current, clear))
     if st is not None and not clear:
         _warn_rules(cl, values, ind.id)
+
+
+def _one_of(value: list[str] | None, na: str | None, clear: bool) -> None:
+    if sum([bool(value), na is not None, clear]) != 1:
+        raise InputError("请在 --value、--na、--clear 中指定且只指定一个（例如 --value 312）")
+    if na is not None and not na.strip():
+        raise InputError("--na 需要写明不适用的原因，例如 --na 本地无此业务")
 
 
 def _answer_message(ind: Indicator, st: State | None, current: State | None, clear: bool) -> str:
@@ -264,7 +274,7 @@ def _warn_rules(cl: Any, values: dict[int, float], ident: int) -> None:
 @app.command(cls=_Command)
 def history(
     ctx: typer.Context,
-    ident: Annotated[str, typer.Argument(metavar="ID", help="题号，例如 47。")],
+    ident: IdArg,
 ) -> None:
     """显示一项指标答案的全部修改记录（值、填报人、时间）。
 
@@ -341,22 +351,25 @@ def validate(
 
 # ---------------------------------------------------------------- next year's list
 
+TableArg = Annotated[
+    Path, typer.Argument(help="局里的指标表：制表符分隔的文本（从 Word 复制）或 .xlsx。")
+]
+OutputOpt = Annotated[
+    Path, typer.Option("--output", "-o", help="生成的清单文件，例如 indicators.yaml。")
+]
+YearOpt = Annotated[
+    int | None,
+    typer.Option("--year", help="“9月15日前”之类的时限属于哪一年；默认从表中备注读取。"),
+]
+SheetOpt = Annotated[str | None, typer.Option("--sheet", help=".xlsx 中的工作表名，默认第一个。")]
+
 
 @app.command("checklist-import", cls=_Command)
 def checklist_import(
-    table: Annotated[
-        Path, typer.Argument(help="局里的指标表：制表符分隔的文本（从 Word 复制）或 .xlsx。")
-    ],
-    output: Annotated[
-        Path, typer.Option("--output", "-o", help="生成的清单文件，例如 indicators.yaml。")
-    ],
-    year: Annotated[
-        int | None,
-        typer.Option("--year", help="“9月15日前”之类的时限属于哪一年；默认从表中备注读取。"),
-    ] = None,
-    sheet: Annotated[
-        str | None, typer.Option("--sheet", help=".xlsx 中的工作表名，默认第一个。")
-    ] = None,
+    table: TableArg,
+    output: OutputOpt,
+    year: YearOpt = None,
+    sheet: SheetOpt = None,
     force: Annotated[bool, typer.Option("--force", help="覆盖已存在的输出文件。")] = False,
 ) -> None:
     """从局里的指标表生成清单 YAML：按表头找列，沿用上行的二级指标，推断题型和单位。
@@ -384,22 +397,30 @@ def checklist_import(
     errors = [p.text for p in problems if p.level == "error"]
     if checklist is None or errors:
         raise InputError("生成的清单未通过检查，未写入：", details=errors)
+    atomic_write_text(output, checklist_yaml(doc, _generated_header(doc, table, result.review)))
+    _report_generated(output, checklist, result.review)
+
+
+def _generated_header(doc: dict[str, Any], table: Path, review: list[str]) -> list[str]:
     header = [
         f"{doc['title']}（{doc['year']}年）",
         f"Generated by `evalcheck checklist-import {table.name}`;"
         " review it, then run `evalcheck validate`.",
     ]
-    if result.review:
+    if review:
         header += ["", "Kinds inferred without certainty (review these):"]
-        header += [f"  {line}" for line in result.review]
-    atomic_write_text(output, checklist_yaml(doc, header))
+        header += [f"  {line}" for line in review]
+    return header
+
+
+def _report_generated(output: Path, checklist: Any, review: list[str]) -> None:
     _echo(
         f"已生成 {output}：{len(checklist.indicators)} 项指标，"
         f"{len(checklist.categories)} 个二级指标，{len(checklist.sections)} 个科室"
     )
     for w in checklist.warnings:
         _echo(f"警告：{w}")
-    if result.review:
-        _echo(f"以下 {len(result.review)} 项的题型未能确定，请人工复核：")
-        for line in result.review:
+    if review:
+        _echo(f"以下 {len(review)} 项的题型未能确定，请人工复核：")
+        for line in review:
             _echo(f"  {line}")

@@ -7,7 +7,7 @@ import typer
 
 from .. import render
 from ..errors import EXIT_FINDINGS
-from .app import Fmt, FormatOpt, OwnerOpt, SectionOpt, ShowFmt, TodayOpt, _echo, _env, app
+from .app import Fmt, FormatOpt, OwnerOpt, SectionOpt, ShowFmt, TodayOpt, _echo, _env, _filters, app
 from .frame import _Command
 
 ShowFormatOpt = Annotated[ShowFmt, typer.Option("--format", "-f", help="输出格式：text 或 json。")]
@@ -35,12 +35,10 @@ def overdue(
     from ..columns import OVERDUE_CSV
     from ..deadlines import due_within
     from ..deadlines import overdue as overdue_of
-    from ..select import Filters, resolve_filters, select_rows
+    from ..select import select_rows
 
     env = _env(ctx)
-    filters = resolve_filters(
-        env.checklist, Filters(sections=tuple(section or ()), owners=tuple(owner or ()))
-    )
+    filters = _filters(env.checklist, sections=section, owners=owner)
     snap = env.snapshot(today)
     rows = select_rows(snap, filters)
     late, soon = overdue_of(rows), due_within(rows, within)
@@ -140,11 +138,11 @@ def remind(ctx: typer.Context, section: SectionOpt = None, today: TodayOpt = Non
     示例：evalcheck remind --section 审批监管科 --today 2021-09-20
     """
     from ..deadlines import reminder
-    from ..select import Filters, resolve_filters, select_rows
+    from ..select import select_rows
     from ..snapshot import group_rows
 
     env = _env(ctx)
-    filters = resolve_filters(env.checklist, Filters(sections=tuple(section or ())))
+    filters = _filters(env.checklist, sections=section)
     snap = env.snapshot(today)
     open_rows = [r for r in select_rows(snap, filters) if not r.done]
     groups = group_rows(snap, open_rows, "section")

@@ -7,25 +7,27 @@ import typer
 
 from ..errors import InputError
 from ..store import current_user, describe_state
-from .app import ByOpt, SectionOpt, TodayOpt, _echo, _env, app
+from .app import ByOpt, SectionOpt, TodayOpt, _echo, _env, _filters, app
 from .frame import _Command
+
+ExportPathArg = Annotated[
+    Path | None,
+    typer.Argument(help="导出的 .xlsx 文件，例如 report.xlsx。", show_default=False),
+]
+SplitOpt = Annotated[
+    Path | None,
+    typer.Option("--split", help="改为按科室各导出一份填报表到此文件夹。", show_default=False),
+]
+ForceOpt = Annotated[bool, typer.Option("--force", help="用 --split 时覆盖已存在的科室填报表。")]
 
 
 @app.command(cls=_Command)
 def export(
     ctx: typer.Context,
-    path: Annotated[
-        Path | None,
-        typer.Argument(help="导出的 .xlsx 文件，例如 report.xlsx。", show_default=False),
-    ] = None,
-    split: Annotated[
-        Path | None,
-        typer.Option("--split", help="改为按科室各导出一份填报表到此文件夹。", show_default=False),
-    ] = None,
+    path: ExportPathArg = None,
+    split: SplitOpt = None,
     section: SectionOpt = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="用 --split 时覆盖已存在的科室填报表。")
-    ] = False,
+    force: ForceOpt = False,
     today: TodayOpt = None,
 ) -> None:
     """导出 Excel：按局里附件格式的填报总表（含进度页），或用 --split 为每个科室生成填报表。
@@ -35,14 +37,14 @@ def export(
     示例：evalcheck export --split 科室表格/
     """
     from ..excel import export_forms, export_workbook
-    from ..select import Filters, resolve_filters, select_rows
+    from ..select import select_rows
 
     if (path is None) == (split is None):
         raise InputError(
             "请给出导出文件名（例如 evalcheck export report.xlsx）或 --split 文件夹，二选一"
         )
     env = _env(ctx)
-    filters = resolve_filters(env.checklist, Filters(sections=tuple(section or ())))
+    filters = _filters(env.checklist, sections=section)
     snap = env.snapshot(today)
     if split is not None:
         written = export_forms(split, snap, sections=filters.sections or None, force=force)
@@ -57,14 +59,13 @@ def export(
     _echo(f"已导出 {path}：{n} 项指标，其中已填报 {answered} 项（另含“填报进度”工作表）")
 
 
+WorkbookArg = Annotated[Path, typer.Argument(help="填好的 .xlsx（科室填报表或导出的总表）。")]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", "-n", help="只显示将要修改的内容，不写入。")]
+
+
 @app.command("import", cls=_Command)
 def import_cmd(
-    ctx: typer.Context,
-    path: Annotated[Path, typer.Argument(help="填好的 .xlsx（科室填报表或导出的总表）。")],
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", "-n", help="只显示将要修改的内容，不写入。")
-    ] = False,
-    by: ByOpt = None,
+    ctx: typer.Context, path: WorkbookArg, dry_run: DryRunOpt = False, by: ByOpt = None
 ) -> None:
     """导入填好的 Excel：逐格重新检查，先列出 旧值 → 新值，再全部写入（有一格不合格则全部不写入）。
 
