@@ -23,7 +23,7 @@ def refuse_undecodable(args: Sequence[str]) -> None:
         try:
             text.encode("utf-8")
         except UnicodeEncodeError:
-            shown = text.encode("utf-8", "backslashreplace").decode("utf-8")
+            shown = os.fsencode(text).decode("utf-8", "backslashreplace")
             sys.stderr.write(
                 f"错误：{what}“{shown}”含有不是 UTF-8 编码的字节，无法识别。"
                 "请用 UTF-8 编码的文字（含文件名）重试\n"
