@@ -60,6 +60,8 @@ def _parse(source: str) -> ast.expr:
         max_depth = max(max_depth, depth)
     if max_depth > MAX_DEPTH:
         raise ExprError(f"括号嵌套过深（最多 {MAX_DEPTH} 层）")
+    if re.search(r"\d{30}", source):
+        raise ExprError("数字常量超出范围（绝对值最大 10^15）")
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError as exc:

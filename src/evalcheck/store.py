@@ -18,7 +18,7 @@ from typing import Any
 
 from .checklist import Checklist, Indicator
 from .errors import AnswersCorrupted, DataError, InputError, WriteError
-from .values import Value, format_value, misfit_reason, number_ok, value_fits
+from .values import Value, check_text_length, format_value, misfit_reason, number_ok, value_fits
 from .yamlio import dump_yaml, load_yaml_file, load_yaml_text
 
 ENV_ANSWERS = "EVALCHECK_ANSWERS"
@@ -159,6 +159,13 @@ class Answers:
 
         note/evidence of None keep the current ones; value and na replace each other.
         """
+        for what, text in (
+            ("备注", note),
+            ("不适用的原因", na),
+            *(("佐证材料", e) for e in evidence or ()),
+        ):
+            if text is not None:  # an Excel cell must carry it whole (values.MAX_TEXT)
+                check_text_length(f"第{ind.id}项的{what}", text)
         rec = self.records.get(ind.id)
         prev = rec.current if rec else None
         keep_note = prev.note if prev and note is None else note

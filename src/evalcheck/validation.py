@@ -336,7 +336,8 @@ def _check_expression(
     try:
         refs = expr.references(source)
     except expr.ExprError as exc:
-        c.error(where, f"表达式“{source}”无效：{exc}")
+        shown = source if len(source) <= 60 else f"{source[:40]}……"
+        c.error(where, f"表达式“{shown}”无效：{exc}")
         return
     for ref in refs:
         ind = by_id.get(ref)

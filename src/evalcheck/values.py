@@ -320,11 +320,15 @@ def parse(ind: Indicator, raw: str | Sequence[str]) -> Value:
 
 
 def format_value(ind: Indicator, value: Any) -> str:
-    kind = REGISTRY[ind.kind]
-    numeric = isinstance(value, int | float) and not isinstance(value, bool)
-    if not kind.check(value) or (numeric and not number_ok(value)):
+    if _misfit_type(ind, value):
         return safe_text(value)  # a stored value that does not fit (see store.misfits)
-    return kind.format(ind, value)
+    return REGISTRY[ind.kind].format(ind, value)
+
+
+def _misfit_type(ind: Indicator, value: Any) -> bool:
+    """Not of the kind's type, or a number out of the representable range."""
+    numeric = isinstance(value, int | float) and not isinstance(value, bool)
+    return not REGISTRY[ind.kind].check(value) or (numeric and not number_ok(value))
 
 
 def safe_text(value: Any) -> str:
@@ -359,6 +363,8 @@ def value_fits(ind: Indicator, value: Any) -> bool:
 
 def cell_value(ind: Indicator, value: Any) -> Any:
     """A recorded value as a spreadsheet cell: numbers as numbers, 是/否, lists joined."""
+    if _misfit_type(ind, value):
+        return safe_text(value)  # kept as text in the cell (see store.misfits)
     return REGISTRY[ind.kind].cell(ind, value)
 
 
