@@ -96,5 +96,5 @@ def sheet_rows(ws: Any, path: Path, *, values_only: bool) -> Iterator[tuple[Any,
 
 
 def _short(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
+    text = (str(exc).strip() or type(exc).__name__).splitlines()[0]  # one line, in short
     return text if len(text) <= 200 else text[:200] + "……"
