@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from evalcheck import excel, fileio
+from evalcheck import excel, fileio, workbook_guard
 
 from .test_checklist import seed_rows
 
@@ -377,7 +377,7 @@ def test_damaged_or_oversized_files(run, tmp_path: Path, monkeypatch) -> None:
     assert run("import", "missing.xlsx").exit_code == 3
     split(run)
     shutil.copy(form_path(tmp_path, "办公室"), tmp_path / "big.xlsx")
-    monkeypatch.setattr(excel, "MAX_UNPACKED_BYTES", 1000)
+    monkeypatch.setattr(workbook_guard, "MAX_UNPACKED_BYTES", 1000)
     result = run("import", "big.xlsx")
     assert result.exit_code == 4 and "解压后过大" in result.stderr
 

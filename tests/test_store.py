@@ -76,7 +76,7 @@ def test_a_failed_rename_is_a_clear_error(run, monkeypatch, tmp_path: Path) -> N
 
 CORRUPTIONS = {
     "syntax": ("answers:\n  47: {value: 312\n", "YAML 格式错误"),
-    "wrong type": (None, "不符合题型 count"),
+    "wrong type": (None, "值应为数字、是/否、文字或文字列表"),
     "not ours": ("- just\n- a list\n", "不是 evalcheck 的答案文件"),
 }
 
@@ -89,8 +89,8 @@ def test_a_corrupted_file_is_reported_and_never_overwritten(
     assert run("answer", "47", "--value", "312").exit_code == 0
     path = tmp_path / "answers.yaml"
     text, why = CORRUPTIONS[case]
-    if text is None:  # a hand edit that broke a value
-        text = path.read_text(encoding="utf-8").replace("value: 312", "value: lots")
+    if text is None:  # a hand edit that broke a value (one of the wrong kind is a misfit)
+        text = path.read_text(encoding="utf-8").replace("value: 312", "value: {a: 1}")
     path.write_text(text, encoding="utf-8")
     before = path.read_bytes()
     result = run(*cmd)
@@ -107,9 +107,9 @@ def test_wrong_type_names_the_right_line(run, tmp_path: Path) -> None:
     run("answer", "3", "--value", "95")
     run("answer", "47", "--value", "312")
     path = tmp_path / "answers.yaml"
-    text = path.read_text(encoding="utf-8").replace("value: 312", "value: lots")
+    text = path.read_text(encoding="utf-8").replace("value: 312", "value: {a: 1}")
     path.write_text(text, encoding="utf-8")
-    line = next(n for n, s in enumerate(text.splitlines(), 1) if "value: lots" in s)
+    line = next(n for n, s in enumerate(text.splitlines(), 1) if "value: {a: 1}" in s)
     result = run("show", "47")
     assert f"answers.yaml 第{line}行" in result.stderr
 

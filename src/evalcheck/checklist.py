@@ -170,12 +170,12 @@ def resolve_checklist_path(option: str | None) -> Path:
 
 
 def read_checklist_bytes(path: Path) -> bytes:
+    from .safepath import read_regular  # a folder, FIFO or device is refused, not read
+
     try:
-        return path.read_bytes()
+        return read_regular(path, "清单文件")
     except FileNotFoundError:
         raise DataError(f"找不到清单文件：{path}") from None
-    except OSError as exc:
-        raise DataError(f"无法读取清单文件 {path}：{exc.strerror or exc}") from None
 
 
 def load_checklist(path: Path) -> Checklist:

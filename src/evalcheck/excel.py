@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 import io
 import re
-import zipfile
 from collections.abc import Iterable, Sequence
 from copy import copy
 from dataclasses import dataclass, field
@@ -36,8 +35,6 @@ ORIGINAL = "原值"  # hidden: what the row's input cells said when exported (JS
 HIDDEN = (KEY, ORIGINAL)
 HEADER_ROW = 2
 FIRST_ROW = 3
-MAX_FILE_BYTES = 20 * 1024 * 1024
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 NA_PREFIX = STATUS_LABELS[Status.NA]  # typed into 填报值 out of habit: 不适用：原因
 FORMULA_START = ("=", "+", "-", "@")
 
@@ -486,40 +483,20 @@ class ImportResult:
     sheets: list[str] = field(default_factory=list)
 
 
-def _check_size(path: Path) -> None:
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise InputError(f"找不到文件：{path}") from None
-    if size > MAX_FILE_BYTES:
-        raise DataError(
-            f"{path} 有 {size // 1024 // 1024} MB，超过 {MAX_FILE_BYTES // 1024 // 1024} MB 的上限"
-        )
-    try:
-        with zipfile.ZipFile(path) as zf:
-            unpacked = sum(i.file_size for i in zf.infolist())
-    except zipfile.BadZipFile:
-        raise DataError(f"{path} 不是 .xlsx 工作簿（无法打开）") from None
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise DataError(f"{path} 解压后过大（{unpacked // 1024 // 1024} MB），拒绝读取")
-
-
 Grid = dict[str, list[list[tuple[Any, bool]]]]  # sheet -> rows -> (value, is a formula)
 
 
 def _read_grid(path: Path, *, data_only: bool) -> Grid:
-    """Every sheet's cells, read in openpyxl's streaming (read-only) mode."""
-    import openpyxl
+    """Every sheet's cells, read in openpyxl's streaming (read-only) mode, within the
+    size guards of workbook_guard (checked before openpyxl opens the file)."""
+    from .workbook_guard import open_workbook, sheet_rows
 
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=data_only)
-    except Exception as exc:  # openpyxl raises many kinds on a damaged file
-        raise DataError(f"无法读取工作簿 {path}：{exc}") from None
+    wb = open_workbook(path, data_only=data_only)
     try:
         return {
             ws.title: [
                 [(c.value, getattr(c, "data_type", None) == "f") for c in row]
-                for row in ws.iter_rows(min_row=1)
+                for row in sheet_rows(ws, path, values_only=False)
             ]
             for ws in wb.worksheets
         }
@@ -529,7 +506,6 @@ def _read_grid(path: Path, *, data_only: bool) -> Grid:
 
 def read_workbook(path: Path, checklist: Checklist) -> ImportResult:
     """Parse every row of an exported table or a section form; nothing is written here."""
-    _check_size(path)
     grid = _read_grid(path, data_only=False)
     _check_meta(grid, checklist, path)
     cached: Grid | None = None  # values Excel computed for formulas, read only if needed

@@ -8,12 +8,16 @@ parsed with `ast` and walked over a whitelist of node types; it is never `eval`-
 from __future__ import annotations
 
 import ast
+import math
 import operator
 import re
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 
 _REF = re.compile(r"^q(\d+)$")
+MAX_LENGTH = 2000  # characters; the longest real formula is ~40
+MAX_DEPTH = 50  # nesting of parentheses and operators
+MAX_CONSTANT = 10**15  # as values.MAX_NUMBER (not imported: expr stays independent)
 
 
 class ExprError(ValueError):
@@ -47,39 +51,57 @@ _CMPOPS: dict[type[ast.cmpop], Callable[[float, float], bool]] = {
 
 @lru_cache(maxsize=512)
 def _parse(source: str) -> ast.expr:
+    if len(source) > MAX_LENGTH:
+        raise ExprError(f"表达式过长（{len(source)} 个字符，最多 {MAX_LENGTH}）")
+    depth = max_depth = 0
+    for ch in source:  # before ast.parse, which recurses in C on nesting
+        depth += ch == "("
+        depth -= ch == ")"
+        max_depth = max(max_depth, depth)
+    if max_depth > MAX_DEPTH:
+        raise ExprError(f"括号嵌套过深（最多 {MAX_DEPTH} 层）")
+    if re.search(r"\d{30}", source):
+        raise ExprError("数字常量超出范围（绝对值最大 10^15）")
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError as exc:
         raise ExprError(f"语法错误（{exc.msg}）") from None
+    except (ValueError, RecursionError, MemoryError):  # e.g. an integer over the digit limit
+        raise ExprError("表达式无法解析（数字过长或嵌套过深）") from None
     _check(tree.body)
     return tree.body
 
 
-def _check(node: ast.AST) -> None:
+def _check(node: ast.AST, depth: int = 0) -> None:
+    if depth > MAX_DEPTH:
+        raise ExprError(f"表达式嵌套过深（最多 {MAX_DEPTH} 层）")
+    depth += 1
     if isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, int | float):
             raise ExprError(f"只能使用数字常量，不能用 {node.value!r}")
+        if not math.isfinite(node.value) or abs(node.value) > MAX_CONSTANT:
+            raise ExprError("数字常量超出范围（绝对值最大 10^15）")
     elif isinstance(node, ast.Name):
         if not _REF.match(node.id):
             raise ExprError(f"未知名称“{node.id}”（指标写作 q题号，例如 q120）")
     elif isinstance(node, ast.BinOp):
         if type(node.op) not in _BINOPS:
             raise ExprError("只支持 + - * /")
-        _check(node.left)
-        _check(node.right)
+        _check(node.left, depth)
+        _check(node.right, depth)
     elif isinstance(node, ast.UnaryOp):
         if not isinstance(node.op, ast.USub | ast.UAdd):
             raise ExprError("只支持正负号")
-        _check(node.operand)
+        _check(node.operand, depth)
     elif isinstance(node, ast.Compare):
         if not all(type(op) in _CMPOPS for op in node.ops):
             raise ExprError("只支持 < <= > >= == !=")
-        _check(node.left)
+        _check(node.left, depth)
         for comp in node.comparators:
-            _check(comp)
+            _check(comp, depth)
     elif isinstance(node, ast.BoolOp):
         for v in node.values:
-            _check(v)
+            _check(v, depth)
     else:
         raise ExprError(f"不支持的写法：{type(node).__name__}")
 
@@ -105,7 +127,10 @@ def evaluate(source: str, values: Mapping[int, float]) -> float | bool:
     missing = tuple(r for r in references(source) if r not in values)
     if missing:
         raise NotComputable("缺少" + "、".join(f"第{m}项" for m in missing), missing)
-    return _eval(tree, values)
+    result = _eval(tree, values)
+    if not isinstance(result, bool) and not abs(result) <= MAX_CONSTANT:
+        raise NotComputable("结果超出范围（绝对值最大 10^15）")
+    return result
 
 
 def _eval(node: ast.expr, values: Mapping[int, float]) -> float | bool:
@@ -122,7 +147,10 @@ def _eval(node: ast.expr, values: Mapping[int, float]) -> float | bool:
         right = float(_eval(node.right, values))
         if isinstance(node.op, ast.Div) and right == 0:
             raise NotComputable("除数为 0")
-        return _BINOPS[type(node.op)](left, right)
+        result = _BINOPS[type(node.op)](left, right)
+        if not math.isfinite(result):
+            raise NotComputable("结果超出范围")
+        return result
     if isinstance(node, ast.Compare):
         left = float(_eval(node.left, values))
         for op, comp in zip(node.ops, node.comparators, strict=True):

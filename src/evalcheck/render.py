@@ -6,7 +6,9 @@ scripts don't pay for it.
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -19,21 +21,52 @@ def stdout_is_terminal() -> bool:
 
 
 def to_json(data: Any, *, inline: bool = False) -> str:
+    """Strict JSON: a number that is not finite (only a hand-edited file can hold one)
+    is written as text, never as `Infinity`/`NaN`, which JSON parsers refuse."""
     import json
 
-    return json.dumps(data, ensure_ascii=False, indent=None if inline else 2, default=str)
+    return json.dumps(
+        _finite(data),
+        ensure_ascii=False,
+        indent=None if inline else 2,
+        default=str,
+        allow_nan=False,
+    )
+
+
+def _finite(data: Any) -> Any:
+    if isinstance(data, float) and not math.isfinite(data):
+        return str(data)
+    if isinstance(data, dict):
+        return {k: _finite(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [_finite(v) for v in data]
+    return data
+
+
+# What makes a spreadsheet treat a cell as a formula (OWASP's list: = + - @, tab, CR).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d[\d,]*(\.\d+)?\s*%?")
+
+
+def csv_safe(v: Any) -> Any:
+    """A CSV cell that Excel will not run: text starting like a formula gets a leading
+    apostrophe (Excel's own "this is text" mark), unless it is a plain number (-5%)."""
+    if isinstance(v, str) and v.startswith(FORMULA_START) and not _PLAIN_NUMBER.fullmatch(v):
+        return "'" + v
+    return v
 
 
 def to_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """CSV with a UTF-8 BOM so that Excel opens the Chinese intact."""
+    """CSV with a UTF-8 BOM so that Excel opens the Chinese intact; formulas neutralised."""
     import csv
     import io
 
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(headers)
+    writer.writerow([csv_safe(h) for h in headers])
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(["" if v is None else csv_safe(v) for v in row])
     return "\ufeff" + buf.getvalue()
 
 
@@ -54,7 +87,7 @@ def table(
         if title:
             lines.append(title)
         lines.append("\t".join(headers))
-        lines.extend("\t".join(_cell(v).replace("\n", " ") for v in row) for row in rows)
+        lines.extend("\t".join(_tsv(v) for v in row) for row in rows)
         if footer:
             lines.append(footer)
         return "\n".join(lines)
@@ -84,6 +117,11 @@ def _capture(renderable: Any) -> str:
     with console.capture() as cap:
         console.print(renderable)
     return cap.get().rstrip("\n")
+
+
+def _tsv(v: Any) -> str:
+    """A tab-separated field: a tab or line break inside a note must not add a column or row."""
+    return " ".join(_cell(v).replace("\r\n", "\n").replace("\t", " ").splitlines())
 
 
 def _cell(v: Any) -> str:

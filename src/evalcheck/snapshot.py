@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 from .checklist import UNASSIGNED, Checklist, Indicator
 from .derived import Derived, as_number, compute_derived
 from .store import Answers, State, describe_state
-from .values import format_value
+from .values import format_value, number_ok
 
 NO_OWNER = "未指定领导"
 
@@ -64,6 +64,9 @@ class Row:
     days: int  # today - due, in days: > 0 days overdue, <= 0 days left (0 = due today)
     display: str  # the answer as shown: '312 个', '不适用（…）', '25%（自动计算）', ''
     category_label: str  # '一、网上政务服务能力', as the bureau's table writes it
+    # why the recorded value no longer fits the indicator (kind, options or range changed,
+    # or a hand edit); such a value is kept, shown as text, and left out of computations
+    misfit: str | None = None
 
     @property
     def id(self) -> int:
@@ -119,6 +122,8 @@ class Row:
         }
         if st is not None:
             out.update(note=st.note, evidence=list(st.evidence), by=st.by, at=st.at)
+        if self.misfit is not None:
+            out["misfit"] = self.misfit
         return out
 
     def to_dict(self, checklist: Checklist) -> dict[str, Any]:
@@ -145,11 +150,18 @@ def display_derived(ind: Indicator, d: Derived | None, *, verbose: bool = False)
     return f"{format_value(ind, as_number(d.value))}（{STATUS_LABELS[Status.COMPUTED]}）"
 
 
-def _row(ind: Indicator, st: State | None, d: Derived | None, today: dt.date, category: str) -> Row:
+def _row(
+    ind: Indicator,
+    st: State | None,
+    d: Derived | None,
+    today: dt.date,
+    category: str,
+    misfit: str | None = None,
+) -> Row:
     days = (today - ind.due).days
     if st is not None:
         status = Status.NA if st.na is not None else Status.ANSWERED
-        return Row(ind, status, st, d, days, describe_state(ind, st), category)
+        return Row(ind, status, st, d, days, describe_state(ind, st), category, misfit)
     if d is not None and d.value is not None:
         return Row(ind, Status.COMPUTED, None, d, days, display_derived(ind, d), category)
     return Row(ind, Status.OPEN, None, d, days, display_derived(ind, d), category)
@@ -181,7 +193,7 @@ class Snapshot:
         out: dict[int, float] = {}
         for r in self.rows:
             v = r.state.value if r.state is not None else None
-            if isinstance(v, int | float) and not isinstance(v, bool):
+            if r.misfit is None and v is not None and number_ok(v):
                 out[r.id] = float(v)
             elif r.state is None and r.computed_value is not None:
                 out[r.id] = float(r.computed_value)
@@ -195,7 +207,14 @@ def take(checklist: Checklist, answers: Answers, today: dt.date) -> Snapshot:
         derived = compute_derived(checklist, answers.numeric_values())
     labels = {c: checklist.category_label(c) for c in checklist.categories}
     rows = tuple(
-        _row(ind, answers.state(ind.id), derived.get(ind.id), today, labels.get(ind.category, ""))
+        _row(
+            ind,
+            answers.state(ind.id),
+            derived.get(ind.id),
+            today,
+            labels.get(ind.category, ""),
+            answers.misfits.get(ind.id),
+        )
         for ind in checklist.indicators
     )
     return Snapshot(checklist, today, rows, answers)

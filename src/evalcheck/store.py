@@ -18,8 +18,8 @@ from typing import Any
 
 from .checklist import Checklist, Indicator
 from .errors import AnswersCorrupted, DataError, InputError, WriteError
-from .values import Value, format_value, value_fits
-from .yamlio import dump_yaml, load_yaml_file
+from .values import Value, check_text_length, format_value, misfit_reason, number_ok, value_fits
+from .yamlio import dump_yaml, load_yaml_file, load_yaml_text
 
 ENV_ANSWERS = "EVALCHECK_ANSWERS"
 ENV_LOCK_TIMEOUT = "EVALCHECK_LOCK_TIMEOUT"
@@ -118,6 +118,10 @@ class Answers:
     checklist_key: dict[str, Any]
     records: dict[int, Record] = field(default_factory=dict)
     orphans: list[int] = field(default_factory=list)  # ids not in the checklist: kept, reported
+    # current values that no longer fit their indicator (its kind, options or range changed
+    # in the checklist, or the file was edited by hand): kept untouched, reported, and
+    # left out of every computation
+    misfits: dict[int, str] = field(default_factory=dict)
     exists: bool = True
 
     def state(self, ident: int) -> State | None:
@@ -130,7 +134,7 @@ class Answers:
         out: dict[int, float] = {}
         for ident, rec in self.records.items():
             v = rec.current.value
-            if isinstance(v, int | float) and not isinstance(v, bool):
+            if ident not in self.misfits and number_ok(v):
                 out[ident] = float(v)
         return out
 
@@ -155,6 +159,13 @@ class Answers:
 
         note/evidence of None keep the current ones; value and na replace each other.
         """
+        for what, text in (
+            ("备注", note),
+            ("不适用的原因", na),
+            *(("佐证材料", e) for e in evidence or ()),
+        ):
+            if text is not None:  # an Excel cell must carry it whole (values.MAX_TEXT)
+                check_text_length(f"第{ind.id}项的{what}", text)
         rec = self.records.get(ind.id)
         prev = rec.current if rec else None
         keep_note = prev.note if prev and note is None else note
@@ -243,16 +254,23 @@ class Answers:
 # ---------------------------------------------------------------- loading
 
 
-def load_answers(path: Path, checklist: Checklist) -> Answers:
-    """Read the answers file; a missing file is an empty set of answers."""
+def load_answers(path: Path, checklist: Checklist, *, cached: bool = True) -> Answers:
+    """Read the answers file; a missing file is an empty set of answers.
+
+    `cached=False` parses the bytes directly: what is written back never depends on
+    the parse cache.
+    """
+    from .safepath import read_regular
+
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path, "答案文件")
     except FileNotFoundError:
         return Answers(path=path, checklist_key=checklist.key, exists=False)
-    except OSError as exc:
-        raise DataError(f"无法读取答案文件 {path}：{exc.strerror or exc}") from None
     try:
-        data = load_yaml_file(path, raw)
+        if cached:
+            data = load_yaml_file(path, raw)
+        else:
+            data = load_yaml_text(raw.decode("utf-8"), str(path))
     except UnicodeDecodeError:
         raise AnswersCorrupted(f"答案文件 {path} 不是 UTF-8 文本，未做任何修改") from None
     except DataError as exc:
@@ -304,10 +322,14 @@ def parse_answers(
         answers.records[ident] = Record(ident, timeline)
         if ind is None:
             answers.orphans.append(ident)
+        elif timeline[-1].value is not None and not value_fits(ind, timeline[-1].value):
+            answers.misfits[ident] = misfit_reason(ind, timeline[-1].value)
     return answers
 
 
 def _state(item: Any, ind: Indicator | None, ident: int, keys: list[Any], broken: Any) -> State:
+    # A value that does not fit its indicator is not "corrupted": it is kept and
+    # reported (Answers.misfits); only the file's own structure is checked here.
     if not isinstance(item, Mapping):
         raise broken(keys, f"第{ident}项的历史记录应为映射")
     unknown = set(item) - set(STATE_FIELDS) - {"history"}
@@ -320,10 +342,8 @@ def _state(item: Any, ind: Indicator | None, ident: int, keys: list[Any], broken
     if action not in ACTIONS:
         raise broken([*keys, "action"], f"未知的 action {action!r}")
     value = item.get("value")
-    if value is not None and ind is not None and not value_fits(ind, value):
-        raise broken(
-            [*keys, "value"], f"第{ident}项的值 {value!r} 不符合题型 {ind.kind}（可能被手工改坏）"
-        )
+    if value is not None and not _plain_value(value):
+        raise broken([*keys, "value"], f"第{ident}项的值应为数字、是/否、文字或文字列表")
     evidence = item.get("evidence") or []
     if not isinstance(evidence, list) or not all(isinstance(e, str) for e in evidence):
         raise broken([*keys, "evidence"], "evidence 应为文字列表")
@@ -339,6 +359,12 @@ def _state(item: Any, ind: Indicator | None, ident: int, keys: list[Any], broken
         evidence=tuple(evidence),
         reverts=item.get("reverts"),
     )
+
+
+def _plain_value(v: Any) -> bool:
+    if isinstance(v, bool | int | float | str):
+        return True
+    return isinstance(v, list) and all(isinstance(x, str) for x in v)
 
 
 def _line_of(text: str, keys: Sequence[Any]) -> int | None:
@@ -386,7 +412,9 @@ def transaction(path: Path, checklist: Checklist) -> Iterator[Answers]:
 
     from .cache import prime
     from .fileio import atomic_write_text
+    from .safepath import check_target
 
+    path = check_target(path)  # a symlink is written through: lock and temp file by the target
     lock = filelock.FileLock(str(path) + ".lock", timeout=_lock_timeout())
     try:
         lock.acquire()
@@ -397,7 +425,7 @@ def transaction(path: Path, checklist: Checklist) -> Iterator[Answers]:
     except OSError as exc:
         raise WriteError(f"无法在 {path.parent} 创建锁文件：{exc.strerror or exc}") from None
     try:
-        answers = load_answers(path, checklist)
+        answers = load_answers(path, checklist, cached=False)
         before = answers.to_data() if answers.exists else None
         yield answers
         data = answers.to_data()

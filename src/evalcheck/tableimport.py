@@ -338,12 +338,13 @@ def read_table(path: Path, *, year: int | None, sheet: str | None = None) -> Tab
     """A tab-separated text table (UTF-8, or GB18030 as Windows tools save it) or an .xlsx."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return _read_xlsx(path, year=year, sheet=sheet)
-    try:
-        raw = path.read_bytes()
+    from .safepath import read_regular
+    from .workbook_guard import MAX_FILE_BYTES
+
+    try:  # a regular file of sane size only: a FIFO would hang, /dev/zero fill memory
+        raw = read_regular(path, "表格文件", limit=MAX_FILE_BYTES)
     except FileNotFoundError:
         raise InputError(f"找不到文件：{path}") from None
-    except OSError as exc:
-        raise DataError(f"无法读取 {path}：{exc.strerror or exc}") from None
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = raw.decode(encoding)
@@ -356,21 +357,16 @@ def read_table(path: Path, *, year: int | None, sheet: str | None = None) -> Tab
 
 
 def _read_xlsx(path: Path, *, year: int | None, sheet: str | None) -> TableResult:
-    import openpyxl
+    from .workbook_guard import open_workbook, sheet_rows
 
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except FileNotFoundError:
-        raise InputError(f"找不到文件：{path}") from None
-    except Exception as exc:  # openpyxl raises many kinds on a damaged file
-        raise DataError(f"无法读取工作簿 {path}：{exc}") from None
+    wb = open_workbook(path, data_only=True)  # the size and zip-bomb guards of `import`
     try:
         if sheet is not None and sheet not in wb.sheetnames:
             raise InputError(f"{path} 中没有工作表“{sheet}”（有：{'、'.join(wb.sheetnames)}）")
         ws = wb[sheet] if sheet else wb.worksheets[0]
         rows = [
             (n, [_xlsx_cell(v) for v in row])
-            for n, row in enumerate(ws.iter_rows(values_only=True), start=1)
+            for n, row in enumerate(sheet_rows(ws, path, values_only=True), start=1)
         ]
     finally:
         wb.close()
@@ -387,9 +383,12 @@ def _xlsx_cell(v: Any) -> str:
 
 def checklist_yaml(doc: dict[str, Any], header: Sequence[str] = ()) -> str:
     """The checklist as people read it: top-level fields, then one block per indicator."""
-    from .yamlio import dump_yaml
+    from .yamlio import dump_yaml, load_yaml_text
 
-    head = "".join(f"# {line}\n" if line else "#\n" for line in header)
+    # a comment line ends at a line break: one inside a cell or a file name must not
+    # start a line of YAML in the file
+    lines = [" ".join(str(line).splitlines()) for line in header]
+    head = "".join(f"# {line}\n" if line else "#\n" for line in lines)
     top = {k: v for k, v in doc.items() if k not in ("rules", "indicators")}
     parts = [head, dump_yaml(top)]
     if doc.get("rules"):
@@ -397,4 +396,7 @@ def checklist_yaml(doc: dict[str, Any], header: Sequence[str] = ()) -> str:
     parts.append("\nindicators:\n")
     for ind in doc.get("indicators", []):
         parts.append(dump_yaml([ind]) + "\n")
-    return "".join(parts).rstrip() + "\n"
+    text = "".join(parts).rstrip() + "\n"
+    if load_yaml_text(text, "生成的清单") != doc:  # cells cannot add or change structure
+        raise DataError("生成的清单与表格内容不一致（表格中可能有特殊字符），未写入")
+    return text

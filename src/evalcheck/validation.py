@@ -7,7 +7,8 @@ and by `checklist-import` for what it generates.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from .checklist import (
     read_checklist_bytes,
 )
 from .errors import DataError
-from .values import REGISTRY
+from .values import MAX_NUMBER_TEXT, MAX_TEXT, REGISTRY, number_ok
 from .yamlio import load_yaml_text
 
 
@@ -78,8 +79,8 @@ def build_checklist(data: Any, path: str = "") -> tuple[Checklist | None, list[P
         c.error("字段 title", "缺少清单标题")
         title = ""
     year = data.get("year")
-    if not isinstance(year, int) or isinstance(year, bool):
-        c.error("字段 year", f"应为年份整数，例如 2021，实际为 {year!r}")
+    if not isinstance(year, int) or isinstance(year, bool) or not 1900 <= year <= 9999:
+        c.error("字段 year", f"应为年份整数（1900–9999），例如 2021，实际为 {_short(year)}")
         year = 0
     categories = _name_list(data, "categories", c, required=True)
     sections = _name_list(data, "sections", c, required=False)
@@ -114,9 +115,9 @@ def build_checklist(data: Any, path: str = "") -> tuple[Checklist | None, list[P
         elif owners and ind.owner not in owners:
             c.error(f"第{ind.id}项 字段 owner", f"“{ind.owner}”不在 owners 列表中")
     if seen and len(seen) == len(indicators):
-        missing = sorted(set(range(min(seen), max(seen) + 1)) - seen)
-        if missing:
-            c.warn("字段 indicators", f"题号不连续，缺少：{_ranges(missing)}")
+        gaps = _gaps(sorted(seen))  # from the ids present: no allocation by an id's size
+        if gaps:
+            c.warn("字段 indicators", f"题号不连续，缺少：{gaps}")
 
     by_id = {i.id: i for i in indicators}
     for ind in indicators:
@@ -193,7 +194,13 @@ def _build_indicator(
         return None
     ident = raw.get("id")
     if not isinstance(ident, int) or isinstance(ident, bool) or ident < 1:
-        c.error(f"indicators 第{pos}条 字段 id", f"缺少题号或题号不是正整数（{ident!r}）")
+        c.error(f"indicators 第{pos}条 字段 id", f"缺少题号或题号不是正整数（{_short(ident)}）")
+        return None
+    if ident > MAX_ID:
+        c.error(
+            f"indicators 第{pos}条 字段 id",
+            f"题号 {_short(ident)} 过大（最大 {MAX_ID}），是否多打了几个 0？",
+        )
         return None
     where = f"第{ident}项"
     ok = True
@@ -207,6 +214,11 @@ def _build_indicator(
         c.error(f"{where} 字段 text", "指标内容为空")
         ok = False
         text = ""
+    elif len(text) > MAX_TEXT:
+        c.error(
+            f"{where} 字段 text", f"指标内容有 {len(text)} 个字符，超过 Excel 单元格的 {MAX_TEXT}"
+        )
+        ok = False
     category = _opt_str(raw, "category", where, c)
     if category is None:
         c.error(f"{where} 字段 category", "缺少二级指标")
@@ -276,6 +288,9 @@ def _build_indicator(
         ):
             c.error(f"{where} 字段 range", "应为 [下限, 上限]，不限用 null，例如 [-100, null]")
             ok = False
+        elif not all(x is None or number_ok(x) for x in rng):
+            c.error(f"{where} 字段 range", f"范围超出可用的数值（绝对值最大 {MAX_NUMBER_TEXT}）")
+            ok = False
         else:
             low, high = rng[0], rng[1]
             if low is not None and high is not None and low > high:
@@ -321,7 +336,8 @@ def _check_expression(
     try:
         refs = expr.references(source)
     except expr.ExprError as exc:
-        c.error(where, f"表达式“{source}”无效：{exc}")
+        shown = source if len(source) <= 60 else f"{source[:40]}……"
+        c.error(where, f"表达式“{shown}”无效：{exc}")
         return
     for ref in refs:
         ind = by_id.get(ref)
@@ -373,14 +389,28 @@ def _build_rules(raw: Any, by_id: Mapping[int, Indicator], c: _Collector) -> lis
     return rules
 
 
-def _ranges(nums: Iterable[int]) -> str:
+MAX_ID = 999_999
+MAX_GAPS = 20  # listed in the warning; more are counted
+
+
+def _gaps(ids: list[int]) -> str:
+    """The missing ids between the first and the last, as ranges ('5–9、12'), at most
+    MAX_GAPS ranges listed. Walks the sorted ids: cost follows what is present."""
     out: list[str] = []
-    ns = sorted(nums)
-    i = 0
-    while i < len(ns):
-        j = i
-        while j + 1 < len(ns) and ns[j + 1] == ns[j] + 1:
-            j += 1
-        out.append(str(ns[i]) if i == j else f"{ns[i]}–{ns[j]}")
-        i = j + 1
+    total = 0
+    for a, b in itertools.pairwise(ids):
+        if b - a > 1:
+            total += 1
+            if len(out) < MAX_GAPS:
+                out.append(str(a + 1) if b - a == 2 else f"{a + 1}–{b - 1}")
+    if total > len(out):
+        out.append(f"……共 {total} 段")
     return "、".join(out)
+
+
+def _short(v: Any) -> str:
+    """A value for a message, at most ~40 characters (and never an over-long int's repr)."""
+    if isinstance(v, int) and not isinstance(v, bool) and abs(v) > 10**40:
+        return "（过长的数字）"
+    text = repr(v)
+    return text if len(text) <= 40 else text[:40] + "……"

@@ -7,6 +7,7 @@ the indicator, its kind, what was wrong and an example of a valid value.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -23,6 +24,31 @@ SEPARATORS = re.compile(r"\s*[、，,;；]\s*")
 YES = {"是", "yes", "y", "true", "1", "对", "有"}
 NO = {"否", "no", "n", "false", "0", "无", "没有"}
 COUNT_UNITS = ("个", "项", "次", "条", "人", "家", "件", "名", "天")
+# Numbers beyond this are refused everywhere (answers, imports, checklist ranges, rule
+# constants): every number we keep is then exact as a float, fits an Excel cell and
+# prints as plain digits. No indicator counts or measures anything near it.
+MAX_NUMBER = 10**15
+MAX_NUMBER_TEXT = "10^15（1000 万亿）"
+# What one Excel cell holds; longer text would come back shortened from a form.
+MAX_TEXT = 32767
+
+
+def number_ok(v: Any) -> bool:
+    """A finite int or float within ±MAX_NUMBER (bool is not a number here)."""
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        return False
+    if isinstance(v, float) and not math.isfinite(v):
+        return False
+    return -MAX_NUMBER <= v <= MAX_NUMBER
+
+
+def check_text_length(what: str, text: str) -> None:
+    """Refuse text an Excel cell could not carry whole (what names the field, e.g. 备注)."""
+    if len(text) > MAX_TEXT:
+        raise ValueRefused(
+            f"{what}有 {len(text)} 个字符，超过 Excel 单元格能容纳的 {MAX_TEXT} 个字符"
+            "（导出后会被截断），请缩短或改为佐证材料文件"
+        )
 
 
 def normalize(raw: str) -> str:
@@ -32,6 +58,8 @@ def normalize(raw: str) -> str:
 
 def _refuse(ind: Indicator, raw: str, why: str) -> ValueRefused:
     shown = raw if raw.strip() else "（空）"
+    if len(shown) > 60:
+        shown = f"{shown[:40]}……（共 {len(shown)} 个字符）"
     return ValueRefused(
         f"第{ind.id}项（{REGISTRY[ind.kind].label}）不接受“{shown}”：{why}。例如：{example(ind)}"
     )
@@ -60,6 +88,8 @@ def _parse_count(ind: Indicator, items: Sequence[str]) -> Value:
             break
     if re.fullmatch(r"\d{1,3}(,\d{3})+", t):
         t = t.replace(",", "")
+    if len(t) > 40:  # also keeps int() below Python's digit limit
+        raise _refuse(ind, raw, f"数值过大（最大 {MAX_NUMBER_TEXT}）")
     if not re.fullmatch(r"[+-]?\d+(\.\d+)?", t):
         raise _refuse(ind, raw, "应为不小于 0 的整数")
     if not re.fullmatch(r"\+?\d+", t):
@@ -67,6 +97,8 @@ def _parse_count(ind: Indicator, items: Sequence[str]) -> Value:
             raise _refuse(ind, raw, "数量不能为负数")
         raise _refuse(ind, raw, "数量应为整数，不能有小数")
     value = int(t)
+    if not number_ok(value):
+        raise _refuse(ind, raw, f"数值过大（最大 {MAX_NUMBER_TEXT}）")
     _check_range(ind, raw, value)
     return value
 
@@ -79,6 +111,8 @@ def _parse_percent(ind: Indicator, items: Sequence[str]) -> Value:
     if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", t):
         raise _refuse(ind, raw, "应为数字（可带 %）")
     number = float(t)
+    if not number_ok(number):
+        raise _refuse(ind, raw, f"数值超出范围（绝对值最大 {MAX_NUMBER_TEXT}）")
     value: int | float = int(number) if number.is_integer() else number
     _check_range(ind, raw, value)
     return value
@@ -130,6 +164,7 @@ def _pick(ind: Indicator, items: Sequence[str]) -> list[str]:
                 out.append(item)
     if not out:
         raise _refuse(ind, "、".join(items), "至少要有一项")
+    check_text_length(f"第{ind.id}项的填报值", "、".join(out))
     return out
 
 
@@ -152,6 +187,7 @@ def _parse_text(ind: Indicator, items: Sequence[str]) -> Value:
     text = "\n".join(i.strip() for i in items if i.strip())
     if not text:
         raise _refuse(ind, "", "内容不能为空")
+    check_text_length(f"第{ind.id}项的填报值", text)
     return text
 
 
@@ -284,7 +320,24 @@ def parse(ind: Indicator, raw: str | Sequence[str]) -> Value:
 
 
 def format_value(ind: Indicator, value: Any) -> str:
+    if _misfit_type(ind, value):
+        return safe_text(value)  # a stored value that does not fit (see store.misfits)
     return REGISTRY[ind.kind].format(ind, value)
+
+
+def _misfit_type(ind: Indicator, value: Any) -> bool:
+    """Not of the kind's type, or a number out of the representable range."""
+    numeric = isinstance(value, int | float) and not isinstance(value, bool)
+    return not REGISTRY[ind.kind].check(value) or (numeric and not number_ok(value))
+
+
+def safe_text(value: Any) -> str:
+    """Any stored value as text, never raising (an int over the digit limit would)."""
+    if isinstance(value, int) and not isinstance(value, bool) and not number_ok(value):
+        return f"（超出范围的数值，共 {value.bit_length() * 30103 // 100000 + 1} 位）"
+    if isinstance(value, list):
+        return "、".join(safe_text(v) for v in value)
+    return str(value)
 
 
 def example(ind: Indicator) -> str:
@@ -296,6 +349,8 @@ def value_fits(ind: Indicator, value: Any) -> bool:
     if not REGISTRY[ind.kind].check(value):
         return False
     if REGISTRY[ind.kind].numeric:
+        if not number_ok(value):
+            return False
         if ind.low is not None and value < ind.low:
             return False
         if ind.high is not None and value > ind.high:
@@ -308,6 +363,8 @@ def value_fits(ind: Indicator, value: Any) -> bool:
 
 def cell_value(ind: Indicator, value: Any) -> Any:
     """A recorded value as a spreadsheet cell: numbers as numbers, 是/否, lists joined."""
+    if _misfit_type(ind, value):
+        return safe_text(value)  # kept as text in the cell (see store.misfits)
     return REGISTRY[ind.kind].cell(ind, value)
 
 
@@ -331,3 +388,15 @@ def cell_text(raw: Any) -> str:
     if isinstance(raw, dt.datetime | dt.date):
         raise ValueRefused(f"填报值是日期（{raw}），这一列需要数值或文字")
     return str(raw)
+
+
+def misfit_reason(ind: Indicator, value: Any) -> str:
+    """Why a stored value does not fit this indicator (for the warning that names it)."""
+    if not REGISTRY[ind.kind].check(value):
+        shown = safe_text(value)[:40]
+        return f"值“{shown}”不是{REGISTRY[ind.kind].label}题的值（题型可能已在清单中修改）"
+    if isinstance(value, int | float) and not number_ok(value):
+        return f"数值超出范围（绝对值最大 {MAX_NUMBER_TEXT}）"
+    if ind.options and ind.kind in ("choice", "multi"):
+        return f"“{safe_text(value)[:40]}”不在选项之中（选项可能已修改）"
+    return f"{safe_text(value)[:40]} 超出范围 {_range_text(ind)}"

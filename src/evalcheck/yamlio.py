@@ -34,7 +34,61 @@ def _yaml() -> tuple[Any, Any, Any]:
             return loader.construct_scalar(node)
 
     Loader.add_constructor("tag:yaml.org,2002:timestamp", timestamp)
-    return yaml, Loader, dumper
+
+    def integer(loader: Any, node: Any) -> Any:
+        # an integer over Python's digit limit (4300) makes int() raise ValueError;
+        # keep the text, so that the field is refused by whoever reads it, with its name
+        try:
+            return yaml.SafeLoader.construct_yaml_int(loader, node)
+        except ValueError:
+            return loader.construct_scalar(node)
+
+    Loader.add_constructor("tag:yaml.org,2002:int", integer)
+
+    def construct_object(self: Any, node: Any, deep: bool = False) -> Any:
+        # A node met twice is an alias (*name): refused, so that a few hundred bytes
+        # cannot expand into gigabytes (the "billion laughs") in whoever walks the data.
+        if node in self.constructed_objects or node in self.recursive_objects:
+            raise yaml.constructor.ConstructorError(
+                None, None, "不允许使用 YAML 锚点和别名（& 和 *），请写出完整内容", node.start_mark
+            )
+        return base.construct_object(self, node, deep)
+
+    def construct_mapping(self: Any, node: Any, deep: bool = False) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, Any] = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=True) if _scalar(key_node) else None
+                if key is None or isinstance(key, list | dict):
+                    continue
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None,
+                        None,
+                        f"键 {key} 重复（第{seen[key].start_mark.line + 1}行已有），"
+                        "同一键只能写一次",
+                        key_node.start_mark,
+                    )
+                seen[key] = key_node
+                # constructed again below by PyYAML: forget it, it is not an alias
+                self.constructed_objects.pop(key_node, None)
+        return base.construct_mapping(self, node, deep)
+
+    def _scalar(n: Any) -> bool:
+        return isinstance(n, yaml.ScalarNode)
+
+    Loader.construct_object = construct_object
+    Loader.construct_mapping = construct_mapping
+
+    class Dumper(dumper):  # type: ignore[misc, valid-type]
+        """Never writes anchors: what we write must load back under the rule above."""
+
+        def ignore_aliases(self, data: Any) -> bool:
+            return True
+
+    return yaml, Loader, Dumper
 
 
 def load_yaml_text(text: str, name: str) -> Any:
@@ -51,6 +105,8 @@ def load_yaml_text(text: str, name: str) -> Any:
         raise DataError(f"{where}：YAML 格式错误：{problem}") from None
     except yaml.YAMLError as exc:
         raise DataError(f"{name}：YAML 格式错误：{exc}") from None
+    except (RecursionError, MemoryError):
+        raise DataError(f"{name}：YAML 嵌套过深或内容过大，无法读取") from None
 
 
 def dump_yaml(data: Any) -> str:

@@ -83,6 +83,12 @@ class Env:
             yield self._warn_orphans(answers)
 
     def _warn_orphans(self, answers: Answers) -> Answers:
+        for ident, why in sorted(answers.misfits.items()):
+            typer.echo(
+                f"注意：答案文件中第{ident}项的答案与当前清单不符，已保留未改动，"
+                f"也不参与统计和计算：{why}",
+                err=True,
+            )
         if answers.orphans:
             ids = "、".join(map(str, answers.orphans))
             typer.echo(
@@ -201,8 +207,16 @@ def _parse_id(raw: str) -> int:
 def main() -> None:
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None and (stream.encoding or "").lower() != "utf-8":
-            reconfigure(encoding="utf-8")
+        if reconfigure is not None:
+            # backslashreplace: a file name with bytes that are not UTF-8 can still be shown
+            reconfigure(encoding="utf-8", errors="backslashreplace")
+    from .guard import refuse_undecodable, run_guarded
+
+    refuse_undecodable(sys.argv[1:])
+    sys.exit(run_guarded(_run))
+
+
+def _run() -> int:
     # Typer 0.28 vendors Click (and is pinned below 0.29 in pyproject.toml)
     from typer._click.exceptions import UsageError
 
@@ -212,8 +226,8 @@ def main() -> None:
         )
     except UsageError as exc:
         _show_usage_error(exc)
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except typer.Abort:
         typer.echo("\n已中断", err=True)
-        sys.exit(EXIT_INTERRUPTED)
-    sys.exit(rv if isinstance(rv, int) else 0)
+        return EXIT_INTERRUPTED
+    return rv if isinstance(rv, int) else 0

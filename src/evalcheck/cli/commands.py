@@ -382,7 +382,7 @@ def checklist_import(
     """
     from ..fileio import atomic_write_text
     from ..tableimport import checklist_document, checklist_yaml, read_table
-    from ..validation import build_checklist
+    from ..validation import validate_text
 
     if output.exists() and not force:
         raise InputError(f"{output} 已存在，未做修改；确认要覆盖请加 --force")
@@ -393,11 +393,13 @@ def checklist_import(
             details=result.problems,
         )
     doc = checklist_document(result)
-    checklist, problems = build_checklist(doc, str(output))
+    text = checklist_yaml(doc, _generated_header(doc, table, result.review))
+    # the file written is the document validated: its own text, parsed back
+    checklist, problems = validate_text(text, output)
     errors = [p.text for p in problems if p.level == "error"]
     if checklist is None or errors:
         raise InputError("生成的清单未通过检查，未写入：", details=errors)
-    atomic_write_text(output, checklist_yaml(doc, _generated_header(doc, table, result.review)))
+    atomic_write_text(output, text)
     _report_generated(output, checklist, result.review)
 
 

@@ -1,0 +1,60 @@
+"""The process edge: arguments that are not text, stdout closed, full or cut off.
+
+Called from main() only (tests drive the app through CliRunner, which has its own
+streams), so that nothing a user does to the process's streams or arguments ends in a
+Python traceback.
+"""
+
+import errno
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from ..errors import EXIT_INPUT, EXIT_WRITE
+
+
+def refuse_undecodable(args: Sequence[str]) -> None:
+    """Arguments (and the path variables) must be text: bytes that are not UTF-8 arrive
+    as lone surrogates, which could be neither written to YAML nor shown."""
+    named = [("参数", a) for a in args] + [
+        (f"环境变量 {k}", v) for k, v in os.environ.items() if k.startswith("EVALCHECK_")
+    ]
+    for what, text in named:
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = os.fsencode(text).decode("utf-8", "backslashreplace")
+            sys.stderr.write(
+                f"错误：{what}“{shown}”含有不是 UTF-8 编码的字节，无法识别。"
+                "请用 UTF-8 编码的文字（含文件名）重试\n"
+            )
+            sys.exit(EXIT_INPUT)
+
+
+def run_guarded(run: Callable[[], int]) -> int:
+    """Run the CLI; a closed stdout discards output, a full or cut-off one ends cleanly."""
+    if sys.stdout is None:  # started with stdout closed (`>&-`): output goes nowhere
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+    try:
+        code = run()
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:  # `evalcheck list | head`: the reader has all it wanted
+        _silence_stdout()
+        return 0
+    except OSError as exc:
+        _silence_stdout()
+        why = "磁盘已满" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+        if sys.stderr is not None:
+            sys.stderr.write(f"错误：写入失败（{why}）；答案文件未受影响\n")
+        return EXIT_WRITE
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so that the flush at exit does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass

@@ -1,0 +1,231 @@
+"""The README's exit-code table ("退出码") is true: every reason it lists has a scenario
+here that ends with that code, and every code in errors.py is in the table."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from evalcheck import errors, fileio
+from tests.conftest import ROOT
+
+Scenario = Callable[..., int]
+
+
+def _table() -> dict[int, list[str]]:
+    """{code: [reason, ...]} from the README section 退出码."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## 退出码", 1)[1].split("\n## ", 1)[0]
+    out: dict[int, list[str]] = {}
+    for code, meaning in re.findall(r"^\| (\d+) \| (.+) \|$", section, flags=re.M):
+        meaning = meaning.replace("**", "")
+        reasons = meaning.split("：", 1)[1] if "：" in meaning else meaning
+        out[int(code)] = [r.strip() for r in re.split(r"[、；]", reasons) if r.strip()]
+    return out
+
+
+def _cli(tmp_path: Path, *args: str | bytes, stdout=subprocess.PIPE) -> int:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EVALCHECK_")}
+    return subprocess.run(
+        [sys.executable, "-m", "evalcheck", *args],
+        cwd=tmp_path,
+        env=env,
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        timeout=60,
+    ).returncode
+
+
+def _answered(run) -> None:
+    assert run("answer", "47", "--value", "312").exit_code == 0
+
+
+def _checklist_with(tmp_path: Path, extra: str) -> str:
+    from evalcheck.checklist import bundled_checklist_path
+
+    path = tmp_path / "cl.yaml"
+    path.write_text(bundled_checklist_path().read_text("utf-8") + extra, encoding="utf-8")
+    return str(path)
+
+
+def _locked(run, tmp_path, monkeypatch) -> int:
+    import filelock
+
+    _answered(run)
+    monkeypatch.setenv("EVALCHECK_LOCK_TIMEOUT", "0.1")
+    with filelock.FileLock(str(tmp_path / "answers.yaml.lock")):
+        return int(run("answer", "47", "--value", "1").exit_code)
+
+
+def _replace_denied(run, tmp_path, monkeypatch) -> int:
+    _answered(run)
+
+    def denied(src: str, dst: str) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(fileio.os, "replace", denied)
+    return int(run("answer", "47", "--value", "1").exit_code)
+
+
+def _read_only(run, tmp_path, monkeypatch) -> int:
+    _answered(run)
+    (tmp_path / "answers.yaml").chmod(0o444)
+    try:
+        return int(run("answer", "47", "--value", "1").exit_code)
+    finally:
+        (tmp_path / "answers.yaml").chmod(0o644)
+
+
+def _corrupt(run, tmp_path, monkeypatch) -> int:
+    (tmp_path / "answers.yaml").write_text("answers: {47: [\n", encoding="utf-8")
+    return int(run("list").exit_code)
+
+
+def _other_checklist(run, tmp_path, monkeypatch) -> int:
+    _answered(run)
+    path = tmp_path / "answers.yaml"
+    path.write_text(path.read_text("utf-8").replace("year: 2021", "year: 2020"), "utf-8")
+    return int(run("list").exit_code)
+
+
+def _ctrl_c(run, tmp_path, monkeypatch) -> int:
+    import importlib
+
+    app_module = importlib.import_module("evalcheck.cli.app")
+
+    def interrupted(path: Path) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(app_module, "load_checklist", interrupted)
+    return int(run("list").exit_code)
+
+
+def _export_form(run, tmp_path) -> Path:
+    assert run("export", "--split", "forms").exit_code == 0
+    return next((tmp_path / "forms").iterdir())
+
+
+def _bad_cell(run, tmp_path, monkeypatch) -> int:
+    import openpyxl
+
+    _export_form(run, tmp_path)
+    form = tmp_path / "forms" / "2021测评填报_办公室.xlsx"  # holds indicator 16 (是否)
+    wb = openpyxl.load_workbook(form)
+    ws = wb["测评指标"]
+    col = {c.value: c.column for c in ws[2]}
+    for r in range(3, ws.max_row + 1):
+        if ws.cell(r, col["题号"]).value == 16:
+            ws.cell(r, col["填报值"]).value = "也许"
+    wb.save(form)
+    return int(run("import", str(form)).exit_code)
+
+
+def _zip_bomb(run, tmp_path, monkeypatch) -> int:
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "bomb.xlsx", "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/worksheets/sheet1.xml", b" " * (3 * 1024 * 1024))
+    return int(run("import", "bomb.xlsx").exit_code)
+
+
+def _stdout_full(run, tmp_path, monkeypatch) -> int:
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full")
+    with open("/dev/full", "w") as full:
+        return _cli(tmp_path, "list", stdout=full)
+
+
+def _r(*args: str) -> Scenario:
+    return lambda run, tmp_path, monkeypatch: int(run(*args).exit_code)
+
+
+SCENARIOS: dict[int, dict[str, Scenario]] = {
+    0: {"成功": _r("list")},
+    1: {
+        "`overdue --fail` 有逾期指标": _r("overdue", "--fail", "--today", "2021-10-01"),
+        "`check` 有错误级规则不满足": lambda run, tmp_path, monkeypatch: (
+            run("answer", "14", "--value", "1"),
+            run("answer", "15", "--value", "2"),
+            int(run("check").exit_code),
+        )[-1],
+    },
+    2: {
+        "未知选项": _r("list", "--nope"),
+        "缺少参数": _r("answer"),
+        "选项值不在可选范围内": _r("list", "--format", "pdf"),
+    },
+    3: {
+        "值不符合题型": _r("answer", "47", "--value", "很多"),
+        "数值超出范围（绝对值最大 10^15）": _r("answer", "47", "--value", "9" * 400),
+        "文字超过 Excel 单元格的 32767 字": _r(
+            "answer", "47", "--value", "1", "--note", "字" * 32768
+        ),
+        "题号不存在": _r("answer", "999", "--value", "1"),
+        "未知的科室/领导/二级指标": _r("list", "--section", "不存在科"),
+        "表格中有不合格单元格": _bad_cell,
+        "要导入的是文件夹或找不到": lambda run, tmp_path, monkeypatch: (
+            (tmp_path / "d.xlsx").mkdir(),
+            max(run("import", "d.xlsx").exit_code, run("import", "none.xlsx").exit_code),
+        )[-1],
+        "输出文件已存在（未加 `--force`）": lambda run, tmp_path, monkeypatch: (
+            _export_form(run, tmp_path),
+            int(run("export", "--split", "forms").exit_code),
+        )[-1],
+        "`--today` 格式错误": _r("overdue", "--today", "9月"),
+        "参数不是 UTF-8 编码": lambda run, tmp_path, monkeypatch: _cli(
+            tmp_path, "answer", "47", "--value", b"\xff"
+        ),
+    },
+    4: {
+        "清单未通过检查": lambda run, tmp_path, monkeypatch: int(
+            run("--checklist", _checklist_with(tmp_path, "bogus: [\n"), "list").exit_code
+        ),
+        "找不到清单": _r("--checklist", "none.yaml", "list"),
+        "答案文件损坏或属于别的清单": lambda run, tmp_path, monkeypatch: max(
+            _other_checklist(run, tmp_path, monkeypatch), _corrupt(run, tmp_path, monkeypatch)
+        ),
+        "YAML 中有重复的键或锚点/别名": lambda run, tmp_path, monkeypatch: int(
+            run("--checklist", _checklist_with(tmp_path, "year: 2022\n"), "list").exit_code
+        ),
+        "清单或答案文件是文件夹/管道/设备": lambda run, tmp_path, monkeypatch: (
+            (tmp_path / "answers.yaml").mkdir(),
+            int(run("list").exit_code),
+        )[-1],
+        "工作簿不是本工具导出的或已损坏/过大/疑似压缩炸弹": _zip_bomb,
+    },
+    5: {
+        "答案文件正被他人写入（等锁超时）": _locked,
+        "文件被 Excel 占用": _replace_denied,
+        "没有写权限": _replace_denied,
+        "答案文件只读": _read_only,
+        "答案文件所在的文件夹不存在（不会自动创建）": _r(
+            "--answers", "no/such/answers.yaml", "answer", "47", "--value", "1"
+        ),
+        "输出写不出（如磁盘已满）": _stdout_full,
+    },
+    130: {"按 Ctrl-C 中断（写入是原子的，不会留下写了一半的文件）": _ctrl_c},
+}
+
+
+def test_every_code_is_in_the_table() -> None:
+    codes = {v for k, v in vars(errors).items() if k.startswith("EXIT_")}
+    assert set(_table()) == codes
+
+
+def test_every_reason_in_the_table_has_a_scenario() -> None:
+    assert {code: sorted(r) for code, r in _table().items()} == {
+        code: sorted(s) for code, s in SCENARIOS.items()
+    }
+
+
+@pytest.mark.parametrize(
+    ("code", "reason"), [(c, r) for c, s in SCENARIOS.items() for r in s], ids=lambda x: str(x)
+)
+def test_the_table_is_true(run, tmp_path, monkeypatch, code: int, reason: str) -> None:
+    assert SCENARIOS[code][reason](run, tmp_path, monkeypatch) == code

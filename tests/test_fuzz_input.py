@@ -1,0 +1,261 @@
+"""Random bytes and random workbook XML through `import` and `checklist-import`, in a
+child process under a memory cap: every input ends with a clean exit code and (when
+refused) a one-line Chinese message, no traceback, and the answers file byte-identical.
+
+The corpus is generated from a fixed seed (reproducible) plus hand-made bombs: a huge
+declared dimension, far row numbers, a zip bomb, entity expansion, deep nesting.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import random
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+MEMORY_CAP = 1536 * 1024 * 1024  # bytes of address space for the child (RLIMIT_AS)
+CASES = 40  # random inputs of each family
+
+# The child: cap memory, then run the real entry point (main) once per input file.
+CHILD = r"""
+import io, json, resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (CAP, CAP))
+from evalcheck.cli import main
+out = []
+for args in json.loads(sys.argv[1]):
+    sys.argv = ["evalcheck", *args]
+    err, sys.stderr = sys.stderr, io.StringIO()
+    sys.stdout = io.StringIO()
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 0
+    except BaseException as exc:  # a traceback: reported to the test, which fails
+        import traceback
+        code = "crash"
+        sys.stderr.write("Traceback " + "".join(traceback.format_exception(exc)))
+    text, sys.stderr = sys.stderr.getvalue(), err
+    out.append([args, code, text])
+sys.__stdout__.write(json.dumps(out))
+"""
+
+SHEET = (
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    "{dimension}<sheetData>{rows}</sheetData></worksheet>"
+)
+
+
+def _col(n: int) -> str:
+    s = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def _random_cell_value(rng: random.Random) -> str:
+    return rng.choice(
+        [
+            str(rng.randint(-(10**6), 10**6)),
+            "9" * rng.choice([20, 400, 5000]),
+            "1e400",
+            "NaN",
+            "-inf",
+            "题号",
+            "填报值",
+            "校验键",
+            "=1+1",
+            "\u0000",
+            "&amp;&lt;",
+            "x" * rng.choice([1, 100, 40000]),
+            f"{rng.randint(1, 144)}:{rng.getrandbits(40):010x}",
+        ]
+    )
+
+
+def _random_sheet(rng: random.Random) -> bytes:
+    dimension = rng.choice(
+        [
+            "",
+            '<dimension ref="A1:XFD1048576"/>',
+            '<dimension ref="A1:C3"/>',
+            '<dimension ref="ZZ"/>',
+        ]
+    )
+    rows = []
+    r = 0
+    for _ in range(rng.randint(0, 30)):
+        r = rng.choice([r + 1, r + rng.randint(1, 5), rng.randint(1, 1048576)])
+        cells = []
+        for _ in range(rng.randint(0, 6)):
+            col = rng.choice([rng.randint(1, 20), 16384, rng.randint(1, 16384)])
+            t = rng.choice(
+                ["", ' t="s"', ' t="n"', ' t="str"', ' t="b"', ' t="e"', ' t="inlineStr"']
+            )
+            v = _random_cell_value(rng)
+            body = f"<is><t>{v}</t></is>" if "inlineStr" in t else f"<v>{v}</v>"
+            if rng.random() < 0.1:
+                body = f"<f>{v}</f>" + body
+            cells.append(f'<c r="{_col(col)}{r}"{t}>{body}</c>')
+        rows.append(f'<row r="{r}">{"".join(cells)}</row>')
+    text = SHEET.format(dimension=dimension, rows="".join(rows))
+    if rng.random() < 0.2:  # truncated or garbled XML
+        cut = rng.randint(0, len(text))
+        text = text[:cut] + rng.choice(
+            ["", "<", "&bogus;", "\udcff".encode("utf-8", "surrogatepass").decode("latin-1")]
+        )
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _workbook(base: bytes, replace: dict[str, bytes], *, stored: bool = False) -> bytes:
+    """`base` (an .xlsx) with some members replaced."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(base)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            data = replace.get(info.filename, src.read(info.filename))
+            mode = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+            dst.writestr(info.filename, data, compress_type=mode)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> tuple[Path, list[str]]:
+    """Files to feed: random bytes, random sheets in real forms, and bombs."""
+    folder = tmp_path_factory.mktemp("corpus")
+    import openpyxl
+
+    from evalcheck.checklist import bundled_checklist_path, load_checklist
+    from evalcheck.excel import export_forms  # noqa: F401  (the forms are made by the CLI)
+
+    load_checklist(bundled_checklist_path())
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EVALCHECK_")}
+    subprocess.run(
+        [sys.executable, "-m", "evalcheck", "export", "--split", "forms"],
+        cwd=folder,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    form = next((folder / "forms").iterdir()).read_bytes()
+    plain = io.BytesIO()
+    openpyxl.Workbook().save(plain)
+    bases = [form, plain.getvalue()]
+    with zipfile.ZipFile(io.BytesIO(form)) as zf:
+        sheet_names = [n for n in zf.namelist() if n.startswith("xl/worksheets/sheet")]
+
+    rng = random.Random(20211)
+    names: list[str] = []
+
+    def add(name: str, data: bytes) -> None:
+        (folder / name).write_bytes(data)
+        names.append(name)
+
+    for n in range(CASES):
+        size = rng.choice([0, 1, 10, 1000, 100_000])
+        prefix = rng.choice([b"", b"PK\x03\x04", b"\xef\xbb\xbf", form[:200]])
+        add(f"bytes{n}.xlsx", prefix + rng.randbytes(size))
+    for n in range(CASES):
+        base = rng.choice(bases)
+        target = rng.choice(sheet_names) if base is form else "xl/worksheets/sheet1.xml"
+        add(f"xml{n}.xlsx", _workbook(base, {target: _random_sheet(rng)}))
+    for n in range(CASES // 2):  # byte flips inside a real form's XML
+        with zipfile.ZipFile(io.BytesIO(form)) as zf:
+            member = rng.choice(zf.namelist())
+            data = bytearray(zf.read(member))
+        for _ in range(rng.randint(1, 20)):
+            if data:
+                data[rng.randrange(len(data))] = rng.randrange(256)
+        add(f"flip{n}.xlsx", _workbook(form, {member: bytes(data)}))
+
+    # hand-made bombs
+    far = SHEET.format(
+        dimension='<dimension ref="A1:XFD1048576"/>',
+        rows='<row r="1"><c r="A1" t="inlineStr"><is><t>题号</t></is></c></row>'
+        '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>',
+    ).encode()
+    add("dimension_bomb.xlsx", _workbook(form, {sheet_names[0]: far}))
+    wide_rows = "".join(f'<row r="{r}"><c r="XFD{r}"><v>1</v></c></row>' for r in range(1, 60001))
+    add(
+        "wide_rows.xlsx",
+        _workbook(form, {sheet_names[0]: SHEET.format(dimension="", rows=wide_rows).encode()}),
+    )
+    add("zip_bomb.xlsx", _workbook(form, {sheet_names[0]: b" " * (60 * 1024 * 1024)}))
+    laughs = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        + b"".join(
+            f'<!ENTITY lol{i} "{"&lol" + str(i - 1) + ";" if i > 1 else "&lol;"}'.encode()
+            + (f"&lol{i - 1};".encode() if i > 1 else b"&lol;") * 9
+            + b'">'
+            for i in range(1, 10)
+        )
+        + b']><worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData></worksheet>'
+    )
+    add("entities.xlsx", _workbook(form, {sheet_names[0]: laughs}))
+    deep = SHEET.format(dimension="", rows="<row>" * 100_000).encode()
+    add("deep.xlsx", _workbook(form, {sheet_names[0]: deep}))
+    add(
+        "stored_big.xlsx", _workbook(form, {sheet_names[0]: b" " * (30 * 1024 * 1024)}, stored=True)
+    )
+    return folder, names
+
+
+def _run_child(folder: Path, calls: list[list[str]]) -> list[tuple[list[str], object, str]]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EVALCHECK_")}
+    env["EVALCHECK_CACHE_DIR"] = str(folder / "_cache")
+    proc = subprocess.run(
+        [sys.executable, "-c", CHILD.replace("CAP", str(MEMORY_CAP)), json.dumps(calls)],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        timeout=900,
+    )
+    assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")[-3000:]
+    return [tuple(x) for x in json.loads(proc.stdout)]
+
+
+def _chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+@pytest.mark.parametrize("command", ["import", "checklist-import"])
+def test_random_and_hostile_workbooks_fail_cleanly(corpus, command: str) -> None:
+    folder, names = corpus
+    answers = folder / "answers.yaml"
+    if not answers.exists():
+        env = {k: v for k, v in os.environ.items() if not k.startswith("EVALCHECK_")}
+        subprocess.run(
+            [sys.executable, "-m", "evalcheck", "answer", "47", "--value", "312"],
+            cwd=folder,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+    before = answers.read_bytes()
+    if command == "import":
+        calls = [["import", name] for name in names]
+    else:
+        calls = [["checklist-import", name, "-o", f"out_{name}.yaml"] for name in names]
+    results = _run_child(folder, calls)
+    assert len(results) == len(names)
+    for args, code, err in results:
+        assert "Traceback" not in err, (args, err[-2000:])
+        assert code in (0, 3, 4), (args, code, err)
+        if code:
+            assert err.startswith("错误：") and _chinese(err), (args, err)
+        assert answers.read_bytes() == before, args
+    refused = {args[1]: code for args, code, _ in results}
+    for bomb in (
+        "dimension_bomb.xlsx",
+        "wide_rows.xlsx",
+        "zip_bomb.xlsx",
+        "entities.xlsx",
+        "stored_big.xlsx",
+    ):
+        assert refused[bomb] in (3, 4) or (command == "import" and refused[bomb] == 0), bomb

@@ -1,0 +1,512 @@
+"""Hostile and careless input (issue 12): every class refused with a located Chinese
+message, a documented exit code, no traceback and an untouched answers file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from evalcheck import expr
+from evalcheck.checklist import bundled_checklist_path
+
+BUNDLED = bundled_checklist_path().read_text(encoding="utf-8")
+
+
+def edited_checklist(tmp_path: Path, old: str, new: str, name: str = "cl.yaml") -> str:
+    assert old in BUNDLED, old
+    path = tmp_path / name
+    path.write_text(BUNDLED.replace(old, new, 1), encoding="utf-8")
+    return str(path)
+
+
+def answers_file(tmp_path: Path) -> Path:
+    return tmp_path / "answers.yaml"
+
+
+def clean(result, code: int) -> None:
+    assert result.exit_code == code, (result.exit_code, result.output)
+    assert "Traceback" not in result.output
+    if code:
+        assert "错误：" in result.output
+
+
+# ---------------------------------------------------------------- 1. numbers beyond range
+
+
+@pytest.mark.parametrize(
+    ("ident", "raw"),
+    [
+        ("47", "9" * 400),  # overflows float
+        ("47", "9" * 5000),  # over Python's int digit limit
+        ("47", "1" + "0" * 16),  # above 10^15
+        ("3", "1e400"),
+        ("3", "9" * 400),
+        ("3", "inf"),
+        ("3", "nan"),
+        ("3", "-" + "9" * 400 + "%"),
+    ],
+)
+def test_numbers_beyond_range_are_refused_at_answer(run, tmp_path, ident: str, raw: str) -> None:
+    run("answer", "4", "--value", "10")
+    before = answers_file(tmp_path).read_bytes()
+    result = run("answer", ident, "--value", raw)
+    clean(result, 3)
+    assert f"第{ident}项" in result.stderr
+    assert len(result.stderr) < 400  # the value is shortened in the message
+    assert answers_file(tmp_path).read_bytes() == before
+    clean(run("list"), 0)
+
+
+def test_the_largest_number_is_accepted(run) -> None:
+    clean(run("answer", "47", "--value", "1000000000000000"), 0)
+    clean(run("check"), 0)
+
+
+@pytest.mark.parametrize("value", [".inf", "-.inf", ".nan", "1e400", "9" * 400, "9" * 5000])
+def test_a_hand_edited_number_is_reported_and_every_command_works(
+    run, tmp_path, value: str
+) -> None:
+    run("answer", "47", "--value", "312")
+    run("answer", "3", "--value", "95")
+    path = answers_file(tmp_path)
+    path.write_text(path.read_text("utf-8").replace("value: 312", f"value: {value}"), "utf-8")
+    before = path.read_bytes()
+    for cmd in (["list"], ["show", "47"], ["status"], ["check"], ["overdue"], ["history", "47"]):
+        result = run(*cmd)
+        assert result.exit_code in (0, 1), (cmd, result.output)
+        assert "Traceback" not in result.output
+        assert "第47项的答案与当前清单不符，已保留未改动" in result.stderr
+    data = json.loads(run("list", "--format", "json").stdout)  # strict JSON: no Infinity
+    assert {i["id"] for i in data} >= {3, 47}
+    clean(run("export", "r.xlsx"), 0)
+    assert path.read_bytes() == before
+    clean(run("answer", "47", "--value", "5"), 0)  # a new answer replaces it, the old is history
+    assert "value: 5" in path.read_text("utf-8")
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("  kind: percent\n  unit: '%'\n", "  kind: percent\n  unit: '%'\n  range: [0, .inf]\n"),
+        ("  kind: percent\n  unit: '%'\n", "  kind: percent\n  unit: '%'\n  range: [.nan, 1]\n"),
+        (
+            "  kind: percent\n  unit: '%'\n",
+            f"  kind: percent\n  unit: '%'\n  range: [0, 1{'0' * 400}]\n",
+        ),
+        ("year: 2021", f"year: {'9' * 5000}"),
+    ],
+)
+def test_numbers_beyond_range_in_the_checklist(run, tmp_path, old: str, new: str) -> None:
+    path = edited_checklist(tmp_path, old, new)
+    result = run("validate", path)
+    clean(result, 4)
+    assert "字段" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        "q4 <= 1e400",
+        f"q4 <= {'9' * 5000}",
+        "q4 <= 10000000000000000",
+        "q4" + " * 1e15" * 21 + " > 0",
+    ],
+)
+def test_rule_constants_beyond_range(run, tmp_path, check: str) -> None:
+    old = "  check: q15 <= q14\n"
+    path = edited_checklist(tmp_path, old, f"  check: '{check}'\n")
+    result = run("validate", path)
+    if "1e15" in check:  # constants fine, the result overflows: "not computable", no crash
+        clean(result, 0)
+        run("--checklist", path, "answer", "4", "--value", "10")
+        clean(run("--checklist", path, "check"), 0)
+    else:
+        clean(result, 4)
+        assert "超出范围" in result.stdout or "过长" in result.stdout
+        assert len(result.stdout) < 1000
+
+
+# ---------------------------------------------------------------- 2. sizes that lie
+
+
+def test_an_id_typo_does_not_allocate_by_its_size(run, tmp_path) -> None:
+    path = edited_checklist(tmp_path, "- id: 47\n", "- id: 1440000000\n")
+    result = run("validate", path)
+    clean(result, 4)
+    assert "题号 1440000000 过大" in result.stdout
+
+
+def test_gaps_are_listed_from_the_ids_present(run, tmp_path) -> None:
+    path = edited_checklist(tmp_path, "- id: 47\n", "- id: 900000\n")
+    result = run("validate", path)
+    clean(result, 0)
+    assert "47、145–899999" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("source", "why"),
+    [
+        ("q1 + " * 1000 + "q1", "过长"),
+        ("(" * 60 + "q1" + ")" * 60, "嵌套过深"),
+        ("-" * 300 + "q1", "嵌套过深"),
+    ],
+)
+def test_expression_length_and_nesting_are_capped(source: str, why: str) -> None:
+    with pytest.raises(expr.ExprError, match=why):
+        expr.references(source)
+
+
+# ---------------------------------------------------------------- 3. YAML traps
+
+BOMB = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
+    f"{c}: &{c} [{','.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+)
+
+
+def test_alias_bomb_in_the_answers_file(run, tmp_path) -> None:
+    run("answer", "47", "--value", "312")
+    path = answers_file(tmp_path)
+    path.write_text(
+        path.read_text("utf-8") + "x:\n" + "".join(f"  {line}\n" for line in BOMB.splitlines()),
+        "utf-8",
+    )
+    before = path.read_bytes()
+    for cmd in (["list"], ["answer", "47", "--value", "5"]):
+        result = run(*cmd)
+        clean(result, 4)
+        assert "不允许使用 YAML 锚点和别名" in result.stderr and "第" in result.stderr
+    assert path.read_bytes() == before
+
+
+def test_alias_bomb_in_the_checklist(run, tmp_path) -> None:
+    path = tmp_path / "cl.yaml"
+    path.write_text(BUNDLED + "\n" + BOMB.replace("a:", "extra_a:", 1), encoding="utf-8")
+    result = run("validate", str(path))
+    clean(result, 4)
+    assert "锚点和别名" in result.stdout + result.stderr
+
+
+def test_any_alias_is_refused_even_a_small_one(run, tmp_path) -> None:
+    path = edited_checklist(
+        tmp_path,
+        "  kind: count\n  unit: 个\n",
+        "  kind: count\n  unit: &u 个\n  range: [0, null]\n",
+    )
+    path2 = Path(path).read_text("utf-8").replace("  unit: 项\n", "  unit: *u\n", 1)
+    Path(path).write_text(path2, encoding="utf-8")
+    clean(run("validate", path), 4)
+
+
+def test_duplicate_answer_key_names_the_line(run, tmp_path) -> None:
+    run("answer", "47", "--value", "312")
+    run("answer", "48", "--value", "是")
+    path = answers_file(tmp_path)
+    text = path.read_text("utf-8").replace("  48:\n", "  47:\n")
+    path.write_text(text, encoding="utf-8")
+    line = text.splitlines().index("  47:", text.splitlines().index("  47:") + 1) + 1
+    before = path.read_bytes()
+    for cmd in (["list"], ["answer", "49", "--value", "是"], ["undo"]):
+        result = run(*cmd)
+        clean(result, 4)
+        assert f"第{line}行" in result.stderr and "键 47 重复" in result.stderr
+    assert path.read_bytes() == before
+
+
+def test_duplicate_field_in_the_checklist_names_the_line(run, tmp_path) -> None:
+    path = edited_checklist(
+        tmp_path, "  kind: count\n  unit: 个\n", "  kind: count\n  kind: text\n"
+    )
+    line = Path(path).read_text("utf-8").splitlines().index("  kind: text") + 1
+    result = run("validate", path)
+    clean(result, 4)
+    assert f"第{line}行" in result.stdout + result.stderr
+    assert "键 kind 重复" in result.stdout + result.stderr
+
+
+# ---------------------------------------------------------------- 4. files that are not what they seem
+
+
+def test_symlinked_answers_are_written_through_to_the_target(run, tmp_path) -> None:
+    shared = tmp_path / "share"
+    shared.mkdir()
+    target = shared / "answers.yaml"
+    run("--answers", str(target), "answer", "47", "--value", "1")
+    link = tmp_path / "answers.yaml"
+    link.symlink_to(target)
+    clean(run("answer", "47", "--value", "2"), 0)
+    assert link.is_symlink() and "value: 2" in target.read_text("utf-8")
+    assert (shared / "answers.yaml.lock").exists() or not (tmp_path / "answers.yaml.lock").exists()
+    assert not (tmp_path / "answers.yaml.lock").exists()
+
+
+def test_a_read_only_answers_file_is_not_replaced(run, tmp_path) -> None:
+    run("answer", "47", "--value", "1")
+    path = answers_file(tmp_path)
+    before = path.read_bytes()
+    path.chmod(0o444)
+    try:
+        result = run("answer", "47", "--value", "2")
+        clean(result, 5)
+        assert "只读" in result.stderr
+        assert path.read_bytes() == before
+        clean(run("list"), 0)  # reading still works
+    finally:
+        path.chmod(0o644)
+
+
+def test_a_missing_folder_is_not_created(run, tmp_path) -> None:
+    result = run("--answers", "unmounted/share/answers.yaml", "answer", "47", "--value", "1")
+    clean(result, 5)
+    assert "不存在" in result.stderr
+    assert not (tmp_path / "unmounted").exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX only")
+def test_a_fifo_as_answers_file_neither_hangs_nor_is_replaced(run, tmp_path) -> None:
+    os.mkfifo(tmp_path / "answers.yaml")
+    for cmd, code in ((["list"], 4), (["answer", "47", "--value", "1"], 5)):
+        result = run(*cmd)
+        clean(result, code)
+        assert "命名管道" in result.stderr
+    assert stat.S_ISFIFO(os.stat(tmp_path / "answers.yaml").st_mode)
+
+
+@pytest.mark.parametrize("name", ["answers.yaml", "folder.xlsx"])
+def test_a_folder_where_a_file_belongs(run, tmp_path, name: str) -> None:
+    (tmp_path / name).mkdir()
+    if name == "answers.yaml":
+        clean(run("list"), 4)
+        clean(run("answer", "47", "--value", "1"), 5)
+    else:
+        clean(run("import", name), 3)
+        clean(run("checklist-import", name, "-o", "x.yaml"), 3)
+
+
+def test_a_device_is_not_read(run) -> None:
+    if not Path("/dev/zero").exists():
+        pytest.skip("no /dev/zero")
+    clean(run("--checklist", "/dev/zero", "list"), 4)
+    clean(run("--answers", "/dev/zero", "list"), 4)
+    clean(run("checklist-import", "/dev/zero", "-o", "x.yaml"), 4)
+
+
+def _cli(*args: str | bytes, stdout=subprocess.PIPE, cwd: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EVALCHECK_")}
+    env["EVALCHECK_CACHE_DIR"] = str(cwd / "_cache")
+    return subprocess.run(
+        [sys.executable, "-m", "evalcheck", *args],
+        cwd=cwd,
+        env=env,
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        timeout=60,
+    )
+
+
+def test_non_utf8_bytes_in_arguments(tmp_path) -> None:
+    proc = _cli("answer", "47", "--value", b"\xff\xfe", cwd=tmp_path)
+    assert proc.returncode == 3
+    err = proc.stderr.decode("utf-8")
+    assert err.startswith("错误：参数") and "\\xff" in err and "Traceback" not in err
+    assert not (tmp_path / "answers.yaml").exists()
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full")
+def test_stdout_full(tmp_path) -> None:
+    with open("/dev/full", "w") as full:
+        proc = _cli("list", stdout=full, cwd=tmp_path)
+    assert proc.returncode == 5
+    err = proc.stderr.decode("utf-8")
+    assert "磁盘已满" in err and "Traceback" not in err
+
+
+def test_stdout_closed_or_cut_off(tmp_path) -> None:
+    proc = _cli("answer", "47", "--value", "1", stdout=subprocess.DEVNULL, cwd=tmp_path)
+    assert proc.returncode == 0
+    closed = subprocess.run(
+        [sys.executable, "-m", "evalcheck", "list"],
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+        stdout=None,
+        stderr=subprocess.PIPE,
+        pass_fds=(),
+        preexec_fn=lambda: os.close(1),
+        timeout=60,
+    )
+    assert closed.returncode == 0 and b"Traceback" not in closed.stderr
+    pipe = subprocess.Popen(
+        [sys.executable, "-m", "evalcheck", "list"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert pipe.stdout is not None
+    pipe.stdout.read(10)
+    pipe.stdout.close()  # like `| head -1`
+    assert pipe.wait(60) in (0, 5)
+    assert pipe.stderr is not None and b"Traceback" not in pipe.stderr.read()
+
+
+# ---------------------------------------------------------------- 6. lengths Excel cannot hold
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["answer", "47", "--value", "1", "--note", "长" * 32768],
+        ["answer", "47", "--na", "长" * 32768],
+        ["answer", "47", "--value", "1", "-e", "x" * 32768],
+        ["answer", "111", "--value", "是", "--note", "长" * 40000],
+    ],
+)
+def test_text_longer_than_a_cell_is_refused_with_the_limit(run, tmp_path, args) -> None:
+    result = run(*args)
+    clean(result, 3)
+    assert "32767" in result.stderr
+    assert not answers_file(tmp_path).exists()
+
+
+def test_text_of_exactly_a_cell_survives_export_and_import(run, tmp_path) -> None:
+    note = "注" * 32767
+    clean(run("answer", "47", "--value", "1", "--note", note), 0)
+    clean(run("export", "r.xlsx"), 0)
+    run("answer", "47", "--value", "1", "--note", "短")
+    clean(run("import", "r.xlsx"), 0)
+    shown = json.loads(run("show", "47", "--format", "json").stdout)["answer"]
+    assert shown["note"] == note
+
+
+# ---------------------------------------------------------------- 7. injection
+
+
+def test_csv_neutralises_formulas_like_the_xlsx_export(run) -> None:
+    run("answer", "47", "--value", "1", "--note", '=HYPERLINK("http://x","y")')
+    run("answer", "48", "--value", "是", "--note", "@SUM(1)")
+    run("answer", "49", "--value", "是", "--note", "+1+1")
+    out = run("list", "--format", "csv").stdout
+    rows = {r[0]: r for r in csv.reader(io.StringIO(out.lstrip("\ufeff")))}
+    notes = {k: rows[k][14] for k in ("47", "48", "49")}
+    assert notes == {"47": '\'=HYPERLINK("http://x","y")', "48": "'@SUM(1)", "49": "'+1+1"}
+
+
+def test_a_tab_in_a_note_does_not_break_tab_separated_output(run) -> None:
+    run("answer", "47", "--value", "1", "--note", "a\tb\nc")
+    run("answer", "109", "--value", "甲\t乙\r\n丙")
+    for cmd, first in ((["history", "47"], "序号"), (["list", "--kind", "text"], "题号")):
+        lines = run(*cmd).stdout.splitlines()
+        header = next(line for line in lines if line.startswith(first))
+        data = [line for line in lines if line[:1].isdigit()]
+        assert len(data) == 1 and data[0].count("\t") == header.count("\t"), cmd
+
+
+def test_a_table_cell_cannot_inject_yaml(run, tmp_path) -> None:
+    from tests.conftest import seed_text
+
+    text = seed_text()
+    row = next(line for line in text.splitlines() if "\t47\t" in line)
+    evil = row.replace("本地区", "本地区\n  kind: text\nrules: [{id: X, check: 'q1 > 0'}]\n#", 1)
+    name = "表\n格.txt"
+    (tmp_path / name).write_text(text.replace(row, evil), encoding="utf-8")
+    result = run("checklist-import", name, "-o", "out.yaml")
+    if result.exit_code == 0:
+        out = (tmp_path / "out.yaml").read_text("utf-8")
+        assert "\nrules:" not in out
+        clean(run("validate", "out.yaml"), 0)
+    else:
+        clean(result, 3)
+        assert not (tmp_path / "out.yaml").exists()
+
+
+# ---------------------------------------------------------------- 8. the parse cache
+
+
+def _entries(tmp_path: Path) -> list[Path]:
+    return sorted((tmp_path / "_cache").glob("*.pickle"))
+
+
+def test_cache_is_owner_only_and_keyed_by_sha256(run, tmp_path) -> None:
+    run("answer", "47", "--value", "1")
+    clean(run("list"), 0)
+    folder = tmp_path / "_cache"
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    entries = _entries(tmp_path)
+    assert entries and all(stat.S_IMODE(e.stat().st_mode) == 0o600 for e in entries)
+    assert all(len(e.stem) == 32 for e in entries)
+
+
+def _poison(entry: Path) -> None:
+    import pickle
+
+    digest, data = pickle.loads(entry.read_bytes())
+    if isinstance(data, dict) and "answers" in data:
+        data["answers"][47]["value"] = 999
+        entry.write_bytes(pickle.dumps((digest, data)))
+
+
+def test_a_cache_entry_others_can_write_is_ignored(run, tmp_path) -> None:
+    run("answer", "47", "--value", "1")
+    run("list")
+    for entry in _entries(tmp_path):
+        _poison(entry)
+        entry.chmod(0o666)
+    shown = json.loads(run("show", "47", "--format", "json").stdout)["answer"]
+    assert shown["value"] == 1
+
+
+def test_a_poisoned_cache_never_changes_what_is_written(run, tmp_path) -> None:
+    run("answer", "47", "--value", "1")
+    run("list")
+    for entry in _entries(tmp_path):
+        _poison(entry)  # our own permissions: as if the attacker were us
+    clean(run("answer", "48", "--value", "是"), 0)
+    text = answers_file(tmp_path).read_text("utf-8")
+    assert "value: 999" not in text and "value: 1\n" in text
+
+
+def test_a_shared_cache_folder_is_not_used(run, tmp_path, monkeypatch) -> None:
+    shared = tmp_path / "shared_cache"
+    shared.mkdir()
+    shared.chmod(0o777)
+    monkeypatch.setenv("EVALCHECK_CACHE_DIR", str(shared))
+    run("answer", "47", "--value", "1")
+    clean(run("list"), 0)
+    assert list(shared.iterdir()) == []
+
+
+# ---------------------------------------------------------------- 9. checklist edits that strand answers
+
+
+def test_a_changed_kind_strands_only_its_answers(run, tmp_path) -> None:
+    run("answer", "47", "--value", "312")
+    run("answer", "48", "--value", "是")
+    before = answers_file(tmp_path).read_bytes()
+    block = "  text: 本地区行政许可事项承诺时限总数？\n"
+    i = BUNDLED.index(block)
+    old = BUNDLED[i : BUNDLED.index("  kind: count\n", i) + len("  kind: count\n")]
+    path = edited_checklist(tmp_path, old, old.replace("kind: count", "kind: text"))
+    for cmd in (["list"], ["status"], ["check"], ["show", "48"], ["export", "r.xlsx"]):
+        result = run("--checklist", path, *cmd)
+        assert result.exit_code in (0, 1), (cmd, result.output)
+        assert "第47项的答案与当前清单不符" in result.stderr and "312" in result.stderr
+        assert "损坏" not in result.stderr
+    assert answers_file(tmp_path).read_bytes() == before
+    clean(run("--checklist", path, "answer", "49", "--value", "是"), 0)
+    assert "value: 312" in answers_file(tmp_path).read_text("utf-8")
+
+
+def test_removed_options_strand_only_their_answers(run, tmp_path) -> None:
+    run("answer", "142", "--value", "1")
+    path = edited_checklist(
+        tmp_path, "  - 重点监管事件跟踪预警响应处置的全链条\n", "  - 别的选项\n"
+    )
+    result = run("--checklist", path, "list")
+    clean(result, 0)
+    assert "第142项的答案与当前清单不符" in result.stderr and "选项" in result.stderr
