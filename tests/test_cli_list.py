@@ -82,7 +82,7 @@ def test_unknown_names_list_the_valid_ones(run, args: list[str], fragment: str) 
 
 def test_section_error_lists_every_section(run) -> None:
     result = run("list", "-s", "财务科")
-    assert "（可选：政务服务中心、办公室、审批服务科、审批监管科）" in result.stderr
+    assert "（可选：政务服务中心、办公室、审批服务科、审批监管科、未指定科室）" in result.stderr
 
 
 def test_json_carries_every_field(run) -> None:

@@ -78,6 +78,7 @@ def table(
     footer: str | None = None,
     wide: Sequence[str] = (),
     numeric: Sequence[str] = (),
+    min_widths: dict[str, int] | None = None,
     rich: bool | None = None,
 ) -> str:
     """A table as text. `wide` names the columns that wrap (the rest keep their width)."""
@@ -94,12 +95,23 @@ def table(
 
     from rich.table import Table
 
-    t = Table(title=title, caption=footer, caption_justify="left", show_lines=False)
+    # with a wrapping column the table takes the terminal's width, shared by ratio
+    t = Table(
+        title=title,
+        caption=footer,
+        caption_justify="left",
+        show_lines=False,
+        expand=bool(wide),
+    )
     for h in headers:
         if h in wide:
-            # the first wide column (the indicator text) gets most of the room
-            ratio = 3 if h == wide[0] else 1
-            t.add_column(h, overflow="fold", ratio=ratio, min_width=10)
+            # the first wide column (the indicator text) takes the room that is left;
+            # the others are as wide as their content, between their minimum and 30
+            low = (min_widths or {}).get(h, 10)
+            if h == wide[0]:
+                t.add_column(h, overflow="fold", ratio=1, min_width=low)
+            else:
+                t.add_column(h, overflow="fold", min_width=low, max_width=max(low, 30))
         elif h in numeric:
             t.add_column(h, no_wrap=True, justify="right", min_width=text_width(h))
         else:
@@ -143,17 +155,47 @@ def view(
         return to_csv([c.header for c in columns], [[c.as_text(r) for c in columns] for r in rows])
     use_rich = stdout_is_terminal()
     cols = list(columns)
+    cells = [[c.as_text(r) for c in cols] for r in rows]
+    mins: dict[str, int] = {}
     if use_rich:
-        cols = fit_columns(cols, [[c.as_text(r) for c in cols] for r in rows], _width())
+        kept = fit_columns(cols, cells, _width())
+        idx = [cols.index(c) for c in kept]
+        cells = [[row[i] for i in idx] for row in cells]
+        cols = kept
+        mins = {c.header: min_width(cols, cells, n) for n, c in enumerate(cols) if c.wide}
     return table(
         [c.header for c in cols],
-        [[c.as_text(r) for c in cols] for r in rows],
+        cells,
         title=title,
         footer=footer,
         wide=[c.header for c in cols if c.wide],
         numeric=[c.header for c in cols if c.numeric],
+        min_widths=mins,
         rich=use_rich,
     )
+
+
+def min_width(columns: Sequence[Any], cells: list[list[str]], i: int) -> int:
+    """How narrow a wrapping column may get: the first (the indicator text) 20, the others
+    their longest cell up to 20 (so that a value like '1234567 个' is never broken), at
+    least 10 and their header."""
+    c = columns[i]
+    first = next(n for n, col in enumerate(columns) if col.wide) == i
+    longest = max((text_width(row[i]) for row in cells), default=0)
+    return max(text_width(c.header), 10, 20 if first else min(longest, 20))
+
+
+def paragraph(text: str) -> str:
+    """Prose under a table, folded to the terminal's width on a terminal (CJK-aware)."""
+    if not stdout_is_terminal():
+        return text
+    width, out, line = _width(), [], ""
+    for ch in text:
+        if text_width(line + ch) > width:
+            out.append(line)
+            line = ""
+        line += ch
+    return "\n".join([*out, line])
 
 
 def _width() -> int:
@@ -176,14 +218,15 @@ def fit_columns(columns: list[Any], cells: list[list[str]], width: int) -> list[
     """Drop the least important columns until the table fits `width`.
 
     A column that does not wrap needs its longest cell; one that wraps needs at least
-    10 columns (or its header). Each takes 3 more for borders and padding.
+    10 columns (or its header), the first of them (the indicator text) 20. Each takes 3
+    more for borders and padding.
     """
 
     def need(i: int) -> int:
         c = columns[i]
         head = text_width(c.header)
         if c.wide:
-            return max(head, 10) + 3
+            return min_width(columns, cells, i) + 3
         longest = max((text_width(row[i]) for row in cells), default=0)
         return max(head, longest) + 3
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from .checklist import CN_NUMERALS, KINDS, ROLE_NAMES, ROLES, Checklist, Indicator
+from .checklist import CN_NUMERALS, KINDS, ROLE_NAMES, ROLES, UNASSIGNED, Checklist, Indicator
 from .errors import NotFound
 from .snapshot import STATUS_ALIASES, Row, Snapshot, Status
 
@@ -65,12 +65,20 @@ class Filters(NamedTuple):
     unassigned: bool = False
 
 
+def _section_names(checklist: Checklist) -> list[str]:
+    unassigned = any(i.section is None for i in checklist.indicators)
+    return [*checklist.sections, *([UNASSIGNED] if unassigned else [])]
+
+
 def resolve_filters(checklist: Checklist, f: Filters) -> Filters:
     """Canonical names for everything typed; unknown names raise NotFound."""
     role_alias = {v: k for k, v in ROLE_NAMES.items()}
     status_alias = {k: v.value for k, v in STATUS_ALIASES.items()}
+    # 未指定科室 is shown as a section name everywhere, so it is accepted as one
+    unassigned = [s for s in f.sections if _squash(s) == _squash(UNASSIGNED)]
+    named = [s for s in f.sections if s not in unassigned]
     return Filters(
-        sections=tuple(resolve("责任科室", s, checklist.sections) for s in f.sections),
+        sections=tuple(resolve("责任科室", s, _section_names(checklist)) for s in named),
         owners=tuple(resolve("责任领导", o, checklist.owners) for o in f.owners),
         categories=tuple(
             resolve("二级指标", c, checklist.categories, category_aliases(checklist))
@@ -80,7 +88,7 @@ def resolve_filters(checklist: Checklist, f: Filters) -> Filters:
         roles=tuple(resolve("任务类型", r, ROLES, role_alias) for r in f.roles),
         search=f.search,
         statuses=tuple(resolve("填报状态", s, STATUSES, status_alias) for s in f.statuses),
-        unassigned=f.unassigned,
+        unassigned=f.unassigned or bool(unassigned),
     )
 
 

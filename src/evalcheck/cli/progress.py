@@ -123,9 +123,11 @@ def status(ctx: typer.Context, today: TodayOpt = None, fmt: ShowFormatOpt = Show
         for key, (label, _) in GROUPINGS.items()
     ]
     parts.append(
-        f"合计：{total.total} 项，已完成 {total.done} 项（{total.percent:g}%）"
-        f"{render.bar(total.fraction)}，未完成 {total.open} 项，其中逾期 {total.overdue} 项"
-        f"（截至 {snap.today.isoformat()}）"
+        render.paragraph(
+            f"合计：{total.total} 项，已完成 {total.done} 项（{total.percent:g}%）"
+            f"{render.bar(total.fraction)}，未完成 {total.open} 项，其中逾期 {total.overdue} 项"
+            f"（截至 {snap.today.isoformat()}）"
+        )
     )
     _echo("\n\n".join(parts))
 

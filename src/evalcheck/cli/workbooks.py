@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 import typer
 
+from ..checklist import UNASSIGNED
 from ..errors import InputError
 from ..store import current_user, describe_state
 from .app import ByOpt, SectionOpt, TodayOpt, _echo, _env, _filters, app
@@ -47,7 +48,8 @@ def export(
     filters = _filters(env.checklist, sections=section)
     snap = env.snapshot(today)
     if split is not None:
-        written = export_forms(split, snap, sections=filters.sections or None, force=force)
+        wanted = [*filters.sections, *([UNASSIGNED] if filters.unassigned else [])]
+        written = export_forms(split, snap, sections=wanted or None, force=force)
         for target, n in written:
             _echo(f"已生成 {target}（{n} 项）")
         _echo(f"共 {len(written)} 份科室填报表。填好后用 evalcheck import 文件名 导入。")
