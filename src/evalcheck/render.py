@@ -14,9 +14,13 @@ from collections.abc import Sequence
 from typing import Any
 
 ENV_WIDTH = "EVALCHECK_WIDTH"  # pin the table width (tests, narrow terminals)
+ENV_TABLE = "EVALCHECK_TABLE"  # "rich": tables with borders even when piped; "plain": never
 
 
 def stdout_is_terminal() -> bool:
+    forced = os.environ.get(ENV_TABLE, "").strip().lower()
+    if forced in ("rich", "plain"):
+        return forced == "rich"
     return sys.stdout.isatty()
 
 

@@ -1,0 +1,233 @@
+"""Run the README's tour as a newcomer would type it, and compare every output.
+
+Every fenced block of README.md whose lines start with `$ ` is part of the tour: the
+commands run in order, in one empty folder, and what they print (stdout and stderr,
+as a terminal 100 columns wide shows it) is compared with the lines that follow them.
+
+- `[退出码 N]` after an output: the command must end with exit code N (else 0).
+- A line `……` stands for any number of lines (an output shortened for the reader).
+- `<!-- tour: fill FILE ID=VALUE … -->` between blocks is a step a person does by hand
+  (filling a form in Excel); the tour does it with openpyxl on the same file.
+  `<!-- tour: write FILE TEXT -->` writes a small file the next step needs.
+- Times, today's date and day counts that depend on today are normalised on both sides.
+
+    python tests/readme_tour.py            # check; exit 1 and a diff when the README drifted
+    python tests/readme_tour.py --update   # write the real outputs into README.md
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import os
+import re
+import shlex
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+WIDTH = 100
+EXIT = re.compile(r"^\[退出码 (\d+)\]$")
+HIDDEN = re.compile(r"<!--\s*tour:\s*(.*?)\s*-->", re.S)
+ELLIPSIS = "……"
+
+
+@dataclass
+class Step:
+    command: str  # what follows "$ ", or a hidden step ("fill …", "write …")
+    expected: list[str] = field(default_factory=list)
+    hidden: bool = False
+    line: int = 0  # where the command stands in README.md (1-based)
+
+
+def parse(text: str) -> list[Step]:
+    steps: list[Step] = []
+    lines = text.split("\n")
+    in_block = False
+    current: Step | None = None
+    for n, line in enumerate(lines, start=1):
+        if line.startswith("```"):
+            if in_block and current is not None:
+                _trim(current)
+                current = None
+            in_block = not in_block
+            continue
+        if not in_block:
+            for m in HIDDEN.finditer(line):
+                steps.append(Step(m.group(1), hidden=True, line=n))
+            continue
+        if line.startswith("$ "):
+            if current is not None:
+                _trim(current)
+            current = Step(line[2:].strip(), line=n)
+            steps.append(current)
+        elif current is not None:
+            current.expected.append(line)
+    return steps
+
+
+def _trim(step: Step) -> None:
+    while step.expected and not step.expected[-1].strip():
+        step.expected.pop()
+
+
+def normalise(text: str, folder: Path) -> str:
+    today = dt.date.today().isoformat()
+    text = text.replace(str(folder), ".")
+    text = re.sub(
+        r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2}|Z)?", "<时间>", text
+    )
+    text = re.sub(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})?", "<时间>", text)
+    text = text.replace(today, "<今天>")
+    text = re.sub(r"逾期\d+天", "逾期N天", text)
+    from evalcheck.checklist import bundled_checklist_path
+
+    text = text.replace(str(bundled_checklist_path()), "<安装目录>/indicators.yaml")
+    return "\n".join(line.rstrip() for line in text.split("\n"))
+
+
+def matches(expected: list[str], actual: list[str]) -> bool:
+    pattern = "\n".join(
+        r"(?:.*\n)*?" if line.strip() == ELLIPSIS else re.escape(line) + r"\n" for line in expected
+    )
+    return re.fullmatch(pattern, "".join(a + "\n" for a in actual)) is not None
+
+
+def environment(folder: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EVALCHECK_")}
+    env.update(
+        EVALCHECK_WIDTH=str(WIDTH),
+        EVALCHECK_TABLE="rich",  # tables as a terminal shows them
+        EVALCHECK_CACHE_DIR=str(folder / ".cache"),
+        PYTHONUNBUFFERED="1",  # stdout and stderr in the order they were written
+        PYTHONIOENCODING="utf-8",
+        LOGNAME="王芳",
+        USER="王芳",
+        USERNAME="王芳",
+        COLUMNS=str(WIDTH),
+    )
+    env.pop("EVALCHECK_USER", None)
+    return env
+
+
+def run_step(step: Step, folder: Path, env: dict[str, str]) -> tuple[list[str], int]:
+    if step.hidden:
+        hidden_step(step.command, folder)
+        return [], 0
+    words = shlex.split(step.command)
+    if words[0] == "evalcheck":
+        cmd = [sys.executable, "-m", "evalcheck", *words[1:]]
+    else:
+        cmd = ["bash", "-c", step.command]
+    proc = subprocess.run(
+        cmd, cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120
+    )
+    out = proc.stdout.decode("utf-8", errors="replace").rstrip("\n")
+    lines = out.split("\n") if out else []
+    return lines, proc.returncode
+
+
+def hidden_step(command: str, folder: Path) -> None:
+    words = shlex.split(command)
+    if words[0] == "fill":
+        fill(folder / words[1], dict(w.split("=", 1) for w in words[2:]))
+    elif words[0] == "write":
+        (folder / words[1]).write_text(
+            " ".join(words[2:]).replace("\\t", "\t").replace("\\n", "\n"), encoding="utf-8"
+        )
+    else:
+        raise SystemExit(f"unknown tour step: {command}")
+
+
+def fill(path: Path, cells: dict[str, str]) -> None:
+    """What a person does in Excel: type values into 填报值 (or COLUMN:ID=VALUE)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[0]
+    header_row = next(r for r in range(1, 8) if any(c.value == "题号" for c in ws[r]))
+    cols = {c.value: c.column for c in ws[header_row]}
+    rows = {ws.cell(r, cols["题号"]).value: r for r in range(header_row + 1, ws.max_row + 1)}
+    for key, value in cells.items():
+        column, _, ident = key.rpartition(":")
+        typed: object = value
+        if re.fullmatch(r"\d+(\.\d+)?", value):
+            typed = float(value) if "." in value else int(value)
+        ws.cell(rows[int(ident)], cols[column or "填报值"]).value = typed
+    wb.save(path)
+
+
+def run_tour(readme: Path = README) -> tuple[list[str], list[tuple[Step, list[str], int]]]:
+    """Run every step; return (problems, [(step, output, exit code)])."""
+    steps = parse(readme.read_text(encoding="utf-8"))
+    problems: list[str] = []
+    results: list[tuple[Step, list[str], int]] = []
+    with tempfile.TemporaryDirectory(prefix="evalcheck-tour-") as tmp:
+        folder = Path(tmp)
+        env = environment(folder)
+        for step in steps:
+            actual, code = run_step(step, folder, env)
+            results.append((step, actual, code))
+            if step.hidden:
+                continue
+            expected = list(step.expected)
+            want = 0
+            if expected and (m := EXIT.match(expected[-1].strip())):
+                want = int(m.group(1))
+                expected.pop()
+            exp = normalise("\n".join(expected), folder).split("\n") if expected else []
+            act = normalise("\n".join(actual), folder).split("\n") if actual else []
+            if not matches(exp, act):
+                diff = "\n".join(difflib.unified_diff(exp, act, "README", "actual", lineterm=""))
+                problems.append(f"README.md:{step.line}: $ {step.command}\n{diff}")
+            if code != want:
+                problems.append(
+                    f"README.md:{step.line}: $ {step.command}: exit {code}, README says {want}"
+                )
+    return problems, results
+
+
+def update(readme: Path = README) -> None:
+    """Write the real outputs (and exit codes) under each command of the README."""
+    _, results = run_tour(readme)
+    lines = readme.read_text(encoding="utf-8").split("\n")
+    for step, actual, code in reversed(results):
+        if step.hidden:
+            continue
+        start = step.line  # index of the line after the command
+        end = start + len(step.expected)
+        new = _shortened(step.expected, actual)
+        if code:
+            new.append(f"[退出码 {code}]")
+        lines[start:end] = new
+    readme.write_text("\n".join(lines), encoding="utf-8")
+
+
+def _shortened(expected: list[str], actual: list[str]) -> list[str]:
+    """Keep a README's …… where it was: as many lines before and after it as before."""
+    body = [e for e in expected if not EXIT.match(e.strip())]
+    if ELLIPSIS not in [e.strip() for e in body]:
+        return list(actual)
+    cut = [e.strip() for e in body].index(ELLIPSIS)
+    head, tail = cut, len(body) - cut - 1
+    if head + tail >= len(actual):
+        return list(actual)
+    return [*actual[:head], ELLIPSIS, *(actual[len(actual) - tail :] if tail else [])]
+
+
+def main() -> int:
+    if "--update" in sys.argv:
+        update()
+        return 0
+    problems, results = run_tour()
+    for p in problems:
+        print(p, end="\n\n")
+    print(f"{len([r for r in results if not r[0].hidden])} commands, {len(problems)} problems")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
