@@ -37,13 +37,40 @@ INDICATOR_FIELDS = (
     "options",
     "range",
     "formula",
+    "plausibility",
 )
+PLAUSIBILITY_FIELDS = ("count_factor", "percent_points")
 
 
 @dataclass(frozen=True, slots=True)
 class Option:
     text: str
     exclusive: bool = False  # e.g. "以上均未实现": cannot be combined with others
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """How far this year's answer may move from last year's before `check` asks.
+
+    count_factor: a count changing by more than this fraction of last year's (0.5 = 50%);
+    percent_points: a percent moving more than this many points. None = inherit the
+    checklist's value (for an indicator's override); enabled False = no such warnings.
+    """
+
+    count_factor: float | None = None
+    percent_points: float | None = None
+    enabled: bool = True
+
+    def over(self, base: Thresholds) -> Thresholds:
+        """These thresholds, with what they leave open taken from `base`."""
+        return Thresholds(
+            base.count_factor if self.count_factor is None else self.count_factor,
+            base.percent_points if self.percent_points is None else self.percent_points,
+            self.enabled and base.enabled,
+        )
+
+
+DEFAULT_THRESHOLDS = Thresholds(count_factor=0.5, percent_points=20)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +88,7 @@ class Indicator:
     low: float | None = None  # numeric range; None = unbounded
     high: float | None = None
     formula: str | None = None  # derived value, e.g. "q120 / q119 * 100"
+    plausibility: Thresholds | None = None  # overrides of the checklist's thresholds
 
     @property
     def option_texts(self) -> list[str]:
@@ -109,6 +137,7 @@ class Checklist:
     rules: tuple[Rule, ...] = ()
     path: str = ""
     warnings: tuple[str, ...] = ()
+    plausibility: Thresholds = DEFAULT_THRESHOLDS  # year-over-year warnings in `check`
     _by_id: dict[int, Indicator] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -128,6 +157,12 @@ class Checklist:
 
     def has(self, ident: int) -> bool:
         return ident in self._by_id
+
+    def thresholds(self, ind: Indicator) -> Thresholds:
+        """The year-over-year thresholds of one indicator (its own, else the checklist's)."""
+        if ind.plausibility is None:
+            return self.plausibility
+        return ind.plausibility.over(self.plausibility)
 
     def category_label(self, name: str) -> str:
         """'网上政务服务能力' -> '一、网上政务服务能力', as the bureau's table writes it."""
@@ -210,4 +245,4 @@ def load_checklist(path: Path) -> Checklist:
 
 
 # the model classes the parse cache may rebuild (see cache.py)
-CACHEABLE = {(__name__, cls) for cls in ("Checklist", "Indicator", "Option", "Rule")}
+CACHEABLE = {(__name__, cls) for cls in ("Checklist", "Indicator", "Option", "Rule", "Thresholds")}

@@ -133,6 +133,28 @@ AT = Column[Row](
     width=17,
     number_format="yyyy-mm-dd hh:mm",
 )
+
+
+def _previous_cell(r: Row) -> Any:
+    """上年值 in a spreadsheet: a number for a number of the same kind, else the text."""
+    p = r.previous
+    if p is None:
+        return ""
+    if p.na is None and p.value is not None and p.kind == r.ind.kind and p.kind in NUMERIC:
+        return p.value
+    return p.display
+
+
+NUMERIC = ("count", "percent")
+PREVIOUS = Column[Row](
+    "previous",
+    "上年值",
+    lambda r: r.previous.display if r.previous is not None else "",
+    keep=45,
+    width=16,
+)
+"""Last year's value (after `carry`): a reference beside this year's answer, read-only."""
+PREVIOUS_CELL = PREVIOUS._replace(get=_previous_cell, number_format=lambda r: number_format(r.ind))
 DAYS_LATE = Column[Row]("days_overdue", "逾期天数", lambda r: r.days_overdue, keep=70, numeric=True)
 DAYS_LEFT = Column[Row]("days_left", "剩余天数", lambda r: r.days_left, keep=70, numeric=True)
 
@@ -206,8 +228,31 @@ EXPORT: list[Column[Row]] = [
 """The official table (export and section forms), in the bureau's column order."""
 
 
+def export_columns(rows: Sequence[Row]) -> list[Column[Row]]:
+    """EXPORT, plus 上年值 after the unit when any row has last year's value."""
+    if not any(r.previous is not None for r in rows):
+        return EXPORT
+    at = EXPORT.index(UNIT) + 1
+    return [*EXPORT[:at], PREVIOUS_CELL, *EXPORT[at:]]
+
+
 # columns a section form leaves open for typing
 FORM_INPUT_KEYS = ("value", "na", "note", "evidence")
+
+
+# ---------------------------------------------------------------- year on year (compare, 同比)
+
+COMPARE: list[Column[Any]] = [
+    Column[Any]("section", "责任科室", lambda c: c.section, keep=20, width=14),
+    Column[Any]("id", "题号", lambda c: c.id, keep=KEEP_ALWAYS, width=6, numeric=True),
+    Column[Any]("text", "三级指标", lambda c: c.text, keep=KEEP_ALWAYS, wide=True, width=48),
+    Column[Any]("previous_id", "上年题号", lambda c: c.previous_id, keep=30, width=8, numeric=True),
+    Column[Any]("previous", "上年值", lambda c: c.previous, keep=90, wide=True, width=18),
+    Column[Any]("current", "今年值", lambda c: c.current, keep=90, wide=True, width=18),
+    Column[Any]("change", "变化", lambda c: c.change, keep=KEEP_ALWAYS, width=16),
+]
+"""`compare` and the export's 同比 sheet (previous.CompareRow); the terminal drops 责任科室,
+which titles each section's table."""
 
 
 # ---------------------------------------------------------------- progress rows (status)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .checklist import KIND_NAMES, Checklist, Indicator
-from .columns import EXPORT, FORM_INPUT_KEYS, PROGRESS_SHEET, Column, plain
+from .columns import EXPORT, FORM_INPUT_KEYS, PROGRESS_SHEET, Column, export_columns, plain
 from .derived import TOLERANCE
 from .errors import DataError, InputError, ValueRefused
 from .fileio import atomic_write_bytes
@@ -176,8 +176,8 @@ def _write_main(
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
-    columns = EXPORT
-    headers = COLUMNS
+    columns = export_columns(rows)
+    headers = (*(c.header for c in columns), *HIDDEN)
     n_visible = len(columns)
     key_col, original_col = n_visible + 1, n_visible + 2
     styles = _Styles(ws.parent)
@@ -337,6 +337,46 @@ def _write_summary(wb: Any, snap: Snapshot, rows: Sequence[Row]) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
+COMPARE_SHEET = "同比"
+
+
+def _write_compare(wb: Any, snap: Snapshot, rows: Sequence[Row]) -> None:
+    """The 同比 sheet: matched indicators with both years' values and the change."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    from .columns import COMPARE
+    from .previous import compare_rows
+
+    ws = wb.create_sheet(COMPARE_SHEET)
+    year = next(r.previous.year for r in rows if r.previous is not None)
+    title = f"{snap.checklist.year}年与{year}年对比（上年值仅供参考）"
+    ws.cell(1, 1, title).font = Font(bold=True, size=13)
+    for n, col in enumerate(COMPARE, start=1):
+        c = ws.cell(2, n, col.header)
+        c.font = Font(bold=True)
+        c.fill = PatternFill("solid", fgColor="DDEBF7")
+    wrap = Alignment(wrap_text=True, vertical="center")
+    for r, line in enumerate(compare_rows(snap, rows), start=3):
+        for n, col in enumerate(COMPARE, start=1):
+            v = col.get(line)
+            c = ws.cell(r, n)
+            if isinstance(v, str):
+                _set_text(c, v)
+            else:
+                c.value = v
+            c.alignment = wrap
+    for n, col in enumerate(COMPARE, start=1):
+        ws.column_dimensions[get_column_letter(n)].width = col.width
+    ws.freeze_panes = "A3"
+    ws.print_title_rows = "1:2"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
 def _save(wb: Any, path: Path) -> None:
     buf = io.BytesIO()
     wb.save(buf)
@@ -366,6 +406,8 @@ def export_workbook(path: Path, snap: Snapshot, rows: Sequence[Row]) -> int:
     ws.title = MAIN_SHEET
     _write_main(ws, checklist, rows, title=f"{checklist.title}（{checklist.year}年）", form=False)
     _write_summary(wb, snap, rows)
+    if any(r.previous is not None for r in rows):
+        _write_compare(wb, snap, rows)
     _write_meta(wb, checklist, "export", None)
     _save(wb, path)
     return len(rows)

@@ -153,6 +153,10 @@ def check_snapshot(snap: Snapshot) -> Report:
                     _involved(checklist, {**values, ind.id: float(recorded)}, [ind.id, *refs]),
                 )
             )
+    if any(r.previous is not None for r in snap.rows):
+        from .previous import plausibility
+
+        report.findings.extend(plausibility(checklist, snap.rows))
     return report
 
 

@@ -16,12 +16,15 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .checklist import UNASSIGNED, Checklist, Indicator
 from .derived import Derived, as_number, compute_derived
 from .store import Answers, State, describe_state
 from .values import format_value, number_ok
+
+if TYPE_CHECKING:
+    from .previous import Previous
 
 NO_OWNER = "未指定领导"
 
@@ -67,6 +70,7 @@ class Row:
     # why the recorded value no longer fits the indicator (kind, options or range changed,
     # or a hand edit); such a value is kept, shown as text, and left out of computations
     misfit: str | None = None
+    previous: Previous | None = None  # last year's value (a reference, never an answer)
 
     @property
     def id(self) -> int:
@@ -132,6 +136,7 @@ class Row:
             **self.ind.to_dict(),
             "category_label": self.category_label,
             "answer": self.answer_dict(),
+            "previous": self.previous.to_dict() if self.previous is not None else None,
         }
 
 
@@ -200,8 +205,13 @@ class Snapshot:
         return out
 
 
-def take(checklist: Checklist, answers: Answers, today: dt.date) -> Snapshot:
-    """The state of every indicator, worked out once."""
+def take(
+    checklist: Checklist,
+    answers: Answers,
+    today: dt.date,
+    previous: Mapping[int, Previous] | None = None,
+) -> Snapshot:
+    """The state of every indicator, worked out once (`previous`: last year's values)."""
     derived: Mapping[int, Derived] = {}
     if any(i.formula for i in checklist.indicators):
         derived = compute_derived(checklist, answers.numeric_values())
@@ -217,6 +227,10 @@ def take(checklist: Checklist, answers: Answers, today: dt.date) -> Snapshot:
         )
         for ind in checklist.indicators
     )
+    if previous:
+        from dataclasses import replace
+
+        rows = tuple(replace(r, previous=previous[r.id]) if r.id in previous else r for r in rows)
     return Snapshot(checklist, today, rows, answers)
 
 

@@ -25,7 +25,14 @@ ENV_ANSWERS = "EVALCHECK_ANSWERS"
 ENV_LOCK_TIMEOUT = "EVALCHECK_LOCK_TIMEOUT"
 DEFAULT_ANSWERS = "answers.yaml"
 FORMAT = 1
-ACTIONS = {"set": "填报", "na": "标为不适用", "clear": "清除", "undo": "撤销", "import": "导入"}
+ACTIONS = {
+    "set": "填报",
+    "na": "标为不适用",
+    "clear": "清除",
+    "undo": "撤销",
+    "import": "导入",
+    "carry": "沿用上年",
+}
 STATE_FIELDS = ("value", "na", "note", "evidence", "by", "at", "seq", "action", "reverts")
 HEADER = (
     "# evalcheck 填报记录（由 evalcheck answer / import / undo 写入，请勿与清单文件混用）\n"

@@ -15,10 +15,12 @@ from typing import Any
 
 from . import expr
 from .checklist import (
+    DEFAULT_THRESHOLDS,
     INDICATOR_FIELDS,
     KINDS,
     NUMERIC_KINDS,
     OPTION_KINDS,
+    PLAUSIBILITY_FIELDS,
     ROLES,
     SEVERITIES,
     UNASSIGNED,
@@ -26,6 +28,7 @@ from .checklist import (
     Indicator,
     Option,
     Rule,
+    Thresholds,
     read_checklist_bytes,
 )
 from .errors import DataError
@@ -124,6 +127,10 @@ def build_checklist(data: Any, path: str = "") -> tuple[Checklist | None, list[P
         if ind.formula is not None:
             _check_expression(f"第{ind.id}项 字段 formula", ind.formula, by_id, c, self_id=ind.id)
     rules = _build_rules(data.get("rules"), by_id, c)
+    plausibility = DEFAULT_THRESHOLDS
+    if data.get("plausibility") is not None:
+        given = _thresholds(data["plausibility"], "字段 plausibility", c)
+        plausibility = given.over(DEFAULT_THRESHOLDS) if given else DEFAULT_THRESHOLDS
 
     sections_t = tuple(sections) or tuple(sorted({i.section for i in indicators if i.section}))
     owners_t = tuple(owners) or tuple(sorted({i.owner for i in indicators if i.owner}))
@@ -139,6 +146,7 @@ def build_checklist(data: Any, path: str = "") -> tuple[Checklist | None, list[P
         rules=tuple(rules),
         path=path,
         warnings=tuple(p.text for p in c.problems if p.level == "warning"),
+        plausibility=plausibility,
     )
     return checklist, c.problems
 
@@ -306,6 +314,11 @@ def _build_indicator(
             c.error(f"{where} 字段 formula", "应为表达式文字，例如 q120 / q119 * 100")
             ok = False
 
+    plausibility = None
+    if raw.get("plausibility") is not None:
+        plausibility = _thresholds(raw["plausibility"], f"{where} 字段 plausibility", c)
+        ok = ok and plausibility is not None
+
     if not ok or category is None or due is None:
         return None
     return Indicator(
@@ -322,7 +335,32 @@ def _build_indicator(
         low=low,
         high=high,
         formula=formula,
+        plausibility=plausibility,
     )
+
+
+def _thresholds(raw: Any, where: str, c: _Collector) -> Thresholds | None:
+    """`plausibility`: false (no year-over-year warnings) or a mapping of thresholds."""
+    if raw is False:
+        return Thresholds(enabled=False)
+    example = "例如 {count_factor: 0.5, percent_points: 20}，或 false 表示不与上年比较"
+    if not isinstance(raw, Mapping):
+        c.error(where, f"应为阈值映射，{example}")
+        return None
+    unknown = sorted(set(map(str, raw)) - set(PLAUSIBILITY_FIELDS))
+    if unknown:
+        c.error(where, f"未知字段 {', '.join(unknown)}（可用：{', '.join(PLAUSIBILITY_FIELDS)}）")
+        return None
+    values: dict[str, float] = {}
+    for key in PLAUSIBILITY_FIELDS:
+        v = raw.get(key)
+        if v is None:
+            continue
+        if isinstance(v, bool) or not isinstance(v, int | float) or v <= 0:
+            c.error(f"{where}.{key}", f"应为大于 0 的数字，实际为 {v!r}（{example}）")
+            return None
+        values[key] = float(v)
+    return Thresholds(values.get("count_factor"), values.get("percent_points"))
 
 
 def _check_expression(

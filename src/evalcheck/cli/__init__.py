@@ -4,7 +4,8 @@ app.py holds the Typer app, what commands share and main(); frame.py puts Click'
 into Chinese; each other module registers a group of commands on the app.
 """
 
-from . import commands as _commands  # noqa: F401  (each module registers its commands)
+from . import carry as _carry  # noqa: F401  (each module registers its commands)
+from . import commands as _commands  # noqa: F401
 from . import progress as _progress  # noqa: F401
 from . import workbooks as _workbooks  # noqa: F401
 from .app import app, main

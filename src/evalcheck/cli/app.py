@@ -72,9 +72,11 @@ class Env:
     def snapshot(self, today: str | None = None) -> "Snapshot":
         """The state of every indicator (snapshot.py): what every view reads."""
         from ..deadlines import parse_today
+        from ..previous import previous_values
         from ..snapshot import take
 
-        return take(self.checklist, self.answers(), parse_today(today))
+        previous = previous_values(self.answers_path, self.checklist)
+        return take(self.checklist, self.answers(), parse_today(today), previous)
 
     @contextmanager
     def writing(self) -> Iterator[Answers]:

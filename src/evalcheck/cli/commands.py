@@ -94,6 +94,9 @@ def list_cmd(
     search: SearchOpt = None,
     unassigned: UnassignedOpt = False,
     status: StatusOpt = None,
+    previous: Annotated[
+        bool, typer.Option("--previous", help="加一列上年值（需先运行 evalcheck carry）。")
+    ] = False,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """列出指标，可按科室、领导、二级指标、题型、状态筛选。
@@ -103,7 +106,7 @@ def list_cmd(
     \b
     示例：evalcheck list --section 审批监管科
     """
-    from ..columns import list_columns, list_csv_columns
+    from ..columns import PREVIOUS, list_columns, list_csv_columns
     from ..select import select_rows
 
     env = _env(ctx)
@@ -113,12 +116,13 @@ def list_cmd(
         search=search, statuses=status, unassigned=unassigned,
     )  # fmt: skip
     rows = select_rows(env.snapshot(), filters)
+    extra = [PREVIOUS] if previous else []
     if fmt.value == "json":
         _echo(render.to_json([r.to_dict(cl) for r in rows]))
     elif fmt.value == "csv":
-        sys.stdout.write(render.view(list_csv_columns(cl), rows, "csv"))
+        sys.stdout.write(render.view(list_csv_columns(cl) + extra, rows, "csv"))
     else:
-        _echo(render.view(list_columns(cl), rows, footer=f"共 {len(rows)} 项"))
+        _echo(render.view(list_columns(cl) + extra, rows, footer=f"共 {len(rows)} 项"))
 
 
 @app.command(cls=_Command)
@@ -176,6 +180,9 @@ def _show_lines(cl: Any, row: Any) -> list[tuple[str, str]]:
     late = f"（已逾期 {row.days} 天）" if row.overdue else ""
     lines.append(("填报状态", row.status.label + late))
     lines.append(("填报值", row.display or "（未填报）"))
+    if row.previous is not None:
+        p = row.previous
+        lines.append(("上年值", f"{p.display or '（上年未填报）'}（{p.source}；仅供参考）"))
     if st is not None:
         if st.note:
             lines.append(("备注", st.note))

@@ -58,7 +58,10 @@ def export(
     rows = select_rows(snap, filters)
     n = export_workbook(path, snap, rows)
     answered = sum(1 for r in rows if r.state is not None)
-    _echo(f"已导出 {path}：{n} 项指标，其中已填报 {answered} 项（另含“填报进度”工作表）")
+    extra = "“填报进度”工作表"
+    if any(r.previous is not None for r in rows):
+        extra = "“填报进度”“同比”工作表和上年值列"
+    _echo(f"已导出 {path}：{n} 项指标，其中已填报 {answered} 项（另含{extra}）")
 
 
 WorkbookArg = Annotated[Path, typer.Argument(help="填好的 .xlsx（科室填报表或导出的总表）。")]

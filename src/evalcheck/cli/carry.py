@@ -1,0 +1,179 @@
+"""Year over year: `carry` (match last year's list, prefill) and `compare`."""
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from .. import render
+from ..checklist import Checklist
+from ..errors import InputError
+from .app import ByOpt, Fmt, FormatOpt, SectionOpt, _echo, _env, app
+from .frame import _Command
+
+FromChecklistOpt = Annotated[
+    Path | None,
+    typer.Option("--from-checklist", help="上年的清单文件（YAML）。", show_default=False),
+]
+FromAnswersOpt = Annotated[
+    Path | None, typer.Option("--from-answers", help="上年的答案文件。", show_default=False)
+]
+PrefillOpt = Annotated[
+    bool,
+    typer.Option(
+        "--prefill",
+        help="把文字相同（或已人工确认）且题型未变的指标的上年答案填为今年的答案"
+        "（不覆盖今年已填的答案）。",
+    ),
+]
+
+
+@app.command(cls=_Command)
+def carry(
+    ctx: typer.Context,
+    from_checklist: FromChecklistOpt = None,
+    from_answers: FromAnswersOpt = None,
+    prefill: PrefillOpt = False,
+    by: ByOpt = None,
+) -> None:
+    """把上年的指标对应到今年的清单，上年答案作为参考值（上年值）。
+
+    先按文字相同对应，再按文字相似（相似度 0–100 分），其余列为未对应。
+    对应关系写入答案文件旁的 <答案文件名>.previous.yaml，可手工改正（how 改为 manual），
+    重新运行时保留手工改正。上年值不计入今年的填报。
+
+    \b
+    示例：evalcheck carry --from-checklist 2021清单.yaml --from-answers 2021答案.yaml
+    示例：evalcheck carry --prefill
+    """
+    from ..previous import NO_MAPPING, load, previous_path, rematch
+
+    env = _env(ctx)
+    cl = env.checklist
+    target = previous_path(env.answers_path)
+    existing = load(target, cl)
+    if from_checklist is not None or from_answers is not None or not prefill:
+        done = rematch(target, cl, existing, from_checklist, from_answers, env.answers_path)
+        for o, n in done.edited.items():
+            _echo(f"上年第{o}项 → 今年第{n}项：new 已被手工修改，按人工指定（manual）保留")
+        _report(done.old, cl, done.matching, target)
+        existing = done.mapping
+    if prefill:
+        if existing is None:
+            raise InputError(NO_MAPPING)
+        _prefill(ctx, existing, by)
+
+
+def _report(old: Checklist, cl: Checklist, matching: Any, target: Path) -> None:
+    from ..carry import EXACT, FUZZY, MANUAL, NONE
+
+    kinds = sum(1 for m in matching.matches if m.kind_change)
+    _echo(
+        f"上年（{old.year}年）{len(matching.matches)} 项 → 今年（{cl.year}年）"
+        f"{len(cl.indicators)} 项：文字相同 {matching.count(EXACT)} 项，"
+        f"文字相似 {matching.count(FUZZY)} 项，人工指定 {matching.count(MANUAL)} 项，"
+        f"上年未对应 {matching.count(NONE)} 项，今年新增 {len(matching.new_unmatched)} 项"
+        + (f"；另有 {kinds} 项题型改变" if kinds else "")
+    )
+    _echo(f"对应关系已写入 {target}（可手工改正：把 new 改为正确题号，how 改为 manual）")
+    review = matching.to_review
+    if review:
+        _echo(f"\n请核对以下 {len(review)} 项：")
+        for m in review:
+            to = f"今年第{m.new}项" if m.new is not None else "（无）"
+            _echo(f"  上年第{m.old}项 → {to}：{'；'.join(m.review)}")
+            _echo(f"      上年：{old.get(m.old).text}")
+            if m.new is not None:
+                _echo(f"      今年：{cl.get(m.new).text}")
+    gone = [m.old for m in matching.matches if m.new is None]
+    if gone:
+        _echo(f"\n上年未对应（今年没有这些指标）：第{_ids(gone)}项")
+    if matching.new_unmatched:
+        _echo(f"今年新增（上年没有对应项）：第{_ids(matching.new_unmatched)}项")
+
+
+def _ids(ids: Any) -> str:
+    """'1–3、7' for [1, 2, 3, 7]."""
+    out: list[str] = []
+    ns = sorted(ids)
+    i = 0
+    while i < len(ns):
+        j = i
+        while j + 1 < len(ns) and ns[j + 1] == ns[j] + 1:
+            j += 1
+        out.append(str(ns[i]) if i == j else f"{ns[i]}–{ns[j]}")
+        i = j + 1
+    return "、".join(out)
+
+
+def _prefill(ctx: typer.Context, mapping: Any, by: str | None) -> None:
+    from ..previous import NOT_CONFIRMED, prefill
+    from ..store import current_user
+
+    env = _env(ctx)
+    with env.writing() as answers:
+        done, skipped = prefill(env.checklist, answers, mapping, by or current_user())
+    if done:
+        _echo(
+            f"已沿用上年答案 {len(done)} 项（第{_ids(done)}项），"
+            "修改记录中记为“沿用上年”；请各科室核对。整体撤销：evalcheck undo"
+        )
+    else:
+        _echo("没有可沿用的上年答案")
+    for reason, ids in skipped.items():
+        _echo(f"  未沿用 {len(ids)} 项（{reason}）：第{_ids(ids)}项")
+    if NOT_CONFIRMED in skipped:
+        _echo("  相似项核对无误后：在对照文件中把 how 改为 manual，再运行 carry --prefill")
+
+
+@app.command(cls=_Command)
+def compare(
+    ctx: typer.Context,
+    section: SectionOpt = None,
+    fmt: FormatOpt = Fmt.table,
+) -> None:
+    """同比：按科室列出与上年对应的指标，上年值、今年值和变化。
+
+    需要先用 evalcheck carry 生成上年对照。
+
+    \b
+    示例：evalcheck compare --section 审批监管科
+    """
+    from ..columns import COMPARE
+    from ..previous import NO_MAPPING, compare_rows
+    from ..select import Filters, resolve_filters, select_rows
+
+    env = _env(ctx)
+    cl = env.checklist
+    snap = env.snapshot()
+    years = {r.previous.year for r in snap.rows if r.previous is not None}
+    if not years:
+        raise InputError(NO_MAPPING)
+    filters = resolve_filters(cl, Filters(sections=tuple(section or ())))
+    rows = compare_rows(snap, select_rows(snap, filters))
+    year = years.pop()
+    if fmt.value == "json":
+        data = {"year": cl.year, "previous_year": year, "rows": [r.to_dict() for r in rows]}
+        _echo(render.to_json(data))
+        return
+    if fmt.value == "csv":
+        sys.stdout.write(render.view(COMPARE, rows, "csv"))
+        return
+    _echo(_compare_text(rows, f"{cl.year}年与{year}年对比"))
+
+
+def _compare_text(rows: list[Any], heading: str) -> str:
+    """One table per section (the section is the title), then a total line."""
+    from ..columns import COMPARE
+
+    groups: dict[str, list[Any]] = {}
+    for r in rows:
+        groups.setdefault(r.section, []).append(r)
+    parts = []
+    for name, group in groups.items():
+        same = sum(1 for r in group if r.change == "不变")
+        title = f"{name}（{len(group)} 项，{same} 项不变）"
+        parts.append(render.view(COMPARE[1:], group, title=title))
+    parts.append(f"{heading}：共 {len(rows)} 项（上年或今年已填报的对应指标）")
+    return "\n\n".join(parts)

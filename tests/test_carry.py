@@ -1,0 +1,452 @@
+"""Year over year: matching, the mapping file, 上年值 in show/list, check, prefill, compare."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
+from evalcheck.carry import EXACT, FUZZY, MANUAL, NONE, Item, fold, match
+from evalcheck.checklist import load_checklist
+from tests.nextyear import DROPPED, KIND_CHANGED, REWORDED, dump, new_id, write_years
+
+# ---------------------------------------------------------------- matching (pure)
+
+
+def test_exact_first_then_similar_then_unmatched() -> None:
+    old = [
+        Item(1, "窗口总数？", "count"),
+        Item(2, "是否公布收费标准？", "yesno"),
+        Item(3, "无关", "text"),
+    ]
+    new = [
+        Item(10, "是否公布了收费标准？", "yesno"),
+        Item(11, "窗口总数？", "count"),
+        Item(12, "新增的指标内容", "count"),
+    ]
+    m = {x.old: x for x in match(old, new).matches}
+    assert (m[1].new, m[1].how, m[1].score) == (11, EXACT, None)
+    assert (m[2].new, m[2].how) == (10, FUZZY)
+    assert 85 <= m[2].score < 100
+    assert (m[3].new, m[3].how) == (None, NONE)
+    assert match(old, new).new_unmatched == (12,)
+
+
+def test_full_width_and_spaces_still_count_as_identical() -> None:
+    m = match([Item(1, "本地区５项 指标?", "count")], [Item(7, "本地区5项指标?", "count")])
+    assert m.matches[0][:3] == (1, 7, EXACT)
+
+
+def test_low_score_ambiguous_and_kind_change_are_flagged() -> None:
+    old = [
+        Item(1, "是否建立政府门户网站与政务服务平台的对接?", "yesno"),
+        Item(2, "窗口总数", "count"),
+    ]
+    new = [
+        Item(1, "政府门户网站是否已与政务服务平台完成对接？", "yesno"),
+        Item(2, "窗口总数", "percent"),
+    ]
+    m = {x.old: x for x in match(old, new).matches}
+    assert m[1].how == FUZZY and m[1].score is not None and m[1].score < 85
+    assert any("低于 85 分" in r for r in m[1].review)
+    assert m[2].how == EXACT and m[2].kind_change == ("count", "percent")
+    assert m[2].review == ("题型由数量改为百分比",)
+    twins = match(
+        [Item(1, "甲乙丙丁戊己庚辛", "count")],
+        [Item(5, "甲乙丙丁戊己庚壬", "count"), Item(6, "甲乙丙丁戊己庚癸", "count")],
+    )
+    assert twins.matches[0].how == FUZZY
+    assert any("也相近" in r for r in twins.matches[0].review)
+
+
+def test_manual_pairs_win_and_free_their_targets() -> None:
+    old = [Item(1, "甲", "count"), Item(2, "乙", "count")]
+    new = [Item(1, "甲", "count"), Item(2, "乙", "count")]
+    m = {x.old: x for x in match(old, new, {1: 2, 2: None}).matches}
+    assert (m[1].new, m[1].how) == (2, MANUAL)
+    assert (m[2].new, m[2].how) == (None, MANUAL)
+
+
+@given(st.lists(st.text(alphabet="甲乙丙丁戊己庚辛壬癸", min_size=1, max_size=12), max_size=25))
+def test_every_new_indicator_is_used_at_most_once(texts: list[str]) -> None:
+    old = [Item(n, t, "count") for n, t in enumerate(texts, start=1)]
+    new = [Item(n, t[::-1], "count") for n, t in enumerate(texts, start=1)]
+    result = match(old, new)
+    used = [m.new for m in result.matches if m.new is not None]
+    assert len(used) == len(set(used))
+    assert set(used) | set(result.new_unmatched) == {i.id for i in new}
+    for m in result.matches:
+        if m.how == EXACT:
+            assert fold(texts[m.old - 1]) == fold(texts[m.new - 1][::-1])
+
+
+# ---------------------------------------------------------------- the bundled list, next year
+
+
+@pytest.fixture()
+def years(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path, Path]:
+    old_cl, old_ans, new_cl = write_years(tmp_path / "years")
+    monkeypatch.setenv("EVALCHECK_CHECKLIST", str(new_cl))
+    return old_cl, old_ans, new_cl
+
+
+def carry(run, years, *extra: str):
+    old_cl, old_ans, _ = years
+    return run("carry", "--from-checklist", str(old_cl), "--from-answers", str(old_ans), *extra)
+
+
+def mapping_entries(path: Path = Path("answers.previous.yaml")) -> dict[int, dict]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {e["old"]: e for e in data["mapping"]}
+
+
+def test_next_year_mapping(run, years) -> None:
+    r = carry(run, years)
+    assert r.exit_code == 0, r.output
+    assert (
+        "文字相同 138 项，文字相似 4 项，人工指定 0 项，上年未对应 2 项，今年新增 2 项；另有 1 项题型改变"
+        in r.stdout
+    )
+    entries = mapping_entries()
+    for old, e in entries.items():
+        if old in DROPPED:
+            assert (e["new"], e["how"]) == (None, "none")
+        elif old in REWORDED:
+            assert (e["new"], e["how"]) == (new_id(old), "fuzzy")
+            assert 60 <= e["score"] < 100
+            assert e["new_text"] == REWORDED[old]
+        else:
+            assert (e["new"], e["how"]) == (new_id(old), "exact"), old
+    assert entries[47]["value"] == 312 and entries[57]["na"] == "本地无此业务"
+    assert entries[16]["score"] < 85 and "低于 85 分" in entries[16]["review"][0]
+    assert entries[KIND_CHANGED]["review"] == ["题型由百分比改为数量"]
+    assert (
+        "上年第16项 → 今年第15项" in r.stdout
+        and "上年第55项 → 今年第54项：题型由百分比改为数量" in r.stdout
+    )
+    assert "上年未对应（今年没有这些指标）：第2、109项" in r.stdout
+    assert "今年新增（上年没有对应项）：第143–144项" in r.stdout
+    assert yaml.safe_load(Path("answers.previous.yaml").read_text(encoding="utf-8"))[
+        "new_unmatched"
+    ] == [143, 144]
+    assert not Path("answers.yaml").exists()  # last year's values are not this year's answers
+
+
+def test_hand_corrections_survive_a_rerun(run, years) -> None:
+    carry(run, years)
+    path = Path("answers.previous.yaml")
+    text = path.read_text(encoding="utf-8")
+    # a person decides: old 16 is really new 144 (confirmed), old 2 is new 143, old 47 has no match
+    text = text.replace(
+        "- old: 16\n  new: 15\n  how: fuzzy", "- old: 16\n  new: 144\n  how: manual"
+    )
+    text = text.replace("- old: 2\n  new: null\n  how: none", "- old: 2\n  new: 143\n  how: manual")
+    text = text.replace(
+        "- old: 47\n  new: 46\n  how: fuzzy", "- old: 47\n  new: null\n  how: manual"
+    )
+    path.write_text(text, encoding="utf-8")
+    r = run("carry")  # re-run with the files recorded in the mapping
+    assert r.exit_code == 0, r.output
+    assert "人工指定 3 项" in r.stdout
+    e = mapping_entries()
+    assert (e[16]["new"], e[16]["how"]) == (144, "manual")
+    assert (e[2]["new"], e[2]["how"]) == (143, "manual")
+    assert (e[47]["new"], e[47]["how"]) == (None, "manual")
+    assert 46 in yaml.safe_load(path.read_text(encoding="utf-8"))["new_unmatched"]
+    assert "上年值：是（2021年第16项，人工指定；仅供参考）" in run("show", "144").stdout
+    assert "题型已改变" not in run("show", "143").stdout
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (("- old: 16\n  new: 15\n", "- old: 16\n  new: 999\n"), "今年的清单中没有第999项"),
+        (
+            ("- old: 16\n  new: 15\n", "- old: 16\n  new: 1\n"),
+            "今年第1项已对应上年第1项，不能重复对应",
+        ),
+        (("- old: 16\n  new: 15\n  how: fuzzy", "- old: 16\n  new: 15\n  how: maybe"), "how 应为"),
+        (("  value: 312\n", "  value: [1, 2]\n"), "value [1, 2] 不符合题型 count"),
+        (("format: 1\n", "format: 1\nformat: 2\n"), "重复"),
+    ],
+)
+def test_a_broken_correction_is_located_and_nothing_written(run, years, edit, message) -> None:
+    carry(run, years)
+    path = Path("answers.previous.yaml")
+    text = path.read_text(encoding="utf-8").replace(*edit)
+    path.write_text(text, encoding="utf-8")
+    r = run("carry")
+    assert r.exit_code == 4
+    assert message in r.stderr and "answers.previous.yaml 第" in r.stderr
+    assert path.read_text(encoding="utf-8") == text
+
+
+def test_carry_needs_both_files(run, years) -> None:
+    r = run("carry", "--from-checklist", str(years[0]))
+    assert r.exit_code == 3
+    assert "请同时给出上年的清单和答案" in r.stderr
+    r = run("carry", "--prefill")
+    assert r.exit_code == 3 and "还没有上年对照" in r.stderr
+
+
+# ---------------------------------------------------------------- 上年值 in show / list
+
+
+def test_previous_value_in_show_and_list(run, years) -> None:
+    carry(run, years)
+    show = run("show", "46")
+    assert "上年值：312 个（2021年第47项，文字相似 97 分；仅供参考）" in show.stdout
+    assert "填报状态：未填报" in show.stdout  # a reference, never an answer
+    data = json.loads(run("show", "46", "--format", "json").stdout)
+    assert data["previous"]["value"] == 312 and data["previous"]["id"] == 47
+    assert data["answer"]["status"] == "open"
+    listing = run("list", "--previous", "-q", "承诺时限").stdout.splitlines()
+    assert listing[0].endswith("填报值\t上年值")
+    assert listing[1].startswith("46\t") and listing[1].endswith("\t312 个")
+    rows = json.loads(run("list", "--previous", "--format", "json").stdout)
+    by_id = {r["id"]: r for r in rows}
+    assert by_id[56]["previous"]["na"] == "本地无此业务"
+    assert by_id[143]["previous"] is None
+    csv = run("list", "--previous", "--format", "csv", "-q", "承诺时限").stdout
+    assert csv.splitlines()[0].endswith(",上年值") and csv.splitlines()[1].endswith(",312 个")
+    assert "上年值" not in run("list").stdout
+    status = run("status", "--format", "json")
+    assert json.loads(status.stdout)["total"]["answered"] == 0
+
+
+# ---------------------------------------------------------------- plausibility in check
+
+
+def test_plausibility_warnings(run, years) -> None:
+    carry(run, years)
+    for args in (("46", "--value", "3"), ("2", "--value", "50"), ("42", "--value", "否"),
+                 ("1", "--na", "今年不统计"), ("38", "--value", "22"), ("59", "--value", "是")):  # fmt: skip
+        assert run("answer", *args).exit_code == 0
+    r = run("check")
+    assert r.exit_code == 0  # warnings, not errors
+    out = r.stdout
+    assert (
+        "第46项数量比上年变化超过 50%：上年 312 个（2021年第47项） → 今年 3 个，请向政务服务中心核实"
+        in out
+    )
+    assert "第2项比上年变化超过 20 个百分点：上年 90%（2021年第3项） → 今年 50%" in out
+    assert (
+        "第42项上年为“是”，今年为“否”：上年 是（2021年第43项） → 今年 否，请向审批监管科核实" in out
+    )
+    assert (
+        "第1项上年已填报，今年标为不适用：上年 100 项（2021年第1项） → 今年 不适用（今年不统计）"
+        in out
+    )
+    assert "第38项" not in out and "第59项" not in out  # +10% and 是→是 are plausible
+    assert "4 个提醒" in out
+    data = json.loads(run("check", "--format", "json").stdout)
+    assert {f["rule"] for f in data["findings"]} == {
+        "上年对比:数量", "上年对比:百分比", "上年对比:是否", "上年对比:不适用",
+    }  # fmt: skip
+
+
+def test_kind_change_is_not_compared(run, years) -> None:
+    carry(run, years)
+    run("answer", "54", "--value", "1")  # last year 30% (a percent), now a count
+    assert "第54项" not in run("check").stdout
+
+
+def test_thresholds_from_the_checklist_and_per_indicator(run, years) -> None:
+    _, _, new_cl = years
+    doc = yaml.safe_load(new_cl.read_text(encoding="utf-8"))
+    doc["plausibility"] = {"count_factor": 0.05, "percent_points": 50}
+    for ind in doc["indicators"]:
+        if ind["id"] == 46:
+            ind["plausibility"] = {"count_factor": 1}
+        if ind["id"] == 42:
+            ind["plausibility"] = False
+    new_cl.write_text(dump(doc), encoding="utf-8")
+    carry(run, years)
+    for args in (
+        ("46", "--value", "3"),
+        ("2", "--value", "50"),
+        ("42", "--value", "否"),
+        ("38", "--value", "22"),
+    ):
+        run("answer", *args)
+    out = run("check").stdout
+    assert "第38项数量比上年变化超过 5%：上年 20 个" in out  # checklist-wide factor
+    assert "第46项" not in out  # its own factor: 100%
+    assert "第2项" not in out  # 40 points < 50
+    assert "第42项" not in out  # switched off for this indicator
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("{count_factor: -1}", "应为大于 0 的数字"),
+        ("{speed: 3}", "未知字段 speed"),
+        ("yes please", "应为阈值映射"),
+    ],
+)
+def test_bad_thresholds_are_named(run, years, value, message) -> None:
+    _, _, new_cl = years
+    text = new_cl.read_text(encoding="utf-8").replace(
+        "categories:", f"plausibility: {value}\ncategories:", 1
+    )
+    new_cl.write_text(text, encoding="utf-8")
+    r = run("validate", str(new_cl))
+    assert r.exit_code == 4
+    assert "字段 plausibility" in r.stdout and message in r.stdout
+
+
+# ---------------------------------------------------------------- prefill
+
+
+def test_prefill_rules(run, years) -> None:
+    carry(run, years)
+    run("answer", "2", "--value", "70")  # already answered this year: kept
+    r = run("carry", "--prefill", "--by", "李四")
+    assert r.exit_code == 0, r.output
+    data = json.loads(run("list", "--format", "json").stdout)
+    answer = {row["id"]: row["answer"] for row in data}
+    assert answer[1]["value"] == 100  # exact match
+    assert answer[42]["value"] is True and answer[59]["value"] is True
+    assert answer[56]["na"] == "本地无此业务"  # not applicable last year: carried as such
+    assert answer[2]["value"] == 70  # this year's answer is never overwritten
+    assert answer[46]["status"] == "open"  # fuzzy match: needs confirmation
+    assert answer[15]["status"] == "open"  # fuzzy (low score)
+    assert answer[54]["status"] == "open"  # kind changed
+    assert "已沿用上年答案 4 项（第1、42、56、59项）" in r.stdout
+    assert "未沿用 4 项（文字相似，未经人工确认）：第15、38、46、87项" in r.stdout
+    assert "未沿用 1 项（题型改变）：第54项" in r.stdout
+    assert "未沿用 1 项（今年已填报）：第2项" in r.stdout
+    hist = run("history", "1").stdout
+    assert "沿用上年" in hist and "李四" in hist
+    undo = run("undo")
+    assert undo.exit_code == 0 and undo.stdout.count("已撤销") == 4
+    assert json.loads(run("show", "1", "--format", "json").stdout)["answer"]["status"] == "open"
+
+
+def test_prefill_takes_confirmed_fuzzy_matches(run, years) -> None:
+    carry(run, years)
+    path = Path("answers.previous.yaml")
+    text = path.read_text(encoding="utf-8").replace(
+        "- old: 47\n  new: 46\n  how: fuzzy", "- old: 47\n  new: 46\n  how: manual"
+    )
+    path.write_text(text, encoding="utf-8")
+    run("carry", "--prefill")
+    assert json.loads(run("show", "46", "--format", "json").stdout)["answer"]["value"] == 312
+
+
+# ---------------------------------------------------------------- compare
+
+
+def test_compare_per_section(run, years) -> None:
+    carry(run, years)
+    run("answer", "46", "--value", "3")
+    run("answer", "42", "--value", "否")
+    run("answer", "2", "--value", "95")
+    out = run("compare").stdout
+    assert "46\t本地区行政许可事项承诺时限的总数？\t47\t312 个\t3 个\t-309（-99%）" in out
+    assert "42\t是否建立对政务服务运行的考核评价机制？\t43\t是\t否\t是→否" in out
+    assert "2\t政务服务事项覆盖率？\t3\t90%\t95%\t+5 个百分点" in out
+    assert out.index("政务服务中心（") < out.index("审批监管科（")
+    only = run("compare", "--section", "审批监管科").stdout
+    assert "第" not in only.split("\n")[0] and "46\t" not in only and "42\t" in only
+    rows = json.loads(run("compare", "--format", "json").stdout)["rows"]
+    assert {"id": 46, "previous_id": 47, "change": "-309（-99%）"}.items() <= next(
+        r for r in rows if r["id"] == 46
+    ).items()
+
+
+def test_compare_without_carry_says_what_to_do(run, years) -> None:
+    r = run("compare")
+    assert r.exit_code == 3 and "evalcheck carry --from-checklist" in r.stderr
+
+
+# ---------------------------------------------------------------- Excel: 上年值 column, 同比 sheet
+
+
+def test_export_has_previous_column_and_compare_sheet(run, years) -> None:
+    from python_calamine import CalamineWorkbook
+
+    carry(run, years)
+    run("answer", "46", "--value", "3")
+    r = run("export", "report.xlsx")
+    assert r.exit_code == 0 and "“同比”工作表和上年值列" in r.stdout
+    wb = CalamineWorkbook.from_path("report.xlsx")
+    main = wb.get_sheet_by_name("测评指标").to_python()
+    header = main[1]
+    assert header[6:10] == ["填报值", "单位", "上年值", "不适用原因"]
+    rows = {int(row[1]): row for row in main[2:]}
+    assert rows[46][6] == 3 and rows[46][8] == 312  # numbers as numbers
+    assert rows[56][8] == "不适用（本地无此业务）"
+    assert rows[54][8] == "30%"  # kind changed: shown as last year's text
+    assert rows[143][8] == ""
+    compare = wb.get_sheet_by_name("同比").to_python()
+    assert compare[1] == ["责任科室", "题号", "三级指标", "上年题号", "上年值", "今年值", "变化"]
+    line = next(row for row in compare[2:] if row[1] == 46)
+    assert line == [
+        "政务服务中心",
+        46,
+        "本地区行政许可事项承诺时限的总数？",
+        47,
+        "312 个",
+        "3 个",
+        "-309（-99%）",
+    ]
+
+
+def test_forms_show_previous_read_only_and_import_ignores_it(run, years, tmp_path: Path) -> None:
+    import openpyxl
+
+    carry(run, years)
+    assert run("export", "--split", "forms").exit_code == 0
+    path = Path("forms/2022测评填报_政务服务中心.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["测评指标"]
+    header = [c.value for c in ws[2]]
+    col = header.index("上年值") + 1
+    row = next(r for r in range(3, ws.max_row + 1) if ws.cell(r, 2).value == 46)
+    assert ws.cell(row, col).value == 312
+    assert ws.cell(row, col).protection.locked is True
+    assert ws.cell(row, header.index("填报值") + 1).protection.locked is False
+    ws.cell(row, header.index("填报值") + 1).value = 300
+    ws.cell(row, col).value = 999  # someone typed over the reference: not an answer
+    wb.save(path)
+    r = run("import", str(path))
+    assert r.exit_code == 0, r.output
+    assert "第46项：（无） → 300 个" in r.stdout and "999" not in r.stdout
+    assert "上年值：312 个" in run("show", "46").stdout
+
+
+def test_shortlist_finds_what_scoring_every_pair_finds(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Large lists score only a bigram shortlist per text (benchmarks/carry_match.py):
+    on the real texts it must pick exactly what scoring every pair picks."""
+    import evalcheck.carry as carry_mod
+
+    old_cl, _, new_cl = write_years(tmp_path / "y")
+    old = [Item(i.id, i.text, i.kind) for i in load_checklist(old_cl).indicators]
+    new = [Item(i.id, i.text, i.kind) for i in load_checklist(new_cl).indicators]
+    # make the fuzzy part bigger: every text of the new list reworded by one character
+    new = [Item(i.id, i.text[:-2] + "的" + i.text[-1:], i.kind) for i in new]
+    full = match(old, new)
+    monkeypatch.setattr(carry_mod, "FULL_SCAN_LIMIT", 0)
+    monkeypatch.setattr(carry_mod, "SHORTLIST", 5)
+    assert match(old, new) == full
+    assert full.count(FUZZY) > 100
+
+
+def test_an_edited_new_id_is_kept_even_without_how_manual(run, years) -> None:
+    carry(run, years)
+    path = Path("answers.previous.yaml")
+    text = path.read_text(encoding="utf-8").replace(
+        "- old: 16\n  new: 15\n", "- old: 16\n  new: 144\n"
+    )
+    path.write_text(text, encoding="utf-8")
+    r = run("carry")
+    assert "上年第16项 → 今年第144项：new 已被手工修改，按人工指定（manual）保留" in r.stdout
+    assert (mapping_entries()[16]["new"], mapping_entries()[16]["how"]) == (144, "manual")
+    assert run("carry").stdout.count("已被手工修改") == 0  # now marked manual: nothing to say
