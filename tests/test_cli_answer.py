@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 
 
-def test_first_answer_creates_the_file(run, tmp_path: Path) -> None:
+def test_first_answer_creates_the_file(run, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("EVALCHECK_USER", "张三")
     result = run("answer", "47", "--value", "312")
     assert result.exit_code == 0
-    assert result.stdout.strip() == "第47项 已记录：312 个（存为 312）"
+    assert result.stdout.strip() == "第47项 已记录：312 个（存为 312，填报人：张三）"
+    assert result.stderr == ""
     assert (tmp_path / "answers.yaml").exists()
     out = run("show", "47").stdout
     assert "填报值：312 个" in out and "填报状态：已填报" in out
@@ -78,8 +80,8 @@ def test_exactly_one_of_value_na_clear(run, args) -> None:
 
 
 def test_not_applicable_with_reason(run) -> None:
-    result = run("answer", "109", "--na", "本年度无其他创新举措")
-    assert result.stdout.strip() == "第109项 已记录：不适用（本年度无其他创新举措）"
+    result = run("answer", "109", "--na", "本年度无其他创新举措", "--by", "李四")
+    assert result.stdout.strip() == "第109项 已记录：不适用（本年度无其他创新举措）（填报人：李四）"
     assert "填报状态：不适用" in run("show", "109").stdout
     listed = run("list", "--status", "na").stdout.splitlines()
     assert [line.split("\t")[0] for line in listed[1:-1]] == ["109"]

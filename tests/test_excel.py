@@ -259,7 +259,7 @@ def test_round_trip_split_fill_import(run, tmp_path: Path) -> None:
     assert not (tmp_path / "answers.yaml").exists()
     result = run("import", str(path), "--by", "审批监管科小王")
     assert result.exit_code == 0, result.output
-    assert "已导入 11 项修改（填报人：审批监管科小王）" in result.stdout
+    assert "已导入 11 项修改（填报人：审批监管科小王）。" in result.stdout
     assert answers_json(run) == {
         43: (True, None), 84: (False, None), 88: (97.5, None), 127: (12, None), 128: (80, None),
         131: (1000, None), 132: (990, None), 138: ("接口对接", None),

@@ -59,7 +59,7 @@ def _locked(run, tmp_path, monkeypatch) -> int:
 
     _answered(run)
     monkeypatch.setenv("EVALCHECK_LOCK_TIMEOUT", "0.1")
-    with filelock.FileLock(str(tmp_path / "answers.yaml.lock")):
+    with filelock.FileLock(str(tmp_path / ".answers.yaml.lock")):
         return int(run("answer", "47", "--value", "1").exit_code)
 
 

@@ -146,7 +146,7 @@ def test_a_held_lock_is_an_error_not_a_hang(run, tmp_path: Path, monkeypatch) ->
     import filelock
 
     monkeypatch.setenv("EVALCHECK_LOCK_TIMEOUT", "0.2")
-    held = filelock.FileLock(str(tmp_path / "answers.yaml.lock"))
+    held = filelock.FileLock(str(tmp_path / ".answers.yaml.lock"))
     with held:
         code = (
             "from evalcheck.cli import main; import sys; "

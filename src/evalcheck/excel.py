@@ -8,6 +8,7 @@ dependency), after a size check on the file and on its unpacked parts.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
@@ -18,10 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .checklist import KIND_NAMES, Checklist, Indicator
+from . import notices
+from .checklist import KIND_NAMES, UNASSIGNED, Checklist, Indicator
 from .columns import EXPORT, FORM_INPUT_KEYS, PROGRESS_SHEET, Column, export_columns, plain
 from .derived import TOLERANCE
-from .errors import DataError, InputError, ValueRefused
+from .errors import DataError, InputError, ValueRefused, WriteError
 from .fileio import atomic_write_bytes
 from .snapshot import STATUS_LABELS, Row, Snapshot, Status, group_rows, progress
 from .store import State
@@ -400,6 +402,10 @@ def export_workbook(path: Path, snap: Snapshot, rows: Sequence[Row]) -> int:
     from openpyxl import Workbook
 
     _check_target(path)
+    from .winnames import long_path_warnings
+
+    for w in long_path_warnings(path):
+        notices.warn(w)
     checklist = snap.checklist
     wb = Workbook()
     ws = wb.active
@@ -414,8 +420,18 @@ def export_workbook(path: Path, snap: Snapshot, rows: Sequence[Row]) -> int:
 
 
 def form_filename(checklist: Checklist, section: str) -> str:
-    safe = re.sub(r'[\\/:*?"<>|\s]+', "_", section)
-    return f"{checklist.year}测评填报_{safe}.xlsx"
+    """The form's file name; distinct for every section even on Windows (see form_filenames)."""
+    return form_filenames(checklist)[section]
+
+
+def form_filenames(checklist: Checklist) -> dict[str, str]:
+    """Every section's form file name, unique after Windows' folding of case, width and
+    refused characters (A/B科 and A:B科 would otherwise write one file over the other)."""
+    from .winnames import unique_names
+
+    sections = [*checklist.sections, UNASSIGNED]
+    names = unique_names(f"{checklist.year}测评填报_{s}" for s in sections)
+    return {s: f"{n}.xlsx" for s, n in zip(sections, names, strict=True)}
 
 
 def export_forms(
@@ -425,8 +441,14 @@ def export_forms(
     sections: Iterable[str] | None = None,
     force: bool = False,
 ) -> list[tuple[Path, int]]:
-    """One protected form per section (and one for unassigned indicators)."""
+    """One protected form per section (and one for unassigned indicators).
+
+    All or nothing: every target is checked (exists without --force, read-only, open in
+    Excel/WPS) and every workbook built before the first file is written.
+    """
     from openpyxl import Workbook
+
+    from .winnames import long_path_warnings, name_key
 
     if folder.exists() and not folder.is_dir():
         raise InputError(f"“{folder}”不是文件夹")
@@ -437,15 +459,31 @@ def export_forms(
         for name, rows in group_rows(snap, snap.rows, "section")
         if wanted is None or name in wanted
     ]
-    targets = [(name, rows, folder / form_filename(checklist, name)) for name, rows in groups]
-    existing = [str(p) for _, _, p in targets if p.exists()]
+    names = form_filenames(checklist)
+    # an existing file counts when Windows would take it for the target (case, width)
+    present: dict[str, str] = {}
+    if folder.is_dir():
+        with contextlib.suppress(OSError):
+            present = {name_key(p.name): p.name for p in folder.iterdir()}
+    targets = [
+        (name, rows, folder / present.get(name_key(names[name]), names[name]))
+        for name, rows in groups
+    ]
+    existing = [p for _, _, p in targets if name_key(p.name) in present]
     if existing and not force:
         raise InputError(
             "以下表格已存在，可能含有科室尚未导入的填报内容，未做任何修改；"
-            "确认要覆盖请加 --force：" + "、".join(existing)
+            "确认要覆盖请加 --force：" + "、".join(map(str, existing))
         )
-    folder.mkdir(parents=True, exist_ok=True)
-    written: list[tuple[Path, int]] = []
+    refused = [problem for p in existing if (problem := _cannot_replace(p))]
+    if refused:
+        raise WriteError(
+            f"有 {len(refused)} 份表格无法覆盖，未写入任何表格（请处理后重试）：", details=refused
+        )
+    for _, _, target in targets:
+        for w in long_path_warnings(target):
+            notices.warn(w)
+    built: list[tuple[Path, bytes, int]] = []
     for name, rows, target in targets:
         wb = Workbook()
         ws = wb.active
@@ -459,9 +497,39 @@ def export_forms(
         ws.protection.formatColumns = False
         ws.protection.formatRows = False
         _write_meta(wb, checklist, "form", name)
-        _save(wb, target)
-        written.append((target, len(rows)))
+        buf = io.BytesIO()
+        wb.save(buf)
+        built.append((target, buf.getvalue(), len(rows)))
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[tuple[Path, int]] = []
+    for target, data, n in built:
+        try:
+            atomic_write_bytes(target, data)
+        except WriteError as exc:
+            done = "、".join(str(p) for p, _ in written) or "无"
+            raise WriteError(f"{exc.message}（此前已写入：{done}）") from None
+        written.append((target, n))
     return written
+
+
+def _cannot_replace(path: Path) -> str | None:
+    """Why an existing form cannot be overwritten now, or None."""
+    from .fileio import is_read_only
+    from .sharing import owner_of_open_file
+
+    if is_read_only(path):
+        return f"{path}：文件是只读的（请在文件“属性”中取消“只读”）"
+    who = owner_of_open_file(path)
+    if who is not None:
+        return f"{path}：正在 Excel 或 WPS 中打开" + (f"（{who}）" if who else "") + "，请先关闭"
+    try:
+        with open(path, "r+b"):
+            pass  # Windows refuses this while another program has the file open
+    except PermissionError:
+        return f"{path}：被其他程序占用（Excel/WPS 或同步程序？），请先关闭"
+    except OSError as exc:
+        return f"{path}：{exc.strerror or exc}"
+    return None
 
 
 def _add_validations(ws: Any, checklist: Checklist, rows: Sequence[Row]) -> None:

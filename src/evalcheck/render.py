@@ -1,7 +1,10 @@
 """Output: rich tables on a terminal, plain tab-separated lines otherwise; JSON; CSV.
 
 rich is imported only when a table is drawn on a terminal, so piped output and
-scripts don't pay for it.
+scripts don't pay for it. Where the output goes is decided here too: stdout in the
+stream's encoding, or `--output FILE` written by the program as UTF-8 with a BOM.
+CSV leaves as bytes, so Windows' text-mode newline translation cannot turn its \r\n
+into \r\r\n (a blank row after every row in Excel).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import os
 import re
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 ENV_WIDTH = "EVALCHECK_WIDTH"  # pin the table width (tests, narrow terminals)
@@ -62,7 +66,8 @@ def csv_safe(v: Any) -> Any:
 
 
 def to_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """CSV with a UTF-8 BOM so that Excel opens the Chinese intact; formulas neutralised."""
+    """CSV text, rows ending in \r\n, formulas neutralised (no BOM: the encoding decides
+    that, see csv_bytes)."""
     import csv
     import io
 
@@ -71,7 +76,59 @@ def to_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     writer.writerow([csv_safe(h) for h in headers])
     for row in rows:
         writer.writerow(["" if v is None else csv_safe(v) for v in row])
-    return "\ufeff" + buf.getvalue()
+    return buf.getvalue()
+
+
+def csv_bytes(text: str, encoding: str) -> bytes:
+    """CSV for Excel: UTF-8 with a BOM (Excel needs it to read UTF-8), or the code page
+    (GB18030 on a Chinese Windows, which Excel reads as it is)."""
+    if encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
+        return "\ufeff".encode() + text.encode("utf-8")
+    return text.encode(encoding, errors="replace")
+
+
+def output_bytes(text: str, kind: str) -> bytes:
+    """What --output FILE holds: UTF-8 with a BOM and Windows line ends for Excel and
+    Notepad (csv, table); plain UTF-8 for json."""
+    if kind == "json":
+        return (text + "\n").encode("utf-8")
+    body = text if kind == "csv" else text.replace("\r\n", "\n").replace("\n", "\r\n") + "\r\n"
+    return "\ufeff".encode() + body.encode("utf-8")
+
+
+def emit(text: str, *, kind: str = "text", output: Path | None = None) -> str | None:
+    """Print `text` (kind: text, json or csv), or write it to `output`.
+
+    Returns the message to show when a file was written.
+    """
+    if output is not None:
+        from .fileio import atomic_write_bytes
+
+        data = output_bytes(text, kind)
+        atomic_write_bytes(output, data)
+        return f"已写入 {output}（{len(data):,} 字节，UTF-8）"
+    if kind != "csv":
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+        return None
+    buffer = getattr(sys.stdout, "buffer", None)
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    if buffer is None:
+        sys.stdout.write(text)
+        return None
+    sys.stdout.flush()
+    buffer.write(csv_bytes(text, encoding))
+    buffer.flush()
+    return None
+
+
+_plain = False
+
+
+def plain_tables(on: bool = True) -> None:
+    """Tables as tab-separated text even on a terminal (output going to a file)."""
+    global _plain
+    _plain = on
 
 
 def table(
@@ -86,7 +143,7 @@ def table(
     rich: bool | None = None,
 ) -> str:
     """A table as text. `wide` names the columns that wrap (the rest keep their width)."""
-    use_rich = stdout_is_terminal() if rich is None else rich
+    use_rich = (stdout_is_terminal() and not _plain) if rich is None else rich
     if not use_rich:
         lines = []
         if title:
@@ -107,6 +164,10 @@ def table(
         show_lines=False,
         expand=bool(wide),
     )
+    if ascii_only():  # the classic Windows console draws box characters double-width
+        from rich.box import ASCII
+
+        t.box = ASCII
     for h in headers:
         if h in wide:
             # the first wide column (the indicator text) takes the room that is left;
@@ -157,7 +218,7 @@ def view(
     """Rows through declared columns (columns.py), as a table or CSV."""
     if fmt == "csv":
         return to_csv([c.header for c in columns], [[c.as_text(r) for c in columns] for r in rows])
-    use_rich = stdout_is_terminal()
+    use_rich = stdout_is_terminal() and not _plain
     cols = list(columns)
     cells = [[c.as_text(r) for c in cols] for r in rows]
     mins: dict[str, int] = {}
@@ -244,7 +305,14 @@ def fit_columns(columns: list[Any], cells: list[list[str]], width: int) -> list[
 
 
 def bar(fraction: float, width: int = 20) -> str:
-    """A text progress bar: '██████░░░░░░░░░░░░░░'."""
+    """A text progress bar: '██████░░░░░░░░░░░░░░' ('######..............' in ASCII)."""
     fraction = min(max(fraction, 0.0), 1.0)
     full = round(fraction * width)
-    return "█" * full + "░" * (width - full)
+    on, off = ("#", ".") if ascii_only() else ("█", "░")
+    return on * full + off * (width - full)
+
+
+def ascii_only() -> bool:
+    from .oscompat import ascii_only as decide
+
+    return decide()

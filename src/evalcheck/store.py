@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,14 @@ from .yamlio import dump_yaml, load_yaml_file, load_yaml_text
 
 ENV_ANSWERS = "EVALCHECK_ANSWERS"
 ENV_LOCK_TIMEOUT = "EVALCHECK_LOCK_TIMEOUT"
+ENV_USER = "EVALCHECK_USER"
+LOCK_WAIT = 5.0  # seconds to wait for the lock on a local disk
+LOCK_WAIT_NETWORK = 30.0  # on a network share, where a colleague's save takes longer
+# Login names of shared office PCs that say nothing about who answered.
+GENERIC_USERS = {
+    "administrator", "admin", "user", "users", "guest", "owner", "pc", "lenovo", "dell", "hp",
+    "asus", "acer", "huawei", "thinkpad", "microsoft", "unknown", "root", "用户", "管理员",
+}  # fmt: skip
 DEFAULT_ANSWERS = "answers.yaml"
 FORMAT = 1
 ACTIONS = {
@@ -47,12 +55,21 @@ def resolve_answers_path(option: str | None) -> Path:
 
 
 def current_user() -> str:
+    """Who writes: EVALCHECK_USER (a person's name), else the login name."""
+    chosen = os.environ.get(ENV_USER, "").strip()
+    if chosen:
+        return chosen
     import getpass
 
     try:
         return getpass.getuser() or "unknown"
     except Exception:  # getpass raises OSError or KeyError where no login name exists
         return "unknown"
+
+
+def is_generic_user(name: str) -> bool:
+    """A shared PC's login (Administrator, user, lenovo …) rather than a person."""
+    return name.strip().casefold() in GENERIC_USERS
 
 
 def now_iso() -> str:
@@ -402,18 +419,51 @@ def _line_of(text: str, keys: Sequence[Any]) -> int | None:
 # ---------------------------------------------------------------- writing
 
 
-def _lock_timeout() -> float:
+def lock_path(path: Path) -> Path:
+    """The lock file: hidden, beside the answers file (.answers.yaml.lock)."""
+    return path.with_name(f".{path.name}.lock")
+
+
+def holder_path(path: Path) -> Path:
+    """Who holds the lock (user@host, since when), written while the lock is held.
+
+    Kept apart from the lock file itself: on Windows the lock's byte range cannot be
+    read by the waiting process, and older filelock releases truncate the lock file.
+    """
+    return path.with_name(f".{path.name}.lock.owner")
+
+
+def lock_timeout(path: Path) -> float:
+    """EVALCHECK_LOCK_TIMEOUT, else longer on a network share than on a local disk."""
+    raw = os.environ.get(ENV_LOCK_TIMEOUT, "").strip()
+    if raw:
+        try:
+            return float(raw)
+        except ValueError:
+            pass
+    from .sharing import is_network_path
+
+    return LOCK_WAIT_NETWORK if is_network_path(path) else LOCK_WAIT
+
+
+def read_holder(path: Path) -> str | None:
+    """'张三@PC-07（自 09:12:03 起）' from the holder file, or None."""
     try:
-        return float(os.environ.get(ENV_LOCK_TIMEOUT, "5"))
-    except ValueError:
-        return 5.0
+        lines = holder_path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not lines or not lines[0].strip():
+        return None
+    since = lines[2][11:19] if len(lines) > 2 and len(lines[2]) >= 19 else ""
+    return lines[0].strip() + (f"（自 {since} 起）" if since else "")
 
 
 @contextmanager
 def transaction(path: Path, checklist: Checklist) -> Iterator[Answers]:
     """Lock, load fresh, let the caller change the answers, save atomically.
 
-    If the body raises, nothing is written. The lock file sits beside the answers file.
+    If the body raises, nothing is written. The lock file is hidden beside the answers
+    file; while it is held, the holder file says who holds it.
     """
     import filelock  # imported here: only writing commands pay for it
 
@@ -422,16 +472,22 @@ def transaction(path: Path, checklist: Checklist) -> Iterator[Answers]:
     from .safepath import check_target
 
     path = check_target(path)  # a symlink is written through: lock and temp file by the target
-    lock = filelock.FileLock(str(path) + ".lock", timeout=_lock_timeout())
+    timeout = lock_timeout(path)
+    lock = filelock.FileLock(str(lock_path(path)), timeout=timeout)
     try:
         lock.acquire()
     except filelock.Timeout:
+        who = read_holder(path)
+        by = f"正被 {who} 写入" if who else "正被其他人写入"
         raise WriteError(
-            f"答案文件 {path} 正被其他人写入（锁文件 {path}.lock），请稍后再试"
+            f"答案文件 {path} {by}，已等待 {timeout:g} 秒仍未轮到，未做修改；请稍后再试"
+            f"（锁文件 {lock_path(path)}）"
         ) from None
     except OSError as exc:
         raise WriteError(f"无法在 {path.parent} 创建锁文件：{exc.strerror or exc}") from None
+    holder = holder_path(path)
     try:
+        _write_holder(holder)
         answers = load_answers(path, checklist, cached=False)
         before = answers.to_data() if answers.exists else None
         yield answers
@@ -443,7 +499,19 @@ def transaction(path: Path, checklist: Checklist) -> Iterator[Answers]:
             atomic_write_text(path, text)
             prime(path, text.encode("utf-8"), data)
     finally:
+        with suppress(OSError):
+            holder.unlink()
         lock.release()
+
+
+def _write_holder(holder: Path) -> None:
+    import socket
+
+    text = f"{current_user()}@{socket.gethostname()}\n{os.getpid()}\n{now_iso()}\n"
+    # Not given Windows' hidden attribute: reopening a hidden file for writing is refused.
+    with suppress(OSError):  # only used to name the holder in a message
+        holder.unlink(missing_ok=True)
+        holder.write_text(text, encoding="utf-8")
 
 
 def describe_state(ind: Indicator | None, st: State) -> str:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from .. import notices, render
 from ..checklist import Checklist, load_checklist, resolve_checklist_path
 from ..errors import EXIT_INTERRUPTED, EvalcheckError, InputError
 from ..store import Answers, load_answers, resolve_answers_path, transaction
@@ -67,6 +68,7 @@ class Env:
         return resolve_answers_path(self.answers_option)
 
     def answers(self) -> Answers:
+        self._warn_sharing(writing=False)
         return self._warn_orphans(load_answers(self.answers_path, self.checklist))
 
     def snapshot(self, today: str | None = None) -> "Snapshot":
@@ -81,8 +83,15 @@ class Env:
     @contextmanager
     def writing(self) -> Iterator[Answers]:
         """Lock, load, change, save atomically (see store.transaction)."""
+        self._warn_sharing(writing=True)
         with transaction(self.answers_path, self.checklist) as answers:
             yield self._warn_orphans(answers)
+
+    def _warn_sharing(self, *, writing: bool) -> None:
+        from ..sharing import sharing_warnings
+
+        for text in sharing_warnings(self.answers_path, writing=writing):
+            warn(text)
 
     def _warn_orphans(self, answers: Answers) -> Answers:
         for ident, why in sorted(answers.misfits.items()):
@@ -133,6 +142,8 @@ def _main(
     ] = None,
 ) -> None:
     """营商环境测评指标责任清单工具。"""
+    notices.set_sink(warn)
+    render.plain_tables(False)  # set again by a command whose output goes to a file
     ctx.obj = Env(checklist, answers)
 
 
@@ -179,7 +190,20 @@ TodayOpt = Annotated[
     ),
 ]
 ByOpt = Annotated[
-    str | None, typer.Option("--by", help="填报人，默认为当前登录用户名。", show_default=False)
+    str | None,
+    typer.Option(
+        "--by",
+        help="填报人，默认为环境变量 EVALCHECK_USER，未设置时为当前登录用户名。",
+        show_default=False,
+    ),
+]
+ToFileOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        help="写入此文件而不是屏幕（UTF-8 带 BOM，Excel 和记事本可直接打开），例如 清单.csv。",
+        show_default=False,
+    ),
 ]
 
 
@@ -197,6 +221,45 @@ def _echo(text: str) -> None:
     typer.echo(text)
 
 
+def warn(text: str) -> None:
+    """A warning the command goes on after: one line on stderr."""
+    typer.echo(f"注意：{text}", err=True)
+
+
+def _emit(text: str, *, kind: str = "text", output: Path | None = None) -> None:
+    """Print a listing, or write it to --output (see render.emit)."""
+    from .. import render
+
+    if output is not None:
+        from ..winnames import long_path_warnings
+
+        for w in long_path_warnings(output):
+            warn(w)
+    done = render.emit(text, kind=kind, output=output)
+    if done:
+        typer.echo(done, err=True)
+
+
+def _writer(by: str | None) -> str:
+    """Who writes: --by, else EVALCHECK_USER, else the login name."""
+    from ..store import current_user
+
+    return by.strip() if by and by.strip() else current_user()
+
+
+def _by_note(who: str, by: str | None) -> str:
+    """'填报人：张三', shown on every write; a hint on stderr when the name is a shared PC's
+    login (Administrator, user, lenovo …) rather than a person's."""
+    from ..store import ENV_USER, is_generic_user
+
+    if not by and is_generic_user(who):
+        warn(
+            f"填报人记为“{who}”，这是电脑的登录名；请用 --by 姓名，"
+            f"或设置环境变量 {ENV_USER}=姓名（Windows：setx {ENV_USER} 张三）"
+        )
+    return f"填报人：{who}"
+
+
 def _parse_id(raw: str) -> int:
     from ..values import normalize
 
@@ -207,11 +270,10 @@ def _parse_id(raw: str) -> int:
 
 
 def main() -> None:
-    for stream in (sys.stdout, sys.stderr):
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
-            # backslashreplace: a file name with bytes that are not UTF-8 can still be shown
-            reconfigure(encoding="utf-8", errors="backslashreplace")
+    from ..oscompat import configure_streams
+
+    # the console's code page when redirected on Windows, else UTF-8 (oscompat)
+    configure_streams()
     from .guard import refuse_undecodable, run_guarded
 
     refuse_undecodable(sys.argv[1:])

@@ -4,7 +4,6 @@ Each command parses its options, takes the snapshot (or writes through the store
 and renders declared columns; nothing here works out an indicator's state.
 """
 
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,7 +12,7 @@ import typer
 from .. import render
 from ..checklist import ROLE_NAMES, UNASSIGNED, Indicator, resolve_checklist_path
 from ..errors import EXIT_DATA, InputError
-from ..store import ACTIONS, State, current_user, describe_state
+from ..store import ACTIONS, State, describe_state
 from .app import (
     ByOpt,
     Fmt,
@@ -21,11 +20,15 @@ from .app import (
     OwnerOpt,
     SectionOpt,
     ShowFmt,
+    ToFileOpt,
+    _by_note,
     _complete,
     _echo,
+    _emit,
     _env,
     _filters,
     _parse_id,
+    _writer,
     app,
 )
 from .frame import _Command
@@ -98,6 +101,7 @@ def list_cmd(
         bool, typer.Option("--previous", help="加一列上年值（需先运行 evalcheck carry）。")
     ] = False,
     fmt: FormatOpt = Fmt.table,
+    output: ToFileOpt = None,
 ) -> None:
     """列出指标，可按科室、领导、二级指标、题型、状态筛选。
 
@@ -105,10 +109,13 @@ def list_cmd(
 
     \b
     示例：evalcheck list --section 审批监管科
+    示例：evalcheck list --format csv --output 清单.csv
     """
     from ..columns import PREVIOUS, list_columns, list_csv_columns
     from ..select import select_rows
 
+    if output is not None:
+        render.plain_tables()
     env = _env(ctx)
     cl = env.checklist
     filters = _filters(
@@ -118,11 +125,12 @@ def list_cmd(
     rows = select_rows(env.snapshot(), filters)
     extra = [PREVIOUS] if previous else []
     if fmt.value == "json":
-        _echo(render.to_json([r.to_dict(cl) for r in rows]))
+        _emit(render.to_json([r.to_dict(cl) for r in rows]), kind="json", output=output)
     elif fmt.value == "csv":
-        sys.stdout.write(render.view(list_csv_columns(cl) + extra, rows, "csv"))
+        _emit(render.view(list_csv_columns(cl) + extra, rows, "csv"), kind="csv", output=output)
     else:
-        _echo(render.view(list_columns(cl) + extra, rows, footer=f"共 {len(rows)} 项"))
+        footer = f"共 {len(rows)} 项"
+        _emit(render.view(list_columns(cl) + extra, rows, footer=footer), output=output)
 
 
 @app.command(cls=_Command)
@@ -221,7 +229,7 @@ def answer(
     ind = cl.get(_parse_id(ident))
     _one_of(value, na, clear)
     parsed = parse(ind, value) if value else None  # refused values stop here: nothing written
-    who = by or current_user()
+    who = _writer(by)
     with env.writing() as answers:
         if clear:
             st = answers.clear(ind, by=who)
@@ -233,7 +241,7 @@ def answer(
             )
         current = answers.state(ind.id)
         values = _effective(cl, answers)
-    _echo(_answer_message(ind, st, current, clear))
+    _echo(_answer_message(ind, st, current, clear, _by_note(who, by) if st else ""))
     if st is not None and not clear:
         _warn_rules(cl, values, ind.id)
 
@@ -245,18 +253,21 @@ def _one_of(value: list[str] | None, na: str | None, clear: bool) -> None:
         raise InputError("--na 需要写明不适用的原因，例如 --na 本地无此业务")
 
 
-def _answer_message(ind: Indicator, st: State | None, current: State | None, clear: bool) -> str:
+def _answer_message(
+    ind: Indicator, st: State | None, current: State | None, clear: bool, by: str
+) -> str:
+    """What a write says, `by` ('填报人：张三') included whenever something was written."""
     if clear:
         if st is None:
             return f"第{ind.id}项 本来就没有答案，未做修改"
-        return f"第{ind.id}项 已清除答案（旧值保留在历史中，可用 evalcheck undo 恢复）"
+        return f"第{ind.id}项 已清除答案（{by}；旧值保留在历史中，可用 evalcheck undo 恢复）"
     if st is None:
         shown = describe_state(ind, current) if current else "（无）"
         return f"第{ind.id}项 未变化：已是 {shown}"
     if st.na is not None:
-        return f"第{ind.id}项 已记录：不适用（{st.na}）"
+        return f"第{ind.id}项 已记录：不适用（{st.na}）（{by}）"
     stored = render.to_json(st.value, inline=True)
-    return f"第{ind.id}项 已记录：{describe_state(ind, st)}（存为 {stored}）"
+    return f"第{ind.id}项 已记录：{describe_state(ind, st)}（存为 {stored}，{by}）"
 
 
 def _effective(cl: Any, answers: Any) -> dict[int, float]:
@@ -315,8 +326,9 @@ def undo(ctx: typer.Context, by: ByOpt = None) -> None:
     """
     env = _env(ctx)
     cl = env.checklist
+    who = _writer(by)
     with env.writing() as answers:
-        done = answers.undo(by=by or current_user())
+        done = answers.undo(by=who)
     for ident, change, current, restored in done:
         ind = cl.get(ident) if cl.has(ident) else None
         what = ACTIONS.get(change.action, change.action)
@@ -324,6 +336,7 @@ def undo(ctx: typer.Context, by: ByOpt = None) -> None:
             f"已撤销第{ident}项的{what}（第{change.seq}次修改，{change.by}，{change.at}）："
             f"{describe_state(ind, current)} → {describe_state(ind, restored)}"
         )
+    _echo(_by_note(who, by))
 
 
 @app.command(cls=_Command)

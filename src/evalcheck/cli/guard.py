@@ -39,11 +39,14 @@ def run_guarded(run: Callable[[], int]) -> int:
         code = run()
         sys.stdout.flush()
         return code
-    except BrokenPipeError:  # `evalcheck list | head`: the reader has all it wanted
-        _silence_stdout()
-        return 0
     except OSError as exc:
         _silence_stdout()
+        from ..oscompat import is_closed_pipe
+
+        # `evalcheck list | head`, or quitting `| more`: the reader has all it wanted
+        # (EPIPE; on Windows a closed pipe is EINVAL)
+        if is_closed_pipe(exc):
+            return 0
         why = "磁盘已满" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
         if sys.stderr is not None:
             sys.stderr.write(f"错误：写入失败（{why}）；答案文件未受影响\n")

@@ -1,13 +1,25 @@
 """Progress commands over the snapshot: overdue, status, remind, check."""
 
-import sys
 from typing import Annotated, Any
 
 import typer
 
 from .. import render
 from ..errors import EXIT_FINDINGS
-from .app import Fmt, FormatOpt, OwnerOpt, SectionOpt, ShowFmt, TodayOpt, _echo, _env, _filters, app
+from .app import (
+    Fmt,
+    FormatOpt,
+    OwnerOpt,
+    SectionOpt,
+    ShowFmt,
+    TodayOpt,
+    ToFileOpt,
+    _echo,
+    _emit,
+    _env,
+    _filters,
+    app,
+)
 from .frame import _Command
 
 ShowFormatOpt = Annotated[ShowFmt, typer.Option("--format", "-f", help="输出格式：text 或 json。")]
@@ -26,6 +38,7 @@ def overdue(
         bool, typer.Option("--fail", help="有逾期指标时以退出码 1 结束（用于定时任务）。")
     ] = False,
     fmt: FormatOpt = Fmt.table,
+    output: ToFileOpt = None,
 ) -> None:
     """列出已逾期未填报的指标（按科室分组，逾期最久的在前），以及即将到期的指标。
 
@@ -37,17 +50,19 @@ def overdue(
     from ..deadlines import overdue as overdue_of
     from ..select import select_rows
 
+    if output is not None:
+        render.plain_tables()
     env = _env(ctx)
     filters = _filters(env.checklist, sections=section, owners=owner)
     snap = env.snapshot(today)
     rows = select_rows(snap, filters)
     late, soon = overdue_of(rows), due_within(rows, within)
     if fmt.value == "json":
-        _echo(render.to_json(_overdue_json(snap, late, soon, within)))
+        _emit(render.to_json(_overdue_json(snap, late, soon, within)), kind="json", output=output)
     elif fmt.value == "csv":
-        sys.stdout.write(render.view(OVERDUE_CSV, [*late, *soon], "csv"))
+        _emit(render.view(OVERDUE_CSV, [*late, *soon], "csv"), kind="csv", output=output)
     else:
-        _echo(_overdue_text(snap, late, soon, within))
+        _emit(_overdue_text(snap, late, soon, within), output=output)
     if fail and late:
         raise typer.Exit(EXIT_FINDINGS)
 
@@ -101,7 +116,12 @@ def _overdue_text(snap: Any, late: list[Any], soon: list[Any], within: int) -> s
 
 
 @app.command(cls=_Command)
-def status(ctx: typer.Context, today: TodayOpt = None, fmt: ShowFormatOpt = ShowFmt.text) -> None:
+def status(
+    ctx: typer.Context,
+    today: TodayOpt = None,
+    fmt: ShowFormatOpt = ShowFmt.text,
+    output: ToFileOpt = None,
+) -> None:
     """填报进度：按科室、领导、二级指标统计总数、已填报、不适用、逾期和完成率。
 
     \b
@@ -110,13 +130,15 @@ def status(ctx: typer.Context, today: TodayOpt = None, fmt: ShowFormatOpt = Show
     from ..columns import progress_columns
     from ..snapshot import GROUPINGS, progress
 
+    if output is not None:
+        render.plain_tables()
     snap = _env(ctx).snapshot(today)
     groups = progress(snap)
     total = groups["all"][0]
     if fmt.value == "json":
         data: dict[str, Any] = {"today": snap.today.isoformat(), "total": total.to_dict()}
         data.update({key: [p.to_dict() for p in groups[key]] for key in GROUPINGS})
-        _echo(render.to_json(data))
+        _emit(render.to_json(data), kind="json", output=output)
         return
     parts = [
         render.view(progress_columns(label, render.bar), groups[key], title=f"按{label}")
@@ -129,15 +151,23 @@ def status(ctx: typer.Context, today: TodayOpt = None, fmt: ShowFormatOpt = Show
             f"（截至 {snap.today.isoformat()}）"
         )
     )
-    _echo("\n\n".join(parts))
+    _emit("\n\n".join(parts), output=output)
 
 
 @app.command(cls=_Command)
-def remind(ctx: typer.Context, section: SectionOpt = None, today: TodayOpt = None) -> None:
+def remind(
+    ctx: typer.Context,
+    section: SectionOpt = None,
+    today: TodayOpt = None,
+    copy: Annotated[
+        bool, typer.Option("--copy", help="同时复制到剪贴板，可直接粘贴到微信或邮件。")
+    ] = False,
+) -> None:
     """为每个还有未填报指标的科室生成一段可直接发送的提醒文字（粘贴到工作群或邮件）。
 
     \b
     示例：evalcheck remind --section 审批监管科 --today 2021-09-20
+    示例：evalcheck remind --section 审批监管科 --copy
     """
     from ..deadlines import reminder
     from ..select import select_rows
@@ -152,7 +182,27 @@ def remind(ctx: typer.Context, section: SectionOpt = None, today: TodayOpt = Non
         _echo("所选科室的指标都已填报，无需提醒。")
         return
     texts = [reminder(snap.checklist, name, g, snap.today) for name, g in groups]
-    _echo(("\n\n" + "-" * 40 + "\n\n").join(texts))
+    text = ("\n\n" + "-" * 40 + "\n\n").join(texts)
+    _echo(text)
+    if copy:
+        _copy(text)
+
+
+def _copy(text: str) -> None:
+    from ..errors import WriteError
+    from ..oscompat import clipboard_command, copy_to_clipboard
+
+    clipboard = clipboard_command()
+    if clipboard is None:
+        raise WriteError(
+            "找不到剪贴板程序（Windows 的 clip.exe、macOS 的 pbcopy、Linux 的 wl-copy、xclip "
+            "或 xsel），未复制；提醒文字已在上面显示，也可以存到文件，"
+            "例如 evalcheck remind > 提醒.txt"
+        )
+    problem = copy_to_clipboard(text, clipboard)
+    if problem:
+        raise WriteError(f"未能复制到剪贴板：{problem}；提醒文字已在上面显示")
+    typer.echo(f"已复制到剪贴板（{len(text)} 字），可直接粘贴到微信或邮件。", err=True)
 
 
 @app.command(cls=_Command)

@@ -7,8 +7,8 @@ import typer
 
 from ..checklist import UNASSIGNED
 from ..errors import InputError
-from ..store import current_user, describe_state
-from .app import ByOpt, SectionOpt, TodayOpt, _echo, _env, _filters, app
+from ..store import describe_state
+from .app import ByOpt, SectionOpt, TodayOpt, _by_note, _echo, _env, _filters, _writer, app
 from .frame import _Command
 
 ExportPathArg = Annotated[
@@ -93,7 +93,7 @@ def import_cmd(
             f"有 {len(result.refused)} 个单元格不合格，未导入任何内容（请修改后重新导入）：",
             details=result.refused,
         )
-    who = by or current_user()
+    who = _writer(by)
     if dry_run:
         todo = pending(env.snapshot(), result.changes)
         _print_changes(todo)
@@ -104,7 +104,7 @@ def import_cmd(
         done = apply_changes(snap, answers, result.changes, by=who)
     _print_changes(done)
     if done:
-        _echo(f"已导入 {len(done)} 项修改（填报人：{who}）。如需整体撤销：evalcheck undo")
+        _echo(f"已导入 {len(done)} 项修改（{_by_note(who, by)}）。如需整体撤销：evalcheck undo")
     else:
         _echo("表格中的答案与现有答案相同，没有需要修改的内容")
 

@@ -1,0 +1,59 @@
+"""The offline bundle script's own logic (CI builds and installs a real bundle)."""
+
+from __future__ import annotations
+
+import importlib.util
+import zipfile
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "offline_bundle.py"
+
+
+@pytest.fixture(scope="module")
+def bundle():
+    spec = importlib.util.spec_from_file_location("offline_bundle", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def fake_wheel(folder: Path, name: str, requires: list[str]) -> None:
+    meta = f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n"
+    meta += "".join(f"Requires-Dist: {r}\n" for r in requires)
+    with zipfile.ZipFile(folder / f"{name}-1.0-py3-none-any.whl", "w") as zf:
+        zf.writestr(f"{name}-1.0.dist-info/METADATA", meta)
+
+
+def test_windows_only_dependencies_are_found_from_linux(bundle, tmp_path: Path) -> None:
+    fake_wheel(tmp_path, "typer", ['colorama; platform_system == "Windows"', "rich>=13"])
+    fake_wheel(tmp_path, "rich", ['pytest; extra == "test"'])
+    windows = bundle.target_environment("windows", "3.12")
+    linux = bundle.target_environment("linux", "3.12")
+    assert bundle.missing_for(tmp_path, windows) == ["colorama"]
+    assert bundle.missing_for(tmp_path, linux) == []
+    fake_wheel(tmp_path, "colorama", [])
+    assert bundle.missing_for(tmp_path, windows) == []
+
+
+def test_installers(bundle, tmp_path: Path) -> None:
+    bundle.write_installers(tmp_path, ["windows", "linux"], ["3.11", "3.12", "3.13"])
+    raw = (tmp_path / "install.bat").read_bytes()
+    bat = raw.decode("gbk")  # cmd reads a .bat in the console code page (936)
+    assert raw.count(b"\r\n") == raw.count(b"\n")  # CRLF throughout
+    assert "--no-index --find-links" in bat and "ExecutionPolicy" not in bat
+    assert "安装完成" in bat and "py -%%v" in bat
+    sh = (tmp_path / "install.sh").read_text(encoding="utf-8")
+    assert "--no-index --find-links" in sh and "\r" not in sh
+    assert (tmp_path / "install.sh").stat().st_mode & 0o111
+    note = (tmp_path / "安装说明.txt").read_bytes()
+    assert note.startswith(b"\xef\xbb\xbf") and "Windows x64、Linux x86_64" in note.decode(
+        "utf-8-sig"
+    )
+
+
+def test_the_bundle_covers_every_dependency(bundle) -> None:
+    deps = bundle.dependencies()
+    assert any(d.startswith("typer") for d in deps) and any(d.startswith("pyyaml") for d in deps)
