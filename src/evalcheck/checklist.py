@@ -31,6 +31,7 @@ INDICATOR_FIELDS = (
     "owner",
     "section",
     "due",
+    "due_text",
     "role",
     "kind",
     "unit",
@@ -61,6 +62,7 @@ class Indicator:
     low: float | None = None  # numeric range; None = unbounded
     high: float | None = None
     formula: str | None = None  # derived value, e.g. "q120 / q119 * 100"
+    due_text: str | None = None  # 完成时限 as the bureau wrote it, e.g. "9月15日前"
 
     @property
     def option_texts(self) -> list[str]:
@@ -75,6 +77,7 @@ class Indicator:
             "owner": self.owner,
             "section": self.section,
             "due": self.due.isoformat(),
+            "due_text": self.due_text,
             "role": self.role,
             "kind": self.kind,
             "unit": self.unit,
@@ -109,6 +112,10 @@ class Checklist:
     rules: tuple[Rule, ...] = ()
     path: str = ""
     warnings: tuple[str, ...] = ()
+    # the source's framing of the attachment, kept verbatim: "附件 1" and the 备注 paragraph
+    label: str | None = None
+    footnote: str | None = None
+    fonts: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (role, font names), see fonts.py
     _by_id: dict[int, Indicator] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
