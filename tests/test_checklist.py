@@ -237,3 +237,59 @@ def test_unsafe_or_broken_expressions_are_refused(tmp_path: Path, run, check, wh
 def test_bundled_path_is_inside_the_package() -> None:
     assert bundled_checklist_path().name == "indicators.yaml"
     assert bundled_checklist_path().exists()
+
+
+def test_the_bundled_checklist_keeps_the_source_framing(checklist) -> None:
+    seed = {line.strip() for line in seed_text().splitlines() if line.strip()}
+    assert checklist.label == "附件 1" and checklist.label in seed
+    assert checklist.title in seed
+    assert "备注：" + (checklist.footnote or "") in seed  # verbatim, typo and all
+    assert {i.due_text for i in checklist.indicators} == {"9月15日前"}
+
+
+def test_framing_fields_and_fonts_are_validated(tmp_path: Path, run) -> None:
+    text = BASE.replace(
+        "year: 2021\n",
+        "year: 2021\nlabel: [附件]\nfonts: {title: 宋体, heading: 黑体, body: [仿宋, 3]}\n",
+    ).replace("kind: yesno}", "kind: yesno, due_text: 2}")
+    result = run("validate", str(write(tmp_path, text)))
+    assert result.exit_code == 4
+    for message in (
+        "清单 字段 label：应为文字",
+        "字段 fonts.heading：未知的用途（可用：label、title、header、body）",
+        "字段 fonts.body：应为字体名，或按优先顺序排列的字体名列表",
+        "第2项 字段 due_text：应为文字，实际为 2",
+    ):
+        assert message in result.stdout
+
+
+def test_the_default_wording_belongs_to_the_default_date(tmp_path: Path) -> None:
+    text = BASE.replace("due: 2021-09-15\n", "due: 2021-09-15\ndue_text: 9月15日前\n").replace(
+        "kind: yesno}", "kind: yesno, due: 2021-10-08}"
+    )
+    cl = load_checklist(write(tmp_path, text))
+    assert [(i.due.isoformat(), i.due_text) for i in cl.indicators] == [
+        ("2021-09-15", "9月15日前"),
+        ("2021-10-08", None),  # another date: shown as the date, not a stale wording
+    ]
+
+
+@pytest.mark.parametrize(
+    ("installed", "title", "body"),
+    [
+        (None, "方正小标宋简体", "仿宋_GB2312"),  # unknown: the first of each chain
+        ({"SimSun & NSimSun", "FangSong", "SimHei"}, "宋体", "仿宋"),  # a fresh Windows
+        ({"方正小标宋简体", "仿宋_GB2312", "SimSun"}, "方正小标宋简体", "仿宋_GB2312"),
+        ({"Arial"}, "方正小标宋简体", "仿宋_GB2312"),  # none installed: the first
+    ],
+)
+def test_fonts_fall_back_to_what_is_installed(installed, title: str, body: str) -> None:
+    from evalcheck.fonts import chains, registry_names, resolve
+
+    names = None
+    if installed is not None:
+        names = {n for value in installed for n in registry_names(f"{value} (TrueType)")}
+    sizes = {"label": 16, "title": 22, "header": 11, "body": 10.5}
+    fonts = resolve(chains(), names, sizes)
+    assert (fonts.title.name, fonts.body.name, fonts.label.name) == (title, body, "黑体")
+    assert fonts.title.size == 22

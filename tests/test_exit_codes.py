@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from evalcheck import errors, fileio
+from evalcheck import errors, excel, fileio
 from tests.conftest import ROOT
 
 Scenario = Callable[..., int]
@@ -118,8 +118,8 @@ def _bad_cell(run, tmp_path, monkeypatch) -> int:
     form = tmp_path / "forms" / "2021测评填报_办公室.xlsx"  # holds indicator 16 (是否)
     wb = openpyxl.load_workbook(form)
     ws = wb["测评指标"]
-    col = {c.value: c.column for c in ws[2]}
-    for r in range(3, ws.max_row + 1):
+    col = {c.value: c.column for c in ws[excel.HEADER_ROW]}
+    for r in range(excel.FIRST_ROW, ws.max_row + 1):
         if ws.cell(r, col["题号"]).value == 16:
             ws.cell(r, col["填报值"]).value = "也许"
     wb.save(form)

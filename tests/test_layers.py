@@ -20,14 +20,15 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "evalcheck"
 ORDER = ("base", "core", "views", "io", "cli")
 LAYERS = {
     "base": {
-        "__init__", "errors", "yamlio", "fileio", "cache", "safepath", "data",
+        "__init__", "errors", "yamlio", "fileio", "cache", "safepath", "data", "notices",
+        "oscompat", "sharing", "winnames", "fonts", "pages",
     },
     "core": {
         "checklist", "validation", "values", "expr", "store", "derived", "snapshot",
-        "deadlines", "rules", "select",
+        "deadlines", "rules", "select", "carry", "previous",
     },
-    "views": {"columns", "render"},
-    "io": {"excel", "tableimport", "workbook_guard"},
+    "views": {"columns", "render", "attachment"},
+    "io": {"excel", "tableimport", "workbook_guard", "docx_export"},
     "cli": {"cli", "__main__"},
 }  # fmt: skip
 FORBIDDEN_IN_CORE = ("typer", "rich", "click", "openpyxl")

@@ -52,8 +52,8 @@ def test_every_view_tells_the_same_story(run, tmp_path: Path) -> None:
     assert run("export", "report.xlsx", "--today", TODAY).exit_code == 0
     book = CalamineWorkbook.from_path(str(tmp_path / "report.xlsx"))
     sheet = book.get_sheet_by_name("测评指标").to_python()
-    header = sheet[1]
-    rows = {int(r[1]): dict(zip(header, r, strict=True)) for r in sheet[2:]}
+    header = sheet[excel.HEADER_ROW - 1]
+    rows = {int(r[1]): dict(zip(header, r, strict=True)) for r in sheet[excel.HEADER_ROW :] if r[1]}
 
     by_status = {i["id"]: i["answer"]["status"] for i in listed}
     assert by_status[121] == "computed" and by_status[133] == "computed"
@@ -115,8 +115,8 @@ def test_untouched_export_and_forms_import_as_no_change(run, tmp_path: Path) -> 
 def fill(path: Path, ident: int, **cells: object) -> None:
     wb = openpyxl.load_workbook(path)
     ws = wb["测评指标"]
-    cols = {c.value: c.column for c in ws[2]}
-    row = next(r for r in range(3, ws.max_row + 1) if ws.cell(r, 2).value == ident)
+    cols = {c.value: c.column for c in ws[excel.HEADER_ROW]}
+    row = next(r for r in range(excel.FIRST_ROW, ws.max_row + 1) if ws.cell(r, 2).value == ident)
     for header, value in cells.items():
         ws.cell(row, cols[header]).value = value
     wb.save(path)

@@ -44,6 +44,8 @@ def compare_with_bundled(run, path: Path) -> None:
     assert (gl.title, gl.year, gl.categories, gl.sections, gl.owners) == (
         bl.title, bl.year, bl.categories, bl.sections, bl.owners
     )  # fmt: skip
+    # the framing of the attachment, verbatim from the source
+    assert (gl.label, gl.footnote) == (bl.label, bl.footnote)
 
 
 def test_seed_text_gives_the_bundled_checklist(run, tmp_path: Path) -> None:
@@ -61,6 +63,7 @@ def seed_as_xlsx(path: Path, *, shuffle: bool) -> None:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "附件1"
+    ws.append(["附件 1"])
     ws.append(["中卫市审批服务管理局营商环境测评指标责任清单"])
     header_seen = False
     for line in seed_text().splitlines():
@@ -181,3 +184,38 @@ def test_deadlines_and_categories() -> None:
     assert parse_due("尽快", 2021) is None
     assert normalize_category("三、政务服务 创新举措") == (3, "政务服务创新举措")
     assert normalize_category("四、线上线下 融合度") == (4, "线上线下融合度")
+
+
+def test_the_source_framing_is_kept_verbatim(run, tmp_path: Path) -> None:
+    """附件 1, the title, the 备注 paragraph and "9月15日前" come from the table as written."""
+    seed = seed_text()
+    footnote = next(line for line in seed.splitlines() if line.startswith("备注"))
+    result = run("checklist-import", str(SEED_COPY), "-o", "new.yaml")
+    assert result.exit_code == 0, result.output
+    cl = load_checklist(tmp_path / "new.yaml")
+    assert cl.label == "附件 1"
+    assert cl.title == "中卫市审批服务管理局营商环境测评指标责任清单"
+    assert "备注：" + cl.footnote == footnote.strip()
+    assert "线上线下融合度100-115项" in cl.footnote  # the source's typo stays: verbatim
+    assert {i.due_text for i in cl.indicators} == {"9月15日前"}
+    text = (tmp_path / "new.yaml").read_text(encoding="utf-8")
+    assert text.count("9月15日前") == 1  # once, as the wording of the default date
+
+
+def test_a_changed_date_does_not_keep_the_default_wording(run, tmp_path: Path) -> None:
+    table = (
+        "附件 2\n营商测评清单\n二级指标\t题号\t三级指标\t责任领导\t责任科室\t完成时限\n"
+        "一、甲类\t1\t事项总数？\t张三\t一科\t9月15日前\n"
+        "\t2\t是否公布？\t张三\t一科\t10月8日前\n"
+        "\t3\t是否开通？\t张三\t一科\t2021-09-15\n"
+        "备注：共3项。\n"
+    )
+    (tmp_path / "t.txt").write_text(table, encoding="utf-8")
+    assert run("checklist-import", "t.txt", "-o", "c.yaml", "--year", "2021").exit_code == 0
+    cl = load_checklist(tmp_path / "c.yaml")
+    assert (cl.label, cl.footnote) == ("附件 2", "共3项。")
+    assert [(i.due.isoformat(), i.due_text) for i in cl.indicators] == [
+        ("2021-09-15", "9月15日前"),
+        ("2021-10-08", "10月8日前"),
+        ("2021-09-15", "9月15日前"),  # written as a date; the default wording of that date
+    ]

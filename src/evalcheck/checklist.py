@@ -31,6 +31,7 @@ INDICATOR_FIELDS = (
     "owner",
     "section",
     "due",
+    "due_text",
     "role",
     "kind",
     "unit",
@@ -89,6 +90,7 @@ class Indicator:
     high: float | None = None
     formula: str | None = None  # derived value, e.g. "q120 / q119 * 100"
     plausibility: Thresholds | None = None  # overrides of the checklist's thresholds
+    due_text: str | None = None  # 完成时限 as the bureau wrote it, e.g. "9月15日前"
 
     @property
     def option_texts(self) -> list[str]:
@@ -103,6 +105,7 @@ class Indicator:
             "owner": self.owner,
             "section": self.section,
             "due": self.due.isoformat(),
+            "due_text": self.due_text,
             "role": self.role,
             "kind": self.kind,
             "unit": self.unit,
@@ -138,6 +141,10 @@ class Checklist:
     path: str = ""
     warnings: tuple[str, ...] = ()
     plausibility: Thresholds = DEFAULT_THRESHOLDS  # year-over-year warnings in `check`
+    # the source's framing of the attachment, kept verbatim: "附件 1" and the 备注 paragraph
+    label: str | None = None
+    footnote: str | None = None
+    fonts: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (role, font names), see fonts.py
     _by_id: dict[int, Indicator] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

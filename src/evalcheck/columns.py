@@ -116,6 +116,15 @@ DUE = Column[Row](
     center=True,
     number_format="yyyy-mm-dd",
 )
+DUE_AS_WRITTEN = Column[Row](
+    "due",
+    "完成时限",
+    lambda r: r.ind.due_text or r.ind.due,  # the bureau's wording ("9月15日前"), else the date
+    keep=35,
+    width=12,
+    center=True,
+    number_format="yyyy-mm-dd",
+)
 STATUS = Column[Row]("status", "状态", lambda r: r.status_text, keep=60, width=10, center=True)
 ANSWER = Column[Row](
     "display", "填报值", lambda r: r.display, keep=KEEP_ALWAYS, wide=True, width=22
@@ -130,7 +139,7 @@ AT = Column[Row](
     "at",
     "填报时间",
     lambda r: _at(r.state.at) if r.state else None,
-    width=17,
+    width=19,  # room for 2021-09-15 10:30 in 仿宋 or a wider substitute (else ####)
     number_format="yyyy-mm-dd hh:mm",
 )
 
@@ -234,6 +243,22 @@ def export_columns(rows: Sequence[Row]) -> list[Column[Row]]:
         return EXPORT
     at = EXPORT.index(UNIT) + 1
     return [*EXPORT[:at], PREVIOUS_CELL, *EXPORT[at:]]
+
+
+def with_due(columns: list[Column[Row]], *, due_as_written: bool) -> list[Column[Row]]:
+    """`columns` with 完成时限 as the bureau wrote it (`export --due-as-written`)."""
+    if not due_as_written:
+        return columns
+    return [DUE_AS_WRITTEN if c is DUE else c for c in columns]
+
+
+DOCUMENT: list[Column[Row]] = [CATEGORY, ID, TEXT, OWNER, SECTION, DUE, ANSWER, NOTE, EVIDENCE]
+"""The attachment as a Word document: the same rows as text; 填报值 as displayed
+('312 个', '不适用（…）'), so it needs no 单位 or 不适用原因 column."""
+
+
+def document_columns(*, due_as_written: bool = False) -> list[Column[Row]]:
+    return with_due(DOCUMENT, due_as_written=due_as_written)
 
 
 # columns a section form leaves open for typing

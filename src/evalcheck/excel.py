@@ -17,14 +17,26 @@ from collections.abc import Iterable, Sequence
 from copy import copy
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import notices
+from .attachment import fonts_of, footnote_of, runs, title_of
 from .checklist import KIND_NAMES, UNASSIGNED, Checklist, Indicator
-from .columns import EXPORT, FORM_INPUT_KEYS, PROGRESS_SHEET, Column, export_columns, plain
+from .columns import (
+    EXPORT,
+    FORM_INPUT_KEYS,
+    PROGRESS_SHEET,
+    Column,
+    export_columns,
+    plain,
+    with_due,
+)
 from .derived import TOLERANCE
 from .errors import DataError, InputError, ValueRefused, WriteError
 from .fileio import atomic_write_bytes
+from .fonts import Font as FontChoice
+from .fonts import Fonts
+from .pages import A4_LANDSCAPE_IN, page_starts, print_scale, split_runs, usable_height
 from .snapshot import STATUS_LABELS, Row, Snapshot, Status, group_rows, progress
 from .store import State
 from .values import Value, cell_text, dropdown, example, parse
@@ -35,8 +47,11 @@ META_SHEET = "_evalcheck"
 KEY = "校验键"  # hidden: which indicator a row is (id + digest of checklist and text)
 ORIGINAL = "原值"  # hidden: what the row's input cells said when exported (JSON)
 HIDDEN = (KEY, ORIGINAL)
-HEADER_ROW = 2
-FIRST_ROW = 3
+LABEL_ROW = 1  # "附件 1" (the attachment's label; a fill-in hint in section forms)
+TITLE_ROW = 2
+HEADER_ROW = 3
+FIRST_ROW = 4
+MARGINS_IN = {"left": 0.4, "right": 0.4, "top": 0.55, "bottom": 0.75, "header": 0.3, "footer": 0.3}
 NA_PREFIX = STATUS_LABELS[Status.NA]  # typed into 填报值 out of habit: 不适用：原因
 FORMULA_START = ("=", "+", "-", "@")
 
@@ -103,8 +118,9 @@ class _Styles:
     alignment, fill and protection one by one on every cell.
     """
 
-    def __init__(self, wb: Any) -> None:
+    def __init__(self, wb: Any, fonts: Fonts) -> None:
         self.wb = wb
+        self.fonts = fonts
         self.names: dict[tuple[Any, ...], str] = {}
         self.arrays: dict[tuple[Any, ...], Any] = {}
 
@@ -135,7 +151,6 @@ class _Styles:
             from openpyxl.styles import (
                 Alignment,
                 Border,
-                Font,
                 NamedStyle,
                 PatternFill,
                 Protection,
@@ -147,7 +162,7 @@ class _Styles:
             name = f"evalcheck{len(self.names)}"
             style = NamedStyle(
                 name,
-                font=Font(bold=header),
+                font=_font(self.fonts.header if header else self.fonts.body),
                 border=Border(left=thin, right=thin, top=thin, bottom=thin),
                 alignment=Alignment(
                     horizontal="center" if header or center else None,
@@ -164,6 +179,37 @@ class _Styles:
         return name
 
 
+class Framing(NamedTuple):
+    """What surrounds the table: the attachment's label, title and 备注, and its fonts."""
+
+    label: str  # "附件 1" in the table, a fill-in hint in a section form
+    title: str
+    footnote: str | None
+    fonts: Fonts
+
+
+XLSX_SIZES = {"label": 16.0, "title": 20.0, "header": 11.0, "body": 11.0}
+FORM_HINT = (
+    "填写说明：只填写有底色的 填报值、不适用原因、备注、佐证材料 四列；"
+    "填好后交回，用 evalcheck import 导入。"
+)
+
+
+def framing(checklist: Checklist, *, title: str, form: bool) -> Framing:
+    return Framing(
+        FORM_HINT if form else checklist.label or "",
+        title,
+        footnote_of(checklist),
+        fonts_of(checklist, XLSX_SIZES),
+    )
+
+
+def _font(f: FontChoice, **kw: Any) -> Any:
+    from openpyxl.styles import Font
+
+    return Font(name=f.name, size=f.size, charset=134, **kw)  # 134: GB2312
+
+
 WRAPPED = ("text", "display", "value", "note", "evidence", "na")
 
 
@@ -172,28 +218,35 @@ def _write_main(
     checklist: Checklist,
     rows: Sequence[Row],
     *,
-    title: str,
+    frame: Framing,
     form: bool,
+    columns: Sequence[Column[Row]] = EXPORT,
 ) -> None:
-    from openpyxl.styles import Alignment, Font
+    from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
 
-    columns = export_columns(rows)
     headers = (*(c.header for c in columns), *HIDDEN)
     n_visible = len(columns)
     key_col, original_col = n_visible + 1, n_visible + 2
-    styles = _Styles(ws.parent)
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=n_visible)
-    ws.cell(1, 1, title).font = Font(bold=True, size=14)
-    ws.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center")
-    ws.row_dimensions[1].height = 28
+    fonts = frame.fonts
+    styles = _Styles(ws.parent, fonts)
+    if frame.label:
+        label_font = fonts.body if form else fonts.label
+        ws.cell(LABEL_ROW, 1, frame.label).font = _font(label_font)
+    ws.row_dimensions[LABEL_ROW].height = 26
+    ws.merge_cells(start_row=TITLE_ROW, start_column=1, end_row=TITLE_ROW, end_column=n_visible)
+    ws.cell(TITLE_ROW, 1, frame.title).font = _font(fonts.title)
+    ws.cell(TITLE_ROW, 1).alignment = Alignment(horizontal="center", vertical="center")
+    ws.row_dimensions[TITLE_ROW].height = 40
     for n, name in enumerate(headers, start=1):
         ws.cell(HEADER_ROW, n, name).style = styles.get(header=True)
+    ws.row_dimensions[HEADER_ROW].height = 22
 
     longest = [display_width(h) for h in headers]
+    heights: list[float] = []
     r = FIRST_ROW
     for row in rows:
-        heights = 1
+        lines = 1
         for n, col in enumerate(columns, start=1):
             v = col.get(row)
             c = ws.cell(r, n)
@@ -203,7 +256,7 @@ def _write_main(
                     width = display_width(v) if len(v) * 2 > longest[n - 1] else 0
                     longest[n - 1] = max(longest[n - 1], width)
                     if col.key in WRAPPED:
-                        heights = max(heights, _lines(v, col.width))
+                        lines = max(lines, _lines(v, col.width))
             elif v is not None:
                 c.value = v
                 longest[n - 1] = max(longest[n - 1], len(plain(v)))
@@ -216,31 +269,36 @@ def _write_main(
             )
         _set_text(ws.cell(r, key_col), row_key(checklist, row.ind))
         _set_text(ws.cell(r, original_col), original_of(columns, row))
-        ws.row_dimensions[r].height = LINE_HEIGHT * heights + 4
+        heights.append(LINE_HEIGHT * lines + 4)
+        ws.row_dimensions[r].height = heights[-1]
         r += 1
     last_row = r - 1
 
-    _merge_categories(ws, rows)
+    widths: list[float] = []
     for n, col in enumerate(columns, start=1):
         fitted = col.width if col.key == "text" else min(col.width, longest[n - 1] + 2)
-        ws.column_dimensions[get_column_letter(n)].width = max(
-            display_width(col.header) + 2, fitted
-        )
+        widths.append(max(display_width(col.header) + 2, fitted))
+        ws.column_dimensions[get_column_letter(n)].width = widths[-1]
     for n in (key_col, original_col):
         ws.column_dimensions[get_column_letter(n)].hidden = True
+    if frame.footnote:
+        heights.append(_footnote(ws, last_row + 1, frame, widths))
+    starts = _paginate(ws, heights, widths)
+    _merge_categories(ws, rows, starts)
 
     text_col = next(n for n, c in enumerate(columns, start=1) if c.key == "text")
     ws.freeze_panes = ws.cell(FIRST_ROW, text_col)
     ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(n_visible)}{max(last_row, HEADER_ROW)}"
-    ws.print_title_rows = f"1:{HEADER_ROW}"
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"  # the header repeats; label, title not
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    for side, inches in MARGINS_IN.items():
+        setattr(ws.page_margins, side, inches)
+    footer = ws.oddFooter.center
+    footer.text = "— &P —"  # official documents number their pages "— 1 —"
+    footer.font = "宋体,Regular"
+    footer.size = 14
 
 
 LINE_HEIGHT = 16.5  # points per line of 11-point CJK text
@@ -253,19 +311,50 @@ def _lines(text: str, width: float) -> int:
     return sum(-(-display_width(part) // per_line) or 1 for part in text.split("\n"))
 
 
-def _merge_categories(ws: Any, rows: Sequence[Row]) -> None:
+def _footnote(ws: Any, r: int, frame: Framing, widths: Sequence[float]) -> float:
+    """The 备注 paragraph under the table, across the printed columns; returns its height."""
+    from openpyxl.styles import Alignment
+
+    assert frame.footnote is not None
+    ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=len(widths))
+    cell = ws.cell(r, 1)
+    _set_text(cell, frame.footnote)
+    cell.font = _font(frame.fonts.body)
+    cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal="left")
+    height = LINE_HEIGHT * _lines(frame.footnote, sum(widths) - 2) + 12
+    ws.row_dimensions[r].height = height
+    return height
+
+
+def _paginate(ws: Any, heights: list[float], widths: Sequence[float]) -> list[int]:
+    """Set an explicit print scale (Excel honours manual breaks only then, not with
+    "fit to") and a manual page break wherever the rows fill an A4 landscape page;
+    returns the indices (into `heights`) of the rows that begin a page."""
+    from openpyxl.worksheet.pagebreak import Break
+
+    page_w, page_h = A4_LANDSCAPE_IN
+    scale = print_scale(widths, page_w - MARGINS_IN["left"] - MARGINS_IN["right"])
+    room = usable_height(page_h - MARGINS_IN["top"] - MARGINS_IN["bottom"], scale)
+    header = ws.row_dimensions[HEADER_ROW].height
+    above = sum(ws.row_dimensions[r].height for r in (LABEL_ROW, TITLE_ROW)) + header
+    starts = page_starts(heights, room - above, room - header)
+    ws.page_setup.scale = scale
+    ws.sheet_properties.pageSetUpPr.fitToPage = False
+    for n in starts:
+        ws.row_breaks.append(Break(id=FIRST_ROW + n - 1))  # a break after the row above
+    return starts
+
+
+def _merge_categories(ws: Any, rows: Sequence[Row], starts: list[int]) -> None:
+    """Merge each category's cells, split at the page breaks: every printed page shows
+    the category of its rows (each piece carries the category's text)."""
     from openpyxl.worksheet.merge import MergedCellRange
 
-    start = FIRST_ROW
-    for n in range(1, len(rows) + 1):
-        end_of_run = n == len(rows) or rows[n].ind.category != rows[n - 1].ind.category
-        if end_of_run:
-            end = FIRST_ROW + n - 1
-            if end > start:
-                # registered directly: ws.merge_cells() would also re-border every cell,
-                # which these already have (a third of the export's time)
-                ws.merged_cells.add(MergedCellRange(ws, f"A{start}:A{end}"))
-            start = end + 1
+    for a, b in split_runs(runs([r.ind.category for r in rows]), starts):
+        if b > a:
+            # registered directly: ws.merge_cells() would also re-border every cell,
+            # which these already have (a third of the export's time)
+            ws.merged_cells.add(MergedCellRange(ws, f"A{FIRST_ROW + a}:A{FIRST_ROW + b}"))
 
 
 def _write_meta(wb: Any, checklist: Checklist, kind: str, section: str | None) -> None:
@@ -387,14 +476,19 @@ def _save(wb: Any, path: Path) -> None:
 
 def _check_target(path: Path) -> None:
     if path.suffix.lower() != ".xlsx":
-        raise InputError(f"导出文件名应以 .xlsx 结尾，例如 report.xlsx，而不是“{path.name}”")
+        raise InputError(
+            f"导出文件名应以 .xlsx（Excel）或 .docx（Word）结尾，例如 report.xlsx，"
+            f"而不是“{path.name}”"
+        )
     if path.is_dir():
         raise InputError(f"“{path}”是一个文件夹，请给出文件名，例如 {path / 'report.xlsx'}")
     if not path.parent.exists():
         raise InputError(f"文件夹“{path.parent}”不存在")
 
 
-def export_workbook(path: Path, snap: Snapshot, rows: Sequence[Row]) -> int:
+def export_workbook(
+    path: Path, snap: Snapshot, rows: Sequence[Row], *, due_as_written: bool = False
+) -> int:
     """The full table (the bureau's attachment) plus a progress sheet. Returns rows written.
 
     The progress sheet counts the same `rows` as the table.
@@ -410,7 +504,9 @@ def export_workbook(path: Path, snap: Snapshot, rows: Sequence[Row]) -> int:
     wb = Workbook()
     ws = wb.active
     ws.title = MAIN_SHEET
-    _write_main(ws, checklist, rows, title=f"{checklist.title}（{checklist.year}年）", form=False)
+    frame = framing(checklist, title=title_of(checklist), form=False)
+    columns = with_due(export_columns(rows), due_as_written=due_as_written)
+    _write_main(ws, checklist, rows, frame=frame, form=False, columns=columns)
     _write_summary(wb, snap, rows)
     if any(r.previous is not None for r in rows):
         _write_compare(wb, snap, rows)
@@ -440,6 +536,7 @@ def export_forms(
     *,
     sections: Iterable[str] | None = None,
     force: bool = False,
+    due_as_written: bool = False,
 ) -> list[tuple[Path, int]]:
     """One protected form per section (and one for unassigned indicators).
 
@@ -488,8 +585,9 @@ def export_forms(
         wb = Workbook()
         ws = wb.active
         ws.title = MAIN_SHEET
-        title = f"{checklist.title}（{checklist.year}年）— {name} 填报表"
-        _write_main(ws, checklist, rows, title=title, form=True)
+        frame = framing(checklist, title=title_of(checklist, f"— {name} 填报表"), form=True)
+        columns = with_due(export_columns(rows), due_as_written=due_as_written)
+        _write_main(ws, checklist, rows, frame=frame, form=True, columns=columns)
         _add_validations(ws, checklist, rows)
         ws.protection.sheet = True  # no password: it guards against slips, not people
         ws.protection.autoFilter = False

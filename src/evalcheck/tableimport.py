@@ -46,6 +46,8 @@ class TableResult:
     problems: list[str] = field(default_factory=list)  # rows that could not be read
     review: list[str] = field(default_factory=list)  # kinds not inferred for certain
     categories: list[str] = field(default_factory=list)
+    label: str | None = None  # "附件 1" above the title, verbatim
+    footnote: str | None = None  # the 备注 paragraph under the table, verbatim
 
 
 # ---------------------------------------------------------------- kind inference
@@ -200,9 +202,13 @@ def build_from_rows(
     hdr, cols = found
     for _, row in rows[:hdr]:
         line = " ".join(c for c in row if c)
+        if line.startswith("附件") and result.label is None:
+            result.label = line
         if line and re.search(r"清单|指标|测评", line) and not line.startswith("附件"):
             result.title = re.sub(r"\s+", "", line)
     notes = " ".join(" ".join(r) for _, r in rows[hdr + 1 :] if r and r[0].startswith("备注"))
+    if notes:
+        result.footnote = re.sub(r"^备注\s*[：:]?\s*", "", notes).strip() or None
     if year is None:
         m = re.search(r"(20\d\d)年", notes + " " + (result.title or ""))
         result.year = int(m.group(1)) if m else dt.date.today().year
@@ -271,6 +277,9 @@ def build_from_rows(
             "owner": owner,
             "section": section,
             "due": due,
+            "due_text": get("due")
+            if due is not None and not re.match(r"\d{4}-", get("due"))
+            else None,
             "kind": inf.kind,
         }
         if inf.unit:
@@ -307,6 +316,17 @@ def checklist_document(result: TableResult, *, title: str | None = None) -> dict
     }
     if default_due is not None:
         doc["due"] = default_due
+        # the wording of the default date ("9月15日前"), kept once instead of on every row
+        words = [i["due_text"] for i in inds if i["due"] == default_due and i.get("due_text")]
+        if words:
+            doc["due_text"] = max(set(words), key=words.count)
+            for i in inds:
+                if i["due"] == default_due and i.get("due_text") == doc["due_text"]:
+                    i["due_text"] = None
+    if result.label:
+        doc = {"label": result.label, **doc}
+    if result.footnote:
+        doc["footnote"] = result.footnote
     doc["categories"] = list(result.categories)
     doc["sections"] = _unique(i["section"] for i in inds)
     doc["owners"] = _unique(i["owner"] for i in inds)
@@ -323,7 +343,7 @@ def _unique(values: Iterable[str | None]) -> list[str]:
 
 
 def _indicator_doc(ind: dict[str, Any]) -> dict[str, Any]:
-    keys = ("id", "category", "text", "owner", "section", "due", "role", "kind", "unit")
+    keys = ("id", "category", "text", "owner", "section", "due", "due_text", "role", "kind", "unit")
     out = {k: ind.get(k) for k in keys if ind.get(k) is not None or k in ("section", "owner")}
     for k in ("options", "range"):
         if k in ind:

@@ -94,6 +94,11 @@ def build_checklist(data: Any, path: str = "") -> tuple[Checklist | None, list[P
         if default_due is None:
             c.error("字段 due", f"默认完成时限应为日期 YYYY-MM-DD，实际为 {data.get('due')!r}")
 
+    default_due_text = _opt_str(data, "due_text", "清单", c)
+    label = _opt_str(data, "label", "清单", c)
+    footnote = _opt_str(data, "footnote", "清单", c)
+    fonts = _fonts(data.get("fonts"), c)
+
     raw_inds = data.get("indicators")
     indicators: list[Indicator] = []
     if not isinstance(raw_inds, list) or not raw_inds:
@@ -101,7 +106,7 @@ def build_checklist(data: Any, path: str = "") -> tuple[Checklist | None, list[P
         raw_inds = []
     seen: set[int] = set()
     for pos, raw in enumerate(raw_inds, start=1):
-        ind = _build_indicator(raw, pos, categories, default_due, c)
+        ind = _build_indicator(raw, pos, categories, (default_due, default_due_text), c)
         if ind is None:
             continue
         if ind.id in seen:
@@ -147,6 +152,9 @@ def build_checklist(data: Any, path: str = "") -> tuple[Checklist | None, list[P
         path=path,
         warnings=tuple(p.text for p in c.problems if p.level == "warning"),
         plausibility=plausibility,
+        label=label,
+        footnote=footnote,
+        fonts=fonts,
     )
     return checklist, c.problems
 
@@ -165,6 +173,35 @@ def _name_list(data: Mapping[str, Any], key: str, c: _Collector, *, required: bo
     if dups:
         c.error(f"字段 {key}", f"名称重复：{'、'.join(dups)}")
     return names
+
+
+def _fonts(raw: Any, c: _Collector) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """`fonts: {title: [方正小标宋简体, 宋体], body: 仿宋}`: a name or a chain per role."""
+    from .fonts import ROLES
+
+    if raw is None:
+        return ()
+    if not isinstance(raw, Mapping):
+        c.error(
+            "字段 fonts",
+            f"应为映射，例如 {{title: [方正小标宋简体, 宋体]}}（可用：{'、'.join(ROLES)}）",
+        )
+        return ()
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for role, names in raw.items():
+        if role not in ROLES:
+            c.error(f"字段 fonts.{role}", f"未知的用途（可用：{'、'.join(ROLES)}）")
+            continue
+        chain = [names] if isinstance(names, str) else names
+        if (
+            not isinstance(chain, list)
+            or not chain
+            or not all(isinstance(n, str) and n.strip() for n in chain)
+        ):
+            c.error(f"字段 fonts.{role}", "应为字体名，或按优先顺序排列的字体名列表")
+            continue
+        out.append((str(role), tuple(n.strip() for n in chain)))
+    return tuple(out)
 
 
 def _as_date(v: Any) -> dt.date | None:
@@ -194,9 +231,10 @@ def _build_indicator(
     raw: Any,
     pos: int,
     categories: list[str],
-    default_due: dt.date | None,
+    defaults: tuple[dt.date | None, str | None],
     c: _Collector,
 ) -> Indicator | None:
+    default_due, default_due_text = defaults
     if not isinstance(raw, Mapping):
         c.error(f"indicators 第{pos}条", "应为映射（id、text、kind 等字段）")
         return None
@@ -249,6 +287,12 @@ def _build_indicator(
     elif due is None:
         c.error(f"{where} 字段 due", "缺少完成时限，且清单没有默认的 due")
         ok = False
+
+    # the bureau's wording of the deadline; the checklist's default wording belongs to its
+    # default date only, so an indicator given another date never shows a stale "9月15日前"
+    due_text = _opt_str(raw, "due_text", where, c)
+    if due_text is None and due == default_due:
+        due_text = default_due_text
 
     role = raw.get("role", "lead")
     if role not in ROLES:
@@ -336,6 +380,7 @@ def _build_indicator(
         high=high,
         formula=formula,
         plausibility=plausibility,
+        due_text=due_text,
     )
 
 

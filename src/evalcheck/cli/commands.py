@@ -80,6 +80,9 @@ EvidenceOpt = Annotated[
     typer.Option("--evidence", "-e", help="佐证材料的路径或网址，可重复。", show_default=False),
 ]
 ClearOpt = Annotated[bool, typer.Option("--clear", help="清除该项答案（旧值保留在历史中）。")]
+PreviousOpt = Annotated[
+    bool, typer.Option("--previous", help="加一列上年值（需先运行 evalcheck carry）。")
+]
 IdArg = Annotated[str, typer.Argument(metavar="ID", help="题号，例如 47。")]
 
 
@@ -97,15 +100,11 @@ def list_cmd(
     search: SearchOpt = None,
     unassigned: UnassignedOpt = False,
     status: StatusOpt = None,
-    previous: Annotated[
-        bool, typer.Option("--previous", help="加一列上年值（需先运行 evalcheck carry）。")
-    ] = False,
+    previous: PreviousOpt = False,
     fmt: FormatOpt = Fmt.table,
     output: ToFileOpt = None,
 ) -> None:
-    """列出指标，可按科室、领导、二级指标、题型、状态筛选。
-
-    不同选项之间为“且”，同一选项重复为“或”。
+    """列出指标，可按科室、领导、二级指标、题型、状态筛选（不同选项为“且”，重复为“或”）。
 
     \b
     示例：evalcheck list --section 审批监管科
@@ -114,8 +113,7 @@ def list_cmd(
     from ..columns import PREVIOUS, list_columns, list_csv_columns
     from ..select import select_rows
 
-    if output is not None:
-        render.plain_tables()
+    render.plain_tables(on=output is not None)  # a file gets tab-separated text
     env = _env(ctx)
     cl = env.checklist
     filters = _filters(
@@ -129,8 +127,8 @@ def list_cmd(
     elif fmt.value == "csv":
         _emit(render.view(list_csv_columns(cl) + extra, rows, "csv"), kind="csv", output=output)
     else:
-        footer = f"共 {len(rows)} 项"
-        _emit(render.view(list_columns(cl) + extra, rows, footer=footer), output=output)
+        table = render.view(list_columns(cl) + extra, rows, footer=f"共 {len(rows)} 项")
+        _emit(table, output=output)
 
 
 @app.command(cls=_Command)

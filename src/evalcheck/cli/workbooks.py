@@ -13,13 +13,20 @@ from .frame import _Command
 
 ExportPathArg = Annotated[
     Path | None,
-    typer.Argument(help="导出的 .xlsx 文件，例如 report.xlsx。", show_default=False),
+    typer.Argument(
+        help="导出的文件：.xlsx（Excel 总表）或 .docx（Word 附件），例如 report.xlsx。",
+        show_default=False,
+    ),
 ]
 SplitOpt = Annotated[
     Path | None,
     typer.Option("--split", help="改为按科室各导出一份填报表到此文件夹。", show_default=False),
 ]
 ForceOpt = Annotated[bool, typer.Option("--force", help="用 --split 时覆盖已存在的科室填报表。")]
+DueAsWrittenOpt = Annotated[
+    bool,
+    typer.Option("--due-as-written", help="完成时限按原表写法（如“9月15日前”），而不是日期。"),
+]
 
 
 @app.command(cls=_Command)
@@ -30,15 +37,17 @@ def export(
     section: SectionOpt = None,
     force: ForceOpt = False,
     today: TodayOpt = None,
+    due_as_written: DueAsWrittenOpt = False,
 ) -> None:
-    """导出 Excel：按局里附件格式的填报总表（含进度页），或用 --split 为每个科室生成填报表。
+    """导出局里附件格式的填报总表：Excel（含进度页）或 Word；或用 --split 为每个科室生成填报表。
 
     \b
     示例：evalcheck export report.xlsx
+    示例：evalcheck export report.docx --due-as-written
     示例：evalcheck export --split 科室表格/
     """
-    from ..excel import export_forms, export_workbook
     from ..select import select_rows
+    from .exports import export_section_forms, export_table
 
     if (path is None) == (split is None):
         raise InputError(
@@ -49,19 +58,12 @@ def export(
     snap = env.snapshot(today)
     if split is not None:
         wanted = [*filters.sections, *([UNASSIGNED] if filters.unassigned else [])]
-        written = export_forms(split, snap, sections=wanted or None, force=force)
-        for target, n in written:
-            _echo(f"已生成 {target}（{n} 项）")
-        _echo(f"共 {len(written)} 份科室填报表。填好后用 evalcheck import 文件名 导入。")
-        return
-    assert path is not None
-    rows = select_rows(snap, filters)
-    n = export_workbook(path, snap, rows)
-    answered = sum(1 for r in rows if r.state is not None)
-    extra = "“填报进度”工作表"
-    if any(r.previous is not None for r in rows):
-        extra = "“填报进度”“同比”工作表和上年值列"
-    _echo(f"已导出 {path}：{n} 项指标，其中已填报 {answered} 项（另含{extra}）")
+        export_section_forms(
+            split, snap, wanted or None, force=force, due_as_written=due_as_written
+        )
+    else:
+        assert path is not None
+        export_table(path, snap, select_rows(snap, filters), due_as_written=due_as_written)
 
 
 WorkbookArg = Annotated[Path, typer.Argument(help="填好的 .xlsx（科室填报表或导出的总表）。")]

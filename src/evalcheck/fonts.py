@@ -1,0 +1,114 @@
+"""Fonts of the attachment, as Chinese official documents use them.
+
+Each role (the 附件 label, the title, the table's header and body) has a chain of font
+names: the first is what the bureau's own documents use, the rest are fallbacks for a
+computer that lacks it (方正小标宋简体 and 仿宋_GB2312 are often missing on a fresh
+Windows). The chain can be changed in the checklist YAML (`fonts:`). At export time the
+first installed font of each chain is written where the installed fonts can be known
+(Windows: the registry); elsewhere the first name is written and the program that opens
+the file substitutes (a Word file also names the fallback in its font table).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterable, Mapping
+from typing import NamedTuple
+
+ROLES = ("label", "title", "header", "body")
+ROLE_NAMES = {"label": "附件标签", "title": "标题", "header": "表头", "body": "正文"}
+DEFAULTS: dict[str, tuple[str, ...]] = {
+    "label": ("黑体",),
+    "title": ("方正小标宋简体", "宋体"),
+    "header": ("黑体",),
+    "body": ("仿宋_GB2312", "仿宋"),
+}
+# Windows registers the standard Chinese fonts under English names
+ALIASES = {
+    "黑体": "SimHei",
+    "宋体": "SimSun",
+    "新宋体": "NSimSun",
+    "仿宋": "FangSong",
+    "仿宋_GB2312": "FangSong_GB2312",
+    "楷体": "KaiTi",
+    "楷体_GB2312": "KaiTi_GB2312",
+    "微软雅黑": "Microsoft YaHei",
+}
+
+
+class Font(NamedTuple):
+    name: str  # the font written into the file
+    fallback: str | None  # the next in the chain, for programs that can substitute
+    size: float  # points
+
+
+class Fonts(NamedTuple):
+    label: Font
+    title: Font
+    header: Font
+    body: Font
+
+
+def chains(configured: Iterable[tuple[str, tuple[str, ...]]] = ()) -> dict[str, tuple[str, ...]]:
+    """The chain of every role: the checklist's `fonts:` over the defaults."""
+    out = dict(DEFAULTS)
+    out.update(dict(configured))
+    return out
+
+
+def _known(name: str, installed: set[str]) -> bool:
+    folded = {n.casefold() for n in installed}
+    return name.casefold() in folded or ALIASES.get(name, name).casefold() in folded
+
+
+def resolve(
+    chain_of: Mapping[str, tuple[str, ...]],
+    installed: set[str] | None,
+    sizes: Mapping[str, float],
+) -> Fonts:
+    """Pick each role's font: the first of its chain that is installed (the first when
+    the installed fonts are unknown or none of the chain is installed)."""
+    picked: dict[str, Font] = {}
+    for role in ROLES:
+        chain = chain_of[role]
+        pos = 0
+        if installed is not None:
+            pos = next((n for n, f in enumerate(chain) if _known(f, installed)), 0)
+        rest = chain[pos + 1 :]
+        picked[role] = Font(chain[pos], rest[0] if rest else None, sizes[role])
+    return Fonts(**picked)
+
+
+def installed_fonts() -> set[str] | None:
+    """Family names of the fonts installed on this computer, where that can be known
+    without running another program (Windows registry); None elsewhere."""
+    if sys.platform != "win32":
+        return None
+    import winreg
+
+    names: set[str] = set()
+    keys = (
+        (winreg.HKEY_LOCAL_MACHINE, r"SOFTWARE\Microsoft\Windows NT\CurrentVersion\Fonts"),
+        (winreg.HKEY_CURRENT_USER, r"SOFTWARE\Microsoft\Windows NT\CurrentVersion\Fonts"),
+    )
+    for hive, path in keys:
+        try:
+            with winreg.OpenKey(hive, path) as key:
+                n = 0
+                while True:
+                    try:
+                        value = winreg.EnumValue(key, n)[0]
+                    except OSError:
+                        break
+                    names.update(registry_names(str(value)))
+                    n += 1
+        except OSError:
+            continue
+    return names or None
+
+
+def registry_names(value: str) -> list[str]:
+    """'SimSun & NSimSun (TrueType)' -> ['SimSun', 'NSimSun']."""
+    bare = re.sub(r"\s*\((TrueType|OpenType|All res)\)\s*$", "", value, flags=re.I)
+    return [n.strip() for n in bare.split("&") if n.strip()]

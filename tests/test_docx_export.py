@@ -1,0 +1,207 @@
+"""`export report.docx`: the attachment as a Word document, read back with python-docx
+and rendered to PDF by LibreOffice."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+
+from .conftest import seed_text
+from .pdf import needs_soffice, pdf_pages, to_pdf
+from .test_checklist import seed_rows
+
+TITLE = "中卫市审批服务管理局营商环境测评指标责任清单（2021年）"
+HEADERS = [
+    "二级指标",
+    "题号",
+    "三级指标",
+    "责任领导",
+    "责任科室",
+    "完成时限",
+    "填报值",
+    "备注",
+    "佐证材料",
+]
+
+
+def seed_footnote() -> str:
+    return next(line for line in seed_text().splitlines() if line.startswith("备注")).strip()
+
+
+def east_asia_font(run) -> str | None:
+    fonts = run._element.rPr.rFonts
+    return fonts.get(qn("w:eastAsia"))
+
+
+def table_rows(doc) -> list[list[str]]:
+    """The header, then every row's cell texts (a merged cell reads as its text on every
+    row it spans), over the tables of all pages; each page's table opens with the header."""
+    out: list[list[str]] = []
+    for table in doc.tables:
+        rows = [[c.text for c in row.cells] for row in table.rows]
+        assert rows[0] == HEADERS
+        out += rows if not out else rows[1:]
+    return out
+
+
+@pytest.fixture()
+def answered(run):
+    run("answer", "47", "--value", "312", "--note", "含分项")
+    run("answer", "16", "--value", "否")
+    run("answer", "110", "--na", "本地无此业务")
+    run("answer", "142", "--value", "1、2")
+    run("answer", "17", "--value", "=SUM(A1)", "--evidence", "https://example.org/a")
+
+
+def test_the_attachment_label_title_table_and_footnote(run, answered, tmp_path: Path) -> None:
+    result = run("export", "report.docx")
+    assert result.exit_code == 0, result.output
+    assert "已导出 report.docx：144 项指标，其中已填报 5 项（Word 附件）" in result.stdout
+    doc = Document(str(tmp_path / "report.docx"))
+    body = [p for p in doc.paragraphs if p.text]
+    assert [p.text for p in body] == ["附件 1", TITLE, seed_footnote()]
+    # label 黑体, title 方正小标宋简体, 备注 in the body font 仿宋_GB2312
+    assert [east_asia_font(p.runs[0]) for p in body] == ["黑体", "方正小标宋简体", "仿宋_GB2312"]
+    assert body[1].alignment == 1  # centred
+    rows = table_rows(doc)
+    assert rows[0] == HEADERS
+    assert len(rows) == 1 + 144
+    seed = seed_rows()
+    by_id = {int(r[1]): r for r in rows[1:]}
+    assert sorted(by_id) == list(range(1, 145))
+    for ident, want in seed.items():
+        row = dict(zip(HEADERS, by_id[ident], strict=True))
+        assert row["三级指标"] == want["text"]
+        assert row["责任领导"] == want["owner"]
+        assert row["责任科室"] == (want["section"] or "未指定科室")
+        assert row["完成时限"] == "2021-09-15"
+        assert row["二级指标"].endswith(want["category"])
+    answers = {i: dict(zip(HEADERS, by_id[i], strict=True)) for i in (47, 16, 110, 142, 17, 1)}
+    assert (answers[47]["填报值"], answers[47]["备注"]) == ("312 个", "含分项")
+    assert answers[16]["填报值"] == "否"
+    assert answers[110]["填报值"] == "不适用（本地无此业务）"
+    assert answers[142]["填报值"] == (
+        "重点监管事件跟踪预警响应处置的全链条、记录和分析各监管部门监管质量和效能评估"
+    )
+    assert answers[17]["填报值"] == "=SUM(A1)"  # a document has no formulas: plain text
+    assert answers[17]["佐证材料"] == "https://example.org/a"
+    assert answers[1]["填报值"] == ""
+    # the body font is every table cell's font
+    cell_fonts = {east_asia_font(r) for t in doc.tables for row in t.rows[1:] for c in row.cells
+                  for p in c.paragraphs for r in p.runs}  # fmt: skip
+    assert cell_fonts == {"仿宋_GB2312"}
+
+
+def test_each_page_has_its_header_row_and_its_categories(run, tmp_path: Path) -> None:
+    """One table per page: its header row, its category cells merged within it, so a
+    category is named on every page its rows are on."""
+    assert run("export", "report.docx").exit_code == 0
+    doc = Document(str(tmp_path / "report.docx"))
+    assert len(doc.tables) >= 5
+    pieces: list[tuple[str, int]] = []  # (category, rows) of every merged piece, in order
+    for t, table in enumerate(doc.tables):
+        trs = table._tbl.tr_lst
+        assert trs[0].trPr.find(qn("w:tblHeader")) is not None
+        assert all(tr.trPr.find(qn("w:cantSplit")) is not None for tr in trs)
+        for tr in trs[1:]:
+            first = tr.tc_lst[0]
+            vmerge = first.tcPr.find(qn("w:vMerge"))
+            if vmerge is None or vmerge.get(qn("w:val")) == "restart":
+                assert first.xpath("string(.)"), f"table {t + 1}: a piece without its category"
+                pieces.append((first.xpath("string(.)"), 1))
+            else:
+                assert first.xpath("string(.)") == ""
+                pieces[-1] = (pieces[-1][0], pieces[-1][1] + 1)
+        if t > 0:  # every table after the first starts a new page
+            gap = table._tbl.getprevious()
+            assert gap.xpath("boolean(.//w:pageBreakBefore)")
+    per_category: dict[str, int] = {}
+    for name, n in pieces:
+        per_category[name] = per_category.get(name, 0) + n
+    assert per_category == {
+        "一、网上政务服务能力": 38,
+        "二、政务服务便利度": 61,
+        "三、政务服务创新举措": 10,
+        "四、线上线下融合度": 6,
+        "五、市场监管": 29,
+    }
+
+
+def test_a4_landscape_page_numbers_and_font_fallbacks(run, tmp_path: Path) -> None:
+    assert run("export", "report.docx").exit_code == 0
+    doc = Document(str(tmp_path / "report.docx"))
+    sec = doc.sections[0]
+    assert (round(sec.page_width.cm, 1), round(sec.page_height.cm, 1)) == (29.7, 21.0)
+    footer = sec.footer.paragraphs[0]
+    assert footer._p.xpath("string(.//w:instrText)").strip() == "PAGE"
+    assert footer.text.startswith("— ") and footer.text.endswith(" —")
+    with zipfile.ZipFile(tmp_path / "report.docx") as z:
+        table = z.read("word/fontTable.xml").decode("utf-8")
+    assert re.search(r'w:name="方正小标宋简体">\s*<w:altName w:val="宋体"', table)
+    assert re.search(r'w:name="仿宋_GB2312">\s*<w:altName w:val="仿宋"', table)
+
+
+def test_due_as_written_and_configured_fonts(run, tmp_path: Path) -> None:
+    from evalcheck.checklist import bundled_checklist_path
+
+    text = bundled_checklist_path().read_text(encoding="utf-8")
+    custom = text.replace(
+        "due_text: 9月15日前\n",
+        "due_text: 9月15日前\nfonts:\n  title: 宋体\n  body: [楷体_GB2312, 楷体]\n",
+        1,
+    )
+    (tmp_path / "c.yaml").write_text(custom, encoding="utf-8")
+    result = run(
+        "--checklist", "c.yaml", "export", "report.docx", "--due-as-written", "--section", "办公室"
+    )
+    assert result.exit_code == 0, result.output
+    doc = Document(str(tmp_path / "report.docx"))
+    rows = table_rows(doc)
+    assert len(rows) == 1 + 10
+    assert {r[5] for r in rows[1:]} == {"9月15日前"}
+    assert {r[4] for r in rows[1:]} == {"办公室"}
+    title = next(p for p in doc.paragraphs if p.text == TITLE)
+    assert east_asia_font(title.runs[0]) == "宋体"
+    assert east_asia_font(doc.tables[0].rows[1].cells[2].paragraphs[0].runs[0]) == "楷体_GB2312"
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("no/such/folder/report.docx", "文件夹“no/such/folder”不存在"),
+        ("folder.docx", "“folder.docx”是一个文件夹"),
+    ],
+)
+def test_bad_targets_are_refused(run, tmp_path: Path, target: str, message: str) -> None:
+    (tmp_path / "folder.docx").mkdir()
+    result = run("export", target)
+    assert result.exit_code == 3
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+
+
+@needs_soffice
+def test_libreoffice_renders_the_attachment(run, answered, tmp_path: Path) -> None:
+    assert run("export", "report.docx", "--due-as-written").exit_code == 0
+    pages = pdf_pages(to_pdf(tmp_path / "report.docx", tmp_path / "lo-profile"))
+    assert len(pages) >= 5
+    flat = [re.sub(r"\s+", "", p) for p in pages]
+    assert flat[0].startswith("附件1" + re.sub(r"\s+", "", TITLE))
+    assert re.sub(r"\s+", "", seed_footnote()) in flat[-1]
+    for n, page in enumerate(flat, start=1):
+        assert "二级指标题号三级指标" in page, f"header row missing on page {n}"
+        assert page.endswith(f"—{n}—"), f"page number on page {n}"
+        assert "9月15日前" in page
+    assert "312个" in "".join(flat)
+    doc = Document(str(tmp_path / "report.docx"))
+    assert len(pages) == len(doc.tables)  # every page as laid out here, none overflowing
+    for n, (page, table) in enumerate(zip(flat, doc.tables, strict=True), start=1):
+        for label in {row.cells[0].text for row in table.rows[1:]}:
+            assert label[:5] in page, f"page {n} does not name {label}"
+    every_id = re.findall(r"9月15日前", "".join(flat))
+    assert len(every_id) == 144
