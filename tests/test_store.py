@@ -146,7 +146,7 @@ def test_a_held_lock_is_an_error_not_a_hang(run, tmp_path: Path, monkeypatch) ->
     import filelock
 
     monkeypatch.setenv("EVALCHECK_LOCK_TIMEOUT", "0.2")
-    held = filelock.FileLock(str(tmp_path / "answers.yaml.lock"))
+    held = filelock.FileLock(str(tmp_path / ".answers.yaml.lock"))
     with held:
         code = (
             "from evalcheck.cli import main; import sys; "
@@ -239,3 +239,9 @@ def test_answers_survive_a_round_trip_through_the_file(checklist, tmp_path: Path
         }
 
     check()
+
+
+def test_the_lock_file_is_not_left_visible(run, tmp_path: Path) -> None:
+    assert run("answer", "47", "--value", "312").exit_code == 0
+    visible = sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith((".", "_")))
+    assert visible == ["answers.yaml"]

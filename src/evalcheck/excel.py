@@ -21,7 +21,7 @@ from typing import Any
 from .checklist import KIND_NAMES, Checklist, Indicator
 from .columns import EXPORT, FORM_INPUT_KEYS, PROGRESS_SHEET, Column, plain
 from .derived import TOLERANCE
-from .errors import DataError, InputError, ValueRefused
+from .errors import DataError, InputError, ValueRefused, WriteError, os_reason
 from .fileio import atomic_write_bytes
 from .snapshot import STATUS_LABELS, Row, Snapshot, Status, group_rows, progress
 from .store import State
@@ -402,7 +402,10 @@ def export_forms(
             "以下表格已存在，可能含有科室尚未导入的填报内容，未做任何修改；"
             "确认要覆盖请加 --force：" + "、".join(existing)
         )
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WriteError(f"无法创建文件夹 {folder}：{os_reason(exc)}") from None
     written: list[tuple[Path, int]] = []
     for name, rows, target in targets:
         wb = Workbook()

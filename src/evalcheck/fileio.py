@@ -8,7 +8,7 @@ import tempfile
 from contextlib import suppress
 from pathlib import Path
 
-from .errors import WriteError
+from .errors import WriteError, os_reason
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -17,7 +17,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
-        raise WriteError(f"无法在 {folder} 写入文件：{exc.strerror or exc}") from None
+        raise WriteError(f"无法在 {folder} 写入文件：{os_reason(exc)}") from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -29,10 +29,20 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         with suppress(OSError):
             os.unlink(tmp)
         if isinstance(exc, OSError):
-            raise WriteError(
-                f"无法写入 {path}：{exc.strerror or exc}（文件是否正在 Excel 等程序中打开？）"
-            ) from None
+            hint = "（文件是否正在 Excel 等程序中打开？）" if _maybe_open(exc) else ""
+            raise WriteError(f"无法写入 {path}：{os_reason(exc)}{hint}") from None
         raise
+
+
+def _maybe_open(exc: OSError) -> bool:
+    """Refusals that, on an office PC, usually mean the file is open in Excel or WPS."""
+    import errno
+
+    return getattr(exc, "winerror", None) is None and exc.errno in (
+        errno.EACCES,
+        errno.EPERM,
+        errno.EBUSY,
+    )
 
 
 def _mode_for(path: Path) -> int:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .checklist import Checklist, Indicator
-from .errors import AnswersCorrupted, DataError, InputError, WriteError
+from .errors import AnswersCorrupted, DataError, InputError, WriteError, os_reason
 from .values import Value, check_text_length, format_value, misfit_reason, number_ok, value_fits
 from .yamlio import dump_yaml, load_yaml_file, load_yaml_text
 
@@ -402,11 +402,22 @@ def _lock_timeout() -> float:
         return 5.0
 
 
+def lock_path(path: Path) -> Path:
+    """The lock beside the answers file (it must be shared with whoever shares the file),
+    as a dot file so it does not clutter the user's folder: `.answers.yaml.lock`.
+
+    filelock deletes it on release on Windows; on POSIX it stays (deleting a lock file
+    another process may be waiting on is a race) but hidden.
+    """
+    return path.with_name(f".{path.name}.lock")
+
+
 @contextmanager
 def transaction(path: Path, checklist: Checklist) -> Iterator[Answers]:
     """Lock, load fresh, let the caller change the answers, save atomically.
 
-    If the body raises, nothing is written. The lock file sits beside the answers file.
+    If the body raises, nothing is written. The lock file sits beside the answers file
+    (see lock_path).
     """
     import filelock  # imported here: only writing commands pay for it
 
@@ -415,15 +426,16 @@ def transaction(path: Path, checklist: Checklist) -> Iterator[Answers]:
     from .safepath import check_target
 
     path = check_target(path)  # a symlink is written through: lock and temp file by the target
-    lock = filelock.FileLock(str(path) + ".lock", timeout=_lock_timeout())
+    lock_file = lock_path(path)
+    lock = filelock.FileLock(str(lock_file), timeout=_lock_timeout())
     try:
         lock.acquire()
     except filelock.Timeout:
         raise WriteError(
-            f"答案文件 {path} 正被其他人写入（锁文件 {path}.lock），请稍后再试"
+            f"答案文件 {path} 正被其他人写入（锁文件 {lock_file}），请稍后再试"
         ) from None
     except OSError as exc:
-        raise WriteError(f"无法在 {path.parent} 创建锁文件：{exc.strerror or exc}") from None
+        raise WriteError(f"无法在 {path.parent} 创建锁文件：{os_reason(exc)}") from None
     try:
         answers = load_answers(path, checklist, cached=False)
         before = answers.to_data() if answers.exists else None
