@@ -77,3 +77,83 @@ def test_unreadable_checklist(run, tmp_path: Path) -> None:
     (tmp_path / "dir.yaml").mkdir()
     result = run("--checklist", "dir.yaml", "list")
     assert_chinese_error(result, 4, "无法读取清单文件 dir.yaml：这是一个文件夹")
+
+
+# ---------------------------------------------------------------- workbooks
+
+
+def rewrite_zip(src: Path, dst: Path, edit) -> None:
+    """Copy an .xlsx part by part; edit(name, bytes) returns the new bytes or None to drop."""
+    import zipfile
+
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        for info in zin.infolist():
+            data = edit(info.filename, zin.read(info.filename))
+            if data is not None:
+                zout.writestr(info, data)
+
+
+@pytest.fixture()
+def form(run, tmp_path: Path) -> Path:
+    assert run("export", "--split", "forms", "-s", "办公室").exit_code == 0
+    return tmp_path / "forms" / "2021测评填报_办公室.xlsx"
+
+
+@pytest.mark.parametrize(
+    ("name", "edit", "message"),
+    [
+        (
+            "no-workbook.xlsx",
+            lambda n, d: None if n == "xl/workbook.xml" else d,
+            "缺少工作簿的组成部分，文件已损坏或不是 Excel/WPS 保存的 .xlsx",
+        ),
+        (
+            "cut.xlsx",
+            lambda n, d: d[: len(d) // 2] if n == "xl/worksheets/sheet1.xml" else d,
+            "文件中的 XML 已损坏",
+        ),
+    ],
+)
+def test_damaged_workbooks_are_explained_in_chinese(run, tmp_path, form, name, edit, message):
+    rewrite_zip(form, tmp_path / name, edit)
+    result = run("import", name)
+    assert_chinese_error(result, 4, f"无法读取工作簿 {name}：{message}")
+    assert "KeyError" not in result.stderr and "There is no item" not in result.stderr
+
+
+def test_not_a_zip(run, tmp_path: Path) -> None:
+    (tmp_path / "old.xlsx").write_bytes(b"\xd0\xcf\x11\xe0 an old .xls renamed")
+    assert_chinese_error(run("import", "old.xlsx"), 4, "old.xlsx 不是 .xlsx 工作簿")
+
+
+def test_a_workbook_saved_by_another_program_imports_without_english_warnings(
+    form: Path, tmp_path: Path
+) -> None:
+    """Excel and WPS write parts openpyxl drops with a UserWarning on stderr: none shown."""
+    import re
+    import subprocess
+    import sys
+
+    ext = (
+        b'<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" xmlns:x14='
+        b'"http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+        b'<x14:dataValidations count="0"/></ext></extLst></worksheet>'
+    )
+
+    def edit(name: str, data: bytes) -> bytes:
+        if name == "xl/worksheets/sheet1.xml":  # Excel's data-validation extension
+            return data.replace(b"</worksheet>", ext)
+        if name == "xl/styles.xml":  # no named default style, as some programs save
+            return re.sub(rb"<cellStyles.*?</cellStyles>", b"", data, flags=re.S)
+        return data
+
+    rewrite_zip(form, tmp_path / "saved-by-excel.xlsx", edit)
+    proc = subprocess.run(
+        [sys.executable, "-m", "evalcheck", "import", "saved-by-excel.xlsx", "--dry-run"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "共 0 项将被修改" in proc.stdout
+    assert proc.stderr == ""
