@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from .. import render
-from ..checklist import ROLE_NAMES, UNASSIGNED, Indicator, resolve_checklist_path
+from ..checklist import ROLE_NAMES, UNASSIGNED, Indicator, locate_checklist
 from ..errors import EXIT_DATA, InputError
 from ..store import ACTIONS, State, current_user, describe_state
 from .app import (
@@ -335,7 +335,10 @@ def validate(
     from ..validation import read_checklist
 
     env = _env(ctx)
-    target = path or resolve_checklist_path(env.checklist_option)
+    if path is None:
+        source = locate_checklist(env.checklist_option)
+        _echo(source.describe())
+    target = path or source.path
     checklist, problems = read_checklist(target)
     errors = [p for p in problems if p.level == "error"]
     warnings = [p for p in problems if p.level == "warning"]

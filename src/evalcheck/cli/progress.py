@@ -118,7 +118,10 @@ def status(ctx: typer.Context, today: TodayOpt = None, fmt: ShowFormatOpt = Show
         data.update({key: [p.to_dict() for p in groups[key]] for key in GROUPINGS})
         _echo(render.to_json(data))
         return
-    parts = [
+    from ..checklist import locate_checklist
+
+    parts = [locate_checklist(_env(ctx).checklist_option).describe()]
+    parts += [
         render.view(progress_columns(label, render.bar), groups[key], title=f"按{label}")
         for key, (label, _) in GROUPINGS.items()
     ]
