@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import re
 from pathlib import Path
 
 import pytest
@@ -157,3 +158,29 @@ def test_a_workbook_saved_by_another_program_imports_without_english_warnings(
     assert proc.returncode == 0, proc.stderr
     assert "共 0 项将被修改" in proc.stdout
     assert proc.stderr == ""
+
+
+# ---------------------------------------------------------------- YAML
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "message"),
+    [
+        ("title: 清单: 2021\n", "第1行第10列", "这里不能出现“: ”（文字中有冒号时请加引号）"),
+        ("title: x\n\tyear: 1\n", "第2行第1列", "不能用 Tab 缩进，请改用空格"),
+        ("sections: [办公室, 审批科\nyear: 1\n", "第2行", "方括号列表 [...] 没有正确结束"),
+        ('title: "清单\n', "第2行第1列", "文件在引号或括号结束之前就结束了"),
+        ("title: x\n  year: 1\n", "第2行", "这里不能出现“: ”"),
+        ("a:\n  b: 1\n c: 2\n", "第3行第2列", "缩进不对齐，或缺少字段名"),
+        ("a: *x\n", "第1行第4列", "引用了未定义的锚点（*名称）"),
+        ("a: 1\n---\nb: 2\n", "第2行第1列", "文件中只能有一个文档"),
+        ('a: "\\q"\n', "第1行", "双引号中有无法识别的转义符"),
+    ],
+)
+def test_yaml_parser_messages_are_chinese(run, tmp_path: Path, text, where, message) -> None:
+    (tmp_path / "c.yaml").write_text(text, encoding="utf-8")
+    result = run("validate", "c.yaml")
+    assert result.exit_code == 4
+    assert f"c.yaml {where}" in result.stdout
+    assert f"YAML 格式错误：{message}" in result.stdout
+    assert not re.search(r"[a-z]{4,} [a-z]{4,}", result.stdout.split("YAML 格式错误：")[1])

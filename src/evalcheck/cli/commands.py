@@ -28,9 +28,16 @@ from .app import (
     _parse_id,
     app,
 )
-from .frame import _Command
+from .frame import _Command, usage_checked
 
 # ---------------------------------------------------------------- options
+
+
+def _select() -> Any:
+    from .. import select
+
+    return select
+
 
 CategoryOpt = Annotated[
     list[str] | None,
@@ -43,10 +50,19 @@ CategoryOpt = Annotated[
 ]
 KindOpt = Annotated[
     list[str] | None,
-    typer.Option("--kind", help="题型：yesno、count、percent、choice、multi、text，可重复。"),
+    typer.Option(
+        "--kind",
+        help="题型：yesno、count、percent、choice、multi、text，可重复。",
+        callback=usage_checked(lambda v: _select().resolve_kind(v)),
+    ),
 ]
 RoleOpt = Annotated[
-    list[str] | None, typer.Option("--role", help="任务类型：lead（牵头）或 support（配合）。")
+    list[str] | None,
+    typer.Option(
+        "--role",
+        help="任务类型：lead（牵头）或 support（配合）。",
+        callback=usage_checked(lambda v: _select().resolve_role(v)),
+    ),
 ]
 SearchOpt = Annotated[
     list[str] | None, typer.Option("--search", "-q", help="在指标内容中查找文字，可重复。")
@@ -60,6 +76,7 @@ StatusOpt = Annotated[
         "--status",
         help="填报状态：answered（已填报）、na（不适用）、computed（自动计算）、"
         "open（未填报），可重复。",
+        callback=usage_checked(lambda v: _select().resolve_status(v)),
     ),
 ]
 ValueOpt = Annotated[

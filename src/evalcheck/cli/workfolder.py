@@ -1,7 +1,7 @@
 """init: a work folder for one year's evaluation (see workfolder.py)."""
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -26,13 +26,21 @@ def init(
     示例：evalcheck init 2021测评
     示例：evalcheck init 2022测评 --checklist 2022.yaml
     """
-    from ..checklist import WORK_CHECKLIST, locate_checklist
-    from ..render import text_width
-    from ..store import DEFAULT_ANSWERS
-    from ..workfolder import EVIDENCE_DIR, FORMS_DIR, create_work_folder
+    from ..checklist import locate_checklist
+    from ..workfolder import create_work_folder
 
     source = locate_checklist(_env(ctx).checklist_option)
     made = create_work_folder(folder, source.path)
+    _echo(_report(folder, made, source))
+
+
+def _report(folder: Path, made: Any, source: Any) -> str:
+    """What init made, and what to do next."""
+    from ..checklist import WORK_CHECKLIST
+    from ..render import text_width
+    from ..store import DEFAULT_ANSWERS
+    from ..workfolder import EVIDENCE_DIR, FORMS_DIR
+
     here = folder.resolve() == Path.cwd().resolve()
     name = "当前文件夹" if here else str(folder)
     origin = "随程序附带的清单" if source.origin == "bundled" else str(source.path)
@@ -66,4 +74,4 @@ def init(
     lines += [f"  {cmd}{' ' * (pad - text_width(cmd))}{why}" for cmd, why in steps]
     where = name if here else f" {name} "
     lines.append(f"在{where}中运行的命令会自动使用其中的 {WORK_CHECKLIST}。")
-    _echo("\n".join(lines))
+    return "\n".join(lines)
