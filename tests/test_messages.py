@@ -20,7 +20,7 @@ ENGLISH = ("Errno", "No such file", "Permission denied", "Not a directory", "Tra
         (errno.EACCES, "没有权限"),
         (errno.ENOTDIR, "路径中有一部分是文件而不是文件夹"),
         (errno.EISDIR, "这是一个文件夹，不是文件"),
-        (errno.ENOSPC, "磁盘空间已满"),
+        (errno.ENOSPC, "磁盘已满"),
         (errno.EROFS, "所在位置是只读的"),
     ],
 )
@@ -77,7 +77,7 @@ def test_import_of_a_folder(run, tmp_path: Path) -> None:
 def test_unreadable_checklist(run, tmp_path: Path) -> None:
     (tmp_path / "dir.yaml").mkdir()
     result = run("--checklist", "dir.yaml", "list")
-    assert_chinese_error(result, 4, "无法读取清单文件 dir.yaml：这是一个文件夹")
+    assert_chinese_error(result, 4, "清单文件 dir.yaml 是文件夹，不是普通文件")
 
 
 # ---------------------------------------------------------------- workbooks
@@ -118,7 +118,7 @@ def form(run, tmp_path: Path) -> Path:
 def test_damaged_workbooks_are_explained_in_chinese(run, tmp_path, form, name, edit, message):
     rewrite_zip(form, tmp_path / name, edit)
     result = run("import", name)
-    assert_chinese_error(result, 4, f"无法读取工作簿 {name}：{message}")
+    assert_chinese_error(result, 4, f"{name}", f"：{message}")
     assert "KeyError" not in result.stderr and "There is no item" not in result.stderr
 
 

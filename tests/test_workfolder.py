@@ -98,7 +98,7 @@ def test_commands_in_the_work_folder_use_its_edited_checklist(run, tmp_path, mon
 
 
 def test_outside_a_work_folder_the_bundled_list_is_used_and_said(run) -> None:
-    first = "清单：随程序附带的清单（要修改清单，先用 evalcheck init 建立工作文件夹）"
+    first = "清单：随程序附带的清单（要修改请先 evalcheck init）"
     assert run("status").stdout.splitlines()[0] == first
     assert run("validate").stdout.splitlines()[0] == first
 

@@ -176,7 +176,7 @@ class ChecklistSource(NamedTuple):
             "folder": "当前文件夹中的清单",
         }
         if self.origin == "bundled":
-            return "清单：随程序附带的清单（要修改清单，先用 evalcheck init 建立工作文件夹）"
+            return "清单：随程序附带的清单（要修改请先 evalcheck init）"
         return f"清单：{self.path}（{why[self.origin]}）"
 
 

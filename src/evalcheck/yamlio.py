@@ -149,6 +149,8 @@ def yaml_problem(*texts: str) -> str:
     import re
 
     for text in texts:
+        if re.search(r"[\u4e00-\u9fff]", text):  # our own loader's message (duplicate key …)
+            return text
         for pattern, chinese in _YAML_PROBLEMS:
             m = re.search(pattern, text)
             if m:
