@@ -158,3 +158,25 @@ def test_exit_codes_match_the_readme_table(tmp_path: Path, monkeypatch, capsys) 
         assert f"| {code} |" in table
         if code >= 2:
             assert err.startswith(("错误：", "用法：")) and "Traceback" not in err, (args, err)
+
+
+def test_an_option_missing_its_value_names_its_command(monkeypatch, capsys) -> None:
+    code, _, err = run_main(["list", "-s"], monkeypatch, capsys)
+    assert code == 2
+    assert (
+        err
+        == "用法：evalcheck list [选项]\n错误：选项 -s 需要一个值（查看帮助：evalcheck list -h）\n"
+    )
+
+
+def test_install_completion_reports_in_chinese(run, monkeypatch, tmp_path: Path) -> None:
+    calls: list[object] = []
+
+    def install(shell: str | None = None) -> tuple[str, Path]:  # detects the shell
+        calls.append(shell)  # the real one edits the user's shell profile
+        return "bash", tmp_path / "evalcheck.sh"
+
+    monkeypatch.setattr("typer._completion_shared.install", install)
+    result = run("--install-completion")
+    assert result.exit_code == 0 and calls == [None]
+    assert result.stdout.startswith(f"已为 bash 安装命令补全：{tmp_path / 'evalcheck.sh'}\n")

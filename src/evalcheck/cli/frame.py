@@ -6,8 +6,8 @@ English strings translated below are that vendored Click's, and they can change 
 Typer release: the pin keeps them stable, and tests/test_frame.py notices when they move.
 Public Click API is used where there is one (`Parameter.metavar`, `Command.options_metavar`,
 `collect_usage_pieces`, `get_help`, `resolve_command`, `BadParameter`); the non-public names
-are the module path `typer._click.exceptions` (for `UsageError`) and the class names Click
-gives its usage errors.
+are the module paths `typer._click` (`UsageError`, `HelpFormatter`) and
+`typer._completion_shared.install`, and the class names Click gives its usage errors.
 
 Exit codes: a usage error (2) is a command line that is wrong whatever the files say —
 an unknown command or option, a missing argument, a value outside a fixed vocabulary
@@ -228,6 +228,18 @@ class _Context(typer.Context):
     formatter_class = _Formatter
 
 
+def _install_completion(ctx: Any, param: Any, value: Any) -> Any:
+    """Typer's --install-completion, reporting in Chinese."""
+    if not value or ctx.resilient_parsing:
+        return value
+    from typer._completion_shared import install
+
+    shell, path = install(shell=value) if isinstance(value, str) else install()
+    typer.echo(f"已为 {shell} 安装命令补全：{path}")
+    typer.echo("重新打开终端后生效（按 Tab 可补全命令、科室和领导名称）。")
+    raise typer.Exit()
+
+
 class _ChineseHelp:
     """Help in Chinese for commands and the group: the --help option's own text and
     the headings Click writes around ours."""
@@ -245,9 +257,23 @@ class _ChineseHelp:
         for param in params:
             if param.name in _COMPLETION_HELP:
                 param.help = _COMPLETION_HELP[param.name]
+            if param.name == "install_completion":
+                param.callback = _install_completion
             if param.metavar is None and not getattr(param, "is_flag", False):
                 param.metavar = _metavar(param)
         return params
+
+    def parse_args(self, ctx: Any, args: list[str]) -> Any:
+        """Parser errors (an option missing its value) name the command they belong to:
+        Typer 0.28's vendored parser raises them without a context."""
+        from typer._click.exceptions import UsageError
+
+        try:
+            return super().parse_args(ctx, args)  # type: ignore[misc]
+        except UsageError as exc:
+            if exc.ctx is None:
+                exc.ctx, exc.cmd = ctx, ctx.command
+            raise
 
     def collect_usage_pieces(self, ctx: Any) -> list[str]:
         pieces: list[str] = super().collect_usage_pieces(ctx)  # type: ignore[misc]
