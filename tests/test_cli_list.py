@@ -63,18 +63,21 @@ def test_owner_filter_counts(run) -> None:
 
 
 @pytest.mark.parametrize(
-    ("args", "fragment"),
+    ("args", "fragment", "code"),
     [
-        (["-s", "审批监管"], "未知的责任科室“审批监管”，您是不是要找“审批监管科”？"),
-        (["-o", "万福春"], "未知的责任领导“万福春”，您是不是要找“万富春”？"),
-        (["-c", "六"], "未知的二级指标“六”"),
-        (["--kind", "number"], "未知的题型“number”"),
-        (["--status", "done"], "未知的填报状态“done”"),
+        # names from the checklist: refused input (3)
+        (["-s", "审批监管"], "未知的责任科室“审批监管”，您是不是要找“审批监管科”？", 3),
+        (["-o", "万福春"], "未知的责任领导“万福春”，您是不是要找“万富春”？", 3),
+        (["-c", "六"], "未知的二级指标“六”", 3),
+        # the program's fixed vocabulary: usage errors (2)
+        (["--kind", "number"], "未知的题型“number”", 2),
+        (["--status", "done"], "未知的填报状态“done”", 2),
+        (["--role", "x"], "未知的任务类型“x”", 2),
     ],
 )
-def test_unknown_names_list_the_valid_ones(run, args: list[str], fragment: str) -> None:
+def test_unknown_names_list_the_valid_ones(run, args: list[str], fragment: str, code) -> None:
     result = run("list", *args)
-    assert result.exit_code == 3
+    assert result.exit_code == code
     assert fragment in result.stderr
     assert "可选：" in result.stderr
     assert result.stdout == ""
@@ -188,11 +191,11 @@ def run_main(args: list[str], monkeypatch, capsys) -> tuple[int, str, str]:
         (["list", "--bogus"], "错误：没有选项 --bogus（查看帮助：evalcheck list -h）"),
         (["list", "--fromat", "json"], "错误：没有选项 --fromat，您是不是要用 --format？"),
         (["list", "--format", "xml"], "错误：--format 不能是 xml（可选："),
-        (["overdue", "--within", "-1"], "错误：--within 不能是 -1（应满足 x>=0）"),
+        (["overdue", "--within", "-1"], "错误：--within 不能是 -1（应不小于 0）"),
         (["overdue", "-w", "abc"], "错误：--within 应为整数，而不是 abc"),
         (["show"], "错误：缺少参数 ID"),
         (["show", "47", "48"], "错误：多余的参数：48"),
-        (["shw", "47"], "错误：没有命令 shw"),
+        (["shw", "47"], "错误：没有命令 shw，您是不是要用 show？"),
     ],
 )
 def test_usage_errors_are_chinese_with_code_2(monkeypatch, capsys, args, message) -> None:

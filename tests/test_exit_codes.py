@@ -141,6 +141,11 @@ def _stdout_full(run, tmp_path, monkeypatch) -> int:
         return _cli(tmp_path, "list", stdout=full)
 
 
+def _same(*codes: int) -> int:
+    """The code all these ended with (-1 when they differ)."""
+    return codes[0] if len(set(codes)) == 1 else -1
+
+
 def _r(*args: str) -> Scenario:
     return lambda run, tmp_path, monkeypatch: int(run(*args).exit_code)
 
@@ -156,9 +161,24 @@ SCENARIOS: dict[int, dict[str, Scenario]] = {
         )[-1],
     },
     2: {
+        "未知的命令（会提示最接近的命令）": _r("lst"),
         "未知选项": _r("list", "--nope"),
         "缺少参数": _r("answer"),
-        "选项值不在可选范围内": _r("list", "--format", "pdf"),
+        "选项值不在程序固定的可选范围内（`--format`/`--kind`/`--role`/`--status`）": (
+            lambda run, tmp_path, monkeypatch: _same(
+                run("list", "--format", "pdf").exit_code,
+                run("list", "--kind", "number").exit_code,
+                run("list", "--role", "boss").exit_code,
+                run("list", "--status", "done").exit_code,
+            )
+        ),
+        "值的形式不对（`--within` 不是整数/`--today` 不是 YYYY-MM-DD 日期）": (
+            lambda run, tmp_path, monkeypatch: _same(
+                run("overdue", "--within", "abc").exit_code,
+                run("overdue", "--today", "9月").exit_code,
+                run("status", "--today", "2021-02-30").exit_code,
+            )
+        ),
     },
     3: {
         "值不符合题型": _r("answer", "47", "--value", "很多"),
@@ -177,7 +197,6 @@ SCENARIOS: dict[int, dict[str, Scenario]] = {
             _export_form(run, tmp_path),
             int(run("export", "--split", "forms").exit_code),
         )[-1],
-        "`--today` 格式错误": _r("overdue", "--today", "9月"),
         "参数不是 UTF-8 编码": lambda run, tmp_path, monkeypatch: _cli(
             tmp_path, "answer", "47", "--value", b"\xff"
         ),

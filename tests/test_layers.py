@@ -25,7 +25,7 @@ LAYERS = {
     },
     "core": {
         "checklist", "validation", "values", "expr", "store", "derived", "snapshot",
-        "deadlines", "rules", "select", "carry", "previous",
+        "deadlines", "rules", "select", "carry", "previous", "workfolder",
     },
     "views": {"columns", "render", "attachment"},
     "io": {"excel", "tableimport", "workbook_guard", "docx_export"},

@@ -21,7 +21,7 @@ def test_importing_the_cli_does_not_import_openpyxl_or_rich() -> None:
 def test_the_core_never_imports_typer_or_rich() -> None:
     core = [
         "checklist", "values", "store", "deadlines", "rules", "derived", "select",
-        "expr", "excel", "tableimport", "cache", "fileio", "errors", "yamlio",
+        "expr", "excel", "tableimport", "cache", "fileio", "errors", "yamlio", "workfolder",
     ]  # fmt: skip
     mods = imported_after("\n".join(f"import evalcheck.{m}" for m in core))
     assert not {m for m in mods if m.split(".")[0] in ("typer", "rich", "click")}

@@ -239,3 +239,9 @@ def test_answers_survive_a_round_trip_through_the_file(checklist, tmp_path: Path
         }
 
     check()
+
+
+def test_the_lock_file_is_not_left_visible(run, tmp_path: Path) -> None:
+    assert run("answer", "47", "--value", "312").exit_code == 0
+    visible = sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith((".", "_")))
+    assert visible == ["answers.yaml"]

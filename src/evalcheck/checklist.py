@@ -10,7 +10,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import ChecklistInvalid, DataError, NotFound
 from .values import KIND_NAMES, KINDS, NUMERIC_KINDS, OPTION_KINDS  # the kinds live in values.py
@@ -201,14 +201,43 @@ def bundled_checklist_path() -> Path:
     return Path(str(data.__file__)).with_name("indicators.yaml")
 
 
-def resolve_checklist_path(option: str | None) -> Path:
-    """--checklist, else $EVALCHECK_CHECKLIST, else the bundled file."""
+WORK_CHECKLIST = "indicators.yaml"  # the checklist of a work folder (evalcheck init)
+
+
+class ChecklistSource(NamedTuple):
+    """Which checklist a command uses, and why."""
+
+    path: Path
+    origin: str  # "option" (--checklist) | "env" | "folder" (./indicators.yaml) | "bundled"
+
+    def describe(self) -> str:
+        """One line for users: '清单：indicators.yaml（当前文件夹中的清单）'."""
+        why = {
+            "option": "由 --checklist 指定",
+            "env": f"由环境变量 {ENV_CHECKLIST} 指定",
+            "folder": "当前文件夹中的清单",
+        }
+        if self.origin == "bundled":
+            return "清单：随程序附带的清单（要修改请先 evalcheck init）"
+        return f"清单：{self.path}（{why[self.origin]}）"
+
+
+def locate_checklist(option: str | None) -> ChecklistSource:
+    """--checklist, else $EVALCHECK_CHECKLIST, else ./indicators.yaml, else the bundled file."""
     if option:
-        return Path(option)
+        return ChecklistSource(Path(option), "option")
     env = os.environ.get(ENV_CHECKLIST)
     if env:
-        return Path(env)
-    return bundled_checklist_path()
+        return ChecklistSource(Path(env), "env")
+    here = Path(WORK_CHECKLIST)
+    if here.is_file():
+        return ChecklistSource(here, "folder")
+    return ChecklistSource(bundled_checklist_path(), "bundled")
+
+
+def resolve_checklist_path(option: str | None) -> Path:
+    """The checklist file a command uses (see locate_checklist for the order)."""
+    return locate_checklist(option).path
 
 
 def read_checklist_bytes(path: Path) -> bytes:

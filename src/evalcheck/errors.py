@@ -63,3 +63,55 @@ class WriteError(EvalcheckError):
     """A file could not be written (lock busy, permission, file open elsewhere)."""
 
     exit_code = EXIT_WRITE
+
+
+# ---------------------------------------------------------------- OS errors in Chinese
+
+# errno name -> what a user reads; names (not numbers) so one table serves every platform
+_ERRNO_TEXT = {
+    "ENOENT": "文件或文件夹不存在",
+    "EACCES": "没有权限",
+    "EPERM": "不允许此操作（没有权限）",
+    "EEXIST": "已存在同名的文件或文件夹",
+    "ENOTDIR": "路径中有一部分是文件而不是文件夹",
+    "EISDIR": "这是一个文件夹，不是文件",
+    "ENOSPC": "磁盘已满",
+    "EDQUOT": "超出磁盘配额",
+    "EROFS": "所在位置是只读的",
+    "EBUSY": "文件正被占用",
+    "ETXTBSY": "文件正被占用",
+    "ENAMETOOLONG": "文件名或路径太长",
+    "ELOOP": "符号链接层数过多（可能是循环链接）",
+    "EMFILE": "打开的文件过多",
+    "ENFILE": "打开的文件过多",
+    "EIO": "读写设备出错（磁盘或网络盘可能有问题）",
+    "EINVAL": "文件名或参数无效",
+    "EXDEV": "不能跨磁盘移动文件",
+    "ENOTEMPTY": "文件夹不是空的",
+    "ETIMEDOUT": "网络盘连接超时",
+    "EHOSTDOWN": "网络盘所在的主机不可用",
+    "ESTALE": "网络盘上的文件已失效，请重新打开",
+}
+# Windows error numbers that errno maps too coarsely (all become EACCES or EINVAL)
+_WINERROR_TEXT = {
+    32: "文件正被其他程序占用（例如在 Excel 或 WPS 中打开），请关闭后重试",
+    33: "文件的一部分被其他程序锁定（例如在 Excel 或 WPS 中打开），请关闭后重试",
+    123: "文件名、文件夹名或卷标语法不正确",
+    206: "文件名或路径太长",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why an OS call failed, in Chinese, from its errno (never the English strerror).
+
+    Every place that reports an OSError goes through here.
+    """
+    import errno
+
+    winerror = getattr(exc, "winerror", None)
+    if winerror in _WINERROR_TEXT:
+        return _WINERROR_TEXT[winerror]
+    name = errno.errorcode.get(exc.errno or -1, "")
+    if name in _ERRNO_TEXT:
+        return _ERRNO_TEXT[name]
+    return f"系统错误 {name or exc.errno or type(exc).__name__}"

@@ -32,7 +32,7 @@ from .columns import (
     with_due,
 )
 from .derived import TOLERANCE
-from .errors import DataError, InputError, ValueRefused, WriteError
+from .errors import DataError, InputError, ValueRefused, WriteError, os_reason
 from .fileio import atomic_write_bytes
 from .fonts import Font as FontChoice
 from .fonts import Fonts
@@ -598,7 +598,10 @@ def export_forms(
         buf = io.BytesIO()
         wb.save(buf)
         built.append((target, buf.getvalue(), len(rows)))
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WriteError(f"无法创建文件夹 {folder}：{os_reason(exc)}") from None
     written: list[tuple[Path, int]] = []
     for target, data, n in built:
         try:
@@ -696,20 +699,43 @@ Grid = dict[str, list[list[tuple[Any, bool]]]]  # sheet -> rows -> (value, is a 
 
 def _read_grid(path: Path, *, data_only: bool) -> Grid:
     """Every sheet's cells, read in openpyxl's streaming (read-only) mode, within the
-    size guards of workbook_guard (checked before openpyxl opens the file)."""
+    size guards of workbook_guard (checked before openpyxl opens the file).
+
+    A number shown as a percentage (a person typed "95%" and the spreadsheet stored 0.95
+    with a % format) is read as the text the person saw, "95%".
+    """
     from .workbook_guard import open_workbook, sheet_rows
 
     wb = open_workbook(path, data_only=data_only)
     try:
         return {
             ws.title: [
-                [(c.value, getattr(c, "data_type", None) == "f") for c in row]
+                [
+                    (
+                        _shown(c.value, getattr(c, "number_format", None)),
+                        getattr(c, "data_type", None) == "f",
+                    )
+                    for c in row
+                ]
                 for row in sheet_rows(ws, path, values_only=False)
             ]
             for ws in wb.worksheets
         }
     finally:
         wb.close()
+
+
+def _shown(value: Any, number_format: str | None) -> Any:
+    """0.95 in a cell formatted as a percentage is "95%" to the person who typed it."""
+    if (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and number_format
+        and "%" in re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", number_format)
+    ):
+        digits = f"{value * 100:.9f}".rstrip("0").rstrip(".")
+        return f"{digits}%"
+    return value
 
 
 def read_workbook(path: Path, checklist: Checklist) -> ImportResult:

@@ -16,7 +16,7 @@ import time
 from contextlib import suppress
 from pathlib import Path
 
-from .errors import WriteError
+from .errors import WriteError, os_reason
 
 ENV_RETRIES = "EVALCHECK_REPLACE_RETRIES"
 # backoff between attempts, in seconds: 8 tries over about 2.5 s
@@ -30,7 +30,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
-        raise WriteError(f"无法在 {folder} 写入文件：{exc.strerror or exc}") from None
+        raise WriteError(f"无法在 {folder} 写入文件：{os_reason(exc)}") from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -79,7 +79,7 @@ def explain_refusal(path: Path, exc: OSError) -> str:
     """A Chinese message saying why `path` could not be replaced, and what to do."""
     from .sharing import owner_of_open_file
 
-    reason = exc.strerror or str(exc)
+    reason = os_reason(exc)
     if is_read_only(path):
         return (
             f"无法写入 {path}：文件是只读的（微信等收到的文件常被设为只读）；"

@@ -12,7 +12,7 @@ import os
 import stat
 from pathlib import Path
 
-from .errors import DataError, InputError, WriteError
+from .errors import DataError, InputError, WriteError, os_reason
 
 MAX_YAML_BYTES = 64 * 1024 * 1024  # a checklist of 10,000 indicators is 2.7 MB
 
@@ -40,7 +40,7 @@ def read_regular(path: Path, what: str, *, limit: int = MAX_YAML_BYTES) -> bytes
     except FileNotFoundError:
         raise
     except OSError as exc:
-        raise DataError(f"无法读取{what} {path}：{exc.strerror or exc}") from None
+        raise DataError(f"无法读取{what} {path}：{os_reason(exc)}") from None
     if not stat.S_ISREG(st.st_mode):
         raise DataError(f"{what} {path} 是{_kind(st.st_mode)}，不是普通文件，未读取")
     if st.st_size > limit:
@@ -52,7 +52,7 @@ def read_regular(path: Path, what: str, *, limit: int = MAX_YAML_BYTES) -> bytes
         with open(path, "rb") as f:
             data = f.read(limit + 1)
     except OSError as exc:
-        raise DataError(f"无法读取{what} {path}：{exc.strerror or exc}") from None
+        raise DataError(f"无法读取{what} {path}：{os_reason(exc)}") from None
     if len(data) > limit:  # grew while we read it
         raise DataError(f"{what} {path} 超过 {limit // 1024 // 1024} MB 的上限，未读取")
     return data
@@ -65,7 +65,7 @@ def check_input_file(path: Path, what: str) -> None:
     except FileNotFoundError:
         raise InputError(f"找不到文件：{path}") from None
     except OSError as exc:
-        raise InputError(f"无法读取{what} {path}：{exc.strerror or exc}") from None
+        raise InputError(f"无法读取{what} {path}：{os_reason(exc)}") from None
     if not stat.S_ISREG(st.st_mode):
         raise InputError(f"{path} 是{_kind(st.st_mode)}，不是{what}文件")
 
@@ -89,7 +89,7 @@ def check_target(path: Path) -> Path:
     except FileNotFoundError:
         st = None
     except OSError as exc:
-        raise WriteError(f"无法写入 {target}：{exc.strerror or exc}") from None
+        raise WriteError(f"无法写入 {target}：{os_reason(exc)}") from None
     if st is not None:
         if not stat.S_ISREG(st.st_mode):
             raise WriteError(f"答案文件 {target} 是{_kind(st.st_mode)}，不是普通文件，未写入")

@@ -70,10 +70,20 @@ def _section_names(checklist: Checklist) -> list[str]:
     return [*checklist.sections, *([UNASSIGNED] if unassigned else [])]
 
 
+def resolve_kind(given: str) -> str:
+    return resolve("题型", given, KINDS)
+
+
+def resolve_role(given: str) -> str:
+    return resolve("任务类型", given, ROLES, {v: k for k, v in ROLE_NAMES.items()})
+
+
+def resolve_status(given: str) -> str:
+    return resolve("填报状态", given, STATUSES, {k: v.value for k, v in STATUS_ALIASES.items()})
+
+
 def resolve_filters(checklist: Checklist, f: Filters) -> Filters:
     """Canonical names for everything typed; unknown names raise NotFound."""
-    role_alias = {v: k for k, v in ROLE_NAMES.items()}
-    status_alias = {k: v.value for k, v in STATUS_ALIASES.items()}
     # 未指定科室 is shown as a section name everywhere, so it is accepted as one
     unassigned = [s for s in f.sections if _squash(s) == _squash(UNASSIGNED)]
     named = [s for s in f.sections if s not in unassigned]
@@ -84,10 +94,10 @@ def resolve_filters(checklist: Checklist, f: Filters) -> Filters:
             resolve("二级指标", c, checklist.categories, category_aliases(checklist))
             for c in f.categories
         ),
-        kinds=tuple(resolve("题型", k, KINDS) for k in f.kinds),
-        roles=tuple(resolve("任务类型", r, ROLES, role_alias) for r in f.roles),
+        kinds=tuple(resolve_kind(k) for k in f.kinds),
+        roles=tuple(resolve_role(r) for r in f.roles),
         search=f.search,
-        statuses=tuple(resolve("填报状态", s, STATUSES, status_alias) for s in f.statuses),
+        statuses=tuple(resolve_status(s) for s in f.statuses),
         unassigned=f.unassigned or bool(unassigned),
     )
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .checklist import Checklist, Indicator
-from .errors import AnswersCorrupted, DataError, InputError, WriteError
+from .errors import AnswersCorrupted, DataError, InputError, WriteError, os_reason
 from .values import Value, check_text_length, format_value, misfit_reason, number_ok, value_fits
 from .yamlio import dump_yaml, load_yaml_file, load_yaml_text
 
@@ -419,11 +419,6 @@ def _line_of(text: str, keys: Sequence[Any]) -> int | None:
 # ---------------------------------------------------------------- writing
 
 
-def lock_path(path: Path) -> Path:
-    """The lock file: hidden, beside the answers file (.answers.yaml.lock)."""
-    return path.with_name(f".{path.name}.lock")
-
-
 def holder_path(path: Path) -> Path:
     """Who holds the lock (user@host, since when), written while the lock is held.
 
@@ -458,6 +453,16 @@ def read_holder(path: Path) -> str | None:
     return lines[0].strip() + (f"（自 {since} 起）" if since else "")
 
 
+def lock_path(path: Path) -> Path:
+    """The lock beside the answers file (it must be shared with whoever shares the file),
+    as a dot file so it does not clutter the user's folder: `.answers.yaml.lock`.
+
+    filelock deletes it on release on Windows; on POSIX it stays (deleting a lock file
+    another process may be waiting on is a race) but hidden.
+    """
+    return path.with_name(f".{path.name}.lock")
+
+
 @contextmanager
 def transaction(path: Path, checklist: Checklist) -> Iterator[Answers]:
     """Lock, load fresh, let the caller change the answers, save atomically.
@@ -484,7 +489,7 @@ def transaction(path: Path, checklist: Checklist) -> Iterator[Answers]:
             f"（锁文件 {lock_path(path)}）"
         ) from None
     except OSError as exc:
-        raise WriteError(f"无法在 {path.parent} 创建锁文件：{exc.strerror or exc}") from None
+        raise WriteError(f"无法在 {path.parent} 创建锁文件：{os_reason(exc)}") from None
     holder = holder_path(path)
     try:
         _write_holder(holder)

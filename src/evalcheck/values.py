@@ -289,9 +289,12 @@ REGISTRY: dict[str, Kind] = {
         "数量", _parse_count, _fmt_count, lambda i: f"312 或 312{i.unit or '个'}", _is_int,
         _cell_number, _no_dropdown, "0", numeric=True, default_range=(0, None),
     ),
+    # percent cells stay General: "95%" typed into one becomes Excel's and Calc's percent
+    # cell (0.95 shown as 95%, read back as "95%"); in a "0.##" cell Calc shows the person
+    # 0.95 (tests/test_spreadsheet.py)
     "percent": Kind(
         "百分比", _parse_percent, _fmt_percent, lambda i: "95 或 95% 或 87.5", _is_number,
-        _cell_number, _no_dropdown, "0.##", numeric=True, default_range=(0, 100),
+        _cell_number, _no_dropdown, "General", numeric=True, default_range=(0, 100),
     ),
     "choice": Kind(
         "单选", _parse_choice, _fmt_list, _ex_choice, _is_text, _cell_text, _choice_dropdown,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -61,9 +62,10 @@ def open_workbook(path: Path, *, data_only: bool) -> Any:
 
     check_workbook(path)
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=data_only)
+        with _quiet():
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=data_only)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
-        raise DataError(f"无法读取工作簿 {path}：{_short(exc)}") from None
+        raise DataError(f"无法读取工作簿 {path}：{workbook_problem(exc)}") from None
     if len(wb.sheetnames) > MAX_SHEETS:
         wb.close()
         raise DataError(f"{path} 有 {len(wb.sheetnames)} 张工作表，超过 {MAX_SHEETS} 张的上限")
@@ -79,22 +81,52 @@ def sheet_rows(ws: Any, path: Path, *, values_only: bool) -> Iterator[tuple[Any,
     ws.reset_dimensions()  # the declared size is a claim, not a fact
     n = 0
     try:
-        for row in ws.iter_rows(max_col=MAX_COLUMNS, values_only=values_only):
-            n += 1
-            if n > MAX_ROWS:
-                raise DataError(
-                    f"{path} 的工作表“{ws.title}”超过 {MAX_ROWS} 行，拒绝读取（是否选错了文件？）"
-                )
-            end = len(row)
-            while end and (row[end - 1] if values_only else row[end - 1].value) is None:
-                end -= 1
-            yield tuple(row[:end])
+        with _quiet():
+            for row in ws.iter_rows(max_col=MAX_COLUMNS, values_only=values_only):
+                n += 1
+                if n > MAX_ROWS:
+                    raise DataError(
+                        f"{path} 的工作表“{ws.title}”超过 {MAX_ROWS} 行，"
+                        "拒绝读取（是否选错了文件？）"
+                    )
+                end = len(row)
+                while end and (row[end - 1] if values_only else row[end - 1].value) is None:
+                    end -= 1
+                yield tuple(row[:end])
     except DataError:
         raise
     except Exception as exc:  # damaged XML inside a well-formed zip
-        raise DataError(f"无法读取 {path} 的工作表“{ws.title}”：{_short(exc)}") from None
+        raise DataError(f"无法读取 {path} 的工作表“{ws.title}”：{workbook_problem(exc)}") from None
 
 
-def _short(exc: BaseException) -> str:
-    text = (str(exc).strip() or type(exc).__name__).splitlines()[0]  # one line, in short
-    return text if len(text) <= 200 else text[:200] + "……"
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """openpyxl warns (on stderr, in English) about parts of workbooks saved by Excel, WPS
+    or LibreOffice that it does not keep (extensions, default styles): not for users."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+def workbook_problem(exc: BaseException) -> str:
+    """Why a workbook could not be read, in Chinese (openpyxl's messages are English)."""
+    from xml.etree.ElementTree import ParseError
+
+    from .errors import os_reason
+
+    name = type(exc).__name__
+    if isinstance(exc, zipfile.BadZipFile):
+        return "文件不是 .xlsx 格式（可能已损坏，或是把 .xls 等文件改了扩展名）"
+    if name == "InvalidFileException":
+        return "不支持这种文件格式，只能读取 .xlsx（.xls 请先在 Excel 或 WPS 中另存为 .xlsx）"
+    if isinstance(exc, KeyError):
+        return "缺少工作簿的组成部分，文件已损坏或不是 Excel/WPS 保存的 .xlsx"
+    if name in ("DTDForbidden", "EntitiesForbidden", "ExternalReferenceForbidden"):
+        return "文件中含有不安全的 XML 内容，拒绝读取"
+    if isinstance(exc, ParseError) or "xml" in name.lower():
+        return "文件中的 XML 已损坏"
+    if isinstance(exc, OSError):
+        return os_reason(exc)
+    return "文件已损坏或格式不受支持"

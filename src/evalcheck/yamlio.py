@@ -99,14 +99,63 @@ def load_yaml_text(text: str, name: str) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{name} 第{mark.line + 1}行第{mark.column + 1}列" if mark else name
-        problem = exc.problem or exc.context or "格式错误"
-        if "constructor" in problem and "tag" in problem:
-            problem = f"不允许的 YAML 标签（只接受普通数据）：{problem}"
+        problem = yaml_problem(exc.problem or "", exc.context or "")
         raise DataError(f"{where}：YAML 格式错误：{problem}") from None
     except yaml.YAMLError as exc:
-        raise DataError(f"{name}：YAML 格式错误：{exc}") from None
+        raise DataError(f"{name}：YAML 格式错误：{yaml_problem(str(exc))}") from None
     except (RecursionError, MemoryError):
         raise DataError(f"{name}：YAML 嵌套过深或内容过大，无法读取") from None
+
+
+# The parser's messages (libyaml's and PyYAML's wording), most specific first.
+_YAML_PROBLEMS = (
+    (r"could not determine a constructor for the tag '?([^'\s]*)",
+     "不允许的 YAML 标签 {0}（只接受普通数据）"),
+    (r"found character '?(.*?)'? that cannot start any token",
+     "这里不能出现字符 {0}（文字中有特殊字符时请加引号）"),
+    (r"found character that cannot start any token",
+     "这里不能出现这个字符（文字中有特殊字符时请加引号）"),
+    (r"found a tab character", "不能用 Tab 缩进，请改用空格"),
+    (r"mapping values are not allowed", "这里不能出现“: ”（文字中有冒号时请加引号）"),
+    (r"block sequence entries are not allowed", "这里不能开始“- ”列表项（检查缩进）"),
+    (r"could not find expected ':'", "缺少“:”（字段名后应有冒号和空格）"),
+    (r"did not find expected key", "缩进不对齐，或缺少字段名"),
+    (r"did not find expected '-' indicator", "列表项应以“- ”开头（检查缩进）"),
+    (r"did not find expected node content", "缺少内容（检查这一行的缩进和标点）"),
+    (r"did not find expected ',' or '\]'", "方括号列表 [...] 没有正确结束"),
+    (r"did not find expected ',' or '\}'", "花括号 {{...}} 没有正确结束"),
+    (r"expected ',' or '\]'", "方括号列表 [...] 没有正确结束"),
+    (r"expected ',' or '\}'", "花括号 {{...}} 没有正确结束"),
+    (r"found unexpected end of stream", "文件在引号或括号结束之前就结束了"),
+    (r"found unexpected ':'", "这里不能出现“:”（文字中有冒号时请加引号）"),
+    (r"found unknown escape character", "双引号中有无法识别的转义符“\\”（改用单引号）"),
+    (r"found undefined alias", "引用了未定义的锚点（*名称）"),
+    (r"found duplicate anchor", "锚点（&名称）重复"),
+    (r"expected a single document|found another document",
+     "文件中只能有一个文档（不能有第二个“---”）"),
+    (r"expected <block end>, but found", "缩进不对齐"),
+    (r"expected (?:<document start>|'<document start>')", "文件结构不对（检查第一层的缩进）"),
+    (r"(?:control|special) characters are not allowed", "文件中有不可见的控制字符"),
+    (r"unacceptable character", "文件中有不可见的控制字符"),
+    (r"found unexpected document", "文件结构不对（多余的“---”或“...”）"),
+    (r"while scanning a quoted scalar", "引号没有配对"),
+    (r"while scanning a simple key", "缺少“:”（字段名后应有冒号和空格）"),
+    (r"while parsing a (?:block|flow) (?:mapping|sequence|collection)", "缩进或括号不匹配"),
+)  # fmt: skip
+
+
+def yaml_problem(*texts: str) -> str:
+    """The YAML parser's English problem (then its context) in Chinese."""
+    import re
+
+    for text in texts:
+        if re.search(r"[\u4e00-\u9fff]", text):  # our own loader's message (duplicate key …)
+            return text
+        for pattern, chinese in _YAML_PROBLEMS:
+            m = re.search(pattern, text)
+            if m:
+                return chinese.format(*m.groups())
+    return "无法解析（检查这一行的缩进、引号和括号）"
 
 
 def dump_yaml(data: Any) -> str:

@@ -17,7 +17,7 @@ from .. import notices, render
 from ..checklist import Checklist, load_checklist, resolve_checklist_path
 from ..errors import EXIT_INTERRUPTED, EvalcheckError, InputError
 from ..store import Answers, load_answers, resolve_answers_path, transaction
-from .frame import _Group, _show_usage_error, hoist_global_options
+from .frame import _Group, _show_usage_error, hoist_global_options, usage_checked
 
 if TYPE_CHECKING:
     from ..select import Filters
@@ -116,6 +116,14 @@ def _env(ctx: typer.Context) -> Env:
     return env
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from .. import __version__
+
+        typer.echo(f"evalcheck {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _main(
     ctx: typer.Context,
@@ -126,7 +134,7 @@ def _main(
             envvar="EVALCHECK_CHECKLIST",
             show_envvar=False,
             help="清单文件（YAML），也可用环境变量 EVALCHECK_CHECKLIST。"
-            "默认为随程序附带的 2021 年清单。",
+            "默认为当前文件夹中的 indicators.yaml，没有时用随程序附带的 2021 年清单。",
             show_default=False,
         ),
     ] = None,
@@ -140,6 +148,15 @@ def _main(
             show_default=False,
         ),
     ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="显示版本号并退出。",
+            is_eager=True,
+            callback=_show_version,
+        ),
+    ] = False,
 ) -> None:
     """营商环境测评指标责任清单工具。"""
     notices.set_sink(warn)
@@ -186,7 +203,10 @@ FormatOpt = Annotated[
 TodayOpt = Annotated[
     str | None,
     typer.Option(
-        "--today", help="把这一天当作今天（YYYY-MM-DD），用于复现报告。", show_default=False
+        "--today",
+        help="把这一天当作今天（YYYY-MM-DD），用于复现报告。",
+        show_default=False,
+        callback=usage_checked(lambda v: _parse_today(v)),
     ),
 ]
 ByOpt = Annotated[
@@ -215,6 +235,12 @@ def _filters(cl: Checklist, **given: Any) -> "Filters":
         k: v if isinstance(v, bool) else tuple(v or ()) for k, v in given.items()
     }
     return resolve_filters(cl, Filters(**raw))
+
+
+def _parse_today(raw: str) -> Any:
+    from ..deadlines import parse_today
+
+    return parse_today(raw)
 
 
 def _echo(text: str) -> None:

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from .. import render
-from ..checklist import ROLE_NAMES, UNASSIGNED, Indicator, resolve_checklist_path
+from ..checklist import ROLE_NAMES, UNASSIGNED, Indicator, locate_checklist
 from ..errors import EXIT_DATA, InputError
 from ..store import ACTIONS, State, describe_state
 from .app import (
@@ -31,9 +31,16 @@ from .app import (
     _writer,
     app,
 )
-from .frame import _Command
+from .frame import _Command, usage_checked
 
 # ---------------------------------------------------------------- options
+
+
+def _select() -> Any:
+    from .. import select
+
+    return select
+
 
 CategoryOpt = Annotated[
     list[str] | None,
@@ -46,10 +53,19 @@ CategoryOpt = Annotated[
 ]
 KindOpt = Annotated[
     list[str] | None,
-    typer.Option("--kind", help="题型：yesno、count、percent、choice、multi、text，可重复。"),
+    typer.Option(
+        "--kind",
+        help="题型：yesno、count、percent、choice、multi、text，可重复。",
+        callback=usage_checked(lambda v: _select().resolve_kind(v)),
+    ),
 ]
 RoleOpt = Annotated[
-    list[str] | None, typer.Option("--role", help="任务类型：lead（牵头）或 support（配合）。")
+    list[str] | None,
+    typer.Option(
+        "--role",
+        help="任务类型：lead（牵头）或 support（配合）。",
+        callback=usage_checked(lambda v: _select().resolve_role(v)),
+    ),
 ]
 SearchOpt = Annotated[
     list[str] | None, typer.Option("--search", "-q", help="在指标内容中查找文字，可重复。")
@@ -63,6 +79,7 @@ StatusOpt = Annotated[
         "--status",
         help="填报状态：answered（已填报）、na（不适用）、computed（自动计算）、"
         "open（未填报），可重复。",
+        callback=usage_checked(lambda v: _select().resolve_status(v)),
     ),
 ]
 ValueOpt = Annotated[
@@ -353,7 +370,10 @@ def validate(
     from ..validation import read_checklist
 
     env = _env(ctx)
-    target = path or resolve_checklist_path(env.checklist_option)
+    if path is None:
+        source = locate_checklist(env.checklist_option)
+        _echo(source.describe())
+    target = path or source.path
     checklist, problems = read_checklist(target)
     errors = [p for p in problems if p.level == "error"]
     warnings = [p for p in problems if p.level == "warning"]

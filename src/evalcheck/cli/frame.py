@@ -1,16 +1,31 @@
-"""Click's frame in Chinese: help headings, the --help text, usage errors.
+"""Click's frame in Chinese: help headings, the --help text, metavars, usage errors.
 
-Typer 0.28 is pinned (pyproject.toml explains why: start-up time). It vendors Click as
-`typer._click`; the only non-public names used here are that module path for
-`UsageError` and the class names Click gives its usage errors.
+Why the Typer pin matters here: Typer 0.28 is pinned below 0.29 (pyproject.toml: 0.29
+imports pydantic at start-up, ~130 ms). 0.28 vendors Click as `typer._click`, so the
+English strings translated below are that vendored Click's, and they can change with a
+Typer release: the pin keeps them stable, and tests/test_frame.py notices when they move.
+Public Click API is used where there is one (`Parameter.metavar`, `Command.options_metavar`,
+`collect_usage_pieces`, `get_help`, `resolve_command`, `BadParameter`); the non-public names
+are the module paths `typer._click` (`UsageError`, `HelpFormatter`) and
+`typer._completion_shared.install`, and the class names Click gives its usage errors.
+
+Exit codes: a usage error (2) is a command line that is wrong whatever the files say —
+an unknown command or option, a missing argument, a value outside a fixed vocabulary
+(--format, --kind, --role, --status) or of the wrong type (--within, --today). A refused
+input (3) is well-formed but refused by the data: a section, owner or category name the
+checklist does not have, an indicator id it does not have, an answer value, a workbook cell.
 """
 
+import re
+from collections.abc import Callable
 from typing import Any
 
 import typer
+from typer._click import HelpFormatter
 from typer.core import TyperCommand, TyperGroup
 
-from ..errors import EXIT_INTERRUPTED, EvalcheckError
+from .. import render
+from ..errors import EXIT_INTERRUPTED, EvalcheckError, InputError
 
 HELP_TEXT = "显示此帮助并退出。"
 
@@ -23,16 +38,213 @@ _HELP_FRAME = (
     ("\nCommands:\n", "\n命令：\n"),
     ("[required]", "[必填]"),
     ("[default: ", "[默认："),
+    ("; ", "；"),
 )
+# metavars by parameter name (Click's are the type's: <str>, <int range>, {table})
+METAVARS = {
+    "section": "科室",
+    "owner": "领导",
+    "category": "二级指标",
+    "search": "文字",
+    "today": "日期",
+    "within": "天数",
+    "value": "值",
+    "na": "原因",
+    "note": "备注",
+    "evidence": "文件或网址",
+    "by": "填报人",
+    "split": "文件夹",
+    "output": "文件",
+    "year": "年份",
+    "sheet": "工作表",
+    "checklist": "清单文件",
+    "answers": "答案文件",
+    "path": "文件",
+    "table": "文件",
+    "folder": "文件夹",
+    "ident": "题号",
+    "kind": "题型",
+    "role": "任务类型",
+    "status": "状态",
+    "id": "题号",
+}
+_TYPE_METAVARS = {"integer": "整数", "float": "数字", "path": "路径", "text": "文字"}
+
+
+def _metavar(param: Any) -> str | None:
+    choices = getattr(param.type, "choices", None)
+    if choices:
+        return "|".join(str(getattr(c, "value", c)) for c in choices)
+    if param.name in METAVARS:
+        return METAVARS[param.name]
+    name = str(getattr(param.type, "name", "")).lower()
+    for key, chinese in _TYPE_METAVARS.items():
+        if key in name:
+            return chinese
+    return "值"
+
+
+# Click's range descriptions: x>=0, x<=100, 0<=x<=100
+_RANGE = re.compile(
+    r"(?:(?P<low2>-?[\d.]+)(?P<lop><=?))?x(?:(?P<op>[<>]=?)(?P<bound>-?[\d.]+))?"
+    r"(?=[\];)）\s]|$)"
+)
+
+
+def describe_range(text: str) -> str:
+    """'x>=0' -> '不小于 0', '0<=x<=100' -> '0 到 100' (Click's IntRange wording)."""
+
+    def repl(m: re.Match[str]) -> str:
+        low2, op, bound = m.group("low2"), m.group("op"), m.group("bound")
+        if low2 is not None and bound is not None:
+            return f"{low2} 到 {bound}"
+        if op is None or bound is None:
+            return m.group(0)
+        words = {">=": "不小于", ">": "大于", "<=": "不大于", "<": "小于"}
+        return f"{words[op]} {bound}"
+
+    return _RANGE.sub(repl, text)
+
+
 _COMPLETION_HELP = {
     "install_completion": "为当前 shell 安装命令补全（按 Tab 补全科室、领导名称）。",
     "show_completion": "显示当前 shell 的补全脚本，以便复制或自行安装。",
 }
 
 
+def _wide(ch: str) -> bool:
+    import unicodedata
+
+    return unicodedata.east_asian_width(ch) in "WF"
+
+
+_NO_BREAK_BEFORE = "，。、；：？！）》」』】”’%"
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Wrap by terminal columns: a CJK character takes two and may end a line anywhere
+    (except before closing punctuation); ASCII words are kept whole."""
+    # a bracketed note ([默认：7]) moves to the next line whole
+    tokens = re.findall(r"\[[^\[\]]*\]$|[^\s\u2e80-\uffef]+|[\u2e80-\uffef]|\s+", text)
+    lines: list[str] = []
+    line = ""
+    for tok in tokens:
+        if tok.isspace():
+            if line:
+                line += " "
+            continue
+        fits = render.text_width(line + tok) <= width if line else True
+        if fits:
+            line += tok
+        elif tok in _NO_BREAK_BEFORE and len(line) > 1 and _wide(line[-1]):
+            # closing punctuation never starts a line: the character before comes along
+            lines.append(line[:-1].rstrip())
+            line = line[-1] + tok
+        elif tok in _NO_BREAK_BEFORE:
+            line += tok
+        else:
+            lines.append(line.rstrip())
+            line = tok
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines or [""]
+
+
+def _join_lines(lines: list[str]) -> str:
+    """A paragraph's source lines as one text: no space between two CJK characters."""
+    out = ""
+    for part in (ln.strip() for ln in lines):
+        if out and part and not (_wide(out[-1]) and _wide(part[0])):
+            out += " "
+        out += part
+    return out
+
+
+class _Formatter(HelpFormatter):
+    """Click's help formatter, measuring by terminal columns (CJK counts two)."""
+
+    def __init__(self, indent_increment: int = 2, width: int | None = None, **kw: Any) -> None:
+        import os
+
+        forced = int(os.environ.get(render.ENV_WIDTH, "0") or 0)
+        super().__init__(indent_increment, width or (max(forced - 2, 40) if forced else None), **kw)
+
+    def write_text(self, text: str) -> None:
+        indent = " " * self.current_indent
+        paragraphs: list[list[str]] = [[]]
+        for line in text.splitlines():
+            if line.strip():
+                paragraphs[-1].append(line)
+            elif paragraphs[-1]:
+                paragraphs.append([])
+        out: list[str] = []
+        for para in (p for p in paragraphs if p):
+            if para[0].strip() == "\b":  # Click's marker: keep these lines as written
+                out += [indent + ln.strip() for ln in para[1:]]
+            else:
+                out += [indent + ln for ln in wrap(_join_lines(para), self.width - len(indent))]
+            out.append("")
+        self.write("\n".join(out[:-1]) + "\n")
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, "用法：" if prefix is None else prefix)
+
+    def write_heading(self, heading: str) -> None:
+        headings = {"Options": "选项", "Arguments": "参数", "Commands": "命令"}
+        self.write(f"{'':>{self.current_indent}}{headings.get(heading, heading)}：\n")
+
+    def write_dl(self, rows: Any, col_max: int = 30, col_spacing: int = 2) -> None:
+        rows = [(first, _extras(second)) for first, second in rows]
+        first_col = min(max((render.text_width(r[0]) for r in rows), default=0), col_max)
+        first_col += col_spacing
+        pad = " " * (first_col + self.current_indent)
+        for first, second in rows:
+            self.write(f"{'':>{self.current_indent}}{first}")
+            if not second:
+                self.write("\n")
+                continue
+            used = render.text_width(first)
+            if used <= first_col - col_spacing:
+                self.write(" " * (first_col - used))
+            else:
+                self.write("\n" + pad)
+            lines = wrap(second, max(self.width - first_col - self.current_indent, 10))
+            self.write(lines[0] + "\n")
+            for line in lines[1:]:
+                self.write(pad + line + "\n")
+
+
+def _extras(help_text: str) -> str:
+    """'… [default: 7; x>=0]' -> '… [默认：7；不小于 0]' (Click's notes after an option's help)."""
+    m = re.search(r"\s*\[([^\[\]]+)\]$", help_text)
+    if not m:
+        return help_text
+    notes = m.group(1).replace("default: ", "默认：").replace("required", "必填")
+    notes = describe_range(notes).replace("; ", "；")
+    return f"{help_text[: m.start()]}  [{notes}]"
+
+
+class _Context(typer.Context):
+    formatter_class = _Formatter
+
+
+def _install_completion(ctx: Any, param: Any, value: Any) -> Any:
+    """Typer's --install-completion, reporting in Chinese."""
+    if not value or ctx.resilient_parsing:
+        return value
+    from typer._completion_shared import install
+
+    shell, path = install(shell=value) if isinstance(value, str) else install()
+    typer.echo(f"已为 {shell} 安装命令补全：{path}")
+    typer.echo("重新打开终端后生效（按 Tab 可补全命令、科室和领导名称）。")
+    raise typer.Exit()
+
+
 class _ChineseHelp:
     """Help in Chinese for commands and the group: the --help option's own text and
     the headings Click writes around ours."""
+
+    context_class: Any = _Context
 
     def get_help_option(self, ctx: Any) -> Any:
         option = super().get_help_option(ctx)  # type: ignore[misc]
@@ -45,21 +257,73 @@ class _ChineseHelp:
         for param in params:
             if param.name in _COMPLETION_HELP:
                 param.help = _COMPLETION_HELP[param.name]
+            if param.name == "install_completion":
+                param.callback = _install_completion
+            if param.metavar is None and not getattr(param, "is_flag", False):
+                param.metavar = _metavar(param)
         return params
+
+    def parse_args(self, ctx: Any, args: list[str]) -> Any:
+        """Parser errors (an option missing its value) name the command they belong to:
+        Typer 0.28's vendored parser raises them without a context."""
+        from typer._click.exceptions import UsageError
+
+        try:
+            return super().parse_args(ctx, args)  # type: ignore[misc]
+        except UsageError as exc:
+            if exc.ctx is None:
+                exc.ctx, exc.cmd = ctx, ctx.command
+            raise
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces: list[str] = super().collect_usage_pieces(ctx)  # type: ignore[misc]
+        frame = {"[OPTIONS]": "[选项]", "COMMAND [ARGS]...": "命令 [参数]..."}
+        # Typer writes a required argument as {name}: people read it as literal braces
+        return [frame.get(p, re.sub(r"^\{(.+)\}$", r"\1", p)) for p in pieces]
 
     def get_help(self, ctx: Any) -> str:
         text: str = super().get_help(ctx)  # type: ignore[misc]
         for english, chinese in _HELP_FRAME:
             text = text.replace(english, chinese)
-        return text
+        return describe_range(text)
 
 
 class _Command(_ChineseHelp, TyperCommand):
     pass
 
 
+# the order `evalcheck --help` lists the commands in: a year's work, start to end
+COMMAND_ORDER = (
+    "init", "list", "show", "answer", "history", "undo", "status", "overdue", "remind",
+    "check", "review", "approve", "return", "evidence", "export", "import", "carry",
+    "compare", "validate", "checklist-import",
+)  # fmt: skip
+
+
 class _Group(_ChineseHelp, TyperGroup):
     """Turns every EvalcheckError into its exit code and a one-line message: the one place."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        names: list[str] = super().list_commands(ctx)
+        known = [n for n in COMMAND_ORDER if n in names]
+        return known + [n for n in names if n not in known]
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        """An unknown command name gets the closest one suggested (did you mean)."""
+        from typer._click.exceptions import UsageError
+
+        try:
+            return super().resolve_command(ctx, args)
+        except UsageError:
+            name = args[0] if args else ""
+            if not name or name.startswith("-"):
+                raise
+            from ..select import closest
+
+            names = self.list_commands(ctx)
+            hint = closest(name, names)
+            tip = f"，您是不是要用 {hint}？" if hint else f"（可用的命令：{'、'.join(names)}）"
+            raise UsageError(f"没有命令 {name}{tip}", ctx) from None
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
@@ -74,6 +338,23 @@ class _Group(_ChineseHelp, TyperGroup):
             if len(exc.details) > 50:
                 typer.echo(f"  …… 另有 {len(exc.details) - 50} 条", err=True)
             raise typer.Exit(exc.exit_code) from None
+
+
+def usage_checked(convert: Callable[[str], Any]) -> Callable[[Any, Any, Any], Any]:
+    """A Click callback: a value outside a fixed vocabulary (or of the wrong form) is a
+    usage error, exit code 2, with the core's Chinese message (see the module docstring)."""
+
+    def callback(ctx: Any, param: Any, value: Any) -> Any:
+        if value is None or ctx.resilient_parsing:
+            return value
+        try:
+            for one in value if isinstance(value, list | tuple) else [value]:
+                convert(one)
+        except InputError as exc:
+            raise typer.BadParameter(exc.message, ctx=ctx, param=param) from None
+        return value
+
+    return callback
 
 
 GLOBAL_OPTIONS = ("--checklist", "--answers")
@@ -115,37 +396,49 @@ _USAGE_MESSAGES: list[tuple[str, str]] = [
     ),
     (r"No such option: (\S+?)\.?(?:\s+Did you mean (\S+?)\?)?$", "没有选项 {0}{1}"),
     (r"No such command '(.+)'\.", "没有命令 {0}"),
+    (r"Missing command\.", "缺少命令"),
     (r"Missing argument '(.+)'\.", "缺少参数 {0}"),
     (r"Missing option '(.+)'\.", "缺少选项 {0}"),
+    (r"Missing parameter: (.+)", "缺少参数 {0}"),
     (r"Option '(.+)' requires an argument\.", "选项 {0} 需要一个值"),
+    (r"Option '(.+)' requires (\d+) arguments\.", "选项 {0} 需要 {1} 个值"),
+    (r"Option '(.+)' does not take a value\.", "选项 {0} 不接受值"),
     (r"Got unexpected extra arguments?(?:\(s\))? \((.+)\)", "多余的参数：{0}"),
+    (r"Invalid value for '([^']+)': '?(.+?)'? is not one of (.+)\.", "{0} 不能是 {1}（可选：{2}）"),
+    (r"Invalid value for '([^']+)': (.+?) is not in the range (.+)\.", "{0} 不能是 {1}（应{2}）"),
     (
-        r"Invalid value for '([^']+)'(?: / '[^']+')?: '?(.+?)'? is not one of (.+)\.",
-        "{0} 不能是 {1}（可选：{2}）",
-    ),
-    (
-        r"Invalid value for '([^']+)'(?: / '[^']+')?: (.+?) is not in the range (.+)\.",
-        "{0} 不能是 {1}（应满足 {2}）",
-    ),
-    (
-        r"Invalid value for '([^']+)'(?: / '[^']+')?: '?(.+?)'? "
-        r"is not a valid int(?:eger)?(?: range)?\.",
+        r"Invalid value for '([^']+)': '?(.+?)'? is not a valid int(?:eger)?(?: range)?\.",
         "{0} 应为整数，而不是 {1}",
     ),
-    (r"Invalid value for '([^']+)'(?: / '[^']+')?: (.+)", "{0} 的值无效：{1}"),
-]
+    (r"Invalid value for '([^']+)': '?(.+?)'? is not a valid float(?: range)?\.",
+     "{0} 应为数字，而不是 {1}"),
+    (r"Invalid value for '([^']+)': '?(.+?)'? is not a valid boolean\..*",
+     "{0} 应为 是/否，而不是 {1}"),
+    (r"Invalid value for '([^']+)': ([^a-zA-Z].*)", "{0}：{1}"),  # our own (Chinese) message
+    (r"Invalid value for '([^']+)': (.+)", "{0} 的值无效：{1}"),
+]  # fmt: skip
+
+
+def _plain_names(message: str) -> str:
+    """Click names an option '--output' / '-o': one name, as people type it."""
+    return re.sub(r"'([^']+)'(?: / '[^']+')+", r"'\1'", message)
 
 
 def translate_usage(message: str) -> str:
     """Click's usage messages are English f-strings; the common ones in Chinese."""
-    import re
-
+    text = _plain_names(message.strip())
     for pattern, template in _USAGE_MESSAGES:
-        m = re.match(pattern, message.strip())
+        m = re.match(pattern, text)
         if m:
             groups = [g or "" for g in m.groups()]
             if template.startswith("没有选项") and groups[1]:
                 groups[1] = f"，您是不是要用 {groups[1]}？"
+            if template == "{0}：{1}" and groups[1].startswith(groups[0]):
+                return groups[1]  # our message names the option already
+            if "可选" in template:
+                groups[2] = "、".join(c.strip().strip("'") for c in groups[2].split(","))
+            if "（应" in template:
+                groups[2] = describe_range(groups[2])
             return template.format(*groups)
     return message
 

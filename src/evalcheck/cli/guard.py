@@ -5,12 +5,11 @@ streams), so that nothing a user does to the process's streams or arguments ends
 Python traceback.
 """
 
-import errno
 import os
 import sys
 from collections.abc import Callable, Sequence
 
-from ..errors import EXIT_INPUT, EXIT_WRITE
+from ..errors import EXIT_INPUT, EXIT_WRITE, os_reason
 
 
 def refuse_undecodable(args: Sequence[str]) -> None:
@@ -47,7 +46,7 @@ def run_guarded(run: Callable[[], int]) -> int:
         # (EPIPE; on Windows a closed pipe is EINVAL)
         if is_closed_pipe(exc):
             return 0
-        why = "磁盘已满" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+        why = os_reason(exc)
         if sys.stderr is not None:
             sys.stderr.write(f"错误：写入失败（{why}）；答案文件未受影响\n")
         return EXIT_WRITE

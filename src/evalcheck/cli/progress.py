@@ -140,7 +140,10 @@ def status(
         data.update({key: [p.to_dict() for p in groups[key]] for key in GROUPINGS})
         _emit(render.to_json(data), kind="json", output=output)
         return
-    parts = [
+    from ..checklist import locate_checklist
+
+    parts = [locate_checklist(_env(ctx).checklist_option).describe()]
+    parts += [
         render.view(progress_columns(label, render.bar), groups[key], title=f"按{label}")
         for key, (label, _) in GROUPINGS.items()
     ]

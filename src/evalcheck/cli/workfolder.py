@@ -1,0 +1,77 @@
+"""init: a work folder for one year's evaluation (see workfolder.py)."""
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from .app import _echo, _env, app
+from .frame import _Command
+
+
+@app.command(cls=_Command)
+def init(
+    ctx: typer.Context,
+    folder: Annotated[
+        Path,
+        typer.Argument(help="要建立的工作文件夹，默认为当前文件夹。", show_default=False),
+    ] = Path("."),
+) -> None:
+    """建立一年测评的工作文件夹：一份可以直接修改的清单，以及放答案、科室表格和佐证材料的位置。
+
+    清单从当前使用的清单复制（默认为随程序附带的清单；用 --checklist 文件 指定别的）。
+    在这个文件夹里运行的命令会自动使用其中的 indicators.yaml。已有的文件不会被改动。
+
+    \b
+    示例：evalcheck init 2021测评
+    示例：evalcheck init 2022测评 --checklist 2022.yaml
+    """
+    from ..checklist import locate_checklist
+    from ..workfolder import create_work_folder
+
+    source = locate_checklist(_env(ctx).checklist_option)
+    made = create_work_folder(folder, source.path)
+    _echo(_report(folder, made, source))
+
+
+def _report(folder: Path, made: Any, source: Any) -> str:
+    """What init made, and what to do next."""
+    from ..checklist import WORK_CHECKLIST
+    from ..render import text_width
+    from ..store import DEFAULT_ANSWERS
+    from ..workfolder import EVIDENCE_DIR, FORMS_DIR
+
+    here = folder.resolve() == Path.cwd().resolve()
+    name = "当前文件夹" if here else str(folder)
+    origin = "随程序附带的清单" if source.origin == "bundled" else str(source.path)
+    what = {
+        WORK_CHECKLIST: f"清单，复制自{origin}，可直接编辑（改时限、换成明年的清单）",
+        f"{FORMS_DIR}/": f"放发给各科室的填报表（evalcheck export --split {FORMS_DIR}）",
+        f"{EVIDENCE_DIR}/": "放佐证材料",
+    }
+    if made.folder_created:
+        head = f"已建立工作文件夹 {folder}："
+    elif any(e.created for e in made.entries):
+        head = f"已在{name if here else f' {name} '}建立工作文件夹："
+    else:
+        head = f"{name if here else f'{name} '}已是工作文件夹，未做任何改动："
+    lines = [head]
+    for entry in made.entries:
+        lines.append(f"  {entry.name}：{what[entry.name] if entry.created else '已存在，未改动'}")
+    answers = folder / DEFAULT_ANSWERS
+    if not answers.exists():
+        lines.append(f"  {DEFAULT_ANSWERS}：答案，第一次填报时自动建立")
+    lines.append("下一步：")
+    if not here:
+        lines.append(f"  cd {folder}")
+    steps = [
+        ("evalcheck validate", "检查清单（每次改过清单都再查一次）"),
+        ("evalcheck list -s 审批监管科", "查看一个科室的指标"),
+        ("evalcheck answer 47 --value 312", "填报一项"),
+        (f"evalcheck export --split {FORMS_DIR}", "给每个科室导出填报表"),
+    ]
+    pad = max(text_width(cmd) for cmd, _ in steps) + 2
+    lines += [f"  {cmd}{' ' * (pad - text_width(cmd))}{why}" for cmd, why in steps]
+    where = name if here else f" {name} "
+    lines.append(f"在{where}中运行的命令会自动使用其中的 {WORK_CHECKLIST}。")
+    return "\n".join(lines)

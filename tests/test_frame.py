@@ -1,0 +1,182 @@
+"""Click's frame in Chinese (cli/frame.py): help, metavars, usage errors, the exit-code table.
+
+Typer 0.28 vendors Click; these tests notice when a Typer release moves its English strings.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from evalcheck.cli.frame import describe_range, translate_usage, wrap
+from evalcheck.render import text_width
+
+from .test_cli_list import _commands, run_main
+
+ENGLISH_FRAME = re.compile(
+    r"<str>|<int|<path>|\bTEXT\b|\bINTEGER\b|\bPATH\b|\[OPTIONS\]|COMMAND \[ARGS\]|"
+    r"x>=|x<=|\[default|\[required|Usage:|Options:|Arguments:|Commands:|\{\w+\}|env var"
+)
+
+
+@pytest.mark.parametrize("name", [None, *_commands()])
+def test_help_has_no_english_frame(run, name: str | None) -> None:
+    args = ["--help"] if name is None else [name, "--help"]
+    out = run(*args).stdout
+    assert out.startswith("用法：evalcheck")
+    assert not ENGLISH_FRAME.search(out), ENGLISH_FRAME.search(out)
+
+
+def test_metavars_name_what_to_type(run) -> None:
+    out = run("overdue", "--help").stdout
+    assert "-s, --section 科室" in out
+    assert "--today 日期" in out
+    assert "-w, --within 天数" in out
+    assert "[默认：7；不小于 0]" in out
+    assert "-f, --format table|json|csv" in out
+    assert run("checklist-import", "--help").stdout.startswith(
+        "用法：evalcheck checklist-import [选项] 文件"
+    )
+
+
+@pytest.mark.parametrize("width", [60, 80])
+def test_help_fits_a_narrow_terminal_and_keeps_columns(run, monkeypatch, width: int) -> None:
+    monkeypatch.setenv("EVALCHECK_WIDTH", str(width))
+    for name in ("list", "answer", "export", "init"):
+        out = run(name, "--help").stdout
+        lines = out.splitlines()
+        too_wide = [ln for ln in lines if text_width(ln) > width and "示例" not in ln]
+        assert not too_wide, too_wide
+        # option help starts in one column, measured in terminal columns (CJK = 2)
+        options = lines[lines.index("选项：") + 1 :]
+        starts = {
+            text_width(m.group(1)) for ln in options if (m := re.match(r"(\s+-\S.*?\s{2,})\S", ln))
+        }
+        assert len(starts) == 1, (name, starts)
+
+
+def test_wrap_counts_cjk_as_two_and_keeps_words() -> None:
+    lines = wrap("输出格式：table（表格）、json 或 csv。", 20)
+    assert all(text_width(ln) <= 20 for ln in lines)
+    assert "".join(lines).replace(" ", "") == "输出格式：table（表格）、json或csv。"
+    assert any("table" in ln for ln in lines)  # never split inside a word
+    assert not any(ln.startswith(("，", "。", "、", "）")) for ln in lines)
+
+
+@pytest.mark.parametrize(
+    ("click", "chinese"),
+    [
+        ("x>=0", "不小于 0"),
+        ("x<=100", "不大于 100"),
+        ("0<=x<=100", "0 到 100"),
+    ],
+)
+def test_ranges(click: str, chinese: str) -> None:
+    assert describe_range(click) == chinese
+
+
+@pytest.mark.parametrize(
+    ("english", "chinese"),
+    [
+        ("Missing option '--output' / '-o'.", "缺少选项 --output"),
+        (
+            "Invalid value for '--format' / '-f': 'xml' is not one of 'table', 'json', 'csv'.",
+            "--format 不能是 xml（可选：table、json、csv）",
+        ),
+        (
+            "Invalid value for '--within' / '-w': -1 is not in the range x>=0.",
+            "--within 不能是 -1（应不小于 0）",
+        ),
+        ("Option '--force' does not take a value.", "选项 --force 不接受值"),
+        (
+            "Invalid value for '--role': 未知的任务类型“x”（可选：lead、support）",
+            "--role：未知的任务类型“x”（可选：lead、support）",
+        ),
+        ("Invalid value for '--today': --today 应为日期 YYYY-MM-DD", "--today 应为日期 YYYY-MM-DD"),
+    ],
+)
+def test_usage_messages(english: str, chinese: str) -> None:
+    assert translate_usage(english) == chinese
+
+
+def test_version(monkeypatch, capsys) -> None:
+    from evalcheck import __version__
+
+    code, out, _ = run_main(["--version"], monkeypatch, capsys)
+    assert (code, out) == (0, f"evalcheck {__version__}\n")
+
+
+@pytest.mark.parametrize(
+    ("typed", "hint"),
+    [("lst", "list"), ("exprot", "export"), ("staus", "status"), ("improt", "import")],
+)
+def test_a_mistyped_command_gets_the_closest(monkeypatch, capsys, typed: str, hint: str) -> None:
+    code, _, err = run_main([typed], monkeypatch, capsys)
+    assert code == 2
+    assert f"错误：没有命令 {typed}，您是不是要用 {hint}？" in err
+
+
+def test_a_command_nothing_like_ours_lists_them(monkeypatch, capsys) -> None:
+    code, _, err = run_main(["zzzz"], monkeypatch, capsys)
+    assert code == 2 and "（可用的命令：init、list、show、answer" in err
+
+
+# ---------------------------------------------------------------- the README's exit-code table
+
+
+def _exit_cases(tmp: Path) -> list[tuple[list[str], int]]:
+    (tmp / "a-file").write_text("x")
+    (tmp / "broken.yaml").write_text("title: [\n", encoding="utf-8")
+    return [
+        (["show", "47"], 0),
+        (["overdue", "--fail", "--today", "2021-09-16"], 1),  # findings
+        (["list", "--bogus"], 2),  # usage: unknown option
+        (["list", "--role", "boss"], 2),  # usage: outside a fixed vocabulary
+        (["list", "--kind", "number"], 2),
+        (["list", "--status", "done"], 2),
+        (["list", "-f", "xml"], 2),
+        (["overdue", "--today", "2021-02-30"], 2),  # usage: not a date
+        (["overdue", "--within", "abc"], 2),
+        (["answr", "47"], 2),  # usage: unknown command
+        (["list", "-s", "财务科"], 3),  # refused: not in this checklist
+        (["show", "999"], 3),
+        (["answer", "3", "--value", "150"], 3),
+        (["--checklist", "broken.yaml", "list"], 4),  # unusable file
+        (["--checklist", "nowhere.yaml", "list"], 4),
+        (["export", "--split", "a-file/forms"], 5),  # cannot write
+    ]
+
+
+def test_exit_codes_match_the_readme_table(tmp_path: Path, monkeypatch, capsys) -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("## 退出码") :]
+    for args, code in _exit_cases(tmp_path):
+        got, _, err = run_main(args, monkeypatch, capsys)
+        assert got == code, (args, err)
+        assert f"| {code} |" in table
+        if code >= 2:
+            assert err.startswith(("错误：", "用法：")) and "Traceback" not in err, (args, err)
+
+
+def test_an_option_missing_its_value_names_its_command(monkeypatch, capsys) -> None:
+    code, _, err = run_main(["list", "-s"], monkeypatch, capsys)
+    assert code == 2
+    assert (
+        err
+        == "用法：evalcheck list [选项]\n错误：选项 -s 需要一个值（查看帮助：evalcheck list -h）\n"
+    )
+
+
+def test_install_completion_reports_in_chinese(run, monkeypatch, tmp_path: Path) -> None:
+    calls: list[object] = []
+
+    def install(shell: str | None = None) -> tuple[str, Path]:  # detects the shell
+        calls.append(shell)  # the real one edits the user's shell profile
+        return "bash", tmp_path / "evalcheck.sh"
+
+    monkeypatch.setattr("typer._completion_shared.install", install)
+    result = run("--install-completion")
+    assert result.exit_code == 0 and calls == [None]
+    assert result.stdout.startswith(f"已为 bash 安装命令补全：{tmp_path / 'evalcheck.sh'}\n")

@@ -1,0 +1,131 @@
+"""evalcheck init (a work folder) and which checklist a command uses."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from evalcheck.checklist import bundled_checklist_path, locate_checklist
+
+from .test_checklist import BASE, write
+
+
+def test_init_makes_a_work_folder_with_a_copy_of_the_checklist(run, tmp_path: Path) -> None:
+    result = run("init", "2021测评")
+    assert result.exit_code == 0, result.stderr
+    folder = tmp_path / "2021测评"
+    assert (folder / "indicators.yaml").read_bytes() == bundled_checklist_path().read_bytes()
+    assert (folder / "科室表格").is_dir() and (folder / "佐证材料").is_dir()
+    assert not (folder / "answers.yaml").exists()  # made by the first answer
+    lines = result.stdout.splitlines()
+    assert lines[0] == "已建立工作文件夹 2021测评："
+    assert (
+        "  indicators.yaml：清单，复制自随程序附带的清单，可直接编辑（改时限、换成明年的清单）"
+        in lines
+    )
+    assert "  answers.yaml：答案，第一次填报时自动建立" in lines
+    assert "  cd 2021测评" in lines
+    assert lines[-1] == "在 2021测评 中运行的命令会自动使用其中的 indicators.yaml。"
+
+
+def test_init_again_changes_nothing(run, tmp_path: Path) -> None:
+    run("init", "w")
+    edited = (tmp_path / "w" / "indicators.yaml").read_text(encoding="utf-8") + "# 已修改\n"
+    (tmp_path / "w" / "indicators.yaml").write_text(edited, encoding="utf-8")
+    result = run("init", "w")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[:2] == [
+        "w 已是工作文件夹，未做任何改动：",
+        "  indicators.yaml：已存在，未改动",
+    ]
+    assert (tmp_path / "w" / "indicators.yaml").read_text(encoding="utf-8") == edited
+
+
+def test_init_in_the_current_folder(run, tmp_path: Path) -> None:
+    result = run("init")
+    assert result.stdout.startswith("已在当前文件夹建立工作文件夹：")
+    assert "cd " not in result.stdout
+    assert (tmp_path / "indicators.yaml").is_file()
+
+
+def test_init_copies_the_checklist_given_after_the_command(run, tmp_path: Path) -> None:
+    """`--checklist` is global; written after `init` it is still the list copied."""
+    from evalcheck.cli import hoist_global_options
+
+    write(tmp_path, BASE, "2022.yaml")
+    args = hoist_global_options(["init", "2022测评", "--checklist", "2022.yaml"])
+    result = run(*args)
+    assert result.exit_code == 0, result.stderr
+    assert "复制自2022.yaml" in result.stdout
+    assert (tmp_path / "2022测评" / "indicators.yaml").read_text(encoding="utf-8") == BASE
+
+
+@pytest.mark.parametrize(
+    ("setup", "code", "message"),
+    [
+        (lambda p: write(p, "title: x\n", "bad.yaml"), 4, "清单文件 bad.yaml 有 3 处错误"),
+        (lambda p: (p / "w").write_text("x"), 3, "w 已存在且是文件，不是文件夹"),
+    ],
+)
+def test_init_refuses_and_makes_nothing(run, tmp_path: Path, setup, code, message) -> None:
+    def files() -> list[str]:
+        return sorted(p.name for p in tmp_path.iterdir() if p.name != "_cache")
+
+    setup(tmp_path)
+    before = files()
+    result = run("--checklist", "bad.yaml", "init", "w") if code == 4 else run("init", "w")
+    assert result.exit_code == code
+    assert message in result.stderr
+    assert files() == before
+
+
+def test_commands_in_the_work_folder_use_its_edited_checklist(run, tmp_path, monkeypatch) -> None:
+    run("init", "w")
+    folder = tmp_path / "w"
+    text = (folder / "indicators.yaml").read_text(encoding="utf-8")
+    text = text.replace("text: 本地区行政许可事项承诺时限总数？", "text: 承诺时限总数（已改）？")
+    (folder / "indicators.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.chdir(folder)
+    assert "三级指标：承诺时限总数（已改）？" in run("show", "47").stdout
+    assert run("answer", "47", "--value", "312").exit_code == 0
+    assert (folder / "answers.yaml").is_file()
+    assert run("status").stdout.splitlines()[0] == "清单：indicators.yaml（当前文件夹中的清单）"
+    validate = run("validate").stdout.splitlines()
+    assert validate[0] == "清单：indicators.yaml（当前文件夹中的清单）"
+    assert validate[-1] == "indicators.yaml：共 144 项指标，0 个错误，1 个警告"
+
+
+def test_outside_a_work_folder_the_bundled_list_is_used_and_said(run) -> None:
+    first = "清单：随程序附带的清单（要修改请先 evalcheck init）"
+    assert run("status").stdout.splitlines()[0] == first
+    assert run("validate").stdout.splitlines()[0] == first
+
+
+def test_status_json_stays_pure_json(run, tmp_path) -> None:
+    run("init")
+    assert json.loads(run("status", "-f", "json").stdout)["total"]["total"] == 144
+
+
+@pytest.mark.parametrize(
+    ("option", "env", "folder", "expected", "origin"),
+    [
+        ("a.yaml", "b.yaml", True, "a.yaml", "option"),
+        (None, "b.yaml", True, "b.yaml", "env"),
+        (None, None, True, "indicators.yaml", "folder"),
+        (None, None, False, str(bundled_checklist_path()), "bundled"),
+    ],
+)
+def test_which_checklist_wins(tmp_path, monkeypatch, option, env, folder, expected, origin) -> None:
+    if env:
+        monkeypatch.setenv("EVALCHECK_CHECKLIST", env)
+    if folder:
+        (tmp_path / "indicators.yaml").write_text(BASE, encoding="utf-8")
+    source = locate_checklist(option)
+    assert (str(source.path), source.origin) == (expected, origin)
+
+
+def test_a_folder_named_indicators_yaml_is_not_a_checklist(tmp_path: Path) -> None:
+    (tmp_path / "indicators.yaml").mkdir()
+    assert locate_checklist(None).origin == "bundled"
