@@ -397,9 +397,11 @@ def _line_of(text: str, keys: Sequence[Any]) -> int | None:
 
 def _lock_timeout() -> float:
     try:
-        return float(os.environ.get(ENV_LOCK_TIMEOUT, "5"))
+        seconds = float(os.environ.get(ENV_LOCK_TIMEOUT, "5"))
     except ValueError:
         return 5.0
+    # nan, inf or a negative number would crash the lock or wait forever: the default
+    return seconds if 0 <= seconds <= 3600 else 5.0
 
 
 @contextmanager
