@@ -39,7 +39,7 @@ from .fonts import Fonts
 from .pages import A4_LANDSCAPE_IN, page_starts, print_scale, split_runs, usable_height
 from .snapshot import STATUS_LABELS, Row, Snapshot, Status, group_rows, progress
 from .store import State
-from .values import Value, cell_text, dropdown, example, parse
+from .values import MAX_TEXT, Value, cell_text, dropdown, example, parse
 
 MAIN_SHEET = "测评指标"
 SUMMARY_SHEET = "填报进度"
@@ -79,7 +79,13 @@ def display_width(text: str) -> int:
 
 
 def _set_text(cell: Any, text: str) -> None:
-    """Write text that Excel must not take for a formula (= + - @)."""
+    """Write text that Excel must not take for a formula (= + - @), and that a cell can
+    hold whole (answers are capped at that length; only a hand-edited file exceeds it)."""
+    if len(text) > MAX_TEXT:
+        raise DataError(
+            f"有一段文字长达 {len(text)} 字（“{text[:20]}……”），"
+            f"超过 Excel 单元格的上限 {MAX_TEXT} 字，导出会截断它，未导出：请先在答案文件中缩短"
+        )
     cell.value = text
     cell.data_type = "s"
     if text.startswith(FORMULA_START):
@@ -101,13 +107,21 @@ def comparable(v: Any) -> str | None:
     return t or None
 
 
+def _compact(text: str | None) -> str | None:
+    """A long cell text as its SHA-256 in the hidden 原值: four cells of up to 32767
+    characters each must still fit the one hidden cell (Excel's limit)."""
+    if text is None or len(text) <= 1000:
+        return text
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def original_of(columns: Sequence[Column[Row]], row: Row) -> str:
     """What the row's input cells say as exported, as JSON. Import compares each cell
     with it: an untouched cell changes nothing, whatever it says (a derived value out
     of range, a text that reads like 不适用：…)."""
     import json
 
-    data = {c.key: comparable(c.get(row)) for c in columns if c.key in FORM_INPUT_KEYS}
+    data = {c.key: _compact(comparable(c.get(row))) for c in columns if c.key in FORM_INPUT_KEYS}
     return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
 
@@ -684,6 +698,10 @@ class Change:
     evidence: tuple[str, ...] | None
     where: str
     computed_cell: bool = False  # no hidden original, and the row was exported as 自动计算
+    # with a hidden 原值: the exported text of the input cells, and the cells changed since
+    # (as comparable text), so that stale.py can tell a conflict from a plain change
+    originals: dict[str, str | None] | None = None
+    form: dict[str, str | None] | None = None
 
 
 @dataclass
@@ -886,9 +904,10 @@ def _row_change(row: _Row, computed: _Row | None, ind: Indicator, where: str) ->
     cells["evidence"] = row.get("evidence")
     originals = _originals(row)
     if originals is not None:
-        cells = {k: v for k, v in cells.items() if comparable(v) != originals.get(k)}
+        cells = {k: v for k, v in cells.items() if _compact(comparable(v)) != originals.get(k)}
         if not cells:
             return None  # untouched since the export
+    form = {k: _compact(comparable(v)) for k, v in cells.items()} if originals is not None else None
     value_cell, na_cell = cells.get("value"), _text(cells.get("na"))
     note = _text(cells.get("note")) if "note" in cells else None
     if originals is not None and "note" in cells and note is None:
@@ -904,18 +923,22 @@ def _row_change(row: _Row, computed: _Row | None, ind: Indicator, where: str) ->
     if text is not None and na_cell is not None:
         raise ValueRefused("填报值和不适用原因只能填一个：标为不适用时请清空填报值")
     if na_cell is not None:
-        return Change(ind, None, na_cell, note, evidence, where)
+        return Change(ind, None, na_cell, note, evidence, where, False, originals, form)
     if text is None:
         if note is None and evidence is None:
             return None
-        return Change(ind, None, None, note, evidence, where)  # note/evidence only
+        return Change(
+            ind, None, None, note, evidence, where, False, originals, form
+        )  # note/evidence only
     na_match = re.fullmatch(rf"{NA_PREFIX}\s*[：:]\s*(.*)", text, flags=re.S)
     if na_match:  # typed into 填报值 out of habit: still not-applicable, with its reason
         reason = na_match.group(1).strip()
         if not reason:
             raise ValueRefused("标为不适用时请在“不适用原因”列写明原因")
-        return Change(ind, None, reason, note, evidence, where)
-    return Change(ind, parse(ind, text), None, note, evidence, where, computed_cell)
+        return Change(ind, None, reason, note, evidence, where, False, originals, form)
+    return Change(
+        ind, parse(ind, text), None, note, evidence, where, computed_cell, originals, form
+    )
 
 
 def _text(v: Any) -> str | None:
