@@ -86,7 +86,7 @@ def _entry(folder: Path, path: Path) -> Path:
     return folder / f"{_sha256(resolved)[:32]}.pickle"
 
 
-FORMAT = 3  # bump when what is cached changes shape
+FORMAT = 4  # bump when what is cached changes shape
 
 
 def _fingerprint(path: Path, raw: bytes, tag: str) -> str:

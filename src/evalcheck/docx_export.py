@@ -13,6 +13,7 @@ cells merged within the page), the next one starting on a new page.
 
 from __future__ import annotations
 
+import copy
 import io
 import itertools
 import math
@@ -127,11 +128,11 @@ def _table(
 ) -> None:
     """One page of the table: the header row (marked to repeat, should a page ever
     overflow), the rows, the category cells merged within the page."""
-    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+    from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.shared import Cm
 
     fonts, cols = att.fonts, att.columns
-    table = doc.add_table(rows=1 + len(rows), cols=len(cols))
+    table = doc.add_table(rows=2, cols=len(cols))
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
@@ -142,21 +143,68 @@ def _table(
     _row_flags(header, heights[0], header=True)
     for cell, col, w in zip(header.cells, cols, widths, strict=True):
         _cell(cell, col.header, fonts.header, center=True, width=w)
+    # every data row is a copy of one row laid out through python-docx (widths, alignment,
+    # fonts), its texts filled in with lxml: python-docx takes ~1 ms per cell, 10,000
+    # rows would take minutes
+    template = table.rows[1]
+    _row_flags(template, 0, header=False)
+    for cell, col, w in zip(template.cells, cols, widths, strict=True):
+        _cell(cell, "-", fonts.body, center=col.center, width=w)
+    proto = template._tr
+    tbl = table._tbl
     page_rows = [att.rows[n] for n in rows]
     group_runs = runs([r[att.group] for r in page_rows])
-    first_of_run = {a for a, _ in group_runs}
+    starts = {a: b for a, b in group_runs}
+    merged_until = -1
     for n, values in enumerate(page_rows):
-        row = table.rows[n + 1]
-        _row_flags(row, heights[1][rows[n]], header=False)
-        for i, (cell, col, w) in enumerate(zip(row.cells, cols, widths, strict=True)):
+        tr = copy.deepcopy(proto)
+        tr.find(f"{W}trPr/{W}trHeight").set(f"{W}val", str(round(heights[1][rows[n]] * 20)))
+        for i, tc in enumerate(tr.findall(f"{W}tc")):
             text = values[i]
-            if i == att.group and n not in first_of_run:
-                text = ""  # merged into the run's first cell below
-            _cell(cell, text, fonts.body, center=col.center, width=w)
-    for a, b in group_runs:
-        if b > a:
-            merged = table.cell(a + 1, att.group).merge(table.cell(b + 1, att.group))
-            merged.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+            if i == att.group:
+                if n in starts and starts[n] > n:
+                    _vmerge(tc, "restart")
+                    merged_until = starts[n]
+                elif n <= merged_until:
+                    _vmerge(tc, None)
+                    text = ""  # shown by the first cell of the merge
+            _fill(tc, text)
+        tbl.append(tr)
+    tbl.remove(proto)
+
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _vmerge(tc: Any, val: str | None) -> None:
+    from lxml import etree
+
+    tcpr = tc.find(f"{W}tcPr")
+    el = etree.SubElement(tcpr, f"{W}vMerge")
+    if val is not None:
+        el.set(f"{W}val", val)
+    # vMerge belongs before vAlign in a cell's properties (schema order)
+    valign = tcpr.find(f"{W}vAlign")
+    if valign is not None:
+        valign.addprevious(el)
+
+
+def _fill(tc: Any, text: str) -> None:
+    """Put `text` into the cell's prepared run; line breaks become <w:br/>."""
+    from lxml import etree
+
+    run = tc.find(f"{W}p/{W}r")
+    for el in run.findall(f"{W}t"):
+        run.remove(el)
+    if not text:
+        run.getparent().remove(run)
+        return
+    for n, line in enumerate(text.split("\n")):
+        if n:
+            etree.SubElement(run, f"{W}br")
+        t = etree.SubElement(run, f"{W}t")
+        t.text = line
+        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
 
 
 LINE = 1.5  # line height as a multiple of the font size: room for CJK fonts' tall lines

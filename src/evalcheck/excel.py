@@ -273,7 +273,9 @@ def _write_main(
                         lines = max(lines, _lines(v, col.width))
             elif v is not None:
                 c.value = v
-                longest[n - 1] = max(longest[n - 1], len(plain(v)))
+                # digits of 仿宋 or of a substitute font run wider than Calibri's: room for
+                # them, or a date shows as ####
+                longest[n - 1] = max(longest[n - 1], len(plain(v)) + 2)
             styles.apply(
                 c,
                 center=col.center,
