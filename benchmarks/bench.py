@@ -91,6 +91,13 @@ def bundled() -> dict:
     return yaml.safe_load(bundled_checklist_path().read_text(encoding="utf-8"))
 
 
+class NoAliasDumper(yaml.CSafeDumper):  # type: ignore[misc]
+    """Repeated sub-objects written out in full: evalcheck refuses YAML aliases."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
+
+
 def make_large(folder: Path, n: int) -> tuple[Path, Path]:
     """A checklist of n indicators (the bundled 144 repeated) and an answer for each."""
     base = bundled()
@@ -107,7 +114,7 @@ def make_large(folder: Path, n: int) -> tuple[Path, Path]:
     doc["indicators"] = out
     checklist = folder / "large.yaml"
     checklist.write_text(
-        yaml.dump(doc, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False),
+        yaml.dump(doc, Dumper=NoAliasDumper, allow_unicode=True, sort_keys=False),
         encoding="utf-8",
     )
 
@@ -138,7 +145,7 @@ def make_large(folder: Path, n: int) -> tuple[Path, Path]:
     }
     ans = folder / "answers.yaml"
     ans.write_text(
-        yaml.dump(data, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False),
+        yaml.dump(data, Dumper=NoAliasDumper, allow_unicode=True, sort_keys=False),
         encoding="utf-8",
     )
     return checklist, ans
