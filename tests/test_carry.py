@@ -452,3 +452,17 @@ def test_an_edited_new_id_is_kept_even_without_how_manual(run, years) -> None:
     assert "上年第16项 → 今年第144项：new 已被手工修改，按人工指定（manual）保留" in r.stdout
     assert (mapping_entries()[16]["new"], mapping_entries()[16]["how"]) == (144, "manual")
     assert run("carry").stdout.count("已被手工修改") == 0  # now marked manual: nothing to say
+
+
+def test_last_years_answers_must_belong_to_last_years_list(run, years) -> None:
+    old_cl, old_ans, _ = years
+    run("answer", "1", "--value", "5")  # this year's answers.yaml (2022)
+    r = run("carry", "--from-checklist", str(old_cl), "--from-answers", "answers.yaml")
+    assert r.exit_code == 3 and "就是今年的答案文件" in r.stderr
+    Path("other.yaml").write_bytes(Path("answers.yaml").read_bytes())
+    r = run("carry", "--from-checklist", str(old_cl), "--from-answers", "other.yaml")
+    assert r.exit_code == 4
+    assert "上年的答案文件 other.yaml 不属于上年的清单" in r.stderr and "2021年" in r.stderr
+    r = run("carry", "--from-checklist", "nowhere.yaml", "--from-answers", str(old_ans))
+    assert r.exit_code == 4 and "找不到清单文件：nowhere.yaml" in r.stderr
+    assert not Path("answers.previous.yaml").exists()

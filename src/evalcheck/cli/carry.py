@@ -47,7 +47,8 @@ def carry(
     示例：evalcheck carry --from-checklist 2021清单.yaml --from-answers 2021答案.yaml
     示例：evalcheck carry --prefill
     """
-    from ..previous import NO_MAPPING, load, previous_path, rematch
+    from ..previous import NO_MAPPING, load, rematch
+    from ..store import previous_path
 
     env = _env(ctx)
     cl = env.checklist
