@@ -82,6 +82,9 @@ StatusOpt = Annotated[
         callback=usage_checked(lambda v: _select().resolve_status(v)),
     ),
 ]
+PreviousOpt = Annotated[
+    bool, typer.Option("--previous", help="加一列上年值（需先运行 evalcheck carry）。")
+]
 ValueOpt = Annotated[
     list[str] | None,
     typer.Option("--value", "-v", help="填报值；多选题可重复或用、分隔。", show_default=False),
@@ -127,7 +130,6 @@ def list_cmd(
     示例：evalcheck list --section 审批监管科
     示例：evalcheck list --format csv --output 清单.csv
     """
-    from ..columns import PREVIOUS, list_columns, list_csv_columns
     from ..select import select_rows
 
     render.plain_tables(on=output is not None)  # a file gets tab-separated text
@@ -138,6 +140,13 @@ def list_cmd(
         search=search, statuses=status, unassigned=unassigned,
     )  # fmt: skip
     rows = select_rows(env.snapshot(), filters)
+    _list_output(cl, rows, fmt, output, previous)
+
+
+def _list_output(cl: Any, rows: Any, fmt: Fmt, output: Any, previous: bool) -> None:
+    """`list` as JSON, CSV or a table; with a 上年值 column when asked for (--previous)."""
+    from ..columns import PREVIOUS, list_columns, list_csv_columns
+
     extra = [PREVIOUS] if previous else []
     if fmt.value == "json":
         _emit(render.to_json([r.to_dict(cl) for r in rows]), kind="json", output=output)
