@@ -316,7 +316,7 @@ def test_prefill_rules(run, years) -> None:
     assert answer[46]["status"] == "open"  # fuzzy match: needs confirmation
     assert answer[15]["status"] == "open"  # fuzzy (low score)
     assert answer[54]["status"] == "open"  # kind changed
-    assert "已沿用上年答案 4 项（第1、42、56、59项）" in r.stdout
+    assert "已沿用上年答案 4 项（第1、42、56、59项，填报人：李四）" in r.stdout
     assert "未沿用 4 项（文字相似，未经人工确认）：第15、38、46、87项" in r.stdout
     assert "未沿用 1 项（题型改变）：第54项" in r.stdout
     assert "未沿用 1 项（今年已填报）：第2项" in r.stdout
@@ -466,3 +466,26 @@ def test_last_years_answers_must_belong_to_last_years_list(run, years) -> None:
     r = run("carry", "--from-checklist", "nowhere.yaml", "--from-answers", str(old_ans))
     assert r.exit_code == 4 and "找不到清单文件：nowhere.yaml" in r.stderr
     assert not Path("answers.previous.yaml").exists()
+
+
+def test_rerun_without_changes_rewrites_the_same_file(run, years) -> None:
+    carry(run, years)
+    first = Path("answers.previous.yaml").read_bytes()
+    assert run("carry").exit_code == 0
+    assert Path("answers.previous.yaml").read_bytes() == first
+
+
+@pytest.mark.parametrize("command", [("compare",), ("list", "--previous", "-s", "审批监管科")])
+def test_year_on_year_tables_fit_a_narrow_terminal(run, years, monkeypatch, command) -> None:
+    import unicodedata
+
+    def display_width(line: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+    carry(run, years)
+    run("answer", "42", "--value", "否")
+    monkeypatch.setenv("EVALCHECK_WIDTH", "60")
+    monkeypatch.setenv("EVALCHECK_TABLE", "rich")
+    out = run(*command).stdout
+    assert "上年值" in out and "是" in out
+    assert max(display_width(line) for line in out.splitlines()) <= 60
