@@ -489,3 +489,14 @@ def test_year_on_year_tables_fit_a_narrow_terminal(run, years, monkeypatch, comm
     out = run(*command).stdout
     assert "上年值" in out and "是" in out
     assert max(display_width(line) for line in out.splitlines()) <= 60
+
+
+def test_answer_warns_at_once_when_far_from_last_year(run, years) -> None:
+    carry(run, years)
+    r = run("answer", "46", "--value", "3")
+    assert r.exit_code == 0
+    assert (
+        "注意（提醒，上年对比:数量）：第46项数量比上年变化超过 50%：上年 312 个（2021年第47项） → 今年 3 个"
+        in r.stderr
+    )
+    assert "上年对比" not in run("answer", "46", "--value", "300").stderr
