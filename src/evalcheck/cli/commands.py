@@ -82,9 +82,6 @@ StatusOpt = Annotated[
         callback=usage_checked(lambda v: _select().resolve_status(v)),
     ),
 ]
-PreviousOpt = Annotated[
-    bool, typer.Option("--previous", help="加一列上年值（需先运行 evalcheck carry）。")
-]
 ValueOpt = Annotated[
     list[str] | None,
     typer.Option("--value", "-v", help="填报值；多选题可重复或用、分隔。", show_default=False),
