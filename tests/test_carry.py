@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evalcheck.carry import EXACT, FUZZY, MANUAL, NONE, Item, fold, match
@@ -500,3 +500,82 @@ def test_answer_warns_at_once_when_far_from_last_year(run, years) -> None:
         in r.stderr
     )
     assert "上年对比" not in run("answer", "46", "--value", "300").stderr
+
+
+# ---------------------------------------------------------------- the mapping file: a round trip
+
+KIND_VALUES = {
+    "count": st.integers(min_value=0, max_value=10**6),
+    "percent": st.one_of(
+        st.integers(0, 100), st.floats(0, 100, allow_nan=False).map(lambda f: round(f, 2))
+    ),
+    "yesno": st.booleans(),
+    "choice": st.text("甲乙丙丁", min_size=1, max_size=4),
+    "multi": st.lists(st.text("甲乙丙丁", min_size=1, max_size=3), min_size=1, max_size=3),
+    "text": st.text("甲乙丙丁 =+-@#\n", min_size=1, max_size=20).filter(str.strip),
+}
+
+
+@st.composite
+def entries(draw, new_ids: list[int]):
+    from evalcheck.previous import Entry
+
+    olds = draw(st.lists(st.integers(1, 500), unique=True, max_size=12))
+    targets = draw(st.permutations(new_ids))
+    out = []
+    for n, old in enumerate(olds):
+        kind = draw(st.sampled_from(sorted(KIND_VALUES)))
+        how = draw(st.sampled_from(["exact", "fuzzy", "manual", "none"]))
+        new = None if how == "none" or n >= len(targets) else targets[n]
+        if new is None and how in ("exact", "fuzzy"):
+            how = "none"
+        state = draw(st.sampled_from(["value", "na", "none"]))
+        out.append(
+            Entry(
+                old=old,
+                text=draw(st.text("本地区是否窗口数？", min_size=1, max_size=20)),
+                kind=kind,
+                unit=draw(st.sampled_from([None, "个", "项"])) if kind == "count" else None,
+                value=draw(KIND_VALUES[kind]) if state == "value" else None,
+                na=draw(st.text("本地无此业务", min_size=1, max_size=6)) if state == "na" else None,
+                new=new,
+                how=how,
+                score=draw(st.floats(60, 100).map(lambda f: round(f, 1)))
+                if how == "fuzzy"
+                else None,
+                review=tuple(
+                    draw(st.lists(st.text("低分歧义", min_size=1, max_size=4), max_size=2))
+                ),
+                new_text=draw(st.one_of(st.none(), st.text("今年措辞", min_size=1, max_size=8)))
+                if new
+                else None,
+            )
+        )
+    return out
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_the_mapping_file_reads_back_as_written(data, tmp_path_factory) -> None:
+    from evalcheck.previous import CarryFile, load
+
+    folder = tmp_path_factory.mktemp("map")
+    cl = load_checklist(Path(__file__).parents[1] / "data" / "indicators.yaml")
+    written = CarryFile(
+        path=folder / "answers.previous.yaml",
+        year=2020,
+        old_key={"title": "上年", "year": 2020},
+        new_key=cl.key,
+        entries=tuple(data.draw(entries([i.id for i in cl.indicators][:15]))),
+        new_unmatched=(1, 2),
+        from_checklist="上年清单.yaml",
+        from_answers="上年答案.yaml",
+    )
+    written.path.write_text(written.to_text(), encoding="utf-8")
+    back = load(written.path, cl)
+    assert back is not None
+    assert [e.to_data() for e in back.entries] == [e.to_data() for e in written.entries]
+    assert (back.year, back.old_key, back.new_unmatched, back.from_answers) == (
+        2020, {"title": "上年", "year": 2020}, (1, 2), "上年答案.yaml",
+    )  # fmt: skip
+    assert back.to_text() == written.to_text()
