@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evalcheck.carry import EXACT, FUZZY, MANUAL, NONE, Item, fold, match
@@ -316,7 +316,7 @@ def test_prefill_rules(run, years) -> None:
     assert answer[46]["status"] == "open"  # fuzzy match: needs confirmation
     assert answer[15]["status"] == "open"  # fuzzy (low score)
     assert answer[54]["status"] == "open"  # kind changed
-    assert "已沿用上年答案 4 项（第1、42、56、59项）" in r.stdout
+    assert "已沿用上年答案 4 项（第1、42、56、59项，填报人：李四）" in r.stdout
     assert "未沿用 4 项（文字相似，未经人工确认）：第15、38、46、87项" in r.stdout
     assert "未沿用 1 项（题型改变）：第54项" in r.stdout
     assert "未沿用 1 项（今年已填报）：第2项" in r.stdout
@@ -452,3 +452,130 @@ def test_an_edited_new_id_is_kept_even_without_how_manual(run, years) -> None:
     assert "上年第16项 → 今年第144项：new 已被手工修改，按人工指定（manual）保留" in r.stdout
     assert (mapping_entries()[16]["new"], mapping_entries()[16]["how"]) == (144, "manual")
     assert run("carry").stdout.count("已被手工修改") == 0  # now marked manual: nothing to say
+
+
+def test_last_years_answers_must_belong_to_last_years_list(run, years) -> None:
+    old_cl, old_ans, _ = years
+    run("answer", "1", "--value", "5")  # this year's answers.yaml (2022)
+    r = run("carry", "--from-checklist", str(old_cl), "--from-answers", "answers.yaml")
+    assert r.exit_code == 3 and "就是今年的答案文件" in r.stderr
+    Path("other.yaml").write_bytes(Path("answers.yaml").read_bytes())
+    r = run("carry", "--from-checklist", str(old_cl), "--from-answers", "other.yaml")
+    assert r.exit_code == 4
+    assert "上年的答案文件 other.yaml 不属于上年的清单" in r.stderr and "2021年" in r.stderr
+    r = run("carry", "--from-checklist", "nowhere.yaml", "--from-answers", str(old_ans))
+    assert r.exit_code == 4 and "找不到清单文件：nowhere.yaml" in r.stderr
+    assert not Path("answers.previous.yaml").exists()
+
+
+def test_rerun_without_changes_rewrites_the_same_file(run, years) -> None:
+    carry(run, years)
+    first = Path("answers.previous.yaml").read_bytes()
+    assert run("carry").exit_code == 0
+    assert Path("answers.previous.yaml").read_bytes() == first
+
+
+@pytest.mark.parametrize("command", [("compare",), ("list", "--previous", "-s", "审批监管科")])
+def test_year_on_year_tables_fit_a_narrow_terminal(run, years, monkeypatch, command) -> None:
+    import unicodedata
+
+    def display_width(line: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+    carry(run, years)
+    run("answer", "42", "--value", "否")
+    monkeypatch.setenv("EVALCHECK_WIDTH", "60")
+    monkeypatch.setenv("EVALCHECK_TABLE", "rich")
+    out = run(*command).stdout
+    assert "上年值" in out and "是" in out
+    assert max(display_width(line) for line in out.splitlines()) <= 60
+
+
+def test_answer_warns_at_once_when_far_from_last_year(run, years) -> None:
+    carry(run, years)
+    r = run("answer", "46", "--value", "3")
+    assert r.exit_code == 0
+    assert (
+        "注意（提醒，上年对比:数量）：第46项数量比上年变化超过 50%：上年 312 个（2021年第47项） → 今年 3 个"
+        in r.stderr
+    )
+    assert "上年对比" not in run("answer", "46", "--value", "300").stderr
+
+
+# ---------------------------------------------------------------- the mapping file: a round trip
+
+KIND_VALUES = {
+    "count": st.integers(min_value=0, max_value=10**6),
+    "percent": st.one_of(
+        st.integers(0, 100), st.floats(0, 100, allow_nan=False).map(lambda f: round(f, 2))
+    ),
+    "yesno": st.booleans(),
+    "choice": st.text("甲乙丙丁", min_size=1, max_size=4),
+    "multi": st.lists(st.text("甲乙丙丁", min_size=1, max_size=3), min_size=1, max_size=3),
+    "text": st.text("甲乙丙丁 =+-@#\n", min_size=1, max_size=20).filter(str.strip),
+}
+
+
+@st.composite
+def entries(draw, new_ids: list[int]):
+    from evalcheck.previous import Entry
+
+    olds = draw(st.lists(st.integers(1, 500), unique=True, max_size=12))
+    targets = draw(st.permutations(new_ids))
+    out = []
+    for n, old in enumerate(olds):
+        kind = draw(st.sampled_from(sorted(KIND_VALUES)))
+        how = draw(st.sampled_from(["exact", "fuzzy", "manual", "none"]))
+        new = None if how == "none" or n >= len(targets) else targets[n]
+        if new is None and how in ("exact", "fuzzy"):
+            how = "none"
+        state = draw(st.sampled_from(["value", "na", "none"]))
+        out.append(
+            Entry(
+                old=old,
+                text=draw(st.text("本地区是否窗口数？", min_size=1, max_size=20)),
+                kind=kind,
+                unit=draw(st.sampled_from([None, "个", "项"])) if kind == "count" else None,
+                value=draw(KIND_VALUES[kind]) if state == "value" else None,
+                na=draw(st.text("本地无此业务", min_size=1, max_size=6)) if state == "na" else None,
+                new=new,
+                how=how,
+                score=draw(st.floats(60, 100).map(lambda f: round(f, 1)))
+                if how == "fuzzy"
+                else None,
+                review=tuple(
+                    draw(st.lists(st.text("低分歧义", min_size=1, max_size=4), max_size=2))
+                ),
+                new_text=draw(st.one_of(st.none(), st.text("今年措辞", min_size=1, max_size=8)))
+                if new
+                else None,
+            )
+        )
+    return out
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_the_mapping_file_reads_back_as_written(data, tmp_path_factory) -> None:
+    from evalcheck.previous import CarryFile, load
+
+    folder = tmp_path_factory.mktemp("map")
+    cl = load_checklist(Path(__file__).parents[1] / "data" / "indicators.yaml")
+    written = CarryFile(
+        path=folder / "answers.previous.yaml",
+        year=2020,
+        old_key={"title": "上年", "year": 2020},
+        new_key=cl.key,
+        entries=tuple(data.draw(entries([i.id for i in cl.indicators][:15]))),
+        new_unmatched=(1, 2),
+        from_checklist="上年清单.yaml",
+        from_answers="上年答案.yaml",
+    )
+    written.path.write_text(written.to_text(), encoding="utf-8")
+    back = load(written.path, cl)
+    assert back is not None
+    assert [e.to_data() for e in back.entries] == [e.to_data() for e in written.entries]
+    assert (back.year, back.old_key, back.new_unmatched, back.from_answers) == (
+        2020, {"title": "上年", "year": 2020}, (1, 2), "上年答案.yaml",
+    )  # fmt: skip
+    assert back.to_text() == written.to_text()

@@ -159,7 +159,7 @@ PREVIOUS = Column[Row](
     "previous",
     "上年值",
     lambda r: r.previous.display if r.previous is not None else "",
-    keep=45,
+    keep=95,  # shown only when asked for (list --previous): the last to give way
     width=16,
 )
 """Last year's value (after `carry`): a reference beside this year's answer, read-only."""

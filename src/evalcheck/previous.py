@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
 from .carry import EXACT, FUZZY, HOW_NAMES, MANUAL, NONE, Item, Matching
 from .checklist import Checklist, Indicator
 from .errors import DataError
-from .store import Answers
+from .store import Answers, previous_path
 from .values import KINDS, format_value
 from .yamlio import dump_yaml, load_yaml_file
 
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from .snapshot import Row, Snapshot
 
 FORMAT = 1
-SUFFIX = ".previous.yaml"
 HEADER = """\
 # evalcheck 上年对照（由 evalcheck carry 生成）
 # mapping：上年清单的每一项 old 对应今年的哪一项 new，以及上年的答案（value / na）。
@@ -38,11 +37,6 @@ HEADER = """\
 # 改正对应关系：把 new 改成今年的正确题号（没有对应项就写 null），并把 how 改为 manual。
 #   重新运行 evalcheck carry 时，how 为 manual 的条目保持不变。
 """
-
-
-def previous_path(answers_path: Path) -> Path:
-    """answers.yaml → answers.previous.yaml, in the same folder."""
-    return answers_path.with_name(answers_path.stem + SUFFIX)
 
 
 @dataclass(frozen=True, slots=True)
@@ -562,7 +556,15 @@ def rematch(
     old = load_checklist(from_checklist)
     if not from_answers.exists():
         raise InputError(f"找不到上年的答案文件：{from_answers}")
-    old_answers = load_answers(from_answers, old)
+    try:
+        old_answers = load_answers(from_answers, old)
+    except DataError as exc:
+        if "属于清单" not in exc.message:
+            raise
+        raise DataError(
+            f"上年的答案文件 {from_answers} 不属于上年的清单 {from_checklist}"
+            f"（“{old.title}”{old.year}年）：请检查 --from-checklist 和 --from-answers"
+        ) from None
     manual: dict[int, int | None] = {}
     edited: dict[int, int] = {}
     if existing is not None:

@@ -54,6 +54,11 @@ def resolve_answers_path(option: str | None) -> Path:
     return Path(os.environ.get(ENV_ANSWERS) or DEFAULT_ANSWERS)
 
 
+def previous_path(answers_path: Path) -> Path:
+    """Last year's values beside the answers (previous.py): answers.yaml → answers.previous.yaml."""
+    return answers_path.with_name(answers_path.stem + ".previous.yaml")
+
+
 def current_user() -> str:
     """Who writes: EVALCHECK_USER (a person's name), else the login name."""
     chosen = os.environ.get(ENV_USER, "").strip()

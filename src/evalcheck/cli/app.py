@@ -74,10 +74,14 @@ class Env:
     def snapshot(self, today: str | None = None) -> "Snapshot":
         """The state of every indicator (snapshot.py): what every view reads."""
         from ..deadlines import parse_today
-        from ..previous import previous_values
         from ..snapshot import take
+        from ..store import previous_path
 
-        previous = previous_values(self.answers_path, self.checklist)
+        previous = None
+        if previous_path(self.answers_path).exists():  # after `carry`: last year's values
+            from ..previous import previous_values
+
+            previous = previous_values(self.answers_path, self.checklist)
         return take(self.checklist, self.answers(), parse_today(today), previous)
 
     @contextmanager

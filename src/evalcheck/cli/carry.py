@@ -47,7 +47,8 @@ def carry(
     示例：evalcheck carry --from-checklist 2021清单.yaml --from-answers 2021答案.yaml
     示例：evalcheck carry --prefill
     """
-    from ..previous import NO_MAPPING, load, previous_path, rematch
+    from ..previous import NO_MAPPING, load, rematch
+    from ..store import previous_path
 
     env = _env(ctx)
     cl = env.checklist
@@ -112,11 +113,12 @@ def _prefill(ctx: typer.Context, mapping: Any, by: str | None) -> None:
     from ..store import current_user
 
     env = _env(ctx)
+    who = by or current_user()
     with env.writing() as answers:
-        done, skipped = prefill(env.checklist, answers, mapping, by or current_user())
+        done, skipped = prefill(env.checklist, answers, mapping, who)
     if done:
         _echo(
-            f"已沿用上年答案 {len(done)} 项（第{_ids(done)}项），"
+            f"已沿用上年答案 {len(done)} 项（第{_ids(done)}项，填报人：{who}），"
             "修改记录中记为“沿用上年”；请各科室核对。整体撤销：evalcheck undo"
         )
     else:

@@ -127,7 +127,6 @@ def list_cmd(
     示例：evalcheck list --section 审批监管科
     示例：evalcheck list --format csv --output 清单.csv
     """
-    from ..columns import PREVIOUS, list_columns, list_csv_columns
     from ..select import select_rows
 
     render.plain_tables(on=output is not None)  # a file gets tab-separated text
@@ -138,6 +137,13 @@ def list_cmd(
         search=search, statuses=status, unassigned=unassigned,
     )  # fmt: skip
     rows = select_rows(env.snapshot(), filters)
+    _list_output(cl, rows, fmt, output, previous)
+
+
+def _list_output(cl: Any, rows: Any, fmt: Fmt, output: Any, previous: bool) -> None:
+    """`list` as JSON, CSV or a table; with a 上年值 column when asked for (--previous)."""
+    from ..columns import PREVIOUS, list_columns, list_csv_columns
+
     extra = [PREVIOUS] if previous else []
     if fmt.value == "json":
         _emit(render.to_json([r.to_dict(cl) for r in rows]), kind="json", output=output)
@@ -258,7 +264,7 @@ def answer(
         values = _effective(cl, answers)
     _echo(_answer_message(ind, st, current, clear, _by_note(who, by) if st else ""))
     if st is not None and not clear:
-        _warn_rules(cl, values, ind.id)
+        _warn_rules(env, values, ind.id)
 
 
 def _one_of(value: list[str] | None, na: str | None, clear: bool) -> None:
@@ -293,7 +299,9 @@ def _effective(cl: Any, answers: Any) -> dict[int, float]:
     return effective_values(cl, answers)
 
 
-def _warn_rules(cl: Any, values: dict[int, float], ident: int) -> None:
+def _warn_rules(env: Any, values: dict[int, float], ident: int) -> None:
+    cl = env.checklist
+    _warn_previous(env, ident)
     if not cl.rules:
         return
     from ..rules import violations_for
@@ -302,6 +310,19 @@ def _warn_rules(cl: Any, values: dict[int, float], ident: int) -> None:
         level = "错误" if f.severity == "error" else "提醒"
         others = "；".join(f"第{i.id}项 = {i.value}" for i in f.involved)
         typer.echo(f"注意（{level}，规则 {f.rule}）：{f.message}：{others}", err=True)
+
+
+def _warn_previous(env: Any, ident: int) -> None:
+    """After `carry`: an answer far from last year's is worth a second look at once."""
+    from ..store import previous_path
+
+    if not previous_path(env.answers_path).exists():
+        return
+    from ..previous import plausibility
+
+    row = env.snapshot().row(ident)
+    for f in plausibility(env.checklist, [row]):
+        typer.echo(f"注意（提醒，{f.rule}）：{f.message}", err=True)
 
 
 @app.command(cls=_Command)
