@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from evalcheck.checklist import bundled_checklist_path, locate_checklist
+from evalcheck.render import text_width
 
 from .test_checklist import BASE, write
 
@@ -21,13 +22,11 @@ def test_init_makes_a_work_folder_with_a_copy_of_the_checklist(run, tmp_path: Pa
     assert not (folder / "answers.yaml").exists()  # made by the first answer
     lines = result.stdout.splitlines()
     assert lines[0] == "已建立工作文件夹 2021测评："
-    assert (
-        "  indicators.yaml：清单，复制自随程序附带的清单，可直接编辑（改时限、换成明年的清单）"
-        in lines
-    )
-    assert "  answers.yaml：答案，第一次填报时自动建立" in lines
+    assert "  indicators.yaml：清单（复制自附带的清单），可直接修改" in lines
+    assert "  answers.yaml：答案（第一次填报时建立）" in lines
     assert "  cd 2021测评" in lines
-    assert lines[-1] == "在 2021测评 中运行的命令会自动使用其中的 indicators.yaml。"
+    assert lines[-1] == "在 2021测评 中运行的命令都使用其中的 indicators.yaml。"
+    assert max(text_width(line) for line in lines) <= 60  # fits a narrow terminal
 
 
 def test_init_again_changes_nothing(run, tmp_path: Path) -> None:
@@ -58,7 +57,7 @@ def test_init_copies_the_checklist_given_after_the_command(run, tmp_path: Path) 
     args = hoist_global_options(["init", "2022测评", "--checklist", "2022.yaml"])
     result = run(*args)
     assert result.exit_code == 0, result.stderr
-    assert "复制自2022.yaml" in result.stdout
+    assert "清单（复制自2022.yaml）" in result.stdout
     assert (tmp_path / "2022测评" / "indicators.yaml").read_text(encoding="utf-8") == BASE
 
 

@@ -645,7 +645,7 @@ def _cannot_replace(path: Path) -> str | None:
     except PermissionError:
         return f"{path}：被其他程序占用（Excel/WPS 或同步程序？），请先关闭"
     except OSError as exc:
-        return f"{path}：{exc.strerror or exc}"
+        return f"{path}：{os_reason(exc)}"
     return None
 
 

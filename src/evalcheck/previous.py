@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
 
 from .carry import EXACT, FUZZY, HOW_NAMES, MANUAL, NONE, Item, Matching
 from .checklist import Checklist, Indicator
-from .errors import DataError
+from .errors import DataError, os_reason
 from .store import Answers, previous_path
 from .values import KINDS, format_value
 from .yamlio import dump_yaml, load_yaml_file
@@ -260,7 +260,7 @@ def load(path: Path, checklist: Checklist) -> CarryFile | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise DataError(f"无法读取上年对照文件 {path}：{exc.strerror or exc}") from None
+        raise DataError(f"无法读取上年对照文件 {path}：{os_reason(exc)}") from None
     try:
         data = load_yaml_file(path, raw)
     except UnicodeDecodeError:

@@ -43,11 +43,11 @@ def _report(folder: Path, made: Any, source: Any) -> str:
 
     here = folder.resolve() == Path.cwd().resolve()
     name = "当前文件夹" if here else str(folder)
-    origin = "随程序附带的清单" if source.origin == "bundled" else str(source.path)
-    what = {
-        WORK_CHECKLIST: f"清单，复制自{origin}，可直接编辑（改时限、换成明年的清单）",
-        f"{FORMS_DIR}/": f"放发给各科室的填报表（evalcheck export --split {FORMS_DIR}）",
-        f"{EVIDENCE_DIR}/": "放佐证材料",
+    origin = "附带的清单" if source.origin == "bundled" else str(source.path)
+    what = {  # short lines: they fit a 60-column terminal
+        WORK_CHECKLIST: f"清单（复制自{origin}），可直接修改",
+        f"{FORMS_DIR}/": "发给各科室的填报表",
+        f"{EVIDENCE_DIR}/": "佐证材料",
     }
     if made.folder_created:
         head = f"已建立工作文件夹 {folder}："
@@ -60,18 +60,18 @@ def _report(folder: Path, made: Any, source: Any) -> str:
         lines.append(f"  {entry.name}：{what[entry.name] if entry.created else '已存在，未改动'}")
     answers = folder / DEFAULT_ANSWERS
     if not answers.exists():
-        lines.append(f"  {DEFAULT_ANSWERS}：答案，第一次填报时自动建立")
+        lines.append(f"  {DEFAULT_ANSWERS}：答案（第一次填报时建立）")
     lines.append("下一步：")
     if not here:
         lines.append(f"  cd {folder}")
     steps = [
-        ("evalcheck validate", "检查清单（每次改过清单都再查一次）"),
-        ("evalcheck list -s 审批监管科", "查看一个科室的指标"),
+        ("evalcheck validate", "检查清单（每次修改后）"),
+        ("evalcheck list -s 审批监管科", "一个科室的指标"),
         ("evalcheck answer 47 --value 312", "填报一项"),
-        (f"evalcheck export --split {FORMS_DIR}", "给每个科室导出填报表"),
+        (f"evalcheck export --split {FORMS_DIR}", "导出各科室填报表"),
     ]
     pad = max(text_width(cmd) for cmd, _ in steps) + 2
     lines += [f"  {cmd}{' ' * (pad - text_width(cmd))}{why}" for cmd, why in steps]
     where = name if here else f" {name} "
-    lines.append(f"在{where}中运行的命令会自动使用其中的 {WORK_CHECKLIST}。")
+    lines.append(f"在{where}中运行的命令都使用其中的 {WORK_CHECKLIST}。")
     return "\n".join(lines)
