@@ -684,6 +684,10 @@ class Change:
     evidence: tuple[str, ...] | None
     where: str
     computed_cell: bool = False  # no hidden original, and the row was exported as 自动计算
+    # with a hidden 原值: the exported text of the input cells, and the cells changed since
+    # (as comparable text), so that stale.py can tell a conflict from a plain change
+    originals: dict[str, str | None] | None = None
+    form: dict[str, str | None] | None = None
 
 
 @dataclass
@@ -889,6 +893,7 @@ def _row_change(row: _Row, computed: _Row | None, ind: Indicator, where: str) ->
         cells = {k: v for k, v in cells.items() if comparable(v) != originals.get(k)}
         if not cells:
             return None  # untouched since the export
+    form = {k: comparable(v) for k, v in cells.items()} if originals is not None else None
     value_cell, na_cell = cells.get("value"), _text(cells.get("na"))
     note = _text(cells.get("note")) if "note" in cells else None
     if originals is not None and "note" in cells and note is None:
@@ -904,18 +909,22 @@ def _row_change(row: _Row, computed: _Row | None, ind: Indicator, where: str) ->
     if text is not None and na_cell is not None:
         raise ValueRefused("填报值和不适用原因只能填一个：标为不适用时请清空填报值")
     if na_cell is not None:
-        return Change(ind, None, na_cell, note, evidence, where)
+        return Change(ind, None, na_cell, note, evidence, where, False, originals, form)
     if text is None:
         if note is None and evidence is None:
             return None
-        return Change(ind, None, None, note, evidence, where)  # note/evidence only
+        return Change(
+            ind, None, None, note, evidence, where, False, originals, form
+        )  # note/evidence only
     na_match = re.fullmatch(rf"{NA_PREFIX}\s*[：:]\s*(.*)", text, flags=re.S)
     if na_match:  # typed into 填报值 out of habit: still not-applicable, with its reason
         reason = na_match.group(1).strip()
         if not reason:
             raise ValueRefused("标为不适用时请在“不适用原因”列写明原因")
-        return Change(ind, None, reason, note, evidence, where)
-    return Change(ind, parse(ind, text), None, note, evidence, where, computed_cell)
+        return Change(ind, None, reason, note, evidence, where, False, originals, form)
+    return Change(
+        ind, parse(ind, text), None, note, evidence, where, computed_cell, originals, form
+    )
 
 
 def _text(v: Any) -> str | None:

@@ -72,7 +72,17 @@ DryRunOpt = Annotated[bool, typer.Option("--dry-run", "-n", help="只显示将�
 
 @app.command("import", cls=_Command)
 def import_cmd(
-    ctx: typer.Context, path: WorkbookArg, dry_run: DryRunOpt = False, by: ByOpt = None
+    ctx: typer.Context,
+    path: WorkbookArg,
+    dry_run: DryRunOpt = False,
+    by: ByOpt = None,
+    overwrite_conflicts: Annotated[
+        bool,
+        typer.Option(
+            "--overwrite-conflicts",
+            help="表格导出后答案已被别人修改、表格中又改了同一格时，仍以表格为准写入。",
+        ),
+    ] = False,
 ) -> None:
     """导入填好的 Excel：逐格重新检查，先列出 旧值 → 新值，再全部写入（有一格不合格则全部不写入）。
 
@@ -84,31 +94,56 @@ def import_cmd(
     from ..deadlines import parse_today
     from ..excel import apply_changes, pending, read_workbook
     from ..snapshot import take
+    from ..stale import twice_filled
 
     env = _env(ctx)
     cl = env.checklist
     result = read_workbook(path, cl)
     sheets = "、".join(f"“{s}”" for s in result.sheets)
     _echo(f"读取 {path}：工作表 {sheets}，共 {result.rows} 行")
-    if result.refused:
+    changes, twice = twice_filled(result.changes)
+    refused = result.refused + twice
+    if refused:
         raise InputError(
-            f"有 {len(result.refused)} 个单元格不合格，未导入任何内容（请修改后重新导入）：",
-            details=result.refused,
+            f"有 {len(refused)} 个单元格不合格，未导入任何内容（请修改后重新导入）：",
+            details=refused,
         )
     who = _writer(by)
     if dry_run:
-        todo = pending(env.snapshot(), result.changes)
+        snap = env.snapshot()
+        _check_conflicts(snap, changes, overwrite_conflicts)
+        todo = pending(snap, changes)
         _print_changes(todo)
         _echo(f"共 {len(todo)} 项将被修改（--dry-run：未写入）")
         return
     with env.writing() as answers:
         snap = take(cl, answers, parse_today(None))
-        done = apply_changes(snap, answers, result.changes, by=who)
+        _check_conflicts(snap, changes, overwrite_conflicts)  # under the lock: nothing written
+        done = apply_changes(snap, answers, changes, by=who)
     _print_changes(done)
     if done:
         _echo(f"已导入 {len(done)} 项修改（{_by_note(who, by)}）。如需整体撤销：evalcheck undo")
     else:
         _echo("表格中的答案与现有答案相同，没有需要修改的内容")
+
+
+def _check_conflicts(snap: Any, changes: Any, overwrite: bool) -> None:
+    """Stale cells (changed in the form and, since the export, in the answers too)."""
+    from ..stale import conflicts
+
+    found = conflicts(snap, changes)
+    if not found:
+        return
+    if overwrite:
+        _echo(f"注意：{len(found)} 处冲突按 --overwrite-conflicts 以表格为准：")
+        for c in found:
+            _echo(f"  {c.describe()}")
+        return
+    raise InputError(
+        f"有 {len(found)} 处冲突：表格导出后这些答案已被修改，表格中又改了同一格。"
+        "未导入任何内容。请核对后修改表格，或确认以表格为准时加 --overwrite-conflicts：",
+        details=[c.describe() for c in found],
+    )
 
 
 def _print_changes(rows: list[Any]) -> None:

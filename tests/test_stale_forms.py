@@ -1,0 +1,119 @@
+"""Stale forms (issue 12, class 5): a form exported before a later change never silently
+reverts it; a cell changed on both sides is a conflict, listed with both values and only
+applied with --overwrite-conflicts; one indicator filled differently twice is refused."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+FORM = Path("forms") / "2021测评填报_办公室.xlsx"  # holds indicators 16, 30, 33, 34
+
+
+def fill(path: Path, cells: dict[int, dict[str, object]], sheet: str = "测评指标") -> None:
+    wb = openpyxl.load_workbook(path)
+    ws = wb[sheet]
+    col = {c.value: c.column for c in ws[2]}
+    for r in range(3, ws.max_row + 1):
+        ident = ws.cell(r, col["题号"]).value
+        for header, value in cells.get(ident, {}).items():  # type: ignore[call-overload]
+            ws.cell(r, col[header]).value = value
+    wb.save(path)
+
+
+def answer(run, ident: int) -> dict[str, object]:
+    return json.loads(run("show", str(ident), "--format", "json").stdout)["answer"]
+
+
+def export(run) -> None:
+    assert run("export", "--split", "forms").exit_code == 0
+
+
+def test_an_untouched_stale_form_reverts_nothing(run, tmp_path) -> None:
+    run("answer", "30", "--value", "5", "--note", "旧备注")
+    export(run)
+    run("answer", "30", "--value", "7", "--note", "新备注")
+    fill(tmp_path / FORM, {33: {"填报值": 85}})  # another row filled, row 30 left alone
+    result = run("import", str(FORM))
+    assert result.exit_code == 0, result.output
+    assert "第30项" not in result.stdout
+    assert (answer(run, 30)["value"], answer(run, 30)["note"]) == (7, "新备注")
+    assert answer(run, 33)["value"] == 85
+
+
+@pytest.mark.parametrize(
+    ("cells", "field", "now", "then", "form"),
+    [
+        ({"填报值": 12}, "填报值", "7", "5", "12"),
+        ({"备注": "表格里的备注"}, "备注", "新备注", "旧备注", "表格里的备注"),
+    ],
+)
+def test_a_cell_changed_on_both_sides_is_a_conflict(
+    run, tmp_path, cells, field: str, now: str, then: str, form: str
+) -> None:
+    run("answer", "30", "--value", "5", "--note", "旧备注")
+    export(run)
+    run("answer", "30", "--value", "7", "--note", "新备注")
+    fill(tmp_path / FORM, {30: cells, 33: {"填报值": 85}})
+    before = (tmp_path / "answers.yaml").read_bytes()
+    for extra in ([], ["--dry-run"]):
+        result = run("import", str(FORM), *extra)
+        assert result.exit_code == 3, result.output
+        assert "1 处冲突" in result.stderr and "--overwrite-conflicts" in result.stderr
+        expected = (
+            f"（第30项） {field}：导出后已改为“{now}”（导出时为“{then}”），表格中填的是“{form}”"
+        )
+        assert expected in result.stderr
+    assert (tmp_path / "answers.yaml").read_bytes() == before  # nothing, not even row 33
+    result = run("import", str(FORM), "--overwrite-conflicts")
+    assert result.exit_code == 0, result.output
+    assert "1 处冲突按 --overwrite-conflicts 以表格为准" in result.stdout
+    assert answer(run, 33)["value"] == 85
+    assert (answer(run, 30)["value"], answer(run, 30)["note"]) == {
+        "填报值": (12, "新备注"),
+        "备注": (7, "表格里的备注"),
+    }[field]
+    assert run("undo").exit_code == 0  # one import, one undo
+    assert answer(run, 30)["value"] == 7
+
+
+@pytest.mark.parametrize("typed", [7, "7个", "７"])
+def test_a_form_that_agrees_with_the_newer_answer_is_no_conflict(run, tmp_path, typed) -> None:
+    run("answer", "30", "--value", "5")
+    export(run)
+    run("answer", "30", "--value", "7")
+    fill(tmp_path / FORM, {30: {"填报值": typed}})
+    result = run("import", str(FORM))
+    assert result.exit_code == 0, result.output
+    assert "没有需要修改的内容" in result.stdout
+
+
+def _second_sheet(path: Path, cells: dict[int, dict[str, object]]) -> None:
+    wb = openpyxl.load_workbook(path)
+    copy = wb.copy_worksheet(wb["测评指标"])
+    copy.title = "副本"
+    wb.save(path)
+    fill(path, cells, sheet="副本")
+
+
+def test_one_indicator_filled_differently_on_two_sheets_is_refused(run, tmp_path) -> None:
+    export(run)
+    fill(tmp_path / FORM, {30: {"填报值": 12}})
+    _second_sheet(tmp_path / FORM, {30: {"填报值": 13}})
+    result = run("import", str(FORM))
+    assert result.exit_code == 3, result.output
+    assert "第30项在工作表“测评指标”第4行和工作表“副本”第4行填写的内容不同" in result.stderr
+    assert not (tmp_path / "answers.yaml").exists()
+
+
+def test_the_same_content_on_two_sheets_is_imported_once(run, tmp_path) -> None:
+    export(run)
+    fill(tmp_path / FORM, {30: {"填报值": 12}})
+    _second_sheet(tmp_path / FORM, {})
+    result = run("import", str(FORM))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("第30项") == 1
+    assert answer(run, 30)["value"] == 12
