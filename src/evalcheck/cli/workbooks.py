@@ -68,6 +68,13 @@ def export(
 
 WorkbookArg = Annotated[Path, typer.Argument(help="填好的 .xlsx（科室填报表或导出的总表）。")]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", "-n", help="只显示将要修改的内容，不写入。")]
+OverwriteOpt = Annotated[
+    bool,
+    typer.Option(
+        "--overwrite-conflicts",
+        help="表格导出后答案已被别人修改、表格中又改了同一格时，仍以表格为准写入。",
+    ),
+]
 
 
 @app.command("import", cls=_Command)
@@ -76,13 +83,7 @@ def import_cmd(
     path: WorkbookArg,
     dry_run: DryRunOpt = False,
     by: ByOpt = None,
-    overwrite_conflicts: Annotated[
-        bool,
-        typer.Option(
-            "--overwrite-conflicts",
-            help="表格导出后答案已被别人修改、表格中又改了同一格时，仍以表格为准写入。",
-        ),
-    ] = False,
+    overwrite_conflicts: OverwriteOpt = False,
 ) -> None:
     """导入填好的 Excel：逐格重新检查，先列出 旧值 → 新值，再全部写入（有一格不合格则全部不写入）。
 
@@ -92,22 +93,12 @@ def import_cmd(
     示例：evalcheck import 科室表格/2021测评填报_审批监管科.xlsx --dry-run
     """
     from ..deadlines import parse_today
-    from ..excel import apply_changes, pending, read_workbook
+    from ..excel import apply_changes, pending
     from ..snapshot import take
-    from ..stale import twice_filled
 
     env = _env(ctx)
     cl = env.checklist
-    result = read_workbook(path, cl)
-    sheets = "、".join(f"“{s}”" for s in result.sheets)
-    _echo(f"读取 {path}：工作表 {sheets}，共 {result.rows} 行")
-    changes, twice = twice_filled(result.changes)
-    refused = result.refused + twice
-    if refused:
-        raise InputError(
-            f"有 {len(refused)} 个单元格不合格，未导入任何内容（请修改后重新导入）：",
-            details=refused,
-        )
+    changes = _read_changes(path, cl)
     who = _writer(by)
     if dry_run:
         snap = env.snapshot()
@@ -125,6 +116,25 @@ def import_cmd(
         _echo(f"已导入 {len(done)} 项修改（{_by_note(who, by)}）。如需整体撤销：evalcheck undo")
     else:
         _echo("表格中的答案与现有答案相同，没有需要修改的内容")
+
+
+def _read_changes(path: Path, cl: Any) -> list[Any]:
+    """The workbook's changes; any refused cell (or an indicator filled differently on
+    two sheets) refuses the whole import."""
+    from ..excel import read_workbook
+    from ..stale import twice_filled
+
+    result = read_workbook(path, cl)
+    sheets = "、".join(f"“{s}”" for s in result.sheets)
+    _echo(f"读取 {path}：工作表 {sheets}，共 {result.rows} 行")
+    changes, twice = twice_filled(result.changes)
+    refused = result.refused + twice
+    if refused:
+        raise InputError(
+            f"有 {len(refused)} 个单元格不合格，未导入任何内容（请修改后重新导入）：",
+            details=refused,
+        )
+    return changes
 
 
 def _check_conflicts(snap: Any, changes: Any, overwrite: bool) -> None:
