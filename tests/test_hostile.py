@@ -510,3 +510,29 @@ def test_removed_options_strand_only_their_answers(run, tmp_path) -> None:
     result = run("--checklist", path, "list")
     clean(result, 0)
     assert "第142项的答案与当前清单不符" in result.stderr and "选项" in result.stderr
+
+
+# ---------------------------------------------------------------- careless settings and arguments
+
+
+def test_an_id_over_the_digit_limit_is_refused(run) -> None:
+    result = run("answer", "9" * 5000, "--value", "1")
+    clean(result, 3)
+    assert "过大" in result.stderr and len(result.stderr) < 200
+
+
+@pytest.mark.parametrize("timeout", ["nan", "inf", "-1", "1e400", "abc"])
+def test_a_careless_lock_timeout_falls_back_to_the_default(run, monkeypatch, timeout) -> None:
+    monkeypatch.setenv("EVALCHECK_LOCK_TIMEOUT", timeout)
+    clean(run("answer", "48", "--value", "是"), 0)
+
+
+@pytest.mark.parametrize(
+    ("raw", "width"),
+    [("60", 60), ("abc", None), ("99999999999", None), ("5", 20), ("5000", 1000), ("", None)],
+)
+def test_a_careless_table_width_is_ignored_or_clamped(monkeypatch, raw, width) -> None:
+    from evalcheck.render import env_width
+
+    monkeypatch.setenv("EVALCHECK_WIDTH", raw)
+    assert env_width() == width

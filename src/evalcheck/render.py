@@ -189,7 +189,7 @@ def table(
 def _capture(renderable: Any) -> str:
     from rich.console import Console
 
-    width = int(os.environ.get(ENV_WIDTH, "0") or 0) or None
+    width = env_width()
     console = Console(width=width, record=False, soft_wrap=False, highlight=False)
     with console.capture() as cap:
         console.print(renderable)
@@ -263,8 +263,17 @@ def paragraph(text: str) -> str:
     return "\n".join([*out, line])
 
 
+def env_width() -> int | None:
+    """EVALCHECK_WIDTH as a sane width (20-1000 columns); anything else is ignored, so a
+    typo cannot crash a command or make it draw a table millions of columns wide."""
+    raw = os.environ.get(ENV_WIDTH, "").strip()
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 6:
+        return None
+    return min(max(int(raw), 20), 1000)
+
+
 def _width() -> int:
-    width = int(os.environ.get(ENV_WIDTH, "0") or 0)
+    width = env_width()
     if width:
         return width
     import shutil

@@ -433,9 +433,12 @@ def lock_timeout(path: Path) -> float:
     raw = os.environ.get(ENV_LOCK_TIMEOUT, "").strip()
     if raw:
         try:
-            return float(raw)
+            seconds = float(raw)
         except ValueError:
-            pass
+            seconds = -1.0
+        # nan, inf or a negative number would crash the lock or wait forever: the default
+        if 0 <= seconds <= 3600:
+            return seconds
     from .sharing import is_network_path
 
     return LOCK_WAIT_NETWORK if is_network_path(path) else LOCK_WAIT

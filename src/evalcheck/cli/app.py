@@ -291,7 +291,10 @@ def _parse_id(raw: str) -> int:
 
     t = normalize(raw).lstrip("#第").rstrip("项")
     if not t.isdigit():
-        raise InputError(f"题号应为数字，例如 47，而不是“{raw}”")
+        shown = raw if len(raw) <= 40 else raw[:20] + "……"
+        raise InputError(f"题号应为数字，例如 47，而不是“{shown}”")
+    if len(t) > 9:  # and int() below Python's digit limit
+        raise InputError(f"题号 {t[:12]}…… 过大：题号是清单中的编号，例如 47")
     return int(t)
 
 
