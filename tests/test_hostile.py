@@ -374,14 +374,23 @@ def test_text_longer_than_a_cell_is_refused_with_the_limit(run, tmp_path, args) 
     assert not answers_file(tmp_path).exists()
 
 
-def test_text_of_exactly_a_cell_survives_export_and_import(run, tmp_path) -> None:
+def test_text_of_exactly_a_cell_survives_a_form_round_trip(run, tmp_path) -> None:
+    import openpyxl
+
     note = "注" * 32767
-    clean(run("answer", "47", "--value", "1", "--note", note), 0)
-    clean(run("export", "r.xlsx"), 0)
-    run("answer", "47", "--value", "1", "--note", "短")
-    clean(run("import", "r.xlsx"), 0)
+    clean(run("answer", "47", "--value", "1"), 0)
+    clean(run("export", "--split", "forms"), 0)
+    form = next(p for p in (tmp_path / "forms").iterdir() if "政务服务中心" in p.name)
+    wb = openpyxl.load_workbook(form)
+    ws = wb["测评指标"]
+    col = {c.value: c.column for c in ws[2]}
+    row = next(r for r in range(3, ws.max_row + 1) if ws.cell(r, col["题号"]).value == 47)
+    ws.cell(row, col["备注"]).value = note
+    wb.save(form)
+    clean(run("import", str(form)), 0)
     shown = json.loads(run("show", "47", "--format", "json").stdout)["answer"]
     assert shown["note"] == note
+    clean(run("export", "r.xlsx"), 0)  # and it exports whole
 
 
 # ---------------------------------------------------------------- 7. injection
@@ -536,3 +545,27 @@ def test_a_careless_table_width_is_ignored_or_clamped(monkeypatch, raw, width) -
 
     monkeypatch.setenv("EVALCHECK_WIDTH", raw)
     assert env_width() == width
+
+
+def test_the_hidden_original_of_a_full_cell_still_fits_a_cell(run, tmp_path) -> None:
+    import openpyxl
+
+    run("answer", "109", "--value", "文" * 32767, "--note", "注" * 32767, "-e", "证" * 32767)
+    clean(run("export", "--split", "forms"), 0)
+    form = next(p for p in (tmp_path / "forms").iterdir() if "政务服务中心" in p.name)
+    ws = openpyxl.load_workbook(form)["测评指标"]
+    longest = max(len(str(c.value)) for row in ws.iter_rows() for c in row if c.value)
+    assert longest == 32767
+    result = run("import", str(form))
+    clean(result, 0)
+    assert "没有需要修改的内容" in result.stdout
+
+
+def test_a_hand_edited_text_too_long_for_a_cell_is_not_exported_truncated(run, tmp_path) -> None:
+    run("answer", "47", "--value", "1", "--note", "短")
+    path = answers_file(tmp_path)
+    path.write_text(path.read_text("utf-8").replace("note: 短", "note: " + "长" * 40000), "utf-8")
+    result = run("export", "r.xlsx")
+    clean(result, 4)
+    assert "32767" in result.stderr
+    assert not (tmp_path / "r.xlsx").exists()

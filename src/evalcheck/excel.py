@@ -39,7 +39,7 @@ from .fonts import Fonts
 from .pages import A4_LANDSCAPE_IN, page_starts, print_scale, split_runs, usable_height
 from .snapshot import STATUS_LABELS, Row, Snapshot, Status, group_rows, progress
 from .store import State
-from .values import Value, cell_text, dropdown, example, parse
+from .values import MAX_TEXT, Value, cell_text, dropdown, example, parse
 
 MAIN_SHEET = "测评指标"
 SUMMARY_SHEET = "填报进度"
@@ -79,7 +79,13 @@ def display_width(text: str) -> int:
 
 
 def _set_text(cell: Any, text: str) -> None:
-    """Write text that Excel must not take for a formula (= + - @)."""
+    """Write text that Excel must not take for a formula (= + - @), and that a cell can
+    hold whole (answers are capped at that length; only a hand-edited file exceeds it)."""
+    if len(text) > MAX_TEXT:
+        raise DataError(
+            f"有一段文字长达 {len(text)} 字（“{text[:20]}……”），"
+            f"超过 Excel 单元格的上限 {MAX_TEXT} 字，导出会截断它，未导出：请先在答案文件中缩短"
+        )
     cell.value = text
     cell.data_type = "s"
     if text.startswith(FORMULA_START):
@@ -101,13 +107,21 @@ def comparable(v: Any) -> str | None:
     return t or None
 
 
+def _compact(text: str | None) -> str | None:
+    """A long cell text as its SHA-256 in the hidden 原值: four cells of up to 32767
+    characters each must still fit the one hidden cell (Excel's limit)."""
+    if text is None or len(text) <= 1000:
+        return text
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def original_of(columns: Sequence[Column[Row]], row: Row) -> str:
     """What the row's input cells say as exported, as JSON. Import compares each cell
     with it: an untouched cell changes nothing, whatever it says (a derived value out
     of range, a text that reads like 不适用：…)."""
     import json
 
-    data = {c.key: comparable(c.get(row)) for c in columns if c.key in FORM_INPUT_KEYS}
+    data = {c.key: _compact(comparable(c.get(row))) for c in columns if c.key in FORM_INPUT_KEYS}
     return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
 
@@ -890,10 +904,10 @@ def _row_change(row: _Row, computed: _Row | None, ind: Indicator, where: str) ->
     cells["evidence"] = row.get("evidence")
     originals = _originals(row)
     if originals is not None:
-        cells = {k: v for k, v in cells.items() if comparable(v) != originals.get(k)}
+        cells = {k: v for k, v in cells.items() if _compact(comparable(v)) != originals.get(k)}
         if not cells:
             return None  # untouched since the export
-    form = {k: comparable(v) for k, v in cells.items()} if originals is not None else None
+    form = {k: _compact(comparable(v)) for k, v in cells.items()} if originals is not None else None
     value_cell, na_cell = cells.get("value"), _text(cells.get("na"))
     note = _text(cells.get("note")) if "note" in cells else None
     if originals is not None and "note" in cells and note is None:
