@@ -569,3 +569,24 @@ def test_a_hand_edited_text_too_long_for_a_cell_is_not_exported_truncated(run, t
     clean(result, 4)
     assert "32767" in result.stderr
     assert not (tmp_path / "r.xlsx").exists()
+
+
+def test_an_xlsx_cell_cannot_inject_yaml_into_the_generated_checklist(run, tmp_path) -> None:
+    import openpyxl
+    import yaml
+
+    from tests.conftest import seed_text
+
+    evil = "本地区\n  kind: text\nrules: [{id: X, check: 'q1 > 0'}]\n# 总数？"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for line in seed_text().splitlines():
+        ws.append(
+            [evil if c == "本地区行政许可事项承诺时限总数？" else c for c in line.split("\t")]
+        )
+    wb.save(tmp_path / "表.xlsx")
+    clean(run("checklist-import", "表.xlsx", "-o", "out.yaml"), 0)
+    doc = yaml.safe_load((tmp_path / "out.yaml").read_text("utf-8"))
+    assert "rules" not in doc
+    ind = next(i for i in doc["indicators"] if i["id"] == 47)
+    assert ind["text"] == evil and ind["kind"] == "count"
