@@ -590,3 +590,19 @@ def test_an_xlsx_cell_cannot_inject_yaml_into_the_generated_checklist(run, tmp_p
     assert "rules" not in doc
     ind = next(i for i in doc["indicators"] if i["id"] == 47)
     assert ind["text"] == evil and ind["kind"] == "count"
+
+
+def test_a_cache_entry_of_models_with_other_fields_is_a_miss(run, tmp_path) -> None:
+    """An entry pickled by a version whose models had other fields (same file, same
+    FORMAT) must be a miss, not an object that breaks every command."""
+    import pickle
+
+    from evalcheck import cache
+    from evalcheck.checklist import bundled_checklist_path
+
+    clean(run("list"), 0)
+    path = bundled_checklist_path()
+    entry = cache._entry(tmp_path / "_cache", path)
+    old_digest = cache._fingerprint(path, path.read_bytes(), "checklist")  # no model shape
+    entry.write_bytes(pickle.dumps((old_digest, "not a checklist")))
+    clean(run("list"), 0)
