@@ -383,9 +383,9 @@ def test_text_of_exactly_a_cell_survives_a_form_round_trip(run, tmp_path) -> Non
     form = next(p for p in (tmp_path / "forms").iterdir() if "政务服务中心" in p.name)
     wb = openpyxl.load_workbook(form)
     ws = wb["测评指标"]
-    at = next(r for r in range(1, 8) if any(c.value == "题号" for c in ws[r]))
-    col = {c.value: c.column for c in ws[at]}
-    row = next(r for r in range(at + 1, ws.max_row + 1) if ws.cell(r, col["题号"]).value == 47)
+    header = next(r for r in range(1, 9) if any(c.value == "题号" for c in ws[r]))
+    col = {c.value: c.column for c in ws[header]}
+    row = next(r for r in range(3, ws.max_row + 1) if ws.cell(r, col["题号"]).value == 47)
     ws.cell(row, col["备注"]).value = note
     wb.save(form)
     clean(run("import", str(form)), 0)
@@ -570,3 +570,40 @@ def test_a_hand_edited_text_too_long_for_a_cell_is_not_exported_truncated(run, t
     clean(result, 4)
     assert "32767" in result.stderr
     assert not (tmp_path / "r.xlsx").exists()
+
+
+def test_an_xlsx_cell_cannot_inject_yaml_into_the_generated_checklist(run, tmp_path) -> None:
+    import openpyxl
+    import yaml
+
+    from tests.conftest import seed_text
+
+    evil = "本地区\n  kind: text\nrules: [{id: X, check: 'q1 > 0'}]\n# 总数？"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for line in seed_text().splitlines():
+        ws.append(
+            [evil if c == "本地区行政许可事项承诺时限总数？" else c for c in line.split("\t")]
+        )
+    wb.save(tmp_path / "表.xlsx")
+    clean(run("checklist-import", "表.xlsx", "-o", "out.yaml"), 0)
+    doc = yaml.safe_load((tmp_path / "out.yaml").read_text("utf-8"))
+    assert "rules" not in doc
+    ind = next(i for i in doc["indicators"] if i["id"] == 47)
+    assert ind["text"] == evil and ind["kind"] == "count"
+
+
+def test_a_cache_entry_of_models_with_other_fields_is_a_miss(run, tmp_path) -> None:
+    """An entry pickled by a version whose models had other fields (same file, same
+    FORMAT) must be a miss, not an object that breaks every command."""
+    import pickle
+
+    from evalcheck import cache
+    from evalcheck.checklist import bundled_checklist_path
+
+    clean(run("list"), 0)
+    path = bundled_checklist_path()
+    entry = cache._entry(tmp_path / "_cache", path)
+    old_digest = cache._fingerprint(path, path.read_bytes(), "checklist")  # no model shape
+    entry.write_bytes(pickle.dumps((old_digest, "not a checklist")))
+    clean(run("list"), 0)

@@ -100,6 +100,21 @@ def _trusted(st: os.stat_result) -> bool:
     return st.st_uid == os.getuid() and not st.st_mode & 0o022
 
 
+@functools.cache
+def _shape(allowed: frozenset[tuple[str, str]]) -> str:
+    """The fields of the classes a result may hold: an entry pickled by a version whose
+    models had other fields is a miss (it would unpickle into broken objects), even
+    when nobody remembered to bump FORMAT."""
+    import sys
+
+    parts = []
+    for module, name in sorted(allowed):
+        cls = getattr(sys.modules.get(module), name, None)
+        fields: Any = getattr(cls, "__dataclass_fields__", None) or getattr(cls, "__slots__", ())
+        parts.append(f"{name}({','.join(map(str, fields))})")
+    return f"-{_sha256(';'.join(parts).encode())[:12]}" if parts else ""
+
+
 def parse_cached(
     path: Path,
     raw: bytes,
@@ -115,7 +130,7 @@ def parse_cached(
     A result is cached only when `parse` returns; an error is raised every time.
     """
     folder = cache_dir()
-    digest = _fingerprint(path, raw, tag)
+    digest = _fingerprint(path, raw, tag + _shape(frozenset(allowed or ())))
     entry: Path | None = None
     if folder is not None:
         entry = _entry(folder, path)

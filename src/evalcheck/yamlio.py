@@ -44,6 +44,7 @@ def _yaml() -> tuple[Any, Any, Any]:
             return loader.construct_scalar(node)
 
     Loader.add_constructor("tag:yaml.org,2002:int", integer)
+    INT, MERGE = "tag:yaml.org,2002:int", "tag:yaml.org,2002:merge"
 
     def construct_object(self: Any, node: Any, deep: bool = False) -> Any:
         # A node met twice is an alias (*name): refused, so that a few hundred bytes
@@ -58,26 +59,22 @@ def _yaml() -> tuple[Any, Any, Any]:
         if isinstance(node, yaml.MappingNode):
             seen: dict[Any, Any] = {}
             for key_node, _ in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge":
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == MERGE:
                     continue
-                key = self.construct_object(key_node, deep=True) if _scalar(key_node) else None
-                if key is None or isinstance(key, list | dict):
-                    continue
+                # keys compared as text with their type; integers by value (47 == 0x2f)
+                key: Any = (key_node.tag, key_node.value)
+                if key_node.tag == INT:
+                    key = (INT, integer(self, key_node))
                 if key in seen:
                     raise yaml.constructor.ConstructorError(
                         None,
                         None,
-                        f"键 {key} 重复（第{seen[key].start_mark.line + 1}行已有），"
+                        f"键 {key_node.value} 重复（第{seen[key].start_mark.line + 1}行已有），"
                         "同一键只能写一次",
                         key_node.start_mark,
                     )
                 seen[key] = key_node
-                # constructed again below by PyYAML: forget it, it is not an alias
-                self.constructed_objects.pop(key_node, None)
         return base.construct_mapping(self, node, deep)
-
-    def _scalar(n: Any) -> bool:
-        return isinstance(n, yaml.ScalarNode)
 
     Loader.construct_object = construct_object
     Loader.construct_mapping = construct_mapping
