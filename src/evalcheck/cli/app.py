@@ -56,6 +56,7 @@ class Env:
         self.checklist_option = checklist_option
         self.answers_option = answers_option
         self._checklist: Checklist | None = None
+        self._warned = False
 
     @property
     def checklist(self) -> Checklist:
@@ -92,6 +93,10 @@ class Env:
             yield self._warn_orphans(answers)
 
     def _warn_sharing(self, *, writing: bool) -> None:
+        """Sync folder, conflict copies, long path: said once per command."""
+        if self._warned:
+            return
+        self._warned = True
         from ..sharing import sharing_warnings
 
         for text in sharing_warnings(self.answers_path, writing=writing):
