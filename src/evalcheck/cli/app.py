@@ -226,12 +226,22 @@ ByOpt = Annotated[
         show_default=False,
     ),
 ]
+
+
+def _to_file(output: Path | None) -> Path | None:
+    """--output given: tables are written as tab-separated text, as for a pipe."""
+    if output is not None:
+        render.plain_tables()
+    return output
+
+
 ToFileOpt = Annotated[
     Path | None,
     typer.Option(
         "--output",
         help="写入此文件而不是屏幕（UTF-8 带 BOM，Excel 和记事本可直接打开），例如 清单.csv。",
         show_default=False,
+        callback=_to_file,
     ),
 ]
 
