@@ -249,7 +249,7 @@ def test_sync_folders_are_warned_about(run, tmp_path, monkeypatch, folder, clien
     if client is None:
         assert result.stderr == ""
     else:
-        assert f"在{client}的同步文件夹中" in result.stderr and "网络共享文件夹" in result.stderr
+        assert f"位于 {client} 同步文件夹中" in result.stderr and "网络共享文件夹" in result.stderr
         assert "同步文件夹" in run("list").stderr  # reading too
         monkeypatch.setenv("EVALCHECK_SYNC_OK", "1")
         assert run("list").stderr == ""
@@ -272,7 +272,7 @@ def test_conflict_copies_next_to_the_answers_file(run, tmp_path: Path) -> None:
         (tmp_path / name).write_text("x", encoding="utf-8")
     result = run("status")
     assert result.exit_code == 0
-    warning = next(line for line in result.stderr.splitlines() if "冲突副本" in line)
+    (warning,) = [line for line in result.stderr.splitlines() if "冲突副本" in line]
     assert all(name in warning for name in names)
     assert "answers-2022.yaml" not in warning and "other (1)" not in warning
 

@@ -241,3 +241,11 @@ def test_windows_clipboard_is_clip_exe_fed_utf16() -> None:
     )
     assert wayland is not None and wayland.argv[0] == "wl-copy"
     assert oscompat.clipboard_command(platform="linux", env={}, which=lambda n: n) is None
+
+
+def test_utf8_streams_show_undecodable_file_names() -> None:
+    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    oscompat.configure_streams((out,), platform="linux", env={}, codepage=lambda: 936)
+    out.write("坏文件名 \udcff\n")  # a byte that is not UTF-8, as os.listdir gives it
+    out.flush()
+    assert out.buffer.getvalue().decode("utf-8") == "坏文件名 \\udcff\n"  # type: ignore[attr-defined]

@@ -56,7 +56,7 @@ def stream_encoding(
     - Elsewhere: UTF-8.
     """
     env = os.environ if env is None else env
-    if env.get("PYTHONIOENCODING") or env.get("PYTHONUTF8") == "1" or sys.flags.utf8_mode:
+    if _user_chose(env):
         return None
     current = (getattr(stream, "encoding", None) or "").lower().replace("_", "-")
     if is_windows(platform):
@@ -79,12 +79,18 @@ def configure_streams(
     """Switch stdout and stderr to the encoding their reader expects (see stream_encoding)."""
     for stream in streams if streams is not None else (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is None:
+        if reconfigure is None or _user_chose(os.environ if env is None else env):
             continue
         wanted = stream_encoding(stream, platform=platform, env=env, codepage=codepage)
-        if wanted is not None:
-            # a code page that lacks a character shows "?" rather than stopping the output
-            reconfigure(encoding=wanted, errors="strict" if wanted == "utf-8" else "replace")
+        encoding = wanted or getattr(stream, "encoding", None) or "utf-8"
+        utf8 = encoding.lower().replace("_", "-") in ("utf-8", "utf8")
+        # backslashreplace: a file name with bytes that are not UTF-8 can still be shown;
+        # a code page that lacks a character shows "?" rather than stopping the output
+        reconfigure(encoding=encoding, errors="backslashreplace" if utf8 else "replace")
+
+
+def _user_chose(env: Mapping[str, str]) -> bool:
+    return bool(env.get("PYTHONIOENCODING") or env.get("PYTHONUTF8") == "1" or sys.flags.utf8_mode)
 
 
 def ascii_only(env: Mapping[str, str] | None = None, platform: str | None = None) -> bool:

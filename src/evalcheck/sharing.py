@@ -110,7 +110,7 @@ def sharing_warnings(path: Path, *, writing: bool) -> list[str]:
     client = sync_client(path)
     if client and os.environ.get(ENV_SYNC_OK) != "1":
         out.append(
-            f"答案文件 {path} 在{client}的同步文件夹中：每台电脑只锁住自己的副本，两人同时填报时"
+            f"答案文件 {path} 位于 {client} 同步文件夹中：每台电脑只锁住自己的副本，两人同时填报时"
             f"同步程序会生成冲突副本或以后写入者为准，答案可能丢失。请改放到网络共享文件夹"
             f"（如 \\\\服务器\\共享 或映射的网络盘），或只由一人填报"
             + f"（确认无误可设置 {ENV_SYNC_OK}=1 不再提示）"

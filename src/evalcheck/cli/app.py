@@ -56,6 +56,7 @@ class Env:
         self.checklist_option = checklist_option
         self.answers_option = answers_option
         self._checklist: Checklist | None = None
+        self._warned = False
 
     @property
     def checklist(self) -> Checklist:
@@ -92,6 +93,10 @@ class Env:
             yield self._warn_orphans(answers)
 
     def _warn_sharing(self, *, writing: bool) -> None:
+        """Sync folder, conflict copies, long path: said once per command."""
+        if self._warned:
+            return
+        self._warned = True
         from ..sharing import sharing_warnings
 
         for text in sharing_warnings(self.answers_path, writing=writing):
@@ -221,12 +226,22 @@ ByOpt = Annotated[
         show_default=False,
     ),
 ]
+
+
+def _to_file(output: Path | None) -> Path | None:
+    """--output given: tables are written as tab-separated text, as for a pipe."""
+    if output is not None:
+        render.plain_tables()
+    return output
+
+
 ToFileOpt = Annotated[
     Path | None,
     typer.Option(
         "--output",
         help="写入此文件而不是屏幕（UTF-8 带 BOM，Excel 和记事本可直接打开），例如 清单.csv。",
         show_default=False,
+        callback=_to_file,
     ),
 ]
 

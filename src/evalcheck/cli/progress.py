@@ -50,8 +50,6 @@ def overdue(
     from ..deadlines import overdue as overdue_of
     from ..select import select_rows
 
-    if output is not None:
-        render.plain_tables()
     env = _env(ctx)
     filters = _filters(env.checklist, sections=section, owners=owner)
     snap = env.snapshot(today)
@@ -130,8 +128,6 @@ def status(
     from ..columns import progress_columns
     from ..snapshot import GROUPINGS, progress
 
-    if output is not None:
-        render.plain_tables()
     snap = _env(ctx).snapshot(today)
     groups = progress(snap)
     total = groups["all"][0]
