@@ -51,7 +51,11 @@ def compare_with_bundled(run, path: Path) -> None:
 def test_seed_text_gives_the_bundled_checklist(run, tmp_path: Path) -> None:
     result = run("checklist-import", str(SEED_COPY), "-o", "new.yaml")
     assert result.exit_code == 0, result.output
-    assert "已生成 new.yaml：144 项指标，5 个二级指标，4 个科室" in result.stdout
+    assert (
+        "已生成 new.yaml：144 项指标；2021 年（来自备注第163行“2021年…指标”）；5 个二级指标；"
+        "4 个科室（政务服务中心、办公室、审批服务科、审批监管科）；2 位责任领导（万富春、高秀英）；"
+        "牵头 115 项、配合 29 项（备注第163行）；待复核的推断 5 处"
+    ) in result.stdout
     assert "第111项：按 text 处理" in result.stdout  # listed for review
     assert run("validate", "new.yaml").exit_code == 0
     compare_with_bundled(run, tmp_path / "new.yaml")
@@ -113,11 +117,11 @@ def test_bad_rows_are_each_named_and_nothing_is_written(run, tmp_path: Path) -> 
     result = run("checklist-import", "bad.txt", "-o", "out.yaml")
     assert result.exit_code == 3
     err = result.stderr
-    assert "bad.txt 中有 4 行无法读取，未生成清单" in err
-    assert "bad.txt 第4行：没有题号（空）" in err
-    assert "bad.txt 第5行：题号 1 重复（bad.txt 第3行已有）" in err
-    assert "bad.txt 第6行：第3项没有责任领导" in err
-    assert "bad.txt 第7行：第4项的完成时限“9月31日前”无法识别" in err
+    assert "bad.txt 中有 4 处无法读取，未生成清单" in err
+    assert "bad.txt 第4行 B列（题号）：没有题号（空）" in err
+    assert "bad.txt 第5行 B列（题号）：题号 1 重复（bad.txt 第3行已有）" in err
+    assert "bad.txt 第6行 D列（责任领导）：第3项没有责任领导" in err
+    assert "bad.txt 第7行 F列（完成时限）：第4项的完成时限“9月31日前”无法识别" in err
     assert not (tmp_path / "out.yaml").exists()
 
 
