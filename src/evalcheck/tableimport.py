@@ -402,8 +402,9 @@ def find_header(sheet: Sheet, matcher: _HeaderMatcher, keep_hidden: bool) -> _He
             two = matcher.match([[b, a, a + b] for b, a in pairs], skip)
             own_below = matcher.match([[b] for b, _ in pairs], skip)
             if (
-                len(two) > max(len(one), len(own_below))
-                and len(own_below) >= 2
+                one  # the upper row has header words (not a title or an empty row)
+                and len(two) > len(one)
+                and len(two) >= len(own_below) >= 2
                 and "id" not in _ids(below, two)
             ):
                 names = [b or a for b, a in pairs]
@@ -448,6 +449,10 @@ class _Where:
         head = self.names[col] if col < len(self.names) and self.names[col] else ""
         label = head or (LABELS[key] if key else "")
         return f"{self.row(n)} {column_letter(col)}列" + (f"（{label}）" if label else "")
+
+
+def _excerpt(text: str, n: int = 30) -> str:
+    return re.sub(r"\s*\n\s*", " ", text)[:n]
 
 
 def _row_text(cells: Iterable[str]) -> str:
@@ -550,7 +555,11 @@ def build_sheet(book: Book, sheet: Sheet, opts: Options) -> TableResult:
 
         raw_id = get("id")
         distinct = list(dict.fromkeys(c for c in row if c))
-        if not raw_id and len(distinct) == 1 and _looks_like_group(distinct[0], "category" in cols):
+        if (
+            len(distinct) == 1
+            and _parse_id(raw_id) is None
+            and _looks_like_group(distinct[0], "category" in cols)
+        ):
             num, category = normalize_category(distinct[0])
             if num is not None:
                 cat_numbers.setdefault(category, num)
@@ -563,7 +572,7 @@ def build_sheet(book: Book, sheet: Sheet, opts: Options) -> TableResult:
         if ident is None:
             result.problems.append(
                 f"{at('id')}：没有题号（{raw_id or '空'}），应为数字；"
-                f"这一行是：{_row_text(row)[:40]}"
+                f"这一行是：{_excerpt(_row_text(row), 40)}"
             )
             continue
         if ident in seen:
@@ -611,7 +620,9 @@ def build_sheet(book: Book, sheet: Sheet, opts: Options) -> TableResult:
             role_cells[ident] = (get("role"), at("role"))
         inf = infer_kind(text)
         if not inf.certain:
-            result.review.append(f"第{ident}项：按 {inf.kind} 处理（{inf.reason}）：{text[:30]}")
+            result.review.append(
+                f"第{ident}项：按 {inf.kind} 处理（{inf.reason}）：{_excerpt(text)}"
+            )
         ind: dict[str, Any] = {
             "id": ident,
             "category": category,
@@ -669,8 +680,9 @@ def _check_columns(header: _Header, sheet: Sheet, opts: Options, w: _Where) -> N
         "、".join(f"{column_letter(i)}列“{n}”" for i, n in enumerate(header.names) if n) or "（无）"
     )
     n = sheet.rows[header.row][0]
+    written = {_header_name(name) for name in header.names}
     for key, their in opts.columns.items():
-        if key not in header.cols:
+        if _header_name(their) not in written:
             raise InputError(
                 f"{w.row(n)}：--column {LABELS[key]}={their} 指定的列“{their}”不在表头中；"
                 f"找到的表头：{found}"
@@ -809,11 +821,6 @@ def _assign_roles(
             ind["role"] = "lead"
     if sources:
         result.role_source = "、".join(sorted(sources))
-        unset = [
-            i["id"] for i in result.indicators if i["id"] not in footnote and i["id"] not in cells
-        ]
-        if unset and footnote:
-            result.review.append(f"第{_ranges(unset)}项未注明牵头或配合，按牵头处理")
     else:
         result.role_source = "表中未注明牵头或配合，全部按牵头；配合任务请用 --support 指定"
 
@@ -932,7 +939,8 @@ def checklist_yaml(doc: dict[str, Any], header: Sequence[str] = ()) -> str:
     """The checklist as people read it: top-level fields, then one block per indicator."""
     from .yamlio import dump_yaml
 
-    head = "".join(f"# {line}\n" if line else "#\n" for line in header)
+    lines = [" ".join(str(line).splitlines()) for line in header]  # a comment is one line
+    head = "".join(f"# {line}\n" if line else "#\n" for line in lines)
     top = {k: v for k, v in doc.items() if k not in ("rules", "indicators")}
     parts = [head, dump_yaml(top)]
     if doc.get("rules"):

@@ -118,7 +118,8 @@ def _read_xlsx(path: Path) -> list[Sheet]:
     try:
         # not read_only: that mode trusts the stored <dimension>, which is often stale,
         # and knows neither merged cells nor hidden rows
-        wb = openpyxl.load_workbook(path, data_only=True)
+        with path.open("rb") as f:  # a file object: the name's suffix does not matter
+            wb = openpyxl.load_workbook(f, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
         raise DataError(f"无法读取工作簿 {path.name}：{exc}") from None
     sheets: list[Sheet] = []
@@ -219,16 +220,16 @@ def decode(raw: bytes, name: str) -> tuple[str, str]:
         return raw.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError:
         pass
-    sample = raw[:4000]
-    if len(sample) >= 4 and sample.count(0) * 3 >= len(sample):
-        for enc in ("utf-16-le", "utf-16-be"):
-            # ASCII-heavy UTF-16 has its zero bytes on one side
-            zeros_odd = sample[1::2].count(0) >= sample[0::2].count(0)
-            if (enc == "utf-16-le") == zeros_odd:
-                try:
-                    return raw.decode(enc), "UTF-16"
-                except UnicodeDecodeError:
-                    break
+    # UTF-16 without a BOM: its tabs and line breaks are a control byte next to a zero
+    sample = raw[:20000]
+    pairs = list(zip(sample[0::2], sample[1::2], strict=False))
+    le = sum(1 for a, b in pairs if a in (9, 10, 13) and b == 0)
+    be = sum(1 for a, b in pairs if a == 0 and b in (9, 10, 13))
+    if len(raw) % 2 == 0 and max(le, be) > 0:
+        try:
+            return raw.decode("utf-16-le" if le >= be else "utf-16-be"), "UTF-16"
+        except UnicodeDecodeError:
+            pass
     try:
         return raw.decode("gb18030"), "GB18030"
     except UnicodeDecodeError:
