@@ -73,6 +73,8 @@ def _open_dict(r: Any) -> dict[str, Any]:
         "text": r.ind.text,
         "section": r.ind.section,
         "owner": r.ind.owner,
+        "sections": list(r.ind.sections),
+        "owners": list(r.ind.owners),
         "due": r.ind.due.isoformat(),
         "days_overdue": r.days_overdue,
         "days_left": r.days_left,
@@ -128,7 +130,7 @@ def status(
     示例：evalcheck status --today 2021-09-16
     """
     from ..columns import progress_columns
-    from ..snapshot import GROUPINGS, progress
+    from ..snapshot import GROUPINGS, progress, shared, shared_note
 
     if output is not None:
         render.plain_tables()
@@ -137,6 +139,8 @@ def status(
     total = groups["all"][0]
     if fmt.value == "json":
         data: dict[str, Any] = {"today": snap.today.isoformat(), "total": total.to_dict()}
+        # indicators counted under more than one section / leader
+        data["shared"] = {key: shared(snap.rows, key) for key in ("section", "owner")}
         data.update({key: [p.to_dict() for p in groups[key]] for key in GROUPINGS})
         _emit(render.to_json(data), kind="json", output=output)
         return
@@ -154,6 +158,9 @@ def status(
             f"（截至 {snap.today.isoformat()}）"
         )
     )
+    note = shared_note(snap.rows)
+    if note:
+        parts[-1] += f"\n{note}"
     _emit("\n\n".join(parts), output=output)
 
 
@@ -174,7 +181,7 @@ def remind(
     """
     from ..deadlines import reminder
     from ..select import select_rows
-    from ..snapshot import group_rows
+    from ..snapshot import group_rows, shared
 
     env = _env(ctx)
     filters = _filters(env.checklist, sections=section)
@@ -187,6 +194,9 @@ def remind(
     texts = [reminder(snap.checklist, name, g, snap.today) for name, g in groups]
     text = ("\n\n" + "-" * 40 + "\n\n").join(texts)
     _echo(text)
+    n_shared = shared(open_rows, "section")
+    if n_shared and len(groups) > 1:  # for the coordinator, not part of the copied text
+        _echo(f"\n（其中 {n_shared} 项由多个科室共同负责，已在每个科室的提醒中列出）")
     if copy:
         _copy(text)
 
