@@ -180,7 +180,7 @@ def _read_calamine(path: Path, fmt: str) -> list[Sheet]:
                     for c in range(c0, min(c1, len(grid[r]) - 1) + 1):
                         grid[r][c] = value
             rows = [(n, cells) for n, cells in enumerate(grid, start=1)]
-            visible = "Visible" in str(meta.visible) and "Hidden" not in str(meta.visible)
+            visible = str(meta.visible).endswith(".Visible")
             note = f".{fmt} 文件中的隐藏行、隐藏列无法识别，请确认表中没有隐藏的行或列"
             sheets.append(Sheet(meta.name, rows, visible=visible, notes=[note]))
         wb.close()
