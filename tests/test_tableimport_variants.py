@@ -738,3 +738,46 @@ def test_summary_line_states_everything(run, tmp_path: Path) -> None:
         "2 个二级指标；4 个科室（政务服务中心、审批服务科、办公室、审批监管科）；"
         "2 位责任领导（万富春、高秀英）；牵头 4 项、配合 2 项（备注第10行）；待复核的推断 0 处"
     )
+
+
+# ---------------------------------------------------------------- hostile files
+
+
+def test_lying_sizes_allocate_nothing(run, tmp_path: Path) -> None:
+    """A declared dimension of the whole sheet; a merged range past the last row."""
+    path = write_xlsx(tmp_path / "t.xlsx", {"附件1": table()}, merges=["A10:A200"])
+    stale_dimension(path, "A1:XFD1048576")
+    cl, _ = imported(run, path)
+    assert_checklist(cl, EXPECTED)
+
+
+def test_a_merged_range_of_a_million_rows_is_refused(run, tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "t.xlsx", {"附件1": table()}, merges=["A10:A200"])
+    with zipfile.ZipFile(path) as z:  # written small, then made to claim a million rows
+        members = {i.filename: z.read(i) for i in z.infolist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    members[sheet] = members[sheet].replace(b'ref="A10:A200"', b'ref="A10:XFD1048576"')
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    result = run("checklist-import", "t.xlsx", "-o", "o.yaml")
+    assert result.exit_code == 4
+    assert "t.xlsx 中的合并单元格 A10:XFD1048576 过大（1048567 行 × 16384 列）" in result.stderr
+
+
+def test_too_many_rows_are_refused(run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from evalcheck import tableimport_read
+
+    monkeypatch.setattr(tableimport_read, "MAX_ROWS", 5)
+    result = run("checklist-import", write_text(tmp_path / "t.txt", table()).name, "-o", "o.yaml")
+    assert result.exit_code == 4 and "t.txt 有 5 行以上，超过 5 行的上限" in result.stderr
+    write_xlsx(tmp_path / "t.xlsx", {"附件1": table()})
+    result = run("checklist-import", "t.xlsx", "-o", "o.yaml")
+    assert result.exit_code == 4 and "t.xlsx 工作表“附件1”有 5 行以上" in result.stderr
+    assert not (tmp_path / "o.yaml").exists()
+
+
+def test_a_folder_is_not_a_table(run, tmp_path: Path) -> None:
+    (tmp_path / "d.xlsx").mkdir()
+    result = run("checklist-import", "d.xlsx", "-o", "o.yaml")
+    assert result.exit_code == 3 and "d.xlsx 是文件夹，不是表格文件" in result.stderr

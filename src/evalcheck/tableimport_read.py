@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,13 @@ from typing import Any
 from .errors import DataError, InputError
 
 Row = tuple[int, list[str]]  # (1-based row number in the file or sheet, cells)
+
+# Caps: nothing is allocated from a number the file states (a declared dimension, a row
+# number, a merged range); what goes past a cap is refused, naming it.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # what an xlsx/ods unpacks to, all members together
+MAX_ROWS = 50_000
+MAX_COLUMNS = 64
 
 
 @dataclass(slots=True)
@@ -101,6 +109,7 @@ def read_book(path: Path) -> Book:
         raise InputError(f"{path} 是文件夹，不是表格文件") from None
     except OSError as exc:
         raise DataError(f"无法读取 {path}：{exc.strerror or exc}") from None
+    _check_size(path)
     fmt = sniff(path, head)
     if fmt == "xlsx":
         return Book(path, fmt, _read_xlsx(path))
@@ -109,12 +118,74 @@ def read_book(path: Path) -> Book:
     return _read_text(path)
 
 
+def _check_size(path: Path) -> None:
+    """A regular file of sane size; a zip that does not unpack to a bomb.
+
+    (Issue 12's workbook_guard.check_workbook does the same for every workbook; when it
+    lands, this is where it is called.)
+    """
+    if not path.is_file():
+        raise InputError(f"{path} 不是普通文件，无法作为表格读取")
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise DataError(
+            f"{path.name} 有 {size // 1024 // 1024} MB，超过表格文件 "
+            f"{MAX_FILE_BYTES // 1024 // 1024} MB 的上限（是否选错了文件？）"
+        )
+    if zipfile.is_zipfile(path):
+        try:
+            with zipfile.ZipFile(path) as z:
+                unpacked = sum(i.file_size for i in z.infolist())
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return  # sniff() names a damaged zip
+        if unpacked > MAX_UNPACKED_BYTES:
+            raise DataError(
+                f"{path.name} 解压后过大（{unpacked // 1024 // 1024} MB），疑似压缩炸弹，拒绝读取"
+            )
+
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})"')
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _check_merges(path: Path) -> None:
+    """openpyxl makes one object per merged cell: refuse a merged range that claims millions."""
+    with zipfile.ZipFile(path) as z:
+        for info in z.infolist():
+            if not info.filename.startswith("xl/worksheets/"):
+                continue
+            for m in _MERGE.finditer(z.read(info)):
+                c0, r0, c1, r1 = m.groups()
+                rows = abs(int(r1) - int(r0)) + 1
+                cols = abs(_column_number(c1) - _column_number(c0)) + 1
+                if rows > MAX_ROWS or cols > MAX_COLUMNS * 4:
+                    ref = f"{c0.decode()}{int(r0)}:{c1.decode()}{int(r1)}"
+                    raise DataError(
+                        f"{path.name} 中的合并单元格 {ref} 过大（{rows} 行 × {cols} 列），"
+                        "拒绝读取；请取消这处合并后重试"
+                    )
+
+
+def _too_many_rows(path: Path, sheet: str, n: int) -> DataError:
+    where = f"工作表“{sheet}”" if sheet else ""
+    return DataError(
+        f"{path.name} {where}有 {n} 行以上，超过 {MAX_ROWS} 行的上限（是否选错了文件？）"
+    )
+
+
 # ---------------------------------------------------------------- xlsx (openpyxl)
 
 
 def _read_xlsx(path: Path) -> list[Sheet]:
     import openpyxl
 
+    _check_merges(path)
     try:
         # not read_only: that mode trusts the stored <dimension>, which is often stale,
         # and knows neither merged cells nor hidden rows
@@ -124,31 +195,39 @@ def _read_xlsx(path: Path) -> list[Sheet]:
         raise DataError(f"无法读取工作簿 {path.name}：{exc}") from None
     sheets: list[Sheet] = []
     for ws in wb.worksheets:
+        # the cells present in the file (iter_rows would create every cell of the
+        # declared range, which may be a lie); columns past the cap are not read
+        present = ws._cells.items()
         grid: dict[tuple[int, int], Any] = {
-            (c.row, c.column): c.value
-            for row in ws.iter_rows()
-            for c in row
-            if c.value is not None and c.value != ""
+            (r, c): cell.value
+            for (r, c), cell in present
+            if c <= MAX_COLUMNS and cell.value is not None and cell.value != ""
         }
-        for rng in ws.merged_cells.ranges:
-            value = ws.cell(rng.min_row, rng.min_col).value
-            if value is None:
-                continue
-            for r in range(rng.min_row, rng.max_row + 1):
-                for col in range(rng.min_col, rng.max_col + 1):
-                    grid[(r, col)] = value
         height = max((r for r, _ in grid), default=0)
         width = max((c for _, c in grid), default=0)
+        if height > MAX_ROWS:
+            raise _too_many_rows(path, ws.title, MAX_ROWS)
+        for rng in ws.merged_cells.ranges:
+            value = grid.get((rng.min_row, rng.min_col))
+            if value is None:
+                continue
+            # a merged range is clamped to the cells present: its size is a claim
+            for r in range(rng.min_row, min(rng.max_row, height) + 1):
+                for col in range(rng.min_col, min(rng.max_col, width) + 1):
+                    grid[(r, col)] = value
+        beyond = sorted({r for (r, c), cell in present if c > MAX_COLUMNS and cell.value})
+        notes = [f"第{beyond[0]}行等处第 {MAX_COLUMNS} 列以后的内容未读取"] if beyond else []
+        filled = sorted({r for r, _ in grid})
         rows = [
-            (r, [clean_cell(grid.get((r, col))) for col in range(1, width + 1)])
-            for r in range(1, height + 1)
+            (r, [clean_cell(grid.get((r, col))) for col in range(1, width + 1)]) for r in filled
         ]
         hidden_rows = {r for r, d in ws.row_dimensions.items() if d.hidden and r <= height}
         hidden_cols: set[int] = set()
         for dim in ws.column_dimensions.values():
             if dim.hidden and dim.min is not None and dim.max is not None:
                 hidden_cols.update(c - 1 for c in range(dim.min, min(dim.max, width) + 1))
-        sheets.append(Sheet(ws.title, rows, hidden_rows, hidden_cols, ws.sheet_state == "visible"))
+        visible = ws.sheet_state == "visible"
+        sheets.append(Sheet(ws.title, rows, hidden_rows, hidden_cols, visible, notes))
     wb.close()
     return sheets
 
@@ -169,8 +248,10 @@ def _read_calamine(path: Path, fmt: str) -> list[Sheet]:
         sheets: list[Sheet] = []
         for meta in wb.sheets_metadata:
             ws = wb.get_sheet_by_name(meta.name)
+            if ws.height > MAX_ROWS:
+                raise _too_many_rows(path, meta.name, MAX_ROWS)
             data = ws.to_python(skip_empty_area=False)
-            grid = [[clean_cell(v) for v in row] for row in data]
+            grid = [[clean_cell(v) for v in row[:MAX_COLUMNS]] for row in data]
             for rng in _merged(ws):
                 (r0, c0), (r1, c1) = rng
                 if r0 >= len(grid) or c0 >= len(grid[r0]):
@@ -252,6 +333,8 @@ def _read_text(path: Path) -> Book:
     rows: list[Row] = []
     try:
         for cells in reader:
+            if len(rows) >= MAX_ROWS:
+                raise _too_many_rows(path, "", MAX_ROWS)
             # the row number of a record's first line (quoted cells may span lines)
             n = reader.line_num - sum(c.count("\n") for c in cells)
             rows.append((n, [clean_cell(c) for c in cells]))
