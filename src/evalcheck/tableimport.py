@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .checklist import CN_NUMERALS
-from .errors import InputError
+from .errors import DataError, InputError
 from .tableimport_read import Book, Row, Sheet, clean_cell, column_letter, read_book
 
 __all__ = ["checklist_document", "checklist_yaml", "clean_cell", "read_table"]
@@ -937,9 +937,11 @@ def _indicator_doc(ind: dict[str, Any]) -> dict[str, Any]:
 
 def checklist_yaml(doc: dict[str, Any], header: Sequence[str] = ()) -> str:
     """The checklist as people read it: top-level fields, then one block per indicator."""
-    from .yamlio import dump_yaml
+    from .yamlio import dump_yaml, load_yaml_text
 
-    lines = [" ".join(str(line).splitlines()) for line in header]  # a comment is one line
+    # a comment line ends at a line break: one inside a cell or a file name must not
+    # start a line of YAML in the file
+    lines = [" ".join(str(line).splitlines()) for line in header]
     head = "".join(f"# {line}\n" if line else "#\n" for line in lines)
     top = {k: v for k, v in doc.items() if k not in ("rules", "indicators")}
     parts = [head, dump_yaml(top)]
@@ -948,4 +950,7 @@ def checklist_yaml(doc: dict[str, Any], header: Sequence[str] = ()) -> str:
     parts.append("\nindicators:\n")
     for ind in doc.get("indicators", []):
         parts.append(dump_yaml([ind]) + "\n")
-    return "".join(parts).rstrip() + "\n"
+    text = "".join(parts).rstrip() + "\n"
+    if load_yaml_text(text, "生成的清单") != doc:  # cells cannot add or change structure
+        raise DataError("生成的清单与表格内容不一致（表格中可能有特殊字符），未写入")
+    return text

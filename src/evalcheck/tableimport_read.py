@@ -13,21 +13,21 @@ import csv
 import datetime as dt
 import io
 import re
+import stat
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import workbook_guard
 from .errors import DataError, InputError
 
 Row = tuple[int, list[str]]  # (1-based row number in the file or sheet, cells)
 
-# Caps: nothing is allocated from a number the file states (a declared dimension, a row
-# number, a merged range); what goes past a cap is refused, naming it.
-MAX_FILE_BYTES = 20 * 1024 * 1024
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # what an xlsx/ods unpacks to, all members together
-MAX_ROWS = 50_000
-MAX_COLUMNS = 64
+# Caps (issue 12's workbook_guard): nothing is allocated from a number the file states (a
+# declared dimension, a row number, a merged range); what goes past a cap is refused.
+MAX_COLUMNS = workbook_guard.MAX_COLUMNS
+MAX_ROWS = workbook_guard.MAX_ROWS
 
 
 @dataclass(slots=True)
@@ -101,47 +101,28 @@ def sniff(path: Path, head: bytes) -> str:
 
 def read_book(path: Path) -> Book:
     try:
-        with path.open("rb") as f:
-            head = f.read(8)
+        st = path.stat()
     except FileNotFoundError:
         raise InputError(f"找不到文件：{path}") from None
-    except IsADirectoryError:
-        raise InputError(f"{path} 是文件夹，不是表格文件") from None
     except OSError as exc:
         raise DataError(f"无法读取 {path}：{exc.strerror or exc}") from None
-    _check_size(path)
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError(f"{path} 是文件夹，不是表格文件")
+    if not stat.S_ISREG(st.st_mode):  # a device would fill memory, a FIFO hang
+        raise DataError(f"{path} 是设备或管道，不是普通文件，未读取")
+    try:
+        with path.open("rb") as f:
+            head = f.read(8)
+    except OSError as exc:
+        raise DataError(f"无法读取 {path}：{exc.strerror or exc}") from None
     fmt = sniff(path, head)
+    if fmt in ("xlsx", "ods"):
+        workbook_guard.check_workbook(path)  # size, unpacked size, zip bombs
     if fmt == "xlsx":
         return Book(path, fmt, _read_xlsx(path))
     if fmt in ("xls", "ods"):
         return Book(path, fmt, _read_calamine(path, fmt))
     return _read_text(path)
-
-
-def _check_size(path: Path) -> None:
-    """A regular file of sane size; a zip that does not unpack to a bomb.
-
-    (Issue 12's workbook_guard.check_workbook does the same for every workbook; when it
-    lands, this is where it is called.)
-    """
-    if not path.is_file():
-        raise InputError(f"{path} 不是普通文件，无法作为表格读取")
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise DataError(
-            f"{path.name} 有 {size // 1024 // 1024} MB，超过表格文件 "
-            f"{MAX_FILE_BYTES // 1024 // 1024} MB 的上限（是否选错了文件？）"
-        )
-    if zipfile.is_zipfile(path):
-        try:
-            with zipfile.ZipFile(path) as z:
-                unpacked = sum(i.file_size for i in z.infolist())
-        except (zipfile.BadZipFile, OSError, ValueError):
-            return  # sniff() names a damaged zip
-        if unpacked > MAX_UNPACKED_BYTES:
-            raise DataError(
-                f"{path.name} 解压后过大（{unpacked // 1024 // 1024} MB），疑似压缩炸弹，拒绝读取"
-            )
 
 
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})"')
@@ -236,6 +217,10 @@ def _read_xlsx(path: Path) -> list[Sheet]:
 
 
 def _read_calamine(path: Path, fmt: str) -> list[Sheet]:
+    size = path.stat().st_size
+    if size > workbook_guard.MAX_FILE_BYTES:
+        limit = workbook_guard.MAX_FILE_BYTES // 1024 // 1024
+        raise DataError(f"{path} 有 {size // 1024 // 1024} MB，超过 {limit} MB 的上限")
     try:
         from python_calamine import CalamineWorkbook
     except ImportError:  # pragma: no cover - a runtime dependency
@@ -321,10 +306,9 @@ def decode(raw: bytes, name: str) -> tuple[str, str]:
 
 
 def _read_text(path: Path) -> Book:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise DataError(f"无法读取 {path}：{exc.strerror or exc}") from None
+    from .safepath import read_regular
+
+    raw = read_regular(path, "表格文件", limit=workbook_guard.MAX_FILE_BYTES)
     text, encoding = decode(raw, path.name)
     if not text.strip():
         raise InputError(f"{path.name} 是空文件，没有可读取的表格")

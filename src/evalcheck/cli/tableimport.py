@@ -2,13 +2,88 @@
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from ..errors import InputError
 from .app import _echo, app
 from .frame import _Command
+
+TableArg = Annotated[
+    Path,
+    typer.Argument(
+        help="局里的指标表：.xlsx、.xls、.ods，或文本（制表符/逗号分隔，"
+        "UTF-8、GB18030、UTF-16 均可，例如 Excel 另存的“文本文件(制表符分隔)”）。"
+    ),
+]
+OutputOpt = Annotated[
+    Path, typer.Option("--output", "-o", help="生成的清单文件，例如 indicators.yaml。")
+]
+YearOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--year", help="清单的年份；默认从标题（或备注中的“20XX年测评指标”）读取，读不到时必填。"
+    ),
+]
+SheetOpt = Annotated[
+    str | None, typer.Option("--sheet", help="工作表名；默认自动找有指标表头的那个工作表。")
+]
+ColumnOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--column",
+        help="表中列名与本工具不同时指定，可重复，例如 --column 责任科室=责任股室。"
+        "可用：二级指标、题号、三级指标、责任领导、责任科室、完成时限、任务类型。",
+    ),
+]
+SupportOpt = Annotated[
+    str | None,
+    typer.Option("--support", help="配合任务的题号，例如 116-144 或 116-140,143；其余为牵头。"),
+]
+DueOpt = Annotated[
+    str | None, typer.Option("--due", help="表中没有完成时限的行用这个日期，例如 2022-09-30。")
+]
+KeepHiddenOpt = Annotated[
+    bool, typer.Option("--keep-hidden", help="也读取隐藏的行和列（默认跳过并提示）。")
+]
+ForceOpt = Annotated[bool, typer.Option("--force", help="覆盖已存在的输出文件。")]
+
+
+@app.command("checklist-import", cls=_Command)
+def checklist_import(
+    table: TableArg,
+    output: OutputOpt,
+    year: YearOpt = None,
+    sheet: SheetOpt = None,
+    column: ColumnOpt = None,
+    support: SupportOpt = None,
+    due: DueOpt = None,
+    keep_hidden: KeepHiddenOpt = False,
+    force: ForceOpt = False,
+) -> None:
+    """从局里的指标表生成清单 YAML：认得常见的列名、合并单元格、两行表头、分类行。
+
+    年份、完成时限、牵头/配合都不靠猜：读不到就要求用选项指定。无法读取的行
+    全部列出（文件、工作表、行、列），且不写文件；不能确定的题型、名称等推断列出，供人工复核。
+
+    \b
+    示例：evalcheck checklist-import 2022指标表.xlsx -o indicators-2022.yaml
+          evalcheck checklist-import 表.txt --year 2022 --support 116-144 --column 责任科室=承办股室
+    """
+    from ..tableimport import Options, read_table
+
+    if output.exists() and not force:
+        raise InputError(f"{output} 已存在，未做修改；确认要覆盖请加 --force")
+    opts = Options(year, sheet, _columns(column or []), _support(support), _due(due), keep_hidden)
+    result = read_table(table, opts)
+    if result.problems:
+        raise InputError(
+            f"{table} 中有 {len(result.problems)} 处无法读取，未生成清单"
+            "（请修改表格或用选项说明后重试）：",
+            details=result.problems,
+        )
+    _report(output, _write(table, output, result), result)
 
 
 def _columns(raw: list[str]) -> dict[str, str]:
@@ -31,110 +106,54 @@ def _columns(raw: list[str]) -> dict[str, str]:
     return out
 
 
-@app.command("checklist-import", cls=_Command)
-def checklist_import(
-    table: Annotated[
-        Path,
-        typer.Argument(
-            help="局里的指标表：.xlsx、.xls、.ods，或文本（制表符/逗号分隔，"
-            "UTF-8、GB18030、UTF-16 均可，例如 Excel 另存的“文本文件(制表符分隔)”）。"
-        ),
-    ],
-    output: Annotated[
-        Path, typer.Option("--output", "-o", help="生成的清单文件，例如 indicators.yaml。")
-    ],
-    year: Annotated[
-        int | None,
-        typer.Option(
-            "--year",
-            help="清单的年份；默认从标题（或备注中的“20XX年测评指标”）读取，读不到时必填。",
-        ),
-    ] = None,
-    sheet: Annotated[
-        str | None,
-        typer.Option("--sheet", help="工作表名；默认自动找有指标表头的那个工作表。"),
-    ] = None,
-    column: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--column",
-            help="表中列名与本工具不同时指定，可重复，例如 --column 责任科室=责任股室。"
-            "可用：二级指标、题号、三级指标、责任领导、责任科室、完成时限、任务类型。",
-        ),
-    ] = None,
-    support: Annotated[
-        str | None,
-        typer.Option("--support", help="配合任务的题号，例如 116-144 或 116-140,143；其余为牵头。"),
-    ] = None,
-    due: Annotated[
-        str | None,
-        typer.Option("--due", help="表中没有完成时限的行用这个日期，例如 2022-09-30。"),
-    ] = None,
-    keep_hidden: Annotated[
-        bool, typer.Option("--keep-hidden", help="也读取隐藏的行和列（默认跳过并提示）。")
-    ] = False,
-    force: Annotated[bool, typer.Option("--force", help="覆盖已存在的输出文件。")] = False,
-) -> None:
-    """从局里的指标表生成清单 YAML：认得常见的列名、合并单元格、两行表头、分类行。
+def _support(raw: str | None) -> frozenset[int] | None:
+    from ..tableimport import parse_ranges
 
-    年份、完成时限、牵头/配合都不靠猜：读不到就要求用选项指定。无法读取的行
-    全部列出（文件、工作表、行、列），且不写文件；不能确定的题型、名称等推断列出，供人工复核。
-
-    \b
-    示例：evalcheck checklist-import 2022指标表.xlsx -o indicators-2022.yaml
-          evalcheck checklist-import 表.txt --year 2022 --support 116-144 --column 责任科室=承办股室
-    """
-    from ..checklist import ROLE_NAMES
-    from ..fileio import atomic_write_text
-    from ..tableimport import Options, checklist_document, checklist_yaml, parse_ranges, read_table
-    from ..validation import build_checklist
-
-    if output.exists() and not force:
-        raise InputError(f"{output} 已存在，未做修改；确认要覆盖请加 --force")
-    support_ids = None
-    if support is not None:
-        try:
-            support_ids = parse_ranges(support)
-        except ValueError as exc:
-            raise InputError(
-                f"--support “{support}”无法识别（“{exc}”）："
-                "应为题号或范围，例如 116-144 或 116-140,143"
-            ) from None
-    due_date = None
-    if due is not None:
-        try:
-            due_date = dt.date.fromisoformat(due.strip())
-        except ValueError:
-            raise InputError(f"--due “{due}”不是日期：应写成 YYYY-MM-DD，例如 2022-09-30") from None
-    opts = Options(
-        year=year,
-        sheet=sheet,
-        columns=_columns(column or []),
-        support=support_ids,
-        due=due_date,
-        keep_hidden=keep_hidden,
-    )
-    result = read_table(table, opts)
-    if result.problems:
+    if raw is None:
+        return None
+    try:
+        return parse_ranges(raw)
+    except ValueError as exc:
         raise InputError(
-            f"{table} 中有 {len(result.problems)} 处无法读取，未生成清单"
-            "（请修改表格或用选项说明后重试）：",
-            details=result.problems,
-        )
+            f"--support “{raw}”无法识别（“{exc}”）：应为题号或范围，例如 116-144 或 116-140,143"
+        ) from None
+
+
+def _due(raw: str | None) -> dt.date | None:
+    if raw is None:
+        return None
+    try:
+        return dt.date.fromisoformat(raw.strip())
+    except ValueError:
+        raise InputError(f"--due “{raw}”不是日期：应写成 YYYY-MM-DD，例如 2022-09-30") from None
+
+
+def _write(table: Path, output: Path, result: Any) -> Any:
+    """Write the checklist; the file written is the document validated (its own text)."""
+    from ..fileio import atomic_write_text
+    from ..tableimport import checklist_document, checklist_yaml
+    from ..validation import validate_text
+
     doc = checklist_document(result)
-    checklist, problems = build_checklist(doc, str(output))
-    errors = [p.text for p in problems if p.level == "error"]
-    if checklist is None or errors:
-        raise InputError("生成的清单未通过检查，未写入：", details=errors)
     header = [
         f"{doc['title']}（{doc['year']}年）",
         f"Generated by `evalcheck checklist-import {table.name}`;"
         " review it, then run `evalcheck validate`.",
     ]
     if result.review:
-        header += ["", "Inferences to review:"]
-        header += [f"  {line}" for line in result.review]
-    atomic_write_text(output, checklist_yaml(doc, header))
+        header += ["", "Inferences to review:", *(f"  {line}" for line in result.review)]
+    text = checklist_yaml(doc, header)
+    checklist, problems = validate_text(text, output)
+    errors = [p.text for p in problems if p.level == "error"]
+    if checklist is None or errors:
+        raise InputError("生成的清单未通过检查，未写入：", details=errors)
+    atomic_write_text(output, text)
+    return checklist
+
+
+def _report(output: Path, checklist: Any, result: Any) -> None:
+    """The summary line: count, year and its source, names, roles, inferences to review."""
+    from ..checklist import ROLE_NAMES
 
     roles = [i.role for i in checklist.indicators]
     lead, sup = roles.count("lead"), roles.count("support")
@@ -145,8 +164,7 @@ def checklist_import(
         f"{len(checklist.sections)} 个科室（{'、'.join(checklist.sections) or '无'}）；"
         f"{len(checklist.owners)} 位责任领导（{'、'.join(checklist.owners) or '无'}）；"
         f"{ROLE_NAMES['lead']} {lead} 项、{ROLE_NAMES['support']} {sup} 项"
-        f"（{result.role_source}）；"
-        f"待复核的推断 {len(result.review)} 处"
+        f"（{result.role_source}）；待复核的推断 {len(result.review)} 处"
     )
     shared = sum(1 for i in checklist.indicators if len(i.sections) > 1 or len(i.owners) > 1)
     if shared:
