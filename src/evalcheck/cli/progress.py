@@ -139,7 +139,6 @@ def status(
     total = groups["all"][0]
     if fmt.value == "json":
         data: dict[str, Any] = {"today": snap.today.isoformat(), "total": total.to_dict()}
-        # indicators counted under more than one section / leader
         data["shared"] = {key: shared(snap.rows, key) for key in ("section", "owner")}
         data.update({key: [p.to_dict() for p in groups[key]] for key in GROUPINGS})
         _emit(render.to_json(data), kind="json", output=output)
@@ -158,9 +157,7 @@ def status(
             f"（截至 {snap.today.isoformat()}）"
         )
     )
-    note = shared_note(snap.rows)
-    if note:
-        parts[-1] += f"\n{note}"
+    parts[-1] += f"\n{note}" if (note := shared_note(snap.rows)) else ""
     _emit("\n\n".join(parts), output=output)
 
 
