@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import json
 from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from evalcheck.checklist import bundled_checklist_path, load_checklist
-from evalcheck.tableimport import infer_kind, normalize_category, parse_due
+from evalcheck.tableimport import (
+    infer_kind,
+    normalize_category,
+    parse_due,
+    parse_ranges,
+    split_names,
+)
 
 from .conftest import SEED_COPY, seed_text
 
@@ -223,3 +232,47 @@ def test_a_changed_date_does_not_keep_the_default_wording(run, tmp_path: Path) -
         ("2021-10-08", "10月8日前"),
         ("2021-09-15", "9月15日前"),  # written as a date; the default wording of that date
     ]
+
+
+@given(st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2099, 12, 31)))
+def test_every_date_spelling_reads_back(day: dt.date) -> None:
+    y, m, d = day.year, day.month, day.day
+    for text in (
+        f"{m}月{d}日前",
+        f"{m}月{d}号前",
+        f"{m}月{d}日前完成",
+        f"{y}-{m}-{d}",
+        f"{y}/{m:02d}/{d:02d}",
+        f"{y}年{m}月{d}日",
+        f"截至{m}月{d}日",
+    ):
+        assert parse_due(text, y) == day, text
+    last = dt.date(y, m, calendar.monthrange(y, m)[1])
+    assert parse_due(f"{m}月底前", y) == parse_due(f"{y}年{m}月底前", 1999) == last
+
+
+@given(st.lists(st.tuples(st.integers(1, 500), st.integers(0, 30)), min_size=1, max_size=5))
+def test_support_ranges_read_back(spans: list[tuple[int, int]]) -> None:
+    text = "，".join(f"{a}—{a + n}" if n else str(a) for a, n in spans)
+    want = {i for a, n in spans for i in range(a, a + n + 1)}
+    assert parse_ranges(text) == want
+
+
+@pytest.mark.parametrize("bad", ["", "5-", "x", "9-3", "1-200000"])
+def test_unreadable_ranges(bad: str) -> None:
+    with pytest.raises(ValueError):
+        parse_ranges(bad)
+
+
+@pytest.mark.parametrize(
+    ("cell", "names"),
+    [
+        ("政务服务中心、审批服务科", ["政务服务中心", "审批服务科"]),
+        ("万富春/高秀英", ["万富春", "高秀英"]),
+        ("万富春／高秀英；万富春", ["万富春", "高秀英"]),
+        ("审批监管科\n办公室", ["审批监管科", "办公室"]),
+        ("政务服务中心", ["政务服务中心"]),
+    ],
+)
+def test_cells_naming_several(cell: str, names: list[str]) -> None:
+    assert split_names(cell) == names
