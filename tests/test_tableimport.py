@@ -63,9 +63,13 @@ def test_seed_text_gives_the_bundled_checklist(run, tmp_path: Path) -> None:
     assert (
         "已生成 new.yaml：144 项指标；2021 年（来自备注第163行“2021年…指标”）；5 个二级指标；"
         "4 个科室（政务服务中心、办公室、审批服务科、审批监管科）；2 位责任领导（万富春、高秀英）；"
-        "牵头 115 项、配合 29 项（备注第163行）；待复核的推断 5 处"
+        "牵头 115 项、配合 29 项（备注第163行）；待复核的推断 6 处"
     ) in result.stdout
     assert "第111项：按 text 处理" in result.stdout  # listed for review
+    assert (
+        "第14–15、20–21、23、30、39–40、47、68–70、77、86、96、131–132项：数量题没有写明单位"
+        in result.stdout
+    )
     assert run("validate", "new.yaml").exit_code == 0
     compare_with_bundled(run, tmp_path / "new.yaml")
 

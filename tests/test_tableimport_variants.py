@@ -559,10 +559,13 @@ def test_uncertain_kinds_are_counted_and_listed(run, tmp_path: Path) -> None:
     rows = [list(r) for r in ROWS]
     rows[1][2] = "对特殊群体提供个性化线下服务？"
     rows[2][2] = "办理渠道：\nA.网上\nB.窗口"
+    rows[0][2] = "本地区窗口总数？"  # a count, but of what unit?
     cl, out = imported(run, write_text(tmp_path / "t.txt", table(rows=rows)))
     assert cl.get(2).kind == "text" and cl.get(3).kind == "choice"
     assert cl.get(3).option_texts == ["网上", "窗口"]
-    assert "待复核的推断 2 处" in out
+    assert (cl.get(1).kind, cl.get(1).unit) == ("count", "个")
+    assert "待复核的推断 3 处" in out
+    assert "第1项：数量题没有写明单位，按“个”处理" in out
     assert "第2项：按 text 处理（未能从措辞判断）" in out
     assert "第3项：按 choice 处理（列出了选项但未注明单选或多选）" in out
 

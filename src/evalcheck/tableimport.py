@@ -17,7 +17,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +92,10 @@ class Inference:
     certain: bool
     range: tuple[float | None, float | None] | None = None
     reason: str = ""
+    guesses: tuple[str, ...] = ()  # other parts that are guesses (a unit by default)
+
+
+UNIT_GUESS = "数量题没有写明单位，按“个”处理"
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +189,16 @@ def _count_unit(text: str) -> str:
 
 
 def infer_kind(text: str) -> Inference:
-    """Answer kind from an indicator's wording (GUIDE §3); `certain` is False for guesses."""
+    """Answer kind from an indicator's wording (GUIDE §3); `certain` is False for guesses,
+    and `guesses` names the other parts that are (a unit by default)."""
+    inf = _infer_kind(text)
+    guesses: list[str] = []
+    if inf.kind == "count" and inf.unit == "个" and "个" not in _core(text):
+        guesses.append(UNIT_GUESS)  # neither "（ ）个" nor "多少个" nor a counted noun
+    return replace(inf, guesses=tuple(guesses)) if guesses else inf
+
+
+def _infer_kind(text: str) -> Inference:
     core = _core(text)
     options = split_options(text)
     if re.search(r"[（(]\s*单选\s*[)）]|哪种", text):
@@ -524,6 +537,7 @@ def build_sheet(book: Book, sheet: Sheet, opts: Options) -> TableResult:
     role_cells: dict[int, tuple[str, str]] = {}  # id -> (value, location)
     all_owners: set[str] = set()
     raw_names: list[tuple[int, str, str, str]] = []  # (id, key, cell, location)
+    guessed: dict[str, list[int]] = {}  # a guess -> the indicators it was made for
     for n, raw in body:
         row = list(raw)
         while row and not row[-1]:
@@ -623,6 +637,8 @@ def build_sheet(book: Book, sheet: Sheet, opts: Options) -> TableResult:
             result.review.append(
                 f"第{ident}项：按 {inf.kind} 处理（{inf.reason}）：{_excerpt(text)}"
             )
+        for guess in inf.guesses:
+            guessed.setdefault(guess, []).append(ident)
         ind: dict[str, Any] = {
             "id": ident,
             "category": category,
@@ -644,6 +660,8 @@ def build_sheet(book: Book, sheet: Sheet, opts: Options) -> TableResult:
         if category not in result.categories:
             result.categories.append(category)
 
+    for guess, ids in guessed.items():  # one line per kind of guess, naming every row
+        result.review.append(f"第{_ranges(ids)}项：{guess}")
     if hidden:
         result.warnings.append(
             f"{w.source}：隐藏的第{_ranges(hidden)}行已跳过；要读取隐藏行请加 --keep-hidden"
