@@ -784,3 +784,10 @@ def test_a_folder_is_not_a_table(run, tmp_path: Path) -> None:
     (tmp_path / "d.xlsx").mkdir()
     result = run("checklist-import", "d.xlsx", "-o", "o.yaml")
     assert result.exit_code == 3 and "d.xlsx 是文件夹，不是表格文件" in result.stderr
+
+
+def test_label_and_footnote_are_kept_verbatim(tmp_path: Path) -> None:
+    from evalcheck.tableimport import read_table
+
+    result = read_table(write_xlsx(tmp_path / "t.xlsx", {"附件1": table()}))
+    assert (result.label, result.footnote) == ("附件1", FOOT.removeprefix("备注："))

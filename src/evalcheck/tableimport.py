@@ -123,6 +123,8 @@ class TableResult:
     categories: list[str] = field(default_factory=list)
     role_source: str = ""
     due_source: str = ""
+    label: str | None = None  # "附件 1" above the title, verbatim (for issue 19's framing)
+    footnote: str | None = None  # the 备注 paragraph under the table, verbatim
 
 
 # ---------------------------------------------------------------- kind inference
@@ -524,6 +526,8 @@ def build_sheet(book: Book, sheet: Sheet, opts: Options) -> TableResult:
     # rows before the header: the title
     for _, cells in head_rows:
         line = _row_text(dict.fromkeys(cells))  # merged title cells repeat the text
+        if line.startswith("附件") and result.label is None:
+            result.label = line
         if line and not line.startswith("附件") and re.search(r"清单|指标|测评|表", line):
             result.title = _squash(line)
 
@@ -662,6 +666,9 @@ def build_sheet(book: Book, sheet: Sheet, opts: Options) -> TableResult:
 
     for guess, ids in guessed.items():  # one line per kind of guess, naming every row
         result.review.append(f"第{_ranges(ids)}项：{guess}")
+    if notes:
+        text = "\n".join(line for _, line in notes)
+        result.footnote = re.sub(r"^备注\s*[：:]?\s*", "", text).strip() or None
     if hidden:
         result.warnings.append(
             f"{w.source}：隐藏的第{_ranges(hidden)}行已跳过；要读取隐藏行请加 --keep-hidden"
