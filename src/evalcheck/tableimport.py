@@ -920,8 +920,22 @@ def checklist_document(result: TableResult, *, title: str | None = None) -> dict
         "title": title or result.title or "营商环境测评指标责任清单",
         "year": result.year,
     }
+    for i in inds:  # the wording of a deadline ("9月15日前"); an ISO date is not one
+        cell = i.get("due_cell") or ""
+        i["due_text"] = cell if cell and not re.match(r"\d{4}-", cell) else None
     if default_due is not None:
         doc["due"] = default_due
+        # the wording of the default date, kept once instead of on every row
+        words = [i["due_text"] for i in inds if i["due"] == default_due and i["due_text"]]
+        if words:
+            doc["due_text"] = min(set(words), key=lambda w: (-words.count(w), w))
+            for i in inds:
+                if i["due"] == default_due and i["due_text"] == doc["due_text"]:
+                    i["due_text"] = None
+    if result.label:
+        doc = {"label": result.label, **doc}
+    if result.footnote:
+        doc["footnote"] = result.footnote
     doc["categories"] = list(result.categories)
     doc["sections"] = _unique(s for i in inds for s in i["sections"])
     doc["owners"] = _unique(o for i in inds for o in i["owners"])
@@ -951,7 +965,7 @@ def _indicator_doc(ind: dict[str, Any]) -> dict[str, Any]:
         "owner": _names_doc(ind["owners"]),
         "section": _names_doc(ind["sections"]),
     }
-    for k in ("due", "role", "kind", "unit"):
+    for k in ("due", "due_text", "role", "kind", "unit"):
         if ind.get(k) is not None:
             out[k] = ind[k]
     for k in ("options", "range"):
