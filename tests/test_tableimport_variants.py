@@ -691,10 +691,27 @@ def test_column_option_naming_an_absent_header(run, tmp_path: Path) -> None:
         run, write_xlsx(tmp_path / "t.xlsx", {"附件1": table()}), "--column", "责任科室=承办股室"
     )
     assert "--column 责任科室=承办股室 指定的列“承办股室”不在表头中" in err
-    err = refused(
-        run, write_xlsx(tmp_path / "u.xlsx", {"附件1": table()}), "--column", "科长=承办股室"
-    )
-    assert "没有“科长”这一列" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--column", "科长=承办股室"), "没有“科长”这一列（可用：二级指标、题号、三级指标"),
+        (("--column", "责任科室"), "应写成 本工具的列名=表中的列名"),
+        (("--support", "116-x"), "--support “116-x”无法识别"),
+        (("--due", "2022/9/30"), "--due “2022/9/30”不是日期：应写成 YYYY-MM-DD"),
+    ],
+)
+def test_malformed_options_are_usage_errors(run, tmp_path, args, message) -> None:
+    write_text(tmp_path / "t.txt", table())
+    result = run("checklist-import", "t.txt", "-o", "o.yaml", *args)
+    assert result.exit_code == 2 and message in result.stderr
+    assert not (tmp_path / "o.yaml").exists()
+
+
+def test_support_naming_absent_indicators_is_refused(run, tmp_path: Path) -> None:
+    err = refused(run, write_text(tmp_path / "t.txt", table()), "--support", "5-9")
+    assert "--support 中的第7–9项不在表中" in err
 
 
 def test_bad_rows_are_located_by_sheet_row_and_column(run, tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ import typer
 
 from ..errors import InputError
 from .app import _echo, app
-from .frame import _Command
+from .frame import _Command, usage_checked
 
 TableArg = Annotated[
     Path,
@@ -33,16 +33,26 @@ ColumnOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--column",
+        callback=usage_checked(lambda v: _columns([v])),  # a wrong form: usage error (2)
         help="表中列名与本工具不同时指定，可重复，例如 --column 责任科室=责任股室。"
         "可用：二级指标、题号、三级指标、责任领导、责任科室、完成时限、任务类型。",
     ),
 ]
 SupportOpt = Annotated[
     str | None,
-    typer.Option("--support", help="配合任务的题号，例如 116-144 或 116-140,143；其余为牵头。"),
+    typer.Option(
+        "--support",
+        callback=usage_checked(lambda v: _support(v)),
+        help="配合任务的题号，例如 116-144 或 116-140,143；其余为牵头。",
+    ),
 ]
 DueOpt = Annotated[
-    str | None, typer.Option("--due", help="表中没有完成时限的行用这个日期，例如 2022-09-30。")
+    str | None,
+    typer.Option(
+        "--due",
+        callback=usage_checked(lambda v: _due(v)),
+        help="表中没有完成时限的行用这个日期，例如 2022-09-30。",
+    ),
 ]
 KeepHiddenOpt = Annotated[
     bool, typer.Option("--keep-hidden", help="也读取隐藏的行和列（默认跳过并提示）。")
