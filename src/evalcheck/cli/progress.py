@@ -130,7 +130,7 @@ def status(
     示例：evalcheck status --today 2021-09-16
     """
     from ..columns import progress_columns
-    from ..snapshot import GROUPINGS, progress, shared, shared_note
+    from ..snapshot import GROUPINGS, progress, shared
 
     if output is not None:
         render.plain_tables()
@@ -150,15 +150,21 @@ def status(
         render.view(progress_columns(label, render.bar), groups[key], title=f"按{label}")
         for key, (label, _) in GROUPINGS.items()
     ]
-    parts.append(
-        render.paragraph(
-            f"合计：{total.total} 项，已完成 {total.done} 项（{total.percent:g}%）"
-            f"{render.bar(total.fraction)}，未完成 {total.open} 项，其中逾期 {total.overdue} 项"
-            f"（截至 {snap.today.isoformat()}）"
-        )
-    )
-    parts[-1] += f"\n{note}" if (note := shared_note(snap.rows)) else ""
+    parts.append(_total_text(snap, total))
     _emit("\n\n".join(parts), output=output)
+
+
+def _total_text(snap: Any, total: Any) -> str:
+    """The 合计 line, and what makes the groups add up to more (shared indicators)."""
+    from ..snapshot import shared_note
+
+    text = render.paragraph(
+        f"合计：{total.total} 项，已完成 {total.done} 项（{total.percent:g}%）"
+        f"{render.bar(total.fraction)}，未完成 {total.open} 项，其中逾期 {total.overdue} 项"
+        f"（截至 {snap.today.isoformat()}）"
+    )
+    note = shared_note(snap.rows)
+    return f"{text}\n{render.paragraph(note)}" if note else text
 
 
 @app.command(cls=_Command)
