@@ -147,7 +147,7 @@ def test_a_small_valid_file_loads(tmp_path: Path) -> None:
 def test_five_mistakes_are_all_reported(tmp_path: Path, run) -> None:
     bad = BASE + (
         "  - {id: 2, category: 甲类, text: 重复？, kind: yesno}\n"
-        "  - {id: 3, category: 甲类, text: 某某？, kind: number}\n"
+        "  - {id: 3, category: 甲类, text: 某某？, kind: decimal}\n"
         "  - {id: 4, category: 甲类, text: 日期？, kind: yesno, due: 2021-13-40}\n"
         "  - {id: 5, category: 甲类, text: 选项？, kind: count, options: [甲, 乙]}\n"
         "  - {id: 6, category: 丙类, text: '', kind: yesno}\n"
@@ -157,7 +157,7 @@ def test_five_mistakes_are_all_reported(tmp_path: Path, run) -> None:
     assert result.exit_code == 4
     out = result.stdout
     assert "错误：第2项：题号重复" in out
-    assert "错误：第3项 字段 kind：未知的题型 'number'" in out
+    assert "错误：第3项 字段 kind：未知的题型 'decimal'" in out
     assert "错误：第4项 字段 due：日期无效" in out
     assert "错误：第5项 字段 options：题型 count 不带选项" in out
     assert "错误：第6项 字段 text：指标内容为空" in out

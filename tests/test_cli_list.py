@@ -70,7 +70,7 @@ def test_owner_filter_counts(run) -> None:
         (["-o", "万福春"], "未知的责任领导“万福春”，您是不是要找“万富春”？", 3),
         (["-c", "六"], "未知的二级指标“六”", 3),
         # the program's fixed vocabulary: usage errors (2)
-        (["--kind", "number"], "未知的题型“number”", 2),
+        (["--kind", "decimal"], "未知的题型“decimal”", 2),
         (["--status", "done"], "未知的填报状态“done”", 2),
         (["--role", "x"], "未知的任务类型“x”", 2),
     ],

@@ -167,7 +167,7 @@ SCENARIOS: dict[int, dict[str, Scenario]] = {
         "选项值不在程序固定的可选范围内（`--format`/`--kind`/`--role`/`--status`）": (
             lambda run, tmp_path, monkeypatch: _same(
                 run("list", "--format", "pdf").exit_code,
-                run("list", "--kind", "number").exit_code,
+                run("list", "--kind", "decimal").exit_code,
                 run("list", "--role", "boss").exit_code,
                 run("list", "--status", "done").exit_code,
             )

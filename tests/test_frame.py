@@ -134,7 +134,7 @@ def _exit_cases(tmp: Path) -> list[tuple[list[str], int]]:
         (["overdue", "--fail", "--today", "2021-09-16"], 1),  # findings
         (["list", "--bogus"], 2),  # usage: unknown option
         (["list", "--role", "boss"], 2),  # usage: outside a fixed vocabulary
-        (["list", "--kind", "number"], 2),
+        (["list", "--kind", "decimal"], 2),
         (["list", "--status", "done"], 2),
         (["list", "-f", "xml"], 2),
         (["overdue", "--today", "2021-02-30"], 2),  # usage: not a date

@@ -28,7 +28,7 @@ LAYERS = {
         "deadlines", "rules", "select", "carry", "previous", "workfolder",
     },
     "views": {"columns", "render", "attachment"},
-    "io": {"excel", "tableimport", "workbook_guard", "docx_export", "stale"},
+    "io": {"excel", "tableimport", "tableimport_read", "workbook_guard", "docx_export", "stale"},
     "cli": {"cli", "__main__"},
 }  # fmt: skip
 FORBIDDEN_IN_CORE = ("typer", "rich", "click", "openpyxl")

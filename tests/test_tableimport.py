@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import json
 from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from evalcheck.checklist import bundled_checklist_path, load_checklist
-from evalcheck.tableimport import infer_kind, normalize_category, parse_due
+from evalcheck.tableimport import (
+    infer_kind,
+    normalize_category,
+    parse_due,
+    parse_ranges,
+    split_names,
+)
 
 from .conftest import SEED_COPY, seed_text
 
@@ -51,8 +60,16 @@ def compare_with_bundled(run, path: Path) -> None:
 def test_seed_text_gives_the_bundled_checklist(run, tmp_path: Path) -> None:
     result = run("checklist-import", str(SEED_COPY), "-o", "new.yaml")
     assert result.exit_code == 0, result.output
-    assert "已生成 new.yaml：144 项指标，5 个二级指标，4 个科室" in result.stdout
+    assert (
+        "已生成 new.yaml：144 项指标；2021 年（来自备注第163行“2021年…指标”）；5 个二级指标；"
+        "4 个科室（政务服务中心、办公室、审批服务科、审批监管科）；2 位责任领导（万富春、高秀英）；"
+        "牵头 115 项、配合 29 项（备注第163行）；待复核的推断 6 处"
+    ) in result.stdout
     assert "第111项：按 text 处理" in result.stdout  # listed for review
+    assert (
+        "第14–15、20–21、23、30、39–40、47、68–70、77、86、96、131–132项：数量题没有写明单位"
+        in result.stdout
+    )
     assert run("validate", "new.yaml").exit_code == 0
     compare_with_bundled(run, tmp_path / "new.yaml")
 
@@ -113,11 +130,11 @@ def test_bad_rows_are_each_named_and_nothing_is_written(run, tmp_path: Path) -> 
     result = run("checklist-import", "bad.txt", "-o", "out.yaml")
     assert result.exit_code == 3
     err = result.stderr
-    assert "bad.txt 中有 4 行无法读取，未生成清单" in err
-    assert "bad.txt 第4行：没有题号（空）" in err
-    assert "bad.txt 第5行：题号 1 重复（bad.txt 第3行已有）" in err
-    assert "bad.txt 第6行：第3项没有责任领导" in err
-    assert "bad.txt 第7行：第4项的完成时限“9月31日前”无法识别" in err
+    assert "bad.txt 中有 4 处无法读取，未生成清单" in err
+    assert "bad.txt 第4行 B列（题号）：没有题号（空）" in err
+    assert "bad.txt 第5行 B列（题号）：题号 1 重复（bad.txt 第3行已有）" in err
+    assert "bad.txt 第6行 D列（责任领导）：第3项没有责任领导" in err
+    assert "bad.txt 第7行 F列（完成时限）：第4项的完成时限“9月31日前”无法识别" in err
     assert not (tmp_path / "out.yaml").exists()
 
 
@@ -219,3 +236,47 @@ def test_a_changed_date_does_not_keep_the_default_wording(run, tmp_path: Path) -
         ("2021-10-08", "10月8日前"),
         ("2021-09-15", "9月15日前"),  # written as a date; the default wording of that date
     ]
+
+
+@given(st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2099, 12, 31)))
+def test_every_date_spelling_reads_back(day: dt.date) -> None:
+    y, m, d = day.year, day.month, day.day
+    for text in (
+        f"{m}月{d}日前",
+        f"{m}月{d}号前",
+        f"{m}月{d}日前完成",
+        f"{y}-{m}-{d}",
+        f"{y}/{m:02d}/{d:02d}",
+        f"{y}年{m}月{d}日",
+        f"截至{m}月{d}日",
+    ):
+        assert parse_due(text, y) == day, text
+    last = dt.date(y, m, calendar.monthrange(y, m)[1])
+    assert parse_due(f"{m}月底前", y) == parse_due(f"{y}年{m}月底前", 1999) == last
+
+
+@given(st.lists(st.tuples(st.integers(1, 500), st.integers(0, 30)), min_size=1, max_size=5))
+def test_support_ranges_read_back(spans: list[tuple[int, int]]) -> None:
+    text = "，".join(f"{a}—{a + n}" if n else str(a) for a, n in spans)
+    want = {i for a, n in spans for i in range(a, a + n + 1)}
+    assert parse_ranges(text) == want
+
+
+@pytest.mark.parametrize("bad", ["", "5-", "x", "9-3", "1-200000"])
+def test_unreadable_ranges(bad: str) -> None:
+    with pytest.raises(ValueError):
+        parse_ranges(bad)
+
+
+@pytest.mark.parametrize(
+    ("cell", "names"),
+    [
+        ("政务服务中心、审批服务科", ["政务服务中心", "审批服务科"]),
+        ("万富春/高秀英", ["万富春", "高秀英"]),
+        ("万富春／高秀英；万富春", ["万富春", "高秀英"]),
+        ("审批监管科\n办公室", ["审批监管科", "办公室"]),
+        ("政务服务中心", ["政务服务中心"]),
+    ],
+)
+def test_cells_naming_several(cell: str, names: list[str]) -> None:
+    assert split_names(cell) == names

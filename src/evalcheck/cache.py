@@ -86,7 +86,7 @@ def _entry(folder: Path, path: Path) -> Path:
     return folder / f"{_sha256(resolved)[:32]}.pickle"
 
 
-FORMAT = 4  # bump when what is cached changes shape
+FORMAT = 5  # bump when what is cached changes shape (5: Indicator.sections/owners)
 
 
 def _fingerprint(path: Path, raw: bytes, tag: str) -> str:

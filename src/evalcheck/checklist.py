@@ -91,6 +91,20 @@ class Indicator:
     formula: str | None = None  # derived value, e.g. "q120 / q119 * 100"
     plausibility: Thresholds | None = None  # overrides of the checklist's thresholds
     due_text: str | None = None  # 完成时限 as the bureau wrote it, e.g. "9月15日前"
+    # every responsible section and leader, the lead first (section/owner are the lead)
+    sections: tuple[str, ...] = ()
+    owners: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # one source of truth for callers that give only the lead, or only the lists
+        if not self.sections and self.section is not None:
+            object.__setattr__(self, "sections", (self.section,))
+        elif self.sections and self.section != self.sections[0]:
+            object.__setattr__(self, "section", self.sections[0])
+        if not self.owners and self.owner is not None:
+            object.__setattr__(self, "owners", (self.owner,))
+        elif self.owners and self.owner != self.owners[0]:
+            object.__setattr__(self, "owner", self.owners[0])
 
     @property
     def option_texts(self) -> list[str]:
@@ -104,6 +118,8 @@ class Indicator:
             "text": self.text,
             "owner": self.owner,
             "section": self.section,
+            "owners": list(self.owners),
+            "sections": list(self.sections),
             "due": self.due.isoformat(),
             "due_text": self.due_text,
             "role": self.role,

@@ -105,8 +105,8 @@ def _st(r: Row) -> State | None:
 CATEGORY = Column[Row]("category", "二级指标", lambda r: r.category_label, width=14)
 ID = Column[Row]("id", "题号", lambda r: r.id, keep=KEEP_ALWAYS, width=6, center=True, numeric=True)
 TEXT = Column[Row]("text", "三级指标", lambda r: r.ind.text, keep=KEEP_ALWAYS, wide=True, width=48)
-OWNER = Column[Row]("owner", "责任领导", lambda r: r.ind.owner or "", keep=30, width=9)
-SECTION = Column[Row]("section", "责任科室", lambda r: r.section, keep=40, width=13)
+OWNER = Column[Row]("owner", "责任领导", lambda r: "、".join(r.ind.owners), keep=30, width=9)
+SECTION = Column[Row]("section", "责任科室", lambda r: "、".join(r.sections), keep=40, width=13)
 DUE = Column[Row](
     "due",
     "完成时限",

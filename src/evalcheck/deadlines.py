@@ -81,7 +81,11 @@ def reminder(checklist: Checklist, section: str, items: list[Row], today: dt.dat
             state = "今天到期"
         else:
             state = f"还剩 {o.days_left} 天"
-        owner = f"责任领导：{o.ind.owner}，" if o.ind.owner else ""
+        owner = f"责任领导：{'、'.join(o.ind.owners)}，" if o.ind.owners else ""
+        others = [s for s in o.ind.sections if s != section]
+        if others:
+            lead = "本科室牵头" if o.ind.section == section else f"{o.ind.section}牵头"
+            owner = f"与{'、'.join(others)}共同负责，{lead}；{owner}"
         lines.append(f"{n}. 第{o.ind.id}项 {o.ind.text}（{owner}完成时限：{when}，{state}）")
     lines.append("请尽快填报（evalcheck answer 题号 --value 值，或填写科室表格后交回）。谢谢！")
     return "\n".join(lines)

@@ -37,7 +37,7 @@ from .fileio import atomic_write_bytes
 from .fonts import Font as FontChoice
 from .fonts import Fonts
 from .pages import A4_LANDSCAPE_IN, page_starts, print_scale, split_runs, usable_height
-from .snapshot import STATUS_LABELS, Row, Snapshot, Status, group_rows, progress
+from .snapshot import STATUS_LABELS, Row, Snapshot, Status, group_rows, progress, shared_note
 from .store import State
 from .values import MAX_TEXT, Value, cell_text, dropdown, example, parse
 
@@ -420,6 +420,9 @@ def _write_summary(wb: Any, snap: Snapshot, rows: Sequence[Row]) -> None:
         if key == "section":
             chart_rows = (first, r - 1)
         r += 1
+    note = shared_note(rows)
+    if note:
+        ws.cell(r, 1, note)
     for n, col in enumerate(PROGRESS_SHEET, start=1):
         ws.column_dimensions[get_column_letter(n)].width = col.width
     if chart_rows:

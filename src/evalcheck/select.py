@@ -110,9 +110,12 @@ def select(checklist: Checklist, f: Filters) -> list[Indicator]:
     tests: list[Callable[[Indicator], bool]] = []
     if f.sections or f.unassigned:
         secs = set(f.sections)
-        tests.append(lambda i: i.section in secs or (f.unassigned and i.section is None))
+        tests.append(
+            lambda i: not secs.isdisjoint(i.sections) or (f.unassigned and i.section is None)
+        )
     if f.owners:
-        tests.append(lambda i: i.owner in f.owners)
+        owners = set(f.owners)
+        tests.append(lambda i: not owners.isdisjoint(i.owners))
     if f.categories:
         tests.append(lambda i: i.category in f.categories)
     if f.kinds:

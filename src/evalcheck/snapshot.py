@@ -101,6 +101,15 @@ class Row:
         return self.ind.owner or NO_OWNER
 
     @property
+    def sections(self) -> tuple[str, ...]:
+        """Every responsible section, the lead first (UNASSIGNED when none)."""
+        return self.ind.sections or (UNASSIGNED,)
+
+    @property
+    def owners(self) -> tuple[str, ...]:
+        return self.ind.owners or (NO_OWNER,)
+
+    @property
     def status_text(self) -> str:
         """'已填报', '不适用', '自动计算', '未填报' or '逾期3天' (one place for every view)."""
         if self.overdue:
@@ -296,19 +305,25 @@ def progress_of(name: str, rows: Sequence[Row]) -> Progress:
     )
 
 
-GROUPINGS: dict[str, tuple[str, Callable[[Checklist, Row], str]]] = {
-    "section": ("责任科室", lambda cl, r: r.section),
-    "owner": ("责任领导", lambda cl, r: r.owner),
-    "category": ("二级指标", lambda cl, r: r.category_label),
+# the names a row is counted under: an indicator with several sections (or leaders) is
+# counted under each of them, so a grouping's totals may add up to more than the whole
+GROUPINGS: dict[str, tuple[str, Callable[[Checklist, Row], tuple[str, ...]]]] = {
+    "section": ("责任科室", lambda cl, r: r.sections),
+    "owner": ("责任领导", lambda cl, r: r.owners),
+    "category": ("二级指标", lambda cl, r: (r.category_label,)),
 }
 
 
 def group_rows(snap: Snapshot, rows: Iterable[Row], key: str) -> list[tuple[str, list[Row]]]:
-    """Rows grouped by section, owner or category, in checklist order (unassigned last)."""
-    name_of = GROUPINGS[key][1]
+    """Rows grouped by section, owner or category, in checklist order (unassigned last).
+
+    A row with several sections (or leaders) is in the group of each.
+    """
+    names_of = GROUPINGS[key][1]
     groups: dict[str, list[Row]] = {}
     for r in rows:
-        groups.setdefault(name_of(snap.checklist, r), []).append(r)
+        for name in names_of(snap.checklist, r):
+            groups.setdefault(name, []).append(r)
     cl = snap.checklist
     order = {
         "section": [*cl.sections, UNASSIGNED],
@@ -328,3 +343,22 @@ def progress(snap: Snapshot, rows: Sequence[Row] | None = None) -> dict[str, lis
     }
     out["all"] = [progress_of("合计", chosen)]
     return out
+
+
+def shared(rows: Iterable[Row], key: str) -> int:
+    """How many rows are counted under more than one section (key="section") or leader."""
+    return sum(1 for r in rows if len(r.sections if key == "section" else r.owners) > 1)
+
+
+def shared_note(rows: Sequence[Row]) -> str:
+    """'其中 2 项由多个科室共同负责…' for the totals of a grouped view; '' when none."""
+    found = [
+        (n, label)
+        for key, label in (("section", "科室"), ("owner", "领导"))
+        if (n := shared(rows, key))
+    ]
+    if not found:
+        return ""
+    counts = "、".join(f"{n} 项由多个{label}共同负责" for n, label in found)
+    where = "、".join(label for _, label in found)
+    return f"其中 {counts}，在每个{where}下各计一次（各组之和多于合计）"

@@ -116,12 +116,14 @@ def build_checklist(data: Any, path: str = "") -> tuple[Checklist | None, list[P
         indicators.append(ind)
         if ind.section is None:
             c.warn(f"第{ind.id}项 字段 section", f"未指定责任科室（列为“{UNASSIGNED}”）")
-        elif sections and ind.section not in sections:
-            c.error(f"第{ind.id}项 字段 section", f"“{ind.section}”不在 sections 列表中")
+        for name in ind.sections if sections else ():
+            if name not in sections:
+                c.error(f"第{ind.id}项 字段 section", f"“{name}”不在 sections 列表中")
         if ind.owner is None:
             c.warn(f"第{ind.id}项 字段 owner", "未指定责任领导")
-        elif owners and ind.owner not in owners:
-            c.error(f"第{ind.id}项 字段 owner", f"“{ind.owner}”不在 owners 列表中")
+        for name in ind.owners if owners else ():
+            if name not in owners:
+                c.error(f"第{ind.id}项 字段 owner", f"“{name}”不在 owners 列表中")
     if seen and len(seen) == len(indicators):
         gaps = _gaps(sorted(seen))  # from the ids present: no allocation by an id's size
         if gaps:
@@ -137,8 +139,8 @@ def build_checklist(data: Any, path: str = "") -> tuple[Checklist | None, list[P
         given = _thresholds(data["plausibility"], "字段 plausibility", c)
         plausibility = given.over(DEFAULT_THRESHOLDS) if given else DEFAULT_THRESHOLDS
 
-    sections_t = tuple(sections) or tuple(sorted({i.section for i in indicators if i.section}))
-    owners_t = tuple(owners) or tuple(sorted({i.owner for i in indicators if i.owner}))
+    sections_t = tuple(sections) or tuple(sorted({s for i in indicators for s in i.sections}))
+    owners_t = tuple(owners) or tuple(sorted({o for i in indicators for o in i.owners}))
     if any(p.level == "error" for p in c.problems):
         return None, c.problems
     checklist = Checklist(
@@ -275,8 +277,8 @@ def _build_indicator(
             f"未知的二级指标“{category}”（可选：{'、'.join(categories)}）",
         )
         ok = False
-    owner = _opt_str(raw, "owner", where, c)
-    section = _opt_str(raw, "section", where, c)
+    owners = _names(raw, "owner", where, c)
+    sections = _names(raw, "section", where, c)
 
     due = default_due
     if "due" in raw:
@@ -369,8 +371,8 @@ def _build_indicator(
         id=ident,
         category=category,
         text=text.strip(),
-        owner=owner,
-        section=section,
+        owner=owners[0] if owners else None,
+        section=sections[0] if sections else None,
         due=due,
         role=str(role),
         kind=str(kind),
@@ -381,6 +383,8 @@ def _build_indicator(
         formula=formula,
         plausibility=plausibility,
         due_text=due_text,
+        sections=sections,
+        owners=owners,
     )
 
 
@@ -406,6 +410,21 @@ def _thresholds(raw: Any, where: str, c: _Collector) -> Thresholds | None:
             return None
         values[key] = float(v)
     return Thresholds(values.get("count_factor"), values.get("percent_points"))
+
+
+def _names(raw: Mapping[str, Any], key: str, where: str, c: _Collector) -> tuple[str, ...]:
+    """section/owner: one name, or a list of names with the lead first."""
+    v = raw.get(key)
+    if v is None or (isinstance(v, str) and not v.strip()):
+        return ()
+    items = v if isinstance(v, list) else [v]
+    if not items or not all(isinstance(x, str) and x.strip() for x in items):
+        c.error(f"{where} 字段 {key}", f"应为名称，或名称的列表（牵头的在前），实际为 {v!r}")
+        return ()
+    names = tuple(x.strip() for x in items)
+    if len(set(names)) != len(names):
+        c.error(f"{where} 字段 {key}", f"名称重复：{'、'.join(names)}")
+    return names
 
 
 def _check_expression(

@@ -103,6 +103,22 @@ def _parse_count(ind: Indicator, items: Sequence[str]) -> Value:
     return value
 
 
+def _parse_number(ind: Indicator, items: Sequence[str]) -> Value:
+    """A measured quantity that may have decimals, e.g. 平均用时 2.5 天."""
+    raw = _single(ind, items)
+    t = normalize(raw)
+    for u in tuple(u for u in (ind.unit, *COUNT_UNITS) if u):
+        if t.endswith(u) and len(t) > len(u):
+            t = t[: -len(u)].rstrip()
+            break
+    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", t):
+        raise _refuse(ind, raw, "应为数字（可有小数）")
+    number = float(t)
+    value: int | float = int(number) if number.is_integer() else number
+    _check_range(ind, raw, value)
+    return value
+
+
 def _parse_percent(ind: Indicator, items: Sequence[str]) -> Value:
     raw = _single(ind, items)
     t = normalize(raw)
@@ -204,6 +220,11 @@ def _fmt_count(ind: Indicator, v: Any) -> str:
     return f"{v} {ind.unit}" if ind.unit else str(v)
 
 
+def _fmt_number(ind: Indicator, v: Any) -> str:
+    shown = _num(float(v)) if isinstance(v, int | float) else str(v)
+    return f"{shown} {ind.unit}" if ind.unit else shown
+
+
 def _fmt_percent(ind: Indicator, v: Any) -> str:
     return f"{_num(float(v)) if isinstance(v, int | float) else v}%"
 
@@ -288,6 +309,10 @@ REGISTRY: dict[str, Kind] = {
     "count": Kind(
         "数量", _parse_count, _fmt_count, lambda i: f"312 或 312{i.unit or '个'}", _is_int,
         _cell_number, _no_dropdown, "0", numeric=True, default_range=(0, None),
+    ),
+    "number": Kind(
+        "数值", _parse_number, _fmt_number, lambda i: f"2.5 或 2.5{i.unit or ''}", _is_number,
+        _cell_number, _no_dropdown, "0.##", numeric=True, default_range=(0, None),
     ),
     # percent cells stay General: "95%" typed into one becomes Excel's and Calc's percent
     # cell (0.95 shown as 95%, read back as "95%"); in a "0.##" cell Calc shows the person

@@ -71,6 +71,8 @@ def _open_dict(r: Any) -> dict[str, Any]:
         "text": r.ind.text,
         "section": r.ind.section,
         "owner": r.ind.owner,
+        "sections": list(r.ind.sections),
+        "owners": list(r.ind.owners),
         "due": r.ind.due.isoformat(),
         "days_overdue": r.days_overdue,
         "days_left": r.days_left,
@@ -126,13 +128,14 @@ def status(
     示例：evalcheck status --today 2021-09-16
     """
     from ..columns import progress_columns
-    from ..snapshot import GROUPINGS, progress
+    from ..snapshot import GROUPINGS, progress, shared
 
     snap = _env(ctx).snapshot(today)
     groups = progress(snap)
     total = groups["all"][0]
     if fmt.value == "json":
         data: dict[str, Any] = {"today": snap.today.isoformat(), "total": total.to_dict()}
+        data["shared"] = {key: shared(snap.rows, key) for key in ("section", "owner")}
         data.update({key: [p.to_dict() for p in groups[key]] for key in GROUPINGS})
         _emit(render.to_json(data), kind="json", output=output)
         return
@@ -143,14 +146,21 @@ def status(
         render.view(progress_columns(label, render.bar), groups[key], title=f"按{label}")
         for key, (label, _) in GROUPINGS.items()
     ]
-    parts.append(
-        render.paragraph(
-            f"合计：{total.total} 项，已完成 {total.done} 项（{total.percent:g}%）"
-            f"{render.bar(total.fraction)}，未完成 {total.open} 项，其中逾期 {total.overdue} 项"
-            f"（截至 {snap.today.isoformat()}）"
-        )
-    )
+    parts.append(_total_text(snap, total))
     _emit("\n\n".join(parts), output=output)
+
+
+def _total_text(snap: Any, total: Any) -> str:
+    """The 合计 line, and what makes the groups add up to more (shared indicators)."""
+    from ..snapshot import shared_note
+
+    text = render.paragraph(
+        f"合计：{total.total} 项，已完成 {total.done} 项（{total.percent:g}%）"
+        f"{render.bar(total.fraction)}，未完成 {total.open} 项，其中逾期 {total.overdue} 项"
+        f"（截至 {snap.today.isoformat()}）"
+    )
+    note = shared_note(snap.rows)
+    return f"{text}\n{render.paragraph(note)}" if note else text
 
 
 @app.command(cls=_Command)
@@ -170,7 +180,7 @@ def remind(
     """
     from ..deadlines import reminder
     from ..select import select_rows
-    from ..snapshot import group_rows
+    from ..snapshot import group_rows, shared
 
     env = _env(ctx)
     filters = _filters(env.checklist, sections=section)
@@ -183,6 +193,9 @@ def remind(
     texts = [reminder(snap.checklist, name, g, snap.today) for name, g in groups]
     text = ("\n\n" + "-" * 40 + "\n\n").join(texts)
     _echo(text)
+    n_shared = shared(open_rows, "section")
+    if n_shared and len(groups) > 1:  # for the coordinator, not part of the copied text
+        _echo(f"\n（其中 {n_shared} 项由多个科室共同负责，已在每个科室的提醒中列出）")
     if copy:
         _copy(text)
 
