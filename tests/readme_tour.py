@@ -90,7 +90,7 @@ def normalise(text: str, folder: Path) -> str:
 
 
 def matches(expected: list[str], actual: list[str]) -> bool:
-    pattern = "\n".join(
+    pattern = "".join(
         r"(?:.*\n)*?" if line.strip() == ELLIPSIS else re.escape(line) + r"\n" for line in expected
     )
     return re.fullmatch(pattern, "".join(a + "\n" for a in actual)) is not None

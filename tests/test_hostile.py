@@ -576,15 +576,17 @@ def test_an_xlsx_cell_cannot_inject_yaml_into_the_generated_checklist(run, tmp_p
     import openpyxl
     import yaml
 
-    from tests.conftest import seed_text
-
     evil = "本地区\n  kind: text\nrules: [{id: X, check: 'q1 > 0'}]\n# 总数？"
     wb = openpyxl.Workbook()
     ws = wb.active
-    for line in seed_text().splitlines():
-        ws.append(
-            [evil if c == "本地区行政许可事项承诺时限总数？" else c for c in line.split("\t")]
-        )
+    from evalcheck.checklist import bundled_checklist_path, load_checklist
+
+    cl = load_checklist(bundled_checklist_path())
+    ws.append([f"{cl.title}（{cl.year}年）"])
+    ws.append(["二级指标", "题号", "三级指标", "责任领导", "责任科室", "完成时限"])
+    for i in cl.indicators:
+        text = evil if i.id == 47 else i.text
+        ws.append([i.category, i.id, text, i.owner, i.section, "9月15日前"])
     wb.save(tmp_path / "表.xlsx")
     clean(run("checklist-import", "表.xlsx", "-o", "out.yaml"), 0)
     doc = yaml.safe_load((tmp_path / "out.yaml").read_text("utf-8"))
