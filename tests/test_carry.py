@@ -579,3 +579,16 @@ def test_the_mapping_file_reads_back_as_written(data, tmp_path_factory) -> None:
         2020, {"title": "上年", "year": 2020}, (1, 2), "上年答案.yaml",
     )  # fmt: skip
     assert back.to_text() == written.to_text()
+
+
+def test_recorded_files_are_relative_to_the_mapping_file(
+    run, years, tmp_path: Path, monkeypatch
+) -> None:
+    (tmp_path / "sub").mkdir()
+    carry(run, years)
+    data = yaml.safe_load(Path("answers.previous.yaml").read_text(encoding="utf-8"))
+    assert data["previous"]["answers_file"] == "years/2021答案.yaml"
+    monkeypatch.chdir(tmp_path / "sub")  # re-run from another folder
+    r = run("--answers", "../answers.yaml", "carry")
+    assert r.exit_code == 0, r.output
+    assert "文字相同 138 项" in r.stdout

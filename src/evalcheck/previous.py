@@ -544,8 +544,8 @@ def rematch(
     from .store import load_answers
 
     if existing is not None:
-        from_checklist = from_checklist or _path(existing.from_checklist)
-        from_answers = from_answers or _path(existing.from_answers)
+        from_checklist = from_checklist or _path(existing.from_checklist, target.parent)
+        from_answers = from_answers or _path(existing.from_answers, target.parent)
     if from_checklist is None or from_answers is None:
         raise InputError(
             "请同时给出上年的清单和答案，例如：evalcheck carry --from-checklist "
@@ -584,15 +584,30 @@ def rematch(
         old_answers,
         checklist,
         matching,
-        from_checklist=str(from_checklist),
-        from_answers=str(from_answers),
+        from_checklist=_relative(from_checklist, target.parent),
+        from_answers=_relative(from_answers, target.parent),
     )
     atomic_write_text(target, mapping.to_text())
     return Rematch(mapping, matching, old, edited)
 
 
-def _path(value: str | None) -> Path | None:
-    return Path(value) if value else None
+def _path(value: str | None, base: Path) -> Path | None:
+    """A path recorded in the mapping file: relative ones are relative to its folder."""
+    if not value:
+        return None
+    path = Path(value)
+    return path if path.is_absolute() else base / path
+
+
+def _relative(path: Path, base: Path) -> str:
+    """How the mapping file records last year's files: relative to its own folder when
+    they are on the same drive, so `carry` re-runs from anywhere (and the folders move)."""
+    import os
+
+    try:
+        return Path(os.path.relpath(path.resolve(), base.resolve())).as_posix()
+    except ValueError:  # another drive on Windows
+        return str(path.resolve())
 
 
 NOT_CONFIRMED = "文字相似，未经人工确认"
