@@ -199,7 +199,7 @@ def update(readme: Path = README) -> None:
             continue
         start = step.line  # index of the line after the command
         end = start + len(step.expected)
-        new = _shortened(step.expected, actual)
+        new = [line.rstrip() for line in _shortened(step.expected, actual)]
         if code:
             new.append(f"[退出码 {code}]")
         lines[start:end] = new

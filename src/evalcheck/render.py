@@ -257,8 +257,10 @@ def paragraph(text: str) -> str:
     width, out, line = _width(), [], ""
     for ch in text:
         if text_width(line + ch) > width:
-            out.append(line)
-            line = ""
+            # break after the last Chinese comma when there is one, else where it is full
+            cut = line.rfind("，") + 1 or len(line)
+            out.append(line[:cut])
+            line = line[cut:]
         line += ch
     return "\n".join([*out, line])
 
