@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -194,6 +195,20 @@ class Checklist:
         except ValueError:
             return name
         return f"{cn_numeral(n + 1)}、{name}"
+
+
+def id_ranges(nums: Iterable[int]) -> str:
+    """'1–3、7' for [1, 2, 3, 7]: indicator ids as people write them."""
+    out: list[str] = []
+    ns = sorted(set(nums))
+    i = 0
+    while i < len(ns):
+        j = i
+        while j + 1 < len(ns) and ns[j + 1] == ns[j] + 1:
+            j += 1
+        out.append(str(ns[i]) if i == j else f"{ns[i]}–{ns[j]}")
+        i = j + 1
+    return "、".join(out)
 
 
 def cn_numeral(n: int) -> str:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .checklist import CN_NUMERALS
+from .checklist import CN_NUMERALS, id_ranges
 from .errors import DataError, InputError
 from .tableimport_read import Book, Row, Sheet, clean_cell, column_letter, read_book
 
@@ -665,13 +665,13 @@ def build_sheet(book: Book, sheet: Sheet, opts: Options) -> TableResult:
             result.categories.append(category)
 
     for guess, ids in guessed.items():  # one line per kind of guess, naming every row
-        result.review.append(f"第{_ranges(ids)}项：{guess}")
+        result.review.append(f"第{id_ranges(ids)}项：{guess}")
     if notes:
         text = "\n".join(line for _, line in notes)
         result.footnote = re.sub(r"^备注\s*[：:]?\s*", "", text).strip() or None
     if hidden:
         result.warnings.append(
-            f"{w.source}：隐藏的第{_ranges(hidden)}行已跳过；要读取隐藏行请加 --keep-hidden"
+            f"{w.source}：隐藏的第{id_ranges(hidden)}行已跳过；要读取隐藏行请加 --keep-hidden"
         )
     if sheet.hidden_cols and not opts.keep_hidden:
         letters = "、".join(column_letter(c) for c in sorted(sheet.hidden_cols))
@@ -816,7 +816,7 @@ def _assign_roles(
         ids = {i["id"] for i in result.indicators}
         unknown = sorted(opts.support - ids)
         if unknown:
-            raise InputError(f"--support 中的第{_ranges(unknown)}项不在表中")
+            raise InputError(f"--support 中的第{id_ranges(unknown)}项不在表中")
         for ind in result.indicators:
             ind["role"] = "support" if ind["id"] in opts.support else "lead"
         result.role_source = "--support"
@@ -848,19 +848,6 @@ def _assign_roles(
         result.role_source = "、".join(sorted(sources))
     else:
         result.role_source = "表中未注明牵头或配合，全部按牵头；配合任务请用 --support 指定"
-
-
-def _ranges(nums: Iterable[int]) -> str:
-    out: list[str] = []
-    ns = sorted(set(nums))
-    i = 0
-    while i < len(ns):
-        j = i
-        while j + 1 < len(ns) and ns[j + 1] == ns[j] + 1:
-            j += 1
-        out.append(str(ns[i]) if i == j else f"{ns[i]}–{ns[j]}")
-        i = j + 1
-    return "、".join(out)
 
 
 # ---------------------------------------------------------------- choosing the sheet

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from .. import render
-from ..checklist import Checklist
+from ..checklist import Checklist, id_ranges
 from ..errors import InputError
 from .app import ByOpt, Fmt, FormatOpt, SectionOpt, _echo, _env, app
 from .frame import _Command
@@ -89,23 +89,9 @@ def _report(old: Checklist, cl: Checklist, matching: Any, target: Path) -> None:
                 _echo(f"      今年：{cl.get(m.new).text}")
     gone = [m.old for m in matching.matches if m.new is None]
     if gone:
-        _echo(f"\n上年未对应（今年没有这些指标）：第{_ids(gone)}项")
+        _echo(f"\n上年未对应（今年没有这些指标）：第{id_ranges(gone)}项")
     if matching.new_unmatched:
-        _echo(f"今年新增（上年没有对应项）：第{_ids(matching.new_unmatched)}项")
-
-
-def _ids(ids: Any) -> str:
-    """'1–3、7' for [1, 2, 3, 7]."""
-    out: list[str] = []
-    ns = sorted(ids)
-    i = 0
-    while i < len(ns):
-        j = i
-        while j + 1 < len(ns) and ns[j + 1] == ns[j] + 1:
-            j += 1
-        out.append(str(ns[i]) if i == j else f"{ns[i]}–{ns[j]}")
-        i = j + 1
-    return "、".join(out)
+        _echo(f"今年新增（上年没有对应项）：第{id_ranges(matching.new_unmatched)}项")
 
 
 def _prefill(ctx: typer.Context, mapping: Any, by: str | None) -> None:
@@ -118,13 +104,13 @@ def _prefill(ctx: typer.Context, mapping: Any, by: str | None) -> None:
         done, skipped = prefill(env.checklist, answers, mapping, who)
     if done:
         _echo(
-            f"已沿用上年答案 {len(done)} 项（第{_ids(done)}项，填报人：{who}），"
+            f"已沿用上年答案 {len(done)} 项（第{id_ranges(done)}项，填报人：{who}），"
             "修改记录中记为“沿用上年”；请各科室核对。整体撤销：evalcheck undo"
         )
     else:
         _echo("没有可沿用的上年答案")
     for reason, ids in skipped.items():
-        _echo(f"  未沿用 {len(ids)} 项（{reason}）：第{_ids(ids)}项")
+        _echo(f"  未沿用 {len(ids)} 项（{reason}）：第{id_ranges(ids)}项")
     if NOT_CONFIRMED in skipped:
         _echo("  相似项核对无误后：在对照文件中把 how 改为 manual，再运行 carry --prefill")
 
