@@ -235,7 +235,7 @@ def pending_columns(findings: Callable[[Row], str]) -> list[Column[Row]]:
         Column[Row](
             "evidence", "佐证", lambda r: len(r.state.evidence) if r.state else 0, numeric=True
         ),
-        Column[Row]("findings", "规则提示", findings, keep=30, wide=True),
+        Column[Row]("findings", "规则提示", findings, keep=60, wide=True),  # before 填报人
     ]
 
 

@@ -81,8 +81,10 @@ def _review_text(cl: Checklist, groups: list[Any], values: dict[int, float]) -> 
         parts.append(render.view(columns, group, title=f"{name}：待审核 {len(group)} 项"))
     n = sum(len(g) for _, g in groups)
     parts.append(
-        f"共 {n} 项待审核。通过：evalcheck approve 题号 --by 姓名"
-        "（或 --owner 姓名 --all）；退回：evalcheck return 题号 --reason 原因 --by 姓名"
+        render.paragraph(
+            f"共 {n} 项待审核。通过：evalcheck approve 题号 --by 姓名"
+            "（或 --owner 姓名 --all）；退回：evalcheck return 题号 --reason 原因 --by 姓名"
+        )
     )
     return "\n\n".join(parts)
 
