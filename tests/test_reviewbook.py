@@ -181,3 +181,19 @@ def test_export_review_with_no_answers(run) -> None:
 def test_export_needs_exactly_one_target(run) -> None:
     result = run("export", "report.xlsx", "--review", "审核表")
     assert result.exit_code == 3 and "三选一" in result.stderr
+
+
+def test_a_section_form_shows_the_return_reason_and_imports_untouched_as_nothing(run) -> None:
+    run("answer", "21", "--value", "3")
+    run("return", "21", "--reason", "与台账不符", "--by", "高秀英")
+    assert run("export", "--split", "科室表格").exit_code == 0
+    form = "科室表格/2021测评填报_审批服务科.xlsx"
+    sheet = CalamineWorkbook.from_path(form).get_sheet_by_name("测评指标").to_python()
+    at = next(n for n, r in enumerate(sheet) if "题号" in r)
+    header = sheet[at]
+    row21 = next(r for r in sheet[at + 1 :] if r[1] == 21)
+    got = {h: row21[header.index(h)] for h in ("审核状态", "审核人", "审核意见")}
+    assert got == {"审核状态": "已退回", "审核人": "高秀英", "审核意见": "与台账不符"}
+    before = Path("answers.yaml").read_bytes()
+    assert "没有需要修改的内容" in run("import", form).stdout
+    assert Path("answers.yaml").read_bytes() == before
