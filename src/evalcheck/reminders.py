@@ -86,7 +86,7 @@ def _text(
     elif tier is Tier.SOON:
         lines += [f"{to}：", f"{when}，贵科室负责的以下 {n} 项测评指标即将到期，尚未填报："]
     elif tier is Tier.LATE:
-        leaders = "、".join(dict.fromkeys(r.owner for r in items))
+        leaders = "、".join(dict.fromkeys(o for r in items for o in r.owners))
         lines += [
             f"{to}：",
             f"{when}，贵科室负责的以下 {n} 项测评指标已逾期未填报（责任领导：{leaders}）：",
@@ -100,15 +100,19 @@ def _text(
     else:
         lines += [f"{to}同志：", f"{when}，以下 {n} 项答案等待您审核已超过 {limits.review} 天："]
     for k, r in enumerate(items, start=1):
-        lines.append(f"{k}. 第{r.id}项 {r.ind.text}（{_detail(tier, r, today)}）")
+        lines.append(f"{k}. 第{r.id}项 {r.ind.text}（{_detail(tier, r, today, to)}）")
     lines.append(_closing(tier, to))
     return "\n".join(lines)
 
 
-def _detail(tier: Tier, r: Row, today: dt.date) -> str:
+def _detail(tier: Tier, r: Row, today: dt.date, to: str) -> str:
     due = f"完成时限：{_date(r.ind.due)}"
     if tier in SECTION_TIERS:
-        owner = f"责任领导：{r.ind.owner}，" if r.ind.owner else ""
+        owner = f"责任领导：{'、'.join(r.ind.owners)}，" if r.ind.owners else ""
+        others = [s for s in r.ind.sections if s != to]
+        if others:  # shared by several sections: each is told who else, and who leads
+            lead = "本科室牵头" if r.ind.section == to else f"{r.ind.section}牵头"
+            owner = f"与{'、'.join(others)}共同负责，{lead}；{owner}"
         if r.overdue:
             state = f"已逾期 {r.days} 天"
         elif r.days_left == 0:

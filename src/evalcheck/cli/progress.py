@@ -249,9 +249,20 @@ def remind(
         _echo("所选范围内没有需要提醒的事项，无需提醒。")
         return
     text = ("\n\n" + "-" * 40 + "\n\n").join(m.text for m in found)
-    _echo(text)
+    _echo(text + _shared_note(found))
     if copy:
         _copy(text)
+
+
+def _shared_note(found: list[Any]) -> str:
+    """For the coordinator (not part of the copied text): items sent to several sections."""
+    from ..reminders import SECTION_TIERS
+
+    rows = {r.id: r for m in found if m.tier in SECTION_TIERS for r in m.rows}
+    n = sum(1 for r in rows.values() if len(r.sections) > 1)
+    if n and len({m.addressee for m in found if m.tier in SECTION_TIERS}) > 1:
+        return f"\n\n（其中 {n} 项由多个科室共同负责，已在每个科室的提醒中列出）"
+    return ""
 
 
 def _copy(text: str) -> None:
