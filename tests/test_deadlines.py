@@ -19,6 +19,8 @@ def some_answers(run):
     run("answer", "47", "--value", "312")
     run("answer", "43", "--value", "是")
     run("answer", "109", "--na", "无")
+    run("approve", "47", "109", "--by", "万富春")  # the bundled checklist has review on:
+    run("approve", "43", "--by", "高秀英")  # an answer counts as done once approved
     return {47, 43, 109}
 
 
@@ -83,6 +85,7 @@ def test_grouped_by_section_with_unassigned_last(run, some_answers) -> None:
                 "due": "2021-09-15",
                 "days_overdue": 5,
                 "days_left": 0,
+                "tier": "催办",  # overdue, not more than 7 days: the section is urged
             }
         ],
     }
@@ -155,7 +158,7 @@ def test_status_totals_add_up_and_agree_with_list(run, some_answers) -> None:
     data = json.loads(run("status", "--today", "2021-09-16", "--format", "json").stdout)
     assert data["total"] == {
         "name": "合计", "total": 144, "answered": 2, "na": 1, "computed": 0,
-        "overdue": 141, "open": 141, "percent": 2.1,
+        "overdue": 141, "open": 141, "percent": 2.1, "pending": 0, "approved": 3, "returned": 0,
     }  # fmt: skip
     for key in ("section", "owner", "category"):
         for field in ("total", "answered", "na", "overdue"):
@@ -175,9 +178,9 @@ def test_status_totals_add_up_and_agree_with_list(run, some_answers) -> None:
 def test_status_text_has_bars_and_overall_line(run, some_answers) -> None:
     out = run("status", "--today", "2021-09-16").stdout
     assert "按责任科室" in out and "按责任领导" in out and "按二级指标" in out
-    assert "审批监管科\t38\t1\t0\t0\t37\t2.6%\t█" in out
-    assert "未指定科室\t1\t0\t0\t0\t1\t0%\t░" in out
-    assert out.splitlines()[-1].startswith("合计：144 项，已完成 3 项（2.1%）")
+    assert "审批监管科\t38\t1\t0\t0\t0\t1\t0\t37\t2.6%\t█" in out
+    assert "未指定科室\t1\t0\t0\t0\t0\t0\t0\t1\t0%\t░" in out
+    assert out.splitlines()[-1].startswith("合计：144 项，已完成（已审核） 3 项（2.1%）")
 
 
 def test_derived_values_count_as_done(run) -> None:
@@ -193,9 +196,11 @@ def test_remind_text(run, some_answers) -> None:
     result = run("remind", "--today", "2021-09-20", "-s", "审批监管科")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0] == "【中卫市审批服务管理局营商环境测评指标责任清单·填报提醒】"
+    assert lines[0] == "【中卫市审批服务管理局营商环境测评指标责任清单·催办】"
     assert lines[1] == "审批监管科："
-    assert lines[2] == "截至2021年9月20日，贵科室负责的测评指标还有 37 项未填报，其中 37 项已逾期："
+    assert lines[2] == (
+        "截至2021年9月20日，贵科室负责的以下 37 项测评指标已逾期未填报（责任领导：万富春）："
+    )
     assert (
         lines[3]
         == "1. 第84项 是否建立政务服务满意度调查机制，并纳入绩效考核？（责任领导：万富春，完成时限：9月15日，已逾期 5 天）"
@@ -207,7 +212,7 @@ def test_remind_text(run, some_answers) -> None:
 def test_remind_before_deadline_and_unassigned(run) -> None:
     out = run("remind", "--today", "2021-09-13").stdout
     assert "还剩 2 天" in out and "已逾期" not in out
-    assert out.count("【中卫市审批服务管理局营商环境测评指标责任清单·填报提醒】") == 5
+    assert out.count("【中卫市审批服务管理局营商环境测评指标责任清单·提醒】") == 5
     assert "以下 1 项指标尚未指定责任科室" in out and "第82项" in out
     assert "今天到期" in run("remind", "--today", "2021-09-15", "-s", "办公室").stdout
 

@@ -13,10 +13,16 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from evalcheck import excel, fileio, workbook_guard
+from evalcheck.checklist import bundled_checklist_path, load_checklist
+from evalcheck.columns import export_columns
 
 from .test_checklist import seed_rows
 
-COLS = list(excel.COLUMNS)
+# the bundled checklist has review on: the sign-off columns follow the bureau's ones
+COLS = [
+    *(c.header for c in export_columns([], load_checklist(bundled_checklist_path()))),
+    *excel.HIDDEN,
+]
 
 
 def col(header: str) -> int:
@@ -103,13 +109,20 @@ def test_layout_of_the_official_table(run, tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(tmp_path / "report.xlsx")
     ws = wb["测评指标"]
     merged = {str(r) for r in ws.merged_cells.ranges}
-    assert {"A2:N2", "A148:N148"} <= merged  # the title and the 备注 paragraph
+    # the bureau's 14 columns, then 审核状态 审核人 审核时间 审核意见 (the checklist has review on)
+    assert {"A2:R2", "A148:R148"} <= merged  # the title and the 备注 paragraph
+    assert [ws.cell(3, n).value for n in range(15, 19)] == [
+        "审核状态",
+        "审核人",
+        "审核时间",
+        "审核意见",
+    ]
     assert ws.freeze_panes == "C4"
-    assert ws.auto_filter.ref == "A3:N147"
+    assert ws.auto_filter.ref == "A3:R147"
     assert ws.print_title_rows == "$3:$3"  # the header row repeats; label and title do not
     assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4
     assert 50 <= int(ws.page_setup.scale) <= 100 and not ws.sheet_properties.pageSetUpPr.fitToPage
-    assert ws.column_dimensions["O"].hidden and ws.column_dimensions["P"].hidden  # key, original
+    assert ws.column_dimensions["S"].hidden and ws.column_dimensions["T"].hidden  # key, original
     assert ws.column_dimensions["C"].width >= 40  # the indicator text wraps in a wide column
     assert ws["C4"].alignment.wrap_text
     assert ws["A4"].fill.fgColor.rgb.endswith("FCE4E4")  # overdue rows are marked
@@ -118,10 +131,12 @@ def test_layout_of_the_official_table(run, tmp_path: Path) -> None:
 
 def test_summary_sheet_per_section_and_leader(run, tmp_path: Path) -> None:
     run("answer", "43", "--value", "是")
+    run("approve", "43", "--by", "高秀英")  # done = approved (review is on)
     run("export", "report.xlsx", "--today", "2021-09-16")
     rows = sheet_rows(tmp_path / "report.xlsx", "填报进度")
     by_name = {r[0]: r for r in rows if r and isinstance(r[1], float)}
     assert by_name["审批监管科"][1:7] == [38, 1, 0, 0, 37, 37]
+    assert by_name["审批监管科"][8:11] == [0, 1, 0]  # 待审核 已审核 已退回
     assert by_name["高秀英"][1] == 15 and by_name["万富春"][1] == 129
     assert by_name["合计"][1] == 144
     assert abs(by_name["审批监管科"][7] - 1 / 38) < 1e-9
@@ -139,8 +154,8 @@ def test_section_restricts_the_export(run, tmp_path: Path) -> None:
     ("args", "code", "fragment"),
     [
         (["export", "report.csv"], 3, "导出文件名应以 .xlsx（Excel）或 .docx（Word）结尾"),
-        (["export"], 3, "二选一"),
-        (["export", "a.xlsx", "--split", "d"], 3, "二选一"),
+        (["export"], 3, "三选一"),
+        (["export", "a.xlsx", "--split", "d"], 3, "三选一"),
         (["export", "no/such/dir/a.xlsx"], 3, "不存在"),
         (["export", "a.xlsx", "-s", "审批监管"], 3, "审批监管科"),
     ],

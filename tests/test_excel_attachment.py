@@ -14,6 +14,7 @@ from python_calamine import CalamineWorkbook
 
 from evalcheck import excel
 from evalcheck.checklist import bundled_checklist_path, load_checklist
+from evalcheck.columns import export_columns
 
 from .conftest import seed_text
 from .pdf import needs_soffice_calc, pdf_pages, to_pdf
@@ -36,7 +37,8 @@ def test_label_title_table_footnote_and_fonts(run, tmp_path: Path) -> None:
     rows = grid(tmp_path / "report.xlsx")
     assert rows[0][0] == "附件 1"
     assert rows[1][0] == TITLE
-    assert rows[2] == list(excel.COLUMNS)
+    review_on = load_checklist(bundled_checklist_path())  # the sign-off columns follow
+    assert rows[2] == [*(c.header for c in export_columns([], review_on)), *excel.HIDDEN]
     table = rows[3 : 3 + 144]
     assert [int(r[1]) for r in table] == list(range(1, 145))
     assert table[46][6] == 312

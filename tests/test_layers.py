@@ -25,10 +25,13 @@ LAYERS = {
     },
     "core": {
         "checklist", "validation", "values", "expr", "store", "derived", "snapshot",
-        "deadlines", "rules", "select", "carry", "previous", "workfolder",
+        "deadlines", "rules", "select", "carry", "previous", "workfolder", "review", "reminders",
     },
     "views": {"columns", "render", "attachment"},
-    "io": {"excel", "tableimport", "tableimport_read", "workbook_guard", "docx_export", "stale"},
+    "io": {
+        "excel", "tableimport", "tableimport_read", "workbook_guard", "docx_export", "stale",
+        "reviewbook",
+    },
     "cli": {"cli", "__main__"},
 }  # fmt: skip
 FORBIDDEN_IN_CORE = ("typer", "rich", "click", "openpyxl")

@@ -50,8 +50,8 @@ def compare_with_bundled(run, path: Path) -> None:
             if key not in skip:
                 assert got[ident][key] == value, (ident, key)
     gl, bl = load_checklist(path), load_checklist(bundled_checklist_path())
-    assert (gl.title, gl.year, gl.categories, gl.sections, gl.owners) == (
-        bl.title, bl.year, bl.categories, bl.sections, bl.owners
+    assert (gl.title, gl.year, gl.categories, gl.sections, gl.owners, gl.review) == (
+        bl.title, bl.year, bl.categories, bl.sections, bl.owners, bl.review
     )  # fmt: skip
     # the framing of the attachment, verbatim from the source
     assert (gl.label, gl.footnote) == (bl.label, bl.footnote)

@@ -86,7 +86,9 @@ def _entry(folder: Path, path: Path) -> Path:
     return folder / f"{_sha256(resolved)[:32]}.pickle"
 
 
-FORMAT = 5  # bump when what is cached changes shape (5: Indicator.sections/owners)
+FORMAT = (
+    6  # bump when what is cached changes shape (5: Indicator.sections/owners; 6: Checklist.review)
+)
 
 
 def _fingerprint(path: Path, raw: bytes, tag: str) -> str:

@@ -155,6 +155,7 @@ class Checklist:
     owners: tuple[str, ...]
     indicators: tuple[Indicator, ...]
     rules: tuple[Rule, ...] = ()
+    review: bool = False  # leaders sign off answers (审核): pending -> approved / returned
     path: str = ""
     warnings: tuple[str, ...] = ()
     plausibility: Thresholds = DEFAULT_THRESHOLDS  # year-over-year warnings in `check`

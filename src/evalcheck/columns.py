@@ -17,8 +17,9 @@ from collections.abc import Callable, Sequence
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from .checklist import KIND_NAMES, ROLE_NAMES, Checklist, Indicator
+from .review import Thresholds, short_time, signed_by
 from .snapshot import Progress, Row, Status
-from .store import ACTIONS, State, describe_state
+from .store import ACTIONS, REVIEW_ACTIONS, State, describe_state
 from .values import cell_value, number_format
 
 R = TypeVar("R")
@@ -168,10 +169,81 @@ DAYS_LATE = Column[Row]("days_overdue", "逾期天数", lambda r: r.days_overdue
 DAYS_LEFT = Column[Row]("days_left", "剩余天数", lambda r: r.days_left, keep=70, numeric=True)
 
 
+def _signed(r: Row) -> State | None:
+    """The answer's sign-off, when a leader approved or returned it."""
+    if r.state is None or r.review is None or r.state.review is None:
+        return None
+    return r.state
+
+
+REVIEW_STATE = Column[Row]("review", "审核状态", lambda r: r.review_text, keep=45, width=10,
+                           center=True)  # fmt: skip
+REVIEWER = Column[Row](
+    "reviewer",
+    "审核人",
+    lambda r: signed_by(st) if (st := _signed(r)) else "",
+    keep=25,
+    width=12,
+    center=True,
+)
+REVIEWED_AT = Column[Row](
+    "reviewed_at",
+    "审核时间",
+    lambda r: _at(st.reviewed_at) if (st := _signed(r)) else None,
+    keep=15,
+    width=17,
+    number_format="yyyy-mm-dd hh:mm",
+)
+REVIEW_NOTE = Column[Row](
+    "review_comment",
+    "审核意见",
+    lambda r: (st.comment or "") if (st := _signed(r)) else "",
+    keep=15,
+    width=20,
+)
+REVIEW_COLUMNS = [REVIEW_STATE, REVIEWER, REVIEWED_AT, REVIEW_NOTE]
+"""审核状态 / 审核人 / 审核时间 / 审核意见: shown only when the checklist has review on."""
+
+
+def with_review(cl: Checklist, columns: list[Column[Row]]) -> list[Column[Row]]:
+    return [*columns, *REVIEW_COLUMNS] if cl.review else columns
+
+
+def tier_column(today: dt.date, limits: Thresholds | None = None) -> Column[Row]:
+    """级别: the reminder tier of a row (提醒, 催办, 督办, 待审核), with `remind`'s defaults."""
+    from .reminders import row_tier
+
+    chosen = limits or Thresholds()
+
+    def label(r: Row) -> str:
+        tier = row_tier(r, today, chosen)
+        return tier.label if tier else ""
+
+    return Column[Row]("tier", "级别", label, keep=75, width=8, center=True)
+
+
+def pending_columns(findings: Callable[[Row], str]) -> list[Column[Row]]:
+    """`review`: an answer waiting for its leader, with its evidence count and rule findings."""
+    return [
+        ID,
+        TEXT,
+        ANSWER,
+        BY,
+        Column[Row](
+            "at", "填报时间", lambda r: short_time(r.state.at if r.state else None), keep=40
+        ),
+        Column[Row](
+            "evidence", "佐证", lambda r: len(r.state.evidence) if r.state else 0, numeric=True
+        ),
+        Column[Row]("findings", "规则提示", findings, keep=60, wide=True),  # before 填报人
+    ]
+
+
 def list_columns(cl: Checklist) -> list[Column[Row]]:
     """`list` on a terminal."""
     category = Column[Row]("category", "二级指标", lambda r: r.ind.category, keep=10)
-    return [ID, category, TEXT, OWNER, SECTION, DUE, STATUS, ANSWER]
+    review = [REVIEW_STATE] if cl.review else []
+    return [ID, category, TEXT, OWNER, SECTION, DUE, *review, STATUS, ANSWER]
 
 
 def list_csv_columns(cl: Checklist) -> list[Column[Row]]:
@@ -197,6 +269,20 @@ def list_csv_columns(cl: Checklist) -> list[Column[Row]]:
         ),
         BY,
         Column[Row]("at", "填报时间", lambda r: r.state.at if r.state else ""),
+        *(
+            [
+                REVIEW_STATE,
+                REVIEWER,
+                Column[Row](
+                    "reviewed_at",
+                    "审核时间",
+                    lambda r: st.reviewed_at if (st := _signed(r)) else "",
+                ),
+                REVIEW_NOTE,
+            ]
+            if cl.review
+            else []
+        ),
     ]
 
 
@@ -237,12 +323,14 @@ EXPORT: list[Column[Row]] = [
 """The official table (export and section forms), in the bureau's column order."""
 
 
-def export_columns(rows: Sequence[Row]) -> list[Column[Row]]:
-    """EXPORT, plus 上年值 after the unit when any row has last year's value."""
-    if not any(r.previous is not None for r in rows):
-        return EXPORT
-    at = EXPORT.index(UNIT) + 1
-    return [*EXPORT[:at], PREVIOUS_CELL, *EXPORT[at:]]
+def export_columns(rows: Sequence[Row], cl: Checklist | None = None) -> list[Column[Row]]:
+    """EXPORT, plus 上年值 after the unit when any row has last year's value, plus the
+    sign-off columns (审核状态 …) when the checklist has review on."""
+    columns = EXPORT
+    if any(r.previous is not None for r in rows):
+        at = EXPORT.index(UNIT) + 1
+        columns = [*EXPORT[:at], PREVIOUS_CELL, *EXPORT[at:]]
+    return with_review(cl, columns) if cl is not None else columns
 
 
 def with_due(columns: list[Column[Row]], *, due_as_written: bool) -> list[Column[Row]]:
@@ -283,12 +371,17 @@ which titles each section's table."""
 # ---------------------------------------------------------------- progress rows (status)
 
 
-def progress_columns(label: str, bar: Callable[[float], str]) -> list[Column[Progress]]:
-    """`status` on a terminal."""
+def progress_columns(
+    label: str, bar: Callable[[float], str], review: bool = False
+) -> list[Column[Progress]]:
+    """`status` on a terminal; with review on, 待审核/已审核/已退回 before 逾期 (and 完成率
+    counts approved answers and computed values)."""
     return [
         Column[Progress]("name", label, lambda p: p.name, keep=KEEP_ALWAYS),
         Column[Progress]("total", "总数", lambda p: p.total, keep=90, numeric=True),
-        *_COUNTS,
+        *_COUNTS[:-1],
+        *(REVIEW_COUNTS if review else []),
+        _COUNTS[-1],
         Column[Progress]("percent", "完成率", lambda p: f"{p.percent:g}%", keep=95, numeric=True),
         Column[Progress]("bar", "进度", lambda p: bar(p.fraction), keep=20),
     ]
@@ -306,6 +399,19 @@ _COUNTS = [
     _count_column(Status.COMPUTED, 30),
     Column[Progress]("overdue", "逾期", lambda p: p.overdue, keep=80, numeric=True),
 ]
+
+
+REVIEW_COUNTS = [
+    Column[Progress]("pending", "待审核", lambda p: p.pending, keep=58, width=8, numeric=True),
+    Column[Progress]("approved", "已审核", lambda p: p.approved, keep=59, width=8, numeric=True),
+    Column[Progress]("returned", "已退回", lambda p: p.returned, keep=57, width=8, numeric=True),
+]
+"""Review counts of `status` and the progress sheet: only with review on."""
+
+
+def progress_sheet(cl: Checklist) -> list[Column[Progress]]:
+    """The progress sheet's columns; the review counts follow 完成率 (the chart's column)."""
+    return [*PROGRESS_SHEET, *REVIEW_COUNTS] if cl.review else PROGRESS_SHEET
 
 
 PROGRESS_SHEET = [
@@ -330,18 +436,27 @@ def _action(st: State) -> str:
     action = ACTIONS.get(st.action, st.action)
     if st.reverts is not None:
         action += f"（撤销第{st.reverts}次修改）"
+    if st.action in REVIEW_ACTIONS and st.signed_for:
+        action += f"（代{st.signed_for}）"  # a deputy signed for the responsible leader
     return action
+
+
+def _history_note(st: State) -> str:
+    """The answer's note; for a leader's sign-off, the approval note or the reason to return."""
+    if st.action in REVIEW_ACTIONS and st.comment:
+        return ("审核意见：" if st.action == "approve" else "退回原因：") + st.comment
+    return st.note or ""
 
 
 HISTORY = [
     Column[HistoryRow]("seq", "序号", lambda h: h.state.seq, keep=KEEP_ALWAYS, numeric=True),
-    Column[HistoryRow]("at", "时间", lambda h: h.state.at, keep=60),
-    Column[HistoryRow]("by", "填报人", lambda h: h.state.by, keep=70),
+    Column[HistoryRow]("at", "时间", lambda h: h.state.acted_at, keep=60),
+    Column[HistoryRow]("by", "填报人", lambda h: h.state.actor, keep=70),
     Column[HistoryRow]("action", "操作", lambda h: _action(h.state), keep=80),
     Column[HistoryRow](
         "value", "值", lambda h: describe_state(h.ind, h.state), keep=KEEP_ALWAYS, wide=True
     ),
-    Column[HistoryRow]("note", "备注", lambda h: h.state.note or "", keep=30, wide=True),
+    Column[HistoryRow]("note", "备注", lambda h: _history_note(h.state), keep=30, wide=True),
 ]
 
 

@@ -25,10 +25,10 @@ from .checklist import KIND_NAMES, UNASSIGNED, Checklist, Indicator
 from .columns import (
     EXPORT,
     FORM_INPUT_KEYS,
-    PROGRESS_SHEET,
     Column,
     export_columns,
     plain,
+    progress_sheet,
     with_due,
 )
 from .derived import TOLERANCE
@@ -404,17 +404,18 @@ def _write_summary(wb: Any, snap: Snapshot, rows: Sequence[Row]) -> None:
     ).font = Font(bold=True, size=13)
     r = 3
     chart_rows: tuple[int, int] | None = None
+    sheet_columns = progress_sheet(checklist)
     for key, label in (("section", "按责任科室"), ("owner", "按责任领导"), ("all", "合计")):
         ws.cell(r, 1, label).font = Font(bold=True)
         r += 1
-        for n, col in enumerate(PROGRESS_SHEET, start=1):
+        for n, col in enumerate(sheet_columns, start=1):
             c = ws.cell(r, n, col.header)
             c.font = Font(bold=True)
             c.fill = PatternFill("solid", fgColor="DDEBF7")
         r += 1
         first = r
         for p in groups[key]:
-            for n, col in enumerate(PROGRESS_SHEET, start=1):
+            for n, col in enumerate(sheet_columns, start=1):
                 ws.cell(r, n, col.get(p)).number_format = col.format_for(p)
             r += 1
         if key == "section":
@@ -423,7 +424,7 @@ def _write_summary(wb: Any, snap: Snapshot, rows: Sequence[Row]) -> None:
     note = shared_note(rows)
     if note:
         ws.cell(r, 1, note)
-    for n, col in enumerate(PROGRESS_SHEET, start=1):
+    for n, col in enumerate(sheet_columns, start=1):
         ws.column_dimensions[get_column_letter(n)].width = col.width
     if chart_rows:
         chart = BarChart()
@@ -439,7 +440,7 @@ def _write_summary(wb: Any, snap: Snapshot, rows: Sequence[Row]) -> None:
         chart.legend = None
         chart.height = 7
         chart.width = 14
-        ws.add_chart(chart, "J3")
+        ws.add_chart(chart, "M3" if checklist.review else "J3")
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
@@ -524,7 +525,7 @@ def export_workbook(
     ws = wb.active
     ws.title = MAIN_SHEET
     frame = framing(checklist, title=title_of(checklist), form=False)
-    columns = with_due(export_columns(rows), due_as_written=due_as_written)
+    columns = with_due(export_columns(rows, checklist), due_as_written=due_as_written)
     _write_main(ws, checklist, rows, frame=frame, form=False, columns=columns)
     _write_summary(wb, snap, rows)
     if any(r.previous is not None for r in rows):
@@ -605,7 +606,7 @@ def export_forms(
         ws = wb.active
         ws.title = MAIN_SHEET
         frame = framing(checklist, title=title_of(checklist, f"— {name} 填报表"), form=True)
-        columns = with_due(export_columns(rows), due_as_written=due_as_written)
+        columns = with_due(export_columns(rows, checklist), due_as_written=due_as_written)
         _write_main(ws, checklist, rows, frame=frame, form=True, columns=columns)
         _add_validations(ws, checklist, rows)
         ws.protection.sheet = True  # no password: it guards against slips, not people

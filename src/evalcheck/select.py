@@ -78,8 +78,16 @@ def resolve_role(given: str) -> str:
     return resolve("任务类型", given, ROLES, {v: k for k, v in ROLE_NAMES.items()})
 
 
-def resolve_status(given: str) -> str:
-    return resolve("填报状态", given, STATUSES, {k: v.value for k, v in STATUS_ALIASES.items()})
+def resolve_status(given: str, review: bool = True) -> str:
+    """A status (answered, na, computed, open) or a review state (pending, approved,
+    returned); the review states only when `review` (the checklist has review on)."""
+    from .review import REVIEW_ALIASES, Review
+
+    aliases = {k: v.value for k, v in STATUS_ALIASES.items()}
+    if not review:
+        return resolve("填报状态", given, STATUSES, aliases)
+    aliases.update({k: v.value for k, v in REVIEW_ALIASES.items()})
+    return resolve("填报状态", given, (*STATUSES, *(r.value for r in Review)), aliases)
 
 
 def resolve_filters(checklist: Checklist, f: Filters) -> Filters:
@@ -97,9 +105,13 @@ def resolve_filters(checklist: Checklist, f: Filters) -> Filters:
         kinds=tuple(resolve_kind(k) for k in f.kinds),
         roles=tuple(resolve_role(r) for r in f.roles),
         search=f.search,
-        statuses=tuple(resolve_status(s) for s in f.statuses),
+        statuses=tuple(_status(checklist, s) for s in f.statuses),
         unassigned=f.unassigned or bool(unassigned),
     )
+
+
+def _status(checklist: Checklist, given: str) -> str:
+    return resolve_status(given, checklist.review)
 
 
 def select(checklist: Checklist, f: Filters) -> list[Indicator]:
@@ -132,5 +144,9 @@ def select_rows(snap: Snapshot, f: Filters) -> list[Row]:
     """The snapshot rows that pass every filter, in checklist order."""
     rows = snap.where(i.id for i in select(snap.checklist, f))
     if f.statuses:
-        rows = [r for r in rows if r.status.value in f.statuses]
+        rows = [
+            r
+            for r in rows
+            if r.status.value in f.statuses or (r.review is not None and r.review in f.statuses)
+        ]
     return rows

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .checklist import UNASSIGNED, Checklist, Indicator
 from .derived import Derived, as_number, compute_derived
+from .review import Review, review_of
 from .store import Answers, State, describe_state
 from .values import format_value, number_ok
 
@@ -71,6 +72,7 @@ class Row:
     # or a hand edit); such a value is kept, shown as text, and left out of computations
     misfit: str | None = None
     previous: Previous | None = None  # last year's value (a reference, never an answer)
+    review: Review | None = None  # the leader's sign-off; None when review is off or no answer
 
     @property
     def id(self) -> int:
@@ -78,7 +80,19 @@ class Row:
 
     @property
     def done(self) -> bool:
+        """Answered, not applicable or computed: nothing more for the section to do."""
         return self.status is not Status.OPEN
+
+    @property
+    def complete(self) -> bool:
+        """Counts as done in progress: with review on, a recorded answer once approved."""
+        if self.review is not None:
+            return self.review is Review.APPROVED
+        return self.done
+
+    @property
+    def review_text(self) -> str:
+        return self.review.label if self.review else ""
 
     @property
     def overdue(self) -> bool:
@@ -122,8 +136,23 @@ class Row:
             return None
         return as_number(self.derived.value)
 
-    def answer_dict(self) -> dict[str, Any]:
-        """The answer part of a row's JSON (list, show)."""
+    def review_dict(self) -> dict[str, Any] | None:
+        """The sign-off part of a row's JSON; None while nothing is recorded."""
+        if self.review is None or self.state is None:
+            return None
+        st = self.state
+        signed = self.review is not Review.PENDING
+        return {
+            "state": self.review.value,
+            "label": self.review.label,
+            "by": st.reviewer if signed else None,
+            "at": st.reviewed_at if signed else None,
+            "comment": st.comment if signed else None,
+            "signed_for": st.signed_for if signed else None,
+        }
+
+    def answer_dict(self, review: bool = False) -> dict[str, Any]:
+        """The answer part of a row's JSON (list, show); `review`: the checklist has review on."""
         st = self.state
         out: dict[str, Any] = {
             "status": self.status.value,
@@ -137,6 +166,8 @@ class Row:
             out.update(note=st.note, evidence=list(st.evidence), by=st.by, at=st.at)
         if self.misfit is not None:
             out["misfit"] = self.misfit
+        if review:
+            out["review"] = self.review_dict()
         return out
 
     def to_dict(self, checklist: Checklist) -> dict[str, Any]:
@@ -144,7 +175,7 @@ class Row:
         return {
             **self.ind.to_dict(),
             "category_label": self.category_label,
-            "answer": self.answer_dict(),
+            "answer": self.answer_dict(checklist.review),
             "previous": self.previous.to_dict() if self.previous is not None else None,
         }
 
@@ -165,6 +196,7 @@ def display_derived(ind: Indicator, d: Derived | None, *, verbose: bool = False)
 
 
 def _row(
+    checklist: Checklist,
     ind: Indicator,
     st: State | None,
     d: Derived | None,
@@ -175,7 +207,10 @@ def _row(
     days = (today - ind.due).days
     if st is not None:
         status = Status.NA if st.na is not None else Status.ANSWERED
-        return Row(ind, status, st, d, days, describe_state(ind, st), category, misfit)
+        review = review_of(checklist, st)
+        return Row(
+            ind, status, st, d, days, describe_state(ind, st), category, misfit, review=review
+        )
     if d is not None and d.value is not None:
         return Row(ind, Status.COMPUTED, None, d, days, display_derived(ind, d), category)
     return Row(ind, Status.OPEN, None, d, days, display_derived(ind, d), category)
@@ -227,6 +262,7 @@ def take(
     labels = {c: checklist.category_label(c) for c in checklist.categories}
     rows = tuple(
         _row(
+            checklist,
             ind,
             answers.state(ind.id),
             derived.get(ind.id),
@@ -253,9 +289,15 @@ class Progress(NamedTuple):
     na: int
     computed: int
     overdue: int
+    pending: int = 0  # review counts: only with review on (then done = approved + computed)
+    approved: int = 0
+    returned: int = 0
+    review: bool = False
 
     @property
     def done(self) -> int:
+        if self.review:
+            return self.approved + self.computed
         return self.answered + self.na + self.computed
 
     def count(self, status: Status) -> int:
@@ -268,6 +310,12 @@ class Progress(NamedTuple):
 
     @property
     def open(self) -> int:
+        """Not answered at all (未填报)."""
+        return self.total - self.answered - self.na - self.computed
+
+    @property
+    def remaining(self) -> int:
+        """Not done (未完成): unanswered, and with review on also pending or returned."""
         return self.total - self.done
 
     @property
@@ -288,13 +336,21 @@ class Progress(NamedTuple):
             "overdue": self.overdue,
             "open": self.open,
             "percent": self.percent,
+            **(
+                {"pending": self.pending, "approved": self.approved, "returned": self.returned}
+                if self.review
+                else {}
+            ),
         }
 
 
-def progress_of(name: str, rows: Sequence[Row]) -> Progress:
+def progress_of(name: str, rows: Sequence[Row], review: bool = False) -> Progress:
     count = {s: 0 for s in Status}
+    reviews = {r: 0 for r in Review}
     for r in rows:
         count[r.status] += 1
+        if r.review is not None:
+            reviews[r.review] += 1
     return Progress(
         name,
         len(rows),
@@ -302,6 +358,10 @@ def progress_of(name: str, rows: Sequence[Row]) -> Progress:
         count[Status.NA],
         count[Status.COMPUTED],
         sum(1 for r in rows if r.overdue),
+        reviews[Review.PENDING],
+        reviews[Review.APPROVED],
+        reviews[Review.RETURNED],
+        review,
     )
 
 
@@ -337,11 +397,12 @@ def group_rows(snap: Snapshot, rows: Iterable[Row], key: str) -> list[tuple[str,
 def progress(snap: Snapshot, rows: Sequence[Row] | None = None) -> dict[str, list[Progress]]:
     """Progress per section, per leader and per category, plus "all" (one row)."""
     chosen = snap.rows if rows is None else rows
+    on = snap.checklist.review
     out = {
-        key: [progress_of(name, group) for name, group in group_rows(snap, chosen, key)]
+        key: [progress_of(name, group, on) for name, group in group_rows(snap, chosen, key)]
         for key in GROUPINGS
     }
-    out["all"] = [progress_of("合计", chosen)]
+    out["all"] = [progress_of("合计", chosen, on)]
     return out
 
 

@@ -40,8 +40,15 @@ ACTIONS = {
     "undo": "撤销",
     "import": "导入",
     "carry": "沿用上年",
+    "approve": "审核通过",
+    "return": "退回",
 }
-STATE_FIELDS = ("value", "na", "note", "evidence", "by", "at", "seq", "action", "reverts")
+REVIEW_ACTIONS = ("approve", "return")
+REVIEW_MARKS = ("approved", "returned")  # what a state may record; pending is the absence
+STATE_FIELDS = (
+    "value", "na", "note", "evidence", "by", "at", "seq", "action", "reverts",
+    "review", "reviewer", "reviewed_at", "comment", "signed_for",
+)  # fmt: skip
 HEADER = (
     "# evalcheck 填报记录（由 evalcheck answer / import / undo 写入，请勿与清单文件混用）\n"
     "# answers: 题号 -> 当前答案；history 保存此前的每一个版本\n"
@@ -83,7 +90,14 @@ def now_iso() -> str:
 
 @dataclass(frozen=True, slots=True)
 class State:
-    """One version of an answer."""
+    """One version of an answer.
+
+    `by`/`at` are who recorded the answer and when. A leader's sign-off is a version
+    of its own (action approve/return) that keeps the answer and its `by`/`at` and adds
+    `review` (approved | returned), `reviewer`, `reviewed_at`, `comment` (the approval
+    note or the reason for a return) and `signed_for` (the responsible leader, when a
+    deputy signed). Any other new version carries no review mark: it waits for review.
+    """
 
     seq: int
     action: str
@@ -94,6 +108,20 @@ class State:
     note: str | None = None
     evidence: tuple[str, ...] = ()
     reverts: int | None = None
+    review: str | None = None
+    reviewer: str | None = None
+    reviewed_at: str | None = None
+    comment: str | None = None
+    signed_for: str | None = None
+
+    @property
+    def actor(self) -> str:
+        """Who made this version: the reviewer for a sign-off, else `by`."""
+        return (self.reviewer or self.by) if self.action in REVIEW_ACTIONS else self.by
+
+    @property
+    def acted_at(self) -> str:
+        return (self.reviewed_at or self.at) if self.action in REVIEW_ACTIONS else self.at
 
     @property
     def recorded(self) -> bool:
@@ -122,7 +150,21 @@ class State:
         out.update(by=self.by, at=self.at, seq=self.seq, action=self.action)
         if self.reverts is not None:
             out["reverts"] = self.reverts
+        if self.review is not None:
+            out["review"] = self.review
+            for key in ("reviewer", "reviewed_at", "comment", "signed_for"):
+                if getattr(self, key) is not None:
+                    out[key] = getattr(self, key)
         return out
+
+    def review_fields(self) -> dict[str, Any]:
+        return {
+            "review": self.review,
+            "reviewer": self.reviewer,
+            "reviewed_at": self.reviewed_at,
+            "comment": self.comment,
+            "signed_for": self.signed_for,
+        }
 
 
 class Record:
@@ -209,7 +251,8 @@ class Answers:
             note=keep_note or None,
             evidence=keep_ev,
         )
-        if prev is not None and prev.same_content(new):
+        resubmit = prev is not None and prev.review == "returned" and action in ("set", "na")
+        if prev is not None and prev.same_content(new) and not resubmit:
             return None
         if rec is None:
             self.records[ind.id] = Record(ind.id, [new])
@@ -222,6 +265,34 @@ class Answers:
         if rec is None or not rec.current.recorded:
             return None
         new = State(seq=self.next_seq(), action="clear", by=by, at=now_iso())
+        rec.timeline.append(new)
+        return new
+
+    def sign(
+        self,
+        ident: int,
+        *,
+        action: str,
+        reviewer: str,
+        comment: str | None,
+        signed_for: str | None,
+        seq: int | None = None,
+    ) -> State:
+        """Record a leader's approval or return of the current answer (checked by the caller)."""
+        from dataclasses import replace
+
+        rec = self.records[ident]
+        new = replace(
+            rec.current,
+            seq=seq or self.next_seq(),
+            action=action,
+            reverts=None,
+            review="approved" if action == "approve" else "returned",
+            reviewer=reviewer,
+            reviewed_at=now_iso(),
+            comment=comment or None,
+            signed_for=signed_for,
+        )
         rec.timeline.append(new)
         return new
 
@@ -257,6 +328,7 @@ class Answers:
                     note=before.note if before else None,
                     evidence=before.evidence if before else (),
                     reverts=target,
+                    **(before.review_fields() if before else {}),
                 )
                 current = rec.current
                 rec.timeline.append(restored)
@@ -377,6 +449,9 @@ def _state(item: Any, ind: Indicator | None, ident: int, keys: list[Any], broken
     if not isinstance(evidence, list) or not all(isinstance(e, str) for e in evidence):
         raise broken([*keys, "evidence"], "evidence 应为文字列表")
     at = item.get("at")
+    review = item.get("review")
+    if review is not None and review not in REVIEW_MARKS:
+        raise broken([*keys, "review"], f"未知的审核状态 {review!r}（应为 approved 或 returned）")
     return State(
         seq=seq,
         action=str(action),
@@ -387,6 +462,11 @@ def _state(item: Any, ind: Indicator | None, ident: int, keys: list[Any], broken
         note=None if item.get("note") is None else str(item["note"]),
         evidence=tuple(evidence),
         reverts=item.get("reverts"),
+        review=review,
+        reviewer=_text(item.get("reviewer")),
+        reviewed_at=_text(item.get("reviewed_at")),
+        comment=_text(item.get("comment")),
+        signed_for=_text(item.get("signed_for")),
     )
 
 
@@ -394,6 +474,12 @@ def _plain_value(v: Any) -> bool:
     if isinstance(v, bool | int | float | str):
         return True
     return isinstance(v, list) and all(isinstance(x, str) for x in v)
+
+
+def _text(v: Any) -> str | None:
+    if v is None:
+        return None
+    return v.isoformat() if isinstance(v, dt.datetime) else str(v)
 
 
 def _line_of(text: str, keys: Sequence[Any]) -> int | None:

@@ -923,6 +923,7 @@ def checklist_document(result: TableResult, *, title: str | None = None) -> dict
         doc = {"label": result.label, **doc}
     if result.footnote:
         doc["footnote"] = result.footnote
+    doc["review"] = True  # the bureau's practice: leaders sign off answers (edit to false to stop)
     doc["categories"] = list(result.categories)
     doc["sections"] = _unique(s for i in inds for s in i["sections"])
     doc["owners"] = _unique(o for i in inds for o in i["owners"])

@@ -98,6 +98,10 @@ def build_checklist(data: Any, path: str = "") -> tuple[Checklist | None, list[P
     label = _opt_str(data, "label", "清单", c)
     footnote = _opt_str(data, "footnote", "清单", c)
     fonts = _fonts(data.get("fonts"), c)
+    review = data.get("review", False)
+    if not isinstance(review, bool):
+        c.error("字段 review", f"应为 true 或 false（是否需要责任领导审核），实际为 {review!r}")
+        review = False
 
     raw_inds = data.get("indicators")
     indicators: list[Indicator] = []
@@ -151,6 +155,7 @@ def build_checklist(data: Any, path: str = "") -> tuple[Checklist | None, list[P
         owners=owners_t,
         indicators=tuple(sorted(indicators, key=lambda i: i.id)),
         rules=tuple(rules),
+        review=review,
         path=path,
         warnings=tuple(p.text for p in c.problems if p.level == "warning"),
         plausibility=plausibility,

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from .. import render
-from ..checklist import ROLE_NAMES, UNASSIGNED, Indicator, locate_checklist
+from ..checklist import ROLE_NAMES, UNASSIGNED, Checklist, Indicator, locate_checklist
 from ..errors import EXIT_DATA, InputError
 from ..store import ACTIONS, State, describe_state
 from .app import (
@@ -78,7 +78,8 @@ StatusOpt = Annotated[
     typer.Option(
         "--status",
         help="填报状态：answered（已填报）、na（不适用）、computed（自动计算）、"
-        "open（未填报），可重复。",
+        "open（未填报）；开启审核时还有 pending（待审核）、approved（已审核）、"
+        "returned（已退回）。可重复。",
         callback=usage_checked(lambda v: _select().resolve_status(v)),
     ),
 ]
@@ -219,6 +220,22 @@ def _show_lines(cl: Any, row: Any) -> list[tuple[str, str]]:
             lines.append(("佐证材料", "；".join(st.evidence)))
         lines.append(("填报人", st.by))
         lines.append(("填报时间", st.at))
+    if row.review is not None:
+        lines.extend(_review_lines(row))
+    return lines
+
+
+def _review_lines(row: Any) -> list[tuple[str, str]]:
+    """审核状态, and who signed, when, with what note (the full trail is in `history`)."""
+    from ..review import Review, signed_by
+
+    st = row.state
+    if row.review is Review.PENDING:
+        return [("审核状态", f"{row.review.label}（责任领导：{row.ind.owner or '未指定'}）")]
+    lines = [("审核状态", row.review.label), ("审核人", signed_by(st))]
+    lines.append(("审核时间", st.reviewed_at or ""))
+    if st.comment:
+        lines.append(("审核意见" if row.review is Review.APPROVED else "退回原因", st.comment))
     return lines
 
 
@@ -369,10 +386,23 @@ def undo(ctx: typer.Context, by: ByOpt = None) -> None:
         ind = cl.get(ident) if cl.has(ident) else None
         what = ACTIONS.get(change.action, change.action)
         _echo(
-            f"已撤销第{ident}项的{what}（第{change.seq}次修改，{change.by}，{change.at}）："
-            f"{describe_state(ind, current)} → {describe_state(ind, restored)}"
+            f"已撤销第{ident}项的{what}（第{change.seq}次修改，{change.actor}，{change.acted_at}）："
+            f"{_undone(cl, ind, current, restored)}"
         )
     _echo(_by_note(who, by))
+
+
+def _undone(cl: Checklist, ind: Indicator | None, current: State, restored: State) -> str:
+    """'320 个 → 312 个'; with the review states when those changed: '312 个（已审核 → 待审核）'."""
+    from ..review import review_of
+
+    before, after = describe_state(ind, current), describe_state(ind, restored)
+    r1, r2 = review_of(cl, current), review_of(cl, restored)
+    if r1 is None or r2 is None or r1 == r2:
+        return f"{before} → {after}"
+    if before == after:
+        return f"{before}（{r1.label} → {r2.label}）"
+    return f"{before}（{r1.label}） → {after}（{r2.label}）"
 
 
 @app.command(cls=_Command)

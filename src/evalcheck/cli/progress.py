@@ -6,6 +6,7 @@ import typer
 
 from .. import render
 from ..errors import EXIT_FINDINGS
+from ..review import ESCALATE_DAYS, REVIEW_DAYS, SOON_DAYS, Tier
 from .app import (
     Fmt,
     FormatOpt,
@@ -40,12 +41,12 @@ def overdue(
     fmt: FormatOpt = Fmt.table,
     output: ToFileOpt = None,
 ) -> None:
-    """列出已逾期未填报的指标（按科室分组，逾期最久的在前），以及即将到期的指标。
+    """列出已逾期未填报的指标（按科室分组），以及即将到期的；“级别”为 remind 的分级。
 
     \b
     示例：evalcheck overdue --today 2021-09-16 --within 3
     """
-    from ..columns import OVERDUE_CSV
+    from ..columns import OVERDUE_CSV, tier_column
     from ..deadlines import due_within
     from ..deadlines import overdue as overdue_of
     from ..select import select_rows
@@ -58,14 +59,17 @@ def overdue(
     if fmt.value == "json":
         _emit(render.to_json(_overdue_json(snap, late, soon, within)), kind="json", output=output)
     elif fmt.value == "csv":
-        _emit(render.view(OVERDUE_CSV, [*late, *soon], "csv"), kind="csv", output=output)
+        columns = [*OVERDUE_CSV, tier_column(snap.today)]
+        _emit(render.view(columns, [*late, *soon], "csv"), kind="csv", output=output)
     else:
         _emit(_overdue_text(snap, late, soon, within), output=output)
     if fail and late:
         raise typer.Exit(EXIT_FINDINGS)
 
 
-def _open_dict(r: Any) -> dict[str, Any]:
+def _open_dict(r: Any, today: Any) -> dict[str, Any]:
+    from ..columns import tier_column
+
     return {
         "id": r.id,
         "text": r.ind.text,
@@ -76,6 +80,7 @@ def _open_dict(r: Any) -> dict[str, Any]:
         "due": r.ind.due.isoformat(),
         "days_overdue": r.days_overdue,
         "days_left": r.days_left,
+        "tier": tier_column(today).get(r) or None,
     }
 
 
@@ -87,29 +92,32 @@ def _overdue_json(snap: Any, late: list[Any], soon: list[Any], within: int) -> d
         "within": within,
         "overdue_count": len(late),
         "overdue": [
-            {"section": name, "count": len(g), "items": [_open_dict(r) for r in g]}
+            {"section": name, "count": len(g), "items": [_open_dict(r, snap.today) for r in g]}
             for name, g in group_rows(snap, late, "section")
         ],
-        "due_soon": [_open_dict(r) for r in soon],
+        "due_soon": [_open_dict(r, snap.today) for r in soon],
     }
 
 
 def _overdue_text(snap: Any, late: list[Any], soon: list[Any], within: int) -> str:
-    from ..columns import DAYS_LATE, DAYS_LEFT, OWNER, SECTION, overdue_columns
+    from ..columns import DAYS_LATE, DAYS_LEFT, OWNER, SECTION, overdue_columns, tier_column
     from ..snapshot import group_rows
 
     day = snap.today.isoformat()
+    tier = tier_column(snap.today)
     parts: list[str] = []
     if late:
         parts.append(f"截至 {day}，共 {len(late)} 项已逾期未填报：")
         for name, group in group_rows(snap, late, "section"):
             title = f"{name}（逾期 {len(group)} 项）"
-            parts.append(render.view(overdue_columns(OWNER, DAYS_LATE), group, title=title))
+            parts.append(
+                render.view([*overdue_columns(OWNER, DAYS_LATE), tier], group, title=title)
+            )
     else:
         parts.append(f"截至 {day}，没有逾期未填报的指标。")
     if soon:
         title = f"{within} 天内到期（{len(soon)} 项）"
-        parts.append(render.view(overdue_columns(SECTION, DAYS_LEFT), soon, title=title))
+        parts.append(render.view([*overdue_columns(SECTION, DAYS_LEFT), tier], soon, title=title))
     else:
         parts.append(f"{within} 天内没有到期的未填报指标。")
     return "\n\n".join(parts)
@@ -124,10 +132,11 @@ def status(
 ) -> None:
     """填报进度：按科室、领导、二级指标统计总数、已填报、不适用、逾期和完成率。
 
+    清单开启审核（review: true）时另有 待审核/已审核/已退回 三列，完成率只计已审核的答案。
+
     \b
     示例：evalcheck status --today 2021-09-16
     """
-    from ..columns import progress_columns
     from ..snapshot import GROUPINGS, progress, shared
 
     snap = _env(ctx).snapshot(today)
@@ -141,23 +150,62 @@ def status(
         return
     from ..checklist import locate_checklist
 
-    parts = [locate_checklist(_env(ctx).checklist_option).describe()]
+    where = locate_checklist(_env(ctx).checklist_option).describe()
+    _emit(_status_text(snap, groups, where), output=output)
+
+
+def _status_text(snap: Any, groups: dict[str, Any], where: str) -> str:
+    """Which checklist, one table per grouping, then the overall line (with the review
+    counts when review is on)."""
+    from ..columns import progress_columns
+    from ..snapshot import GROUPINGS
+
+    total = groups["all"][0]
+    on = snap.checklist.review
+    parts = [where]
     parts += [
-        render.view(progress_columns(label, render.bar), groups[key], title=f"按{label}")
+        render.view(progress_columns(label, render.bar, on), groups[key], title=f"按{label}")
         for key, (label, _) in GROUPINGS.items()
     ]
     parts.append(_total_text(snap, total))
-    _emit("\n\n".join(parts), output=output)
+    return "\n\n".join(parts)
+
+
+CopyOpt = Annotated[bool, typer.Option("--copy", help="同时复制到剪贴板，可直接粘贴到微信或邮件。")]
+TierOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--tier",
+        "-t",
+        help="只生成某一级：提醒、催办、督办、待审核（或 remind、urge、supervise、review），"
+        "可重复。默认全部。",
+        show_default=False,
+    ),
+]
+SoonOpt = Annotated[
+    int, typer.Option("--soon", min=0, help="提醒：N 天内到期的未填报指标（发给科室）。")
+]
+EscalateOpt = Annotated[
+    int,
+    typer.Option("--escalate", min=0, help="督办：逾期超过 M 天（或被退回未重填）的指标发给领导。"),
+]
+ReviewDaysOpt = Annotated[
+    int,
+    typer.Option("--review-days", min=0, help="待审核：答案等待领导审核超过 K 天时提醒领导。"),
+]
 
 
 def _total_text(snap: Any, total: Any) -> str:
     """The 合计 line, and what makes the groups add up to more (shared indicators)."""
     from ..snapshot import shared_note
 
+    on = snap.checklist.review  # then done = approved (and computed)
+    done = "已完成（已审核）" if on else "已完成"
+    waiting = f"、待审核 {total.pending} 项、已退回 {total.returned} 项" if on else ""
     text = render.paragraph(
-        f"合计：{total.total} 项，已完成 {total.done} 项（{total.percent:g}%）"
-        f"{render.bar(total.fraction)}，未完成 {total.open} 项，其中逾期 {total.overdue} 项"
-        f"（截至 {snap.today.isoformat()}）"
+        f"合计：{total.total} 项，{done} {total.done} 项（{total.percent:g}%）"
+        f"{render.bar(total.fraction)}，未完成 {total.remaining} 项，"
+        f"其中逾期 {total.overdue} 项{waiting}（截至 {snap.today.isoformat()}）"
     )
     note = shared_note(snap.rows)
     return f"{text}\n{render.paragraph(note)}" if note else text
@@ -167,37 +215,54 @@ def _total_text(snap: Any, total: Any) -> str:
 def remind(
     ctx: typer.Context,
     section: SectionOpt = None,
+    owner: OwnerOpt = None,
+    tier: TierOpt = None,
+    soon: SoonOpt = SOON_DAYS,
+    escalate: EscalateOpt = ESCALATE_DAYS,
+    review_days: ReviewDaysOpt = REVIEW_DAYS,
     today: TodayOpt = None,
-    copy: Annotated[
-        bool, typer.Option("--copy", help="同时复制到剪贴板，可直接粘贴到微信或邮件。")
-    ] = False,
+    copy: CopyOpt = False,
 ) -> None:
-    """为每个还有未填报指标的科室生成一段可直接发送的提醒文字（粘贴到工作群或邮件）。
+    """生成分级提醒文字（可直接粘贴到工作群或邮件）：提醒、催办发给科室，督办、待审核发给领导。
 
     \b
-    示例：evalcheck remind --section 审批监管科 --today 2021-09-20
-    示例：evalcheck remind --section 审批监管科 --copy
+    提醒：N 天内到期、尚未填报（发给责任科室）；
+    催办：已逾期、未超过 M 天（发给责任科室，写明责任领导）；
+    督办：逾期超过 M 天，或被退回后尚未重新填报（发给责任领导）；
+    待审核：答案等待审核超过 K 天（发给责任领导）。
+
+    \b
+    示例：evalcheck remind --today 2021-09-20
+    示例：evalcheck remind --tier 督办 --escalate 3 --copy
     """
-    from ..deadlines import reminder
+    from ..reminders import messages
+    from ..review import Thresholds, resolve_tier
     from ..select import select_rows
-    from ..snapshot import group_rows, shared
 
     env = _env(ctx)
-    filters = _filters(env.checklist, sections=section)
+    tiers = [resolve_tier(t) for t in tier or ()]
+    filters = _filters(env.checklist, sections=section, owners=owner)
     snap = env.snapshot(today)
-    open_rows = [r for r in select_rows(snap, filters) if not r.done]
-    groups = group_rows(snap, open_rows, "section")
-    if not groups:
-        _echo("所选科室的指标都已填报，无需提醒。")
+    limits, chosen = Thresholds(soon, escalate, review_days), tiers or tuple(Tier)
+    found = messages(snap.checklist, select_rows(snap, filters), snap.today, limits, chosen)
+    if not found:
+        _echo("所选范围内没有需要提醒的事项，无需提醒。")
         return
-    texts = [reminder(snap.checklist, name, g, snap.today) for name, g in groups]
-    text = ("\n\n" + "-" * 40 + "\n\n").join(texts)
-    _echo(text)
-    n_shared = shared(open_rows, "section")
-    if n_shared and len(groups) > 1:  # for the coordinator, not part of the copied text
-        _echo(f"\n（其中 {n_shared} 项由多个科室共同负责，已在每个科室的提醒中列出）")
+    text = ("\n\n" + "-" * 40 + "\n\n").join(m.text for m in found)
+    _echo(text + _shared_note(found))
     if copy:
         _copy(text)
+
+
+def _shared_note(found: list[Any]) -> str:
+    """For the coordinator (not part of the copied text): items sent to several sections."""
+    from ..reminders import SECTION_TIERS
+
+    rows = {r.id: r for m in found if m.tier in SECTION_TIERS for r in m.rows}
+    n = sum(1 for r in rows.values() if len(r.sections) > 1)
+    if n and len({m.addressee for m in found if m.tier in SECTION_TIERS}) > 1:
+        return f"\n\n（其中 {n} 项由多个科室共同负责，已在每个科室的提醒中列出）"
+    return ""
 
 
 def _copy(text: str) -> None:

@@ -8,7 +8,18 @@ import typer
 from ..checklist import UNASSIGNED
 from ..errors import InputError
 from ..store import describe_state
-from .app import ByOpt, SectionOpt, TodayOpt, _by_note, _echo, _env, _filters, _writer, app
+from .app import (
+    ByOpt,
+    OwnerOpt,
+    SectionOpt,
+    TodayOpt,
+    _by_note,
+    _echo,
+    _env,
+    _filters,
+    _writer,
+    app,
+)
 from .frame import _Command
 
 ExportPathArg = Annotated[
@@ -22,7 +33,15 @@ SplitOpt = Annotated[
     Path | None,
     typer.Option("--split", help="改为按科室各导出一份填报表到此文件夹。", show_default=False),
 ]
-ForceOpt = Annotated[bool, typer.Option("--force", help="用 --split 时覆盖已存在的科室填报表。")]
+ReviewDirOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--review",
+        help="改为给每位责任领导各导出一份审核表到此文件夹（可用 --owner 只导出部分领导）。",
+        show_default=False,
+    ),
+]
+ForceOpt = Annotated[bool, typer.Option("--force", help="用 --split/--review 时覆盖已存在的表格。")]
 DueAsWrittenOpt = Annotated[
     bool,
     typer.Option("--due-as-written", help="完成时限按原表写法（如“9月15日前”），而不是日期。"),
@@ -34,25 +53,29 @@ def export(
     ctx: typer.Context,
     path: ExportPathArg = None,
     split: SplitOpt = None,
+    review: ReviewDirOpt = None,
     section: SectionOpt = None,
+    owner: OwnerOpt = None,
     force: ForceOpt = False,
     today: TodayOpt = None,
     due_as_written: DueAsWrittenOpt = False,
 ) -> None:
-    """导出局里附件格式的填报总表：Excel（含进度页）或 Word；或用 --split 为每个科室生成填报表。
+    """导出局里附件格式的填报总表：Excel（含进度页）或 Word；或用 --split 为每个科室生成填报表，
+    或用 --review 为每位责任领导生成审核表。
 
     \b
     示例：evalcheck export report.xlsx
     示例：evalcheck export report.docx --due-as-written
     示例：evalcheck export --split 科室表格/
+    示例：evalcheck export --review 审核表/
     """
     from ..select import select_rows
     from .exports import export_section_forms, export_table
 
-    if (path is None) == (split is None):
-        raise InputError(
-            "请给出导出文件名（例如 evalcheck export report.xlsx）或 --split 文件夹，二选一"
-        )
+    if sum(x is not None for x in (path, split, review)) != 1:
+        raise InputError(ONE_TARGET)
+    if review is not None:
+        return _export_reviews(ctx, review, owner, force)
     env = _env(ctx)
     filters = _filters(env.checklist, sections=section)
     snap = env.snapshot(today)
@@ -64,6 +87,15 @@ def export(
     else:
         assert path is not None
         export_table(path, snap, select_rows(snap, filters), due_as_written=due_as_written)
+
+
+ONE_TARGET = "请给出导出文件名（例如 report.xlsx）、--split 文件夹或 --review 文件夹，三选一"
+
+
+def _export_reviews(ctx: typer.Context, folder: Path, owner: list[str] | None, force: bool) -> None:
+    from .review import export_review_books
+
+    export_review_books(_env(ctx), folder, owner or [], force)
 
 
 WorkbookArg = Annotated[Path, typer.Argument(help="填好的 .xlsx（科室填报表或导出的总表）。")]
@@ -97,6 +129,8 @@ def import_cmd(
     from ..snapshot import take
 
     env = _env(ctx)
+    if _is_review_book(path):  # a leader's 审核表: decisions, not answers
+        return _import_review(env, path, dry_run, by)
     cl = env.checklist
     changes = _read_changes(path, cl)
     who = _writer(by)
@@ -154,6 +188,18 @@ def _check_conflicts(snap: Any, changes: Any, overwrite: bool) -> None:
         "未导入任何内容。请核对后修改表格，或确认以表格为准时加 --overwrite-conflicts：",
         details=[c.describe() for c in found],
     )
+
+
+def _is_review_book(path: Path) -> bool:
+    from ..reviewbook import is_review_workbook
+
+    return is_review_workbook(path)
+
+
+def _import_review(env: Any, path: Path, dry_run: bool, by: str | None) -> None:
+    from .review import import_review_book
+
+    import_review_book(env, path, dry_run, by)
 
 
 def _print_changes(rows: list[Any]) -> None:

@@ -1,0 +1,367 @@
+"""Leaders sign off: `review` (what awaits them), `approve` and `return`."""
+
+from typing import Annotated, Any
+
+import typer
+
+from .. import render
+from ..checklist import Checklist, Indicator
+from ..errors import InputError
+from .app import (
+    OwnerOpt,
+    SectionOpt,
+    ShowFmt,
+    _complete,
+    _echo,
+    _env,
+    _filters,
+    _parse_id,
+    app,
+)
+from .frame import _Command
+
+ReviewerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--by",
+        help="审核人姓名（责任领导；他人代签时写代签人姓名）。用 --owner 时默认为该领导。",
+        show_default=False,
+        autocompletion=_complete("owners"),
+    ),
+]
+
+
+@app.command("review", cls=_Command)
+def review_cmd(
+    ctx: typer.Context,
+    owner: OwnerOpt = None,
+    section: SectionOpt = None,
+    fmt: Annotated[
+        ShowFmt, typer.Option("--format", "-f", help="输出格式：text 或 json。")
+    ] = ShowFmt.text,
+) -> None:
+    """列出等待责任领导审核的答案（按领导分组）：值、填报人和时间、佐证材料数、规则提示。
+
+    \b
+    示例：evalcheck review --owner 万富春
+    """
+    from ..review import Review, review_off_error
+    from ..select import select_rows
+    from ..snapshot import group_rows
+
+    env = _env(ctx)
+    cl = env.checklist
+    if not cl.review:
+        raise review_off_error(cl)
+    snap = env.snapshot()
+    filters = _filters(cl, sections=section, owners=owner)
+    rows = [r for r in select_rows(snap, filters) if r.review is Review.PENDING]
+    values = snap.effective_values()
+    groups = group_rows(snap, rows, "owner")
+    if fmt.value == "json":
+        _echo(render.to_json([_group_dict(cl, name, g, values) for name, g in groups]))
+    elif not rows:
+        _echo("没有等待审核的答案。")
+    else:
+        _echo(_review_text(cl, groups, values))
+
+
+def _group_dict(cl: Checklist, name: str, group: list[Any], values: dict[int, float]) -> Any:
+    items = [_pending_dict(cl, r, values) for r in group]
+    return {"owner": name, "count": len(group), "items": items}
+
+
+def _review_text(cl: Checklist, groups: list[Any], values: dict[int, float]) -> str:
+    """One table per leader, then how to approve or return."""
+    from ..columns import pending_columns
+
+    parts = []
+    for name, group in groups:
+        columns = pending_columns(lambda r: "；".join(_findings(cl, r.id, values)))
+        parts.append(render.view(columns, group, title=f"{name}：待审核 {len(group)} 项"))
+    n = sum(len(g) for _, g in groups)
+    parts.append(
+        render.paragraph(
+            f"共 {n} 项待审核。通过：evalcheck approve 题号 --by 姓名"
+            "（或 --owner 姓名 --all）；退回：evalcheck return 题号 --reason 原因 --by 姓名"
+        )
+    )
+    return "\n\n".join(parts)
+
+
+def _findings(cl: Checklist, ident: int, values: dict[int, float]) -> list[str]:
+    if not cl.rules:
+        return []
+    from ..rules import violations_for
+
+    out = []
+    for f in violations_for(cl, values, ident):
+        level = "错误" if f.severity == "error" else "提醒"
+        out.append(f"{level}（{f.rule}）：{f.message}")
+    return out
+
+
+def _pending_dict(cl: Checklist, r: Any, values: dict[int, float]) -> dict[str, Any]:
+    st = r.state
+    return {
+        "id": r.id,
+        "text": r.ind.text,
+        "section": r.ind.section,
+        "owner": r.ind.owner,
+        "display": r.display,
+        "value": st.value,
+        "na": st.na,
+        "note": st.note,
+        "by": st.by,
+        "at": st.at,
+        "evidence": len(st.evidence),
+        "findings": _findings(cl, r.id, values),
+    }
+
+
+IdsArg = Annotated[
+    list[str] | None,
+    typer.Argument(metavar="ID...", help="题号，可写多个。", show_default=False),
+]
+NoteOpt = Annotated[
+    str | None, typer.Option("--note", help="审核意见（可不写）。", show_default=False)
+]
+LeaderOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--owner",
+        "-o",
+        help="与 --all 一起用：该领导的全部待审核答案。",
+        show_default=False,
+        autocompletion=_complete("owners"),
+    ),
+]
+AllOpt = Annotated[bool, typer.Option("--all", help="审核通过 --owner 领导的全部待审核答案。")]
+ReasonOpt = Annotated[
+    str | None,
+    typer.Option("--reason", help="退回原因（必填），会转告责任科室。", show_default=False),
+]
+
+
+@app.command(cls=_Command)
+def approve(
+    ctx: typer.Context,
+    idents: IdsArg = None,
+    by: ReviewerOpt = None,
+    note: NoteOpt = None,
+    owner: LeaderOpt = None,
+    all_: AllOpt = False,
+) -> None:
+    """责任领导审核通过答案（已审核）。他人代签时照样可以，但会说明并记下两人姓名。
+
+    未填报、已审核或已退回（等待重新填报）的答案不能审核通过；有一项不能则全部不写入。
+    一次审核可用 evalcheck undo 整体撤销。
+
+    \b
+    示例：evalcheck approve 47 16 --by 万富春 --note 已核对台账
+    示例：evalcheck approve --owner 高秀英 --all
+    """
+    env = _env(ctx)
+    cl = env.checklist
+    leader, reviewer = _approve_args(cl, idents, by, owner, all_)
+    with env.writing() as answers:
+        chosen = _pending_of(cl, answers, leader) if all_ else _indicators(cl, idents or [])
+        if not chosen:
+            _echo(f"{leader} 没有待审核的答案。")
+            return
+        done = _sign(cl, answers, chosen, "approve", reviewer, note)
+    for ind, st in done:
+        _echo(f"第{ind.id}项 已审核通过（{reviewer}）：{_shown(ind, st)}")
+    _deputy_notes([(ind, st.signed_for) for ind, st in done], reviewer)
+    _echo(f"共审核通过 {len(done)} 项。如需撤销：evalcheck undo")
+
+
+def _approve_args(
+    cl: Checklist, idents: list[str] | None, by: str | None, owner: str | None, all_: bool
+) -> tuple[str | None, str]:
+    """(the leader of --all, the reviewer); usage mistakes refused before anything is read."""
+    from ..select import resolve
+
+    leader = resolve("责任领导", owner, cl.owners) if owner else None
+    if all_ and idents:
+        raise InputError("题号和 --all 只能二选一：evalcheck approve 47 16 --by 姓名，"
+                         "或 evalcheck approve --owner 姓名 --all")  # fmt: skip
+    if all_ and leader is None:
+        raise InputError("--all 需要和 --owner 一起用，例如 evalcheck approve --owner 万富春 --all")
+    if not all_ and not idents:
+        raise InputError("请给出题号（例如 evalcheck approve 47 --by 万富春），"
+                         "或用 --owner 姓名 --all 审核该领导的全部待审核答案")  # fmt: skip
+    if leader is not None and not all_:
+        raise InputError("--owner 只和 --all 一起用；审核指定题号请写 --by 姓名")
+    return leader, _reviewer(cl, by or leader)
+
+
+def _reviewer(cl: Checklist, by: str | None) -> str:
+    from ..review import review_off_error
+
+    reviewer = (by or "").strip()
+    if not reviewer:
+        raise InputError("请用 --by 写明审核人姓名，例如 --by 万富春")
+    if not cl.review:
+        raise review_off_error(cl)
+    return reviewer
+
+
+def _pending_of(cl: Checklist, answers: Any, leader: str | None) -> list[Indicator]:
+    from ..review import Review, review_of
+
+    return [
+        i
+        for i in cl.indicators
+        if i.owner == leader and review_of(cl, answers.state(i.id)) is Review.PENDING
+    ]
+
+
+@app.command("return", cls=_Command)
+def return_cmd(
+    ctx: typer.Context, idents: IdsArg = None, reason: ReasonOpt = None, by: ReviewerOpt = None
+) -> None:
+    """责任领导退回答案（已退回），写明原因；责任科室重新填报后变为待审核。
+
+    已审核的答案也可以退回；未填报或已退回的不能。
+
+    \b
+    示例：evalcheck return 47 --reason 与台账数字不符，请核实 --by 万富春
+    """
+    env = _env(ctx)
+    cl = env.checklist
+    if not idents:
+        raise InputError("请给出要退回的题号，例如 evalcheck return 47 --reason 原因 --by 万富春")
+    if not reason or not reason.strip():
+        raise InputError("退回需要写明原因：--reason 原因（例如 --reason 与台账数字不符）")
+    reviewer = _reviewer(cl, by)
+    chosen = _indicators(cl, idents)
+    with env.writing() as answers:
+        done = _sign(cl, answers, chosen, "return", reviewer, reason.strip())
+    for ind, st in done:
+        section = ind.section or "未指定科室"
+        _echo(f"第{ind.id}项 已退回（{reviewer}）：{_shown(ind, st)}；原因：{st.comment}"
+              f"。请{section}重新填报")  # fmt: skip
+    _deputy_notes([(ind, st.signed_for) for ind, st in done], reviewer)
+    _echo("如需撤销：evalcheck undo")
+
+
+def _indicators(cl: Checklist, idents: list[str]) -> list[Indicator]:
+    seen: dict[int, Indicator] = {}
+    for raw in idents:
+        ind = cl.get(_parse_id(raw))
+        seen.setdefault(ind.id, ind)
+    return list(seen.values())
+
+
+def _sign(
+    cl: Checklist,
+    answers: Any,
+    chosen: list[Indicator],
+    action: str,
+    reviewer: str,
+    comment: str | None,
+) -> list[tuple[Indicator, Any]]:
+    from ..review import plan_signoffs
+
+    plan = plan_signoffs(
+        cl, [(i, answers.state(i.id)) for i in chosen], action=action, reviewer=reviewer
+    )
+    seq = answers.next_seq()  # one change: one undo reverts the whole batch
+    return [
+        (
+            s.ind,
+            answers.sign(
+                s.ind.id,
+                action=action,
+                reviewer=reviewer,
+                comment=comment,
+                signed_for=s.signed_for,
+                seq=seq,
+            ),
+        )
+        for s in plan
+    ]
+
+
+def _shown(ind: Indicator, st: Any) -> str:
+    from ..store import describe_state
+
+    return describe_state(ind, st)
+
+
+def _deputy_notes(done: list[tuple[Indicator, str | None]], reviewer: str) -> None:
+    """Say which items a deputy signed, and for whom."""
+    by_owner: dict[str, list[int]] = {}
+    for ind, signed_for in done:
+        if signed_for:
+            by_owner.setdefault(signed_for, []).append(ind.id)
+    for leader, ids in by_owner.items():
+        items = "、".join(f"第{i}项" for i in ids)
+        _echo(f"注意：{items}的责任领导是{leader}，由{reviewer}代为审核（已同时记录两人姓名）")
+
+
+# ---------------------------------------------------------------- review workbooks
+
+
+def export_review_books(env: Any, folder: Any, owners: list[str], force: bool) -> None:
+    """`export --review DIR`: one workbook per leader."""
+    from ..review import review_off_error
+    from ..reviewbook import export_reviews
+    from ..select import resolve
+
+    cl = env.checklist
+    if not cl.review:
+        raise review_off_error(cl)
+    chosen = [resolve("责任领导", o, cl.owners) for o in owners]
+    written = export_reviews(folder, cl, env.answers(), owners=chosen or None, force=force)
+    if not written:
+        _echo("所选领导负责的指标还没有任何答案，没有生成审核表。")
+        return
+    for target, n, waiting in written:
+        _echo(f"已生成 {target}（{n} 项，其中待审核 {waiting} 项）")
+    _echo(
+        f"共 {len(written)} 份审核表。领导在“审核结论”列选择 通过/退回（退回须写审核意见），"
+        "交回后用 evalcheck import 文件名 导入。"
+    )
+
+
+def import_review_book(env: Any, path: Any, dry_run: bool, by: str | None) -> None:
+    """`import` of a review workbook: all or nothing, located refusals, old -> new preview."""
+    from ..review import review_off_error
+    from ..reviewbook import apply_review, describe_decision, plan_review, read_review_workbook
+
+    cl = env.checklist
+    if not cl.review:
+        raise review_off_error(cl)
+    result = read_review_workbook(path, cl)
+    reviewer = (by or "").strip() or result.leader
+    n = len(result.decisions)
+    _echo(f"读取 {path}：{result.leader} 的审核表，共 {result.rows} 行，{n} 项有审核结论")
+
+    def check(answers: Any) -> list[Any]:
+        planned, refused = plan_review(cl, answers, result, reviewer)
+        refused = result.refused + refused
+        if refused:
+            raise InputError(
+                f"有 {len(refused)} 行不能导入，未导入任何审核结论（请修改后重新导入）：",
+                details=refused,
+            )
+        return planned
+
+    if dry_run:
+        planned = check(env.answers())
+        for p in planned:
+            _echo("  " + describe_decision(p))
+        _echo(f"共 {len(planned)} 项将被审核（--dry-run：未写入）")
+        return
+    with env.writing() as answers:
+        planned = check(answers)
+        apply_review(answers, planned, reviewer)
+    for p in planned:
+        _echo("  " + describe_decision(p))
+    if not planned:
+        _echo("审核表中没有新的审核结论，没有需要修改的内容")
+        return
+    _deputy_notes([(p.decision.ind, p.signoff.signed_for) for p in planned], reviewer)
+    _echo(f"已导入 {len(planned)} 项审核结论（审核人：{reviewer}）。如需整体撤销：evalcheck undo")

@@ -1,0 +1,199 @@
+"""Review workbooks: one per leader, read back by import (all or nothing, located, stale)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+from python_calamine import CalamineWorkbook
+
+from evalcheck import reviewbook
+from evalcheck.review import Review, review_of
+from evalcheck.store import load_answers
+
+COLS = list(reviewbook.COLUMNS)
+GAO = "审核表/2021测评审核_高秀英.xlsx"
+WAN = "审核表/2021测评审核_万富春.xlsx"
+
+
+def rows_of(path: str) -> dict[int, dict[str, object]]:
+    rows = CalamineWorkbook.from_path(path).get_sheet_by_name("审核").to_python()
+    assert rows[1] == COLS
+    return {int(r[0]): dict(zip(COLS, r, strict=True)) for r in rows[2:]}
+
+
+def fill(path: str, **decisions: tuple[str | None, str | None]) -> None:
+    """fill(GAO, q21=("退回", "数字不对")): what a leader does in Excel."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb["审核"]
+    col = {c.value: c.column for c in ws[2]}
+    for key, (decision, comment) in decisions.items():
+        row = next(r for r in range(3, ws.max_row + 1) if ws.cell(r, 1).value == int(key[1:]))
+        ws.cell(row, col["审核结论"]).value = decision
+        ws.cell(row, col["审核意见"]).value = comment
+    wb.save(path)
+
+
+def reviews(checklist, *ids: int) -> list[Review | None]:
+    answers = load_answers(Path("answers.yaml"), checklist)
+    return [review_of(checklist, answers.state(i)) for i in ids]
+
+
+@pytest.fixture()
+def exported(run):
+    run("answer", "21", "--value", "3", "--by", "李四", "-e", "台账.xlsx", "--note", "=含乡镇")
+    run("answer", "43", "--value", "是")
+    run("answer", "69", "--na", "无此类站点")
+    run("answer", "47", "--value", "312")
+    run("approve", "43", "--by", "高秀英", "--note", "好")
+    result = run("export", "--review", "审核表")
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def test_one_workbook_per_leader_with_their_answered_items(exported, tmp_path: Path) -> None:
+    assert exported.stdout.splitlines()[:2] == [
+        f"已生成 {WAN}（1 项，其中待审核 1 项）",
+        f"已生成 {GAO}（3 项，其中待审核 2 项）",
+    ]
+    got = rows_of(GAO)
+    assert sorted(got) == [21, 43, 69]
+    r21 = got[21]
+    assert (r21["填报值"], r21["单位"], r21["备注"], r21["佐证材料"], r21["填报人"]) == (
+        3, "个", "=含乡镇", "台账.xlsx", "李四"
+    )  # fmt: skip
+    assert (r21["审核状态"], r21["审核结论"], r21["审核意见"]) == ("待审核", "", "")
+    assert (got[43]["审核状态"], got[43]["审核人"], got[43]["审核意见"]) == (
+        "已审核",
+        "高秀英",
+        "好",
+    )
+    assert got[69]["填报值"] == "不适用：无此类站点"
+    ws = openpyxl.load_workbook(GAO)["审核"]
+    assert ws.protection.sheet
+    col = {c.value: c.column for c in ws[2]}
+    assert not ws.cell(3, col["审核结论"]).protection.locked
+    assert not ws.cell(3, col["审核意见"]).protection.locked
+    assert ws.cell(3, col["填报值"]).protection.locked
+    (dv,) = ws.data_validations.dataValidation
+    assert dv.formula1 == '"通过,退回"' and "L3:L5" in str(dv.sqref)
+    assert ws.column_dimensions["N"].hidden and ws.column_dimensions["O"].hidden
+
+
+def test_an_untouched_workbook_changes_nothing(run, exported) -> None:
+    before = Path("answers.yaml").read_bytes()
+    for path in (GAO, WAN):
+        result = run("import", path)
+        assert result.exit_code == 0, result.output
+        assert "没有需要修改的内容" in result.stdout
+    assert Path("answers.yaml").read_bytes() == before
+
+
+def test_approvals_and_returns_are_applied_as_one_change(run, exported, checklist) -> None:
+    fill(GAO, q21=("退回", "与台账不符"), q69=("通过", None), q43=("通过", "好"))
+    preview = run("import", GAO, "--dry-run")
+    assert preview.stdout.splitlines()[1:] == [
+        "  第21项：3 个（待审核） → 已退回（原因：与台账不符）",
+        "  第69项：不适用（无此类站点）（待审核） → 已审核",
+        "共 2 项将被审核（--dry-run：未写入）",
+    ]
+    assert reviews(checklist, 21, 69) == [Review.PENDING, Review.PENDING]
+    result = run("import", GAO)
+    assert result.exit_code == 0, result.output
+    assert "已导入 2 项审核结论（审核人：高秀英）" in result.stdout
+    assert reviews(checklist, 21, 43, 69) == [Review.RETURNED, Review.APPROVED, Review.APPROVED]
+    assert "已撤销第21项的退回" in run("undo").stdout
+    assert reviews(checklist, 21, 43, 69) == [Review.PENDING, Review.APPROVED, Review.PENDING]
+
+
+def test_a_deputy_signs_a_review_workbook(run, exported) -> None:
+    fill(GAO, q21=("通过", None))
+    result = run("import", GAO, "--by", "万富春")
+    assert "注意：第21项的责任领导是高秀英，由万富春代为审核" in result.stdout
+    assert "审核通过（代高秀英）" in run("history", "21").stdout
+
+
+@pytest.mark.parametrize(
+    ("decisions", "message"),
+    [
+        ({"q21": ("退回", None)}, "工作表“审核”第3行（第21项）：审核结论为“退回”时必须在“审核意见”中写明退回原因"),
+        ({"q21": ("退回", "   ")}, "第3行（第21项）：审核结论为“退回”时必须"),
+        ({"q69": ("同意", None)}, "工作表“审核”第5行（第69项）：审核结论“同意”无效，应为“通过”或“退回”"),
+    ],
+)  # fmt: skip
+def test_bad_decisions_are_refused_located_and_nothing_is_written(
+    run, exported, decisions, message
+) -> None:
+    fill(GAO, q43=("退回", "重新核对"), **decisions)  # a good row does not go in either
+    before = Path("answers.yaml").read_bytes()
+    result = run("import", GAO)
+    assert result.exit_code == 3
+    assert result.stderr.splitlines()[0] == (
+        "错误：有 1 行不能导入，未导入任何审核结论（请修改后重新导入）："
+    )
+    assert message in result.stderr
+    assert Path("answers.yaml").read_bytes() == before
+
+
+def test_a_decision_on_an_answer_changed_after_export_is_refused(run, exported) -> None:
+    fill(GAO, q21=("通过", None))
+    run("answer", "21", "--value", "4")
+    before = Path("answers.yaml").read_bytes()
+    result = run("import", GAO)
+    assert result.exit_code == 3
+    assert "第3行（第21项）：导出审核表后答案已修改（现为 4 个），请重新导出审核表" in result.stderr
+    assert Path("answers.yaml").read_bytes() == before
+
+
+def test_approving_a_returned_answer_in_the_workbook_is_refused(run, exported) -> None:
+    run("return", "21", "--reason", "不对", "--by", "高秀英")
+    fill(GAO, q21=("通过", None))
+    result = run("import", GAO)
+    assert (
+        result.exit_code == 3
+        and "第21项已被高秀英退回（不对），需责任科室重新填报" in result.stderr
+    )
+
+
+def test_review_workbooks_are_not_overwritten_without_force(run, exported) -> None:
+    fill(GAO, q21=("通过", None))
+    result = run("export", "--review", "审核表")
+    assert result.exit_code == 3 and "审核表已存在" in result.stderr
+    assert rows_of(GAO)[21]["审核结论"] == "通过"
+    assert run("export", "--review", "审核表", "--force").exit_code == 0
+    assert rows_of(GAO)[21]["审核结论"] == ""
+
+
+def test_export_review_for_one_leader(run) -> None:
+    run("answer", "47", "--value", "312")
+    run("answer", "21", "--value", "3")
+    result = run("export", "--review", "审核表", "--owner", "万富春")
+    assert result.exit_code == 0
+    assert sorted(p.name for p in Path("审核表").iterdir()) == ["2021测评审核_万富春.xlsx"]
+
+
+def test_export_review_with_no_answers(run) -> None:
+    result = run("export", "--review", "审核表")
+    assert result.exit_code == 0 and "没有生成审核表" in result.stdout
+
+
+def test_export_needs_exactly_one_target(run) -> None:
+    result = run("export", "report.xlsx", "--review", "审核表")
+    assert result.exit_code == 3 and "三选一" in result.stderr
+
+
+def test_a_section_form_shows_the_return_reason_and_imports_untouched_as_nothing(run) -> None:
+    run("answer", "21", "--value", "3")
+    run("return", "21", "--reason", "与台账不符", "--by", "高秀英")
+    assert run("export", "--split", "科室表格").exit_code == 0
+    form = "科室表格/2021测评填报_审批服务科.xlsx"
+    sheet = CalamineWorkbook.from_path(form).get_sheet_by_name("测评指标").to_python()
+    at = next(n for n, r in enumerate(sheet) if "题号" in r)
+    header = sheet[at]
+    row21 = next(r for r in sheet[at + 1 :] if r[1] == 21)
+    got = {h: row21[header.index(h)] for h in ("审核状态", "审核人", "审核意见")}
+    assert got == {"审核状态": "已退回", "审核人": "高秀英", "审核意见": "与台账不符"}
+    before = Path("answers.yaml").read_bytes()
+    assert "没有需要修改的内容" in run("import", form).stdout
+    assert Path("answers.yaml").read_bytes() == before
