@@ -171,12 +171,12 @@ def table(
     for h in headers:
         if h in wide:
             # the first wide column (the indicator text) takes the room that is left;
-            # the others are as wide as their content, between their minimum and 30
+            # the others are as wide as their content, between their minimum and 20
             low = (min_widths or {}).get(h, 10)
             if h == wide[0]:
                 t.add_column(h, overflow="fold", ratio=1, min_width=low)
             else:
-                t.add_column(h, overflow="fold", min_width=low, max_width=max(low, 30))
+                t.add_column(h, overflow="fold", min_width=low, max_width=max(low, 20))
         elif h in numeric:
             t.add_column(h, no_wrap=True, justify="right", min_width=text_width(h))
         else:
@@ -257,8 +257,9 @@ def paragraph(text: str) -> str:
     width, out, line = _width(), [], ""
     for ch in text:
         if text_width(line + ch) > width:
-            # break after the last Chinese comma when there is one, else where it is full
-            cut = line.rfind("，") + 1 or len(line)
+            # break after the last comma, semicolon or space when there is one, else where
+            # the line is full
+            cut = max(line.rfind(c) for c in "，；。 ") + 1 or len(line)
             out.append(line[:cut])
             line = line[cut:]
         line += ch
