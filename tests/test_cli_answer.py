@@ -87,11 +87,16 @@ def test_not_applicable_with_reason(run) -> None:
     assert [line.split("\t")[0] for line in listed[1:-1]] == ["109"]
 
 
-def test_note_evidence_by_are_kept(run) -> None:
+def test_note_evidence_by_are_kept(run, tmp_path) -> None:
+    (tmp_path / "a.pdf").write_bytes(b"%PDF")
     run("answer", "16", "--value", "是", "--note", "已对接", "-e", "a.pdf", "-e", "https://x.cn/b")
     data = json.loads(run("show", "16", "--format", "json").stdout)["answer"]
     assert data["value"] is True and data["display"] == "是"
-    assert data["note"] == "已对接" and data["evidence"] == ["a.pdf", "https://x.cn/b"]
+    assert data["note"] == "已对接"
+    assert [(e["kind"], e["name"]) for e in data["evidence"]] == [
+        ("file", "a.pdf"),
+        ("link", "https://x.cn/b"),
+    ]
     # a new value without --note keeps the note
     run("answer", "16", "--value", "否")
     assert json.loads(run("show", "16", "--format", "json").stdout)["answer"]["note"] == "已对接"

@@ -158,10 +158,10 @@ def test_status_totals_add_up_and_agree_with_list(run, some_answers) -> None:
     data = json.loads(run("status", "--today", "2021-09-16", "--format", "json").stdout)
     assert data["total"] == {
         "name": "合计", "total": 144, "answered": 2, "na": 1, "computed": 0,
-        "overdue": 141, "open": 141, "percent": 2.1, "pending": 0, "approved": 3, "returned": 0,
+        "overdue": 141, "lacking": 2, "open": 141, "percent": 2.1, "pending": 0, "approved": 3, "returned": 0,
     }  # fmt: skip
     for key in ("section", "owner", "category"):
-        for field in ("total", "answered", "na", "overdue"):
+        for field in ("total", "answered", "na", "overdue", "lacking"):
             assert sum(g[field] for g in data[key]) == data["total"][field], (key, field)
     for g in data["section"]:
         args = ["--unassigned"] if g["name"] == "未指定科室" else ["-s", g["name"]]

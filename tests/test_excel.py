@@ -322,11 +322,16 @@ def test_note_and_evidence_columns_are_imported(run, tmp_path: Path) -> None:
     fill(path, {43: "是"})
     fill(path, {43: "见考核办法"}, column=col("备注"))
     fill(path, {43: "a.pdf\nhttps://x.cn/b"}, column=col("佐证材料"))
-    run("import", str(path))
+    (path.parent / "a.pdf").write_bytes(b"%PDF-1.4")
+    assert run("import", str(path)).exit_code == 0
     import json
 
     a = json.loads(run("show", "43", "--format", "json").stdout)["answer"]
-    assert (a["note"], a["evidence"]) == ("见考核办法", ["a.pdf", "https://x.cn/b"])
+    assert a["note"] == "见考核办法"
+    assert [(e["kind"], e["name"]) for e in a["evidence"]] == [
+        ("file", "a.pdf"),
+        ("link", "https://x.cn/b"),
+    ]
 
 
 def test_tampered_and_unknown_keys_are_refused(run, tmp_path: Path) -> None:

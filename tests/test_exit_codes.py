@@ -146,6 +146,25 @@ def _same(*codes: int) -> int:
     return codes[0] if len(set(codes)) == 1 else -1
 
 
+def _form_without_its_file(run, tmp_path, monkeypatch) -> int:
+    import openpyxl
+
+    path = _export_form(run, tmp_path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["测评指标"]
+    col = {c.value: c.column for c in ws[excel.HEADER_ROW]}
+    ws.cell(excel.FIRST_ROW, col["佐证材料"]).value = "不在这里.pdf"
+    wb.save(path)
+    return int(run("import", str(path)).exit_code)
+
+
+def _changed_evidence(run, tmp_path, monkeypatch) -> int:
+    (tmp_path / "a.pdf").write_bytes(b"one")
+    assert run("evidence", "add", "47", "a.pdf").exit_code == 0
+    (tmp_path / "佐证材料" / "47" / "a.pdf").write_bytes(b"two")
+    return int(run("evidence", "pack", "b.zip").exit_code)
+
+
 def _r(*args: str) -> Scenario:
     return lambda run, tmp_path, monkeypatch: int(run(*args).exit_code)
 
@@ -154,6 +173,10 @@ SCENARIOS: dict[int, dict[str, Scenario]] = {
     0: {"成功": _r("list")},
     1: {
         "`overdue --fail` 有逾期指标": _r("overdue", "--fail", "--today", "2021-10-01"),
+        "`evidence check` 发现缺少或被改过的佐证材料": lambda run, tmp_path, monkeypatch: (
+            _answered(run),
+            int(run("evidence", "check").exit_code),
+        )[-1],
         "`check` 有错误级规则不满足": lambda run, tmp_path, monkeypatch: (
             run("answer", "14", "--value", "1"),
             run("answer", "15", "--value", "2"),
@@ -197,6 +220,13 @@ SCENARIOS: dict[int, dict[str, Scenario]] = {
             _export_form(run, tmp_path),
             int(run("export", "--split", "forms").exit_code),
         )[-1],
+        "表格中写的佐证文件找不到": _form_without_its_file,
+        "材料包已存在（未加 `--overwrite`）": lambda run, tmp_path, monkeypatch: (
+            (tmp_path / "b.zip").write_bytes(b""),
+            int(run("evidence", "pack", "b.zip").exit_code),
+        )[-1],
+        "要添加的佐证文件不存在": _r("evidence", "add", "47", "none.pdf"),
+        "要打包的文件登记后被改过（未加 `--force`）": _changed_evidence,
         "参数不是 UTF-8 编码": lambda run, tmp_path, monkeypatch: _cli(
             tmp_path, "answer", "47", "--value", b"\xff"
         ),

@@ -551,7 +551,8 @@ def test_a_careless_table_width_is_ignored_or_clamped(monkeypatch, raw, width) -
 def test_the_hidden_original_of_a_full_cell_still_fits_a_cell(run, tmp_path) -> None:
     import openpyxl
 
-    run("answer", "109", "--value", "文" * 32767, "--note", "注" * 32767, "-e", "证" * 32767)
+    link = "https://x.cn/" + "证" * (32767 - len("https://x.cn/"))  # evidence: a link
+    run("answer", "109", "--value", "文" * 32767, "--note", "注" * 32767, "-e", link)
     clean(run("export", "--split", "forms"), 0)
     form = next(p for p in (tmp_path / "forms").iterdir() if "政务服务中心" in p.name)
     ws = openpyxl.load_workbook(form)["测评指标"]

@@ -26,11 +26,12 @@ LAYERS = {
     "core": {
         "checklist", "validation", "values", "expr", "store", "derived", "snapshot",
         "deadlines", "rules", "select", "carry", "previous", "workfolder", "review", "reminders",
+        "evidence", "evidence_ops",
     },
     "views": {"columns", "render", "attachment"},
     "io": {
         "excel", "tableimport", "tableimport_read", "workbook_guard", "docx_export", "stale",
-        "reviewbook",
+        "reviewbook", "pack",
     },
     "cli": {"cli", "__main__"},
 }  # fmt: skip

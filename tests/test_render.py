@@ -67,8 +67,8 @@ def test_fit_columns_drops_low_priority_first() -> None:
 
     cols = list_columns(load_checklist(bundled_checklist_path()))
     cells = [
-        ["47", "政务服务便利度", "x" * 40, "万富春", "政务服务中心", "2021-09-15", "待审核",
-         "已填报", "3 个"]  # 审核状态 before 状态: the bundled checklist has review on
+        ["47", "政务服务便利度", "x" * 40, "万富春", "政务服务中心", "2021-09-15", "1 个文件",
+         "待审核", "已填报", "3 个"]  # 审核状态 before 状态: the bundled checklist has review on
     ]  # fmt: skip
     kept = [c.header for c in render.fit_columns(cols, cells, 60)]
     assert kept[0] == "题号" and "三级指标" in kept and "填报值" in kept

@@ -16,6 +16,7 @@ from python_calamine import CalamineWorkbook
 from evalcheck import excel
 from evalcheck.checklist import bundled_checklist_path, load_checklist
 from evalcheck.errors import ValueRefused
+from evalcheck.evidence import named_items
 from evalcheck.snapshot import STATUS_LABELS, Status
 from evalcheck.store import transaction
 from evalcheck.values import parse
@@ -38,6 +39,7 @@ def mixed_state(run, tmp_path: Path) -> None:
         ("47", "--value", "312", "--note", "含分项", "--evidence", "a.pdf"),
         ("43", "--value", "是"),
     ):
+        (tmp_path / "a.pdf").write_bytes(b"%PDF")  # evidence files are copied into the store
         assert run("answer", *args).exit_code in (0,), args
     text = (tmp_path / "answers.yaml").read_text(encoding="utf-8")
     orphan = "  999:\n    value: 5\n    by: x\n    at: '2021-09-01T10:00:00+08:00'\n    seq: 99\n"
@@ -195,8 +197,9 @@ def answer_states(draw: st.DrawFn) -> list[tuple[int, str, object, str | None, l
 
 def write_state(path: Path, state: list[tuple[int, str, object, str | None, list[str]]]) -> None:
     with transaction(path, CHECKLIST) as answers:
-        for ident, op, raw, note, evidence in state:
+        for ident, op, raw, note, names in state:
             ind = CHECKLIST.get(ident)
+            evidence = named_items(names, ())  # links, or paths as evalcheck 0.1 kept them
             if op == "na":
                 answers.apply(ind, na=str(raw), note=note, evidence=evidence, by="t", action="na")
                 continue

@@ -40,6 +40,7 @@ INDICATOR_FIELDS = (
     "range",
     "formula",
     "plausibility",
+    "evidence",
 )
 PLAUSIBILITY_FIELDS = ("count_factor", "percent_points")
 
@@ -92,6 +93,7 @@ class Indicator:
     formula: str | None = None  # derived value, e.g. "q120 / q119 * 100"
     plausibility: Thresholds | None = None  # overrides of the checklist's thresholds
     due_text: str | None = None  # 完成时限 as the bureau wrote it, e.g. "9月15日前"
+    evidence: str = "optional"  # 佐证材料: "required" | "optional" (checklist default applied)
     # every responsible section and leader, the lead first (section/owner are the lead)
     sections: tuple[str, ...] = ()
     owners: tuple[str, ...] = ()
@@ -106,6 +108,10 @@ class Indicator:
             object.__setattr__(self, "owners", (self.owner,))
         elif self.owners and self.owner != self.owners[0]:
             object.__setattr__(self, "owner", self.owners[0])
+
+    @property
+    def evidence_required(self) -> bool:
+        return self.evidence == "required"
 
     @property
     def option_texts(self) -> list[str]:
@@ -129,6 +135,7 @@ class Indicator:
             "options": self.option_texts,
             "range": [self.low, self.high] if self.kind in NUMERIC_KINDS else None,
             "formula": self.formula,
+            "evidence": self.evidence,
         }
 
 

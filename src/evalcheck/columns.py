@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from .checklist import KIND_NAMES, ROLE_NAMES, Checklist, Indicator
+from .evidence import Evidence
 from .review import Thresholds, short_time, signed_by
 from .snapshot import Progress, Row, Status
 from .store import ACTIONS, REVIEW_ACTIONS, State, describe_state
@@ -133,8 +134,9 @@ ANSWER = Column[Row](
 UNIT = Column[Row]("unit", "单位", lambda r: r.ind.unit or "", width=6, center=True)
 NOTE = Column[Row]("note", "备注", lambda r: (r.state.note if r.state else None) or "", width=20)
 EVIDENCE = Column[Row](
-    "evidence", "佐证材料", lambda r: "\n".join(r.state.evidence) if r.state else "", width=20
+    "evidence", "佐证材料", lambda r: "\n".join(e.name for e in r.evidence.items), width=20
 )
+EVIDENCE_SUMMARY = Column[Row]("evidence", "佐证材料", lambda r: r.evidence.summary, keep=25)
 BY = Column[Row]("by", "填报人", lambda r: r.state.by if r.state else "", width=9, center=True)
 AT = Column[Row](
     "at",
@@ -243,7 +245,7 @@ def list_columns(cl: Checklist) -> list[Column[Row]]:
     """`list` on a terminal."""
     category = Column[Row]("category", "二级指标", lambda r: r.ind.category, keep=10)
     review = [REVIEW_STATE] if cl.review else []
-    return [ID, category, TEXT, OWNER, SECTION, DUE, *review, STATUS, ANSWER]
+    return [ID, category, TEXT, OWNER, SECTION, DUE, EVIDENCE_SUMMARY, *review, STATUS, ANSWER]
 
 
 def list_csv_columns(cl: Checklist) -> list[Column[Row]]:
@@ -264,9 +266,8 @@ def list_csv_columns(cl: Checklist) -> list[Column[Row]]:
         Column[Row]("status", "填报状态", lambda r: r.status_text),
         ANSWER,
         NOTE,
-        Column[Row](
-            "evidence", "佐证材料", lambda r: "；".join(r.state.evidence) if r.state else ""
-        ),
+        Column[Row]("evidence", "佐证材料", lambda r: r.evidence.text),
+        Column[Row]("evidence_state", "佐证情况", lambda r: r.evidence.summary),
         BY,
         Column[Row]("at", "填报时间", lambda r: r.state.at if r.state else ""),
         *(
@@ -382,6 +383,7 @@ def progress_columns(
         *_COUNTS[:-1],
         *(REVIEW_COUNTS if review else []),
         _COUNTS[-1],
+        LACKING,
         Column[Progress]("percent", "完成率", lambda p: f"{p.percent:g}%", keep=95, numeric=True),
         Column[Progress]("bar", "进度", lambda p: bar(p.fraction), keep=20),
     ]
@@ -399,6 +401,7 @@ _COUNTS = [
     _count_column(Status.COMPUTED, 30),
     Column[Progress]("overdue", "逾期", lambda p: p.overdue, keep=80, numeric=True),
 ]
+LACKING = Column[Progress]("lacking", "缺佐证", lambda p: p.lacking, keep=35, numeric=True)
 
 
 REVIEW_COUNTS = [
@@ -420,8 +423,38 @@ PROGRESS_SHEET = [
     *[c._replace(width=10 if c.key == "computed" else 8) for c in _COUNTS],
     Column[Progress]("open", "未完成", lambda p: p.open, width=8),
     Column[Progress]("fraction", "完成率", lambda p: p.fraction, width=10, number_format="0.0%"),
+    LACKING._replace(width=8),
 ]
 """The export's 填报进度 sheet, one row per section, leader, and the total."""
+
+
+# ---------------------------------------------------------------- evidence rows (evidence list)
+
+
+class EvidenceRow(NamedTuple):
+    ident: int
+    item: Evidence
+    state: str  # "ok" | "missing" | "changed" | "legacy"
+
+
+EVIDENCE_STATES = {"ok": "正常", "missing": "缺失", "changed": "已变化", "legacy": "未收入"}
+
+
+def _human(n: int | None) -> str:
+    from .evidence import human_size
+
+    return human_size(n)
+
+
+EVIDENCE_LIST = [
+    Column[EvidenceRow]("id", "题号", lambda e: e.ident, keep=KEEP_ALWAYS, numeric=True),
+    Column[EvidenceRow]("name", "名称", lambda e: e.item.name, keep=KEEP_ALWAYS, wide=True),
+    Column[EvidenceRow]("kind", "类型", lambda e: e.item.label, keep=60),
+    Column[EvidenceRow]("size", "大小", lambda e: _human(e.item.size), keep=40, numeric=True),
+    Column[EvidenceRow]("by", "添加人", lambda e: e.item.by or "", keep=50),
+    Column[EvidenceRow]("at", "添加时间", lambda e: _at(e.item.at), keep=30),
+    Column[EvidenceRow]("state", "状态", lambda e: EVIDENCE_STATES[e.state], keep=90),
+]
 
 
 # ---------------------------------------------------------------- history rows

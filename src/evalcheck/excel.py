@@ -33,6 +33,7 @@ from .columns import (
 )
 from .derived import TOLERANCE
 from .errors import DataError, InputError, ValueRefused, WriteError, os_reason
+from .evidence import Evidence, named_items
 from .fileio import atomic_write_bytes
 from .fonts import Font as FontChoice
 from .fonts import Fonts
@@ -701,13 +702,14 @@ class Change:
     value: Value | None
     na: str | None
     note: str | None
-    evidence: tuple[str, ...] | None
+    evidence: tuple[str, ...] | None  # the names in the 佐证材料 cell
     where: str
     computed_cell: bool = False  # no hidden original, and the row was exported as 自动计算
     # with a hidden 原值: the exported text of the input cells, and the cells changed since
     # (as comparable text), so that stale.py can tell a conflict from a plain change
     originals: dict[str, str | None] | None = None
     form: dict[str, str | None] | None = None
+    items: tuple[Evidence, ...] | None = None  # the evidence those names resolved to
 
 
 @dataclass
@@ -961,7 +963,12 @@ def _resolved(ch: Change, old: State | None) -> State:
     if value is None and na is None and old is not None:
         value, na = old.value, old.na
     note = old.note if old is not None and ch.note is None else (ch.note or None)
-    evidence = old.evidence if old is not None and ch.evidence is None else (ch.evidence or ())
+    if ch.items is not None:
+        evidence = ch.items
+    elif ch.evidence is None:
+        evidence = old.evidence if old is not None else ()
+    else:
+        evidence = named_items(ch.evidence, old.evidence if old is not None else ())
     return State(
         seq=0, action="import", by="", at="", value=value, na=na, note=note, evidence=evidence
     )

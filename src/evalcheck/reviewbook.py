@@ -143,7 +143,7 @@ def _write_sheet(
             "填报值": f"不适用：{st.na}" if st.na is not None else cell_value(ind, st.value),
             "单位": ind.unit or "",
             "备注": st.note or "",
-            "佐证材料": "\n".join(st.evidence),
+            "佐证材料": "\n".join(e.name for e in st.evidence),
             "填报人": st.by,
             "填报时间": _at(st.at),
             "审核状态": review.label if review else "",

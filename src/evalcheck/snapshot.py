@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .checklist import UNASSIGNED, Checklist, Indicator
 from .derived import Derived, as_number, compute_derived
+from .evidence import store_root
+from .evidence_ops import NO_EVIDENCE, EvidenceState, base_folder, evidence_state
 from .review import Review, review_of
 from .store import Answers, State, describe_state
 from .values import format_value, number_ok
@@ -73,6 +75,7 @@ class Row:
     misfit: str | None = None
     previous: Previous | None = None  # last year's value (a reference, never an answer)
     review: Review | None = None  # the leader's sign-off; None when review is off or no answer
+    evidence: EvidenceState = NO_EVIDENCE  # 佐证材料: items, required, missing, lacking
 
     @property
     def id(self) -> int:
@@ -163,11 +166,17 @@ class Row:
             "computed": self.computed_value,
         }
         if st is not None:
-            out.update(note=st.note, evidence=list(st.evidence), by=st.by, at=st.at)
+            out.update(note=st.note, by=st.by, at=st.at)
         if self.misfit is not None:
             out["misfit"] = self.misfit
         if review:
             out["review"] = self.review_dict()
+        ev = self.evidence
+        out.update(
+            evidence=[e.to_dict() for e in ev.items],
+            evidence_lacking=ev.lacking,
+            evidence_missing=list(ev.missing),
+        )
         return out
 
     def to_dict(self, checklist: Checklist) -> dict[str, Any]:
@@ -203,17 +212,19 @@ def _row(
     today: dt.date,
     category: str,
     misfit: str | None = None,
+    ev: EvidenceState = NO_EVIDENCE,
 ) -> Row:
     days = (today - ind.due).days
     if st is not None:
         status = Status.NA if st.na is not None else Status.ANSWERED
         review = review_of(checklist, st)
-        return Row(
-            ind, status, st, d, days, describe_state(ind, st), category, misfit, review=review
-        )
+        text = describe_state(ind, st)
+        return Row(ind, status, st, d, days, text, category, misfit, review=review, evidence=ev)
     if d is not None and d.value is not None:
-        return Row(ind, Status.COMPUTED, None, d, days, display_derived(ind, d), category)
-    return Row(ind, Status.OPEN, None, d, days, display_derived(ind, d), category)
+        shown = display_derived(ind, d)
+        return Row(ind, Status.COMPUTED, None, d, days, shown, category, misfit, evidence=ev)
+    shown = display_derived(ind, d)
+    return Row(ind, Status.OPEN, None, d, days, shown, category, misfit, evidence=ev)
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,18 +271,18 @@ def take(
     if any(i.formula for i in checklist.indicators):
         derived = compute_derived(checklist, answers.numeric_values())
     labels = {c: checklist.category_label(c) for c in checklist.categories}
-    rows = tuple(
-        _row(
-            checklist,
-            ind,
-            answers.state(ind.id),
-            derived.get(ind.id),
-            today,
-            labels.get(ind.category, ""),
-            answers.misfits.get(ind.id),
-        )
-        for ind in checklist.indicators
-    )
+    root, base = (store_root(answers.path), base_folder(answers)) if answers.path else (None, None)
+
+    def row(ind: Indicator) -> Row:
+        st = answers.state(ind.id)
+        rec = answers.records.get(ind.id)  # evidence may be recorded before any answer
+        answered = st is not None and st.na is None
+        ev = evidence_state(ind, rec.current if rec else None, root, base, answered=answered)
+        category = labels.get(ind.category, "")
+        misfit = answers.misfits.get(ind.id)
+        return _row(checklist, ind, st, derived.get(ind.id), today, category, misfit, ev)
+
+    rows = tuple(row(ind) for ind in checklist.indicators)
     if previous:
         from dataclasses import replace
 
@@ -293,6 +304,7 @@ class Progress(NamedTuple):
     approved: int = 0
     returned: int = 0
     review: bool = False
+    lacking: int = 0  # 缺佐证: answered, evidence required, none there
 
     @property
     def done(self) -> int:
@@ -334,6 +346,7 @@ class Progress(NamedTuple):
             "na": self.na,
             "computed": self.computed,
             "overdue": self.overdue,
+            "lacking": self.lacking,
             "open": self.open,
             "percent": self.percent,
             **(
@@ -362,6 +375,7 @@ def progress_of(name: str, rows: Sequence[Row], review: bool = False) -> Progres
         reviews[Review.APPROVED],
         reviews[Review.RETURNED],
         review,
+        sum(1 for r in rows if r.evidence.lacking),
     )
 
 

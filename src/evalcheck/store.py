@@ -18,6 +18,7 @@ from typing import Any
 
 from .checklist import Checklist, Indicator
 from .errors import AnswersCorrupted, DataError, InputError, WriteError, os_reason
+from .evidence import Evidence, parse_items
 from .values import Value, check_text_length, format_value, misfit_reason, number_ok, value_fits
 from .yamlio import dump_yaml, load_yaml_file, load_yaml_text
 
@@ -42,6 +43,7 @@ ACTIONS = {
     "carry": "沿用上年",
     "approve": "审核通过",
     "return": "退回",
+    "evidence": "佐证材料",
 }
 REVIEW_ACTIONS = ("approve", "return")
 REVIEW_MARKS = ("approved", "returned")  # what a state may record; pending is the absence
@@ -106,7 +108,7 @@ class State:
     value: Any = None
     na: str | None = None
     note: str | None = None
-    evidence: tuple[str, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
     reverts: int | None = None
     review: str | None = None
     reviewer: str | None = None
@@ -146,7 +148,7 @@ class State:
         if self.note:
             out["note"] = self.note
         if self.evidence:
-            out["evidence"] = list(self.evidence)
+            out["evidence"] = [e.to_data() for e in self.evidence]
         out.update(by=self.by, at=self.at, seq=self.seq, action=self.action)
         if self.reverts is not None:
             out["reverts"] = self.reverts
@@ -221,7 +223,7 @@ class Answers:
         value: Value | None = None,
         na: str | None = None,
         note: str | None = None,
-        evidence: Sequence[str] | None = None,
+        evidence: Sequence[Evidence] | None = None,
         by: str,
         action: str,
         seq: int | None = None,
@@ -233,7 +235,7 @@ class Answers:
         for what, text in (
             ("备注", note),
             ("不适用的原因", na),
-            *(("佐证材料", e) for e in evidence or ()),
+            *(("佐证材料", e.name) for e in evidence or ()),
         ):
             if text is not None:  # an Excel cell must carry it whole (values.MAX_TEXT)
                 check_text_length(f"第{ind.id}项的{what}", text)
@@ -261,10 +263,13 @@ class Answers:
         return new
 
     def clear(self, ind: Indicator, *, by: str) -> State | None:
+        """Clear the answer; its evidence stays (remove files with `evidence rm`)."""
         rec = self.records.get(ind.id)
         if rec is None or not rec.current.recorded:
             return None
-        new = State(seq=self.next_seq(), action="clear", by=by, at=now_iso())
+        new = State(
+            seq=self.next_seq(), action="clear", by=by, at=now_iso(), evidence=rec.current.evidence
+        )
         rec.timeline.append(new)
         return new
 
@@ -294,6 +299,37 @@ class Answers:
             signed_for=signed_for,
         )
         rec.timeline.append(new)
+        return new
+
+    def evidence(self, ident: int) -> tuple[Evidence, ...]:
+        """The evidence recorded for an indicator (also when it has no answer yet)."""
+        rec = self.records.get(ident)
+        return rec.current.evidence if rec else ()
+
+    def set_evidence(
+        self, ind: Indicator, evidence: Sequence[Evidence], *, by: str, seq: int | None = None
+    ) -> State | None:
+        """Record a new list of evidence, keeping the answer and note; None if unchanged."""
+        rec = self.records.get(ind.id)
+        prev = rec.current if rec else None
+        new = State(
+            seq=seq or self.next_seq(),
+            action="evidence",
+            by=by,
+            at=now_iso(),
+            value=prev.value if prev else None,
+            na=prev.na if prev else None,
+            note=prev.note if prev else None,
+            evidence=tuple(evidence),
+        )
+        if prev is not None and prev.same_content(new):
+            return None
+        if prev is None and not new.evidence:
+            return None
+        if rec is None:
+            self.records[ind.id] = Record(ind.id, [new])
+        else:
+            rec.timeline.append(new)
         return new
 
     def last_change(self) -> int | None:
@@ -445,9 +481,9 @@ def _state(item: Any, ind: Indicator | None, ident: int, keys: list[Any], broken
     value = item.get("value")
     if value is not None and not _plain_value(value):
         raise broken([*keys, "value"], f"第{ident}项的值应为数字、是/否、文字或文字列表")
-    evidence = item.get("evidence") or []
-    if not isinstance(evidence, list) or not all(isinstance(e, str) for e in evidence):
-        raise broken([*keys, "evidence"], "evidence 应为文字列表")
+    evidence = parse_items(item.get("evidence"))
+    if isinstance(evidence, str):
+        raise broken([*keys, "evidence"], f"第{ident}项的{evidence}")
     at = item.get("at")
     review = item.get("review")
     if review is not None and review not in REVIEW_MARKS:
@@ -460,7 +496,7 @@ def _state(item: Any, ind: Indicator | None, ident: int, keys: list[Any], broken
         value=value,
         na=None if item.get("na") is None else str(item["na"]),
         note=None if item.get("note") is None else str(item["note"]),
-        evidence=tuple(evidence),
+        evidence=evidence,
         reverts=item.get("reverts"),
         review=review,
         reviewer=_text(item.get("reviewer")),

@@ -924,6 +924,7 @@ def checklist_document(result: TableResult, *, title: str | None = None) -> dict
     if result.footnote:
         doc["footnote"] = result.footnote
     doc["review"] = True  # the bureau's practice: leaders sign off answers (edit to false to stop)
+    doc["evidence"] = "required"  # an evaluation counts no answer without 佐证材料
     doc["categories"] = list(result.categories)
     doc["sections"] = _unique(s for i in inds for s in i["sections"])
     doc["owners"] = _unique(o for i in inds for o in i["owners"])

@@ -32,6 +32,7 @@ from .checklist import (
     read_checklist_bytes,
 )
 from .errors import DataError
+from .evidence import REQUIREMENTS as EVIDENCE_REQUIREMENTS
 from .values import MAX_NUMBER_TEXT, MAX_TEXT, REGISTRY, number_ok
 from .yamlio import load_yaml_text
 
@@ -102,6 +103,13 @@ def build_checklist(data: Any, path: str = "") -> tuple[Checklist | None, list[P
     if not isinstance(review, bool):
         c.error("字段 review", f"应为 true 或 false（是否需要责任领导审核），实际为 {review!r}")
         review = False
+    default_evidence = data.get("evidence", "optional")
+    if default_evidence not in EVIDENCE_REQUIREMENTS:
+        c.error(
+            "字段 evidence",
+            f"应为 required（必须提供佐证材料）或 optional，实际为 {default_evidence!r}",
+        )
+        default_evidence = "optional"
 
     raw_inds = data.get("indicators")
     indicators: list[Indicator] = []
@@ -110,7 +118,9 @@ def build_checklist(data: Any, path: str = "") -> tuple[Checklist | None, list[P
         raw_inds = []
     seen: set[int] = set()
     for pos, raw in enumerate(raw_inds, start=1):
-        ind = _build_indicator(raw, pos, categories, (default_due, default_due_text), c)
+        ind = _build_indicator(
+            raw, pos, categories, (default_due, default_due_text), str(default_evidence), c
+        )
         if ind is None:
             continue
         if ind.id in seen:
@@ -239,6 +249,7 @@ def _build_indicator(
     pos: int,
     categories: list[str],
     defaults: tuple[dt.date | None, str | None],
+    default_evidence: str,
     c: _Collector,
 ) -> Indicator | None:
     default_due, default_due_text = defaults
@@ -369,6 +380,10 @@ def _build_indicator(
     if raw.get("plausibility") is not None:
         plausibility = _thresholds(raw["plausibility"], f"{where} 字段 plausibility", c)
         ok = ok and plausibility is not None
+    evidence = raw.get("evidence", default_evidence)
+    if evidence not in EVIDENCE_REQUIREMENTS:
+        c.error(f"{where} 字段 evidence", f"应为 required 或 optional，实际为 {evidence!r}")
+        ok = False
 
     if not ok or category is None or due is None:
         return None
@@ -390,6 +405,7 @@ def _build_indicator(
         due_text=due_text,
         sections=sections,
         owners=owners,
+        evidence=str(evidence),
     )
 
 

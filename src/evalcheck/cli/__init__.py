@@ -6,6 +6,7 @@ into Chinese; each other module registers a group of commands on the app.
 
 from . import carry as _carry  # noqa: F401  (each module registers its commands)
 from . import commands as _commands  # noqa: F401
+from . import evidence as _evidence  # noqa: F401
 from . import progress as _progress  # noqa: F401
 from . import review as _review  # noqa: F401
 from . import tableimport as _tableimport  # noqa: F401

@@ -95,7 +95,12 @@ NoteOpt = Annotated[
 ]
 EvidenceOpt = Annotated[
     list[str] | None,
-    typer.Option("--evidence", "-e", help="佐证材料的路径或网址，可重复。", show_default=False),
+    typer.Option(
+        "--evidence",
+        "-e",
+        help="佐证材料：文件（复制进材料库，同 evidence add）或网址，可重复。",
+        show_default=False,
+    ),
 ]
 ClearOpt = Annotated[bool, typer.Option("--clear", help="清除该项答案（旧值保留在历史中）。")]
 PreviousOpt = Annotated[
@@ -213,11 +218,10 @@ def _show_lines(cl: Any, row: Any) -> list[tuple[str, str]]:
     if row.previous is not None:
         p = row.previous
         lines.append(("上年值", f"{p.display or '（上年未填报）'}（{p.source}；仅供参考）"))
+    if st is not None and st.note:
+        lines.append(("备注", st.note))
+    lines.append(("佐证材料", _evidence_text(row.evidence)))
     if st is not None:
-        if st.note:
-            lines.append(("备注", st.note))
-        if st.evidence:
-            lines.append(("佐证材料", "；".join(st.evidence)))
         lines.append(("填报人", st.by))
         lines.append(("填报时间", st.at))
     if row.review is not None:
@@ -237,6 +241,23 @@ def _review_lines(row: Any) -> list[tuple[str, str]]:
     if st.comment:
         lines.append(("审核意见" if row.review is Review.APPROVED else "退回原因", st.comment))
     return lines
+
+
+def _evidence_text(ev: Any) -> str:
+    """'对接说明.pdf（12.0 KB）；https://…（链接）', or why there is none (show)."""
+    from ..evidence import human_size
+
+    if not ev.items:
+        need = "缺佐证材料（本项要求提供）" if ev.lacking else "（无）"
+        return need + ("" if ev.lacking or not ev.required else "，本项要求提供")
+    parts = []
+    for e in ev.items:
+        if e.kind == "file":
+            gone = "，材料库中缺失" if e.name in ev.missing else ""
+            parts.append(f"{e.name}（{human_size(e.size)}{gone}）")
+        else:
+            parts.append(f"{e.name}（{e.label}）")
+    return "；".join(parts)
 
 
 # ---------------------------------------------------------------- answers
@@ -260,33 +281,47 @@ def answer(
     示例：evalcheck answer 16 --value 是 --evidence 文件/对接说明.pdf
     示例：evalcheck answer 109 --na 本年度无其他创新举措
     """
+    from ..evidence_ops import answer as record
+    from ..evidence_ops import store_changes
     from ..values import parse
+    from .evidence import add_cmd, store_root
 
     env = _env(ctx)
-    cl = env.checklist
-    ind = cl.get(_parse_id(ident))
-    _one_of(value, na, clear)
+    ind = env.checklist.get(_parse_id(ident))
+    _one_of(value, na, clear, evidence)
+    if not value and na is None and not clear:  # only --evidence: the same as `evidence add`
+        return add_cmd(ctx, ident, evidence or [], by)
     parsed = parse(ind, value) if value else None  # refused values stop here: nothing written
     who = _writer(by)
-    with env.writing() as answers:
-        if clear:
-            st = answers.clear(ind, by=who)
-        else:
-            action = "na" if na is not None else "set"
-            reason = na.strip() if na is not None else None
-            st = answers.apply(
-                ind, value=parsed, na=reason, note=note, evidence=evidence, by=who, action=action
-            )
+    with store_changes() as ops, env.writing() as answers:
+        st, added = record(
+            answers, ind, store_root(env), ops, value=parsed, note=note, sources=evidence,
+            na=na.strip() if na is not None else None, clear=clear, by=who,
+        )  # fmt: skip
         current = answers.state(ind.id)
-        values = _effective(cl, answers)
-    _echo(_answer_message(ind, st, current, clear, _by_note(who, by) if st else ""))
+        values = _effective(env.checklist, answers)
+    _say(ind, _answer_message(ind, st, current, clear, _by_note(who, by) if st else ""), st, added)
     if st is not None and not clear:
         _warn_rules(env, values, ind.id)
 
 
-def _one_of(value: list[str] | None, na: str | None, clear: bool) -> None:
-    if sum([bool(value), na is not None, clear]) != 1:
+def _say(ind: Indicator, message: str, st: State | None, added: list[Any]) -> None:
+    """The answer's message (unless nothing but evidence changed), then each file's fate."""
+    from .evidence import describe_added
+
+    lines = [message] if st is not None or not added else []
+    _echo("\n".join(lines + describe_added(ind.id, added)))
+
+
+def _one_of(
+    value: list[str] | None, na: str | None, clear: bool, evidence: list[str] | None
+) -> None:
+    """--value, --na or --clear, one of them; or --evidence alone (the same as evidence add)."""
+    given = sum([bool(value), na is not None, clear])
+    if given > 1 or (given == 0 and not evidence):
         raise InputError("请在 --value、--na、--clear 中指定且只指定一个（例如 --value 312）")
+    if clear and evidence:
+        raise InputError("--clear 不能与 --evidence 同时使用（移除材料请用 evalcheck evidence rm）")
     if na is not None and not na.strip():
         raise InputError("--na 需要写明不适用的原因，例如 --na 本地无此业务")
 
@@ -377,19 +412,43 @@ def undo(ctx: typer.Context, by: ByOpt = None) -> None:
     \b
     示例：evalcheck undo
     """
+    from ..evidence_ops import follow_undo, store_changes
+    from .evidence import store_root
+
     env = _env(ctx)
     cl = env.checklist
     who = _writer(by)
-    with env.writing() as answers:
+    with store_changes() as ops, env.writing() as answers:
         done = answers.undo(by=who)
+        lost = follow_undo(done, store_root(env), ops)  # the store follows the evidence
     for ident, change, current, restored in done:
         ind = cl.get(ident) if cl.has(ident) else None
         what = ACTIONS.get(change.action, change.action)
         _echo(
             f"已撤销第{ident}项的{what}（第{change.seq}次修改，{change.actor}，{change.acted_at}）："
-            f"{_undone(cl, ind, current, restored)}"
+            + _undone_all(cl, ind, current, restored)
         )
     _echo(_by_note(who, by))
+    for name in lost:
+        typer.echo(f"注意：{name} 无法从材料库的删除记录中恢复，请重新添加", err=True)
+
+
+def _undone_all(cl: Any, ind: Indicator | None, current: State, restored: State) -> str:
+    """The answer's change (unless only the evidence changed), then the evidence's."""
+    files = _evidence_change(current, restored)
+    same = describe_state(ind, current) == describe_state(ind, restored)
+    text = _undone(cl, ind, current, restored)
+    return "；".join(files if files and same and "（" not in text.split("→")[0] else [text, *files])
+
+
+def _evidence_change(before: State, after: State) -> list[str]:
+    """['佐证材料 +说明.pdf −旧表.xlsx'] when an undo changed the evidence."""
+    if before.evidence == after.evidence:
+        return []
+    old = {e.name for e in before.evidence}
+    new = {e.name for e in after.evidence}
+    parts = [f"+{n}" for n in sorted(new - old)] + [f"−{n}" for n in sorted(old - new)]
+    return [f"佐证材料 {' '.join(parts) or '换回旧版本'}"]
 
 
 def _undone(cl: Checklist, ind: Indicator | None, current: State, restored: State) -> str:

@@ -130,7 +130,7 @@ def status(
     fmt: ShowFormatOpt = ShowFmt.text,
     output: ToFileOpt = None,
 ) -> None:
-    """填报进度：按科室、领导、二级指标统计总数、已填报、不适用、逾期和完成率。
+    """填报进度：按科室、领导、二级指标统计总数、已填报、不适用、逾期、缺佐证和完成率。
 
     清单开启审核（review: true）时另有 待审核/已审核/已退回 三列，完成率只计已审核的答案。
 
@@ -206,6 +206,7 @@ def _total_text(snap: Any, total: Any) -> str:
         f"合计：{total.total} 项，{done} {total.done} 项（{total.percent:g}%）"
         f"{render.bar(total.fraction)}，未完成 {total.remaining} 项，"
         f"其中逾期 {total.overdue} 项{waiting}（截至 {snap.today.isoformat()}）"
+        f"；已填报但缺佐证材料 {total.lacking} 项"
     )
     note = shared_note(snap.rows)
     return f"{text}\n{render.paragraph(note)}" if note else text

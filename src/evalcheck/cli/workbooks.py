@@ -124,51 +124,48 @@ def import_cmd(
     \b
     示例：evalcheck import 科室表格/2021测评填报_审批监管科.xlsx --dry-run
     """
-    from ..deadlines import parse_today
-    from ..excel import apply_changes, pending
-    from ..snapshot import take
+    from ..evidence_ops import store_changes
 
     env = _env(ctx)
     if _is_review_book(path):  # a leader's 审核表: decisions, not answers
         return _import_review(env, path, dry_run, by)
-    cl = env.checklist
-    changes = _read_changes(path, cl)
+    changes, sources = _read_changes(path, env)
     who = _writer(by)
     if dry_run:
         snap = env.snapshot()
         _check_conflicts(snap, changes, overwrite_conflicts)
-        todo = pending(snap, changes)
-        _print_changes(todo)
-        _echo(f"共 {len(todo)} 项将被修改（--dry-run：未写入）")
-        return
-    with env.writing() as answers:
-        snap = take(cl, answers, parse_today(None))
-        _check_conflicts(snap, changes, overwrite_conflicts)  # under the lock: nothing written
-        done = apply_changes(snap, answers, changes, by=who)
+        return _dry_run(snap, changes, sources)
+    with store_changes() as ops, env.writing() as answers:
+        done, added = _apply(env, answers, changes, sources, ops, who, overwrite_conflicts)
     _print_changes(done)
+    for line in added:
+        _echo(f"  {line}")
     if done:
         _echo(f"已导入 {len(done)} 项修改（{_by_note(who, by)}）。如需整体撤销：evalcheck undo")
     else:
         _echo("表格中的答案与现有答案相同，没有需要修改的内容")
 
 
-def _read_changes(path: Path, cl: Any) -> list[Any]:
-    """The workbook's changes; any refused cell (or an indicator filled differently on
-    two sheets) refuses the whole import."""
+def _read_changes(path: Path, env: Any) -> tuple[list[Any], dict[int, list[str]]]:
+    """The workbook's changes and the files its 佐证材料 cells name (found beside the form);
+    any refused cell, missing file, or indicator filled differently on two sheets refuses
+    the whole import."""
+    from ..evidence_ops import resolve_form_evidence
     from ..excel import read_workbook
     from ..stale import twice_filled
 
-    result = read_workbook(path, cl)
+    result = read_workbook(path, env.checklist)
     sheets = "、".join(f"“{s}”" for s in result.sheets)
     _echo(f"读取 {path}：工作表 {sheets}，共 {result.rows} 行")
     changes, twice = twice_filled(result.changes)
-    refused = result.refused + twice
+    sources, missing = resolve_form_evidence(changes, env.answers(), path.parent)
+    refused = result.refused + twice + missing
     if refused:
         raise InputError(
             f"有 {len(refused)} 个单元格不合格，未导入任何内容（请修改后重新导入）：",
             details=refused,
         )
-    return changes
+    return changes, sources
 
 
 def _check_conflicts(snap: Any, changes: Any, overwrite: bool) -> None:
@@ -200,6 +197,38 @@ def _import_review(env: Any, path: Path, dry_run: bool, by: str | None) -> None:
     from .review import import_review_book
 
     import_review_book(env, path, dry_run, by)
+
+
+def _dry_run(snap: Any, changes: Any, sources: dict[int, list[str]]) -> None:
+    from ..excel import pending
+
+    todo = pending(snap, changes)
+    _print_changes(todo)
+    for ident, files in sorted(sources.items()):
+        _echo("\n".join(f"  第{ident}项 佐证材料 +{Path(f).name}" for f in files))
+    _echo(f"共 {len(todo)} 项将被修改（--dry-run：未写入）")
+
+
+def _apply(
+    env: Any, answers: Any, changes: Any, sources: Any, ops: Any, who: str, overwrite: bool
+) -> tuple[list[Any], list[str]]:
+    """Apply an import as one change, the files it carries copied into the evidence store."""
+    from ..deadlines import parse_today
+    from ..evidence import sync
+    from ..evidence_ops import attach_evidence
+    from ..excel import apply_changes
+    from ..snapshot import take
+    from .evidence import store_root
+
+    snap = take(env.checklist, answers, parse_today(None))
+    _check_conflicts(snap, changes, overwrite)  # under the lock: nothing written
+    root = store_root(env)
+    changes, incoming, added = attach_evidence(changes, sources, answers, root, ops, by=who)
+    done = apply_changes(snap, answers, changes, by=who)
+    for ch, old, new in done:
+        before = old.evidence if old is not None else ()
+        sync(root, ch.ind.id, before, new.evidence, ops, incoming.get(ch.ind.id))
+    return done, added
 
 
 def _print_changes(rows: list[Any]) -> None:
