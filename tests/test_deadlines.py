@@ -178,8 +178,8 @@ def test_status_totals_add_up_and_agree_with_list(run, some_answers) -> None:
 def test_status_text_has_bars_and_overall_line(run, some_answers) -> None:
     out = run("status", "--today", "2021-09-16").stdout
     assert "按责任科室" in out and "按责任领导" in out and "按二级指标" in out
-    assert "审批监管科\t38\t1\t0\t0\t0\t1\t0\t37\t2.6%\t█" in out
-    assert "未指定科室\t1\t0\t0\t0\t0\t0\t0\t1\t0%\t░" in out
+    assert "审批监管科\t38\t1\t0\t0\t0\t1\t0\t37\t1\t2.6%\t█" in out  # 1 without 佐证材料
+    assert "未指定科室\t1\t0\t0\t0\t0\t0\t0\t1\t0\t0%\t░" in out
     assert out.splitlines()[-1].startswith("合计：144 项，已完成（已审核） 3 项（2.1%）")
 
 

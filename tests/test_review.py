@@ -55,6 +55,7 @@ def test_an_answer_waits_for_review_and_approval_records_who_when_and_note(run, 
     ],
 )
 def test_any_change_to_an_approved_answer_makes_it_pending(run, checklist, change) -> None:
+    Path("台账.xlsx").write_bytes(b"PK")  # evidence files are copied into the store
     run("answer", "47", "--value", "312")
     run("approve", "47", "--by", "万富春")
     assert run("answer", "47", *change).exit_code == 0
@@ -270,6 +271,8 @@ def test_a_hand_broken_review_mark_is_reported_with_its_line(run) -> None:
 
 
 def test_review_lists_pending_answers_by_leader_with_evidence_and_findings(run) -> None:
+    Path("a.pdf").write_bytes(b"a")
+    Path("b.pdf").write_bytes(b"b")
     run("answer", "21", "--value", "3", "--by", "李四", "-e", "a.pdf", "-e", "b.pdf")
     run("answer", "131", "--value", "1000")
     run("answer", "132", "--value", "1200")
@@ -293,6 +296,7 @@ def test_review_lists_pending_answers_by_leader_with_evidence_and_findings(run) 
 def test_review_json(run) -> None:
     import json
 
+    Path("a.pdf").write_bytes(b"a")
     run("answer", "21", "--value", "3", "--by", "李四", "-e", "a.pdf")
     data = json.loads(run("review", "-f", "json").stdout)
     assert [(g["owner"], g["count"]) for g in data] == [("高秀英", 1)]

@@ -42,6 +42,7 @@ def reviews(checklist, *ids: int) -> list[Review | None]:
 
 @pytest.fixture()
 def exported(run):
+    Path("台账.xlsx").write_bytes(b"PK")  # evidence files are copied into the store
     run("answer", "21", "--value", "3", "--by", "李四", "-e", "台账.xlsx", "--note", "=含乡镇")
     run("answer", "43", "--value", "是")
     run("answer", "69", "--na", "无此类站点")

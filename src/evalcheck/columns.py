@@ -423,7 +423,6 @@ PROGRESS_SHEET = [
     *[c._replace(width=10 if c.key == "computed" else 8) for c in _COUNTS],
     Column[Progress]("open", "未完成", lambda p: p.open, width=8),
     Column[Progress]("fraction", "完成率", lambda p: p.fraction, width=10, number_format="0.0%"),
-    LACKING._replace(width=8),
 ]
 """The export's 填报进度 sheet, one row per section, leader, and the total."""
 

@@ -436,9 +436,10 @@ def undo(ctx: typer.Context, by: ByOpt = None) -> None:
 def _undone_all(cl: Any, ind: Indicator | None, current: State, restored: State) -> str:
     """The answer's change (unless only the evidence changed), then the evidence's."""
     files = _evidence_change(current, restored)
-    same = describe_state(ind, current) == describe_state(ind, restored)
+    before, after = describe_state(ind, current), describe_state(ind, restored)
     text = _undone(cl, ind, current, restored)
-    return "；".join(files if files and same and "（" not in text.split("→")[0] else [text, *files])
+    only_files = files and before == after and text == f"{before} → {after}"
+    return "；".join(files if only_files else [text, *files])
 
 
 def _evidence_change(before: State, after: State) -> list[str]:

@@ -206,8 +206,10 @@ def _total_text(snap: Any, total: Any) -> str:
         f"合计：{total.total} 项，{done} {total.done} 项（{total.percent:g}%）"
         f"{render.bar(total.fraction)}，未完成 {total.remaining} 项，"
         f"其中逾期 {total.overdue} 项{waiting}（截至 {snap.today.isoformat()}）"
-        f"；已填报但缺佐证材料 {total.lacking} 项"
     )
+    if total.lacking:  # 佐证材料: answered without the evidence the checklist requires
+        lacking = f"已填报但缺佐证材料 {total.lacking} 项（详见 evalcheck evidence check）"
+        text = f"{render.paragraph(lacking)}\n{text}"
     note = shared_note(snap.rows)
     return f"{text}\n{render.paragraph(note)}" if note else text
 
