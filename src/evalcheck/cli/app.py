@@ -328,14 +328,62 @@ def main() -> None:
     sys.exit(run_guarded(_run))
 
 
+@contextmanager
+def only_the_command(args: list[str]) -> Iterator[None]:
+    """Let Typer build only the command being run.
+
+    Typer turns every registered command into a Click command on each start (about
+    0.7 ms a command, 20 commands); a run needs one. Help, completion and an unknown
+    or missing command name (which lists or suggests the others) get them all.
+    """
+    import os
+
+    name = _command_name(args)
+    chosen = [c for c in app.registered_commands if _name_of(c) == name]
+    complete = any(k.startswith("_EVALCHECK") for k in os.environ)
+    if not chosen or complete:
+        yield
+        return
+    everything = app.registered_commands
+    app.registered_commands = chosen
+    try:
+        yield
+    finally:
+        app.registered_commands = everything
+
+
+def _name_of(info: Any) -> str:
+    if info.name:
+        return str(info.name)
+    return str(info.callback.__name__).replace("_", "-")
+
+
+def _command_name(args: list[str]) -> str | None:
+    """The first word that is not a global option or its value."""
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+            continue
+        if arg in ("--checklist", "--answers"):
+            skip = True
+            continue
+        if arg.startswith(("--checklist=", "--answers=")):
+            continue
+        if arg.startswith("-"):
+            return None  # --help, --version, an option before the command
+        return arg
+    return None
+
+
 def _run() -> int:
     # Typer 0.28 vendors Click (and is pinned below 0.29 in pyproject.toml)
     from typer._click.exceptions import UsageError
 
+    args = hoist_global_options(sys.argv[1:])
     try:
-        rv = app(
-            args=hoist_global_options(sys.argv[1:]), prog_name="evalcheck", standalone_mode=False
-        )
+        with only_the_command(args):
+            rv = app(args=args, prog_name="evalcheck", standalone_mode=False)
     except UsageError as exc:
         _show_usage_error(exc)
         return exc.exit_code
