@@ -97,7 +97,7 @@ def _other_checklist(run, tmp_path, monkeypatch) -> int:
 def _ctrl_c(run, tmp_path, monkeypatch) -> int:
     import importlib
 
-    app_module = importlib.import_module("evalcheck.cli.app")
+    app_module = importlib.import_module("evalcheck.cli.shared")
 
     def interrupted(path: Path) -> None:
         raise KeyboardInterrupt

@@ -55,3 +55,27 @@ def test_completion_offers_sections_and_owners(run, monkeypatch) -> None:
     assert complete("evalcheck list --section 审批") == ["审批服务科", "审批监管科"]
     assert complete("evalcheck list --owner ") == ["万富春", "高秀英"]
     assert complete("evalcheck overdue -s 政务") == ["政务服务中心"]
+
+
+def test_the_command_table_names_every_command_and_its_module() -> None:
+    """cli.COMMANDS (which module to import for a run) agrees with what the modules register."""
+    from evalcheck.cli import COMMANDS, app
+    from evalcheck.cli.shared import _name_of
+
+    registered = {_name_of(c): c.callback.__module__ for c in app.registered_commands}
+    registered |= {str(g.name): g.typer_instance.registered_callback.callback.__module__
+                   if g.typer_instance.registered_callback else "evalcheck.cli.evidence"
+                   for g in app.registered_groups}  # fmt: skip
+    assert {n: m.rsplit(".", 1)[1] for n, m in registered.items()} == COMMANDS
+
+
+def test_a_run_imports_only_its_command_module() -> None:
+    code = (
+        "import sys\n"
+        "sys.argv = ['evalcheck', 'show', '47']\n"
+        "from evalcheck.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+    )
+    mods = imported_after(code)
+    assert "evalcheck.cli.commands" in mods
+    assert not {"evalcheck.cli.evidence", "evalcheck.cli.review", "evalcheck.cli.carry"} & mods

@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, NamedTuple, TypeVar
 
-from .checklist import KIND_NAMES, ROLE_NAMES, Checklist, Indicator
+from .checklist import ROLE_NAMES, Checklist, Indicator
 from .evidence import Evidence
 from .review import Thresholds, short_time, signed_by
 from .snapshot import Progress, Row, Status
@@ -490,10 +490,6 @@ HISTORY = [
     ),
     Column[HistoryRow]("note", "备注", lambda h: _history_note(h.state), keep=30, wide=True),
 ]
-
-
-def kind_text(ind: Indicator) -> str:
-    return f"{KIND_NAMES[ind.kind]}（{ind.kind}）" + (f"，单位：{ind.unit}" if ind.unit else "")
 
 
 def headers(columns: Sequence[Column[Any]]) -> list[str]:

@@ -389,6 +389,11 @@ def value_fits(ind: Indicator, value: Any) -> bool:
     return True
 
 
+def kind_text(ind: Indicator) -> str:
+    """'数量（count），单位：个': an indicator's kind as `show` describes it."""
+    return f"{REGISTRY[ind.kind].label}（{ind.kind}）" + (f"，单位：{ind.unit}" if ind.unit else "")
+
+
 def cell_value(ind: Indicator, value: Any) -> Any:
     """A recorded value as a spreadsheet cell: numbers as numbers, 是/否, lists joined."""
     if _misfit_type(ind, value):

@@ -1,18 +1,64 @@
 """The command line: a thin shell over the core.
 
-app.py holds the Typer app, what commands share and main(); frame.py puts Click's frame
+shared.py holds the Typer app, what commands share and main(); frame.py puts Click's frame
 into Chinese; each other module registers a group of commands on the app.
+
+A run imports only the module of the command it runs (`load_commands`): importing and
+building all twenty commands costs a newcomer's every keystroke about 15 ms. Importing
+`app` from this package (tests, completion, help) loads them all.
 """
 
-from . import carry as _carry  # noqa: F401  (each module registers its commands)
-from . import commands as _commands  # noqa: F401
-from . import evidence as _evidence  # noqa: F401
-from . import progress as _progress  # noqa: F401
-from . import review as _review  # noqa: F401
-from . import tableimport as _tableimport  # noqa: F401
-from . import workbooks as _workbooks  # noqa: F401
-from . import workfolder as _workfolder  # noqa: F401
-from .app import app, main
-from .frame import hoist_global_options, translate_usage
+from importlib import import_module
+from typing import Any
 
-__all__ = ["app", "hoist_global_options", "main", "translate_usage"]
+# which module registers which command; tests/test_startup.py checks it against the app
+COMMANDS = {
+    "init": "workfolder",
+    "list": "commands",
+    "show": "commands",
+    "answer": "commands",
+    "history": "commands",
+    "undo": "commands",
+    "validate": "commands",
+    "status": "progress",
+    "overdue": "progress",
+    "remind": "progress",
+    "check": "progress",
+    "review": "review",
+    "approve": "review",
+    "return": "review",
+    "evidence": "evidence",
+    "export": "workbooks",
+    "import": "workbooks",
+    "carry": "carry",
+    "compare": "carry",
+    "checklist-import": "tableimport",
+}
+MODULES = tuple(dict.fromkeys(COMMANDS.values()))
+
+__all__ = ["COMMANDS", "app", "hoist_global_options", "load_commands", "main", "translate_usage"]
+
+
+def load_commands(name: str | None = None) -> None:
+    """Register the command `name` (its module), or every command when None or unknown."""
+    for module in [COMMANDS[name]] if name in COMMANDS else MODULES:
+        import_module(f"{__name__}.{module}")
+
+
+def main() -> None:
+    from .shared import main as run
+
+    run()
+
+
+def __getattr__(attr: str) -> Any:
+    if attr == "app":
+        load_commands()
+        from .shared import app
+
+        return app
+    if attr in ("hoist_global_options", "translate_usage"):
+        from . import frame
+
+        return getattr(frame, attr)
+    raise AttributeError(f"module {__name__!r} has no attribute {attr!r}")

@@ -9,8 +9,8 @@ import typer
 from .. import render
 from ..checklist import Checklist, id_ranges
 from ..errors import InputError
-from .app import ByOpt, Fmt, FormatOpt, SectionOpt, _echo, _env, app
 from .frame import _Command
+from .shared import ByOpt, Fmt, FormatOpt, SectionOpt, _echo, _env, app
 
 FromChecklistOpt = Annotated[
     Path | None,

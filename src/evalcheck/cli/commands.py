@@ -13,7 +13,8 @@ from .. import render
 from ..checklist import ROLE_NAMES, UNASSIGNED, Checklist, Indicator, locate_checklist
 from ..errors import EXIT_DATA, InputError
 from ..store import ACTIONS, State, describe_state
-from .app import (
+from .frame import _Command, usage_checked
+from .shared import (
     ByOpt,
     Fmt,
     FormatOpt,
@@ -31,7 +32,6 @@ from .app import (
     _writer,
     app,
 )
-from .frame import _Command, usage_checked
 
 # ---------------------------------------------------------------- options
 
@@ -185,9 +185,8 @@ def show(
 
 def _show_lines(cl: Any, row: Any) -> list[tuple[str, str]]:
     from .. import expr
-    from ..columns import kind_text
     from ..snapshot import display_derived
-    from ..values import example
+    from ..values import example, kind_text
 
     ind, st = row.ind, row.state
     lines = [

@@ -9,8 +9,8 @@ import typer
 from .. import render
 from ..checklist import Indicator
 from ..errors import EXIT_FINDINGS
-from .app import ByOpt, Env, SectionOpt, ShowFmt, _by_note, _echo, _env, _parse_id, _writer, app
 from .frame import _Command, _Group
+from .shared import ByOpt, Env, SectionOpt, ShowFmt, _by_note, _echo, _env, _parse_id, _writer, app
 
 evidence_app = typer.Typer(
     cls=_Group,

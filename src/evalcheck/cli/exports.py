@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .app import _echo
+from .shared import _echo
 
 if TYPE_CHECKING:
     from ..snapshot import Row, Snapshot

@@ -7,7 +7,8 @@ import typer
 from .. import render
 from ..errors import EXIT_FINDINGS
 from ..review import ESCALATE_DAYS, REVIEW_DAYS, SOON_DAYS, Tier
-from .app import (
+from .frame import _Command
+from .shared import (
     Fmt,
     FormatOpt,
     OwnerOpt,
@@ -21,7 +22,6 @@ from .app import (
     _filters,
     app,
 )
-from .frame import _Command
 
 ShowFormatOpt = Annotated[ShowFmt, typer.Option("--format", "-f", help="输出格式：text 或 json。")]
 

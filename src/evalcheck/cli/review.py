@@ -7,7 +7,8 @@ import typer
 from .. import render
 from ..checklist import Checklist, Indicator
 from ..errors import InputError
-from .app import (
+from .frame import _Command
+from .shared import (
     OwnerOpt,
     SectionOpt,
     ShowFmt,
@@ -18,7 +19,6 @@ from .app import (
     _parse_id,
     app,
 )
-from .frame import _Command
 
 ReviewerOpt = Annotated[
     str | None,

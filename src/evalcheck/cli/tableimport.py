@@ -7,8 +7,8 @@ from typing import Annotated, Any
 import typer
 
 from ..errors import InputError
-from .app import _echo, app
 from .frame import _Command, usage_checked
+from .shared import _echo, app
 
 TableArg = Annotated[
     Path,

@@ -8,7 +8,8 @@ import typer
 from ..checklist import UNASSIGNED
 from ..errors import InputError
 from ..store import describe_state
-from .app import (
+from .frame import _Command
+from .shared import (
     ByOpt,
     OwnerOpt,
     SectionOpt,
@@ -20,7 +21,6 @@ from .app import (
     _writer,
     app,
 )
-from .frame import _Command
 
 ExportPathArg = Annotated[
     Path | None,

@@ -5,8 +5,8 @@ from typing import Annotated, Any
 
 import typer
 
-from .app import _echo, _env, app
 from .frame import _Command
+from .shared import _echo, _env, app
 
 
 @app.command(cls=_Command)

@@ -338,10 +338,13 @@ def only_the_command(args: list[str]) -> Iterator[None]:
     """
     import os
 
-    name = _command_name(args)
-    chosen = [c for c in app.registered_commands if _name_of(c) == name]
+    from . import load_commands
+
     complete = any(k.startswith("_EVALCHECK") for k in os.environ)
-    if not chosen or complete:
+    name = None if complete else _command_name(args)
+    load_commands(name)
+    chosen = [c for c in app.registered_commands if _name_of(c) == name]
+    if not chosen:
         yield
         return
     everything = app.registered_commands
