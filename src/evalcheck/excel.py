@@ -845,16 +845,10 @@ def _read_sheet(
         if key is None and ident_cell is None:
             continue
         result.rows += 1
-        where = f"工作表“{title}”第{r}行"
-        ind = _resolve_key(checklist, key, ident_cell)
-        if isinstance(ind, str):
-            result.refused.append(f"{where}：{ind}")
+        located = locate_row(checklist, title, r, key, ident_cell, seen, result.refused)
+        if located is None:
             continue
-        where = f"{where}（第{ind.id}项）"
-        if ind.id in seen:
-            result.refused.append(f"{where}：与第{seen[ind.id]}行重复")
-            continue
-        seen[ind.id] = r
+        ind, where = located
         computed = _Row(cached[r - 1], header) if cached and r <= len(cached) else None
         try:
             change = _row_change(row, computed, ind, where)
@@ -863,6 +857,30 @@ def _read_sheet(
             continue
         if change is not None:
             result.changes.append(change)
+
+
+def locate_row(
+    checklist: Checklist,
+    title: str,
+    r: int,
+    key: Any,
+    ident_cell: Any,
+    seen: dict[int, int],
+    refused: list[str],
+) -> tuple[Indicator, str] | None:
+    """The indicator of sheet row `r` and where it is ('工作表“…”第5行（第47项）'), or None
+    with the reason appended to `refused` (bad key, edited id, the same indicator twice)."""
+    where = f"工作表“{title}”第{r}行"
+    ind = _resolve_key(checklist, key, ident_cell)
+    if isinstance(ind, str):
+        refused.append(f"{where}：{ind}")
+        return None
+    where = f"{where}（第{ind.id}项）"
+    if ind.id in seen:
+        refused.append(f"{where}：与第{seen[ind.id]}行重复")
+        return None
+    seen[ind.id] = r
+    return ind, where
 
 
 def _resolve_key(checklist: Checklist, key: Any, ident_cell: Any) -> Indicator | str:

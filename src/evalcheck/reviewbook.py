@@ -28,11 +28,11 @@ from .excel import (  # the helpers every workbook shares
     _check_meta,
     _font,
     _read_grid,
-    _resolve_key,
     _save,
     _set_text,
     _Styles,
     display_width,
+    locate_row,
     row_key,
 )
 from .review import Review, Signoff, review_of, signed_by
@@ -268,16 +268,10 @@ def read_review_workbook(path: Path, checklist: Checklist) -> ReviewResult:
         if key is None and ident_cell is None:
             continue
         result.rows += 1
-        where = f"工作表“{REVIEW_SHEET}”第{r}行"
-        ind = _resolve_key(checklist, key, ident_cell)
-        if isinstance(ind, str):
-            result.refused.append(f"{where}：{ind}")
+        located = locate_row(checklist, REVIEW_SHEET, r, key, ident_cell, seen, result.refused)
+        if located is None:
             continue
-        where = f"{where}（第{ind.id}项）"
-        if ind.id in seen:
-            result.refused.append(f"{where}：与第{seen[ind.id]}行重复")
-            continue
-        seen[ind.id] = r
+        ind, where = located
         raw = get("审核结论")
         decision = "" if raw is None else str(raw).strip()
         comment = None if get("审核意见") is None else str(get("审核意见")).strip() or None
