@@ -135,11 +135,11 @@ def test_summary_sheet_per_section_and_leader(run, tmp_path: Path) -> None:
     run("export", "report.xlsx", "--today", "2021-09-16")
     rows = sheet_rows(tmp_path / "report.xlsx", "填报进度")
     by_name = {r[0]: r for r in rows if r and isinstance(r[1], float)}
-    assert by_name["审批监管科"][1:7] == [38, 1, 0, 0, 37, 37]
-    assert by_name["审批监管科"][8:11] == [0, 1, 0]  # 待审核 已审核 已退回
+    assert by_name["审批监管科"][1:8] == [38, 1, 0, 0, 37, 37, 37]  # …, 未填报, 未完成
+    assert by_name["审批监管科"][9:12] == [0, 1, 0]  # 待审核 已审核 已退回
     assert by_name["高秀英"][1] == 15 and by_name["万富春"][1] == 129
     assert by_name["合计"][1] == 144
-    assert abs(by_name["审批监管科"][7] - 1 / 38) < 1e-9
+    assert abs(by_name["审批监管科"][8] - 1 / 38) < 1e-9
     ws = openpyxl.load_workbook(tmp_path / "report.xlsx")["填报进度"]
     assert len(ws._charts) == 1
 

@@ -407,7 +407,7 @@ def test_status_export_json_and_list_agree_on_review_counts(run, reviewed) -> No
     assert row21[col : col + 4][:2] == ["已退回", "高秀英"] and row21[col + 3] == "不对"
     summary = book.get_sheet_by_name("填报进度").to_python()
     total_row = next(r for r in summary if r[0] == "合计" and isinstance(r[1], float))
-    assert total_row[8:11] == [3, 2, 1]  # 待审核 已审核 已退回
+    assert total_row[9:12] == [3, 2, 1]  # 待审核 已审核 已退回
     assert total_row[6] == 138  # 未填报; the rest: 3 pending, 1 returned, 2 approved
     assert total["open"] == 138 and 138 + 3 + 1 + 2 == 144
 

@@ -83,10 +83,11 @@ def test_every_view_tells_the_same_story(run, tmp_path: Path) -> None:
 
     progress = book.get_sheet_by_name("填报进度").to_python()
     totals = next(r for r in progress if r and r[0] == "合计" and isinstance(r[1], float))
-    assert totals[1:7] == [144, total["answered"], total["na"], total["computed"], total["overdue"], total["open"]]  # fmt: skip
+    assert totals[1:8] == [144, total["answered"], total["na"], total["computed"], total["overdue"], total["open"], total["remaining"]]  # fmt: skip
+    assert total["remaining"] == total["open"] + 6 + 1  # recorded answers await review
     for group in status["section"]:
         line = next(r for r in progress if r and r[0] == group["name"])
-        assert line[1:7] == [group[k] for k in ("total", "answered", "na", "computed", "overdue", "open")]  # fmt: skip
+        assert line[1:8] == [group[k] for k in ("total", "answered", "na", "computed", "overdue", "open", "remaining")]  # fmt: skip
 
 
 def test_list_shows_derived_as_computed(run) -> None:

@@ -421,7 +421,9 @@ PROGRESS_SHEET = [
     Column[Progress]("name", "名称", lambda p: p.name, width=16),
     Column[Progress]("total", "总数", lambda p: p.total, width=8),
     *[c._replace(width=10 if c.key == "computed" else 8) for c in _COUNTS],
-    Column[Progress]("open", "未完成", lambda p: p.open, width=8),
+    Column[Progress]("open", Status.OPEN.label, lambda p: p.open, width=8),
+    # not done: unanswered, and with review on also not yet approved (as `status` counts it)
+    Column[Progress]("remaining", "未完成", lambda p: p.remaining, width=8),
     Column[Progress]("fraction", "完成率", lambda p: p.fraction, width=10, number_format="0.0%"),
 ]
 """The export's 填报进度 sheet, one row per section, leader, and the total."""

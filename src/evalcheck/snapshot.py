@@ -348,6 +348,7 @@ class Progress(NamedTuple):
             "overdue": self.overdue,
             "lacking": self.lacking,
             "open": self.open,
+            "remaining": self.remaining,
             "percent": self.percent,
             **(
                 {"pending": self.pending, "approved": self.approved, "returned": self.returned}
