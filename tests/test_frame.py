@@ -180,3 +180,13 @@ def test_install_completion_reports_in_chinese(run, monkeypatch, tmp_path: Path)
     result = run("--install-completion")
     assert result.exit_code == 0 and calls == [None]
     assert result.stdout.startswith(f"已为 bash 安装命令补全：{tmp_path / 'evalcheck.sh'}\n")
+
+
+def test_the_command_list_shows_each_commands_first_sentence(monkeypatch, capsys) -> None:
+    """Click cut Chinese first sentences (no spaces) down to '...'."""
+    code, out, _ = run_main(["--help"], monkeypatch, capsys)
+    assert code == 0
+    listing = out.split("命令：", 1)[1]
+    assert "..." not in listing
+    assert "填报进度：按科室、领导、二级指标统计" in listing
+    assert "建立一年测评的工作文件夹" in listing

@@ -246,6 +246,16 @@ class _ChineseHelp:
 
     context_class: Any = _Context
 
+    def get_short_help_str(self, limit: int = 45) -> str:
+        """The first sentence of the help, for the command list. Click's own version cuts
+        at the last space that fits; Chinese has no spaces, so a long first sentence
+        came out as '...'. The list's formatter wraps what this returns."""
+        import re
+
+        short = getattr(self, "short_help", None)
+        text = short or (getattr(self, "help", None) or "").strip().split("\n")[0]
+        return re.split(r"(?<=[。；])", text)[0].rstrip("。；").strip()
+
     def get_help_option(self, ctx: Any) -> Any:
         option = super().get_help_option(ctx)  # type: ignore[misc]
         if option is not None:
