@@ -79,3 +79,33 @@ def test_a_run_imports_only_its_command_module() -> None:
     mods = imported_after(code)
     assert "evalcheck.cli.commands" in mods
     assert not {"evalcheck.cli.evidence", "evalcheck.cli.review", "evalcheck.cli.carry"} & mods
+
+
+def test_yaml_with_deferred_patterns_still_refuses_control_characters() -> None:
+    """yamlio imports PyYAML with its import-time patterns compiled on first use; the
+    pure-Python reader (used to locate error lines) still checks what it reads."""
+    code = (
+        "import re\n"
+        "compile_before = re.compile\n"
+        "from evalcheck.yamlio import _yaml, load_yaml_text\n"
+        "yaml = _yaml()[0]\n"
+        "assert re.compile is compile_before\n"
+        "print(load_yaml_text('a: 1\\nb: [x, 2026-01-02]\\nc: yes', 'x'))\n"
+        "try:\n    yaml.load('a: \\x07', Loader=yaml.SafeLoader)\n"
+        "except yaml.reader.ReaderError:\n    print('refused')\n"
+        "print(yaml.resolver.Resolver().resolve(yaml.ScalarNode, '12', (True, False)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[:3] == [
+        "{'a': 1, 'b': ['x', datetime.date(2026, 1, 2)], 'c': True}",
+        "refused",
+        "tag:yaml.org,2002:int",
+    ]
+
+
+def test_the_lock_holder_names_this_computer(tmp_path) -> None:
+    import socket
+
+    from evalcheck.store import host_name
+
+    assert host_name() == socket.gethostname()

@@ -520,8 +520,9 @@ def _text(v: Any) -> str | None:
 
 def _line_of(text: str, keys: Sequence[Any]) -> int | None:
     """1-based line of the node at `keys` (best effort; used only to report errors)."""
-    import yaml
+    from .yamlio import _import_yaml
 
+    yaml = _import_yaml()
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError:
@@ -639,10 +640,15 @@ def transaction(path: Path, checklist: Checklist) -> Iterator[Answers]:
         lock.release()
 
 
-def _write_holder(holder: Path) -> None:
-    import socket
+def host_name() -> str:
+    """This computer's name, without importing socket (3 ms)."""
+    if hasattr(os, "uname"):
+        return os.uname().nodename or "unknown"
+    return os.environ.get("COMPUTERNAME") or "unknown"  # Windows sets it for every session
 
-    text = f"{current_user()}@{socket.gethostname()}\n{os.getpid()}\n{now_iso()}\n"
+
+def _write_holder(holder: Path) -> None:
+    text = f"{current_user()}@{host_name()}\n{os.getpid()}\n{now_iso()}\n"
     # Not given Windows' hidden attribute: reopening a hidden file for writing is refused.
     with suppress(OSError):  # only used to name the holder in a message
         holder.unlink(missing_ok=True)
