@@ -44,7 +44,7 @@ def _import_yaml() -> Any:
             return _Deferred(pattern, flags)
         return compile_now(pattern, flags)  # anything else imported meanwhile: as usual
 
-    re.compile = deferring  # type: ignore[assignment]
+    re.compile = deferring
     try:
         import yaml
     finally:
