@@ -55,3 +55,28 @@ def test_an_unwritable_cache_does_not_break_commands(tmp_path: Path, run, monkey
     monkeypatch.setenv("EVALCHECK_CACHE_DIR", str(blocker / "sub"))
     assert run("answer", "47", "--value", "312").exit_code == 0
     assert "填报值：312 个" in run("show", "47").stdout
+
+
+def test_the_cached_checklist_is_the_validated_one(tmp_path: Path, run) -> None:
+    """The checklist models come back from the cache whole: fields, index and lead-first lists."""
+    from evalcheck.checklist import Indicator, bundled_checklist_path, load_checklist
+    from evalcheck.validation import read_checklist
+
+    path = bundled_checklist_path()
+    fresh, _ = read_checklist(path)
+    assert fresh is not None
+    load_checklist(path)  # fills the cache
+    assert entries(tmp_path)
+    cached = load_checklist(path)
+    assert cached == fresh and cached is not fresh
+    assert cached.get(47) == fresh.get(47) and cached.get(47).sections == (cached.get(47).section,)
+    assert cached.indicators == fresh.indicators and cached.rules == fresh.rules
+    assert pickle.loads(pickle.dumps(cached)).get(133).formula == fresh.get(133).formula
+
+    lead_only = Indicator(1, "甲", "?", "张三", "一科", fresh.get(1).due, "lead", "count")
+    assert (lead_only.sections, lead_only.owners) == (("一科",), ("张三",))
+    lists_only = Indicator(
+        1, "甲", "?", None, None, fresh.get(1).due, "lead", "count",
+        sections=("二科", "一科"), owners=("李四",),
+    )  # fmt: skip
+    assert (lists_only.section, lists_only.owner) == ("二科", "李四")

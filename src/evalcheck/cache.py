@@ -112,7 +112,7 @@ def _shape(allowed: frozenset[tuple[str, str]]) -> str:
     parts = []
     for module, name in sorted(allowed):
         cls = getattr(sys.modules.get(module), name, None)
-        fields: Any = getattr(cls, "__dataclass_fields__", None) or getattr(cls, "__slots__", ())
+        fields: Any = getattr(cls, "_fields", None) or getattr(cls, "__slots__", ())
         parts.append(f"{name}({','.join(map(str, fields))})")
     return f"-{_sha256(';'.join(parts).encode())[:12]}" if parts else ""
 

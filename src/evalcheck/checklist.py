@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -45,14 +44,17 @@ INDICATOR_FIELDS = (
 PLAUSIBILITY_FIELDS = ("count_factor", "percent_points")
 
 
-@dataclass(frozen=True, slots=True)
-class Option:
+# The models are NamedTuples and one plain class, not dataclasses: a dataclass costs about
+# half a millisecond to define (it compiles its methods), paid by every command at start-up,
+# and unpickles (from the parse cache) field by field.
+
+
+class Option(NamedTuple):
     text: str
     exclusive: bool = False  # e.g. "以上均未实现": cannot be combined with others
 
 
-@dataclass(frozen=True, slots=True)
-class Thresholds:
+class Thresholds(NamedTuple):
     """How far this year's answer may move from last year's before `check` asks.
 
     count_factor: a count changing by more than this fraction of last year's (0.5 = 50%);
@@ -76,8 +78,7 @@ class Thresholds:
 DEFAULT_THRESHOLDS = Thresholds(count_factor=0.5, percent_points=20)
 
 
-@dataclass(frozen=True, slots=True)
-class Indicator:
+class _IndicatorFields(NamedTuple):
     id: int
     category: str
     text: str
@@ -98,16 +99,27 @@ class Indicator:
     sections: tuple[str, ...] = ()
     owners: tuple[str, ...] = ()
 
-    def __post_init__(self) -> None:
+
+class Indicator(_IndicatorFields):
+    """One indicator of the checklist (immutable)."""
+
+    __slots__ = ()
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Indicator:
+        self = super().__new__(cls, *args, **kwargs)
         # one source of truth for callers that give only the lead, or only the lists
-        if not self.sections and self.section is not None:
-            object.__setattr__(self, "sections", (self.section,))
-        elif self.sections and self.section != self.sections[0]:
-            object.__setattr__(self, "section", self.sections[0])
-        if not self.owners and self.owner is not None:
-            object.__setattr__(self, "owners", (self.owner,))
-        elif self.owners and self.owner != self.owners[0]:
-            object.__setattr__(self, "owner", self.owners[0])
+        sections = self.sections or ((self.section,) if self.section is not None else ())
+        owners = self.owners or ((self.owner,) if self.owner is not None else ())
+        section = sections[0] if sections else None
+        owner = owners[0] if owners else None
+        if (sections, owners, section, owner) == (
+            self.sections,
+            self.owners,
+            self.section,
+            self.owner,
+        ):
+            return self
+        return self._replace(sections=sections, owners=owners, section=section, owner=owner)
 
     @property
     def evidence_required(self) -> bool:
@@ -139,8 +151,7 @@ class Indicator:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
+class Rule(NamedTuple):
     id: str
     check: str
     severity: str
@@ -153,27 +164,69 @@ class Rule:
         return expr.references(self.check)
 
 
-@dataclass(frozen=True, slots=True)
 class Checklist:
-    title: str
-    year: int
-    categories: tuple[str, ...]
-    sections: tuple[str, ...]
-    owners: tuple[str, ...]
-    indicators: tuple[Indicator, ...]
-    rules: tuple[Rule, ...] = ()
-    review: bool = False  # leaders sign off answers (审核): pending -> approved / returned
-    path: str = ""
-    warnings: tuple[str, ...] = ()
-    plausibility: Thresholds = DEFAULT_THRESHOLDS  # year-over-year warnings in `check`
-    # the source's framing of the attachment, kept verbatim: "附件 1" and the 备注 paragraph
-    label: str | None = None
-    footnote: str | None = None
-    fonts: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (role, font names), see fonts.py
-    _by_id: dict[int, Indicator] = field(default_factory=dict, compare=False, repr=False)
+    """The whole checklist. Immutable by convention (nothing assigns to it after
+    validation builds it); `with_path` makes a copy that names another file."""
 
-    def __post_init__(self) -> None:
-        self._by_id.update({i.id: i for i in self.indicators})
+    FIELDS = (
+        "title", "year", "categories", "sections", "owners", "indicators", "rules", "review",
+        "path", "warnings", "plausibility", "label", "footnote", "fonts",
+    )  # fmt: skip
+    __slots__ = (*FIELDS, "_by_id")
+
+    def __init__(
+        self,
+        title: str,
+        year: int,
+        categories: tuple[str, ...],
+        sections: tuple[str, ...],
+        owners: tuple[str, ...],
+        indicators: tuple[Indicator, ...],
+        rules: tuple[Rule, ...] = (),
+        review: bool = False,  # leaders sign off answers (审核): pending -> approved / returned
+        path: str = "",
+        warnings: tuple[str, ...] = (),
+        plausibility: Thresholds = DEFAULT_THRESHOLDS,  # year-over-year warnings in `check`
+        # the source's framing of the attachment, kept verbatim: "附件 1" and the 备注 paragraph
+        label: str | None = None,
+        footnote: str | None = None,
+        fonts: tuple[tuple[str, tuple[str, ...]], ...] = (),  # (role, font names), fonts.py
+    ) -> None:
+        self.title = title
+        self.year = year
+        self.categories = categories
+        self.sections = sections
+        self.owners = owners
+        self.indicators = indicators
+        self.rules = rules
+        self.review = review
+        self.path = path
+        self.warnings = warnings
+        self.plausibility = plausibility
+        self.label = label
+        self.footnote = footnote
+        self.fonts = fonts
+        self._by_id = {i.id: i for i in indicators}
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.FIELDS)
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled by its fields; the index is rebuilt
+        return (Checklist, self._values())
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Checklist) and self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        return f"Checklist({self.title!r}, {self.year}, {len(self.indicators)} 项, {self.path!r})"
+
+    def with_path(self, path: str) -> Checklist:
+        fields = dict(zip(self.FIELDS, self._values(), strict=True))
+        fields["path"] = path
+        return Checklist(**fields)
 
     @property
     def key(self) -> dict[str, Any]:
@@ -315,7 +368,7 @@ def load_checklist(path: Path) -> Checklist:
     except UnicodeDecodeError:
         raise ChecklistInvalid(f"清单文件 {path} 不是 UTF-8 编码的文本", []) from None
     if checklist.path != str(path):
-        checklist = replace(checklist, path=str(path))
+        checklist = checklist.with_path(str(path))
     return checklist
 
 

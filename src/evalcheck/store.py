@@ -12,9 +12,8 @@ import datetime as dt
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .checklist import Checklist, Indicator
 from .errors import AnswersCorrupted, DataError, InputError, WriteError, os_reason
@@ -90,8 +89,7 @@ def now_iso() -> str:
     return dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
-@dataclass(frozen=True, slots=True)
-class State:
+class State(NamedTuple):
     """One version of an answer.
 
     `by`/`at` are who recorded the answer and when. A leader's sign-off is a version
@@ -183,19 +181,32 @@ class Record:
         return self.timeline[-1]
 
 
-@dataclass
 class Answers:
-    """A snapshot of the answers file."""
+    """A snapshot of the answers file (a plain class: a dataclass costs start-up time)."""
 
-    path: Path
-    checklist_key: dict[str, Any]
-    records: dict[int, Record] = field(default_factory=dict)
-    orphans: list[int] = field(default_factory=list)  # ids not in the checklist: kept, reported
-    # current values that no longer fit their indicator (its kind, options or range changed
-    # in the checklist, or the file was edited by hand): kept untouched, reported, and
-    # left out of every computation
-    misfits: dict[int, str] = field(default_factory=dict)
-    exists: bool = True
+    __slots__ = ("checklist_key", "exists", "misfits", "orphans", "path", "records")
+
+    def __init__(
+        self,
+        path: Path,
+        checklist_key: dict[str, Any],
+        records: dict[int, Record] | None = None,
+        orphans: list[int] | None = None,
+        misfits: dict[int, str] | None = None,
+        exists: bool = True,
+    ) -> None:
+        self.path = path
+        self.checklist_key = checklist_key
+        self.records: dict[int, Record] = {} if records is None else records
+        self.orphans: list[int] = [] if orphans is None else orphans  # not in the checklist
+        # current values that no longer fit their indicator (its kind, options or range
+        # changed in the checklist, or the file was edited by hand): kept untouched,
+        # reported, and left out of every computation
+        self.misfits: dict[int, str] = {} if misfits is None else misfits
+        self.exists = exists
+
+    def __repr__(self) -> str:
+        return f"Answers({str(self.path)!r}, {len(self.records)} 项)"
 
     def state(self, ident: int) -> State | None:
         rec = self.records.get(ident)
@@ -284,11 +295,8 @@ class Answers:
         seq: int | None = None,
     ) -> State:
         """Record a leader's approval or return of the current answer (checked by the caller)."""
-        from dataclasses import replace
-
         rec = self.records[ident]
-        new = replace(
-            rec.current,
+        new = rec.current._replace(
             seq=seq or self.next_seq(),
             action=action,
             reverts=None,
