@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -109,3 +110,22 @@ def test_the_lock_holder_names_this_computer(tmp_path) -> None:
     from evalcheck.store import host_name
 
     assert host_name() == socket.gethostname()
+
+
+def _main(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "80"}
+    return subprocess.run(
+        [sys.executable, "-m", "evalcheck", *args], capture_output=True, text=True, env=env
+    )
+
+
+def test_the_command_list_from_stand_ins_is_the_full_one(run, monkeypatch) -> None:
+    """`evalcheck --help` builds parameterless stand-ins of the commands; what it shows
+    is what the fully built app shows, and a command after `--` still runs for real."""
+    monkeypatch.setenv("COLUMNS", "80")
+    full = run("--help").stdout
+    assert _main("--help").stdout == full
+    assert "checklist-import" in full and "evidence" in full
+    listed = _main("--", "show", "47")
+    assert listed.returncode == 0 and "题号：47" in listed.stdout
+    assert _main("--version").stdout == run("--version").stdout

@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # checklist.py imports this module for the kinds' names
 
 Value = bool | int | float | str | list[str]
 
-SEPARATORS = re.compile(r"\s*[、，,;；]\s*")
+SEPARATORS = r"\s*[、，,;；]\s*"  # between the options of a multi answer
 YES = {"是", "yes", "y", "true", "1", "对", "有"}
 NO = {"否", "no", "n", "false", "0", "无", "没有"}
 COUNT_UNITS = ("个", "项", "次", "条", "人", "家", "件", "名", "天")
@@ -173,7 +173,7 @@ def _pick(ind: Indicator, items: Sequence[str]) -> list[str]:
     out: list[str] = []
     for raw in items:
         whole = normalize(raw)
-        parts = [whole] if whole in texts else [p for p in SEPARATORS.split(whole) if p]
+        parts = [whole] if whole in texts else [p for p in re.split(SEPARATORS, whole) if p]
         for part in parts:
             item = _option(ind, part, raw) if texts else part
             if item not in out:

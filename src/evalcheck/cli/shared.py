@@ -17,7 +17,7 @@ from .. import notices, render
 from ..checklist import Checklist, load_checklist, resolve_checklist_path
 from ..errors import EXIT_INTERRUPTED, EvalcheckError, InputError
 from ..store import Answers, load_answers, resolve_answers_path, transaction
-from .frame import _Group, _show_usage_error, hoist_global_options, usage_checked
+from .frame import _Command, _Group, _show_usage_error, hoist_global_options, usage_checked
 
 if TYPE_CHECKING:
     from ..select import Filters
@@ -333,8 +333,10 @@ def only_the_command(args: list[str]) -> Iterator[None]:
     """Let Typer build only the command being run.
 
     Typer turns every registered command into a Click command on each start (about
-    0.7 ms a command, 20 commands); a run needs one. Help, completion and an unknown
-    or missing command name (which lists or suggests the others) get them all.
+    0.7 ms a command, 20 commands); a run needs one. The command list (`evalcheck`,
+    `--help`, `--version`) needs every command's name and help but none of their
+    options, so it gets stand-ins without parameters. Completion and an unknown
+    command name (which lists or suggests the others) get them all.
     """
     import os
 
@@ -343,16 +345,53 @@ def only_the_command(args: list[str]) -> Iterator[None]:
     complete = any(k.startswith("_EVALCHECK") for k in os.environ)
     name = None if complete else _command_name(args)
     load_commands(name)
-    chosen = [c for c in app.registered_commands if _name_of(c) == name]
-    if not chosen:
-        yield
-        return
-    everything = app.registered_commands
-    app.registered_commands = chosen
+    commands, groups = app.registered_commands, app.registered_groups
+    if not complete and _names_no_command(args):
+        app.registered_commands = [_stand_in(c) for c in commands] + [_stand_in(g) for g in groups]
+        app.registered_groups = []
+    else:
+        app.registered_commands = [c for c in commands if _name_of(c) == name] or commands
     try:
         yield
     finally:
-        app.registered_commands = everything
+        app.registered_commands, app.registered_groups = commands, groups
+
+
+def _stand_in(info: Any) -> Any:
+    """A command (or group) as the command list shows it: its name, help and visibility."""
+    import inspect
+
+    from typer.models import CommandInfo
+
+    if hasattr(info, "typer_instance"):  # a group, e.g. evidence
+        text = info.typer_instance.info.help
+        return CommandInfo(name=str(info.name), cls=_Command, help=text, callback=_never_run)
+    text = info.help if info.help is not None else inspect.getdoc(info.callback)
+    return CommandInfo(
+        name=_name_of(info),
+        cls=info.cls,
+        help=text,
+        short_help=info.short_help,
+        hidden=info.hidden,
+        callback=_never_run,
+    )
+
+
+def _never_run() -> None:  # pragma: no cover - only built when no command is named
+    raise AssertionError("a stand-in for the command list was run")
+
+
+def _names_no_command(args: list[str]) -> bool:
+    """Only options: no word that Click could take as a command name."""
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in ("--checklist", "--answers"):
+            skip = True
+        elif arg == "--" or not arg.startswith("-"):
+            return False
+    return True
 
 
 def _name_of(info: Any) -> str:
