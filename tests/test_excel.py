@@ -10,6 +10,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
 from evalcheck import excel, fileio, workbook_guard
@@ -423,3 +425,15 @@ def test_computed_rows_are_skipped_unless_overwritten(run, tmp_path: Path) -> No
     result = run("import", "report.xlsx")
     assert "第121项：（无） → 30%" in result.stdout
     assert answers_json(run)[121] == (30, None)
+
+
+@given(st.dictionaries(st.text(max_size=8), st.none() | st.text(max_size=30), max_size=6))
+@settings(max_examples=300, deadline=None)
+def test_the_hidden_original_is_plain_json(data: dict[str, str | None]) -> None:
+    """原值 is written without importing json; it is exactly what json.dumps writes
+    (control characters, quotes, backslashes, surrogates and all)."""
+    import json
+
+    text = excel.json_texts(data)
+    assert text == json.dumps(data, ensure_ascii=False, sort_keys=True)
+    assert json.loads(text) == data

@@ -20,7 +20,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "evalcheck"
 ORDER = ("base", "core", "views", "io", "cli")
 LAYERS = {
     "base": {
-        "__init__", "errors", "yamlio", "fileio", "cache", "safepath", "data", "notices",
+        "__init__", "errors", "yamlio", "fileio", "cache", "digest", "safepath", "data", "notices",
         "oscompat", "sharing", "winnames", "fonts", "pages",
     },
     "core": {

@@ -10,7 +10,7 @@ typed cells (excel.py).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .checklist import Checklist
 from .columns import Column, document_columns
@@ -21,8 +21,7 @@ FOOTNOTE_PREFIX = "备注："
 SIZES = {"label": 16.0, "title": 22.0, "header": 11.0, "body": 10.5}  # 三号, 二号, 五号
 
 
-@dataclass(frozen=True, slots=True)
-class Attachment:
+class Attachment(NamedTuple):
     label: str | None
     title: str
     columns: tuple[Column[Row], ...]

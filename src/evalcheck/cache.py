@@ -19,7 +19,6 @@ EVALCHECK_NO_CACHE=1 to turn it off.
 from __future__ import annotations
 
 import functools
-import importlib
 import io
 import os
 import pickle
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .digest import sha256_hex as _sha256
 
 ENV_DIR = "EVALCHECK_CACHE_DIR"
 ENV_OFF = "EVALCHECK_NO_CACHE"
@@ -61,24 +61,6 @@ def cache_dir() -> Path | None:
         return Path(os.environ["LOCALAPPDATA"]) / "evalcheck" / "Cache"
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "evalcheck"
-
-
-def _sha256(data: bytes) -> str:
-    return str(_sha256_type()(data).hexdigest())
-
-
-@functools.cache
-def _sha256_type() -> Any:
-    """CPython's built-in SHA-256 (0.2 ms to import) when present, else hashlib's
-    (3 ms: it loads OpenSSL); the digest is the same."""
-    for name in ("_sha2", "_sha256"):  # CPython >= 3.12, 3.11
-        try:
-            return importlib.import_module(name).sha256
-        except (ImportError, AttributeError):
-            continue
-    import hashlib  # pragma: no cover - other Pythons
-
-    return hashlib.sha256  # pragma: no cover
 
 
 def _entry(folder: Path, path: Path) -> Path:

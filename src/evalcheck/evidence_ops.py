@@ -397,7 +397,6 @@ def attach_evidence(
 ) -> tuple[list[Any], dict[int, dict[str, Path]], list[str]]:
     """The changes with their evidence resolved to items (files copied, waiting to be
     placed by `sync`), the copied files per indicator, and what each added file did."""
-    import dataclasses
 
     out: list[Any] = []
     incoming: dict[int, dict[str, Path]] = {}
@@ -415,7 +414,7 @@ def attach_evidence(
         lines.extend(
             f"第{ch.ind.id}项 佐证材料 +{a.item.name}" for a in report if a.outcome != "duplicate"
         )
-        out.append(dataclasses.replace(ch, items=items))
+        out.append(ch._replace(items=items))
     return out, incoming, lines
 
 

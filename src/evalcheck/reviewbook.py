@@ -303,10 +303,10 @@ def _header(rows: list[list[tuple[Any, bool]]]) -> dict[str, int] | None:
 
 def answer_version(st: State) -> str:
     """A short digest of what was answered (not of its review): changes when the answer does."""
-    import hashlib
+    from .digest import sha256_hex
 
     raw = repr((st.value, st.na, st.note, st.evidence)).encode("utf-8")
-    return hashlib.sha256(raw).hexdigest()[:10]
+    return sha256_hex(raw)[:10]
 
 
 @dataclass(frozen=True, slots=True)

@@ -280,21 +280,22 @@ def answer(
     示例：evalcheck answer 16 --value 是 --evidence 文件/对接说明.pdf
     示例：evalcheck answer 109 --na 本年度无其他创新举措
     """
+    from ..evidence import store_root
     from ..evidence_ops import answer as record
     from ..evidence_ops import store_changes
     from ..values import parse
-    from .evidence import add_cmd, store_root
 
     env = _env(ctx)
     ind = env.checklist.get(_parse_id(ident))
     _one_of(value, na, clear, evidence)
     if not value and na is None and not clear:  # only --evidence: the same as `evidence add`
-        return add_cmd(ctx, ident, evidence or [], by)
+        return _evidence_only(ctx, ident, evidence or [], by)
     parsed = parse(ind, value) if value else None  # refused values stop here: nothing written
     who = _writer(by)
+    root = store_root(env.answers_path)
     with store_changes() as ops, env.writing() as answers:
         st, added = record(
-            answers, ind, store_root(env), ops, value=parsed, note=note, sources=evidence,
+            answers, ind, root, ops, value=parsed, note=note, sources=evidence,
             na=na.strip() if na is not None else None, clear=clear, by=who,
         )  # fmt: skip
         current = answers.state(ind.id)
@@ -304,12 +305,20 @@ def answer(
         _warn_rules(env, values, ind.id)
 
 
+def _evidence_only(ctx: typer.Context, ident: str, files: list[str], by: str | None) -> None:
+    from .evidence import add_cmd  # imported only here: registering its commands costs
+
+    add_cmd(ctx, ident, files, by)
+
+
 def _say(ind: Indicator, message: str, st: State | None, added: list[Any]) -> None:
     """The answer's message (unless nothing but evidence changed), then each file's fate."""
-    from .evidence import describe_added
-
     lines = [message] if st is not None or not added else []
-    _echo("\n".join(lines + describe_added(ind.id, added)))
+    if added:
+        from .evidence import describe_added
+
+        lines += describe_added(ind.id, added)
+    _echo("\n".join(lines))
 
 
 def _one_of(
@@ -411,15 +420,17 @@ def undo(ctx: typer.Context, by: ByOpt = None) -> None:
     \b
     示例：evalcheck undo
     """
+    from ..evidence import store_root
     from ..evidence_ops import follow_undo, store_changes
-    from .evidence import store_root
 
     env = _env(ctx)
     cl = env.checklist
     who = _writer(by)
     with store_changes() as ops, env.writing() as answers:
         done = answers.undo(by=who)
-        lost = follow_undo(done, store_root(env), ops)  # the store follows the evidence
+        lost = follow_undo(
+            done, store_root(env.answers_path), ops
+        )  # the store follows the evidence
     for ident, change, current, restored in done:
         ind = cl.get(ident) if cl.has(ident) else None
         what = ACTIONS.get(change.action, change.action)
