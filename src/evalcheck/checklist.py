@@ -4,8 +4,6 @@ The checklist file is the single source of truth and is edited by people, so eve
 problem is reported with the indicator id and the field, all at once.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import os
 from collections.abc import Iterable
@@ -66,7 +64,7 @@ class Thresholds(NamedTuple):
     percent_points: float | None = None
     enabled: bool = True
 
-    def over(self, base: Thresholds) -> Thresholds:
+    def over(self, base: "Thresholds") -> "Thresholds":
         """These thresholds, with what they leave open taken from `base`."""
         return Thresholds(
             base.count_factor if self.count_factor is None else self.count_factor,
@@ -105,7 +103,7 @@ class Indicator(_IndicatorFields):
 
     __slots__ = ()
 
-    def __new__(cls, *args: Any, **kwargs: Any) -> Indicator:
+    def __new__(cls, *args: Any, **kwargs: Any) -> "Indicator":
         self = super().__new__(cls, *args, **kwargs)
         # one source of truth for callers that give only the lead, or only the lists
         sections = self.sections or ((self.section,) if self.section is not None else ())
@@ -223,7 +221,7 @@ class Checklist:
     def __repr__(self) -> str:
         return f"Checklist({self.title!r}, {self.year}, {len(self.indicators)} 项, {self.path!r})"
 
-    def with_path(self, path: str) -> Checklist:
+    def with_path(self, path: str) -> "Checklist":
         fields = dict(zip(self.FIELDS, self._values(), strict=True))
         fields["path"] = path
         return Checklist(**fields)

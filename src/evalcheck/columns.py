@@ -10,8 +10,6 @@ to `list` and to the export is one line in each view below.
 dropped first; `keep=KEEP_ALWAYS` columns (题号, 三级指标, 填报值) never are.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, NamedTuple, TypeVar

@@ -3,8 +3,6 @@
 Kept apart from the consistency rules so that listing commands load only this.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import NamedTuple
 

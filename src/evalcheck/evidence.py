@@ -17,8 +17,6 @@ Everything here is plain Python: no typer, no rich. File operations are journall
 (`FileOps`) so that a command whose answers cannot be saved leaves the store as it was.
 """
 
-from __future__ import annotations
-
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence

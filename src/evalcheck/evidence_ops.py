@@ -5,8 +5,6 @@ evidence.py knows items and the store folder; this module ties them to the answe
 No typer, no rich.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,93 +18,22 @@ from .evidence import (
     add_items,
     check_item,
     is_url,
-    present,
     remove_item,
     safe_name,
     sync,
     unique_name,
     unrecorded,
 )
+from .snapshot import LACKING, NO_EVIDENCE, EvidenceState, base_folder, evidence_state
 from .store import Answers, State, now_iso
 
-LACKING = "缺佐证"
-
-
-class EvidenceState(NamedTuple):
-    """What every view shows about an indicator's evidence (cheap: no file is read)."""
-
-    items: tuple[Evidence, ...]
-    required: bool
-    missing: tuple[str, ...]  # stored files that are not in the store folder
-    lacking: bool  # answered, evidence required, and nothing there to show
-
-    @property
-    def files(self) -> list[Evidence]:
-        return [e for e in self.items if e.kind == "file"]
-
-    @property
-    def links(self) -> list[Evidence]:
-        return [e for e in self.items if e.kind == "link"]
-
-    @property
-    def text(self) -> str:
-        """'对接说明.pdf；https://…' (the 佐证材料 cell and column)."""
-        return "；".join(e.name for e in self.items)
-
-    @property
-    def summary(self) -> str:
-        """'2 个文件、1 个链接', '缺佐证', '' (a short column)."""
-        if self.lacking:
-            return LACKING
-        parts = []
-        n_files = len(self.files)
-        if n_files:
-            parts.append(f"{n_files} 个文件")
-        if self.links:
-            parts.append(f"{len(self.links)} 个链接")
-        legacy = len(self.items) - n_files - len(self.links)
-        if legacy:
-            parts.append(f"{legacy} 个旧版路径")
-        if self.missing:
-            parts.append(f"缺失 {len(self.missing)} 个")
-        return "、".join(parts)
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "required": self.required,
-            "lacking": self.lacking,
-            "missing": list(self.missing),
-            "items": [e.to_dict() for e in self.items],
-        }
-
-
-NO_EVIDENCE = EvidenceState((), False, (), False)
-
-
-def evidence_state(
-    ind: Indicator, state: State | None, root: Path | None, base: Path | None, *, answered: bool
-) -> EvidenceState:
-    """An indicator's evidence as the views show it.
-
-    `state` is the record's current state (also one with no answer but with evidence);
-    `answered` says whether the indicator has a value (not-applicable needs no file).
-    Without a store folder (answers not read from a file) files count as present.
-    """
-    items = state.evidence if state is not None else ()
-
-    def there(e: Evidence) -> bool:
-        return root is None or base is None or present(root, ind.id, e, base)
-
-    missing = tuple(e.name for e in items if e.kind == "file" and not there(e))
-    shown = any(there(e) for e in items)
-    lacking = answered and ind.evidence_required and not shown
-    return EvidenceState(items, ind.evidence_required, missing, lacking)
-
-
-def base_folder(answers: Answers) -> Path:
-    """Where relative legacy paths are looked up: the answers file's folder."""
-    return answers.path.parent if str(answers.path.parent) else Path(".")
-
+__all__ = [
+    "LACKING",
+    "NO_EVIDENCE",
+    "EvidenceState",
+    "base_folder",
+    "evidence_state",
+]  # (re-exported)
 
 # ---------------------------------------------------------------- changes
 

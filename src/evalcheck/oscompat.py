@@ -5,8 +5,6 @@ The OS facts each decision needs (platform, environment, code page) can be passe
 so the tests can simulate a Chinese Windows on any machine.
 """
 
-from __future__ import annotations
-
 import errno
 import os
 import shutil

@@ -13,8 +13,6 @@ Transitions (anything else is refused with a reason):
     returned --new answer--> pending    approved --changed answer--> pending
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from collections.abc import Sequence
 from enum import StrEnum

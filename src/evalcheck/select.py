@@ -1,7 +1,5 @@
 """Filtering indicators and resolving the names people type (pure)."""
 
-from __future__ import annotations
-
 import re
 from collections.abc import Callable, Sequence
 from typing import NamedTuple

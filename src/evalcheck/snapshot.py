@@ -10,17 +10,15 @@ Adding a field to every view is one place: a field of `Row`, filled in `take()`,
 plus a column in `columns.py`.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .checklist import UNASSIGNED, Checklist, Indicator
 from .derived import Derived, as_number, compute_derived
-from .evidence import store_root
-from .evidence_ops import NO_EVIDENCE, EvidenceState, base_folder, evidence_state
+from .evidence import Evidence, present, store_root
 from .review import Review, review_of
 from .store import Answers, State, describe_state
 from .values import format_value, number_ok
@@ -29,6 +27,87 @@ if TYPE_CHECKING:
     from .previous import Previous
 
 NO_OWNER = "未指定领导"
+
+
+# ---------------------------------------------------------------- evidence, as the views show it
+
+LACKING = "缺佐证"
+
+
+class EvidenceState(NamedTuple):
+    """What every view shows about an indicator's evidence (cheap: no file is read)."""
+
+    items: tuple[Evidence, ...]
+    required: bool
+    missing: tuple[str, ...]  # stored files that are not in the store folder
+    lacking: bool  # answered, evidence required, and nothing there to show
+
+    @property
+    def files(self) -> list[Evidence]:
+        return [e for e in self.items if e.kind == "file"]
+
+    @property
+    def links(self) -> list[Evidence]:
+        return [e for e in self.items if e.kind == "link"]
+
+    @property
+    def text(self) -> str:
+        """'对接说明.pdf；https://…' (the 佐证材料 cell and column)."""
+        return "；".join(e.name for e in self.items)
+
+    @property
+    def summary(self) -> str:
+        """'2 个文件、1 个链接', '缺佐证', '' (a short column)."""
+        if self.lacking:
+            return LACKING
+        parts = []
+        n_files = len(self.files)
+        if n_files:
+            parts.append(f"{n_files} 个文件")
+        if self.links:
+            parts.append(f"{len(self.links)} 个链接")
+        legacy = len(self.items) - n_files - len(self.links)
+        if legacy:
+            parts.append(f"{legacy} 个旧版路径")
+        if self.missing:
+            parts.append(f"缺失 {len(self.missing)} 个")
+        return "、".join(parts)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "required": self.required,
+            "lacking": self.lacking,
+            "missing": list(self.missing),
+            "items": [e.to_dict() for e in self.items],
+        }
+
+
+NO_EVIDENCE = EvidenceState((), False, (), False)
+
+
+def evidence_state(
+    ind: Indicator, state: State | None, root: Path | None, base: Path | None, *, answered: bool
+) -> EvidenceState:
+    """An indicator's evidence as the views show it.
+
+    `state` is the record's current state (also one with no answer but with evidence);
+    `answered` says whether the indicator has a value (not-applicable needs no file).
+    Without a store folder (answers not read from a file) files count as present.
+    """
+    items = state.evidence if state is not None else ()
+
+    def there(e: Evidence) -> bool:
+        return root is None or base is None or present(root, ind.id, e, base)
+
+    missing = tuple(e.name for e in items if e.kind == "file" and not there(e))
+    shown = any(there(e) for e in items)
+    lacking = answered and ind.evidence_required and not shown
+    return EvidenceState(items, ind.evidence_required, missing, lacking)
+
+
+def base_folder(answers: Answers) -> Path:
+    """Where relative legacy paths are looked up: the answers file's folder."""
+    return answers.path.parent if str(answers.path.parent) else Path(".")
 
 
 class Status(StrEnum):
@@ -74,7 +153,7 @@ class Row(NamedTuple):
     # why the recorded value no longer fits the indicator (kind, options or range changed,
     # or a hand edit); such a value is kept, shown as text, and left out of computations
     misfit: str | None = None
-    previous: Previous | None = None  # last year's value (a reference, never an answer)
+    previous: "Previous | None" = None  # last year's value (a reference, never an answer)
     review: Review | None = None  # the leader's sign-off; None when review is off or no answer
     evidence: EvidenceState = NO_EVIDENCE  # 佐证材料: items, required, missing, lacking
 
@@ -266,7 +345,7 @@ def take(
     checklist: Checklist,
     answers: Answers,
     today: dt.date,
-    previous: Mapping[int, Previous] | None = None,
+    previous: "Mapping[int, Previous] | None" = None,
 ) -> Snapshot:
     """The state of every indicator, worked out once (`previous`: last year's values)."""
     derived: Mapping[int, Derived] = {}

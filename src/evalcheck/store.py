@@ -6,8 +6,6 @@ change gets a sequence number (one per operation, shared by the rows of an impor
 which is what `undo` walks back through.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -129,7 +127,7 @@ class State(NamedTuple):
         counts as answered, computed or open is decided in snapshot.py, not here."""
         return self.na is not None or self.value is not None
 
-    def same_content(self, other: State) -> bool:
+    def same_content(self, other: "State") -> bool:
         return (self.value, self.na, self.note, self.evidence) == (
             other.value,
             other.na,
