@@ -85,6 +85,13 @@ class EvidenceState(NamedTuple):
 NO_EVIDENCE = EvidenceState((), False, (), False)
 
 
+_NO_ITEMS = {
+    (required, lacking): EvidenceState((), required, (), lacking)
+    for required in (False, True)
+    for lacking in (False, True)
+}
+
+
 def evidence_state(
     ind: Indicator, state: State | None, root: Path | None, base: Path | None, *, answered: bool
 ) -> EvidenceState:
@@ -95,6 +102,8 @@ def evidence_state(
     Without a store folder (answers not read from a file) files count as present.
     """
     items = state.evidence if state is not None else ()
+    if not items:  # most rows: nothing to look at
+        return _NO_ITEMS[ind.evidence_required, answered and ind.evidence_required]
 
     def there(e: Evidence) -> bool:
         return root is None or base is None or present(root, ind.id, e, base)
