@@ -6,7 +6,6 @@ openpyxl, which parses XML through defusedxml when it is installed (it is a
 dependency), after a size check on the file and on its unpacked parts.
 """
 
-from __future__ import annotations
 
 import contextlib
 import datetime as dt
@@ -277,15 +276,15 @@ def _write_main(
     heights: list[float] = []
     # what does not change from row to row, worked out once per column
     plan = [
-        (n, col, col.key in WRAPPED, form and col.key in FORM_INPUT_KEYS, col.number_format)
+        (n, col, col.key in WRAPPED, col.key in FORM_INPUT_KEYS, col.number_format)
         for n, col in enumerate(columns, start=1)
     ]
-    inputs = [c for c in columns if c.key in FORM_INPUT_KEYS]
     r = FIRST_ROW
     for row in rows:
         lines = 1
         late = row.overdue
-        for n, col, wrapped, answer, fmt in plan:
+        inputs: dict[str, str | None] = {}  # the hidden 原值, as original_of() writes it
+        for n, col, wrapped, is_input, fmt in plan:
             v = col.get(row)
             c = ws.cell(r, n)
             if isinstance(v, str):
@@ -300,15 +299,17 @@ def _write_main(
                 # digits of 仿宋 or of a substitute font run wider than Calibri's: room for
                 # them, or a date shows as ####
                 longest[n - 1] = max(longest[n - 1], len(plain(v)) + 2)
+            if is_input:
+                inputs[col.key] = _compact(comparable(v))
             styles.apply(
                 c,
                 center=col.center,
                 late=late,
-                answer=answer,
+                answer=form and is_input,
                 fmt=fmt if isinstance(fmt, str) else fmt(row),
             )
         _set_text(ws.cell(r, key_col), row_key(checklist, row.ind))
-        _set_text(ws.cell(r, original_col), original_of(inputs, row))
+        _set_text(ws.cell(r, original_col), json_texts(inputs))
         heights.append(LINE_HEIGHT * lines + 4)
         ws.row_dimensions[r].height = heights[-1]
         r += 1
