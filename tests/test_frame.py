@@ -204,3 +204,36 @@ def test_help_words_are_cut_as_the_pattern_says(text: str) -> None:
 
     pattern = r"\[[^\[\]]*\]$|[^\s\u2e80-\uffef]+|[\u2e80-\uffef]|\s+"
     assert _tokens(text) == re.findall(pattern, text)
+
+
+def _wrap_reference(text: str, width: int) -> list[str]:
+    """wrap() as first written: the whole line measured again for every word."""
+    from evalcheck.cli.frame import _NO_BREAK_BEFORE, _tokens, _wide
+
+    lines: list[str] = []
+    line = ""
+    for tok in _tokens(text):
+        if tok.isspace():
+            if line:
+                line += " "
+            continue
+        if not line or text_width(line + tok) <= width:
+            line += tok
+        elif tok in _NO_BREAK_BEFORE and len(line) > 1 and _wide(line[-1]):
+            lines.append(line[:-1].rstrip())
+            line = line[-1] + tok
+        elif tok in _NO_BREAK_BEFORE:
+            line += tok
+        else:
+            lines.append(line.rstrip())
+            line = tok
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines or [""]
+
+
+@given(st.text(alphabet=list("ab1 -[]默认：，。）x\t"), max_size=60), st.integers(4, 30))
+@settings(max_examples=400, deadline=None)
+def test_wrap_counts_widths_as_it_goes(text: str, width: int) -> None:
+    """wrap() adds up the width word by word; it cuts where measuring each line again would."""
+    assert wrap(text, width) == _wrap_reference(text, width)

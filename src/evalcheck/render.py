@@ -286,6 +286,8 @@ def _width() -> int:
 
 def text_width(text: str) -> int:
     """Columns a text takes on a terminal (CJK characters count 2)."""
+    if text.isascii():
+        return len(text)
     import unicodedata
 
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

@@ -151,24 +151,25 @@ def wrap(text: str, width: int) -> list[str]:
     """Wrap by terminal columns: a CJK character takes two and may end a line anywhere
     (except before closing punctuation); ASCII words are kept whole."""
     lines: list[str] = []
-    line = ""
+    line, used = "", 0  # the line so far and its width (widths add up, token by token)
     for tok in _tokens(text):
         if tok.isspace():
             if line:
-                line += " "
+                line, used = line + " ", used + 1
             continue
-        fits = render.text_width(line + tok) <= width if line else True
-        if fits:
-            line += tok
+        w = render.text_width(tok)
+        if not line or used + w <= width:
+            line, used = line + tok, used + w
         elif tok in _NO_BREAK_BEFORE and len(line) > 1 and _wide(line[-1]):
             # closing punctuation never starts a line: the character before comes along
             lines.append(line[:-1].rstrip())
             line = line[-1] + tok
+            used = render.text_width(line)
         elif tok in _NO_BREAK_BEFORE:
-            line += tok
+            line, used = line + tok, used + w
         else:
             lines.append(line.rstrip())
-            line = tok
+            line, used = tok, w
     if line.strip():
         lines.append(line.rstrip())
     return lines or [""]
