@@ -7,7 +7,6 @@ snapshot's, every cell as text. The Excel export writes the same framing around 
 typed cells (excel.py).
 """
 
-
 from collections.abc import Sequence
 from typing import NamedTuple
 

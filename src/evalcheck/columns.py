@@ -12,14 +12,16 @@ dropped first; `keep=KEEP_ALWAYS` columns (题号, 三级指标, 填报值) neve
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from .checklist import ROLE_NAMES, Checklist, Indicator
-from .evidence import Evidence
 from .review import Thresholds, short_time, signed_by
 from .snapshot import Progress, Row, Status
 from .store import ACTIONS, REVIEW_ACTIONS, State, describe_state
 from .values import cell_value, number_format
+
+if TYPE_CHECKING:
+    from .evidence import Evidence
 
 R = TypeVar("R")
 KEEP_ALWAYS = 100
@@ -432,7 +434,7 @@ PROGRESS_SHEET = [
 
 class EvidenceRow(NamedTuple):
     ident: int
-    item: Evidence
+    item: "Evidence"
     state: str  # "ok" | "missing" | "changed" | "legacy"
 
 

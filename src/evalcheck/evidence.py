@@ -25,10 +25,12 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from .errors import InputError, WriteError
+from .store import ENV_EVIDENCE_DIR, store_root
+from .store import EVIDENCE_DIR as DEFAULT_DIR
 from .values import check_text_length
 
-ENV_EVIDENCE_DIR = "EVALCHECK_EVIDENCE_DIR"
-DEFAULT_DIR = "佐证材料"
+__all__ = ["DEFAULT_DIR", "ENV_EVIDENCE_DIR", "store_root"]  # where the store is: store.py
+
 REMOVED = ".removed"
 REQUIREMENTS = ("required", "optional")
 REQUIREMENT_NAMES = {"required": "必须提供", "optional": "可选"}
@@ -235,16 +237,6 @@ def required(default: str, override: str | None) -> bool:
 
 
 # ---------------------------------------------------------------- the store folder
-
-
-def store_root(answers_path: Path) -> Path:
-    """`佐证材料` beside the answers file, or $EVALCHECK_EVIDENCE_DIR."""
-    base = answers_path.parent if str(answers_path.parent) else Path(".")
-    configured = os.environ.get(ENV_EVIDENCE_DIR)
-    if configured:
-        p = Path(configured)
-        return p if p.is_absolute() else base / p
-    return base / DEFAULT_DIR
 
 
 def file_path(root: Path, ident: int, name: str) -> Path:

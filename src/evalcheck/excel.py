@@ -6,7 +6,6 @@ openpyxl, which parses XML through defusedxml when it is installed (it is a
 dependency), after a size check on the file and on its unpacked parts.
 """
 
-
 import contextlib
 import datetime as dt
 import io

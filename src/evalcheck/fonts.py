@@ -9,7 +9,6 @@ first installed font of each chain is written where the installed fonts can be k
 the file substitutes (a Word file also names the fallback in its font table).
 """
 
-
 import re
 import sys
 from collections.abc import Iterable, Mapping

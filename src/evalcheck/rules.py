@@ -4,7 +4,6 @@ Rules and formulas are data in the checklist YAML; expressions are evaluated by
 `expr` (an AST whitelist), never by `eval`.
 """
 
-
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 

@@ -42,7 +42,7 @@ SYNC_FOLDERS: dict[str, str] = {
     "seafile": "Seafile",
 }
 # OneDrive for Business: "OneDrive - 某某单位"
-_ONEDRIVE_BUSINESS = re.compile(r"^onedrive\s*-\s*.+$", re.IGNORECASE)
+_ONEDRIVE_BUSINESS = r"^onedrive\s*-\s*.+$"  # patterns compiled on first use (re caches them)
 _ONEDRIVE_ENV = ("OneDrive", "OneDriveCommercial", "OneDriveConsumer")
 
 NETWORK_FS = {"cifs", "smb3", "smbfs", "nfs", "nfs4", "9p", "afs", "davfs", "fuse.sshfs"}
@@ -61,14 +61,12 @@ def sync_client(path: Path, env: Mapping[str, str] | None = None) -> str | None:
         key = part.strip().casefold()
         if key in SYNC_FOLDERS:
             return SYNC_FOLDERS[key]
-        if _ONEDRIVE_BUSINESS.match(key):
+        if key.startswith("onedrive") and re.match(_ONEDRIVE_BUSINESS, key, re.IGNORECASE):
             return "OneDrive"
     return None
 
 
-_CONFLICT_WORDS = re.compile(
-    r"conflict|冲突|副本|copy|\(\d+\)|（\d+）|-(desktop|laptop|pc|win)[-\w]*$", re.IGNORECASE
-)
+_CONFLICT_WORDS = r"conflict|冲突|副本|copy|\(\d+\)|（\d+）|-(desktop|laptop|pc|win)[-\w]*$"
 
 
 def conflict_copies(path: Path, names: Iterable[str] | None = None) -> list[str]:
@@ -90,7 +88,7 @@ def conflict_copies(path: Path, names: Iterable[str] | None = None) -> list[str]
         if low == path.name.casefold() or not low.endswith(suffix) or low.startswith("."):
             continue
         rest = low[: len(low) - len(suffix)] if suffix else low
-        if rest.startswith(stem) and _CONFLICT_WORDS.search(rest[len(stem) :]):
+        if rest.startswith(stem) and re.search(_CONFLICT_WORDS, rest[len(stem) :], re.IGNORECASE):
             found.append(name)
     return sorted(found)
 

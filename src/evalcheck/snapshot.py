@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .checklist import UNASSIGNED, Checklist, Indicator
 from .derived import Derived, as_number, compute_derived
-from .evidence import Evidence, present, store_root
 from .review import Review, review_of
-from .store import Answers, State, describe_state
+from .store import Answers, State, describe_state, store_root
 from .values import format_value, number_ok
 
 if TYPE_CHECKING:
+    from .evidence import Evidence
     from .previous import Previous
 
 NO_OWNER = "未指定领导"
@@ -37,17 +37,17 @@ LACKING = "缺佐证"
 class EvidenceState(NamedTuple):
     """What every view shows about an indicator's evidence (cheap: no file is read)."""
 
-    items: tuple[Evidence, ...]
+    items: "tuple[Evidence, ...]"
     required: bool
     missing: tuple[str, ...]  # stored files that are not in the store folder
     lacking: bool  # answered, evidence required, and nothing there to show
 
     @property
-    def files(self) -> list[Evidence]:
+    def files(self) -> "list[Evidence]":
         return [e for e in self.items if e.kind == "file"]
 
     @property
-    def links(self) -> list[Evidence]:
+    def links(self) -> "list[Evidence]":
         return [e for e in self.items if e.kind == "link"]
 
     @property
@@ -105,7 +105,9 @@ def evidence_state(
     if not items:  # most rows: nothing to look at
         return _NO_ITEMS[ind.evidence_required, answered and ind.evidence_required]
 
-    def there(e: Evidence) -> bool:
+    from .evidence import present  # only for rows that have evidence
+
+    def there(e: "Evidence") -> bool:
         return root is None or base is None or present(root, ind.id, e, base)
 
     missing = tuple(e.name for e in items if e.kind == "file" and not there(e))

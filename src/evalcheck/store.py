@@ -11,16 +11,20 @@ import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .checklist import Checklist, Indicator
 from .errors import AnswersCorrupted, DataError, InputError, WriteError, os_reason
-from .evidence import Evidence, parse_items
 from .values import Value, check_text_length, format_value, misfit_reason, number_ok, value_fits
 from .yamlio import dump_yaml, load_yaml_file, load_yaml_text
 
+if TYPE_CHECKING:  # evidence.py is imported only where an answer has evidence
+    from .evidence import Evidence
+
 ENV_ANSWERS = "EVALCHECK_ANSWERS"
 ENV_LOCK_TIMEOUT = "EVALCHECK_LOCK_TIMEOUT"
+ENV_EVIDENCE_DIR = "EVALCHECK_EVIDENCE_DIR"  # where evidence files are kept (evidence.py)
+EVIDENCE_DIR = "佐证材料"  # the default: a folder beside the answers file
 ENV_USER = "EVALCHECK_USER"
 LOCK_WAIT = 5.0  # seconds to wait for the lock on a local disk
 LOCK_WAIT_NETWORK = 30.0  # on a network share, where a colleague's save takes longer
@@ -58,6 +62,16 @@ def resolve_answers_path(option: str | None) -> Path:
     if option:
         return Path(option)
     return Path(os.environ.get(ENV_ANSWERS) or DEFAULT_ANSWERS)
+
+
+def store_root(answers_path: Path) -> Path:
+    """`佐证材料` beside the answers file, or $EVALCHECK_EVIDENCE_DIR."""
+    base = answers_path.parent if str(answers_path.parent) else Path(".")
+    configured = os.environ.get(ENV_EVIDENCE_DIR)
+    if configured:
+        p = Path(configured)
+        return p if p.is_absolute() else base / p
+    return base / EVIDENCE_DIR
 
 
 def previous_path(answers_path: Path) -> Path:
@@ -104,7 +118,7 @@ class State(NamedTuple):
     value: Any = None
     na: str | None = None
     note: str | None = None
-    evidence: tuple[Evidence, ...] = ()
+    evidence: "tuple[Evidence, ...]" = ()
     reverts: int | None = None
     review: str | None = None
     reviewer: str | None = None
@@ -232,7 +246,7 @@ class Answers:
         value: Value | None = None,
         na: str | None = None,
         note: str | None = None,
-        evidence: Sequence[Evidence] | None = None,
+        evidence: "Sequence[Evidence] | None" = None,
         by: str,
         action: str,
         seq: int | None = None,
@@ -307,13 +321,13 @@ class Answers:
         rec.timeline.append(new)
         return new
 
-    def evidence(self, ident: int) -> tuple[Evidence, ...]:
+    def evidence(self, ident: int) -> "tuple[Evidence, ...]":
         """The evidence recorded for an indicator (also when it has no answer yet)."""
         rec = self.records.get(ident)
         return rec.current.evidence if rec else ()
 
     def set_evidence(
-        self, ind: Indicator, evidence: Sequence[Evidence], *, by: str, seq: int | None = None
+        self, ind: Indicator, evidence: "Sequence[Evidence]", *, by: str, seq: int | None = None
     ) -> State | None:
         """Record a new list of evidence, keeping the answer and note; None if unchanged."""
         rec = self.records.get(ind.id)
@@ -487,7 +501,11 @@ def _state(item: Any, ind: Indicator | None, ident: int, keys: list[Any], broken
     value = item.get("value")
     if value is not None and not _plain_value(value):
         raise broken([*keys, "value"], f"第{ident}项的值应为数字、是/否、文字或文字列表")
-    evidence = parse_items(item.get("evidence"))
+    evidence: tuple[Evidence, ...] | str = ()
+    if item.get("evidence") is not None:
+        from .evidence import parse_items
+
+        evidence = parse_items(item["evidence"])
     if isinstance(evidence, str):
         raise broken([*keys, "evidence"], f"第{ident}项的{evidence}")
     at = item.get("at")
