@@ -20,8 +20,8 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "evalcheck"
 ORDER = ("base", "core", "views", "io", "cli")
 LAYERS = {
     "base": {
-        "__init__", "errors", "yamlio", "fileio", "cache", "digest", "safepath", "data", "notices",
-        "oscompat", "sharing", "winnames", "fonts", "pages",
+        "__init__", "errors", "yamlio", "fileio", "cache", "digest", "deferred", "safepath", "data",
+        "notices", "oscompat", "sharing", "winnames", "fonts", "pages",
     },
     "core": {
         "checklist", "validation", "values", "expr", "store", "derived", "snapshot",

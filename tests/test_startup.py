@@ -104,6 +104,27 @@ def test_yaml_with_deferred_patterns_still_refuses_control_characters() -> None:
     ]
 
 
+def test_openpyxl_with_deferred_patterns_still_checks_what_it_is_given() -> None:
+    """Exports import openpyxl with its import-time patterns compiled on first use; its
+    descriptors still refuse bad values, and everything imported meanwhile is as usual."""
+    code = (
+        "import re\n"
+        "compile_before = re.compile\n"
+        "from evalcheck.deferred import Deferred, import_deferred\n"
+        "openpyxl = import_deferred('openpyxl')\n"
+        "assert re.compile is compile_before\n"
+        "from openpyxl.styles.colors import Color\n"
+        "print(Color(rgb='FF00AA').rgb)\n"
+        "try:\n    Color(rgb='zz')\nexcept ValueError:\n    print('refused')\n"
+        "import sys\n"
+        "others = [m for m in list(sys.modules) if not m.startswith('openpyxl')]\n"
+        "print(len([m for m in others if any(isinstance(v, Deferred)\n"
+        "           for v in vars(sys.modules[m]).values())]))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["00FF00AA", "refused", "0"]
+
+
 def test_the_lock_holder_names_this_computer(tmp_path) -> None:
     import socket
 

@@ -537,7 +537,9 @@ def export_workbook(
 
     The progress sheet counts the same `rows` as the table.
     """
-    from openpyxl import Workbook
+    from .deferred import import_deferred
+
+    Workbook = import_deferred("openpyxl").Workbook
 
     _check_target(path)
     from .winnames import long_path_warnings
@@ -587,7 +589,9 @@ def export_forms(
     All or nothing: every target is checked (exists without --force, read-only, open in
     Excel/WPS) and every workbook built before the first file is written.
     """
-    from openpyxl import Workbook
+    from .deferred import import_deferred
+
+    Workbook = import_deferred("openpyxl").Workbook
 
     from .winnames import long_path_warnings, name_key
 

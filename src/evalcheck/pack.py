@@ -121,7 +121,9 @@ def zip_time(at: str | None) -> tuple[int, int, int, int, int, int]:
 
 def index_workbook(checklist: Checklist, p: Plan, when: tuple[int, ...]) -> bytes:
     """目录.xlsx as bytes, the same bytes for the same plan."""
-    import openpyxl
+    from .deferred import import_deferred
+
+    openpyxl = import_deferred("openpyxl")
     from openpyxl.styles import Alignment, Font
     from openpyxl.writer.excel import ExcelWriter
 

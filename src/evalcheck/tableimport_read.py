@@ -164,7 +164,9 @@ def _too_many_rows(path: Path, sheet: str, n: int) -> DataError:
 
 
 def _read_xlsx(path: Path) -> list[Sheet]:
-    import openpyxl
+    from .deferred import import_deferred
+
+    openpyxl = import_deferred("openpyxl")
 
     _check_merges(path)
     try:

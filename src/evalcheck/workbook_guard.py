@@ -58,7 +58,9 @@ def check_workbook(path: Path) -> None:
 
 def open_workbook(path: Path, *, data_only: bool) -> Any:
     """openpyxl's streaming reader on a checked file; any failure is a DataError."""
-    import openpyxl
+    from .deferred import import_deferred
+
+    openpyxl = import_deferred("openpyxl")
 
     check_workbook(path)
     try:

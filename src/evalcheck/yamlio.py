@@ -13,43 +13,11 @@ from .errors import DataError
 # command usually never needs it.
 
 
-class _Deferred:
-    """A regular expression compiled on first use, then the compiled pattern's methods."""
-
-    def __init__(self, pattern: Any, flags: int) -> None:
-        self._args = (pattern, flags)
-
-    def __getattr__(self, name: str) -> Any:
-        value = getattr(re.compile(*self._args), name)
-        setattr(self, name, value)  # found directly next time
-        return value
-
-
 def _import_yaml() -> Any:
-    """`import yaml`, with the patterns its modules compile at import deferred to first use.
+    """`import yaml`, its import-time patterns compiled on first use (deferred.py)."""
+    from .deferred import import_deferred
 
-    yaml.reader compiles one pattern over all of Unicode at import: 7 ms, a third of
-    PyYAML's import, for the pure-Python reader that the C loader never uses. Every
-    `answer` imports PyYAML (what is written is parsed from the file, never taken
-    from the parse cache), so this is paid on every write.
-    """
-    import sys
-
-    if "yaml" in sys.modules:
-        return sys.modules["yaml"]
-    compile_now = re.compile
-
-    def deferring(pattern: Any, flags: int = 0) -> Any:
-        if sys._getframe(1).f_globals.get("__name__", "").startswith("yaml."):
-            return _Deferred(pattern, flags)
-        return compile_now(pattern, flags)  # anything else imported meanwhile: as usual
-
-    re.compile = deferring
-    try:
-        import yaml
-    finally:
-        re.compile = compile_now
-    return yaml
+    return import_deferred("yaml")
 
 
 @cache
@@ -183,10 +151,9 @@ _YAML_PROBLEMS = (
 
 def yaml_problem(*texts: str) -> str:
     """The YAML parser's English problem (then its context) in Chinese."""
-    import re
 
     for text in texts:
-        if re.search(r"[\u4e00-\u9fff]", text):  # our own loader's message (duplicate key …)
+        if any("\u4e00" <= ch <= "\u9fff" for ch in text):  # our own message (duplicate key …)
             return text
         for pattern, chinese in _YAML_PROBLEMS:
             m = re.search(pattern, text)
