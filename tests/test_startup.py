@@ -105,14 +105,19 @@ def test_yaml_with_deferred_patterns_still_refuses_control_characters() -> None:
 
 
 def test_openpyxl_with_deferred_patterns_still_checks_what_it_is_given() -> None:
-    """Exports import openpyxl with its import-time patterns compiled on first use; its
-    descriptors still refuse bad values, and everything imported meanwhile is as usual."""
+    """Exports import openpyxl with its import-time patterns compiled on first use and
+    without the system MIME database; its descriptors still refuse bad values, its own
+    MIME table is whole, and everything imported meanwhile is as usual."""
     code = (
         "import re\n"
         "compile_before = re.compile\n"
-        "from evalcheck.deferred import Deferred, import_deferred\n"
-        "openpyxl = import_deferred('openpyxl')\n"
+        "from evalcheck.deferred import Deferred, import_openpyxl\n"
+        "openpyxl = import_openpyxl()\n"
         "assert re.compile is compile_before\n"
+        "import mimetypes\n"
+        "from openpyxl.packaging.manifest import mimetypes as theirs\n"
+        "assert not mimetypes.inited and theirs.types_map[True]['.rels'].endswith('relationships+xml')\n"
+        "assert mimetypes.guess_type('a.pdf')[0] == 'application/pdf'\n"
         "from openpyxl.styles.colors import Color\n"
         "print(Color(rgb='FF00AA').rgb)\n"
         "try:\n    Color(rgb='zz')\nexcept ValueError:\n    print('refused')\n"

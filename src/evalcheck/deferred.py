@@ -46,3 +46,25 @@ def import_deferred(package: str) -> ModuleType:
         return import_module(package)
     finally:
         re.compile = compile_now
+
+
+def import_openpyxl() -> ModuleType:
+    """openpyxl, imported as above and without loading the system's MIME database.
+
+    openpyxl builds its own `MimeTypes()` from Python's built-in table at import; the
+    constructor first reads the system database (/etc/mime.types, or the Windows registry:
+    slow on an office PC with many programs installed) into the module-wide tables, which
+    openpyxl never looks at. Those are still read as usual by the first caller of
+    `mimetypes.guess_type()` or of a later `MimeTypes()`.
+    """
+    if "openpyxl" in sys.modules:
+        return sys.modules["openpyxl"]
+    import mimetypes
+
+    if mimetypes.inited:
+        return import_deferred("openpyxl")
+    mimetypes.inited = True  # what MimeTypes() checks before reading the system database
+    try:
+        return import_deferred("openpyxl")
+    finally:
+        mimetypes.inited = False

@@ -540,9 +540,9 @@ def export_workbook(
 
     The progress sheet counts the same `rows` as the table.
     """
-    from .deferred import import_deferred
+    from .deferred import import_openpyxl
 
-    Workbook = import_deferred("openpyxl").Workbook
+    Workbook = import_openpyxl().Workbook
 
     _check_target(path)
     from .winnames import long_path_warnings
@@ -592,9 +592,9 @@ def export_forms(
     All or nothing: every target is checked (exists without --force, read-only, open in
     Excel/WPS) and every workbook built before the first file is written.
     """
-    from .deferred import import_deferred
+    from .deferred import import_openpyxl
 
-    Workbook = import_deferred("openpyxl").Workbook
+    Workbook = import_openpyxl().Workbook
 
     from .winnames import long_path_warnings, name_key
 

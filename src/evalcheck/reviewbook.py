@@ -73,9 +73,9 @@ def export_reviews(
     force: bool = False,
 ) -> list[tuple[Path, int, int]]:
     """One review workbook per leader with answered items: (path, items, pending)."""
-    from .deferred import import_deferred
+    from .deferred import import_openpyxl
 
-    Workbook = import_deferred("openpyxl").Workbook
+    Workbook = import_openpyxl().Workbook
 
     if folder.exists() and not folder.is_dir():
         raise InputError(f"“{folder}”不是文件夹")

@@ -164,9 +164,9 @@ def _too_many_rows(path: Path, sheet: str, n: int) -> DataError:
 
 
 def _read_xlsx(path: Path) -> list[Sheet]:
-    from .deferred import import_deferred
+    from .deferred import import_openpyxl
 
-    openpyxl = import_deferred("openpyxl")
+    openpyxl = import_openpyxl()
 
     _check_merges(path)
     try:

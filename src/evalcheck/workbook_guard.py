@@ -58,9 +58,9 @@ def check_workbook(path: Path) -> None:
 
 def open_workbook(path: Path, *, data_only: bool) -> Any:
     """openpyxl's streaming reader on a checked file; any failure is a DataError."""
-    from .deferred import import_deferred
+    from .deferred import import_openpyxl
 
-    openpyxl = import_deferred("openpyxl")
+    openpyxl = import_openpyxl()
 
     check_workbook(path)
     try:
