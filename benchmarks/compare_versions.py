@@ -1,33 +1,107 @@
 """0.1.0 against this version, as whole processes, interleaved with the floor.
 
-    python benchmarks/compare_versions.py [RUNS]
+    python benchmarks/compare_versions.py [--runs 31] [--old-python /tmp/oldvenv/bin/python]
 
-Needs 0.1.0 installed in its own venv: `git worktree add /tmp/old ee0d3c8`, then
-`python3 -m venv /tmp/oldvenv && /tmp/oldvenv/bin/pip install -e /tmp/old` (and compile
-both trees: `python -m compileall src`, since PYTHONDONTWRITEBYTECODE may be set).
-Each round runs the floor, the old command and the new one, so machine drift hits all three.
+Needs 0.1.0 installed in a venv of its own, with the dependencies pip resolves for it today:
+
+    git worktree add /tmp/old ee0d3c8
+    python3 -m venv /tmp/oldvenv && /tmp/oldvenv/bin/pip install -e /tmp/old
+
+Both versions run from compiled bytecode (this script compiles both trees, as `pip install`
+does) in a scratch folder of their own, each with its own answers file (47 and 43 answered)
+and a warm parse cache. Every round runs the floor (`python -c "import typer"`), the 0.1.0
+command and this version's command, so a machine that speeds up or slows down during the
+run moves all three alike. `answer 47 --value 312/313` alternates the value, so every run
+writes; `answer 47 --value 312` gives the value already recorded (nothing to write).
 """
 
-import os, statistics, subprocess, sys, time
-OLD = ["/tmp/oldvenv/bin/python", "-m", "evalcheck"]
-NEW = [sys.executable, "-m", "evalcheck"]
-FLOOR = [sys.executable, "-c", "import typer"]
-cmds = [["--help"], ["list", "--section", "审批监管科"], ["show", "47"], ["answer", "47", "--value", "312"],
-        ["status"], ["overdue"], ["check"], ["export", "report.xlsx"]]
-def env(d):
-    e = {k: v for k, v in os.environ.items() if not k.startswith("EVALCHECK_")}
-    e["EVALCHECK_CACHE_DIR"] = d + "/_cache"; e["EVALCHECK_USER"] = "bench"
-    return e
-def t(cmd, cwd):
-    s = time.perf_counter(); subprocess.run(cmd, cwd=cwd, env=env(cwd), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); return time.perf_counter() - s
-N = int(sys.argv[1]) if len(sys.argv) > 1 else 11
-print(f"{'command':34} {'floor':>6} {'0.1.0':>6} {'0.2.0':>6}  ratio 0.1.0 / 0.2.0")
-for c in cmds:
-    for pre in (OLD, NEW):
-        d = "/tmp/cmp_old" if pre is OLD else "/tmp/cmp_new"
-        t(pre + c, d)  # warm
-    f, o, n = [], [], []
-    for _ in range(N):
-        f.append(t(FLOOR, "/tmp")); o.append(t(OLD + c, "/tmp/cmp_old")); n.append(t(NEW + c, "/tmp/cmp_new"))
-    mf, mo, mn = (statistics.median(x) * 1000 for x in (f, o, n))
-    print(f"{' '.join(c):34} {mf:6.0f} {mo:6.0f} {mn:6.0f}  {mo/mf:.2f}× / {mn/mf:.2f}×")
+from __future__ import annotations
+
+import argparse
+import compileall
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+NEW = sys.executable
+COMMANDS: list[tuple[str, list[str]]] = [
+    ("--help", ["--help"]),
+    ("list --section 审批监管科", ["list", "--section", "审批监管科"]),
+    ("show 47", ["show", "47"]),
+    ("answer 47 --value 312（未变化）", ["answer", "47", "--value", "312"]),
+    ("answer 47 --value 312/313（写入）", ["answer", "47", "--value", "ALTERNATE"]),
+    ("status", ["status"]),
+    ("overdue", ["overdue"]),
+    ("check", ["check"]),
+    ("export report.xlsx", ["export", "report.xlsx"]),
+]
+
+
+def scratch_env(folder: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EVALCHECK_")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed package has its bytecode
+    env["EVALCHECK_CACHE_DIR"] = str(folder / "_cache")
+    env["EVALCHECK_USER"] = "基准测试"
+    return env
+
+
+def timed(cmd: list[str], folder: Path) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(
+        cmd, cwd=folder, env=scratch_env(folder), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    elapsed = time.perf_counter() - start
+    if proc.returncode not in (0, 1):  # 1: findings (overdue, check)
+        raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr.decode()}")
+    return elapsed
+
+
+def package_dir(python: str) -> str:
+    code = "import evalcheck, os; print(os.path.dirname(evalcheck.__file__))"
+    return subprocess.run([python, "-c", code], capture_output=True, text=True, check=True).stdout
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--runs", type=int, default=31, help="interleaved rounds per command")
+    ap.add_argument("--old-python", default="/tmp/oldvenv/bin/python", help="0.1.0's python")
+    args = ap.parse_args()
+    versions = {"0.1.0": args.old_python, "now": NEW}
+    for python in versions.values():
+        compileall.compile_dir(package_dir(python).strip(), quiet=1)
+
+    with tempfile.TemporaryDirectory(prefix="evalcheck-compare-") as tmp:
+        folders = {name: Path(tmp) / name for name in versions}
+        for name, folder in folders.items():
+            folder.mkdir()
+            for answer in (["47", "--value", "312"], ["43", "--value", "是"]):
+                timed([versions[name], "-m", "evalcheck", "answer", *answer], folder)
+
+        print(
+            f"Python {sys.version.split()[0]} · {os.cpu_count()} 核 · {args.runs} 轮 · 中位数（毫秒）"
+        )
+        print(f"{'命令':<34}{'下限':>6}{'0.1.0':>7}{'现在':>7}   {'与下限之比 0.1.0 → 现在'}")
+        for label, words in COMMANDS:
+            times: dict[str, list[float]] = {"floor": [], **{name: [] for name in versions}}
+            for i in range(args.runs + 1):  # round 0 warms up
+                value = str(312 + i % 2)
+                cmd = [value if w == "ALTERNATE" else w for w in words]
+                runs = {"floor": timed([NEW, "-c", "import typer"], Path(tmp))}
+                for name, python in versions.items():
+                    runs[name] = timed([python, "-m", "evalcheck", *cmd], folders[name])
+                if i:
+                    for name, t in runs.items():
+                        times[name].append(t * 1000)
+            floor, old, now = (statistics.median(times[k]) for k in ("floor", "0.1.0", "now"))
+            print(
+                f"{label:<34}{floor:>6.0f}{old:>7.0f}{now:>7.0f}   "
+                f"{old / floor:.2f}× → {now / floor:.2f}×"
+            )
+
+
+if __name__ == "__main__":
+    main()
