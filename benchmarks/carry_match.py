@@ -65,18 +65,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("-n", type=int, default=10_000)
     args = parser.parse_args()
-    print(
-        f"{'scenario':<10} {'old':>6} {'new':>6} {'exact':>6} {'fuzzy':>6} {'none':>6} {'seconds':>8}"
-    )
+    heads = ("old", "new", "exact", "fuzzy", "none")
+    print(f"{'scenario':<10} " + " ".join(f"{h:>6}" for h in heads) + f" {'seconds':>8}")
     for name in ("typical", "reworded", "unrelated"):
         old, new = scenario(name, args.n)
         start = time.perf_counter()
         result = match(old, new)
         took = time.perf_counter() - start
         counts = [result.count(h) for h in (EXACT, FUZZY, NONE)]
-        print(
-            f"{name:<10} {len(old):>6} {len(new):>6} {counts[0]:>6} {counts[1]:>6} {counts[2]:>6} {took:>8.2f}"
-        )
+        cells = (len(old), len(new), *counts)
+        print(f"{name:<10} " + " ".join(f"{c:>6}" for c in cells) + f" {took:>8.2f}")
 
 
 if __name__ == "__main__":

@@ -81,9 +81,8 @@ def main() -> None:
             for answer in (["47", "--value", "312"], ["43", "--value", "是"]):
                 timed([versions[name], "-m", "evalcheck", "answer", *answer], folder)
 
-        print(
-            f"Python {sys.version.split()[0]} · {os.cpu_count()} 核 · {args.runs} 轮 · 中位数（毫秒）"
-        )
+        machine = f"Python {sys.version.split()[0]} · {os.cpu_count()} 核"
+        print(f"{machine} · {args.runs} 轮 · 中位数（毫秒）")
         print(f"{'命令':<34}{'下限':>6}{'0.1.0':>7}{'现在':>7}   {'与下限之比 0.1.0 → 现在'}")
         for label, words in COMMANDS:
             times: dict[str, list[float]] = {"floor": [], **{name: [] for name in versions}}
