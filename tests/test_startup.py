@@ -155,3 +155,24 @@ def test_the_command_list_from_stand_ins_is_the_full_one(run, monkeypatch) -> No
     listed = _main("--", "show", "47")
     assert listed.returncode == 0 and "题号：47" in listed.stdout
     assert _main("--version").stdout == run("--version").stdout
+
+
+def test_the_program_exits_without_teardown_but_with_everything_said(run, monkeypatch) -> None:
+    """`evalcheck` ends with os._exit (no interpreter teardown): every byte of output is
+    still there, the exit code is the command's, and atexit handlers still run."""
+    monkeypatch.setenv("COLUMNS", "80")
+    listed = _main("list", "--format", "csv")
+    assert listed.returncode == 0
+    assert listed.stdout == run("list", "--format", "csv").stdout
+    assert len(listed.stdout.splitlines()) == 145
+    missing = _main("show", "999")
+    assert missing.returncode == 3 and "没有第999项指标" in missing.stderr
+    code = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('atexit ran'))\n"
+        "sys.argv = ['evalcheck', '--version']\n"
+        "from evalcheck.cli import program\n"
+        "program()\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.split("\n")[:2] == ["evalcheck 0.2.0", "atexit ran"]

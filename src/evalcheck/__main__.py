@@ -1,3 +1,3 @@
-from evalcheck.cli import main
+from evalcheck.cli import program
 
-main()
+program()

@@ -8,6 +8,7 @@ Python traceback.
 import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 from ..errors import EXIT_INPUT, EXIT_WRITE, os_reason
 
@@ -60,3 +61,27 @@ def _silence_stdout() -> None:
         os.close(devnull)
     except (OSError, ValueError, AttributeError):
         pass
+
+
+def exit_now(code: int) -> NoReturn:
+    """End the process without tearing the interpreter down.
+
+    Python's own exit frees every module and object one by one: about 20 ms for a
+    command (Typer, Click, openpyxl…), a fifth of a whole `list`, that nobody waits for.
+    By now every file is written and closed and the lock released (the commands use
+    `with` throughout); what exit would still do is done here: the atexit handlers
+    run and the output is flushed. A process with other threads exits the usual way.
+    """
+    import atexit
+    import threading
+
+    if threading.active_count() > 1:
+        sys.exit(code)
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):  # the reader went away: nothing more to tell it
+            pass
+    os._exit(code)
