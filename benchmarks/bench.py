@@ -152,13 +152,15 @@ def make_large(folder: Path, n: int) -> tuple[Path, Path]:
     return checklist, ans
 
 
-def filled_forms(folder: Path, env: dict[str, str], section: str) -> tuple[Path, Path]:
+def filled_forms(
+    folder: Path, env: dict[str, str], section: str, exe: Sequence[str] = EXE
+) -> tuple[Path, Path]:
     """Two copies of a section's form with different values, so every import changes rows."""
     import openpyxl
 
     forms = folder / "forms"
     subprocess.run(
-        [*EXE, "export", "--split", str(forms), "-s", section, "--force"],
+        [*exe, "export", "--split", str(forms), "-s", section, "--force"],
         cwd=folder,
         env=env,
         check=True,
