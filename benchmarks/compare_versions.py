@@ -73,6 +73,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--runs", type=int, default=31, help="interleaved rounds per command")
     ap.add_argument("--old-python", default="/tmp/oldvenv/bin/python", help="0.1.0's python")
+    ap.add_argument("--only", help="just the commands whose label starts with this")
     args = ap.parse_args()
     versions = {"0.1.0": args.old_python, "now": NEW}
     for python in versions.values():
@@ -92,6 +93,8 @@ def main() -> None:
         print(f"{machine} · {args.runs} 轮 · 中位数（毫秒）")
         print(f"{'命令':<34}{'下限':>6}{'0.1.0':>7}{'现在':>7}   {'与下限之比 0.1.0 → 现在'}")
         for label, words in COMMANDS:
+            if args.only and not label.startswith(args.only):
+                continue
             times: dict[str, list[float]] = {"floor": [], **{name: [] for name in versions}}
             for i in range(args.runs + 1):  # round 0 warms up
                 value = str(312 + i % 2)

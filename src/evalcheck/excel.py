@@ -797,9 +797,22 @@ def _shown(value: Any, number_format: str | None) -> Any:
     return value
 
 
-def read_workbook(path: Path, checklist: Checklist) -> ImportResult:
-    """Parse every row of an exported table or a section form; nothing is written here."""
-    grid = _read_grid(path, data_only=False)
+def read_grid(path: Path) -> Grid:
+    """A workbook's cells as written (a formula as a formula): what an import reads, once."""
+    return _read_grid(path, data_only=False)
+
+
+def workbook_kind(grid: Grid) -> str | None:
+    """What the hidden sheet says the workbook is ("export", "form", "review"), if it has one."""
+    rows = grid.get(META_SHEET, [])
+    kind = next((r[1][0] for r in rows if len(r) >= 2 and r[0][0] == "kind"), None)
+    return None if kind is None else str(kind)
+
+
+def read_workbook(path: Path, checklist: Checklist, grid: Grid | None = None) -> ImportResult:
+    """Parse every row of an exported table or a section form; nothing is written here.
+    `grid`: the workbook's cells, when the caller has read them already (read_grid)."""
+    grid = read_grid(path) if grid is None else grid
     _check_meta(grid, checklist, path)
     cached: Grid | None = None  # values Excel computed for formulas, read only if needed
     result = ImportResult()

@@ -33,7 +33,9 @@ from .excel import (  # the helpers every workbook shares
     _Styles,
     display_width,
     locate_row,
+    read_grid,
     row_key,
+    workbook_kind,
 )
 from .review import Review, Signoff, review_of, signed_by
 from .store import Answers, State, describe_state
@@ -232,17 +234,7 @@ class ReviewResult:
 
 def is_review_workbook(path: Path) -> bool:
     """Whether an evalcheck workbook is a review workbook (its hidden sheet says so)."""
-    from .workbook_guard import open_workbook, sheet_rows
-
-    wb = open_workbook(path, data_only=True)  # the size guards run first
-    try:
-        if META_SHEET not in wb.sheetnames:
-            return False
-        rows = sheet_rows(wb[META_SHEET], path, values_only=True)
-        meta = {str(row[0]): row[1] for row in rows if len(row) >= 2 and row[0]}
-        return meta.get("kind") == KIND
-    finally:
-        wb.close()
+    return workbook_kind(read_grid(path)) == KIND  # the size guards run first
 
 
 def read_review_workbook(path: Path, checklist: Checklist) -> ReviewResult:

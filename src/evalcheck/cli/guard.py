@@ -70,12 +70,13 @@ def exit_now(code: int) -> NoReturn:
     command (Typer, Click, openpyxl…), a fifth of a whole `list`, that nobody waits for.
     By now every file is written and closed and the lock released (the commands use
     `with` throughout); what exit would still do is done here: the atexit handlers
-    run and the output is flushed. A process with other threads exits the usual way.
+    run and the output is flushed. A process with other threads, or under a profiler,
+    coverage or a debugger (they write their results at exit), exits the usual way.
     """
     import atexit
     import threading
 
-    if threading.active_count() > 1:
+    if threading.active_count() > 1 or sys.getprofile() or sys.gettrace():
         sys.exit(code)
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):

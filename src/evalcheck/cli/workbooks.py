@@ -125,11 +125,14 @@ def import_cmd(
     示例：evalcheck import 科室表格/2021测评填报_审批监管科.xlsx --dry-run
     """
     from ..evidence_ops import store_changes
+    from ..excel import read_grid, workbook_kind
+    from ..reviewbook import KIND as REVIEW
 
     env = _env(ctx)
-    if _is_review_book(path):  # a leader's 审核表: decisions, not answers
+    grid = read_grid(path)  # read once (the size guards run first)
+    if workbook_kind(grid) == REVIEW:  # a leader's 审核表: decisions, not answers
         return _import_review(env, path, dry_run, by)
-    changes, sources = _read_changes(path, env)
+    changes, sources = _read_changes(path, env, grid)
     who = _writer(by)
     if dry_run:
         snap = env.snapshot()
@@ -146,7 +149,7 @@ def import_cmd(
         _echo("表格中的答案与现有答案相同，没有需要修改的内容")
 
 
-def _read_changes(path: Path, env: Any) -> tuple[list[Any], dict[int, list[str]]]:
+def _read_changes(path: Path, env: Any, grid: Any) -> tuple[list[Any], dict[int, list[str]]]:
     """The workbook's changes and the files its 佐证材料 cells name (found beside the form);
     any refused cell, missing file, or indicator filled differently on two sheets refuses
     the whole import."""
@@ -154,7 +157,7 @@ def _read_changes(path: Path, env: Any) -> tuple[list[Any], dict[int, list[str]]
     from ..excel import read_workbook
     from ..stale import twice_filled
 
-    result = read_workbook(path, env.checklist)
+    result = read_workbook(path, env.checklist, grid)
     sheets = "、".join(f"“{s}”" for s in result.sheets)
     _echo(f"读取 {path}：工作表 {sheets}，共 {result.rows} 行")
     changes, twice = twice_filled(result.changes)
@@ -185,12 +188,6 @@ def _check_conflicts(snap: Any, changes: Any, overwrite: bool) -> None:
         "未导入任何内容。请核对后修改表格，或确认以表格为准时加 --overwrite-conflicts：",
         details=[c.describe() for c in found],
     )
-
-
-def _is_review_book(path: Path) -> bool:
-    from ..reviewbook import is_review_workbook
-
-    return is_review_workbook(path)
 
 
 def _import_review(env: Any, path: Path, dry_run: bool, by: str | None) -> None:
