@@ -176,3 +176,13 @@ def test_the_program_exits_without_teardown_but_with_everything_said(run, monkey
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.split("\n")[:2] == ["evalcheck 0.2.0", "atexit ran"]
+
+
+def test_a_profiled_run_still_writes_its_profile(tmp_path) -> None:
+    """Under cProfile (or coverage, a debugger) the program exits the usual way, so the
+    tool can write what it measured."""
+    out = tmp_path / "run.prof"
+    cmd = [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "evalcheck", "--version"]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    assert done.returncode == 0 and "evalcheck 0.2.0" in done.stdout
+    assert out.stat().st_size > 0
