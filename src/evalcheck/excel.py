@@ -769,13 +769,7 @@ def _read_grid(path: Path, *, data_only: bool) -> Grid:
     try:
         return {
             ws.title: [
-                [
-                    (
-                        _shown(c.value, getattr(c, "number_format", None)),
-                        getattr(c, "data_type", None) == "f",
-                    )
-                    for c in row
-                ]
+                [(_shown(c), getattr(c, "data_type", None) == "f") for c in row]
                 for row in sheet_rows(ws, path, values_only=False)
             ]
             for ws in wb.worksheets
@@ -784,14 +778,13 @@ def _read_grid(path: Path, *, data_only: bool) -> Grid:
         wb.close()
 
 
-def _shown(value: Any, number_format: str | None) -> Any:
+def _shown(cell: Any) -> Any:
     """0.95 in a cell formatted as a percentage is "95%" to the person who typed it."""
-    if (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and number_format
-        and "%" in re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", number_format)
-    ):
+    value = cell.value
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return value  # most cells: no need to look up the format
+    number_format = getattr(cell, "number_format", None)
+    if number_format and "%" in re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", number_format):
         digits = f"{value * 100:.9f}".rstrip("0").rstrip(".")
         return f"{digits}%"
     return value
