@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import compileall
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -53,15 +54,19 @@ def scratch_env(folder: Path) -> dict[str, str]:
     return env
 
 
-def timed(cmd: list[str], folder: Path) -> float:
+def timed(cmd: list[str], folder: Path) -> tuple[float, float]:
+    """(wall-clock seconds, CPU seconds) of one whole process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(
         cmd, cwd=folder, env=scratch_env(folder), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode not in (0, 1):  # 1: findings (overdue, check)
         raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr.decode()}")
-    return elapsed
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return elapsed, cpu
 
 
 def package_dir(python: str) -> str:
@@ -90,12 +95,15 @@ def main() -> None:
             forms[name] = filled_forms(folder, scratch_env(folder), "审批监管科", exe)
 
         machine = f"Python {sys.version.split()[0]} · {os.cpu_count()} 核"
-        print(f"{machine} · {args.runs} 轮 · 中位数（毫秒）")
-        print(f"{'命令':<34}{'下限':>6}{'0.1.0':>7}{'现在':>7}   {'与下限之比 0.1.0 → 现在'}")
+        print(
+            f"{machine} · {args.runs} 轮 · 中位数（毫秒）：墙钟时间，括号内为 CPU 时间（用户+系统）"
+        )
+        print(f"{'命令':<34}{'下限':>12}{'0.1.0':>12}{'现在':>12}   {'与下限之比 0.1.0 → 现在'}")
         for label, words in COMMANDS:
             if args.only and not label.startswith(args.only):
                 continue
-            times: dict[str, list[float]] = {"floor": [], **{name: [] for name in versions}}
+            wall: dict[str, list[float]] = {"floor": [], **{name: [] for name in versions}}
+            cpu: dict[str, list[float]] = {"floor": [], **{name: [] for name in versions}}
             for i in range(args.runs + 1):  # round 0 warms up
                 value = str(312 + i % 2)
                 cmd = [value if w == "ALTERNATE" else w for w in words]
@@ -106,12 +114,17 @@ def main() -> None:
                         run.append("--overwrite-conflicts")
                     runs[name] = timed([python, "-m", "evalcheck", *run], folders[name])
                 if i:
-                    for name, t in runs.items():
-                        times[name].append(t * 1000)
-            floor, old, now = (statistics.median(times[k]) for k in ("floor", "0.1.0", "now"))
+                    for name, (w, c) in runs.items():
+                        wall[name].append(w * 1000)
+                        cpu[name].append(c * 1000)
+            w_med = {k: statistics.median(v) for k, v in wall.items()}
+            c_med = {k: statistics.median(v) for k, v in cpu.items()}
+            cells = "".join(
+                f"{w_med[k]:>6.0f} ({c_med[k]:>3.0f})" for k in ("floor", "0.1.0", "now")
+            )
+            floor = w_med["floor"]
             print(
-                f"{label:<34}{floor:>6.0f}{old:>7.0f}{now:>7.0f}   "
-                f"{old / floor:.2f}× → {now / floor:.2f}×"
+                f"{label:<34}{cells}   {w_med['0.1.0'] / floor:.2f}× → {w_med['now'] / floor:.2f}×"
             )
 
 
