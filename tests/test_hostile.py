@@ -220,6 +220,29 @@ def test_duplicate_answer_key_names_the_line(run, tmp_path) -> None:
     assert path.read_bytes() == before
 
 
+@pytest.mark.parametrize(
+    ("text", "refusal"),
+    [
+        ("1: a\n0x1: b\n", "键 0x1 重复"),  # the same integer, written two ways
+        ("047: a\n39: b\n", "键 39 重复"),  # YAML 1.1 reads 047 as octal 39
+        ("47: a\n'47': b\n", None),  # a text key and an integer key: two keys
+        ("a: &x [1]\nb: *x\n", "锚点和别名"),
+        ("note: '5 * 3'\nseq: 1\n", None),  # a "*" inside text is no alias
+    ],
+)
+def test_keys_and_aliases_without_and_with_a_star(text: str, refusal: str | None) -> None:
+    """A text with no "*" is read without the alias check (no alias can be in it); keys
+    are compared as values either way."""
+    from evalcheck.errors import DataError
+    from evalcheck.yamlio import load_yaml_text
+
+    if refusal is None:
+        assert load_yaml_text(text, "t")
+    else:
+        with pytest.raises(DataError, match=refusal):
+            load_yaml_text(text, "t")
+
+
 def test_duplicate_field_in_the_checklist_names_the_line(run, tmp_path) -> None:
     path = edited_checklist(
         tmp_path, "  kind: count\n  unit: 个\n", "  kind: count\n  kind: text\n"
