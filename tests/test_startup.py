@@ -186,3 +186,23 @@ def test_a_profiled_run_still_writes_its_profile(tmp_path) -> None:
     done = subprocess.run(cmd, capture_output=True, text=True)
     assert done.returncode == 0 and "evalcheck 0.2.0" in done.stdout
     assert out.stat().st_size > 0
+
+
+def test_a_read_imports_openpyxl_without_lxml_and_leaves_lxml_importable() -> None:
+    """Reading a workbook gains nothing from lxml (5 ms to import); openpyxl then parses
+    with defusedxml. lxml stays importable for the Word export, and a writing command's
+    openpyxl still uses it."""
+    reading = (
+        "import sys\n"
+        "from evalcheck.deferred import import_openpyxl\n"
+        "openpyxl = import_openpyxl(reading=True)\n"
+        "print(openpyxl.LXML, openpyxl.DEFUSEDXML, 'lxml' in sys.modules)\n"
+        "import docx\n"
+        "print(type(sys.modules['lxml']).__name__)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", reading], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["False", "True", "False", "module"]
+    writing = "from evalcheck.deferred import import_openpyxl\nprint(import_openpyxl().LXML)\n"
+    out = subprocess.run([sys.executable, "-c", writing], capture_output=True, text=True)
+    assert out.stdout.strip() == "True"

@@ -48,7 +48,7 @@ def import_deferred(package: str) -> ModuleType:
         re.compile = compile_now
 
 
-def import_openpyxl() -> ModuleType:
+def import_openpyxl(*, reading: bool = False) -> ModuleType:
     """openpyxl, imported as above and without loading the system's MIME database.
 
     openpyxl builds its own `MimeTypes()` from Python's built-in table at import; the
@@ -56,15 +56,24 @@ def import_openpyxl() -> ModuleType:
     slow on an office PC with many programs installed) into the module-wide tables, which
     openpyxl never looks at. Those are still read as usual by the first caller of
     `mimetypes.guess_type()` or of a later `MimeTypes()`.
+
+    `reading`: a command that only reads workbooks. openpyxl uses lxml whenever it can
+    import it (python-docx installs it): that makes saving faster, but a read gains
+    nothing (sheets are streamed with iterparse either way) and importing lxml costs 5 ms.
+    Without it, openpyxl parses every part with defusedxml.
     """
     if "openpyxl" in sys.modules:
         return sys.modules["openpyxl"]
     import mimetypes
 
-    if mimetypes.inited:
-        return import_deferred("openpyxl")
+    hide_lxml = reading and "lxml" not in sys.modules
+    if hide_lxml:
+        sys.modules["lxml"] = None  # type: ignore[assignment]  # "import lxml" fails
+    before = mimetypes.inited
     mimetypes.inited = True  # what MimeTypes() checks before reading the system database
     try:
         return import_deferred("openpyxl")
     finally:
-        mimetypes.inited = False
+        mimetypes.inited = before
+        if hide_lxml:
+            del sys.modules["lxml"]

@@ -60,7 +60,7 @@ def open_workbook(path: Path, *, data_only: bool) -> Any:
     """openpyxl's streaming reader on a checked file; any failure is a DataError."""
     from .deferred import import_openpyxl
 
-    openpyxl = import_openpyxl()
+    openpyxl = import_openpyxl(reading=True)
 
     check_workbook(path)
     try:

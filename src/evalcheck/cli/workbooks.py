@@ -161,7 +161,10 @@ def _read_changes(path: Path, env: Any, grid: Any) -> tuple[list[Any], dict[int,
     sheets = "、".join(f"“{s}”" for s in result.sheets)
     _echo(f"读取 {path}：工作表 {sheets}，共 {result.rows} 行")
     changes, twice = twice_filled(result.changes)
-    sources, missing = resolve_form_evidence(changes, env.answers(), path.parent)
+    named = any(ch.evidence for ch in changes)  # the answers are read only if a cell names files
+    sources, missing = (
+        resolve_form_evidence(changes, env.answers(), path.parent) if named else ({}, [])
+    )
     refused = result.refused + twice + missing
     if refused:
         raise InputError(
