@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import notices
-from .attachment import fonts_of, footnote_of, runs, title_of
 from .checklist import KIND_NAMES, UNASSIGNED, Checklist, Indicator
 from .columns import (
     EXPORT,
@@ -30,15 +29,14 @@ from .derived import TOLERANCE
 from .digest import sha256_hex
 from .errors import DataError, InputError, ValueRefused, WriteError, os_reason
 from .fileio import atomic_write_bytes
-from .fonts import Font as FontChoice
-from .fonts import Fonts
-from .pages import A4_LANDSCAPE_IN, page_starts, print_scale, split_runs, usable_height
 from .snapshot import STATUS_LABELS, Row, Snapshot, Status, group_rows, progress, shared_note
 from .store import State
 from .values import MAX_TEXT, Value, cell_text, dropdown, example, parse
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # attachment, fonts and pages: imported by the exports that use them
     from .evidence import Evidence
+    from .fonts import Font as FontChoice
+    from .fonts import Fonts
 
 MAIN_SHEET = "测评指标"
 SUMMARY_SHEET = "填报进度"
@@ -142,7 +140,7 @@ class _Styles:
     alignment, fill and protection one by one on every cell.
     """
 
-    def __init__(self, wb: Any, fonts: Fonts) -> None:
+    def __init__(self, wb: Any, fonts: "Fonts") -> None:
         self.wb = wb
         self.fonts = fonts
         self.names: dict[tuple[Any, ...], str] = {}
@@ -216,7 +214,7 @@ class Framing(NamedTuple):
     label: str  # "附件 1" in the table, a fill-in hint in a section form
     title: str
     footnote: str | None
-    fonts: Fonts
+    fonts: "Fonts"
 
 
 XLSX_SIZES = {"label": 16.0, "title": 20.0, "header": 11.0, "body": 11.0}
@@ -227,6 +225,8 @@ FORM_HINT = (
 
 
 def framing(checklist: Checklist, *, title: str, form: bool) -> Framing:
+    from .attachment import fonts_of, footnote_of
+
     return Framing(
         FORM_HINT if form else checklist.label or "",
         title,
@@ -235,7 +235,7 @@ def framing(checklist: Checklist, *, title: str, form: bool) -> Framing:
     )
 
 
-def _font(f: FontChoice, **kw: Any) -> Any:
+def _font(f: "FontChoice", **kw: Any) -> Any:
     from openpyxl.styles import Font
 
     return Font(name=f.name, size=f.size, charset=134, **kw)  # 134: GB2312
@@ -374,6 +374,8 @@ def _paginate(ws: Any, heights: list[float], widths: Sequence[float]) -> list[in
     returns the indices (into `heights`) of the rows that begin a page."""
     from openpyxl.worksheet.pagebreak import Break
 
+    from .pages import A4_LANDSCAPE_IN, page_starts, print_scale, usable_height
+
     page_w, page_h = A4_LANDSCAPE_IN
     scale = print_scale(widths, page_w - MARGINS_IN["left"] - MARGINS_IN["right"])
     room = usable_height(page_h - MARGINS_IN["top"] - MARGINS_IN["bottom"], scale)
@@ -391,6 +393,9 @@ def _merge_categories(ws: Any, rows: Sequence[Row], starts: list[int]) -> None:
     """Merge each category's cells, split at the page breaks: every printed page shows
     the category of its rows (each piece carries the category's text)."""
     from openpyxl.worksheet.merge import MergedCellRange
+
+    from .attachment import runs
+    from .pages import split_runs
 
     for a, b in split_runs(runs([r.ind.category for r in rows]), starts):
         if b > a:
@@ -540,6 +545,7 @@ def export_workbook(
 
     The progress sheet counts the same `rows` as the table.
     """
+    from .attachment import title_of
     from .deferred import import_openpyxl
 
     Workbook = import_openpyxl().Workbook
@@ -592,6 +598,7 @@ def export_forms(
     All or nothing: every target is checked (exists without --force, read-only, open in
     Excel/WPS) and every workbook built before the first file is written.
     """
+    from .attachment import title_of
     from .deferred import import_openpyxl
 
     Workbook = import_openpyxl().Workbook
