@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import filled_forms
+from bench import filled_forms, make_large
 
 NEW = sys.executable
 COMMANDS: list[tuple[str, list[str]]] = [
@@ -51,6 +51,8 @@ def scratch_env(folder: Path) -> dict[str, str]:
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed package has its bytecode
     env["EVALCHECK_CACHE_DIR"] = str(folder / "_cache")
     env["EVALCHECK_USER"] = "基准测试"
+    if (folder / "large.yaml").exists():  # --size: the generated checklist
+        env["EVALCHECK_CHECKLIST"] = str(folder / "large.yaml")
     return env
 
 
@@ -79,6 +81,13 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=31, help="interleaved rounds per command")
     ap.add_argument("--old-python", default="/tmp/oldvenv/bin/python", help="0.1.0's python")
     ap.add_argument("--only", help="just the commands whose label starts with this")
+    ap.add_argument(
+        "--size",
+        type=int,
+        default=0,
+        help="a generated checklist of this many indicators, "
+        "each answered (bench.make_large), instead of the bundled one",
+    )
     args = ap.parse_args()
     versions = {"0.1.0": args.old_python, "now": NEW}
     for python in versions.values():
@@ -89,15 +98,16 @@ def main() -> None:
         forms: dict[str, tuple[Path, Path]] = {}
         for name, folder in folders.items():
             folder.mkdir()
+            if args.size:
+                make_large(folder, args.size)
             for answer in (["47", "--value", "312"], ["43", "--value", "是"]):
                 timed([versions[name], "-m", "evalcheck", "answer", *answer], folder)
             exe = [versions[name], "-m", "evalcheck"]
             forms[name] = filled_forms(folder, scratch_env(folder), "审批监管科", exe)
 
         machine = f"Python {sys.version.split()[0]} · {os.cpu_count()} 核"
-        print(
-            f"{machine} · {args.runs} 轮 · 中位数（毫秒）：墙钟时间，括号内为 CPU 时间（用户+系统）"
-        )
+        data = f"生成的清单 {args.size:,} 项" if args.size else "附带清单 144 项"
+        print(f"{machine} · {data} · {args.runs} 轮 · 中位数（毫秒）：墙钟时间（CPU 时间）")
         print(f"{'命令':<34}{'下限':>12}{'0.1.0':>12}{'现在':>12}   {'与下限之比 0.1.0 → 现在'}")
         for label, words in COMMANDS:
             if args.only and not label.startswith(args.only):
