@@ -51,6 +51,8 @@ class Column(NamedTuple, Generic[R]):
 
 
 def plain(v: Any) -> str:
+    if type(v) is str:  # most cells
+        return v
     if v is None:
         return ""
     if isinstance(v, bool):

@@ -198,7 +198,10 @@ def _capture(renderable: Any) -> str:
 
 def _tsv(v: Any) -> str:
     """A tab-separated field: a tab or line break inside a note must not add a column or row."""
-    return " ".join(_cell(v).replace("\r\n", "\n").replace("\t", " ").splitlines())
+    text = _cell(v)
+    if text.isprintable():  # no tab, no line break of any kind: most cells, as they are
+        return text
+    return " ".join(text.replace("\r\n", "\n").replace("\t", " ").splitlines())
 
 
 def _cell(v: Any) -> str:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .checklist import UNASSIGNED, Checklist, Indicator
 from .derived import Derived, as_number, compute_derived
-from .review import Review, review_of
+from .review import Review
 from .store import Answers, State, describe_state, store_root
 from .values import format_value, number_ok
 
@@ -295,29 +295,6 @@ def display_derived(ind: Indicator, d: Derived | None, *, verbose: bool = False)
     return f"{format_value(ind, as_number(d.value))}（{STATUS_LABELS[Status.COMPUTED]}）"
 
 
-def _row(
-    checklist: Checklist,
-    ind: Indicator,
-    st: State | None,
-    d: Derived | None,
-    today: dt.date,
-    category: str,
-    misfit: str | None = None,
-    ev: EvidenceState = NO_EVIDENCE,
-) -> Row:
-    days = (today - ind.due).days
-    if st is not None:
-        status = Status.NA if st.na is not None else Status.ANSWERED
-        review = review_of(checklist, st)
-        text = describe_state(ind, st)
-        return Row(ind, status, st, d, days, text, category, misfit, review=review, evidence=ev)
-    if d is not None and d.value is not None:
-        shown = display_derived(ind, d)
-        return Row(ind, Status.COMPUTED, None, d, days, shown, category, misfit, evidence=ev)
-    shown = display_derived(ind, d)
-    return Row(ind, Status.OPEN, None, d, days, shown, category, misfit, evidence=ev)
-
-
 class Snapshot:
     """One row per indicator of the checklist, in checklist order."""
 
@@ -364,15 +341,30 @@ def take(
         derived = compute_derived(checklist, answers.numeric_values())
     labels = {c: checklist.category_label(c) for c in checklist.categories}
     root, base = (store_root(answers.path), base_folder(answers)) if answers.path else (None, None)
+    records, misfits, review_on = answers.records, answers.misfits, checklist.review
+    days_to: dict[dt.date, int] = {}  # today - due, by due date (most indicators share one)
 
     def row(ind: Indicator) -> Row:
-        st = answers.state(ind.id)
-        rec = answers.records.get(ind.id)  # evidence may be recorded before any answer
+        rec = records.get(ind.id)  # evidence may be recorded before any answer
+        current = rec.current if rec is not None else None
+        st = current if current is not None and current.recorded else None
         answered = st is not None and st.na is None
-        ev = evidence_state(ind, rec.current if rec else None, root, base, answered=answered)
+        ev = evidence_state(ind, current, root, base, answered=answered)
         category = labels.get(ind.category, "")
-        misfit = answers.misfits.get(ind.id)
-        return _row(checklist, ind, st, derived.get(ind.id), today, category, misfit, ev)
+        misfit = misfits.get(ind.id)
+        d = derived.get(ind.id)
+        days = days_to.get(ind.due)
+        if days is None:
+            days = days_to[ind.due] = (today - ind.due).days
+        if st is not None:
+            status = Status.ANSWERED if answered else Status.NA
+            review = (Review(st.review) if st.review else Review.PENDING) if review_on else None
+            shown = describe_state(ind, st)
+            return Row(ind, status, st, d, days, shown, category, misfit, None, review, ev)
+        status = Status.COMPUTED if d is not None and d.value is not None else Status.OPEN
+        return Row(
+            ind, status, None, d, days, display_derived(ind, d), category, misfit, None, None, ev
+        )
 
     rows = tuple(row(ind) for ind in checklist.indicators)
     if previous:
