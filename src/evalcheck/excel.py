@@ -116,8 +116,13 @@ def original_of(columns: Sequence[Column[Row]], row: Row) -> str:
     """What the row's input cells say as exported, as JSON. Import compares each cell
     with it: an untouched cell changes nothing, whatever it says (a derived value out
     of range, a text that reads like 不适用：…)."""
-    data = {c.key: _compact(comparable(c.get(row))) for c in columns if c.key in FORM_INPUT_KEYS}
+    data = {c.key: original_cell(c.get(row)) for c in columns if c.key in FORM_INPUT_KEYS}
     return json_texts(data)
+
+
+def original_cell(value: Any) -> str | None:
+    """One input cell's value as 原值 keeps it."""
+    return _compact(comparable(value))
 
 
 def json_texts(data: dict[str, str | None]) -> str:
@@ -302,7 +307,7 @@ def _write_main(
                 # them, or a date shows as ####
                 longest[n - 1] = max(longest[n - 1], len(plain(v)) + 2)
             if is_input:
-                inputs[col.key] = _compact(comparable(v))
+                inputs[col.key] = original_cell(v)
             key = (col.center, late, form and is_input, fmt if isinstance(fmt, str) else fmt(row))
             proto = arrays.get(key)
             if proto is None:  # the first cell of its kind registers the named style

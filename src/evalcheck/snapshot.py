@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .checklist import UNASSIGNED, Checklist, Indicator
 from .derived import Derived, as_number, compute_derived
-from .review import Review
+from .review import Review, review_of
 from .store import Answers, State, describe_state, store_root
 from .values import format_value, number_ok
 
@@ -341,7 +341,7 @@ def take(
         derived = compute_derived(checklist, answers.numeric_values())
     labels = {c: checklist.category_label(c) for c in checklist.categories}
     root, base = (store_root(answers.path), base_folder(answers)) if answers.path else (None, None)
-    records, misfits, review_on = answers.records, answers.misfits, checklist.review
+    records, misfits = answers.records, answers.misfits
     days_to: dict[dt.date, int] = {}  # today - due, by due date (most indicators share one)
 
     def row(ind: Indicator) -> Row:
@@ -358,7 +358,7 @@ def take(
             days = days_to[ind.due] = (today - ind.due).days
         if st is not None:
             status = Status.ANSWERED if answered else Status.NA
-            review = (Review(st.review) if st.review else Review.PENDING) if review_on else None
+            review = review_of(checklist, st)
             shown = describe_state(ind, st)
             return Row(ind, status, st, d, days, shown, category, misfit, None, review, ev)
         status = Status.COMPUTED if d is not None and d.value is not None else Status.OPEN
