@@ -33,9 +33,7 @@ from .excel import (  # the helpers every workbook shares
     _Styles,
     display_width,
     locate_row,
-    read_grid,
     row_key,
-    workbook_kind,
 )
 from .review import Review, Signoff, review_of, signed_by
 from .store import Answers, State, describe_state
@@ -230,11 +228,6 @@ class ReviewResult:
     decisions: list[Decision] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     rows: int = 0
-
-
-def is_review_workbook(path: Path) -> bool:
-    """Whether an evalcheck workbook is a review workbook (its hidden sheet says so)."""
-    return workbook_kind(read_grid(path)) == KIND  # the size guards run first
 
 
 def read_review_workbook(path: Path, checklist: Checklist) -> ReviewResult:
