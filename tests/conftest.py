@@ -15,6 +15,8 @@ from evalcheck.cli import app
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT.parent / "shared" / "seed" / "000_b92121885e920284.txt"
 SEED_COPY = Path(__file__).parent / "data" / "seed_2021.txt"
+# The date every test runs on; override with EVALCHECK_TEST_TODAY to try another day.
+TEST_TODAY = os.environ.get("EVALCHECK_TEST_TODAY", "2026-12-02")
 
 
 @pytest.fixture(autouse=True)
@@ -24,6 +26,8 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]
         if var.startswith("EVALCHECK_"):
             monkeypatch.delenv(var)
     monkeypatch.setenv("EVALCHECK_WIDTH", "160")
+    # No test depends on the calendar: the tool's today is pinned (see clock.py).
+    monkeypatch.setenv("EVALCHECK_TODAY", TEST_TODAY)
     monkeypatch.setenv("EVALCHECK_LOCK_TIMEOUT", "2")
     monkeypatch.setenv("EVALCHECK_CACHE_DIR", str(tmp_path / "_cache"))
     monkeypatch.chdir(tmp_path)

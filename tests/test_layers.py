@@ -20,7 +20,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "evalcheck"
 ORDER = ("base", "core", "views", "io", "cli")
 LAYERS = {
     "base": {
-        "__init__", "errors", "yamlio", "fileio", "cache", "digest", "deferred", "safepath", "data",
+        "__init__", "errors", "clock", "yamlio", "fileio", "cache", "digest", "deferred", "safepath", "data",
         "notices", "oscompat", "sharing", "winnames", "fonts", "pages",
     },
     "core": {

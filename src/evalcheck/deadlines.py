@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from . import clock
 from .checklist import Checklist, Indicator
 from .errors import InputError
 from .snapshot import Row, take
@@ -20,7 +21,7 @@ from .store import Answers
 
 def parse_today(raw: str | None) -> dt.date:
     if raw is None:
-        return dt.date.today()
+        return clock.today()
     try:
         return dt.date.fromisoformat(raw.strip())
     except ValueError:

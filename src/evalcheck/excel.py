@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from . import notices
+from . import clock, notices
 from .checklist import KIND_NAMES, UNASSIGNED, Checklist, Indicator
 from .columns import (
     EXPORT,
@@ -418,7 +418,7 @@ def _write_meta(wb: Any, checklist: Checklist, kind: str, section: str | None) -
             ("title", checklist.title),
             ("year", checklist.year),
             ("section", section or ""),
-            ("exported", dt.datetime.now().replace(microsecond=0)),
+            ("exported", clock.now().replace(microsecond=0, tzinfo=None)),
         ],
         start=1,
     ):

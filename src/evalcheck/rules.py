@@ -7,7 +7,7 @@ Rules and formulas are data in the checklist YAML; expressions are evaluated by
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from . import expr
+from . import clock, expr
 from .checklist import UNASSIGNED, Checklist, Rule
 from .derived import TOLERANCE, as_number
 from .snapshot import Snapshot, Status
@@ -65,11 +65,9 @@ class Report:
 
 def effective_values(checklist: Checklist, answers: Answers) -> dict[int, float]:
     """Recorded numeric values, plus derived ones where nothing was recorded."""
-    import datetime as dt
-
     from .snapshot import take
 
-    return take(checklist, answers, dt.date.today()).effective_values()
+    return take(checklist, answers, clock.today()).effective_values()
 
 
 def _involved(
@@ -97,11 +95,9 @@ def check_rule(rule: Rule, values: Mapping[int, float]) -> bool | None:
 
 
 def run_checks(checklist: Checklist, answers: Answers) -> Report:
-    import datetime as dt
-
     from .snapshot import take
 
-    return check_snapshot(take(checklist, answers, dt.date.today()))
+    return check_snapshot(take(checklist, answers, clock.today()))
 
 
 def check_snapshot(snap: Snapshot) -> Report:

@@ -13,6 +13,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from . import clock
 from .checklist import Checklist, Indicator
 from .errors import AnswersCorrupted, DataError, InputError, WriteError, os_reason
 from .values import Value, check_text_length, format_value, misfit_reason, number_ok, value_fits
@@ -98,7 +99,7 @@ def is_generic_user(name: str) -> bool:
 
 
 def now_iso() -> str:
-    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    return clock.now_iso()
 
 
 class State(NamedTuple):
