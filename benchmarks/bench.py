@@ -87,7 +87,7 @@ def paired(
 
 
 def bundled() -> dict:
-    from evalcheck.checklist import bundled_checklist_path
+    from evalcheck.model.loading import bundled_checklist_path
 
     return yaml.safe_load(bundled_checklist_path().read_text(encoding="utf-8"))
 

@@ -9,7 +9,7 @@ indicators: 15–60 Chinese characters). Scenarios:
              ids renumbered;
   reworded   every text reworded (no exact match: all 10,000 go through rapidfuzz);
   unrelated  two unrelated lists (nothing matches: the worst case for the cutoff).
-Prints the time of evalcheck.carry.match() (the pure matching; no YAML) per scenario.
+Prints the time of evalcheck.year.carry.match() (the pure matching; no YAML) per scenario.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ import argparse
 import random
 import time
 
-from evalcheck.carry import EXACT, FUZZY, NONE, Item, match
-from evalcheck.checklist import bundled_checklist_path, load_checklist
+from evalcheck.model.loading import bundled_checklist_path, load_checklist
+from evalcheck.year.carry import EXACT, FUZZY, NONE, Item, match
 
 
 def alphabet() -> list[str]:

@@ -49,10 +49,10 @@ def measure(cmd: list[str], cwd: Path, env: dict[str, str]) -> dict[str, float]:
 
 def make_bundle(folder: Path, total_mb: int, files: int) -> None:
     """Files of ~total_mb/files MB each, recorded for indicators 1..144 in turn."""
-    from evalcheck.checklist import bundled_checklist_path, load_checklist
-    from evalcheck.evidence import store_root
-    from evalcheck.evidence_ops import add, store_changes
-    from evalcheck.store import transaction
+    from evalcheck.answers.paths import store_root
+    from evalcheck.answers.store import transaction
+    from evalcheck.model.loading import bundled_checklist_path, load_checklist
+    from evalcheck.services.evidence_ops import add, store_changes
 
     src = folder / "src"
     src.mkdir()

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from evalcheck.checklist import Checklist, bundled_checklist_path, load_checklist
 from evalcheck.cli import app
+from evalcheck.model.checklist import Checklist
+from evalcheck.model.loading import bundled_checklist_path, load_checklist
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT.parent / "shared" / "seed" / "000_b92121885e920284.txt"

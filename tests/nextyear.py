@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from evalcheck.checklist import bundled_checklist_path
+from evalcheck.model.loading import bundled_checklist_path
 
 DROPPED = (2, 109)
 REWORDED = {

@@ -84,7 +84,7 @@ def normalise(text: str, folder: Path) -> str:
     text = re.sub(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})?", "<时间>", text)
     text = text.replace(today, "<今天>")
     text = re.sub(r"逾期\d+天", "逾期N天", text)
-    from evalcheck.checklist import bundled_checklist_path
+    from evalcheck.model.loading import bundled_checklist_path
 
     text = text.replace(str(bundled_checklist_path()), "<安装目录>/indicators.yaml")
     return "\n".join(line.rstrip() for line in text.split("\n"))

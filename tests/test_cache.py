@@ -5,7 +5,7 @@ from __future__ import annotations
 import pickle
 from pathlib import Path
 
-from evalcheck import cache
+from evalcheck.infra import cache
 
 
 def entries(tmp_path: Path) -> list[Path]:
@@ -59,8 +59,8 @@ def test_an_unwritable_cache_does_not_break_commands(tmp_path: Path, run, monkey
 
 def test_the_cached_checklist_is_the_validated_one(tmp_path: Path, run) -> None:
     """The checklist models come back from the cache whole: fields, index and lead-first lists."""
-    from evalcheck.checklist import Indicator, bundled_checklist_path, load_checklist
-    from evalcheck.validation import read_checklist
+    from evalcheck.model.checklist import Indicator
+    from evalcheck.model.loading import bundled_checklist_path, load_checklist, read_checklist
 
     path = bundled_checklist_path()
     fresh, _ = read_checklist(path)

@@ -10,8 +10,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evalcheck.carry import EXACT, FUZZY, MANUAL, NONE, Item, fold, match
-from evalcheck.checklist import load_checklist
+from evalcheck.model.loading import load_checklist
+from evalcheck.year.carry import EXACT, FUZZY, MANUAL, NONE, Item, fold, match
 from tests.nextyear import DROPPED, KIND_CHANGED, REWORDED, dump, new_id, write_years
 
 # ---------------------------------------------------------------- matching (pure)
@@ -427,7 +427,7 @@ def test_shortlist_finds_what_scoring_every_pair_finds(
 ) -> None:
     """Large lists score only a bigram shortlist per text (benchmarks/carry_match.py):
     on the real texts it must pick exactly what scoring every pair picks."""
-    import evalcheck.carry as carry_mod
+    import evalcheck.year.carry as carry_mod
 
     old_cl, _, new_cl = write_years(tmp_path / "y")
     old = [Item(i.id, i.text, i.kind) for i in load_checklist(old_cl).indicators]
@@ -518,7 +518,7 @@ KIND_VALUES = {
 
 @st.composite
 def entries(draw, new_ids: list[int]):
-    from evalcheck.previous import Entry
+    from evalcheck.year.mapping import Entry
 
     olds = draw(st.lists(st.integers(1, 500), unique=True, max_size=12))
     targets = draw(st.permutations(new_ids))
@@ -557,7 +557,7 @@ def entries(draw, new_ids: list[int]):
 @settings(max_examples=40, deadline=None)
 @given(data=st.data())
 def test_the_mapping_file_reads_back_as_written(data, tmp_path_factory) -> None:
-    from evalcheck.previous import CarryFile, load
+    from evalcheck.year.mapping import CarryFile, load
 
     folder = tmp_path_factory.mktemp("map")
     cl = load_checklist(Path(__file__).parents[1] / "data" / "indicators.yaml")

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from evalcheck.checklist import bundled_checklist_path, load_checklist
 from evalcheck.errors import ChecklistInvalid
-from evalcheck.validation import read_checklist
+from evalcheck.model.loading import bundled_checklist_path, load_checklist, read_checklist
 
 from .conftest import SEED, SEED_COPY, seed_text
 
@@ -284,7 +283,7 @@ def test_the_default_wording_belongs_to_the_default_date(tmp_path: Path) -> None
     ],
 )
 def test_fonts_fall_back_to_what_is_installed(installed, title: str, body: str) -> None:
-    from evalcheck.fonts import chains, registry_names, resolve
+    from evalcheck.infra.fonts import chains, registry_names, resolve
 
     names = None
     if installed is not None:

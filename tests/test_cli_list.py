@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from evalcheck import render
 from evalcheck.cli import app
+from evalcheck.views import render
 
 from .test_checklist import seed_rows
 

@@ -9,9 +9,9 @@ import json
 
 import pytest
 
-from evalcheck.deadlines import open_items, parse_today
+from evalcheck.answers.store import Answers
 from evalcheck.errors import InputError
-from evalcheck.store import Answers
+from evalcheck.state.deadlines import open_items, parse_today
 
 
 @pytest.fixture()

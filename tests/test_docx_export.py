@@ -147,7 +147,7 @@ def test_a4_landscape_page_numbers_and_font_fallbacks(run, tmp_path: Path) -> No
 
 
 def test_due_as_written_and_configured_fonts(run, tmp_path: Path) -> None:
-    from evalcheck.checklist import bundled_checklist_path
+    from evalcheck.model.loading import bundled_checklist_path
 
     text = bundled_checklist_path().read_text(encoding="utf-8")
     custom = text.replace(

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evalcheck import evidence as ev
-from evalcheck import fileio
+from evalcheck.answers import evidence as ev
+from evalcheck.infra import fileio
 
 STORE = "佐证材料"
 
@@ -232,7 +232,7 @@ def test_required_but_absent_is_reported_per_section_and_na_needs_no_file(run) -
 
 
 def test_checklist_default_and_per_indicator_override(run, tmp_path: Path) -> None:
-    from evalcheck.checklist import bundled_checklist_path
+    from evalcheck.model.loading import bundled_checklist_path
 
     text = bundled_checklist_path().read_text(encoding="utf-8")
     text = text.replace("evidence: required ", "evidence: optional ", 1)
@@ -408,7 +408,9 @@ def test_folder_name_of_indicator_47() -> None:
 def test_the_evidence_core_imports_no_cli_or_spreadsheet_library() -> None:
     from .test_startup import imported_after
 
-    mods = imported_after("import evalcheck.evidence, evalcheck.evidence_ops, evalcheck.pack")
+    mods = imported_after(
+        "import evalcheck.answers.evidence, evalcheck.services.evidence_ops, evalcheck.io.pack"
+    )
     assert not {m for m in mods if m.split(".")[0] in ("typer", "rich", "click", "openpyxl")}
 
 
@@ -442,7 +444,7 @@ items_st = st.lists(
 
 @given(items_st)
 def test_evidence_items_survive_the_answers_file(items: list[ev.Evidence]) -> None:
-    from evalcheck.yamlio import dump_yaml, load_yaml_text
+    from evalcheck.infra.yamlio import dump_yaml, load_yaml_text
 
     text = dump_yaml({"evidence": [e.to_data() for e in items]})
     assert ev.parse_items(load_yaml_text(text, "answers.yaml")["evidence"]) == tuple(items)

@@ -14,9 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
-from evalcheck import excel, fileio, workbook_guard
-from evalcheck.checklist import bundled_checklist_path, load_checklist
-from evalcheck.columns import export_columns
+from evalcheck.infra import fileio
+from evalcheck.io import excel, workbook_guard
+from evalcheck.model.loading import bundled_checklist_path, load_checklist
+from evalcheck.views.columns import export_columns
 
 from .test_checklist import seed_rows
 

@@ -12,9 +12,9 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from evalcheck import excel
-from evalcheck.checklist import bundled_checklist_path, load_checklist
-from evalcheck.columns import export_columns
+from evalcheck.io import excel
+from evalcheck.model.loading import bundled_checklist_path, load_checklist
+from evalcheck.views.columns import export_columns
 
 from .conftest import seed_text
 from .pdf import needs_soffice_calc, pdf_pages, to_pdf

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from evalcheck import errors, excel, fileio
+from evalcheck import errors
+from evalcheck.infra import fileio
+from evalcheck.io import excel
 from tests.conftest import ROOT
 
 Scenario = Callable[..., int]
@@ -47,7 +49,7 @@ def _answered(run) -> None:
 
 
 def _checklist_with(tmp_path: Path, extra: str) -> str:
-    from evalcheck.checklist import bundled_checklist_path
+    from evalcheck.model.loading import bundled_checklist_path
 
     path = tmp_path / "cl.yaml"
     path.write_text(bundled_checklist_path().read_text("utf-8") + extra, encoding="utf-8")

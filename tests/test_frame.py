@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evalcheck.cli.frame import describe_range, translate_usage, wrap
-from evalcheck.render import text_width
+from evalcheck.views.render import text_width
 
 from .test_cli_list import _commands, run_main
 

@@ -131,8 +131,8 @@ def corpus(tmp_path_factory) -> tuple[Path, list[str]]:
     folder = tmp_path_factory.mktemp("corpus")
     import openpyxl
 
-    from evalcheck.checklist import bundled_checklist_path, load_checklist
-    from evalcheck.excel import export_forms  # noqa: F401  (the forms are made by the CLI)
+    from evalcheck.io.excel import export_forms  # noqa: F401  (the forms are made by the CLI)
+    from evalcheck.model.loading import bundled_checklist_path, load_checklist
 
     load_checklist(bundled_checklist_path())
     env = {k: v for k, v in os.environ.items() if not k.startswith("EVALCHECK_")}

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from evalcheck import expr
-from evalcheck.checklist import bundled_checklist_path
+from evalcheck.model import expr
+from evalcheck.model.loading import bundled_checklist_path
 
 BUNDLED = bundled_checklist_path().read_text(encoding="utf-8")
 
@@ -234,7 +234,7 @@ def test_keys_and_aliases_without_and_with_a_star(text: str, refusal: str | None
     """A text with no "*" is read without the alias check (no alias can be in it); keys
     are compared as values either way."""
     from evalcheck.errors import DataError
-    from evalcheck.yamlio import load_yaml_text
+    from evalcheck.infra.yamlio import load_yaml_text
 
     if refusal is None:
         assert load_yaml_text(text, "t")
@@ -565,7 +565,7 @@ def test_a_careless_lock_timeout_falls_back_to_the_default(run, monkeypatch, tim
     [("60", 60), ("abc", None), ("99999999999", None), ("5", 20), ("5000", 1000), ("", None)],
 )
 def test_a_careless_table_width_is_ignored_or_clamped(monkeypatch, raw, width) -> None:
-    from evalcheck.render import env_width
+    from evalcheck.views.render import env_width
 
     monkeypatch.setenv("EVALCHECK_WIDTH", raw)
     assert env_width() == width
@@ -603,7 +603,7 @@ def test_an_xlsx_cell_cannot_inject_yaml_into_the_generated_checklist(run, tmp_p
     evil = "本地区\n  kind: text\nrules: [{id: X, check: 'q1 > 0'}]\n# 总数？"
     wb = openpyxl.Workbook()
     ws = wb.active
-    from evalcheck.checklist import bundled_checklist_path, load_checklist
+    from evalcheck.model.loading import bundled_checklist_path, load_checklist
 
     cl = load_checklist(bundled_checklist_path())
     ws.append([f"{cl.title}（{cl.year}年）"])
@@ -624,8 +624,8 @@ def test_a_cache_entry_of_models_with_other_fields_is_a_miss(run, tmp_path) -> N
     FORMAT) must be a miss, not an object that breaks every command."""
     import pickle
 
-    from evalcheck import cache
-    from evalcheck.checklist import bundled_checklist_path
+    from evalcheck.infra import cache
+    from evalcheck.model.loading import bundled_checklist_path
 
     clean(run("list"), 0)
     path = bundled_checklist_path()

@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from evalcheck import evidence as ev
+from evalcheck.answers import evidence as ev
 
 from .test_excel import form_path, split
 
@@ -206,7 +206,7 @@ def test_a_long_pack_shows_progress_only_on_a_terminal(run, tmp_path: Path, caps
 
 def set_cells(path: Path, cells: dict[int, dict[str, object]]) -> None:
     """Type into a section form, as a person does in Excel: {id: {header: value}}."""
-    from evalcheck import excel
+    from evalcheck.io import excel
 
     wb = openpyxl.load_workbook(path)
     ws = wb["测评指标"]

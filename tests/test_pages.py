@@ -7,7 +7,7 @@ import itertools
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evalcheck.pages import column_points, page_starts, print_scale, split_runs, usable_height
+from evalcheck.views.pages import column_points, page_starts, print_scale, split_runs, usable_height
 
 
 def pages_of(n: int, starts: list[int]) -> list[range]:

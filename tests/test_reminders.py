@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from evalcheck.review import Thresholds, Tier, tier_of
+from evalcheck.answers.review import Thresholds, Tier, tier_of
 
 CHECKLIST = """\
 title: 测试清单
@@ -197,7 +197,7 @@ def test_overdue_marks_the_tier_of_each_item(fixed, run) -> None:
     ],
 )
 def test_tier_boundaries(open_, days, review, waiting, expected) -> None:
-    from evalcheck.review import Review
+    from evalcheck.answers.review import Review
 
     got = tier_of(
         open_=open_,

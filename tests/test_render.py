@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from evalcheck import render
+from evalcheck.views import render
 
 
 @pytest.fixture()
@@ -62,8 +62,8 @@ def test_overdue_and_history_fit(run, terminal, width: int) -> None:
 
 
 def test_fit_columns_drops_low_priority_first() -> None:
-    from evalcheck.checklist import bundled_checklist_path, load_checklist
-    from evalcheck.columns import list_columns
+    from evalcheck.model.loading import bundled_checklist_path, load_checklist
+    from evalcheck.views.columns import list_columns
 
     cols = list_columns(load_checklist(bundled_checklist_path()))
     cells = [

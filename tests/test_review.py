@@ -9,9 +9,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evalcheck.checklist import Checklist, bundled_checklist_path, load_checklist
-from evalcheck.review import Review, review_of
-from evalcheck.store import Answers, load_answers
+from evalcheck.answers.review import Review, review_of
+from evalcheck.answers.store import Answers, load_answers
+from evalcheck.model.checklist import Checklist
+from evalcheck.model.loading import bundled_checklist_path, load_checklist
 
 
 def review_state(checklist: Checklist, ident: int, path: Path | None = None) -> Review | None:
@@ -316,8 +317,8 @@ def test_review_with_nothing_pending(run) -> None:
                 max_size=14))  # fmt: skip
 def test_review_state_follows_a_simple_model(tmp_path_factory, ops) -> None:
     """Against a stack model: a change pushes a (content, review) version; undo pops one."""
+    from evalcheck.answers.review import plan_signoffs
     from evalcheck.errors import InputError
-    from evalcheck.review import plan_signoffs
 
     cl = load_checklist(bundled_checklist_path())
     ind = cl.get(47)

@@ -8,9 +8,9 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from evalcheck import reviewbook
-from evalcheck.review import Review, review_of
-from evalcheck.store import load_answers
+from evalcheck.answers.review import Review, review_of
+from evalcheck.answers.store import load_answers
+from evalcheck.io import reviewbook
 
 COLS = list(reviewbook.COLUMNS)
 GAO = "审核表/2021测评审核_高秀英.xlsx"

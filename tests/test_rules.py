@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from evalcheck import expr
-from evalcheck.derived import compute_derived
-from evalcheck.rules import run_checks
-from evalcheck.store import Answers
+from evalcheck.answers.store import Answers
+from evalcheck.model import expr
+from evalcheck.model.derived import compute_derived
+from evalcheck.state.rules import run_checks
 
 
 def answers_with(checklist, values: dict[int, object]) -> Answers:

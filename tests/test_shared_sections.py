@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from python_calamine import CalamineWorkbook
 
-from evalcheck.checklist import load_checklist
+from evalcheck.model.loading import load_checklist
 
 CHECKLIST = """\
 title: 测试清单

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from evalcheck import fileio, sharing, store
+from evalcheck.answers import store
 from evalcheck.errors import WriteError
+from evalcheck.infra import fileio, sharing
 
 
 def refusal(winerror: int) -> PermissionError:
@@ -150,8 +151,8 @@ def test_owner_file_names(data: bytes, name: str) -> None:
 HOLD = """
 import sys, time
 from pathlib import Path
-from evalcheck.checklist import bundled_checklist_path, load_checklist
-from evalcheck.store import transaction
+from evalcheck.model.loading import bundled_checklist_path, load_checklist
+from evalcheck.answers.store import transaction
 with transaction(Path("answers.yaml"), load_checklist(bundled_checklist_path())):
     print("holding", flush=True)
     time.sleep(float(sys.argv[1]))

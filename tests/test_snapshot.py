@@ -13,13 +13,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
-from evalcheck import excel
-from evalcheck.checklist import bundled_checklist_path, load_checklist
+from evalcheck.answers.evidence import named_items
+from evalcheck.answers.store import transaction
 from evalcheck.errors import ValueRefused
-from evalcheck.evidence import named_items
-from evalcheck.snapshot import STATUS_LABELS, Status
-from evalcheck.store import transaction
-from evalcheck.values import parse
+from evalcheck.io import excel
+from evalcheck.model.kinds import parse
+from evalcheck.model.loading import bundled_checklist_path, load_checklist
+from evalcheck.state.snapshot import STATUS_LABELS, Status
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "evalcheck"
 TODAY = "2021-09-16"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 
 def imported_after(code: str) -> set[str]:
@@ -20,11 +21,15 @@ def test_importing_the_cli_does_not_import_openpyxl_or_rich() -> None:
 
 
 def test_the_core_never_imports_typer_or_rich() -> None:
+    """Every module below views/ imports neither typer, click nor rich (at run time too)."""
+    src = Path(__file__).resolve().parents[1] / "src" / "evalcheck"
     core = [
-        "checklist", "values", "store", "deadlines", "rules", "derived", "select",
-        "expr", "excel", "tableimport", "cache", "fileio", "errors", "yamlio", "workfolder",
-    ]  # fmt: skip
-    mods = imported_after("\n".join(f"import evalcheck.{m}" for m in core))
+        ".".join(("evalcheck", *p.relative_to(src).with_suffix("").parts))
+        for folder in ("infra", "model", "answers", "year", "state")
+        for p in sorted((src / folder).glob("*.py"))
+    ]
+    mods = imported_after("\n".join(f"import {m}" for m in core))
+    assert {m for m in core if m.endswith("snapshot")} <= mods
     assert not {m for m in mods if m.split(".")[0] in ("typer", "rich", "click")}
 
 
@@ -88,7 +93,7 @@ def test_yaml_with_deferred_patterns_still_refuses_control_characters() -> None:
     code = (
         "import re\n"
         "compile_before = re.compile\n"
-        "from evalcheck.yamlio import _yaml, load_yaml_text\n"
+        "from evalcheck.infra.yamlio import _yaml, load_yaml_text\n"
         "yaml = _yaml()[0]\n"
         "assert re.compile is compile_before\n"
         "print(load_yaml_text('a: 1\\nb: [x, 2026-01-02]\\nc: yes', 'x'))\n"
@@ -111,7 +116,7 @@ def test_openpyxl_with_deferred_patterns_still_checks_what_it_is_given() -> None
     code = (
         "import re\n"
         "compile_before = re.compile\n"
-        "from evalcheck.deferred import Deferred, import_openpyxl\n"
+        "from evalcheck.infra.deferred import Deferred, import_openpyxl\n"
         "openpyxl = import_openpyxl()\n"
         "assert re.compile is compile_before\n"
         "import mimetypes\n"
@@ -133,7 +138,7 @@ def test_openpyxl_with_deferred_patterns_still_checks_what_it_is_given() -> None
 def test_the_lock_holder_names_this_computer(tmp_path) -> None:
     import socket
 
-    from evalcheck.store import host_name
+    from evalcheck.answers.store import host_name
 
     assert host_name() == socket.gethostname()
 
@@ -194,7 +199,7 @@ def test_a_read_imports_openpyxl_without_lxml_and_leaves_lxml_importable() -> No
     openpyxl still uses it."""
     reading = (
         "import sys\n"
-        "from evalcheck.deferred import import_openpyxl\n"
+        "from evalcheck.infra.deferred import import_openpyxl\n"
         "openpyxl = import_openpyxl(reading=True)\n"
         "print(openpyxl.LXML, openpyxl.DEFUSEDXML, 'lxml' in sys.modules)\n"
         "import docx\n"
@@ -203,6 +208,8 @@ def test_a_read_imports_openpyxl_without_lxml_and_leaves_lxml_importable() -> No
     out = subprocess.run([sys.executable, "-c", reading], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["False", "True", "False", "module"]
-    writing = "from evalcheck.deferred import import_openpyxl\nprint(import_openpyxl().LXML)\n"
+    writing = (
+        "from evalcheck.infra.deferred import import_openpyxl\nprint(import_openpyxl().LXML)\n"
+    )
     out = subprocess.run([sys.executable, "-c", writing], capture_output=True, text=True)
     assert out.stdout.strip() == "True"

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from evalcheck import fileio
-from evalcheck.store import load_answers
+from evalcheck.answers.store import load_answers
+from evalcheck.infra import fileio
 
 COUNT_IDS = [1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 20, 23, 30, 31, 33, 35]
 
@@ -213,8 +213,8 @@ def test_answers_survive_a_round_trip_through_the_file(checklist, tmp_path: Path
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from evalcheck.store import Answers, parse_answers
-    from evalcheck.yamlio import load_yaml_text
+    from evalcheck.answers.store import Answers, parse_answers
+    from evalcheck.infra.yamlio import load_yaml_text
 
     ids = st.sampled_from([1, 3, 16, 17, 52, 109, 138, 142])
 

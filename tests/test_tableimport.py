@@ -12,14 +12,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evalcheck.checklist import bundled_checklist_path, load_checklist
-from evalcheck.tableimport import (
+from evalcheck.io.tableimport import (
     infer_kind,
     normalize_category,
     parse_due,
     parse_ranges,
     split_names,
 )
+from evalcheck.model.loading import bundled_checklist_path, load_checklist
 
 from .conftest import SEED_COPY, seed_text
 

@@ -21,7 +21,7 @@ from xml.sax.saxutils import escape
 import openpyxl
 import pytest
 
-from evalcheck.checklist import load_checklist
+from evalcheck.model.loading import load_checklist
 
 TITLE = "2022年营商环境测评指标责任清单"
 HEADER = ["二级指标", "题号", "三级指标", "责任领导", "责任科室", "完成时限"]
@@ -786,7 +786,7 @@ def test_a_merged_range_of_a_million_rows_is_refused(run, tmp_path: Path) -> Non
 
 
 def test_too_many_rows_are_refused(run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from evalcheck import tableimport_read
+    from evalcheck.io import tableimport_read
 
     monkeypatch.setattr(tableimport_read, "MAX_ROWS", 5)
     result = run("checklist-import", write_text(tmp_path / "t.txt", table()).name, "-o", "o.yaml")
@@ -804,7 +804,7 @@ def test_a_folder_is_not_a_table(run, tmp_path: Path) -> None:
 
 
 def test_label_and_footnote_are_kept_verbatim(tmp_path: Path) -> None:
-    from evalcheck.tableimport import read_table
+    from evalcheck.io.tableimport import read_table
 
     result = read_table(write_xlsx(tmp_path / "t.xlsx", {"附件1": table()}))
     assert (result.label, result.footnote) == ("附件1", FOOT.removeprefix("备注："))

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evalcheck import values
-from evalcheck.checklist import Indicator, Option
 from evalcheck.errors import EvalcheckError, ValueRefused
+from evalcheck.model import kinds as values
+from evalcheck.model.checklist import Indicator, Option
 
 
 def ind(kind: str, **kw) -> Indicator:

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from evalcheck import oscompat, render
 from evalcheck.cli import app, main
+from evalcheck.infra import oscompat
+from evalcheck.views import render
 
 
 def windows_text_stdout(encoding: str) -> io.TextIOWrapper:

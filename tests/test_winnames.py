@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evalcheck import fileio, winnames
+from evalcheck.infra import fileio, winnames
 
 from .test_sharing import office_owner_file, refusal
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from evalcheck.checklist import bundled_checklist_path, locate_checklist
-from evalcheck.render import text_width
+from evalcheck.model.loading import bundled_checklist_path, locate_checklist
+from evalcheck.views.render import text_width
 
 from .test_checklist import BASE, write
 

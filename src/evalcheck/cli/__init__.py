@@ -8,33 +8,7 @@ building all twenty commands costs a newcomer's every keystroke about 15 ms. Imp
 `app` from this package (tests, completion, help) loads them all.
 """
 
-from importlib import import_module
 from typing import Any
-
-# which module registers which command; tests/test_startup.py checks it against the app
-COMMANDS = {
-    "init": "workfolder",
-    "list": "commands",
-    "show": "commands",
-    "answer": "commands",
-    "history": "commands",
-    "undo": "commands",
-    "validate": "commands",
-    "status": "progress",
-    "overdue": "progress",
-    "remind": "progress",
-    "check": "progress",
-    "review": "review",
-    "approve": "review",
-    "return": "review",
-    "evidence": "evidence",
-    "export": "workbooks",
-    "import": "workbooks",
-    "carry": "carry",
-    "compare": "carry",
-    "checklist-import": "tableimport",
-}
-MODULES = tuple(dict.fromkeys(COMMANDS.values()))
 
 __all__ = [
     "COMMANDS", "app", "hoist_global_options", "load_commands", "main", "program",
@@ -42,15 +16,9 @@ __all__ = [
 ]  # fmt: skip
 
 
-def load_commands(name: str | None = None) -> None:
-    """Register the command `name` (its module), or every command when None or unknown."""
-    for module in [COMMANDS[name]] if name in COMMANDS else MODULES:
-        import_module(f"{__name__}.{module}")
-
-
 def main() -> None:
     """Run the command line; ends with SystemExit(exit code), like any Click program."""
-    from .shared import main as run
+    from evalcheck.cli.shared import main as run
 
     run()
 
@@ -61,7 +29,7 @@ def program() -> None:
     (guard.exit_now). In-process callers (tests, scripts) use main()."""
     import sys
 
-    from .guard import exit_now
+    from evalcheck.cli.guard import exit_now
 
     try:
         main()
@@ -77,13 +45,19 @@ def program() -> None:
 
 
 def __getattr__(attr: str) -> Any:
+    if attr in ("COMMANDS", "load_commands"):
+        from evalcheck.cli import table
+
+        return getattr(table, attr)
     if attr == "app":
+        from evalcheck.cli.table import load_commands
+
         load_commands()
-        from .shared import app
+        from evalcheck.cli.shared import app
 
         return app
     if attr in ("hoist_global_options", "translate_usage"):
-        from . import frame
+        from evalcheck.cli import frame
 
         return getattr(frame, attr)
     raise AttributeError(f"module {__name__!r} has no attribute {attr!r}")

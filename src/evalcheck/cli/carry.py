@@ -6,11 +6,11 @@ from typing import Annotated, Any
 
 import typer
 
-from .. import render
-from ..checklist import Checklist, id_ranges
-from ..errors import InputError
-from .frame import _Command
-from .shared import ByOpt, Fmt, FormatOpt, SectionOpt, _echo, _env, app
+from evalcheck.cli.frame import _Command
+from evalcheck.cli.shared import ByOpt, Fmt, FormatOpt, SectionOpt, _echo, _env, app
+from evalcheck.errors import InputError
+from evalcheck.model.checklist import Checklist, id_ranges
+from evalcheck.views import render
 
 FromChecklistOpt = Annotated[
     Path | None,
@@ -47,8 +47,9 @@ def carry(
     示例：evalcheck carry --from-checklist 2021清单.yaml --from-answers 2021答案.yaml
     示例：evalcheck carry --prefill
     """
-    from ..previous import NO_MAPPING, load, rematch
-    from ..store import previous_path
+    from evalcheck.answers.paths import previous_path
+    from evalcheck.year.mapping import load
+    from evalcheck.year.prefill import NO_MAPPING, rematch
 
     env = _env(ctx)
     cl = env.checklist
@@ -67,7 +68,7 @@ def carry(
 
 
 def _report(old: Checklist, cl: Checklist, matching: Any, target: Path) -> None:
-    from ..carry import EXACT, FUZZY, MANUAL, NONE
+    from evalcheck.year.carry import EXACT, FUZZY, MANUAL, NONE
 
     kinds = sum(1 for m in matching.matches if m.kind_change)
     _echo(
@@ -95,8 +96,8 @@ def _report(old: Checklist, cl: Checklist, matching: Any, target: Path) -> None:
 
 
 def _prefill(ctx: typer.Context, mapping: Any, by: str | None) -> None:
-    from ..previous import NOT_CONFIRMED, prefill
-    from ..store import current_user
+    from evalcheck.answers.paths import current_user
+    from evalcheck.year.prefill import NOT_CONFIRMED, prefill
 
     env = _env(ctx)
     who = by or current_user()
@@ -128,9 +129,10 @@ def compare(
     \b
     示例：evalcheck compare --section 审批监管科
     """
-    from ..columns import COMPARE
-    from ..previous import NO_MAPPING, compare_rows
-    from ..select import Filters, resolve_filters, select_rows
+    from evalcheck.state.compare import compare_rows
+    from evalcheck.state.select import Filters, resolve_filters, select_rows
+    from evalcheck.views.columns import COMPARE
+    from evalcheck.year.prefill import NO_MAPPING
 
     env = _env(ctx)
     cl = env.checklist
@@ -153,7 +155,7 @@ def compare(
 
 def _compare_text(rows: list[Any], heading: str) -> str:
     """One table per section (the section is the title), then a total line."""
-    from ..columns import COMPARE
+    from evalcheck.views.columns import COMPARE
 
     groups: dict[str, list[Any]] = {}
     for r in rows:

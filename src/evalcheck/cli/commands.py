@@ -9,12 +9,9 @@ from typing import Annotated, Any
 
 import typer
 
-from .. import render
-from ..checklist import ROLE_NAMES, UNASSIGNED, Checklist, Indicator, locate_checklist
-from ..errors import EXIT_DATA, InputError
-from ..store import ACTIONS, State, describe_state
-from .frame import _Command, usage_checked
-from .shared import (
+from evalcheck.answers.store import ACTIONS, State, describe_state
+from evalcheck.cli.frame import _Command, usage_checked
+from evalcheck.cli.shared import (
     ByOpt,
     Fmt,
     FormatOpt,
@@ -32,12 +29,16 @@ from .shared import (
     _writer,
     app,
 )
+from evalcheck.errors import EXIT_DATA, InputError
+from evalcheck.model.checklist import ROLE_NAMES, UNASSIGNED, Checklist, Indicator
+from evalcheck.model.loading import locate_checklist
+from evalcheck.views import render
 
 # ---------------------------------------------------------------- options
 
 
 def _select() -> Any:
-    from .. import select
+    from evalcheck.state import select
 
     return select
 
@@ -133,7 +134,7 @@ def list_cmd(
     示例：evalcheck list --section 审批监管科
     示例：evalcheck list --format csv --output 清单.csv
     """
-    from ..select import select_rows
+    from evalcheck.state.select import select_rows
 
     render.plain_tables(on=output is not None)  # a file gets tab-separated text
     env = _env(ctx)
@@ -148,7 +149,7 @@ def list_cmd(
 
 def _list_output(cl: Any, rows: Any, fmt: Fmt, output: Any, previous: bool) -> None:
     """`list` as JSON, CSV or a table; with a 上年值 column when asked for (--previous)."""
-    from ..columns import PREVIOUS, list_columns, list_csv_columns
+    from evalcheck.views.columns import PREVIOUS, list_columns, list_csv_columns
 
     extra = [PREVIOUS] if previous else []
     if fmt.value == "json":
@@ -184,9 +185,9 @@ def show(
 
 
 def _show_lines(cl: Any, row: Any) -> list[tuple[str, str]]:
-    from .. import expr
-    from ..snapshot import display_derived
-    from ..values import example, kind_text
+    from evalcheck.model import expr
+    from evalcheck.model.kinds import example, kind_text
+    from evalcheck.state.snapshot import display_derived
 
     ind, st = row.ind, row.state
     lines = [
@@ -230,7 +231,7 @@ def _show_lines(cl: Any, row: Any) -> list[tuple[str, str]]:
 
 def _review_lines(row: Any) -> list[tuple[str, str]]:
     """审核状态, and who signed, when, with what note (the full trail is in `history`)."""
-    from ..review import Review, signed_by
+    from evalcheck.answers.review import Review, signed_by
 
     st = row.state
     if row.review is Review.PENDING:
@@ -244,7 +245,7 @@ def _review_lines(row: Any) -> list[tuple[str, str]]:
 
 def _evidence_text(ev: Any) -> str:
     """'对接说明.pdf（12.0 KB）；https://…（链接）', or why there is none (show)."""
-    from ..evidence import human_size
+    from evalcheck.answers.evidence import human_size
 
     if not ev.items:
         need = "缺佐证材料（本项要求提供）" if ev.lacking else "（无）"
@@ -280,10 +281,10 @@ def answer(
     示例：evalcheck answer 16 --value 是 --evidence 文件/对接说明.pdf
     示例：evalcheck answer 109 --na 本年度无其他创新举措
     """
-    from ..evidence import store_root
-    from ..evidence_ops import answer as record
-    from ..evidence_ops import store_changes
-    from ..values import parse
+    from evalcheck.answers.paths import store_root
+    from evalcheck.model.kinds import parse
+    from evalcheck.services.evidence_ops import answer as record
+    from evalcheck.services.evidence_ops import store_changes
 
     env = _env(ctx)
     ind = env.checklist.get(_parse_id(ident))
@@ -306,7 +307,7 @@ def answer(
 
 
 def _evidence_only(ctx: typer.Context, ident: str, files: list[str], by: str | None) -> None:
-    from .evidence import add_cmd  # imported only here: registering its commands costs
+    from evalcheck.cli.evidence import add_cmd  # imported only here: registering its commands costs
 
     add_cmd(ctx, ident, files, by)
 
@@ -315,7 +316,7 @@ def _say(ind: Indicator, message: str, st: State | None, added: list[Any]) -> No
     """The answer's message (unless nothing but evidence changed), then each file's fate."""
     lines = [message] if st is not None or not added else []
     if added:
-        from .evidence import describe_added
+        from evalcheck.cli.evidence import describe_added
 
         lines += describe_added(ind.id, added)
     _echo("\n".join(lines))
@@ -354,7 +355,7 @@ def _answer_message(
 def _effective(cl: Any, answers: Any) -> dict[int, float]:
     if not cl.rules:
         return {}
-    from ..rules import effective_values
+    from evalcheck.state.rules import effective_values
 
     return effective_values(cl, answers)
 
@@ -364,7 +365,7 @@ def _warn_rules(env: Any, values: dict[int, float], ident: int) -> None:
     _warn_previous(env, ident)
     if not cl.rules:
         return
-    from ..rules import violations_for
+    from evalcheck.state.rules import violations_for
 
     for f in violations_for(cl, values, ident):
         level = "错误" if f.severity == "error" else "提醒"
@@ -374,11 +375,11 @@ def _warn_rules(env: Any, values: dict[int, float], ident: int) -> None:
 
 def _warn_previous(env: Any, ident: int) -> None:
     """After `carry`: an answer far from last year's is worth a second look at once."""
-    from ..store import previous_path
+    from evalcheck.answers.paths import previous_path
 
     if not previous_path(env.answers_path).exists():
         return
-    from ..previous import plausibility
+    from evalcheck.state.plausibility import plausibility
 
     row = env.snapshot().row(ident)
     for f in plausibility(env.checklist, [row]):
@@ -395,7 +396,7 @@ def history(
     \b
     示例：evalcheck history 47
     """
-    from ..columns import HISTORY, HistoryRow
+    from evalcheck.views.columns import HISTORY, HistoryRow
 
     env = _env(ctx)
     cl = env.checklist
@@ -420,8 +421,8 @@ def undo(ctx: typer.Context, by: ByOpt = None) -> None:
     \b
     示例：evalcheck undo
     """
-    from ..evidence import store_root
-    from ..evidence_ops import follow_undo, store_changes
+    from evalcheck.answers.paths import store_root
+    from evalcheck.services.evidence_ops import follow_undo, store_changes
 
     env = _env(ctx)
     cl = env.checklist
@@ -464,7 +465,7 @@ def _evidence_change(before: State, after: State) -> list[str]:
 
 def _undone(cl: Checklist, ind: Indicator | None, current: State, restored: State) -> str:
     """'320 个 → 312 个'; with the review states when those changed: '312 个（已审核 → 待审核）'."""
-    from ..review import review_of
+    from evalcheck.answers.review import review_of
 
     before, after = describe_state(ind, current), describe_state(ind, restored)
     r1, r2 = review_of(cl, current), review_of(cl, restored)
@@ -488,7 +489,7 @@ def validate(
     \b
     示例：evalcheck validate data/indicators.yaml
     """
-    from ..validation import read_checklist
+    from evalcheck.model.loading import read_checklist
 
     env = _env(ctx)
     if path is None:

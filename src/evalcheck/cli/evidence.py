@@ -6,11 +6,22 @@ from typing import Annotated, Any
 
 import typer
 
-from .. import render
-from ..checklist import Indicator
-from ..errors import EXIT_FINDINGS
-from .frame import _Command, _Group
-from .shared import ByOpt, Env, SectionOpt, ShowFmt, _by_note, _echo, _env, _parse_id, _writer, app
+from evalcheck.cli.frame import _Command, _Group
+from evalcheck.cli.shared import (
+    ByOpt,
+    Env,
+    SectionOpt,
+    ShowFmt,
+    _by_note,
+    _echo,
+    _env,
+    _parse_id,
+    _writer,
+    app,
+)
+from evalcheck.errors import EXIT_FINDINGS
+from evalcheck.model.checklist import Indicator
+from evalcheck.views import render
 
 evidence_app = typer.Typer(
     cls=_Group,
@@ -32,13 +43,13 @@ OverwriteOpt = Annotated[
 
 
 def store_root(env: Env) -> Path:
-    from ..evidence import store_root as root_of
+    from evalcheck.answers.paths import store_root as root_of
 
     return root_of(env.answers_path)
 
 
 def _chosen(env: Env, section: list[str] | None) -> list[Indicator]:
-    from ..select import Filters, resolve_filters, select
+    from evalcheck.state.select import Filters, resolve_filters, select
 
     cl = env.checklist
     return select(cl, resolve_filters(cl, Filters(sections=tuple(section or ()))))
@@ -46,7 +57,7 @@ def _chosen(env: Env, section: list[str] | None) -> list[Indicator]:
 
 def describe_added(ident: int, report: list[Any]) -> list[str]:
     """One line per source given to add (also used by `answer --evidence` and `import`)."""
-    from ..evidence import human_size
+    from evalcheck.answers.evidence import human_size
 
     lines = []
     for a in report:
@@ -85,7 +96,7 @@ def add_cmd(
     示例：evalcheck evidence add 47 承诺时限汇总表.xlsx 政策文件.pdf
     示例：evalcheck evidence add 16 https://www.example.gov.cn/zwfw
     """
-    from ..evidence_ops import add, store_changes
+    from evalcheck.services.evidence_ops import add, store_changes
 
     env = _env(ctx)
     ind = env.checklist.get(_parse_id(ident))
@@ -111,7 +122,7 @@ def rm_cmd(
     \b
     示例：evalcheck evidence rm 47 旧版汇总表.xlsx
     """
-    from ..evidence_ops import remove, store_changes
+    from evalcheck.services.evidence_ops import remove, store_changes
 
     env = _env(ctx)
     ind = env.checklist.get(_parse_id(ident))
@@ -141,8 +152,8 @@ def list_cmd(
     示例：evalcheck evidence list 47
     示例：evalcheck evidence list --section 审批监管科
     """
-    from ..columns import EVIDENCE_LIST, EvidenceRow
-    from ..evidence import check_item
+    from evalcheck.answers.evidence import check_item
+    from evalcheck.views.columns import EVIDENCE_LIST, EvidenceRow
 
     env = _env(ctx)
     cl = env.checklist
@@ -180,7 +191,7 @@ def check_cmd(
     示例：evalcheck evidence check
     示例：evalcheck evidence check --section 审批监管科
     """
-    from ..evidence_ops import check, report_data, report_lines
+    from evalcheck.services.evidence_ops import check, report_data, report_lines
 
     env = _env(ctx)
     chosen = _chosen(env, section)
@@ -202,7 +213,7 @@ def migrate_cmd(ctx: typer.Context, by: ByOpt = None) -> None:
     \b
     示例：evalcheck evidence migrate
     """
-    from ..evidence_ops import migrate, store_changes
+    from evalcheck.services.evidence_ops import migrate, store_changes
 
     env = _env(ctx)
     root = store_root(env)
@@ -237,7 +248,7 @@ def pack_cmd(
     示例：evalcheck evidence pack 佐证材料包.zip
     示例：evalcheck evidence pack 审批监管科材料 --section 审批监管科
     """
-    from ..pack import pack, summary
+    from evalcheck.io.pack import pack, summary
 
     env = _env(ctx)
     rows = env.snapshot().where(i.id for i in _chosen(env, section))
@@ -274,7 +285,7 @@ class _ProgressLine:
         self.last = -1
 
     def __call__(self, done: int, total: int) -> None:
-        from ..evidence import human_size
+        from evalcheck.answers.evidence import human_size
 
         if total < self.MIN_BYTES:
             return

@@ -8,10 +8,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .shared import _echo
+from evalcheck.cli.shared import _echo
 
 if TYPE_CHECKING:
-    from ..snapshot import Row, Snapshot
+    from evalcheck.state.snapshot import Row, Snapshot
 
 
 def export_table(
@@ -19,13 +19,13 @@ def export_table(
 ) -> None:
     answered = sum(1 for r in rows if r.state is not None)
     if path.suffix.lower() == ".docx":
-        from ..attachment import build
-        from ..docx_export import write_docx
+        from evalcheck.io.docx_export import write_docx
+        from evalcheck.views.attachment import build
 
         write_docx(path, build(snap.checklist, rows, due_as_written=due_as_written))
         _echo(f"已导出 {path}：{len(rows)} 项指标，其中已填报 {answered} 项（Word 附件）")
         return
-    from ..excel import export_workbook
+    from evalcheck.io.excel import export_workbook
 
     n = export_workbook(path, snap, rows, due_as_written=due_as_written)
     extra = "“填报进度”工作表"
@@ -42,7 +42,7 @@ def export_section_forms(
     force: bool,
     due_as_written: bool,
 ) -> None:
-    from ..excel import export_forms
+    from evalcheck.io.excel import export_forms
 
     written = export_forms(
         folder, snap, sections=sections, force=force, due_as_written=due_as_written

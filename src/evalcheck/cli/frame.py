@@ -24,8 +24,8 @@ import typer
 from typer._click import HelpFormatter
 from typer.core import TyperCommand, TyperGroup
 
-from .. import render
-from ..errors import EXIT_INTERRUPTED, EvalcheckError, InputError
+from evalcheck.errors import EXIT_INTERRUPTED, EvalcheckError, InputError
+from evalcheck.views import render
 
 HELP_TEXT = "显示此帮助并退出。"
 
@@ -353,7 +353,7 @@ class _Group(_ChineseHelp, TyperGroup):
             name = args[0] if args else ""
             if not name or name.startswith("-"):
                 raise
-            from ..select import closest
+            from evalcheck.state.select import closest
 
             names = self.list_commands(ctx)
             hint = closest(name, names)

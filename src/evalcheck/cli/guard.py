@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
-from ..errors import EXIT_INPUT, EXIT_WRITE, os_reason
+from evalcheck.errors import EXIT_INPUT, EXIT_WRITE, os_reason
 
 
 def refuse_undecodable(args: Sequence[str]) -> None:
@@ -41,7 +41,7 @@ def run_guarded(run: Callable[[], int]) -> int:
         return code
     except OSError as exc:
         _silence_stdout()
-        from ..oscompat import is_closed_pipe
+        from evalcheck.infra.oscompat import is_closed_pipe
 
         # `evalcheck list | head`, or quitting `| more`: the reader has all it wanted
         # (EPIPE; on Windows a closed pipe is EINVAL)

@@ -4,11 +4,9 @@ from typing import Annotated, Any
 
 import typer
 
-from .. import render
-from ..errors import EXIT_FINDINGS
-from ..review import ESCALATE_DAYS, REVIEW_DAYS, SOON_DAYS, Tier
-from .frame import _Command
-from .shared import (
+from evalcheck.answers.review import ESCALATE_DAYS, REVIEW_DAYS, SOON_DAYS, Tier
+from evalcheck.cli.frame import _Command
+from evalcheck.cli.shared import (
     Fmt,
     FormatOpt,
     OwnerOpt,
@@ -22,6 +20,8 @@ from .shared import (
     _filters,
     app,
 )
+from evalcheck.errors import EXIT_FINDINGS
+from evalcheck.views import render
 
 ShowFormatOpt = Annotated[ShowFmt, typer.Option("--format", "-f", help="输出格式：text 或 json。")]
 
@@ -46,10 +46,10 @@ def overdue(
     \b
     示例：evalcheck overdue --today 2021-09-16 --within 3
     """
-    from ..columns import OVERDUE_CSV, tier_column
-    from ..deadlines import due_within
-    from ..deadlines import overdue as overdue_of
-    from ..select import select_rows
+    from evalcheck.state.deadlines import due_within
+    from evalcheck.state.deadlines import overdue as overdue_of
+    from evalcheck.state.select import select_rows
+    from evalcheck.views.columns import OVERDUE_CSV, tier_column
 
     env = _env(ctx)
     filters = _filters(env.checklist, sections=section, owners=owner)
@@ -68,7 +68,7 @@ def overdue(
 
 
 def _open_dict(r: Any, today: Any) -> dict[str, Any]:
-    from ..columns import tier_column
+    from evalcheck.views.columns import tier_column
 
     return {
         "id": r.id,
@@ -85,7 +85,7 @@ def _open_dict(r: Any, today: Any) -> dict[str, Any]:
 
 
 def _overdue_json(snap: Any, late: list[Any], soon: list[Any], within: int) -> dict[str, Any]:
-    from ..snapshot import group_rows
+    from evalcheck.state.snapshot import group_rows
 
     return {
         "today": snap.today.isoformat(),
@@ -100,8 +100,15 @@ def _overdue_json(snap: Any, late: list[Any], soon: list[Any], within: int) -> d
 
 
 def _overdue_text(snap: Any, late: list[Any], soon: list[Any], within: int) -> str:
-    from ..columns import DAYS_LATE, DAYS_LEFT, OWNER, SECTION, overdue_columns, tier_column
-    from ..snapshot import group_rows
+    from evalcheck.state.snapshot import group_rows
+    from evalcheck.views.columns import (
+        DAYS_LATE,
+        DAYS_LEFT,
+        OWNER,
+        SECTION,
+        overdue_columns,
+        tier_column,
+    )
 
     day = snap.today.isoformat()
     tier = tier_column(snap.today)
@@ -137,7 +144,7 @@ def status(
     \b
     示例：evalcheck status --today 2021-09-16
     """
-    from ..snapshot import GROUPINGS, progress, shared
+    from evalcheck.state.snapshot import GROUPINGS, progress, shared
 
     snap = _env(ctx).snapshot(today)
     groups = progress(snap)
@@ -148,7 +155,7 @@ def status(
         data.update({key: [p.to_dict() for p in groups[key]] for key in GROUPINGS})
         _emit(render.to_json(data), kind="json", output=output)
         return
-    from ..checklist import locate_checklist
+    from evalcheck.model.loading import locate_checklist
 
     where = locate_checklist(_env(ctx).checklist_option).describe()
     _emit(_status_text(snap, groups, where), output=output)
@@ -157,8 +164,8 @@ def status(
 def _status_text(snap: Any, groups: dict[str, Any], where: str) -> str:
     """Which checklist, one table per grouping, then the overall line (with the review
     counts when review is on)."""
-    from ..columns import progress_columns
-    from ..snapshot import GROUPINGS
+    from evalcheck.state.snapshot import GROUPINGS
+    from evalcheck.views.columns import progress_columns
 
     total = groups["all"][0]
     on = snap.checklist.review
@@ -197,7 +204,7 @@ ReviewDaysOpt = Annotated[
 
 def _total_text(snap: Any, total: Any) -> str:
     """The 合计 line, and what makes the groups add up to more (shared indicators)."""
-    from ..snapshot import shared_note
+    from evalcheck.state.snapshot import shared_note
 
     on = snap.checklist.review  # then done = approved (and computed)
     done = "已完成（已审核）" if on else "已完成"
@@ -238,9 +245,9 @@ def remind(
     示例：evalcheck remind --today 2021-09-20
     示例：evalcheck remind --tier 督办 --escalate 3 --copy
     """
-    from ..reminders import messages
-    from ..review import Thresholds, resolve_tier
-    from ..select import select_rows
+    from evalcheck.answers.review import Thresholds, resolve_tier
+    from evalcheck.state.reminders import messages
+    from evalcheck.state.select import select_rows
 
     env = _env(ctx)
     tiers = [resolve_tier(t) for t in tier or ()]
@@ -259,7 +266,7 @@ def remind(
 
 def _shared_note(found: list[Any]) -> str:
     """For the coordinator (not part of the copied text): items sent to several sections."""
-    from ..reminders import SECTION_TIERS
+    from evalcheck.state.reminders import SECTION_TIERS
 
     rows = {r.id: r for m in found if m.tier in SECTION_TIERS for r in m.rows}
     n = sum(1 for r in rows.values() if len(r.sections) > 1)
@@ -269,8 +276,8 @@ def _shared_note(found: list[Any]) -> str:
 
 
 def _copy(text: str) -> None:
-    from ..errors import WriteError
-    from ..oscompat import clipboard_command, copy_to_clipboard
+    from evalcheck.errors import WriteError
+    from evalcheck.infra.oscompat import clipboard_command, copy_to_clipboard
 
     clipboard = clipboard_command()
     if clipboard is None:
@@ -292,7 +299,7 @@ def check(ctx: typer.Context, fmt: ShowFormatOpt = ShowFmt.text) -> None:
     \b
     示例：evalcheck check
     """
-    from ..rules import check_snapshot
+    from evalcheck.state.rules import check_snapshot
 
     snap = _env(ctx).snapshot()
     report = check_snapshot(snap)

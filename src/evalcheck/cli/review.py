@@ -4,11 +4,8 @@ from typing import Annotated, Any
 
 import typer
 
-from .. import render
-from ..checklist import Checklist, Indicator
-from ..errors import InputError
-from .frame import _Command
-from .shared import (
+from evalcheck.cli.frame import _Command
+from evalcheck.cli.shared import (
     OwnerOpt,
     SectionOpt,
     ShowFmt,
@@ -19,6 +16,9 @@ from .shared import (
     _parse_id,
     app,
 )
+from evalcheck.errors import InputError
+from evalcheck.model.checklist import Checklist, Indicator
+from evalcheck.views import render
 
 ReviewerOpt = Annotated[
     str | None,
@@ -45,9 +45,9 @@ def review_cmd(
     \b
     示例：evalcheck review --owner 万富春
     """
-    from ..review import Review, review_off_error
-    from ..select import select_rows
-    from ..snapshot import group_rows
+    from evalcheck.answers.review import Review, review_off_error
+    from evalcheck.state.select import select_rows
+    from evalcheck.state.snapshot import group_rows
 
     env = _env(ctx)
     cl = env.checklist
@@ -73,7 +73,7 @@ def _group_dict(cl: Checklist, name: str, group: list[Any], values: dict[int, fl
 
 def _review_text(cl: Checklist, groups: list[Any], values: dict[int, float]) -> str:
     """One table per leader, then how to approve or return."""
-    from ..columns import pending_columns
+    from evalcheck.views.columns import pending_columns
 
     parts = []
     for name, group in groups:
@@ -92,7 +92,7 @@ def _review_text(cl: Checklist, groups: list[Any], values: dict[int, float]) -> 
 def _findings(cl: Checklist, ident: int, values: dict[int, float]) -> list[str]:
     if not cl.rules:
         return []
-    from ..rules import violations_for
+    from evalcheck.state.rules import violations_for
 
     out = []
     for f in violations_for(cl, values, ident):
@@ -180,7 +180,7 @@ def _approve_args(
     cl: Checklist, idents: list[str] | None, by: str | None, owner: str | None, all_: bool
 ) -> tuple[str | None, str]:
     """(the leader of --all, the reviewer); usage mistakes refused before anything is read."""
-    from ..select import resolve
+    from evalcheck.state.select import resolve
 
     leader = resolve("责任领导", owner, cl.owners) if owner else None
     if all_ and idents:
@@ -197,7 +197,7 @@ def _approve_args(
 
 
 def _reviewer(cl: Checklist, by: str | None) -> str:
-    from ..review import review_off_error
+    from evalcheck.answers.review import review_off_error
 
     reviewer = (by or "").strip()
     if not reviewer:
@@ -208,7 +208,7 @@ def _reviewer(cl: Checklist, by: str | None) -> str:
 
 
 def _pending_of(cl: Checklist, answers: Any, leader: str | None) -> list[Indicator]:
-    from ..review import Review, review_of
+    from evalcheck.answers.review import Review, review_of
 
     return [
         i
@@ -262,7 +262,7 @@ def _sign(
     reviewer: str,
     comment: str | None,
 ) -> list[tuple[Indicator, Any]]:
-    from ..review import plan_signoffs
+    from evalcheck.answers.review import plan_signoffs
 
     plan = plan_signoffs(
         cl, [(i, answers.state(i.id)) for i in chosen], action=action, reviewer=reviewer
@@ -285,7 +285,7 @@ def _sign(
 
 
 def _shown(ind: Indicator, st: Any) -> str:
-    from ..store import describe_state
+    from evalcheck.answers.store import describe_state
 
     return describe_state(ind, st)
 
@@ -306,9 +306,9 @@ def _deputy_notes(done: list[tuple[Indicator, str | None]], reviewer: str) -> No
 
 def export_review_books(env: Any, folder: Any, owners: list[str], force: bool) -> None:
     """`export --review DIR`: one workbook per leader."""
-    from ..review import review_off_error
-    from ..reviewbook import export_reviews
-    from ..select import resolve
+    from evalcheck.answers.review import review_off_error
+    from evalcheck.io.reviewbook import export_reviews
+    from evalcheck.state.select import resolve
 
     cl = env.checklist
     if not cl.review:
@@ -328,8 +328,13 @@ def export_review_books(env: Any, folder: Any, owners: list[str], force: bool) -
 
 def import_review_book(env: Any, path: Any, dry_run: bool, by: str | None) -> None:
     """`import` of a review workbook: all or nothing, located refusals, old -> new preview."""
-    from ..review import review_off_error
-    from ..reviewbook import apply_review, describe_decision, plan_review, read_review_workbook
+    from evalcheck.answers.review import review_off_error
+    from evalcheck.io.reviewbook import (
+        apply_review,
+        describe_decision,
+        plan_review,
+        read_review_workbook,
+    )
 
     cl = env.checklist
     if not cl.review:

@@ -13,15 +13,24 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .. import notices, render
-from ..checklist import Checklist, load_checklist, resolve_checklist_path
-from ..errors import EXIT_INTERRUPTED, EvalcheckError, InputError
-from ..store import Answers, load_answers, resolve_answers_path, transaction
-from .frame import _Command, _Group, _show_usage_error, hoist_global_options, usage_checked
+from evalcheck.answers.paths import resolve_answers_path
+from evalcheck.answers.store import Answers, load_answers, transaction
+from evalcheck.cli.frame import (
+    _Command,
+    _Group,
+    _show_usage_error,
+    hoist_global_options,
+    usage_checked,
+)
+from evalcheck.errors import EXIT_INTERRUPTED, EvalcheckError, InputError
+from evalcheck.infra import notices
+from evalcheck.model.checklist import Checklist
+from evalcheck.model.loading import load_checklist, resolve_checklist_path
+from evalcheck.views import render
 
 if TYPE_CHECKING:
-    from ..select import Filters
-    from ..snapshot import Snapshot
+    from evalcheck.state.select import Filters
+    from evalcheck.state.snapshot import Snapshot
 
 
 class Fmt(StrEnum):
@@ -74,13 +83,13 @@ class Env:
 
     def snapshot(self, today: str | None = None) -> "Snapshot":
         """The state of every indicator (snapshot.py): what every view reads."""
-        from ..deadlines import parse_today
-        from ..snapshot import take
-        from ..store import previous_path
+        from evalcheck.answers.paths import previous_path
+        from evalcheck.state.deadlines import parse_today
+        from evalcheck.state.snapshot import take
 
         previous = None
         if previous_path(self.answers_path).exists():  # after `carry`: last year's values
-            from ..previous import previous_values
+            from evalcheck.year.mapping import previous_values
 
             previous = previous_values(self.answers_path, self.checklist)
         return take(self.checklist, self.answers(), parse_today(today), previous)
@@ -97,7 +106,7 @@ class Env:
         if self._warned:
             return
         self._warned = True
-        from ..sharing import sharing_warnings
+        from evalcheck.infra.sharing import sharing_warnings
 
         for text in sharing_warnings(self.answers_path, writing=writing):
             warn(text)
@@ -127,7 +136,7 @@ def _env(ctx: typer.Context) -> Env:
 
 def _show_version(value: bool) -> None:
     if value:
-        from .. import __version__
+        from evalcheck import __version__
 
         typer.echo(f"evalcheck {__version__}")
         raise typer.Exit()
@@ -248,7 +257,7 @@ ToFileOpt = Annotated[
 
 def _filters(cl: Checklist, **given: Any) -> "Filters":
     """Filters from options as typed (None for an option not given), names resolved."""
-    from ..select import Filters, resolve_filters
+    from evalcheck.state.select import Filters, resolve_filters
 
     raw: dict[str, Any] = {
         k: v if isinstance(v, bool) else tuple(v or ()) for k, v in given.items()
@@ -257,7 +266,7 @@ def _filters(cl: Checklist, **given: Any) -> "Filters":
 
 
 def _parse_today(raw: str) -> Any:
-    from ..deadlines import parse_today
+    from evalcheck.state.deadlines import parse_today
 
     return parse_today(raw)
 
@@ -273,10 +282,10 @@ def warn(text: str) -> None:
 
 def _emit(text: str, *, kind: str = "text", output: Path | None = None) -> None:
     """Print a listing, or write it to --output (see render.emit)."""
-    from .. import render
+    from evalcheck.views import render
 
     if output is not None:
-        from ..winnames import long_path_warnings
+        from evalcheck.infra.winnames import long_path_warnings
 
         for w in long_path_warnings(output):
             warn(w)
@@ -287,7 +296,7 @@ def _emit(text: str, *, kind: str = "text", output: Path | None = None) -> None:
 
 def _writer(by: str | None) -> str:
     """Who writes: --by, else EVALCHECK_USER, else the login name."""
-    from ..store import current_user
+    from evalcheck.answers.paths import current_user
 
     return by.strip() if by and by.strip() else current_user()
 
@@ -295,7 +304,7 @@ def _writer(by: str | None) -> str:
 def _by_note(who: str, by: str | None) -> str:
     """'填报人：张三', shown on every write; a hint on stderr when the name is a shared PC's
     login (Administrator, user, lenovo …) rather than a person's."""
-    from ..store import ENV_USER, is_generic_user
+    from evalcheck.answers.paths import ENV_USER, is_generic_user
 
     if not by and is_generic_user(who):
         warn(
@@ -306,7 +315,7 @@ def _by_note(who: str, by: str | None) -> str:
 
 
 def _parse_id(raw: str) -> int:
-    from ..values import normalize
+    from evalcheck.model.kinds import normalize
 
     t = normalize(raw).lstrip("#第").rstrip("项")
     if not t.isdigit():
@@ -318,11 +327,11 @@ def _parse_id(raw: str) -> int:
 
 
 def main() -> None:
-    from ..oscompat import configure_streams
+    from evalcheck.infra.oscompat import configure_streams
 
     # the console's code page when redirected on Windows, else UTF-8 (oscompat)
     configure_streams()
-    from .guard import refuse_undecodable, run_guarded
+    from evalcheck.cli.guard import refuse_undecodable, run_guarded
 
     refuse_undecodable(sys.argv[1:])
     sys.exit(run_guarded(_run))
@@ -340,7 +349,7 @@ def only_the_command(args: list[str]) -> Iterator[None]:
     """
     import os
 
-    from . import load_commands
+    from evalcheck.cli.table import load_commands
 
     complete = any(k.startswith("_EVALCHECK") for k in os.environ)
     name = None if complete else _command_name(args)

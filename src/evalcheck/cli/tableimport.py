@@ -6,9 +6,9 @@ from typing import Annotated, Any
 
 import typer
 
-from ..errors import InputError
-from .frame import _Command, usage_checked
-from .shared import _echo, app
+from evalcheck.cli.frame import _Command, usage_checked
+from evalcheck.cli.shared import _echo, app
+from evalcheck.errors import InputError
 
 TableArg = Annotated[
     Path,
@@ -81,7 +81,7 @@ def checklist_import(
     示例：evalcheck checklist-import 2022指标表.xlsx -o indicators-2022.yaml
           evalcheck checklist-import 表.txt --year 2022 --support 116-144 --column 责任科室=承办股室
     """
-    from ..tableimport import Options, read_table
+    from evalcheck.io.tableimport import Options, read_table
 
     if output.exists() and not force:
         raise InputError(f"{output} 已存在，未做修改；确认要覆盖请加 --force")
@@ -97,7 +97,7 @@ def checklist_import(
 
 
 def _columns(raw: list[str]) -> dict[str, str]:
-    from ..tableimport import LABELS
+    from evalcheck.io.tableimport import LABELS
 
     keys = {label: key for key, label in LABELS.items()} | {k: k for k in LABELS}
     out: dict[str, str] = {}
@@ -117,7 +117,7 @@ def _columns(raw: list[str]) -> dict[str, str]:
 
 
 def _support(raw: str | None) -> frozenset[int] | None:
-    from ..tableimport import parse_ranges
+    from evalcheck.io.tableimport import parse_ranges
 
     if raw is None:
         return None
@@ -140,9 +140,9 @@ def _due(raw: str | None) -> dt.date | None:
 
 def _write(table: Path, output: Path, result: Any) -> Any:
     """Write the checklist; the file written is the document validated (its own text)."""
-    from ..fileio import atomic_write_text
-    from ..tableimport import checklist_document, checklist_yaml
-    from ..validation import validate_text
+    from evalcheck.infra.fileio import atomic_write_text
+    from evalcheck.io.tableimport import checklist_document, checklist_yaml
+    from evalcheck.model.validation import validate_text
 
     doc = checklist_document(result)
     header = [
@@ -163,7 +163,7 @@ def _write(table: Path, output: Path, result: Any) -> Any:
 
 def _report(output: Path, checklist: Any, result: Any) -> None:
     """The summary line: count, year and its source, names, roles, inferences to review."""
-    from ..checklist import ROLE_NAMES
+    from evalcheck.model.checklist import ROLE_NAMES
 
     roles = [i.role for i in checklist.indicators]
     lead, sup = roles.count("lead"), roles.count("support")

@@ -5,11 +5,9 @@ from typing import Annotated, Any
 
 import typer
 
-from ..checklist import UNASSIGNED
-from ..errors import InputError
-from ..store import describe_state
-from .frame import _Command
-from .shared import (
+from evalcheck.answers.store import describe_state
+from evalcheck.cli.frame import _Command
+from evalcheck.cli.shared import (
     ByOpt,
     OwnerOpt,
     SectionOpt,
@@ -21,6 +19,8 @@ from .shared import (
     _writer,
     app,
 )
+from evalcheck.errors import InputError
+from evalcheck.model.checklist import UNASSIGNED
 
 ExportPathArg = Annotated[
     Path | None,
@@ -69,8 +69,8 @@ def export(
     示例：evalcheck export --split 科室表格/
     示例：evalcheck export --review 审核表/
     """
-    from ..select import select_rows
-    from .exports import export_section_forms, export_table
+    from evalcheck.cli.exports import export_section_forms, export_table
+    from evalcheck.state.select import select_rows
 
     if sum(x is not None for x in (path, split, review)) != 1:
         raise InputError(ONE_TARGET)
@@ -93,7 +93,7 @@ ONE_TARGET = "请给出导出文件名（例如 report.xlsx）、--split 文件�
 
 
 def _export_reviews(ctx: typer.Context, folder: Path, owner: list[str] | None, force: bool) -> None:
-    from .review import export_review_books
+    from evalcheck.cli.review import export_review_books
 
     export_review_books(_env(ctx), folder, owner or [], force)
 
@@ -124,9 +124,9 @@ def import_cmd(
     \b
     示例：evalcheck import 科室表格/2021测评填报_审批监管科.xlsx --dry-run
     """
-    from ..evidence_ops import store_changes
-    from ..excel import read_grid, workbook_kind
-    from ..reviewbook import KIND as REVIEW
+    from evalcheck.io.excel import read_grid, workbook_kind
+    from evalcheck.io.reviewbook import KIND as REVIEW
+    from evalcheck.services.evidence_ops import store_changes
 
     env = _env(ctx)
     grid = read_grid(path)  # read once (the size guards run first)
@@ -153,9 +153,9 @@ def _read_changes(path: Path, env: Any, grid: Any) -> tuple[list[Any], dict[int,
     """The workbook's changes and the files its 佐证材料 cells name (found beside the form);
     any refused cell, missing file, or indicator filled differently on two sheets refuses
     the whole import."""
-    from ..evidence_ops import resolve_form_evidence
-    from ..excel import read_workbook
-    from ..stale import twice_filled
+    from evalcheck.io.excel import read_workbook
+    from evalcheck.io.stale import twice_filled
+    from evalcheck.services.evidence_ops import resolve_form_evidence
 
     result = read_workbook(path, env.checklist, grid)
     sheets = "、".join(f"“{s}”" for s in result.sheets)
@@ -176,7 +176,7 @@ def _read_changes(path: Path, env: Any, grid: Any) -> tuple[list[Any], dict[int,
 
 def _check_conflicts(snap: Any, changes: Any, overwrite: bool) -> None:
     """Stale cells (changed in the form and, since the export, in the answers too)."""
-    from ..stale import conflicts
+    from evalcheck.io.stale import conflicts
 
     found = conflicts(snap, changes)
     if not found:
@@ -194,13 +194,13 @@ def _check_conflicts(snap: Any, changes: Any, overwrite: bool) -> None:
 
 
 def _import_review(env: Any, path: Path, dry_run: bool, by: str | None) -> None:
-    from .review import import_review_book
+    from evalcheck.cli.review import import_review_book
 
     import_review_book(env, path, dry_run, by)
 
 
 def _dry_run(snap: Any, changes: Any, sources: dict[int, list[str]]) -> None:
-    from ..excel import pending
+    from evalcheck.io.excel import pending
 
     todo = pending(snap, changes)
     _print_changes(todo)
@@ -213,12 +213,12 @@ def _apply(
     env: Any, answers: Any, changes: Any, sources: Any, ops: Any, who: str, overwrite: bool
 ) -> tuple[list[Any], list[str]]:
     """Apply an import as one change, the files it carries copied into the evidence store."""
-    from ..deadlines import parse_today
-    from ..evidence import sync
-    from ..evidence_ops import attach_evidence
-    from ..excel import apply_changes
-    from ..snapshot import take
-    from .evidence import store_root
+    from evalcheck.answers.evidence import sync
+    from evalcheck.cli.evidence import store_root
+    from evalcheck.io.excel import apply_changes
+    from evalcheck.services.evidence_ops import attach_evidence
+    from evalcheck.state.deadlines import parse_today
+    from evalcheck.state.snapshot import take
 
     snap = take(env.checklist, answers, parse_today(None))
     _check_conflicts(snap, changes, overwrite)  # under the lock: nothing written

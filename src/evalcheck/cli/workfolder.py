@@ -5,8 +5,8 @@ from typing import Annotated, Any
 
 import typer
 
-from .frame import _Command
-from .shared import _echo, _env, app
+from evalcheck.cli.frame import _Command
+from evalcheck.cli.shared import _echo, _env, app
 
 
 @app.command(cls=_Command)
@@ -26,8 +26,8 @@ def init(
     示例：evalcheck init 2021测评
     示例：evalcheck init 2022测评 --checklist 2022.yaml
     """
-    from ..checklist import locate_checklist
-    from ..workfolder import create_work_folder
+    from evalcheck.answers.workfolder import create_work_folder
+    from evalcheck.model.loading import locate_checklist
 
     source = locate_checklist(_env(ctx).checklist_option)
     made = create_work_folder(folder, source.path)
@@ -36,10 +36,10 @@ def init(
 
 def _report(folder: Path, made: Any, source: Any) -> str:
     """What init made, and what to do next."""
-    from ..checklist import WORK_CHECKLIST
-    from ..render import text_width
-    from ..store import DEFAULT_ANSWERS
-    from ..workfolder import EVIDENCE_DIR, FORMS_DIR
+    from evalcheck.answers.paths import DEFAULT_ANSWERS
+    from evalcheck.answers.workfolder import EVIDENCE_DIR, FORMS_DIR
+    from evalcheck.model.loading import WORK_CHECKLIST
+    from evalcheck.views.render import text_width
 
     here = folder.resolve() == Path.cwd().resolve()
     name = "当前文件夹" if here else str(folder)

@@ -1,0 +1,1 @@
+"""What people record: the answers file, its transactions, evidence, review and the work folder."""

@@ -1,0 +1,218 @@
+"""Leaders sign off answers (审核): review states, transitions and reminder tiers (pure).
+
+With `review: true` in the checklist every recorded answer (a value or not applicable)
+is pending (待审核) until its responsible leader approves it (已审核) or returns it with
+a reason (已退回). The marks live in the answers file's history (see store.State), so
+`undo` reverts them like any other change. A new answer after a return, or any change
+to an approved answer, is a version without a mark: pending again.
+
+Transitions (anything else is refused with a reason):
+
+    pending  --approve--> approved      pending  --return--> returned
+    approved --return---> returned      (a leader may take back an approval)
+    returned --new answer--> pending    approved --changed answer--> pending
+"""
+
+import datetime as dt
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import NamedTuple
+
+from evalcheck.answers.store import State
+from evalcheck.errors import InputError
+from evalcheck.model.checklist import Checklist, Indicator
+
+
+class Review(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    RETURNED = "returned"
+
+    @property
+    def label(self) -> str:
+        return REVIEW_LABELS[self]
+
+
+REVIEW_LABELS: dict[Review, str] = {
+    Review.PENDING: "待审核",
+    Review.APPROVED: "已审核",
+    Review.RETURNED: "已退回",
+}
+REVIEW_ALIASES: dict[str, Review] = {
+    **{label: r for r, label in REVIEW_LABELS.items()},
+    **{r.value: r for r in Review},
+}
+
+
+def review_of(checklist: Checklist, state: State | None) -> Review | None:
+    """The review state of a recorded answer; None when review is off or nothing is recorded."""
+    if not checklist.review or state is None or not state.recorded:
+        return None
+    return Review(state.review) if state.review else Review.PENDING
+
+
+def review_off_error(checklist: Checklist) -> InputError:
+    return InputError(
+        f"当前清单未开启审核（{checklist.path} 中 review: false）：要让责任领导审核答案，"
+        "请在清单中写 review: true"
+    )
+
+
+class Signoff(NamedTuple):
+    """One approval or return to record."""
+
+    ind: Indicator
+    state: State  # the answer being signed
+    signed_for: str | None  # the responsible leader, when someone else (a deputy) signs
+
+
+def plan_signoffs(
+    checklist: Checklist,
+    states: Sequence[tuple[Indicator, State | None]],
+    *,
+    action: str,
+    reviewer: str,
+) -> list[Signoff]:
+    """Check every item against the transitions; refuse all if one is refused.
+
+    `action` is "approve" or "return". Raises InputError listing every refused item.
+    """
+    if not checklist.review:
+        raise review_off_error(checklist)
+    problems: list[str] = []
+    plan: list[Signoff] = []
+    for ind, st in states:
+        current = review_of(checklist, st)
+        why = refusal(ind, st, current, action)
+        if why:
+            problems.append(why)
+            continue
+        assert st is not None
+        deputy = ind.owner if ind.owner and ind.owner != reviewer else None
+        plan.append(Signoff(ind, st, deputy))
+    if problems:
+        what = "审核通过" if action == "approve" else "退回"
+        if len(problems) == 1:
+            raise InputError(f"未{what}任何指标：{problems[0]}")
+        raise InputError(f"有 {len(problems)} 项不能{what}，未做任何修改：", details=problems)
+    return plan
+
+
+def refusal(ind: Indicator, st: State | None, current: Review | None, action: str) -> str:
+    """Why `action` (approve | return) cannot apply to this answer; '' when it can."""
+    if current is None:
+        return f"第{ind.id}项还没有填报，没有可审核的答案"
+    assert st is not None
+    if action == "approve":
+        if current is Review.APPROVED:
+            return (
+                f"第{ind.id}项已由{st.reviewer}于{short_time(st.reviewed_at)}审核通过，不能重复审核"
+            )
+        if current is Review.RETURNED:
+            return (
+                f"第{ind.id}项已被{st.reviewer}退回（{st.comment}），需责任科室重新填报后才能审核"
+            )
+    elif current is Review.RETURNED:
+        return f"第{ind.id}项已被{st.reviewer}退回（{st.comment}），正等待重新填报"
+    return ""
+
+
+def signed_by(st: State) -> str:
+    """'万富春' or '万富春（代高秀英）' for a deputy's signature."""
+    if st.reviewer is None:
+        return ""
+    return f"{st.reviewer}（代{st.signed_for}）" if st.signed_for else st.reviewer
+
+
+def short_time(at: str | None) -> str:
+    """'2021-09-18 10:30' from an ISO timestamp ('' when none)."""
+    if not at:
+        return ""
+    return at[:16].replace("T", " ")
+
+
+def answer_date(at: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(at[:10])
+    except ValueError:
+        return None
+
+
+def days_waiting(st: State, today: dt.date) -> int:
+    """Whole days since the answer was recorded (0 on the day; 0 when the time is unreadable)."""
+    day = answer_date(st.at)
+    return max((today - day).days, 0) if day else 0
+
+
+# ---------------------------------------------------------------- reminder tiers (督办)
+
+
+class Tier(StrEnum):
+    """Escalating reminders: who is told, about what. Order = escalation."""
+
+    SOON = "remind"  # 提醒: due within N days, to the section
+    LATE = "urge"  # 催办: overdue, to the section, naming the leader
+    ESCALATE = "supervise"  # 督办: long overdue or returned, to the leader
+    REVIEW = "review"  # 待审核: answers waiting for the leader's sign-off for more than K days
+
+    @property
+    def label(self) -> str:
+        return TIER_LABELS[self]
+
+
+TIER_LABELS: dict[Tier, str] = {
+    Tier.SOON: "提醒",
+    Tier.LATE: "催办",
+    Tier.ESCALATE: "督办",
+    Tier.REVIEW: "待审核",
+}
+TIER_ALIASES: dict[str, Tier] = {
+    **{label: t for t, label in TIER_LABELS.items()},
+    **{t.value: t for t in Tier},
+}
+# the defaults of `remind`: N (due within), M (overdue more than), K (waiting more than)
+SOON_DAYS = 7
+ESCALATE_DAYS = 7
+REVIEW_DAYS = 3
+
+
+class Thresholds(NamedTuple):
+    soon: int = SOON_DAYS
+    escalate: int = ESCALATE_DAYS
+    review: int = REVIEW_DAYS
+
+
+def tier_of(
+    *,
+    open_: bool,
+    days: int,
+    review: Review | None,
+    waiting: int,
+    limits: Thresholds,
+) -> Tier | None:
+    """The reminder tier of one indicator, or None when nobody needs reminding.
+
+    `open_`: no answer yet; `days`: today - due (> 0 overdue); `review`: its review
+    state; `waiting`: days since its answer was recorded.
+    """
+    if review is Review.RETURNED:
+        return Tier.ESCALATE
+    if review is Review.PENDING:
+        return Tier.REVIEW if waiting > limits.review else None
+    if not open_:
+        return None
+    if days > limits.escalate:
+        return Tier.ESCALATE
+    if days > 0:
+        return Tier.LATE
+    if -days <= limits.soon:
+        return Tier.SOON
+    return None
+
+
+def resolve_tier(raw: str) -> Tier:
+    tier = TIER_ALIASES.get(raw.strip())
+    if tier is None:
+        valid = "、".join(f"{t.label}（{t.value}）" for t in Tier)
+        raise InputError(f"未知的提醒级别“{raw}”（可选：{valid}）")
+    return tier

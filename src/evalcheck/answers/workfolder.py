@@ -1,0 +1,64 @@
+"""A work folder for one year's evaluation (evalcheck init): pure file operations.
+
+    2022测评/
+      indicators.yaml   a copy of the checklist, to edit (commands run here use it)
+      科室表格/          forms sent to sections (export --split 科室表格)
+      佐证材料/          evidence files
+      answers.yaml      created by the first answer, not here: it records which
+                        checklist it belongs to, and the copy may still be edited
+
+Nothing existing is overwritten or changed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NamedTuple
+
+from evalcheck.errors import InputError, WriteError, os_reason
+from evalcheck.model.loading import WORK_CHECKLIST, load_checklist, read_checklist_bytes
+
+FORMS_DIR = "科室表格"
+EVIDENCE_DIR = "佐证材料"
+
+
+class Entry(NamedTuple):
+    name: str  # relative to the work folder; folders end in "/"
+    created: bool  # False: it was there already and was left alone
+
+
+class Created(NamedTuple):
+    folder_created: bool
+    entries: list[Entry]
+
+
+def create_work_folder(folder: Path, source: Path) -> Created:
+    """Create `folder` with a copy of the checklist at `source` (validated first)."""
+    load_checklist(source)  # an invalid checklist is refused before anything is made
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"{folder} 已存在且是文件，不是文件夹；请换一个名字")
+    folder_created = not folder.is_dir()
+    if folder_created:
+        _mkdir(folder, "")
+    entries = []
+    target = folder / WORK_CHECKLIST
+    if target.exists():
+        entries.append(Entry(WORK_CHECKLIST, False))
+    else:
+        from evalcheck.infra.fileio import atomic_write_bytes
+
+        atomic_write_bytes(target, read_checklist_bytes(source))
+        entries.append(Entry(WORK_CHECKLIST, True))
+    entries += [_mkdir(folder, FORMS_DIR), _mkdir(folder, EVIDENCE_DIR)]
+    return Created(folder_created, entries)
+
+
+def _mkdir(folder: Path, name: str) -> Entry:
+    path = folder / name if name else folder
+    if path.is_dir():
+        return Entry(f"{name}/" if name else "", False)
+    try:
+        path.mkdir(parents=True)
+    except OSError as exc:
+        raise WriteError(f"无法创建文件夹 {path}：{os_reason(exc)}") from None
+    return Entry(f"{name}/" if name else "", True)

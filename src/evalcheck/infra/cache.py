@@ -1,0 +1,155 @@
+"""A parse cache for the YAML files, so that a command need not import or run PyYAML
+when a file has not changed since it was last read.
+
+One entry per source file (named after a SHA-256 of its absolute path), holding a
+fingerprint of the file's bytes (SHA-256 and length: a collision cannot be crafted,
+as it could with a CRC) and the parsed plain data (dicts, lists, strings, numbers,
+dates; for a checklist, its validated model objects). Entries are read with an
+unpickler that only accepts those types, so a tampered cache cannot run code.
+
+The cache is per user: the folder is made owner-only (0700), entries owner-only
+(0600), and on POSIX an entry is used only when it and its folder belong to the
+current user and nobody else can write them; so another user cannot plant an
+entry that changes what is shown. What is *written* never comes from the cache
+(store.transaction parses the answers file itself). Any problem with the cache
+means "parse the file again". Set EVALCHECK_CACHE_DIR to move it, or
+EVALCHECK_NO_CACHE=1 to turn it off.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import os
+import pickle
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from evalcheck import __version__
+from evalcheck.infra.digest import sha256_hex as _sha256
+
+ENV_DIR = "EVALCHECK_CACHE_DIR"
+ENV_OFF = "EVALCHECK_NO_CACHE"
+_ALLOWED = {
+    ("datetime", "date"),
+    ("datetime", "datetime"),
+    ("datetime", "timezone"),
+    ("datetime", "timedelta"),
+}
+
+
+class _PlainUnpickler(pickle.Unpickler):
+    """Rebuilds only plain data, dates and the classes a caller names (never functions)."""
+
+    def __init__(self, file: Any, allowed: set[tuple[str, str]]) -> None:
+        super().__init__(file)
+        self.allowed = _ALLOWED | allowed
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in self.allowed:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
+
+
+def cache_dir() -> Path | None:
+    if os.environ.get(ENV_OFF):
+        return None
+    if os.environ.get(ENV_DIR):
+        return Path(os.environ[ENV_DIR])
+    if os.name == "nt" and os.environ.get("LOCALAPPDATA"):
+        return Path(os.environ["LOCALAPPDATA"]) / "evalcheck" / "Cache"
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "evalcheck"
+
+
+def _entry(folder: Path, path: Path) -> Path:
+    resolved = str(path.resolve()).encode("utf-8", "surrogateescape")
+    return folder / f"{_sha256(resolved)[:32]}.pickle"
+
+
+FORMAT = (
+    6  # bump when what is cached changes shape (5: Indicator.sections/owners; 6: Checklist.review)
+)
+
+
+def _fingerprint(path: Path, raw: bytes, tag: str) -> str:
+    return f"{tag}-{FORMAT}-{__version__}-{_sha256(raw)}-{len(raw)}"
+
+
+def _trusted(st: os.stat_result) -> bool:
+    """Ours and writable by nobody else (always true where there are no POSIX owners)."""
+    if not hasattr(os, "getuid"):
+        return True
+    return st.st_uid == os.getuid() and not st.st_mode & 0o022
+
+
+@functools.cache
+def _shape(allowed: frozenset[tuple[str, str]]) -> str:
+    """The fields of the classes a result may hold: an entry pickled by a version whose
+    models had other fields is a miss (it would unpickle into broken objects), even
+    when nobody remembered to bump FORMAT."""
+    import sys
+
+    parts = []
+    for module, name in sorted(allowed):
+        cls = getattr(sys.modules.get(module), name, None)
+        fields: Any = getattr(cls, "_fields", None) or getattr(cls, "__slots__", ())
+        parts.append(f"{name}({','.join(map(str, fields))})")
+    return f"-{_sha256(';'.join(parts).encode())[:12]}" if parts else ""
+
+
+def parse_cached(
+    path: Path,
+    raw: bytes,
+    parse: Callable[[str], Any],
+    allowed: set[tuple[str, str]] | None = None,
+    *,
+    tag: str = "data",
+) -> Any:
+    """`parse(text)`, or the cached result for these exact bytes of this file.
+
+    `allowed` names the (module, class) pairs the result may contain besides plain data;
+    `tag` names what kind of result it is, so that a change of kind is a cache miss.
+    A result is cached only when `parse` returns; an error is raised every time.
+    """
+    folder = cache_dir()
+    digest = _fingerprint(path, raw, tag + _shape(frozenset(allowed or ())))
+    entry: Path | None = None
+    if folder is not None:
+        entry = _entry(folder, path)
+        try:
+            with entry.open("rb") as f:
+                if _trusted(os.fstat(f.fileno())) and _trusted(os.stat(folder)):
+                    stored_digest, data = _PlainUnpickler(f, allowed or set()).load()
+                    if stored_digest == digest:
+                        return data
+        except Exception:  # missing, stale or damaged: parse the file instead
+            pass
+    data = parse(raw.decode("utf-8"))
+    if entry is not None:
+        _store(entry, (digest, data))
+    return data
+
+
+def _store(entry: Path, value: Any) -> None:
+    try:
+        buf = io.BytesIO()
+        pickle.dump(value, buf, protocol=pickle.HIGHEST_PROTOCOL)
+        entry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not _trusted(os.stat(entry.parent)):
+            return  # a shared or foreign folder: never write entries others could swap
+        tmp = entry.with_suffix(f".{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(buf.getvalue())
+        os.replace(tmp, entry)
+    except Exception:  # a read-only home or a full disk must not break a command
+        pass
+
+
+def prime(path: Path, raw: bytes, data: Any, *, tag: str = "data") -> None:
+    """Record `data` as the parse of `raw`, just written to `path` (saves the next parse)."""
+    folder = cache_dir()
+    if folder is not None:
+        _store(_entry(folder, path), (_fingerprint(path, raw, tag), data))

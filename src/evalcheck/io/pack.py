@@ -1,0 +1,362 @@
+"""`evidence pack`: the bundle the evaluators receive, as a zip file or a folder.
+
+Layout: one folder per indicator with files, named like ``047_本地区行政许可事项承诺时限总数``
+(Windows-safe, bounded, unique), holding the files under their recorded names, and the
+index workbook ``目录.xlsx`` at the top: one row per file (or per indicator without
+files) with the id, text, section, value, the file as a relative hyperlink, links, and
+what is missing.
+
+The output is deterministic: entries in a fixed order, each dated by when its file was
+recorded, the workbook written with fixed timestamps, so the same state gives the same
+bytes. Files are streamed into the zip in 1 MiB pieces and hashed on the way: memory
+stays flat whatever the size, and a file changed since it was recorded stops the pack
+(unless forced) without leaving a half-written bundle.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import os
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable, Sequence
+from contextlib import suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from evalcheck.answers.evidence import CHUNK, Evidence, file_path, folder_name, unique_name
+from evalcheck.errors import InputError, WriteError
+from evalcheck.model.checklist import UNASSIGNED, Checklist, Indicator
+from evalcheck.state.snapshot import Row
+
+INDEX = "目录.xlsx"
+INDEX_HEADERS = ("题号", "三级指标", "责任科室", "填报值", "文件", "链接", "缺失")
+EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can carry
+STORED = {  # already compressed: deflating them again only costs time
+    ".jpg", ".jpeg", ".png", ".gif", ".webp", ".pdf", ".zip", ".rar", ".7z", ".gz",
+    ".docx", ".xlsx", ".pptx", ".ofd", ".mp4", ".mp3", ".wps", ".et",
+}  # fmt: skip
+UTF8_FLAG = 0x800
+FILE_MODE = 0o100644 << 16  # a regular file, rw-r--r--
+
+Progress = Callable[[int, int], None]  # (bytes done, bytes in all)
+
+
+class PackFile(NamedTuple):
+    arcname: str  # "047_…/对接说明.pdf"
+    source: Path
+    item: Evidence
+    ident: int
+
+
+@dataclass
+class IndexRow:
+    ind: Indicator
+    value: str
+    file: str = ""  # arcname, hyperlinked
+    links: str = ""
+    missing: str = ""
+
+
+@dataclass
+class Plan:
+    files: list[PackFile] = field(default_factory=list)
+    rows: list[IndexRow] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # '第47项 说明.pdf'
+    lacking: list[int] = field(default_factory=list)  # answered, required, no evidence
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(f.item.size or 0 for f in self.files)
+
+
+def plan(checklist: Checklist, rows: Sequence[Row], root: Path) -> Plan:
+    """What goes where, from the snapshot's rows (only checks which stored files exist)."""
+    out = Plan()
+    width = max(3, len(str(max((i.id for i in checklist.indicators), default=0))))
+    folders: list[str] = []
+    for row in sorted(rows, key=lambda r: r.id):
+        ind, ev = row.ind, row.evidence
+        value = row.display or row.status.label
+        links = "\n".join(e.name for e in ev.links)
+        stored = [e for e in ev.files if e.name not in ev.missing]
+        gone = list(ev.missing) + [e.name for e in ev.items if e.kind == "path"]
+        out.missing.extend(f"第{ind.id}项 {n}" for n in gone)
+        notes = [f"文件缺失：{n}" for n in gone]
+        if ev.lacking:
+            out.lacking.append(ind.id)
+            notes.insert(0, "缺佐证材料")
+        missing = "；".join(notes)
+        if not stored:
+            out.rows.append(IndexRow(ind, value, "", links, missing))
+            continue
+        folder = unique_name(folder_name(ind.id, ind.text, width), folders)
+        folders.append(folder)
+        taken: list[str] = []
+        for n, e in enumerate(sorted(stored, key=lambda e: e.name)):
+            name = unique_name(e.name, taken)
+            taken.append(name)
+            arc = f"{folder}/{name}"
+            out.files.append(PackFile(arc, file_path(root, ind.id, e.name), e, ind.id))
+            first = n == 0
+            out.rows.append(
+                IndexRow(ind, value, arc, links if first else "", missing if first else "")
+            )
+    return out
+
+
+def zip_time(at: str | None) -> tuple[int, int, int, int, int, int]:
+    """A zip entry's date: when the file was recorded (wall-clock time as written)."""
+    if at:
+        with suppress(ValueError):
+            t = dt.datetime.fromisoformat(at)
+            if t.year >= 1980:
+                return (t.year, t.month, t.day, t.hour, t.minute, t.second)
+    return EPOCH
+
+
+def index_workbook(checklist: Checklist, p: Plan, when: tuple[int, ...]) -> bytes:
+    """目录.xlsx as bytes, the same bytes for the same plan."""
+    from evalcheck.infra.deferred import import_openpyxl
+
+    openpyxl = import_openpyxl()
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.writer.excel import ExcelWriter
+
+    wb = openpyxl.Workbook()
+    stamp = dt.datetime(when[0], when[1], when[2], when[3], when[4], when[5])
+    wb.properties.created = stamp
+    wb.properties.modified = stamp
+    wb.properties.creator = "evalcheck"
+    ws = wb.active
+    ws.title = "佐证材料目录"
+    ws.append([f"{checklist.title}（{checklist.year}年）佐证材料目录"])
+    ws.append(list(INDEX_HEADERS))
+    bold = Font(bold=True)
+    for cell in ws[2]:
+        cell.font = bold
+    ws["A1"].font = Font(bold=True, size=14)
+    link_font = Font(color="0563C1", underline="single")
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row in p.rows:
+        values = [
+            row.ind.id,
+            row.ind.text,
+            row.ind.section or UNASSIGNED,
+            row.value,
+            row.file.split("/", 1)[-1] if row.file else "",
+            row.links,
+            row.missing,
+        ]
+        ws.append([_as_text(v) for v in values])
+        r = ws.max_row
+        for cell in ws[r]:
+            cell.alignment = wrap
+        if row.file:
+            cell = ws.cell(r, 5)
+            cell.hyperlink = row.file  # relative: opens from inside the unzipped bundle
+            cell.font = link_font
+        if row.links and "\n" not in row.links:
+            cell = ws.cell(r, 6)
+            cell.hyperlink = row.links
+            cell.font = link_font
+    for col, width in zip("ABCDEFG", (6, 50, 14, 22, 36, 36, 24), strict=True):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "A3"
+    ws.auto_filter.ref = f"A2:G{max(ws.max_row, 2)}"
+    buf = io.BytesIO()
+    ExcelWriter(wb, _FixedTimeZip(buf, when)).save()
+    return buf.getvalue()
+
+
+def _as_text(v: Any) -> Any:
+    """Text cells never become formulas (= + - @)."""
+    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@"):
+        return "'" + v
+    return v
+
+
+class _FixedTimeZip(zipfile.ZipFile):
+    """A zip whose entries all carry one date (openpyxl would stamp them with now)."""
+
+    def __init__(self, file: Any, when: tuple[int, ...]) -> None:
+        super().__init__(file, "w", zipfile.ZIP_DEFLATED)
+        self._when = when
+
+    def writestr(self, zinfo_or_arcname: Any, data: Any, *args: Any, **kwargs: Any) -> None:
+        if isinstance(zinfo_or_arcname, str):
+            info = zipfile.ZipInfo(zinfo_or_arcname, date_time=self._when[:6])  # type: ignore[arg-type]
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            info.external_attr = FILE_MODE
+            zinfo_or_arcname = info
+        super().writestr(zinfo_or_arcname, data, *args, **kwargs)
+
+    def write(self, filename: Any, arcname: Any = None, *args: Any, **kwargs: Any) -> None:
+        # openpyxl writes each worksheet through a temporary file: its date would leak in
+        with open(filename, "rb") as f:
+            self.writestr(str(arcname or filename), f.read())
+
+
+class Changed(NamedTuple):
+    name: str  # '第47项 说明.pdf'
+    detail: str
+
+
+@dataclass
+class PackResult:
+    files: int
+    bytes: int
+    changed: list[Changed]
+    plan: Plan
+
+
+def pack(
+    checklist: Checklist,
+    rows: Sequence[Row],
+    root: Path,
+    out: Path,
+    *,
+    force: bool = False,
+    overwrite: bool = False,
+    progress: Progress | None = None,
+) -> PackResult:
+    """Write the bundle to `out` (a .zip file, else a folder). Nothing is left at `out`
+    unless the whole bundle was written."""
+    as_zip = out.suffix.lower() == ".zip"
+    if out.exists() and not overwrite:
+        raise InputError(f"{out} 已存在，未做修改；确认要覆盖请加 --overwrite")
+    if out.exists() and not as_zip and not (out / INDEX).is_file():
+        raise InputError(f"{out} 是已有的文件夹，且不是佐证材料包（没有 {INDEX}），不会覆盖")
+    p = plan(checklist, rows, root)
+    parent = out.parent if str(out.parent) else Path(".")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))
+    except OSError as exc:
+        raise WriteError(f"无法在 {parent} 写入：{exc.strerror or exc}") from None
+    try:
+        target = tmp / out.name
+        write = _write_zip if as_zip else _write_folder
+        changed = write(checklist, p, target, progress)
+        if changed and not force:
+            raise InputError(
+                f"有 {len(changed)} 个文件在登记后被修改过，未生成 {out}"
+                "（用 evalcheck evidence add 重新登记新版本，或确认无误后加 --force 照样打包）：",
+                details=[f"{c.name}：{c.detail}" for c in changed],
+            )
+        try:
+            if out.exists():
+                if as_zip:
+                    out.unlink()
+                else:
+                    shutil.rmtree(out)
+            os.replace(target, out)
+        except OSError as exc:
+            raise WriteError(f"无法写入 {out}：{exc.strerror or exc}") from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return PackResult(len(p.files), p.total_bytes, changed, p)
+
+
+def _latest(p: Plan) -> tuple[int, ...]:
+    return max((zip_time(f.item.at) for f in p.files), default=EPOCH)
+
+
+def _stream(
+    f: PackFile, dst: Any, done: int, total: int, progress: Progress | None
+) -> tuple[int, Changed | None]:
+    """Copy one file in pieces, hashing it; returns the bytes done and what changed."""
+    h = hashlib.sha256()
+    size = 0
+    try:
+        with f.source.open("rb") as src:
+            while chunk := src.read(CHUNK):
+                h.update(chunk)
+                dst.write(chunk)
+                size += len(chunk)
+                if progress is not None:
+                    progress(done + size, total)
+    except OSError as exc:
+        raise WriteError(f"无法读取 {f.source}：{exc.strerror or exc}") from None
+    label = f"第{f.ident}项 {f.item.name}"
+    if h.hexdigest() != f.item.sha256:
+        return done + size, Changed(label, "内容与登记时不同（sha256 不符）")
+    return done + size, None
+
+
+def _write_zip(
+    checklist: Checklist, p: Plan, target: Path, progress: Progress | None
+) -> list[Changed]:
+    changed: list[Changed] = []
+    total = p.total_bytes
+    done = 0
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
+        for f in p.files:
+            info = _info(f.arcname, zip_time(f.item.at))
+            if Path(f.arcname).suffix.lower() in STORED:
+                info.compress_type = zipfile.ZIP_STORED
+            big = (f.item.size or 0) >= zipfile.ZIP64_LIMIT
+            with zf.open(info, "w", force_zip64=big) as dst:
+                done, problem = _stream(f, dst, done, total, progress)
+            if problem:
+                changed.append(problem)
+        when = _latest(p)
+        zf.writestr(_info(INDEX, when), index_workbook(checklist, p, when))
+    return changed
+
+
+def _info(name: str, when: tuple[int, ...]) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=when[:6])  # type: ignore[arg-type]
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.create_system = 3  # fixed, so every system writes the same bytes
+    info.external_attr = FILE_MODE
+    info.flag_bits |= UTF8_FLAG  # names are UTF-8, so Explorer shows the Chinese
+    return info
+
+
+def _write_folder(
+    checklist: Checklist, p: Plan, target: Path, progress: Progress | None
+) -> list[Changed]:
+    changed: list[Changed] = []
+    total = p.total_bytes
+    done = 0
+    try:
+        target.mkdir()
+        for f in p.files:
+            dst_path = target / f.arcname
+            dst_path.parent.mkdir(exist_ok=True)
+            with dst_path.open("wb") as dst:
+                done, problem = _stream(f, dst, done, total, progress)
+            if problem:
+                changed.append(problem)
+        (target / INDEX).write_bytes(index_workbook(checklist, p, _latest(p)))
+    except OSError as exc:
+        raise WriteError(f"无法写入 {target}：{exc.strerror or exc}") from None
+    return changed
+
+
+def summary(result: PackResult, indicators: int, out: Path) -> tuple[str, list[str]]:
+    """What `evidence pack` says: the line for stdout, and the notes for stderr."""
+    from evalcheck.answers.evidence import human_size
+
+    p = result.plan
+    folders = len({f.ident for f in p.files})
+    done = (
+        f"已生成 {out}：{indicators} 项指标，{folders} 个文件夹，{result.files} 个文件"
+        f"（{human_size(result.bytes)}），目录见 {INDEX}"
+    )
+    notes = [f"{c.name} {c.detail}（已按 --force 打包）" for c in result.changed]
+    if p.missing:
+        more = "……" if len(p.missing) > 10 else ""
+        notes.append(
+            f"{len(p.missing)} 个文件不在材料库中，未打包：{'、'.join(p.missing[:10])}{more}"
+        )
+    if p.lacking:
+        ids = "、".join(map(str, p.lacking[:20])) + ("……" if len(p.lacking) > 20 else "")
+        notes.append(f"{len(p.lacking)} 项已填报但缺少佐证材料（第 {ids} 项），目录中已标出")
+    return done, notes

@@ -1,0 +1,367 @@
+"""Review workbooks: one per leader, with a 审核结论 dropdown (通过 / 退回), read back by import.
+
+A review workbook lists a leader's answered indicators with their values, notes and
+evidence, protected like the section forms: only 审核结论 and 审核意见 can be edited.
+Hidden columns keep each row's key (校验键, as in every export) and the version of the
+answer it shows (答案版本, a digest of value, note and evidence), so that reading it back
+can refuse a decision about an answer that changed after the workbook was written
+(a stale form), and an untouched workbook changes nothing.
+
+openpyxl is imported inside the functions (through excel.py's helpers).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from evalcheck.answers.review import Review, Signoff, review_of, signed_by
+from evalcheck.answers.store import Answers, State, describe_state
+from evalcheck.errors import DataError, InputError
+from evalcheck.io.excel import (  # the helpers every workbook shares
+    META_SHEET,
+    XLSX_SIZES,
+    _check_meta,
+    _font,
+    _read_grid,
+    _save,
+    _set_text,
+    _Styles,
+    display_width,
+    locate_row,
+    row_key,
+)
+from evalcheck.model.checklist import UNASSIGNED, Checklist, Indicator
+from evalcheck.model.kinds import cell_value
+from evalcheck.views.attachment import fonts_of
+from evalcheck.views.columns import _at
+
+REVIEW_SHEET = "审核"
+KIND = "review"
+APPROVE, RETURN = "通过", "退回"
+DECISIONS = {APPROVE: "approve", RETURN: "return"}
+COLUMNS = (
+    "题号", "三级指标", "责任科室", "填报值", "单位", "备注", "佐证材料", "填报人", "填报时间",
+    "审核状态", "审核人", "审核结论", "审核意见", "校验键", "答案版本",
+)  # fmt: skip
+COL = {name: n for n, name in enumerate(COLUMNS, start=1)}
+EDITABLE = ("审核结论", "审核意见")
+HIDDEN = ("校验键", "答案版本")
+WIDTHS = {
+    "题号": 6, "三级指标": 44, "责任科室": 12, "填报值": 18, "单位": 6, "备注": 18,
+    "佐证材料": 18, "填报人": 9, "填报时间": 17, "审核状态": 10, "审核人": 10,
+    "审核结论": 10, "审核意见": 24, "校验键": 14, "答案版本": 8,
+}  # fmt: skip
+HEADER_ROW = 2
+FIRST_ROW = 3
+
+
+def review_filename(checklist: Checklist, leader: str) -> str:
+    safe = re.sub(r'[\\/:*?"<>|\s]+', "_", leader)
+    return f"{checklist.year}测评审核_{safe}.xlsx"
+
+
+def export_reviews(
+    folder: Path,
+    checklist: Checklist,
+    answers: Answers,
+    *,
+    owners: Iterable[str] | None = None,
+    force: bool = False,
+) -> list[tuple[Path, int, int]]:
+    """One review workbook per leader with answered items: (path, items, pending)."""
+    from evalcheck.infra.deferred import import_openpyxl
+
+    Workbook = import_openpyxl().Workbook
+
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"“{folder}”不是文件夹")
+    wanted = set(owners) if owners else None
+    groups: dict[str, list[tuple[Indicator, State]]] = {}
+    for ind in checklist.indicators:
+        st = answers.state(ind.id)
+        if st is None or ind.owner is None or (wanted is not None and ind.owner not in wanted):
+            continue
+        groups.setdefault(ind.owner, []).append((ind, st))
+    order = [o for o in checklist.owners if o in groups]
+    targets = [(name, folder / review_filename(checklist, name)) for name in order]
+    existing = [str(p) for _, p in targets if p.exists()]
+    if existing and not force:
+        raise InputError(
+            "以下审核表已存在，可能含有领导尚未导入的审核结论，未做任何修改；"
+            "确认要覆盖请加 --force：" + "、".join(existing)
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, target in targets:
+        wb = Workbook()
+        ws = wb.active
+        ws.title = REVIEW_SHEET
+        _write_sheet(ws, checklist, name, groups[name])
+        _write_meta(wb, checklist, name)
+        _save(wb, target)
+        pending = sum(1 for _, st in groups[name] if review_of(checklist, st) is Review.PENDING)
+        written.append((target, len(groups[name]), pending))
+    return written
+
+
+def _write_meta(wb: Any, checklist: Checklist, leader: str) -> None:
+    from evalcheck.io.excel import _write_meta as write_meta
+
+    write_meta(wb, checklist, KIND, None)
+    meta = wb[META_SHEET]
+    row = meta.max_row + 1
+    meta.cell(row, 1, "owner")
+    meta.cell(row, 2, leader)
+
+
+def _write_sheet(
+    ws: Any, checklist: Checklist, leader: str, items: list[tuple[Indicator, State]]
+) -> None:
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    fonts = fonts_of(checklist, XLSX_SIZES)  # the same fonts as the bureau's table
+    styles = _Styles(ws.parent, fonts)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS) - 2)
+    title = f"{checklist.title}（{checklist.year}年）— {leader} 审核表"
+    ws.cell(1, 1, title).font = _font(fonts.title)
+    ws.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center")
+    ws.row_dimensions[1].height = 28
+    for name, n in COL.items():
+        ws.cell(HEADER_ROW, n, name).style = styles.get(header=True)
+    centered = ("题号", "单位", "填报人", "审核状态", "审核人", "审核结论", "答案版本")
+    r = FIRST_ROW
+    for ind, st in items:
+        review = review_of(checklist, st)
+        values: dict[str, Any] = {
+            "题号": ind.id,
+            "三级指标": ind.text,
+            "责任科室": ind.section or UNASSIGNED,
+            "填报值": f"不适用：{st.na}" if st.na is not None else cell_value(ind, st.value),
+            "单位": ind.unit or "",
+            "备注": st.note or "",
+            "佐证材料": "\n".join(e.name for e in st.evidence),
+            "填报人": st.by,
+            "填报时间": _at(st.at),
+            "审核状态": review.label if review else "",
+            "审核人": signed_by(st) if review is not Review.PENDING else "",
+            "审核意见": st.comment or "" if review is not Review.PENDING else "",
+            "校验键": row_key(checklist, ind),
+            "答案版本": answer_version(st),
+        }
+        number = {"count": "0", "percent": "0.##"}.get(ind.kind, "General")
+        for name, n in COL.items():
+            v = values.get(name)
+            c = ws.cell(r, n)
+            if isinstance(v, str):
+                _set_text(c, v)
+            elif v is not None:
+                c.value = v
+            fmt = (
+                number
+                if name == "填报值"
+                else "yyyy-mm-dd hh:mm"
+                if name == "填报时间"
+                else "General"
+            )
+            styles.apply(c, center=name in centered, answer=name in EDITABLE, fmt=fmt)
+        lines = max(
+            1,
+            *(
+                -(-display_width(str(values[k])) // (WIDTHS[k] - 2))
+                for k in ("三级指标", "填报值", "备注", "审核意见")
+                if values.get(k)
+            ),
+        )
+        ws.row_dimensions[r].height = 16.5 * lines + 4
+        r += 1
+    last = max(r - 1, FIRST_ROW)
+    dv = DataValidation(type="list", formula1=f'"{APPROVE},{RETURN}"', allow_blank=True)
+    dv.error = f"请选择“{APPROVE}”或“{RETURN}”"
+    dv.showErrorMessage = True
+    dv.promptTitle = "审核结论"
+    dv.prompt = f"选择“{APPROVE}”或“{RETURN}”；退回时必须在“审核意见”写明原因。不审核的行留空。"
+    dv.showInputMessage = True
+    ws.add_data_validation(dv)
+    dv.add(
+        f"{get_column_letter(COL['审核结论'])}{FIRST_ROW}:{get_column_letter(COL['审核结论'])}{last}"
+    )
+    for name, n in COL.items():
+        ws.column_dimensions[get_column_letter(n)].width = WIDTHS[name]
+    for name in HIDDEN:
+        ws.column_dimensions[get_column_letter(COL[name])].hidden = True
+    ws.freeze_panes = ws.cell(FIRST_ROW, COL["三级指标"])
+    ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(COL['审核意见'])}{last}"
+    ws.print_title_rows = f"1:{HEADER_ROW}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.protection.sheet = True  # no password: it guards against slips, not people
+    ws.protection.autoFilter = False
+    ws.protection.sort = False
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+
+
+# ---------------------------------------------------------------- reading back
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    ind: Indicator
+    action: str  # approve | return
+    comment: str | None
+    version: str | None  # the answer's version when the workbook was written
+    where: str
+
+
+@dataclass
+class ReviewResult:
+    leader: str
+    decisions: list[Decision] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    rows: int = 0
+
+
+def read_review_workbook(path: Path, checklist: Checklist) -> ReviewResult:
+    """Every decision of a filled review workbook; refusals located by sheet and row."""
+    grid = _read_grid(path, data_only=True)
+    _check_meta(grid, checklist, path)
+    meta = {str(r[0][0]): r[1][0] for r in grid[META_SHEET] if len(r) >= 2 and r[0][0]}
+    leader = str(meta.get("owner") or "")
+    rows = grid.get(REVIEW_SHEET)
+    if not leader or rows is None:
+        raise DataError(f"{path} 不是完整的审核表（缺少“{REVIEW_SHEET}”工作表或领导姓名）")
+    header = _header(rows)
+    if header is None:
+        raise DataError(f"{path} 的“{REVIEW_SHEET}”工作表缺少表头（题号、审核结论、校验键）")
+    result = ReviewResult(leader)
+    seen: dict[int, int] = {}
+    for r in range(HEADER_ROW + 1, len(rows) + 1):
+        cells = rows[r - 1]
+
+        def get(name: str, cells: list[tuple[Any, bool]] = cells) -> Any:
+            n = header.get(name)
+            return cells[n - 1][0] if n is not None and n <= len(cells) else None
+
+        key, ident_cell = get("校验键"), get("题号")
+        if key is None and ident_cell is None:
+            continue
+        result.rows += 1
+        located = locate_row(checklist, REVIEW_SHEET, r, key, ident_cell, seen, result.refused)
+        if located is None:
+            continue
+        ind, where = located
+        raw = get("审核结论")
+        decision = "" if raw is None else str(raw).strip()
+        comment = None if get("审核意见") is None else str(get("审核意见")).strip() or None
+        if not decision:
+            continue
+        if decision not in DECISIONS:
+            result.refused.append(
+                f"{where}：审核结论“{decision}”无效，应为“{APPROVE}”或“{RETURN}”（或留空表示不审核）"
+            )
+            continue
+        if decision == RETURN and not comment:
+            result.refused.append(f"{where}：审核结论为“{RETURN}”时必须在“审核意见”中写明退回原因")
+            continue
+        version = get("答案版本")
+        result.decisions.append(
+            Decision(ind, DECISIONS[decision], comment, None if version is None else str(version),
+                     where)
+        )  # fmt: skip
+    return result
+
+
+def _header(rows: list[list[tuple[Any, bool]]]) -> dict[str, int] | None:
+    for row in rows[:5]:
+        names = {str(v).strip(): n for n, (v, _) in enumerate(row, start=1) if v is not None}
+        if {"题号", "审核结论", "校验键"} <= set(names):
+            return {n: names[n] for n in COLUMNS if n in names}
+    return None
+
+
+def answer_version(st: State) -> str:
+    """A short digest of what was answered (not of its review): changes when the answer does."""
+    from evalcheck.infra.digest import sha256_hex
+
+    raw = repr((st.value, st.na, st.note, st.evidence)).encode("utf-8")
+    return sha256_hex(raw)[:10]
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    decision: Decision
+    old: State
+    signoff: Signoff
+
+
+def plan_review(
+    checklist: Checklist, answers: Answers, result: ReviewResult, reviewer: str
+) -> tuple[list[Planned], list[str]]:
+    """The decisions that change something, and the refused ones (located).
+
+    A decision equal to the current state (通过 on an approved answer, 退回 on a returned
+    one) changes nothing. A decision about an answer changed since the workbook was
+    written is refused: the leader did not see the current answer.
+    """
+    from evalcheck.answers.review import refusal
+
+    planned: list[Planned] = []
+    refused: list[str] = []
+    for d in result.decisions:
+        st = answers.state(d.ind.id)
+        if st is not None and d.version is not None and answer_version(st) != d.version:
+            refused.append(
+                f"{d.where}：导出审核表后答案已修改（现为 {describe_state(d.ind, st)}），"
+                "请重新导出审核表（evalcheck export --review 文件夹 --force）后再审核"
+            )
+            continue
+        current = review_of(checklist, st)
+        if (d.action, current) in (("approve", Review.APPROVED), ("return", Review.RETURNED)):
+            continue
+        why = refusal(d.ind, st, current, d.action)
+        if why:
+            refused.append(f"{d.where}：{why}")
+            continue
+        assert st is not None
+        deputy = d.ind.owner if d.ind.owner and d.ind.owner != reviewer else None
+        planned.append(Planned(d, st, Signoff(d.ind, st, deputy)))
+    return planned, refused
+
+
+def apply_review(answers: Answers, planned: Sequence[Planned], reviewer: str) -> list[State]:
+    """Record every decision as one change (one undo reverts the whole workbook)."""
+    seq = answers.next_seq()
+    return [
+        answers.sign(
+            p.decision.ind.id,
+            action=p.decision.action,
+            reviewer=reviewer,
+            comment=p.decision.comment,
+            signed_for=p.signoff.signed_for,
+            seq=seq,
+        )
+        for p in planned
+    ]
+
+
+def describe_decision(p: Planned) -> str:
+    """'第47项：312 个（待审核） → 已审核（审核意见：…）' for the preview."""
+    label = review_label(p.old)
+    if p.decision.action == "approve":
+        after = "已审核" + (f"（审核意见：{p.decision.comment}）" if p.decision.comment else "")
+    else:
+        after = f"已退回（原因：{p.decision.comment}）"
+    return f"第{p.decision.ind.id}项：{describe_state(p.decision.ind, p.old)}（{label}） → {after}"
+
+
+def review_label(st: State) -> str:
+    return {"approved": "已审核", "returned": "已退回"}.get(st.review or "", "待审核")

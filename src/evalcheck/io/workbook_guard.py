@@ -1,0 +1,134 @@
+"""Size and zip-bomb guards for every workbook the tool reads (`import`, `checklist-import`).
+
+A workbook is a zip of XML files and everything in it may lie: the declared sheet
+dimension (`<dimension ref="A1:XFD1048576"/>` in an 8 KB file), the row numbers
+(`<row r="1000000">`), the sizes in the zip directory. So: the file and what it
+unpacks to are checked before openpyxl opens it, the declared dimension is thrown away,
+rows and columns are read only as far as cells are present and only up to fixed caps,
+and going past a cap is an error that says so. No allocation follows a number read
+from the file.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from evalcheck.errors import DataError
+
+MAX_FILE_BYTES = 20 * 1024 * 1024  # a 10,000-indicator export is ~1 MB
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # what the zip unpacks to, all members together
+MAX_RATIO = 200  # unpacked / packed for one member over 1 MB (real sheets: 5-30)
+MAX_MEMBERS = 2000
+MAX_SHEETS = 100
+MAX_ROWS = 50_000  # rows read from one sheet
+MAX_COLUMNS = 64  # columns read from a row (the export has 14; a bureau table fewer)
+
+
+def check_workbook(path: Path) -> None:
+    """Refuse, before openpyxl sees it, what is not a regular .xlsx of sane size."""
+    from evalcheck.infra.safepath import check_input_file
+
+    check_input_file(path, "工作簿")
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise DataError(
+            f"{path} 有 {size // 1024 // 1024} MB，超过 {MAX_FILE_BYTES // 1024 // 1024} MB 的上限"
+        )
+    try:
+        with zipfile.ZipFile(path) as zf:
+            members = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise DataError(f"{path} 不是 .xlsx 工作簿（无法打开）") from None
+    if len(members) > MAX_MEMBERS:
+        raise DataError(f"{path} 含有 {len(members)} 个内部文件，不像工作簿，拒绝读取")
+    unpacked = sum(i.file_size for i in members)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise DataError(f"{path} 解压后过大（{unpacked // 1024 // 1024} MB），拒绝读取")
+    for i in members:
+        ratio = i.file_size // max(i.compress_size, 1)
+        if i.file_size > 1024 * 1024 and ratio > MAX_RATIO:
+            raise DataError(
+                f"{path} 中的 {i.filename[:60]} 压缩比异常（{ratio} 倍），疑似压缩炸弹，拒绝读取"
+            )
+
+
+def open_workbook(path: Path, *, data_only: bool) -> Any:
+    """openpyxl's streaming reader on a checked file; any failure is a DataError."""
+    from evalcheck.infra.deferred import import_openpyxl
+
+    openpyxl = import_openpyxl(reading=True)
+
+    check_workbook(path)
+    try:
+        with _quiet():
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=data_only)
+    except Exception as exc:  # openpyxl raises many kinds on a damaged file
+        raise DataError(f"无法读取工作簿 {path}：{workbook_problem(exc)}") from None
+    if len(wb.sheetnames) > MAX_SHEETS:
+        wb.close()
+        raise DataError(f"{path} 有 {len(wb.sheetnames)} 张工作表，超过 {MAX_SHEETS} 张的上限")
+    return wb
+
+
+def sheet_rows(ws: Any, path: Path, *, values_only: bool) -> Iterator[tuple[Any, ...]]:
+    """The rows of a read-only sheet as present in the file, trailing empty cells dropped.
+
+    The declared dimension is ignored; more than MAX_ROWS rows, or a damaged sheet, is a
+    DataError naming the sheet.
+    """
+    ws.reset_dimensions()  # the declared size is a claim, not a fact
+    n = 0
+    try:
+        with _quiet():
+            for row in ws.iter_rows(max_col=MAX_COLUMNS, values_only=values_only):
+                n += 1
+                if n > MAX_ROWS:
+                    raise DataError(
+                        f"{path} 的工作表“{ws.title}”超过 {MAX_ROWS} 行，"
+                        "拒绝读取（是否选错了文件？）"
+                    )
+                end = len(row)
+                while end and (row[end - 1] if values_only else row[end - 1].value) is None:
+                    end -= 1
+                yield tuple(row[:end])
+    except DataError:
+        raise
+    except Exception as exc:  # damaged XML inside a well-formed zip
+        raise DataError(f"无法读取 {path} 的工作表“{ws.title}”：{workbook_problem(exc)}") from None
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """openpyxl warns (on stderr, in English) about parts of workbooks saved by Excel, WPS
+    or LibreOffice that it does not keep (extensions, default styles): not for users."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+def workbook_problem(exc: BaseException) -> str:
+    """Why a workbook could not be read, in Chinese (openpyxl's messages are English)."""
+    from xml.etree.ElementTree import ParseError
+
+    from evalcheck.errors import os_reason
+
+    name = type(exc).__name__
+    if isinstance(exc, zipfile.BadZipFile):
+        return "文件不是 .xlsx 格式（可能已损坏，或是把 .xls 等文件改了扩展名）"
+    if name == "InvalidFileException":
+        return "不支持这种文件格式，只能读取 .xlsx（.xls 请先在 Excel 或 WPS 中另存为 .xlsx）"
+    if isinstance(exc, KeyError):
+        return "缺少工作簿的组成部分，文件已损坏或不是 Excel/WPS 保存的 .xlsx"
+    if name in ("DTDForbidden", "EntitiesForbidden", "ExternalReferenceForbidden"):
+        return "文件中含有不安全的 XML 内容，拒绝读取"
+    if isinstance(exc, ParseError) or "xml" in name.lower():
+        return "文件中的 XML 已损坏"
+    if isinstance(exc, OSError):
+        return os_reason(exc)
+    return "文件已损坏或格式不受支持"

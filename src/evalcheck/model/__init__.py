@@ -1,0 +1,1 @@
+"""The checklist and its answer kinds: models, loading, validation, expressions, derived values."""

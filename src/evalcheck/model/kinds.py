@@ -1,0 +1,452 @@
+"""Answer kinds: parse what a person typed, validate it, format it back.
+
+One registry keyed by kind. `parse` is liberal (full-width digits, "312个", "95%",
+是/否/yes/no) and refuses what is wrong or ambiguous with a `ValueRefused` that names
+the indicator, its kind, what was wrong and an example of a valid value.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple, Protocol
+
+from evalcheck.errors import ValueRefused
+
+
+class Spec(Protocol):
+    """What a kind needs to know of an indicator (checklist.Indicator is one)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def unit(self) -> str | None: ...
+    @property
+    def low(self) -> float | None: ...
+    @property
+    def high(self) -> float | None: ...
+    @property
+    def options(self) -> Sequence[Any]: ...
+    @property
+    def option_texts(self) -> list[str]: ...
+
+
+Value = bool | int | float | str | list[str]
+
+SEPARATORS = r"\s*[、，,;；]\s*"  # between the options of a multi answer
+YES = {"是", "yes", "y", "true", "1", "对", "有"}
+NO = {"否", "no", "n", "false", "0", "无", "没有"}
+COUNT_UNITS = ("个", "项", "次", "条", "人", "家", "件", "名", "天")
+# Numbers beyond this are refused everywhere (answers, imports, checklist ranges, rule
+# constants): every number we keep is then exact as a float, fits an Excel cell and
+# prints as plain digits. No indicator counts or measures anything near it.
+MAX_NUMBER = 10**15
+MAX_NUMBER_TEXT = "10^15（1000 万亿）"
+# What one Excel cell holds; longer text would come back shortened from a form.
+MAX_TEXT = 32767
+
+
+def number_ok(v: Any) -> bool:
+    """A finite int or float within ±MAX_NUMBER (bool is not a number here)."""
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        return False
+    if isinstance(v, float) and not math.isfinite(v):
+        return False
+    return -MAX_NUMBER <= v <= MAX_NUMBER
+
+
+def check_text_length(what: str, text: str) -> None:
+    """Refuse text an Excel cell could not carry whole (what names the field, e.g. 备注)."""
+    if len(text) > MAX_TEXT:
+        raise ValueRefused(
+            f"{what}有 {len(text)} 个字符，超过 Excel 单元格能容纳的 {MAX_TEXT} 个字符"
+            "（导出后会被截断），请缩短或改为佐证材料文件"
+        )
+
+
+def normalize(raw: str) -> str:
+    """NFKC folds full-width digits, letters, ％ and spaces; then trim."""
+    return unicodedata.normalize("NFKC", raw).strip()
+
+
+def _refuse(ind: Spec, raw: str, why: str) -> ValueRefused:
+    shown = raw if raw.strip() else "（空）"
+    if len(shown) > 60:
+        shown = f"{shown[:40]}……（共 {len(shown)} 个字符）"
+    return ValueRefused(
+        f"第{ind.id}项（{REGISTRY[ind.kind].label}）不接受“{shown}”：{why}。例如：{example(ind)}"
+    )
+
+
+def _range_text(ind: Spec) -> str:
+    lo = "不限" if ind.low is None else _num(ind.low)
+    hi = "不限" if ind.high is None else _num(ind.high)
+    return f"{lo} 到 {hi}"
+
+
+def _num(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else f"{v:g}"
+
+
+# ---------------------------------------------------------------- parsers
+
+
+def _parse_count(ind: Spec, items: Sequence[str]) -> Value:
+    raw = _single(ind, items)
+    t = normalize(raw)
+    units = tuple(u for u in (ind.unit, *COUNT_UNITS) if u)
+    for u in units:
+        if t.endswith(u) and len(t) > len(u):
+            t = t[: -len(u)].rstrip()
+            break
+    if re.fullmatch(r"\d{1,3}(,\d{3})+", t):
+        t = t.replace(",", "")
+    if len(t) > 40:  # also keeps int() below Python's digit limit
+        raise _refuse(ind, raw, f"数值过大（最大 {MAX_NUMBER_TEXT}）")
+    if not re.fullmatch(r"[+-]?\d+(\.\d+)?", t):
+        raise _refuse(ind, raw, "应为不小于 0 的整数")
+    if not re.fullmatch(r"\+?\d+", t):
+        if t.startswith("-"):
+            raise _refuse(ind, raw, "数量不能为负数")
+        raise _refuse(ind, raw, "数量应为整数，不能有小数")
+    value = int(t)
+    if not number_ok(value):
+        raise _refuse(ind, raw, f"数值过大（最大 {MAX_NUMBER_TEXT}）")
+    _check_range(ind, raw, value)
+    return value
+
+
+def _parse_number(ind: Spec, items: Sequence[str]) -> Value:
+    """A measured quantity that may have decimals, e.g. 平均用时 2.5 天."""
+    raw = _single(ind, items)
+    t = normalize(raw)
+    for u in tuple(u for u in (ind.unit, *COUNT_UNITS) if u):
+        if t.endswith(u) and len(t) > len(u):
+            t = t[: -len(u)].rstrip()
+            break
+    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", t):
+        raise _refuse(ind, raw, "应为数字（可有小数）")
+    number = float(t)
+    value: int | float = int(number) if number.is_integer() else number
+    _check_range(ind, raw, value)
+    return value
+
+
+def _parse_percent(ind: Spec, items: Sequence[str]) -> Value:
+    raw = _single(ind, items)
+    t = normalize(raw)
+    if t.endswith("%"):
+        t = t[:-1].rstrip()
+    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", t):
+        raise _refuse(ind, raw, "应为数字（可带 %）")
+    number = float(t)
+    if not number_ok(number):
+        raise _refuse(ind, raw, f"数值超出范围（绝对值最大 {MAX_NUMBER_TEXT}）")
+    value: int | float = int(number) if number.is_integer() else number
+    _check_range(ind, raw, value)
+    return value
+
+
+def _check_range(ind: Spec, raw: str, value: float) -> None:
+    if (ind.low is not None and value < ind.low) or (ind.high is not None and value > ind.high):
+        raise _refuse(ind, raw, f"应在 {_range_text(ind)} 之间")
+
+
+def _parse_yesno(ind: Spec, items: Sequence[str]) -> Value:
+    raw = _single(ind, items)
+    t = normalize(raw).lower()
+    if t in YES:
+        return True
+    if t in NO:
+        return False
+    raise _refuse(ind, raw, "应为 是 或 否（也可写 yes/no、y/n、true/false、1/0）")
+
+
+def _parse_choice(ind: Spec, items: Sequence[str]) -> Value:
+    picked = _pick(ind, items)
+    if len(picked) != 1:
+        raise _refuse(ind, "、".join(items), "单选题只能选一项")
+    return picked[0]
+
+
+def _parse_multi(ind: Spec, items: Sequence[str]) -> Value:
+    picked = _pick(ind, items)
+    if ind.options:
+        exclusive = [o.text for o in ind.options if o.exclusive and o.text in picked]
+        if exclusive and len(picked) > 1:
+            raise _refuse(ind, "、".join(items), f"“{exclusive[0]}”不能与其他选项同时选择")
+        order = ind.option_texts
+        picked.sort(key=order.index)
+    return picked
+
+
+def _pick(ind: Spec, items: Sequence[str]) -> list[str]:
+    """Options by number or text (when listed), else free items; duplicates dropped."""
+    texts = ind.option_texts
+    out: list[str] = []
+    for raw in items:
+        whole = normalize(raw)
+        parts = [whole] if whole in texts else [p for p in re.split(SEPARATORS, whole) if p]
+        for part in parts:
+            item = _option(ind, part, raw) if texts else part
+            if item not in out:
+                out.append(item)
+    if not out:
+        raise _refuse(ind, "、".join(items), "至少要有一项")
+    check_text_length(f"第{ind.id}项的填报值", "、".join(out))
+    return out
+
+
+def _option(ind: Spec, part: str, raw: str) -> str:
+    texts = ind.option_texts
+    t = part.strip().rstrip(".．、")
+    if re.fullmatch(r"\d+", t):
+        n = int(t)
+        if 1 <= n <= len(texts):
+            return texts[n - 1]
+        raise _refuse(ind, raw, f"没有第 {n} 个选项（共 {len(texts)} 个）")
+    for text in texts:
+        if normalize(text) == t:
+            return text
+    listing = "；".join(f"{n}.{x}" for n, x in enumerate(texts, start=1))
+    raise _refuse(ind, raw, f"“{part}”不是选项之一（可选：{listing}）")
+
+
+def _parse_text(ind: Spec, items: Sequence[str]) -> Value:
+    text = "\n".join(i.strip() for i in items if i.strip())
+    if not text:
+        raise _refuse(ind, "", "内容不能为空")
+    check_text_length(f"第{ind.id}项的填报值", text)
+    return text
+
+
+def _single(ind: Spec, items: Sequence[str]) -> str:
+    if len(items) != 1:
+        raise _refuse(ind, "、".join(items), "此题只能填一个值")
+    return items[0]
+
+
+# ---------------------------------------------------------------- formatting
+
+
+def _fmt_count(ind: Spec, v: Any) -> str:
+    return f"{v} {ind.unit}" if ind.unit else str(v)
+
+
+def _fmt_number(ind: Spec, v: Any) -> str:
+    shown = _num(float(v)) if isinstance(v, int | float) else str(v)
+    return f"{shown} {ind.unit}" if ind.unit else shown
+
+
+def _fmt_percent(ind: Spec, v: Any) -> str:
+    return f"{_num(float(v)) if isinstance(v, int | float) else v}%"
+
+
+def _fmt_yesno(ind: Spec, v: Any) -> str:
+    return "是" if v else "否"
+
+
+def _fmt_list(ind: Spec, v: Any) -> str:
+    return "、".join(map(str, v)) if isinstance(v, list) else str(v)
+
+
+def _fmt_text(ind: Spec, v: Any) -> str:
+    return str(v)
+
+
+def _ex_choice(ind: Spec) -> str:
+    if ind.options:
+        return f"1 或 “{ind.options[0].text}”"
+    return "一项文字"
+
+
+def _ex_multi(ind: Spec) -> str:
+    if len(ind.options) >= 2:
+        return "1、2（或选项文字，可用、分隔）"
+    return "甲、乙（多项用、分隔）"
+
+
+def _cell_number(ind: Spec, v: Any) -> Any:
+    return v  # numbers stay numbers in a spreadsheet
+
+
+def _cell_text(ind: Spec, v: Any) -> Any:
+    return format_value(ind, v)
+
+
+def _no_dropdown(ind: Spec) -> list[str] | None:
+    return None
+
+
+def _choice_dropdown(ind: Spec) -> list[str] | None:
+    return ind.option_texts or None
+
+
+class Kind(NamedTuple):  # a NamedTuple: cheaper to define at start-up than a dataclass
+    """Everything the program knows about one answer kind (GUIDE §3)."""
+
+    label: str  # 是否, 数量 … as users read it
+    parse: Callable[[Spec, Sequence[str]], Value]
+    format: Callable[[Spec, Any], str]
+    example: Callable[[Spec], str]
+    check: Callable[[Any], bool]  # is a stored value of the right type?
+    cell: Callable[[Spec, Any], Any]  # the value as a spreadsheet cell
+    dropdown: Callable[[Spec], list[str] | None]  # a form's dropdown list, if any
+    number_format: str = "General"  # the spreadsheet cell's number format
+    numeric: bool = False  # has a range and may be used in formulas and rules
+    default_range: tuple[float | None, float | None] = (None, None)
+    has_options: bool = False  # may list options in the checklist
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _is_text(v: Any) -> bool:
+    return isinstance(v, str)
+
+
+def _is_texts(v: Any) -> bool:
+    return isinstance(v, list) and all(isinstance(x, str) for x in v)
+
+
+REGISTRY: dict[str, Kind] = {
+    "yesno": Kind(
+        "是否", _parse_yesno, _fmt_yesno, lambda i: "是 或 否", lambda v: isinstance(v, bool),
+        _cell_text, lambda i: ["是", "否"],
+    ),
+    "count": Kind(
+        "数量", _parse_count, _fmt_count, lambda i: f"312 或 312{i.unit or '个'}", _is_int,
+        _cell_number, _no_dropdown, "0", numeric=True, default_range=(0, None),
+    ),
+    "number": Kind(
+        "数值", _parse_number, _fmt_number, lambda i: f"2.5 或 2.5{i.unit or ''}", _is_number,
+        _cell_number, _no_dropdown, "0.##", numeric=True, default_range=(0, None),
+    ),
+    # percent cells stay General: "95%" typed into one becomes Excel's and Calc's percent
+    # cell (0.95 shown as 95%, read back as "95%"); in a "0.##" cell Calc shows the person
+    # 0.95 (tests/test_spreadsheet.py)
+    "percent": Kind(
+        "百分比", _parse_percent, _fmt_percent, lambda i: "95 或 95% 或 87.5", _is_number,
+        _cell_number, _no_dropdown, "General", numeric=True, default_range=(0, 100),
+    ),
+    "choice": Kind(
+        "单选", _parse_choice, _fmt_list, _ex_choice, _is_text, _cell_text, _choice_dropdown,
+        has_options=True,
+    ),
+    "multi": Kind(
+        "多选", _parse_multi, _fmt_list, _ex_multi, _is_texts, _cell_text, _no_dropdown,
+        has_options=True,
+    ),
+    "text": Kind(
+        "文字", _parse_text, _fmt_text, lambda i: "一段文字", _is_text, _cell_text, _no_dropdown,
+    ),
+}  # fmt: skip
+KINDS = tuple(REGISTRY)
+KIND_NAMES = {name: k.label for name, k in REGISTRY.items()}
+NUMERIC_KINDS = tuple(name for name, k in REGISTRY.items() if k.numeric)
+OPTION_KINDS = tuple(name for name, k in REGISTRY.items() if k.has_options)
+
+
+def parse(ind: Spec, raw: str | Sequence[str]) -> Value:
+    """Parse one typed value (or several, for multi/choice) for this indicator."""
+    items = [raw] if isinstance(raw, str) else list(raw)
+    if not items:
+        raise _refuse(ind, "", "没有给出值")
+    return REGISTRY[ind.kind].parse(ind, items)
+
+
+def format_value(ind: Spec, value: Any) -> str:
+    if _misfit_type(ind, value):
+        return safe_text(value)  # a stored value that does not fit (see store.misfits)
+    return REGISTRY[ind.kind].format(ind, value)
+
+
+def _misfit_type(ind: Spec, value: Any) -> bool:
+    """Not of the kind's type, or a number out of the representable range."""
+    numeric = isinstance(value, int | float) and not isinstance(value, bool)
+    return not REGISTRY[ind.kind].check(value) or (numeric and not number_ok(value))
+
+
+def safe_text(value: Any) -> str:
+    """Any stored value as text, never raising (an int over the digit limit would)."""
+    if isinstance(value, int) and not isinstance(value, bool) and not number_ok(value):
+        return f"（超出范围的数值，共 {value.bit_length() * 30103 // 100000 + 1} 位）"
+    if isinstance(value, list):
+        return "、".join(safe_text(v) for v in value)
+    return str(value)
+
+
+def example(ind: Spec) -> str:
+    return REGISTRY[ind.kind].example(ind)
+
+
+def value_fits(ind: Spec, value: Any) -> bool:
+    """Is a stored value (from the answers file) of this indicator's kind and range?"""
+    if not REGISTRY[ind.kind].check(value):
+        return False
+    if REGISTRY[ind.kind].numeric:
+        if not number_ok(value):
+            return False
+        if ind.low is not None and value < ind.low:
+            return False
+        if ind.high is not None and value > ind.high:
+            return False
+    if ind.options and REGISTRY[ind.kind].has_options:
+        picked = value if isinstance(value, list) else [value]
+        return all(p in ind.option_texts for p in picked)
+    return True
+
+
+def kind_text(ind: Spec) -> str:
+    """'数量（count），单位：个': an indicator's kind as `show` describes it."""
+    return f"{REGISTRY[ind.kind].label}（{ind.kind}）" + (f"，单位：{ind.unit}" if ind.unit else "")
+
+
+def cell_value(ind: Spec, value: Any) -> Any:
+    """A recorded value as a spreadsheet cell: numbers as numbers, 是/否, lists joined."""
+    if _misfit_type(ind, value):
+        return safe_text(value)  # kept as text in the cell (see store.misfits)
+    return REGISTRY[ind.kind].cell(ind, value)
+
+
+def number_format(ind: Spec) -> str:
+    return REGISTRY[ind.kind].number_format
+
+
+def dropdown(ind: Spec) -> list[str] | None:
+    """The values a form offers in a dropdown for this indicator, or None."""
+    return REGISTRY[ind.kind].dropdown(ind)
+
+
+def cell_text(raw: Any) -> str:
+    """What a spreadsheet cell says, as typed text for `parse` (3.0 -> '3', True -> '是')."""
+    import datetime as dt
+
+    if isinstance(raw, bool):
+        return "是" if raw else "否"
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    if isinstance(raw, dt.datetime | dt.date):
+        raise ValueRefused(f"填报值是日期（{raw}），这一列需要数值或文字")
+    return str(raw)
+
+
+def misfit_reason(ind: Spec, value: Any) -> str:
+    """Why a stored value does not fit this indicator (for the warning that names it)."""
+    if not REGISTRY[ind.kind].check(value):
+        shown = safe_text(value)[:40]
+        return f"值“{shown}”不是{REGISTRY[ind.kind].label}题的值（题型可能已在清单中修改）"
+    if isinstance(value, int | float) and not number_ok(value):
+        return f"数值超出范围（绝对值最大 {MAX_NUMBER_TEXT}）"
+    if ind.options and ind.kind in ("choice", "multi"):
+        return f"“{safe_text(value)[:40]}”不在选项之中（选项可能已修改）"
+    return f"{safe_text(value)[:40]} 超出范围 {_range_text(ind)}"

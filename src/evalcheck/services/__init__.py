@@ -1,0 +1,1 @@
+"""Use cases: one function each, called by the command line in a few lines."""

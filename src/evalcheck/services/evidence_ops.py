@@ -1,0 +1,377 @@
+"""Evidence of the answers: the state each view shows, changes made inside an answers
+transaction (add, remove, migrate, undo), and `evidence check`.
+
+evidence.py knows items and the store folder; this module ties them to the answers.
+No typer, no rich.
+"""
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from evalcheck.answers.evidence import (
+    Added,
+    Evidence,
+    FileOps,
+    add_items,
+    check_item,
+    is_url,
+    remove_item,
+    safe_name,
+    sync,
+    unique_name,
+    unrecorded,
+)
+from evalcheck.answers.store import Answers, State, now_iso
+from evalcheck.model.checklist import UNASSIGNED, Checklist, Indicator
+from evalcheck.state.snapshot import (
+    LACKING,
+    NO_EVIDENCE,
+    EvidenceState,
+    base_folder,
+    evidence_state,
+)
+
+__all__ = [
+    "LACKING",
+    "NO_EVIDENCE",
+    "EvidenceState",
+    "base_folder",
+    "evidence_state",
+]  # (re-exported)
+
+# ---------------------------------------------------------------- changes
+
+
+@contextmanager
+def store_changes() -> Iterator[FileOps]:
+    """File changes in the store that are undone if anything in the block fails.
+
+    Use it outside the answers transaction, so that a failed save also rolls them back:
+    ``with store_changes() as ops, env.writing() as answers: ...``
+    """
+    ops = FileOps()
+    try:
+        yield ops
+    except BaseException:
+        ops.rollback()
+        raise
+    ops.cleanup()
+
+
+def add(
+    answers: Answers,
+    ind: Indicator,
+    sources: Sequence[str],
+    root: Path,
+    ops: FileOps,
+    *,
+    by: str,
+    base: Path | None = None,
+) -> tuple[State | None, list[Added]]:
+    """`evidence add`: copy files in, record them; duplicates (same sha256) are skipped."""
+    current = answers.evidence(ind.id)
+    items, report, incoming = add_items(
+        root, ind.id, current, sources, ops, by=by, at=now_iso(), base=base
+    )
+    st = answers.set_evidence(ind, items, by=by)
+    if st is not None:
+        sync(root, ind.id, current, items, ops, incoming)
+    return st, report
+
+
+def answer(
+    answers: Answers,
+    ind: Indicator,
+    root: Path,
+    ops: FileOps,
+    *,
+    value: Any,
+    na: str | None,
+    note: str | None,
+    sources: Sequence[str] | None,
+    clear: bool,
+    by: str,
+) -> tuple[State | None, list[Added]]:
+    """`answer`: record a value, not-applicable or a clear, with files and links added to
+    the evidence in the same change (copied first: a missing file refuses the answer)."""
+    before = answers.evidence(ind.id)
+    items: tuple[Evidence, ...] | None = None
+    added: list[Added] = []
+    incoming: dict[str, Path] = {}
+    if sources:
+        items, added, incoming = add_items(root, ind.id, before, sources, ops, by=by, at=now_iso())
+    if clear:
+        return answers.clear(ind, by=by), added
+    action = "na" if na is not None else "set"
+    st = answers.apply(ind, value=value, na=na, note=note, evidence=items, by=by, action=action)
+    if st is not None and items is not None:
+        sync(root, ind.id, before, items, ops, incoming)
+    return st, added
+
+
+def remove(
+    answers: Answers, ind: Indicator, name: str, root: Path, ops: FileOps, *, by: str
+) -> tuple[State | None, Evidence]:
+    """`evidence rm`: the file moves to the removed folder (undo brings it back)."""
+    current = answers.evidence(ind.id)
+    items, gone = remove_item(current, name)
+    st = answers.set_evidence(ind, items, by=by)
+    sync(root, ind.id, current, items, ops)
+    return st, gone
+
+
+def follow_undo(
+    done: Sequence[tuple[int, State, State, State]], root: Path, ops: FileOps
+) -> list[str]:
+    """Make the store follow an undo; returns 'id: name' of files that could not come back."""
+    lost: list[str] = []
+    for ident, _change, current, restored in done:
+        if current.evidence != restored.evidence:
+            for name in sync(root, ident, current.evidence, restored.evidence, ops):
+                lost.append(f"第{ident}项 {name}")
+    return lost
+
+
+class Migrated(NamedTuple):
+    ident: int
+    path: str
+    item: Evidence | None  # None: the file was not found, the path is kept
+
+
+def migrate(
+    answers: Answers, checklist: Checklist, root: Path, ops: FileOps, *, by: str
+) -> list[Migrated]:
+    """Copy files recorded as paths by evalcheck 0.1 into the store (one undoable change).
+
+    Paths are looked up as written, then relative to the answers file's folder. A path
+    that cannot be found is kept and reported, never dropped.
+    """
+    base = base_folder(answers)
+    seq = answers.next_seq()
+    out: list[Migrated] = []
+    for ident, rec in sorted(answers.records.items()):
+        current = rec.current.evidence
+        if not any(e.kind == "path" for e in current) or not checklist.has(ident):
+            continue
+        items = list(current)
+        incoming: dict[str, Path] = {}
+        for pos, e in enumerate(current):
+            if e.kind != "path":
+                continue
+            src = _find_legacy(e.name, base)
+            if src is None:
+                out.append(Migrated(ident, e.name, None))
+                continue
+            tmp, digest, size = ops.copy_in(src, root / str(ident))
+            taken = [x.name for x in items if x.kind == "file"]
+            name = unique_name(safe_name(src.name), taken)
+            item = Evidence(name, "file", size, digest, now_iso(), by)
+            items[pos] = item
+            incoming[name] = tmp
+            out.append(Migrated(ident, e.name, item))
+        if incoming:
+            answers.set_evidence(checklist.get(ident), items, by=by, seq=seq)
+            sync(root, ident, current, items, ops, incoming)
+    return out
+
+
+def _find_legacy(text: str, base: Path) -> Path | None:
+    p = Path(text)
+    for candidate in (p, base / p) if not p.is_absolute() else (p,):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+# ---------------------------------------------------------------- evidence check
+
+
+class Finding(NamedTuple):
+    kind: str  # "lacking" | "missing" | "changed" | "legacy" | "link" | "unrecorded"
+    ind: Indicator
+    name: str  # the item's name (empty for "lacking")
+    detail: str
+
+    @property
+    def is_problem(self) -> bool:
+        return self.kind in PROBLEMS
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "id": self.ind.id,
+            "section": self.ind.section,
+            "name": self.name,
+            "detail": self.detail,
+        }
+
+
+FINDING_LABELS = {
+    "lacking": "缺少佐证材料",
+    "missing": "文件缺失",
+    "changed": "文件已变化",
+    "legacy": "旧版路径未收入",
+    "link": "链接（请人工核对）",
+    "unrecorded": "未登记的文件",
+}
+PROBLEMS = ("lacking", "missing", "changed", "legacy")
+
+
+def check(
+    checklist: Checklist, answers: Answers, root: Path, indicators: Sequence[Indicator]
+) -> list[tuple[str, list[Finding]]]:
+    """Every finding about the evidence of `indicators`, grouped by section (checklist
+    order, unassigned last). Stored files are hashed: a changed file is found even when
+    its size is the same."""
+    base = base_folder(answers)
+    groups: dict[str, list[Finding]] = {}
+    for ind in indicators:
+        rec = answers.records.get(ind.id)
+        st = rec.current if rec else None
+        answered = st is not None and st.value is not None and st.na is None
+        state = evidence_state(ind, st, root, base, answered=answered)
+        found: list[Finding] = []
+        if state.lacking:
+            why = "已填报，但没有佐证材料" if not state.items else "已填报，登记的佐证材料都找不到"
+            found.append(Finding("lacking", ind, "", why))
+        for e in state.items:
+            if e.kind == "file":
+                result = check_item(root, ind.id, e, deep=True)
+                if result.problem:
+                    found.append(Finding(result.problem, ind, e.name, result.detail))
+            elif e.kind == "link":
+                found.append(Finding("link", ind, e.name, "链接无法自动核对，请打开确认"))
+            else:
+                where = _find_legacy(e.name, base)
+                hint = (
+                    "文件存在，可用 evalcheck evidence migrate 收入佐证材料库"
+                    if where
+                    else "文件不存在，请重新添加（evalcheck evidence add）"
+                )
+                found.append(Finding("legacy", ind, e.name, f"evalcheck 0.1 记录的路径：{hint}"))
+        for name in unrecorded(root, ind.id, state.items):
+            found.append(
+                Finding("unrecorded", ind, name, "在佐证材料文件夹中，但没有登记（未打包）")
+            )
+        if found:
+            groups.setdefault(ind.section or UNASSIGNED, []).extend(found)
+    order = [*checklist.sections, UNASSIGNED]
+    return [(s, groups[s]) for s in order if s in groups]
+
+
+# ---------------------------------------------------------------- forms carry evidence back
+
+MAX_SEARCH_DEPTH = 3  # subfolders of the form's folder searched for a file named in a cell
+
+
+def resolve_form_evidence(
+    changes: Sequence[Any], answers: Answers, form_dir: Path
+) -> tuple[dict[int, list[str]], list[str]]:
+    """The files and links an imported form adds, per indicator, and what cannot be found.
+
+    A name in the 佐证材料 column is an item already recorded (kept), a URL (a link), or
+    a file beside the form: a path relative to the form's folder, else a file of that
+    name in its subfolders (up to three levels; it must be the only one). Names never
+    reach outside the form's folder.
+    """
+    sources: dict[int, list[str]] = {}
+    problems: list[str] = []
+    top = form_dir.resolve()
+    for ch in changes:
+        if not ch.evidence:
+            continue
+        recorded = {e.name for e in answers.evidence(ch.ind.id)}
+        for raw in ch.evidence:
+            name = raw.strip()
+            if not name or name in recorded:
+                continue
+            if is_url(name):
+                sources.setdefault(ch.ind.id, []).append(name)
+                continue
+            found = _find_beside(name, top)
+            if isinstance(found, str):
+                problems.append(f"{ch.where}：佐证材料“{name}”{found}")
+            else:
+                sources.setdefault(ch.ind.id, []).append(str(found))
+    return sources, problems
+
+
+def _find_beside(name: str, top: Path) -> Path | str:
+    rel = Path(name.replace("\\", "/"))
+    if rel.is_absolute() or ".." in rel.parts:
+        return "应为表格所在文件夹中的文件（不能是绝对路径或上级文件夹）"
+    direct = (top / rel).resolve()
+    if direct.is_file() and direct.is_relative_to(top):
+        return direct
+    matches = sorted(
+        p
+        for p in top.rglob(rel.name)
+        if p.is_file() and len(p.relative_to(top).parts) <= MAX_SEARCH_DEPTH + 1
+    )
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        where = "、".join(str(p.relative_to(top)) for p in matches[:5])
+        example = matches[0].relative_to(top)
+        return f"有多个同名文件（{where}），请在单元格中写出子文件夹，例如 {example}"
+    return f"在表格所在文件夹 {top} 及其子文件夹中找不到"
+
+
+def attach_evidence(
+    changes: Sequence[Any],
+    sources: dict[int, list[str]],
+    answers: Answers,
+    root: Path,
+    ops: FileOps,
+    *,
+    by: str,
+) -> tuple[list[Any], dict[int, dict[str, Path]], list[str]]:
+    """The changes with their evidence resolved to items (files copied, waiting to be
+    placed by `sync`), the copied files per indicator, and what each added file did."""
+
+    out: list[Any] = []
+    incoming: dict[int, dict[str, Path]] = {}
+    lines: list[str] = []
+    at = now_iso()
+    for ch in changes:
+        current = answers.evidence(ch.ind.id)
+        if ch.evidence is None:
+            out.append(ch)
+            continue
+        items, report, files = add_items(
+            root, ch.ind.id, current, sources.get(ch.ind.id, []), ops, by=by, at=at
+        )
+        incoming[ch.ind.id] = files
+        lines.extend(
+            f"第{ch.ind.id}项 佐证材料 +{a.item.name}" for a in report if a.outcome != "duplicate"
+        )
+        out.append(ch._replace(items=items))
+    return out, incoming, lines
+
+
+def report_data(groups: Sequence[tuple[str, list[Finding]]]) -> dict[str, Any]:
+    """`evidence check --format json`."""
+    return {
+        "problems": sum(1 for _, fs in groups for f in fs if f.is_problem),
+        "sections": [
+            {"section": name, "findings": [f.to_dict() for f in fs]} for name, fs in groups
+        ],
+    }
+
+
+def report_lines(groups: Sequence[tuple[str, list[Finding]]], checked: int) -> list[str]:
+    """`evidence check` as text: per section, one line per finding, then the count."""
+    lines: list[str] = []
+    for name, findings in groups:
+        n = sum(1 for f in findings if f.is_problem)
+        lines.append(f"{name}（{n} 个问题）：" if n else f"{name}：")
+        for f in findings:
+            what = f"{f.name}：" if f.name else ""
+            text = f.ind.text if len(f.ind.text) <= 24 else f.ind.text[:23] + "…"
+            lines.append(f"  {FINDING_LABELS[f.kind]}　第{f.ind.id}项 {text}　{what}{f.detail}")
+    problems = report_data(groups)["problems"]
+    tail = "" if problems else "，佐证材料齐全"
+    lines.append(f"共检查 {checked} 项指标：{problems} 个问题{tail}")
+    return lines

@@ -1,0 +1,56 @@
+"""Due dates: overdue and due-soon selections over snapshot rows (pure: today is always
+passed in). The reminder texts are reminders.py's.
+
+Whether an indicator is open or overdue is decided once, in snapshot.py: open when it
+has no answer (not applicable counts as an answer, and so does a derived value that
+can be computed); overdue when open and today is after its due date (due 2021-09-15
+means by the end of that day, so it is one day overdue on 2021-09-16).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from evalcheck.answers.store import Answers
+from evalcheck.errors import InputError
+from evalcheck.infra import clock
+from evalcheck.model.checklist import Checklist, Indicator
+from evalcheck.state.snapshot import Row, take
+
+
+def parse_today(raw: str | None) -> dt.date:
+    if raw is None:
+        return clock.today()
+    try:
+        return dt.date.fromisoformat(raw.strip())
+    except ValueError:
+        raise InputError(f"--today 应为日期 YYYY-MM-DD，例如 2021-09-16，而不是“{raw}”") from None
+
+
+def open_items(
+    checklist: Checklist,
+    answers: Answers,
+    today: dt.date,
+    indicators: Iterable[Indicator] | None = None,
+) -> list[Row]:
+    """Every open indicator (from the snapshot) with its days against the deadline,
+    most overdue first."""
+    snap = take(checklist, answers, today)
+    rows = snap.rows if indicators is None else snap.where(i.id for i in indicators)
+    return sort_open([r for r in rows if not r.done])
+
+
+def sort_open(rows: Iterable[Row]) -> list[Row]:
+    return sorted(rows, key=lambda r: (-r.days, r.id))
+
+
+def overdue(rows: Iterable[Row]) -> list[Row]:
+    return sort_open(r for r in rows if r.overdue)
+
+
+def due_within(rows: Iterable[Row], days: int) -> list[Row]:
+    """Open items not yet overdue whose deadline is within `days` days (today included)."""
+    soon = [r for r in rows if not r.done and not r.overdue and r.days_left <= days]
+    soon.sort(key=lambda r: (r.days_left, r.id))
+    return soon

@@ -1,0 +1,53 @@
+"""What `check` finds: a finding names its rule, its severity and the indicators involved."""
+
+from typing import Any, NamedTuple
+
+from evalcheck.model.checklist import UNASSIGNED
+
+
+class Involved(NamedTuple):
+    id: int
+    value: str
+    section: str | None
+    owner: str | None
+
+
+class Finding(NamedTuple):
+    kind: str  # "rule" | "derived-mismatch" | "derived-missing"
+    severity: str  # "error" | "warning"
+    rule: str  # rule id, or "formula:121"
+    message: str
+    involved: tuple[Involved, ...] = ()
+
+    def lines(self) -> list[str]:
+        """The finding as `check` prints it: the message, then each indicator involved."""
+        level = "错误" if self.severity == "error" else "提醒"
+        out = [f"{level}（{self.rule}）：{self.message}"]
+        for i in self.involved:
+            who = f"{i.section or UNASSIGNED}，{i.owner or '未指定领导'}"
+            out.append(f"    第{i.id}项 = {i.value}（{who}）")
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "severity": self.severity,
+            "rule": self.rule,
+            "message": self.message,
+            "involved": [
+                {"id": i.id, "value": i.value, "section": i.section, "owner": i.owner}
+                for i in self.involved
+            ],
+        }
+
+
+class Report:
+    """What `check` found, and the rules it could not check for missing inputs."""
+
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+        self.unchecked: list[str] = []  # rules whose inputs are missing
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]

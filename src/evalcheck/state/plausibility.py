@@ -1,0 +1,64 @@
+"""`check`'s warnings against last year's values (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from evalcheck.model.checklist import Checklist
+from evalcheck.year.previous import number_of, number_text
+
+if TYPE_CHECKING:
+    from evalcheck.state.snapshot import Row
+
+
+def plausibility(checklist: Checklist, rows: Iterable[Row]) -> list[Any]:
+    """`check`'s warnings against last year (rules.Finding, severity warning).
+
+    A count changing by more than the count factor, a percent moving more than the
+    percent points, 是 → 否, and answered last year but not applicable now. Indicators
+    whose kind changed are not compared.
+    """
+    from evalcheck.state.findings import Finding, Involved
+
+    out: list[Finding] = []
+    for row in rows:
+        ind, p, st = row.ind, row.previous, row.state
+        if p is None or st is None or p.kind_changed or not p.answered:
+            continue
+        limits = checklist.thresholds(ind)
+        if not limits.enabled:
+            continue
+        last = f"上年 {p.display}（{p.year}年第{p.old_id}项）"
+        message = None
+        rule = ""
+        if st.na is not None:
+            if p.na is None:
+                rule, message = "上年对比:不适用", f"第{ind.id}项上年已填报，今年标为不适用"
+        elif p.na is None:
+            old_n, new_n = number_of(p.value), number_of(st.value)
+            if ind.kind == "count" and old_n is not None and new_n is not None:
+                f = limits.count_factor
+                if f is not None and abs(new_n - old_n) > f * old_n:
+                    rule = "上年对比:数量"
+                    message = f"第{ind.id}项数量比上年变化超过 {f:.0%}"
+            elif ind.kind == "percent" and old_n is not None and new_n is not None:
+                pts = limits.percent_points
+                if pts is not None and abs(new_n - old_n) > pts:
+                    rule = "上年对比:百分比"
+                    message = f"第{ind.id}项比上年变化超过 {number_text(pts)} 个百分点"
+            elif ind.kind == "yesno" and p.value is True and st.value is False:
+                rule, message = "上年对比:是否", f"第{ind.id}项上年为“是”，今年为“否”"
+        if message is None:
+            continue
+        now = row.display
+        out.append(
+            Finding(
+                "previous",
+                "warning",
+                rule,
+                f"{message}：{last} → 今年 {now}，请向{row.section}核实",
+                (Involved(ind.id, now, ind.section, ind.owner),),
+            )
+        )
+    return out

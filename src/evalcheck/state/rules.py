@@ -1,0 +1,125 @@
+"""Derived values and cross-indicator consistency checks (pure).
+
+Rules and formulas are data in the checklist YAML; expressions are evaluated by
+`expr` (an AST whitelist), never by `eval`.
+"""
+
+from collections.abc import Mapping
+
+from evalcheck.answers.store import Answers
+from evalcheck.infra import clock
+from evalcheck.model import expr
+from evalcheck.model.checklist import Checklist, Rule
+from evalcheck.model.derived import TOLERANCE, as_number
+from evalcheck.model.kinds import format_value
+from evalcheck.state.findings import Finding, Involved, Report
+from evalcheck.state.snapshot import Snapshot, Status
+
+
+def effective_values(checklist: Checklist, answers: Answers) -> dict[int, float]:
+    """Recorded numeric values, plus derived ones where nothing was recorded."""
+    from evalcheck.state.snapshot import take
+
+    return take(checklist, answers, clock.today()).effective_values()
+
+
+def _involved(
+    checklist: Checklist, values: Mapping[int, float], ids: list[int]
+) -> tuple[Involved, ...]:
+    out = []
+    for ident in ids:
+        ind = checklist.get(ident)
+        v = values.get(ident)
+        shown = (
+            format_value(ind, int(v) if v is not None and v.is_integer() else v)
+            if v is not None
+            else "（未填）"
+        )
+        out.append(Involved(ident, shown, ind.section, ind.owner))
+    return tuple(out)
+
+
+def check_rule(rule: Rule, values: Mapping[int, float]) -> bool | None:
+    """True if it holds, False if violated, None if an input is missing."""
+    try:
+        return bool(expr.evaluate(rule.check, values))
+    except expr.NotComputable:
+        return None
+
+
+def run_checks(checklist: Checklist, answers: Answers) -> Report:
+    from evalcheck.state.snapshot import take
+
+    return check_snapshot(take(checklist, answers, clock.today()))
+
+
+def check_snapshot(snap: Snapshot) -> Report:
+    """The rules over the snapshot's values, and each derived value against what was recorded."""
+    checklist = snap.checklist
+    report = Report()
+    values = snap.effective_values()
+    for rule in checklist.rules:
+        ok = check_rule(rule, values)
+        if ok is None:
+            report.unchecked.append(rule.id)
+        elif not ok:
+            report.findings.append(
+                Finding(
+                    "rule",
+                    rule.severity,
+                    rule.id,
+                    f"{rule.message}（{expr.describe(rule.check)}）",
+                    _involved(checklist, values, rule.refs),
+                )
+            )
+    for row in snap.rows:
+        d, ind = row.derived, row.ind
+        if d is None or d.value is None or ind.formula is None:
+            continue
+        refs = expr.references(ind.formula)
+        recorded = row.state.value if row.state is not None else None
+        if row.status is Status.COMPUTED:
+            report.findings.append(
+                Finding(
+                    "derived-missing",
+                    "warning",
+                    f"formula:{ind.id}",
+                    f"第{ind.id}项未填报，按公式 {expr.describe(ind.formula)} 自动计算为 "
+                    f"{format_value(ind, d.value)}",
+                    _involved(checklist, values, [ind.id, *refs]),
+                )
+            )
+        elif isinstance(recorded, int | float) and abs(recorded - d.value) > TOLERANCE:
+            report.findings.append(
+                Finding(
+                    "derived-mismatch",
+                    "error",
+                    f"formula:{ind.id}",
+                    f"第{ind.id}项填报为 {format_value(ind, as_number(float(recorded)))}，但按公式 "
+                    f"{expr.describe(ind.formula)} 应为 {format_value(ind, d.value)}",
+                    _involved(checklist, {**values, ind.id: float(recorded)}, [ind.id, *refs]),
+                )
+            )
+    if any(r.previous is not None for r in snap.rows):
+        from evalcheck.state.plausibility import plausibility
+
+        report.findings.extend(plausibility(checklist, snap.rows))
+    return report
+
+
+def violations_for(checklist: Checklist, values: Mapping[int, float], ident: int) -> list[Finding]:
+    """Rules involving `ident` that the given values break (for warnings at answer time)."""
+    out: list[Finding] = []
+    for rule in checklist.rules:
+        if ident in rule.refs and check_rule(rule, values) is False:
+            others = [r for r in rule.refs if r != ident]
+            out.append(
+                Finding(
+                    "rule",
+                    rule.severity,
+                    rule.id,
+                    f"{rule.message}（{expr.describe(rule.check)}）",
+                    _involved(checklist, values, [ident, *others]),
+                )
+            )
+    return out

@@ -1,0 +1,500 @@
+"""Columns as data: every column any view shows is declared once here.
+
+A column has a key (JSON/CSV), a Chinese header, how to get its value from a row, how
+to show it as text (terminal, CSV), and how it sits in a spreadsheet (width, number
+format, centred). A view is a list of columns; `render.view` writes it as a terminal
+table or CSV, and excel.py writes the same columns into a workbook. Adding a column
+to `list` and to the export is one line in each view below.
+
+`keep` orders what a narrow terminal gives up first: columns with a lower `keep` are
+dropped first; `keep=KEEP_ALWAYS` columns (题号, 三级指标, 填报值) never are.
+"""
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
+
+from evalcheck.answers.review import Thresholds, short_time, signed_by
+from evalcheck.answers.store import ACTIONS, REVIEW_ACTIONS, State, describe_state
+from evalcheck.model.checklist import ROLE_NAMES, Checklist, Indicator
+from evalcheck.model.kinds import cell_value, number_format
+from evalcheck.state.snapshot import Progress, Row, Status
+
+if TYPE_CHECKING:
+    from evalcheck.answers.evidence import Evidence
+
+R = TypeVar("R")
+KEEP_ALWAYS = 100
+
+
+class Column(NamedTuple, Generic[R]):
+    key: str
+    header: str
+    get: Callable[[R], Any]  # the value: plain data (numbers, text, dates) for JSON/CSV/Excel
+    text: Callable[[Any], str] | None = None  # as text for a terminal or CSV; default str()
+    keep: int = 50  # narrow terminals drop low `keep` first; KEEP_ALWAYS never
+    wide: bool = False  # wraps (and takes the room) in a terminal table
+    width: float = 10  # spreadsheet column width (characters)
+    center: bool = False  # centred in a spreadsheet
+    number_format: str | Callable[[R], str] = "General"  # spreadsheet number format
+    numeric: bool = False  # right-aligned, never cut in a terminal
+
+    def as_text(self, row: R) -> str:
+        v = self.get(row)
+        if self.text is not None:
+            return self.text(v)
+        return plain(v)
+
+    def format_for(self, row: R) -> str:
+        fmt = self.number_format
+        return fmt if isinstance(fmt, str) else fmt(row)
+
+
+def plain(v: Any) -> str:
+    if type(v) is str:  # most cells
+        return v
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    if isinstance(v, dt.datetime):
+        return v.isoformat(sep=" ", timespec="minutes")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+# ---------------------------------------------------------------- indicator rows
+
+
+def _range_text(ind: Indicator) -> str:
+    """'0–100', '≥0', '≥-100' for numeric kinds; '' otherwise."""
+    from evalcheck.model.kinds import REGISTRY
+
+    if not REGISTRY[ind.kind].numeric:
+        return ""
+
+    def num(v: float | None) -> str:
+        return "" if v is None else f"{v:g}"
+
+    if ind.high is None:
+        return f"≥{num(ind.low)}" if ind.low is not None else "不限"
+    return f"{num(ind.low)}–{num(ind.high)}"
+
+
+def _at(at: str | None) -> dt.datetime | str | None:
+    """An answer's ISO timestamp as a local datetime (spreadsheets show it as a date)."""
+    if not at:
+        return None
+    try:
+        return dt.datetime.fromisoformat(at).replace(tzinfo=None)
+    except ValueError:
+        return at
+
+
+def _value_cell(r: Row) -> Any:
+    """填报值 in a spreadsheet: the recorded value (typed), or the derived one; not-applicable
+    has its own column (不适用原因)."""
+    if r.state is not None:
+        return None if r.state.value is None else cell_value(r.ind, r.state.value)
+    return r.computed_value
+
+
+def _st(r: Row) -> State | None:
+    return r.state
+
+
+CATEGORY = Column[Row]("category", "二级指标", lambda r: r.category_label, width=14)
+ID = Column[Row]("id", "题号", lambda r: r.id, keep=KEEP_ALWAYS, width=6, center=True, numeric=True)
+TEXT = Column[Row]("text", "三级指标", lambda r: r.ind.text, keep=KEEP_ALWAYS, wide=True, width=48)
+OWNER = Column[Row]("owner", "责任领导", lambda r: "、".join(r.ind.owners), keep=30, width=9)
+SECTION = Column[Row]("section", "责任科室", lambda r: "、".join(r.sections), keep=40, width=13)
+DUE = Column[Row](
+    "due",
+    "完成时限",
+    lambda r: r.ind.due,
+    keep=35,
+    width=12,
+    center=True,
+    number_format="yyyy-mm-dd",
+)
+DUE_AS_WRITTEN = Column[Row](
+    "due",
+    "完成时限",
+    lambda r: r.ind.due_text or r.ind.due,  # the bureau's wording ("9月15日前"), else the date
+    keep=35,
+    width=12,
+    center=True,
+    number_format="yyyy-mm-dd",
+)
+STATUS = Column[Row]("status", "状态", lambda r: r.status_text, keep=60, width=10, center=True)
+ANSWER = Column[Row](
+    "display", "填报值", lambda r: r.display, keep=KEEP_ALWAYS, wide=True, width=22
+)
+UNIT = Column[Row]("unit", "单位", lambda r: r.ind.unit or "", width=6, center=True)
+NOTE = Column[Row]("note", "备注", lambda r: (r.state.note if r.state else None) or "", width=20)
+EVIDENCE = Column[Row](
+    "evidence", "佐证材料", lambda r: "\n".join(e.name for e in r.evidence.items), width=20
+)
+EVIDENCE_SUMMARY = Column[Row]("evidence", "佐证材料", lambda r: r.evidence.summary, keep=25)
+BY = Column[Row]("by", "填报人", lambda r: r.state.by if r.state else "", width=9, center=True)
+AT = Column[Row](
+    "at",
+    "填报时间",
+    lambda r: _at(r.state.at) if r.state else None,
+    width=19,  # room for 2021-09-15 10:30 in 仿宋 or a wider substitute (else ####)
+    number_format="yyyy-mm-dd hh:mm",
+)
+
+
+def _previous_cell(r: Row) -> Any:
+    """上年值 in a spreadsheet: a number for a number of the same kind, else the text."""
+    p = r.previous
+    if p is None:
+        return ""
+    if p.na is None and p.value is not None and p.kind == r.ind.kind and p.kind in NUMERIC:
+        return p.value
+    return p.display
+
+
+NUMERIC = ("count", "percent")
+PREVIOUS = Column[Row](
+    "previous",
+    "上年值",
+    lambda r: r.previous.display if r.previous is not None else "",
+    keep=95,  # shown only when asked for (list --previous): the last to give way
+    width=16,
+)
+"""Last year's value (after `carry`): a reference beside this year's answer, read-only."""
+PREVIOUS_CELL = PREVIOUS._replace(get=_previous_cell, number_format=lambda r: number_format(r.ind))
+DAYS_LATE = Column[Row]("days_overdue", "逾期天数", lambda r: r.days_overdue, keep=70, numeric=True)
+DAYS_LEFT = Column[Row]("days_left", "剩余天数", lambda r: r.days_left, keep=70, numeric=True)
+
+
+def _signed(r: Row) -> State | None:
+    """The answer's sign-off, when a leader approved or returned it."""
+    if r.state is None or r.review is None or r.state.review is None:
+        return None
+    return r.state
+
+
+REVIEW_STATE = Column[Row]("review", "审核状态", lambda r: r.review_text, keep=45, width=10,
+                           center=True)  # fmt: skip
+REVIEWER = Column[Row](
+    "reviewer",
+    "审核人",
+    lambda r: signed_by(st) if (st := _signed(r)) else "",
+    keep=25,
+    width=12,
+    center=True,
+)
+REVIEWED_AT = Column[Row](
+    "reviewed_at",
+    "审核时间",
+    lambda r: _at(st.reviewed_at) if (st := _signed(r)) else None,
+    keep=15,
+    width=17,
+    number_format="yyyy-mm-dd hh:mm",
+)
+REVIEW_NOTE = Column[Row](
+    "review_comment",
+    "审核意见",
+    lambda r: (st.comment or "") if (st := _signed(r)) else "",
+    keep=15,
+    width=20,
+)
+REVIEW_COLUMNS = [REVIEW_STATE, REVIEWER, REVIEWED_AT, REVIEW_NOTE]
+"""审核状态 / 审核人 / 审核时间 / 审核意见: shown only when the checklist has review on."""
+
+
+def with_review(cl: Checklist, columns: list[Column[Row]]) -> list[Column[Row]]:
+    return [*columns, *REVIEW_COLUMNS] if cl.review else columns
+
+
+def tier_column(today: dt.date, limits: Thresholds | None = None) -> Column[Row]:
+    """级别: the reminder tier of a row (提醒, 催办, 督办, 待审核), with `remind`'s defaults."""
+    from evalcheck.state.reminders import row_tier
+
+    chosen = limits or Thresholds()
+
+    def label(r: Row) -> str:
+        tier = row_tier(r, today, chosen)
+        return tier.label if tier else ""
+
+    return Column[Row]("tier", "级别", label, keep=75, width=8, center=True)
+
+
+def pending_columns(findings: Callable[[Row], str]) -> list[Column[Row]]:
+    """`review`: an answer waiting for its leader, with its evidence count and rule findings."""
+    return [
+        ID,
+        TEXT,
+        ANSWER,
+        BY,
+        Column[Row](
+            "at", "填报时间", lambda r: short_time(r.state.at if r.state else None), keep=40
+        ),
+        Column[Row](
+            "evidence", "佐证", lambda r: len(r.state.evidence) if r.state else 0, numeric=True
+        ),
+        Column[Row]("findings", "规则提示", findings, keep=60, wide=True),  # before 填报人
+    ]
+
+
+def list_columns(cl: Checklist) -> list[Column[Row]]:
+    """`list` on a terminal."""
+    category = Column[Row]("category", "二级指标", lambda r: r.ind.category, keep=10)
+    review = [REVIEW_STATE] if cl.review else []
+    return [ID, category, TEXT, OWNER, SECTION, DUE, EVIDENCE_SUMMARY, *review, STATUS, ANSWER]
+
+
+def list_csv_columns(cl: Checklist) -> list[Column[Row]]:
+    """`list --format csv`: every field, for a spreadsheet or a script."""
+    return [
+        ID,
+        CATEGORY,
+        TEXT,
+        OWNER,
+        SECTION,
+        DUE,
+        Column[Row]("role", "任务类型", lambda r: ROLE_NAMES[r.ind.role]),
+        Column[Row]("kind", "题型", lambda r: r.ind.kind),
+        UNIT,
+        Column[Row]("options", "选项", lambda r: "；".join(r.ind.option_texts)),
+        Column[Row]("range", "范围", lambda r: _range_text(r.ind)),
+        Column[Row]("formula", "公式", lambda r: r.ind.formula or ""),
+        Column[Row]("status", "填报状态", lambda r: r.status_text),
+        ANSWER,
+        NOTE,
+        Column[Row]("evidence", "佐证材料", lambda r: r.evidence.text),
+        Column[Row]("evidence_state", "佐证情况", lambda r: r.evidence.summary),
+        BY,
+        Column[Row]("at", "填报时间", lambda r: r.state.at if r.state else ""),
+        *(
+            [
+                REVIEW_STATE,
+                REVIEWER,
+                Column[Row](
+                    "reviewed_at",
+                    "审核时间",
+                    lambda r: st.reviewed_at if (st := _signed(r)) else "",
+                ),
+                REVIEW_NOTE,
+            ]
+            if cl.review
+            else []
+        ),
+    ]
+
+
+def overdue_columns(third: Column[Row], days: Column[Row]) -> list[Column[Row]]:
+    return [ID, TEXT, third, DUE, days]
+
+
+OVERDUE_CSV = [
+    Column[Row]("state", "状态", lambda r: "逾期" if r.overdue else "即将到期"),
+    SECTION,
+    ID,
+    TEXT,
+    OWNER,
+    DUE,
+    Column[Row]("days_overdue", "逾期天数", lambda r: r.days_overdue if r.overdue else ""),
+    Column[Row]("days_left", "剩余天数", lambda r: "" if r.overdue else r.days_left),
+]
+
+
+EXPORT: list[Column[Row]] = [
+    CATEGORY,
+    ID,
+    TEXT,
+    OWNER,
+    SECTION,
+    DUE,
+    Column[Row](
+        "value", "填报值", _value_cell, width=22, number_format=lambda r: number_format(r.ind)
+    ),
+    UNIT,
+    Column[Row]("na", "不适用原因", lambda r: (r.state.na if r.state else None) or "", width=14),
+    NOTE,
+    EVIDENCE,
+    BY,
+    AT,
+    Column[Row]("status", "状态", lambda r: r.status_text, width=10, center=True),
+]
+"""The official table (export and section forms), in the bureau's column order."""
+
+
+def export_columns(rows: Sequence[Row], cl: Checklist | None = None) -> list[Column[Row]]:
+    """EXPORT, plus 上年值 after the unit when any row has last year's value, plus the
+    sign-off columns (审核状态 …) when the checklist has review on."""
+    columns = EXPORT
+    if any(r.previous is not None for r in rows):
+        at = EXPORT.index(UNIT) + 1
+        columns = [*EXPORT[:at], PREVIOUS_CELL, *EXPORT[at:]]
+    return with_review(cl, columns) if cl is not None else columns
+
+
+def with_due(columns: list[Column[Row]], *, due_as_written: bool) -> list[Column[Row]]:
+    """`columns` with 完成时限 as the bureau wrote it (`export --due-as-written`)."""
+    if not due_as_written:
+        return columns
+    return [DUE_AS_WRITTEN if c is DUE else c for c in columns]
+
+
+DOCUMENT: list[Column[Row]] = [CATEGORY, ID, TEXT, OWNER, SECTION, DUE, ANSWER, NOTE, EVIDENCE]
+"""The attachment as a Word document: the same rows as text; 填报值 as displayed
+('312 个', '不适用（…）'), so it needs no 单位 or 不适用原因 column."""
+
+
+def document_columns(*, due_as_written: bool = False) -> list[Column[Row]]:
+    return with_due(DOCUMENT, due_as_written=due_as_written)
+
+
+# columns a section form leaves open for typing
+FORM_INPUT_KEYS = ("value", "na", "note", "evidence")
+
+
+# ---------------------------------------------------------------- year on year (compare, 同比)
+
+COMPARE: list[Column[Any]] = [
+    Column[Any]("section", "责任科室", lambda c: c.section, keep=20, width=14),
+    Column[Any]("id", "题号", lambda c: c.id, keep=KEEP_ALWAYS, width=6, numeric=True),
+    Column[Any]("text", "三级指标", lambda c: c.text, keep=KEEP_ALWAYS, wide=True, width=48),
+    Column[Any]("previous_id", "上年题号", lambda c: c.previous_id, keep=30, width=8, numeric=True),
+    Column[Any]("previous", "上年值", lambda c: c.previous, keep=90, wide=True, width=18),
+    Column[Any]("current", "今年值", lambda c: c.current, keep=90, wide=True, width=18),
+    Column[Any]("change", "变化", lambda c: c.change, keep=KEEP_ALWAYS, width=16),
+]
+"""`compare` and the export's 同比 sheet (previous.CompareRow); the terminal drops 责任科室,
+which titles each section's table."""
+
+
+# ---------------------------------------------------------------- progress rows (status)
+
+
+def progress_columns(
+    label: str, bar: Callable[[float], str], review: bool = False
+) -> list[Column[Progress]]:
+    """`status` on a terminal; with review on, 待审核/已审核/已退回 before 逾期 (and 完成率
+    counts approved answers and computed values)."""
+    return [
+        Column[Progress]("name", label, lambda p: p.name, keep=KEEP_ALWAYS),
+        Column[Progress]("total", "总数", lambda p: p.total, keep=90, numeric=True),
+        *_COUNTS[:-1],
+        *(REVIEW_COUNTS if review else []),
+        _COUNTS[-1],
+        LACKING,
+        Column[Progress]("percent", "完成率", lambda p: f"{p.percent:g}%", keep=95, numeric=True),
+        Column[Progress]("bar", "进度", lambda p: bar(p.fraction), keep=20),
+    ]
+
+
+def _count_column(status: Status, keep: int) -> Column[Progress]:
+    return Column[Progress](
+        status.value, status.label, lambda p: p.count(status), keep=keep, numeric=True
+    )
+
+
+_COUNTS = [
+    _count_column(Status.ANSWERED, 60),
+    _count_column(Status.NA, 40),
+    _count_column(Status.COMPUTED, 30),
+    Column[Progress]("overdue", "逾期", lambda p: p.overdue, keep=80, numeric=True),
+]
+LACKING = Column[Progress]("lacking", "缺佐证", lambda p: p.lacking, keep=35, numeric=True)
+
+
+REVIEW_COUNTS = [
+    Column[Progress]("pending", "待审核", lambda p: p.pending, keep=58, width=8, numeric=True),
+    Column[Progress]("approved", "已审核", lambda p: p.approved, keep=59, width=8, numeric=True),
+    Column[Progress]("returned", "已退回", lambda p: p.returned, keep=57, width=8, numeric=True),
+]
+"""Review counts of `status` and the progress sheet: only with review on."""
+
+
+def progress_sheet(cl: Checklist) -> list[Column[Progress]]:
+    """The progress sheet's columns; the review counts follow 完成率 (the chart's column)."""
+    return [*PROGRESS_SHEET, *REVIEW_COUNTS] if cl.review else PROGRESS_SHEET
+
+
+PROGRESS_SHEET = [
+    Column[Progress]("name", "名称", lambda p: p.name, width=16),
+    Column[Progress]("total", "总数", lambda p: p.total, width=8),
+    *[c._replace(width=10 if c.key == "computed" else 8) for c in _COUNTS],
+    Column[Progress]("open", Status.OPEN.label, lambda p: p.open, width=8),
+    # not done: unanswered, and with review on also not yet approved (as `status` counts it)
+    Column[Progress]("remaining", "未完成", lambda p: p.remaining, width=8),
+    Column[Progress]("fraction", "完成率", lambda p: p.fraction, width=10, number_format="0.0%"),
+]
+"""The export's 填报进度 sheet, one row per section, leader, and the total."""
+
+
+# ---------------------------------------------------------------- evidence rows (evidence list)
+
+
+class EvidenceRow(NamedTuple):
+    ident: int
+    item: "Evidence"
+    state: str  # "ok" | "missing" | "changed" | "legacy"
+
+
+EVIDENCE_STATES = {"ok": "正常", "missing": "缺失", "changed": "已变化", "legacy": "未收入"}
+
+
+def _human(n: int | None) -> str:
+    from evalcheck.answers.evidence import human_size
+
+    return human_size(n)
+
+
+EVIDENCE_LIST = [
+    Column[EvidenceRow]("id", "题号", lambda e: e.ident, keep=KEEP_ALWAYS, numeric=True),
+    Column[EvidenceRow]("name", "名称", lambda e: e.item.name, keep=KEEP_ALWAYS, wide=True),
+    Column[EvidenceRow]("kind", "类型", lambda e: e.item.label, keep=60),
+    Column[EvidenceRow]("size", "大小", lambda e: _human(e.item.size), keep=40, numeric=True),
+    Column[EvidenceRow]("by", "添加人", lambda e: e.item.by or "", keep=50),
+    Column[EvidenceRow]("at", "添加时间", lambda e: _at(e.item.at), keep=30),
+    Column[EvidenceRow]("state", "状态", lambda e: EVIDENCE_STATES[e.state], keep=90),
+]
+
+
+# ---------------------------------------------------------------- history rows
+
+
+class HistoryRow(NamedTuple):
+    ind: Indicator | None
+    state: State
+
+
+def _action(st: State) -> str:
+    action = ACTIONS.get(st.action, st.action)
+    if st.reverts is not None:
+        action += f"（撤销第{st.reverts}次修改）"
+    if st.action in REVIEW_ACTIONS and st.signed_for:
+        action += f"（代{st.signed_for}）"  # a deputy signed for the responsible leader
+    return action
+
+
+def _history_note(st: State) -> str:
+    """The answer's note; for a leader's sign-off, the approval note or the reason to return."""
+    if st.action in REVIEW_ACTIONS and st.comment:
+        return ("审核意见：" if st.action == "approve" else "退回原因：") + st.comment
+    return st.note or ""
+
+
+HISTORY = [
+    Column[HistoryRow]("seq", "序号", lambda h: h.state.seq, keep=KEEP_ALWAYS, numeric=True),
+    Column[HistoryRow]("at", "时间", lambda h: h.state.acted_at, keep=60),
+    Column[HistoryRow]("by", "填报人", lambda h: h.state.actor, keep=70),
+    Column[HistoryRow]("action", "操作", lambda h: _action(h.state), keep=80),
+    Column[HistoryRow](
+        "value", "值", lambda h: describe_state(h.ind, h.state), keep=KEEP_ALWAYS, wide=True
+    ),
+    Column[HistoryRow]("note", "备注", lambda h: _history_note(h.state), keep=30, wide=True),
+]
+
+
+def headers(columns: Sequence[Column[Any]]) -> list[str]:
+    return [c.header for c in columns]

@@ -1,0 +1,335 @@
+"""Output: rich tables on a terminal, plain tab-separated lines otherwise; JSON; CSV.
+
+rich is imported only when a table is drawn on a terminal, so piped output and
+scripts don't pay for it. Where the output goes is decided here too: stdout in the
+stream's encoding, or `--output FILE` written by the program as UTF-8 with a BOM.
+CSV leaves as bytes, so Windows' text-mode newline translation cannot turn its \r\n
+into \r\r\n (a blank row after every row in Excel).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+ENV_WIDTH = "EVALCHECK_WIDTH"  # pin the table width (tests, narrow terminals)
+ENV_TABLE = "EVALCHECK_TABLE"  # "rich": tables with borders even when piped; "plain": never
+
+
+def stdout_is_terminal() -> bool:
+    forced = os.environ.get(ENV_TABLE, "").strip().lower()
+    if forced in ("rich", "plain"):
+        return forced == "rich"
+    return sys.stdout.isatty()
+
+
+def to_json(data: Any, *, inline: bool = False) -> str:
+    """Strict JSON: a number that is not finite (only a hand-edited file can hold one)
+    is written as text, never as `Infinity`/`NaN`, which JSON parsers refuse."""
+    import json
+
+    return json.dumps(
+        _finite(data),
+        ensure_ascii=False,
+        indent=None if inline else 2,
+        default=str,
+        allow_nan=False,
+    )
+
+
+def _finite(data: Any) -> Any:
+    if isinstance(data, float) and not math.isfinite(data):
+        return str(data)
+    if isinstance(data, dict):
+        return {k: _finite(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [_finite(v) for v in data]
+    return data
+
+
+# What makes a spreadsheet treat a cell as a formula (OWASP's list: = + - @, tab, CR).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d[\d,]*(\.\d+)?\s*%?")
+
+
+def csv_safe(v: Any) -> Any:
+    """A CSV cell that Excel will not run: text starting like a formula gets a leading
+    apostrophe (Excel's own "this is text" mark), unless it is a plain number (-5%)."""
+    if isinstance(v, str) and v.startswith(FORMULA_START) and not _PLAIN_NUMBER.fullmatch(v):
+        return "'" + v
+    return v
+
+
+def to_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """CSV text, rows ending in \r\n, formulas neutralised (no BOM: the encoding decides
+    that, see csv_bytes)."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow([csv_safe(h) for h in headers])
+    for row in rows:
+        writer.writerow(["" if v is None else csv_safe(v) for v in row])
+    return buf.getvalue()
+
+
+def csv_bytes(text: str, encoding: str) -> bytes:
+    """CSV for Excel: UTF-8 with a BOM (Excel needs it to read UTF-8), or the code page
+    (GB18030 on a Chinese Windows, which Excel reads as it is)."""
+    if encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
+        return "\ufeff".encode() + text.encode("utf-8")
+    return text.encode(encoding, errors="replace")
+
+
+def output_bytes(text: str, kind: str) -> bytes:
+    """What --output FILE holds: UTF-8 with a BOM and Windows line ends for Excel and
+    Notepad (csv, table); plain UTF-8 for json."""
+    if kind == "json":
+        return (text + "\n").encode("utf-8")
+    body = text if kind == "csv" else text.replace("\r\n", "\n").replace("\n", "\r\n") + "\r\n"
+    return "\ufeff".encode() + body.encode("utf-8")
+
+
+def emit(text: str, *, kind: str = "text", output: Path | None = None) -> str | None:
+    """Print `text` (kind: text, json or csv), or write it to `output`.
+
+    Returns the message to show when a file was written.
+    """
+    if output is not None:
+        from evalcheck.infra.fileio import atomic_write_bytes
+
+        data = output_bytes(text, kind)
+        atomic_write_bytes(output, data)
+        return f"已写入 {output}（{len(data):,} 字节，UTF-8）"
+    if kind != "csv":
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+        return None
+    buffer = getattr(sys.stdout, "buffer", None)
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    if buffer is None:
+        sys.stdout.write(text)
+        return None
+    sys.stdout.flush()
+    buffer.write(csv_bytes(text, encoding))
+    buffer.flush()
+    return None
+
+
+_plain = False
+
+
+def plain_tables(on: bool = True) -> None:
+    """Tables as tab-separated text even on a terminal (output going to a file)."""
+    global _plain
+    _plain = on
+
+
+def table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    title: str | None = None,
+    footer: str | None = None,
+    wide: Sequence[str] = (),
+    numeric: Sequence[str] = (),
+    min_widths: dict[str, int] | None = None,
+    rich: bool | None = None,
+) -> str:
+    """A table as text. `wide` names the columns that wrap (the rest keep their width)."""
+    use_rich = (stdout_is_terminal() and not _plain) if rich is None else rich
+    if not use_rich:
+        lines = []
+        if title:
+            lines.append(title)
+        lines.append("\t".join(headers))
+        lines.extend("\t".join(_tsv(v) for v in row) for row in rows)
+        if footer:
+            lines.append(footer)
+        return "\n".join(lines)
+
+    from rich.table import Table
+
+    # with a wrapping column the table takes the terminal's width, shared by ratio
+    t = Table(
+        title=title,
+        caption=footer,
+        caption_justify="left",
+        show_lines=False,
+        expand=bool(wide),
+    )
+    if ascii_only():  # the classic Windows console draws box characters double-width
+        from rich.box import ASCII
+
+        t.box = ASCII
+    for h in headers:
+        if h in wide:
+            # the first wide column (the indicator text) takes the room that is left;
+            # the others are as wide as their content, between their minimum and 20
+            low = (min_widths or {}).get(h, 10)
+            if h == wide[0]:
+                t.add_column(h, overflow="fold", ratio=1, min_width=low)
+            else:
+                t.add_column(h, overflow="fold", min_width=low, max_width=max(low, 20))
+        elif h in numeric:
+            t.add_column(h, no_wrap=True, justify="right", min_width=text_width(h))
+        else:
+            t.add_column(h, no_wrap=True, overflow="fold")
+    for row in rows:
+        t.add_row(*(_cell(v) for v in row))
+    return _capture(t)
+
+
+def _capture(renderable: Any) -> str:
+    from rich.console import Console
+
+    width = env_width()
+    console = Console(width=width, record=False, soft_wrap=False, highlight=False)
+    with console.capture() as cap:
+        console.print(renderable)
+    return cap.get().rstrip("\n")
+
+
+def _tsv(v: Any) -> str:
+    """A tab-separated field: a tab or line break inside a note must not add a column or row."""
+    text = _cell(v)
+    if text.isprintable():  # no tab, no line break of any kind: most cells, as they are
+        return text
+    return " ".join(text.replace("\r\n", "\n").replace("\t", " ").splitlines())
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return ""
+    return str(v)
+
+
+def view(
+    columns: Sequence[Any],
+    rows: Sequence[Any],
+    fmt: str = "table",
+    *,
+    title: str | None = None,
+    footer: str | None = None,
+) -> str:
+    """Rows through declared columns (columns.py), as a table or CSV."""
+    if fmt == "csv":
+        return to_csv([c.header for c in columns], [[c.as_text(r) for c in columns] for r in rows])
+    use_rich = stdout_is_terminal() and not _plain
+    cols = list(columns)
+    cells = [[c.as_text(r) for c in cols] for r in rows]
+    mins: dict[str, int] = {}
+    if use_rich:
+        kept = fit_columns(cols, cells, _width())
+        idx = [cols.index(c) for c in kept]
+        cells = [[row[i] for i in idx] for row in cells]
+        cols = kept
+        mins = {c.header: min_width(cols, cells, n) for n, c in enumerate(cols) if c.wide}
+    return table(
+        [c.header for c in cols],
+        cells,
+        title=title,
+        footer=footer,
+        wide=[c.header for c in cols if c.wide],
+        numeric=[c.header for c in cols if c.numeric],
+        min_widths=mins,
+        rich=use_rich,
+    )
+
+
+def min_width(columns: Sequence[Any], cells: list[list[str]], i: int) -> int:
+    """How narrow a wrapping column may get: the first (the indicator text) 20, the others
+    their longest cell up to 20 (so that a value like '1234567 个' is never broken), at
+    least 10 and their header."""
+    c = columns[i]
+    first = next(n for n, col in enumerate(columns) if col.wide) == i
+    longest = max((text_width(row[i]) for row in cells), default=0)
+    return max(text_width(c.header), 10, 20 if first else min(longest, 20))
+
+
+def paragraph(text: str) -> str:
+    """Prose under a table, folded to the terminal's width on a terminal (CJK-aware)."""
+    if not stdout_is_terminal():
+        return text
+    width, out, line = _width(), [], ""
+    for ch in text:
+        if text_width(line + ch) > width:
+            # break after the last comma, semicolon or space when there is one, else where
+            # the line is full
+            cut = max(line.rfind(c) for c in "，；。 ") + 1 or len(line)
+            out.append(line[:cut])
+            line = line[cut:]
+        line += ch
+    return "\n".join([*out, line])
+
+
+def env_width() -> int | None:
+    """EVALCHECK_WIDTH as a sane width (20-1000 columns); anything else is ignored, so a
+    typo cannot crash a command or make it draw a table millions of columns wide."""
+    raw = os.environ.get(ENV_WIDTH, "").strip()
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 6:
+        return None
+    return min(max(int(raw), 20), 1000)
+
+
+def _width() -> int:
+    width = env_width()
+    if width:
+        return width
+    import shutil
+
+    return shutil.get_terminal_size((100, 24)).columns
+
+
+def text_width(text: str) -> int:
+    """Columns a text takes on a terminal (CJK characters count 2)."""
+    if text.isascii():
+        return len(text)
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def fit_columns(columns: list[Any], cells: list[list[str]], width: int) -> list[Any]:
+    """Drop the least important columns until the table fits `width`.
+
+    A column that does not wrap needs its longest cell; one that wraps needs at least
+    10 columns (or its header), the first of them (the indicator text) 20. Each takes 3
+    more for borders and padding.
+    """
+
+    def need(i: int) -> int:
+        c = columns[i]
+        head = text_width(c.header)
+        if c.wide:
+            return min_width(columns, cells, i) + 3
+        longest = max((text_width(row[i]) for row in cells), default=0)
+        return max(head, longest) + 3
+
+    keep = list(range(len(columns)))
+    while sum(need(i) for i in keep) + 1 > width:
+        droppable = [i for i in keep if columns[i].keep < 100]
+        if not droppable:
+            break
+        keep.remove(min(droppable, key=lambda i: (columns[i].keep, -i)))
+    return [columns[i] for i in keep]
+
+
+def bar(fraction: float, width: int = 20) -> str:
+    """A text progress bar: '██████░░░░░░░░░░░░░░' ('######..............' in ASCII)."""
+    fraction = min(max(fraction, 0.0), 1.0)
+    full = round(fraction * width)
+    on, off = ("#", ".") if ascii_only() else ("█", "░")
+    return on * full + off * (width - full)
+
+
+def ascii_only() -> bool:
+    from evalcheck.infra.oscompat import ascii_only as decide
+
+    return decide()

@@ -1,0 +1,1 @@
+"""Year over year: matching last year's indicators, the mapping file, carry."""

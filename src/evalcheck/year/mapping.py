@@ -1,0 +1,337 @@
+"""The mapping file beside the answers (`<answers>.previous.yaml`): which indicator of last
+year's list became which of this year's, and last year's answers.
+
+`carry` writes it: one entry per indicator of last year's list (old -> new, how it was
+matched, the score, last year's answer). People may correct an entry by hand (`new:` and
+`how: manual`); a re-run keeps those."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeGuard
+
+from evalcheck.answers.paths import previous_path
+from evalcheck.answers.store import Answers
+from evalcheck.errors import DataError, os_reason
+from evalcheck.infra.yamlio import dump_yaml, load_yaml_file
+from evalcheck.model.checklist import Checklist
+from evalcheck.model.kinds import KINDS
+from evalcheck.year.carry import EXACT, FUZZY, HOW_NAMES, MANUAL, NONE, Item, Matching
+from evalcheck.year.previous import Previous
+
+FORMAT = 1
+
+
+HEADER = """\
+# evalcheck 上年对照（由 evalcheck carry 生成）
+# mapping：上年清单的每一项 old 对应今年的哪一项 new，以及上年的答案（value / na）。
+#   上年值只作参考，不是今年的答案，不计入填报进度。
+#   how：exact 文字相同；fuzzy 文字相似（score 为相似度 0–100）；manual 人工指定；none 未对应。
+#   review 列出需要人工核对的原因。
+# 改正对应关系：把 new 改成今年的正确题号（没有对应项就写 null），并把 how 改为 manual。
+#   重新运行 evalcheck carry 时，how 为 manual 的条目保持不变。
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One entry of the mapping file: an indicator of last year's list."""
+
+    old: int
+    text: str
+    kind: str
+    unit: str | None
+    value: Any
+    na: str | None
+    new: int | None
+    how: str
+    score: float | None
+    review: tuple[str, ...] = ()
+    new_text: str | None = None
+
+    def to_data(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"old": self.old, "new": self.new, "how": self.how}
+        if self.score is not None:
+            out["score"] = self.score
+        if self.review:
+            out["review"] = list(self.review)
+        out["kind"] = self.kind
+        if self.unit:
+            out["unit"] = self.unit
+        if self.value is not None:
+            out["value"] = self.value
+        if self.na is not None:
+            out["na"] = self.na
+        out["text"] = self.text
+        if self.new_text is not None and self.new_text != self.text:
+            out["new_text"] = self.new_text
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class CarryFile:
+    """The mapping file's content."""
+
+    path: Path
+    year: int  # last year's checklist year
+    old_key: dict[str, Any]
+    new_key: dict[str, Any]
+    entries: tuple[Entry, ...]
+    new_unmatched: tuple[int, ...] = ()
+    from_checklist: str | None = None
+    from_answers: str | None = None
+
+    def manual(self) -> dict[int, int | None]:
+        return {e.old: e.new for e in self.entries if e.how == MANUAL}
+
+    def edited(self, checklist: Checklist) -> dict[int, int]:
+        """Entries whose `new` a person changed without setting `how: manual`.
+
+        The tool writes each match with the text of the indicator it chose; when `new`
+        now points at an indicator with another text, someone edited it.
+        """
+        from evalcheck.year.carry import fold
+
+        out: dict[int, int] = {}
+        for e in self.entries:
+            if e.how not in (EXACT, FUZZY) or e.new is None or not checklist.has(e.new):
+                continue
+            if fold(checklist.get(e.new).text) != fold(e.new_text or e.text):
+                out[e.old] = e.new
+        return out
+
+    def by_new(self, checklist: Checklist) -> dict[int, Previous]:
+        """This year's id → last year's value (entries whose `new` is in the checklist)."""
+        out: dict[int, Previous] = {}
+        for e in self.entries:
+            if e.new is None or not checklist.has(e.new):
+                continue
+            out[e.new] = Previous(
+                year=self.year,
+                old_id=e.old,
+                text=e.text,
+                kind=e.kind,
+                unit=e.unit,
+                value=e.value,
+                na=e.na,
+                how=e.how,
+                score=e.score,
+                kind_changed=checklist.get(e.new).kind != e.kind,
+            )
+        return out
+
+    def to_text(self) -> str:
+        data = {
+            "format": FORMAT,
+            "checklist": self.new_key,
+            "previous": {
+                "checklist": self.old_key,
+                "checklist_file": self.from_checklist,
+                "answers_file": self.from_answers,
+            },
+            "mapping": [e.to_data() for e in self.entries],
+            "new_unmatched": list(self.new_unmatched),
+        }
+        return HEADER + dump_yaml(data)
+
+
+def old_items(checklist: Checklist) -> list[Item]:
+    return [Item(i.id, i.text, i.kind) for i in checklist.indicators]
+
+
+def build(
+    path: Path,
+    old: Checklist,
+    old_answers: Answers,
+    new: Checklist,
+    matching: Matching,
+    *,
+    from_checklist: str | None,
+    from_answers: str | None,
+) -> CarryFile:
+    """The mapping file for a matching of `old` (with its answers) to `new`."""
+    entries = []
+    for m in matching.matches:
+        ind = old.get(m.old)
+        st = old_answers.state(m.old)
+        entries.append(
+            Entry(
+                old=m.old,
+                text=ind.text,
+                kind=ind.kind,
+                unit=ind.unit,
+                value=st.value if st is not None and st.na is None else None,
+                na=st.na if st is not None else None,
+                new=m.new,
+                how=m.how,
+                score=m.score,
+                review=m.review,
+                new_text=new.get(m.new).text if m.new is not None else None,
+            )
+        )
+    return CarryFile(
+        path=path,
+        year=old.year,
+        old_key=old.key,
+        new_key=new.key,
+        entries=tuple(entries),
+        new_unmatched=matching.new_unmatched,
+        from_checklist=from_checklist,
+        from_answers=from_answers,
+    )
+
+
+def load(path: Path, checklist: Checklist) -> CarryFile | None:
+    """The mapping file, checked against this year's checklist; None when there is none."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise DataError(f"无法读取上年对照文件 {path}：{os_reason(exc)}") from None
+    try:
+        data = load_yaml_file(path, raw)
+    except UnicodeDecodeError:
+        raise DataError(f"上年对照文件 {path} 不是 UTF-8 文本") from None
+    return parse(data, lambda: raw.decode("utf-8"), path, checklist)
+
+
+def parse(data: Any, source: Any, path: Path, checklist: Checklist) -> CarryFile:
+    from evalcheck.answers.store import _line_of
+
+    def bad(keys: Sequence[Any], why: str) -> DataError:
+        line = _line_of(source(), keys)
+        where = f"{path} 第{line}行" if line else str(path)
+        return DataError(f"上年对照文件有误：{where}：{why}（改正后重新运行 evalcheck carry）")
+
+    if not isinstance(data, Mapping) or not isinstance(data.get("mapping"), list):
+        raise bad([], "不是 evalcheck 的上年对照文件（缺少 mapping 列表）")
+    key = data.get("checklist")
+    if not isinstance(key, Mapping) or dict(key) != checklist.key:
+        got = key.get("year") if isinstance(key, Mapping) else None
+        raise DataError(
+            f"上年对照文件 {path} 是为 {got} 年的清单生成的，而当前清单是 {checklist.year} 年的："
+            f"请用 evalcheck carry --from-checklist 上年清单 --from-answers 上年答案 重新生成"
+        )
+    prev = data.get("previous")
+    if not isinstance(prev, Mapping) or not isinstance(prev.get("checklist"), Mapping):
+        raise bad(["previous"], "缺少 previous.checklist（上年清单的标题和年份）")
+    old_key = dict(prev["checklist"])
+    year = old_key.get("year")
+    if not isinstance(year, int) or isinstance(year, bool):
+        raise bad(["previous", "checklist", "year"], "上年清单的年份应为整数")
+    entries: list[Entry] = []
+    seen_old: dict[int, int] = {}
+    seen_new: dict[int, int] = {}
+    for n, raw in enumerate(data["mapping"]):
+        keys = ["mapping", n]
+        if not isinstance(raw, Mapping):
+            raise bad(keys, "每个条目应为映射（old、new、how 等）")
+        old = raw.get("old")
+        if not _is_id(old):
+            raise bad([*keys, "old"], f"old 应为上年的题号（正整数），实际为 {old!r}")
+        where = f"old: {old} 的条目"
+        if old in seen_old:
+            raise bad([*keys, "old"], f"上年第{old}项出现了两次")
+        seen_old[old] = n
+        new = raw.get("new")
+        if new is not None and not _is_id(new):
+            raise bad([*keys, "new"], f"{where}：new 应为今年的题号或 null，实际为 {new!r}")
+        if new is not None and not checklist.has(new):
+            raise bad([*keys, "new"], f"{where}：今年的清单中没有第{new}项")
+        if new is not None and new in seen_new:
+            other = data["mapping"][seen_new[new]].get("old")
+            raise bad([*keys, "new"], f"{where}：今年第{new}项已对应上年第{other}项，不能重复对应")
+        if new is not None:
+            seen_new[new] = n
+        how = raw.get("how", MANUAL)
+        if how not in HOW_NAMES:
+            raise bad(
+                [*keys, "how"], f"{where}：how 应为 {'、'.join(HOW_NAMES)} 之一，实际为 {how!r}"
+            )
+        if new is None and how in (EXACT, FUZZY):
+            raise bad(
+                [*keys, "new"], f"{where}：how 为 {how} 时 new 不能为空（不对应请写 how: manual）"
+            )
+        kind = raw.get("kind")
+        if kind not in KINDS:
+            raise bad([*keys, "kind"], f"{where}：kind 应为 {'、'.join(KINDS)} 之一")
+        score = raw.get("score")
+        if score is not None and (isinstance(score, bool) or not isinstance(score, int | float)):
+            raise bad([*keys, "score"], f"{where}：score 应为数字")
+        review = raw.get("review") or []
+        if not isinstance(review, list):
+            review = [str(review)]
+        na = raw.get("na")
+        value = raw.get("value")
+        if value is not None and not _fits(kind, value):
+            raise bad([*keys, "value"], f"{where}：value {value!r} 不符合题型 {kind}")
+        if na is not None and not isinstance(na, str):
+            raise bad([*keys, "na"], f"{where}：na 应为不适用的原因（文字）")
+        entries.append(
+            Entry(
+                old=old,
+                text=str(raw.get("text") or ""),
+                kind=kind,
+                unit=_opt_str(raw.get("unit")),
+                value=value,
+                na=na,
+                new=new,
+                how=NONE if new is None and how == NONE else how,
+                score=None if score is None else float(score),
+                review=tuple(str(r) for r in review),
+                new_text=_opt_str(raw.get("new_text")),
+            )
+        )
+    unmatched = data.get("new_unmatched") or []
+    return CarryFile(
+        path=path,
+        year=year,
+        old_key=old_key,
+        new_key=checklist.key,
+        entries=tuple(entries),
+        new_unmatched=tuple(i for i in unmatched if _is_id(i)),
+        from_checklist=_opt_str(prev.get("checklist_file")),
+        from_answers=_opt_str(prev.get("answers_file")),
+    )
+
+
+def _fits(kind: str, value: Any) -> bool:
+    from evalcheck.model.kinds import REGISTRY
+
+    return bool(REGISTRY[kind].check(value))
+
+
+def _is_id(v: Any) -> TypeGuard[int]:
+    return isinstance(v, int) and not isinstance(v, bool) and v > 0
+
+
+def _opt_str(v: Any) -> str | None:
+    return None if v is None or v == "" else str(v)
+
+
+def resolve_path(value: str | None, base: Path) -> Path | None:
+    """A path recorded in the mapping file: relative ones are relative to its folder."""
+    if not value:
+        return None
+    path = Path(value)
+    return path if path.is_absolute() else base / path
+
+
+def relative_path(path: Path, base: Path) -> str:
+    """How the mapping file records last year's files: relative to its own folder when
+    they are on the same drive, so `carry` re-runs from anywhere (and the folders move)."""
+    import os
+
+    try:
+        return Path(os.path.relpath(path.resolve(), base.resolve())).as_posix()
+    except ValueError:  # another drive on Windows
+        return str(path.resolve())
+
+
+def previous_values(answers_path: Path, checklist: Checklist) -> dict[int, Previous]:
+    """This year's id → last year's value, from the mapping file beside the answers."""
+    mapping = load(previous_path(answers_path), checklist)
+    return mapping.by_new(checklist) if mapping is not None else {}

@@ -1,0 +1,129 @@
+"""carry: match last year's list again (keeping manual entries) and prefill this year's
+answers from last year's, where the match is certain."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NamedTuple
+
+from evalcheck.answers.store import Answers
+from evalcheck.errors import DataError
+from evalcheck.model.checklist import Checklist
+from evalcheck.year.carry import Matching
+from evalcheck.year.mapping import CarryFile, build, old_items, relative_path, resolve_path
+
+NO_MAPPING = (
+    "还没有上年对照：请先运行 evalcheck carry --from-checklist 上年清单.yaml "
+    "--from-answers 上年答案.yaml"
+)
+
+
+class Rematch(NamedTuple):
+    mapping: CarryFile
+    matching: Matching
+    old: Checklist
+    edited: dict[int, int]  # entries a person changed without `how: manual`, kept as manual
+
+
+def rematch(
+    target: Path,
+    checklist: Checklist,
+    existing: CarryFile | None,
+    from_checklist: Path | None,
+    from_answers: Path | None,
+    answers_path: Path,
+) -> Rematch:
+    """Match last year's list (with its answers) to this year's again, keeping what a
+    person fixed by hand in `existing`, and write the mapping file `target`."""
+    from evalcheck.answers.store import load_answers
+    from evalcheck.errors import InputError
+    from evalcheck.infra.fileio import atomic_write_text
+    from evalcheck.model.loading import load_checklist
+    from evalcheck.year.carry import match
+
+    if existing is not None:
+        from_checklist = from_checklist or resolve_path(existing.from_checklist, target.parent)
+        from_answers = from_answers or resolve_path(existing.from_answers, target.parent)
+    if from_checklist is None or from_answers is None:
+        raise InputError(
+            "请同时给出上年的清单和答案，例如：evalcheck carry --from-checklist "
+            "2021清单.yaml --from-answers 2021答案.yaml"
+        )
+    if from_answers.resolve() == answers_path.resolve():
+        raise InputError(f"--from-answers {from_answers} 就是今年的答案文件，请给出上年的答案文件")
+    old = load_checklist(from_checklist)
+    if not from_answers.exists():
+        raise InputError(f"找不到上年的答案文件：{from_answers}")
+    try:
+        old_answers = load_answers(from_answers, old)
+    except DataError as exc:
+        if "属于清单" not in exc.message:
+            raise
+        raise DataError(
+            f"上年的答案文件 {from_answers} 不属于上年的清单 {from_checklist}"
+            f"（“{old.title}”{old.year}年）：请检查 --from-checklist 和 --from-answers"
+        ) from None
+    manual: dict[int, int | None] = {}
+    edited: dict[int, int] = {}
+    if existing is not None:
+        manual.update(existing.manual())
+        edited = existing.edited(checklist)
+        manual.update(edited)
+    unknown = sorted(o for o in manual if not old.has(o))
+    if unknown:
+        raise InputError(
+            f"上年对照文件 {target} 中人工指定的上年第{'、'.join(map(str, unknown))}项"
+            f"不在上年清单 {from_checklist} 中：请改正或删除这些条目"
+        )
+    matching = match(old_items(old), old_items(checklist), manual)
+    mapping = build(
+        target,
+        old,
+        old_answers,
+        checklist,
+        matching,
+        from_checklist=relative_path(from_checklist, target.parent),
+        from_answers=relative_path(from_answers, target.parent),
+    )
+    atomic_write_text(target, mapping.to_text())
+    return Rematch(mapping, matching, old, edited)
+
+
+NOT_CONFIRMED = "文字相似，未经人工确认"
+
+
+def prefill(
+    checklist: Checklist, answers: Answers, mapping: CarryFile, by: str
+) -> tuple[list[int], dict[str, list[int]]]:
+    """Copy last year's answers as this year's, in one change (one `undo`), marked 沿用上年.
+
+    Only for identical text or a match a person confirmed (`manual`), the same kind, a
+    value that fits this year's indicator, and nothing answered yet this year. Returns
+    the ids filled and, by reason, the ids left alone (not those unanswered last year).
+    """
+    from evalcheck.model.kinds import value_fits
+    from evalcheck.year.carry import EXACT, MANUAL
+
+    skipped: dict[str, list[int]] = {}
+    done: list[int] = []
+    seq = answers.next_seq()
+    for e in mapping.entries:
+        if e.new is None or not checklist.has(e.new) or (e.value is None and e.na is None):
+            continue
+        ind = checklist.get(e.new)
+        reason = None
+        if e.how not in (EXACT, MANUAL):
+            reason = NOT_CONFIRMED
+        elif e.kind != ind.kind:
+            reason = "题型改变"
+        elif answers.state(ind.id) is not None:
+            reason = "今年已填报"
+        elif e.value is not None and not value_fits(ind, e.value):
+            reason = "上年的值不符合今年的题型或范围"
+        if reason is not None:
+            skipped.setdefault(reason, []).append(ind.id)
+            continue
+        value = e.value if e.na is None else None
+        if answers.apply(ind, value=value, na=e.na, by=by, action="carry", seq=seq):
+            done.append(ind.id)
+    return done, skipped
