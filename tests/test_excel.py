@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
 from evalcheck.infra import fileio
-from evalcheck.io import excel, workbook_guard
+from evalcheck.io import workbook_guard, xlsx_format
 from evalcheck.model.loading import bundled_checklist_path, load_checklist
 from evalcheck.views.columns import export_columns
 
@@ -24,7 +24,7 @@ from .test_checklist import seed_rows
 # the bundled checklist has review on: the sign-off columns follow the bureau's ones
 COLS = [
     *(c.header for c in export_columns([], load_checklist(bundled_checklist_path()))),
-    *excel.HIDDEN,
+    *xlsx_format.HIDDEN,
 ]
 
 
@@ -39,9 +39,9 @@ def sheet_rows(path: Path, sheet: str = "测评指标") -> list[list]:
 
 def data_rows(path: Path) -> dict[int, dict[str, object]]:
     rows = sheet_rows(path)
-    assert rows[excel.HEADER_ROW - 1] == COLS
+    assert rows[xlsx_format.HEADER_ROW - 1] == COLS
     out: dict[int, dict[str, object]] = {}
-    for r in rows[excel.HEADER_ROW :]:
+    for r in rows[xlsx_format.HEADER_ROW :]:
         if r[1] == "":
             continue  # the 备注 paragraph under the table
         ident = int(r[1])
@@ -216,7 +216,7 @@ def test_form_protection_dropdowns_and_prompts(run, tmp_path: Path) -> None:
     split(run)
     ws = openpyxl.load_workbook(form_path(tmp_path, "审批监管科"))["测评指标"]
     assert ws.protection.sheet and not ws.protection.password
-    row = {ws.cell(r, 2).value: r for r in range(excel.FIRST_ROW, ws.max_row + 1)}
+    row = {ws.cell(r, 2).value: r for r in range(xlsx_format.FIRST_ROW, ws.max_row + 1)}
     r43 = row[43]
     assert ws.cell(r43, 7).protection.locked is False  # 填报值
     assert ws.cell(r43, col("不适用原因")).protection.locked is False
@@ -248,7 +248,7 @@ def test_existing_forms_are_not_overwritten_without_force(run, tmp_path: Path) -
 def fill(path: Path, values: dict[int, object], column: int = 7) -> None:
     wb = openpyxl.load_workbook(path)
     ws = wb["测评指标"]
-    for r in range(excel.FIRST_ROW, ws.max_row + 1):
+    for r in range(xlsx_format.FIRST_ROW, ws.max_row + 1):
         ident = ws.cell(r, 2).value
         if ident in values:
             ws.cell(r, column).value = values[ident]
@@ -435,6 +435,6 @@ def test_the_hidden_original_is_plain_json(data: dict[str, str | None]) -> None:
     (control characters, quotes, backslashes, surrogates and all)."""
     import json
 
-    text = excel.json_texts(data)
+    text = xlsx_format.json_texts(data)
     assert text == json.dumps(data, ensure_ascii=False, sort_keys=True)
     assert json.loads(text) == data

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from evalcheck.io import excel
+from evalcheck.io import xlsx_format
 from evalcheck.model.loading import bundled_checklist_path, load_checklist
 from evalcheck.views.columns import export_columns
 
@@ -20,7 +20,7 @@ from .conftest import seed_text
 from .pdf import needs_soffice_calc, pdf_pages, to_pdf
 
 TITLE = "中卫市审批服务管理局营商环境测评指标责任清单（2021年）"
-FIRST, LAST = excel.FIRST_ROW, excel.FIRST_ROW + 143
+FIRST, LAST = xlsx_format.FIRST_ROW, xlsx_format.FIRST_ROW + 143
 
 
 def seed_footnote() -> str:
@@ -38,7 +38,7 @@ def test_label_title_table_footnote_and_fonts(run, tmp_path: Path) -> None:
     assert rows[0][0] == "附件 1"
     assert rows[1][0] == TITLE
     review_on = load_checklist(bundled_checklist_path())  # the sign-off columns follow
-    assert rows[2] == [*(c.header for c in export_columns([], review_on)), *excel.HIDDEN]
+    assert rows[2] == [*(c.header for c in export_columns([], review_on)), *xlsx_format.HIDDEN]
     table = rows[3 : 3 + 144]
     assert [int(r[1]) for r in table] == list(range(1, 145))
     assert table[46][6] == 312
@@ -94,7 +94,7 @@ def printed_pages(ws) -> list[range]:
     """The sheet rows of each printed page, from the manual breaks in the file."""
     breaks = sorted(b.id for b in ws.row_breaks.brk)
     assert all(b.man for b in ws.row_breaks.brk)
-    bounds = [excel.HEADER_ROW, *breaks, ws.max_row]
+    bounds = [xlsx_format.HEADER_ROW, *breaks, ws.max_row]
     return [range(a + 1, b + 1) for a, b in itertools.pairwise(bounds)]
 
 
@@ -115,7 +115,7 @@ def test_every_printed_page_shows_the_category_of_its_rows(run, tmp_path: Path, 
     room = (8.27 - ws.page_margins.top - ws.page_margins.bottom) * 72 * 100 / scale
     height = {r: ws.row_dimensions[r].height for r in range(1, ws.max_row + 1)}
     for n, page in enumerate(pages):
-        above = height[1] + height[2] + height[3] if n == 0 else height[excel.HEADER_ROW]
+        above = height[1] + height[2] + height[3] if n == 0 else height[xlsx_format.HEADER_ROW]
         assert above + sum(height[r] for r in page) <= room, f"page {n + 1} overflows"
     merged = {}
     for rng in ws.merged_cells.ranges:

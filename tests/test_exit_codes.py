@@ -14,7 +14,7 @@ import pytest
 
 from evalcheck import errors
 from evalcheck.infra import fileio
-from evalcheck.io import excel
+from evalcheck.io import xlsx_format
 from tests.conftest import ROOT
 
 Scenario = Callable[..., int]
@@ -120,8 +120,8 @@ def _bad_cell(run, tmp_path, monkeypatch) -> int:
     form = tmp_path / "forms" / "2021测评填报_办公室.xlsx"  # holds indicator 16 (是否)
     wb = openpyxl.load_workbook(form)
     ws = wb["测评指标"]
-    col = {c.value: c.column for c in ws[excel.HEADER_ROW]}
-    for r in range(excel.FIRST_ROW, ws.max_row + 1):
+    col = {c.value: c.column for c in ws[xlsx_format.HEADER_ROW]}
+    for r in range(xlsx_format.FIRST_ROW, ws.max_row + 1):
         if ws.cell(r, col["题号"]).value == 16:
             ws.cell(r, col["填报值"]).value = "也许"
     wb.save(form)
@@ -154,8 +154,8 @@ def _form_without_its_file(run, tmp_path, monkeypatch) -> int:
     path = _export_form(run, tmp_path)
     wb = openpyxl.load_workbook(path)
     ws = wb["测评指标"]
-    col = {c.value: c.column for c in ws[excel.HEADER_ROW]}
-    ws.cell(excel.FIRST_ROW, col["佐证材料"]).value = "不在这里.pdf"
+    col = {c.value: c.column for c in ws[xlsx_format.HEADER_ROW]}
+    ws.cell(xlsx_format.FIRST_ROW, col["佐证材料"]).value = "不在这里.pdf"
     wb.save(path)
     return int(run("import", str(path)).exit_code)
 

@@ -131,7 +131,7 @@ def corpus(tmp_path_factory) -> tuple[Path, list[str]]:
     folder = tmp_path_factory.mktemp("corpus")
     import openpyxl
 
-    from evalcheck.io.excel import export_forms  # noqa: F401  (the forms are made by the CLI)
+    from evalcheck.io.xlsx_forms import export_forms  # noqa: F401  (the forms are made by the CLI)
     from evalcheck.model.loading import bundled_checklist_path, load_checklist
 
     load_checklist(bundled_checklist_path())

@@ -206,12 +206,12 @@ def test_a_long_pack_shows_progress_only_on_a_terminal(run, tmp_path: Path, caps
 
 def set_cells(path: Path, cells: dict[int, dict[str, object]]) -> None:
     """Type into a section form, as a person does in Excel: {id: {header: value}}."""
-    from evalcheck.io import excel
+    from evalcheck.io import xlsx_format
 
     wb = openpyxl.load_workbook(path)
     ws = wb["测评指标"]
-    cols = {c.value: c.column for c in ws[excel.HEADER_ROW]}
-    for r in range(excel.FIRST_ROW, ws.max_row + 1):
+    cols = {c.value: c.column for c in ws[xlsx_format.HEADER_ROW]}
+    for r in range(xlsx_format.FIRST_ROW, ws.max_row + 1):
         for header, value in cells.get(ws.cell(r, cols["题号"]).value, {}).items():
             ws.cell(r, cols[header]).value = value
     wb.save(path)

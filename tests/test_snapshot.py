@@ -16,7 +16,7 @@ from python_calamine import CalamineWorkbook
 from evalcheck.answers.evidence import named_items
 from evalcheck.answers.store import transaction
 from evalcheck.errors import ValueRefused
-from evalcheck.io import excel
+from evalcheck.io import xlsx_format
 from evalcheck.model.kinds import parse
 from evalcheck.model.loading import bundled_checklist_path, load_checklist
 from evalcheck.state.snapshot import STATUS_LABELS, Status
@@ -54,8 +54,12 @@ def test_every_view_tells_the_same_story(run, tmp_path: Path) -> None:
     assert run("export", "report.xlsx", "--today", TODAY).exit_code == 0
     book = CalamineWorkbook.from_path(str(tmp_path / "report.xlsx"))
     sheet = book.get_sheet_by_name("测评指标").to_python()
-    header = sheet[excel.HEADER_ROW - 1]
-    rows = {int(r[1]): dict(zip(header, r, strict=True)) for r in sheet[excel.HEADER_ROW :] if r[1]}
+    header = sheet[xlsx_format.HEADER_ROW - 1]
+    rows = {
+        int(r[1]): dict(zip(header, r, strict=True))
+        for r in sheet[xlsx_format.HEADER_ROW :]
+        if r[1]
+    }
 
     by_status = {i["id"]: i["answer"]["status"] for i in listed}
     assert by_status[121] == "computed" and by_status[133] == "computed"
@@ -118,8 +122,10 @@ def test_untouched_export_and_forms_import_as_no_change(run, tmp_path: Path) -> 
 def fill(path: Path, ident: int, **cells: object) -> None:
     wb = openpyxl.load_workbook(path)
     ws = wb["测评指标"]
-    cols = {c.value: c.column for c in ws[excel.HEADER_ROW]}
-    row = next(r for r in range(excel.FIRST_ROW, ws.max_row + 1) if ws.cell(r, 2).value == ident)
+    cols = {c.value: c.column for c in ws[xlsx_format.HEADER_ROW]}
+    row = next(
+        r for r in range(xlsx_format.FIRST_ROW, ws.max_row + 1) if ws.cell(r, 2).value == ident
+    )
     for header, value in cells.items():
         ws.cell(row, cols[header]).value = value
     wb.save(path)
@@ -268,6 +274,6 @@ def test_the_cli_is_thin() -> None:
 
 
 def test_import_reads_columns_by_header(tmp_path: Path) -> None:
-    assert excel.COLUMNS[-2:] == ("校验键", "原值")
+    assert xlsx_format.COLUMNS[-2:] == ("校验键", "原值")
     with pytest.raises(ValueError):
-        excel.COLUMNS.index("不存在")
+        xlsx_format.COLUMNS.index("不存在")

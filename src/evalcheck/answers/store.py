@@ -404,7 +404,7 @@ def parse_answers(
         return Answers(path=path, checklist_key=checklist.key)
 
     def broken(keys: Sequence[Any], why: str) -> AnswersCorrupted:
-        line = _line_of(source(), keys)
+        line = line_of(source(), keys)
         where = f"{name} 第{line}行" if line else name
         return AnswersCorrupted(f"答案文件已损坏，未做任何修改：{where}：{why}")
 
@@ -502,11 +502,11 @@ def _text(v: Any) -> str | None:
     return v.isoformat() if isinstance(v, dt.datetime) else str(v)
 
 
-def _line_of(text: str, keys: Sequence[Any]) -> int | None:
+def line_of(text: str, keys: Sequence[Any]) -> int | None:
     """1-based line of the node at `keys` (best effort; used only to report errors)."""
-    from evalcheck.infra.yamlio import _import_yaml
+    from evalcheck.infra.yamlio import import_yaml
 
-    yaml = _import_yaml()
+    yaml = import_yaml()
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError:

@@ -25,7 +25,7 @@ def export_table(
         write_docx(path, build(snap.checklist, rows, due_as_written=due_as_written))
         _echo(f"已导出 {path}：{len(rows)} 项指标，其中已填报 {answered} 项（Word 附件）")
         return
-    from evalcheck.io.excel import export_workbook
+    from evalcheck.io.xlsx_write import export_workbook
 
     n = export_workbook(path, snap, rows, due_as_written=due_as_written)
     extra = "“填报进度”工作表"
@@ -42,7 +42,7 @@ def export_section_forms(
     force: bool,
     due_as_written: bool,
 ) -> None:
-    from evalcheck.io.excel import export_forms
+    from evalcheck.io.xlsx_forms import export_forms
 
     written = export_forms(
         folder, snap, sections=sections, force=force, due_as_written=due_as_written

@@ -124,8 +124,9 @@ def import_cmd(
     \b
     示例：evalcheck import 科室表格/2021测评填报_审批监管科.xlsx --dry-run
     """
-    from evalcheck.io.excel import read_grid, workbook_kind
     from evalcheck.io.reviewbook import KIND as REVIEW
+    from evalcheck.io.xlsx_format import workbook_kind
+    from evalcheck.io.xlsx_read import read_grid
     from evalcheck.services.evidence_ops import store_changes
 
     env = _env(ctx)
@@ -153,8 +154,8 @@ def _read_changes(path: Path, env: Any, grid: Any) -> tuple[list[Any], dict[int,
     """The workbook's changes and the files its 佐证材料 cells name (found beside the form);
     any refused cell, missing file, or indicator filled differently on two sheets refuses
     the whole import."""
-    from evalcheck.io.excel import read_workbook
-    from evalcheck.io.stale import twice_filled
+    from evalcheck.io.import_plan import twice_filled
+    from evalcheck.io.xlsx_read import read_workbook
     from evalcheck.services.evidence_ops import resolve_form_evidence
 
     result = read_workbook(path, env.checklist, grid)
@@ -176,7 +177,7 @@ def _read_changes(path: Path, env: Any, grid: Any) -> tuple[list[Any], dict[int,
 
 def _check_conflicts(snap: Any, changes: Any, overwrite: bool) -> None:
     """Stale cells (changed in the form and, since the export, in the answers too)."""
-    from evalcheck.io.stale import conflicts
+    from evalcheck.io.import_plan import conflicts
 
     found = conflicts(snap, changes)
     if not found:
@@ -200,7 +201,7 @@ def _import_review(env: Any, path: Path, dry_run: bool, by: str | None) -> None:
 
 
 def _dry_run(snap: Any, changes: Any, sources: dict[int, list[str]]) -> None:
-    from evalcheck.io.excel import pending
+    from evalcheck.io.import_plan import pending
 
     todo = pending(snap, changes)
     _print_changes(todo)
@@ -215,8 +216,8 @@ def _apply(
     """Apply an import as one change, the files it carries copied into the evidence store."""
     from evalcheck.answers.evidence import sync
     from evalcheck.cli.evidence import store_root
-    from evalcheck.io.excel import apply_changes
     from evalcheck.services.evidence_ops import attach_evidence
+    from evalcheck.services.importing import apply_changes
     from evalcheck.state.deadlines import parse_today
     from evalcheck.state.snapshot import take
 

@@ -13,7 +13,7 @@ from evalcheck.errors import DataError
 # command usually never needs it.
 
 
-def _import_yaml() -> Any:
+def import_yaml() -> Any:
     """`import yaml`, its import-time patterns compiled on first use (deferred.py)."""
     from evalcheck.infra.deferred import import_deferred
 
@@ -23,7 +23,7 @@ def _import_yaml() -> Any:
 @cache
 def _yaml() -> tuple[Any, Any, Any]:
     """(yaml module, safe loader class, safe dumper class), C versions when available."""
-    yaml = _import_yaml()
+    yaml = import_yaml()
 
     base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is ~4x faster
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)

@@ -24,7 +24,7 @@ from typing import Any
 from evalcheck.errors import InputError
 from evalcheck.infra.fileio import atomic_write_bytes
 from evalcheck.infra.fonts import Font
-from evalcheck.io.excel import display_width
+from evalcheck.io.xlsx_styles import display_width
 from evalcheck.views.attachment import Attachment, runs
 from evalcheck.views.pages import SAFETY, page_starts
 

@@ -7,7 +7,7 @@ answer it shows (答案版本, a digest of value, note and evidence), so that re
 can refuse a decision about an answer that changed after the workbook was written
 (a stale form), and an untouched workbook changes nothing.
 
-openpyxl is imported inside the functions (through excel.py's helpers).
+openpyxl is imported inside the functions (through the xlsx_* modules' helpers).
 """
 
 from __future__ import annotations
@@ -21,23 +21,14 @@ from typing import Any
 from evalcheck.answers.review import Review, Signoff, review_of, signed_by
 from evalcheck.answers.store import Answers, State, describe_state
 from evalcheck.errors import DataError, InputError
-from evalcheck.io.excel import (  # the helpers every workbook shares
-    META_SHEET,
-    XLSX_SIZES,
-    _check_meta,
-    _font,
-    _read_grid,
-    _save,
-    _set_text,
-    _Styles,
-    display_width,
-    locate_row,
-    row_key,
-)
+from evalcheck.io.xlsx_format import META_SHEET, check_meta, row_key
+from evalcheck.io.xlsx_read import locate_row, read_cells
+from evalcheck.io.xlsx_styles import XLSX_SIZES, Styles, display_width, set_text, xlsx_font
+from evalcheck.io.xlsx_write import save_workbook
 from evalcheck.model.checklist import UNASSIGNED, Checklist, Indicator
 from evalcheck.model.kinds import cell_value
 from evalcheck.views.attachment import fonts_of
-from evalcheck.views.columns import _at
+from evalcheck.views.columns import local_time
 
 REVIEW_SHEET = "审核"
 KIND = "review"
@@ -101,15 +92,15 @@ def export_reviews(
         ws = wb.active
         ws.title = REVIEW_SHEET
         _write_sheet(ws, checklist, name, groups[name])
-        _write_meta(wb, checklist, name)
-        _save(wb, target)
+        _write_review_meta(wb, checklist, name)
+        save_workbook(wb, target)
         pending = sum(1 for _, st in groups[name] if review_of(checklist, st) is Review.PENDING)
         written.append((target, len(groups[name]), pending))
     return written
 
 
-def _write_meta(wb: Any, checklist: Checklist, leader: str) -> None:
-    from evalcheck.io.excel import _write_meta as write_meta
+def _write_review_meta(wb: Any, checklist: Checklist, leader: str) -> None:
+    from evalcheck.io.xlsx_format import write_meta
 
     write_meta(wb, checklist, KIND, None)
     meta = wb[META_SHEET]
@@ -126,10 +117,10 @@ def _write_sheet(
     from openpyxl.worksheet.datavalidation import DataValidation
 
     fonts = fonts_of(checklist, XLSX_SIZES)  # the same fonts as the bureau's table
-    styles = _Styles(ws.parent, fonts)
+    styles = Styles(ws.parent, fonts)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS) - 2)
     title = f"{checklist.title}（{checklist.year}年）— {leader} 审核表"
-    ws.cell(1, 1, title).font = _font(fonts.title)
+    ws.cell(1, 1, title).font = xlsx_font(fonts.title)
     ws.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 28
     for name, n in COL.items():
@@ -147,7 +138,7 @@ def _write_sheet(
             "备注": st.note or "",
             "佐证材料": "\n".join(e.name for e in st.evidence),
             "填报人": st.by,
-            "填报时间": _at(st.at),
+            "填报时间": local_time(st.at),
             "审核状态": review.label if review else "",
             "审核人": signed_by(st) if review is not Review.PENDING else "",
             "审核意见": st.comment or "" if review is not Review.PENDING else "",
@@ -159,7 +150,7 @@ def _write_sheet(
             v = values.get(name)
             c = ws.cell(r, n)
             if isinstance(v, str):
-                _set_text(c, v)
+                set_text(c, v)
             elif v is not None:
                 c.value = v
             fmt = (
@@ -232,8 +223,8 @@ class ReviewResult:
 
 def read_review_workbook(path: Path, checklist: Checklist) -> ReviewResult:
     """Every decision of a filled review workbook; refusals located by sheet and row."""
-    grid = _read_grid(path, data_only=True)
-    _check_meta(grid, checklist, path)
+    grid = read_cells(path, data_only=True)
+    check_meta(grid, checklist, path)
     meta = {str(r[0][0]): r[1][0] for r in grid[META_SHEET] if len(r) >= 2 and r[0][0]}
     leader = str(meta.get("owner") or "")
     rows = grid.get(REVIEW_SHEET)

@@ -4,7 +4,7 @@ An official attachment opens with its label ("附件 1") at the top left, then t
 title, the table, and the 备注 paragraph under it. `build()` gives that shape for a
 document (docx_export.py): the columns are declared in columns.py, the rows are the
 snapshot's, every cell as text. The Excel export writes the same framing around its
-typed cells (excel.py).
+typed cells (io/xlsx_write.py).
 """
 
 from collections.abc import Sequence

@@ -3,7 +3,7 @@
 A column has a key (JSON/CSV), a Chinese header, how to get its value from a row, how
 to show it as text (terminal, CSV), and how it sits in a spreadsheet (width, number
 format, centred). A view is a list of columns; `render.view` writes it as a terminal
-table or CSV, and excel.py writes the same columns into a workbook. Adding a column
+table or CSV, and io/xlsx_write.py writes the same columns into a workbook. Adding a column
 to `list` and to the export is one line in each view below.
 
 `keep` orders what a narrow terminal gives up first: columns with a lower `keep` are
@@ -84,7 +84,7 @@ def _range_text(ind: Indicator) -> str:
     return f"{num(ind.low)}–{num(ind.high)}"
 
 
-def _at(at: str | None) -> dt.datetime | str | None:
+def local_time(at: str | None) -> dt.datetime | str | None:
     """An answer's ISO timestamp as a local datetime (spreadsheets show it as a date)."""
     if not at:
         return None
@@ -143,7 +143,7 @@ BY = Column[Row]("by", "填报人", lambda r: r.state.by if r.state else "", wid
 AT = Column[Row](
     "at",
     "填报时间",
-    lambda r: _at(r.state.at) if r.state else None,
+    lambda r: local_time(r.state.at) if r.state else None,
     width=19,  # room for 2021-09-15 10:30 in 仿宋 or a wider substitute (else ####)
     number_format="yyyy-mm-dd hh:mm",
 )
@@ -193,7 +193,7 @@ REVIEWER = Column[Row](
 REVIEWED_AT = Column[Row](
     "reviewed_at",
     "审核时间",
-    lambda r: _at(st.reviewed_at) if (st := _signed(r)) else None,
+    lambda r: local_time(st.reviewed_at) if (st := _signed(r)) else None,
     keep=15,
     width=17,
     number_format="yyyy-mm-dd hh:mm",
@@ -455,7 +455,7 @@ EVIDENCE_LIST = [
     Column[EvidenceRow]("kind", "类型", lambda e: e.item.label, keep=60),
     Column[EvidenceRow]("size", "大小", lambda e: _human(e.item.size), keep=40, numeric=True),
     Column[EvidenceRow]("by", "添加人", lambda e: e.item.by or "", keep=50),
-    Column[EvidenceRow]("at", "添加时间", lambda e: _at(e.item.at), keep=30),
+    Column[EvidenceRow]("at", "添加时间", lambda e: local_time(e.item.at), keep=30),
     Column[EvidenceRow]("state", "状态", lambda e: EVIDENCE_STATES[e.state], keep=90),
 ]
 

@@ -199,10 +199,10 @@ def load(path: Path, checklist: Checklist) -> CarryFile | None:
 
 
 def parse(data: Any, source: Any, path: Path, checklist: Checklist) -> CarryFile:
-    from evalcheck.answers.store import _line_of
+    from evalcheck.answers.store import line_of
 
     def bad(keys: Sequence[Any], why: str) -> DataError:
-        line = _line_of(source(), keys)
+        line = line_of(source(), keys)
         where = f"{path} 第{line}行" if line else str(path)
         return DataError(f"上年对照文件有误：{where}：{why}（改正后重新运行 evalcheck carry）")
 

@@ -1,23 +1,27 @@
-"""Stale forms: a section form exported before a later change and imported afterwards.
+"""Planning an import: what each change would make the answer, which rows would change
+anything, stale cells, and indicators filled twice. Nothing is written here.
 
-Every exported row carries, hidden, what its input cells said at export (excel.py's
-原值). A cell the form left as exported changes nothing (excel._row_change drops it).
-A cell changed in the form whose answer *also* changed since the export is a conflict:
-the import is refused with both values listed, unless the user asks for the form's
-values (`import --overwrite-conflicts`). And one indicator filled twice with different
-contents in one workbook (two sheets) is refused: which one is meant cannot be guessed.
+Stale forms: a section form exported before a later change and imported afterwards.
+Every exported row carries, hidden, what its input cells said at export (原值). A cell the
+form left as exported changes nothing (xlsx_read._row_change drops it). A cell changed in the
+form whose answer *also* changed since the export is a conflict: the import is refused with
+both values listed, unless the user asks for the form's values (`import
+--overwrite-conflicts`). And one indicator filled twice with different contents in one
+workbook (two sheets) is refused: which one is meant cannot be guessed.
 """
-
-from __future__ import annotations
 
 import json
 from collections.abc import Sequence
 from typing import NamedTuple
 
 from evalcheck.answers.store import State
-from evalcheck.io.excel import Change, _resolved, original_of
+from evalcheck.io.xlsx_format import original_of
+from evalcheck.io.xlsx_read import Change
+from evalcheck.model.derived import TOLERANCE
 from evalcheck.state.snapshot import Row, Snapshot
 from evalcheck.views.columns import EXPORT, FORM_INPUT_KEYS
+
+Planned = tuple[Change, State | None, State]  # (change, current state, resulting state)
 
 FIELD_NAMES = {c.key: c.header for c in EXPORT if c.key in FORM_INPUT_KEYS}
 
@@ -100,3 +104,50 @@ def twice_filled(changes: Sequence[Change]) -> tuple[list[Change], list[str]]:
 
 def _content(ch: Change) -> tuple[object, ...]:
     return (ch.value, ch.na, ch.note, ch.evidence)
+
+
+def _resolved(ch: Change, old: State | None) -> State:
+    """What a row would make the answer: an empty value cell keeps the old value or
+    not-applicable (a row that only adds a note), an empty note keeps the old note."""
+    value, na = ch.value, ch.na
+    if value is None and na is None and old is not None:
+        value, na = old.value, old.na
+    note = old.note if old is not None and ch.note is None else (ch.note or None)
+    if ch.items is not None:
+        evidence = ch.items
+    elif ch.evidence is None:
+        evidence = old.evidence if old is not None else ()
+    else:
+        from evalcheck.answers.evidence import named_items
+
+        evidence = named_items(ch.evidence, old.evidence if old is not None else ())
+    return State(
+        seq=0, action="import", by="", at="", value=value, na=na, note=note, evidence=evidence
+    )
+
+
+def pending(snap: Snapshot, changes: Sequence[Change]) -> list[Planned]:
+    """(change, current state, resulting state) for the rows that would change something.
+
+    A 自动计算 row of a workbook without originals that still shows the value its formula
+    gives is not an answer and is skipped; one a person overwrote is imported.
+    """
+    out: list[Planned] = []
+    for ch in changes:
+        d = snap.row(ch.ind.id).derived
+        if (
+            ch.computed_cell
+            and isinstance(ch.value, int | float)
+            and d is not None
+            and d.value is not None
+            and abs(ch.value - d.value) <= TOLERANCE
+        ):
+            continue
+        rec = snap.answers.records.get(ch.ind.id)
+        old = rec.current if rec else None
+        new = _resolved(ch, old)
+        if new.value is None and new.na is None and not new.note and not new.evidence:
+            continue  # a note deleted from a row that has no answer: nothing to record
+        if old is None or not old.same_content(new):
+            out.append((ch, old, new))
+    return out

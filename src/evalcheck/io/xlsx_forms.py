@@ -1,0 +1,176 @@
+"""Section forms: one protected workbook per section, with dropdowns and prompts on the
+填报值 cells, written all or nothing."""
+
+import contextlib
+import io
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from evalcheck.errors import InputError, WriteError, os_reason
+from evalcheck.infra import notices
+from evalcheck.infra.fileio import atomic_write_bytes
+from evalcheck.io.xlsx_format import FIRST_ROW, MAIN_SHEET, write_meta
+from evalcheck.io.xlsx_write import framing, write_main
+from evalcheck.model.checklist import KIND_NAMES, UNASSIGNED, Checklist
+from evalcheck.model.kinds import dropdown, example
+from evalcheck.state.snapshot import Row, Snapshot, group_rows
+from evalcheck.views.columns import EXPORT, export_columns, with_due
+
+
+def form_filename(checklist: Checklist, section: str) -> str:
+    """The form's file name; distinct for every section even on Windows (see form_filenames)."""
+    return form_filenames(checklist)[section]
+
+
+def form_filenames(checklist: Checklist) -> dict[str, str]:
+    """Every section's form file name, unique after Windows' folding of case, width and
+    refused characters (A/B科 and A:B科 would otherwise write one file over the other)."""
+    from evalcheck.infra.winnames import unique_names
+
+    sections = [*checklist.sections, UNASSIGNED]
+    names = unique_names(f"{checklist.year}测评填报_{s}" for s in sections)
+    return {s: f"{n}.xlsx" for s, n in zip(sections, names, strict=True)}
+
+
+def export_forms(
+    folder: Path,
+    snap: Snapshot,
+    *,
+    sections: Iterable[str] | None = None,
+    force: bool = False,
+    due_as_written: bool = False,
+) -> list[tuple[Path, int]]:
+    """One protected form per section (and one for unassigned indicators).
+
+    All or nothing: every target is checked (exists without --force, read-only, open in
+    Excel/WPS) and every workbook built before the first file is written.
+    """
+    from evalcheck.infra.deferred import import_openpyxl
+    from evalcheck.views.attachment import title_of
+
+    Workbook = import_openpyxl().Workbook
+
+    from evalcheck.infra.winnames import long_path_warnings, name_key
+
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"“{folder}”不是文件夹")
+    checklist = snap.checklist
+    wanted = set(sections) if sections else None
+    groups = [
+        (name, rows)
+        for name, rows in group_rows(snap, snap.rows, "section")
+        if wanted is None or name in wanted
+    ]
+    names = form_filenames(checklist)
+    # an existing file counts when Windows would take it for the target (case, width)
+    present: dict[str, str] = {}
+    if folder.is_dir():
+        with contextlib.suppress(OSError):
+            present = {name_key(p.name): p.name for p in folder.iterdir()}
+    targets = [
+        (name, rows, folder / present.get(name_key(names[name]), names[name]))
+        for name, rows in groups
+    ]
+    existing = [p for _, _, p in targets if name_key(p.name) in present]
+    if existing and not force:
+        raise InputError(
+            "以下表格已存在，可能含有科室尚未导入的填报内容，未做任何修改；"
+            "确认要覆盖请加 --force：" + "、".join(map(str, existing))
+        )
+    refused = [problem for p in existing if (problem := _cannot_replace(p))]
+    if refused:
+        raise WriteError(
+            f"有 {len(refused)} 份表格无法覆盖，未写入任何表格（请处理后重试）：", details=refused
+        )
+    for _, _, target in targets:
+        for w in long_path_warnings(target):
+            notices.warn(w)
+    built: list[tuple[Path, bytes, int]] = []
+    for name, rows, target in targets:
+        wb = Workbook()
+        ws = wb.active
+        ws.title = MAIN_SHEET
+        frame = framing(checklist, title=title_of(checklist, f"— {name} 填报表"), form=True)
+        columns = with_due(export_columns(rows, checklist), due_as_written=due_as_written)
+        write_main(ws, checklist, rows, frame=frame, form=True, columns=columns)
+        _add_validations(ws, checklist, rows)
+        ws.protection.sheet = True  # no password: it guards against slips, not people
+        ws.protection.autoFilter = False
+        ws.protection.sort = False
+        ws.protection.formatColumns = False
+        ws.protection.formatRows = False
+        write_meta(wb, checklist, "form", name)
+        buf = io.BytesIO()
+        wb.save(buf)
+        built.append((target, buf.getvalue(), len(rows)))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WriteError(f"无法创建文件夹 {folder}：{os_reason(exc)}") from None
+    written: list[tuple[Path, int]] = []
+    for target, data, n in built:
+        try:
+            atomic_write_bytes(target, data)
+        except WriteError as exc:
+            done = "、".join(str(p) for p, _ in written) or "无"
+            raise WriteError(f"{exc.message}（此前已写入：{done}）") from None
+        written.append((target, n))
+    return written
+
+
+def _cannot_replace(path: Path) -> str | None:
+    """Why an existing form cannot be overwritten now, or None."""
+    from evalcheck.infra.fileio import is_read_only
+    from evalcheck.infra.sharing import owner_of_open_file
+
+    if is_read_only(path):
+        return f"{path}：文件是只读的（请在文件“属性”中取消“只读”）"
+    who = owner_of_open_file(path)
+    if who is not None:
+        return f"{path}：正在 Excel 或 WPS 中打开" + (f"（{who}）" if who else "") + "，请先关闭"
+    try:
+        with open(path, "r+b"):
+            pass  # Windows refuses this while another program has the file open
+    except PermissionError:
+        return f"{path}：被其他程序占用（Excel/WPS 或同步程序？），请先关闭"
+    except OSError as exc:
+        return f"{path}：{os_reason(exc)}"
+    return None
+
+
+def _add_validations(ws: Any, checklist: Checklist, rows: Sequence[Row]) -> None:
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    keys = [c.key for c in EXPORT]
+    col = get_column_letter(keys.index("value") + 1)
+    for r, row in enumerate(rows, start=FIRST_ROW):
+        ind = row.ind
+        kind = KIND_NAMES[ind.kind]
+        unit = f"，单位：{ind.unit}" if ind.unit else ""
+        prompt = f"{kind}{unit}。例如：{example(ind)}。不适用请在“不适用原因”列写明原因"
+        choices = dropdown(ind)
+        dv: Any
+        if choices and _fits_list(choices):
+            dv = DataValidation(type="list", formula1='"' + ",".join(choices) + '"')
+            dv.showErrorMessage = True
+        else:
+            dv = DataValidation(type=None)
+            dv.showErrorMessage = False
+            if ind.options:
+                listing = "；".join(f"{n}.{t}" for n, t in enumerate(ind.option_texts, start=1))
+                prompt = f"{kind}：可填编号或选项文字，多项用、分隔。{listing}"
+        dv.allow_blank = True
+        dv.errorStyle = "warning"  # import re-validates every cell anyway
+        dv.error = "请从下拉列表中选择"
+        dv.promptTitle = f"第{ind.id}项"[:32]
+        dv.prompt = prompt[:250]
+        dv.showInputMessage = True
+        ws.add_data_validation(dv)
+        dv.add(f"{col}{r}")
+
+
+def _fits_list(options: Sequence[str]) -> bool:
+    text = ",".join(options)
+    return len(text) <= 250 and not any("," in o or '"' in o for o in options)

@@ -1,0 +1,297 @@
+"""Reading filled workbooks back: every sheet's cells (within workbook_guard's size
+guards), the rows located by their hidden key, and what each row asks for (a Change).
+Nothing is written here.
+
+openpyxl parses XML through defusedxml when it is installed (it is a dependency).
+"""
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from evalcheck.errors import DataError, ValueRefused
+from evalcheck.io.xlsx_format import (
+    KEY,
+    META_SHEET,
+    ORIGINAL,
+    SUMMARY_SHEET,
+    Grid,
+    check_meta,
+    compact,
+    comparable,
+    row_key,
+)
+from evalcheck.model.checklist import Checklist, Indicator
+from evalcheck.model.kinds import Value, cell_text, parse
+from evalcheck.state.snapshot import STATUS_LABELS, Status
+from evalcheck.views.columns import EXPORT
+
+if TYPE_CHECKING:
+    from evalcheck.answers.evidence import Evidence
+
+NA_PREFIX = STATUS_LABELS[Status.NA]  # typed into 填报值 out of habit: 不适用：原因
+
+
+class Change(NamedTuple):
+    """What one row asks for. A field of None leaves that part of the answer as it is."""
+
+    ind: Indicator
+    value: Value | None
+    na: str | None
+    note: str | None
+    evidence: tuple[str, ...] | None  # the names in the 佐证材料 cell
+    where: str
+    computed_cell: bool = False  # no hidden original, and the row was exported as 自动计算
+    # with a hidden 原值: the exported text of the input cells, and the cells changed since
+    # (as comparable text), so that import_plan.py can tell a conflict from a plain change
+    originals: dict[str, str | None] | None = None
+    form: dict[str, str | None] | None = None
+    items: "tuple[Evidence, ...] | None" = None  # the evidence those names resolved to
+
+
+class ImportResult:
+    """What an import found: the changes asked for, the rows refused, what was read."""
+
+    __slots__ = ("changes", "refused", "rows", "sheets")
+
+    def __init__(self) -> None:
+        self.changes: list[Change] = []
+        self.refused: list[str] = []
+        self.rows = 0
+        self.sheets: list[str] = []
+
+
+def read_cells(path: Path, *, data_only: bool) -> Grid:
+    """Every sheet's cells, read in openpyxl's streaming (read-only) mode, within the
+    size guards of workbook_guard (checked before openpyxl opens the file).
+
+    A number shown as a percentage (a person typed "95%" and the spreadsheet stored 0.95
+    with a % format) is read as the text the person saw, "95%".
+    """
+    from evalcheck.io.workbook_guard import open_workbook, sheet_rows
+
+    wb = open_workbook(path, data_only=data_only)
+    try:
+        return {
+            ws.title: [
+                [(_shown(c), getattr(c, "data_type", None) == "f") for c in row]
+                for row in sheet_rows(ws, path, values_only=False)
+            ]
+            for ws in wb.worksheets
+        }
+    finally:
+        wb.close()
+
+
+def _shown(cell: Any) -> Any:
+    """0.95 in a cell formatted as a percentage is "95%" to the person who typed it."""
+    value = cell.value
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return value  # most cells: no need to look up the format
+    number_format = getattr(cell, "number_format", None)
+    if number_format and "%" in re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", number_format):
+        digits = f"{value * 100:.9f}".rstrip("0").rstrip(".")
+        return f"{digits}%"
+    return value
+
+
+def read_grid(path: Path) -> Grid:
+    """A workbook's cells as written (a formula as a formula): what an import reads, once."""
+    return read_cells(path, data_only=False)
+
+
+def read_workbook(path: Path, checklist: Checklist, grid: Grid | None = None) -> ImportResult:
+    """Parse every row of an exported table or a section form; nothing is written here.
+    `grid`: the workbook's cells, when the caller has read them already (read_grid)."""
+    grid = read_grid(path) if grid is None else grid
+    check_meta(grid, checklist, path)
+    cached: Grid | None = None  # values Excel computed for formulas, read only if needed
+    result = ImportResult()
+    for title, rows in grid.items():
+        if title in (META_SHEET, SUMMARY_SHEET):
+            continue
+        header = _find_header(rows)
+        if header is None:
+            continue
+        result.sheets.append(title)
+        col = header["value"] - 1
+        if cached is None and any(len(row) > col and row[col][1] for row in rows):
+            cached = read_cells(path, data_only=True)
+        _read_sheet(title, rows, cached[title] if cached else None, header, checklist, result)
+    if not result.sheets:
+        raise DataError(f"{path} 中没有带“题号”“填报值”“校验键”表头的工作表")
+    return result
+
+
+def _find_header(rows: list[list[tuple[Any, bool]]]) -> dict[str, int] | None:
+    """Column numbers by key (value, na, note, …, plus 'key', 'original', 'status', '_row')."""
+    by_header = {c.header: c.key for c in EXPORT}
+    by_header.update({KEY: "key", ORIGINAL: "original"})
+    for r, row in enumerate(rows[:5], start=1):
+        names = {str(v).strip(): n for n, (v, _) in enumerate(row, start=1) if v is not None}
+        if {"题号", "填报值", KEY} <= set(names):
+            found = {by_header[h]: n for h, n in names.items() if h in by_header}
+            return {"_row": r, **found}
+    return None
+
+
+class _Row:
+    """One sheet row, its cells by column key."""
+
+    def __init__(self, cells: list[tuple[Any, bool]], header: dict[str, int]) -> None:
+        self.cells = cells
+        self.header = header
+
+    def get(self, key: str) -> Any:
+        n = self.header.get(key)
+        if n is None or n > len(self.cells):
+            return None
+        return self.cells[n - 1][0]
+
+    def is_formula(self, key: str) -> bool:
+        n = self.header.get(key)
+        return n is not None and n <= len(self.cells) and self.cells[n - 1][1]
+
+
+def _read_sheet(
+    title: str,
+    rows: list[list[tuple[Any, bool]]],
+    cached: list[list[tuple[Any, bool]]] | None,
+    header: dict[str, int],
+    checklist: Checklist,
+    result: ImportResult,
+) -> None:
+    seen: dict[int, int] = {}
+    for r in range(header["_row"] + 1, len(rows) + 1):
+        row = _Row(rows[r - 1], header)
+        key, ident_cell = row.get("key"), row.get("id")
+        if key is None and ident_cell is None:
+            continue
+        result.rows += 1
+        located = locate_row(checklist, title, r, key, ident_cell, seen, result.refused)
+        if located is None:
+            continue
+        ind, where = located
+        computed = _Row(cached[r - 1], header) if cached and r <= len(cached) else None
+        try:
+            change = _row_change(row, computed, ind, where)
+        except ValueRefused as exc:
+            result.refused.append(f"{where}：{exc.message}")
+            continue
+        if change is not None:
+            result.changes.append(change)
+
+
+def locate_row(
+    checklist: Checklist,
+    title: str,
+    r: int,
+    key: Any,
+    ident_cell: Any,
+    seen: dict[int, int],
+    refused: list[str],
+) -> tuple[Indicator, str] | None:
+    """The indicator of sheet row `r` and where it is ('工作表“…”第5行（第47项）'), or None
+    with the reason appended to `refused` (bad key, edited id, the same indicator twice)."""
+    where = f"工作表“{title}”第{r}行"
+    ind = _resolve_key(checklist, key, ident_cell)
+    if isinstance(ind, str):
+        refused.append(f"{where}：{ind}")
+        return None
+    where = f"{where}（第{ind.id}项）"
+    if ind.id in seen:
+        refused.append(f"{where}：与第{seen[ind.id]}行重复")
+        return None
+    seen[ind.id] = r
+    return ind, where
+
+
+def _resolve_key(checklist: Checklist, key: Any, ident_cell: Any) -> Indicator | str:
+    m = re.fullmatch(r"(\d+):([0-9a-f]{10})", str(key or "").strip())
+    if not m:
+        return "隐藏的校验键缺失或无效（请勿修改或删除校验键列，也不要插入新行）"
+    ident = int(m.group(1))
+    if not checklist.has(ident):
+        return f"校验键指向第{ident}项，当前清单中没有这一项"
+    ind = checklist.get(ident)
+    if row_key(checklist, ind) != m.group(0):
+        return f"校验键与第{ident}项不符（表格可能来自其他清单或被改动过）"
+    if str(ident_cell).strip() not in (str(ident), f"{ident}.0"):
+        return f"题号“{ident_cell}”与校验键（第{ident}项）不符：请勿修改题号"
+    return ind
+
+
+def _originals(row: _Row) -> dict[str, str | None] | None:
+    """The row's input cells as exported (the hidden 原值 column), or None when absent."""
+    import json
+
+    raw = row.get("original")
+    if not isinstance(raw, str):
+        return None
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    if not all(v is None or isinstance(v, str) for v in data.values()):
+        return None
+    return data
+
+
+def _row_change(row: _Row, computed: _Row | None, ind: Indicator, where: str) -> Change | None:
+    """What the row asks for: only the input cells a person changed since the export
+    (all non-empty ones when the workbook carries no originals)."""
+    raw = row.get("value")
+    if row.is_formula("value"):
+        raw = computed.get("value") if computed else None
+        if raw is None:
+            raise ValueRefused(
+                "填报值是公式且没有计算结果：请在 Excel 中打开并保存一次，或直接填写数值"
+            )
+    cells = {"value": raw, "na": row.get("na"), "note": row.get("note")}
+    cells["evidence"] = row.get("evidence")
+    originals = _originals(row)
+    if originals is not None:
+        cells = {k: v for k, v in cells.items() if compact(comparable(v)) != originals.get(k)}
+        if not cells:
+            return None  # untouched since the export
+    form = {k: compact(comparable(v)) for k, v in cells.items()} if originals is not None else None
+    value_cell, na_cell = cells.get("value"), _text(cells.get("na"))
+    note = _text(cells.get("note")) if "note" in cells else None
+    if originals is not None and "note" in cells and note is None:
+        note = ""  # a note deleted in the sheet
+    ev_raw = _text(cells.get("evidence"))
+    evidence: tuple[str, ...] | None = None
+    if ev_raw is not None:
+        evidence = tuple(e.strip() for e in re.split(r"[\n；;]+", ev_raw) if e.strip())
+    elif originals is not None and "evidence" in cells:
+        evidence = ()
+    computed_cell = originals is None and row.get("status") == Status.COMPUTED.label
+    text = None if _text(value_cell) is None else cell_text(value_cell)
+    if text is not None and na_cell is not None:
+        raise ValueRefused("填报值和不适用原因只能填一个：标为不适用时请清空填报值")
+    if na_cell is not None:
+        return Change(ind, None, na_cell, note, evidence, where, False, originals, form)
+    if text is None:
+        if note is None and evidence is None:
+            return None
+        return Change(
+            ind, None, None, note, evidence, where, False, originals, form
+        )  # note/evidence only
+    na_match = re.fullmatch(rf"{NA_PREFIX}\s*[：:]\s*(.*)", text, flags=re.S)
+    if na_match:  # typed into 填报值 out of habit: still not-applicable, with its reason
+        reason = na_match.group(1).strip()
+        if not reason:
+            raise ValueRefused("标为不适用时请在“不适用原因”列写明原因")
+        return Change(ind, None, reason, note, evidence, where, False, originals, form)
+    return Change(
+        ind, parse(ind, text), None, note, evidence, where, computed_cell, originals, form
+    )
+
+
+def _text(v: Any) -> str | None:
+    if v is None:
+        return None
+    s = str(v).strip()
+    return s or None

@@ -1,0 +1,105 @@
+"""The exported table's extra sheets: 填报进度 (progress by section, leader and in all,
+with a chart) and 同比 (both years' values of the matched indicators)."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from evalcheck.io.xlsx_format import COMPARE_SHEET, SUMMARY_SHEET
+from evalcheck.io.xlsx_styles import set_text
+from evalcheck.state.snapshot import Row, Snapshot, progress, shared_note
+from evalcheck.views.columns import progress_sheet
+
+
+def write_summary(wb: Any, snap: Snapshot, rows: Sequence[Row]) -> None:
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    checklist, today = snap.checklist, snap.today
+    ws = wb.create_sheet(SUMMARY_SHEET)
+    groups = progress(snap, rows)
+    ws.cell(
+        1, 1, f"{checklist.title}（{checklist.year}年）填报进度，截至 {today.isoformat()}"
+    ).font = Font(bold=True, size=13)
+    r = 3
+    chart_rows: tuple[int, int] | None = None
+    sheet_columns = progress_sheet(checklist)
+    bold, shaded = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")  # shared by the cells
+    for key, label in (("section", "按责任科室"), ("owner", "按责任领导"), ("all", "合计")):
+        ws.cell(r, 1, label).font = bold
+        r += 1
+        for n, col in enumerate(sheet_columns, start=1):
+            c = ws.cell(r, n, col.header)
+            c.font = bold
+            c.fill = shaded
+        r += 1
+        first = r
+        for p in groups[key]:
+            for n, col in enumerate(sheet_columns, start=1):
+                ws.cell(r, n, col.get(p)).number_format = col.format_for(p)
+            r += 1
+        if key == "section":
+            chart_rows = (first, r - 1)
+        r += 1
+    note = shared_note(rows)
+    if note:
+        ws.cell(r, 1, note)
+    for n, col in enumerate(sheet_columns, start=1):
+        ws.column_dimensions[get_column_letter(n)].width = col.width
+    if chart_rows:
+        chart = BarChart()
+        chart.type = "bar"
+        chart.title = "各科室完成率"
+        chart.y_axis.number_format = "0%"
+        chart.y_axis.scaling.min = 0
+        chart.y_axis.scaling.max = 1
+        data = Reference(ws, min_col=8, min_row=chart_rows[0] - 1, max_row=chart_rows[1])
+        cats = Reference(ws, min_col=1, min_row=chart_rows[0], max_row=chart_rows[1])
+        chart.add_data(data, titles_from_data=True)
+        chart.set_categories(cats)
+        chart.legend = None
+        chart.height = 7
+        chart.width = 14
+        ws.add_chart(chart, "M3" if checklist.review else "J3")
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 1
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def write_compare(wb: Any, snap: Snapshot, rows: Sequence[Row]) -> None:
+    """The 同比 sheet: matched indicators with both years' values and the change."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    from evalcheck.state.compare import compare_rows
+    from evalcheck.views.columns import COMPARE
+
+    ws = wb.create_sheet(COMPARE_SHEET)
+    year = next(r.previous.year for r in rows if r.previous is not None)
+    title = f"{snap.checklist.year}年与{year}年对比（上年值仅供参考）"
+    ws.cell(1, 1, title).font = Font(bold=True, size=13)
+    for n, col in enumerate(COMPARE, start=1):
+        c = ws.cell(2, n, col.header)
+        c.font = Font(bold=True)
+        c.fill = PatternFill("solid", fgColor="DDEBF7")
+    wrap = Alignment(wrap_text=True, vertical="center")
+    for r, line in enumerate(compare_rows(snap, rows), start=3):
+        for n, col in enumerate(COMPARE, start=1):
+            v = col.get(line)
+            c = ws.cell(r, n)
+            if isinstance(v, str):
+                set_text(c, v)
+            else:
+                c.value = v
+            c.alignment = wrap
+    for n, col in enumerate(COMPARE, start=1):
+        ws.column_dimensions[get_column_letter(n)].width = col.width
+    ws.freeze_panes = "A3"
+    ws.print_title_rows = "1:2"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
