@@ -136,7 +136,7 @@ def test_a_missing_file_is_refused_and_nothing_is_written(run, tmp_path: Path) -
 def test_a_failed_save_leaves_the_store_as_it_was(run, tmp_path: Path, monkeypatch) -> None:
     write(tmp_path / "a.pdf", b"A")
 
-    def refuse(path: Path, text: str) -> None:
+    def refuse(path: Path, text: str, **_: object) -> None:
         raise fileio.WriteError(f"无法写入 {path}")
 
     monkeypatch.setattr(fileio, "atomic_write_text", refuse)

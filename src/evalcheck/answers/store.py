@@ -568,6 +568,20 @@ def read_holder(path: Path) -> str | None:
     return lines[0].strip() + (f"（自 {since} 起）" if since else "")
 
 
+def kept_files(path: Path) -> list[tuple[Path, str]]:
+    """The files a year's work keeps beside the answers file `path` (no output may
+    replace one: outputguard.py)."""
+    from evalcheck.answers.paths import previous_path
+    from evalcheck.infra.outputguard import ANSWERS, MAPPING
+
+    return [
+        (path, ANSWERS),
+        (lock_path(path), "答案文件的锁文件"),
+        (holder_path(path), "答案文件的锁文件"),
+        (previous_path(path), MAPPING),
+    ]
+
+
 def lock_path(path: Path) -> Path:
     """The lock beside the answers file (it must be shared with whoever shares the file),
     as a dot file so it does not clutter the user's folder: `.answers.yaml.lock`.
@@ -589,6 +603,7 @@ def transaction(path: Path, checklist: Checklist) -> Iterator[Answers]:
 
     from evalcheck.infra.cache import prime
     from evalcheck.infra.fileio import atomic_write_text
+    from evalcheck.infra.outputguard import ANSWERS
     from evalcheck.infra.safepath import check_target
 
     path = check_target(path)  # a symlink is written through: lock and temp file by the target
@@ -616,7 +631,7 @@ def transaction(path: Path, checklist: Checklist) -> Iterator[Answers]:
         # nothing where there was no file (e.g. --clear of nothing) creates none
         if data != before and (answers.exists or answers.records):
             text = HEADER + dump_yaml(data)
-            atomic_write_text(path, text)
+            atomic_write_text(path, text, replacing=ANSWERS)
             prime(path, text.encode("utf-8"), data)
     finally:
         with suppress(OSError):

@@ -179,7 +179,29 @@ def _main(
     """营商环境测评指标责任清单工具。"""
     notices.set_sink(warn)
     render.plain_tables(False)  # set again by a command whose output goes to a file
-    ctx.obj = Env(checklist, answers)
+    env = ctx.obj = Env(checklist, answers)
+    _protect_inputs(env)
+
+
+def _protect_inputs(env: Env) -> None:
+    """No output of this run may replace a file the year's work keeps (outputguard.py)."""
+    from evalcheck.infra import outputguard
+
+    def files() -> list[tuple[Path, str]]:
+        from evalcheck.answers.store import kept_files
+
+        return [
+            *kept_files(env.answers_path),
+            (resolve_checklist_path(env.checklist_option), "清单文件"),
+        ]
+
+    def folders() -> list[tuple[Path, str]]:
+        from evalcheck.answers.paths import store_root
+
+        return [(store_root(env.answers_path), "佐证材料库")]
+
+    outputguard.reset()
+    outputguard.keep(files, folders)
 
 
 # ---------------------------------------------------------------- completion

@@ -24,8 +24,16 @@ BACKOFF = (0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.6, 0.75)
 TRANSIENT_WINERRORS = {5, 32, 33}  # access denied, sharing violation, lock violation
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` so that a crash leaves either the old or the new file."""
+def atomic_write_bytes(path: Path, data: bytes, *, replacing: str | None = None) -> None:
+    """Replace `path` with `data` so that a crash leaves either the old or the new file.
+
+    An output onto a file the tool reads or keeps is refused first (outputguard.py);
+    `replacing` names the one kind of kept file this write is meant to replace (the
+    answers file when the store saves, 对应文件 when carry rewrites the mapping).
+    """
+    from evalcheck.infra.outputguard import refuse_onto_input
+
+    refuse_onto_input(path, replacing=replacing)
     folder = path.parent if str(path.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
@@ -132,5 +140,5 @@ def _mode_for(path: Path) -> int:
         return 0o666 & ~umask
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
+def atomic_write_text(path: Path, text: str, *, replacing: str | None = None) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"), replacing=replacing)

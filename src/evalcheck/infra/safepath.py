@@ -33,8 +33,11 @@ def read_regular(path: Path, what: str, *, limit: int = MAX_YAML_BYTES) -> bytes
     """The bytes of a regular file (symlinks followed); FileNotFoundError when missing.
 
     Anything else (a folder, FIFO, device) or a file over `limit` bytes is a DataError
-    naming the file and what it is.
+    naming the file and what it is. The file is noted as an input (outputguard.py).
     """
+    from evalcheck.infra.outputguard import note_input
+
+    note_input(path, what)
     try:
         st = os.stat(path)
     except FileNotFoundError:
@@ -59,7 +62,13 @@ def read_regular(path: Path, what: str, *, limit: int = MAX_YAML_BYTES) -> bytes
 
 
 def check_input_file(path: Path, what: str) -> None:
-    """A file given to read (a workbook, a table): it must exist and be a regular file."""
+    """A file given to read (a workbook, a table): it must exist and be a regular file.
+
+    It is noted as an input: no output of this command may replace it (outputguard.py).
+    """
+    from evalcheck.infra.outputguard import note_input
+
+    note_input(path, what)
     try:
         st = os.stat(path)
     except FileNotFoundError:

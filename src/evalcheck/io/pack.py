@@ -227,6 +227,9 @@ def pack(
 ) -> PackResult:
     """Write the bundle to `out` (a .zip file, else a folder). Nothing is left at `out`
     unless the whole bundle was written."""
+    from evalcheck.infra.outputguard import refuse_onto_input
+
+    refuse_onto_input(out)  # never onto the answers, the checklist or the store itself
     as_zip = out.suffix.lower() == ".zip"
     if out.exists() and not overwrite:
         raise InputError(f"{out} 已存在，未做修改；确认要覆盖请加 --overwrite")

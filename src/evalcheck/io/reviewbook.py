@@ -85,6 +85,10 @@ def export_reviews(
             "以下审核表已存在，可能含有领导尚未导入的审核结论，未做任何修改；"
             "确认要覆盖请加 --force：" + "、".join(existing)
         )
+    from evalcheck.infra.outputguard import refuse_onto_input
+
+    for _, target in targets:
+        refuse_onto_input(target)  # every workbook checked before the first is written
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, target in targets:

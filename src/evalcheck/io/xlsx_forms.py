@@ -83,7 +83,10 @@ def export_forms(
         raise WriteError(
             f"有 {len(refused)} 份表格无法覆盖，未写入任何表格（请处理后重试）：", details=refused
         )
+    from evalcheck.infra.outputguard import refuse_onto_input
+
     for _, _, target in targets:
+        refuse_onto_input(target)  # every form checked before the first is written
         for w in long_path_warnings(target):
             notices.warn(w)
     built: list[tuple[Path, bytes, int]] = []

@@ -185,6 +185,9 @@ def build(
 
 def load(path: Path, checklist: Checklist) -> CarryFile | None:
     """The mapping file, checked against this year's checklist; None when there is none."""
+    from evalcheck.infra.outputguard import MAPPING, note_input
+
+    note_input(path, MAPPING)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:

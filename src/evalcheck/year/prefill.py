@@ -38,6 +38,7 @@ def rematch(
     from evalcheck.answers.store import load_answers
     from evalcheck.errors import InputError
     from evalcheck.infra.fileio import atomic_write_text
+    from evalcheck.infra.outputguard import MAPPING
     from evalcheck.model.loading import load_checklist
     from evalcheck.year.carry import match
 
@@ -85,7 +86,7 @@ def rematch(
         from_checklist=relative_path(from_checklist, target.parent),
         from_answers=relative_path(from_answers, target.parent),
     )
-    atomic_write_text(target, mapping.to_text())
+    atomic_write_text(target, mapping.to_text(), replacing=MAPPING)
     return Rematch(mapping, matching, old, edited)
 
 

@@ -1,0 +1,110 @@
+"""An output never lands on an input: one check for every file the tool writes.
+
+Every file a command reads is noted here as it is read (`note_input`, called by the
+readers in safepath.py), and the files a year's work keeps (the answers file, its lock,
+last year's values, the evidence store, the checklist) are named by providers the CLI
+registers (`keep`). `refuse_onto_input` compares an output path with all of them, as
+the operating system sees files: symlinks resolved, the same inode (a hard link or a
+case-insensitive file system's other spelling), and, on Windows and macOS, names that
+differ only in case. `atomic_write_bytes` calls it for every output, so `list --output
+answers.yaml`, `export indicators.yaml --force`, a review workbook or a split form
+written onto an input are refused before anything is written.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from evalcheck.errors import InputError
+
+Named = tuple[Path, str]  # a file and what it is, as a user reads it (答案文件 …)
+ANSWERS = "答案文件"
+MAPPING = "上年对照文件"
+
+_inputs: dict[str, Named] = {}
+_kept: list[Callable[[], Iterable[Named]]] = []
+_folders: list[Callable[[], Iterable[Named]]] = []  # folders the tool manages as a whole
+
+
+def case_insensitive() -> bool:
+    """Do file names differ only in case name the same file here (Windows, macOS)?"""
+    return sys.platform in ("win32", "darwin")
+
+
+def _key(path: Path) -> str:
+    real = os.path.realpath(path)
+    real = os.path.normcase(real)
+    return real.casefold() if case_insensitive() else real
+
+
+def reset() -> None:
+    """Forget every input and provider (each CLI run starts afresh)."""
+    _inputs.clear()
+    _kept.clear()
+    _folders.clear()
+
+
+def note_input(path: Path, what: str) -> None:
+    """`path` was read by this command: no output may replace it."""
+    _inputs.setdefault(_key(path), (path, what))
+
+
+def keep(files: Callable[[], Iterable[Named]], folders: Callable[[], Iterable[Named]]) -> None:
+    """Files the tool keeps (whether or not this command read them), and managed folders."""
+    _kept.append(files)
+    _folders.append(folders)
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """Do two paths name one file: resolved, case-folded where the system folds, one inode."""
+    if _key(a) == _key(b):
+        return True
+    try:
+        sa, sb = os.stat(a), os.stat(b)
+    except OSError:
+        return False
+    return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino) and sa.st_ino != 0
+
+
+def inside(path: Path, folder: Path) -> bool:
+    """Is `path` (resolved) within `folder` (resolved), or the folder itself?"""
+    p, f = _key(path), _key(folder)
+    return p == f or p.startswith(f.rstrip(os.sep) + os.sep)
+
+
+def _gather(providers: list[Callable[[], Iterable[Named]]]) -> list[Named]:
+    out: list[Named] = []
+    for provider in providers:
+        try:
+            out.extend(provider())
+        except Exception:  # a path that cannot be worked out is not an input we protect
+            continue
+    return out
+
+
+def refuse_onto_input(
+    output: Path, extra: Iterable[Named] = (), *, replacing: str | None = None
+) -> None:
+    """Refuse (InputError, exit code 3) an output that would replace a file we read or keep.
+
+    `extra` adds the command's own inputs (e.g. the table `checklist-import` reads).
+    `replacing` is what the write is meant to replace (ANSWERS when the store saves): files
+    of that kind are let through, every other kind still refuses. Nothing has been
+    written when this raises.
+    """
+    candidates = [*extra, *_inputs.values(), *_gather(_kept)]
+    for path, what in candidates:
+        if what != replacing and same_file(output, path):
+            raise InputError(
+                f"不能写入 {output}：它就是{what} {path}，写入会覆盖它（未做任何修改）；"
+                "请换一个输出文件名"
+            )
+    for folder, what in _gather(_folders):
+        if what != replacing and inside(output, folder):
+            raise InputError(
+                f"不能写入 {output}：它在{what} {folder} 中，那里的文件由 evalcheck 管理"
+                "（未做任何修改）；请换一个输出位置"
+            )
