@@ -219,7 +219,7 @@ def test_rule_on_a_yesno_indicator_is_a_kind_mismatch(tmp_path: Path, run) -> No
     p = write(tmp_path, BASE + "rules:\n  - {id: R1, check: q2 <= q1}\n")
     result = run("validate", str(p))
     assert result.exit_code == 4
-    assert "第2项题型为 yesno，只能引用数量或百分比题" in result.stdout
+    assert "第2项题型为 yesno，只能引用数量、数值或百分比题" in result.stdout
 
 
 @pytest.mark.parametrize(

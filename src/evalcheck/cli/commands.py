@@ -31,6 +31,7 @@ from evalcheck.cli.shared import (
 )
 from evalcheck.errors import EXIT_DATA, InputError
 from evalcheck.model.checklist import ROLE_NAMES, UNASSIGNED, Checklist, Indicator
+from evalcheck.model.kinds import kind_help
 from evalcheck.model.loading import locate_checklist
 from evalcheck.views import render
 
@@ -56,7 +57,7 @@ KindOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--kind",
-        help="题型：yesno、count、percent、choice、multi、text，可重复。",
+        help=kind_help(),  # from the registry: every kind, with its label
         callback=usage_checked(lambda v: _select().resolve_kind(v)),
     ),
 ]

@@ -26,7 +26,7 @@ from evalcheck.io.xlsx_read import locate_row, read_cells
 from evalcheck.io.xlsx_styles import XLSX_SIZES, Styles, display_width, set_text, xlsx_font
 from evalcheck.io.xlsx_write import save_workbook
 from evalcheck.model.checklist import UNASSIGNED, Checklist, Indicator
-from evalcheck.model.kinds import cell_value
+from evalcheck.model.kinds import cell_value, number_format
 from evalcheck.views.attachment import fonts_of
 from evalcheck.views.columns import local_time
 
@@ -149,7 +149,7 @@ def _write_sheet(
             "校验键": row_key(checklist, ind),
             "答案版本": answer_version(st),
         }
-        number = {"count": "0", "percent": "0.##"}.get(ind.kind, "General")
+        number = number_format(ind)
         for name, n in COL.items():
             v = values.get(name)
             c = ws.cell(r, n)

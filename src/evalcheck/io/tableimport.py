@@ -17,13 +17,14 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from evalcheck.errors import DataError, InputError
 from evalcheck.io.tableimport_read import Book, Row, Sheet, clean_cell, column_letter, read_book
 from evalcheck.model.checklist import CN_NUMERALS, id_ranges
+from evalcheck.model.kinds import NO_CUE, cues, has_options
 
 __all__ = ["checklist_document", "checklist_yaml", "clean_cell", "read_table"]
 
@@ -95,9 +96,6 @@ class Inference:
     guesses: tuple[str, ...] = ()  # other parts that are guesses (a unit by default)
 
 
-UNIT_GUESS = "数量题没有写明单位，按“个”处理"
-
-
 @dataclass(frozen=True, slots=True)
 class Options:
     """What the user told `checklist-import` on the command line."""
@@ -130,9 +128,6 @@ class TableResult:
 # ---------------------------------------------------------------- kind inference
 
 _PAREN_TAIL = re.compile(r"[（(][^（()）]*[)）]\s*$")
-_UNITS = "个|项|次|条|人|家|件|天|名"
-_BLANK_UNIT = re.compile(rf"[（(]\s*[)）]\s*({_UNITS}|%|％)")
-_HOW_MANY_UNIT = re.compile(r"(?:多少|几)\s*(项|次|条|人|家|件|名)")  # "多少个X": X decides
 _OPTION_LIST = re.compile(r"(?:^|[？?）)；;。\s])\s*1[.．、]\s*(.+)$", re.S)
 _LETTER_OPTION = re.compile(r"(?:^|(?<=[\s？?）)；;。：:]))([A-H])\s*[.．、]\s*")
 _LINE_MARK = re.compile(r"^\s*(?:[A-H]\s*[.．、]|\d+\s*[.．、]|[□○☐●◯·•-])\s*")
@@ -171,73 +166,29 @@ def split_options(text: str) -> tuple[str, ...]:
     return opts if len(opts) >= 2 else ()
 
 
-def _count_unit(text: str) -> str:
-    m = _BLANK_UNIT.search(text) or _HOW_MANY_UNIT.search(text)
-    if m:
-        return m.group(1)
-    if re.search(r"次数|调用量|访问", text):
-        return "次"
-    if re.search(r"人数|人员", text):
-        return "人"
-    if re.search(r"交换量", text):
-        return "条"
-    if re.search(r"企业数|户数|家数", text):
-        return "家"
-    if re.search(r"件数|办件量", text):
-        return "件"
-    if re.search(r"事项(总)?数|事项数量|事项[)）]?$|包含事项", _core(text)):
-        return "项"
-    return "个"
-
-
 def infer_kind(text: str) -> Inference:
-    """Answer kind from an indicator's wording (GUIDE §3); `certain` is False for guesses,
-    and `guesses` names the other parts that are (a unit by default)."""
-    inf = _infer_kind(text)
-    guesses: list[str] = []
-    if inf.kind == "count" and inf.unit == "个" and "个" not in _core(text):
-        guesses.append(UNIT_GUESS)  # neither "（ ）个" nor "多少个" nor a counted noun
-    return replace(inf, guesses=tuple(guesses)) if guesses else inf
-
-
-def _infer_kind(text: str) -> Inference:
+    """Answer kind from an indicator's wording (GUIDE §3): the first of the registry's cues
+    (kinds.cues) that matches; `certain` is False for guesses, and `guesses` names the
+    other parts that are (a unit by default)."""
     core = _core(text)
     options = split_options(text)
-    if re.search(r"[（(]\s*单选\s*[)）]|哪种", text):
-        return Inference("choice", None, options, True, reason="（单选）/哪种")
-    if re.search(r"多选|哪些|以下", text):
-        return Inference("multi", None, options, True, reason="（多选）/哪些/以下")
-    if "请一一列举" in text:
-        return Inference("text", None, (), True, reason="请一一列举")
-    if re.search(r"[（(]\s*是\s*[/／或]\s*否\s*[)）]", text) or re.search(r"有没有|是不是", text):
-        return Inference("yesno", None, (), True, reason="（是/否）/有没有")
-    if (
-        re.search(r"[（(]\s*[)）]\s*[%％]|百分比|百分之几", text)
-        or re.search(r"(率|比例|占比|覆盖面)$", core)
-    ):  # fmt: skip
-        return Inference("percent", "%", (), True, reason="率/比例/占比/百分比/%")
-    if re.search(r"(增速|增长率|增幅)$", core):
-        # a growth rate may be negative or over 100; it cannot fall below -100
-        return Inference("percent", "%", (), True, (-100, None), reason="增速")
-    m = re.search(r"(?:平均|用时|时长|耗时|时间).*?(?:多少|几)\s*(个工作日|工作日|天|小时)", text)
-    if m:
-        unit = {"个工作日": "工作日"}.get(m.group(1), m.group(1))
-        return Inference("number", unit, (), True, reason="用时/时长（可有小数）")
-    if "是否" in text:
-        return Inference("yesno", None, (), True, reason="是否")
-    if options:
-        return Inference("choice", None, options, False, reason="列出了选项但未注明单选或多选")
-    if (
-        _BLANK_UNIT.search(text)
-        or _HOW_MANY_UNIT.search(text)
-        or re.search(r"(数|数量|总数|次数|多少个?.*)$", core)
-    ):
-        return Inference("count", _count_unit(text), (), True, reason="数/数量/总数/（ ）个/多少家")
-    if re.search(r"数|数量|多少", text):
-        return Inference("count", _count_unit(text), (), False, reason="文中提到数量")
-    if re.search(r"事项$", core):
-        return Inference("count", "项", (), False, reason="以“事项”结尾，按数量处理")
-    return Inference("text", None, (), False, reason="未能从措辞判断")
+    for kind, cue in cues():
+        if cue.needs_options and not options:
+            continue
+        m = re.search(cue.pattern, core if cue.core else text)
+        if m is None:
+            continue
+        unit, guess = cue.unit(text, core, m) if callable(cue.unit) else (cue.unit, None)
+        return Inference(
+            kind,
+            unit,
+            options if has_options(kind) else (),
+            cue.certain,
+            cue.range,
+            reason=cue.reason,
+            guesses=(guess,) if guess else (),
+        )
+    return Inference(NO_CUE[0], None, (), False, reason=NO_CUE[1])
 
 
 # ---------------------------------------------------------------- cells

@@ -12,8 +12,8 @@ from evalcheck.infra import notices
 from evalcheck.infra.fileio import atomic_write_bytes
 from evalcheck.io.xlsx_format import FIRST_ROW, MAIN_SHEET, write_meta
 from evalcheck.io.xlsx_write import framing, write_main
-from evalcheck.model.checklist import KIND_NAMES, UNASSIGNED, Checklist
-from evalcheck.model.kinds import dropdown, example
+from evalcheck.model.checklist import UNASSIGNED, Checklist
+from evalcheck.model.kinds import dropdown, example, label
 from evalcheck.state.snapshot import Row, Snapshot, group_rows
 from evalcheck.views.columns import EXPORT, export_columns, with_due
 
@@ -150,7 +150,7 @@ def _add_validations(ws: Any, checklist: Checklist, rows: Sequence[Row]) -> None
     col = get_column_letter(keys.index("value") + 1)
     for r, row in enumerate(rows, start=FIRST_ROW):
         ind = row.ind
-        kind = KIND_NAMES[ind.kind]
+        kind = label(ind.kind)
         unit = f"，单位：{ind.unit}" if ind.unit else ""
         prompt = f"{kind}{unit}。例如：{example(ind)}。不适用请在“不适用原因”列写明原因"
         choices = dropdown(ind)

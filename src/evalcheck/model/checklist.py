@@ -11,14 +11,7 @@ from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from evalcheck.errors import NotFound
-from evalcheck.model.kinds import (  # the kinds live in values.py
-    KIND_NAMES,
-    KINDS,
-    NUMERIC_KINDS,
-    OPTION_KINDS,
-)
-
-__all__ = ["KINDS", "KIND_NAMES", "NUMERIC_KINDS", "OPTION_KINDS"]  # re-exported
+from evalcheck.model.kinds import is_numeric
 
 ROLES = ("lead", "support")
 ROLE_NAMES = {"lead": "牵头", "support": "配合"}
@@ -149,7 +142,7 @@ class Indicator(_IndicatorFields):
             "kind": self.kind,
             "unit": self.unit,
             "options": self.option_texts,
-            "range": [self.low, self.high] if self.kind in NUMERIC_KINDS else None,
+            "range": [self.low, self.high] if is_numeric(self.kind) else None,
             "formula": self.formula,
             "evidence": self.evidence,
         }

@@ -286,8 +286,29 @@ def _choice_dropdown(ind: Spec) -> list[str] | None:
     return ind.option_texts or None
 
 
+class Cue(NamedTuple):
+    """A wording that suggests a kind, for building a checklist from a bureau's table.
+
+    `checklist-import` tries the cues of every kind in `order` (lowest first) and takes
+    the first that matches; `certain` False puts the guess on the list for review.
+    """
+
+    order: int
+    pattern: str  # a regular expression, searched in the text (or its core, see `core`)
+    reason: str  # what matched, as the review list names it
+    certain: bool = True
+    core: bool = False  # search the question without its trailing parentheticals
+    needs_options: bool = False  # only when the cell lists options
+    # the unit the wording implies: fixed, or (text, core, match) -> (unit, a guess note)
+    unit: str | Callable[[str, str, re.Match[str]], tuple[str | None, str | None]] | None = None
+    range: tuple[float | None, float | None] | None = None  # instead of the kind's default
+
+
 class Kind(NamedTuple):  # a NamedTuple: cheaper to define at start-up than a dataclass
-    """Everything the program knows about one answer kind (GUIDE §3)."""
+    """Everything the program knows about one answer kind (GUIDE §3).
+
+    Nothing kind-specific lives anywhere else: a new kind is one entry in REGISTRY.
+    """
 
     label: str  # 是否, 数量 … as users read it
     parse: Callable[[Spec, Sequence[str]], Value]
@@ -300,6 +321,20 @@ class Kind(NamedTuple):  # a NamedTuple: cheaper to define at start-up than a da
     numeric: bool = False  # has a range and may be used in formulas and rules
     default_range: tuple[float | None, float | None] = (None, None)
     has_options: bool = False  # may list options in the checklist
+    # `check`'s warning against last year: (last, now, thresholds) -> (rule, what) or None
+    plausible: Callable[[Any, Any, Limits], tuple[str, str] | None] | None = None
+    # how this year's value differs from last year's ('+12（+4%）'), None: 不变/有变化
+    change: Callable[[Spec, Any, Any], str] | None = None
+    cues: tuple[Cue, ...] = ()  # the wordings that suggest this kind (checklist-import)
+
+
+class Limits(Protocol):
+    """The year-over-year thresholds a plausibility hook reads (checklist.Thresholds)."""
+
+    @property
+    def count_factor(self) -> float | None: ...
+    @property
+    def percent_points(self) -> float | None: ...
 
 
 def _is_int(v: Any) -> bool:
@@ -318,18 +353,145 @@ def _is_texts(v: Any) -> bool:
     return isinstance(v, list) and all(isinstance(x, str) for x in v)
 
 
+# ---------------------------------------------------------------- against last year
+
+
+def _count_moved(old: Any, new: Any, limits: Limits) -> tuple[str, str] | None:
+    f = limits.count_factor
+    if f is None or not (_is_number(old) and _is_number(new)):
+        return None
+    if abs(new - old) > f * old:
+        return "上年对比:数量", f"数量比上年变化超过 {f:.0%}"
+    return None
+
+
+def _percent_moved(old: Any, new: Any, limits: Limits) -> tuple[str, str] | None:
+    pts = limits.percent_points
+    if pts is None or not (_is_number(old) and _is_number(new)):
+        return None
+    if abs(new - old) > pts:
+        return "上年对比:百分比", f"比上年变化超过 {_num(pts)} 个百分点"
+    return None
+
+
+def _yes_to_no(old: Any, new: Any, limits: Limits) -> tuple[str, str] | None:
+    if old is True and new is False:
+        return "上年对比:是否", "上年为“是”，今年为“否”"
+    return None
+
+
+def _count_change(ind: Spec, old: Any, new: Any) -> str:
+    if not (_is_number(old) and _is_number(new)):
+        return "不变" if old == new else "有变化"
+    if new == old:
+        return "不变"
+    diff = f"{float(new) - float(old):+g}"
+    return f"{diff}（{(new - old) / old:+.0%}）" if old else diff
+
+
+def _points_change(ind: Spec, old: Any, new: Any) -> str:
+    if not (_is_number(old) and _is_number(new)):
+        return "不变" if old == new else "有变化"
+    return "不变" if new == old else f"{float(new) - float(old):+.4g} 个百分点"
+
+
+def _shown_change(ind: Spec, old: Any, new: Any) -> str:
+    return "不变" if old == new else f"{format_value(ind, old)}→{format_value(ind, new)}"
+
+
+def change_text(ind: Spec, old: Any, new: Any) -> str:
+    """How this year's value differs from last year's, both recorded values of this kind."""
+    hook = REGISTRY[ind.kind].change
+    if hook is not None:
+        return hook(ind, old, new)
+    return "不变" if old == new else "有变化"
+
+
+def plausible(ind: Spec, old: Any, new: Any, limits: Limits) -> tuple[str, str] | None:
+    """The rule and the words of `check`'s warning when the move from last year is large."""
+    hook = REGISTRY[ind.kind].plausible
+    return None if hook is None else hook(old, new, limits)
+
+
+# ---------------------------------------------------------------- wording (checklist-import)
+
+UNIT_GUESS = "数量题没有写明单位，按“个”处理"
+COUNT_WORD_UNITS = "个|项|次|条|人|家|件|天|名"
+BLANK_UNIT = rf"[（(]\s*[)）]\s*({COUNT_WORD_UNITS}|%|％)"  # "（ ）个", "（  ）%"
+HOW_MANY_UNIT = r"(?:多少|几)\s*(项|次|条|人|家|件|名)"  # "多少个X": X decides
+# counted nouns and their unit, tried in order when the wording gives no unit
+_COUNTED = (
+    (r"次数|调用量|访问", "次"),
+    (r"人数|人员", "人"),
+    (r"交换量", "条"),
+    (r"企业数|户数|家数", "家"),
+    (r"件数|办件量", "件"),
+)
+
+
+def count_unit(text: str, core: str) -> str:
+    """The unit of a count from its wording: '（ ）家', '多少项', '企业数' …, else 个."""
+    m = re.search(BLANK_UNIT, text) or re.search(HOW_MANY_UNIT, text)
+    if m:
+        return m.group(1)
+    for pattern, unit in _COUNTED:
+        if re.search(pattern, text):
+            return unit
+    if re.search(r"事项(总)?数|事项数量|事项[)）]?$|包含事项", core):
+        return "项"
+    return "个"
+
+
+def _count_cue_unit(text: str, core: str, m: re.Match[str]) -> tuple[str | None, str | None]:
+    unit = count_unit(text, core)
+    # neither "（ ）个" nor "多少个" nor a counted noun: the unit is a guess
+    return unit, (UNIT_GUESS if unit == "个" and "个" not in core else None)
+
+
+def _time_unit(text: str, core: str, m: re.Match[str]) -> tuple[str | None, str | None]:
+    return {"个工作日": "工作日"}.get(m.group(1), m.group(1)), None
+
+
+NO_CUE = ("text", "未能从措辞判断")  # the kind when no cue matches (always for review)
+
+
+def cues() -> list[tuple[str, Cue]]:
+    """Every kind's cues, in the order they are tried."""
+    found = [(name, cue) for name, k in REGISTRY.items() for cue in k.cues]
+    return sorted(found, key=lambda kc: kc[1].order)
+
+
+# ---------------------------------------------------------------- the registry
+
 REGISTRY: dict[str, Kind] = {
     "yesno": Kind(
         "是否", _parse_yesno, _fmt_yesno, lambda i: "是 或 否", lambda v: isinstance(v, bool),
-        _cell_text, lambda i: ["是", "否"],
+        _cell_text, lambda i: ["是", "否"], plausible=_yes_to_no, change=_shown_change,
+        cues=(
+            Cue(40, r"[（(]\s*是\s*[/／或]\s*否\s*[)）]|有没有|是不是", "（是/否）/有没有"),
+            Cue(80, r"是否", "是否"),
+        ),
     ),
     "count": Kind(
         "数量", _parse_count, _fmt_count, lambda i: f"312 或 312{i.unit or '个'}", _is_int,
         _cell_number, _no_dropdown, "0", numeric=True, default_range=(0, None),
+        plausible=_count_moved, change=_count_change,
+        cues=(
+            Cue(100, rf"{BLANK_UNIT}|{HOW_MANY_UNIT}", "数/数量/总数/（ ）个/多少家",
+                unit=_count_cue_unit),
+            Cue(101, r"(数|数量|总数|次数|多少个?.*)$", "数/数量/总数/（ ）个/多少家",
+                core=True, unit=_count_cue_unit),
+            Cue(110, r"数|数量|多少", "文中提到数量", certain=False, unit=_count_cue_unit),
+            Cue(120, r"事项$", "以“事项”结尾，按数量处理", certain=False, core=True, unit="项"),
+        ),
     ),
     "number": Kind(
         "数值", _parse_number, _fmt_number, lambda i: f"2.5 或 2.5{i.unit or ''}", _is_number,
         _cell_number, _no_dropdown, "0.##", numeric=True, default_range=(0, None),
+        cues=(
+            Cue(70, r"(?:平均|用时|时长|耗时|时间).*?(?:多少|几)\s*(个工作日|工作日|天|小时)",
+                "用时/时长（可有小数）", unit=_time_unit),
+        ),
     ),
     # percent cells stay General: "95%" typed into one becomes Excel's and Calc's percent
     # cell (0.95 shown as 95%, read back as "95%"); in a "0.##" cell Calc shows the person
@@ -337,23 +499,72 @@ REGISTRY: dict[str, Kind] = {
     "percent": Kind(
         "百分比", _parse_percent, _fmt_percent, lambda i: "95 或 95% 或 87.5", _is_number,
         _cell_number, _no_dropdown, "General", numeric=True, default_range=(0, 100),
+        plausible=_percent_moved, change=_points_change,
+        cues=(
+            Cue(50, r"[（(]\s*[)）]\s*[%％]|百分比|百分之几", "率/比例/占比/百分比/%", unit="%"),
+            Cue(51, r"(率|比例|占比|覆盖面)$", "率/比例/占比/百分比/%", core=True, unit="%"),
+            # a growth rate may be negative or over 100; it cannot fall below -100
+            Cue(60, r"(增速|增长率|增幅)$", "增速", core=True, unit="%", range=(-100, None)),
+        ),
     ),
     "choice": Kind(
         "单选", _parse_choice, _fmt_list, _ex_choice, _is_text, _cell_text, _choice_dropdown,
         has_options=True,
+        cues=(
+            Cue(10, r"[（(]\s*单选\s*[)）]|哪种", "（单选）/哪种"),
+            Cue(90, r"", "列出了选项但未注明单选或多选", certain=False, needs_options=True),
+        ),
     ),
     "multi": Kind(
         "多选", _parse_multi, _fmt_list, _ex_multi, _is_texts, _cell_text, _no_dropdown,
-        has_options=True,
+        has_options=True, cues=(Cue(20, r"多选|哪些|以下", "（多选）/哪些/以下"),),
     ),
     "text": Kind(
         "文字", _parse_text, _fmt_text, lambda i: "一段文字", _is_text, _cell_text, _no_dropdown,
+        cues=(Cue(30, r"请一一列举", "请一一列举"),),
     ),
 }  # fmt: skip
-KINDS = tuple(REGISTRY)
-KIND_NAMES = {name: k.label for name, k in REGISTRY.items()}
-NUMERIC_KINDS = tuple(name for name, k in REGISTRY.items() if k.numeric)
-OPTION_KINDS = tuple(name for name, k in REGISTRY.items() if k.has_options)
+# Read the registry through these (never copy it into a constant elsewhere): a kind
+# registered later (a test's, a new kind) is then everywhere at once.
+
+
+def names() -> tuple[str, ...]:
+    """Every kind's name, in the registry's order."""
+    return tuple(REGISTRY)
+
+
+def label(kind: str) -> str:
+    """'数量' for count; an unknown name as it is (a mapping file's old kind)."""
+    k = REGISTRY.get(kind)
+    return k.label if k is not None else kind
+
+
+def is_numeric(kind: str) -> bool:
+    k = REGISTRY.get(kind)
+    return k is not None and k.numeric
+
+
+def has_options(kind: str) -> bool:
+    k = REGISTRY.get(kind)
+    return k is not None and k.has_options
+
+
+def numeric_names() -> tuple[str, ...]:
+    return tuple(name for name, k in REGISTRY.items() if k.numeric)
+
+
+def option_names() -> tuple[str, ...]:
+    return tuple(name for name, k in REGISTRY.items() if k.has_options)
+
+
+def listing(kinds: Sequence[str] | None = None) -> str:
+    """'yesno（是否）、count（数量）…': kinds as help texts and messages list them."""
+    return "、".join(f"{n}（{REGISTRY[n].label}）" for n in (names() if kinds is None else kinds))
+
+
+def kind_help() -> str:
+    """The help of `--kind`."""
+    return f"题型：{listing()}，可重复。"
 
 
 def parse(ind: Spec, raw: str | Sequence[str]) -> Value:
@@ -447,6 +658,6 @@ def misfit_reason(ind: Spec, value: Any) -> str:
         return f"值“{shown}”不是{REGISTRY[ind.kind].label}题的值（题型可能已在清单中修改）"
     if isinstance(value, int | float) and not number_ok(value):
         return f"数值超出范围（绝对值最大 {MAX_NUMBER_TEXT}）"
-    if ind.options and ind.kind in ("choice", "multi"):
+    if ind.options and REGISTRY[ind.kind].has_options:
         return f"“{safe_text(value)[:40]}”不在选项之中（选项可能已修改）"
     return f"{safe_text(value)[:40]} 超出范围 {_range_text(ind)}"

@@ -15,14 +15,11 @@ from typing import Any
 
 from evalcheck.errors import DataError
 from evalcheck.infra.yamlio import load_yaml_text
-from evalcheck.model import expr
+from evalcheck.model import expr, kinds
 from evalcheck.model.checklist import (
     DEFAULT_THRESHOLDS,
     EVIDENCE_REQUIREMENTS,
     INDICATOR_FIELDS,
-    KINDS,
-    NUMERIC_KINDS,
-    OPTION_KINDS,
     PLAUSIBILITY_FIELDS,
     ROLES,
     SEVERITIES,
@@ -306,16 +303,19 @@ def _build_indicator(
         c.error(f"{where} 字段 role", f"应为 lead（牵头）或 support（配合），实际为 {role!r}")
         ok = False
     kind = raw.get("kind")
-    if kind not in KINDS:
-        c.error(f"{where} 字段 kind", f"未知的题型 {kind!r}（可选：{', '.join(KINDS)}）")
+    if not isinstance(kind, str) or kind not in REGISTRY:
+        c.error(f"{where} 字段 kind", f"未知的题型 {_short(kind)}（可选：{kinds.listing()}）")
         return None
     unit = _opt_str(raw, "unit", where, c)
 
     options: list[Option] = []
     raw_opts = raw.get("options")
     if raw_opts:
-        if kind not in OPTION_KINDS:
-            c.error(f"{where} 字段 options", f"题型 {kind} 不带选项（只有 choice、multi 可以有）")
+        if not kinds.has_options(kind):
+            c.error(
+                f"{where} 字段 options",
+                f"题型 {kind} 不带选项（只有 {kinds.listing(kinds.option_names())} 可以有）",
+            )
             ok = False
         elif not isinstance(raw_opts, list):
             c.error(f"{where} 字段 options", "应为选项列表")
@@ -334,10 +334,10 @@ def _build_indicator(
                 c.error(f"{where} 字段 options", "选项重复")
                 ok = False
 
-    low, high = REGISTRY[kind].default_range if kind in REGISTRY else (None, None)
+    low, high = REGISTRY[kind].default_range
     if "range" in raw:
         rng = raw["range"]
-        if kind not in NUMERIC_KINDS:
+        if not kinds.is_numeric(kind):
             c.error(f"{where} 字段 range", f"题型 {kind} 没有数值范围")
             ok = False
         elif (
@@ -358,7 +358,7 @@ def _build_indicator(
 
     formula = raw.get("formula")
     if formula is not None:
-        if kind not in NUMERIC_KINDS:
+        if not kinds.is_numeric(kind):
             c.error(f"{where} 字段 formula", f"只有数值题型可以自动计算，此项题型为 {kind}")
             ok = False
         elif not isinstance(formula, str):
@@ -455,10 +455,12 @@ def _check_expression(
         ind = by_id.get(ref)
         if ind is None:
             c.error(where, f"表达式“{source}”引用了不存在的第{ref}项")
-        elif ind.kind not in NUMERIC_KINDS:
+        elif not kinds.is_numeric(ind.kind):
+            labels = [kinds.label(k) for k in kinds.numeric_names()]
+            numeric = "、".join(labels[:-1]) + "或" + labels[-1] if len(labels) > 1 else labels[0]
             c.error(
                 where,
-                f"表达式“{source}”引用的第{ref}项题型为 {ind.kind}，只能引用数量或百分比题",
+                f"表达式“{source}”引用的第{ref}项题型为 {ind.kind}，只能引用{numeric}题",
             )
         elif ref == self_id:
             c.error(where, f"表达式“{source}”引用了本项自身")

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from evalcheck.model.checklist import Checklist
-from evalcheck.year.previous import number_of, number_text
+from evalcheck.model.kinds import plausible
 
 if TYPE_CHECKING:
     from evalcheck.state.snapshot import Row
@@ -15,9 +15,10 @@ if TYPE_CHECKING:
 def plausibility(checklist: Checklist, rows: Iterable[Row]) -> list[Any]:
     """`check`'s warnings against last year (rules.Finding, severity warning).
 
-    A count changing by more than the count factor, a percent moving more than the
-    percent points, 是 → 否, and answered last year but not applicable now. Indicators
-    whose kind changed are not compared.
+    What each kind calls a large move (kinds.Kind.plausible: a count changing by more
+    than the count factor, a percent moving more than the percent points, 是 → 否), and
+    answered last year but not applicable now. Indicators whose kind changed are not
+    compared.
     """
     from evalcheck.state.findings import Finding, Involved
 
@@ -36,19 +37,9 @@ def plausibility(checklist: Checklist, rows: Iterable[Row]) -> list[Any]:
             if p.na is None:
                 rule, message = "上年对比:不适用", f"第{ind.id}项上年已填报，今年标为不适用"
         elif p.na is None:
-            old_n, new_n = number_of(p.value), number_of(st.value)
-            if ind.kind == "count" and old_n is not None and new_n is not None:
-                f = limits.count_factor
-                if f is not None and abs(new_n - old_n) > f * old_n:
-                    rule = "上年对比:数量"
-                    message = f"第{ind.id}项数量比上年变化超过 {f:.0%}"
-            elif ind.kind == "percent" and old_n is not None and new_n is not None:
-                pts = limits.percent_points
-                if pts is not None and abs(new_n - old_n) > pts:
-                    rule = "上年对比:百分比"
-                    message = f"第{ind.id}项比上年变化超过 {number_text(pts)} 个百分点"
-            elif ind.kind == "yesno" and p.value is True and st.value is False:
-                rule, message = "上年对比:是否", f"第{ind.id}项上年为“是”，今年为“否”"
+            moved = plausible(ind, p.value, st.value, limits)  # the kind's own test
+            if moved is not None:
+                rule, message = moved[0], f"第{ind.id}项{moved[1]}"
         if message is None:
             continue
         now = row.display

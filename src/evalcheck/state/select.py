@@ -7,13 +7,13 @@ from typing import NamedTuple
 from evalcheck.errors import NotFound
 from evalcheck.model.checklist import (
     CN_NUMERALS,
-    KINDS,
     ROLE_NAMES,
     ROLES,
     UNASSIGNED,
     Checklist,
     Indicator,
 )
+from evalcheck.model.kinds import REGISTRY
 from evalcheck.state.snapshot import STATUS_ALIASES, Row, Snapshot, Status
 
 STATUSES = tuple(s.value for s in Status)
@@ -77,7 +77,9 @@ def _section_names(checklist: Checklist) -> list[str]:
 
 
 def resolve_kind(given: str) -> str:
-    return resolve("题型", given, KINDS)
+    """A kind by its name or its label (count, 数量)."""
+    aliases = {_squash(k.label): name for name, k in REGISTRY.items()}
+    return resolve("题型", given, tuple(REGISTRY), aliases)
 
 
 def resolve_role(given: str) -> str:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 from evalcheck.answers.review import Thresholds, short_time, signed_by
 from evalcheck.answers.store import ACTIONS, REVIEW_ACTIONS, State, describe_state
 from evalcheck.model.checklist import ROLE_NAMES, Checklist, Indicator
-from evalcheck.model.kinds import cell_value, number_format
+from evalcheck.model.kinds import cell_value, is_numeric, number_format
 from evalcheck.state.snapshot import Progress, Row, Status
 
 if TYPE_CHECKING:
@@ -154,12 +154,11 @@ def _previous_cell(r: Row) -> Any:
     p = r.previous
     if p is None:
         return ""
-    if p.na is None and p.value is not None and p.kind == r.ind.kind and p.kind in NUMERIC:
+    if p.na is None and p.value is not None and p.kind == r.ind.kind and is_numeric(p.kind):
         return p.value
     return p.display
 
 
-NUMERIC = ("count", "percent")
 PREVIOUS = Column[Row](
     "previous",
     "上年值",

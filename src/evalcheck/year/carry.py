@@ -124,12 +124,9 @@ def _finish(
     change = None
     if n is not None and n in kind_of_new and kind_of_new[n] != o.kind:
         change = (o.kind, kind_of_new[n])
-        from evalcheck.model.kinds import KIND_NAMES
+        from evalcheck.model.kinds import label
 
-        reasons = (
-            *reasons,
-            f"题型由{KIND_NAMES.get(o.kind, o.kind)}改为{KIND_NAMES.get(change[1], change[1])}",
-        )
+        reasons = (*reasons, f"题型由{label(o.kind)}改为{label(change[1])}")
     if how == NONE:
         n = None
     return Match(o.id, n, how, None if score is None else round(score, 1), reasons, change)

@@ -17,7 +17,7 @@ from evalcheck.answers.store import Answers
 from evalcheck.errors import DataError, os_reason
 from evalcheck.infra.yamlio import dump_yaml, load_yaml_file
 from evalcheck.model.checklist import Checklist
-from evalcheck.model.kinds import KINDS
+from evalcheck.model.kinds import REGISTRY
 from evalcheck.year.carry import EXACT, FUZZY, HOW_NAMES, MANUAL, NONE, Item, Matching
 from evalcheck.year.previous import Previous
 
@@ -259,8 +259,8 @@ def parse(data: Any, source: Any, path: Path, checklist: Checklist) -> CarryFile
                 [*keys, "new"], f"{where}：how 为 {how} 时 new 不能为空（不对应请写 how: manual）"
             )
         kind = raw.get("kind")
-        if kind not in KINDS:
-            raise bad([*keys, "kind"], f"{where}：kind 应为 {'、'.join(KINDS)} 之一")
+        if not isinstance(kind, str) or kind not in REGISTRY:
+            raise bad([*keys, "kind"], f"{where}：kind 应为 {'、'.join(REGISTRY)} 之一")
         score = raw.get("score")
         if score is not None and (isinstance(score, bool) or not isinstance(score, int | float)):
             raise bad([*keys, "score"], f"{where}：score 应为数字")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from evalcheck.model.checklist import Indicator
+from evalcheck.model.kinds import change_text as kind_change
 from evalcheck.model.kinds import format_value
 from evalcheck.year.carry import HOW_NAMES
 
@@ -79,14 +80,6 @@ class Previous:
         }
 
 
-def number_of(v: Any) -> float | None:
-    return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
-
-
-def number_text(v: float) -> str:
-    return str(int(v)) if float(v).is_integer() else f"{v:g}"
-
-
 def change_text(ind: Indicator, prev: Previous, state: Any) -> str:
     """How this year's answer differs from last year's: '+12（+4%）', '−5 个百分点', '是→否'.
 
@@ -102,14 +95,4 @@ def change_text(ind: Indicator, prev: Previous, state: Any) -> str:
         return "今年未填报"
     if prev.na is not None or now_na:
         return "不变" if prev.na is not None and now_na else "适用情况改变"
-    old_n, new_n = number_of(prev.value), number_of(now)
-    if ind.kind == "count" and old_n is not None and new_n is not None:
-        if new_n == old_n:
-            return "不变"
-        diff = f"{new_n - old_n:+g}"
-        return f"{diff}（{(new_n - old_n) / old_n:+.0%}）" if old_n else diff
-    if ind.kind == "percent" and old_n is not None and new_n is not None:
-        return "不变" if new_n == old_n else f"{new_n - old_n:+.4g} 个百分点"
-    if ind.kind == "yesno":
-        return "不变" if prev.value == now else f"{prev.display}→{format_value(ind, now)}"
-    return "不变" if prev.value == now else "有变化"
+    return kind_change(ind, prev.value, now)
