@@ -15,7 +15,7 @@ from evalcheck.model.checklist import Indicator, Option
 
 
 def ind(kind: str, **kw) -> Indicator:
-    base = dict(id=1, category="甲", text="?", owner=None, section=None, due=date(2021, 9, 15))
+    base = dict(id=1, category="甲", text="?", due=date(2021, 9, 15))
     if kind == "count":
         kw.setdefault("low", 0)
         kw.setdefault("unit", "个")

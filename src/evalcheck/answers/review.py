@@ -15,6 +15,7 @@ Transitions (anything else is refused with a reason):
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -176,7 +177,10 @@ ESCALATE_DAYS = 7
 REVIEW_DAYS = 3
 
 
-class Thresholds(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """`remind`'s limits in days (a class of its own: never equal to checklist.Thresholds)."""
+
     soon: int = SOON_DAYS
     escalate: int = ESCALATE_DAYS
     review: int = REVIEW_DAYS

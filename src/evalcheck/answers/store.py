@@ -10,8 +10,9 @@ import datetime as dt
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from evalcheck.answers.paths import current_user
 from evalcheck.errors import AnswersCorrupted, DataError, InputError, WriteError, os_reason
@@ -61,8 +62,9 @@ def now_iso() -> str:
     return clock.now_iso()
 
 
-class State(NamedTuple):
-    """One version of an answer.
+@dataclass(frozen=True, slots=True)
+class State:
+    """One version of an answer (immutable; a new version is `dataclasses.replace`).
 
     `by`/`at` are who recorded the answer and when. A leader's sign-off is a version
     of its own (action approve/return) that keeps the answer and its `by`/`at` and adds
@@ -268,7 +270,8 @@ class Answers:
     ) -> State:
         """Record a leader's approval or return of the current answer (checked by the caller)."""
         rec = self.records[ident]
-        new = rec.current._replace(
+        new = replace(
+            rec.current,
             seq=seq or self.next_seq(),
             action=action,
             reverts=None,

@@ -380,8 +380,6 @@ def _build_indicator(
         id=ident,
         category=category,
         text=text.strip(),
-        owner=owners[0] if owners else None,
-        section=sections[0] if sections else None,
         due=due,
         role=str(role),
         kind=str(kind),

@@ -59,8 +59,6 @@ class Previous:
             id=self.old_id,
             category="",
             text=self.text,
-            owner=None,
-            section=None,
             due=dt.date.min,
             role="lead",
             kind=self.kind,

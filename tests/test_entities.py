@@ -1,0 +1,52 @@
+"""The domain entities are classes: equal only to their own kind, not tuples in disguise."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import pickle
+from pathlib import Path
+
+import pytest
+
+from evalcheck.answers import review
+from evalcheck.answers.store import State, load_answers
+from evalcheck.model import checklist as cl
+from evalcheck.model.checklist import Indicator
+from evalcheck.state.snapshot import Row, take
+
+DUE = dt.date(2021, 9, 15)
+
+
+def test_indicator_state_and_row_are_frozen_classes_not_tuples(run, checklist) -> None:
+    ind = checklist.get(47)
+    st = State(seq=1, action="answer", by="李四", at="2021-09-01T10:00:00", value=3)
+    assert run("answer", "47", "--value", "312").exit_code == 0
+    row = take(checklist, load_answers(Path("answers.yaml"), checklist), DUE).row(47)
+    for entity in (ind, st, row):
+        assert not isinstance(entity, tuple)
+        assert entity != tuple(getattr(entity, f.name) for f in dataclasses.fields(entity))
+        with pytest.raises(TypeError):
+            iter(entity)  # type: ignore[call-overload]
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(entity, dataclasses.fields(entity)[0].name, 5)
+        assert not hasattr(entity, "__dict__")  # slotted
+    assert isinstance(row, Row) and row.state is not None and row.state.value == 312
+    assert dataclasses.replace(st, value=4).value == 4 and st.value == 3
+
+
+def test_an_indicator_is_built_normalised_and_pickles_whole(checklist) -> None:
+    ind = checklist.get(47)
+    assert ind.section == ind.sections[0] and ind.owner == ind.owners[0]
+    assert pickle.loads(pickle.dumps(ind)) == ind
+    bare = Indicator(id=1, category="甲", text="?", due=DUE, role="lead", kind="text")
+    assert (bare.section, bare.owner) == (None, None)
+    with pytest.raises(TypeError):
+        Indicator(1, "甲", "?", DUE, "lead", "text")  # type: ignore[misc]  # keywords only
+
+
+def test_the_two_thresholds_are_not_equal_to_each_other() -> None:
+    checked = cl.Thresholds(7, 7, 7)  # type: ignore[arg-type]
+    reminded = review.Thresholds(7, 7, 7)
+    assert checked != reminded and reminded != checked
+    assert checked == cl.Thresholds(7, 7, 7) and reminded == review.Thresholds(7, 7, 7)
