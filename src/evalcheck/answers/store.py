@@ -507,9 +507,8 @@ def _text(v: Any) -> str | None:
 
 def line_of(text: str, keys: Sequence[Any]) -> int | None:
     """1-based line of the node at `keys` (best effort; used only to report errors)."""
-    from evalcheck.infra.yamlio import import_yaml
+    import yaml
 
-    yaml = import_yaml()
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError:

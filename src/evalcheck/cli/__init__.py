@@ -1,11 +1,13 @@
 """The command line: a thin shell over the core.
 
 shared.py holds the Typer app, what commands share and main(); frame.py puts Click's frame
-into Chinese; each other module registers a group of commands on the app.
+into Chinese; table.py is the command table (name, module, one-line help, order); each
+other module registers a group of commands on the app. click_compat.py is the one module
+that uses Typer's private paths.
 
-A run imports only the module of the command it runs (`load_commands`): importing and
-building all twenty commands costs a newcomer's every keystroke about 15 ms. Importing
-`app` from this package (tests, completion, help) loads them all.
+A run imports only the module of the command it runs (shared.LazyGroup reads the table):
+importing and building all twenty commands costs a newcomer's every keystroke about 15 ms.
+Importing `app` from this package (tests, scripts) loads them all.
 """
 
 from typing import Any
@@ -24,13 +26,15 @@ def main() -> None:
 
 
 def program() -> None:
-    """The `evalcheck` program (and `python -m evalcheck`): main(), then the process ends
+    """The `evalcheck` program (and `python -m evalcheck`): main(), and the process ends
     without the interpreter's teardown, which costs every command about 20 ms
-    (guard.exit_now). In-process callers (tests, scripts) use main()."""
+    (guard.skip_teardown; EVALCHECK_NO_FAST_EXIT=1 turns that off). In-process callers
+    (tests, scripts) use main()."""
     import sys
 
-    from evalcheck.cli.guard import exit_now
+    from evalcheck.cli.guard import set_exit_code, skip_teardown
 
+    skip_teardown()
     try:
         main()
         code: object = 0
@@ -41,7 +45,8 @@ def program() -> None:
     elif not isinstance(code, int):  # sys.exit("message"), as Python itself prints it
         print(code, file=sys.stderr)
         code = 1
-    exit_now(code)
+    set_exit_code(code)
+    sys.exit(code)
 
 
 def __getattr__(attr: str) -> Any:

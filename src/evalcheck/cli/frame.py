@@ -5,9 +5,9 @@ imports pydantic at start-up, ~130 ms). 0.28 vendors Click as `typer._click`, so
 English strings translated below are that vendored Click's, and they can change with a
 Typer release: the pin keeps them stable, and tests/test_frame.py notices when they move.
 Public Click API is used where there is one (`Parameter.metavar`, `Command.options_metavar`,
-`collect_usage_pieces`, `get_help`, `resolve_command`, `BadParameter`); the non-public names
-are the module paths `typer._click` (`UsageError`, `HelpFormatter`) and
-`typer._completion_shared.install`, and the class names Click gives its usage errors.
+`collect_usage_pieces`, `get_help`, `resolve_command`, `BadParameter`); what Typer does not
+export (`UsageError`, `HelpFormatter`, completion's `install`) comes from click_compat.py,
+the one module that names Typer's private paths.
 
 Exit codes: a usage error (2) is a command line that is wrong whatever the files say —
 an unknown command or option, a missing argument, a value outside a fixed vocabulary
@@ -21,9 +21,9 @@ from collections.abc import Callable
 from typing import Any
 
 import typer
-from typer._click import HelpFormatter
 from typer.core import TyperCommand, TyperGroup
 
+from evalcheck.cli.click_compat import HelpFormatter, NoArgsIsHelpError, UsageError
 from evalcheck.errors import EXIT_INTERRUPTED, EvalcheckError, InputError
 from evalcheck.views import render
 
@@ -257,9 +257,9 @@ def _install_completion(ctx: Any, param: Any, value: Any) -> Any:
     """Typer's --install-completion, reporting in Chinese."""
     if not value or ctx.resilient_parsing:
         return value
-    from typer._completion_shared import install
+    from evalcheck.cli.click_compat import install_completion
 
-    shell, path = install(shell=value) if isinstance(value, str) else install()
+    shell, path = install_completion(value if isinstance(value, str) else None)
     typer.echo(f"已为 {shell} 安装命令补全：{path}")
     typer.echo("重新打开终端后生效（按 Tab 可补全命令、科室和领导名称）。")
     raise typer.Exit()
@@ -301,8 +301,6 @@ class _ChineseHelp:
     def parse_args(self, ctx: Any, args: list[str]) -> Any:
         """Parser errors (an option missing its value) name the command they belong to:
         Typer 0.28's vendored parser raises them without a context."""
-        from typer._click.exceptions import UsageError
-
         try:
             return super().parse_args(ctx, args)  # type: ignore[misc]
         except UsageError as exc:
@@ -327,26 +325,11 @@ class _Command(_ChineseHelp, TyperCommand):
     pass
 
 
-# the order `evalcheck --help` lists the commands in: a year's work, start to end
-COMMAND_ORDER = (
-    "init", "list", "show", "answer", "history", "undo", "status", "overdue", "remind",
-    "check", "review", "approve", "return", "evidence", "export", "import", "carry",
-    "compare", "validate", "checklist-import",
-)  # fmt: skip
-
-
 class _Group(_ChineseHelp, TyperGroup):
     """Turns every EvalcheckError into its exit code and a one-line message: the one place."""
 
-    def list_commands(self, ctx: Any) -> list[str]:
-        names: list[str] = super().list_commands(ctx)
-        known = [n for n in COMMAND_ORDER if n in names]
-        return known + [n for n in names if n not in known]
-
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
         """An unknown command name gets the closest one suggested (did you mean)."""
-        from typer._click.exceptions import UsageError
-
         try:
             return super().resolve_command(ctx, args)
         except UsageError:
@@ -479,7 +462,7 @@ def translate_usage(message: str) -> str:
 
 
 def _show_usage_error(exc: Any) -> None:
-    if type(exc).__name__ == "NoArgsIsHelpError":  # `evalcheck` alone: the help
+    if isinstance(exc, NoArgsIsHelpError):  # `evalcheck` alone: the help
         exc.show()
         return
     ctx = exc.ctx

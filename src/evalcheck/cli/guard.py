@@ -8,7 +8,6 @@ Python traceback.
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import NoReturn
 
 from evalcheck.errors import EXIT_INPUT, EXIT_WRITE, os_reason
 
@@ -63,22 +62,46 @@ def _silence_stdout() -> None:
         pass
 
 
-def exit_now(code: int) -> NoReturn:
-    """End the process without tearing the interpreter down.
+ENV_NO_FAST_EXIT = "EVALCHECK_NO_FAST_EXIT"
 
-    Python's own exit frees every module and object one by one: about 20 ms for a
-    command (Typer, Click, openpyxl…), a fifth of a whole `list`, that nobody waits for.
-    By now every file is written and closed and the lock released (the commands use
-    `with` throughout); what exit would still do is done here: the atexit handlers
-    run and the output is flushed. A process with other threads, or under a profiler,
-    coverage or a debugger (they write their results at exit), exits the usual way.
+
+def skip_teardown() -> None:
+    """Let the program end without tearing the interpreter down, once exit has done the rest.
+
+    Python's own exit frees every module and object one by one: about 20 ms for a command
+    (Typer, Click, openpyxl…), nobody waits for it. Called first thing in `program()`, this
+    registers an exit handler; handlers run last-registered first, so ours runs after every
+    handler registered during the run, once Python has waited for the other threads. It
+    flushes stdout and stderr, then ends the process with the exit code (`os._exit`). Every
+    file is closed by then: src opens files only in `with` blocks (tests/test_startup.py
+    checks this), and the answers lock is released by its `with`.
+
+    It does nothing, and the interpreter exits the usual way, when the user asks for that
+    (EVALCHECK_NO_FAST_EXIT=1), or when a profiler, coverage, a debugger or any other tool
+    is watching the process (sys.gettrace, sys.getprofile, and on Python 3.12+
+    sys.monitoring): such tools write their results at exit, after our handler.
     """
     import atexit
-    import threading
 
-    if threading.active_count() > 1 or sys.getprofile() or sys.gettrace():
-        sys.exit(code)
-    atexit._run_exitfuncs()
+    if os.environ.get(ENV_NO_FAST_EXIT, "").strip() not in ("", "0"):
+        return
+    atexit.register(_end_now)
+
+
+def watched() -> bool:
+    """Whether a tracer, profiler or sys.monitoring tool (3.12+) is attached."""
+    if sys.gettrace() is not None or sys.getprofile() is not None:
+        return True
+    monitoring = getattr(sys, "monitoring", None)
+    if monitoring is None:  # Python 3.11
+        return False
+    return any(monitoring.get_tool(tool) is not None for tool in range(6))
+
+
+def _end_now() -> None:
+    code = _exit_code
+    if code is None or watched():  # not through program()'s end (an uncaught error)
+        return
     for stream in (sys.stdout, sys.stderr):
         try:
             if stream is not None:
@@ -86,3 +109,12 @@ def exit_now(code: int) -> NoReturn:
         except (OSError, ValueError):  # the reader went away: nothing more to tell it
             pass
     os._exit(code)
+
+
+_exit_code: int | None = None
+
+
+def set_exit_code(code: int) -> None:
+    """The code the program exits with, as `_end_now` ends the process with it."""
+    global _exit_code
+    _exit_code = code

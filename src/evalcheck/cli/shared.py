@@ -16,7 +16,6 @@ import typer
 from evalcheck.answers.paths import resolve_answers_path
 from evalcheck.answers.store import Answers, load_answers, transaction
 from evalcheck.cli.frame import (
-    _Command,
     _Group,
     _show_usage_error,
     hoist_global_options,
@@ -44,8 +43,74 @@ class ShowFmt(StrEnum):
     json = "json"
 
 
+class LazyGroup(_Group):
+    """The program's command group, read off the command table (table.py).
+
+    Click asks a group for its command names (`list_commands`) and for one command by
+    name (`get_command`); both consult the table, so a run imports only the module of the
+    command it runs, and the command list is written from the table without importing
+    any (`format_commands`). A command module registers its commands on `app` as usual;
+    Typer turns the one being run into a Click command here.
+    """
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        from evalcheck.cli.table import TABLE
+
+        names = [c.name for c in TABLE]
+        return names + [n for n in self.commands if n not in names]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        cmd = self.commands.get(cmd_name)
+        if cmd is None:
+            cmd = _build_command(cmd_name)
+            if cmd is not None:
+                self.add_command(cmd, cmd_name)
+        return cmd
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        from evalcheck.cli.table import BY_NAME, TABLE
+
+        rows = [(c.name, c.help) for c in TABLE]
+        rows += [
+            (name, cmd.get_short_help_str())
+            for name, cmd in self.commands.items()
+            if name not in BY_NAME and not cmd.hidden
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+def _build_command(name: str) -> Any:
+    """The Click command `name`: its module imported (table.py), then built by Typer from
+    what the module registered on `app`. None for a name no module registers."""
+    import typer.main
+
+    from evalcheck.cli.table import BY_NAME, load_commands
+
+    if name not in BY_NAME:
+        return None
+    load_commands(name)
+    for info in app.registered_commands:
+        callback_name = info.callback.__name__ if info.callback else ""
+        if (info.name or typer.main.get_command_name(callback_name)) == name:
+            return typer.main.get_command_from_info(
+                info,
+                pretty_exceptions_short=app.pretty_exceptions_short,
+                rich_markup_mode=app.rich_markup_mode,
+            )
+    for group in app.registered_groups:
+        if group.name == name:
+            return typer.main.get_group_from_info(
+                group,
+                pretty_exceptions_short=app.pretty_exceptions_short,
+                suggest_commands=app.suggest_commands,
+                rich_markup_mode=app.rich_markup_mode,
+            )
+    return None
+
+
 app = typer.Typer(
-    cls=_Group,
+    cls=LazyGroup,
     name="evalcheck",
     help="营商环境测评指标责任清单：查看、填报、进度、逾期、一致性检查，导出/导入 Excel。",
     epilog="示例：evalcheck list --section 审批监管科 · evalcheck answer 47 --value 312 · "
@@ -359,104 +424,12 @@ def main() -> None:
     sys.exit(run_guarded(_run))
 
 
-@contextmanager
-def only_the_command(args: list[str]) -> Iterator[None]:
-    """Let Typer build only the command being run.
-
-    Typer turns every registered command into a Click command on each start (about
-    0.7 ms a command, 20 commands); a run needs one. The command list (`evalcheck`,
-    `--help`, `--version`) needs every command's name and help but none of their
-    options, so it gets stand-ins without parameters. Completion and an unknown
-    command name (which lists or suggests the others) get them all.
-    """
-    import os
-
-    from evalcheck.cli.table import load_commands
-
-    complete = any(k.startswith("_EVALCHECK") for k in os.environ)
-    name = None if complete else _command_name(args)
-    load_commands(name)
-    commands, groups = app.registered_commands, app.registered_groups
-    if not complete and _names_no_command(args):
-        app.registered_commands = [_stand_in(c) for c in commands] + [_stand_in(g) for g in groups]
-        app.registered_groups = []
-    else:
-        app.registered_commands = [c for c in commands if _name_of(c) == name] or commands
-    try:
-        yield
-    finally:
-        app.registered_commands, app.registered_groups = commands, groups
-
-
-def _stand_in(info: Any) -> Any:
-    """A command (or group) as the command list shows it: its name, help and visibility."""
-    import inspect
-
-    from typer.models import CommandInfo
-
-    if hasattr(info, "typer_instance"):  # a group, e.g. evidence
-        text = info.typer_instance.info.help
-        return CommandInfo(name=str(info.name), cls=_Command, help=text, callback=_never_run)
-    text = info.help if info.help is not None else inspect.getdoc(info.callback)
-    return CommandInfo(
-        name=_name_of(info),
-        cls=info.cls,
-        help=text,
-        short_help=info.short_help,
-        hidden=info.hidden,
-        callback=_never_run,
-    )
-
-
-def _never_run() -> None:  # pragma: no cover - only built when no command is named
-    raise AssertionError("a stand-in for the command list was run")
-
-
-def _names_no_command(args: list[str]) -> bool:
-    """Only options: no word that Click could take as a command name."""
-    skip = False
-    for arg in args:
-        if skip:
-            skip = False
-        elif arg in ("--checklist", "--answers"):
-            skip = True
-        elif arg == "--" or not arg.startswith("-"):
-            return False
-    return True
-
-
-def _name_of(info: Any) -> str:
-    if info.name:
-        return str(info.name)
-    return str(info.callback.__name__).replace("_", "-")
-
-
-def _command_name(args: list[str]) -> str | None:
-    """The first word that is not a global option or its value."""
-    skip = False
-    for arg in args:
-        if skip:
-            skip = False
-            continue
-        if arg in ("--checklist", "--answers"):
-            skip = True
-            continue
-        if arg.startswith(("--checklist=", "--answers=")):
-            continue
-        if arg.startswith("-"):
-            return None  # --help, --version, an option before the command
-        return arg
-    return None
-
-
 def _run() -> int:
-    # Typer 0.28 vendors Click (and is pinned below 0.29 in pyproject.toml)
-    from typer._click.exceptions import UsageError
+    from evalcheck.cli.click_compat import UsageError
 
     args = hoist_global_options(sys.argv[1:])
     try:
-        with only_the_command(args):
-            rv = app(args=args, prog_name="evalcheck", standalone_mode=False)
+        rv = app(args=args, prog_name="evalcheck", standalone_mode=False)
     except UsageError as exc:
         _show_usage_error(exc)
         return exc.exit_code

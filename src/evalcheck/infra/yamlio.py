@@ -13,17 +13,10 @@ from evalcheck.errors import DataError
 # command usually never needs it.
 
 
-def import_yaml() -> Any:
-    """`import yaml`, its import-time patterns compiled on first use (deferred.py)."""
-    from evalcheck.infra.deferred import import_deferred
-
-    return import_deferred("yaml")
-
-
 @cache
 def _yaml() -> tuple[Any, Any, Any]:
     """(yaml module, safe loader class, safe dumper class), C versions when available."""
-    yaml = import_yaml()
+    import yaml
 
     base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is ~4x faster
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)

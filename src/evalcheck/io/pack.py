@@ -121,9 +121,7 @@ def zip_time(at: str | None) -> tuple[int, int, int, int, int, int]:
 
 def index_workbook(checklist: Checklist, p: Plan, when: tuple[int, ...]) -> bytes:
     """目录.xlsx as bytes, the same bytes for the same plan."""
-    from evalcheck.infra.deferred import import_openpyxl
-
-    openpyxl = import_openpyxl()
+    import openpyxl
     from openpyxl.styles import Alignment, Font
     from openpyxl.writer.excel import ExcelWriter
 

@@ -64,9 +64,7 @@ def export_reviews(
     force: bool = False,
 ) -> list[tuple[Path, int, int]]:
     """One review workbook per leader with answered items: (path, items, pending)."""
-    from evalcheck.infra.deferred import import_openpyxl
-
-    Workbook = import_openpyxl().Workbook
+    from openpyxl import Workbook
 
     if folder.exists() and not folder.is_dir():
         raise InputError(f"“{folder}”不是文件夹")

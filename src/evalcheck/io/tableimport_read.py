@@ -164,9 +164,7 @@ def _too_many_rows(path: Path, sheet: str, n: int) -> DataError:
 
 
 def _read_xlsx(path: Path) -> list[Sheet]:
-    from evalcheck.infra.deferred import import_openpyxl
-
-    openpyxl = import_openpyxl(reading=True)
+    import openpyxl
 
     _check_merges(path)
     try:

@@ -58,9 +58,7 @@ def check_workbook(path: Path) -> None:
 
 def open_workbook(path: Path, *, data_only: bool) -> Any:
     """openpyxl's streaming reader on a checked file; any failure is a DataError."""
-    from evalcheck.infra.deferred import import_openpyxl
-
-    openpyxl = import_openpyxl(reading=True)
+    import openpyxl
 
     check_workbook(path)
     try:

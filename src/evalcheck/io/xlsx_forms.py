@@ -46,12 +46,10 @@ def export_forms(
     All or nothing: every target is checked (exists without --force, read-only, open in
     Excel/WPS) and every workbook built before the first file is written.
     """
-    from evalcheck.infra.deferred import import_openpyxl
-    from evalcheck.views.attachment import title_of
-
-    Workbook = import_openpyxl().Workbook
+    from openpyxl import Workbook
 
     from evalcheck.infra.winnames import long_path_warnings, name_key
+    from evalcheck.views.attachment import title_of
 
     if folder.exists() and not folder.is_dir():
         raise InputError(f"“{folder}”不是文件夹")

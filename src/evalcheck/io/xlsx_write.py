@@ -249,10 +249,9 @@ def export_workbook(
 
     The progress sheet counts the same `rows` as the table.
     """
-    from evalcheck.infra.deferred import import_openpyxl
-    from evalcheck.views.attachment import title_of
+    from openpyxl import Workbook
 
-    Workbook = import_openpyxl().Workbook
+    from evalcheck.views.attachment import title_of
 
     _check_target(path)
     from evalcheck.infra.winnames import long_path_warnings
