@@ -112,7 +112,7 @@ def test_pyyaml_and_openpyxl_are_imported_as_they_are() -> None:
         "import re\n"
         "compile_before = re.compile\n"
         "from evalcheck.infra.yamlio import _yaml, load_yaml_text\n"
-        "from evalcheck.io import excel, workbook_guard\n"
+        "from evalcheck.io import xlsx_write, workbook_guard\n"
         "yaml = _yaml()[0]\n"
         "import openpyxl\n"
         "assert re.compile is compile_before\n"
