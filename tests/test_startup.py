@@ -81,7 +81,7 @@ def test_the_command_table_names_every_command_and_its_module() -> None:
         assert first.callback is not None
         registered[str(group.name)] = first.callback.__module__
     assert {n: m.rsplit(".", 1)[1] for n, m in registered.items()} == COMMANDS
-    assert len(TABLE) == len(COMMANDS) == 20
+    assert len(TABLE) == len(COMMANDS) == 21
     assert all(c.help and not c.help.endswith("。") for c in TABLE)
 
 

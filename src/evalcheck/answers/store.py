@@ -45,6 +45,7 @@ ACTIONS = {
     "approve": "审核通过",
     "return": "退回",
     "evidence": "佐证材料",
+    "rollup": "单位汇总",
 }
 REVIEW_ACTIONS = ("approve", "return")
 REVIEW_MARKS = ("approved", "returned")  # what a state may record; pending is the absence

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from evalcheck.cli.frame import _Command
-from evalcheck.cli.shared import ByOpt, Fmt, FormatOpt, SectionOpt, _echo, _env, app
+from evalcheck.cli.shared import ByOpt, Fmt, FormatOpt, SectionOpt, UnitsFlag, _echo, _env, app
 from evalcheck.errors import InputError
 from evalcheck.model.checklist import Checklist, id_ranges
 from evalcheck.views import render
@@ -121,8 +121,9 @@ def compare(
     ctx: typer.Context,
     section: SectionOpt = None,
     fmt: FormatOpt = Fmt.table,
+    units: UnitsFlag = False,
 ) -> None:
-    """同比：按科室列出与上年对应的指标，上年值、今年值和变化。
+    """同比：按科室列出与上年对应的指标，上年值、今年值和变化；--units 为各单位对比表（含排名）。
 
     需要先用 evalcheck carry 生成上年对照。
 
@@ -135,6 +136,8 @@ def compare(
     from evalcheck.year.prefill import NO_MAPPING
 
     env = _env(ctx)
+    if units:  # indicator x unit, with ranking
+        return _echo(_compare_units(env, fmt.value))
     cl = env.checklist
     snap = env.snapshot()
     years = {r.previous.year for r in snap.rows if r.previous is not None}
@@ -151,6 +154,12 @@ def compare(
         sys.stdout.write(render.view(COMPARE, rows, "csv"))
         return
     _echo(_compare_text(rows, f"{cl.year}年与{year}年对比"))
+
+
+def _compare_units(env: Any, fmt: str) -> str:
+    from evalcheck.cli.units import compare_units
+
+    return compare_units(env, fmt)
 
 
 def _compare_text(rows: list[Any], heading: str) -> str:

@@ -14,6 +14,7 @@ from evalcheck.cli.shared import (
     ShowFmt,
     TodayOpt,
     ToFileOpt,
+    UnitsFlag,
     _echo,
     _emit,
     _env,
@@ -136,6 +137,7 @@ def status(
     today: TodayOpt = None,
     fmt: ShowFormatOpt = ShowFmt.text,
     output: ToFileOpt = None,
+    units: UnitsFlag = False,
 ) -> None:
     """填报进度：按科室、领导、二级指标统计总数、已填报、不适用、逾期、缺佐证和完成率。
 
@@ -146,6 +148,10 @@ def status(
     """
     from evalcheck.state.snapshot import GROUPINGS, progress, shared
 
+    if units:  # progress per unit (区县、市本级) and who has not reported
+        from evalcheck.cli.units import status_units
+
+        return _emit(status_units(_env(ctx), fmt.value), kind=fmt.value, output=output)
     snap = _env(ctx).snapshot(today)
     groups = progress(snap)
     total = groups["all"][0]
@@ -176,6 +182,15 @@ def _status_text(snap: Any, groups: dict[str, Any], where: str) -> str:
     ]
     parts.append(_total_text(snap, total))
     return "\n\n".join(parts)
+
+
+def _letters(env: Any, copy: bool) -> None:
+    from evalcheck.cli.units import remind_units
+
+    texts = [text for _, text in remind_units(env)]
+    _echo(("\n\n" + "-" * 40 + "\n\n").join(texts) or "各单位均已报送全部指标，无需提醒。")
+    if copy and texts:
+        _copy("\n\n".join(texts))
 
 
 CopyOpt = Annotated[bool, typer.Option("--copy", help="同时复制到剪贴板，可直接粘贴到微信或邮件。")]
@@ -232,6 +247,7 @@ def remind(
     review_days: ReviewDaysOpt = REVIEW_DAYS,
     today: TodayOpt = None,
     copy: CopyOpt = False,
+    units: UnitsFlag = False,
 ) -> None:
     """生成分级提醒文字（可直接粘贴到工作群或邮件）：提醒、催办发给科室，督办、待审核发给领导。
 
@@ -249,15 +265,14 @@ def remind(
     from evalcheck.state.reminders import messages
     from evalcheck.state.select import select_rows
 
-    env = _env(ctx)
-    tiers = [resolve_tier(t) for t in tier or ()]
-    filters = _filters(env.checklist, sections=section, owners=owner)
-    snap = env.snapshot(today)
+    if units:
+        return _letters(_env(ctx), copy)  # each unit its letter: what it has not reported
+    env, tiers = _env(ctx), [resolve_tier(t) for t in tier or ()]
+    filters, snap = _filters(env.checklist, sections=section, owners=owner), env.snapshot(today)
     limits, chosen = Thresholds(soon, escalate, review_days), tiers or tuple(Tier)
     found = messages(snap.checklist, select_rows(snap, filters), snap.today, limits, chosen)
     if not found:
-        _echo("所选范围内没有需要提醒的事项，无需提醒。")
-        return
+        return _echo("所选范围内没有需要提醒的事项，无需提醒。")
     text = ("\n\n" + "-" * 40 + "\n\n").join(m.text for m in found)
     _echo(text + _shared_note(found))
     if copy:

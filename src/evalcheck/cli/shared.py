@@ -314,6 +314,9 @@ TodayOpt = Annotated[
         callback=usage_checked(lambda v: _parse_today(v)),
     ),
 ]
+UnitsFlag = Annotated[
+    bool, typer.Option("--units", help="按填报单位（区县、市本级）查看，见 evalcheck rollup。")
+]
 ByOpt = Annotated[
     str | None,
     typer.Option(

@@ -42,6 +42,7 @@ TABLE = (
             "再全部写入（有一格不合格则全部不写入）"),
     Command("carry", "carry", "把上年的指标对应到今年的清单，上年答案作为参考值（上年值）"),
     Command("compare", "carry", "同比：按科室列出与上年对应的指标，上年值、今年值和变化"),
+    Command("rollup", "units", "单位汇总：各单位（区县、市本级）填报的指标，按规则汇总为市级的值"),
     Command("validate", "commands",
             "检查清单文件：一次列出全部错误和警告，有错误时以退出码 4 结束"),
     Command("checklist-import", "tableimport",

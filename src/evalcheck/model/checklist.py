@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 from evalcheck.errors import NotFound
 from evalcheck.model.kinds import is_numeric
+from evalcheck.model.units import UnitsPlan
 
 ROLES = ("lead", "support")
 ROLE_NAMES = {"lead": "牵头", "support": "配合"}
@@ -38,6 +39,8 @@ INDICATOR_FIELDS = (
     "formula",
     "plausibility",
     "evidence",
+    "collect",
+    "rollup",
 )
 PLAUSIBILITY_FIELDS = ("count_factor", "percent_points")
 
@@ -174,7 +177,7 @@ class Checklist:
 
     FIELDS = (
         "title", "year", "categories", "sections", "owners", "indicators", "rules", "review",
-        "path", "warnings", "plausibility", "label", "footnote", "fonts",
+        "path", "warnings", "plausibility", "label", "footnote", "fonts", "units",
     )  # fmt: skip
     __slots__ = (*FIELDS, "_by_id")
 
@@ -195,6 +198,7 @@ class Checklist:
         label: str | None = None,
         footnote: str | None = None,
         fonts: tuple[tuple[str, tuple[str, ...]], ...] = (),  # (role, font names), fonts.py
+        units: UnitsPlan | None = None,  # sub-units that fill collected indicators (units.py)
     ) -> None:
         self.title = title
         self.year = year
@@ -210,6 +214,7 @@ class Checklist:
         self.label = label
         self.footnote = footnote
         self.fonts = fonts
+        self.units = units
         self._by_id = {i.id: i for i in indicators}
 
     def _values(self) -> tuple[Any, ...]:
@@ -285,4 +290,8 @@ def cn_numeral(n: int) -> str:
 
 
 # the model classes the parse cache may rebuild (see cache.py)
-CACHEABLE = {(__name__, cls) for cls in ("Checklist", "Indicator", "Option", "Rule", "Thresholds")}
+CACHEABLE = {
+    *((__name__, cls) for cls in ("Checklist", "Indicator", "Option", "Rule", "Thresholds")),
+    ("evalcheck.model.units", "UnitsPlan"),
+    ("evalcheck.model.rollups", "Spec"),
+}

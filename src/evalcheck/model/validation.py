@@ -31,6 +31,7 @@ from evalcheck.model.checklist import (
     Thresholds,
 )
 from evalcheck.model.kinds import MAX_NUMBER_TEXT, MAX_TEXT, REGISTRY, number_ok
+from evalcheck.model.units import build_units
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +104,7 @@ def build_checklist(data: Any, path: str = "") -> tuple[Checklist | None, list[P
         c.error("字段 indicators", "应为非空的指标列表")
         raw_inds = []
     seen: set[int] = set()
+    unit_fields: list[tuple[Mapping[str, Any], int, str, str | None]] = []
     for pos, raw in enumerate(raw_inds, start=1):
         ind = _build_indicator(
             raw, pos, categories, (default_due, default_due_text), str(default_evidence), c
@@ -114,6 +116,7 @@ def build_checklist(data: Any, path: str = "") -> tuple[Checklist | None, list[P
             continue
         seen.add(ind.id)
         indicators.append(ind)
+        unit_fields.append((raw, ind.id, ind.kind, ind.formula))
         if ind.section is None:
             c.warn(f"第{ind.id}项 字段 section", f"未指定责任科室（列为“{UNASSIGNED}”）")
         for name in ind.sections if sections else ():
@@ -134,6 +137,7 @@ def build_checklist(data: Any, path: str = "") -> tuple[Checklist | None, list[P
         if ind.formula is not None:
             _check_expression(f"第{ind.id}项 字段 formula", ind.formula, by_id, c, self_id=ind.id)
     rules = _build_rules(data.get("rules"), by_id, c)
+    units = build_units(data, unit_fields, c.error)
     plausibility = DEFAULT_THRESHOLDS
     if data.get("plausibility") is not None:
         given = _thresholds(data["plausibility"], "字段 plausibility", c)
@@ -158,6 +162,7 @@ def build_checklist(data: Any, path: str = "") -> tuple[Checklist | None, list[P
         label=label,
         footnote=footnote,
         fonts=fonts,
+        units=units,
     )
     return checklist, c.problems
 

@@ -1,0 +1,235 @@
+"""Sub-units: `rollup` (the city's values from its units), and the `--units` views of
+status, remind and compare (see model/units.py, state/rollup.py, services/rollup.py)."""
+
+from typing import Annotated, Any
+
+import typer
+
+from evalcheck.cli.frame import _Command
+from evalcheck.cli.shared import ByOpt, Env, Fmt, FormatOpt, _by_note, _echo, _env, _writer, app
+from evalcheck.errors import EXIT_FINDINGS, InputError
+from evalcheck.views import render
+
+NO_UNITS = (
+    "清单没有列出 units（填报单位）：在清单中写明 units: [沙坡头区, 中宁县, 海原县, 市本级]，"
+    "并给由各单位填报的指标写 collect: units（见 docs/units.md）"
+)
+
+IdsArg = Annotated[
+    list[str] | None,
+    typer.Argument(metavar="[题号]...", help="只看这些指标（默认：所有由各单位填报的指标）。"),
+]
+ApplyOpt = Annotated[
+    bool, typer.Option("--apply", help="把完整的汇总值写为市级的答案（审核开启时为待审核）。")
+]
+IncompleteOpt = Annotated[
+    bool,
+    typer.Option("--include-incomplete", help="与 --apply 一起用：有单位未报送的也写入。"),
+]
+OverwriteOpt = Annotated[
+    bool,
+    typer.Option(
+        "--overwrite-conflicts",
+        help="与 --apply 一起用：市级已手工填写且与汇总值不同的，也用汇总值覆盖。",
+    ),
+]
+
+
+def _plan_checked(env: Env) -> Any:
+    if env.checklist.units is None:
+        raise InputError(NO_UNITS)
+    return env.checklist.units
+
+
+def _ids(env: Env, raw: list[str] | None) -> list[int] | None:
+    if not raw:
+        return None
+    from evalcheck.cli.shared import _parse_id
+
+    plan = _plan_checked(env)
+    out = []
+    for text in raw:
+        ident = _parse_id(text)
+        env.checklist.get(ident)
+        if not plan.is_collected(ident):
+            raise InputError(f"第{ident}项不由各单位填报（清单中没有 collect: units）")
+        out.append(ident)
+    return out
+
+
+@app.command(cls=_Command)
+def rollup(
+    ctx: typer.Context,
+    ids: IdsArg = None,
+    apply: ApplyOpt = False,
+    include_incomplete: IncompleteOpt = False,
+    overwrite_conflicts: OverwriteOpt = False,
+    fmt: FormatOpt = Fmt.table,
+    by: ByOpt = None,
+) -> None:
+    """单位汇总：各单位（区县、市本级）填报的指标，按规则汇总为市级的值。
+
+    列出每项的汇总值、算式（各单位的值）和未报送单位；--apply 把完整的汇总写为市级答案，
+    来源记入备注和历史。市级手工填写且与汇总值不同的，列为冲突，不会被覆盖。
+
+    \b
+    示例：evalcheck rollup
+    示例：evalcheck rollup --apply
+    示例：evalcheck rollup 3 --format json
+    """
+    env = _env(ctx)
+    _plan_checked(env)
+    chosen = _ids(env, ids)
+    if apply:
+        _apply(env, chosen, include_incomplete, overwrite_conflicts, by)
+    else:
+        _echo(_rollup_text(env, chosen, fmt.value))
+
+
+def _apply(env: Env, chosen: Any, incomplete: bool, overwrite: bool, by: str | None) -> None:
+    from evalcheck.services.rollup import apply_rollups
+
+    who = _writer(by)
+    done = apply_rollups(
+        env.checklist,
+        env.answers_path,
+        by=who,
+        ids=chosen,
+        include_incomplete=incomplete,
+        overwrite_conflicts=overwrite,
+    )
+    _echo(_applied_text(env.checklist, done) + "\n" + _by_note(who, by))
+    if done.conflicts:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _rollup_text(env: Env, chosen: Any, fmt: str) -> str:
+    from evalcheck.services.rollup import rollups
+    from evalcheck.views.units import ROLLUP, RollupRow
+
+    cl = env.checklist
+    found = [r for r in rollups(cl, env.answers_path) if chosen is None or r.id in chosen]
+    if fmt == "json":
+        data = {
+            "units": list(cl.units.names if cl.units else ()),
+            "rollups": [r.to_dict(cl.get(r.id)) for r in found],
+        }
+        return render.to_json(data)
+    rows = [RollupRow(cl.get(r.id), r) for r in found]
+    if fmt == "csv":
+        return render.view(ROLLUP, rows, "csv").rstrip("\n")
+    incomplete = sum(1 for r in found if not r.complete)
+    footer = f"共 {len(found)} 项由各单位填报，{incomplete} 项有单位未报送"
+    return render.view(ROLLUP, rows, title="单位汇总") + "\n" + footer
+
+
+def _applied_text(cl: Any, done: Any) -> str:
+    lines = [
+        f"已写入 {len(done.written)} 项汇总值，{len(done.unchanged)} 项与市级答案一致，"
+        f"{len(done.incomplete)} 项不完整未写入，{len(done.conflicts)} 项冲突未写入"
+    ]
+    for r in done.written:
+        lines.append(f"  第{r.id}项：{r.formula}")
+    for r in done.incomplete:
+        lines.append(f"  不完整：第{r.id}项，未报送单位：{'、'.join(r.missing)}")
+    for r, st in done.conflicts:
+        from evalcheck.model.kinds import format_value
+        from evalcheck.state.snapshot import Status
+
+        ind = cl.get(r.id)
+        lines.append(
+            f"  冲突：第{r.id}项 市级答案 "
+            f"{format_value(ind, st.value) if st.na is None else Status.NA.label}"
+            f"（{st.by}）≠ 汇总 {format_value(ind, r.value)}；"
+            "核实后用 evalcheck answer 改正，或 rollup --apply --overwrite-conflicts 覆盖"
+        )
+    if done.empty:
+        ids = "、".join(str(r.id) for r in done.empty)
+        lines.append(f"  各单位均为不适用（不写入）：第 {ids} 项")
+    if done.manual:
+        ids = "、".join(str(r.id) for r in done.manual)
+        lines.append(f"  由市级填报或自动计算（不写入）：第 {ids} 项")
+    return "\n".join(lines)
+
+
+def status_units(env: Env, fmt: str) -> str:
+    """`status --units`: progress per unit, and the units missing per indicator."""
+    from evalcheck.answers.units import load_unit_answers
+    from evalcheck.state.rollup import compute
+    from evalcheck.views.units import UNIT_PROGRESS, unit_progress
+
+    _plan_checked(env)
+    cl = env.checklist
+    units = load_unit_answers(env.answers_path, cl)
+    rows = unit_progress(cl, units)
+    found = compute(cl, units)
+    missing = [(r.id, r.missing) for r in found if r.missing]
+    if fmt == "json":
+        return render.to_json(
+            {
+                "units": [p.to_dict() for p in rows],
+                "missing": [{"id": i, "units": list(m)} for i, m in missing],
+            }
+        )
+    parts = [render.view(UNIT_PROGRESS, rows, title="按单位")]
+    if missing:
+        parts.append("未报送单位：\n" + "\n".join(f"  第{i}项：{'、'.join(m)}" for i, m in missing))
+    else:
+        parts.append("各单位均已报送全部指标")
+    return "\n\n".join(parts)
+
+
+def remind_units(env: Env) -> list[tuple[str, str]]:
+    """`remind --units`: one letter per unit listing what it has not reported."""
+    from evalcheck.answers.units import load_unit_answers
+    from evalcheck.views.units import unit_progress
+
+    plan = _plan_checked(env)
+    cl = env.checklist
+    due = plan.due or min((cl.get(i).due for i in plan.ids), default=None)
+    letters = []
+    for p in unit_progress(cl, load_unit_answers(env.answers_path, cl)):
+        if not p.missing:
+            continue
+        items = "\n".join(f"  {i}. {cl.get(i).text}" for i in p.missing)
+        when = f"，请于 {due.isoformat()} 前报送" if due is not None else ""
+        letters.append(
+            (
+                p.unit,
+                f"【提醒】{p.unit}：{cl.title}中由各单位填报的指标，"
+                f"还有 {len(p.missing)} 项未报送{when}：\n{items}",
+            )
+        )
+    return letters
+
+
+def compare_units(env: Env, fmt: str) -> str:
+    """`compare --units`: indicator × unit, with ranking for numeric indicators."""
+    from evalcheck.services.rollup import rollups
+    from evalcheck.views.units import MatrixRow, matrix_columns, ranks_of
+
+    plan = _plan_checked(env)
+    cl = env.checklist
+    rows = [
+        MatrixRow(cl.get(r.id), r, ranks_of(cl.get(r.id), r)) for r in rollups(cl, env.answers_path)
+    ]
+    cols = matrix_columns(plan.names)
+    if fmt == "json":
+        return render.to_json(
+            {
+                "units": list(plan.names),
+                "rows": [
+                    {
+                        "id": r.ind.id,
+                        "values": r.rollup.unit_values(),
+                        "ranks": dict(r.ranks),
+                        "total": r.rollup.value,
+                        "rule": r.rollup.spec.text(),
+                    }
+                    for r in rows
+                ],
+            }
+        )
+    if fmt == "csv":
+        return render.view(cols, rows, "csv").rstrip("\n")
+    return render.view(cols, rows, title="各单位对比（数值指标括号内为排名）")

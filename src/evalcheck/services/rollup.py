@@ -1,0 +1,88 @@
+"""Use case: write the rolled-up values as the city's answers (`rollup --apply`).
+
+Only complete roll-ups are applied unless told otherwise. A city answer that someone typed
+or imported and that differs from the roll-up is a conflict: it is reported with both values
+and kept, unless `overwrite_conflicts`. Each written answer records where it came from (the
+formula with each unit's value) in its note and history, as action 单位汇总.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from evalcheck.answers.store import State, transaction
+from evalcheck.answers.units import load_unit_answers
+from evalcheck.model.checklist import Checklist, Indicator
+from evalcheck.model.rollups import REGISTRY
+from evalcheck.state.rollup import Rollup, compute
+
+ACTION = "rollup"
+
+
+@dataclass
+class Applied:
+    written: list[Rollup] = field(default_factory=list)
+    unchanged: list[Rollup] = field(default_factory=list)
+    conflicts: list[tuple[Rollup, State]] = field(default_factory=list)  # with the city's answer
+    incomplete: list[Rollup] = field(default_factory=list)
+    manual: list[Rollup] = field(default_factory=list)  # rules with no automatic value, derived
+    empty: list[Rollup] = field(default_factory=list)  # every unit reported 不适用
+
+
+def same_value(ind: Indicator, a: Any, b: Any) -> bool:
+    if isinstance(a, list) and isinstance(b, list):
+        return sorted(map(str, a)) == sorted(map(str, b))
+    if isinstance(a, int | float) and isinstance(b, int | float) and not isinstance(a, bool):
+        return not isinstance(b, bool) and math.isclose(float(a), float(b), abs_tol=1e-9)
+    return bool(a == b)
+
+
+def provenance(r: Rollup) -> str:
+    return f"由各单位汇总（{r.rule_label}）：{r.formula}"
+
+
+def rollups(checklist: Checklist, answers_path: Path) -> list[Rollup]:
+    return compute(checklist, load_unit_answers(answers_path, checklist))
+
+
+def apply_rollups(
+    checklist: Checklist,
+    answers_path: Path,
+    *,
+    by: str,
+    ids: Iterable[int] | None = None,
+    include_incomplete: bool = False,
+    overwrite_conflicts: bool = False,
+) -> Applied:
+    """Write the roll-ups as the city's answers, in one change (one `undo`)."""
+    wanted = set(ids) if ids is not None else None
+    todo = [r for r in rollups(checklist, answers_path) if wanted is None or r.id in wanted]
+    out = Applied()
+    with transaction(answers_path, checklist) as answers:
+        seq = answers.next_seq()
+        for r in todo:
+            ind = checklist.get(r.id)
+            if REGISTRY[r.spec.rule].combine is None or ind.formula:
+                out.manual.append(r)
+                continue
+            if r.value is None or (not r.complete and not include_incomplete):
+                (out.empty if r.complete else out.incomplete).append(r)
+                continue
+            current = answers.state(r.id)
+            if (
+                current is not None
+                and current.na is None
+                and same_value(ind, current.value, r.value)
+            ):
+                out.unchanged.append(r)
+                continue
+            if current is not None and current.action != ACTION and not overwrite_conflicts:
+                out.conflicts.append((r, current))
+                continue
+            answers.apply(ind, value=r.value, note=provenance(r), by=by, action=ACTION, seq=seq)
+            out.written.append(r)
+    return out

@@ -1,0 +1,138 @@
+"""Columns of the units' views: the roll-up table, progress per unit, indicator × unit.
+
+Declared once here, as views/columns.py does for the other views; the terminal table, CSV,
+JSON and the 汇总 sheet of the export read the same rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from evalcheck.answers.store import Answers
+from evalcheck.model.checklist import Checklist, Indicator
+from evalcheck.model.kinds import format_value, is_numeric
+from evalcheck.state.rollup import Rollup, unit_value
+from evalcheck.state.snapshot import Status
+from evalcheck.views.columns import KEEP_ALWAYS, Column
+
+
+@dataclass(frozen=True, slots=True)
+class RollupRow:
+    ind: Indicator
+    rollup: Rollup
+
+    @property
+    def display(self) -> str:
+        r = self.rollup
+        if r.value is None:
+            return f"（{r.reason}）" if r.reason else ""
+        shown = format_value(self.ind, r.value)
+        return shown if r.complete else f"{shown}（不完整）"
+
+
+ROLLUP: list[Column[RollupRow]] = [
+    Column("id", "题号", lambda r: r.ind.id, keep=KEEP_ALWAYS, width=6, center=True, numeric=True),
+    Column("text", "三级指标", lambda r: r.ind.text, keep=KEEP_ALWAYS, wide=True, width=40),
+    Column("rule", "汇总规则", lambda r: r.rollup.rule_label, keep=60, width=12),
+    Column("value", "汇总值", lambda r: r.display, keep=KEEP_ALWAYS, width=14),
+    Column("formula", "算式", lambda r: r.rollup.formula, keep=40, wide=True, width=40),
+    Column("missing", "未报送单位", lambda r: "、".join(r.rollup.missing), keep=90, width=16),
+]
+
+
+@dataclass(frozen=True, slots=True)
+class UnitProgress:
+    unit: str
+    total: int
+    reported: int
+    missing: tuple[int, ...]  # ids not yet reported
+
+    @property
+    def rate(self) -> float:
+        return self.reported / self.total if self.total else 1.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "unit": self.unit,
+            "total": self.total,
+            "reported": self.reported,
+            "missing": list(self.missing),
+            "rate": round(self.rate, 4),
+        }
+
+
+def unit_progress(checklist: Checklist, units: Mapping[str, Answers]) -> list[UnitProgress]:
+    plan = checklist.units
+    if plan is None:
+        return []
+    out = []
+    for name in plan.names:
+        answers = units[name]
+        missing = tuple(
+            i for i in plan.ids if not unit_value(checklist, answers, checklist.get(i))[0]
+        )
+        out.append(UnitProgress(name, len(plan.ids), len(plan.ids) - len(missing), missing))
+    return out
+
+
+UNIT_PROGRESS: list[Column[UnitProgress]] = [
+    Column("unit", "单位", lambda p: p.unit, keep=KEEP_ALWAYS, width=12),
+    Column("total", "应报", lambda p: p.total, numeric=True, width=8),
+    Column("reported", "已报送", lambda p: p.reported, numeric=True, width=8),
+    Column("missing", "未报送", lambda p: len(p.missing), numeric=True, width=8),
+    Column("rate", "完成率", lambda p: f"{p.rate:.0%}", numeric=True, width=8),
+]
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixRow:
+    """One indicator across the units (the table a city uses to evaluate its counties)."""
+
+    ind: Indicator
+    rollup: Rollup
+    ranks: Mapping[str, int]  # unit -> rank (1 = highest) for numeric indicators
+
+    def cell(self, unit: str) -> str:
+        values = self.rollup.unit_values()
+        if unit in self.rollup.missing:
+            return "未报送"
+        if unit not in values:
+            return ""
+        v = values[unit]
+        if v is None:
+            return Status.NA.label
+        shown = format_value(self.ind, v)
+        rank = self.ranks.get(unit)
+        return f"{shown}（第{rank}）" if rank is not None else shown
+
+
+def ranks_of(ind: Indicator, rollup: Rollup) -> dict[str, int]:
+    """Competition ranking (1, 2, 2, 4) of the units' values, highest first, numeric only."""
+    if not is_numeric(ind.kind):
+        return {}
+    values = [(p.unit, float(p.value)) for p in rollup.parts if isinstance(p.value, int | float)]
+    ordered = sorted(values, key=lambda uv: -uv[1])
+    out: dict[str, int] = {}
+    for unit, v in ordered:
+        out[unit] = 1 + sum(1 for _, w in ordered if w > v)
+    return out
+
+
+def _cell_of(unit: str) -> Callable[[MatrixRow], str]:
+    return lambda r: r.cell(unit)
+
+
+def matrix_columns(units: Sequence[str]) -> list[Column[MatrixRow]]:
+    cols: list[Column[MatrixRow]] = [
+        Column("id", "题号", lambda r: r.ind.id, keep=KEEP_ALWAYS, numeric=True, width=6),
+        Column("text", "三级指标", lambda r: r.ind.text, keep=KEEP_ALWAYS, wide=True, width=36),
+    ]
+    for u in units:
+        cols.append(Column(u, u, _cell_of(u), keep=70, width=14))
+    cols.append(
+        Column("total", "汇总", lambda r: RollupRow(r.ind, r.rollup).display, keep=80, width=14)
+    )
+    cols.append(Column("rule", "规则", lambda r: r.rollup.rule_label, keep=30, width=12))
+    return cols

@@ -1,0 +1,323 @@
+"""Sub-units: counties fill collected indicators, the city rolls them up (issue: units)."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from evalcheck.answers.store import transaction
+from evalcheck.answers.units import load_unit_answers, unit_answers_path
+from evalcheck.model.loading import load_checklist
+from evalcheck.model.validation import build_checklist
+from evalcheck.services.rollup import apply_rollups
+from evalcheck.state.rollup import compute
+
+UNITS = ["沙坡头区", "中宁县", "海原县"]
+
+
+def indicator(ident: int, kind: str, text: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "id": ident,
+        "category": "网上政务服务能力",
+        "text": text,
+        "owner": "万富春",
+        "section": "审批监管科",
+        "due": "2021-09-15",
+        "role": "lead",
+        "kind": kind,
+        **extra,
+    }
+
+
+def units_checklist(**top: Any) -> dict[str, Any]:
+    return {
+        "title": "测试清单",
+        "year": 2021,
+        "categories": ["网上政务服务能力"],
+        "units": list(UNITS),
+        "units_due": "2021-09-10",
+        "indicators": [
+            indicator(1, "count", "本地区便民服务中心数量？", unit="个", collect="units"),
+            indicator(2, "count", "监管对象总数？", unit="个", collect="units"),
+            indicator(3, "count", "已汇聚的监管对象数？", unit="个", collect="units"),
+            indicator(
+                4, "percent", "已汇聚占比？", unit="%", formula="q3 / q2 * 100", collect="units"
+            ),
+            indicator(5, "yesno", "是否设立窗口？", collect="units", rollup="any"),
+            indicator(6, "yesno", "是否全部公开？", collect="units", rollup="all"),
+            indicator(
+                7,
+                "multi",
+                "提供了哪些渠道？",
+                options=["网站", "APP", "窗口"],
+                collect="units",
+            ),
+            indicator(8, "text", "请列举特色做法", collect="units"),
+            indicator(9, "number", "平均办理用时？", unit="天", collect="units", rollup="mean"),
+            indicator(10, "count", "市级自己答的数量？", unit="个"),
+        ],
+        **top,
+    }
+
+
+@pytest.fixture()
+def work(tmp_path: Path) -> Path:
+    path = tmp_path / "indicators.yaml"
+    path.write_text(yaml.safe_dump(units_checklist(), allow_unicode=True), encoding="utf-8")
+    return tmp_path
+
+
+def fill(folder: Path, unit: str, values: dict[int, Any]) -> None:
+    cl = load_checklist(folder / "indicators.yaml")
+    path = unit_answers_path(folder / "answers.yaml", unit)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with transaction(path, cl) as answers:
+        for ident, v in values.items():
+            if v == "NA":
+                answers.apply(cl.get(ident), na="本县无此项", by=unit, action="na")
+            else:
+                answers.apply(cl.get(ident), value=v, by=unit, action="set")
+
+
+def rollups_of(folder: Path) -> dict[int, Any]:
+    cl = load_checklist(folder / "indicators.yaml")
+    return {r.id: r for r in compute(cl, load_unit_answers(folder / "answers.yaml", cl))}
+
+
+FULL = {
+    "沙坡头区": {1: 120, 2: 1000, 3: 900, 5: True, 6: True, 7: ["网站"], 8: "一窗通办", 9: 3},
+    "中宁县": {1: 80, 2: 500, 3: 250, 5: False, 6: True, 7: ["APP", "网站"], 8: "帮办代办", 9: 5},
+    "海原县": {1: 60, 2: 300, 3: 300, 5: False, 6: False, 7: ["窗口"], 8: "延时服务", 9: 4},
+}
+
+
+def test_a_count_is_the_sum_with_each_unit_in_the_formula(work: Path) -> None:
+    for unit, values in FULL.items():
+        fill(work, unit, values)
+    r = rollups_of(work)[1]
+    assert r.value == 260 and r.complete and r.missing == ()
+    assert r.formula == "= 沙坡头区 120 个 + 中宁县 80 个 + 海原县 60 个"
+
+
+def test_a_percent_is_recomputed_from_the_summed_inputs_not_averaged(work: Path) -> None:
+    for unit, values in FULL.items():
+        fill(work, unit, values)
+    r = rollups_of(work)[4]
+    # (900 + 250 + 300) / (1000 + 500 + 300) = 80.56 %, while the mean of 90, 50, 100 is 80
+    assert math.isclose(r.value, 1450 / 1800 * 100, rel_tol=1e-6)
+    mean_of_percents = (90 + 50 + 100) / 3
+    assert not math.isclose(r.value, mean_of_percents, rel_tol=1e-3)
+    assert [p.value for p in r.parts] == [90, 50, 100]  # each unit's own percent, shown
+
+
+def test_yes_no_any_and_all(work: Path) -> None:
+    for unit, values in FULL.items():
+        fill(work, unit, values)
+    rs = rollups_of(work)
+    assert rs[5].value is True  # any: 沙坡头区 said yes
+    assert rs[6].value is False  # all: 海原县 said no
+    assert rs[6].formula == "= 沙坡头区 是 且 中宁县 是 且 海原县 否"
+
+
+def test_multi_is_the_union_and_text_is_pooled(work: Path) -> None:
+    for unit, values in FULL.items():
+        fill(work, unit, values)
+    rs = rollups_of(work)
+    assert sorted(rs[7].value) == ["APP", "窗口", "网站"]
+    assert rs[8].value == "沙坡头区：一窗通办；中宁县：帮办代办；海原县：延时服务"
+    assert rs[9].value == 4  # mean, as declared
+
+
+def test_a_missing_unit_marks_the_rollup_incomplete_and_it_is_not_applied(
+    work: Path, run: Any
+) -> None:
+    fill(work, "沙坡头区", FULL["沙坡头区"])
+    fill(work, "中宁县", FULL["中宁县"])
+    r = rollups_of(work)[1]
+    assert r.value == 200 and not r.complete and r.missing == ("海原县",)
+    result = run("--checklist", str(work / "indicators.yaml"), "rollup", "--apply")
+    assert result.exit_code == 0
+    assert "不完整：第1项，未报送单位：海原县" in result.stdout
+    assert not (work / "answers.yaml").exists() or "1:" not in (work / "answers.yaml").read_text()
+    result = run("--checklist", str(work / "indicators.yaml"), "status", "--units")
+    assert "海原县" in result.stdout and "第1项：海原县" in result.stdout
+
+
+def test_a_unit_not_applicable_has_reported_and_takes_no_part(work: Path) -> None:
+    fill(work, "沙坡头区", {1: 120})
+    fill(work, "中宁县", {1: 80})
+    fill(work, "海原县", {1: "NA"})
+    r = rollups_of(work)[1]
+    assert r.complete and r.value == 200 and r.na == ("海原县",)
+
+
+def test_a_hand_typed_city_answer_that_differs_is_a_conflict_never_overwritten(
+    work: Path, run: Any
+) -> None:
+    for unit, values in FULL.items():
+        fill(work, unit, values)
+    checklist = str(work / "indicators.yaml")
+    assert run("--checklist", checklist, "answer", "1", "--value", "250").exit_code == 0
+    before = (work / "answers.yaml").read_bytes()
+    result = run("--checklist", checklist, "rollup", "--apply", "1")
+    assert result.exit_code == 1  # findings: a conflict
+    assert "冲突：第1项 市级答案 250 个" in result.stdout and "汇总 260 个" in result.stdout
+    assert (work / "answers.yaml").read_bytes() == before
+    result = run("--checklist", checklist, "rollup", "--apply", "1", "--overwrite-conflicts")
+    assert result.exit_code == 0
+    show = run("--checklist", checklist, "show", "1").stdout
+    assert "260 个" in show and "由各单位汇总（求和）：= 沙坡头区 120 个" in show
+    history = run("--checklist", checklist, "history", "1").stdout
+    assert "单位汇总" in history and "250 个" in history  # the typed value is kept in history
+
+
+def test_apply_writes_complete_rollups_and_a_second_apply_changes_nothing(
+    work: Path, run: Any
+) -> None:
+    for unit, values in FULL.items():
+        fill(work, unit, values)
+    checklist = str(work / "indicators.yaml")
+    first = run("--checklist", checklist, "rollup", "--apply")
+    assert first.exit_code == 0 and "已写入 8 项汇总值" in first.stdout
+    data = yaml.safe_load((work / "answers.yaml").read_text(encoding="utf-8"))
+    assert data["answers"][1]["value"] == 260
+    before = (work / "answers.yaml").read_bytes()
+    again = run("--checklist", checklist, "rollup", "--apply")
+    assert "已写入 0 项汇总值，8 项与市级答案一致" in again.stdout
+    assert (work / "answers.yaml").read_bytes() == before
+
+
+def test_json_gives_id_value_rule_units_and_missing(work: Path, run: Any) -> None:
+    fill(work, "沙坡头区", FULL["沙坡头区"])
+    result = run("--checklist", str(work / "indicators.yaml"), "rollup", "--format", "json")
+    data = json.loads(result.stdout)
+    first = data["rollups"][0]
+    assert first["id"] == 1 and first["value"] == 120 and first["rule"] == "sum"
+    assert first["units"] == {"沙坡头区": 120}
+    assert first["missing"] == ["中宁县", "海原县"]
+
+
+def test_compare_units_ranks_the_counties(work: Path, run: Any) -> None:
+    for unit, values in FULL.items():
+        fill(work, unit, values)
+    result = run("--checklist", str(work / "indicators.yaml"), "compare", "--units", "-f", "json")
+    row = next(r for r in json.loads(result.stdout)["rows"] if r["id"] == 1)
+    assert row["ranks"] == {"沙坡头区": 1, "中宁县": 2, "海原县": 3}
+    assert row["values"] == {"沙坡头区": 120, "中宁县": 80, "海原县": 60}
+
+
+def test_remind_units_writes_each_unit_its_missing_items(work: Path, run: Any) -> None:
+    fill(work, "沙坡头区", FULL["沙坡头区"])
+    result = run("--checklist", str(work / "indicators.yaml"), "remind", "--units")
+    assert result.exit_code == 0
+    assert "【提醒】中宁县" in result.stdout and "请于 2021-09-10 前报送" in result.stdout
+    assert "【提醒】沙坡头区" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            {9: {"rollup": None}},
+            "第9项 字段 rollup：题型 number 的指标由各单位填报，但没有默认的汇总规则",
+        ),
+        ({5: {"rollup": None}}, "第5项 字段 rollup：题型 yesno"),
+        ({1: {"rollup": "mean"}}, "汇总规则 mean 不适用于题型 count"),
+        ({9: {"rollup": {"weighted": "q99"}}}, "权重指标 q99 不在清单中"),
+        ({9: {"rollup": "weighted"}}, "需要权重指标"),
+        ({1: {"rollup": "average"}}, "未知的汇总规则“average”"),
+        ({2: {"collect": None}}, "按公式重算需要公式中的指标也由各单位填报：第2项"),
+        ({10: {"collect": "county"}}, "第10项 字段 collect：应为 units"),
+    ],
+)
+def test_validation_names_every_collected_indicator_without_a_usable_rule(
+    change: dict[int, dict[str, Any]], message: str
+) -> None:
+    data = units_checklist()
+    for ind in data["indicators"]:
+        for key, value in change.get(ind["id"], {}).items():
+            if value is None:
+                ind.pop(key, None)
+            else:
+                ind[key] = value
+    checklist, problems = build_checklist(data)
+    assert checklist is None
+    assert any(message in p.text for p in problems), [p.text for p in problems]
+
+
+def test_collected_indicators_without_units_are_refused() -> None:
+    data = units_checklist()
+    del data["units"]
+    checklist, problems = build_checklist(data)
+    assert checklist is None and any("没有列出 units" in p.text for p in problems)
+
+
+def test_the_bundled_checklist_declares_no_units(run: Any) -> None:
+    result = run("rollup")
+    assert result.exit_code == 3
+    assert "清单没有列出 units" in result.stderr
+
+
+# ---------------------------------------------------------------- rollup = independent sum
+
+unit_values = st.dictionaries(
+    st.sampled_from(UNITS),
+    st.one_of(st.integers(0, 10**6), st.just("NA")),
+)
+
+
+@settings(max_examples=30, deadline=None)
+@given(counts=unit_values, reported=st.dictionaries(st.sampled_from(UNITS), st.integers(1, 1000)))
+def test_rollup_equals_an_independent_computation(
+    tmp_path_factory: pytest.TempPathFactory, counts: dict[str, Any], reported: dict[str, int]
+) -> None:
+    folder = tmp_path_factory.mktemp("units")
+    (folder / "indicators.yaml").write_text(
+        yaml.safe_dump(units_checklist(), allow_unicode=True), encoding="utf-8"
+    )
+    for unit in UNITS:
+        values: dict[int, Any] = {}
+        if unit in counts:
+            values[1] = counts[unit]
+        if unit in reported:
+            values[2], values[3] = reported[unit], reported[unit] // 2
+        if values:
+            fill(folder, unit, values)
+    rs = rollups_of(folder)
+    numbers = [v for v in counts.values() if v != "NA"]
+    assert rs[1].value == (sum(numbers) if numbers else None)
+    assert rs[1].missing == tuple(u for u in UNITS if u not in counts)
+    if reported:
+        total, part = sum(reported.values()), sum(v // 2 for v in reported.values())
+        assert math.isclose(rs[4].value, part / total * 100, rel_tol=1e-6)
+    cl = load_checklist(folder / "indicators.yaml")
+    if rs[1].complete and rs[1].value is not None:
+        done = apply_rollups(cl, folder / "answers.yaml", by="测试", ids=[1])
+        assert [r.id for r in done.written] == [1]
+
+
+def test_the_bundled_units_block_uncommented_is_a_valid_plan(tmp_path: Path, run: Any) -> None:
+    """The bundled checklist ships with units commented out; removing the '# ' enables them."""
+    from evalcheck.model.loading import bundled_checklist_path
+
+    text = bundled_checklist_path().read_text(encoding="utf-8")
+    enabled = re.sub(r"^(\s*)# ((?:units|units_due|collect|rollup): )", r"\1\2", text, flags=re.M)
+    assert enabled != text
+    path = tmp_path / "indicators.yaml"
+    path.write_text(enabled, encoding="utf-8")
+    cl = load_checklist(path)
+    assert cl.units is not None
+    assert cl.units.names == ("沙坡头区", "中宁县", "海原县", "市本级")
+    assert cl.units.ids == (69, 70, 96, 97, 131, 132, 133, 134, 135, 136)
+    assert cl.units.spec(97).text() == "weighted: q96"
+    assert cl.units.spec(133).rule == "recompute"
+    result = run("--checklist", str(path), "rollup")
+    assert result.exit_code == 0 and "共 10 项由各单位填报，10 项有单位未报送" in result.stdout
