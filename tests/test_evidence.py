@@ -409,7 +409,7 @@ def test_the_evidence_core_imports_no_cli_or_spreadsheet_library() -> None:
     from .test_startup import imported_after
 
     mods = imported_after(
-        "import evalcheck.answers.evidence, evalcheck.services.evidence_ops, evalcheck.io.pack"
+        "import evalcheck.answers.evidence, evalcheck.services.evidence, evalcheck.io.pack"
     )
     assert not {m for m in mods if m.split(".")[0] in ("typer", "rich", "click", "openpyxl")}
 

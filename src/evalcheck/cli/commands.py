@@ -282,29 +282,19 @@ def answer(
     示例：evalcheck answer 16 --value 是 --evidence 文件/对接说明.pdf
     示例：evalcheck answer 109 --na 本年度无其他创新举措
     """
-    from evalcheck.answers.paths import store_root
-    from evalcheck.model.kinds import parse
-    from evalcheck.services.evidence_ops import answer as record
-    from evalcheck.services.evidence_ops import store_changes
+    from evalcheck.services.answering import answer as record
 
     env = _env(ctx)
     ind = env.checklist.get(_parse_id(ident))
     _one_of(value, na, clear, evidence)
     if not value and na is None and not clear:  # only --evidence: the same as `evidence add`
         return _evidence_only(ctx, ident, evidence or [], by)
-    parsed = parse(ind, value) if value else None  # refused values stop here: nothing written
     who = _writer(by)
-    root = store_root(env.answers_path)
-    with store_changes() as ops, env.writing() as answers:
-        st, added = record(
-            answers, ind, root, ops, value=parsed, note=note, sources=evidence,
-            na=na.strip() if na is not None else None, clear=clear, by=who,
-        )  # fmt: skip
-        current = answers.state(ind.id)
-        values = _effective(env.checklist, answers)
-    _say(ind, _answer_message(ind, st, current, clear, _by_note(who, by) if st else ""), st, added)
-    if st is not None and not clear:
-        _warn_rules(env, values, ind.id)
+    done = record(env, ind.id, value=value, na=na, note=note, sources=evidence, clear=clear, by=who)
+    st = done.state
+    message = _answer_message(done.ind, st, done.current, clear, _by_note(who, by) if st else "")
+    _say(done.ind, message, st, done.added)
+    _warn(done.warnings)
 
 
 def _evidence_only(ctx: typer.Context, ident: str, files: list[str], by: str | None) -> None:
@@ -353,38 +343,15 @@ def _answer_message(
     return f"第{ind.id}项 已记录：{describe_state(ind, st)}（存为 {stored}，{by}）"
 
 
-def _effective(cl: Any, answers: Any) -> dict[int, float]:
-    if not cl.rules:
-        return {}
-    from evalcheck.state.rules import effective_values
-
-    return effective_values(cl, answers)
-
-
-def _warn_rules(env: Any, values: dict[int, float], ident: int) -> None:
-    cl = env.checklist
-    _warn_previous(env, ident)
-    if not cl.rules:
-        return
-    from evalcheck.state.rules import violations_for
-
-    for f in violations_for(cl, values, ident):
-        level = "错误" if f.severity == "error" else "提醒"
-        others = "；".join(f"第{i.id}项 = {i.value}" for i in f.involved)
-        typer.echo(f"注意（{level}，规则 {f.rule}）：{f.message}：{others}", err=True)
-
-
-def _warn_previous(env: Any, ident: int) -> None:
-    """After `carry`: an answer far from last year's is worth a second look at once."""
-    from evalcheck.answers.paths import previous_path
-
-    if not previous_path(env.answers_path).exists():
-        return
-    from evalcheck.state.plausibility import plausibility
-
-    row = env.snapshot().row(ident)
-    for f in plausibility(env.checklist, [row]):
-        typer.echo(f"注意（提醒，{f.rule}）：{f.message}", err=True)
+def _warn(findings: list[Any]) -> None:
+    """After an answer: last year's comparison, then the rules it breaks (stderr)."""
+    for f in findings:
+        if f.kind == "rule":
+            level = "错误" if f.severity == "error" else "提醒"
+            others = "；".join(f"第{i.id}项 = {i.value}" for i in f.involved)
+            typer.echo(f"注意（{level}，规则 {f.rule}）：{f.message}：{others}", err=True)
+        else:
+            typer.echo(f"注意（提醒，{f.rule}）：{f.message}", err=True)
 
 
 @app.command(cls=_Command)
@@ -422,17 +389,12 @@ def undo(ctx: typer.Context, by: ByOpt = None) -> None:
     \b
     示例：evalcheck undo
     """
-    from evalcheck.answers.paths import store_root
-    from evalcheck.services.evidence_ops import follow_undo, store_changes
+    from evalcheck.services.answering import undo as revert
 
     env = _env(ctx)
     cl = env.checklist
     who = _writer(by)
-    with store_changes() as ops, env.writing() as answers:
-        done = answers.undo(by=who)
-        lost = follow_undo(
-            done, store_root(env.answers_path), ops
-        )  # the store follows the evidence
+    done, lost = revert(env, by=who)
     for ident, change, current, restored in done:
         ind = cl.get(ident) if cl.has(ident) else None
         what = ACTIONS.get(change.action, change.action)

@@ -96,17 +96,15 @@ def add_cmd(
     示例：evalcheck evidence add 47 承诺时限汇总表.xlsx 政策文件.pdf
     示例：evalcheck evidence add 16 https://www.example.gov.cn/zwfw
     """
-    from evalcheck.services.evidence_ops import add, store_changes
+    from evalcheck.services.evidence import add_evidence
 
     env = _env(ctx)
-    ind = env.checklist.get(_parse_id(ident))
-    root = store_root(env)
+    n = _parse_id(ident)
     who = _writer(by)
-    with store_changes() as ops, env.writing() as answers:
-        st, report = add(answers, ind, files, root, ops, by=who)
-    for line in describe_added(ind.id, report):
+    done = add_evidence(env, n, files, by=who)
+    for line in describe_added(done.ind.id, done.report):
         _echo(line)
-    if st is not None:
+    if done.state is not None:
         _echo(_by_note(who, by))
 
 
@@ -122,16 +120,14 @@ def rm_cmd(
     \b
     示例：evalcheck evidence rm 47 旧版汇总表.xlsx
     """
-    from evalcheck.services.evidence_ops import remove, store_changes
+    from evalcheck.services.evidence import remove_evidence
 
     env = _env(ctx)
-    ind = env.checklist.get(_parse_id(ident))
-    root = store_root(env)
+    n = _parse_id(ident)
     who = _writer(by)
-    with store_changes() as ops, env.writing() as answers:
-        _st, gone = remove(answers, ind, name, root, ops, by=who)
-    note = _by_note(who, by)
-    _echo(f"第{ind.id}项 已移除{gone.label} {gone.name}（{note}；可用 evalcheck undo 恢复）")
+    done = remove_evidence(env, n, name, by=who)
+    gone, note = done.gone, _by_note(who, by)
+    _echo(f"第{done.ind.id}项 已移除{gone.label} {gone.name}（{note}；可用 evalcheck undo 恢复）")
 
 
 @evidence_app.command("list", cls=_Command)
@@ -191,11 +187,11 @@ def check_cmd(
     示例：evalcheck evidence check
     示例：evalcheck evidence check --section 审批监管科
     """
-    from evalcheck.services.evidence_ops import check, report_data, report_lines
+    from evalcheck.services.evidence import check_evidence, report_data, report_lines
 
     env = _env(ctx)
     chosen = _chosen(env, section)
-    groups = check(env.checklist, env.answers(), store_root(env), chosen)
+    groups = check_evidence(env, chosen)
     if fmt.value == "json":
         _echo(render.to_json(report_data(groups)))
     else:
@@ -213,12 +209,10 @@ def migrate_cmd(ctx: typer.Context, by: ByOpt = None) -> None:
     \b
     示例：evalcheck evidence migrate
     """
-    from evalcheck.services.evidence_ops import migrate, store_changes
+    from evalcheck.services.evidence import migrate_evidence
 
     env = _env(ctx)
-    root = store_root(env)
-    with store_changes() as ops, env.writing() as answers:
-        done = migrate(answers, env.checklist, root, ops, by=_writer(by))
+    done = migrate_evidence(env, by=_writer(by))
     if not done:
         _echo("没有需要迁移的旧版路径")
         return

@@ -125,111 +125,52 @@ def import_cmd(
     示例：evalcheck import 科室表格/2021测评填报_审批监管科.xlsx --dry-run
     """
     from evalcheck.io.reviewbook import KIND as REVIEW
-    from evalcheck.io.xlsx_format import workbook_kind
-    from evalcheck.io.xlsx_read import read_grid
-    from evalcheck.services.evidence_ops import store_changes
+    from evalcheck.services.importing import (
+        apply_import,
+        plan_import,
+        preview_import,
+        read_filled,
+    )
 
     env = _env(ctx)
-    grid = read_grid(path)  # read once (the size guards run first)
-    if workbook_kind(grid) == REVIEW:  # a leader's 审核表: decisions, not answers
+    filled = read_filled(path)
+    if filled.kind == REVIEW:  # a leader's 审核表: decisions, not answers
         return _import_review(env, path, dry_run, by)
-    changes, sources = _read_changes(path, env, grid)
-    who = _writer(by)
+    plan = plan_import(env, filled)
+    sheets = "、".join(f"“{s}”" for s in plan.sheets)
+    _echo(f"读取 {path}：工作表 {sheets}，共 {plan.rows} 行")
     if dry_run:
-        snap = env.snapshot()
-        _check_conflicts(snap, changes, overwrite_conflicts)
-        return _dry_run(snap, changes, sources)
-    with store_changes() as ops, env.writing() as answers:
-        done, added = _apply(env, answers, changes, sources, ops, who, overwrite_conflicts)
-    _print_changes(done)
-    for line in added:
+        preview = preview_import(env, plan, overwrite=overwrite_conflicts)
+        _overridden(preview.overridden)
+        _print_changes(preview.pending)
+        for ident, files in sorted(plan.sources.items()):
+            _echo("\n".join(f"  第{ident}项 佐证材料 +{Path(f).name}" for f in files))
+        _echo(f"共 {len(preview.pending)} 项将被修改（--dry-run：未写入）")
+        return
+    who = _writer(by)
+    result = apply_import(env, plan, by=who, overwrite=overwrite_conflicts)
+    _overridden(result.overridden)
+    _print_changes(result.done)
+    for line in result.added:
         _echo(f"  {line}")
-    if done:
-        _echo(f"已导入 {len(done)} 项修改（{_by_note(who, by)}）。如需整体撤销：evalcheck undo")
+    n = len(result.done)
+    if n:
+        _echo(f"已导入 {n} 项修改（{_by_note(who, by)}）。如需整体撤销：evalcheck undo")
     else:
         _echo("表格中的答案与现有答案相同，没有需要修改的内容")
 
 
-def _read_changes(path: Path, env: Any, grid: Any) -> tuple[list[Any], dict[int, list[str]]]:
-    """The workbook's changes and the files its 佐证材料 cells name (found beside the form);
-    any refused cell, missing file, or indicator filled differently on two sheets refuses
-    the whole import."""
-    from evalcheck.io.import_plan import twice_filled
-    from evalcheck.io.xlsx_read import read_workbook
-    from evalcheck.services.evidence_ops import resolve_form_evidence
-
-    result = read_workbook(path, env.checklist, grid)
-    sheets = "、".join(f"“{s}”" for s in result.sheets)
-    _echo(f"读取 {path}：工作表 {sheets}，共 {result.rows} 行")
-    changes, twice = twice_filled(result.changes)
-    named = any(ch.evidence for ch in changes)  # the answers are read only if a cell names files
-    sources, missing = (
-        resolve_form_evidence(changes, env.answers(), path.parent) if named else ({}, [])
-    )
-    refused = result.refused + twice + missing
-    if refused:
-        raise InputError(
-            f"有 {len(refused)} 个单元格不合格，未导入任何内容（请修改后重新导入）：",
-            details=refused,
-        )
-    return changes, sources
-
-
-def _check_conflicts(snap: Any, changes: Any, overwrite: bool) -> None:
-    """Stale cells (changed in the form and, since the export, in the answers too)."""
-    from evalcheck.io.import_plan import conflicts
-
-    found = conflicts(snap, changes)
-    if not found:
-        return
-    if overwrite:
+def _overridden(found: list[Any]) -> None:
+    if found:
         _echo(f"注意：{len(found)} 处冲突按 --overwrite-conflicts 以表格为准：")
         for c in found:
             _echo(f"  {c.describe()}")
-        return
-    raise InputError(
-        f"有 {len(found)} 处冲突：表格导出后这些答案已被修改，表格中又改了同一格。"
-        "未导入任何内容。请核对后修改表格，或确认以表格为准时加 --overwrite-conflicts：",
-        details=[c.describe() for c in found],
-    )
 
 
 def _import_review(env: Any, path: Path, dry_run: bool, by: str | None) -> None:
     from evalcheck.cli.review import import_review_book
 
     import_review_book(env, path, dry_run, by)
-
-
-def _dry_run(snap: Any, changes: Any, sources: dict[int, list[str]]) -> None:
-    from evalcheck.io.import_plan import pending
-
-    todo = pending(snap, changes)
-    _print_changes(todo)
-    for ident, files in sorted(sources.items()):
-        _echo("\n".join(f"  第{ident}项 佐证材料 +{Path(f).name}" for f in files))
-    _echo(f"共 {len(todo)} 项将被修改（--dry-run：未写入）")
-
-
-def _apply(
-    env: Any, answers: Any, changes: Any, sources: Any, ops: Any, who: str, overwrite: bool
-) -> tuple[list[Any], list[str]]:
-    """Apply an import as one change, the files it carries copied into the evidence store."""
-    from evalcheck.answers.evidence import sync
-    from evalcheck.cli.evidence import store_root
-    from evalcheck.services.evidence_ops import attach_evidence
-    from evalcheck.services.importing import apply_changes
-    from evalcheck.state.deadlines import parse_today
-    from evalcheck.state.snapshot import take
-
-    snap = take(env.checklist, answers, parse_today(None))
-    _check_conflicts(snap, changes, overwrite)  # under the lock: nothing written
-    root = store_root(env)
-    changes, incoming, added = attach_evidence(changes, sources, answers, root, ops, by=who)
-    done = apply_changes(snap, answers, changes, by=who)
-    for ch, old, new in done:
-        before = old.evidence if old is not None else ()
-        sync(root, ch.ind.id, before, new.evidence, ops, incoming.get(ch.ind.id))
-    return done, added
 
 
 def _print_changes(rows: list[Any]) -> None:

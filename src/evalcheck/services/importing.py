@@ -1,17 +1,120 @@
-"""Importing a filled workbook into the answers."""
+"""Importing a filled workbook (a section form or the exported table) into the answers.
+
+A cell's way from `evalcheck import` to the answers file, top to bottom:
+
+1. `read_filled`: the workbook's cells, read once within the size guards (io/xlsx_read),
+   and what its hidden sheet says it is (a leader's review workbook goes to review.py);
+2. `plan_import`: every row located by its hidden key and re-validated (io/xlsx_read),
+   indicators filled twice (io/import_plan), the files the 佐证材料 cells name found
+   beside the form: an `ImportPlan`, with everything refused listed;
+3. `preview_import` (`--dry-run`) or `apply_import`: a plan with any refusal is refused
+   whole; stale cells (io/import_plan) are refused unless `--overwrite-conflicts`; then,
+   under the answers file's lock, the files are copied into the evidence store and every
+   change is recorded as one change (answers/store, one `undo` reverts it).
+
+Nothing here prints: the CLI renders what these return.
+"""
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
 
-from evalcheck.answers.store import Answers
-from evalcheck.io.import_plan import Planned, pending
-from evalcheck.io.xlsx_read import Change
-from evalcheck.state.snapshot import Snapshot
+from evalcheck.answers.evidence import FileOps, add_items, is_url, sync
+from evalcheck.answers.paths import store_root
+from evalcheck.answers.store import Answers, now_iso
+from evalcheck.errors import InputError
+from evalcheck.infra.clock import today
+from evalcheck.io.import_plan import Conflict, Planned, conflicts, pending, twice_filled
+from evalcheck.io.xlsx_format import Grid, workbook_kind
+from evalcheck.io.xlsx_read import Change, read_grid, read_workbook
+from evalcheck.services.evidence import store_changes
+from evalcheck.services.workspace import Workspace
+from evalcheck.state.snapshot import Snapshot, take
+
+
+class Filled(NamedTuple):
+    """A filled workbook as read: its cells and what kind of workbook it says it is."""
+
+    path: Path
+    grid: Grid
+    kind: str | None  # "export", "form", "review" (None: not written by evalcheck)
+
+
+def read_filled(path: Path) -> Filled:
+    """Read a workbook's cells once (the size guards run first)."""
+    grid = read_grid(path)
+    return Filled(path, grid, workbook_kind(grid))
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """What a workbook asks for, read and checked, nothing written yet."""
+
+    path: Path
+    sheets: list[str]  # the sheets read
+    rows: int  # the indicator rows read
+    changes: list[Change]  # one per indicator, repeats dropped
+    sources: dict[int, list[str]] = field(default_factory=dict)  # files/links to add, by id
+    refused: list[str] = field(default_factory=list)  # located reasons; any refuses all
+
+
+def plan_import(ws: Workspace, filled: Filled) -> ImportPlan:
+    """Every row of the workbook read and re-validated, and the files its 佐证材料 cells
+    name found beside it. Cells refused, files missing and indicators filled differently
+    on two sheets are listed in `refused` (the plan is then never applied)."""
+    result = read_workbook(filled.path, ws.checklist, filled.grid)
+    changes, twice = twice_filled(result.changes)
+    named = any(ch.evidence for ch in changes)  # the answers are read only if a cell names files
+    sources, missing = (
+        _form_evidence(changes, ws.answers(), filled.path.parent) if named else ({}, [])
+    )
+    refused = result.refused + twice + missing
+    return ImportPlan(filled.path, result.sheets, result.rows, changes, sources, refused)
+
+
+class ImportPreview(NamedTuple):
+    pending: list[Planned]  # (change, current answer, answer after the import)
+    overridden: list[Conflict]  # stale cells taken from the form (--overwrite-conflicts)
+
+
+def preview_import(ws: Workspace, plan: ImportPlan, *, overwrite: bool) -> ImportPreview:
+    """What `apply_import` would change now (`import --dry-run`); nothing is written."""
+    _refuse(plan)
+    snap = ws.snapshot()
+    found = _stale(snap, plan.changes, overwrite=overwrite)
+    return ImportPreview(pending(snap, plan.changes), found)
+
+
+class Imported(NamedTuple):
+    done: list[Planned]  # (change, answer before, answer recorded)
+    added: list[str]  # '第47项 佐证材料 +说明.pdf' for each file or link added
+    overridden: list[Conflict]  # stale cells taken from the form (--overwrite-conflicts)
+
+
+def apply_import(ws: Workspace, plan: ImportPlan, *, by: str, overwrite: bool) -> Imported:
+    """Apply the plan as one change, under the answers file's lock: the stale check runs
+    again on the fresh answers, the files it carries are copied into the evidence store
+    (rolled back if anything fails), rows equal to the current answer are skipped."""
+    _refuse(plan)
+    root = store_root(ws.answers_path)
+    with store_changes() as ops, ws.writing() as answers:
+        snap = take(ws.checklist, answers, today())
+        found = _stale(snap, plan.changes, overwrite=overwrite)  # under the lock: nothing written
+        changes, incoming, added = _attach_evidence(
+            plan.changes, plan.sources, answers, root, ops, by=by
+        )
+        done = apply_changes(snap, answers, changes, by=by)
+        for ch, old, new in done:
+            before = old.evidence if old is not None else ()
+            sync(root, ch.ind.id, before, new.evidence, ops, incoming.get(ch.ind.id))
+    return Imported(done, added, found)
 
 
 def apply_changes(
     snap: Snapshot, answers: Answers, changes: Sequence[Change], *, by: str
 ) -> list[Planned]:
-    """Apply an import as one change (one sequence number, so `undo` reverts it whole).
+    """Record the changes as one change (one sequence number, so `undo` reverts it whole).
 
     `snap` is taken from `answers` (the fresh copy loaded under the lock). Rows equal to
     the current answer are skipped. Returns (change, old, new) for each applied row.
@@ -26,3 +129,114 @@ def apply_changes(
         if applied is not None:
             done.append((ch, old, applied))
     return done
+
+
+def _refuse(plan: ImportPlan) -> None:
+    if plan.refused:
+        raise InputError(
+            f"有 {len(plan.refused)} 个单元格不合格，未导入任何内容（请修改后重新导入）：",
+            details=plan.refused,
+        )
+
+
+def _stale(snap: Snapshot, changes: Sequence[Change], *, overwrite: bool) -> list[Conflict]:
+    """Stale cells (changed in the form and, since the export, in the answers too):
+    refused, or returned when the user takes the form's values."""
+    found = conflicts(snap, changes)
+    if found and not overwrite:
+        raise InputError(
+            f"有 {len(found)} 处冲突：表格导出后这些答案已被修改，表格中又改了同一格。"
+            "未导入任何内容。请核对后修改表格，或确认以表格为准时加 --overwrite-conflicts：",
+            details=[c.describe() for c in found],
+        )
+    return found
+
+
+# ---------------------------------------------------------------- forms carry evidence back
+
+MAX_SEARCH_DEPTH = 3  # subfolders of the form's folder searched for a file named in a cell
+
+
+def _form_evidence(
+    changes: Sequence[Change], answers: Answers, form_dir: Path
+) -> tuple[dict[int, list[str]], list[str]]:
+    """The files and links an imported form adds, per indicator, and what cannot be found.
+
+    A name in the 佐证材料 column is an item already recorded (kept), a URL (a link), or
+    a file beside the form: a path relative to the form's folder, else a file of that
+    name in its subfolders (up to three levels; it must be the only one). Names never
+    reach outside the form's folder.
+    """
+    sources: dict[int, list[str]] = {}
+    problems: list[str] = []
+    top = form_dir.resolve()
+    for ch in changes:
+        if not ch.evidence:
+            continue
+        recorded = {e.name for e in answers.evidence(ch.ind.id)}
+        for raw in ch.evidence:
+            name = raw.strip()
+            if not name or name in recorded:
+                continue
+            if is_url(name):
+                sources.setdefault(ch.ind.id, []).append(name)
+                continue
+            found = _find_beside(name, top)
+            if isinstance(found, str):
+                problems.append(f"{ch.where}：佐证材料“{name}”{found}")
+            else:
+                sources.setdefault(ch.ind.id, []).append(str(found))
+    return sources, problems
+
+
+def _find_beside(name: str, top: Path) -> Path | str:
+    rel = Path(name.replace("\\", "/"))
+    if rel.is_absolute() or ".." in rel.parts:
+        return "应为表格所在文件夹中的文件（不能是绝对路径或上级文件夹）"
+    direct = (top / rel).resolve()
+    if direct.is_file() and direct.is_relative_to(top):
+        return direct
+    matches = sorted(
+        p
+        for p in top.rglob(rel.name)
+        if p.is_file() and len(p.relative_to(top).parts) <= MAX_SEARCH_DEPTH + 1
+    )
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        where = "、".join(str(p.relative_to(top)) for p in matches[:5])
+        example = matches[0].relative_to(top)
+        return f"有多个同名文件（{where}），请在单元格中写出子文件夹，例如 {example}"
+    return f"在表格所在文件夹 {top} 及其子文件夹中找不到"
+
+
+def _attach_evidence(
+    changes: Sequence[Change],
+    sources: dict[int, list[str]],
+    answers: Answers,
+    root: Path,
+    ops: FileOps,
+    *,
+    by: str,
+) -> tuple[list[Change], dict[int, dict[str, Path]], list[str]]:
+    """The changes with their evidence resolved to items (files copied, waiting to be
+    placed by `sync`), the copied files per indicator, and what each added file did."""
+
+    out: list[Change] = []
+    incoming: dict[int, dict[str, Path]] = {}
+    lines: list[str] = []
+    at = now_iso()
+    for ch in changes:
+        current = answers.evidence(ch.ind.id)
+        if ch.evidence is None:
+            out.append(ch)
+            continue
+        items, report, files = add_items(
+            root, ch.ind.id, current, sources.get(ch.ind.id, []), ops, by=by, at=at
+        )
+        incoming[ch.ind.id] = files
+        lines.extend(
+            f"第{ch.ind.id}项 佐证材料 +{a.item.name}" for a in report if a.outcome != "duplicate"
+        )
+        out.append(ch._replace(items=items))
+    return out, incoming, lines

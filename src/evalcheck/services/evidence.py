@@ -1,7 +1,8 @@
-"""Evidence of the answers: the state each view shows, changes made inside an answers
-transaction (add, remove, migrate, undo), and `evidence check`.
+"""Evidence use cases: `evidence add`, `evidence rm`, `evidence migrate` and `evidence
+check`, each one function over a workspace, and the store changes that follow the answers
+(`store_changes`, `follow_undo`).
 
-evidence.py knows items and the store folder; this module ties them to the answers.
+answers/evidence.py knows items and the store folder; this module ties them to the answers.
 No typer, no rich.
 """
 
@@ -16,30 +17,17 @@ from evalcheck.answers.evidence import (
     FileOps,
     add_items,
     check_item,
-    is_url,
     remove_item,
     safe_name,
     sync,
     unique_name,
     unrecorded,
 )
+from evalcheck.answers.paths import store_root
 from evalcheck.answers.store import Answers, State, now_iso
 from evalcheck.model.checklist import UNASSIGNED, Checklist, Indicator
-from evalcheck.state.snapshot import (
-    LACKING,
-    NO_EVIDENCE,
-    EvidenceState,
-    base_folder,
-    evidence_state,
-)
-
-__all__ = [
-    "LACKING",
-    "NO_EVIDENCE",
-    "EvidenceState",
-    "base_folder",
-    "evidence_state",
-]  # (re-exported)
+from evalcheck.services.workspace import Workspace
+from evalcheck.state.snapshot import base_folder, evidence_state
 
 # ---------------------------------------------------------------- changes
 
@@ -49,7 +37,7 @@ def store_changes() -> Iterator[FileOps]:
     """File changes in the store that are undone if anything in the block fails.
 
     Use it outside the answers transaction, so that a failed save also rolls them back:
-    ``with store_changes() as ops, env.writing() as answers: ...``
+    ``with store_changes() as ops, ws.writing() as answers: ...``
     """
     ops = FileOps()
     try:
@@ -60,66 +48,45 @@ def store_changes() -> Iterator[FileOps]:
     ops.cleanup()
 
 
-def add(
-    answers: Answers,
-    ind: Indicator,
-    sources: Sequence[str],
-    root: Path,
-    ops: FileOps,
-    *,
-    by: str,
-    base: Path | None = None,
-) -> tuple[State | None, list[Added]]:
-    """`evidence add`: copy files in, record them; duplicates (same sha256) are skipped."""
-    current = answers.evidence(ind.id)
-    items, report, incoming = add_items(
-        root, ind.id, current, sources, ops, by=by, at=now_iso(), base=base
-    )
-    st = answers.set_evidence(ind, items, by=by)
-    if st is not None:
-        sync(root, ind.id, current, items, ops, incoming)
-    return st, report
+class EvidenceAdded(NamedTuple):
+    ind: Indicator
+    state: State | None  # None: nothing new (every file a duplicate)
+    report: list[Added]  # what became of each source, in order
 
 
-def answer(
-    answers: Answers,
-    ind: Indicator,
-    root: Path,
-    ops: FileOps,
-    *,
-    value: Any,
-    na: str | None,
-    note: str | None,
-    sources: Sequence[str] | None,
-    clear: bool,
-    by: str,
-) -> tuple[State | None, list[Added]]:
-    """`answer`: record a value, not-applicable or a clear, with files and links added to
-    the evidence in the same change (copied first: a missing file refuses the answer)."""
-    before = answers.evidence(ind.id)
-    items: tuple[Evidence, ...] | None = None
-    added: list[Added] = []
-    incoming: dict[str, Path] = {}
-    if sources:
-        items, added, incoming = add_items(root, ind.id, before, sources, ops, by=by, at=now_iso())
-    if clear:
-        return answers.clear(ind, by=by), added
-    action = "na" if na is not None else "set"
-    st = answers.apply(ind, value=value, na=na, note=note, evidence=items, by=by, action=action)
-    if st is not None and items is not None:
-        sync(root, ind.id, before, items, ops, incoming)
-    return st, added
+def add_evidence(ws: Workspace, ident: int, sources: Sequence[str], *, by: str) -> EvidenceAdded:
+    """`evidence add`: copy files in and record them, links as links, in one undoable
+    change; a file with the sha256 of one already recorded is skipped."""
+    ind = ws.checklist.get(ident)
+    root = store_root(ws.answers_path)
+    with store_changes() as ops, ws.writing() as answers:
+        current = answers.evidence(ind.id)
+        items, report, incoming = add_items(
+            root, ind.id, current, sources, ops, by=by, at=now_iso()
+        )
+        st = answers.set_evidence(ind, items, by=by)
+        if st is not None:
+            sync(root, ind.id, current, items, ops, incoming)
+    return EvidenceAdded(ind, st, report)
 
 
-def remove(
-    answers: Answers, ind: Indicator, name: str, root: Path, ops: FileOps, *, by: str
-) -> tuple[State | None, Evidence]:
-    """`evidence rm`: the file moves to the removed folder (undo brings it back)."""
-    current = answers.evidence(ind.id)
-    items, gone = remove_item(current, name)
-    st = answers.set_evidence(ind, items, by=by)
-    sync(root, ind.id, current, items, ops)
-    return st, gone
+class EvidenceRemoved(NamedTuple):
+    ind: Indicator
+    state: State | None
+    gone: Evidence
+
+
+def remove_evidence(ws: Workspace, ident: int, name: str, *, by: str) -> EvidenceRemoved:
+    """`evidence rm`: the item leaves the answer, its file moves to the removed folder
+    (undo brings it back)."""
+    ind = ws.checklist.get(ident)
+    root = store_root(ws.answers_path)
+    with store_changes() as ops, ws.writing() as answers:
+        current = answers.evidence(ind.id)
+        items, gone = remove_item(current, name)
+        st = answers.set_evidence(ind, items, by=by)
+        sync(root, ind.id, current, items, ops)
+    return EvidenceRemoved(ind, st, gone)
 
 
 def follow_undo(
@@ -138,6 +105,13 @@ class Migrated(NamedTuple):
     ident: int
     path: str
     item: Evidence | None  # None: the file was not found, the path is kept
+
+
+def migrate_evidence(ws: Workspace, *, by: str) -> list[Migrated]:
+    """`evidence migrate` (see `migrate`), in one transaction."""
+    root = store_root(ws.answers_path)
+    with store_changes() as ops, ws.writing() as answers:
+        return migrate(answers, ws.checklist, root, ops, by=by)
 
 
 def migrate(
@@ -219,6 +193,13 @@ FINDING_LABELS = {
 PROBLEMS = ("lacking", "missing", "changed", "legacy")
 
 
+def check_evidence(
+    ws: Workspace, indicators: Sequence[Indicator]
+) -> list[tuple[str, list[Finding]]]:
+    """`evidence check` over the saved answers (see `check`)."""
+    return check(ws.checklist, ws.answers(), store_root(ws.answers_path), indicators)
+
+
 def check(
     checklist: Checklist, answers: Answers, root: Path, indicators: Sequence[Indicator]
 ) -> list[tuple[str, list[Finding]]]:
@@ -259,96 +240,6 @@ def check(
             groups.setdefault(ind.section or UNASSIGNED, []).extend(found)
     order = [*checklist.sections, UNASSIGNED]
     return [(s, groups[s]) for s in order if s in groups]
-
-
-# ---------------------------------------------------------------- forms carry evidence back
-
-MAX_SEARCH_DEPTH = 3  # subfolders of the form's folder searched for a file named in a cell
-
-
-def resolve_form_evidence(
-    changes: Sequence[Any], answers: Answers, form_dir: Path
-) -> tuple[dict[int, list[str]], list[str]]:
-    """The files and links an imported form adds, per indicator, and what cannot be found.
-
-    A name in the 佐证材料 column is an item already recorded (kept), a URL (a link), or
-    a file beside the form: a path relative to the form's folder, else a file of that
-    name in its subfolders (up to three levels; it must be the only one). Names never
-    reach outside the form's folder.
-    """
-    sources: dict[int, list[str]] = {}
-    problems: list[str] = []
-    top = form_dir.resolve()
-    for ch in changes:
-        if not ch.evidence:
-            continue
-        recorded = {e.name for e in answers.evidence(ch.ind.id)}
-        for raw in ch.evidence:
-            name = raw.strip()
-            if not name or name in recorded:
-                continue
-            if is_url(name):
-                sources.setdefault(ch.ind.id, []).append(name)
-                continue
-            found = _find_beside(name, top)
-            if isinstance(found, str):
-                problems.append(f"{ch.where}：佐证材料“{name}”{found}")
-            else:
-                sources.setdefault(ch.ind.id, []).append(str(found))
-    return sources, problems
-
-
-def _find_beside(name: str, top: Path) -> Path | str:
-    rel = Path(name.replace("\\", "/"))
-    if rel.is_absolute() or ".." in rel.parts:
-        return "应为表格所在文件夹中的文件（不能是绝对路径或上级文件夹）"
-    direct = (top / rel).resolve()
-    if direct.is_file() and direct.is_relative_to(top):
-        return direct
-    matches = sorted(
-        p
-        for p in top.rglob(rel.name)
-        if p.is_file() and len(p.relative_to(top).parts) <= MAX_SEARCH_DEPTH + 1
-    )
-    if len(matches) == 1:
-        return matches[0]
-    if matches:
-        where = "、".join(str(p.relative_to(top)) for p in matches[:5])
-        example = matches[0].relative_to(top)
-        return f"有多个同名文件（{where}），请在单元格中写出子文件夹，例如 {example}"
-    return f"在表格所在文件夹 {top} 及其子文件夹中找不到"
-
-
-def attach_evidence(
-    changes: Sequence[Any],
-    sources: dict[int, list[str]],
-    answers: Answers,
-    root: Path,
-    ops: FileOps,
-    *,
-    by: str,
-) -> tuple[list[Any], dict[int, dict[str, Path]], list[str]]:
-    """The changes with their evidence resolved to items (files copied, waiting to be
-    placed by `sync`), the copied files per indicator, and what each added file did."""
-
-    out: list[Any] = []
-    incoming: dict[int, dict[str, Path]] = {}
-    lines: list[str] = []
-    at = now_iso()
-    for ch in changes:
-        current = answers.evidence(ch.ind.id)
-        if ch.evidence is None:
-            out.append(ch)
-            continue
-        items, report, files = add_items(
-            root, ch.ind.id, current, sources.get(ch.ind.id, []), ops, by=by, at=at
-        )
-        incoming[ch.ind.id] = files
-        lines.extend(
-            f"第{ch.ind.id}项 佐证材料 +{a.item.name}" for a in report if a.outcome != "duplicate"
-        )
-        out.append(ch._replace(items=items))
-    return out, incoming, lines
 
 
 def report_data(groups: Sequence[tuple[str, list[Finding]]]) -> dict[str, Any]:

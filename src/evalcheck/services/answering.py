@@ -1,0 +1,103 @@
+"""Answer use cases: `answer` (a value, not-applicable or a clear, with evidence in the same
+change) and `undo`. Each is one function over a workspace; nothing is printed here."""
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NamedTuple
+
+from evalcheck.answers.evidence import Added, Evidence, add_items, sync
+from evalcheck.answers.paths import previous_path, store_root
+from evalcheck.answers.store import Answers, State, now_iso
+from evalcheck.model.checklist import Indicator
+from evalcheck.model.kinds import Value, parse
+from evalcheck.services.evidence import follow_undo, store_changes
+from evalcheck.services.workspace import Workspace
+from evalcheck.state.findings import Finding
+
+
+class Answered(NamedTuple):
+    ind: Indicator
+    state: State | None  # what was written; None: nothing changed
+    current: State | None  # the answer after the command
+    added: list[Added]  # what became of each --evidence source
+    warnings: list[Finding]  # rules the new answer breaks, then last year's comparison
+
+
+def answer(
+    ws: Workspace,
+    ident: int,
+    *,
+    value: Sequence[str] | None,
+    na: str | None,
+    note: str | None,
+    sources: Sequence[str] | None,
+    clear: bool,
+    by: str,
+) -> Answered:
+    """Record a value (parsed for the indicator's kind first: a refused value writes
+    nothing), not-applicable (`na`, its reason) or a clear, with files and links added to
+    the evidence in the same change (copied first: a missing file refuses the answer)."""
+    ind = ws.checklist.get(ident)
+    parsed: Value | None = parse(ind, value) if value else None
+    reason = na.strip() if na is not None else None
+    root = store_root(ws.answers_path)
+    with store_changes() as ops, ws.writing() as answers:
+        before = answers.evidence(ind.id)
+        items: tuple[Evidence, ...] | None = None
+        added: list[Added] = []
+        incoming: dict[str, Path] = {}
+        if sources:
+            items, added, incoming = add_items(
+                root, ind.id, before, sources, ops, by=by, at=now_iso()
+            )
+        if clear:
+            st = answers.clear(ind, by=by)
+        else:
+            action = "na" if reason is not None else "set"
+            st = answers.apply(
+                ind, value=parsed, na=reason, note=note, evidence=items, by=by, action=action
+            )
+            if st is not None and items is not None:
+                sync(root, ind.id, before, items, ops, incoming)
+        current = answers.state(ind.id)
+        values = _rule_values(ws, answers) if st is not None and not clear else None
+    warnings = _warnings(ws, ind, values) if values is not None else []
+    return Answered(ind, st, current, added, warnings)
+
+
+def _rule_values(ws: Workspace, answers: Answers) -> dict[int, float]:
+    """The values the checklist's rules see, taken inside the transaction."""
+    if not ws.checklist.rules:
+        return {}
+    from evalcheck.state.rules import effective_values
+
+    return effective_values(ws.checklist, answers)
+
+
+def _warnings(ws: Workspace, ind: Indicator, values: dict[int, float]) -> list[Finding]:
+    """Rules involving the indicator that its new answer breaks; after `carry`, an answer
+    far from last year's (worth a second look at once)."""
+    out: list[Finding] = []
+    if previous_path(ws.answers_path).exists():
+        from evalcheck.state.plausibility import plausibility
+
+        out += plausibility(ws.checklist, [ws.snapshot().row(ind.id)])
+    if ws.checklist.rules:
+        from evalcheck.state.rules import violations_for
+
+        out += violations_for(ws.checklist, values, ind.id)
+    return out
+
+
+class Undone(NamedTuple):
+    done: list[tuple[int, State, State, State]]  # (id, reverted change, before, restored)
+    lost: list[str]  # '第47项 说明.pdf': files the removed folder could not give back
+
+
+def undo(ws: Workspace, *, by: str) -> Undone:
+    """Revert the newest change (an answer, a clear, a whole import); the evidence store
+    follows."""
+    with store_changes() as ops, ws.writing() as answers:
+        done = answers.undo(by=by)
+        lost = follow_undo(done, store_root(ws.answers_path), ops)
+    return Undone(done, lost)
