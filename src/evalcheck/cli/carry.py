@@ -47,24 +47,23 @@ def carry(
     示例：evalcheck carry --from-checklist 2021清单.yaml --from-answers 2021答案.yaml
     示例：evalcheck carry --prefill
     """
-    from evalcheck.answers.paths import previous_path
-    from evalcheck.year.mapping import load
-    from evalcheck.year.prefill import NO_MAPPING, rematch
+    from evalcheck.services.carrying import carry as run
 
     env = _env(ctx)
     cl = env.checklist
-    target = previous_path(env.answers_path)
-    existing = load(target, cl)
-    if from_checklist is not None or from_answers is not None or not prefill:
-        done = rematch(target, cl, existing, from_checklist, from_answers, env.answers_path)
-        for o, n in done.edited.items():
+    done = run(
+        env,
+        from_checklist=from_checklist,
+        from_answers=from_answers,
+        prefill_answers=prefill,
+        by=by,
+    )
+    if done.rematched is not None:
+        for o, n in done.rematched.edited.items():
             _echo(f"上年第{o}项 → 今年第{n}项：new 已被手工修改，按人工指定（manual）保留")
-        _report(done.old, cl, done.matching, target)
-        existing = done.mapping
-    if prefill:
-        if existing is None:
-            raise InputError(NO_MAPPING)
-        _prefill(ctx, existing, by)
+        _report(done.rematched.old, cl, done.rematched.matching, done.target)
+    if done.prefilled is not None:
+        _prefilled(done.prefilled)
 
 
 def _report(old: Checklist, cl: Checklist, matching: Any, target: Path) -> None:
@@ -95,14 +94,10 @@ def _report(old: Checklist, cl: Checklist, matching: Any, target: Path) -> None:
         _echo(f"今年新增（上年没有对应项）：第{id_ranges(matching.new_unmatched)}项")
 
 
-def _prefill(ctx: typer.Context, mapping: Any, by: str | None) -> None:
-    from evalcheck.answers.paths import current_user
-    from evalcheck.year.prefill import NOT_CONFIRMED, prefill
+def _prefilled(filled: Any) -> None:
+    from evalcheck.year.prefill import NOT_CONFIRMED
 
-    env = _env(ctx)
-    who = by or current_user()
-    with env.writing() as answers:
-        done, skipped = prefill(env.checklist, answers, mapping, who)
+    done, skipped, who = filled
     if done:
         _echo(
             f"已沿用上年答案 {len(done)} 项（第{id_ranges(done)}项，填报人：{who}），"

@@ -161,15 +161,15 @@ def approve(
     示例：evalcheck approve 47 16 --by 万富春 --note 已核对台账
     示例：evalcheck approve --owner 高秀英 --all
     """
+    from evalcheck.services.review import approve as sign
+
     env = _env(ctx)
-    cl = env.checklist
-    leader, reviewer = _approve_args(cl, idents, by, owner, all_)
-    with env.writing() as answers:
-        chosen = _pending_of(cl, answers, leader) if all_ else _indicators(cl, idents or [])
-        if not chosen:
-            _echo(f"{leader} 没有待审核的答案。")
-            return
-        done = _sign(cl, answers, chosen, "approve", reviewer, note)
+    leader, reviewer = _approve_args(env.checklist, idents, by, owner, all_)
+    ids = [] if all_ else [_parse_id(raw) for raw in idents or []]
+    done = sign(env, ids, reviewer=reviewer, note=note, leader=leader if all_ else None)
+    if not done:
+        _echo(f"{leader} 没有待审核的答案。")
+        return
     for ind, st in done:
         _echo(f"第{ind.id}项 已审核通过（{reviewer}）：{_shown(ind, st)}")
     _deputy_notes([(ind, st.signed_for) for ind, st in done], reviewer)
@@ -180,6 +180,7 @@ def _approve_args(
     cl: Checklist, idents: list[str] | None, by: str | None, owner: str | None, all_: bool
 ) -> tuple[str | None, str]:
     """(the leader of --all, the reviewer); usage mistakes refused before anything is read."""
+    from evalcheck.services.review import check_reviewer
     from evalcheck.state.select import resolve
 
     leader = resolve("责任领导", owner, cl.owners) if owner else None
@@ -193,28 +194,7 @@ def _approve_args(
                          "或用 --owner 姓名 --all 审核该领导的全部待审核答案")  # fmt: skip
     if leader is not None and not all_:
         raise InputError("--owner 只和 --all 一起用；审核指定题号请写 --by 姓名")
-    return leader, _reviewer(cl, by or leader)
-
-
-def _reviewer(cl: Checklist, by: str | None) -> str:
-    from evalcheck.answers.review import review_off_error
-
-    reviewer = (by or "").strip()
-    if not reviewer:
-        raise InputError("请用 --by 写明审核人姓名，例如 --by 万富春")
-    if not cl.review:
-        raise review_off_error(cl)
-    return reviewer
-
-
-def _pending_of(cl: Checklist, answers: Any, leader: str | None) -> list[Indicator]:
-    from evalcheck.answers.review import Review, review_of
-
-    return [
-        i
-        for i in cl.indicators
-        if i.owner == leader and review_of(cl, answers.state(i.id)) is Review.PENDING
-    ]
+    return leader, check_reviewer(cl, by or leader)
 
 
 @app.command("return", cls=_Command)
@@ -228,60 +208,22 @@ def return_cmd(
     \b
     示例：evalcheck return 47 --reason 与台账数字不符，请核实 --by 万富春
     """
+    from evalcheck.services.review import check_reviewer, return_answers
+
     env = _env(ctx)
-    cl = env.checklist
     if not idents:
         raise InputError("请给出要退回的题号，例如 evalcheck return 47 --reason 原因 --by 万富春")
     if not reason or not reason.strip():
         raise InputError("退回需要写明原因：--reason 原因（例如 --reason 与台账数字不符）")
-    reviewer = _reviewer(cl, by)
-    chosen = _indicators(cl, idents)
-    with env.writing() as answers:
-        done = _sign(cl, answers, chosen, "return", reviewer, reason.strip())
+    reviewer = check_reviewer(env.checklist, by)
+    ids = [_parse_id(raw) for raw in idents]
+    done = return_answers(env, ids, reviewer=reviewer, reason=reason)
     for ind, st in done:
         section = ind.section or "未指定科室"
         _echo(f"第{ind.id}项 已退回（{reviewer}）：{_shown(ind, st)}；原因：{st.comment}"
               f"。请{section}重新填报")  # fmt: skip
     _deputy_notes([(ind, st.signed_for) for ind, st in done], reviewer)
     _echo("如需撤销：evalcheck undo")
-
-
-def _indicators(cl: Checklist, idents: list[str]) -> list[Indicator]:
-    seen: dict[int, Indicator] = {}
-    for raw in idents:
-        ind = cl.get(_parse_id(raw))
-        seen.setdefault(ind.id, ind)
-    return list(seen.values())
-
-
-def _sign(
-    cl: Checklist,
-    answers: Any,
-    chosen: list[Indicator],
-    action: str,
-    reviewer: str,
-    comment: str | None,
-) -> list[tuple[Indicator, Any]]:
-    from evalcheck.answers.review import plan_signoffs
-
-    plan = plan_signoffs(
-        cl, [(i, answers.state(i.id)) for i in chosen], action=action, reviewer=reviewer
-    )
-    seq = answers.next_seq()  # one change: one undo reverts the whole batch
-    return [
-        (
-            s.ind,
-            answers.sign(
-                s.ind.id,
-                action=action,
-                reviewer=reviewer,
-                comment=comment,
-                signed_for=s.signed_for,
-                seq=seq,
-            ),
-        )
-        for s in plan
-    ]
 
 
 def _shown(ind: Indicator, st: Any) -> str:
@@ -304,65 +246,22 @@ def _deputy_notes(done: list[tuple[Indicator, str | None]], reviewer: str) -> No
 # ---------------------------------------------------------------- review workbooks
 
 
-def export_review_books(env: Any, folder: Any, owners: list[str], force: bool) -> None:
-    """`export --review DIR`: one workbook per leader."""
-    from evalcheck.answers.review import review_off_error
-    from evalcheck.io.reviewbook import export_reviews
-    from evalcheck.state.select import resolve
-
-    cl = env.checklist
-    if not cl.review:
-        raise review_off_error(cl)
-    chosen = [resolve("责任领导", o, cl.owners) for o in owners]
-    written = export_reviews(folder, cl, env.answers(), owners=chosen or None, force=force)
-    if not written:
-        _echo("所选领导负责的指标还没有任何答案，没有生成审核表。")
-        return
-    for target, n, waiting in written:
-        _echo(f"已生成 {target}（{n} 项，其中待审核 {waiting} 项）")
-    _echo(
-        f"共 {len(written)} 份审核表。领导在“审核结论”列选择 通过/退回（退回须写审核意见），"
-        "交回后用 evalcheck import 文件名 导入。"
-    )
-
-
 def import_review_book(env: Any, path: Any, dry_run: bool, by: str | None) -> None:
     """`import` of a review workbook: all or nothing, located refusals, old -> new preview."""
-    from evalcheck.answers.review import review_off_error
-    from evalcheck.io.reviewbook import (
-        apply_review,
-        describe_decision,
-        plan_review,
-        read_review_workbook,
-    )
+    from evalcheck.io.reviewbook import describe_decision
+    from evalcheck.services.review import apply_review_book, preview_review, read_review
 
-    cl = env.checklist
-    if not cl.review:
-        raise review_off_error(cl)
-    result = read_review_workbook(path, cl)
-    reviewer = (by or "").strip() or result.leader
+    book = read_review(env, path, by=by)
+    result, reviewer = book.result, book.reviewer
     n = len(result.decisions)
     _echo(f"读取 {path}：{result.leader} 的审核表，共 {result.rows} 行，{n} 项有审核结论")
-
-    def check(answers: Any) -> list[Any]:
-        planned, refused = plan_review(cl, answers, result, reviewer)
-        refused = result.refused + refused
-        if refused:
-            raise InputError(
-                f"有 {len(refused)} 行不能导入，未导入任何审核结论（请修改后重新导入）：",
-                details=refused,
-            )
-        return planned
-
     if dry_run:
-        planned = check(env.answers())
+        planned = preview_review(env, book)
         for p in planned:
             _echo("  " + describe_decision(p))
         _echo(f"共 {len(planned)} 项将被审核（--dry-run：未写入）")
         return
-    with env.writing() as answers:
-        planned = check(answers)
-        apply_review(answers, planned, reviewer)
+    planned = apply_review_book(env, book)
     for p in planned:
         _echo("  " + describe_decision(p))
     if not planned:

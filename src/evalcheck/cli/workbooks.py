@@ -20,7 +20,6 @@ from evalcheck.cli.shared import (
     app,
 )
 from evalcheck.errors import InputError
-from evalcheck.model.checklist import UNASSIGNED
 
 ExportPathArg = Annotated[
     Path | None,
@@ -69,33 +68,46 @@ def export(
     示例：evalcheck export --split 科室表格/
     示例：evalcheck export --review 审核表/
     """
-    from evalcheck.cli.exports import export_section_forms, export_table
-    from evalcheck.state.select import select_rows
+    from evalcheck.services import exporting
 
     if sum(x is not None for x in (path, split, review)) != 1:
         raise InputError(ONE_TARGET)
-    if review is not None:
-        return _export_reviews(ctx, review, owner, force)
     env = _env(ctx)
+    if review is not None:
+        books = exporting.export_review_books(env, review, owner or [], force=force)
+        return _reviews_written(books)
     filters = _filters(env.checklist, sections=section)
-    snap = env.snapshot(today)
     if split is not None:
-        wanted = [*filters.sections, *([UNASSIGNED] if filters.unassigned else [])]
-        export_section_forms(
-            split, snap, wanted or None, force=force, due_as_written=due_as_written
+        forms = exporting.export_forms(
+            env, split, filters, today=today, force=force, due_as_written=due_as_written
         )
+        for target, n in forms:
+            _echo(f"已生成 {target}（{n} 项）")
+        _echo(f"共 {len(forms)} 份科室填报表。填好后用 evalcheck import 文件名 导入。")
+        return
+    assert path is not None
+    done = exporting.export_table(env, path, filters, today=today, due_as_written=due_as_written)
+    head = f"已导出 {path}：{done.rows} 项指标，其中已填报 {done.answered} 项"
+    if done.word:
+        _echo(f"{head}（Word 附件）")
     else:
-        assert path is not None
-        export_table(path, snap, select_rows(snap, filters), due_as_written=due_as_written)
+        extra = "“填报进度”“同比”工作表和上年值列" if done.previous else "“填报进度”工作表"
+        _echo(f"{head}（另含{extra}）")
 
 
 ONE_TARGET = "请给出导出文件名（例如 report.xlsx）、--split 文件夹或 --review 文件夹，三选一"
 
 
-def _export_reviews(ctx: typer.Context, folder: Path, owner: list[str] | None, force: bool) -> None:
-    from evalcheck.cli.review import export_review_books
-
-    export_review_books(_env(ctx), folder, owner or [], force)
+def _reviews_written(written: list[tuple[Path, int, int]]) -> None:
+    if not written:
+        _echo("所选领导负责的指标还没有任何答案，没有生成审核表。")
+        return
+    for target, n, waiting in written:
+        _echo(f"已生成 {target}（{n} 项，其中待审核 {waiting} 项）")
+    _echo(
+        f"共 {len(written)} 份审核表。领导在“审核结论”列选择 通过/退回（退回须写审核意见），"
+        "交回后用 evalcheck import 文件名 导入。"
+    )
 
 
 WorkbookArg = Annotated[Path, typer.Argument(help="填好的 .xlsx（科室填报表或导出的总表）。")]

@@ -1,0 +1,160 @@
+"""Review use cases: `approve`, `return`, and importing a leader's review workbook.
+
+Each decision batch is one change (one `undo` reverts it whole) and all or nothing: one
+answer that cannot be signed refuses the batch. Nothing here prints.
+"""
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NamedTuple
+
+from evalcheck.answers.review import Review, plan_signoffs, review_of, review_off_error
+from evalcheck.answers.store import Answers, State
+from evalcheck.errors import InputError
+from evalcheck.io.reviewbook import (
+    Planned,
+    ReviewResult,
+    apply_review,
+    plan_review,
+    read_review_workbook,
+)
+from evalcheck.model.checklist import Checklist, Indicator
+from evalcheck.services.workspace import Workspace
+
+
+class Signed(NamedTuple):
+    ind: Indicator
+    state: State  # the answer as signed (review, reviewer, comment, signed_for)
+
+
+def check_reviewer(checklist: Checklist, by: str | None) -> str:
+    """The reviewer's name, stripped; refused when empty or when review is off."""
+    reviewer = (by or "").strip()
+    if not reviewer:
+        raise InputError("请用 --by 写明审核人姓名，例如 --by 万富春")
+    if not checklist.review:
+        raise review_off_error(checklist)
+    return reviewer
+
+
+def approve(
+    ws: Workspace,
+    idents: Sequence[int] = (),
+    *,
+    reviewer: str,
+    note: str | None,
+    leader: str | None = None,
+) -> list[Signed]:
+    """Approve the answers `idents`, or (with `leader`) all that await that leader.
+    Returns what was signed: empty when the leader has nothing waiting."""
+    cl = ws.checklist
+    reviewer = check_reviewer(cl, reviewer)
+    chosen = None if leader is not None else _indicators(cl, idents)
+    with ws.writing() as answers:
+        if chosen is None:
+            chosen = _pending_of(cl, answers, leader)
+        if not chosen:
+            return []
+        return _sign(cl, answers, chosen, "approve", reviewer, note)
+
+
+def return_answers(
+    ws: Workspace, idents: Sequence[int], *, reviewer: str, reason: str
+) -> list[Signed]:
+    """Return the answers `idents` to their section, with the reason (required)."""
+    cl = ws.checklist
+    if not reason.strip():
+        raise InputError("退回需要写明原因：--reason 原因（例如 --reason 与台账数字不符）")
+    reviewer = check_reviewer(cl, reviewer)
+    chosen = _indicators(cl, idents)
+    with ws.writing() as answers:
+        return _sign(cl, answers, chosen, "return", reviewer, reason.strip())
+
+
+def _indicators(cl: Checklist, idents: Sequence[int]) -> list[Indicator]:
+    """The indicators, each once, in the order given (an unknown id is refused)."""
+    seen: dict[int, Indicator] = {}
+    for n in idents:
+        ind = cl.get(n)
+        seen.setdefault(ind.id, ind)
+    return list(seen.values())
+
+
+def _pending_of(cl: Checklist, answers: Answers, leader: str | None) -> list[Indicator]:
+    return [
+        i
+        for i in cl.indicators
+        if i.owner == leader and review_of(cl, answers.state(i.id)) is Review.PENDING
+    ]
+
+
+def _sign(
+    cl: Checklist,
+    answers: Answers,
+    chosen: list[Indicator],
+    action: str,
+    reviewer: str,
+    comment: str | None,
+) -> list[Signed]:
+    plan = plan_signoffs(
+        cl, [(i, answers.state(i.id)) for i in chosen], action=action, reviewer=reviewer
+    )
+    seq = answers.next_seq()  # one change: one undo reverts the whole batch
+    return [
+        Signed(
+            s.ind,
+            answers.sign(
+                s.ind.id,
+                action=action,
+                reviewer=reviewer,
+                comment=comment,
+                signed_for=s.signed_for,
+                seq=seq,
+            ),
+        )
+        for s in plan
+    ]
+
+
+# ---------------------------------------------------------------- review workbooks
+
+
+class ReviewBook(NamedTuple):
+    """A leader's review workbook as read, and who signs its decisions."""
+
+    result: ReviewResult
+    reviewer: str  # --by, else the leader the workbook was written for
+
+
+def read_review(ws: Workspace, path: Path, *, by: str | None) -> ReviewBook:
+    """Read a review workbook back (nothing written); review must be on."""
+    cl = ws.checklist
+    if not cl.review:
+        raise review_off_error(cl)
+    result = read_review_workbook(path, cl)
+    return ReviewBook(result, (by or "").strip() or result.leader)
+
+
+def preview_review(ws: Workspace, book: ReviewBook) -> list[Planned]:
+    """The decisions that would change something (`import --dry-run`)."""
+    return _checked(ws.checklist, ws.answers(), book)
+
+
+def apply_review_book(ws: Workspace, book: ReviewBook) -> list[Planned]:
+    """Record the workbook's decisions as one change, checked again under the lock."""
+    with ws.writing() as answers:
+        planned = _checked(ws.checklist, answers, book)
+        apply_review(answers, planned, book.reviewer)
+    return planned
+
+
+def _checked(cl: Checklist, answers: Answers, book: ReviewBook) -> list[Planned]:
+    """All or nothing: any refused row (located) refuses the workbook."""
+    planned, refused = plan_review(cl, answers, book.result, book.reviewer)
+    refused = book.result.refused + refused
+    if refused:
+        raise InputError(
+            f"有 {len(refused)} 行不能导入，未导入任何审核结论（请修改后重新导入）：",
+            details=refused,
+        )
+    return planned
