@@ -81,18 +81,25 @@ def export(
         forms = exporting.export_forms(
             env, split, filters, today=today, force=force, due_as_written=due_as_written
         )
-        for target, n in forms:
-            _echo(f"已生成 {target}（{n} 项）")
-        _echo(f"共 {len(forms)} 份科室填报表。填好后用 evalcheck import 文件名 导入。")
-        return
+        return _forms_written(forms)
     assert path is not None
     done = exporting.export_table(env, path, filters, today=today, due_as_written=due_as_written)
-    head = f"已导出 {path}：{done.rows} 项指标，其中已填报 {done.answered} 项"
+    _table_written(done)
+
+
+def _table_written(done: Any) -> None:
+    head = f"已导出 {done.path}：{done.rows} 项指标，其中已填报 {done.answered} 项"
     if done.word:
         _echo(f"{head}（Word 附件）")
     else:
         extra = "“填报进度”“同比”工作表和上年值列" if done.previous else "“填报进度”工作表"
         _echo(f"{head}（另含{extra}）")
+
+
+def _forms_written(forms: list[tuple[Path, int]]) -> None:
+    for target, n in forms:
+        _echo(f"已生成 {target}（{n} 项）")
+    _echo(f"共 {len(forms)} 份科室填报表。填好后用 evalcheck import 文件名 导入。")
 
 
 ONE_TARGET = "请给出导出文件名（例如 report.xlsx）、--split 文件夹或 --review 文件夹，三选一"
@@ -137,30 +144,32 @@ def import_cmd(
     示例：evalcheck import 科室表格/2021测评填报_审批监管科.xlsx --dry-run
     """
     from evalcheck.io.reviewbook import KIND as REVIEW
-    from evalcheck.services.importing import (
-        apply_import,
-        plan_import,
-        preview_import,
-        read_filled,
-    )
+    from evalcheck.services import importing
 
     env = _env(ctx)
-    filled = read_filled(path)
+    filled = importing.read_filled(path)
     if filled.kind == REVIEW:  # a leader's 审核表: decisions, not answers
         return _import_review(env, path, dry_run, by)
-    plan = plan_import(env, filled)
+    plan = importing.plan_import(env, filled)
     sheets = "、".join(f"“{s}”" for s in plan.sheets)
     _echo(f"读取 {path}：工作表 {sheets}，共 {plan.rows} 行")
     if dry_run:
-        preview = preview_import(env, plan, overwrite=overwrite_conflicts)
-        _overridden(preview.overridden)
-        _print_changes(preview.pending)
-        for ident, files in sorted(plan.sources.items()):
-            _echo("\n".join(f"  第{ident}项 佐证材料 +{Path(f).name}" for f in files))
-        _echo(f"共 {len(preview.pending)} 项将被修改（--dry-run：未写入）")
-        return
+        preview = importing.preview_import(env, plan, overwrite=overwrite_conflicts)
+        return _previewed(plan, preview)
     who = _writer(by)
-    result = apply_import(env, plan, by=who, overwrite=overwrite_conflicts)
+    result = importing.apply_import(env, plan, by=who, overwrite=overwrite_conflicts)
+    _imported(result, who, by)
+
+
+def _previewed(plan: Any, preview: Any) -> None:
+    _overridden(preview.overridden)
+    _print_changes(preview.pending)
+    for ident, files in sorted(plan.sources.items()):
+        _echo("\n".join(f"  第{ident}项 佐证材料 +{Path(f).name}" for f in files))
+    _echo(f"共 {len(preview.pending)} 项将被修改（--dry-run：未写入）")
+
+
+def _imported(result: Any, who: str, by: str | None) -> None:
     _overridden(result.overridden)
     _print_changes(result.done)
     for line in result.added:
