@@ -1,8 +1,13 @@
-"""Run the README's tour as a newcomer would type it, and compare every output.
+"""Run the README's and the manual's tours as a newcomer would type them; compare outputs.
 
-Every fenced block of README.md whose lines start with `$ ` is part of the tour: the
-commands run in order, in one empty folder, and what they print (stdout and stderr,
-as a terminal 100 columns wide shows it) is compared with the lines that follow them.
+The pages are README.md and every docs/*.md, in that order (docs by file name). Every
+fenced block of a page whose lines start with `$ ` is part of its tour: the commands run
+in order, in one empty folder per page, and what they print (stdout and stderr, as a
+terminal 100 columns wide shows it) is compared with the lines that follow them.
+
+One fresh folder per page, not one folder for all: a reader lands on one page and types
+its examples into a new folder, so each page must work alone (it shows the answers and
+files it needs); and a page's outputs cannot change when someone edits another page.
 
 - `[退出码 N]` after an output: the command must end with exit code N (else 0).
 - A line `……` stands for any number of lines (an output shortened for the reader).
@@ -11,8 +16,9 @@ as a terminal 100 columns wide shows it) is compared with the lines that follow 
   `<!-- tour: write FILE TEXT -->` writes a small file the next step needs.
 - Times, today's date and day counts that depend on today are normalised on both sides.
 
-    python tests/readme_tour.py            # check; exit 1 and a diff when the README drifted
-    python tests/readme_tour.py --update   # write the real outputs into README.md
+    python tests/readme_tour.py                     # check every page; exit 1 and a diff on drift
+    python tests/readme_tour.py docs/review.md      # check one page (or several)
+    python tests/readme_tour.py --update [PAGE…]    # write the real outputs into the pages
 """
 
 from __future__ import annotations
@@ -27,7 +33,9 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+DOCS = ROOT / "docs"
 WIDTH = 100
 # The day the tour is run on (EVALCHECK_TODAY), so its day counts hold on any date.
 TODAY = "2026-12-02"
@@ -41,7 +49,19 @@ class Step:
     command: str  # what follows "$ ", or a hidden step ("fill …", "write …")
     expected: list[str] = field(default_factory=list)
     hidden: bool = False
-    line: int = 0  # where the command stands in README.md (1-based)
+    line: int = 0  # where the command stands in its page (1-based)
+
+
+def pages() -> list[Path]:
+    """The pages whose tours run, in their order: README.md, then docs/*.md by name."""
+    return [README, *sorted(DOCS.glob("*.md"))]
+
+
+def page_name(page: Path) -> str:
+    try:
+        return page.resolve().relative_to(ROOT).as_posix()
+    except ValueError:
+        return str(page)
 
 
 def parse(text: str) -> list[Step]:
@@ -163,7 +183,8 @@ def fill(path: Path, cells: dict[str, str]) -> None:
 
 
 def run_tour(readme: Path = README) -> tuple[list[str], list[tuple[Step, list[str], int]]]:
-    """Run every step; return (problems, [(step, output, exit code)])."""
+    """Run every step of one page in a fresh folder; return (problems, [(step, output, code)])."""
+    name = page_name(readme)
     steps = parse(readme.read_text(encoding="utf-8"))
     problems: list[str] = []
     results: list[tuple[Step, list[str], int]] = []
@@ -183,17 +204,17 @@ def run_tour(readme: Path = README) -> tuple[list[str], list[tuple[Step, list[st
             exp = normalise("\n".join(expected), folder).split("\n") if expected else []
             act = normalise("\n".join(actual), folder).split("\n") if actual else []
             if not matches(exp, act):
-                diff = "\n".join(difflib.unified_diff(exp, act, "README", "actual", lineterm=""))
-                problems.append(f"README.md:{step.line}: $ {step.command}\n{diff}")
+                diff = "\n".join(difflib.unified_diff(exp, act, name, "actual", lineterm=""))
+                problems.append(f"{name}:{step.line}: $ {step.command}\n{diff}")
             if code != want:
                 problems.append(
-                    f"README.md:{step.line}: $ {step.command}: exit {code}, README says {want}"
+                    f"{name}:{step.line}: $ {step.command}: exit {code}, the page says {want}"
                 )
     return problems, results
 
 
 def update(readme: Path = README) -> None:
-    """Write the real outputs (and exit codes) under each command of the README."""
+    """Write the real outputs (and exit codes) under each command of one page."""
     _, results = run_tour(readme)
     lines = readme.read_text(encoding="utf-8").split("\n")
     for step, actual, code in reversed(results):
@@ -220,16 +241,25 @@ def _shortened(expected: list[str], actual: list[str]) -> list[str]:
     return [*actual[:head], ELLIPSIS, *(actual[len(actual) - tail :] if tail else [])]
 
 
-def main() -> int:
-    if "--update" in sys.argv:
-        update()
+def main(argv: list[str]) -> int:
+    chosen = [Path(a).resolve() for a in argv if a != "--update"] or pages()
+    if "--update" in argv:
+        for page in chosen:
+            update(page)
+            print(f"{page_name(page)}: updated")
         return 0
-    problems, results = run_tour()
-    for p in problems:
-        print(p, end="\n\n")
-    print(f"{len([r for r in results if not r[0].hidden])} commands, {len(problems)} problems")
-    return 1 if problems else 0
+    total = failed = 0
+    for page in chosen:
+        problems, results = run_tour(page)
+        for p in problems:
+            print(p, end="\n\n")
+        count = len([r for r in results if not r[0].hidden])
+        total += count
+        failed += len(problems)
+        print(f"{page_name(page)}: {count} commands, {len(problems)} problems")
+    print(f"{len(chosen)} pages, {total} commands, {failed} problems")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))

@@ -148,7 +148,7 @@ def test_fail_passes_once_everything_is_answered(run, tmp_path) -> None:
 
 def test_bad_today(run) -> None:
     result = run("overdue", "--today", "9月16日")
-    assert result.exit_code == 2  # a malformed command line (README: 退出码)
+    assert result.exit_code == 2  # a malformed command line (docs/exit-codes.md)
     assert "--today 应为日期 YYYY-MM-DD" in result.stderr
     with pytest.raises(InputError):
         parse_today("2021-02-30")

@@ -1,4 +1,4 @@
-"""The README's exit-code table ("退出码") is true: every reason it lists has a scenario
+"""The manual's exit-code table (docs/exit-codes.md) is true: every reason it lists has a scenario
 here that ends with that code, and every code in errors.py is in the table."""
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ Scenario = Callable[..., int]
 
 
 def _table() -> dict[int, list[str]]:
-    """{code: [reason, ...]} from the README section 退出码."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = text.split("## 退出码", 1)[1].split("\n## ", 1)[0]
+    """{code: [reason, ...]} from the table of docs/exit-codes.md."""
+    text = (ROOT / "docs" / "exit-codes.md").read_text(encoding="utf-8")
+    section = text.split("# 退出码", 1)[1].split("\n## ", 1)[0]
     out: dict[int, list[str]] = {}
     for code, meaning in re.findall(r"^\| (\d+) \| (.+) \|$", section, flags=re.M):
         meaning = meaning.replace("**", "")

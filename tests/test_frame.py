@@ -125,7 +125,7 @@ def test_a_command_nothing_like_ours_lists_them(monkeypatch, capsys) -> None:
     assert code == 2 and "（可用的命令：init、list、show、answer" in err
 
 
-# ---------------------------------------------------------------- the README's exit-code table
+# ---------------------------------------------------------------- the manual's exit-code table
 
 
 def _exit_cases(tmp: Path) -> list[tuple[list[str], int]]:
@@ -151,9 +151,9 @@ def _exit_cases(tmp: Path) -> list[tuple[list[str], int]]:
     ]
 
 
-def test_exit_codes_match_the_readme_table(tmp_path: Path, monkeypatch, capsys) -> None:
-    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
-    table = readme[readme.index("## 退出码") :]
+def test_exit_codes_match_the_manuals_table(tmp_path: Path, monkeypatch, capsys) -> None:
+    page = (Path(__file__).parents[1] / "docs" / "exit-codes.md").read_text(encoding="utf-8")
+    table = page[page.index("# 退出码") :]
     for args, code in _exit_cases(tmp_path):
         got, _, err = run_main(args, monkeypatch, capsys)
         assert got == code, (args, err)

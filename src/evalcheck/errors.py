@@ -6,7 +6,7 @@ The CLI turns any `EvalcheckError` into a one-line Chinese message on stderr and
 
 from __future__ import annotations
 
-# Exit codes, documented in README.md ("退出码").
+# Exit codes, documented in docs/exit-codes.md (its table is checked by tests/test_exit_codes.py).
 EXIT_OK = 0
 EXIT_FINDINGS = 1  # the command worked and found something: overdue items (--fail), failed checks
 EXIT_USAGE = 2  # Typer/Click: unknown option, missing argument
