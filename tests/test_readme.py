@@ -99,7 +99,9 @@ def test_the_tour_parser_and_matcher() -> None:
 
 
 def test_anchors_are_made_as_github_makes_them() -> None:
-    assert _anchors("# 退出码\n## init：工作文件夹\n## 清单 `data/indicators.yaml`\n## A b\n## A b") == {
+    assert _anchors(
+        "# 退出码\n## init：工作文件夹\n## 清单 `data/indicators.yaml`\n## A b\n## A b"
+    ) == {
         "退出码",
         "init工作文件夹",
         "清单-dataindicatorsyaml",
