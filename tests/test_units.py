@@ -321,3 +321,22 @@ def test_the_bundled_units_block_uncommented_is_a_valid_plan(tmp_path: Path, run
     assert cl.units.spec(133).rule == "recompute"
     result = run("--checklist", str(path), "rollup")
     assert result.exit_code == 0 and "共 10 项由各单位填报，10 项有单位未报送" in result.stdout
+
+
+def test_an_approved_rollup_follows_a_county_that_changes_its_value(work: Path, run: Any) -> None:
+    """Approving the city's rolled-up answer does not turn it into a hand-typed one."""
+    data = units_checklist(review=True)
+    (work / "indicators.yaml").write_text(
+        yaml.safe_dump(data, allow_unicode=True), encoding="utf-8"
+    )
+    for unit, values in FULL.items():
+        fill(work, unit, values)
+    checklist = str(work / "indicators.yaml")
+    assert run("--checklist", checklist, "rollup", "--apply", "1").exit_code == 0
+    assert run("--checklist", checklist, "approve", "1", "--by", "万富春").exit_code == 0
+    fill(work, "中宁县", {1: 90})
+    result = run("--checklist", checklist, "rollup", "--apply", "1")
+    assert result.exit_code == 0 and "冲突：" not in result.stdout
+    assert "已写入 1 项汇总值" in result.stdout
+    show = run("--checklist", checklist, "show", "1").stdout
+    assert "270 个" in show and "待审核" in show  # a new value waits for review again

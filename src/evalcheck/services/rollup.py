@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evalcheck.answers.store import State, transaction
+from evalcheck.answers.store import REVIEW_ACTIONS, Answers, State, transaction
 from evalcheck.answers.units import load_unit_answers
 from evalcheck.model.checklist import Checklist, Indicator
 from evalcheck.model.rollups import REGISTRY
@@ -39,6 +39,16 @@ def same_value(ind: Indicator, a: Any, b: Any) -> bool:
     if isinstance(a, int | float) and isinstance(b, int | float) and not isinstance(a, bool):
         return not isinstance(b, bool) and math.isclose(float(a), float(b), abs_tol=1e-9)
     return bool(a == b)
+
+
+def origin(answers: Answers, ident: int) -> str | None:
+    """Where the current value came from: the action of the last version that set it
+    (an approval, a return or added evidence keeps the value it was given)."""
+    rec = answers.records.get(ident)
+    for st in reversed(rec.timeline if rec is not None else []):
+        if st.action not in (*REVIEW_ACTIONS, "evidence"):
+            return st.action
+    return None
 
 
 def provenance(r: Rollup) -> str:
@@ -80,7 +90,8 @@ def apply_rollups(
             ):
                 out.unchanged.append(r)
                 continue
-            if current is not None and current.action != ACTION and not overwrite_conflicts:
+            typed = current is not None and origin(answers, r.id) != ACTION
+            if typed and current is not None and not overwrite_conflicts:
                 out.conflicts.append((r, current))
                 continue
             answers.apply(ind, value=r.value, note=provenance(r), by=by, action=ACTION, seq=seq)
