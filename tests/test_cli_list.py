@@ -191,8 +191,11 @@ def run_main(args: list[str], monkeypatch, capsys) -> tuple[int, str, str]:
         (["list", "--bogus"], "错误：没有选项 --bogus（查看帮助：evalcheck list -h）"),
         (["list", "--fromat", "json"], "错误：没有选项 --fromat，您是不是要用 --format？"),
         (["list", "--format", "xml"], "错误：--format 不能是 xml（可选："),
-        (["overdue", "--within", "-1"], "错误：--within 不能是 -1（应不小于 0）"),
-        (["overdue", "-w", "abc"], "错误：--within 应为整数，而不是 abc"),
+        (
+            ["overdue", "--within", "-1"],
+            "错误：--within：应为 0 到 36500 之间的整数天数，而不是“-1”",
+        ),
+        (["overdue", "-w", "abc"], "错误：--within：应为 0 到 36500 之间的整数天数，而不是“abc”"),
         (["show"], "错误：缺少参数 ID"),
         (["show", "47", "48"], "错误：多余的参数：48"),
         (["shw", "47"], "错误：没有命令 shw，您是不是要用 show？"),

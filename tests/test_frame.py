@@ -36,7 +36,7 @@ def test_metavars_name_what_to_type(run) -> None:
     assert "-s, --section 科室" in out
     assert "--today 日期" in out
     assert "-w, --within 天数" in out
-    assert "[默认：7；不小于 0]" in out
+    assert "[默认：7]" in out
     assert "-f, --format table|json|csv" in out
     assert run("checklist-import", "--help").stdout.startswith(
         "用法：evalcheck checklist-import [选项] 文件"

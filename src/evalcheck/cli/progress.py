@@ -20,6 +20,7 @@ from evalcheck.cli.shared import (
     _env,
     _filters,
     app,
+    parse_days,
 )
 from evalcheck.errors import EXIT_FINDINGS
 from evalcheck.views import render
@@ -33,7 +34,8 @@ def overdue(
     section: SectionOpt = None,
     owner: OwnerOpt = None,
     within: Annotated[
-        int, typer.Option("--within", "-w", min=0, help="同时列出 N 天内到期的未填报指标。")
+        int,
+        typer.Option("--within", "-w", parser=parse_days, help="同时列出 N 天内到期的未填报指标。"),
     ] = 7,
     today: TodayOpt = None,
     fail: Annotated[
@@ -205,15 +207,22 @@ TierOpt = Annotated[
     ),
 ]
 SoonOpt = Annotated[
-    int, typer.Option("--soon", min=0, help="提醒：N 天内到期的未填报指标（发给科室）。")
+    int,
+    typer.Option("--soon", parser=parse_days, help="提醒：N 天内到期的未填报指标（发给科室）。"),
 ]
 EscalateOpt = Annotated[
     int,
-    typer.Option("--escalate", min=0, help="督办：逾期超过 M 天（或被退回未重填）的指标发给领导。"),
+    typer.Option(
+        "--escalate",
+        parser=parse_days,
+        help="督办：逾期超过 M 天（或被退回未重填）的指标发给领导。",
+    ),
 ]
 ReviewDaysOpt = Annotated[
     int,
-    typer.Option("--review-days", min=0, help="待审核：答案等待领导审核超过 K 天时提醒领导。"),
+    typer.Option(
+        "--review-days", parser=parse_days, help="待审核：答案等待领导审核超过 K 天时提醒领导。"
+    ),
 ]
 
 

@@ -4,6 +4,7 @@ No `from __future__ import annotations` in the CLI: Typer would then evaluate ev
 annotation string at start-up (about 20 ms on this CLI).
 """
 
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -404,12 +405,35 @@ def _by_note(who: str, by: str | None) -> str:
     return f"填报人：{who}"
 
 
-def _parse_id(raw: str) -> int:
-    from evalcheck.model.kinds import normalize
+MAX_DAYS = 36500  # a hundred years: beyond it a number of days is a typo
 
+
+def parse_days(raw: str | int) -> int:
+    """--within/--soon/--escalate/--review-days: whole days from 0 to MAX_DAYS, written in
+    0–9 (full-width too); other scripts' digits are refused as in ids and values."""
+    from evalcheck.model.kinds import FOREIGN_DIGIT, foreign_digit, normalize
+
+    if isinstance(raw, int):
+        return raw  # the default
+    ch = foreign_digit(raw)
+    if ch is not None:
+        raise typer.BadParameter(FOREIGN_DIGIT.format(ch))
+    t = normalize(raw)
+    if not re.fullmatch(r"\+?[0-9]{1,9}", t) or int(t) > MAX_DAYS:
+        shown = raw if len(raw) <= 20 else raw[:20] + "……"
+        raise typer.BadParameter(f"应为 0 到 {MAX_DAYS} 之间的整数天数，而不是“{shown}”")
+    return int(t)
+
+
+def _parse_id(raw: str) -> int:
+    from evalcheck.model.kinds import FOREIGN_DIGIT, foreign_digit, normalize
+
+    shown = raw if len(raw) <= 40 else raw[:20] + "……"
+    ch = foreign_digit(raw)
+    if ch is not None:
+        raise InputError(f"题号“{shown}”中的{FOREIGN_DIGIT.format(ch)}，例如 47")
     t = normalize(raw).lstrip("#第").rstrip("项")
-    if not t.isdigit():
-        shown = raw if len(raw) <= 40 else raw[:20] + "……"
+    if not re.fullmatch(r"[0-9]+", t):
         raise InputError(f"题号应为数字，例如 47，而不是“{shown}”")
     if len(t) > 9:  # and int() below Python's digit limit
         raise InputError(f"题号 {t[:12]}…… 过大：题号是清单中的编号，例如 47")

@@ -11,10 +11,11 @@ import ast
 import math
 import operator
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 
-_REF = re.compile(r"^q(\d+)$")
+_REF = re.compile(r"^q([0-9]+)$")
 MAX_LENGTH = 2000  # characters; the longest real formula is ~40
 MAX_DEPTH = 50  # nesting of parentheses and operators
 MAX_CONSTANT = 10**15  # as values.MAX_NUMBER (not imported: expr stays independent)
@@ -60,6 +61,11 @@ def _parse(source: str) -> ast.expr:
         max_depth = max(max_depth, depth)
     if max_depth > MAX_DEPTH:
         raise ExprError(f"括号嵌套过深（最多 {MAX_DEPTH} 层）")
+    for ch in source:  # ast.parse NFKC-folds names: q① would silently mean q1
+        if not ch.isascii() and (
+            ch.isdigit() or any(c.isdigit() for c in unicodedata.normalize("NFKC", ch))
+        ):
+            raise ExprError(f"“{ch}”不是 0–9 的数字：题号和常数请用 0–9 书写")
     if re.search(r"\d{30}", source):
         raise ExprError("数字常量超出范围（绝对值最大 10^15）")
     try:

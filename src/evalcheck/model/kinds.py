@@ -73,6 +73,33 @@ def normalize(raw: str) -> str:
     return unicodedata.normalize("NFKC", raw).strip()
 
 
+FULLWIDTH_DIGITS = frozenset("０１２３４５６７８９")
+
+
+def foreign_digit(raw: str) -> str | None:
+    """The first character of `raw` that reads as a digit but is not 0–9 (nor full-width
+    ０–９, which a Chinese input method types): ٤ ① ² 𝟒 ፩ …. The one guard of every numeric
+    path (ids, counts, numbers, percents, option numbers): such a digit is refused, not
+    read as a number (int() takes some and raises on others; NFKC turns ① into 1)."""
+    for ch in raw:
+        if ch.isascii() or ch in FULLWIDTH_DIGITS:
+            continue
+        if ch.isdigit() or any(c.isdigit() for c in unicodedata.normalize("NFKC", ch)):
+            return ch
+    return None
+
+
+FOREIGN_DIGIT = "“{}”不是 0–9 的数字：数字请用 0–9 书写（全角 ０–９ 也可以）"
+
+
+def _numeric_text(ind: Spec, raw: str) -> str:
+    """`raw` normalized for a numeric parse, refused when it holds a foreign digit."""
+    ch = foreign_digit(raw)
+    if ch is not None:
+        raise _refuse(ind, raw, FOREIGN_DIGIT.format(ch))
+    return normalize(raw)
+
+
 def _refuse(ind: Spec, raw: str, why: str) -> ValueRefused:
     shown = raw if raw.strip() else "（空）"
     if len(shown) > 60:
@@ -97,7 +124,7 @@ def _num(v: float) -> str:
 
 def _parse_count(ind: Spec, items: Sequence[str]) -> Value:
     raw = _single(ind, items)
-    t = normalize(raw)
+    t = _numeric_text(ind, raw)
     units = tuple(u for u in (ind.unit, *COUNT_UNITS) if u)
     for u in units:
         if t.endswith(u) and len(t) > len(u):
@@ -123,14 +150,18 @@ def _parse_count(ind: Spec, items: Sequence[str]) -> Value:
 def _parse_number(ind: Spec, items: Sequence[str]) -> Value:
     """A measured quantity that may have decimals, e.g. 平均用时 2.5 天."""
     raw = _single(ind, items)
-    t = normalize(raw)
+    t = _numeric_text(ind, raw)
     for u in tuple(u for u in (ind.unit, *COUNT_UNITS) if u):
         if t.endswith(u) and len(t) > len(u):
             t = t[: -len(u)].rstrip()
             break
+    if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?", t):
+        t = t.replace(",", "")
     if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", t):
         raise _refuse(ind, raw, "应为数字（可有小数）")
     number = float(t)
+    if not number_ok(number):
+        raise _refuse(ind, raw, f"数值超出范围（绝对值最大 {MAX_NUMBER_TEXT}）")
     value: int | float = int(number) if number.is_integer() else number
     _check_range(ind, raw, value)
     return value
@@ -138,7 +169,7 @@ def _parse_number(ind: Spec, items: Sequence[str]) -> Value:
 
 def _parse_percent(ind: Spec, items: Sequence[str]) -> Value:
     raw = _single(ind, items)
-    t = normalize(raw)
+    t = _numeric_text(ind, raw)
     if t.endswith("%"):
         t = t[:-1].rstrip()
     if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", t):
@@ -158,7 +189,7 @@ def _check_range(ind: Spec, raw: str, value: float) -> None:
 
 def _parse_yesno(ind: Spec, items: Sequence[str]) -> Value:
     raw = _single(ind, items)
-    t = normalize(raw).lower()
+    t = _numeric_text(ind, raw).lower()
     if t in YES:
         return True
     if t in NO:
@@ -204,7 +235,10 @@ def _pick(ind: Spec, items: Sequence[str]) -> list[str]:
 def _option(ind: Spec, part: str, raw: str) -> str:
     texts = ind.option_texts
     t = part.strip().rstrip(".．、")
-    if re.fullmatch(r"\d+", t):
+    ch = foreign_digit(raw)
+    if ch is not None and not any(normalize(x) == t for x in texts):
+        raise _refuse(ind, raw, FOREIGN_DIGIT.format(ch))
+    if re.fullmatch(r"[0-9]{1,6}", t):
         n = int(t)
         if 1 <= n <= len(texts):
             return texts[n - 1]
@@ -644,6 +678,8 @@ def cell_text(raw: Any) -> str:
 
     if isinstance(raw, bool):
         return "是" if raw else "否"
+    if isinstance(raw, int | float) and not number_ok(raw):  # 1E+300 in a cell, as shown
+        raise ValueRefused(f"填报值 {raw:.6G} 超出范围（绝对值最大 {MAX_NUMBER_TEXT}）")
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))
     if isinstance(raw, dt.datetime | dt.date):

@@ -134,7 +134,8 @@ def apply_changes(
 def _refuse(plan: ImportPlan) -> None:
     if plan.refused:
         raise InputError(
-            f"有 {len(plan.refused)} 个单元格不合格，未导入任何内容（请修改后重新导入）：",
+            f"{plan.path.name} 中有 {len(plan.refused)} 个单元格不合格，"
+            "未导入任何内容（请修改后重新导入）：",
             details=plan.refused,
         )
 
