@@ -140,8 +140,13 @@ def run_step(step: Step, folder: Path, env: dict[str, str]) -> tuple[list[str], 
         hidden_step(step.command, folder)
         return [], 0
     words = shlex.split(step.command)
+    extra = {}  # `EVALCHECK_WIDTH=60 evalcheck …`: settings for this command only
+    while words and re.fullmatch(r"EVALCHECK_[A-Z_]+=\S*", words[0]):
+        key, _, value = words.pop(0).partition("=")
+        extra[key] = value
     if words[0] == "evalcheck":
         cmd = [sys.executable, "-m", "evalcheck", *words[1:]]
+        env = {**env, **extra}
     else:
         cmd = ["bash", "-c", step.command]
     proc = subprocess.run(

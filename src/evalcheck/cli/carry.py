@@ -168,6 +168,9 @@ def _compare_text(rows: list[Any], heading: str) -> str:
     for name, group in groups.items():
         same = sum(1 for r in group if r.change == "不变")
         title = f"{name}（{len(group)} 项，{same} 项不变）"
-        parts.append(render.view(COMPARE[1:], group, title=title))
+        parts.append(render.view(COMPARE[1:], group, title=title, hint=None))
     parts.append(f"{heading}：共 {len(rows)} 项（上年或今年已填报的对应指标）")
+    hidden = render.hidden_note(render.CSV_HINT)
+    if hidden:
+        parts[-1] += "\n" + render.paragraph(hidden)
     return "\n\n".join(parts)

@@ -377,7 +377,11 @@ def history(
         return
     rows = [HistoryRow(ind, st) for st in rec.timeline]
     title = f"第{n}项 修改记录" + ("" if ind else "（该题已不在当前清单中）")
-    _echo(render.view(HISTORY, rows, title=title, footer=f"共 {len(rows)} 次修改"))
+    _echo(
+        render.view(
+            HISTORY, rows, title=title, footer=f"共 {len(rows)} 次修改", hint=render.WIDER_HINT
+        )
+    )
 
 
 @app.command(cls=_Command)

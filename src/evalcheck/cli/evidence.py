@@ -169,7 +169,7 @@ def list_cmd(
         _echo(f"{where}还没有登记佐证材料（添加：evalcheck evidence add 题号 文件）")
         return
     footer = f"共 {len(rows)} 项佐证材料（存放在 {root}）"
-    _echo(render.view(EVIDENCE_LIST, rows, footer=footer))
+    _echo(render.view(EVIDENCE_LIST, rows, footer=footer, hint=render.JSON_HINT))
 
 
 @evidence_app.command("check", cls=_Command)

@@ -120,16 +120,19 @@ def _overdue_text(snap: Any, late: list[Any], soon: list[Any], within: int) -> s
         parts.append(f"截至 {day}，共 {len(late)} 项已逾期未填报：")
         for name, group in group_rows(snap, late, "section"):
             title = f"{name}（逾期 {len(group)} 项）"
-            parts.append(
-                render.view([*overdue_columns(OWNER, DAYS_LATE), tier], group, title=title)
-            )
+            columns = [*overdue_columns(OWNER, DAYS_LATE), tier]
+            parts.append(render.view(columns, group, title=title, hint=None))
     else:
         parts.append(f"截至 {day}，没有逾期未填报的指标。")
     if soon:
         title = f"{within} 天内到期（{len(soon)} 项）"
-        parts.append(render.view([*overdue_columns(SECTION, DAYS_LEFT), tier], soon, title=title))
+        columns = [*overdue_columns(SECTION, DAYS_LEFT), tier]
+        parts.append(render.view(columns, soon, title=title, hint=None))
     else:
         parts.append(f"{within} 天内没有到期的未填报指标。")
+    hidden = render.hidden_note(render.CSV_HINT)
+    if hidden:
+        parts[-1] += "\n" + render.paragraph(hidden)
     return "\n\n".join(parts)
 
 
@@ -179,9 +182,14 @@ def _status_text(snap: Any, groups: dict[str, Any], where: str) -> str:
     on = snap.checklist.review
     parts = [where]
     parts += [
-        render.view(progress_columns(label, render.bar, on), groups[key], title=f"按{label}")
+        render.view(
+            progress_columns(label, render.bar, on), groups[key], title=f"按{label}", hint=None
+        )
         for key, (label, _) in GROUPINGS.items()
     ]
+    hidden = render.hidden_note(render.JSON_HINT)
+    if hidden:
+        parts[-1] += "\n" + render.paragraph(hidden)
     parts.append(_total_text(snap, total))
     return "\n\n".join(parts)
 

@@ -78,7 +78,11 @@ def _review_text(cl: Checklist, groups: list[Any], values: dict[int, float]) -> 
     parts = []
     for name, group in groups:
         columns = pending_columns(lambda r: "；".join(_findings(cl, r.id, values)))
-        parts.append(render.view(columns, group, title=f"{name}：待审核 {len(group)} 项"))
+        title = f"{name}：待审核 {len(group)} 项"
+        parts.append(render.view(columns, group, title=title, hint=None))
+    hidden = render.hidden_note(render.JSON_HINT)
+    if hidden:
+        parts[-1] += "\n" + render.paragraph(hidden)
     n = sum(len(g) for _, g in groups)
     parts.append(
         render.paragraph(

@@ -210,6 +210,27 @@ def _cell(v: Any) -> str:
     return str(v)
 
 
+CSV_HINT = "用 -f csv 或加宽窗口查看"
+JSON_HINT = "用 -f json 或加宽窗口查看"
+WIDER_HINT = "加宽窗口查看"
+_hidden: list[str] = []  # headers dropped by tables whose note is still to be said
+
+
+def hidden_line(headers: Sequence[str], hint: str) -> str:
+    """The one line that says which columns a narrow terminal left out, and how to see them."""
+    return f"窄终端未显示：{'、'.join(headers)}；{hint}"
+
+
+def hidden_note(hint: str) -> str | None:
+    """The note for every column dropped by the tables drawn with `hint=None` since the
+    last call (one line for a command that draws several tables), or None."""
+    if not _hidden:
+        return None
+    line = hidden_line(list(_hidden), hint)
+    _hidden.clear()
+    return line
+
+
 def view(
     columns: Sequence[Any],
     rows: Sequence[Any],
@@ -217,21 +238,31 @@ def view(
     *,
     title: str | None = None,
     footer: str | None = None,
+    hint: str | None = CSV_HINT,
 ) -> str:
-    """Rows through declared columns (columns.py), as a table or CSV."""
+    """Rows through declared columns (columns.py), as a table or CSV.
+
+    A narrow terminal drops the least important columns (fit_columns); the table then
+    ends with one line naming them and `hint` (how to see them). With `hint=None` the
+    dropped columns are collected instead, for one `hidden_note` after several tables.
+    """
     if fmt == "csv":
         return to_csv([c.header for c in columns], [[c.as_text(r) for c in columns] for r in rows])
     use_rich = stdout_is_terminal() and not _plain
     cols = list(columns)
     cells = [[c.as_text(r) for c in cols] for r in rows]
     mins: dict[str, int] = {}
+    dropped: list[str] = []
     if use_rich:
         kept = fit_columns(cols, cells, _width())
+        dropped = [c.header for c in cols if all(c is not k for k in kept)]
         idx = [cols.index(c) for c in kept]
         cells = [[row[i] for i in idx] for row in cells]
         cols = kept
         mins = {c.header: min_width(cols, cells, n) for n, c in enumerate(cols) if c.wide}
-    return table(
+    if dropped and hint is None:
+        _hidden.extend(h for h in dropped if h not in _hidden)
+    text = table(
         [c.header for c in cols],
         cells,
         title=title,
@@ -241,6 +272,9 @@ def view(
         min_widths=mins,
         rich=use_rich,
     )
+    if dropped and hint is not None:
+        text += "\n" + paragraph(hidden_line(dropped, hint))
+    return text
 
 
 def min_width(columns: Sequence[Any], cells: list[list[str]], i: int) -> int:
@@ -254,19 +288,13 @@ def min_width(columns: Sequence[Any], cells: list[list[str]], i: int) -> int:
 
 
 def paragraph(text: str) -> str:
-    """Prose under a table, folded to the terminal's width on a terminal (CJK-aware)."""
+    """Prose under a table, folded to the terminal's width on a terminal (Chinese line
+    breaking: views/linebreak.py)."""
     if not stdout_is_terminal():
         return text
-    width, out, line = _width(), [], ""
-    for ch in text:
-        if text_width(line + ch) > width:
-            # break after the last comma, semicolon or space when there is one, else where
-            # the line is full
-            cut = max(line.rfind(c) for c in "，；。 ") + 1 or len(line)
-            out.append(line[:cut])
-            line = line[cut:]
-        line += ch
-    return "\n".join([*out, line])
+    from evalcheck.views.linebreak import wrap
+
+    return "\n".join(wrap(text, _width(), prose=True))
 
 
 def env_width() -> int | None:

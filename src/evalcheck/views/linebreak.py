@@ -1,0 +1,161 @@
+"""Chinese line breaking for terminals and printed pages (pure; no rich, no openpyxl).
+
+Text is cut into units that must not be split, then lines are filled greedily:
+- closing punctuation (，。、；：！？）」》…) sticks to what precedes it, so no line begins with it;
+- opening punctuation (（「《“…) sticks to what follows, so no line ends with it;
+- a number keeps its measure word or percent sign ("11项", "95%"), and "第" its number;
+- a run of Latin letters and digits ("2021-09-15", "IPv6") and a progress bar are one
+  unit each; spaces are break
+  opportunities and vanish at a break.
+A unit wider than the line is folded by character, the only place a unit is split.
+
+`wrap` gives the lines for a width (terminal columns: CJK characters count 2);
+`line_count` is what the print layout needs to size a row.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+CLOSING = frozenset("，。、；：！？）」』】〕》〉”’…‥·,.;:!?)]}％%")
+OPENING = frozenset("（「『【〔《〈“‘([{")
+MEASURE = frozenset("个项次条人天年月日时分秒家件户元万亿岁名份类种部批所座台套处张本篇期")
+_DIGITS = re.compile(r"[0-9０-９]")
+_TOKEN = re.compile(
+    r"[A-Za-z0-9０-９]+(?:[.\-:/][A-Za-z0-9０-９]+)*"  # a word, a number, a date
+    r"|[█░]+"  # a progress bar
+    r"|[ \t\u3000]+|.",
+    re.S,
+)
+
+
+def char_width(ch: str) -> int:
+    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+
+
+def width(text: str) -> int:
+    """Columns a text takes on a terminal (CJK characters count 2)."""
+    if text.isascii():
+        return len(text)
+    return sum(char_width(ch) for ch in text)
+
+
+def _is_space(token: str) -> bool:
+    return token.isspace()
+
+
+@lru_cache(maxsize=4096)
+def units(text: str) -> tuple[str, ...]:
+    """The text as units no line break may fall inside (spaces are units of their own)."""
+    tokens = _TOKEN.findall(text)
+    out: list[str] = []
+    glue_next = False  # the last unit ends with opening punctuation (or is 第)
+    for tok in tokens:
+        if tok in MEASURE and len(out) > 1 and _is_space(out[-1]) and _DIGITS.search(out[-2][-1]):
+            out[-2:] = [out[-2] + out[-1] + tok]  # "144 项": the space stays, no break
+            glue_next = False
+            continue
+        if out and not _is_space(tok) and not _is_space(out[-1]):
+            prev = out[-1]
+            if (
+                glue_next
+                or tok[0] in CLOSING
+                or (tok in MEASURE and _DIGITS.search(prev[-1]))
+                or (prev.endswith("第") and _DIGITS.match(tok))
+            ):
+                out[-1] = prev + tok
+                glue_next = tok[-1] in OPENING or tok == "第"
+                continue
+        out.append(tok)
+        glue_next = tok[-1] in OPENING or tok == "第"
+    return tuple(out)
+
+
+def wrap(text: str, columns: int, *, prose: bool = False) -> list[str]:
+    """The lines `text` takes in `columns` terminal columns (its own line breaks kept).
+
+    `prose`: a line would rather end after a comma, a 、, a semicolon or a space than in
+    the middle of a word, as long as it stays at least 60% full (sentences under a table).
+    """
+    columns = max(columns, 2)
+    lines: list[str] = []
+    for paragraph in text.replace("\r\n", "\n").split("\n"):
+        lines.extend(_wrap_paragraph(paragraph, columns, prose))
+    return lines
+
+
+SOFT = frozenset("，、；。：！？,;")
+
+
+def _soft_cut(line: list[str], columns: int) -> int:
+    """Where a prose line had better end: after the last soft punctuation or space that
+    leaves it 60% full; else its end."""
+    used = 0
+    best = len(line)
+    for i, unit in enumerate(line):
+        used += width(unit)
+        if (unit[-1] in SOFT or _is_space(unit)) and used >= columns * 0.6:
+            best = i + 1
+    return best
+
+
+def _wrap_paragraph(text: str, columns: int, prose: bool) -> list[str]:
+    lines: list[str] = []
+    line: list[str] = []
+    used = 0
+
+    def flush() -> None:
+        nonlocal line, used
+        cut = _soft_cut(line, columns) if prose else len(line)
+        done, line = line[:cut], line[cut:]
+        while line and _is_space(line[0]):
+            line.pop(0)
+        lines.append("".join(done).rstrip())
+        used = sum(width(u) for u in line)
+
+    for unit in units(text):
+        w = width(unit)
+        if _is_space(unit) and not line:
+            continue
+        if used + w <= columns:
+            line.append(unit)
+            used += w
+            continue
+        if _is_space(unit):
+            flush()
+            if line:  # a prose cut left words over: the space stays between them
+                line.append(unit)
+                used += w
+            continue
+        if line:
+            flush()
+        if used + w <= columns:
+            line.append(unit)
+            used += w
+            continue
+        if line:
+            flush()
+        if w <= columns:
+            line, used = [unit], w
+            continue
+        for ch in unit:  # a unit wider than the line: fold it
+            cw = char_width(ch)
+            if used + cw > columns and line:
+                flush()
+            line.append(ch)
+            used += cw
+    if any(u.strip() for u in line) or not lines:
+        lines.append("".join(line).rstrip())
+    return lines
+
+
+def line_count(text: str, columns: int) -> int:
+    """How many lines `text` takes in `columns` columns (at least 1)."""
+    return max(len(wrap(text, columns)), 1)
+
+
+def longest_unit(text: str) -> int:
+    """The width of the widest unit: below it a line must fold a unit."""
+    return max((width(u) for u in units(text) if not _is_space(u)), default=0)

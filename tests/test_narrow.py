@@ -1,0 +1,180 @@
+"""Narrow terminals say what they hide: one line names the dropped columns and how to see them.
+
+Rendered screens at 60, 80 and 120 columns for list, status, overdue, history, rollup,
+status --units, compare --units and review.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from evalcheck.model.loading import bundled_checklist_path
+from evalcheck.views import render
+
+NOTE = re.compile(r"窄终端未显示：(?P<cols>[^；]+)；(?P<hint>[^；]*?查看)")
+
+
+@pytest.fixture()
+def terminal(monkeypatch):
+    monkeypatch.setattr(render, "stdout_is_terminal", lambda: True)
+
+    def at(width: int) -> None:
+        monkeypatch.setenv("EVALCHECK_WIDTH", str(width))
+
+    return at
+
+
+def header_of(out: str, first: str) -> list[str]:
+    line = next(x for x in out.splitlines() if x.startswith("┃") and first in x)
+    return [c.strip() for c in line.strip("┃").split("┃")]
+
+
+def notes(out: str) -> list[re.Match[str]]:
+    """The notes, with a note that wrapped joined back into one line."""
+    # a note that wrapped at a space lost that space: compare hints without spaces
+    found = list(NOTE.finditer(out.replace("\n", "").replace(" ", "")))
+    assert len(found) == out.count("窄终端未显示"), out
+    return found
+
+
+def hidden(out: str) -> list[str]:
+    found = notes(out)
+    assert len(found) <= 1, out  # one line per command
+    if not found:
+        return []
+    cols = found[0]["cols"].split("、")
+    return cols
+
+
+def all_headers(out: str) -> set[str]:
+    seen: set[str] = set()
+    for line in out.splitlines():
+        if line.startswith("┃"):
+            seen.update(c.strip() for c in line.strip("┃").split("┃"))
+    return seen
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_list_names_what_it_hides(run, terminal, width: int) -> None:
+    run("answer", "16", "--value", "是")
+    terminal(width)
+    out = run("list", "-s", "办公室").stdout
+    shown = header_of(out, "题号")
+    gone = hidden(out)
+    terminal(400)
+    every = header_of(run("list", "-s", "办公室").stdout, "题号")
+    # every column is either on the screen or named in the note, never silently gone
+    assert sorted(shown + gone, key=every.index) == every
+    if width == 60:
+        assert "审核状态" in gone and "审核状态" not in shown
+        assert notes(out)[0]["hint"] == "用-fcsv或加宽窗口查看"
+    if width == 120:
+        assert gone == ["二级指标"]
+
+
+def test_list_at_60_columns_the_note_is_the_last_line(run, terminal) -> None:
+    terminal(60)
+    out = run("list", "-s", "办公室").stdout
+    assert "共 10 项" in out
+    assert out.rstrip().replace("\n", "").replace(" ", "").endswith("用-fcsv或加宽窗口查看")
+    for line in out.splitlines():
+        assert render.text_width(line) <= 60, line
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_status_says_once_which_counts_it_hides(run, terminal, width: int) -> None:
+    terminal(width)
+    out = run("status", "--today", "2021-09-16").stdout
+    gone = hidden(out)
+    shown = all_headers(out)
+    for name in ("不适用", "待审核", "已退回", "缺佐证"):
+        assert name in shown or name in gone, (name, out)
+    if gone:
+        assert notes(out)[0]["hint"] == "用-fjson或加宽窗口查看"
+    if width == 60:
+        assert {"不适用", "待审核", "已退回", "缺佐证"} <= set(gone)
+
+
+@pytest.mark.parametrize("width", [60, 80])
+def test_overdue_names_hidden_columns_once_after_all_its_tables(run, terminal, width) -> None:
+    terminal(width)
+    out = run("overdue", "--today", "2021-09-16", "--within", "3").stdout
+    gone = hidden(out)
+    assert out.count("┏") > 1  # several tables, one note
+    for name in ("责任领导", "完成时限", "逾期天数", "级别"):
+        assert name in all_headers(out) or name in gone
+    if width == 60:
+        assert gone and "用 -f csv" in out.replace("\n", " ")
+
+
+def test_history_at_60_columns_names_time_and_note(run, terminal) -> None:
+    run("answer", "47", "--value", "3", "--note", "按承诺时限合计")
+    terminal(60)
+    out = run("history", "47").stdout
+    gone = hidden(out)
+    for name in ("时间", "备注"):
+        assert name in all_headers(out) or name in gone
+    if gone:  # history has no --format: a wider window is the way
+        assert notes(out)[0]["hint"] == "加宽窗口查看"
+
+
+def test_a_wide_terminal_says_nothing(run, terminal) -> None:
+    terminal(200)
+    for args in (("list", "-s", "办公室"), ("status",), ("overdue",)):
+        assert "窄终端" not in run(*args).stdout
+    assert "窄终端" not in run("list", "-s", "办公室", "-f", "csv").stdout
+
+
+def test_piped_output_never_has_the_note(run) -> None:
+    out = run("list", "-s", "办公室").stdout  # not a terminal: tab-separated, every column
+    assert "窄终端" not in out and "审核状态" in out.splitlines()[0]
+
+
+@pytest.fixture()
+def units_folder(tmp_path: Path, run) -> Path:
+    text = bundled_checklist_path().read_text(encoding="utf-8")
+    enabled = re.sub(r"^(\s*)# ((?:units|units_due|collect|rollup): )", r"\1\2", text, flags=re.M)
+    (tmp_path / "indicators.yaml").write_text(enabled, encoding="utf-8")
+    for unit, value in (("沙坡头区", "120"), ("中宁县", "80")):
+        (tmp_path / "单位" / unit).mkdir(parents=True)
+        answers = f"单位/{unit}/answers.yaml"
+        assert run("--answers", answers, "answer", "69", "--value", value).exit_code == 0
+    return tmp_path
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_rollup_names_rule_and_formula_when_it_hides_them(run, terminal, units_folder, width):
+    terminal(width)
+    out = run("--checklist", "indicators.yaml", "rollup", "69").stdout
+    gone = hidden(out)
+    shown = header_of(out, "题号")
+    for name in ("汇总规则", "汇总值", "算式", "未报送单位"):
+        assert name in shown or name in gone, (name, out)
+    if width == 60:
+        assert "汇总规则" in gone and "算式" in gone
+    if width == 120:
+        assert gone == []
+
+
+@pytest.mark.parametrize("width", [60, 120])
+def test_unit_tables_name_what_they_hide(run, terminal, units_folder, width) -> None:
+    terminal(width)
+    out = run("--checklist", "indicators.yaml", "compare", "--units").stdout
+    gone = hidden(out)
+    for name in ("沙坡头区", "中宁县", "海原县", "市本级", "汇总", "规则"):
+        assert name in all_headers(out) or name in gone
+    out = run("--checklist", "indicators.yaml", "status", "--units").stdout
+    assert len(notes(out)) <= 1
+
+
+def test_review_tables_share_one_note(run, terminal) -> None:
+    for ident in ("16", "30", "43"):
+        run("answer", ident, "--value", "是" if ident != "30" else "12", "--by", "张三")
+    terminal(60)
+    out = run("review").stdout
+    assert out.count("┏") >= 2  # one table per leader
+    gone = hidden(out)
+    assert gone and notes(out)[0]["hint"] == "用-fjson或加宽窗口查看"
