@@ -54,3 +54,18 @@ def run():
 def seed_text() -> str:
     """The bureau's own table (a copy is kept in tests/data so the tests stand alone)."""
     return SEED_COPY.read_text(encoding="utf-8")
+
+
+@pytest.fixture()
+def with_deputies(monkeypatch: pytest.MonkeyPatch):
+    """with_deputies({"高秀英": ["万富春"]}): the bundled checklist plus `deputies`, in use."""
+
+    def _use(deputies: dict[str, list[str]], name: str = "清单.yaml") -> Path:
+        text = bundled_checklist_path().read_text(encoding="utf-8")
+        lines = "".join(f"  {owner}: [{', '.join(names)}]\n" for owner, names in deputies.items())
+        path = Path(name)
+        path.write_text(f"{text.rstrip()}\ndeputies:\n{lines}", encoding="utf-8")
+        monkeypatch.setenv("EVALCHECK_CHECKLIST", str(path.resolve()))
+        return path
+
+    return _use

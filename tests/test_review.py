@@ -168,7 +168,8 @@ def test_one_undo_reverts_a_whole_approve_all(run, checklist) -> None:
 # ---------------------------------------------------------------- deputy
 
 
-def test_a_deputy_may_approve_and_both_names_are_recorded(run, checklist) -> None:
+def test_a_deputy_may_approve_and_both_names_are_recorded(run, with_deputies) -> None:
+    with_deputies({"高秀英": ["万富春"]})
     run("answer", "21", "--value", "3")  # 高秀英's indicator
     result = run("approve", "21", "--by", "万富春")
     assert result.exit_code == 0

@@ -108,7 +108,8 @@ def test_approvals_and_returns_are_applied_as_one_change(run, exported, checklis
     assert reviews(checklist, 21, 43, 69) == [Review.PENDING, Review.APPROVED, Review.PENDING]
 
 
-def test_a_deputy_signs_a_review_workbook(run, exported) -> None:
+def test_a_deputy_signs_a_review_workbook(run, exported, with_deputies) -> None:
+    with_deputies({"高秀英": ["万富春"]})
     fill(GAO, q21=("通过", None))
     result = run("import", GAO, "--by", "万富春")
     assert "注意：第21项的责任领导是高秀英，由万富春代为审核" in result.stdout

@@ -74,7 +74,8 @@ def plan_signoffs(
     action: str,
     reviewer: str,
 ) -> list[Signoff]:
-    """Check every item against the transitions; refuse all if one is refused.
+    """Check every item against who may sign and the transitions; refuse all if one is
+    refused.
 
     `action` is "approve" or "return". Raises InputError listing every refused item.
     """
@@ -83,20 +84,49 @@ def plan_signoffs(
     problems: list[str] = []
     plan: list[Signoff] = []
     for ind, st in states:
-        current = review_of(checklist, st)
-        why = refusal(ind, st, current, action)
+        why = signer_refusal(checklist, ind, reviewer) or refusal(
+            ind, st, review_of(checklist, st), action
+        )
+        why = why or own_refusal(ind, st, reviewer, action)
         if why:
             problems.append(why)
             continue
         assert st is not None
-        deputy = ind.owner if ind.owner and ind.owner != reviewer else None
-        plan.append(Signoff(ind, st, deputy))
+        plan.append(Signoff(ind, st, checklist.signs_for(ind, reviewer)[1]))
     if problems:
         what = "审核通过" if action == "approve" else "退回"
         if len(problems) == 1:
             raise InputError(f"未{what}任何指标：{problems[0]}")
         raise InputError(f"有 {len(problems)} 项不能{what}，未做任何修改：", details=problems)
     return plan
+
+
+def signer_refusal(checklist: Checklist, ind: Indicator, reviewer: str) -> str:
+    """Why `reviewer` may not sign this indicator ('' when a leader of it or a listed deputy
+    of one may). Who may sign is the checklist's: the owners and their `deputies`."""
+    if checklist.signs_for(ind, reviewer)[0]:
+        return ""
+    if not ind.owners:
+        return f"第{ind.id}项没有责任领导，无人可以审核（请在清单中为该项写明 owner）"
+    leaders = "、".join(ind.owners)
+    deputies = [f"{d}（代{o}）" for o in ind.owners for d in checklist.deputies_of(o)]
+    if deputies:
+        who = f"责任领导{leaders}或登记的代签人{'、'.join(deputies)}"
+    else:
+        who = f"责任领导{leaders}（清单中没有为其登记代签人）"
+    example = f"deputies: {{{ind.owners[0]}: [{reviewer}]}}"
+    return (
+        f"{reviewer}不能审核第{ind.id}项：只有{who}可以审核。"
+        f"如需他人代签，请在清单的 deputies 中登记，例如 {example}"
+    )
+
+
+def own_refusal(ind: Indicator, st: State | None, reviewer: str, action: str) -> str:
+    """Nobody signs an answer version they filled or imported themselves ('' when not)."""
+    if st is None or st.by != reviewer:
+        return ""
+    what = "审核通过" if action == "approve" else "退回"
+    return f"第{ind.id}项的当前答案是{reviewer}本人填报的，不能由本人{what}（请由其他审核人审核）"
 
 
 def refusal(ind: Indicator, st: State | None, current: Review | None, action: str) -> str:

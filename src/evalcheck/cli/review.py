@@ -24,7 +24,7 @@ ReviewerOpt = Annotated[
     str | None,
     typer.Option(
         "--by",
-        help="审核人姓名（责任领导；他人代签时写代签人姓名）。用 --owner 时默认为该领导。",
+        help="审核人姓名（责任领导，或清单 deputies 中登记的代签人）。用 --owner 时默认为该领导。",
         show_default=False,
         autocompletion=_complete("owners"),
     ),
@@ -156,9 +156,11 @@ def approve(
     owner: LeaderOpt = None,
     all_: AllOpt = False,
 ) -> None:
-    """责任领导审核通过答案（已审核）。他人代签时照样可以，但会说明并记下两人姓名。
+    """责任领导审核通过答案（已审核）。清单 deputies 中登记的代签人可以代签，会记下两人姓名。
 
-    未填报、已审核或已退回（等待重新填报）的答案不能审核通过；有一项不能则全部不写入。
+    只有该项的责任领导或其登记的代签人可以审核；谁都不能审核自己填报的答案。
+    未填报、已审核或已退回（等待重新填报）的答案不能审核通过；有一项不能则全部不写入
+    （--all 时跳过本人填报的答案并列出）。
     一次审核可用 evalcheck undo 整体撤销。
 
     \b
@@ -170,9 +172,13 @@ def approve(
     env = _env(ctx)
     leader, reviewer = _approve_args(env.checklist, idents, by, owner, all_)
     ids = [] if all_ else [_parse_id(raw) for raw in idents or []]
-    done = sign(env, ids, reviewer=reviewer, note=note, leader=leader if all_ else None)
+    done, skipped = sign(env, ids, reviewer=reviewer, note=note, leader=leader if all_ else None)
+    if skipped:
+        _echo(f"以下 {len(skipped)} 项未审核通过（未写入）：")
+        for why in skipped:
+            _echo(f"  - {why}")
     if not done:
-        _echo(f"{leader} 没有待审核的答案。")
+        _echo(f"{leader} 没有其他可审核通过的答案。" if skipped else f"{leader} 没有待审核的答案。")
         return
     for ind, st in done:
         _echo(f"第{ind.id}项 已审核通过（{reviewer}）：{_shown(ind, st)}")

@@ -305,7 +305,7 @@ def plan_review(
     one) changes nothing. A decision about an answer changed since the workbook was
     written is refused: the leader did not see the current answer.
     """
-    from evalcheck.answers.review import refusal
+    from evalcheck.answers.review import own_refusal, refusal, signer_refusal
 
     planned: list[Planned] = []
     refused: list[str] = []
@@ -320,12 +320,13 @@ def plan_review(
         current = review_of(checklist, st)
         if (d.action, current) in (("approve", Review.APPROVED), ("return", Review.RETURNED)):
             continue
-        why = refusal(d.ind, st, current, d.action)
+        why = signer_refusal(checklist, d.ind, reviewer) or refusal(d.ind, st, current, d.action)
+        why = why or own_refusal(d.ind, st, reviewer, d.action)
         if why:
             refused.append(f"{d.where}：{why}")
             continue
         assert st is not None
-        deputy = d.ind.owner if d.ind.owner and d.ind.owner != reviewer else None
+        deputy = checklist.signs_for(d.ind, reviewer)[1]
         planned.append(Planned(d, st, Signoff(d.ind, st, deputy)))
     return planned, refused
 

@@ -177,7 +177,7 @@ class Checklist:
 
     FIELDS = (
         "title", "year", "categories", "sections", "owners", "indicators", "rules", "review",
-        "path", "warnings", "plausibility", "label", "footnote", "fonts", "units",
+        "path", "warnings", "plausibility", "label", "footnote", "fonts", "units", "deputies",
     )  # fmt: skip
     __slots__ = (*FIELDS, "_by_id")
 
@@ -199,6 +199,8 @@ class Checklist:
         footnote: str | None = None,
         fonts: tuple[tuple[str, tuple[str, ...]], ...] = (),  # (role, font names), fonts.py
         units: UnitsPlan | None = None,  # sub-units that fill collected indicators (units.py)
+        # who may sign on a leader's behalf (审核代签): (owner, (deputy, ...)), in file order
+        deputies: tuple[tuple[str, tuple[str, ...]], ...] = (),
     ) -> None:
         self.title = title
         self.year = year
@@ -215,6 +217,7 @@ class Checklist:
         self.footnote = footnote
         self.fonts = fonts
         self.units = units
+        self.deputies = deputies
         self._by_id = {i.id: i for i in indicators}
 
     def _values(self) -> tuple[Any, ...]:
@@ -241,6 +244,20 @@ class Checklist:
     def key(self) -> dict[str, Any]:
         """What an answers file records to say which checklist it belongs to."""
         return {"title": self.title, "year": self.year}
+
+    def deputies_of(self, owner: str) -> tuple[str, ...]:
+        """The people listed in `deputies` to sign for `owner` (empty when none)."""
+        return next((names for name, names in self.deputies if name == owner), ())
+
+    def signs_for(self, ind: Indicator, reviewer: str) -> tuple[bool, str | None]:
+        """Whether `reviewer` may sign `ind`'s answer, and for whom: (True, None) for one
+        of its leaders, (True, leader) for a deputy listed for one of them, else (False, None)."""
+        if reviewer in ind.owners:
+            return True, None
+        for owner in ind.owners:
+            if reviewer in self.deputies_of(owner):
+                return True, owner
+        return False, None
 
     def get(self, ident: int) -> Indicator:
         ind = self._by_id.get(ident)

@@ -145,6 +145,7 @@ def build_checklist(data: Any, path: str = "") -> tuple[Checklist | None, list[P
 
     sections_t = tuple(sections) or tuple(sorted({s for i in indicators for s in i.sections}))
     owners_t = tuple(owners) or tuple(sorted({o for i in indicators for o in i.owners}))
+    deputies = _deputies(data.get("deputies"), owners_t, c)
     if any(p.level == "error" for p in c.problems):
         return None, c.problems
     checklist = Checklist(
@@ -163,6 +164,7 @@ def build_checklist(data: Any, path: str = "") -> tuple[Checklist | None, list[P
         footnote=footnote,
         fonts=fonts,
         units=units,
+        deputies=deputies,
     )
     return checklist, c.problems
 
@@ -181,6 +183,44 @@ def _name_list(data: Mapping[str, Any], key: str, c: _Collector, *, required: bo
     if dups:
         c.error(f"字段 {key}", f"名称重复：{'、'.join(dups)}")
     return names
+
+
+def _deputies(
+    raw: Any, owners: tuple[str, ...], c: _Collector
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """`deputies: {万富春: [张三, 李四]}`: who may sign (审核) on a leader's behalf."""
+    if raw is None:
+        return ()
+    example = "例如 deputies: {万富春: [张三]}"
+    if not isinstance(raw, Mapping):
+        c.error("字段 deputies", f"应为映射：责任领导 → 代签人姓名列表，{example}")
+        return ()
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for key, names in raw.items():
+        owner = key.strip() if isinstance(key, str) else ""
+        where = f"字段 deputies.{key}"
+        if owner not in owners:
+            valid = "、".join(owners) or "（清单中没有责任领导）"
+            c.error(where, f"“{key}”不是清单中的责任领导（可选：{valid}）")
+            continue
+        chain = [names] if isinstance(names, str) else names
+        if (
+            not isinstance(chain, list)
+            or not chain
+            or not all(isinstance(n, str) and n.strip() for n in chain)
+        ):
+            c.error(where, f"应为代签人姓名，或姓名的列表，{example}")
+            continue
+        people = [n.strip() for n in chain]
+        if owner in people:
+            c.error(where, f"代签人不能是{owner}本人")
+            continue
+        dups = sorted({n for n in people if people.count(n) > 1})
+        if dups:
+            c.error(where, f"代签人重复：{'、'.join(dups)}")
+            continue
+        out.append((owner, tuple(people)))
+    return tuple(out)
 
 
 def _fonts(raw: Any, c: _Collector) -> tuple[tuple[str, tuple[str, ...]], ...]:

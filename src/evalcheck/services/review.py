@@ -8,7 +8,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from evalcheck.answers.review import Review, plan_signoffs, review_of, review_off_error
+from evalcheck.answers.review import (
+    Review,
+    own_refusal,
+    plan_signoffs,
+    review_of,
+    review_off_error,
+    signer_refusal,
+)
 from evalcheck.answers.store import Answers, State
 from evalcheck.errors import InputError
 from evalcheck.io.reviewbook import (
@@ -37,6 +44,11 @@ def check_reviewer(checklist: Checklist, by: str | None) -> str:
     return reviewer
 
 
+class Approved(NamedTuple):
+    signed: list[Signed]
+    skipped: list[str]  # `--all`: why each item left out was not approved (one line each)
+
+
 def approve(
     ws: Workspace,
     idents: Sequence[int] = (),
@@ -44,18 +56,22 @@ def approve(
     reviewer: str,
     note: str | None,
     leader: str | None = None,
-) -> list[Signed]:
+) -> Approved:
     """Approve the answers `idents`, or (with `leader`) all that await that leader.
-    Returns what was signed: empty when the leader has nothing waiting."""
+
+    With `leader` (`--all`) the answers the reviewer may not sign alone (filled by the
+    reviewer) are left out and listed; with ids any such answer refuses the batch.
+    Signed is empty when the leader has nothing waiting."""
     cl = ws.checklist
     reviewer = check_reviewer(cl, reviewer)
     chosen = None if leader is not None else _indicators(cl, idents)
+    skipped: list[str] = []
     with ws.writing() as answers:
         if chosen is None:
-            chosen = _pending_of(cl, answers, leader)
+            chosen, skipped = _pending_of(cl, answers, leader, reviewer)
         if not chosen:
-            return []
-        return _sign(cl, answers, chosen, "approve", reviewer, note)
+            return Approved([], skipped)
+        return Approved(_sign(cl, answers, chosen, "approve", reviewer, note), skipped)
 
 
 def return_answers(
@@ -80,12 +96,27 @@ def _indicators(cl: Checklist, idents: Sequence[int]) -> list[Indicator]:
     return list(seen.values())
 
 
-def _pending_of(cl: Checklist, answers: Answers, leader: str | None) -> list[Indicator]:
-    return [
+def _pending_of(
+    cl: Checklist, answers: Answers, leader: str | None, reviewer: str
+) -> tuple[list[Indicator], list[str]]:
+    """The leader's pending answers `reviewer` may approve, and why the others may not.
+    A reviewer who may not sign for the leader at all is refused outright."""
+    pending = [
         i
         for i in cl.indicators
         if i.owner == leader and review_of(cl, answers.state(i.id)) is Review.PENDING
     ]
+    if pending and (why := signer_refusal(cl, pending[0], reviewer)):
+        raise InputError(f"未审核通过任何指标：{why}")
+    chosen: list[Indicator] = []
+    skipped: list[str] = []
+    for ind in pending:
+        why = own_refusal(ind, answers.state(ind.id), reviewer, "approve")
+        if why:
+            skipped.append(why)
+        else:
+            chosen.append(ind)
+    return chosen, skipped
 
 
 def _sign(
