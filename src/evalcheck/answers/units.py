@@ -4,6 +4,7 @@ Each unit's answers are an ordinary answers file (the same format, history and l
 county that runs evalcheck itself can hand over its own file and it is dropped in here.
 """
 
+from dataclasses import replace
 from pathlib import Path
 
 from evalcheck.answers.store import Answers, load_answers
@@ -31,3 +32,22 @@ def load_unit_answers(answers_path: Path, checklist: Checklist) -> dict[str, Ans
     return {
         name: load_answers(unit_answers_path(answers_path, name), checklist) for name in plan.names
     }
+
+
+def unit_checklist(checklist: Checklist) -> Checklist:
+    """The checklist as a unit sees it: the collected indicators due by `units_due` (when
+    the checklist sets one), and no leaders' sign-off (leaders review the city's answers).
+    The same title and year, so a unit's answers file belongs to the city's checklist."""
+    plan = checklist.units
+    if plan is None:
+        return checklist
+    due = plan.due
+    indicators = tuple(
+        replace(i, due=due, due_text=None) if due is not None and plan.is_collected(i.id) else i
+        for i in checklist.indicators
+    )
+    fields = dict(
+        zip(Checklist.FIELDS, (getattr(checklist, f) for f in Checklist.FIELDS), strict=True)
+    )
+    fields.update(indicators=indicators, review=False)
+    return Checklist(**fields)

@@ -8,12 +8,8 @@ import typer
 from evalcheck.cli.frame import _Command
 from evalcheck.cli.shared import ByOpt, Env, Fmt, FormatOpt, _by_note, _echo, _env, _writer, app
 from evalcheck.errors import EXIT_FINDINGS, InputError
+from evalcheck.model.units import NO_UNITS
 from evalcheck.views import render
-
-NO_UNITS = (
-    "清单没有列出 units（填报单位）：在清单中写明 units: [沙坡头区, 中宁县, 海原县, 市本级]，"
-    "并给由各单位填报的指标写 collect: units（见 docs/units.md）"
-)
 
 IdsArg = Annotated[
     list[str] | None,

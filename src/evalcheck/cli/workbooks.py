@@ -40,7 +40,17 @@ ReviewDirOpt = Annotated[
         show_default=False,
     ),
 ]
-ForceOpt = Annotated[bool, typer.Option("--force", help="用 --split/--review 时覆盖已存在的表格。")]
+UnitsDirOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--units",
+        help="改为给每个填报单位（区县、市本级）各导出一份填报表到此文件夹，只含由各单位填报的指标。",
+        show_default=False,
+    ),
+]
+ForceOpt = Annotated[
+    bool, typer.Option("--force", help="用 --split/--units/--review 时覆盖已存在的表格。")
+]
 DueAsWrittenOpt = Annotated[
     bool,
     typer.Option("--due-as-written", help="完成时限按原表写法（如“9月15日前”），而不是日期。"),
@@ -53,6 +63,7 @@ def export(
     path: ExportPathArg = None,
     split: SplitOpt = None,
     review: ReviewDirOpt = None,
+    units: UnitsDirOpt = None,
     section: SectionOpt = None,
     owner: OwnerOpt = None,
     force: ForceOpt = False,
@@ -60,22 +71,22 @@ def export(
     due_as_written: DueAsWrittenOpt = False,
 ) -> None:
     """导出局里附件格式的填报总表：Excel（含进度页）或 Word；或用 --split 为每个科室生成填报表，
-    或用 --review 为每位责任领导生成审核表。
+    用 --units 为每个填报单位生成填报表，或用 --review 为每位责任领导生成审核表。
 
     \b
     示例：evalcheck export report.xlsx
     示例：evalcheck export report.docx --due-as-written
     示例：evalcheck export --split 科室表格/
+    示例：evalcheck export --units 单位表格/
     示例：evalcheck export --review 审核表/
     """
     from evalcheck.services import exporting
 
-    if sum(x is not None for x in (path, split, review)) != 1:
+    if sum(x is not None for x in (path, split, review, units)) != 1:
         raise InputError(ONE_TARGET)
     env = _env(ctx)
-    if review is not None:
-        books = exporting.export_review_books(env, review, owner or [], force=force)
-        return _reviews_written(books)
+    if units is not None or review is not None:
+        return _export_folder(env, units, review, owner or [], today, force, due_as_written)
     filters = _filters(env.checklist, sections=section)
     if split is not None:
         forms = exporting.export_forms(
@@ -102,7 +113,36 @@ def _forms_written(forms: list[tuple[Path, int]]) -> None:
     _echo(f"共 {len(forms)} 份科室填报表。填好后用 evalcheck import 文件名 导入。")
 
 
-ONE_TARGET = "请给出导出文件名（例如 report.xlsx）、--split 文件夹或 --review 文件夹，三选一"
+def _export_folder(
+    env: Any,
+    units: Path | None,
+    review: Path | None,
+    owners: list[str],
+    today: str | None,
+    force: bool,
+    as_written: bool,
+) -> None:
+    """export --review (one workbook per leader) or --units (one form per unit)."""
+    from evalcheck.services import exporting
+    from evalcheck.services.units import export_unit_forms
+
+    if review is not None:
+        return _reviews_written(exporting.export_review_books(env, review, owners, force=force))
+    assert units is not None
+    forms = export_unit_forms(env, units, today=today, force=force, due_as_written=as_written)
+    plan = env.checklist.units
+    due = f"，报送时限 {plan.due.isoformat()}" if plan is not None and plan.due else ""
+    for target, n in forms:
+        _echo(f"已生成 {target}（{n} 项{due}）")
+    _echo(
+        f"共 {len(forms)} 份单位填报表。填好后用 evalcheck import 文件名 导入"
+        "（记入 单位/单位名/answers.yaml），再用 evalcheck rollup 汇总。"
+    )
+
+
+ONE_TARGET = (
+    "请给出导出文件名（例如 report.xlsx）、--split 文件夹、--units 文件夹或 --review 文件夹，四选一"
+)
 
 
 def _reviews_written(written: list[tuple[Path, int, int]]) -> None:
@@ -153,12 +193,24 @@ def import_cmd(
     plan = importing.plan_import(env, filled)
     sheets = "、".join(f"“{s}”" for s in plan.sheets)
     _echo(f"读取 {path}：工作表 {sheets}，共 {plan.rows} 行")
+    undo = _unit_target(env, plan.unit)
     if dry_run:
         preview = importing.preview_import(env, plan, overwrite=overwrite_conflicts)
         return _previewed(plan, preview)
     who = _writer(by)
     result = importing.apply_import(env, plan, by=who, overwrite=overwrite_conflicts)
-    _imported(result, who, by)
+    _imported(result, who, by, undo)
+
+
+def _unit_target(env: Any, unit: str | None) -> str:
+    """Say which unit a unit's form is filed under; the command that undoes the import."""
+    from evalcheck.services.importing import target_of
+
+    if unit is None:
+        return "evalcheck undo"
+    target = target_of(env, unit).answers_path
+    _echo(f"单位填报表：{unit}，答案记入 {target}")
+    return f"evalcheck --answers {target} undo"
 
 
 def _previewed(plan: Any, preview: Any) -> None:
@@ -169,14 +221,14 @@ def _previewed(plan: Any, preview: Any) -> None:
     _echo(f"共 {len(preview.pending)} 项将被修改（--dry-run：未写入）")
 
 
-def _imported(result: Any, who: str, by: str | None) -> None:
+def _imported(result: Any, who: str, by: str | None, undo: str) -> None:
     _overridden(result.overridden)
     _print_changes(result.done)
     for line in result.added:
         _echo(f"  {line}")
     n = len(result.done)
     if n:
-        _echo(f"已导入 {n} 项修改（{_by_note(who, by)}）。如需整体撤销：evalcheck undo")
+        _echo(f"已导入 {n} 项修改（{_by_note(who, by)}）。如需整体撤销：{undo}")
     else:
         _echo("表格中的答案与现有答案相同，没有需要修改的内容")
 

@@ -32,10 +32,17 @@ COMPARE_SHEET = "同比"
 COLUMNS = (*(c.header for c in EXPORT), *HIDDEN)
 
 
-def row_key(checklist: Checklist, ind: Indicator) -> str:
-    """'47:3f2a9c0b1d': the id and a digest of the checklist and the indicator's text."""
-    raw = f"{checklist.title}|{checklist.year}|{ind.id}|{ind.text}".encode()
-    return f"{ind.id}:{sha256_hex(raw)[:10]}"
+UNIT_FORM = "unit"  # the metadata's kind of a unit's form (export --units)
+
+
+def row_key(checklist: Checklist, ind: Indicator, unit: str | None = None) -> str:
+    """'47:3f2a9c0b1d': the id and a digest of the checklist and the indicator's text;
+    in a unit's form '47:9c0b1d3f2a@沙坡头区' (the unit is in the digest too, so a row
+    copied into another unit's form, or an edited unit, is refused on import)."""
+    raw = f"{checklist.title}|{checklist.year}|{ind.id}|{ind.text}"
+    if unit is None:
+        return f"{ind.id}:{sha256_hex(raw.encode())[:10]}"
+    return f"{ind.id}:{sha256_hex(f'{raw}|{unit}'.encode())[:10]}@{unit}"
 
 
 def comparable(v: Any) -> str | None:
@@ -81,19 +88,21 @@ def json_texts(data: dict[str, str | None]) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
 
-def write_meta(wb: Any, checklist: Checklist, kind: str, section: str | None) -> None:
+def write_meta(
+    wb: Any, checklist: Checklist, kind: str, section: str | None, unit: str | None = None
+) -> None:
     ws = wb.create_sheet(META_SHEET)
-    for r, (k, v) in enumerate(
-        [
-            ("format", 2),
-            ("kind", kind),
-            ("title", checklist.title),
-            ("year", checklist.year),
-            ("section", section or ""),
-            ("exported", clock.now().replace(microsecond=0, tzinfo=None)),
-        ],
-        start=1,
-    ):
+    rows: list[tuple[str, Any]] = [
+        ("format", 2),
+        ("kind", kind),
+        ("title", checklist.title),
+        ("year", checklist.year),
+        ("section", section or ""),
+        ("exported", clock.now().replace(microsecond=0, tzinfo=None)),
+    ]
+    if unit is not None:
+        rows.append(("unit", unit))
+    for r, (k, v) in enumerate(rows, start=1):
         ws.cell(r, 1, k)
         ws.cell(r, 2, v)
     ws.sheet_state = "veryHidden"
@@ -102,11 +111,23 @@ def write_meta(wb: Any, checklist: Checklist, kind: str, section: str | None) ->
 Grid = dict[str, list[list[tuple[Any, bool]]]]  # sheet -> rows -> (value, is a formula)
 
 
-def workbook_kind(grid: Grid) -> str | None:
-    """What the hidden sheet says the workbook is ("export", "form", "review"), if it has one."""
+def _meta_value(grid: Grid, name: str) -> str | None:
     rows = grid.get(META_SHEET, [])
-    kind = next((r[1][0] for r in rows if len(r) >= 2 and r[0][0] == "kind"), None)
-    return None if kind is None else str(kind)
+    value = next((r[1][0] for r in rows if len(r) >= 2 and r[0][0] == name), None)
+    return None if value is None else str(value)
+
+
+def workbook_kind(grid: Grid) -> str | None:
+    """What the hidden sheet says the workbook is ("export", "form", "unit", "review"), if
+    it has one."""
+    return _meta_value(grid, "kind")
+
+
+def workbook_unit(grid: Grid) -> str | None:
+    """The unit a unit's form (export --units) was written for, else None."""
+    if workbook_kind(grid) != UNIT_FORM:
+        return None
+    return _meta_value(grid, "unit") or ""
 
 
 def check_meta(grid: Grid, checklist: Checklist, path: Path) -> None:

@@ -5,12 +5,12 @@ import contextlib
 import io
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from evalcheck.errors import InputError, WriteError, os_reason
 from evalcheck.infra import notices
 from evalcheck.infra.fileio import atomic_write_bytes
-from evalcheck.io.xlsx_format import FIRST_ROW, MAIN_SHEET, write_meta
+from evalcheck.io.xlsx_format import FIRST_ROW, MAIN_SHEET, UNIT_FORM, write_meta
 from evalcheck.io.xlsx_write import framing, write_main
 from evalcheck.model.checklist import UNASSIGNED, Checklist
 from evalcheck.model.kinds import dropdown, example, label
@@ -33,6 +33,16 @@ def form_filenames(checklist: Checklist) -> dict[str, str]:
     return {s: f"{n}.xlsx" for s, n in zip(sections, names, strict=True)}
 
 
+class Form(NamedTuple):
+    """One form to write: whose it is, its file name, its rows, and the unit it is for."""
+
+    name: str  # the section, or the unit
+    filename: str
+    checklist: Checklist
+    rows: Sequence[Row]
+    unit: str | None = None  # a unit's form (export --units): the unit is in every key
+
+
 def export_forms(
     folder: Path,
     snap: Snapshot,
@@ -46,6 +56,51 @@ def export_forms(
     All or nothing: every target is checked (exists without --force, read-only, open in
     Excel/WPS) and every workbook built before the first file is written.
     """
+    checklist = snap.checklist
+    wanted = set(sections) if sections else None
+    names = form_filenames(checklist)
+    forms = [
+        Form(name, names[name], checklist, rows)
+        for name, rows in group_rows(snap, snap.rows, "section")
+        if wanted is None or name in wanted
+    ]
+    return write_forms(folder, forms, force=force, due_as_written=due_as_written)
+
+
+def unit_form_filenames(checklist: Checklist, units: Sequence[str]) -> dict[str, str]:
+    """Every unit's form file name ('2021测评填报_单位_沙坡头区.xlsx'), unique on Windows."""
+    from evalcheck.infra.winnames import unique_names
+
+    names = unique_names(f"{checklist.year}测评填报_单位_{u}" for u in units)
+    return {u: f"{n}.xlsx" for u, n in zip(units, names, strict=True)}
+
+
+def export_unit_forms(
+    folder: Path,
+    snaps: Sequence[tuple[str, Snapshot]],
+    ids: Sequence[int],
+    *,
+    force: bool = False,
+    due_as_written: bool = False,
+) -> list[tuple[Path, int]]:
+    """One protected form per unit: only the collected indicators `ids`, the unit's
+    current answers prefilled, the unit in every hidden key. `snaps`: (unit, the unit's
+    snapshot), in the checklist's unit order. All or nothing, as the section forms."""
+    if not snaps:
+        return []
+    wanted = set(ids)
+    names = unit_form_filenames(snaps[0][1].checklist, [u for u, _ in snaps])
+    forms = [
+        Form(unit, names[unit], snap.checklist, [r for r in snap.rows if r.id in wanted], unit)
+        for unit, snap in snaps
+    ]
+    return write_forms(folder, forms, force=force, due_as_written=due_as_written)
+
+
+def write_forms(
+    folder: Path, forms: Sequence[Form], *, force: bool, due_as_written: bool
+) -> list[tuple[Path, int]]:
+    """Write the forms all or nothing (see export_forms)."""
     from openpyxl import Workbook
 
     from evalcheck.infra.winnames import long_path_warnings, name_key
@@ -53,27 +108,17 @@ def export_forms(
 
     if folder.exists() and not folder.is_dir():
         raise InputError(f"“{folder}”不是文件夹")
-    checklist = snap.checklist
-    wanted = set(sections) if sections else None
-    groups = [
-        (name, rows)
-        for name, rows in group_rows(snap, snap.rows, "section")
-        if wanted is None or name in wanted
-    ]
-    names = form_filenames(checklist)
     # an existing file counts when Windows would take it for the target (case, width)
     present: dict[str, str] = {}
     if folder.is_dir():
         with contextlib.suppress(OSError):
             present = {name_key(p.name): p.name for p in folder.iterdir()}
-    targets = [
-        (name, rows, folder / present.get(name_key(names[name]), names[name]))
-        for name, rows in groups
-    ]
-    existing = [p for _, _, p in targets if name_key(p.name) in present]
+    targets = [(f, folder / present.get(name_key(f.filename), f.filename)) for f in forms]
+    existing = [p for _, p in targets if name_key(p.name) in present]
     if existing and not force:
+        who = "单位" if any(f.unit is not None for f in forms) else "科室"
         raise InputError(
-            "以下表格已存在，可能含有科室尚未导入的填报内容，未做任何修改；"
+            f"以下表格已存在，可能含有{who}尚未导入的填报内容，未做任何修改；"
             "确认要覆盖请加 --force：" + "、".join(map(str, existing))
         )
     refused = [problem for p in existing if (problem := _cannot_replace(p))]
@@ -83,25 +128,29 @@ def export_forms(
         )
     from evalcheck.infra.outputguard import refuse_onto_input
 
-    for _, _, target in targets:
+    for _, target in targets:
         refuse_onto_input(target)  # every form checked before the first is written
         for w in long_path_warnings(target):
             notices.warn(w)
     built: list[tuple[Path, bytes, int]] = []
-    for name, rows, target in targets:
+    for form, target in targets:
+        checklist, rows = form.checklist, form.rows
         wb = Workbook()
         ws = wb.active
         ws.title = MAIN_SHEET
-        frame = framing(checklist, title=title_of(checklist, f"— {name} 填报表"), form=True)
+        frame = framing(checklist, title=title_of(checklist, f"— {form.name} 填报表"), form=True)
         columns = with_due(export_columns(rows, checklist), due_as_written=due_as_written)
-        write_main(ws, checklist, rows, frame=frame, form=True, columns=columns)
+        write_main(ws, checklist, rows, frame=frame, form=True, columns=columns, unit=form.unit)
         _add_validations(ws, checklist, rows)
         ws.protection.sheet = True  # no password: it guards against slips, not people
         ws.protection.autoFilter = False
         ws.protection.sort = False
         ws.protection.formatColumns = False
         ws.protection.formatRows = False
-        write_meta(wb, checklist, "form", name)
+        if form.unit is None:
+            write_meta(wb, checklist, "form", form.name)
+        else:
+            write_meta(wb, checklist, UNIT_FORM, None, unit=form.unit)
         buf = io.BytesIO()
         wb.save(buf)
         built.append((target, buf.getvalue(), len(rows)))

@@ -20,6 +20,7 @@ from evalcheck.io.xlsx_format import (
     compact,
     comparable,
     row_key,
+    workbook_unit,
 )
 from evalcheck.model.checklist import Checklist, Indicator
 from evalcheck.model.kinds import Value, cell_text, parse
@@ -105,6 +106,9 @@ def read_workbook(path: Path, checklist: Checklist, grid: Grid | None = None) ->
     `grid`: the workbook's cells, when the caller has read them already (read_grid)."""
     grid = read_grid(path) if grid is None else grid
     check_meta(grid, checklist, path)
+    unit = workbook_unit(grid)
+    if unit is not None:
+        check_unit(checklist, unit, path)
     cached: Grid | None = None  # values Excel computed for formulas, read only if needed
     result = ImportResult()
     for title, rows in grid.items():
@@ -117,7 +121,7 @@ def read_workbook(path: Path, checklist: Checklist, grid: Grid | None = None) ->
         col = header["value"] - 1
         if cached is None and any(len(row) > col and row[col][1] for row in rows):
             cached = read_cells(path, data_only=True)
-        _read_sheet(title, rows, cached[title] if cached else None, header, checklist, result)
+        _read_sheet(title, rows, cached[title] if cached else None, header, checklist, result, unit)
     if not result.sheets:
         raise DataError(f"{path} 中没有带“题号”“填报值”“校验键”表头的工作表")
     return result
@@ -160,6 +164,7 @@ def _read_sheet(
     header: dict[str, int],
     checklist: Checklist,
     result: ImportResult,
+    unit: str | None = None,
 ) -> None:
     seen: dict[int, int] = {}
     for r in range(header["_row"] + 1, len(rows) + 1):
@@ -168,7 +173,7 @@ def _read_sheet(
         if key is None and ident_cell is None:
             continue
         result.rows += 1
-        located = locate_row(checklist, title, r, key, ident_cell, seen, result.refused)
+        located = locate_row(checklist, title, r, key, ident_cell, seen, result.refused, unit)
         if located is None:
             continue
         ind, where = located
@@ -190,11 +195,13 @@ def locate_row(
     ident_cell: Any,
     seen: dict[int, int],
     refused: list[str],
+    unit: str | None = None,
 ) -> tuple[Indicator, str] | None:
     """The indicator of sheet row `r` and where it is ('工作表“…”第5行（第47项）'), or None
-    with the reason appended to `refused` (bad key, edited id, the same indicator twice)."""
+    with the reason appended to `refused` (bad key, edited id, the same indicator twice,
+    a row of another unit's form). `unit`: the workbook is that unit's form."""
     where = f"工作表“{title}”第{r}行"
-    ind = _resolve_key(checklist, key, ident_cell)
+    ind = _resolve_key(checklist, key, ident_cell, unit)
     if isinstance(ind, str):
         refused.append(f"{where}：{ind}")
         return None
@@ -206,19 +213,44 @@ def locate_row(
     return ind, where
 
 
-def _resolve_key(checklist: Checklist, key: Any, ident_cell: Any) -> Indicator | str:
-    m = re.fullmatch(r"(\d+):([0-9a-f]{10})", str(key or "").strip())
+def _resolve_key(
+    checklist: Checklist, key: Any, ident_cell: Any, unit: str | None = None
+) -> Indicator | str:
+    m = re.fullmatch(r"(\d+):([0-9a-f]{10})(?:@(.+))?", str(key or "").strip(), flags=re.S)
     if not m:
         return "隐藏的校验键缺失或无效（请勿修改或删除校验键列，也不要插入新行）"
     ident = int(m.group(1))
+    if m.group(3) != unit:
+        return _wrong_unit(m.group(3), unit)
     if not checklist.has(ident):
         return f"校验键指向第{ident}项，当前清单中没有这一项"
     ind = checklist.get(ident)
-    if row_key(checklist, ind) != m.group(0):
+    if row_key(checklist, ind, unit) != m.group(0):
         return f"校验键与第{ident}项不符（表格可能来自其他清单或被改动过）"
+    if unit is not None and checklist.units is not None and not checklist.units.is_collected(ident):
+        return f"第{ident}项不由各单位填报（清单中没有 collect: units），单位表格中不能有这一项"
     if str(ident_cell).strip() not in (str(ident), f"{ident}.0"):
         return f"题号“{ident_cell}”与校验键（第{ident}项）不符：请勿修改题号"
     return ind
+
+
+def _wrong_unit(row_unit: str | None, unit: str | None) -> str:
+    """Why a row's key does not belong in this workbook (copied from another's form)."""
+    if unit is None:
+        return f"这一行来自单位“{row_unit}”的填报表，不能混入市级的表格（请勿在表格间复制行）"
+    if row_unit is None:
+        return f"这一行来自市级的表格，不属于“{unit}”的填报表（请勿在表格间复制行）"
+    return f"这一行来自单位“{row_unit}”的填报表，不属于“{unit}”的填报表（请勿在表格间复制行）"
+
+
+def check_unit(checklist: Checklist, unit: str, path: Path) -> None:
+    """A unit's form must name a unit of the checklist."""
+    names = checklist.units.names if checklist.units is not None else ()
+    if unit not in names:
+        listed = "、".join(names) if names else "（清单没有列出 units）"
+        raise DataError(
+            f"{path} 是单位“{unit}”的填报表，但当前清单的填报单位中没有它（填报单位：{listed}）"
+        )
 
 
 def _originals(row: _Row) -> dict[str, str | None] | None:

@@ -82,7 +82,9 @@ def write_main(
     frame: Framing,
     form: bool,
     columns: Sequence[Column[Row]] = EXPORT,
+    unit: str | None = None,
 ) -> None:
+    """The attachment's table; `unit`: a unit's form, whose hidden keys carry the unit."""
     from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
 
@@ -139,7 +141,7 @@ def write_main(
                 styles.apply(c, center=key[0], late=key[1], answer=key[2], fmt=key[3])
             else:  # the rest copy its style array (styles.apply, inlined: 2,600 cells)
                 c._style = proto.__copy__()
-        set_text(ws.cell(r, key_col), row_key(checklist, row.ind))
+        set_text(ws.cell(r, key_col), row_key(checklist, row.ind, unit))
         set_text(ws.cell(r, original_col), json_texts(inputs))
         heights.append(LINE_HEIGHT * lines + 4)
         ws.row_dimensions[r].height = heights[-1]

@@ -27,6 +27,10 @@ from evalcheck.model.rollups import REGISTRY, Spec, choices_for, default_rule, p
 COLLECT_VALUES = ("units", "city")  # collected from the units | answered by the city alone
 MAX_UNITS = 200  # a city has a handful of counties; more is a mistake in the file
 MAX_UNIT_NAME = 40
+NO_UNITS = (
+    "清单没有列出 units（填报单位）：在清单中写明 units: [沙坡头区, 中宁县, 海原县, 市本级]，"
+    "并给由各单位填报的指标写 collect: units（见 docs/units.md）"
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,9 @@
 A cell's way from `evalcheck import` to the answers file, top to bottom:
 
 1. `read_filled`: the workbook's cells, read once within the size guards (io/xlsx_read),
-   and what its hidden sheet says it is (a leader's review workbook goes to review.py);
+   and what its hidden sheet says it is (a leader's review workbook goes to review.py; a
+   unit's form, whose hidden keys name the unit, is filed under that unit's answers file
+   `单位/<单位名>/answers.yaml`, services/units.py);
 2. `plan_import`: every row located by its hidden key and re-validated (io/xlsx_read),
    indicators filled twice (io/import_plan), the files the 佐证材料 cells name found
    beside the form: an `ImportPlan`, with everything refused listed;
@@ -26,9 +28,10 @@ from evalcheck.answers.store import Answers, now_iso
 from evalcheck.errors import InputError
 from evalcheck.infra.clock import today
 from evalcheck.io.import_plan import Conflict, Planned, conflicts, pending, twice_filled
-from evalcheck.io.xlsx_format import Grid, workbook_kind
-from evalcheck.io.xlsx_read import Change, read_grid, read_workbook
+from evalcheck.io.xlsx_format import Grid, check_meta, workbook_kind, workbook_unit
+from evalcheck.io.xlsx_read import Change, check_unit, read_grid, read_workbook
 from evalcheck.services.evidence import store_changes
+from evalcheck.services.units import unit_workspace
 from evalcheck.services.workspace import Workspace
 from evalcheck.state.snapshot import Snapshot, take
 
@@ -38,13 +41,19 @@ class Filled(NamedTuple):
 
     path: Path
     grid: Grid
-    kind: str | None  # "export", "form", "review" (None: not written by evalcheck)
+    kind: str | None  # "export", "form", "unit", "review" (None: not written by evalcheck)
+    unit: str | None = None  # a unit's form: the unit its answers are filed under
 
 
 def read_filled(path: Path) -> Filled:
     """Read a workbook's cells once (the size guards run first)."""
     grid = read_grid(path)
-    return Filled(path, grid, workbook_kind(grid))
+    return Filled(path, grid, workbook_kind(grid), workbook_unit(grid))
+
+
+def target_of(ws: Workspace, unit: str | None) -> Workspace:
+    """The answers a workbook is imported into: the city's, or a unit's."""
+    return ws if unit is None else unit_workspace(ws, unit)
 
 
 @dataclass(frozen=True)
@@ -57,12 +66,18 @@ class ImportPlan:
     changes: list[Change]  # one per indicator, repeats dropped
     sources: dict[int, list[str]] = field(default_factory=dict)  # files/links to add, by id
     refused: list[str] = field(default_factory=list)  # located reasons; any refuses all
+    unit: str | None = None  # a unit's form: imported into that unit's answers file
 
 
 def plan_import(ws: Workspace, filled: Filled) -> ImportPlan:
     """Every row of the workbook read and re-validated, and the files its 佐证材料 cells
     name found beside it. Cells refused, files missing and indicators filled differently
-    on two sheets are listed in `refused` (the plan is then never applied)."""
+    on two sheets are listed in `refused` (the plan is then never applied). A unit's
+    form is read against the unit's answers."""
+    if filled.unit is not None:
+        check_meta(filled.grid, ws.checklist, filled.path)
+        check_unit(ws.checklist, filled.unit, filled.path)
+        ws = target_of(ws, filled.unit)
     result = read_workbook(filled.path, ws.checklist, filled.grid)
     changes, twice = twice_filled(result.changes)
     named = any(ch.evidence for ch in changes)  # the answers are read only if a cell names files
@@ -70,7 +85,9 @@ def plan_import(ws: Workspace, filled: Filled) -> ImportPlan:
         _form_evidence(changes, ws.answers(), filled.path.parent) if named else ({}, [])
     )
     refused = result.refused + twice + missing
-    return ImportPlan(filled.path, result.sheets, result.rows, changes, sources, refused)
+    return ImportPlan(
+        filled.path, result.sheets, result.rows, changes, sources, refused, filled.unit
+    )
 
 
 class ImportPreview(NamedTuple):
@@ -81,7 +98,7 @@ class ImportPreview(NamedTuple):
 def preview_import(ws: Workspace, plan: ImportPlan, *, overwrite: bool) -> ImportPreview:
     """What `apply_import` would change now (`import --dry-run`); nothing is written."""
     _refuse(plan)
-    snap = ws.snapshot()
+    snap = target_of(ws, plan.unit).snapshot()
     found = _stale(snap, plan.changes, overwrite=overwrite)
     return ImportPreview(pending(snap, plan.changes), found)
 
@@ -97,6 +114,7 @@ def apply_import(ws: Workspace, plan: ImportPlan, *, by: str, overwrite: bool) -
     again on the fresh answers, the files it carries are copied into the evidence store
     (rolled back if anything fails), rows equal to the current answer are skipped."""
     _refuse(plan)
+    ws = target_of(ws, plan.unit)
     root = store_root(ws.answers_path)
     with store_changes() as ops, ws.writing() as answers:
         snap = take(ws.checklist, answers, today())

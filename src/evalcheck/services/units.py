@@ -1,0 +1,84 @@
+"""Unit forms: one workbook per unit (`export --units`), and the workspace a unit's form is
+imported into (its answers file `单位/<单位名>/answers.yaml`, see answers/units.py).
+
+A unit's form holds only the collected indicators, due by `units_due`, prefilled with the
+unit's current answers; every hidden key names the unit, so `import` files the form under
+it, all or nothing, with the stale-form checks of a section form (services/importing.py).
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from evalcheck.answers.store import Answers, load_answers, transaction
+from evalcheck.answers.units import unit_answers_path, unit_checklist
+from evalcheck.errors import InputError, WriteError, os_reason
+from evalcheck.model.checklist import Checklist
+from evalcheck.model.units import NO_UNITS, UnitsPlan
+from evalcheck.services.workspace import Workspace
+from evalcheck.state.deadlines import parse_today
+from evalcheck.state.snapshot import Snapshot, take
+
+
+class UnitWorkspace:
+    """One unit's answers, as a Workspace: the checklist as the unit sees it (units_due,
+    no sign-off) and the unit's answers file beside the city's."""
+
+    def __init__(self, city: Workspace, unit: str) -> None:
+        self.unit = unit
+        self._checklist = unit_checklist(city.checklist)
+        self._path = unit_answers_path(city.answers_path, unit)
+
+    @property
+    def checklist(self) -> Checklist:
+        return self._checklist
+
+    @property
+    def answers_path(self) -> Path:
+        return self._path
+
+    def answers(self) -> Answers:
+        return load_answers(self._path, self._checklist)
+
+    def snapshot(self, today: str | None = None) -> Snapshot:
+        return take(self._checklist, self.answers(), parse_today(today))
+
+    @contextmanager
+    def writing(self) -> Iterator[Answers]:
+        try:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WriteError(f"无法创建文件夹 {self._path.parent}：{os_reason(exc)}") from None
+        with transaction(self._path, self._checklist) as answers:
+            yield answers
+
+
+def units_plan(ws: Workspace) -> UnitsPlan:
+    plan = ws.checklist.units
+    if plan is None:
+        raise InputError(NO_UNITS)
+    return plan
+
+
+def unit_workspace(ws: Workspace, unit: str) -> UnitWorkspace:
+    names = units_plan(ws).names
+    if unit not in names:
+        raise InputError(f"清单的填报单位中没有“{unit}”（填报单位：{'、'.join(names)}）")
+    return UnitWorkspace(ws, unit)
+
+
+def export_unit_forms(
+    ws: Workspace,
+    folder: Path,
+    *,
+    today: str | None = None,
+    force: bool = False,
+    due_as_written: bool = False,
+) -> list[tuple[Path, int]]:
+    """One protected form per unit (in the checklist's unit order), all or nothing;
+    returns (file, indicators) for each form written."""
+    from evalcheck.io.xlsx_forms import export_unit_forms as write_unit_forms
+
+    plan = units_plan(ws)
+    snaps = [(u, UnitWorkspace(ws, u).snapshot(today)) for u in plan.names]
+    return write_unit_forms(folder, snaps, plan.ids, force=force, due_as_written=due_as_written)

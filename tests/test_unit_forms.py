@@ -1,0 +1,337 @@
+"""Unit forms (issue 26): `export --units DIR` writes one form per unit, `import` files a
+filled unit form under that unit, all or nothing, with stale-form conflicts; round trips."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from python_calamine import CalamineWorkbook
+
+from evalcheck.answers.units import unit_answers_path
+from tests.test_units import FULL, UNITS, fill, units_checklist
+
+COLLECTED = [1, 2, 3, 4, 5, 6, 7, 8, 9]
+FORMS = Path("单位表格")
+
+
+def form(unit: str) -> Path:
+    return FORMS / f"2021测评填报_单位_{unit}.xlsx"
+
+
+@pytest.fixture()
+def work(tmp_path: Path) -> Path:
+    path = tmp_path / "indicators.yaml"
+    path.write_text(yaml.safe_dump(units_checklist(), allow_unicode=True), encoding="utf-8")
+    return tmp_path
+
+
+def rows_of(path: Path) -> tuple[list[str], list[list[Any]]]:
+    """The form's header and rows, read with an independent reader (calamine)."""
+    sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("测评指标").to_python()
+    header_at = next(i for i, r in enumerate(sheet) if "题号" in r)
+    header = [str(h) for h in sheet[header_at]]
+    rows = [r for r in sheet[header_at + 1 :] if r[header.index("题号")] not in ("", None)]
+    return header, rows
+
+
+def type_into(path: Path, cells: dict[int, dict[str, Any]]) -> None:
+    """What a county does in Excel: type into the form's cells."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb["测评指标"]
+    header = next(r for r in range(1, 9) if any(c.value == "题号" for c in ws[r]))
+    col = {c.value: c.column for c in ws[header]}
+    for r in range(header + 1, ws.max_row + 1):
+        for name, value in cells.get(ws.cell(r, col["题号"]).value, {}).items():
+            ws.cell(r, col[name]).value = value
+    wb.save(path)
+
+
+def unit_answers(folder: Path, unit: str) -> dict[int, Any]:
+    path = unit_answers_path(folder / "answers.yaml", unit)
+    if not path.exists():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {
+        int(i): ("NA:" + a["na"]) if a.get("na") else a.get("value")
+        for i, a in (data.get("answers") or {}).items()
+    }
+
+
+def test_export_units_writes_one_form_per_unit_with_only_the_collected_indicators(
+    work: Path, run: Any
+) -> None:
+    fill(work, "沙坡头区", {1: 120, 5: True, 7: ["网站", "APP"]})
+    result = run("export", "--units", str(FORMS))
+    assert result.exit_code == 0, result.output
+    for unit in UNITS:
+        assert f"已生成 {form(unit)}（9 项，报送时限 2021-09-10）" in result.stdout
+    assert "共 3 份单位填报表" in result.stdout
+    header, rows = rows_of(work / form("沙坡头区"))
+    col = {h: n for n, h in enumerate(header)}
+    assert [int(r[col["题号"]]) for r in rows] == COLLECTED  # 10 is the city's own
+    assert {str(r[col["完成时限"]])[:10] for r in rows} == {"2021-09-10"}  # units_due
+    values = {int(r[col["题号"]]): r[col["填报值"]] for r in rows}
+    assert values[1] == 120 and values[5] == "是" and values[7] == "网站、APP"
+    assert values[2] == ""  # not reported yet
+    keys = [r[col["校验键"]] for r in rows]
+    assert all(k.endswith("@沙坡头区") for k in keys)
+    _, other = rows_of(work / form("中宁县"))
+    assert {r[col["填报值"]] for r in other} == {""}
+    assert all(r[col["校验键"]].endswith("@中宁县") for r in other)
+    assert not (work / "answers.yaml").exists()  # exporting writes no answers
+
+
+def test_export_units_without_units_in_the_checklist_is_refused(run: Any) -> None:
+    result = run("export", "--units", "单位表格")
+    assert result.exit_code == 3
+    assert "清单没有列出 units" in result.stderr
+    assert not Path("单位表格").exists()
+
+
+def test_existing_unit_forms_are_kept_without_force(work: Path, run: Any) -> None:
+    assert run("export", "--units", str(FORMS)).exit_code == 0
+    type_into(work / form("中宁县"), {1: {"填报值": 80}})
+    before = (work / form("中宁县")).read_bytes()
+    result = run("export", "--units", str(FORMS))
+    assert result.exit_code == 3 and "可能含有单位尚未导入的填报内容" in result.stderr
+    assert (work / form("中宁县")).read_bytes() == before
+    assert run("export", "--units", str(FORMS), "--force").exit_code == 0
+
+
+def test_a_filled_unit_form_is_filed_under_its_unit_with_history(work: Path, run: Any) -> None:
+    assert run("export", "--units", str(FORMS)).exit_code == 0
+    type_into(
+        work / form("中宁县"),
+        {1: {"填报值": 80}, 5: {"填报值": "否"}, 9: {"不适用原因": "本县无此项"}},
+    )
+    city_before = (work / "answers.yaml").exists()
+    dry = run("import", str(form("中宁县")), "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert "单位填报表：中宁县，答案记入 单位/中宁县/answers.yaml" in dry.stdout
+    assert (
+        "第1项：（无） → 80 个" in dry.stdout
+        and "共 3 项将被修改（--dry-run：未写入）" in dry.stdout
+    )
+    assert unit_answers(work, "中宁县") == {}
+    result = run("import", str(form("中宁县")), "--by", "中宁县李四")
+    assert result.exit_code == 0, result.output
+    assert "已导入 3 项修改（填报人：中宁县李四）" in result.stdout
+    assert "evalcheck --answers 单位/中宁县/answers.yaml undo" in result.stdout
+    assert unit_answers(work, "中宁县") == {1: 80, 5: False, 9: "NA:本县无此项"}
+    assert unit_answers(work, "沙坡头区") == {}
+    assert (work / "answers.yaml").exists() == city_before  # the city's answers untouched
+    # history, as for city answers: a second form changes the value and keeps the old one
+    assert run("export", "--units", str(FORMS), "--force").exit_code == 0
+    type_into(work / form("中宁县"), {1: {"填报值": 85}})
+    assert run("import", str(form("中宁县"))).exit_code == 0
+    shown = run("--answers", "单位/中宁县/answers.yaml", "history", "1")
+    assert "80 个" in shown.stdout and "85 个" in shown.stdout
+    # the roll-up reads it
+    data = json.loads(run("rollup", "1", "--format", "json").stdout)["rollups"][0]
+    assert data["units"] == {"中宁县": 85} and data["missing"] == ["沙坡头区", "海原县"]
+
+
+def test_a_unit_form_with_one_bad_cell_imports_nothing(work: Path, run: Any) -> None:
+    assert run("export", "--units", str(FORMS)).exit_code == 0
+    type_into(work / form("海原县"), {1: {"填报值": 60}, 2: {"填报值": "很多"}})
+    result = run("import", str(form("海原县")))
+    assert result.exit_code == 3
+    assert "未导入任何内容" in result.stderr
+    assert "工作表“测评指标”第5行（第2项）" in result.stderr
+    assert unit_answers(work, "海原县") == {}
+    assert not unit_answers_path(work / "answers.yaml", "海原县").exists()
+
+
+def test_a_stale_unit_form_is_a_conflict_unless_overwritten(work: Path, run: Any) -> None:
+    fill(work, "沙坡头区", {1: 100})
+    assert run("export", "--units", str(FORMS)).exit_code == 0
+    fill(work, "沙坡头区", {1: 110})  # changed since the export (say, by phone)
+    type_into(work / form("沙坡头区"), {1: {"填报值": 120}, 2: {"填报值": 1000}})
+    path = unit_answers_path(work / "answers.yaml", "沙坡头区")
+    before = path.read_bytes()
+    result = run("import", str(form("沙坡头区")))
+    assert result.exit_code == 3 and "1 处冲突" in result.stderr
+    assert "（第1项） 填报值：导出后已改为“110”（导出时为“100”），表格中填的是“120”" in (
+        result.stderr
+    )
+    assert path.read_bytes() == before
+    result = run("import", str(form("沙坡头区")), "--overwrite-conflicts")
+    assert result.exit_code == 0, result.output
+    assert unit_answers(work, "沙坡头区") == {1: 120, 2: 1000}
+
+
+def test_an_untouched_stale_unit_form_reverts_nothing(work: Path, run: Any) -> None:
+    fill(work, "沙坡头区", {1: 100})
+    assert run("export", "--units", str(FORMS)).exit_code == 0
+    fill(work, "沙坡头区", {1: 110})
+    type_into(work / form("沙坡头区"), {2: {"填报值": 1000}})
+    assert run("import", str(form("沙坡头区"))).exit_code == 0
+    assert unit_answers(work, "沙坡头区") == {1: 110, 2: 1000}
+
+
+def test_a_row_copied_from_another_units_form_is_refused(work: Path, run: Any) -> None:
+    assert run("export", "--units", str(FORMS)).exit_code == 0
+    wb = openpyxl.load_workbook(work / form("中宁县"))
+    key_of_zhongning = wb["测评指标"].cell(4, 15).value
+    assert wb["测评指标"].cell(3, 15).value == "校验键"
+    wb = openpyxl.load_workbook(work / form("沙坡头区"))
+    wb["测评指标"].cell(4, 15).value = key_of_zhongning
+    wb["测评指标"].cell(4, 7).value = 5
+    wb.save(work / form("沙坡头区"))
+    result = run("import", str(form("沙坡头区")))
+    assert result.exit_code == 3
+    assert "这一行来自单位“中宁县”的填报表，不属于“沙坡头区”的填报表" in result.stderr
+    assert unit_answers(work, "沙坡头区") == {}
+
+
+def test_a_form_for_a_unit_the_checklist_does_not_list_is_refused(work: Path, run: Any) -> None:
+    assert run("export", "--units", str(FORMS)).exit_code == 0
+    data = units_checklist(units=["沙坡头区", "中宁县"])
+    (work / "indicators.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    result = run("import", str(form("海原县")))
+    assert result.exit_code == 4
+    assert "是单位“海原县”的填报表，但当前清单的填报单位中没有它" in result.stderr
+
+
+def test_untouched_unit_forms_import_as_no_change(work: Path, run: Any) -> None:
+    for unit, values in FULL.items():
+        fill(work, unit, values)
+    assert run("export", "--units", str(FORMS)).exit_code == 0
+    before = {u: unit_answers_path(work / "answers.yaml", u).read_bytes() for u in UNITS}
+    for unit in UNITS:
+        result = run("import", str(form(unit)))
+        assert result.exit_code == 0, result.output
+        assert "表格中的答案与现有答案相同，没有需要修改的内容" in result.stdout
+    assert {u: unit_answers_path(work / "answers.yaml", u).read_bytes() for u in UNITS} == before
+
+
+# ------------------------------------------------------------- generated round trips
+
+OPTIONS = ["网站", "APP", "窗口"]
+WORDS = st.text(alphabet="一窗通办帮代延时服务网上掌上", min_size=1, max_size=12)
+NA = st.just("NA")
+
+
+def answer_of(ident: int) -> st.SearchStrategy[Any]:
+    value: st.SearchStrategy[Any] = {
+        1: st.integers(0, 10**6),
+        2: st.integers(1, 10**6),
+        3: st.integers(0, 10**6),
+        5: st.booleans(),
+        6: st.booleans(),
+        7: st.lists(st.sampled_from(OPTIONS), min_size=1, max_size=3, unique=True),
+        8: WORDS,
+        9: st.integers(0, 1000).map(lambda n: n / 10),
+    }[ident]
+    return st.one_of(value, NA) if ident != 2 else value
+
+
+unit_sheets = st.fixed_dictionaries(
+    {},
+    optional={i: answer_of(i) for i in (1, 2, 3, 5, 6, 7, 8, 9)},
+)
+all_units = st.fixed_dictionaries({}, optional={u: unit_sheets for u in UNITS})
+
+
+def typed(ident: int, v: Any) -> dict[str, Any]:
+    """The cells a county types for one answer."""
+    if v == "NA":
+        return {"不适用原因": "本县无此项"}
+    if isinstance(v, bool):
+        return {"填报值": "是" if v else "否"}
+    if isinstance(v, list):
+        return {"填报值": "、".join(v)}
+    return {"填报值": v}
+
+
+def expected_rollups(answers: dict[str, dict[int, Any]]) -> dict[int, Any]:
+    """The roll-ups computed independently, straight from the units' answers."""
+
+    def reported(ident: int) -> list[Any]:
+        return [
+            answers[u][ident]
+            for u in UNITS
+            if ident in answers.get(u, {}) and answers[u][ident] != "NA"
+        ]
+
+    out: dict[int, Any] = {}
+    for ident in (1, 2, 3):
+        vals = reported(ident)
+        out[ident] = sum(vals) if vals else None
+    two, three = out[2], out[3]
+    out[4] = three / two * 100 if two and three is not None else None
+    yes = reported(5)
+    out[5] = any(yes) if yes else None
+    allof = reported(6)
+    out[6] = all(allof) if allof else None
+    chosen = reported(7)
+    out[7] = sorted({o for v in chosen for o in v}) if chosen else None
+    texts = [(u, answers[u][8]) for u in UNITS if answers.get(u, {}).get(8) not in (None, "NA")]
+    out[8] = "；".join(f"{u}：{t}" for u, t in texts) if texts else None
+    means = reported(9)
+    out[9] = sum(means) / len(means) if means else None
+    return out
+
+
+def missing_units(answers: dict[str, dict[int, Any]], ident: int) -> list[str]:
+    return [u for u in UNITS if ident not in answers.get(u, {})]
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(answers=all_units)
+def test_unit_form_export_then_import_is_the_identity_and_rollup_agrees(
+    tmp_path_factory: pytest.TempPathFactory,
+    run: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    answers: dict[str, dict[int, Any]],
+) -> None:
+    folder = tmp_path_factory.mktemp("unitforms")
+    monkeypatch.chdir(folder)
+    (folder / "indicators.yaml").write_text(
+        yaml.safe_dump(units_checklist(), allow_unicode=True), encoding="utf-8"
+    )
+    assert run("export", "--units", str(FORMS)).exit_code == 0
+    for unit, values in answers.items():  # each county fills its blank form
+        type_into(folder / form(unit), {i: typed(i, v) for i, v in values.items()})
+        result = run("import", str(form(unit)))
+        assert result.exit_code == 0, result.output
+    for unit in UNITS:  # the answers are what the counties typed
+        got = unit_answers(folder, unit)
+        want = {i: ("NA:本县无此项" if v == "NA" else v) for i, v in answers.get(unit, {}).items()}
+        assert {i: sorted(v) if isinstance(v, list) else v for i, v in got.items()} == {
+            i: sorted(v) if isinstance(v, list) else v for i, v in want.items()
+        }
+    # exported again and imported untouched: no change
+    assert run("export", "--units", str(FORMS), "--force").exit_code == 0
+    for unit in UNITS:
+        result = run("import", str(form(unit)))
+        assert "没有需要修改的内容" in result.stdout, result.output
+    # rollup equals the independent computation
+    data = json.loads(run("rollup", "--format", "json").stdout)["rollups"]
+    got_rollups = {r["id"]: r for r in data}
+    want = expected_rollups(answers)
+    for ident, value in want.items():
+        r = got_rollups[ident]
+        if isinstance(value, float):
+            assert r["value"] == pytest.approx(value, rel=1e-6, abs=1e-6), (
+                ident
+            )  # rounded to 6 places
+        elif isinstance(value, list):
+            assert sorted(r["value"]) == value, ident
+        else:
+            assert r["value"] == value, ident
+        if ident != 4:
+            assert r["missing"] == missing_units(answers, ident), ident
+            units = {u: v for u, vals in answers.items() for i, v in vals.items() if i == ident}
+            assert set(r["units"]) == set(units)
