@@ -185,6 +185,7 @@ def test_bad_targets_are_refused(run, tmp_path: Path, target: str, message: str)
     assert "Traceback" not in result.output
 
 
+@pytest.mark.slow  # LibreOffice
 @needs_soffice
 def test_libreoffice_renders_the_attachment(run, answered, tmp_path: Path) -> None:
     assert run("export", "report.docx", "--due-as-written").exit_code == 0

@@ -136,6 +136,7 @@ def test_every_printed_page_shows_the_category_of_its_rows(run, tmp_path: Path, 
             assert ws.cell(shown_at, 1).value == want
 
 
+@pytest.mark.slow  # LibreOffice
 @needs_soffice_calc
 def test_libreoffice_prints_the_pages_as_computed(run, tmp_path: Path) -> None:
     run("answer", "47", "--value", "312", "--note", LONG)

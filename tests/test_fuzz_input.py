@@ -224,6 +224,7 @@ def _chinese(text: str) -> bool:
     return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
+@pytest.mark.slow  # a generated corpus of hostile workbooks
 @pytest.mark.parametrize("command", ["import", "checklist-import"])
 def test_random_and_hostile_workbooks_fail_cleanly(corpus, command: str) -> None:
     folder, names = corpus

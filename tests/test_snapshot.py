@@ -219,6 +219,7 @@ def write_state(path: Path, state: list[tuple[int, str, object, str | None, list
                 answers.clear(ind, by="t")
 
 
+@pytest.mark.slow  # generated answer states, each exported and imported
 @settings(
     max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

@@ -34,7 +34,10 @@ def _missing() -> str | None:
     return None
 
 
-pytestmark = pytest.mark.skipif(_missing() is not None, reason=str(_missing()))
+pytestmark = [
+    pytest.mark.slow,  # LibreOffice
+    pytest.mark.skipif(_missing() is not None, reason=str(_missing())),
+]
 
 
 @pytest.fixture(scope="module")

@@ -25,6 +25,7 @@ READERS = [
 ]
 
 
+@pytest.mark.slow  # twenty interpreters at once
 def test_twenty_processes_answer_at_once(tmp_path: Path) -> None:
     assert len(COUNT_IDS) == 20
     env = {**os.environ, "EVALCHECK_LOCK_TIMEOUT": "60"}

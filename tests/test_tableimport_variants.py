@@ -448,6 +448,7 @@ def test_ods_is_read(run, tmp_path: Path) -> None:
     assert "隐藏行、隐藏列无法识别" in out  # what could not be checked is said
 
 
+@pytest.mark.slow  # LibreOffice
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice converts to .xls")
 def test_xls_is_read(run, tmp_path: Path) -> None:
     src = write_xlsx(tmp_path / "src.xlsx", {"表": table()})

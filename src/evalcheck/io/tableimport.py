@@ -448,33 +448,50 @@ _NOTE_YEAR = re.compile(
 def build_sheet(book: Book, sheet: Sheet, opts: Options) -> TableResult:
     matcher = _HeaderMatcher(opts.columns)
     header = find_header(sheet, matcher, opts.keep_hidden)
-    names = header.names if header else []
-    w = _Where(book, sheet, names)
+    w = _Where(book, sheet, header.names if header else [])
     result = TableResult(title=None, year=0, source=w.source)
     result.warnings.extend(f"{result.source}：{note}" for note in sheet.notes)
     if header is None:
-        top = [_row_text(c) for _, c in sheet.rows[:5] if any(c)]
-        raise InputError(
-            f"{result.source}：找不到表头。需要“题号”和“三级指标”两列"
-            "（也可写作 序号/编号、指标内容/评价内容/具体指标）；"
-            f"前几行是：{'｜'.join(t[:30] for t in top) or '（空）'}；"
-            "如果列名不同，请用 --column 题号=表中的列名 指定"
-        )
+        raise _no_header(sheet, result.source)
     _check_columns(header, sheet, opts, w)
+    _warn_unused_columns(result, header, sheet, w)
+    head_rows = sheet.rows[: header.row - header.rows + 1]
+    _read_title(result, head_rows)
+    scan = _BodyScan(book, header.cols, opts, w, result)
+    for n, raw in sheet.rows[header.row + 1 :]:
+        scan.row(n, raw, hidden=n in sheet.hidden_rows and not opts.keep_hidden)
+    scan.finish(sheet)
+    _split_joined_names(result, scan.raw_names, scan.all_owners)
+    _decide_year(result, head_rows, scan.notes, sheet, opts)
+    _redate_in_year(result)
+    _assign_roles(result, scan.notes, scan.role_cells, opts, w)
+    return result
+
+
+def _no_header(sheet: Sheet, source: str) -> InputError:
+    top = [_row_text(c) for _, c in sheet.rows[:5] if any(c)]
+    return InputError(
+        f"{source}：找不到表头。需要“题号”和“三级指标”两列"
+        "（也可写作 序号/编号、指标内容/评价内容/具体指标）；"
+        f"前几行是：{'｜'.join(t[:30] for t in top) or '（空）'}；"
+        "如果列名不同，请用 --column 题号=表中的列名 指定"
+    )
+
+
+def _warn_unused_columns(result: TableResult, header: _Header, sheet: Sheet, w: _Where) -> None:
     cols = header.cols
-    hdr_n = sheet.rows[header.row][0]
     unused = [
         f"{column_letter(i)}列“{name}”"
         for i, name in enumerate(header.names)
         if name and i not in cols.values() and i not in sheet.hidden_cols
     ]
     if unused:
+        hdr_n = sheet.rows[header.row][0]
         result.warnings.append(f"{w.row(hdr_n)}：未使用的列：{'、'.join(unused)}")
 
-    head_rows = sheet.rows[: header.row - header.rows + 1]
-    body = sheet.rows[header.row + 1 :]
 
-    # rows before the header: the title
+def _read_title(result: TableResult, head_rows: Sequence[Row]) -> None:
+    """Rows before the header: the 附件 label and the title."""
     for _, cells in head_rows:
         line = _row_text(dict.fromkeys(cells))  # merged title cells repeat the text
         if line.startswith("附件") and result.label is None:
@@ -482,163 +499,10 @@ def build_sheet(book: Book, sheet: Sheet, opts: Options) -> TableResult:
         if line and not line.startswith("附件") and re.search(r"清单|指标|测评|表", line):
             result.title = _squash(line)
 
-    width = max(cols.values()) + 1
-    category = ""
-    cat_numbers: dict[str, int] = {}
-    seen: dict[int, str] = {}
-    notes: list[tuple[int, str]] = []
-    hidden: list[int] = []
-    no_due: list[str] = []
-    role_cells: dict[int, tuple[str, str]] = {}  # id -> (value, location)
-    all_owners: set[str] = set()
-    raw_names: list[tuple[int, str, str, str]] = []  # (id, key, cell, location)
-    guessed: dict[str, list[int]] = {}  # a guess -> the indicators it was made for
-    for n, raw in body:
-        row = list(raw)
-        while row and not row[-1]:
-            row.pop()
-        if not any(row):
-            continue
-        first = next(c for c in row if c)
-        if notes or _is_footnote(first):
-            notes.append((n, _row_text(dict.fromkeys(row))))
-            continue
-        if n in sheet.hidden_rows and not opts.keep_hidden:
-            hidden.append(n)
-            continue
-        # a Word paste whose category cell was lost entirely starts with the number
-        if (
-            book.format == "text"
-            and cols.get("category") == 0
-            and len(row) == width - 1
-            and _parse_id(row[0]) is not None
-        ):
-            row.insert(0, "")
-        row += [""] * (width - len(row))
 
-        def get(key: str, row: list[str] = row) -> str:
-            return row[cols[key]] if key in cols else ""
-
-        def at(key: str, n: int = n) -> str:
-            return w.cell(n, cols[key], key) if key in cols else w.row(n)
-
-        raw_id = get("id")
-        distinct = list(dict.fromkeys(c for c in row if c))
-        if (
-            len(distinct) == 1
-            and _parse_id(raw_id) is None
-            and _looks_like_group(distinct[0], "category" in cols)
-        ):
-            num, category = normalize_category(distinct[0])
-            if num is not None:
-                cat_numbers.setdefault(category, num)
-            continue
-        if get("category"):
-            num, category = normalize_category(get("category"))
-            if num is not None:
-                cat_numbers.setdefault(category, num)
-        ident = _parse_id(raw_id)
-        if ident is None:
-            result.problems.append(
-                f"{at('id')}：没有题号（{raw_id or '空'}），应为数字；"
-                f"这一行是：{_excerpt(_row_text(row), 40)}"
-            )
-            continue
-        if ident in seen:
-            result.problems.append(f"{at('id')}：题号 {ident} 重复（{seen[ident]}已有）")
-            continue
-        seen[ident] = w.row(n)
-        text = get("text")
-        if not text:
-            result.problems.append(f"{at('text')}：第{ident}项没有指标内容")
-            continue
-        if not category:
-            result.problems.append(
-                f"{at('category')}：第{ident}项没有二级指标，上面也没有可沿用的分类行"
-            )
-            continue
-        owners = split_names(get("owner"))
-        sections = split_names(get("section"))
-        if "owner" in cols and not owners:
-            result.problems.append(f"{at('owner')}：第{ident}项没有责任领导")
-            continue
-        for key, cell in (("owner", get("owner")), ("section", get("section"))):
-            if re.search(r"\S\s+\S", cell) and len(split_names(cell)) == 1:
-                raw_names.append((ident, key, cell, at(key)))
-        all_owners.update(owners)
-        due_cell = get("due")
-        due = parse_due(due_cell, opts.year or 2000) if due_cell else None
-        if not due_cell:
-            if opts.due is None:
-                no_due.append(f"{w.row(n)}（第{ident}项）")
-                continue
-            due = opts.due
-        elif due is None:
-            if _RECURRING.search(due_cell):
-                result.problems.append(
-                    f"{at('due')}：第{ident}项的完成时限“{due_cell}”是周期性或长期的任务，"
-                    "需要写一个具体日期（例如 10月31日前）"
-                )
-            else:
-                result.problems.append(
-                    f"{at('due')}：第{ident}项的完成时限“{due_cell}”无法识别"
-                    "（可写 9月15日前、10月底前、2022-9-30、2022年9月30日）"
-                )
-            continue
-        if "role" in cols and get("role"):
-            role_cells[ident] = (get("role"), at("role"))
-        inf = infer_kind(text)
-        if not inf.certain:
-            result.review.append(
-                f"第{ident}项：按 {inf.kind} 处理（{inf.reason}）：{_excerpt(text)}"
-            )
-        for guess in inf.guesses:
-            guessed.setdefault(guess, []).append(ident)
-        ind: dict[str, Any] = {
-            "id": ident,
-            "category": category,
-            "text": text,
-            "owners": owners,
-            "sections": sections,
-            "due": due,
-            "due_cell": due_cell,
-            "kind": inf.kind,
-            "_due_at": at("due"),
-        }
-        if inf.unit:
-            ind["unit"] = inf.unit
-        if inf.options:
-            ind["options"] = list(inf.options)
-        if inf.range is not None:
-            ind["range"] = list(inf.range)
-        result.indicators.append(ind)
-        if category not in result.categories:
-            result.categories.append(category)
-
-    for guess, ids in guessed.items():  # one line per kind of guess, naming every row
-        result.review.append(f"第{id_ranges(ids)}项：{guess}")
-    if notes:
-        text = "\n".join(line for _, line in notes)
-        result.footnote = re.sub(r"^备注\s*[：:]?\s*", "", text).strip() or None
-    if hidden:
-        result.warnings.append(
-            f"{w.source}：隐藏的第{id_ranges(hidden)}行已跳过；要读取隐藏行请加 --keep-hidden"
-        )
-    if sheet.hidden_cols and not opts.keep_hidden:
-        letters = "、".join(column_letter(c) for c in sorted(sheet.hidden_cols))
-        result.warnings.append(f"{result.source}：隐藏的 {letters} 列已跳过")
-    if no_due:
-        result.problems.append(
-            f"以下 {len(no_due)} 行没有完成时限：{'、'.join(no_due[:20])}"
-            + ("……" if len(no_due) > 20 else "")
-            + "；请在表中补上，或用 --due 2022-09-30 指定这些行的时限"
-        )
-    if opts.due is not None:
-        result.due_source = f"没有时限的行使用 --due {opts.due.isoformat()}"
-    result.categories.sort(key=lambda c: cat_numbers.get(c, 99))
-    _split_joined_names(result, raw_names, all_owners)
-    _decide_year(result, head_rows, notes, sheet, opts)
-    for ind in list(result.indicators):  # a "9月15日前" is in the checklist's year
+def _redate_in_year(result: TableResult) -> None:
+    """A "9月15日前" is in the checklist's year, known only once the year is decided."""
+    for ind in list(result.indicators):
         if ind["due_cell"] and not re.search(r"\d{4}", ind["due_cell"]):
             ind["due"] = parse_due(ind["due_cell"], result.year)
             if ind["due"] is None:
@@ -647,8 +511,205 @@ def build_sheet(book: Book, sheet: Sheet, opts: Options) -> TableResult:
                     f"在 {result.year} 年不是有效日期"
                 )
                 result.indicators.remove(ind)
-    _assign_roles(result, notes, role_cells, opts, w)
-    return result
+
+
+class _Skip(Exception):
+    """This body row is not an indicator (its problem, if any, is already recorded)."""
+
+
+class _BodyScan:
+    """The rows under the header, one at a time: category rows, indicators, footnotes."""
+
+    def __init__(
+        self, book: Book, cols: Mapping[str, int], opts: Options, w: _Where, result: TableResult
+    ) -> None:
+        self.book, self.cols, self.opts, self.w, self.result = book, cols, opts, w, result
+        self.width = max(cols.values()) + 1
+        self.category = ""
+        self.cat_numbers: dict[str, int] = {}
+        self.seen: dict[int, str] = {}
+        self.notes: list[tuple[int, str]] = []
+        self.hidden: list[int] = []
+        self.no_due: list[str] = []
+        self.role_cells: dict[int, tuple[str, str]] = {}  # id -> (value, location)
+        self.all_owners: set[str] = set()
+        self.raw_names: list[tuple[int, str, str, str]] = []  # (id, key, cell, location)
+        self.guessed: dict[str, list[int]] = {}  # a guess -> the indicators it was made for
+
+    def row(self, n: int, raw: Sequence[str], hidden: bool) -> None:
+        row = list(raw)
+        while row and not row[-1]:
+            row.pop()
+        if not any(row):
+            return
+        first = next(c for c in row if c)
+        if self.notes or _is_footnote(first):
+            self.notes.append((n, _row_text(dict.fromkeys(row))))
+            return
+        if hidden:
+            self.hidden.append(n)
+            return
+        row = self._padded(row)
+        if self._category_row(row):
+            return
+        try:
+            ind = self._indicator(n, row)
+        except _Skip:
+            return
+        self.result.indicators.append(ind)
+        if self.category not in self.result.categories:
+            self.result.categories.append(self.category)
+
+    def _padded(self, row: list[str]) -> list[str]:
+        # a Word paste whose category cell was lost entirely starts with the number
+        if (
+            self.book.format == "text"
+            and self.cols.get("category") == 0
+            and len(row) == self.width - 1
+            and _parse_id(row[0]) is not None
+        ):
+            row.insert(0, "")
+        return row + [""] * (self.width - len(row))
+
+    def _get(self, row: Sequence[str], key: str) -> str:
+        return row[self.cols[key]] if key in self.cols else ""
+
+    def _at(self, n: int, key: str) -> str:
+        return self.w.cell(n, self.cols[key], key) if key in self.cols else self.w.row(n)
+
+    def _set_category(self, cell: str) -> None:
+        num, self.category = normalize_category(cell)
+        if num is not None:
+            self.cat_numbers.setdefault(self.category, num)
+
+    def _category_row(self, row: Sequence[str]) -> bool:
+        """A row with one distinct value that is no number: a category heading."""
+        distinct = list(dict.fromkeys(c for c in row if c))
+        if (
+            len(distinct) == 1
+            and _parse_id(self._get(row, "id")) is None
+            and _looks_like_group(distinct[0], "category" in self.cols)
+        ):
+            self._set_category(distinct[0])
+            return True
+        if self._get(row, "category"):
+            self._set_category(self._get(row, "category"))
+        return False
+
+    def _problem(self, message: str) -> _Skip:
+        self.result.problems.append(message)
+        return _Skip()
+
+    def _identity(self, n: int, row: Sequence[str]) -> tuple[int, str]:
+        raw_id = self._get(row, "id")
+        ident = _parse_id(raw_id)
+        if ident is None:
+            raise self._problem(
+                f"{self._at(n, 'id')}：没有题号（{raw_id or '空'}），应为数字；"
+                f"这一行是：{_excerpt(_row_text(row), 40)}"
+            )
+        if ident in self.seen:
+            raise self._problem(f"{self._at(n, 'id')}：题号 {ident} 重复（{self.seen[ident]}已有）")
+        self.seen[ident] = self.w.row(n)
+        text = self._get(row, "text")
+        if not text:
+            raise self._problem(f"{self._at(n, 'text')}：第{ident}项没有指标内容")
+        if not self.category:
+            raise self._problem(
+                f"{self._at(n, 'category')}：第{ident}项没有二级指标，上面也没有可沿用的分类行"
+            )
+        return ident, text
+
+    def _names(self, n: int, row: Sequence[str], ident: int) -> tuple[list[str], list[str]]:
+        owners = split_names(self._get(row, "owner"))
+        sections = split_names(self._get(row, "section"))
+        if "owner" in self.cols and not owners:
+            raise self._problem(f"{self._at(n, 'owner')}：第{ident}项没有责任领导")
+        for key in ("owner", "section"):
+            cell = self._get(row, key)
+            if re.search(r"\S\s+\S", cell) and len(split_names(cell)) == 1:
+                self.raw_names.append((ident, key, cell, self._at(n, key)))
+        self.all_owners.update(owners)
+        return owners, sections
+
+    def _due(self, n: int, due_cell: str, ident: int) -> dt.date:
+        if not due_cell:
+            if self.opts.due is None:
+                self.no_due.append(f"{self.w.row(n)}（第{ident}项）")
+                raise _Skip()
+            return self.opts.due
+        due = parse_due(due_cell, self.opts.year or 2000)
+        if due is not None:
+            return due
+        if _RECURRING.search(due_cell):
+            raise self._problem(
+                f"{self._at(n, 'due')}：第{ident}项的完成时限“{due_cell}”是周期性或长期的任务，"
+                "需要写一个具体日期（例如 10月31日前）"
+            )
+        raise self._problem(
+            f"{self._at(n, 'due')}：第{ident}项的完成时限“{due_cell}”无法识别"
+            "（可写 9月15日前、10月底前、2022-9-30、2022年9月30日）"
+        )
+
+    def _indicator(self, n: int, row: Sequence[str]) -> dict[str, Any]:
+        ident, text = self._identity(n, row)
+        owners, sections = self._names(n, row, ident)
+        due_cell = self._get(row, "due")
+        due = self._due(n, due_cell, ident)
+        if "role" in self.cols and self._get(row, "role"):
+            self.role_cells[ident] = (self._get(row, "role"), self._at(n, "role"))
+        inf = infer_kind(text)
+        if not inf.certain:
+            self.result.review.append(
+                f"第{ident}项：按 {inf.kind} 处理（{inf.reason}）：{_excerpt(text)}"
+            )
+        for guess in inf.guesses:
+            self.guessed.setdefault(guess, []).append(ident)
+        ind: dict[str, Any] = {
+            "id": ident,
+            "category": self.category,
+            "text": text,
+            "owners": owners,
+            "sections": sections,
+            "due": due,
+            "due_cell": due_cell,
+            "kind": inf.kind,
+            "_due_at": self._at(n, "due"),
+        }
+        if inf.unit:
+            ind["unit"] = inf.unit
+        if inf.options:
+            ind["options"] = list(inf.options)
+        if inf.range is not None:
+            ind["range"] = list(inf.range)
+        return ind
+
+    def finish(self, sheet: Sheet) -> None:
+        """What the scan found besides indicators: guesses, footnote, skipped rows."""
+        result, w, opts = self.result, self.w, self.opts
+        for guess, ids in self.guessed.items():  # one line per kind of guess, naming every row
+            result.review.append(f"第{id_ranges(ids)}项：{guess}")
+        if self.notes:
+            text = "\n".join(line for _, line in self.notes)
+            result.footnote = re.sub(r"^备注\s*[：:]?\s*", "", text).strip() or None
+        if self.hidden:
+            result.warnings.append(
+                f"{w.source}：隐藏的第{id_ranges(self.hidden)}行已跳过；"
+                "要读取隐藏行请加 --keep-hidden"
+            )
+        if sheet.hidden_cols and not opts.keep_hidden:
+            letters = "、".join(column_letter(c) for c in sorted(sheet.hidden_cols))
+            result.warnings.append(f"{result.source}：隐藏的 {letters} 列已跳过")
+        if self.no_due:
+            no_due = self.no_due
+            result.problems.append(
+                f"以下 {len(no_due)} 行没有完成时限：{'、'.join(no_due[:20])}"
+                + ("……" if len(no_due) > 20 else "")
+                + "；请在表中补上，或用 --due 2022-09-30 指定这些行的时限"
+            )
+        if opts.due is not None:
+            result.due_source = f"没有时限的行使用 --due {opts.due.isoformat()}"
+        result.categories.sort(key=lambda c: self.cat_numbers.get(c, 99))
 
 
 def _check_columns(header: _Header, sheet: Sheet, opts: Options, w: _Where) -> None:

@@ -65,23 +65,11 @@ def build_checklist(data: Any, path: str = "") -> tuple[Checklist | None, list[P
         c.error("文件", "顶层应为映射（title、year、categories、indicators 等字段）")
         return None, c.problems
 
-    title = data.get("title")
-    if not isinstance(title, str) or not title.strip():
-        c.error("字段 title", "缺少清单标题")
-        title = ""
-    year = data.get("year")
-    if not isinstance(year, int) or isinstance(year, bool) or not 1900 <= year <= 9999:
-        c.error("字段 year", f"应为年份整数（1900–9999），例如 2021，实际为 {_short(year)}")
-        year = 0
+    title, year = _title_and_year(data, c)
     categories = _name_list(data, "categories", c, required=True)
     sections = _name_list(data, "sections", c, required=False)
     owners = _name_list(data, "owners", c, required=False)
-    default_due = data.get("due")
-    if default_due is not None:
-        default_due = _as_date(default_due)
-        if default_due is None:
-            c.error("字段 due", f"默认完成时限应为日期 YYYY-MM-DD，实际为 {data.get('due')!r}")
-
+    default_due = _default_due(data, c)
     default_due_text = _opt_str(data, "due_text", "清单", c)
     label = _opt_str(data, "label", "清单", c)
     footnote = _opt_str(data, "footnote", "清单", c)
@@ -98,39 +86,9 @@ def build_checklist(data: Any, path: str = "") -> tuple[Checklist | None, list[P
         )
         default_evidence = "optional"
 
-    raw_inds = data.get("indicators")
-    indicators: list[Indicator] = []
-    if not isinstance(raw_inds, list) or not raw_inds:
-        c.error("字段 indicators", "应为非空的指标列表")
-        raw_inds = []
-    seen: set[int] = set()
-    unit_fields: list[tuple[Mapping[str, Any], int, str, str | None]] = []
-    for pos, raw in enumerate(raw_inds, start=1):
-        ind = _build_indicator(
-            raw, pos, categories, (default_due, default_due_text), str(default_evidence), c
-        )
-        if ind is None:
-            continue
-        if ind.id in seen:
-            c.error(f"第{ind.id}项", "题号重复")
-            continue
-        seen.add(ind.id)
-        indicators.append(ind)
-        unit_fields.append((raw, ind.id, ind.kind, ind.formula))
-        if ind.section is None:
-            c.warn(f"第{ind.id}项 字段 section", f"未指定责任科室（列为“{UNASSIGNED}”）")
-        for name in ind.sections if sections else ():
-            if name not in sections:
-                c.error(f"第{ind.id}项 字段 section", f"“{name}”不在 sections 列表中")
-        if ind.owner is None:
-            c.warn(f"第{ind.id}项 字段 owner", "未指定责任领导")
-        for name in ind.owners if owners else ():
-            if name not in owners:
-                c.error(f"第{ind.id}项 字段 owner", f"“{name}”不在 owners 列表中")
-    if seen and len(seen) == len(indicators):
-        gaps = _gaps(sorted(seen))  # from the ids present: no allocation by an id's size
-        if gaps:
-            c.warn("字段 indicators", f"题号不连续，缺少：{gaps}")
+    defaults = (default_due, default_due_text)
+    people = (sections, owners)
+    indicators, unit_fields = _indicators(data, categories, defaults, people, default_evidence, c)
 
     by_id = {i.id: i for i in indicators}
     for ind in indicators:
@@ -167,6 +125,78 @@ def build_checklist(data: Any, path: str = "") -> tuple[Checklist | None, list[P
         deputies=deputies,
     )
     return checklist, c.problems
+
+
+def _title_and_year(data: Mapping[str, Any], c: _Collector) -> tuple[str, int]:
+    title = data.get("title")
+    if not isinstance(title, str) or not title.strip():
+        c.error("字段 title", "缺少清单标题")
+        title = ""
+    year = data.get("year")
+    if not isinstance(year, int) or isinstance(year, bool) or not 1900 <= year <= 9999:
+        c.error("字段 year", f"应为年份整数（1900–9999），例如 2021，实际为 {_short(year)}")
+        year = 0
+    return title, year
+
+
+def _default_due(data: Mapping[str, Any], c: _Collector) -> dt.date | None:
+    if data.get("due") is None:
+        return None
+    default_due = _as_date(data["due"])
+    if default_due is None:
+        c.error("字段 due", f"默认完成时限应为日期 YYYY-MM-DD，实际为 {data.get('due')!r}")
+    return default_due
+
+
+_UnitField = tuple[Mapping[str, Any], int, str, str | None]
+
+
+def _indicators(
+    data: Mapping[str, Any],
+    categories: list[str],
+    defaults: tuple[dt.date | None, str | None],
+    people: tuple[list[str], list[str]],
+    default_evidence: Any,
+    c: _Collector,
+) -> tuple[list[Indicator], list[_UnitField]]:
+    """The usable indicators, in file order, each id once; and what units need of each."""
+    raw_inds = data.get("indicators")
+    if not isinstance(raw_inds, list) or not raw_inds:
+        c.error("字段 indicators", "应为非空的指标列表")
+        raw_inds = []
+    indicators: list[Indicator] = []
+    seen: set[int] = set()
+    unit_fields: list[_UnitField] = []
+    for pos, raw in enumerate(raw_inds, start=1):
+        ind = _build_indicator(raw, pos, categories, defaults, str(default_evidence), c)
+        if ind is None:
+            continue
+        if ind.id in seen:
+            c.error(f"第{ind.id}项", "题号重复")
+            continue
+        seen.add(ind.id)
+        indicators.append(ind)
+        unit_fields.append((raw, ind.id, ind.kind, ind.formula))
+        _check_people(ind, *people, c)
+    if seen and len(seen) == len(indicators):
+        gaps = _gaps(sorted(seen))  # from the ids present: no allocation by an id's size
+        if gaps:
+            c.warn("字段 indicators", f"题号不连续，缺少：{gaps}")
+    return indicators, unit_fields
+
+
+def _check_people(ind: Indicator, sections: list[str], owners: list[str], c: _Collector) -> None:
+    """An indicator's section and owner: given, and in the checklist's lists if it has them."""
+    if ind.section is None:
+        c.warn(f"第{ind.id}项 字段 section", f"未指定责任科室（列为“{UNASSIGNED}”）")
+    for name in ind.sections if sections else ():
+        if name not in sections:
+            c.error(f"第{ind.id}项 字段 section", f"“{name}”不在 sections 列表中")
+    if ind.owner is None:
+        c.warn(f"第{ind.id}项 字段 owner", "未指定责任领导")
+    for name in ind.owners if owners else ():
+        if name not in owners:
+            c.error(f"第{ind.id}项 字段 owner", f"“{name}”不在 owners 列表中")
 
 
 def _name_list(data: Mapping[str, Any], key: str, c: _Collector, *, required: bool) -> list[str]:
@@ -283,143 +313,51 @@ def _build_indicator(
     default_evidence: str,
     c: _Collector,
 ) -> Indicator | None:
+    """One indicator, or None when it has an error that makes it unusable.
+
+    Each field check records its problems and says whether the field is usable; a
+    problem that only `_opt_str`/`_names` record leaves the indicator usable, so the
+    checks that follow (duplicate ids, sections, formulas) still run on it.
+    """
     default_due, default_due_text = defaults
-    if not isinstance(raw, Mapping):
-        c.error(f"indicators 第{pos}条", "应为映射（id、text、kind 等字段）")
-        return None
-    ident = raw.get("id")
-    if not isinstance(ident, int) or isinstance(ident, bool) or ident < 1:
-        c.error(f"indicators 第{pos}条 字段 id", f"缺少题号或题号不是正整数（{_short(ident)}）")
-        return None
-    if ident > MAX_ID:
-        c.error(
-            f"indicators 第{pos}条 字段 id",
-            f"题号 {_short(ident)} 过大（最大 {MAX_ID}），是否多打了几个 0？",
-        )
+    ident = _indicator_id(raw, pos, c)
+    if ident is None:
         return None
     where = f"第{ident}项"
-    ok = True
-    unknown = sorted(set(map(str, raw)) - set(INDICATOR_FIELDS))
-    if unknown:
-        c.error(where, f"未知字段 {', '.join(unknown)}（可用：{', '.join(INDICATOR_FIELDS)}）")
-        ok = False
-
-    text = raw.get("text")
-    if not isinstance(text, str) or not text.strip():
-        c.error(f"{where} 字段 text", "指标内容为空")
-        ok = False
-        text = ""
-    elif len(text) > MAX_TEXT:
-        c.error(
-            f"{where} 字段 text", f"指标内容有 {len(text)} 个字符，超过 Excel 单元格的 {MAX_TEXT}"
-        )
-        ok = False
-    category = _opt_str(raw, "category", where, c)
-    if category is None:
-        c.error(f"{where} 字段 category", "缺少二级指标")
-        ok = False
-    elif categories and category not in categories:
-        c.error(
-            f"{where} 字段 category",
-            f"未知的二级指标“{category}”（可选：{'、'.join(categories)}）",
-        )
-        ok = False
+    ok = _known_fields(raw, where, c)
+    text, text_ok = _indicator_text(raw, where, c)
+    category, category_ok = _indicator_category(raw, where, categories, c)
     owners = _names(raw, "owner", where, c)
     sections = _names(raw, "section", where, c)
-
-    due = default_due
-    if "due" in raw:
-        due = _as_date(raw["due"])
-        if due is None:
-            c.error(f"{where} 字段 due", f"日期无效：{raw['due']!r}（应为 YYYY-MM-DD）")
-            ok = False
-    elif due is None:
-        c.error(f"{where} 字段 due", "缺少完成时限，且清单没有默认的 due")
-        ok = False
-
+    due, due_ok = _indicator_due(raw, where, default_due, c)
     # the bureau's wording of the deadline; the checklist's default wording belongs to its
     # default date only, so an indicator given another date never shows a stale "9月15日前"
     due_text = _opt_str(raw, "due_text", where, c)
     if due_text is None and due == default_due:
         due_text = default_due_text
-
     role = raw.get("role", "lead")
-    if role not in ROLES:
+    role_ok = role in ROLES
+    if not role_ok:
         c.error(f"{where} 字段 role", f"应为 lead（牵头）或 support（配合），实际为 {role!r}")
-        ok = False
     kind = raw.get("kind")
     if not isinstance(kind, str) or kind not in REGISTRY:
         c.error(f"{where} 字段 kind", f"未知的题型 {_short(kind)}（可选：{kinds.listing()}）")
         return None
     unit = _opt_str(raw, "unit", where, c)
-
-    options: list[Option] = []
-    raw_opts = raw.get("options")
-    if raw_opts:
-        if not kinds.has_options(kind):
-            c.error(
-                f"{where} 字段 options",
-                f"题型 {kind} 不带选项（只有 {kinds.listing(kinds.option_names())} 可以有）",
-            )
-            ok = False
-        elif not isinstance(raw_opts, list):
-            c.error(f"{where} 字段 options", "应为选项列表")
-            ok = False
-        else:
-            for n, o in enumerate(raw_opts, start=1):
-                if isinstance(o, str) and o.strip():
-                    options.append(Option(o.strip()))
-                elif isinstance(o, Mapping) and isinstance(o.get("text"), str) and o["text"]:
-                    options.append(Option(o["text"].strip(), bool(o.get("exclusive", False))))
-                else:
-                    c.error(f"{where} 字段 options", f"第{n}个选项应为文字或 {{text, exclusive}}")
-                    ok = False
-            texts = [o.text for o in options]
-            if len(set(texts)) != len(texts):
-                c.error(f"{where} 字段 options", "选项重复")
-                ok = False
-
-    low, high = REGISTRY[kind].default_range
-    if "range" in raw:
-        rng = raw["range"]
-        if not kinds.is_numeric(kind):
-            c.error(f"{where} 字段 range", f"题型 {kind} 没有数值范围")
-            ok = False
-        elif (
-            not isinstance(rng, list)
-            or len(rng) != 2
-            or not all(x is None or (isinstance(x, int | float) and x is not True) for x in rng)
-        ):
-            c.error(f"{where} 字段 range", "应为 [下限, 上限]，不限用 null，例如 [-100, null]")
-            ok = False
-        elif not all(x is None or number_ok(x) for x in rng):
-            c.error(f"{where} 字段 range", f"范围超出可用的数值（绝对值最大 {MAX_NUMBER_TEXT}）")
-            ok = False
-        else:
-            low, high = rng[0], rng[1]
-            if low is not None and high is not None and low > high:
-                c.error(f"{where} 字段 range", f"下限 {low} 大于上限 {high}")
-                ok = False
-
+    options, options_ok = _indicator_options(raw, where, kind, c)
+    (low, high), range_ok = _indicator_range(raw, where, kind, c)
     formula = raw.get("formula")
-    if formula is not None:
-        if not kinds.is_numeric(kind):
-            c.error(f"{where} 字段 formula", f"只有数值题型可以自动计算，此项题型为 {kind}")
-            ok = False
-        elif not isinstance(formula, str):
-            c.error(f"{where} 字段 formula", "应为表达式文字，例如 q120 / q119 * 100")
-            ok = False
-
+    formula_ok = _formula_allowed(formula, where, kind, c)
     plausibility = None
     if raw.get("plausibility") is not None:
         plausibility = _thresholds(raw["plausibility"], f"{where} 字段 plausibility", c)
         ok = ok and plausibility is not None
     evidence = raw.get("evidence", default_evidence)
-    if evidence not in EVIDENCE_REQUIREMENTS:
+    evidence_ok = evidence in EVIDENCE_REQUIREMENTS
+    if not evidence_ok:
         c.error(f"{where} 字段 evidence", f"应为 required 或 optional，实际为 {evidence!r}")
-        ok = False
-
-    if not ok or category is None or due is None:
+    checks = (text_ok, category_ok, due_ok, role_ok, options_ok, range_ok, formula_ok)
+    if not (ok and evidence_ok and all(checks)) or category is None or due is None:
         return None
     return Indicator(
         id=ident,
@@ -439,6 +377,148 @@ def _build_indicator(
         owners=owners,
         evidence=str(evidence),
     )
+
+
+def _indicator_id(raw: Any, pos: int, c: _Collector) -> int | None:
+    if not isinstance(raw, Mapping):
+        c.error(f"indicators 第{pos}条", "应为映射（id、text、kind 等字段）")
+        return None
+    ident = raw.get("id")
+    if not isinstance(ident, int) or isinstance(ident, bool) or ident < 1:
+        c.error(f"indicators 第{pos}条 字段 id", f"缺少题号或题号不是正整数（{_short(ident)}）")
+        return None
+    if ident > MAX_ID:
+        c.error(
+            f"indicators 第{pos}条 字段 id",
+            f"题号 {_short(ident)} 过大（最大 {MAX_ID}），是否多打了几个 0？",
+        )
+        return None
+    return ident
+
+
+def _known_fields(raw: Mapping[str, Any], where: str, c: _Collector) -> bool:
+    unknown = sorted(set(map(str, raw)) - set(INDICATOR_FIELDS))
+    if unknown:
+        c.error(where, f"未知字段 {', '.join(unknown)}（可用：{', '.join(INDICATOR_FIELDS)}）")
+    return not unknown
+
+
+def _indicator_text(raw: Mapping[str, Any], where: str, c: _Collector) -> tuple[str, bool]:
+    text = raw.get("text")
+    if not isinstance(text, str) or not text.strip():
+        c.error(f"{where} 字段 text", "指标内容为空")
+        return "", False
+    if len(text) > MAX_TEXT:
+        c.error(
+            f"{where} 字段 text", f"指标内容有 {len(text)} 个字符，超过 Excel 单元格的 {MAX_TEXT}"
+        )
+        return text, False
+    return text, True
+
+
+def _indicator_category(
+    raw: Mapping[str, Any], where: str, categories: list[str], c: _Collector
+) -> tuple[str | None, bool]:
+    category = _opt_str(raw, "category", where, c)
+    if category is None:
+        c.error(f"{where} 字段 category", "缺少二级指标")
+        return None, False
+    if categories and category not in categories:
+        c.error(
+            f"{where} 字段 category",
+            f"未知的二级指标“{category}”（可选：{'、'.join(categories)}）",
+        )
+        return category, False
+    return category, True
+
+
+def _indicator_due(
+    raw: Mapping[str, Any], where: str, default_due: dt.date | None, c: _Collector
+) -> tuple[dt.date | None, bool]:
+    if "due" in raw:
+        due = _as_date(raw["due"])
+        if due is None:
+            c.error(f"{where} 字段 due", f"日期无效：{raw['due']!r}（应为 YYYY-MM-DD）")
+            return None, False
+        return due, True
+    if default_due is None:
+        c.error(f"{where} 字段 due", "缺少完成时限，且清单没有默认的 due")
+        return None, False
+    return default_due, True
+
+
+def _indicator_options(
+    raw: Mapping[str, Any], where: str, kind: str, c: _Collector
+) -> tuple[list[Option], bool]:
+    raw_opts = raw.get("options")
+    if not raw_opts:
+        return [], True
+    if not kinds.has_options(kind):
+        c.error(
+            f"{where} 字段 options",
+            f"题型 {kind} 不带选项（只有 {kinds.listing(kinds.option_names())} 可以有）",
+        )
+        return [], False
+    if not isinstance(raw_opts, list):
+        c.error(f"{where} 字段 options", "应为选项列表")
+        return [], False
+    ok = True
+    options: list[Option] = []
+    for n, o in enumerate(raw_opts, start=1):
+        if isinstance(o, str) and o.strip():
+            options.append(Option(o.strip()))
+        elif isinstance(o, Mapping) and isinstance(o.get("text"), str) and o["text"]:
+            options.append(Option(o["text"].strip(), bool(o.get("exclusive", False))))
+        else:
+            c.error(f"{where} 字段 options", f"第{n}个选项应为文字或 {{text, exclusive}}")
+            ok = False
+    texts = [o.text for o in options]
+    if len(set(texts)) != len(texts):
+        c.error(f"{where} 字段 options", "选项重复")
+        ok = False
+    return options, ok
+
+
+_Range = tuple[float | None, float | None]
+
+
+def _indicator_range(
+    raw: Mapping[str, Any], where: str, kind: str, c: _Collector
+) -> tuple[_Range, bool]:
+    default: _Range = REGISTRY[kind].default_range
+    if "range" not in raw:
+        return default, True
+    rng = raw["range"]
+    if not kinds.is_numeric(kind):
+        c.error(f"{where} 字段 range", f"题型 {kind} 没有数值范围")
+        return default, False
+    if (
+        not isinstance(rng, list)
+        or len(rng) != 2
+        or not all(x is None or (isinstance(x, int | float) and x is not True) for x in rng)
+    ):
+        c.error(f"{where} 字段 range", "应为 [下限, 上限]，不限用 null，例如 [-100, null]")
+        return default, False
+    if not all(x is None or number_ok(x) for x in rng):
+        c.error(f"{where} 字段 range", f"范围超出可用的数值（绝对值最大 {MAX_NUMBER_TEXT}）")
+        return default, False
+    low, high = rng[0], rng[1]
+    if low is not None and high is not None and low > high:
+        c.error(f"{where} 字段 range", f"下限 {low} 大于上限 {high}")
+        return (low, high), False
+    return (low, high), True
+
+
+def _formula_allowed(formula: Any, where: str, kind: str, c: _Collector) -> bool:
+    if formula is None:
+        return True
+    if not kinds.is_numeric(kind):
+        c.error(f"{where} 字段 formula", f"只有数值题型可以自动计算，此项题型为 {kind}")
+        return False
+    if not isinstance(formula, str):
+        c.error(f"{where} 字段 formula", "应为表达式文字，例如 q120 / q119 * 100")
+        return False
+    return True
 
 
 def _thresholds(raw: Any, where: str, c: _Collector) -> Thresholds | None:
