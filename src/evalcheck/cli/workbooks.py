@@ -19,7 +19,7 @@ from evalcheck.cli.shared import (
     _writer,
     app,
 )
-from evalcheck.errors import InputError
+from evalcheck.errors import UsageProblem
 
 ExportPathArg = Annotated[
     Path | None,
@@ -71,7 +71,7 @@ def export(
     from evalcheck.services import exporting
 
     if sum(x is not None for x in (path, split, review)) != 1:
-        raise InputError(ONE_TARGET)
+        raise UsageProblem(ONE_TARGET)
     env = _env(ctx)
     if review is not None:
         books = exporting.export_review_books(env, review, owner or [], force=force)
