@@ -187,7 +187,7 @@ def test_a_broken_correction_is_located_and_nothing_written(run, years, edit, me
 
 def test_carry_needs_both_files(run, years) -> None:
     r = run("carry", "--from-checklist", str(years[0]))
-    assert r.exit_code == 3
+    assert r.exit_code == 2  # a usage error (issue 25)
     assert "请同时给出上年的清单和答案" in r.stderr
     r = run("carry", "--prefill")
     assert r.exit_code == 3 and "还没有上年对照" in r.stderr

@@ -196,7 +196,7 @@ def run_main(args: list[str], monkeypatch, capsys) -> tuple[int, str, str]:
             "错误：--within：应为 0 到 36500 之间的整数天数，而不是“-1”",
         ),
         (["overdue", "-w", "abc"], "错误：--within：应为 0 到 36500 之间的整数天数，而不是“abc”"),
-        (["show"], "错误：缺少参数 ID"),
+        (["show"], "错误：缺少参数 题号"),
         (["show", "47", "48"], "错误：多余的参数：48"),
         (["shw", "47"], "错误：没有命令 shw，您是不是要用 show？"),
     ],

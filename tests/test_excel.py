@@ -157,8 +157,8 @@ def test_section_restricts_the_export(run, tmp_path: Path) -> None:
     ("args", "code", "fragment"),
     [
         (["export", "report.csv"], 3, "导出文件名应以 .xlsx（Excel）或 .docx（Word）结尾"),
-        (["export"], 3, "四选一"),
-        (["export", "a.xlsx", "--split", "d"], 3, "四选一"),
+        (["export"], 2, "四选一"),
+        (["export", "a.xlsx", "--split", "d"], 2, "四选一"),
         (["export", "no/such/dir/a.xlsx"], 3, "不存在"),
         (["export", "a.xlsx", "-s", "审批监管"], 3, "审批监管科"),
     ],

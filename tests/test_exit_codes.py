@@ -189,19 +189,38 @@ SCENARIOS: dict[int, dict[str, Scenario]] = {
         "未知的命令（会提示最接近的命令）": _r("lst"),
         "未知选项": _r("list", "--nope"),
         "缺少参数": _r("answer"),
-        "选项值不在程序固定的可选范围内（`--format`/`--kind`/`--role`/`--status`）": (
+        "缺少必须的选项或互斥的选项同时给出（`answer` 没有 `--value`/`--na`/`--clear`，`export` "
+        "没有目标或给了两个，`approve`/`return` 没有题号，`return` 没有 `--reason`，`carry` "
+        "缺少上年文件）": (
+            lambda run, tmp_path, monkeypatch: _same(
+                run("answer", "47").exit_code,
+                run("answer", "47", "--value", "1", "--clear").exit_code,
+                run("export").exit_code,
+                run("export", "a.xlsx", "--split", "d").exit_code,
+                run("approve", "--by", "万富春").exit_code,
+                run("return", "--reason", "x", "--by", "万富春").exit_code,
+                run("return", "47", "--by", "万富春").exit_code,
+                run("carry").exit_code,
+            )
+        ),
+        "选项值不在程序固定的可选范围内（`--format`/`--kind`/`--role`/`--status`/`--tier`）": (
             lambda run, tmp_path, monkeypatch: _same(
                 run("list", "--format", "pdf").exit_code,
                 run("list", "--kind", "decimal").exit_code,
                 run("list", "--role", "boss").exit_code,
                 run("list", "--status", "done").exit_code,
+                run("remind", "--tier", "boss").exit_code,
             )
         ),
-        "值的形式不对（`--within` 不是整数/`--today` 不是 YYYY-MM-DD 日期）": (
+        "值的形式不对（`--within` 等天数不是 0–36500 的整数/`--today` 不是 YYYY-MM-DD 日期，"
+        "`20210916` 或 `2021-W37-4` 也不行）": (
             lambda run, tmp_path, monkeypatch: _same(
                 run("overdue", "--within", "abc").exit_code,
+                run("overdue", "--within", "٣").exit_code,
                 run("overdue", "--today", "9月").exit_code,
                 run("status", "--today", "2021-02-30").exit_code,
+                run("overdue", "--today", "20210916").exit_code,
+                run("overdue", "--today", "2021-W37-4").exit_code,
             )
         ),
     },

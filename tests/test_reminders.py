@@ -159,7 +159,7 @@ def test_a_resubmitted_answer_leaves_the_escalation(fixed, run) -> None:
 
 def test_unknown_tier(fixed, run) -> None:
     result = run("--checklist", "c.yaml", "remind", "--tier", "警告")
-    assert result.exit_code == 3
+    assert result.exit_code == 2
     assert (
         "未知的提醒级别“警告”（可选：提醒（remind）、催办（urge）、督办（supervise）、待审核（review））"
         in (result.stderr)

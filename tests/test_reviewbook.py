@@ -182,7 +182,7 @@ def test_export_review_with_no_answers(run) -> None:
 
 def test_export_needs_exactly_one_target(run) -> None:
     result = run("export", "report.xlsx", "--review", "审核表")
-    assert result.exit_code == 3 and "四选一" in result.stderr
+    assert result.exit_code == 2 and "四选一" in result.stderr
 
 
 def test_a_section_form_shows_the_return_reason_and_imports_untouched_as_nothing(run) -> None:

@@ -33,6 +33,13 @@ class InputError(EvalcheckError):
     exit_code = EXIT_INPUT
 
 
+class UsageProblem(EvalcheckError):
+    """The command line itself is incomplete or contradictory (a required choice between
+    options not made, options that exclude each other): a usage error, as Click's own."""
+
+    exit_code = EXIT_USAGE
+
+
 class ValueRefused(InputError):
     """An answer value did not fit the indicator's kind."""
 

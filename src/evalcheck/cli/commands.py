@@ -29,7 +29,7 @@ from evalcheck.cli.shared import (
     _writer,
     app,
 )
-from evalcheck.errors import EXIT_DATA, InputError
+from evalcheck.errors import EXIT_DATA, InputError, UsageProblem
 from evalcheck.model.checklist import ROLE_NAMES, UNASSIGNED, Checklist, Indicator
 from evalcheck.model.kinds import kind_help
 from evalcheck.model.loading import locate_checklist
@@ -108,7 +108,7 @@ ClearOpt = Annotated[bool, typer.Option("--clear", help="清除该项答案（�
 PreviousOpt = Annotated[
     bool, typer.Option("--previous", help="加一列上年值（需先运行 evalcheck carry）。")
 ]
-IdArg = Annotated[str, typer.Argument(metavar="ID", help="题号，例如 47。")]
+IdArg = Annotated[str, typer.Argument(metavar="题号", help="题号，例如 47。")]
 
 
 # ---------------------------------------------------------------- list / show / validate
@@ -319,9 +319,11 @@ def _one_of(
     """--value, --na or --clear, one of them; or --evidence alone (the same as evidence add)."""
     given = sum([bool(value), na is not None, clear])
     if given > 1 or (given == 0 and not evidence):
-        raise InputError("请在 --value、--na、--clear 中指定且只指定一个（例如 --value 312）")
+        raise UsageProblem("请在 --value、--na、--clear 中指定且只指定一个（例如 --value 312）")
     if clear and evidence:
-        raise InputError("--clear 不能与 --evidence 同时使用（移除材料请用 evalcheck evidence rm）")
+        raise UsageProblem(
+            "--clear 不能与 --evidence 同时使用（移除材料请用 evalcheck evidence rm）"
+        )
     if na is not None and not na.strip():
         raise InputError("--na 需要写明不适用的原因，例如 --na 本地无此业务")
 

@@ -35,7 +35,7 @@ evidence_app = typer.Typer(
 )
 app.add_typer(evidence_app, name="evidence")
 
-IdArg = Annotated[str, typer.Argument(metavar="ID", help="题号，例如 47。")]
+IdArg = Annotated[str, typer.Argument(metavar="题号", help="题号，例如 47。")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="文件在登记后被修改过时也照样打包。")]
 OverwriteOpt = Annotated[
     bool, typer.Option("--overwrite", help="覆盖已存在的输出（文件夹须是以前生成的材料包）。")
@@ -83,7 +83,7 @@ def add_cmd(
     ctx: typer.Context,
     ident: IdArg,
     files: Annotated[
-        list[str], typer.Argument(metavar="FILE...", help="文件路径或网址（http:// 或 https://）。")
+        list[str], typer.Argument(metavar="文件...", help="文件路径或网址（http:// 或 https://）。")
     ],
     by: ByOpt = None,
 ) -> None:
@@ -112,7 +112,7 @@ def add_cmd(
 def rm_cmd(
     ctx: typer.Context,
     ident: IdArg,
-    name: Annotated[str, typer.Argument(metavar="NAME", help="文件名或网址（见 evidence list）。")],
+    name: Annotated[str, typer.Argument(metavar="名称", help="文件名或网址（见 evidence list）。")],
     by: ByOpt = None,
 ) -> None:
     """从一项指标的佐证材料中移除一个文件或链接（可用 evalcheck undo 恢复）。
@@ -135,7 +135,7 @@ def list_cmd(
     ctx: typer.Context,
     ident: Annotated[
         str | None,
-        typer.Argument(metavar="[ID]", help="题号；不写则列出全部。", show_default=False),
+        typer.Argument(metavar="[题号]", help="题号；不写则列出全部。", show_default=False),
     ] = None,
     section: SectionOpt = None,
     fmt: Annotated[
@@ -228,7 +228,7 @@ def migrate_cmd(ctx: typer.Context, by: ByOpt = None) -> None:
 @evidence_app.command("pack", cls=_Command)
 def pack_cmd(
     ctx: typer.Context,
-    out: Annotated[Path, typer.Argument(metavar="OUT", help="输出的 .zip 文件，或一个新文件夹。")],
+    out: Annotated[Path, typer.Argument(metavar="输出", help="输出的 .zip 文件，或一个新文件夹。")],
     section: SectionOpt = None,
     force: ForceOpt = False,
     overwrite: OverwriteOpt = False,

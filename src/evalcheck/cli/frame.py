@@ -24,7 +24,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from evalcheck.cli.click_compat import HelpFormatter, NoArgsIsHelpError, UsageError
-from evalcheck.errors import EXIT_INTERRUPTED, EvalcheckError, InputError
+from evalcheck.errors import EXIT_INTERRUPTED, EvalcheckError, InputError, UsageProblem
 from evalcheck.views import render
 
 HELP_TEXT = "显示此帮助并退出。"
@@ -353,7 +353,11 @@ class _Group(_ChineseHelp, TyperGroup):
             typer.echo("\n已中断（未完成的写入不会留下半个文件）", err=True)
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except EvalcheckError as exc:
-            typer.echo(f"错误：{exc.message}", err=True)
+            hint = ""
+            if isinstance(exc, UsageProblem):  # as Click's usage errors: where the help is
+                sub = ctx.invoked_subcommand
+                hint = f"（查看帮助：{ctx.command_path}{f' {sub}' if sub else ''} -h）"
+            typer.echo(f"错误：{exc.message}{hint}", err=True)
             for line in exc.details[:50]:
                 typer.echo(f"  - {line}", err=True)
             if len(exc.details) > 50:

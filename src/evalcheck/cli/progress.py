@@ -5,7 +5,7 @@ from typing import Annotated, Any
 import typer
 
 from evalcheck.answers.review import ESCALATE_DAYS, REVIEW_DAYS, SOON_DAYS, Tier
-from evalcheck.cli.frame import _Command
+from evalcheck.cli.frame import _Command, usage_checked
 from evalcheck.cli.shared import (
     Fmt,
     FormatOpt,
@@ -203,6 +203,12 @@ def _letters(env: Any, copy: bool) -> None:
         _copy("\n\n".join(texts))
 
 
+def _resolve_tier(raw: str) -> Any:
+    from evalcheck.answers.review import resolve_tier
+
+    return resolve_tier(raw)
+
+
 CopyOpt = Annotated[bool, typer.Option("--copy", help="同时复制到剪贴板，可直接粘贴到微信或邮件。")]
 TierOpt = Annotated[
     list[str] | None,
@@ -212,6 +218,7 @@ TierOpt = Annotated[
         help="只生成某一级：提醒、催办、督办、待审核（或 remind、urge、supervise、review），"
         "可重复。默认全部。",
         show_default=False,
+        callback=usage_checked(lambda v: _resolve_tier(v)),
     ),
 ]
 SoonOpt = Annotated[

@@ -16,7 +16,7 @@ from evalcheck.cli.shared import (
     _parse_id,
     app,
 )
-from evalcheck.errors import InputError
+from evalcheck.errors import UsageProblem
 from evalcheck.model.checklist import Checklist, Indicator
 from evalcheck.views import render
 
@@ -125,7 +125,7 @@ def _pending_dict(cl: Checklist, r: Any, values: dict[int, float]) -> dict[str, 
 
 IdsArg = Annotated[
     list[str] | None,
-    typer.Argument(metavar="ID...", help="题号，可写多个。", show_default=False),
+    typer.Argument(metavar="题号...", help="题号，可写多个。", show_default=False),
 ]
 NoteOpt = Annotated[
     str | None, typer.Option("--note", help="审核意见（可不写）。", show_default=False)
@@ -195,15 +195,17 @@ def _approve_args(
 
     leader = resolve("责任领导", owner, cl.owners) if owner else None
     if all_ and idents:
-        raise InputError("题号和 --all 只能二选一：evalcheck approve 47 16 --by 姓名，"
+        raise UsageProblem("题号和 --all 只能二选一：evalcheck approve 47 16 --by 姓名，"
                          "或 evalcheck approve --owner 姓名 --all")  # fmt: skip
     if all_ and leader is None:
-        raise InputError("--all 需要和 --owner 一起用，例如 evalcheck approve --owner 万富春 --all")
+        raise UsageProblem(
+            "--all 需要和 --owner 一起用，例如 evalcheck approve --owner 万富春 --all"
+        )
     if not all_ and not idents:
-        raise InputError("请给出题号（例如 evalcheck approve 47 --by 万富春），"
+        raise UsageProblem("请给出题号（例如 evalcheck approve 47 --by 万富春），"
                          "或用 --owner 姓名 --all 审核该领导的全部待审核答案")  # fmt: skip
     if leader is not None and not all_:
-        raise InputError("--owner 只和 --all 一起用；审核指定题号请写 --by 姓名")
+        raise UsageProblem("--owner 只和 --all 一起用；审核指定题号请写 --by 姓名")
     return leader, check_reviewer(cl, by or leader)
 
 
@@ -222,9 +224,9 @@ def return_cmd(
 
     env = _env(ctx)
     if not idents:
-        raise InputError("请给出要退回的题号，例如 evalcheck return 47 --reason 原因 --by 万富春")
+        raise UsageProblem("请给出要退回的题号，例如 evalcheck return 47 --reason 原因 --by 万富春")
     if not reason or not reason.strip():
-        raise InputError("退回需要写明原因：--reason 原因（例如 --reason 与台账数字不符）")
+        raise UsageProblem("退回需要写明原因：--reason 原因（例如 --reason 与台账数字不符）")
     reviewer = check_reviewer(env.checklist, by)
     ids = [_parse_id(raw) for raw in idents]
     done = return_answers(env, ids, reviewer=reviewer, reason=reason)

@@ -133,7 +133,9 @@ def _due(raw: str | None) -> dt.date | None:
     if raw is None:
         return None
     try:
-        return dt.date.fromisoformat(raw.strip())
+        from evalcheck.infra.clock import parse_iso_date
+
+        return parse_iso_date(raw)
     except ValueError:
         raise InputError(f"--due “{raw}”不是日期：应写成 YYYY-MM-DD，例如 2022-09-30") from None
 

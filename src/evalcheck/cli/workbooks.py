@@ -19,7 +19,7 @@ from evalcheck.cli.shared import (
     _writer,
     app,
 )
-from evalcheck.errors import InputError
+from evalcheck.errors import UsageProblem
 
 ExportPathArg = Annotated[
     Path | None,
@@ -83,7 +83,7 @@ def export(
     from evalcheck.services import exporting
 
     if sum(x is not None for x in (path, split, review, units)) != 1:
-        raise InputError(ONE_TARGET)
+        raise UsageProblem(ONE_TARGET)
     env = _env(ctx)
     if units is not None or review is not None:
         return _export_folder(env, units, review, owner or [], today, force, due_as_written)

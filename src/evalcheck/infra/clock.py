@@ -10,8 +10,23 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 
 ENV_TODAY = "EVALCHECK_TODAY"
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９－", "0123456789-")
+
+
+def parse_iso_date(raw: str) -> dt.date:
+    """Exactly YYYY-MM-DD (full-width digits too), as documented: not 20210916, 2021-W37-4
+    or 2021-09-16T08:00, which `date.fromisoformat` also takes. ValueError otherwise; the
+    message says whether the form or the day itself is wrong (2021-02-30)."""
+    t = raw.strip().translate(_FULL_WIDTH)
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", t):
+        raise ValueError("应为日期 YYYY-MM-DD，例如 2021-09-16")
+    try:
+        return dt.date.fromisoformat(t)
+    except ValueError:
+        raise ValueError("日历上没有这一天") from None
 
 
 def pinned() -> dt.date | None:
@@ -20,7 +35,7 @@ def pinned() -> dt.date | None:
     if not raw:
         return None
     try:
-        return dt.date.fromisoformat(raw)
+        return parse_iso_date(raw)
     except ValueError:
         return None
 

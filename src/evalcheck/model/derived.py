@@ -18,6 +18,7 @@ class Derived(NamedTuple):
     id: int
     value: float | None
     reason: str | None = None
+    missing: tuple[int, ...] = ()  # the unanswered inputs, when that is the reason
 
 
 def round_value(v: float) -> float:
@@ -39,7 +40,7 @@ def compute_derived(checklist: Checklist, recorded: Mapping[int, float]) -> dict
             try:
                 v = float(expr.evaluate(ind.formula, values))
             except expr.NotComputable as exc:
-                out[ind.id] = Derived(ind.id, None, exc.reason)
+                out[ind.id] = Derived(ind.id, None, exc.reason, exc.missing)
                 continue
             out[ind.id] = Derived(ind.id, round_value(v))
             if ind.id not in recorded:

@@ -194,7 +194,7 @@ def _parse_yesno(ind: Spec, items: Sequence[str]) -> Value:
         return True
     if t in NO:
         return False
-    raise _refuse(ind, raw, "应为 是 或 否（也可写 yes/no、y/n、true/false、1/0）")
+    raise _refuse(ind, raw, "应为 是 或 否（也可写 有/无/没有、对、yes/no、y/n、true/false、1/0）")
 
 
 def _parse_choice(ind: Spec, items: Sequence[str]) -> Value:

@@ -90,7 +90,9 @@ def _due(raw: Any, error: Report) -> dt.date | None:
         return raw
     if isinstance(raw, str):
         try:
-            return dt.date.fromisoformat(raw.strip())
+            from evalcheck.infra.clock import parse_iso_date
+
+            return parse_iso_date(raw)
         except ValueError:
             pass
     error("字段 units_due", f"应为日期 YYYY-MM-DD，例如 2021-09-10，实际为 {raw!r}")

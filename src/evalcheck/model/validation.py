@@ -289,7 +289,9 @@ def _as_date(v: Any) -> dt.date | None:
         return v
     if isinstance(v, str):
         try:
-            return dt.date.fromisoformat(v.strip())
+            from evalcheck.infra.clock import parse_iso_date
+
+            return parse_iso_date(v)
         except ValueError:
             return None
     return None

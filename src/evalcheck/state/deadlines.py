@@ -23,9 +23,12 @@ def parse_today(raw: str | None) -> dt.date:
     if raw is None:
         return clock.today()
     try:
-        return dt.date.fromisoformat(raw.strip())
-    except ValueError:
-        raise InputError(f"--today 应为日期 YYYY-MM-DD，例如 2021-09-16，而不是“{raw}”") from None
+        return clock.parse_iso_date(raw)
+    except ValueError as exc:
+        shown = raw if len(raw) <= 30 else raw[:30] + "……"
+        if str(exc).startswith("应为"):
+            raise InputError(f"--today {exc}，而不是“{shown}”") from None
+        raise InputError(f"--today “{shown}”：{exc}") from None
 
 
 def open_items(

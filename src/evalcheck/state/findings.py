@@ -13,7 +13,7 @@ class Involved(NamedTuple):
 
 
 class Finding(NamedTuple):
-    kind: str  # "rule" | "derived-mismatch" | "derived-missing"
+    kind: str  # "rule" | "rule-uncomputable" | "derived-mismatch" | "derived-missing"
     severity: str  # "error" | "warning"
     rule: str  # rule id, or "formula:121"
     message: str

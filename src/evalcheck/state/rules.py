@@ -40,11 +40,27 @@ def _involved(
 
 
 def check_rule(rule: Rule, values: Mapping[int, float]) -> bool | None:
-    """True if it holds, False if violated, None if an input is missing."""
+    """True if it holds, False if violated, None if an input is missing or it cannot be
+    computed (a division by zero: see `uncomputable`)."""
     try:
         return bool(expr.evaluate(rule.check, values))
     except expr.NotComputable:
         return None
+
+
+def uncomputable(
+    rule: Rule, values: Mapping[int, float], blocked: Mapping[int, str] | None = None
+) -> str | None:
+    """Why a rule whose inputs are all answered cannot be computed ("除数为 0"), or None.
+    `blocked`: derived indicators whose own formula cannot be computed, with the reason."""
+    try:
+        expr.evaluate(rule.check, values)
+    except expr.NotComputable as exc:
+        if not exc.missing:
+            return exc.reason
+        if blocked and all(m in blocked for m in exc.missing):
+            return "；".join(f"第{m}项无法计算（{blocked[m]}）" for m in exc.missing)
+    return None
 
 
 def run_checks(checklist: Checklist, answers: Answers) -> Report:
@@ -58,9 +74,26 @@ def check_snapshot(snap: Snapshot) -> Report:
     checklist = snap.checklist
     report = Report()
     values = snap.effective_values()
+    blocked = {
+        r.id: r.derived.reason
+        for r in snap.rows
+        if r.derived is not None and r.derived.value is None and r.derived.reason
+        and not r.derived.missing
+    }  # fmt: skip
     for rule in checklist.rules:
         ok = check_rule(rule, values)
-        if ok is None:
+        why = uncomputable(rule, values, blocked) if ok is None else None
+        if why is not None:  # answered, but e.g. a division by zero: say so, never "未填报"
+            report.findings.append(
+                Finding(
+                    "rule-uncomputable",
+                    "warning",
+                    rule.id,
+                    f"无法检查：{why}（{expr.describe(rule.check)}）；{rule.message}",
+                    _involved(checklist, values, rule.refs),
+                )
+            )
+        elif ok is None:
             report.unchecked.append(rule.id)
         elif not ok:
             report.findings.append(

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from evalcheck.answers.store import Answers
-from evalcheck.errors import DataError
+from evalcheck.errors import DataError, UsageProblem
 from evalcheck.model.checklist import Checklist
 from evalcheck.year.carry import Matching
 from evalcheck.year.mapping import CarryFile, build, old_items, relative_path, resolve_path
@@ -46,7 +46,7 @@ def rematch(
         from_checklist = from_checklist or resolve_path(existing.from_checklist, target.parent)
         from_answers = from_answers or resolve_path(existing.from_answers, target.parent)
     if from_checklist is None or from_answers is None:
-        raise InputError(
+        raise UsageProblem(
             "请同时给出上年的清单和答案，例如：evalcheck carry --from-checklist "
             "2021清单.yaml --from-answers 2021答案.yaml"
         )
