@@ -156,10 +156,10 @@ def signed_by(st: State) -> str:
 
 
 def short_time(at: str | None) -> str:
-    """'2021-09-18 10:30' from an ISO timestamp ('' when none)."""
-    if not at:
-        return ""
-    return at[:16].replace("T", " ")
+    """'2021-09-18 10:30' from an ISO timestamp, in this machine's time zone ('' when none)."""
+    from evalcheck.infra.clock import local
+
+    return local(at)
 
 
 def answer_date(at: str) -> dt.date | None:

@@ -92,6 +92,24 @@ def _report(old: Checklist, cl: Checklist, matching: Any, target: Path) -> None:
         _echo(f"\n上年未对应（今年没有这些指标）：第{id_ranges(gone)}项")
     if matching.new_unmatched:
         _echo(f"今年新增（上年没有对应项）：第{id_ranges(matching.new_unmatched)}项")
+    _near_misses(old, cl, matching, target)
+
+
+def _near_misses(old: Checklist, cl: Checklist, matching: Any, target: Path) -> None:
+    """Unmatched pairs that scored just too low: likely a rewording, fixed with one line."""
+    from evalcheck.year.carry import MIN_SCORE
+
+    if not matching.near:
+        return
+    _echo(f"\n可能是改了措辞的同一指标（相似度低于对应所需的 {MIN_SCORE:.0f} 分，未自动对应）：")
+    for n in matching.near:
+        _echo(f"  上年第{n.old}项 ↔ 今年第{n.new}项：相似度 {n.score:g} 分")
+        _echo(f"      上年：{old.get(n.old).text}")
+        _echo(f"      今年：{cl.get(n.new).text}")
+        _echo(
+            f"      如是同一指标：在 {target.name} 中 old: {n.old} 的条目里把 new: null 改为"
+            f" new: {n.new}，再运行 evalcheck carry"
+        )
 
 
 def _prefilled(filled: Any) -> None:

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from evalcheck.answers.review import short_time
 from evalcheck.answers.store import ACTIONS, State, describe_state
 from evalcheck.cli.frame import _Command, usage_checked
 from evalcheck.cli.shared import (
@@ -224,7 +225,7 @@ def _show_lines(cl: Any, row: Any) -> list[tuple[str, str]]:
     lines.append(("佐证材料", _evidence_text(row.evidence)))
     if st is not None:
         lines.append(("填报人", st.by))
-        lines.append(("填报时间", st.at))
+        lines.append(("填报时间", short_time(st.at)))
     if row.review is not None:
         lines.extend(_review_lines(row))
     return lines
@@ -238,7 +239,7 @@ def _review_lines(row: Any) -> list[tuple[str, str]]:
     if row.review is Review.PENDING:
         return [("审核状态", f"{row.review.label}（责任领导：{row.ind.owner or '未指定'}）")]
     lines = [("审核状态", row.review.label), ("审核人", signed_by(st))]
-    lines.append(("审核时间", st.reviewed_at or ""))
+    lines.append(("审核时间", short_time(st.reviewed_at)))
     if st.comment:
         lines.append(("审核意见" if row.review is Review.APPROVED else "退回原因", st.comment))
     return lines
@@ -405,7 +406,7 @@ def undo(ctx: typer.Context, by: ByOpt = None) -> None:
         ind = cl.get(ident) if cl.has(ident) else None
         what = ACTIONS.get(change.action, change.action)
         _echo(
-            f"已撤销第{ident}项的{what}（第{change.seq}次修改，{change.actor}，{change.acted_at}）："
+            f"已撤销第{ident}项的{what}（第{change.seq}次修改，{change.actor}，{short_time(change.acted_at)}）："
             + _undone_all(cl, ind, current, restored)
         )
     _echo(_by_note(who, by))

@@ -55,3 +55,28 @@ def now() -> dt.datetime:
 
 def now_iso() -> str:
     return now().isoformat(timespec="seconds")
+
+
+def local_datetime(iso: str | None) -> dt.datetime | None:
+    """An ISO timestamp as this machine's local time, without a zone (what a spreadsheet
+    cell holds); None for none or for text that is not a timestamp. A timestamp without a
+    zone is taken as local already."""
+    if not iso:
+        return None
+    try:
+        at = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return None
+    if at.tzinfo is not None:
+        at = at.astimezone()  # the machine's zone (TZ)
+    return at.replace(tzinfo=None)
+
+
+def local(iso: str | None) -> str:
+    """'2026-12-02 14:54': an ISO timestamp as people read it, in this machine's time zone
+    to the minute ('' for none; text that is not a timestamp is shown as it is). JSON and
+    CSV keep the ISO text."""
+    at = local_datetime(iso)
+    if at is None:
+        return iso or ""
+    return at.strftime("%Y-%m-%d %H:%M")

@@ -85,13 +85,13 @@ def _range_text(ind: Indicator) -> str:
 
 
 def local_time(at: str | None) -> dt.datetime | str | None:
-    """An answer's ISO timestamp as a local datetime (spreadsheets show it as a date)."""
+    """An answer's ISO timestamp as a local datetime (spreadsheets show it as a date), in
+    this machine's time zone; text that is not a timestamp as it is."""
+    from evalcheck.infra.clock import local_datetime
+
     if not at:
         return None
-    try:
-        return dt.datetime.fromisoformat(at).replace(tzinfo=None)
-    except ValueError:
-        return at
+    return local_datetime(at) or at
 
 
 def _value_cell(r: Row) -> Any:
@@ -485,7 +485,7 @@ def _history_note(st: State) -> str:
 
 HISTORY = [
     Column[HistoryRow]("seq", "序号", lambda h: h.state.seq, keep=KEEP_ALWAYS, numeric=True),
-    Column[HistoryRow]("at", "时间", lambda h: h.state.acted_at, keep=60),
+    Column[HistoryRow]("at", "时间", lambda h: short_time(h.state.acted_at), keep=60),
     Column[HistoryRow]("by", "填报人", lambda h: h.state.actor, keep=70),
     Column[HistoryRow]("action", "操作", lambda h: _action(h.state), keep=80),
     Column[HistoryRow](

@@ -21,6 +21,7 @@ NONE = "none"
 HOW_NAMES = {EXACT: "文字相同", FUZZY: "文字相似", MANUAL: "人工指定", NONE: "未对应"}
 
 MIN_SCORE = 60.0  # below this, similar text is not a match at all
+NEAR_SCORE = 30.0  # a near miss below MIN_SCORE is shown from this score up
 REVIEW_BELOW = 85.0  # a fuzzy match scoring less is listed for review
 AMBIGUOUS_WITHIN = 3.0  # a runner-up this close to the best makes a match ambiguous
 CANDIDATES = 3  # candidates kept per old indicator in each round
@@ -47,9 +48,22 @@ class Match(NamedTuple):
     kind_change: tuple[str, str] | None = None  # (last year's kind, this year's kind)
 
 
+class Near(NamedTuple):
+    """The closest of this year's unmatched indicators to an unmatched one of last year,
+    scoring below the threshold: likely a rewording that one manual line fixes."""
+
+    old: int
+    new: int
+    score: float
+
+
 class Matching(NamedTuple):
     matches: tuple[Match, ...]  # one per old indicator, in old id order
     new_unmatched: tuple[int, ...]  # this year's indicators nothing maps to
+    near: tuple[Near, ...] = ()  # near misses: unmatched old → closest unmatched new
+
+    def near_of(self, old: int) -> Near | None:
+        return next((n for n in self.near if n.old == old), None)
 
     def count(self, how: str) -> int:
         return sum(1 for m in self.matches if m.how == how)
@@ -110,7 +124,37 @@ def match(
         if o.id not in result:
             result[o.id] = Match(o.id, None, NONE, None)
     unmatched = tuple(i.id for i in new if i.id not in taken)
-    return Matching(tuple(result[o.id] for o in old), unmatched)
+    gone = [o for o in old if result[o.id].how == NONE]
+    left = [i for i in new if i.id not in taken]
+    near = tuple(_near(gone, left, min_score))
+    return Matching(tuple(result[o.id] for o in old), unmatched, near)
+
+
+def _near(old: Sequence[Item], new: Sequence[Item], below: float) -> Iterable[Near]:
+    """For each unmatched old item, the best-scoring unmatched new one (NEAR_SCORE up to
+    `below`), best pairs first, each new item offered once."""
+    if not old or not new:
+        return
+    from rapidfuzz import fuzz, process
+
+    texts = {i.id: fold(i.text) for i in new}
+    found: list[tuple[float, int, int]] = []
+    for o in old:
+        for _, score, n in process.extract(
+            fold(o.text), texts, scorer=fuzz.ratio, processor=None, limit=CANDIDATES,
+            score_cutoff=NEAR_SCORE,
+        ):  # fmt: skip
+            if score < below:
+                found.append((float(score), o.id, n))
+    found.sort(key=lambda p: (-p[0], p[1], p[2]))
+    seen_old: set[int] = set()
+    seen_new: set[int] = set()
+    for score, o_id, n in found:
+        if o_id in seen_old or n in seen_new:
+            continue
+        seen_old.add(o_id)
+        seen_new.add(n)
+        yield Near(o_id, n, round(score, 1))
 
 
 def _finish(

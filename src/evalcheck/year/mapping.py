@@ -32,6 +32,8 @@ HEADER = """\
 #   review 列出需要人工核对的原因。
 # 改正对应关系：把 new 改成今年的正确题号（没有对应项就写 null），并把 how 改为 manual。
 #   重新运行 evalcheck carry 时，how 为 manual 的条目保持不变。
+#   未对应（how: none）的条目里 nearest 是今年最接近的未对应指标（nearest_score 为相似度，
+#   低于对应所需的分数）：确是同一指标时把 new: null 改为 new: <nearest> 即可（按人工指定）。
 """
 
 
@@ -50,6 +52,8 @@ class Entry:
     score: float | None
     review: tuple[str, ...] = ()
     new_text: str | None = None
+    nearest: int | None = None  # unmatched: this year's closest unmatched indicator
+    nearest_score: float | None = None
 
     def to_data(self) -> dict[str, Any]:
         out: dict[str, Any] = {"old": self.old, "new": self.new, "how": self.how}
@@ -67,6 +71,9 @@ class Entry:
         out["text"] = self.text
         if self.new_text is not None and self.new_text != self.text:
             out["new_text"] = self.new_text
+        if self.nearest is not None:
+            out["nearest"] = self.nearest
+            out["nearest_score"] = self.nearest_score
         return out
 
 
@@ -156,6 +163,7 @@ def build(
     for m in matching.matches:
         ind = old.get(m.old)
         st = old_answers.state(m.old)
+        near = matching.near_of(m.old)
         entries.append(
             Entry(
                 old=m.old,
@@ -169,6 +177,8 @@ def build(
                 score=m.score,
                 review=m.review,
                 new_text=new.get(m.new).text if m.new is not None else None,
+                nearest=near.new if near is not None else None,
+                nearest_score=near.score if near is not None else None,
             )
         )
     return CarryFile(
@@ -282,7 +292,8 @@ def parse(data: Any, source: Any, path: Path, checklist: Checklist) -> CarryFile
                 value=value,
                 na=na,
                 new=new,
-                how=NONE if new is None and how == NONE else how,
+                # `new` filled in on an unmatched entry: a person's mapping (manual)
+                how=MANUAL if new is not None and how == NONE else how,
                 score=None if score is None else float(score),
                 review=tuple(str(r) for r in review),
                 new_text=_opt_str(raw.get("new_text")),
