@@ -428,3 +428,46 @@ def test_json_carries_id_value_rule_each_units_value_and_the_missing_units(
         if r["id"] == 1
     )
     assert (row["total"], row["rule"], row["missing"]) == (200, "sum", ["海原县"])
+
+
+def test_a_unit_form_carries_its_evidence_into_the_units_store(work: Path, run: Any) -> None:
+    assert run("export", "--units", str(FORMS)).exit_code == 0
+    (work / FORMS / "材料").mkdir()
+    (work / FORMS / "材料" / "台账.pdf").write_bytes(b"%PDF-1.4 ledger")
+    type_into(work / form("中宁县"), {1: {"填报值": 80, "佐证材料": "台账.pdf"}})
+    result = run("import", str(form("中宁县")))
+    assert result.exit_code == 0, result.output
+    assert "第1项 佐证材料 +台账.pdf" in result.stdout
+    stored = work / "单位" / "中宁县" / "佐证材料" / "1" / "台账.pdf"
+    assert stored.read_bytes() == b"%PDF-1.4 ledger"
+    assert not (work / "佐证材料").exists()  # not the city's store
+
+
+def test_unit_forms_are_protected_with_dropdowns_like_section_forms(work: Path, run: Any) -> None:
+    assert run("export", "--units", str(FORMS)).exit_code == 0
+    ws = openpyxl.load_workbook(work / form("海原县"))["测评指标"]
+    assert ws.protection.sheet
+    lists = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
+    assert any('"是,否"' in (dv.formula1 or "") for dv in lists)  # 5 and 6 are yes/no
+
+
+def test_rows_never_cross_between_city_and_unit_forms(work: Path, run: Any) -> None:
+    assert run("export", "--units", str(FORMS)).exit_code == 0
+    assert run("export", "--split", "科室表格").exit_code == 0
+    section_form = work / "科室表格" / "2021测评填报_审批监管科.xlsx"
+    city_ws = openpyxl.load_workbook(section_form)["测评指标"]
+    city_key = city_ws.cell(4, 15).value
+    unit_wb = openpyxl.load_workbook(work / form("沙坡头区"))
+    unit_key = unit_wb["测评指标"].cell(4, 15).value
+    unit_wb["测评指标"].cell(4, 15).value = city_key
+    unit_wb.save(work / form("沙坡头区"))
+    result = run("import", str(form("沙坡头区")))
+    assert result.exit_code == 3
+    assert "这一行来自市级的表格，不属于“沙坡头区”的填报表" in result.stderr
+    city_wb = openpyxl.load_workbook(section_form)
+    city_wb["测评指标"].cell(4, 15).value = unit_key
+    city_wb.save(section_form)
+    result = run("import", str(section_form))
+    assert result.exit_code == 3
+    assert "这一行来自单位“沙坡头区”的填报表，不能混入市级的表格" in result.stderr
+    assert not (work / "answers.yaml").exists()
