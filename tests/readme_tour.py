@@ -162,6 +162,7 @@ def hidden_step(command: str, folder: Path) -> None:
     if words[0] == "fill":
         fill(folder / words[1], dict(w.split("=", 1) for w in words[2:]))
     elif words[0] == "write":
+        (folder / words[1]).parent.mkdir(parents=True, exist_ok=True)  # 单位/沙坡头区/…
         (folder / words[1]).write_text(
             " ".join(words[2:]).replace("\\t", "\t").replace("\\n", "\n"), encoding="utf-8"
         )

@@ -335,3 +335,139 @@ def test_unit_form_export_then_import_is_the_identity_and_rollup_agrees(
             assert r["missing"] == missing_units(answers, ident), ident
             units = {u: v for u, vals in answers.items() for i, v in vals.items() if i == ident}
             assert set(r["units"]) == set(units)
+
+
+# ------------------------------------------------------------- the export's 汇总 sheet
+
+
+def sheet(path: Path, name: str) -> list[list[Any]]:
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(name).to_python()
+
+
+def test_the_export_has_a_rollup_sheet_indicator_by_unit_with_total_and_rule(
+    work: Path, run: Any
+) -> None:
+    for unit, values in FULL.items():
+        fill(work, unit, values)
+    fill(work, "海原县", {1: "NA"})
+    result = run("export", "report.xlsx")
+    assert result.exit_code == 0, result.output
+    assert "（另含“填报进度”“汇总”工作表）" in result.stdout
+    assert CalamineWorkbook.from_path("report.xlsx").sheet_names == [
+        "测评指标",
+        "填报进度",
+        "汇总",
+        "_evalcheck",
+    ]
+    rows = sheet(work / "report.xlsx", "汇总")
+    header = rows[1]
+    assert header == [
+        "题号", "三级指标", "单位", "沙坡头区", "中宁县", "海原县",
+        "汇总值", "汇总规则", "是否完整", "未报送单位", "算式",
+    ]  # fmt: skip
+    by_id = {int(r[0]): dict(zip(header, r, strict=True)) for r in rows[2:]}
+    assert sorted(by_id) == COLLECTED
+    one = by_id[1]
+    assert (one["沙坡头区"], one["中宁县"], one["海原县"]) == (120, 80, "不适用")
+    assert (one["汇总值"], one["汇总规则"], one["是否完整"]) == (200, "求和", "完整")
+    assert one["算式"] == "= 沙坡头区 120 个 + 中宁县 80 个"
+    four = by_id[4]
+    assert four["汇总值"] == pytest.approx((900 + 250 + 300) / (1000 + 500 + 300) * 100, abs=1e-6)
+    assert four["汇总规则"] == "按公式重算"
+    assert (by_id[5]["汇总值"], by_id[5]["汇总规则"]) == ("是", "任一单位为是")
+    assert by_id[6]["汇总值"] == "否"
+    assert by_id[8]["汇总值"] == "沙坡头区：一窗通办；中宁县：帮办代办；海原县：延时服务"
+    assert by_id[9]["汇总值"] == 4
+
+
+def test_the_rollup_sheet_marks_missing_units(work: Path, run: Any) -> None:
+    fill(work, "沙坡头区", {1: 120})
+    assert run("export", "report.xlsx").exit_code == 0
+    rows = sheet(work / "report.xlsx", "汇总")
+    one = dict(zip(rows[1], rows[2], strict=True))
+    assert (one["沙坡头区"], one["中宁县"], one["海原县"]) == (120, "未报送", "未报送")
+    assert (one["是否完整"], one["未报送单位"]) == ("不完整", "中宁县、海原县")
+
+
+def test_an_export_without_units_has_no_rollup_sheet(run: Any) -> None:
+    result = run("export", "report.xlsx")
+    assert "（另含“填报进度”工作表）" in result.stdout
+    assert "汇总" not in CalamineWorkbook.from_path("report.xlsx").sheet_names
+
+
+def test_the_exported_table_with_a_rollup_sheet_imports_back(work: Path, run: Any) -> None:
+    """The 汇总 sheet is for reading: import reads the table and leaves it alone."""
+    fill(work, "沙坡头区", {1: 120})
+    assert run("export", "report.xlsx").exit_code == 0
+    result = run("import", "report.xlsx")
+    assert result.exit_code == 0, result.output
+    assert "工作表 “测评指标”" in result.stdout
+
+
+def test_json_carries_id_value_rule_each_units_value_and_the_missing_units(
+    work: Path, run: Any
+) -> None:
+    fill(work, "沙坡头区", {1: 120, 5: True})
+    fill(work, "中宁县", {1: 80, 5: "NA"})
+    data = json.loads(run("rollup", "--format", "json").stdout)
+    assert data["units"] == UNITS
+    one = next(r for r in data["rollups"] if r["id"] == 1)
+    assert {k: one[k] for k in ("id", "value", "rule", "units", "missing")} == {
+        "id": 1,
+        "value": 200,
+        "rule": "sum",
+        "units": {"沙坡头区": 120, "中宁县": 80},
+        "missing": ["海原县"],
+    }
+    five = next(r for r in data["rollups"] if r["id"] == 5)
+    assert five["units"] == {"沙坡头区": True, "中宁县": None}
+    assert five["not_applicable"] == ["中宁县"] and five["rule"] == "any"
+    row = next(
+        r
+        for r in json.loads(run("compare", "--units", "-f", "json").stdout)["rows"]
+        if r["id"] == 1
+    )
+    assert (row["total"], row["rule"], row["missing"]) == (200, "sum", ["海原县"])
+
+
+def test_a_unit_form_carries_its_evidence_into_the_units_store(work: Path, run: Any) -> None:
+    assert run("export", "--units", str(FORMS)).exit_code == 0
+    (work / FORMS / "材料").mkdir()
+    (work / FORMS / "材料" / "台账.pdf").write_bytes(b"%PDF-1.4 ledger")
+    type_into(work / form("中宁县"), {1: {"填报值": 80, "佐证材料": "台账.pdf"}})
+    result = run("import", str(form("中宁县")))
+    assert result.exit_code == 0, result.output
+    assert "第1项 佐证材料 +台账.pdf" in result.stdout
+    stored = work / "单位" / "中宁县" / "佐证材料" / "1" / "台账.pdf"
+    assert stored.read_bytes() == b"%PDF-1.4 ledger"
+    assert not (work / "佐证材料").exists()  # not the city's store
+
+
+def test_unit_forms_are_protected_with_dropdowns_like_section_forms(work: Path, run: Any) -> None:
+    assert run("export", "--units", str(FORMS)).exit_code == 0
+    ws = openpyxl.load_workbook(work / form("海原县"))["测评指标"]
+    assert ws.protection.sheet
+    lists = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
+    assert any('"是,否"' in (dv.formula1 or "") for dv in lists)  # 5 and 6 are yes/no
+
+
+def test_rows_never_cross_between_city_and_unit_forms(work: Path, run: Any) -> None:
+    assert run("export", "--units", str(FORMS)).exit_code == 0
+    assert run("export", "--split", "科室表格").exit_code == 0
+    section_form = work / "科室表格" / "2021测评填报_审批监管科.xlsx"
+    city_ws = openpyxl.load_workbook(section_form)["测评指标"]
+    city_key = city_ws.cell(4, 15).value
+    unit_wb = openpyxl.load_workbook(work / form("沙坡头区"))
+    unit_key = unit_wb["测评指标"].cell(4, 15).value
+    unit_wb["测评指标"].cell(4, 15).value = city_key
+    unit_wb.save(work / form("沙坡头区"))
+    result = run("import", str(form("沙坡头区")))
+    assert result.exit_code == 3
+    assert "这一行来自市级的表格，不属于“沙坡头区”的填报表" in result.stderr
+    city_wb = openpyxl.load_workbook(section_form)
+    city_wb["测评指标"].cell(4, 15).value = unit_key
+    city_wb.save(section_form)
+    result = run("import", str(section_form))
+    assert result.exit_code == 3
+    assert "这一行来自单位“沙坡头区”的填报表，不能混入市级的表格" in result.stderr
+    assert not (work / "answers.yaml").exists()

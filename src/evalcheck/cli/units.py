@@ -221,6 +221,7 @@ def compare_units(env: Env, fmt: str) -> str:
                         "ranks": dict(r.ranks),
                         "total": r.rollup.value,
                         "rule": r.rollup.spec.text(),
+                        "missing": list(r.rollup.missing),
                     }
                     for r in rows
                 ],

@@ -103,7 +103,10 @@ def _table_written(done: Any) -> None:
     if done.word:
         _echo(f"{head}（Word 附件）")
     else:
-        extra = "“填报进度”“同比”工作表和上年值列" if done.previous else "“填报进度”工作表"
+        sheets = (
+            "“填报进度”" + ("“同比”" if done.previous else "") + ("“汇总”" if done.rollup else "")
+        )
+        extra = f"{sheets}工作表" + ("和上年值列" if done.previous else "")
         _echo(f"{head}（另含{extra}）")
 
 

@@ -26,6 +26,7 @@ TITLE_ROW = 2
 HEADER_ROW = 3
 FIRST_ROW = 4
 COMPARE_SHEET = "同比"
+ROLLUP_SHEET = "汇总"  # the units' values and the roll-ups (when the checklist has units)
 
 
 # the table's and the forms' columns: the visible ones declared in columns.py, then hidden ones

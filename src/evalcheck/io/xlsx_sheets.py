@@ -1,13 +1,17 @@
 """The exported table's extra sheets: 填报进度 (progress by section, leader and in all,
-with a chart) and 同比 (both years' values of the matched indicators)."""
+with a chart), 同比 (both years' values of the matched indicators) and 汇总 (indicator ×
+unit with the rolled-up total and its rule, when the checklist has units)."""
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from evalcheck.io.xlsx_format import COMPARE_SHEET, SUMMARY_SHEET
+from evalcheck.io.xlsx_format import COMPARE_SHEET, ROLLUP_SHEET, SUMMARY_SHEET
 from evalcheck.io.xlsx_styles import set_text
 from evalcheck.state.snapshot import Row, Snapshot, progress, shared_note
 from evalcheck.views.columns import progress_sheet
+
+if TYPE_CHECKING:
+    from evalcheck.state.rollup import Rollup
 
 
 def write_summary(wb: Any, snap: Snapshot, rows: Sequence[Row]) -> None:
@@ -97,6 +101,52 @@ def write_compare(wb: Any, snap: Snapshot, rows: Sequence[Row]) -> None:
     for n, col in enumerate(COMPARE, start=1):
         ws.column_dimensions[get_column_letter(n)].width = col.width
     ws.freeze_panes = "A3"
+    ws.print_title_rows = "1:2"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def write_rollup(wb: Any, snap: Snapshot, rollups: "Sequence[Rollup]") -> None:
+    """The 汇总 sheet: one row per collected indicator, one column per unit (its value,
+    未报送 or 不适用), then the rolled-up total, its rule, complete or not, and the formula."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    from evalcheck.views.units import MatrixRow, ranks_of, rollup_sheet_columns
+
+    checklist = snap.checklist
+    assert checklist.units is not None
+    columns = rollup_sheet_columns(checklist.units.names)
+    ws = wb.create_sheet(ROLLUP_SHEET)
+    title = (
+        f"{checklist.title}（{checklist.year}年）各单位填报与汇总，截至 {snap.today.isoformat()}"
+    )
+    ws.cell(1, 1, title).font = Font(bold=True, size=13)
+    bold, shaded = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    for n, col in enumerate(columns, start=1):
+        c = ws.cell(2, n, col.header)
+        c.font = bold
+        c.fill = shaded
+    wrap = Alignment(wrap_text=True, vertical="center")
+    for r, rollup in enumerate(rollups, start=3):
+        ind = checklist.get(rollup.id)
+        line = MatrixRow(ind, rollup, ranks_of(ind, rollup))
+        for n, col in enumerate(columns, start=1):
+            v = col.get(line)
+            c = ws.cell(r, n)
+            if isinstance(v, str):
+                set_text(c, v)
+            else:
+                c.value = v
+                c.number_format = col.format_for(line)
+            c.alignment = wrap
+    for n, col in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(n)].width = col.width
+    ws.freeze_panes = "C3"
+    ws.auto_filter.ref = f"A2:{get_column_letter(len(columns))}{max(2, len(rollups) + 2)}"
     ws.print_title_rows = "1:2"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4

@@ -25,7 +25,7 @@ from evalcheck.io.xlsx_format import (
     row_key,
     write_meta,
 )
-from evalcheck.io.xlsx_sheets import write_compare, write_summary
+from evalcheck.io.xlsx_sheets import write_compare, write_rollup, write_summary
 from evalcheck.io.xlsx_styles import (
     LINE_HEIGHT,
     XLSX_SIZES,
@@ -41,6 +41,7 @@ from evalcheck.views.columns import EXPORT, FORM_INPUT_KEYS, Column, export_colu
 
 if TYPE_CHECKING:  # attachment, fonts and pages: imported by the exports that use them
     from evalcheck.infra.fonts import Fonts
+    from evalcheck.state.rollup import Rollup
 
 MARGINS_IN = {"left": 0.4, "right": 0.4, "top": 0.55, "bottom": 0.75, "header": 0.3, "footer": 0.3}
 
@@ -245,11 +246,17 @@ def _check_target(path: Path) -> None:
 
 
 def export_workbook(
-    path: Path, snap: Snapshot, rows: Sequence[Row], *, due_as_written: bool = False
+    path: Path,
+    snap: Snapshot,
+    rows: Sequence[Row],
+    *,
+    due_as_written: bool = False,
+    rollups: "Sequence[Rollup] | None" = None,
 ) -> int:
     """The full table (the bureau's attachment) plus a progress sheet. Returns rows written.
 
-    The progress sheet counts the same `rows` as the table.
+    The progress sheet counts the same `rows` as the table. `rollups`: the checklist has
+    units; a 汇总 sheet shows them (those of the exported rows).
     """
     from openpyxl import Workbook
 
@@ -270,6 +277,9 @@ def export_workbook(
     write_summary(wb, snap, rows)
     if any(r.previous is not None for r in rows):
         write_compare(wb, snap, rows)
+    if rollups is not None:
+        shown = {r.id for r in rows}
+        write_rollup(wb, snap, [r for r in rollups if r.id in shown])
     write_meta(wb, checklist, "export", None)
     save_workbook(wb, path)
     return len(rows)

@@ -18,6 +18,7 @@ class TableExported(NamedTuple):
     answered: int  # of which answered
     word: bool  # a .docx attachment (else an .xlsx workbook)
     previous: bool  # last year's values are in it (上年值 column, 同比 sheet)
+    rollup: bool = False  # the checklist has units: a 汇总 sheet (indicator × unit, roll-ups)
 
 
 def export_table(
@@ -29,7 +30,8 @@ def export_table(
     due_as_written: bool = False,
 ) -> TableExported:
     """The selected indicators as the bureau's attachment: .docx (Word) or .xlsx (Excel,
-    with the 填报进度 sheet counting the same rows, and 同比 after `carry`)."""
+    with the 填报进度 sheet counting the same rows, 同比 after `carry`, and 汇总 when the
+    checklist has units)."""
     snap = ws.snapshot(today)
     rows = select_rows(snap, filters)
     answered = sum(1 for r in rows if r.state is not None)
@@ -41,9 +43,14 @@ def export_table(
         return TableExported(path, len(rows), answered, True, False)
     from evalcheck.io.xlsx_write import export_workbook
 
-    n = export_workbook(path, snap, rows, due_as_written=due_as_written)
+    found = None
+    if snap.checklist.units is not None:
+        from evalcheck.services.rollup import rollups
+
+        found = rollups(snap.checklist, ws.answers_path)
+    n = export_workbook(path, snap, rows, due_as_written=due_as_written, rollups=found)
     previous = any(r.previous is not None for r in rows)
-    return TableExported(path, n, answered, False, previous)
+    return TableExported(path, n, answered, False, previous, found is not None)
 
 
 def export_forms(

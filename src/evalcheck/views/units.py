@@ -12,7 +12,7 @@ from typing import Any
 
 from evalcheck.answers.store import Answers
 from evalcheck.model.checklist import Checklist, Indicator
-from evalcheck.model.kinds import format_value, is_numeric
+from evalcheck.model.kinds import cell_value, format_value, is_numeric, number_format
 from evalcheck.state.rollup import Rollup, unit_value
 from evalcheck.state.snapshot import Status
 from evalcheck.views.columns import KEEP_ALWAYS, Column
@@ -135,4 +135,53 @@ def matrix_columns(units: Sequence[str]) -> list[Column[MatrixRow]]:
         Column("total", "汇总", lambda r: RollupRow(r.ind, r.rollup).display, keep=80, width=14)
     )
     cols.append(Column("rule", "规则", lambda r: r.rollup.rule_label, keep=30, width=12))
+    return cols
+
+
+# ---------------------------------------------------------------- the export's 汇总 sheet
+
+
+def _unit_value_cell(unit: str) -> Callable[[MatrixRow], Any]:
+    """A unit's value as a spreadsheet cell: a number as a number, 是/否, 未报送, 不适用."""
+
+    def get(r: MatrixRow) -> Any:
+        if unit in r.rollup.missing:
+            return "未报送"
+        values = r.rollup.unit_values()
+        if unit not in values:
+            return ""
+        v = values[unit]
+        return Status.NA.label if v is None else cell_value(r.ind, v)
+
+    return get
+
+
+def _total_cell(r: MatrixRow) -> Any:
+    if r.rollup.value is None:
+        return f"（{r.rollup.reason}）" if r.rollup.reason else ""
+    return cell_value(r.ind, r.rollup.value)
+
+
+def _formats(r: MatrixRow) -> str:
+    return number_format(r.ind)
+
+
+def rollup_sheet_columns(units: Sequence[str]) -> list[Column[MatrixRow]]:
+    """The 汇总 sheet: indicator × unit, then the rolled-up total, its rule and formula."""
+    cols: list[Column[MatrixRow]] = [
+        Column("id", "题号", lambda r: r.ind.id, numeric=True, width=6, center=True),
+        Column("text", "三级指标", lambda r: r.ind.text, wide=True, width=40),
+        Column("unit", "单位", lambda r: r.ind.unit or "", width=6, center=True),
+    ]
+    for u in units:
+        cols.append(Column(u, u, _unit_value_cell(u), width=12, number_format=_formats))
+    cols += [
+        Column("total", "汇总值", _total_cell, width=14, number_format=_formats),
+        Column("rule", "汇总规则", lambda r: r.rollup.rule_label, width=14),
+        Column(
+            "complete", "是否完整", lambda r: "完整" if r.rollup.complete else "不完整", width=8
+        ),
+        Column("missing", "未报送单位", lambda r: "、".join(r.rollup.missing), width=16),
+        Column("formula", "算式", lambda r: r.rollup.formula, wide=True, width=48),
+    ]
     return cols
