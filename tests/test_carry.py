@@ -368,7 +368,7 @@ def test_compare_without_carry_says_what_to_do(run, years) -> None:
 
 
 def test_export_has_previous_column_and_compare_sheet(run, years) -> None:
-    from python_calamine import CalamineWorkbook
+    from .readback import CalamineWorkbook
 
     carry(run, years)
     run("answer", "46", "--value", "3")

@@ -8,6 +8,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
+pytest.importorskip("docx", reason="可选功能 Word 导出：python-docx/lxml 未安装（evalcheck[word]）")
+pytest.importorskip("lxml.etree", reason="可选功能 Word 导出：lxml 未安装（evalcheck[word]）")
 from docx import Document
 from docx.oxml.ns import qn
 

@@ -100,7 +100,7 @@ def test_exit_codes_and_messages_as_documented() -> None:
         assert done.returncode == code, (args, done.stderr)
         assert message in done.stderr
         assert "Traceback" not in done.stderr
-    assert evalcheck("--version").stdout == "evalcheck 0.2.0\n"
+    assert evalcheck("--version").stdout.startswith("evalcheck 0.2.0\n")
     assert evalcheck().returncode == 2  # no command: the list, as a usage error
 
 

@@ -12,13 +12,13 @@ import openpyxl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from python_calamine import CalamineWorkbook
 
 from evalcheck.infra import fileio
 from evalcheck.io import workbook_guard, xlsx_format
 from evalcheck.model.loading import bundled_checklist_path, load_checklist
 from evalcheck.views.columns import export_columns
 
+from .readback import CalamineWorkbook
 from .test_checklist import seed_rows
 
 # the bundled checklist has review on: the sign-off columns follow the bureau's ones

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from python_calamine import CalamineWorkbook
 
 from evalcheck.io import xlsx_format
 from evalcheck.model.loading import bundled_checklist_path, load_checklist
@@ -18,6 +17,7 @@ from evalcheck.views.columns import export_columns
 
 from .conftest import seed_text
 from .pdf import needs_soffice_calc, pdf_pages, to_pdf
+from .readback import CalamineWorkbook
 
 TITLE = "中卫市审批服务管理局营商环境测评指标责任清单（2021年）"
 FIRST, LAST = xlsx_format.FIRST_ROW, xlsx_format.FIRST_ROW + 143

@@ -44,6 +44,29 @@ def _cli(tmp_path: Path, *args: str | bytes, stdout=subprocess.PIPE) -> int:
     ).returncode
 
 
+def _without_native(tmp_path: Path, *args: str) -> int:
+    """The CLI as on a PC without the native wheels (tests/nativeblock/)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EVALCHECK_")}
+    env["PYTHONPATH"] = str(ROOT / "tests" / "nativeblock")
+    done = subprocess.run(
+        [sys.executable, "-m", "evalcheck", *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "需要可选组件" in done.stderr and "Traceback" not in done.stderr, done.stderr
+    return done.returncode
+
+
+def _no_calamine(run, tmp_path, monkeypatch) -> int:
+    from tests.test_tableimport_variants import table, write_ods
+
+    write_ods(tmp_path / "t.ods", table())
+    return _without_native(tmp_path, "checklist-import", "t.ods", "-o", "out.yaml")
+
+
 def _answered(run) -> None:
     assert run("answer", "47", "--value", "312").exit_code == 0
 
@@ -259,6 +282,12 @@ SCENARIOS: dict[int, dict[str, Scenario]] = {
             "--answers", "no/such/answers.yaml", "answer", "47", "--value", "1"
         ),
         "输出写不出（如磁盘已满）": _stdout_full,
+    },
+    6: {
+        "导出 Word（.docx）需要的 python-docx 和 lxml 没有安装": lambda run, tmp_path, mp: (
+            _without_native(tmp_path, "export", "report.docx")
+        ),
+        "读取 .xls/.ods 表格需要的 python-calamine 没有安装": _no_calamine,
     },
     130: {"按 Ctrl-C 中断（写入是原子的，不会留下写了一半的文件）": _ctrl_c},
 }

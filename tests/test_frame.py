@@ -107,7 +107,10 @@ def test_version(monkeypatch, capsys) -> None:
     from evalcheck import __version__
 
     code, out, _ = run_main(["--version"], monkeypatch, capsys)
-    assert (code, out) == (0, f"evalcheck {__version__}\n")
+    assert code == 0 and out.startswith(f"evalcheck {__version__}\nPython 3.")
+    # every optional part is listed, installed or not (infra/optional.py)
+    for part in ("PyYAML C 加载器", "rapidfuzz", "python-calamine", "python-docx + lxml"):
+        assert part in out
 
 
 @pytest.mark.parametrize(

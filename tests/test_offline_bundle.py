@@ -57,3 +57,45 @@ def test_installers(bundle, tmp_path: Path) -> None:
 def test_the_bundle_covers_every_dependency(bundle) -> None:
     deps = bundle.dependencies()
     assert any(d.startswith("typer") for d in deps) and any(d.startswith("pyyaml") for d in deps)
+
+
+def test_the_installers_check_the_python_version(bundle, tmp_path: Path) -> None:
+    """Too old a Python: the installers say in Chinese what to do (issue 27)."""
+    bundle.write_installers(tmp_path, ["windows", "linux"], ["3.11"])
+    bat = (tmp_path / "install.bat").read_bytes().decode("gbk")
+    assert "需要 Python 3.11 或更新版本" in bat and "python.org" in bat
+    assert '"evalcheck[all]"' in bat
+    sh = tmp_path / "install.sh"
+    old = tmp_path / "python3"  # a Python 3.8, as on an old Kylin
+    old.write_text("#!/bin/sh\n[ \"$1\" = --version ] && echo 'Python 3.8.10'\nexit 1\n")
+    old.chmod(0o755)
+    import subprocess
+
+    done = subprocess.run(
+        ["sh", str(sh)], env={"PATH": "/usr/bin:/bin", "PYTHON": str(old), "HOME": str(tmp_path)},
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert f"本程序需要 Python 3.11 或更新版本，本机的 {old} 是 Python 3.8.10。" in done.stderr
+    assert "PYTHON=/opt/python3.11/bin/python3.11 sh install.sh" in done.stderr
+    assert not (tmp_path / ".local").exists()
+
+
+def test_the_pure_installer_names_each_optional_part(bundle, tmp_path: Path) -> None:
+    bundle.write_pure_installers(tmp_path, ["3.11"])
+    sh = (tmp_path / "install.sh").read_text(encoding="utf-8")
+    assert "@" not in sh.replace("$@", "")  # every placeholder filled in
+    assert 'optional "导出 Word（python-docx + lxml）"' in sh and "lxml python-docx" in sh
+    assert '--no-index --find-links "$HERE/wheels" --upgrade evalcheck;' in sh
+    note = (tmp_path / "安装说明.txt").read_bytes().decode("utf-8-sig")
+    assert "Linux x86_64、Linux aarch64（ARM64）" in note and "龙芯" in note
+
+
+def test_aarch64_and_the_extras_are_in_the_bundle(bundle) -> None:
+    assert "linux-aarch64" in bundle.PLATFORMS
+    assert bundle.target_environment("linux-aarch64", "3.11")["platform_machine"] == "aarch64"
+    full = bundle.dependencies("all")
+    assert any(d.startswith("python-docx") for d in full)
+    assert not any(
+        d.startswith(("rapidfuzz", "python-docx", "lxml")) for d in bundle.dependencies()
+    )

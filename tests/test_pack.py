@@ -11,10 +11,10 @@ from pathlib import Path, PurePosixPath
 
 import openpyxl
 import pytest
-from python_calamine import CalamineWorkbook
 
 from evalcheck.answers import evidence as ev
 
+from .readback import CalamineWorkbook
 from .test_excel import form_path, split
 
 STORE = "佐证材料"

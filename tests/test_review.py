@@ -382,7 +382,7 @@ def reviewed(run):
 def test_status_export_json_and_list_agree_on_review_counts(run, reviewed) -> None:
     import json
 
-    from python_calamine import CalamineWorkbook
+    from .readback import CalamineWorkbook
 
     data = json.loads(run("status", "--today", "2021-09-16", "-f", "json").stdout)
     total = data["total"]

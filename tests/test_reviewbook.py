@@ -6,11 +6,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from python_calamine import CalamineWorkbook
 
 from evalcheck.answers.review import Review, review_of
 from evalcheck.answers.store import load_answers
 from evalcheck.io import reviewbook
+
+from .readback import CalamineWorkbook
 
 COLS = list(reviewbook.COLUMNS)
 GAO = "审核表/2021测评审核_高秀英.xlsx"

@@ -7,9 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
-from python_calamine import CalamineWorkbook
 
 from evalcheck.model.loading import load_checklist
+
+from .readback import CalamineWorkbook
 
 CHECKLIST = """\
 title: 测试清单

@@ -11,7 +11,6 @@ import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from python_calamine import CalamineWorkbook
 
 from evalcheck.answers.evidence import named_items
 from evalcheck.answers.store import transaction
@@ -20,6 +19,8 @@ from evalcheck.io import xlsx_format
 from evalcheck.model.kinds import parse
 from evalcheck.model.loading import bundled_checklist_path, load_checklist
 from evalcheck.state.snapshot import STATUS_LABELS, Status
+
+from .readback import CalamineWorkbook
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "evalcheck"
 TODAY = "2021-09-16"

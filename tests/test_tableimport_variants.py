@@ -442,7 +442,15 @@ def test_excel_text_export_with_quotes_and_line_breaks(run, tmp_path: Path) -> N
     )
 
 
+def _calamine() -> None:
+    pytest.importorskip(
+        "python_calamine",
+        reason="可选功能 .xls/.ods 读取：python-calamine 未安装（evalcheck[xls]）",
+    )
+
+
 def test_ods_is_read(run, tmp_path: Path) -> None:
+    _calamine()
     cl, out = imported(run, write_ods(tmp_path / "t.ods", table()))
     assert_checklist(cl, EXPECTED)
     assert "隐藏行、隐藏列无法识别" in out  # what could not be checked is said
@@ -450,6 +458,7 @@ def test_ods_is_read(run, tmp_path: Path) -> None:
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice converts to .xls")
 def test_xls_is_read(run, tmp_path: Path) -> None:
+    _calamine()
     src = write_xlsx(tmp_path / "src.xlsx", {"表": table()})
     subprocess.run(
         ["soffice", "--headless", "--convert-to", "xls", "--outdir", str(tmp_path), str(src)],

@@ -13,6 +13,7 @@ EXIT_USAGE = 2  # Typer/Click: unknown option, missing argument
 EXIT_INPUT = 3  # a refused input: bad value, unknown id, unknown section/owner/category
 EXIT_DATA = 4  # a file that cannot be used: invalid checklist, corrupted answers, wrong checklist
 EXIT_WRITE = 5  # cannot write: lock not obtained, file open elsewhere, disk error
+EXIT_MISSING = 6  # an optional component a feature needs is not installed (infra/optional.py)
 EXIT_INTERRUPTED = 130  # Ctrl-C (as shells report SIGINT), not Click's 1 = findings
 
 
@@ -63,6 +64,12 @@ class WriteError(EvalcheckError):
     """A file could not be written (lock busy, permission, file open elsewhere)."""
 
     exit_code = EXIT_WRITE
+
+
+class MissingComponent(EvalcheckError):
+    """An optional part (Word export, .xls/.ods reading) is not installed on this PC."""
+
+    exit_code = EXIT_MISSING
 
 
 # ---------------------------------------------------------------- OS errors in Chinese

@@ -202,9 +202,18 @@ def _env(ctx: typer.Context) -> Env:
 
 def _show_version(value: bool) -> None:
     if value:
+        import platform
+
         from evalcheck import __version__
+        from evalcheck.infra.optional import report
 
         typer.echo(f"evalcheck {__version__}")
+        typer.echo(
+            f"Python {platform.python_version()}（{platform.system()} {platform.machine()}）"
+        )
+        typer.echo("可选组件：")
+        for line in report():
+            typer.echo(line)
         raise typer.Exit()
 
 

@@ -91,12 +91,50 @@ def _yaml() -> tuple[Any, Any, Any]:
         def ignore_aliases(self, data: Any) -> bool:
             return True
 
+    if dumper is yaml.SafeDumper:  # the pure emitter (no libyaml)
+
+        def text(self: Any, data: str) -> Any:
+            # it writes NEL and the Unicode line/paragraph separators raw in plain and
+            # single-quoted text, where reading folds them into spaces: quote them instead
+            if any(ch in data for ch in "\x85\u2028\u2029"):
+                return self.represent_scalar("tag:yaml.org,2002:str", data, style='"')
+            return yaml.SafeDumper.represent_str(self, data)
+
+        Dumper.add_representer(str, text)
+
     return yaml, Loader, Dumper
+
+
+# Without libyaml (no C wheel for the CPU, e.g. LoongArch) PyYAML's pure loader is ~5x
+# slower (≈ 0.2 MB/s here) and holds many more objects per node: cap what it is given, so
+# that a huge file fails at once with a reason instead of running for minutes.
+PURE_LOADER_MAX_BYTES = 16 * 1024 * 1024  # a checklist of 10,000 indicators is 2.7 MB
+
+
+def c_loader() -> bool:
+    """Whether PyYAML's C loader (libyaml) is in use."""
+    yaml, _, _ = _yaml()
+    return hasattr(yaml, "CSafeLoader")
+
+
+def _guard_pure(text: str, name: str) -> None:
+    if len(text) * 3 <= PURE_LOADER_MAX_BYTES or c_loader():
+        return
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > PURE_LOADER_MAX_BYTES:
+        from evalcheck.infra.optional import how_to_get
+
+        raise DataError(
+            f"{name} 有 {size / 1024 / 1024:.0f} MB：本机没有 PyYAML 的 C 加载器，纯 Python 解析"
+            f"最多读取 {PURE_LOADER_MAX_BYTES // 1024 // 1024} MB（否则需要几分钟和大量内存）。"
+            + how_to_get("yaml-c")
+        )
 
 
 def load_yaml_text(text: str, name: str) -> Any:
     """Parse YAML safely; a syntax error or an unsafe tag names the file, line and column."""
     yaml, loader, _ = _yaml()
+    _guard_pure(text, name)
     if "*" not in text:  # an alias is written *name: without one, no node is met twice
         loader = loader.without_aliases
     try:
@@ -116,6 +154,10 @@ def load_yaml_text(text: str, name: str) -> Any:
 _YAML_PROBLEMS = (
     (r"could not determine a constructor for the tag '?([^'\s]*)",
      "不允许的 YAML 标签 {0}（只接受普通数据）"),
+    # PyYAML's pure loader (no libyaml) words a few problems differently
+    (r"found character '\\t' that cannot start any token", "不能用 Tab 缩进，请改用空格"),
+    (r"expected <block end>, but found '<block mapping start>'", "缩进不对齐，或缺少字段名"),
+    (r"expected <block end>, but found '\?'", "列表项应以“- ”开头（检查缩进）"),
     (r"found character '?(.*?)'? that cannot start any token",
      "这里不能出现字符 {0}（文字中有特殊字符时请加引号）"),
     (r"found character that cannot start any token",

@@ -49,7 +49,12 @@ def check_target(path: Path) -> None:
 
 def write_docx(path: Path, att: Attachment) -> None:
     """Write the attachment to `path` (atomically)."""
+    from evalcheck.infra.optional import require
+    from evalcheck.infra.outputguard import refuse_onto_input
+
     check_target(path)
+    refuse_onto_input(path)  # refused as it would be with Word installed
+    require("word", "导出 Word 附件（.docx）")
     atomic_write_bytes(path, docx_bytes(att))
 
 

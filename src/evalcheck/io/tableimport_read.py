@@ -221,13 +221,11 @@ def _read_calamine(path: Path, fmt: str) -> list[Sheet]:
     if size > workbook_guard.MAX_FILE_BYTES:
         limit = workbook_guard.MAX_FILE_BYTES // 1024 // 1024
         raise DataError(f"{path} 有 {size // 1024 // 1024} MB，超过 {limit} MB 的上限")
-    try:
-        from python_calamine import CalamineWorkbook
-    except ImportError:  # pragma: no cover - a runtime dependency
-        raise DataError(
-            f"读取 .{fmt} 需要 python-calamine（pip install python-calamine），"
-            "或用 Excel/WPS 把表格另存为 .xlsx"
-        ) from None
+    from evalcheck.infra.optional import require
+
+    require("calamine", f"读取 .{fmt} 表格（{path.name}）")
+    from python_calamine import CalamineWorkbook
+
     try:
         wb = CalamineWorkbook.from_path(str(path))
         sheets: list[Sheet] = []

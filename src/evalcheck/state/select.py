@@ -27,11 +27,10 @@ def closest(given: str, valid: Sequence[str]) -> str | None:
     """The most similar valid name, or None when nothing is close."""
     if not valid:
         return None
-    from rapidfuzz import fuzz, process  # only on the error path
+    from evalcheck.infra.similarity import best  # only on the error path
 
-    # partial_ratio rewards a typed prefix ("审批监管" -> 审批监管科); ratio breaks ties
-    best = process.extractOne(given, list(valid), scorer=fuzz.WRatio, score_cutoff=50)
-    return str(best[0]) if best else None
+    # WRatio's partial_ratio rewards a typed prefix ("审批监管" -> 审批监管科)
+    return best(given, valid, cutoff=50)
 
 
 def resolve(

@@ -1,9 +1,10 @@
 """Year over year: match last year's indicators to this year's (pure, no file IO).
 
 Identical text first (after folding full-width characters and whitespace), then similar
-text scored by rapidfuzz (0–100, character based, which suits Chinese), then what is left
-is unmatched on either side. Pairs a person fixed by hand (`manual`) are taken as given
-and never re-matched. A match is flagged for review when its score is low, when another
+text scored by infra/similarity.py's ratio (rapidfuzz, or its pure twin with the same
+scores; 0–100, character based, which suits Chinese), then what is left is unmatched
+on either side. Pairs a person fixed by hand (`manual`) are taken as given and never
+re-matched. A match is flagged for review when its score is low, when another
 candidate scored almost as well (ambiguous), or when the answer kind changed.
 """
 
@@ -137,13 +138,13 @@ def _fuzzy(
 ) -> Iterable[tuple[Item, int, float, list[str]]]:
     """(old item, new id, score, doubts) for every similar pair chosen.
 
-    Each round scores every remaining old text against the remaining new texts (rapidfuzz,
+    Each round scores every remaining old text against the remaining new texts (similarity.extract,
     keeping the best few per old text), then takes pairs best first while both sides are
     free. Old texts that lost their candidates to better pairs try again next round.
     A pair is doubtful when the old text had another candidate almost as good, or another
     old text scored almost as well against the same new one.
     """
-    from rapidfuzz import fuzz, process
+    from evalcheck.infra.similarity import extract
 
     left = list(old)
     free = {i.id: fold(i.text) for i in new}
@@ -158,14 +159,7 @@ def _fuzzy(
             query = fold(o.text)
             near = shortlist.near(query) if shortlist is not None else None
             choices = texts if near is None else {i: texts[i] for i in near}
-            found = process.extract(
-                query,
-                choices,
-                scorer=fuzz.ratio,
-                processor=None,
-                limit=CANDIDATES,
-                score_cutoff=min_score,
-            )
+            found = extract(query, choices, limit=CANDIDATES, cutoff=min_score)
             found_by_old[o.id] = [(ids[idx], float(score)) for _, score, idx in found]
             for n, score in found_by_old[o.id]:
                 pairs.append((score, pos, n, o))
