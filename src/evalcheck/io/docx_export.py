@@ -348,7 +348,7 @@ def _no_theme_fonts(doc: Any, title: Font, body: Font) -> None:
     for el in doc.settings.element.iter(f"{math}mathFont"):  # Cambria Math
         el.set(f"{math}val", body.name)
     a = "http://schemas.openxmlformats.org/drawingml/2006/main"
-    used = set()
+    used: set[str] = set()
     for part in doc.part.package.iter_parts():
         name = str(part.partname)
         if name.endswith("stylesWithEffects.xml") or name.startswith("/word/theme/"):
