@@ -60,7 +60,7 @@ def worker(folder: Path, n: int) -> dict[str, float]:
         text = (folder / name).read_text(encoding="utf-8")
         label = "checklist" if name == "large.yaml" else "answers"
         out[f"parse: {n:,} {label} ({len(text.encode()) / 1e6:.1f} MB)"] = _median(
-            lambda text=text: yamlio.load_yaml_text(text, name), 3
+            lambda text=text, name=name: yamlio.load_yaml_text(text, name), 3
         )
     cl = load_checklist(bundled_checklist_path())
     chars = sorted({ch for i in cl.indicators for ch in i.text if "\u4e00" <= ch <= "\u9fff"})
