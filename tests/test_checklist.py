@@ -292,3 +292,30 @@ def test_fonts_fall_back_to_what_is_installed(installed, title: str, body: str) 
     fonts = resolve(chains(), names, sizes)
     assert (fonts.title.name, fonts.body.name, fonts.label.name) == (title, body, "黑体")
     assert fonts.title.size == 22
+
+
+@pytest.mark.parametrize(
+    ("installed", "picked"),
+    [
+        # WPS for Linux's Founder fonts (as fontconfig lists them in English)
+        (
+            {"FZHei-B01", "FZShuSong-Z01", "FZFangSong-Z02"},
+            ("方正黑体_GBK", "方正书宋_GBK", "方正仿宋_GBK"),
+        ),
+        # a UOS / deepin PC without WPS fonts: Noto CJK
+        (
+            {"Noto Sans CJK SC", "Noto Serif CJK SC"},
+            ("Noto Sans CJK SC", "Noto Serif CJK SC", "Noto Serif CJK SC"),
+        ),
+        # an older Kylin: WenQuanYi only
+        ({"WenQuanYi Micro Hei"}, ("文泉驿微米黑", "方正小标宋简体", "仿宋_GB2312")),
+    ],
+)
+def test_fonts_fall_back_to_what_kylin_uos_and_wps_ship(installed, picked) -> None:
+    """The chains go on, after the Windows names, with what 信创 PCs have (issue 27)."""
+    from evalcheck.infra.fonts import chains, resolve
+
+    sizes = {"label": 16, "title": 22, "header": 11, "body": 10.5}
+    fonts = resolve(chains(), installed, sizes)
+    assert (fonts.label.name, fonts.title.name, fonts.body.name) == picked
+    assert fonts.header.name == fonts.label.name

@@ -149,6 +149,50 @@ def test_a4_landscape_page_numbers_and_font_fallbacks(run, tmp_path: Path) -> No
     assert re.search(r'w:name="仿宋_GB2312">\s*<w:altName w:val="仿宋"', table)
 
 
+def test_wps_sizes_the_table_by_its_grid(run, tmp_path: Path) -> None:
+    """WPS lays a Word table out by w:gridCol: the grid, every cell's width and the table
+    width agree, in twips, on every page's table (issue 27)."""
+    assert run("export", "report.docx").exit_code == 0
+    doc = Document(str(tmp_path / "report.docx"))
+    assert len(doc.tables) > 1
+    for table in doc.tables:
+        tbl = table._tbl
+        grid = [int(g.get(qn("w:w"))) for g in tbl.tblGrid.findall(qn("w:gridCol"))]
+        assert len(grid) == 9 and min(grid) > 500
+        width = tbl.tblPr.find(qn("w:tblW"))
+        assert (width.get(qn("w:type")), int(width.get(qn("w:w")))) == ("dxa", sum(grid))
+        assert tbl.tblPr.find(qn("w:tblLayout")).get(qn("w:type")) == "fixed"
+        for tr in tbl.tr_lst:
+            col = 0
+            for tc in tr.tc_lst:
+                span = tc.grid_span
+                tcw = tc.tcPr.find(qn("w:tcW"))
+                assert int(tcw.get(qn("w:w"))) == sum(grid[col : col + span])
+                col += span
+            assert col == len(grid)
+    # 14,798 twips: the A4 landscape text width, as the columns are scaled to it
+    assert abs(sum(grid) / 567 - (29.7 - 2 * 1.8)) < 0.3
+
+
+def test_no_font_the_attachment_does_not_use_is_named(run, tmp_path: Path) -> None:
+    """WPS warns about each named font a PC lacks: python-docx's template names Calibri,
+    Cambria, ＭＳ 明朝… through its theme; the export names only the attachment's fonts."""
+    assert run("export", "report.docx").exit_code == 0
+    with zipfile.ZipFile(tmp_path / "report.docx") as z:
+        parts = {n: z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml")}
+    ours = {"黑体", "方正小标宋简体", "仿宋_GB2312", "宋体", "仿宋"}
+    theme = parts["word/theme/theme1.xml"]
+    assert set(re.findall(r'typeface="([^"]*)"', theme)) == {"方正小标宋简体", "仿宋_GB2312"}
+    assert '<a:font script="Hans" typeface="仿宋_GB2312"/>' in theme
+    for name in ("word/styles.xml", "word/document.xml", "word/footer1.xml"):
+        assert "Theme=" not in parts[name]  # no w:asciiTheme, w:eastAsiaTheme …
+        named = set(re.findall(r'w:(?:ascii|hAnsi|eastAsia|cs)="([^"]+)"', parts[name]))
+        assert named - {"en-US", "zh-CN", "ja-JP", "ar-SA"} <= ours, name
+    table = set(re.findall(r'<w:font w:name="([^"]*)"', parts["word/fontTable.xml"]))
+    assert table == {"黑体", "方正小标宋简体", "仿宋_GB2312"}
+    assert "Cambria" not in parts["word/settings.xml"]
+
+
 def test_due_as_written_and_configured_fonts(run, tmp_path: Path) -> None:
     from evalcheck.model.loading import bundled_checklist_path
 

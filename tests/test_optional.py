@@ -74,3 +74,20 @@ def test_the_pure_loader_refuses_a_huge_file(run, tmp_path: Path, monkeypatch) -
     assert "python3-yaml" in result.stderr
     monkeypatch.setattr(yamlio, "PURE_LOADER_MAX_BYTES", 16 * 1024 * 1024)
     assert run("--checklist", str(ROOT / "data" / "indicators.yaml"), "list").exit_code == 0
+
+
+def test_the_pure_yaml_writer_keeps_line_separators(tmp_path: Path) -> None:
+    """PyYAML's pure emitter writes NEL and U+2028/9 raw, which reading folds into spaces;
+    yamlio quotes such text (found by the suite's run without libyaml)."""
+    code = (
+        "from evalcheck.infra.yamlio import c_loader, dump_yaml, load_yaml_text\n"
+        "assert not c_loader()\n"
+        "data = {'na': '\\x85', 'note': 'a\\u2028b\\u2029c', 'plain': '原因'}\n"
+        "text = dump_yaml(data)\n"
+        "assert load_yaml_text(text, 'x') == data, text\n"
+        'assert "plain: 原因" in text\n'
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EVALCHECK_")}
+    env["PYTHONPATH"] = str(BLOCKER)
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

@@ -12,10 +12,11 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from python_calamine import CalamineWorkbook
 
 from evalcheck.answers.units import unit_answers_path
 from tests.test_units import FULL, UNITS, fill, units_checklist
+
+from .readback import CalamineWorkbook
 
 COLLECTED = [1, 2, 3, 4, 5, 6, 7, 8, 9]
 FORMS = Path("单位表格")

@@ -15,12 +15,17 @@ from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
 ROLES = ("label", "title", "header", "body")
+# After the Windows names (which WPS on Kylin/UOS maps too, when the fonts were copied
+# over), the names 信创 PCs ship: WPS for Linux brings Founder (方正) fonts under their
+# _GBK names, Kylin/UOS/deepin bring Noto CJK (no FangSong cut: 仿宋 falls back to the
+# serif Noto) and WenQuanYi (文泉驿). docs/xinchuang.md lists what is verified.
 ROLE_NAMES = {"label": "附件标签", "title": "标题", "header": "表头", "body": "正文"}
+_SANS = ("方正黑体_GBK", "Noto Sans CJK SC", "文泉驿正黑", "文泉驿微米黑")
 DEFAULTS: dict[str, tuple[str, ...]] = {
-    "label": ("黑体",),
-    "title": ("方正小标宋简体", "宋体"),
-    "header": ("黑体",),
-    "body": ("仿宋_GB2312", "仿宋"),
+    "label": ("黑体", *_SANS),
+    "title": ("方正小标宋简体", "宋体", "方正小标宋_GBK", "方正书宋_GBK", "Noto Serif CJK SC"),
+    "header": ("黑体", *_SANS),
+    "body": ("仿宋_GB2312", "仿宋", "方正仿宋_GBK", "Noto Serif CJK SC"),
 }
 # Windows registers the standard Chinese fonts under English names
 ALIASES = {
@@ -32,6 +37,13 @@ ALIASES = {
     "楷体": "KaiTi",
     "楷体_GB2312": "KaiTi_GB2312",
     "微软雅黑": "Microsoft YaHei",
+    # the Founder fonts' family names in English, as fontconfig may list them
+    "方正黑体_GBK": "FZHei-B01",
+    "方正书宋_GBK": "FZShuSong-Z01",
+    "方正仿宋_GBK": "FZFangSong-Z02",
+    "方正小标宋_GBK": "FZXiaoBiaoSong-B05",
+    "文泉驿正黑": "WenQuanYi Zen Hei",
+    "文泉驿微米黑": "WenQuanYi Micro Hei",
 }
 
 

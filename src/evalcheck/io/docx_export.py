@@ -118,6 +118,7 @@ def docx_bytes(att: Attachment) -> bytes:
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _page_number(footer)
     _declare_fallbacks(doc, [fonts.label, fonts.title, fonts.header, fonts.body])
+    _no_theme_fonts(doc, fonts.title, fonts.body)
     doc.core_properties.title = att.title
     buf = io.BytesIO()
     doc.save(buf)
@@ -143,7 +144,8 @@ def _table(
     table.autofit = False
     widths = [Cm(w) for w in widths_cm]
     for col, w in zip(table.columns, widths, strict=True):
-        col.width = w
+        col.width = w  # w:gridCol: WPS sizes a table by its grid, not by the table width
+    _fixed_width(table, sum(int(w.twips) for w in widths))
     header = table.rows[0]
     _row_flags(header, heights[0], header=True)
     for cell, col, w in zip(header.cells, cols, widths, strict=True):
@@ -310,6 +312,72 @@ def _page_number(paragraph: Any) -> None:
     fld.set(qn("w:fldCharType"), "end")
     end._element.append(fld)
     _run(paragraph, " —", PAGE_NUMBER)
+
+
+def _fixed_width(table: Any, twips: int) -> None:
+    """The table's width is its grid's (python-docx writes `auto`), in twentieths of a point:
+    Word, WPS and LibreOffice then agree on the column widths."""
+    from docx.oxml.ns import qn
+
+    tbl_w = table._tbl.tblPr.find(qn("w:tblW"))
+    tbl_w.set(qn("w:type"), "dxa")
+    tbl_w.set(qn("w:w"), str(twips))
+
+
+THEME_FONT_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
+
+
+def _no_theme_fonts(doc: Any, title: Font, body: Font) -> None:
+    """Name no font the attachment does not use. WPS warns about every font a document
+    names that the PC lacks, and python-docx's template names Calibri, Cambria, ＭＳ 明朝…
+    through its theme (a Kylin/UOS PC has none of them): the styles get explicit fonts,
+    the theme's fonts become the title's (major) and the body's (minor) font, and the font
+    table keeps only the fonts the document uses."""
+    from docx.oxml.ns import qn
+    from lxml import etree
+
+    def explicit(root: Any) -> None:  # every style's fonts: the body font (Courier → it too)
+        for rfonts in root.iter(qn("w:rFonts")):
+            for attr in THEME_FONT_ATTRS:
+                rfonts.attrib.pop(qn(attr), None)
+            for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+                rfonts.set(qn(attr), body.name)
+
+    explicit(doc.styles.element)
+    math = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"
+    for el in doc.settings.element.iter(f"{math}mathFont"):  # Cambria Math
+        el.set(f"{math}val", body.name)
+    a = "http://schemas.openxmlformats.org/drawingml/2006/main"
+    used: set[str] = set()
+    for part in doc.part.package.iter_parts():
+        name = str(part.partname)
+        if name.endswith("stylesWithEffects.xml") or name.startswith("/word/theme/"):
+            root = etree.fromstring(part.blob)
+            if name.startswith("/word/theme/"):
+                for kind, font in (("majorFont", title), ("minorFont", body)):
+                    for group in root.iter(f"{{{a}}}{kind}"):
+                        for child in list(group):
+                            if etree.QName(child).localname in ("latin", "ea", "cs"):
+                                child.set("typeface", font.name)
+                            else:  # per-script fonts: ＭＳ 明朝, 바탕, Angsana New …
+                                group.remove(child)
+                        etree.SubElement(group, f"{{{a}}}font", script="Hans", typeface=font.name)
+            else:
+                explicit(root)
+            part._blob = etree.tostring(
+                root, xml_declaration=True, encoding="UTF-8", standalone=True
+            )
+    for root in (doc.element, doc.styles.element, doc.sections[0].footer._element):
+        for rfonts in root.iter(qn("w:rFonts")):
+            used.update(v for k, v in rfonts.attrib.items() if not k.endswith("hint"))
+    table = next(p for p in doc.part.package.iter_parts() if p.partname.endswith("fontTable.xml"))
+    root = etree.fromstring(table.blob)
+    w = root.nsmap["w"]
+    fallbacks = {el.get(f"{{{w}}}val") for el in root.iter(f"{{{w}}}altName")}
+    for el in list(root):
+        if el.get(f"{{{w}}}name") not in used | fallbacks:
+            root.remove(el)
+    table._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def _declare_fallbacks(doc: Any, fonts: list[Font]) -> None:
