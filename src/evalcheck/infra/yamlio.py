@@ -45,6 +45,19 @@ def _yaml() -> tuple[Any, Any, Any]:
             return loader.construct_scalar(node)
 
     Loader.add_constructor("tag:yaml.org,2002:int", integer)
+
+    def not_plain(loader: Any, node: Any) -> Any:
+        # !!binary, !!set, !!omap, !!pairs: safe, but not plain data; written back they
+        # would become Python text (b'hello', {'a': None}) or lose their order
+        raise yaml.constructor.ConstructorError(
+            None,
+            None,
+            f"不允许的 YAML 标签 !!{node.tag.rsplit(':', 1)[-1]}（只接受普通数据）",
+            node.start_mark,
+        )
+
+    for tag in ("binary", "set", "omap", "pairs"):
+        Loader.add_constructor(f"tag:yaml.org,2002:{tag}", not_plain)
     INT, MERGE = "tag:yaml.org,2002:int", "tag:yaml.org,2002:merge"
 
     def construct_object(self: Any, node: Any, deep: bool = False) -> Any:
