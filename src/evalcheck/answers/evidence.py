@@ -17,6 +17,7 @@ Everything here is plain Python: no typer, no rich. File operations are journall
 (`FileOps`) so that a command whose answers cannot be saved leaves the store as it was.
 """
 
+import datetime as dt
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -162,9 +163,12 @@ def parse_item(raw: Any) -> Evidence | str:
     unknown = set(map(str, raw)) - {"file", "url", "size", "sha256", "at", "by"}
     if unknown:
         return f"佐证材料有未知字段 {sorted(unknown)}"
-    at = raw.get("at")
-    at_text = None if at is None else (at.isoformat() if hasattr(at, "isoformat") else str(at))
-    by = None if raw.get("by") is None else str(raw["by"])
+    at, by = raw.get("at"), raw.get("by")
+    if at is not None and not isinstance(at, str | dt.date):
+        return f"佐证材料的 at（收入时间）应为时间，实际为 {type(at).__name__}"
+    if by is not None and not isinstance(by, str):
+        return f"佐证材料的 by（收入人）应为文字，实际为 {type(by).__name__}"
+    at_text = None if at is None else (at if isinstance(at, str) else at.isoformat())
     if "url" in raw:
         url = raw["url"]
         if not isinstance(url, str) or not URL.match(url.strip()):

@@ -414,9 +414,11 @@ def parse_answers(
 
     if not isinstance(data, Mapping) or "answers" not in data:
         raise broken([], "不是 evalcheck 的答案文件（缺少 answers）")
+    _check_format(data, name, broken)
     key = data.get("checklist")
     if not isinstance(key, Mapping):
         raise broken(["checklist"], "缺少 checklist（答案所属的清单）")
+    _check_key(key, checklist, broken)
     if dict(key) != checklist.key:
         raise DataError(
             f"答案文件 {name} 属于清单“{key.get('title')}”（{key.get('year')}年），"
@@ -448,6 +450,96 @@ def parse_answers(
     return answers
 
 
+TOP_FIELDS = ("format", "checklist", "answers")
+
+
+def _check_format(data: Mapping[Any, Any], name: str, broken: Any) -> None:
+    """`format` is this version's (1), or absent (files written before it was recorded).
+    A file from a newer evalcheck is refused, never read and written back as format 1."""
+    unknown = sorted(map(str, set(data) - set(TOP_FIELDS)))
+    fmt = data.get("format", FORMAT)
+    if isinstance(fmt, int) and not isinstance(fmt, bool) and fmt > FORMAT:
+        raise AnswersCorrupted(
+            f"答案文件 {name} 由更新版本的 evalcheck 写入（format: {fmt}，本版本只读写 "
+            f"format: {FORMAT}），未做任何修改：请升级 evalcheck 后再用"
+        )
+    if unknown:
+        raise broken([unknown[0]], f"未知字段 {unknown}（答案文件只有 {'、'.join(TOP_FIELDS)}）")
+    if isinstance(fmt, bool) or not isinstance(fmt, int) or fmt < 1:
+        raise broken(["format"], f"format 应为整数 {FORMAT}，实际为{_kind_of(fmt)}")
+
+
+def _check_key(key: Mapping[Any, Any], checklist: Checklist, broken: Any) -> None:
+    """checklist: {title: 文字, year: 整数}: a year written as text ('2021') is named as such
+    (it would otherwise read "属于 2021年的清单，而当前是 2021年的清单")."""
+    unknown = sorted(map(str, set(key) - {"title", "year"}))
+    if unknown:
+        raise broken(["checklist", unknown[0]], f"checklist 中有未知字段 {unknown}")
+    title, year = key.get("title"), key.get("year")
+    if not isinstance(title, str):
+        raise broken(
+            ["checklist", "title"], f"checklist 的 title 应为文字，实际为{_kind_of(title)}"
+        )
+    if isinstance(year, bool) or not isinstance(year, int):
+        said = f"文字“{year}”" if isinstance(year, str) else _kind_of(year)
+        raise broken(
+            ["checklist", "year"],
+            f"checklist 的 year 应为整数年份（例如 {checklist.year}，不加引号），实际为{said}",
+        )
+
+
+def _kind_of(v: Any) -> str:
+    """What a YAML value is, in words, for a message: 列表 [1, 2], 二进制数据 …."""
+    if v is None:
+        return "空"
+    if isinstance(v, bool):
+        return f"是/否（{'true' if v else 'false'}）"
+    if isinstance(v, bytes):
+        return "二进制数据（!!binary）"
+    if isinstance(v, set | frozenset):
+        return "集合（!!set）"
+    if isinstance(v, list | tuple):
+        return "列表"
+    if isinstance(v, Mapping):
+        return "映射"
+    if isinstance(v, dt.datetime | dt.date):
+        return f"日期 {v.isoformat()}"
+    shown = str(v) if len(str(v)) <= 40 else str(v)[:40] + "……"
+    return f"“{shown}”" if isinstance(v, str) else f" {shown}"
+
+
+_TEXT_FIELDS = {
+    "na": "不适用原因",
+    "note": "备注",
+    "by": "填报人",
+    "reviewer": "审核人",
+    "comment": "审核意见",
+    "signed_for": "代签的责任领导",
+}
+_TIME_FIELDS = {"at": "填报时间", "reviewed_at": "审核时间"}
+
+
+def _checked_fields(item: Mapping[Any, Any], ident: int, keys: list[Any], broken: Any) -> None:
+    """Every field of a state has its type: text is text (a number typed without quotes
+    passes as its digits), times are text or YAML timestamps, seq/reverts are integers.
+    A list, a mapping, !!binary or !!set is refused: it would be written back as Python
+    text (b'hello')."""
+    for key, label in (*_TEXT_FIELDS.items(), *_TIME_FIELDS.items()):
+        v = item.get(key)
+        if v is None or isinstance(v, str):
+            continue
+        if key in _TIME_FIELDS and isinstance(v, dt.datetime | dt.date):
+            continue
+        if key in _TEXT_FIELDS and isinstance(v, int | float) and not isinstance(v, bool):
+            continue
+        raise broken([*keys, key], f"第{ident}项的 {key}（{label}）应为文字，实际为{_kind_of(v)}")
+    reverts = item.get("reverts")
+    if reverts is not None and (isinstance(reverts, bool) or not isinstance(reverts, int)):
+        raise broken(
+            [*keys, "reverts"], f"第{ident}项的 reverts 应为整数，实际为{_kind_of(reverts)}"
+        )
+
+
 def _state(item: Any, ind: Indicator | None, ident: int, keys: list[Any], broken: Any) -> State:
     # A value that does not fit its indicator is not "corrupted": it is kept and
     # reported (Answers.misfits); only the file's own structure is checked here.
@@ -459,12 +551,16 @@ def _state(item: Any, ind: Indicator | None, ident: int, keys: list[Any], broken
     seq = item.get("seq")
     if not isinstance(seq, int) or isinstance(seq, bool):
         raise broken(keys, f"第{ident}项缺少 seq（修改序号）")
+    _checked_fields(item, ident, keys, broken)
     action = item.get("action", "set")
     if action not in ACTIONS:
         raise broken([*keys, "action"], f"未知的 action {action!r}")
     value = item.get("value")
     if value is not None and not _plain_value(value):
-        raise broken([*keys, "value"], f"第{ident}项的值应为数字、是/否、文字或文字列表")
+        raise broken(
+            [*keys, "value"],
+            f"第{ident}项的值应为数字、是/否、文字或文字列表，实际为{_kind_of(value)}",
+        )
     evidence: tuple[Evidence, ...] | str = ()
     if item.get("evidence") is not None:
         from evalcheck.answers.evidence import parse_items

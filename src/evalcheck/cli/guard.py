@@ -5,6 +5,7 @@ streams), so that nothing a user does to the process's streams or arguments ends
 Python traceback.
 """
 
+import io
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -30,10 +31,68 @@ def refuse_undecodable(args: Sequence[str]) -> None:
             sys.exit(EXIT_INPUT)
 
 
+class _PipeSafe(io.RawIOBase):
+    """Standard output's file descriptor, for a reader that may go away (`| head`, `| true`,
+    quitting `| more`): once a write finds the pipe closed, the output goes to the null
+    device and the command finishes its work with its own exit code. A write that
+    succeeded then exits 0 (not Click's 1 for EPIPE), a read ends quietly; nothing is said
+    on stderr. Any other error (a full disk) is raised as before."""
+
+    def __init__(self, fd: int) -> None:
+        super().__init__()
+        self._fd = fd
+        self.gone = False
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._fd
+
+    def isatty(self) -> bool:
+        return False
+
+    def write(self, data: "bytes | bytearray | memoryview") -> int:  # type: ignore[override]
+        if self.gone:
+            return len(data)
+        try:
+            return os.write(self._fd, data)
+        except OSError as exc:
+            from evalcheck.infra.oscompat import is_closed_pipe
+
+            if not is_closed_pipe(exc):
+                raise
+            self.gone = True
+            _silence_stdout()
+            return len(data)
+
+
+def pipe_safe_stdout() -> None:
+    """Put standard output on `_PipeSafe` when it is a pipe or a file (a console is left
+    as Python set it up: on Windows it is not a plain file descriptor)."""
+    out = sys.stdout
+    if not isinstance(out, io.TextIOWrapper):
+        return
+    try:
+        fd = out.fileno()
+        if os.isatty(fd):
+            return
+        out.flush()
+    except (OSError, ValueError):
+        return
+    sys.stdout = io.TextIOWrapper(
+        io.BufferedWriter(_PipeSafe(fd)),
+        encoding=out.encoding,
+        errors=out.errors,
+        line_buffering=out.line_buffering,
+    )
+
+
 def run_guarded(run: Callable[[], int]) -> int:
     """Run the CLI; a closed stdout discards output, a full or cut-off one ends cleanly."""
     if sys.stdout is None:  # started with stdout closed (`>&-`): output goes nowhere
         sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+    pipe_safe_stdout()
     try:
         code = run()
         sys.stdout.flush()

@@ -68,9 +68,9 @@ def _entry(folder: Path, path: Path) -> Path:
     return folder / f"{_sha256(resolved)[:32]}.pickle"
 
 
-FORMAT = (
-    6  # bump when what is cached changes shape (5: Indicator.sections/owners; 6: Checklist.review)
-)
+# bump when what is cached changes shape or what a parse accepts (5: Indicator.sections/owners;
+# 6: Checklist.review; 7: YAML nesting and non-plain tags refused)
+FORMAT = 7
 
 
 def _fingerprint(path: Path, raw: bytes, tag: str) -> str:

@@ -45,6 +45,19 @@ def _yaml() -> tuple[Any, Any, Any]:
             return loader.construct_scalar(node)
 
     Loader.add_constructor("tag:yaml.org,2002:int", integer)
+
+    def not_plain(loader: Any, node: Any) -> Any:
+        # !!binary, !!set, !!omap, !!pairs: safe, but not plain data; written back they
+        # would become Python text (b'hello', {'a': None}) or lose their order
+        raise yaml.constructor.ConstructorError(
+            None,
+            None,
+            f"不允许的 YAML 标签 !!{node.tag.rsplit(':', 1)[-1]}（只接受普通数据）",
+            node.start_mark,
+        )
+
+    for tag in ("binary", "set", "omap", "pairs"):
+        Loader.add_constructor(f"tag:yaml.org,2002:{tag}", not_plain)
     INT, MERGE = "tag:yaml.org,2002:int", "tag:yaml.org,2002:merge"
 
     def construct_object(self: Any, node: Any, deep: bool = False) -> Any:
@@ -131,14 +144,36 @@ def _guard_pure(text: str, name: str) -> None:
         )
 
 
+MAX_DEPTH = 32  # levels of nesting; our files use under 10 (answers → id → history → …)
+
+
+def too_deep(data: Any, limit: int = MAX_DEPTH) -> list[str] | None:
+    """The path (keys and list positions) to where `data` nests deeper than `limit`, or
+    None. Iterative: a structure a few thousand levels deep must not raise RecursionError
+    here, nor later in whoever walks, prints or caches it."""
+    stack: list[tuple[Any, int, list[str]]] = [(data, 0, [])]
+    while stack:
+        node, depth, where = stack.pop()
+        if isinstance(node, dict | list):
+            if depth >= limit:
+                return where
+            items = node.items() if isinstance(node, dict) else enumerate(node)
+            for key, child in items:
+                if isinstance(child, dict | list):
+                    label = f"[{key + 1}]" if isinstance(node, list) else str(key)[:20]
+                    stack.append((child, depth + 1, [*where, label] if depth < 6 else where))
+    return None
+
+
 def load_yaml_text(text: str, name: str) -> Any:
-    """Parse YAML safely; a syntax error or an unsafe tag names the file, line and column."""
+    """Parse YAML safely; a syntax error or an unsafe tag names the file, line and column.
+    Nesting deeper than MAX_DEPTH is refused (naming where it starts)."""
     yaml, loader, _ = _yaml()
     _guard_pure(text, name)
     if "*" not in text:  # an alias is written *name: without one, no node is met twice
         loader = loader.without_aliases
     try:
-        return yaml.load(text, Loader=loader)
+        data = yaml.load(text, Loader=loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{name} 第{mark.line + 1}行第{mark.column + 1}列" if mark else name
@@ -148,10 +183,16 @@ def load_yaml_text(text: str, name: str) -> Any:
         raise DataError(f"{name}：YAML 格式错误：{yaml_problem(str(exc))}") from None
     except (RecursionError, MemoryError):
         raise DataError(f"{name}：YAML 嵌套过深或内容过大，无法读取") from None
+    deep = too_deep(data)
+    if deep is not None:
+        at = f"（在 {' → '.join(deep)} 处）" if deep else ""
+        raise DataError(f"{name}：YAML 嵌套超过 {MAX_DEPTH} 层{at}，不是本工具的文件结构")
+    return data
 
 
 # The parser's messages (libyaml's and PyYAML's wording), most specific first.
 _YAML_PROBLEMS = (
+    (r"exceeded maximum nesting depth", "嵌套过深（本工具的文件不超过 32 层）"),
     (r"could not determine a constructor for the tag '?([^'\s]*)",
      "不允许的 YAML 标签 {0}（只接受普通数据）"),
     # PyYAML's pure loader (no libyaml) words a few problems differently

@@ -262,7 +262,7 @@ def _originals(row: _Row) -> dict[str, str | None] | None:
         return None
     try:
         data = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # a hand-made 原值 of [[[[…: as if absent
         return None
     if not isinstance(data, dict):
         return None

@@ -208,6 +208,9 @@ def load(path: Path, checklist: Checklist) -> CarryFile | None:
         data = load_yaml_file(path, raw)
     except UnicodeDecodeError:
         raise DataError(f"上年对照文件 {path} 不是 UTF-8 文本") from None
+    except DataError as exc:
+        again = "改正或删除后重新运行 evalcheck carry"
+        raise DataError(f"上年对照文件有误：{exc.message}（{again}）") from None
     return parse(data, lambda: raw.decode("utf-8"), path, checklist)
 
 

@@ -1,0 +1,114 @@
+"""Issue 25, class 4: types and versions in the answers file. Every field is type-checked on
+load; !!binary, !!set, !!omap and !!pairs are refused; a file from a newer evalcheck is
+refused ("由更新版本的 evalcheck 写入") and never rewritten as format 1. Every refusal is
+exit 4 with the file and line, and the file stays byte-identical, also under a write."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.hostile import cli, refused
+
+
+@pytest.fixture()
+def original(tmp_path: Path) -> str:
+    done = cli(tmp_path, "answer", "47", "--value", "312", "--by", "张三")
+    assert done.returncode == 0, done.stderr
+    return (tmp_path / "answers.yaml").read_text(encoding="utf-8")
+
+
+def edit(tmp_path: Path, text: str, old: str, new: str) -> bytes:
+    assert old in text, old
+    (tmp_path / "answers.yaml").write_text(text.replace(old, new, 1), encoding="utf-8")
+    return (tmp_path / "answers.yaml").read_bytes()
+
+
+FIELD = "    by: 张三\n"
+
+VARIANTS = [
+    ("binary by", "    by: 张三\n", "    by: !!binary aGVsbG8=\n", "!!binary"),
+    ("binary value", "    value: 312\n", "    value: !!binary aGVsbG8=\n", "!!binary"),
+    ("set value", "    value: 312\n", "    value: !!set {a, b}\n", "!!set"),
+    ("set note", FIELD, FIELD + "    note: !!set {a}\n", "!!set"),
+    ("omap note", FIELD, FIELD + "    note: !!omap [a: 1]\n", "!!omap"),
+    ("pairs note", FIELD, FIELD + "    note: !!pairs [a: 1]\n", "!!pairs"),
+    ("list note", FIELD, FIELD + "    note: [甲, 乙]\n", "note（备注）应为文字，实际为列表"),
+    ("mapping note", FIELD, FIELD + "    note: {a: 1}\n", "实际为映射"),
+    ("bool note", FIELD, FIELD + "    note: yes\n", "实际为是/否"),
+    ("list na", FIELD, FIELD + "    na: [不适用]\n", "na（不适用原因）"),
+    ("list by", FIELD, "    by: [张三, 李四]\n", "by（填报人）"),
+    ("list at", "    at: '", "    at: [] #'", "at（填报时间）"),
+    ("list reviewed_at", FIELD, FIELD + "    reviewed_at: [1]\n", "reviewed_at（审核时间）"),
+    ("mapping comment", FIELD, FIELD + "    comment: {a: 1}\n", "comment（审核意见）"),
+    ("list reviewer", FIELD, FIELD + "    reviewer: [万富春]\n", "reviewer（审核人）"),
+    ("text reverts", FIELD, FIELD + "    reverts: 一\n", "reverts 应为整数"),
+    ("dict value", "    value: 312\n", "    value: {a: 1}\n", "实际为映射"),
+    ("date value", "    value: 312\n", "    value: 2021-09-01\n", "实际为日期"),
+    ("list of numbers", "    value: 312\n", "    value: [1, 2]\n", "文字列表"),
+    ("format as text", "format: 1\n", "format: '1'\n", "format 应为整数 1"),
+    ("format zero", "format: 1\n", "format: 0\n", "format 应为整数 1"),
+    ("format list", "format: 1\n", "format: [1]\n", "format 应为整数 1"),
+    ("year as text", "year: 2021\n", "year: '2021'\n", "year 应为整数年份"),
+    ("year as list", "year: 2021\n", "year: [2021]\n", "year 应为整数年份"),
+    ("title as number", "title:", "title: 1\n  old_title:", "未知字段"),
+    ("unknown top field", "format: 1\n", "format: 1\nextra: 1\n", "未知字段 ['extra']"),
+    ("evidence by list", FIELD, FIELD + "    evidence: [{url: 'https://a.cn', by: [x]}]\n", "by"),
+]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "said"), [v[1:] for v in VARIANTS], ids=[v[0] for v in VARIANTS]
+)
+def test_a_field_of_the_wrong_type_is_refused(tmp_path, original, old, new, said) -> None:
+    before = edit(tmp_path, original, old, new)
+    for args in (("list",), ("answer", "48", "--value", "是", "--by", "张三"), ("undo",)):
+        refused(cli(tmp_path, *args), 4, "answers.yaml", "未做任何修改", said)
+        assert (tmp_path / "answers.yaml").read_bytes() == before
+
+
+@pytest.mark.parametrize("fmt", ["2", "99", "100000"])
+def test_a_file_from_a_newer_evalcheck_is_refused_and_kept(tmp_path, original, fmt) -> None:
+    before = edit(tmp_path, original, "format: 1\n", f"format: {fmt}\n")
+    for args in (("list",), ("answer", "48", "--value", "是"), ("undo",), ("export", "r.xlsx")):
+        err = refused(cli(tmp_path, *args), 4, "由更新版本的 evalcheck 写入", f"format: {fmt}")
+        assert "请升级" in err
+        assert (tmp_path / "answers.yaml").read_bytes() == before
+    assert not (tmp_path / "r.xlsx").exists()
+
+
+def test_a_year_as_text_does_not_name_the_same_year_twice(tmp_path, original) -> None:
+    edit(tmp_path, original, "year: 2021\n", "year: '2021'\n")
+    err = refused(cli(tmp_path, "list"), 4, "文字“2021”")
+    assert err.count("2021") == 2  # the value and the example, not "2021年 … 2021年"
+    assert "属于清单" not in err
+
+
+def test_a_year_of_another_checklist_still_names_both(tmp_path, original) -> None:
+    edit(tmp_path, original, "year: 2021\n", "year: 2020\n")
+    refused(cli(tmp_path, "list"), 4, "2020年", "2021年")
+
+
+def test_a_number_typed_as_a_note_is_still_read(tmp_path, original) -> None:
+    edit(tmp_path, original, FIELD, FIELD + "    note: 123\n")
+    done = cli(tmp_path, "show", "47")
+    assert done.returncode == 0, done.stderr
+    assert "备注：123" in done.stdout
+
+
+def test_a_file_without_format_is_read(tmp_path, original) -> None:
+    edit(tmp_path, original, "format: 1\n", "")
+    assert cli(tmp_path, "list").returncode == 0
+
+
+def test_binary_in_the_checklist_is_refused(tmp_path) -> None:
+    from evalcheck.model.loading import bundled_checklist_path
+
+    text = bundled_checklist_path().read_text(encoding="utf-8")
+    (tmp_path / "cl.yaml").write_text(
+        text.replace("\ntitle:", "\ntitle: !!binary aGVsbG8=\nold_title:", 1), "utf-8"
+    )
+    done = cli(tmp_path, "validate", "cl.yaml")
+    assert done.returncode == 4
+    assert "!!binary" in done.stdout + done.stderr
