@@ -1,5 +1,7 @@
 """Progress commands over the snapshot: overdue, status, remind, check."""
 
+from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -8,6 +10,7 @@ from evalcheck.answers.review import ESCALATE_DAYS, REVIEW_DAYS, SOON_DAYS, Tier
 from evalcheck.cli.frame import _Command
 from evalcheck.cli.shared import (
     Fmt,
+    ForceOutOpt,
     FormatOpt,
     OwnerOpt,
     SectionOpt,
@@ -22,10 +25,27 @@ from evalcheck.cli.shared import (
     app,
     parse_days,
 )
-from evalcheck.errors import EXIT_FINDINGS
+from evalcheck.errors import EXIT_FINDINGS, InputError
 from evalcheck.views import render
 
 ShowFormatOpt = Annotated[ShowFmt, typer.Option("--format", "-f", help="输出格式：text 或 json。")]
+
+
+class StatusFmt(StrEnum):
+    text = "text"
+    json = "json"
+    csv = "csv"
+
+
+StatusFormatOpt = Annotated[
+    StatusFmt | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="输出格式：text（默认）、json 或 csv。",
+        show_default=False,
+    ),
+]
 
 
 @app.command(cls=_Command)
@@ -43,6 +63,7 @@ def overdue(
     ] = False,
     fmt: FormatOpt = Fmt.table,
     output: ToFileOpt = None,
+    force: ForceOutOpt = False,
 ) -> None:
     """列出已逾期未填报的指标（按科室分组），以及即将到期的；“级别”为 remind 的分级。
 
@@ -60,12 +81,13 @@ def overdue(
     rows = select_rows(snap, filters)
     late, soon = overdue_of(rows), due_within(rows, within)
     if fmt.value == "json":
-        _emit(render.to_json(_overdue_json(snap, late, soon, within)), kind="json", output=output)
+        data, kind = render.to_json(_overdue_json(snap, late, soon, within)), "json"
     elif fmt.value == "csv":
         columns = [*OVERDUE_CSV, tier_column(snap.today)]
-        _emit(render.view(columns, [*late, *soon], "csv"), kind="csv", output=output)
+        data, kind = render.view(columns, [*late, *soon], "csv"), "csv"
     else:
-        _emit(_overdue_text(snap, late, soon, within), output=output)
+        data, kind = _overdue_text(snap, late, soon, within), "text"
+    _emit(data, kind=kind, output=output, force=force)
     if fail and late:
         raise typer.Exit(EXIT_FINDINGS)
 
@@ -140,36 +162,75 @@ def _overdue_text(snap: Any, late: list[Any], soon: list[Any], within: int) -> s
 def status(
     ctx: typer.Context,
     today: TodayOpt = None,
-    fmt: ShowFormatOpt = ShowFmt.text,
+    fmt: StatusFormatOpt = None,
     output: ToFileOpt = None,
+    force: ForceOutOpt = False,
     units: UnitsFlag = False,
 ) -> None:
     """填报进度：按科室、领导、二级指标统计总数、已填报、不适用、逾期、缺佐证和完成率。
 
     清单开启审核（review: true）时另有 待审核/已审核/已退回 三列，完成率只计已审核的答案。
+    --output 文件名以 .csv 结尾时按 CSV 写出（同 -f csv）。
 
     \b
     示例：evalcheck status --today 2021-09-16
+    示例：evalcheck status -f csv --output 进度.csv
     """
     from evalcheck.state.snapshot import GROUPINGS, progress, shared
 
+    kind = _status_kind(fmt, output)
     if units:  # progress per unit (区县、市本级) and who has not reported
         from evalcheck.cli.units import status_units
 
-        return _emit(status_units(_env(ctx), fmt.value), kind=fmt.value, output=output)
+        text = status_units(_env(ctx), kind)
+        return _emit(text, kind=kind, output=output, force=force)
     snap = _env(ctx).snapshot(today)
     groups = progress(snap)
     total = groups["all"][0]
-    if fmt.value == "json":
+    if kind == "json":
         data: dict[str, Any] = {"today": snap.today.isoformat(), "total": total.to_dict()}
         data["shared"] = {key: shared(snap.rows, key) for key in ("section", "owner")}
         data.update({key: [p.to_dict() for p in groups[key]] for key in GROUPINGS})
-        _emit(render.to_json(data), kind="json", output=output)
+        _emit(render.to_json(data), kind="json", output=output, force=force)
+        return
+    if kind == "csv":
+        _emit(_status_csv(snap, groups), kind="csv", output=output, force=force)
         return
     from evalcheck.model.loading import locate_checklist
 
     where = locate_checklist(_env(ctx).checklist_option).describe()
-    _emit(_status_text(snap, groups, where), output=output)
+    _emit(_status_text(snap, groups, where), output=output, force=force)
+
+
+def _status_kind(fmt: StatusFmt | None, output: Path | None) -> str:
+    """text, json or csv: `--output x.csv` means CSV unless another format is asked for,
+    and a text table is not written into a .csv file."""
+    is_csv = output is not None and output.suffix.lower() == ".csv"
+    if fmt is None:
+        return "csv" if is_csv else "text"
+    if fmt is StatusFmt.text and is_csv:
+        raise InputError(
+            f"--output {output}：文本表格不能写成 CSV 文件；要 CSV 请用 -f csv"
+            "（或不写 -f），要文本表格请换一个文件名，例如 进度.txt"
+        )
+    return fmt.value
+
+
+def _status_csv(snap: Any, groups: dict[str, Any]) -> str:
+    """One CSV table: 分组 (科室/领导/二级指标/合计), then the counts of `status`."""
+    from evalcheck.state.snapshot import GROUPINGS
+    from evalcheck.views.columns import progress_columns
+
+    columns = [c for c in progress_columns("名称", render.bar, snap.checklist.review)
+               if c.key != "bar"]  # fmt: skip
+    headers = ["分组", *(c.header for c in columns)]
+    rows = [
+        [label, *(c.as_text(p) for c in columns)]
+        for key, (label, _) in GROUPINGS.items()
+        for p in groups[key]
+    ]
+    rows.append(["合计", *(c.as_text(groups["all"][0]) for c in columns)])
+    return render.to_csv(headers, rows)
 
 
 def _status_text(snap: Any, groups: dict[str, Any], where: str) -> str:
