@@ -18,6 +18,7 @@ from evalcheck.cli.shared import (
     TodayOpt,
     ToFileOpt,
     UnitsFlag,
+    _complete,
     _echo,
     _emit,
     _env,
@@ -70,7 +71,7 @@ def overdue(
     \b
     示例：evalcheck overdue --today 2021-09-16 --within 3
     """
-    from evalcheck.state.deadlines import due_within
+    from evalcheck.state.deadlines import due_within, returned_late
     from evalcheck.state.deadlines import overdue as overdue_of
     from evalcheck.state.select import select_rows
     from evalcheck.views.columns import OVERDUE_CSV, tier_column
@@ -80,15 +81,16 @@ def overdue(
     snap = env.snapshot(today)
     rows = select_rows(snap, filters)
     late, soon = overdue_of(rows), due_within(rows, within)
+    back = returned_late(rows)
     if fmt.value == "json":
-        data, kind = render.to_json(_overdue_json(snap, late, soon, within)), "json"
+        data, kind = render.to_json(_overdue_json(snap, late, soon, within, back)), "json"
     elif fmt.value == "csv":
         columns = [*OVERDUE_CSV, tier_column(snap.today)]
-        data, kind = render.view(columns, [*late, *soon], "csv"), "csv"
+        data, kind = render.view(columns, [*late, *back, *soon], "csv"), "csv"
     else:
-        data, kind = _overdue_text(snap, late, soon, within), "text"
+        data, kind = _overdue_text(snap, late, soon, within, back), "text"
     _emit(data, kind=kind, output=output, force=force)
-    if fail and late:
+    if fail and (late or back):
         raise typer.Exit(EXIT_FINDINGS)
 
 
@@ -109,8 +111,22 @@ def _open_dict(r: Any, today: Any) -> dict[str, Any]:
     }
 
 
-def _overdue_json(snap: Any, late: list[Any], soon: list[Any], within: int) -> dict[str, Any]:
+def _overdue_json(
+    snap: Any, late: list[Any], soon: list[Any], within: int, back: list[Any]
+) -> dict[str, Any]:
     from evalcheck.state.snapshot import group_rows
+
+    def returned(r: Any) -> dict[str, Any]:
+        from evalcheck.answers.review import signed_by
+
+        st = r.state
+        return {
+            **_open_dict(r, snap.today),
+            "value": r.display,
+            "returned_by": signed_by(st),
+            "returned_at": st.reviewed_at,
+            "reason": st.comment,
+        }
 
     return {
         "today": snap.today.isoformat(),
@@ -120,16 +136,20 @@ def _overdue_json(snap: Any, late: list[Any], soon: list[Any], within: int) -> d
             {"section": name, "count": len(g), "items": [_open_dict(r, snap.today) for r in g]}
             for name, g in group_rows(snap, late, "section")
         ],
+        "returned_count": len(back),
+        "returned": [returned(r) for r in back],
         "due_soon": [_open_dict(r, snap.today) for r in soon],
     }
 
 
-def _overdue_text(snap: Any, late: list[Any], soon: list[Any], within: int) -> str:
+def _overdue_text(snap: Any, late: list[Any], soon: list[Any], within: int, back: list[Any]) -> str:
     from evalcheck.state.snapshot import group_rows
     from evalcheck.views.columns import (
         DAYS_LATE,
         DAYS_LEFT,
         OWNER,
+        RETURNED_LABEL,
+        RETURNED_LATE,
         SECTION,
         overdue_columns,
         tier_column,
@@ -146,6 +166,9 @@ def _overdue_text(snap: Any, late: list[Any], soon: list[Any], within: int) -> s
             parts.append(render.view(columns, group, title=title, hint=None))
     else:
         parts.append(f"截至 {day}，没有逾期未填报的指标。")
+    if back:
+        title = f"{RETURNED_LABEL}（已过完成时限 {len(back)} 项）"
+        parts.append(render.view(RETURNED_LATE, back, title=title))
     if soon:
         title = f"{within} 天内到期（{len(soon)} 项）"
         columns = [*overdue_columns(SECTION, DAYS_LEFT), tier]
@@ -255,22 +278,38 @@ def _status_text(snap: Any, groups: dict[str, Any], where: str) -> str:
     return "\n\n".join(parts)
 
 
-def _letters(env: Any, copy: bool) -> None:
+def _unit_letters(env: Any) -> list[Any]:
     from evalcheck.cli.units import remind_units
+    from evalcheck.services.reminding import Letter
 
-    texts = [text for _, text in remind_units(env)]
-    _echo(("\n\n" + "-" * 40 + "\n\n").join(texts) or "各单位均已报送全部指标，无需提醒。")
-    if copy and texts:
-        _copy("\n\n".join(texts))
+    return [Letter("未报送", unit, text) for unit, text in remind_units(env)]
 
 
+ToOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--to",
+        help="只生成给某个收件人（科室、领导，或 --units 时的单位）的提醒，可重复。",
+        show_default=False,
+        autocompletion=_complete("sections"),
+    ),
+]
+LettersDirOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        help="每位收件人一个文件，写入此文件夹（如 提醒/2021催办_审批监管科.txt），不打印到屏幕。",
+        show_default=False,
+    ),
+]
 CopyOpt = Annotated[bool, typer.Option("--copy", help="同时复制到剪贴板，可直接粘贴到微信或邮件。")]
 TierOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--tier",
         "-t",
-        help="只生成某一级：提醒、催办、督办、待审核（或 remind、urge、supervise、review），"
+        help="只生成某一级：提醒、催办、退回重填、督办、待审核"
+        "（或 remind、urge、redo、supervise、review），"
         "可重复。默认全部。",
         show_default=False,
     ),
@@ -326,35 +365,71 @@ def remind(
     today: TodayOpt = None,
     copy: CopyOpt = False,
     units: UnitsFlag = False,
+    to: ToOpt = None,
+    output: LettersDirOpt = None,
+    force: ForceOutOpt = False,
 ) -> None:
-    """生成分级提醒文字（可直接粘贴到工作群或邮件）：提醒、催办发给科室，督办、待审核发给领导。
+    """生成分级提醒文字（可直接粘贴到工作群或邮件）：提醒、催办、退回重填发给科室，督办、待审核发给领导。
 
     \b
     提醒：N 天内到期、尚未填报（发给责任科室）；
     催办：已逾期、未超过 M 天（发给责任科室，写明责任领导）；
+    退回重填：被退回、尚未重新填报（发给责任科室，写明退回原因和退回人）；
     督办：逾期超过 M 天，或被退回后尚未重新填报（发给责任领导）；
     待审核：答案等待审核超过 K 天（发给责任领导）。
 
     \b
     示例：evalcheck remind --today 2021-09-20
     示例：evalcheck remind --tier 督办 --escalate 3 --copy
+    示例：evalcheck remind --to 审批监管科
+    示例：evalcheck remind --output 提醒
     """
     from evalcheck.answers.review import Thresholds, resolve_tier
+    from evalcheck.services.reminding import Letter
     from evalcheck.state.reminders import messages
     from evalcheck.state.select import select_rows
 
-    if units:
-        return _letters(_env(ctx), copy)  # each unit its letter: what it has not reported
-    env, tiers = _env(ctx), [resolve_tier(t) for t in tier or ()]
-    filters, snap = _filters(env.checklist, sections=section, owners=owner), env.snapshot(today)
-    limits, chosen = Thresholds(soon, escalate, review_days), tiers or tuple(Tier)
-    found = messages(snap.checklist, select_rows(snap, filters), snap.today, limits, chosen)
-    if not found:
-        return _echo("所选范围内没有需要提醒的事项，无需提醒。")
-    text = ("\n\n" + "-" * 40 + "\n\n").join(m.text for m in found)
+    env = _env(ctx)
+    found: list[Any] = []
+    if units:  # each unit its letter: what it has not reported
+        letters = _unit_letters(env)
+        valid = list(env.checklist.units.names) if env.checklist.units else []
+    else:
+        tiers = [resolve_tier(t) for t in tier or ()]
+        filters, snap = _filters(env.checklist, sections=section, owners=owner), env.snapshot(today)
+        limits, chosen = Thresholds(soon, escalate, review_days), tiers or tuple(Tier)
+        found = messages(snap.checklist, select_rows(snap, filters), snap.today, limits, chosen)
+        letters = [Letter(m.tier.label, m.addressee, m.text) for m in found]
+        valid = [*env.checklist.sections, *env.checklist.owners]
+    if to:
+        chosen_to = {_recipient(name, valid) for name in to}
+        letters = [x for x in letters if x.to in chosen_to]
+        found = [m for m in found if m.addressee in chosen_to]
+    if not letters:
+        done = "各单位均已报送全部指标" if units else "所选范围内没有需要提醒的事项"
+        return _echo(f"{done}，无需提醒。")
+    if output is not None:
+        return _write_letters(env, output, letters, force)
+    text = ("\n\n" + "-" * 40 + "\n\n").join(x.text for x in letters)
     _echo(text + _shared_note(found))
     if copy:
         _copy(text)
+
+
+def _recipient(name: str, valid: list[str]) -> str:
+    from evalcheck.model.checklist import UNASSIGNED
+    from evalcheck.state.select import resolve
+
+    return resolve("收件人", name, [*dict.fromkeys([*valid, UNASSIGNED])])
+
+
+def _write_letters(env: Any, folder: Path, letters: list[Any], force: bool) -> None:
+    from evalcheck.services.reminding import write_letters
+
+    written = write_letters(folder, env.checklist.year, letters, force=force)
+    for w in written:
+        _echo(f"已生成 {w.path}（收件人：{w.to}；{'、'.join(w.labels)}）")
+    _echo(f"共 {len(written)} 份提醒文件，每位收件人一份。")
 
 
 def _shared_note(found: list[Any]) -> str:
