@@ -80,8 +80,7 @@ def overdue(
     filters = _filters(env.checklist, sections=section, owners=owner)
     snap = env.snapshot(today)
     rows = select_rows(snap, filters)
-    late, soon = overdue_of(rows), due_within(rows, within)
-    back = returned_late(rows)
+    late, soon, back = overdue_of(rows), due_within(rows, within), returned_late(rows)
     if fmt.value == "json":
         data, kind = render.to_json(_overdue_json(snap, late, soon, within, back)), "json"
     elif fmt.value == "csv":
@@ -199,30 +198,34 @@ def status(
     示例：evalcheck status --today 2021-09-16
     示例：evalcheck status -f csv --output 进度.csv
     """
-    from evalcheck.state.snapshot import GROUPINGS, progress, shared
-
-    kind = _status_kind(fmt, output)
+    kind, env = _status_kind(fmt, output), _env(ctx)
     if units:  # progress per unit (区县、市本级) and who has not reported
         from evalcheck.cli.units import status_units
 
-        text = status_units(_env(ctx), kind)
-        return _emit(text, kind=kind, output=output, force=force)
-    snap = _env(ctx).snapshot(today)
+        text = status_units(env, kind)
+    else:
+        text = _status_body(env, env.snapshot(today), kind)
+    _emit(text, kind=kind, output=output, force=force)
+
+
+def _status_body(env: Any, snap: Any, kind: str) -> str:
+    """`status` as JSON, CSV or the text tables."""
+    from evalcheck.state.snapshot import GROUPINGS, progress, shared
+
     groups = progress(snap)
-    total = groups["all"][0]
     if kind == "json":
-        data: dict[str, Any] = {"today": snap.today.isoformat(), "total": total.to_dict()}
+        data: dict[str, Any] = {
+            "today": snap.today.isoformat(),
+            "total": groups["all"][0].to_dict(),
+        }
         data["shared"] = {key: shared(snap.rows, key) for key in ("section", "owner")}
         data.update({key: [p.to_dict() for p in groups[key]] for key in GROUPINGS})
-        _emit(render.to_json(data), kind="json", output=output, force=force)
-        return
+        return render.to_json(data)
     if kind == "csv":
-        _emit(_status_csv(snap, groups), kind="csv", output=output, force=force)
-        return
+        return _status_csv(snap, groups)
     from evalcheck.model.loading import locate_checklist
 
-    where = locate_checklist(_env(ctx).checklist_option).describe()
-    _emit(_status_text(snap, groups, where), output=output, force=force)
+    return _status_text(snap, groups, locate_checklist(env.checklist_option).describe())
 
 
 def _status_kind(fmt: StatusFmt | None, output: Path | None) -> str:
@@ -384,27 +387,23 @@ def remind(
     示例：evalcheck remind --to 审批监管科
     示例：evalcheck remind --output 提醒
     """
-    from evalcheck.answers.review import Thresholds, resolve_tier
-    from evalcheck.services.reminding import Letter
-    from evalcheck.state.reminders import messages
-    from evalcheck.state.select import select_rows
+    from evalcheck.answers.review import Thresholds
 
     env = _env(ctx)
-    found: list[Any] = []
-    if units:  # each unit its letter: what it has not reported
-        letters = _unit_letters(env)
-        valid = list(env.checklist.units.names) if env.checklist.units else []
-    else:
-        tiers = [resolve_tier(t) for t in tier or ()]
-        filters, snap = _filters(env.checklist, sections=section, owners=owner), env.snapshot(today)
-        limits, chosen = Thresholds(soon, escalate, review_days), tiers or tuple(Tier)
-        found = messages(snap.checklist, select_rows(snap, filters), snap.today, limits, chosen)
-        letters = [Letter(m.tier.label, m.addressee, m.text) for m in found]
-        valid = [*env.checklist.sections, *env.checklist.owners]
+    limits = Thresholds(soon, escalate, review_days)
+    letters, found, valid = _letters(env, units, section, owner, tier, limits, today)
     if to:
         chosen_to = {_recipient(name, valid) for name in to}
         letters = [x for x in letters if x.to in chosen_to]
         found = [m for m in found if m.addressee in chosen_to]
+    _deliver(env, letters, found, units=units, output=output, force=force, copy=copy)
+
+
+def _deliver(
+    env: Any, letters: list[Any], found: list[Any], *, units: bool, output: Any, force: bool,
+    copy: bool,
+) -> None:  # fmt: skip
+    """Print the letters (and copy them), or write one file per recipient."""
     if not letters:
         done = "各单位均已报送全部指标" if units else "所选范围内没有需要提醒的事项"
         return _echo(f"{done}，无需提醒。")
@@ -414,6 +413,31 @@ def remind(
     _echo(text + _shared_note(found))
     if copy:
         _copy(text)
+
+
+def _letters(
+    env: Any,
+    units: bool,
+    section: list[str] | None,
+    owner: list[str] | None,
+    tier: list[str] | None,
+    limits: Any,
+    today: Any,
+) -> tuple[list[Any], list[Any], list[str]]:
+    """(the letters, the tier messages they come from, the valid recipients)."""
+    from evalcheck.answers.review import resolve_tier
+    from evalcheck.services.reminding import Letter
+    from evalcheck.state.reminders import messages
+    from evalcheck.state.select import select_rows
+
+    if units:  # each unit its letter: what it has not reported
+        names = list(env.checklist.units.names) if env.checklist.units else []
+        return _unit_letters(env), [], names
+    tiers = [resolve_tier(t) for t in tier or ()] or list(Tier)
+    filters, snap = _filters(env.checklist, sections=section, owners=owner), env.snapshot(today)
+    found = messages(snap.checklist, select_rows(snap, filters), snap.today, limits, tiers)
+    letters = [Letter(m.tier.label, m.addressee, m.text) for m in found]
+    return letters, found, [*env.checklist.sections, *env.checklist.owners]
 
 
 def _recipient(name: str, valid: list[str]) -> str:
