@@ -77,9 +77,8 @@ def overdue(
     from evalcheck.views.columns import OVERDUE_CSV, tier_column
 
     env = _env(ctx)
-    filters = _filters(env.checklist, sections=section, owners=owner)
     snap = env.snapshot(today)
-    rows = select_rows(snap, filters)
+    rows = select_rows(snap, _filters(env.checklist, sections=section, owners=owner))
     late, soon, back = overdue_of(rows), due_within(rows, within), returned_late(rows)
     if fmt.value == "json":
         data, kind = render.to_json(_overdue_json(snap, late, soon, within, back)), "json"
