@@ -264,6 +264,13 @@ SCENARIOS: dict[int, dict[str, Scenario]] = {
             _export_form(run, tmp_path),
             int(run("export", "--split", "forms").exit_code),
         )[-1],
+        "输出文件是答案文件/清单/上年对照文件或在佐证材料库中（加 `--force` 也不行）": lambda run, tmp_path, monkeypatch: (
+            (
+                run("answer", "47", "--value", "1"),
+                int(run("list", "--output", "answers.yaml", "--force").exit_code),
+            )[-1]
+        ),
+        "`status -f text` 写进 .csv 文件": _r("status", "-f", "text", "--output", "a.csv"),
         "表格中写的佐证文件找不到": _form_without_its_file,
         "材料包已存在（未加 `--overwrite`）": lambda run, tmp_path, monkeypatch: (
             (tmp_path / "b.zip").write_bytes(b""),

@@ -83,6 +83,15 @@ LATE = "\n".join([
     "1. 第1项 一号数？（责任领导：张局，完成时限：9月15日，已逾期 5 天）",
     "请尽快填报，并向责任领导报告进度（evalcheck answer 题号 --value 值，或填写科室表格后交回）。谢谢！",
 ])  # fmt: skip
+REDO_ER = "\n".join([
+    HEAD.format("退回重填"),
+    "二科：",
+    "截至2021年9月20日，贵科室负责的以下 1 项测评指标的答案已被退回，请按退回意见核实后重新填报：",
+    "1. 第4项 四号数？（原填报值：40；张局于9月16日退回，原因：与台账不符；完成时限：9月15日，"
+    "已逾期 5 天）",
+    "请核实后重新填报（evalcheck answer 题号 --value 值，或填写科室表格后交回），"
+    "重新填报后交责任领导再次审核。谢谢！",
+])  # fmt: skip
 ESCALATE_ZHANG = "\n".join([
     HEAD.format("督办"),
     "张局同志：",
@@ -110,7 +119,7 @@ REVIEW_LI = "\n".join([
 
 
 def test_every_tier_with_its_addressee(fixed) -> None:
-    assert fixed() == SEP.join([LATE, ESCALATE_ZHANG, ESCALATE_LI, REVIEW_LI])
+    assert fixed() == SEP.join([LATE, REDO_ER, ESCALATE_ZHANG, ESCALATE_LI, REVIEW_LI])
 
 
 def test_the_soon_window_reaches_a_later_deadline(fixed) -> None:
@@ -133,7 +142,12 @@ def test_the_soon_window_reaches_a_later_deadline(fixed) -> None:
         (["--tier", "待审核"], [REVIEW_LI]),
         (["--tier", "督办", "--tier", "review"], [ESCALATE_ZHANG, ESCALATE_LI, REVIEW_LI]),
         (["--owner", "李局"], [ESCALATE_LI, REVIEW_LI]),
-        (["--section", "二科"], [ESCALATE_ZHANG]),
+        (["--section", "二科"], [REDO_ER, ESCALATE_ZHANG]),
+        (["--tier", "退回重填"], [REDO_ER]),
+        (["--tier", "redo"], [REDO_ER]),
+        (["--to", "二科"], [REDO_ER]),
+        (["--to", "张局"], [ESCALATE_ZHANG]),
+        (["--to", "二科", "--to", "李局"], [REDO_ER, ESCALATE_LI, REVIEW_LI]),
     ],
 )
 def test_tier_and_filters_select(fixed, args, expected) -> None:
@@ -161,8 +175,8 @@ def test_unknown_tier(fixed, run) -> None:
     result = run("--checklist", "c.yaml", "remind", "--tier", "警告")
     assert result.exit_code == 2
     assert (
-        "未知的提醒级别“警告”（可选：提醒（remind）、催办（urge）、督办（supervise）、待审核（review））"
-        in (result.stderr)
+        "未知的提醒级别“警告”（可选：提醒（remind）、催办（urge）、退回重填（redo）、督办（supervise）、"
+        "待审核（review））" in (result.stderr)
     )
 
 
@@ -207,3 +221,99 @@ def test_tier_boundaries(open_, days, review, waiting, expected) -> None:
         limits=Thresholds(),
     )
     assert got is expected
+
+
+# ---------------------------------------------------------------- returned work reaches the section
+
+
+def test_a_deputy_s_return_names_both_in_the_section_s_letter(fixed, tmp_path: Path) -> None:
+    text = (tmp_path / "answers.yaml").read_text(encoding="utf-8")
+    text = text.replace("    reviewer: 张局\n    reviewed_at: '2021-09-16", "    reviewer: 王副\n"
+                        "    signed_for: 张局\n    reviewed_at: '2021-09-16", 1)  # fmt: skip
+    (tmp_path / "answers.yaml").write_text(text, encoding="utf-8")
+    assert "王副（代张局）于9月16日退回，原因：与台账不符" in fixed("--to", "二科")
+
+
+def test_remind_output_writes_one_file_per_recipient(fixed, run, tmp_path: Path) -> None:
+    result = run("--checklist", "c.yaml", "remind", "--today", "2021-09-20", "--output", "提醒")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "已生成 提醒/2021测评提醒_一科.txt（收件人：一科；催办）",
+        "已生成 提醒/2021测评提醒_二科.txt（收件人：二科；退回重填）",
+        "已生成 提醒/2021测评提醒_张局.txt（收件人：张局；督办）",
+        "已生成 提醒/2021测评提醒_李局.txt（收件人：李局；督办、待审核）",
+        "共 4 份提醒文件，每位收件人一份。",
+    ]
+    folder = tmp_path / "提醒"
+
+    def read(name: str) -> str:
+        return (folder / name).read_text(encoding="utf-8-sig").replace("\r\n", "\n").rstrip("\n")
+
+    assert read("2021测评提醒_一科.txt") == LATE
+    assert read("2021测评提醒_二科.txt") == REDO_ER
+    assert read("2021测评提醒_李局.txt") == SEP.join([ESCALATE_LI, REVIEW_LI])
+    assert (folder / "2021测评提醒_二科.txt").read_bytes().startswith(b"\xef\xbb\xbf")
+
+    # written again: refused without --force, every file named, nothing changed
+    (folder / "2021测评提醒_二科.txt").write_text("科室的笔记", encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    again = run("--checklist", "c.yaml", "remind", "--today", "2021-09-20", "--output", "提醒")
+    assert again.exit_code == 3
+    assert again.stderr.splitlines()[0] == (
+        "错误：以下提醒文件已存在，未做任何修改；确认要覆盖请加 --force（或换一个文件夹）："
+    )
+    assert "  - 提醒/2021测评提醒_二科.txt" in again.stderr.splitlines()
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    forced = run("--checklist", "c.yaml", "remind", "--today", "2021-09-20", "--output", "提醒",
+                 "--force")  # fmt: skip
+    assert forced.exit_code == 0 and read("2021测评提醒_二科.txt") == REDO_ER
+
+
+def test_remind_output_for_one_recipient(fixed, run, tmp_path: Path) -> None:
+    result = run("--checklist", "c.yaml", "remind", "--today", "2021-09-20", "--to", "二科",
+                 "--output", "提醒")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in (tmp_path / "提醒").iterdir()] == ["2021测评提醒_二科.txt"]
+
+
+def test_remind_output_never_lands_in_the_evidence_store(fixed, run, tmp_path: Path) -> None:
+    (tmp_path / "佐证材料").mkdir()
+    result = run("--checklist", "c.yaml", "remind", "--today", "2021-09-20", "--output",
+                 "佐证材料", "--force")  # fmt: skip
+    assert result.exit_code == 3 and "佐证材料库" in result.stderr
+    assert list((tmp_path / "佐证材料").iterdir()) == []
+
+
+def test_remind_output_onto_a_file_is_refused(fixed, run, tmp_path: Path) -> None:
+    before = (tmp_path / "answers.yaml").read_bytes()
+    result = run("--checklist", "c.yaml", "remind", "--output", "answers.yaml", "--force")
+    assert result.exit_code == 3
+    assert "answers.yaml 已存在且是文件，不是文件夹" in result.stderr
+    assert (tmp_path / "answers.yaml").read_bytes() == before
+
+
+def test_an_unknown_recipient_is_refused_with_a_hint(fixed, run) -> None:
+    result = run("--checklist", "c.yaml", "remind", "--to", "二")
+    assert result.exit_code == 3
+    assert "未知的收件人“二”" in result.stderr and "一科、二科、张局、李局" in result.stderr
+
+
+def test_overdue_lists_returned_items_past_due_as_their_own_group(fixed, run) -> None:
+    args = ("--checklist", "c.yaml", "overdue", "--today", "2021-09-20")
+    text = run(*args).stdout
+    assert "已退回待重填（已过完成时限 1 项）" in text
+    assert "4\t四号数？\t二科\t2021-09-15\t5\t张局\t与台账不符" in text
+    data = json.loads(run(*args, "-f", "json").stdout)
+    assert data["overdue_count"] == 2 and data["returned_count"] == 1
+    (item,) = data["returned"]
+    assert (item["id"], item["returned_by"], item["reason"], item["days_overdue"]) == (
+        4, "张局", "与台账不符", 5)  # fmt: skip
+    rows = run(*args, "-f", "csv").stdout.splitlines()
+    assert any(r.startswith("已退回待重填,二科,4,四号数？,张局,2021-09-15,5,,") for r in rows)
+    # before its deadline a returned item is not late
+    early = run("--checklist", "c.yaml", "overdue", "--today", "2021-09-15")
+    assert "已退回待重填" not in early.stdout
+    # it counts for --fail, and a refill takes it out
+    assert run(*args, "-s", "二科", "--fail").exit_code == 1
+    run("--checklist", "c.yaml", "answer", "4", "--value", "41")
+    assert "已退回待重填" not in run(*args).stdout

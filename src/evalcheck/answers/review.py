@@ -183,6 +183,7 @@ class Tier(StrEnum):
 
     SOON = "remind"  # 提醒: due within N days, to the section
     LATE = "urge"  # 催办: overdue, to the section, naming the leader
+    REDO = "redo"  # 退回重填: returned and not resubmitted, to the section (with the reason)
     ESCALATE = "supervise"  # 督办: long overdue or returned, to the leader
     REVIEW = "review"  # 待审核: answers waiting for the leader's sign-off for more than K days
 
@@ -194,6 +195,7 @@ class Tier(StrEnum):
 TIER_LABELS: dict[Tier, str] = {
     Tier.SOON: "提醒",
     Tier.LATE: "催办",
+    Tier.REDO: "退回重填",
     Tier.ESCALATE: "督办",
     Tier.REVIEW: "待审核",
 }
@@ -225,6 +227,9 @@ def tier_of(
     limits: Thresholds,
 ) -> Tier | None:
     """The reminder tier of one indicator, or None when nobody needs reminding.
+
+    A returned answer is the leader's 督办; its section is told too, in a 退回重填
+    letter of its own (reminders.messages), never as the item's tier.
 
     `open_`: no answer yet; `days`: today - due (> 0 overdue); `review`: its review
     state; `waiting`: days since its answer was recorded.

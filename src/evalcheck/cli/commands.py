@@ -15,6 +15,7 @@ from evalcheck.cli.frame import _Command, usage_checked
 from evalcheck.cli.shared import (
     ByOpt,
     Fmt,
+    ForceOutOpt,
     FormatOpt,
     OwnerOpt,
     SectionOpt,
@@ -129,6 +130,7 @@ def list_cmd(
     previous: PreviousOpt = False,
     fmt: FormatOpt = Fmt.table,
     output: ToFileOpt = None,
+    force: ForceOutOpt = False,
 ) -> None:
     """列出指标，可按科室、领导、二级指标、题型、状态筛选（不同选项为“且”，重复为“或”）。
 
@@ -146,21 +148,24 @@ def list_cmd(
         search=search, statuses=status, unassigned=unassigned,
     )  # fmt: skip
     rows = select_rows(env.snapshot(), filters)
-    _list_output(cl, rows, fmt, output, previous)
+    _list_output(cl, rows, fmt, output, previous, force)
 
 
-def _list_output(cl: Any, rows: Any, fmt: Fmt, output: Any, previous: bool) -> None:
+def _list_output(
+    cl: Any, rows: Any, fmt: Fmt, output: Any, previous: bool, force: bool = False
+) -> None:
     """`list` as JSON, CSV or a table; with a 上年值 column when asked for (--previous)."""
     from evalcheck.views.columns import PREVIOUS, list_columns, list_csv_columns
 
     extra = [PREVIOUS] if previous else []
     if fmt.value == "json":
-        _emit(render.to_json([r.to_dict(cl) for r in rows]), kind="json", output=output)
+        data, kind = render.to_json([r.to_dict(cl) for r in rows]), "json"
     elif fmt.value == "csv":
-        _emit(render.view(list_csv_columns(cl) + extra, rows, "csv"), kind="csv", output=output)
+        data, kind = render.view(list_csv_columns(cl) + extra, rows, "csv"), "csv"
     else:
-        table = render.view(list_columns(cl) + extra, rows, footer=f"共 {len(rows)} 项")
-        _emit(table, output=output)
+        data = render.view(list_columns(cl) + extra, rows, footer=f"共 {len(rows)} 项")
+        kind = "text"
+    _emit(data, kind=kind, output=output, force=force)
 
 
 @app.command(cls=_Command)

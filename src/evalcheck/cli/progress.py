@@ -1,5 +1,7 @@
 """Progress commands over the snapshot: overdue, status, remind, check."""
 
+from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -8,6 +10,7 @@ from evalcheck.answers.review import ESCALATE_DAYS, REVIEW_DAYS, SOON_DAYS, Tier
 from evalcheck.cli.frame import _Command, usage_checked
 from evalcheck.cli.shared import (
     Fmt,
+    ForceOutOpt,
     FormatOpt,
     OwnerOpt,
     SectionOpt,
@@ -15,6 +18,7 @@ from evalcheck.cli.shared import (
     TodayOpt,
     ToFileOpt,
     UnitsFlag,
+    _complete,
     _echo,
     _emit,
     _env,
@@ -22,10 +26,27 @@ from evalcheck.cli.shared import (
     app,
     parse_days,
 )
-from evalcheck.errors import EXIT_FINDINGS
+from evalcheck.errors import EXIT_FINDINGS, InputError
 from evalcheck.views import render
 
 ShowFormatOpt = Annotated[ShowFmt, typer.Option("--format", "-f", help="输出格式：text 或 json。")]
+
+
+class StatusFmt(StrEnum):
+    text = "text"
+    json = "json"
+    csv = "csv"
+
+
+StatusFormatOpt = Annotated[
+    StatusFmt | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="输出格式：text（默认）、json 或 csv。",
+        show_default=False,
+    ),
+]
 
 
 @app.command(cls=_Command)
@@ -43,30 +64,31 @@ def overdue(
     ] = False,
     fmt: FormatOpt = Fmt.table,
     output: ToFileOpt = None,
+    force: ForceOutOpt = False,
 ) -> None:
     """列出已逾期未填报的指标（按科室分组），以及即将到期的；“级别”为 remind 的分级。
 
     \b
     示例：evalcheck overdue --today 2021-09-16 --within 3
     """
-    from evalcheck.state.deadlines import due_within
+    from evalcheck.state.deadlines import due_within, returned_late
     from evalcheck.state.deadlines import overdue as overdue_of
     from evalcheck.state.select import select_rows
     from evalcheck.views.columns import OVERDUE_CSV, tier_column
 
     env = _env(ctx)
-    filters = _filters(env.checklist, sections=section, owners=owner)
     snap = env.snapshot(today)
-    rows = select_rows(snap, filters)
-    late, soon = overdue_of(rows), due_within(rows, within)
+    rows = select_rows(snap, _filters(env.checklist, sections=section, owners=owner))
+    late, soon, back = overdue_of(rows), due_within(rows, within), returned_late(rows)
     if fmt.value == "json":
-        _emit(render.to_json(_overdue_json(snap, late, soon, within)), kind="json", output=output)
+        data, kind = render.to_json(_overdue_json(snap, late, soon, within, back)), "json"
     elif fmt.value == "csv":
         columns = [*OVERDUE_CSV, tier_column(snap.today)]
-        _emit(render.view(columns, [*late, *soon], "csv"), kind="csv", output=output)
+        data, kind = render.view(columns, [*late, *back, *soon], "csv"), "csv"
     else:
-        _emit(_overdue_text(snap, late, soon, within), output=output)
-    if fail and late:
+        data, kind = _overdue_text(snap, late, soon, within, back), "text"
+    _emit(data, kind=kind, output=output, force=force)
+    if fail and (late or back):
         raise typer.Exit(EXIT_FINDINGS)
 
 
@@ -87,8 +109,22 @@ def _open_dict(r: Any, today: Any) -> dict[str, Any]:
     }
 
 
-def _overdue_json(snap: Any, late: list[Any], soon: list[Any], within: int) -> dict[str, Any]:
+def _overdue_json(
+    snap: Any, late: list[Any], soon: list[Any], within: int, back: list[Any]
+) -> dict[str, Any]:
     from evalcheck.state.snapshot import group_rows
+
+    def returned(r: Any) -> dict[str, Any]:
+        from evalcheck.answers.review import signed_by
+
+        st = r.state
+        return {
+            **_open_dict(r, snap.today),
+            "value": r.display,
+            "returned_by": signed_by(st),
+            "returned_at": st.reviewed_at,
+            "reason": st.comment,
+        }
 
     return {
         "today": snap.today.isoformat(),
@@ -98,16 +134,20 @@ def _overdue_json(snap: Any, late: list[Any], soon: list[Any], within: int) -> d
             {"section": name, "count": len(g), "items": [_open_dict(r, snap.today) for r in g]}
             for name, g in group_rows(snap, late, "section")
         ],
+        "returned_count": len(back),
+        "returned": [returned(r) for r in back],
         "due_soon": [_open_dict(r, snap.today) for r in soon],
     }
 
 
-def _overdue_text(snap: Any, late: list[Any], soon: list[Any], within: int) -> str:
+def _overdue_text(snap: Any, late: list[Any], soon: list[Any], within: int, back: list[Any]) -> str:
     from evalcheck.state.snapshot import group_rows
     from evalcheck.views.columns import (
         DAYS_LATE,
         DAYS_LEFT,
         OWNER,
+        RETURNED_LABEL,
+        RETURNED_LATE,
         SECTION,
         overdue_columns,
         tier_column,
@@ -124,6 +164,9 @@ def _overdue_text(snap: Any, late: list[Any], soon: list[Any], within: int) -> s
             parts.append(render.view(columns, group, title=title, hint=None))
     else:
         parts.append(f"截至 {day}，没有逾期未填报的指标。")
+    if back:
+        title = f"{RETURNED_LABEL}（已过完成时限 {len(back)} 项）"
+        parts.append(render.view(RETURNED_LATE, back, title=title))
     if soon:
         title = f"{within} 天内到期（{len(soon)} 项）"
         columns = [*overdue_columns(SECTION, DAYS_LEFT), tier]
@@ -140,36 +183,79 @@ def _overdue_text(snap: Any, late: list[Any], soon: list[Any], within: int) -> s
 def status(
     ctx: typer.Context,
     today: TodayOpt = None,
-    fmt: ShowFormatOpt = ShowFmt.text,
+    fmt: StatusFormatOpt = None,
     output: ToFileOpt = None,
+    force: ForceOutOpt = False,
     units: UnitsFlag = False,
 ) -> None:
     """填报进度：按科室、领导、二级指标统计总数、已填报、不适用、逾期、缺佐证和完成率。
 
     清单开启审核（review: true）时另有 待审核/已审核/已退回 三列，完成率只计已审核的答案。
+    --output 文件名以 .csv 结尾时按 CSV 写出（同 -f csv）。
 
     \b
     示例：evalcheck status --today 2021-09-16
+    示例：evalcheck status -f csv --output 进度.csv
     """
-    from evalcheck.state.snapshot import GROUPINGS, progress, shared
-
+    kind, env = _status_kind(fmt, output), _env(ctx)
     if units:  # progress per unit (区县、市本级) and who has not reported
         from evalcheck.cli.units import status_units
 
-        return _emit(status_units(_env(ctx), fmt.value), kind=fmt.value, output=output)
-    snap = _env(ctx).snapshot(today)
+        text = status_units(env, kind)
+    else:
+        text = _status_body(env, env.snapshot(today), kind)
+    _emit(text, kind=kind, output=output, force=force)
+
+
+def _status_body(env: Any, snap: Any, kind: str) -> str:
+    """`status` as JSON, CSV or the text tables."""
+    from evalcheck.state.snapshot import GROUPINGS, progress, shared
+
     groups = progress(snap)
-    total = groups["all"][0]
-    if fmt.value == "json":
-        data: dict[str, Any] = {"today": snap.today.isoformat(), "total": total.to_dict()}
+    if kind == "json":
+        data: dict[str, Any] = {
+            "today": snap.today.isoformat(),
+            "total": groups["all"][0].to_dict(),
+        }
         data["shared"] = {key: shared(snap.rows, key) for key in ("section", "owner")}
         data.update({key: [p.to_dict() for p in groups[key]] for key in GROUPINGS})
-        _emit(render.to_json(data), kind="json", output=output)
-        return
+        return render.to_json(data)
+    if kind == "csv":
+        return _status_csv(snap, groups)
     from evalcheck.model.loading import locate_checklist
 
-    where = locate_checklist(_env(ctx).checklist_option).describe()
-    _emit(_status_text(snap, groups, where), output=output)
+    return _status_text(snap, groups, locate_checklist(env.checklist_option).describe())
+
+
+def _status_kind(fmt: StatusFmt | None, output: Path | None) -> str:
+    """text, json or csv: `--output x.csv` means CSV unless another format is asked for,
+    and a text table is not written into a .csv file."""
+    is_csv = output is not None and output.suffix.lower() == ".csv"
+    if fmt is None:
+        return "csv" if is_csv else "text"
+    if fmt is StatusFmt.text and is_csv:
+        raise InputError(
+            f"--output {output}：文本表格不能写成 CSV 文件；要 CSV 请用 -f csv"
+            "（或不写 -f），要文本表格请换一个文件名，例如 进度.txt"
+        )
+    return fmt.value
+
+
+def _status_csv(snap: Any, groups: dict[str, Any]) -> str:
+    """One CSV table: 分组 (科室/领导/二级指标/合计), then the counts of `status`."""
+    from evalcheck.state.snapshot import GROUPINGS
+    from evalcheck.views.columns import progress_columns
+
+    columns = [c for c in progress_columns("名称", render.bar, snap.checklist.review)
+               if c.key != "bar"]  # fmt: skip
+    headers = ["分组", *(c.header for c in columns)]
+    rows = [
+        [label, *(c.as_text(p) for c in columns)]
+        for key, (label, _) in GROUPINGS.items()
+        for p in groups[key]
+    ]
+    rows.append(["合计", *(c.as_text(groups["all"][0]) for c in columns)])
+    return render.to_csv(headers, rows)
 
 
 def _status_text(snap: Any, groups: dict[str, Any], where: str) -> str:
@@ -194,13 +280,11 @@ def _status_text(snap: Any, groups: dict[str, Any], where: str) -> str:
     return "\n\n".join(parts)
 
 
-def _letters(env: Any, copy: bool) -> None:
+def _unit_letters(env: Any) -> list[Any]:
     from evalcheck.cli.units import remind_units
+    from evalcheck.services.reminding import Letter
 
-    texts = [text for _, text in remind_units(env)]
-    _echo(("\n\n" + "-" * 40 + "\n\n").join(texts) or "各单位均已报送全部指标，无需提醒。")
-    if copy and texts:
-        _copy("\n\n".join(texts))
+    return [Letter("未报送", unit, text) for unit, text in remind_units(env)]
 
 
 def _resolve_tier(raw: str) -> Any:
@@ -209,13 +293,31 @@ def _resolve_tier(raw: str) -> Any:
     return resolve_tier(raw)
 
 
+ToOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--to",
+        help="只生成给某个收件人（科室、领导，或 --units 时的单位）的提醒，可重复。",
+        show_default=False,
+        autocompletion=_complete("sections"),
+    ),
+]
+LettersDirOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        help="每位收件人一个文件，写入此文件夹（如 提醒/2021催办_审批监管科.txt），不打印到屏幕。",
+        show_default=False,
+    ),
+]
 CopyOpt = Annotated[bool, typer.Option("--copy", help="同时复制到剪贴板，可直接粘贴到微信或邮件。")]
 TierOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--tier",
         "-t",
-        help="只生成某一级：提醒、催办、督办、待审核（或 remind、urge、supervise、review），"
+        help="只生成某一级：提醒、催办、退回重填、督办、待审核"
+        "（或 remind、urge、redo、supervise、review），"
         "可重复。默认全部。",
         show_default=False,
         callback=usage_checked(lambda v: _resolve_tier(v)),
@@ -272,35 +374,92 @@ def remind(
     today: TodayOpt = None,
     copy: CopyOpt = False,
     units: UnitsFlag = False,
+    to: ToOpt = None,
+    output: LettersDirOpt = None,
+    force: ForceOutOpt = False,
 ) -> None:
-    """生成分级提醒文字（可直接粘贴到工作群或邮件）：提醒、催办发给科室，督办、待审核发给领导。
+    """生成分级提醒文字（可直接粘贴到工作群或邮件）：提醒、催办、退回重填发给科室，督办、待审核发给领导。
 
     \b
     提醒：N 天内到期、尚未填报（发给责任科室）；
     催办：已逾期、未超过 M 天（发给责任科室，写明责任领导）；
+    退回重填：被退回、尚未重新填报（发给责任科室，写明退回原因和退回人）；
     督办：逾期超过 M 天，或被退回后尚未重新填报（发给责任领导）；
     待审核：答案等待审核超过 K 天（发给责任领导）。
 
     \b
     示例：evalcheck remind --today 2021-09-20
     示例：evalcheck remind --tier 督办 --escalate 3 --copy
+    示例：evalcheck remind --to 审批监管科
+    示例：evalcheck remind --output 提醒
     """
-    from evalcheck.answers.review import Thresholds, resolve_tier
-    from evalcheck.state.reminders import messages
-    from evalcheck.state.select import select_rows
+    from evalcheck.answers.review import Thresholds
 
-    if units:
-        return _letters(_env(ctx), copy)  # each unit its letter: what it has not reported
-    env, tiers = _env(ctx), [resolve_tier(t) for t in tier or ()]
-    filters, snap = _filters(env.checklist, sections=section, owners=owner), env.snapshot(today)
-    limits, chosen = Thresholds(soon, escalate, review_days), tiers or tuple(Tier)
-    found = messages(snap.checklist, select_rows(snap, filters), snap.today, limits, chosen)
-    if not found:
-        return _echo("所选范围内没有需要提醒的事项，无需提醒。")
-    text = ("\n\n" + "-" * 40 + "\n\n").join(m.text for m in found)
+    env = _env(ctx)
+    limits = Thresholds(soon, escalate, review_days)
+    letters, found, valid = _letters(env, units, section, owner, tier, limits, today)
+    if to:
+        chosen_to = {_recipient(name, valid) for name in to}
+        letters = [x for x in letters if x.to in chosen_to]
+        found = [m for m in found if m.addressee in chosen_to]
+    _deliver(env, letters, found, units=units, output=output, force=force, copy=copy)
+
+
+def _deliver(
+    env: Any, letters: list[Any], found: list[Any], *, units: bool, output: Any, force: bool,
+    copy: bool,
+) -> None:  # fmt: skip
+    """Print the letters (and copy them), or write one file per recipient."""
+    if not letters:
+        done = "各单位均已报送全部指标" if units else "所选范围内没有需要提醒的事项"
+        return _echo(f"{done}，无需提醒。")
+    if output is not None:
+        return _write_letters(env, output, letters, force)
+    text = ("\n\n" + "-" * 40 + "\n\n").join(x.text for x in letters)
     _echo(text + _shared_note(found))
     if copy:
         _copy(text)
+
+
+def _letters(
+    env: Any,
+    units: bool,
+    section: list[str] | None,
+    owner: list[str] | None,
+    tier: list[str] | None,
+    limits: Any,
+    today: Any,
+) -> tuple[list[Any], list[Any], list[str]]:
+    """(the letters, the tier messages they come from, the valid recipients)."""
+    from evalcheck.answers.review import resolve_tier
+    from evalcheck.services.reminding import Letter
+    from evalcheck.state.reminders import messages
+    from evalcheck.state.select import select_rows
+
+    if units:  # each unit its letter: what it has not reported
+        names = list(env.checklist.units.names) if env.checklist.units else []
+        return _unit_letters(env), [], names
+    tiers = [resolve_tier(t) for t in tier or ()] or list(Tier)
+    filters, snap = _filters(env.checklist, sections=section, owners=owner), env.snapshot(today)
+    found = messages(snap.checklist, select_rows(snap, filters), snap.today, limits, tiers)
+    letters = [Letter(m.tier.label, m.addressee, m.text) for m in found]
+    return letters, found, [*env.checklist.sections, *env.checklist.owners]
+
+
+def _recipient(name: str, valid: list[str]) -> str:
+    from evalcheck.model.checklist import UNASSIGNED
+    from evalcheck.state.select import resolve
+
+    return resolve("收件人", name, [*dict.fromkeys([*valid, UNASSIGNED])])
+
+
+def _write_letters(env: Any, folder: Path, letters: list[Any], force: bool) -> None:
+    from evalcheck.services.reminding import write_letters
+
+    written = write_letters(folder, env.checklist.year, letters, force=force)
+    for w in written:
+        _echo(f"已生成 {w.path}（收件人：{w.to}；{'、'.join(w.labels)}）")
+    _echo(f"共 {len(written)} 份提醒文件，每位收件人一份。")
 
 
 def _shared_note(found: list[Any]) -> str:

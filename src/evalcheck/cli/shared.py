@@ -355,6 +355,18 @@ ToFileOpt = Annotated[
 ]
 
 
+ForceOutOpt = Annotated[
+    bool,
+    typer.Option("--force", help="--output 的文件已存在时覆盖它（答案文件、清单等仍不能覆盖）。"),
+]
+
+
+def refuse_existing(output: Path | None, force: bool) -> None:
+    """An existing --output file is replaced only with --force (nothing written otherwise)."""
+    if output is not None and not force and (output.exists() or output.is_symlink()):
+        raise InputError(f"{output} 已存在，未做修改；确认要覆盖请加 --force（或换一个文件名）")
+
+
 def _filters(cl: Checklist, **given: Any) -> "Filters":
     """Filters from options as typed (None for an option not given), names resolved."""
     from evalcheck.state.select import Filters, resolve_filters
@@ -380,11 +392,18 @@ def warn(text: str) -> None:
     typer.echo(f"注意：{text}", err=True)
 
 
-def _emit(text: str, *, kind: str = "text", output: Path | None = None) -> None:
-    """Print a listing, or write it to --output (see render.emit)."""
+def _emit(
+    text: str, *, kind: str = "text", output: Path | None = None, force: bool = False
+) -> None:
+    """Print a listing, or write it to --output (see render.emit): an existing file only
+    with --force, and never a file the tool reads or keeps (outputguard.py)."""
     from evalcheck.views import render
 
     if output is not None:
+        from evalcheck.infra.outputguard import refuse_onto_input
+
+        refuse_onto_input(output)  # before the existence check: --force cannot help here
+        refuse_existing(output, force)
         from evalcheck.infra.winnames import long_path_warnings
 
         for w in long_path_warnings(output):

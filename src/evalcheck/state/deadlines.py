@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from evalcheck.answers.review import Review
 from evalcheck.answers.store import Answers
 from evalcheck.errors import InputError
 from evalcheck.infra import clock
@@ -50,6 +51,12 @@ def sort_open(rows: Iterable[Row]) -> list[Row]:
 
 def overdue(rows: Iterable[Row]) -> list[Row]:
     return sort_open(r for r in rows if r.overdue)
+
+
+def returned_late(rows: Iterable[Row]) -> list[Row]:
+    """Answers returned by the leader and not refilled, past their deadline (已退回待重填):
+    answered once, so not in `overdue`, but the section still owes an answer."""
+    return sort_open(r for r in rows if r.review is Review.RETURNED and r.days > 0)
 
 
 def due_within(rows: Iterable[Row], days: int) -> list[Row]:

@@ -5,9 +5,11 @@ Tiers, each with its own wording and addressee (thresholds N, M, K in `Threshold
 - 提醒 (due within N days, not answered): to the section;
 - 催办 (overdue, up to M days): to the section, naming the leader;
 - 督办 (overdue by more than M days, or returned and not resubmitted): to the leader;
-- 待审核 (an answer waiting for the leader's sign-off for more than K days): to the leader.
+- 待审核 (an answer waiting for the leader's sign-off for more than K days): to the leader;
+- 退回重填 (returned and not resubmitted): to the section, with the reason and who returned it.
 
-An indicator is in at most one tier; today is always passed in.
+An indicator is in at most one tier (a returned one is 督办); its section is told of a return
+in addition, in its own 退回重填 letter. Today is always passed in.
 """
 
 from __future__ import annotations
@@ -16,11 +18,19 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
-from evalcheck.answers.review import Review, Thresholds, Tier, days_waiting, tier_of
+from evalcheck.answers.review import (
+    Review,
+    Thresholds,
+    Tier,
+    days_waiting,
+    signed_by,
+    tier_of,
+)
 from evalcheck.model.checklist import UNASSIGNED, Checklist
 from evalcheck.state.snapshot import NO_OWNER, Row
 
-SECTION_TIERS = (Tier.SOON, Tier.LATE)  # addressed to the section; the others to the leader
+# addressed to the section; the others to the leader
+SECTION_TIERS = (Tier.SOON, Tier.LATE, Tier.REDO)
 
 
 def row_tier(row: Row, today: dt.date, limits: Thresholds) -> Tier | None:
@@ -48,6 +58,9 @@ def messages(
     checklist order (unassigned last), items by id."""
     grouped: dict[tuple[Tier, str], list[Row]] = {}
     for r in sorted(rows, key=lambda r: r.id):
+        if r.review is Review.RETURNED and Tier.REDO in tiers:
+            for to in r.sections:  # the section hears of the return itself, not only its leader
+                grouped.setdefault((Tier.REDO, to), []).append(r)
         tier = row_tier(r, today, limits)
         if tier is None or tier not in tiers:
             continue
@@ -85,6 +98,11 @@ def _text(
         lines.append(f"{when}，以下 {n} 项指标尚未指定责任科室，也还没有填报，请协调明确负责科室：")
     elif tier is Tier.SOON:
         lines += [f"{to}：", f"{when}，贵科室负责的以下 {n} 项测评指标即将到期，尚未填报："]
+    elif tier is Tier.REDO:
+        lines += [
+            f"{to}：",
+            f"{when}，贵科室负责的以下 {n} 项测评指标的答案已被退回，请按退回意见核实后重新填报：",
+        ]
     elif tier is Tier.LATE:
         leaders = "、".join(dict.fromkeys(o for r in items for o in r.owners))
         lines += [
@@ -107,6 +125,19 @@ def _text(
 
 def _detail(tier: Tier, r: Row, today: dt.date, to: str) -> str:
     due = f"完成时限：{_date(r.ind.due)}"
+    if tier is Tier.REDO:
+        st = r.state
+        assert st is not None
+        if r.days > 0:
+            state = f"已逾期 {r.days} 天"
+        elif r.days == 0:
+            state = "今天到期"
+        else:
+            state = f"还剩 {-r.days} 天"
+        return (
+            f"原填报值：{r.display}；{signed_by(st)}于{_short_date(st.reviewed_at)}退回，"
+            f"原因：{st.comment}；{due}，{state}"
+        )
     if tier in SECTION_TIERS:
         owner = f"责任领导：{'、'.join(r.ind.owners)}，" if r.ind.owners else ""
         others = [s for s in r.ind.sections if s != to]
@@ -144,6 +175,11 @@ def _short_date(at: str | None) -> str:
 def _closing(tier: Tier, to: str) -> str:
     if tier is Tier.SOON:
         return "请按时填报（evalcheck answer 题号 --value 值，或填写科室表格后交回）。谢谢！"
+    if tier is Tier.REDO:
+        return (
+            "请核实后重新填报（evalcheck answer 题号 --value 值，或填写科室表格后交回），"
+            "重新填报后交责任领导再次审核。谢谢！"
+        )
     if tier is Tier.LATE:
         return (
             "请尽快填报，并向责任领导报告进度（evalcheck answer 题号 --value 值，"

@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
-from evalcheck.answers.review import Thresholds, short_time, signed_by
+from evalcheck.answers.review import Review, Thresholds, short_time, signed_by
 from evalcheck.answers.store import ACTIONS, REVIEW_ACTIONS, State, describe_state
 from evalcheck.model.checklist import ROLE_NAMES, Checklist, Indicator
 from evalcheck.model.kinds import cell_value, is_numeric, number_format
@@ -292,15 +292,39 @@ def overdue_columns(third: Column[Row], days: Column[Row]) -> list[Column[Row]]:
     return [ID, TEXT, third, DUE, days]
 
 
+RETURNED_LATE = [
+    ID,
+    TEXT,
+    SECTION,
+    DUE,
+    DAYS_LATE,
+    REVIEWER._replace(key="returned_by", header="退回人"),
+    REVIEW_NOTE._replace(key="return_reason", header="退回原因"),
+]
+"""`overdue`'s 已退回待重填 group: returned answers past their deadline, by whom, why."""
+
+RETURNED_LABEL = "已退回待重填"
+
+
+def _late_state(r: Row) -> str:
+    if r.review is Review.RETURNED:
+        return RETURNED_LABEL
+    return "逾期" if r.overdue else "即将到期"
+
+
+def _late(r: Row) -> bool:
+    return r.overdue or (r.review is Review.RETURNED and r.days > 0)
+
+
 OVERDUE_CSV = [
-    Column[Row]("state", "状态", lambda r: "逾期" if r.overdue else "即将到期"),
+    Column[Row]("state", "状态", _late_state),
     SECTION,
     ID,
     TEXT,
     OWNER,
     DUE,
-    Column[Row]("days_overdue", "逾期天数", lambda r: r.days_overdue if r.overdue else ""),
-    Column[Row]("days_left", "剩余天数", lambda r: "" if r.overdue else r.days_left),
+    Column[Row]("days_overdue", "逾期天数", lambda r: r.days_overdue if _late(r) else ""),
+    Column[Row]("days_left", "剩余天数", lambda r: "" if _late(r) else r.days_left),
 ]
 
 
