@@ -6,7 +6,7 @@ from typing import Any
 
 from evalcheck.io.xlsx_format import COMPARE_SHEET, SUMMARY_SHEET
 from evalcheck.io.xlsx_styles import set_text
-from evalcheck.state.snapshot import Row, Snapshot, progress, shared_note
+from evalcheck.state.snapshot import Row, Snapshot, counting_rule, progress, shared_note
 from evalcheck.views.columns import progress_sheet
 
 
@@ -21,6 +21,7 @@ def write_summary(wb: Any, snap: Snapshot, rows: Sequence[Row]) -> None:
     ws.cell(
         1, 1, f"{checklist.title}（{checklist.year}年）填报进度，截至 {today.isoformat()}"
     ).font = Font(bold=True, size=13)
+    ws.cell(2, 1, counting_rule(checklist))  # what 完成率 counts (the lifecycle's final)
     r = 3
     chart_rows: tuple[int, int] | None = None
     sheet_columns = progress_sheet(checklist)
