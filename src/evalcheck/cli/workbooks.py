@@ -112,10 +112,8 @@ def export(
     if split is not None:
         return _forms_written(exporting.export_forms(env, split, filters, **common))
     assert path is not None
-    done = exporting.export_table(
-        env, path, filters, final=final, allow_incomplete=allow_incomplete, **common
-    )
-    _table_written(done)
+    common.update(final=final, allow_incomplete=allow_incomplete)
+    _table_written(exporting.export_table(env, path, filters, **common))
 
 
 def _table_written(done: Any) -> None:
