@@ -249,3 +249,17 @@ def test_carry_keeps_last_years_verdict(tmp_path: Path, monkeypatch) -> None:
     assert "是（上年已退回）" in ec(*base, "show", str(new_id(43))).stdout
     assert "是（上年已退回）" in ec(*base, "compare").stdout
     assert "是（上年已退回）" in ec(*base, "list", "--previous").stdout
+
+
+def test_the_progress_chart_plots_the_completion_rate(tmp_path: Path, monkeypatch) -> None:
+    import openpyxl
+
+    monkeypatch.chdir(tmp_path)
+    ec("init")
+    ec("export", "report.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "report.xlsx")["填报进度"]
+    (chart,) = ws._charts
+    ref = chart.series[0].val.numRef.f  # e.g. '填报进度'!$I$5:$I$9
+    header = next(r for r in ws.iter_rows(values_only=True) if r and r[0] == "名称")
+    column = openpyxl.utils.column_index_from_string(ref.split("!$")[1].split("$")[0])
+    assert header[column - 1] == "完成率"

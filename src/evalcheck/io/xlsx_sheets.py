@@ -54,7 +54,8 @@ def write_summary(wb: Any, snap: Snapshot, rows: Sequence[Row]) -> None:
         chart.y_axis.number_format = "0%"
         chart.y_axis.scaling.min = 0
         chart.y_axis.scaling.max = 1
-        data = Reference(ws, min_col=8, min_row=chart_rows[0] - 1, max_row=chart_rows[1])
+        rate = 1 + next(n for n, c in enumerate(sheet_columns) if c.key == "fraction")
+        data = Reference(ws, min_col=rate, min_row=chart_rows[0] - 1, max_row=chart_rows[1])
         cats = Reference(ws, min_col=1, min_row=chart_rows[0], max_row=chart_rows[1])
         chart.add_data(data, titles_from_data=True)
         chart.set_categories(cats)
