@@ -5,6 +5,7 @@ streams), so that nothing a user does to the process's streams or arguments ends
 Python traceback.
 """
 
+import errno
 import io
 import os
 import sys
@@ -102,8 +103,9 @@ def run_guarded(run: Callable[[], int]) -> int:
         from evalcheck.infra.oscompat import is_closed_pipe
 
         # `evalcheck list | head`, or quitting `| more`: the reader has all it wanted
-        # (EPIPE; on Windows a closed pipe is EINVAL)
-        if is_closed_pipe(exc):
+        # (EPIPE; on Windows a closed pipe is EINVAL), or stdout was closed before we
+        # started (`evalcheck list >&-`, EBADF): nobody reads, nothing to say
+        if is_closed_pipe(exc) or exc.errno == errno.EBADF:
             return 0
         why = os_reason(exc)
         if sys.stderr is not None:
