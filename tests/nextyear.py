@@ -96,7 +96,11 @@ LAST_YEAR: dict[int, Any] = {
 }
 
 
-def answers_doc(title: str, year: int, values: dict[int, Any]) -> dict[str, Any]:
+def answers_doc(
+    title: str, year: int, values: dict[int, Any], verdicts: dict[int, str | None] | None = None
+) -> dict[str, Any]:
+    """Last year's answers file; every answer approved (the 2021 list has review on) unless
+    `verdicts` says otherwise ("returned", or None for one never reviewed)."""
     answers: dict[int, Any] = {}
     for seq, (ident, v) in enumerate(sorted(values.items()), start=1):
         state: dict[str, Any] = {"by": "张三", "at": f"{year}-09-01T10:00:00+08:00", "seq": seq}
@@ -106,6 +110,13 @@ def answers_doc(title: str, year: int, values: dict[int, Any]) -> dict[str, Any]
         else:
             state["value"] = v
             state["action"] = "set"
+        verdict = (verdicts or {}).get(ident, "approved")
+        if verdict is not None:
+            state["review"] = verdict
+            state["reviewer"] = "万富春"
+            state["reviewed_at"] = f"{year}-09-02T10:00:00+08:00"
+            if verdict == "returned":
+                state["comment"] = "与台账不符"
         answers[ident] = state
     return {"format": 1, "checklist": {"title": title, "year": year}, "answers": answers}
 

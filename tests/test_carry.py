@@ -380,7 +380,8 @@ def test_export_has_previous_column_and_compare_sheet(run, years) -> None:
     header = main[at]
     assert header[6:10] == ["填报值", "单位", "上年值", "不适用原因"]
     rows = {int(row[1]): row for row in main[at + 1 :] if isinstance(row[1], float)}
-    assert rows[46][6] == 3 and rows[46][8] == 312  # numbers as numbers
+    # last year's approved value as a number; this year's pending one marked (lifecycle)
+    assert rows[46][6] == "3 个（待审核）" and rows[46][8] == 312
     assert rows[56][8] == "不适用（本地无此业务）"
     assert rows[54][8] == "30%"  # kind changed: shown as last year's text
     assert rows[143][8] == ""

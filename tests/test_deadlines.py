@@ -158,7 +158,7 @@ def test_status_totals_add_up_and_agree_with_list(run, some_answers) -> None:
     data = json.loads(run("status", "--today", "2021-09-16", "--format", "json").stdout)
     assert data["total"] == {
         "name": "合计", "total": 144, "answered": 2, "na": 1, "computed": 0,
-        "overdue": 141, "lacking": 2, "open": 141, "remaining": 141, "percent": 2.1, "pending": 0, "approved": 3, "returned": 0,
+        "overdue": 141, "lacking": 2, "open": 141, "final": 3, "remaining": 141, "percent": 2.1, "pending": 0, "approved": 3, "returned": 0,
     }  # fmt: skip
     for key in ("section", "owner", "category"):
         for field in ("total", "answered", "na", "overdue", "lacking"):

@@ -85,13 +85,14 @@ def test_the_attachment_label_title_table_and_footnote(run, answered, tmp_path: 
         assert row["完成时限"] == "2021-09-15"
         assert row["二级指标"].endswith(want["category"])
     answers = {i: dict(zip(HEADERS, by_id[i], strict=True)) for i in (47, 16, 110, 142, 17, 1)}
-    assert (answers[47]["填报值"], answers[47]["备注"]) == ("312 个", "含分项")
-    assert answers[16]["填报值"] == "否"
-    assert answers[110]["填报值"] == "不适用（本地无此业务）"
+    # a working attachment marks what is not final in the cell itself (lifecycle)
+    assert (answers[47]["填报值"], answers[47]["备注"]) == ("312 个（待审核）", "含分项")
+    assert answers[16]["填报值"] == "否（待审核）"
+    assert answers[110]["填报值"] == "不适用（本地无此业务）（待审核）"
     assert answers[142]["填报值"] == (
-        "重点监管事件跟踪预警响应处置的全链条、记录和分析各监管部门监管质量和效能评估"
+        "重点监管事件跟踪预警响应处置的全链条、记录和分析各监管部门监管质量和效能评估（待审核）"
     )
-    assert answers[17]["填报值"] == "=SUM(A1)"  # a document has no formulas: plain text
+    assert answers[17]["填报值"] == "=SUM(A1)（待审核）"  # a document has no formulas: plain text
     assert answers[17]["佐证材料"] == "https://example.org/a"
     assert answers[1]["填报值"] == ""
     # the body font is every table cell's font

@@ -79,6 +79,8 @@ def test_values_are_typed_cell_by_cell(run, tmp_path: Path) -> None:
     run("answer", "17", "--value", "-按主题, @按部门")
     run("answer", "119", "--value", "200")
     run("answer", "120", "--value", "50")
+    for owner in ("万富春", "高秀英"):  # final values are typed; others are marked (lifecycle)
+        assert run("approve", "--owner", owner, "--all", "--by", owner).exit_code == 0
     run("export", "report.xlsx", "--today", "2021-09-20")
     got = data_rows(tmp_path / "report.xlsx")
     assert got[47]["填报值"] == 312 and isinstance(got[47]["填报值"], float)

@@ -41,7 +41,7 @@ def test_label_title_table_footnote_and_fonts(run, tmp_path: Path) -> None:
     assert rows[2] == [*(c.header for c in export_columns([], review_on)), *xlsx_format.HIDDEN]
     table = rows[3 : 3 + 144]
     assert [int(r[1]) for r in table] == list(range(1, 145))
-    assert table[46][6] == 312
+    assert table[46][6] == "312 个（待审核）"  # not final: marked in the cell
     assert rows[3 + 144][0] == seed_footnote()  # the 备注 paragraph, verbatim
     assert all(c == "" for r in rows[3 + 145 :] for c in r)  # nothing after it
 

@@ -54,7 +54,8 @@ def test_pack_layout_names_and_utf8_flag(run, state: Path) -> None:
     result = run("evidence", "pack", "bundle.zip")
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == (
-        "已生成 bundle.zip：144 项指标，2 个文件夹，3 个文件（1022 B），目录见 目录.xlsx"
+        "已生成 bundle.zip：144 项指标，2 个文件夹，3 个文件（1022 B），目录见 目录.xlsx\n"
+        "已审核 0 / 待审核 5 / 已退回 0 / 未填报 139；目录中未定稿的值注明（待审核）（已退回）"
     )
     assert "注意：1 项已填报但缺少佐证材料（第 91 项），目录中已标出" in result.stderr
     with zipfile.ZipFile(state / "bundle.zip") as zf:
@@ -95,8 +96,8 @@ def test_index_hyperlinks_resolve_to_files_inside_the_bundle(run, state: Path) -
     assert [r[4] for r in by_id[47]] == ["承诺时限汇总表.xlsx", "政策文件：2021.pdf"]
     assert by_id[16][0][5] == "https://zwfw.example.cn/16"
     assert by_id[91][0][6] == "缺佐证材料"
-    assert by_id[109][0][3] == "不适用（本年度无其他创新举措）" and by_id[109][0][6] == ""
-    assert by_id[47][0][3] == "312 个"
+    assert by_id[109][0][3] == "不适用（本年度无其他创新举措）（待审核）" and by_id[109][0][6] == ""
+    assert by_id[47][0][3] == "312 个（待审核）"
 
 
 def test_two_packs_of_the_same_state_are_byte_identical(run, state: Path) -> None:

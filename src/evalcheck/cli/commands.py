@@ -82,8 +82,8 @@ StatusOpt = Annotated[
     typer.Option(
         "--status",
         help="填报状态：answered（已填报）、na（不适用）、computed（自动计算）、"
-        "open（未填报）；开启审核时还有 pending（待审核）、approved（已审核）、"
-        "returned（已退回）。可重复。",
+        "open（未填报）、final（定稿：计入完成的）；开启审核时还有 pending（待审核）、"
+        "approved（已审核，同 final）、returned（已退回）；自动计算的值按其来源计。可重复。",
         callback=usage_checked(lambda v: _select().resolve_status(v)),
     ),
 ]
@@ -148,22 +148,32 @@ def list_cmd(
         search=search, statuses=status, unassigned=unassigned,
     )  # fmt: skip
     rows = select_rows(env.snapshot(), filters)
-    _list_output(cl, rows, fmt, output, previous, force)
+    staged = not {"final", "approved", "pending", "returned"}.isdisjoint(filters.statuses)
+    _list_output(cl, rows, fmt, output, previous, force, staged)
 
 
 def _list_output(
-    cl: Any, rows: Any, fmt: Fmt, output: Any, previous: bool, force: bool = False
+    cl: Any,
+    rows: Any,
+    fmt: Fmt,
+    output: Any,
+    previous: bool,
+    force: bool = False,
+    staged: bool = False,
 ) -> None:
-    """`list` as JSON, CSV or a table; with a 上年值 column when asked for (--previous)."""
+    """`list` as JSON, CSV or a table; with a 上年值 column when asked for (--previous);
+    `staged`: filtered by a lifecycle stage, so the footer says what it counts by."""
+    from evalcheck.state.snapshot import counting_rule
     from evalcheck.views.columns import PREVIOUS, list_columns, list_csv_columns
 
     extra = [PREVIOUS] if previous else []
+    footer = f"共 {len(rows)} 项" + (f"；{counting_rule(cl)}" if staged else "")
     if fmt.value == "json":
         data, kind = render.to_json([r.to_dict(cl) for r in rows]), "json"
     elif fmt.value == "csv":
         data, kind = render.view(list_csv_columns(cl) + extra, rows, "csv"), "csv"
     else:
-        data = render.view(list_columns(cl) + extra, rows, footer=f"共 {len(rows)} 项")
+        data = render.view(list_columns(cl) + extra, rows, footer=footer)
         kind = "text"
     _emit(data, kind=kind, output=output, force=force)
 
@@ -233,6 +243,8 @@ def _show_lines(cl: Any, row: Any) -> list[tuple[str, str]]:
         lines.append(("填报时间", short_time(st.at)))
     if row.review is not None:
         lines.extend(_review_lines(row))
+    elif st is None and ind.formula and row.review_text:
+        lines.append(("审核状态", f"{row.review_text}（按各项来源计）"))
     return lines
 
 

@@ -260,7 +260,7 @@ def pack_cmd(
     finally:
         if bar is not None:
             bar.close()
-    done, notes = summary(result, len(rows), out)
+    done, notes = summary(result, rows, out, env.checklist.review)
     _echo(done)
     for note in notes:
         typer.echo(f"注意：{note}", err=True)

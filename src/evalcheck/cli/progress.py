@@ -190,7 +190,8 @@ def status(
 ) -> None:
     """填报进度：按科室、领导、二级指标统计总数、已填报、不适用、逾期、缺佐证和完成率。
 
-    清单开启审核（review: true）时另有 待审核/已审核/已退回 三列，完成率只计已审核的答案。
+    清单开启审核（review: true）时另有 待审核/已审核/已退回 三列，完成率只计已审核的
+    （自动计算的值在其各项来源均已审核时才算已审核）；表下一行写明按什么计。
     --output 文件名以 .csv 结尾时按 CSV 写出（同 -f csv）。
 
     \b
@@ -213,9 +214,13 @@ def _status_body(env: Any, snap: Any, kind: str) -> str:
 
     groups = progress(snap)
     if kind == "json":
+        from evalcheck.state.snapshot import counting_rule
+
         data: dict[str, Any] = {
             "today": snap.today.isoformat(),
             "total": groups["all"][0].to_dict(),
+            "review": snap.checklist.review,
+            "rule": counting_rule(snap.checklist),
         }
         data["shared"] = {key: shared(snap.rows, key) for key in ("section", "owner")}
         data.update({key: [p.to_dict() for p in groups[key]] for key in GROUPINGS})
@@ -345,9 +350,9 @@ ReviewDaysOpt = Annotated[
 
 def _total_text(snap: Any, total: Any) -> str:
     """The 合计 line, and what makes the groups add up to more (shared indicators)."""
-    from evalcheck.state.snapshot import shared_note
+    from evalcheck.state.snapshot import counting_rule, shared_note
 
-    on = snap.checklist.review  # then done = approved (and computed)
+    on = snap.checklist.review  # then done = final: approved, or derived over approved
     done = "已完成（已审核）" if on else "已完成"
     waiting = f"、待审核 {total.pending} 项、已退回 {total.returned} 项" if on else ""
     text = render.paragraph(
@@ -358,6 +363,7 @@ def _total_text(snap: Any, total: Any) -> str:
     if total.lacking:  # 佐证材料: answered without the evidence the checklist requires
         lacking = f"已填报但缺佐证材料 {total.lacking} 项（详见 evalcheck evidence check）"
         text = f"{render.paragraph(lacking)}\n{text}"
+    text = f"{render.paragraph(counting_rule(snap.checklist))}\n{text}"
     note = shared_note(snap.rows)
     return f"{text}\n{render.paragraph(note)}" if note else text
 

@@ -49,7 +49,24 @@ UnitsDirOpt = Annotated[
     ),
 ]
 ForceOpt = Annotated[
-    bool, typer.Option("--force", help="用 --split/--units/--review 时覆盖已存在的表格。")
+    bool,
+    typer.Option(
+        "--force",
+        help="覆盖已存在的表格：--split/--units/--review 的表格，或有人填写过的总表（未改动过的总表"
+        "无需此选项即可覆盖）。",
+    ),
+]
+FinalOpt = Annotated[
+    bool,
+    typer.Option(
+        "--final",
+        help="导出定稿（上交用）：只含已审核的值（未开启审核时为已填报的），其余留空；"
+        "有未定稿的指标时拒绝导出并列出它们。",
+    ),
+]
+AllowIncompleteOpt = Annotated[
+    bool,
+    typer.Option("--allow-incomplete", help="与 --final 一起用：有未定稿的指标也导出（留空）。"),
 ]
 DueAsWrittenOpt = Annotated[
     bool,
@@ -69,13 +86,16 @@ def export(
     force: ForceOpt = False,
     today: TodayOpt = None,
     due_as_written: DueAsWrittenOpt = False,
+    final: FinalOpt = False,
+    allow_incomplete: AllowIncompleteOpt = False,
 ) -> None:
     """导出局里附件格式的填报总表：Excel（含进度页）或 Word；或用 --split 为每个科室生成填报表，
     用 --units 为每个填报单位生成填报表，或用 --review 为每位责任领导生成审核表。
 
+    总表中未定稿的值注明“（待审核）”“（已退回）”；--final 只含定稿的值（上交用）。
     \b
     示例：evalcheck export report.xlsx
-    示例：evalcheck export report.docx --due-as-written
+    示例：evalcheck export 附件1.docx --final
     示例：evalcheck export --split 科室表格/
     示例：evalcheck export --units 单位表格/
     示例：evalcheck export --review 审核表/
@@ -88,14 +108,12 @@ def export(
     if units is not None or review is not None:
         return _export_folder(env, units, review, owner or [], today, force, due_as_written)
     filters = _filters(env.checklist, sections=section)
+    common: dict[str, Any] = {"today": today, "force": force, "due_as_written": due_as_written}
     if split is not None:
-        forms = exporting.export_forms(
-            env, split, filters, today=today, force=force, due_as_written=due_as_written
-        )
-        return _forms_written(forms)
+        return _forms_written(exporting.export_forms(env, split, filters, **common))
     assert path is not None
-    done = exporting.export_table(env, path, filters, today=today, due_as_written=due_as_written)
-    _table_written(done)
+    common.update(final=final, allow_incomplete=allow_incomplete)
+    _table_written(exporting.export_table(env, path, filters, **common))
 
 
 def _table_written(done: Any) -> None:
@@ -108,6 +126,12 @@ def _table_written(done: Any) -> None:
         )
         extra = f"{sheets}工作表" + ("和上年值列" if done.previous else "")
         _echo(f"{head}（另含{extra}）")
+    if done.final:
+        left = f"，未定稿的 {done.not_final} 项留空" if done.not_final else ""
+        _echo(f"定稿：只含已定稿的值{left}。{done.counts}")
+    else:
+        marked = "；未定稿的值在单元格中注明（待审核）（已退回）" if "待审核" in done.counts else ""
+        _echo(f"{done.counts}{marked}")
 
 
 def _forms_written(forms: list[tuple[Path, int]]) -> None:

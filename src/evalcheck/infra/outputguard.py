@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from evalcheck.errors import InputError
@@ -50,6 +51,19 @@ def reset() -> None:
 def note_input(path: Path, what: str) -> None:
     """`path` was read by this command: no output may replace it."""
     _inputs.setdefault(_key(path), (path, what))
+
+
+@contextmanager
+def reading_target(path: Path) -> Iterator[None]:
+    """Read the output `path` only to decide whether it may be replaced (an earlier
+    export): that read does not make it an input (anything read before still is)."""
+    key = _key(path)
+    known = key in _inputs
+    try:
+        yield
+    finally:
+        if not known:
+            _inputs.pop(key, None)
 
 
 def keep(files: Callable[[], Iterable[Named]], folders: Callable[[], Iterable[Named]]) -> None:

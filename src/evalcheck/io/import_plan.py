@@ -19,7 +19,7 @@ from evalcheck.io.xlsx_format import original_of
 from evalcheck.io.xlsx_read import Change
 from evalcheck.model.derived import TOLERANCE
 from evalcheck.state.snapshot import Row, Snapshot
-from evalcheck.views.columns import EXPORT, FORM_INPUT_KEYS
+from evalcheck.views.columns import EXPORT, FORM, FORM_INPUT_KEYS, WORKING, for_mode
 
 Planned = tuple[Change, State | None, State]  # (change, current state, resulting state)
 
@@ -47,9 +47,10 @@ def _shown(text: str | None) -> str:
     return text if len(text) <= 40 else text[:40] + "……"
 
 
-def current_cells(row: Row) -> dict[str, str | None]:
-    """What the row's input cells would say if exported now (as excel.original_of)."""
-    data: dict[str, str | None] = json.loads(original_of(EXPORT, row))
+def current_cells(row: Row, mode: str = FORM) -> dict[str, str | None]:
+    """What the row's input cells would say if exported now (as excel.original_of): in a
+    section form (`mode` FORM), or in a working total table (WORKING: '312 个（待审核）')."""
+    data: dict[str, str | None] = json.loads(original_of(for_mode(EXPORT, mode), row))
     return data
 
 
@@ -61,13 +62,16 @@ def conflicts(snap: Snapshot, changes: Sequence[Change]) -> list[Conflict]:
     for ch in changes:
         if ch.originals is None or ch.form is None:
             continue  # a workbook without 原值: nothing to compare with
-        now = current_cells(snap.row(ch.ind.id))
+        row = snap.row(ch.ind.id)
+        now = current_cells(row)
+        marked = current_cells(row, WORKING)  # the same answer, as a total table marks it
         rec = snap.answers.records.get(ch.ind.id)
         old = rec.current if rec is not None else None
         new = _resolved(ch, old)
         for key, form_text in ch.form.items():
             exported = ch.originals.get(key)
-            if now.get(key) != exported and _part(key, new) != _part(key, old):
+            unchanged = exported in (now.get(key), marked.get(key))
+            if not unchanged and _part(key, new) != _part(key, old):
                 out.append(Conflict(ch, key, exported, now.get(key), form_text))
     return out
 

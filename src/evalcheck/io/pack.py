@@ -81,7 +81,7 @@ def plan(checklist: Checklist, rows: Sequence[Row], root: Path) -> Plan:
     folders: list[str] = []
     for row in sorted(rows, key=lambda r: r.id):
         ind, ev = row.ind, row.evidence
-        value = row.display or row.status.label
+        value = row.marked_display or row.stage_text  # '95 条（已退回）' while not final
         links = "\n".join(e.name for e in ev.links)
         stored = [e for e in ev.files if e.name not in ev.missing]
         gone = list(ev.missing) + [e.name for e in ev.items if e.kind == "path"]
@@ -341,15 +341,20 @@ def _write_folder(
     return changed
 
 
-def summary(result: PackResult, indicators: int, out: Path) -> tuple[str, list[str]]:
-    """What `evidence pack` says: the line for stdout, and the notes for stderr."""
+def summary(
+    result: PackResult, rows: Sequence[Row], out: Path, review: bool
+) -> tuple[str, list[str]]:
+    """What `evidence pack` says: the lines for stdout (what was written, and the counts
+    of the lifecycle's stages), and the notes for stderr."""
     from evalcheck.answers.evidence import human_size
+    from evalcheck.state.snapshot import counts_line
 
     p = result.plan
     folders = len({f.ident for f in p.files})
+    marked = "；目录中未定稿的值注明（待审核）（已退回）" if review else ""
     done = (
-        f"已生成 {out}：{indicators} 项指标，{folders} 个文件夹，{result.files} 个文件"
-        f"（{human_size(result.bytes)}），目录见 {INDEX}"
+        f"已生成 {out}：{len(rows)} 项指标，{folders} 个文件夹，{result.files} 个文件"
+        f"（{human_size(result.bytes)}），目录见 {INDEX}\n{counts_line(rows, review)}{marked}"
     )
     notes = [f"{c.name} {c.detail}（已按 --force 打包）" for c in result.changed]
     if p.missing:

@@ -15,7 +15,7 @@ from evalcheck.io.xlsx_write import framing, write_main
 from evalcheck.model.checklist import UNASSIGNED, Checklist
 from evalcheck.model.kinds import dropdown, example, label
 from evalcheck.state.snapshot import Row, Snapshot, group_rows
-from evalcheck.views.columns import EXPORT, export_columns, with_due
+from evalcheck.views.columns import EXPORT, FORM, export_columns, with_due
 
 
 def form_filename(checklist: Checklist, section: str) -> str:
@@ -139,7 +139,7 @@ def write_forms(
         ws = wb.active
         ws.title = MAIN_SHEET
         frame = framing(checklist, title=title_of(checklist, f"— {form.name} 填报表"), form=True)
-        columns = with_due(export_columns(rows, checklist), due_as_written=due_as_written)
+        columns = with_due(export_columns(rows, checklist, FORM), due_as_written=due_as_written)
         write_main(ws, checklist, rows, frame=frame, form=True, columns=columns, unit=form.unit)
         _add_validations(ws, checklist, rows)
         ws.protection.sheet = True  # no password: it guards against slips, not people

@@ -6,6 +6,7 @@ openpyxl parses XML through defusedxml when it is installed (it is a dependency)
 """
 
 import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -20,6 +21,7 @@ from evalcheck.io.xlsx_format import (
     compact,
     comparable,
     row_key,
+    workbook_kind,
     workbook_unit,
 )
 from evalcheck.model.checklist import Checklist, Indicator
@@ -300,7 +302,8 @@ def _row_change(row: _Row, computed: _Row | None, ind: Indicator, where: str) ->
     elif originals is not None and "evidence" in cells:
         evidence = ()
     computed_cell = originals is None and row.get("status") == Status.COMPUTED.label
-    text = None if _text(value_cell) is None else cell_text(value_cell)
+    text = None if _text(value_cell) is None else unmarked(cell_text(value_cell))
+    na_cell = None if na_cell is None else unmarked(na_cell)
     if text is not None and na_cell is not None:
         raise ValueRefused("填报值和不适用原因只能填一个：标为不适用时请清空填报值")
     if na_cell is not None:
@@ -322,8 +325,67 @@ def _row_change(row: _Row, computed: _Row | None, ind: Indicator, where: str) ->
     )
 
 
+_MARK = re.compile(r"\s*[（(](?:待审核|已退回)[）)]\s*$")
+
+
+def unmarked(text: str) -> str:
+    """A cell as typed, without the stage a working export appended: '320 个（待审核）' is
+    '320 个' (a person edited the number and left the mark)."""
+    return _MARK.sub("", text)
+
+
 def _text(v: Any) -> str | None:
     if v is None:
         return None
     s = str(v).strip()
     return s or None
+
+
+def typed_into(
+    path: Path, current: "Mapping[int, Sequence[Mapping[str, str | None]]] | None" = None
+) -> list[str]:
+    """Why replacing an earlier export at `path` would lose what someone typed: the rows
+    whose input cells differ from their hidden 原值 ('工作表“测评指标”第5行（第47项）'), or
+    one reason when the file is not an untouched evalcheck total table. [] when the file
+    may be replaced (an untouched earlier export). `current`: what each indicator's input
+    cells would say if exported now (a cell that says that was imported already: no loss)."""
+    from evalcheck.errors import EvalcheckError
+    from evalcheck.infra.outputguard import reading_target
+
+    try:
+        with reading_target(path):
+            grid = read_grid(path)
+    except EvalcheckError as exc:
+        return [f"{path} 无法作为 evalcheck 导出的总表读取（{exc.message}）"]
+    if workbook_kind(grid) != "export":
+        return [f"{path} 不是 evalcheck export 导出的总表"]
+    out: list[str] = []
+    for title, rows in grid.items():
+        if title in (META_SHEET, SUMMARY_SHEET):
+            continue
+        header = _find_header(rows)
+        if header is None:
+            continue
+        for r in range(header["_row"] + 1, len(rows) + 1):
+            row = _Row(rows[r - 1], header)
+            if row.get("key") is None and row.get("id") is None:
+                continue
+            where = f"工作表“{title}”第{r}行（第{row.get('id')}项）"
+            originals = _originals(row)
+            if originals is None:
+                out.append(f"{where}：没有隐藏的原值")
+                continue
+            ident = row.get("id")
+            now = (current or {}).get(int(ident), ()) if isinstance(ident, int | float) else ()
+            for key in ("value", "na", "note", "evidence"):
+                cell = compact(comparable(row.get(key)))
+                if key not in header or cell == originals.get(key):
+                    continue
+                if any(cell == cells.get(key) for cells in now):
+                    continue  # typed, and already in the answers (imported)
+                out.append(f"{where}：{_HEADERS[key]}已改动")
+                break
+    return out
+
+
+_HEADERS = {c.key: c.header for c in EXPORT}

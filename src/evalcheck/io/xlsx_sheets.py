@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from evalcheck.io.xlsx_format import COMPARE_SHEET, ROLLUP_SHEET, SUMMARY_SHEET
 from evalcheck.io.xlsx_styles import set_text
-from evalcheck.state.snapshot import Row, Snapshot, progress, shared_note
+from evalcheck.state.snapshot import Row, Snapshot, counting_rule, progress, shared_note
 from evalcheck.views.columns import progress_sheet
 
 if TYPE_CHECKING:
@@ -25,6 +25,7 @@ def write_summary(wb: Any, snap: Snapshot, rows: Sequence[Row]) -> None:
     ws.cell(
         1, 1, f"{checklist.title}（{checklist.year}年）填报进度，截至 {today.isoformat()}"
     ).font = Font(bold=True, size=13)
+    ws.cell(2, 1, counting_rule(checklist))  # what 完成率 counts (the lifecycle's final)
     r = 3
     chart_rows: tuple[int, int] | None = None
     sheet_columns = progress_sheet(checklist)
@@ -57,7 +58,8 @@ def write_summary(wb: Any, snap: Snapshot, rows: Sequence[Row]) -> None:
         chart.y_axis.number_format = "0%"
         chart.y_axis.scaling.min = 0
         chart.y_axis.scaling.max = 1
-        data = Reference(ws, min_col=8, min_row=chart_rows[0] - 1, max_row=chart_rows[1])
+        rate = 1 + next(n for n, c in enumerate(sheet_columns) if c.key == "fraction")
+        data = Reference(ws, min_col=rate, min_row=chart_rows[0] - 1, max_row=chart_rows[1])
         cats = Reference(ws, min_col=1, min_row=chart_rows[0], max_row=chart_rows[1])
         chart.add_data(data, titles_from_data=True)
         chart.set_categories(cats)

@@ -252,6 +252,7 @@ def export_workbook(
     *,
     due_as_written: bool = False,
     rollups: "Sequence[Rollup] | None" = None,
+    mode: str = "working",
 ) -> int:
     """The full table (the bureau's attachment) plus a progress sheet. Returns rows written.
 
@@ -272,7 +273,7 @@ def export_workbook(
     ws = wb.active
     ws.title = MAIN_SHEET
     frame = framing(checklist, title=title_of(checklist), form=False)
-    columns = with_due(export_columns(rows, checklist), due_as_written=due_as_written)
+    columns = with_due(export_columns(rows, checklist, mode), due_as_written=due_as_written)
     write_main(ws, checklist, rows, frame=frame, form=False, columns=columns)
     write_summary(wb, snap, rows)
     if any(r.previous is not None for r in rows):

@@ -4,12 +4,19 @@ prints. The rows are the snapshot's, the columns are declared in views/columns.p
 shared by both formats, the framing (label, title, 备注, fonts) is views/attachment.py's.
 """
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
+from evalcheck.errors import InputError
 from evalcheck.model.checklist import UNASSIGNED
 from evalcheck.services.workspace import Workspace
+from evalcheck.state.lifecycle import Stage
 from evalcheck.state.select import Filters, select_rows
+from evalcheck.views.columns import WORKING
+
+if TYPE_CHECKING:
+    from evalcheck.state.snapshot import Row
 
 
 class TableExported(NamedTuple):
@@ -19,6 +26,34 @@ class TableExported(NamedTuple):
     word: bool  # a .docx attachment (else an .xlsx workbook)
     previous: bool  # last year's values are in it (上年值 column, 同比 sheet)
     rollup: bool = False  # the checklist has units: a 汇总 sheet (indicator × unit, roll-ups)
+    counts: str = ""  # '已审核 10 / 待审核 26 / 已退回 1 / 未填报 107'
+    final: bool = False  # --final: only final values, the others blank
+    not_final: int = 0  # with --final --allow-incomplete: how many were left blank
+
+
+def not_final_refusal(rows: "list[Row]", review: bool) -> InputError:
+    """--final while some items are not final: the list, in Chinese (nothing written):
+    returned and pending items one by one, unanswered ones as ranges of ids."""
+    from evalcheck.model.checklist import id_ranges
+    from evalcheck.state.snapshot import counts_line
+
+    waiting = [r for r in rows if not r.final]
+    lines = [
+        f"第{r.id}项 {r.stage_text}" + (f"：{r.display}" if r.display else "")
+        for stage in (Stage.RETURNED, Stage.PENDING)
+        for r in waiting
+        if r.stage is stage
+    ]
+    unanswered = [r.id for r in waiting if r.stage is Stage.OPEN]
+    if unanswered:
+        lines.append(
+            f"{Stage.OPEN.label(review)} {len(unanswered)} 项：第{id_ranges(unanswered)}项"
+        )
+    return InputError(
+        f"有 {len(waiting)} 项尚未定稿（{counts_line(rows, review)}），未导出；"
+        "如确要导出（未定稿的留空），请加 --allow-incomplete：",
+        details=lines,
+    )
 
 
 def export_table(
@@ -28,19 +63,41 @@ def export_table(
     *,
     today: str | None = None,
     due_as_written: bool = False,
+    final: bool = False,
+    allow_incomplete: bool = False,
+    force: bool = False,
 ) -> TableExported:
     """The selected indicators as the bureau's attachment: .docx (Word) or .xlsx (Excel,
     with the 填报进度 sheet counting the same rows, 同比 after `carry`, and 汇总 when the
-    checklist has units)."""
+    checklist has units).
+
+    A working export marks values that are not final in the cell ('95 条（已退回）');
+    `final` writes final values only, the others blank, and refuses while any item is
+    not final unless `allow_incomplete`. An earlier .xlsx export that someone typed into
+    is not replaced unless `force` (an untouched one is)."""
+    from evalcheck.state.snapshot import counts_line
+    from evalcheck.views.columns import FINAL
+
+    if allow_incomplete and not final:
+        raise InputError("--allow-incomplete 只能与 --final 一起用")
     snap = ws.snapshot(today)
     rows = select_rows(snap, filters)
     answered = sum(1 for r in rows if r.state is not None)
+    review = snap.checklist.review
+    waiting = sum(1 for r in rows if not r.final)
+    if final and waiting and not allow_incomplete:
+        raise not_final_refusal(rows, review)
+    mode = FINAL if final else WORKING
+    if not force and path.suffix.lower() == ".xlsx" and path.is_file():
+        refuse_typed_into(path, snap.rows)
+    counts = counts_line(rows, review)
     if path.suffix.lower() == ".docx":
         from evalcheck.io.docx_export import write_docx
         from evalcheck.views.attachment import build
 
-        write_docx(path, build(snap.checklist, rows, due_as_written=due_as_written))
-        return TableExported(path, len(rows), answered, True, False)
+        doc = build(snap.checklist, rows, due_as_written=due_as_written, mode=mode)
+        write_docx(path, doc)
+        return TableExported(path, len(rows), answered, True, False, False, counts, final, waiting)
     from evalcheck.io.xlsx_write import export_workbook
 
     found = None
@@ -48,9 +105,31 @@ def export_table(
         from evalcheck.services.rollup import rollups
 
         found = rollups(snap.checklist, ws.answers_path)
-    n = export_workbook(path, snap, rows, due_as_written=due_as_written, rollups=found)
+    n = export_workbook(path, snap, rows, due_as_written=due_as_written, rollups=found, mode=mode)
     previous = any(r.previous is not None for r in rows)
-    return TableExported(path, n, answered, False, previous, found is not None)
+    return TableExported(
+        path, n, answered, False, previous, found is not None, counts, final, waiting
+    )
+
+
+def refuse_typed_into(path: Path, rows: "Sequence[Row]") -> None:
+    """Refuse to replace a total table that someone has typed into (its cells differ from
+    the hidden 原值 and from the answers as they are now, so it was not imported), or a
+    workbook that is not an evalcheck total table."""
+    from evalcheck.io.import_plan import current_cells
+    from evalcheck.io.xlsx_read import typed_into
+    from evalcheck.views.columns import FORM
+
+    now = {r.id: (current_cells(r, FORM), current_cells(r, WORKING)) for r in rows}
+    found = typed_into(path, now)
+    if not found:
+        return
+    n = len(found)
+    raise InputError(
+        f"{path} 已存在，且不是未经改动的导出总表（{n} 处与导出时不同），未覆盖；"
+        f"其中填写的内容可先用 evalcheck import {path} 导入，确认要覆盖请加 --force：",
+        details=found[:20] + ([f"……另有 {n - 20} 处"] if n > 20 else []),
+    )
 
 
 def export_forms(

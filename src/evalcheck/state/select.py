@@ -86,15 +86,31 @@ def resolve_role(given: str) -> str:
 
 
 def resolve_status(given: str, review: bool = True) -> str:
-    """A status (answered, na, computed, open) or a review state (pending, approved,
-    returned); the review states only when `review` (the checklist has review on)."""
+    """A status (answered, na, computed, open), the lifecycle's final (定稿), or a review
+    stage (pending, approved, returned); the review stages only when `review` (the
+    checklist has review on)."""
     from evalcheck.answers.review import REVIEW_ALIASES, Review
+    from evalcheck.state.lifecycle import STAGE_ALIASES
 
     aliases = {k: v.value for k, v in STATUS_ALIASES.items()}
+    aliases.update({k: v.value for k, v in STAGE_ALIASES.items()})
     if not review:
-        return resolve("填报状态", given, STATUSES, aliases)
+        return resolve("填报状态", given, (*STATUSES, "final"), aliases)
     aliases.update({k: v.value for k, v in REVIEW_ALIASES.items()})
-    return resolve("填报状态", given, (*STATUSES, *(r.value for r in Review)), aliases)
+    valid = (*STATUSES, *(r.value for r in Review), "final")
+    return resolve("填报状态", given, valid, aliases)
+
+
+def stage_names(r: Row) -> tuple[str, ...]:
+    """The `--status` names a row's lifecycle stage answers to: 'final' (and 'approved'
+    with review on), 'pending', 'returned' — derived values by their inputs."""
+    from evalcheck.state.lifecycle import Stage
+
+    if r.stage is Stage.FINAL:
+        return ("final", "approved") if r.review_on else ("final",)
+    if r.stage is Stage.OPEN or not r.review_on:
+        return ()
+    return (r.stage.value,)
 
 
 def resolve_filters(checklist: Checklist, f: Filters) -> Filters:
@@ -151,9 +167,8 @@ def select_rows(snap: Snapshot, f: Filters) -> list[Row]:
     """The snapshot rows that pass every filter, in checklist order."""
     rows = snap.where(i.id for i in select(snap.checklist, f))
     if f.statuses:
+        wanted = set(f.statuses)
         rows = [
-            r
-            for r in rows
-            if r.status.value in f.statuses or (r.review is not None and r.review in f.statuses)
+            r for r in rows if r.status.value in wanted or not wanted.isdisjoint(stage_names(r))
         ]
     return rows

@@ -23,6 +23,14 @@ from evalcheck.answers.store import Answers, State, describe_state
 from evalcheck.model.checklist import UNASSIGNED, Checklist, Indicator
 from evalcheck.model.derived import Derived, as_number, compute_derived
 from evalcheck.model.kinds import format_value, number_ok
+from evalcheck.state.lifecycle import (
+    Stage,
+    derived_stage,
+    holdup_text,
+    mark,
+    recorded_stage,
+    rule_text,
+)
 
 if TYPE_CHECKING:
     from evalcheck.answers.evidence import Evidence
@@ -167,6 +175,11 @@ class Row:
     previous: "Previous | None" = None  # last year's value (a reference, never an answer)
     review: Review | None = None  # the leader's sign-off; None when review is off or no answer
     evidence: EvidenceState = NO_EVIDENCE  # 佐证材料: items, required, missing, lacking
+    # where the indicator stands in its lifecycle (lifecycle.py): the one "done" of every view
+    stage: Stage = Stage.OPEN
+    held_by: tuple[int, ...] = ()  # a derived value's inputs that are not final yet
+    holdup: str = ""  # '第134项待审核' (why a derived value is not final)
+    review_on: bool = False  # the checklist has review on (how the stage is labelled)
 
     @property
     def id(self) -> int:
@@ -178,15 +191,45 @@ class Row:
         return self.status is not Status.OPEN
 
     @property
-    def complete(self) -> bool:
-        """Counts as done in progress: with review on, a recorded answer once approved."""
-        if self.review is not None:
-            return self.review is Review.APPROVED
-        return self.done
+    def final(self) -> bool:
+        """定稿: counts as done in every view (approved; answered where review is off; a
+        derived value whose inputs are all final)."""
+        return self.stage is Stage.FINAL
+
+    complete = final  # the older name (units, rollup)
+
+    @property
+    def stage_label(self) -> str:
+        """'已审核', '待审核', '已退回', '未填报' ('已填报' for final with review off)."""
+        return self.stage.label(self.review_on)
+
+    @property
+    def stage_text(self) -> str:
+        """The stage with what holds a derived value up: '待审核（第134项待审核）'."""
+        if self.holdup and self.stage is not Stage.OPEN:
+            return f"{self.stage_label}（{self.holdup}）"
+        return self.stage_label
 
     @property
     def review_text(self) -> str:
-        return self.review.label if self.review else ""
+        """审核状态: the sign-off of an answer, or a derived value's stage; '' when open."""
+        if self.review is not None:
+            return self.review.label
+        if self.state is None and self.status is Status.COMPUTED and self.review_on:
+            return self.stage_text
+        return ""
+
+    @property
+    def marked_display(self) -> str:
+        """The value as a working export shows it: '95 条（已退回）', '14 个（待审核）'."""
+        if not self.display:
+            return self.display
+        return f"{self.display}{mark(self.stage, self.review_on)}"
+
+    @property
+    def final_display(self) -> str:
+        """The value as a final export shows it: only when final, else blank."""
+        return self.display if self.final else ""
 
     @property
     def overdue(self) -> bool:
@@ -255,7 +298,12 @@ class Row:
             "na": st.na if st else None,
             "display": self.display,
             "computed": self.computed_value,
+            "stage": self.stage.value,
+            "stage_label": self.stage_label,
+            "final": self.final,
         }
+        if self.held_by:
+            out["held_by"] = list(self.held_by)
         if st is not None:
             out.update(note=st.note, by=st.by, at=st.at)
         if self.misfit is not None:
@@ -343,6 +391,7 @@ def take(
     root, base = (store_root(answers.path), base_folder(answers)) if answers.path else (None, None)
     records, misfits = answers.records, answers.misfits
     days_to: dict[dt.date, int] = {}  # today - due, by due date (most indicators share one)
+    on = checklist.review
 
     def row(ind: Indicator) -> Row:
         rec = records.get(ind.id)  # evidence may be recorded before any answer
@@ -360,39 +409,79 @@ def take(
             status = Status.ANSWERED if answered else Status.NA
             review = review_of(checklist, st)
             shown = describe_state(ind, st)
-            return Row(ind, status, st, d, days, shown, category, misfit, None, review, ev)
+            stage = recorded_stage(on, review)
+            return Row(
+                ind, status, st, d, days, shown, category, misfit, None, review, ev, stage,
+                review_on=on,
+            )  # fmt: skip
         status = Status.COMPUTED if d is not None and d.value is not None else Status.OPEN
+        shown = display_derived(ind, d)
         return Row(
-            ind, status, None, d, days, display_derived(ind, d), category, misfit, None, None, ev
+            ind, status, None, d, days, shown, category, misfit, None, None, ev, review_on=on
         )
 
-    rows = tuple(row(ind) for ind in checklist.indicators)
+    rows = with_stages(checklist, tuple(row(ind) for ind in checklist.indicators))
     if previous:
         rows = tuple(replace(r, previous=previous[r.id]) if r.id in previous else r for r in rows)
     return Snapshot(checklist, today, rows, answers)
+
+
+def with_stages(checklist: Checklist, rows: tuple[Row, ...]) -> tuple[Row, ...]:
+    """The rows with the stage of each derived value worked out from its inputs (recorded
+    answers have theirs already); formulas over formulas: passes until nothing changes."""
+    formulas = [r for r in rows if r.state is None and r.ind.formula]
+    if not formulas:
+        return rows
+    from evalcheck.model.expr import references
+
+    on = checklist.review
+    stage_of = {r.id: r.stage for r in rows}
+    inputs = {r.id: references(r.ind.formula or "") for r in formulas}
+    held: dict[int, tuple[int, ...]] = {}
+    for _ in range(len(formulas) + 1):
+        changed = False
+        for r in formulas:
+            stage, held[r.id] = derived_stage(inputs[r.id], stage_of, r.status is Status.COMPUTED)
+            if stage is not stage_of[r.id]:
+                stage_of[r.id], changed = stage, True
+        if not changed:
+            break
+    derived = {
+        r.id: replace(
+            r,
+            stage=stage_of[r.id],
+            held_by=held[r.id],
+            holdup=holdup_text(held[r.id], stage_of, on),
+        )
+        for r in formulas
+    }
+    return tuple(derived.get(r.id, r) for r in rows)
 
 
 # ---------------------------------------------------------------- progress: a group-by over rows
 
 
 class Progress(NamedTuple):
+    """Counts of one group of rows. Done (完成) is the lifecycle's final (lifecycle.py):
+    approved answers and derived values whose inputs are all approved; where review is
+    off, every answer and every computed value."""
+
     name: str
     total: int
     answered: int
     na: int
     computed: int
     overdue: int
-    pending: int = 0  # review counts: only with review on (then done = approved + computed)
-    approved: int = 0
-    returned: int = 0
+    pending: int = 0  # stages: 待审核 (also a derived value over a pending input)
+    approved: int = 0  # 已审核: final, with review on (approved, or derived over approved)
+    returned: int = 0  # 已退回 (also a derived value over a returned input)
     review: bool = False
     lacking: int = 0  # 缺佐证: answered, evidence required, none there
+    final: int = 0  # 定稿, whatever the review setting: what 完成率 counts
 
     @property
     def done(self) -> int:
-        if self.review:
-            return self.approved + self.computed
-        return self.answered + self.na + self.computed
+        return self.final
 
     def count(self, status: Status) -> int:
         return {
@@ -430,6 +519,7 @@ class Progress(NamedTuple):
             "overdue": self.overdue,
             "lacking": self.lacking,
             "open": self.open,
+            "final": self.final,
             "remaining": self.remaining,
             "percent": self.percent,
             **(
@@ -442,24 +532,46 @@ class Progress(NamedTuple):
 
 def progress_of(name: str, rows: Sequence[Row], review: bool = False) -> Progress:
     count = {s: 0 for s in Status}
-    reviews = {r: 0 for r in Review}
+    stages = {s: 0 for s in Stage}
+    overdue = lacking = 0
     for r in rows:
         count[r.status] += 1
-        if r.review is not None:
-            reviews[r.review] += 1
+        stages[r.stage] += 1
+        overdue += r.overdue
+        lacking += r.evidence.lacking
+    final = stages[Stage.FINAL]
     return Progress(
         name,
         len(rows),
         count[Status.ANSWERED],
         count[Status.NA],
         count[Status.COMPUTED],
-        sum(1 for r in rows if r.overdue),
-        reviews[Review.PENDING],
-        reviews[Review.APPROVED],
-        reviews[Review.RETURNED],
+        overdue,
+        stages[Stage.PENDING] if review else 0,
+        final if review else 0,
+        stages[Stage.RETURNED] if review else 0,
         review,
-        sum(1 for r in rows if r.evidence.lacking),
+        lacking,
+        final,
     )
+
+
+def counts_line(rows: Iterable[Row], review: bool) -> str:
+    """'已审核 10 / 待审核 26 / 已退回 1 / 未填报 107': one line for every export
+    (where review is off: '未启用审核：已填报 12 / 未填报 132')."""
+    stages = {s: 0 for s in Stage}
+    for r in rows:
+        stages[r.stage] += 1
+    if not review:
+        done = stages[Stage.FINAL]
+        return f"未启用审核：已填报 {done} / 未填报 {stages[Stage.OPEN]}"
+    order = (Stage.FINAL, Stage.PENDING, Stage.RETURNED, Stage.OPEN)
+    return " / ".join(f"{s.label(True)} {stages[s]}" for s in order)
+
+
+def counting_rule(checklist: Checklist) -> str:
+    """The line a counting view prints: '完成按已审核计…' or '未启用审核：完成按已填报计'."""
+    return rule_text(checklist.review)
 
 
 # the names a row is counted under: an indicator with several sections (or leaders) is

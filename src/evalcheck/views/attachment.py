@@ -47,9 +47,11 @@ def build(
     *,
     due_as_written: bool = False,
     title: str | None = None,
+    mode: str = "working",
 ) -> Attachment:
-    """The attachment of these rows (in checklist order)."""
-    columns = tuple(document_columns(due_as_written=due_as_written))
+    """The attachment of these rows (in checklist order); `mode`: "working" marks values
+    that are not final ('95 条（已退回）'), "final" leaves them blank."""
+    columns = tuple(document_columns(due_as_written=due_as_written, mode=mode))
     return Attachment(
         label=cl.label,
         title=title or title_of(cl),

@@ -18,6 +18,7 @@ from evalcheck.answers.review import Review, Thresholds, short_time, signed_by
 from evalcheck.answers.store import ACTIONS, REVIEW_ACTIONS, State, describe_state
 from evalcheck.model.checklist import ROLE_NAMES, Checklist, Indicator
 from evalcheck.model.kinds import cell_value, is_numeric, number_format
+from evalcheck.state.lifecycle import mark
 from evalcheck.state.snapshot import Progress, Row, Status
 
 if TYPE_CHECKING:
@@ -154,7 +155,8 @@ def _previous_cell(r: Row) -> Any:
     p = r.previous
     if p is None:
         return ""
-    if p.na is None and p.value is not None and p.kind == r.ind.kind and is_numeric(p.kind):
+    typed = p.na is None and p.value is not None and p.final
+    if typed and p.kind == r.ind.kind and is_numeric(p.kind):
         return p.value
     return p.display
 
@@ -349,14 +351,68 @@ EXPORT: list[Column[Row]] = [
 """The official table (export and section forms), in the bureau's column order."""
 
 
-def export_columns(rows: Sequence[Row], cl: Checklist | None = None) -> list[Column[Row]]:
+def export_columns(
+    rows: Sequence[Row], cl: Checklist | None = None, mode: str = "working"
+) -> list[Column[Row]]:
     """EXPORT, plus 上年值 after the unit when any row has last year's value, plus the
-    sign-off columns (审核状态 …) when the checklist has review on."""
+    sign-off columns (审核状态 …) when the checklist has review on; `mode`: a working
+    export marks values that are not final, a final one leaves them blank."""
     columns = EXPORT
     if any(r.previous is not None for r in rows):
         at = EXPORT.index(UNIT) + 1
         columns = [*EXPORT[:at], PREVIOUS_CELL, *EXPORT[at:]]
+    columns = for_mode(columns, mode)
     return with_review(cl, columns) if cl is not None else columns
+
+
+# ---------------------------------------------------------------- working and final exports
+
+WORKING, FINAL, FORM = "working", "final", "form"  # a section form keeps its cells typed
+# the answer's own columns: blank in a final export while the answer is not final
+ANSWER_KEYS = ("value", "display", "na", "note", "evidence", "by", "at")
+
+
+def _marked_value(r: Row) -> Any:
+    """填报值 in a working export: typed when final (or open), else the text with its
+    stage in the cell itself: '95 条（已退回）', '50（待审核）'."""
+    v = _value_cell(r)
+    m = mark(r.stage, r.review_on)
+    if not m or v is None:
+        return v
+    return f"{r.display if r.state is not None else plain(v)}{m}"
+
+
+def _marked_na(r: Row) -> str:
+    """不适用原因 in a working export: '无此业务（待审核）' while not final."""
+    na = (r.state.na if r.state else None) or ""
+    return f"{na}{mark(r.stage, r.review_on)}" if na else ""
+
+
+def _blank_unless_final(col: Column[Row]) -> Column[Row]:
+    get = col.get
+    return col._replace(get=lambda r: get(r) if r.final else None)
+
+
+def for_mode(columns: Sequence[Column[Row]], mode: str) -> list[Column[Row]]:
+    """The columns of a working export (marks in the cell: '（待审核）', '（已退回）') or of a
+    final one (answers that are not final left blank, 状态 says why)."""
+    if mode == FORM:
+        return list(columns)
+    out: list[Column[Row]] = []
+    for c in columns:
+        if mode == FINAL:
+            if c.key in ANSWER_KEYS:
+                c = _blank_unless_final(c)
+            elif c.key == "status":
+                c = c._replace(get=lambda r: r.stage_text)
+        elif c.key == "value":
+            c = c._replace(get=_marked_value)
+        elif c.key == "display":
+            c = c._replace(get=lambda r: r.marked_display)
+        elif c.key == "na":
+            c = c._replace(get=_marked_na)
+        out.append(c)
+    return out
 
 
 def with_due(columns: list[Column[Row]], *, due_as_written: bool) -> list[Column[Row]]:
@@ -371,8 +427,8 @@ DOCUMENT: list[Column[Row]] = [CATEGORY, ID, TEXT, OWNER, SECTION, DUE, ANSWER, 
 ('312 个', '不适用（…）'), so it needs no 单位 or 不适用原因 column."""
 
 
-def document_columns(*, due_as_written: bool = False) -> list[Column[Row]]:
-    return with_due(DOCUMENT, due_as_written=due_as_written)
+def document_columns(*, due_as_written: bool = False, mode: str = WORKING) -> list[Column[Row]]:
+    return with_due(for_mode(DOCUMENT, mode), due_as_written=due_as_written)
 
 
 # columns a section form leaves open for typing

@@ -22,6 +22,7 @@ from evalcheck.year.carry import EXACT, FUZZY, HOW_NAMES, MANUAL, NONE, Item, Ma
 from evalcheck.year.previous import Previous
 
 FORMAT = 1
+VERDICTS = ("approved", "pending", "returned")  # last year's sign-off (Review's values)
 
 
 HEADER = """\
@@ -29,7 +30,8 @@ HEADER = """\
 # mapping：上年清单的每一项 old 对应今年的哪一项 new，以及上年的答案（value / na）。
 #   上年值只作参考，不是今年的答案，不计入填报进度。
 #   how：exact 文字相同；fuzzy 文字相似（score 为相似度 0–100）；manual 人工指定；none 未对应。
-#   review 列出需要人工核对的原因。
+#   review 列出需要人工核对的原因；verdict 是上年审核的结果（approved 已审核、pending 未审核、
+#   returned 已退回；上年未开启审核时不写），未审核和已退回的答案不会被 carry --prefill 沿用。
 # 改正对应关系：把 new 改成今年的正确题号（没有对应项就写 null），并把 how 改为 manual。
 #   重新运行 evalcheck carry 时，how 为 manual 的条目保持不变。
 #   未对应（how: none）的条目里 nearest 是今年最接近的未对应指标（nearest_score 为相似度，
@@ -54,6 +56,9 @@ class Entry:
     new_text: str | None = None
     nearest: int | None = None  # unmatched: this year's closest unmatched indicator
     nearest_score: float | None = None
+    # last year's sign-off of that answer: approved, pending or returned; None when last
+    # year had review off (or nothing was answered)
+    verdict: str | None = None
 
     def to_data(self) -> dict[str, Any]:
         out: dict[str, Any] = {"old": self.old, "new": self.new, "how": self.how}
@@ -68,6 +73,8 @@ class Entry:
             out["value"] = self.value
         if self.na is not None:
             out["na"] = self.na
+        if self.verdict is not None:
+            out["verdict"] = self.verdict
         out["text"] = self.text
         if self.new_text is not None and self.new_text != self.text:
             out["new_text"] = self.new_text
@@ -126,6 +133,7 @@ class CarryFile:
                 how=e.how,
                 score=e.score,
                 kind_changed=checklist.get(e.new).kind != e.kind,
+                verdict=e.verdict,
             )
         return out
 
@@ -158,12 +166,16 @@ def build(
     from_checklist: str | None,
     from_answers: str | None,
 ) -> CarryFile:
-    """The mapping file for a matching of `old` (with its answers) to `new`."""
+    """The mapping file for a matching of `old` (with its answers) to `new`; each entry
+    keeps last year's sign-off of its answer when last year had review on."""
+    from evalcheck.answers.review import review_of
+
     entries = []
     for m in matching.matches:
         ind = old.get(m.old)
         st = old_answers.state(m.old)
         near = matching.near_of(m.old)
+        verdict = review_of(old, st)
         entries.append(
             Entry(
                 old=m.old,
@@ -179,6 +191,7 @@ def build(
                 new_text=new.get(m.new).text if m.new is not None else None,
                 nearest=near.new if near is not None else None,
                 nearest_score=near.score if near is not None else None,
+                verdict=verdict.value if verdict is not None else None,
             )
         )
     return CarryFile(
@@ -286,6 +299,9 @@ def parse(data: Any, source: Any, path: Path, checklist: Checklist) -> CarryFile
             raise bad([*keys, "value"], f"{where}：value {value!r} 不符合题型 {kind}")
         if na is not None and not isinstance(na, str):
             raise bad([*keys, "na"], f"{where}：na 应为不适用的原因（文字）")
+        verdict = raw.get("verdict")
+        if verdict is not None and verdict not in VERDICTS:
+            raise bad([*keys, "verdict"], f"{where}：verdict 应为 {'、'.join(VERDICTS)} 之一或不写")
         entries.append(
             Entry(
                 old=old,
@@ -300,6 +316,7 @@ def parse(data: Any, source: Any, path: Path, checklist: Checklist) -> CarryFile
                 score=None if score is None else float(score),
                 review=tuple(str(r) for r in review),
                 new_text=_opt_str(raw.get("new_text")),
+                verdict=verdict,
             )
         )
     unmatched = data.get("new_unmatched") or []

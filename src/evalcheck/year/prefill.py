@@ -91,6 +91,8 @@ def rematch(
 
 
 NOT_CONFIRMED = "文字相似，未经人工确认"
+RETURNED_LAST_YEAR = "上年已退回"
+UNREVIEWED_LAST_YEAR = "上年未审核"
 
 
 def prefill(
@@ -99,7 +101,8 @@ def prefill(
     """Copy last year's answers as this year's, in one change (one `undo`), marked 沿用上年.
 
     Only for identical text or a match a person confirmed (`manual`), the same kind, a
-    value that fits this year's indicator, and nothing answered yet this year. Returns
+    value that fits this year's indicator, nothing answered yet this year, and an answer
+    that was final last year (never one returned or left unreviewed). Returns
     the ids filled and, by reason, the ids left alone (not those unanswered last year).
     """
     from evalcheck.model.kinds import value_fits
@@ -113,7 +116,11 @@ def prefill(
             continue
         ind = checklist.get(e.new)
         reason = None
-        if e.how not in (EXACT, MANUAL):
+        if e.verdict == "returned":
+            reason = RETURNED_LAST_YEAR
+        elif e.verdict == "pending":
+            reason = UNREVIEWED_LAST_YEAR
+        elif e.how not in (EXACT, MANUAL):
             reason = NOT_CONFIRMED
         elif e.kind != ind.kind:
             reason = "题型改变"

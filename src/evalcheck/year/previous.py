@@ -31,19 +31,33 @@ class Previous:
     how: str
     score: float | None
     kind_changed: bool
+    verdict: str | None = None  # last year's sign-off: approved, pending, returned; None: off
 
     @property
     def answered(self) -> bool:
         return self.value is not None or self.na is not None
 
     @property
+    def final(self) -> bool:
+        """Last year's answer was final: approved, or last year had review off."""
+        return self.verdict is None or self.verdict == "approved"
+
+    @property
+    def verdict_mark(self) -> str:
+        """'（上年已退回）', '（上年未审核）', '' (final last year)."""
+        if not self.answered or self.final:
+            return ""
+        return "（上年已退回）" if self.verdict == "returned" else "（上年未审核）"
+
+    @property
     def display(self) -> str:
-        """'312 个', '不适用（…）', '' (not answered last year)."""
+        """'312 个', '不适用（…）', '' (not answered last year); with last year's verdict
+        when it was not final: '95 条（上年已退回）'."""
         if self.na is not None:
-            return f"不适用（{self.na}）"
+            return f"不适用（{self.na}）{self.verdict_mark}"
         if self.value is None:
             return ""
-        return format_value(self.indicator(), self.value)
+        return f"{format_value(self.indicator(), self.value)}{self.verdict_mark}"
 
     @property
     def source(self) -> str:
@@ -75,6 +89,8 @@ class Previous:
             "how": self.how,
             "score": self.score,
             "kind_changed": self.kind_changed,
+            "verdict": self.verdict,
+            "final": self.final,
         }
 
 
