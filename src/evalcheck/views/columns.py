@@ -172,6 +172,14 @@ DAYS_LATE = Column[Row]("days_overdue", "逾期天数", lambda r: r.days_overdue
 DAYS_LEFT = Column[Row]("days_left", "剩余天数", lambda r: r.days_left, keep=70, numeric=True)
 
 
+def review_note(st: State) -> str:
+    """审核意见 as exported: the note, and an approval's 说明 ('已说明：…')."""
+    parts = [st.comment or ""]
+    if st.explanation and st.review == "approved":
+        parts.append(f"已说明：{st.explanation}")
+    return "；".join(p for p in parts if p)
+
+
 def _signed(r: Row) -> State | None:
     """The answer's sign-off, when a leader approved or returned it."""
     if r.state is None or r.review is None or r.state.review is None:
@@ -200,7 +208,7 @@ REVIEWED_AT = Column[Row](
 REVIEW_NOTE = Column[Row](
     "review_comment",
     "审核意见",
-    lambda r: (st.comment or "") if (st := _signed(r)) else "",
+    lambda r: review_note(st) if (st := _signed(r)) else "",
     keep=15,
     width=20,
 )
