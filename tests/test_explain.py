@@ -112,3 +112,16 @@ def test_approve_all_skips_rule_breaks_and_lists_them(run) -> None:
         "共审核通过 1 项。如需撤销：evalcheck undo",
     ]
     assert "explanation" not in Path("answers.yaml").read_text(encoding="utf-8")
+
+
+def test_the_word_attachment_notes_the_explanation(run) -> None:
+    import docx
+
+    _broken(run)
+    run("approve", "132", "--by", "万富春", "--explain", "国家系统口径含个体户")
+    assert run("export", "附件.docx").exit_code == 0
+    tables = docx.Document("附件.docx").tables
+    header = [c.text for c in tables[0].rows[0].cells]
+    rows = [r for t in tables for r in t.rows]
+    row = next(r for r in rows if r.cells[header.index("题号")].text == "132")
+    assert row.cells[header.index("备注")].text == "已说明：国家系统口径含个体户"

@@ -374,7 +374,19 @@ def with_due(columns: list[Column[Row]], *, due_as_written: bool) -> list[Column
     return [DUE_AS_WRITTEN if c is DUE else c for c in columns]
 
 
-DOCUMENT: list[Column[Row]] = [CATEGORY, ID, TEXT, OWNER, SECTION, DUE, ANSWER, NOTE, EVIDENCE]
+def _note_explained(r: Row) -> str:
+    """备注 in the Word attachment: the note, and an approval's 说明 ('已说明：…')."""
+    note = (r.state.note if r.state else None) or ""
+    st = _signed(r)
+    if st is not None and st.review == "approved" and st.explanation:
+        return "；".join(p for p in (note, f"已说明：{st.explanation}") if p)
+    return note
+
+
+DOC_NOTE = NOTE._replace(get=_note_explained)
+DOCUMENT: list[Column[Row]] = [
+    CATEGORY, ID, TEXT, OWNER, SECTION, DUE, ANSWER, DOC_NOTE, EVIDENCE,
+]  # fmt: skip
 """The attachment as a Word document: the same rows as text; 填报值 as displayed
 ('312 个', '不适用（…）'), so it needs no 单位 or 不适用原因 column."""
 
