@@ -130,3 +130,34 @@ def test_status_json_and_text_outputs_keep_their_format(run) -> None:
     assert Path("进度.json").read_text(encoding="utf-8-sig").lstrip().startswith("{")
     assert run("status", "--output", "进度.txt").exit_code == 0
     assert "按责任科室" in Path("进度.txt").read_text(encoding="utf-8-sig")
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".docx"])
+def test_an_export_never_lands_on_a_kept_file_even_with_force(run, suffix) -> None:
+    kept = _prepared(run)
+    for target in kept:
+        # a kept file under an export's name: a hard link to it
+        link = Path(f"导出{suffix}")
+        link.unlink(missing_ok=True)
+        link.hardlink_to(target)
+        result = run("export", str(link), "--force")
+        if target.parts[0] == "佐证材料":  # replaced by rename: the stored file keeps its bytes
+            assert target.read_bytes() == kept[target]
+        else:
+            assert result.exit_code == 3, (target, result.output)
+            assert result.stderr.startswith(f"错误：不能写入 {link}：")
+        link.unlink()
+        direct = run("export", str(target), "--force")
+        assert direct.exit_code in (2, 3), (target, direct.output)  # a wrong suffix is usage
+    assert {p: p.read_bytes() for p in kept} == kept
+
+
+@pytest.mark.parametrize("option", ["--split", "--review"])
+def test_forms_and_review_workbooks_never_land_in_the_evidence_store(run, option) -> None:
+    kept = _prepared(run)
+    result = run("export", option, "佐证材料", "--force")
+    assert result.exit_code == 3, result.output
+    assert "佐证材料库" in result.stderr
+    assert {p for p in Path("佐证材料").rglob("*") if p.is_file()} == {
+        p for p in kept if p.parts[0] == "佐证材料"
+    }

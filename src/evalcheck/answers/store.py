@@ -51,7 +51,7 @@ REVIEW_ACTIONS = ("approve", "return")
 REVIEW_MARKS = ("approved", "returned")  # what a state may record; pending is the absence
 STATE_FIELDS = (
     "value", "na", "note", "evidence", "by", "at", "seq", "action", "reverts",
-    "review", "reviewer", "reviewed_at", "comment", "signed_for",
+    "review", "reviewer", "reviewed_at", "comment", "signed_for", "explanation",
 )  # fmt: skip
 HEADER = (
     "# evalcheck 填报记录（由 evalcheck answer / import / undo 写入，请勿与清单文件混用）\n"
@@ -88,6 +88,7 @@ class State:
     reviewed_at: str | None = None
     comment: str | None = None
     signed_for: str | None = None
+    explanation: str | None = None  # 说明: why an approval accepts an error-level rule break
 
     @property
     def actor(self) -> str:
@@ -127,7 +128,7 @@ class State:
             out["reverts"] = self.reverts
         if self.review is not None:
             out["review"] = self.review
-            for key in ("reviewer", "reviewed_at", "comment", "signed_for"):
+            for key in ("reviewer", "reviewed_at", "comment", "signed_for", "explanation"):
                 if getattr(self, key) is not None:
                     out[key] = getattr(self, key)
         return out
@@ -139,6 +140,7 @@ class State:
             "reviewed_at": self.reviewed_at,
             "comment": self.comment,
             "signed_for": self.signed_for,
+            "explanation": self.explanation,
         }
 
 
@@ -268,6 +270,7 @@ class Answers:
         comment: str | None,
         signed_for: str | None,
         seq: int | None = None,
+        explanation: str | None = None,
     ) -> State:
         """Record a leader's approval or return of the current answer (checked by the caller)."""
         rec = self.records[ident]
@@ -281,6 +284,7 @@ class Answers:
             reviewed_at=now_iso(),
             comment=comment or None,
             signed_for=signed_for,
+            explanation=explanation or None,
         )
         rec.timeline.append(new)
         return new
@@ -587,6 +591,7 @@ def _state(item: Any, ind: Indicator | None, ident: int, keys: list[Any], broken
         reviewed_at=_text(item.get("reviewed_at")),
         comment=_text(item.get("comment")),
         signed_for=_text(item.get("signed_for")),
+        explanation=_text(item.get("explanation")),
     )
 
 

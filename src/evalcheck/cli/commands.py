@@ -259,6 +259,8 @@ def _review_lines(row: Any) -> list[tuple[str, str]]:
     lines.append(("审核时间", short_time(st.reviewed_at)))
     if st.comment:
         lines.append(("审核意见" if row.review is Review.APPROVED else "退回原因", st.comment))
+    if st.explanation and row.review is Review.APPROVED:
+        lines.append(("说明", f"已说明：{st.explanation}"))
     return lines
 
 

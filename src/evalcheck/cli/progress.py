@@ -494,6 +494,29 @@ def _copy(text: str) -> None:
     typer.echo(f"已复制到剪贴板（{len(text)} 字），可直接粘贴到微信或邮件。", err=True)
 
 
+def _check_lines(snap: Any, report: Any) -> list[str]:
+    """Each finding's lines, then the approvals that accepted it with a 说明."""
+    lines: list[str] = []
+    for f in report.findings:
+        lines += f.lines()
+        for e in _explained(snap, f):
+            lines.append(f"  已说明（第{e['id']}项，{e['by']}）：{e['text']}")
+    return lines
+
+
+def _explained(snap: Any, finding: Any) -> list[dict[str, Any]]:
+    """The approvals that accepted this finding with a written 说明."""
+    from evalcheck.answers.review import Review, signed_by
+
+    out = []
+    for item in finding.involved:
+        row = snap.row(item.id)
+        st = row.state
+        if row.review is Review.APPROVED and st is not None and st.explanation:
+            out.append({"id": item.id, "by": signed_by(st), "text": st.explanation})
+    return out
+
+
 @app.command(cls=_Command)
 def check(ctx: typer.Context, fmt: ShowFormatOpt = ShowFmt.text) -> None:
     """检查答案之间是否一致（如 第132项 ≤ 第131项）以及自动计算的值；有错误级问题时退出码为 1。
@@ -511,12 +534,14 @@ def check(ctx: typer.Context, fmt: ShowFormatOpt = ShowFmt.text) -> None:
         data = {
             "errors": n_err,
             "warnings": n_warn,
-            "findings": [f.to_dict() for f in report.findings],
+            "findings": [
+                {**f.to_dict(), "explained": _explained(snap, f)} for f in report.findings
+            ],
             "unchecked_rules": report.unchecked,
         }
         _echo(render.to_json(data))
     else:
-        lines = [line for f in report.findings for line in f.lines()]
+        lines = _check_lines(snap, report)
         checked = len(snap.checklist.rules) - len(report.unchecked)
         lines.append(
             f"共检查 {checked} 条规则（另有 {len(report.unchecked)} 条因相关指标未填报而未检查），"

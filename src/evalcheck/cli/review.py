@@ -140,6 +140,14 @@ LeaderOpt = Annotated[
         autocompletion=_complete("owners"),
     ),
 ]
+ExplainOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--explain",
+        help="说明：答案违反错误级规则而仍审核通过时必须写明原因（填写说明后强制上报）。",
+        show_default=False,
+    ),
+]
 AllOpt = Annotated[bool, typer.Option("--all", help="审核通过 --owner 领导的全部待审核答案。")]
 ReasonOpt = Annotated[
     str | None,
@@ -155,24 +163,36 @@ def approve(
     note: NoteOpt = None,
     owner: LeaderOpt = None,
     all_: AllOpt = False,
+    explain: ExplainOpt = None,
 ) -> None:
     """责任领导审核通过答案（已审核）。清单 deputies 中登记的代签人可以代签，会记下两人姓名。
 
     只有该项的责任领导或其登记的代签人可以审核；谁都不能审核自己填报的答案。
     未填报、已审核或已退回（等待重新填报）的答案不能审核通过；有一项不能则全部不写入
-    （--all 时跳过本人填报的答案并列出）。
+    （--all 时跳过本人填报的答案并列出）。违反错误级规则的答案须用 --explain 写明说明才能审核通过
+    （--all 时跳过并列出）。
     一次审核可用 evalcheck undo 整体撤销。
 
     \b
     示例：evalcheck approve 47 16 --by 万富春 --note 已核对台账
     示例：evalcheck approve --owner 高秀英 --all
+    示例：evalcheck approve 132 --by 万富春 --explain 国家系统口径含个体工商户
     """
     from evalcheck.services.review import approve as sign
 
     env = _env(ctx)
     leader, reviewer = _approve_args(env.checklist, idents, by, owner, all_)
     ids = [] if all_ else [_parse_id(raw) for raw in idents or []]
-    done, skipped = sign(env, ids, reviewer=reviewer, note=note, leader=leader if all_ else None)
+    lead = leader if all_ else None
+    result = sign(env, ids, reviewer=reviewer, note=note, leader=lead, explain=explain)
+    _approved(result, leader, reviewer)
+
+
+def _approved(result: Any, leader: str | None, reviewer: str) -> None:
+    """What `approve` says: the items left out, those approved, deputies, rules explained."""
+    from evalcheck.cli.commands import _warn
+
+    done, skipped, found = result
     if skipped:
         _echo(f"以下 {len(skipped)} 项未审核通过（未写入）：")
         for why in skipped:
@@ -182,7 +202,10 @@ def approve(
         return
     for ind, st in done:
         _echo(f"第{ind.id}项 已审核通过（{reviewer}）：{_shown(ind, st)}")
+        if st.explanation:
+            _echo(f"  已说明：{st.explanation}")
     _deputy_notes([(ind, st.signed_for) for ind, st in done], reviewer)
+    _warn(found)
     _echo(f"共审核通过 {len(done)} 项。如需撤销：evalcheck undo")
 
 

@@ -141,7 +141,12 @@ def _write_sheet(
             "佐证材料": "\n".join(e.name for e in st.evidence),
             "填报人": st.by,
             "填报时间": local_time(st.at),
-            "审核状态": review.label if review else "",
+            "审核状态": (review.label if review else "")
+            + (
+                f"（已说明：{st.explanation}）"
+                if review is Review.APPROVED and st.explanation
+                else ""
+            ),
             "审核人": signed_by(st) if review is not Review.PENDING else "",
             "审核意见": st.comment or "" if review is not Review.PENDING else "",
             "校验键": row_key(checklist, ind),
@@ -355,6 +360,14 @@ def describe_decision(p: Planned) -> str:
     else:
         after = f"已退回（原因：{p.decision.comment}）"
     return f"第{p.decision.ind.id}项：{describe_state(p.decision.ind, p.old)}（{label}） → {after}"
+
+
+def _review_state(review: Review | None, st: State) -> str:
+    """'已审核（已说明：…）' for an approval that accepted a rule break with a 说明."""
+    label = review.label if review else ""
+    if review is Review.APPROVED and st.explanation:
+        return f"{label}（已说明：{st.explanation}）"
+    return label
 
 
 def review_label(st: State) -> str:

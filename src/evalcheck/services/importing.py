@@ -17,6 +17,7 @@ A cell's way from `evalcheck import` to the answers file, top to bottom:
 Nothing here prints: the CLI renders what these return.
 """
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,7 @@ from evalcheck.io.xlsx_read import Change, check_unit, read_grid, read_workbook
 from evalcheck.services.evidence import store_changes
 from evalcheck.services.units import unit_workspace
 from evalcheck.services.workspace import Workspace
+from evalcheck.state.findings import Finding
 from evalcheck.state.snapshot import Snapshot, take
 
 
@@ -93,20 +95,26 @@ def plan_import(ws: Workspace, filled: Filled) -> ImportPlan:
 class ImportPreview(NamedTuple):
     pending: list[Planned]  # (change, current answer, answer after the import)
     overridden: list[Conflict]  # stale cells taken from the form (--overwrite-conflicts)
+    findings: "list[Finding]"  # rules the imported answers would break (as `answer` reports)
 
 
 def preview_import(ws: Workspace, plan: ImportPlan, *, overwrite: bool) -> ImportPreview:
     """What `apply_import` would change now (`import --dry-run`); nothing is written."""
     _refuse(plan)
-    snap = target_of(ws, plan.unit).snapshot()
+    target = target_of(ws, plan.unit)
+    snap = target.snapshot()
     found = _stale(snap, plan.changes, overwrite=overwrite)
-    return ImportPreview(pending(snap, plan.changes), found)
+    planned = pending(snap, plan.changes)
+    trial = copy.deepcopy(target.answers())  # in memory only: the rules after the import
+    applied = apply_changes(take(ws.checklist, trial, today()), trial, plan.changes, by="")
+    return ImportPreview(planned, found, rule_findings(ws, trial, applied))
 
 
 class Imported(NamedTuple):
     done: list[Planned]  # (change, answer before, answer recorded)
     added: list[str]  # '第47项 佐证材料 +说明.pdf' for each file or link added
     overridden: list[Conflict]  # stale cells taken from the form (--overwrite-conflicts)
+    findings: "list[Finding]"  # rules the imported answers break (as `answer` reports)
 
 
 def apply_import(ws: Workspace, plan: ImportPlan, *, by: str, overwrite: bool) -> Imported:
@@ -126,7 +134,24 @@ def apply_import(ws: Workspace, plan: ImportPlan, *, by: str, overwrite: bool) -
         for ch, old, new in done:
             before = old.evidence if old is not None else ()
             sync(root, ch.ind.id, before, new.evidence, ops, incoming.get(ch.ind.id))
-    return Imported(done, added, found)
+        findings = rule_findings(ws, answers, done)
+    return Imported(done, added, found, findings)
+
+
+def rule_findings(ws: Workspace, answers: Answers, done: Sequence[Planned]) -> "list[Finding]":
+    """The checklist's rules that the changed answers break, each rule once, in rule order
+    (what `answer` reports for one indicator)."""
+    if not ws.checklist.rules or not done:
+        return []
+    from evalcheck.state.rules import effective_values, violations_for
+
+    values = effective_values(ws.checklist, answers)
+    seen: dict[str, Finding] = {}
+    for ch, _, _ in done:
+        for f in violations_for(ws.checklist, values, ch.ind.id):
+            seen.setdefault(f.rule, f)
+    order = [r.id for r in ws.checklist.rules]
+    return sorted(seen.values(), key=lambda f: order.index(f.rule) if f.rule in order else 0)
 
 
 def apply_changes(

@@ -6,7 +6,7 @@ answer that cannot be signed refuses the batch. Nothing here prints.
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from evalcheck.answers.review import (
     Review,
@@ -27,6 +27,7 @@ from evalcheck.io.reviewbook import (
 )
 from evalcheck.model.checklist import Checklist, Indicator
 from evalcheck.services.workspace import Workspace
+from evalcheck.state.findings import Finding
 
 
 class Signed(NamedTuple):
@@ -47,6 +48,7 @@ def check_reviewer(checklist: Checklist, by: str | None) -> str:
 class Approved(NamedTuple):
     signed: list[Signed]
     skipped: list[str]  # `--all`: why each item left out was not approved (one line each)
+    findings: list[Finding]  # error-level rules the approved answers break (explained)
 
 
 def approve(
@@ -56,6 +58,7 @@ def approve(
     reviewer: str,
     note: str | None,
     leader: str | None = None,
+    explain: str | None = None,
 ) -> Approved:
     """Approve the answers `idents`, or (with `leader`) all that await that leader.
 
@@ -66,12 +69,50 @@ def approve(
     reviewer = check_reviewer(cl, reviewer)
     chosen = None if leader is not None else _indicators(cl, idents)
     skipped: list[str] = []
+    explain = (explain or "").strip() or None
     with ws.writing() as answers:
         if chosen is None:
             chosen, skipped = _pending_of(cl, answers, leader, reviewer)
+        breaks = rule_breaks(cl, answers, chosen)
+        if leader is not None:  # --all: an answer breaking a rule is approved on its own
+            skipped += [_needs_explanation(i, fs, reviewer) for i, fs in breaks.items()]
+            chosen, breaks = [i for i in chosen if i not in breaks], {}
+        elif breaks and explain is None:
+            lines = [_needs_explanation(i, fs, reviewer) for i, fs in breaks.items()]
+            if len(lines) == 1:
+                raise InputError(f"未审核通过任何指标：{lines[0]}")
+            raise InputError(f"有 {len(lines)} 项不能审核通过，未做任何修改：", details=lines)
         if not chosen:
-            return Approved([], skipped)
-        return Approved(_sign(cl, answers, chosen, "approve", reviewer, note), skipped)
+            return Approved([], skipped, [])
+        explained = {i.id: explain for i in breaks}
+        signed = _sign(cl, answers, chosen, "approve", reviewer, note, explained)
+        found = [f for fs in breaks.values() for f in fs]
+        return Approved(signed, skipped, list({f.rule: f for f in found}.values()))
+
+
+def rule_breaks(
+    cl: Checklist, answers: Answers, chosen: list[Indicator]
+) -> dict[Any, list[Finding]]:
+    """The chosen indicators whose answers break an error-level rule, with those rules."""
+    if not cl.rules or not chosen:
+        return {}
+    from evalcheck.state.rules import effective_values, violations_for
+
+    values = effective_values(cl, answers)
+    out: dict[Any, list[Finding]] = {}
+    for ind in chosen:
+        found = [f for f in violations_for(cl, values, ind.id) if f.severity == "error"]
+        if found:
+            out[ind] = found
+    return out
+
+
+def _needs_explanation(ind: Indicator, found: list[Finding], reviewer: str) -> str:
+    rules = "、".join(f"{f.rule}（{f.message}）" for f in found)
+    return (
+        f"第{ind.id}项违反错误级规则 {rules}：审核通过需写明说明，"
+        f'例如 evalcheck approve {ind.id} --explain "原因" --by {reviewer}'
+    )
 
 
 def return_answers(
@@ -126,6 +167,7 @@ def _sign(
     action: str,
     reviewer: str,
     comment: str | None,
+    explained: dict[int, str | None] | None = None,
 ) -> list[Signed]:
     plan = plan_signoffs(
         cl, [(i, answers.state(i.id)) for i in chosen], action=action, reviewer=reviewer
@@ -141,6 +183,7 @@ def _sign(
                 comment=comment,
                 signed_for=s.signed_for,
                 seq=seq,
+                explanation=(explained or {}).get(s.ind.id),
             ),
         )
         for s in plan

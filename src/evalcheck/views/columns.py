@@ -174,6 +174,14 @@ DAYS_LATE = Column[Row]("days_overdue", "逾期天数", lambda r: r.days_overdue
 DAYS_LEFT = Column[Row]("days_left", "剩余天数", lambda r: r.days_left, keep=70, numeric=True)
 
 
+def review_note(st: State) -> str:
+    """审核意见 as exported: the note, and an approval's 说明 ('已说明：…')."""
+    parts = [st.comment or ""]
+    if st.explanation and st.review == "approved":
+        parts.append(f"已说明：{st.explanation}")
+    return "；".join(p for p in parts if p)
+
+
 def _signed(r: Row) -> State | None:
     """The answer's sign-off, when a leader approved or returned it."""
     if r.state is None or r.review is None or r.state.review is None:
@@ -202,7 +210,7 @@ REVIEWED_AT = Column[Row](
 REVIEW_NOTE = Column[Row](
     "review_comment",
     "审核意见",
-    lambda r: (st.comment or "") if (st := _signed(r)) else "",
+    lambda r: review_note(st) if (st := _signed(r)) else "",
     keep=15,
     width=20,
 )
@@ -422,7 +430,19 @@ def with_due(columns: list[Column[Row]], *, due_as_written: bool) -> list[Column
     return [DUE_AS_WRITTEN if c is DUE else c for c in columns]
 
 
-DOCUMENT: list[Column[Row]] = [CATEGORY, ID, TEXT, OWNER, SECTION, DUE, ANSWER, NOTE, EVIDENCE]
+def _note_explained(r: Row) -> str:
+    """备注 in the Word attachment: the note, and an approval's 说明 ('已说明：…')."""
+    note = (r.state.note if r.state else None) or ""
+    st = _signed(r)
+    if st is not None and st.review == "approved" and st.explanation:
+        return "；".join(p for p in (note, f"已说明：{st.explanation}") if p)
+    return note
+
+
+DOC_NOTE = NOTE._replace(get=_note_explained)
+DOCUMENT: list[Column[Row]] = [
+    CATEGORY, ID, TEXT, OWNER, SECTION, DUE, ANSWER, DOC_NOTE, EVIDENCE,
+]  # fmt: skip
 """The attachment as a Word document: the same rows as text; 填报值 as displayed
 ('312 个', '不适用（…）'), so it needs no 单位 or 不适用原因 column."""
 
