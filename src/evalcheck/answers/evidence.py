@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 
 from evalcheck.answers.paths import ENV_EVIDENCE_DIR, store_root
 from evalcheck.answers.paths import EVIDENCE_DIR as DEFAULT_DIR
-from evalcheck.errors import InputError, WriteError
+from evalcheck.errors import InputError, WriteError, os_reason
 from evalcheck.model.kinds import check_text_length
 
 __all__ = ["DEFAULT_DIR", "ENV_EVIDENCE_DIR", "store_root"]  # where the store is: store.py
@@ -277,7 +277,7 @@ class FileOps:
             folder.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".adding.", suffix=".tmp", dir=folder)
         except OSError as exc:
-            raise WriteError(f"无法在 {folder} 写入佐证材料：{exc.strerror or exc}") from None
+            raise WriteError(f"无法在 {folder} 写入佐证材料：{os_reason(exc)}") from None
         self._temps.append(Path(tmp))
         import hashlib
 
@@ -292,7 +292,7 @@ class FileOps:
                 fo.flush()
                 os.fsync(fo.fileno())
         except OSError as exc:
-            raise WriteError(f"无法复制 {src}：{exc.strerror or exc}") from None
+            raise WriteError(f"无法复制 {src}：{os_reason(exc)}") from None
         return Path(tmp), h.hexdigest(), size
 
     def discard(self, tmp: Path) -> None:
@@ -304,7 +304,7 @@ class FileOps:
         try:
             os.replace(tmp, dst)
         except OSError as exc:
-            raise WriteError(f"无法写入 {dst}：{exc.strerror or exc}") from None
+            raise WriteError(f"无法写入 {dst}：{os_reason(exc)}") from None
         self._undo.append(lambda: dst.unlink(missing_ok=True))
 
     def retire(self, src: Path, trash: Path) -> None:
@@ -322,7 +322,7 @@ class FileOps:
                 os.replace(src, keep)
                 self._undo.append(lambda: os.replace(keep, src))
         except OSError as exc:
-            raise WriteError(f"无法移动 {src}：{exc.strerror or exc}") from None
+            raise WriteError(f"无法移动 {src}：{os_reason(exc)}") from None
 
     def restore(self, keep: Path, dst: Path) -> None:
         """Bring a removed file back (copied: other history may need it again)."""
@@ -330,7 +330,7 @@ class FileOps:
             dst.parent.mkdir(parents=True, exist_ok=True)
             _restore_copy(keep, dst)
         except OSError as exc:
-            raise WriteError(f"无法恢复 {dst}：{exc.strerror or exc}") from None
+            raise WriteError(f"无法恢复 {dst}：{os_reason(exc)}") from None
         self._undo.append(lambda: dst.unlink(missing_ok=True))
 
     def rollback(self) -> None:
@@ -494,7 +494,7 @@ def remove_item(current: Sequence[Evidence], name: str) -> tuple[tuple[Evidence,
 
 class ItemCheck(NamedTuple):
     item: Evidence
-    problem: str | None  # None | "missing" | "changed"
+    problem: str | None  # None | "missing" | "changed" | "unreadable"
     detail: str = ""
 
 
@@ -520,7 +520,10 @@ def check_item(root: Path, ident: int, item: Evidence, *, deep: bool) -> ItemChe
     if size != item.size:
         return ItemCheck(item, "changed", f"大小 {item.size} → {size} 字节")
     if deep:
-        digest, _ = hash_file(p)
+        try:
+            digest, _ = hash_file(p)
+        except OSError as exc:  # a read that failed (no permission, a bad disk)
+            return ItemCheck(item, "unreadable", f"无法读取 {p}：{os_reason(exc)}")
         if digest != item.sha256:
             return ItemCheck(item, "changed", "内容与登记时不同（sha256 不符）")
     return ItemCheck(item, None)

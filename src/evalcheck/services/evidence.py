@@ -163,7 +163,7 @@ def _find_legacy(text: str, base: Path) -> Path | None:
 
 
 class Finding(NamedTuple):
-    kind: str  # "lacking" | "missing" | "changed" | "legacy" | "link" | "unrecorded"
+    kind: str  # "lacking" | "missing" | "changed" | "unreadable" | "legacy" | "link" | "unrecorded"
     ind: Indicator
     name: str  # the item's name (empty for "lacking")
     detail: str
@@ -186,11 +186,12 @@ FINDING_LABELS = {
     "lacking": "缺少佐证材料",
     "missing": "文件缺失",
     "changed": "文件已变化",
+    "unreadable": "文件无法读取",
     "legacy": "旧版路径未收入",
     "link": "链接（请人工核对）",
     "unrecorded": "未登记的文件",
 }
-PROBLEMS = ("lacking", "missing", "changed", "legacy")
+PROBLEMS = ("lacking", "missing", "changed", "unreadable", "legacy")
 
 
 def check_evidence(
