@@ -38,6 +38,9 @@ class Sheet:
     hidden_cols: set[int] = field(default_factory=set)  # 0-based column indices
     visible: bool = True  # False for a hidden sheet
     notes: list[str] = field(default_factory=list)  # what the reader could not check
+    # formulas saved with no computed value (a generator wrote them, nobody opened the file
+    # in Excel since): (1-based row, 0-based column) -> the formula
+    uncached: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -172,6 +175,8 @@ def _read_xlsx(path: Path) -> list[Sheet]:
         # and knows neither merged cells nor hidden rows
         with path.open("rb") as f:  # a file object: the name's suffix does not matter
             wb = openpyxl.load_workbook(f, data_only=True)
+        with path.open("rb") as f:  # the formulas, to tell "no saved result" from empty
+            formulas = openpyxl.load_workbook(f, data_only=False)
     except Exception:  # openpyxl raises many kinds (English texts) on a damaged file
         raise DataError(
             f"无法读取工作簿 {path.name}：文件已损坏，或不是有效的 .xlsx 工作簿；"
@@ -211,8 +216,15 @@ def _read_xlsx(path: Path) -> list[Sheet]:
             if dim.hidden and dim.min is not None and dim.max is not None:
                 hidden_cols.update(c - 1 for c in range(dim.min, min(dim.max, width) + 1))
         visible = ws.sheet_state == "visible"
-        sheets.append(Sheet(ws.title, rows, hidden_rows, hidden_cols, visible, notes))
+        sheet = Sheet(ws.title, rows, hidden_rows, hidden_cols, visible, notes)
+        fws = formulas[ws.title] if ws.title in formulas.sheetnames else None
+        for (r, c), cell in fws._cells.items() if fws is not None else ():
+            v = cell.value
+            if isinstance(v, str) and v.startswith("=") and (r, c) not in grid and r <= MAX_ROWS:
+                sheet.uncached[(r, c - 1)] = v[:40]
+        sheets.append(sheet)
     wb.close()
+    formulas.close()
     return sheets
 
 
