@@ -260,3 +260,100 @@ def test_random_and_hostile_workbooks_fail_cleanly(corpus, command: str) -> None
         "stored_big.xlsx",
     ):
         assert refused[bomb] in (3, 4) or (command == "import" and refused[bomb] == 0), bomb
+
+
+# ---------------------------------------------------------------- the readers added in 0.2.0
+
+EVIDENCE_ATOMS = [
+    "*", "?", "[a]", "**/", "../", "..\\", "/", "\\\\srv\\", "C:", "~", "%", "$HOME", "\u202e",
+    "名", "a.pdf", ".", " ", "；", ";", "\n", "http://", "https://a.cn/", "\t", "ﬁ", "𝟒", "\x7f",
+]  # fmt: skip
+
+
+def _random_evidence(rng: random.Random) -> str:
+    return "".join(rng.choice(EVIDENCE_ATOMS) for _ in range(rng.randint(1, 12)))[:300]
+
+
+def _random_yaml(rng: random.Random) -> str:
+    atoms = ["mapping:", "- ", "  ", "{", "}", "[", "]", "old: ", "new: ", "1", "-1", "null",
+             "checklist: ", "previous: ", "year: ", "'", '"', ":", "\n", "#", "!!binary ",
+             "!!set ", "&a ", "*a", "1e400", "9" * 50, "题号", "score: "]  # fmt: skip
+    return "".join(rng.choice(atoms) for _ in range(rng.randint(1, 80)))
+
+
+@pytest.fixture(scope="module")
+def answered_folder(tmp_path_factory) -> Path:
+    import openpyxl
+
+    folder = tmp_path_factory.mktemp("fuzz_new")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EVALCHECK_")}
+    for args in (["answer", "47", "--value", "312", "--by", "张三"],
+                 ["answer", "21", "--value", "3", "--by", "张三"],
+                 ["export", "--split", "forms"], ["export", "--review", "审核表"]):  # fmt: skip
+        subprocess.run([sys.executable, "-m", "evalcheck", *args], cwd=folder, env=env,
+                       check=True, capture_output=True)  # fmt: skip
+    rng = random.Random(25)
+    form = next(p for p in (folder / "forms").iterdir() if "政务服务中心" in p.name)
+    review = next((folder / "审核表").iterdir())
+    for n in range(CASES):
+        wb = openpyxl.load_workbook(form)
+        ws = wb["测评指标"]
+        header = next(r for r in range(1, 9) if any(c.value == "题号" for c in ws[r]))
+        col = {c.value: c.column for c in ws[header]}
+        rows = [r for r in range(header + 1, ws.max_row + 1)
+                if isinstance(ws.cell(r, col["题号"]).value, int)]  # fmt: skip
+        for r in rng.sample(rows, 3):
+            ws.cell(r, col["佐证材料"]).value = _random_evidence(rng).replace("\x7f", "")
+        wb.save(folder / f"ev{n}.xlsx")
+        wb = openpyxl.load_workbook(review)
+        ws = wb["审核"]
+        cols = {c.value: c.column for c in ws[2]}
+        for r in range(3, ws.max_row + 1):
+            if not isinstance(ws.cell(r, cols["题号"]).value, int):
+                continue
+            for name in ("审核结论", "审核意见", "填报值", "答案版本", "校验键", "题号"):
+                if rng.random() < 0.4:
+                    choice = rng.choice(["通过", "退回", "", None, 5, -1, 1e300, "=1+1",
+                                         _random_evidence(rng), "x" * 40000])  # fmt: skip
+                    ws.cell(r, cols[name]).value = (
+                        choice[:32767] if isinstance(choice, str) else choice
+                    )
+        wb.save(folder / f"rv{n}.xlsx")
+        data = bytearray((folder / f"rv{n}.xlsx").read_bytes())
+        for _ in range(rng.randint(1, 4)):
+            i = rng.randrange(len(data))
+            data[i] = rng.randrange(256)
+        (folder / f"rvflip{n}.xlsx").write_bytes(bytes(data))
+        (folder / f"map{n}.yaml").write_text(_random_yaml(rng), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.slow  # a generated corpus through the real entry point
+@pytest.mark.parametrize("family", ["evidence cells", "review workbooks", "mapping file"])
+def test_the_new_readers_fail_cleanly(answered_folder: Path, family: str) -> None:
+    folder = answered_folder
+    answers = folder / "answers.yaml"
+    before = answers.read_bytes()
+    if family == "evidence cells":
+        calls = [["import", f"ev{n}.xlsx", "--by", "张三", "--dry-run"] for n in range(CASES)]
+    elif family == "review workbooks":
+        calls = [["import", f"{p}{n}.xlsx", "--by", "高秀英", "--dry-run"]
+                 for n in range(CASES) for p in ("rv", "rvflip")]  # fmt: skip
+    else:  # the mapping file beside the answers (answers.previous.yaml), read by list/compare
+        calls = []
+        for n in range(CASES):
+            text = (folder / f"map{n}.yaml").read_text(encoding="utf-8")
+            calls.append(["--answers", f"a{n}/answers.yaml", "list"])
+            (folder / f"a{n}").mkdir(exist_ok=True)
+            (folder / f"a{n}" / "answers.yaml").write_bytes(before)
+            (folder / f"a{n}" / "answers.previous.yaml").write_text(text, encoding="utf-8")
+    results = _run_child(folder, calls)
+    assert len(results) == len(calls)
+    for args, code, err in results:
+        assert "Traceback" not in err, (args, err[-2000:])
+        assert code in (0, 1, 3, 4), (args, code, err)
+        if code:
+            assert err.startswith("错误：") and _chinese(err), (args, err)
+    assert answers.read_bytes() == before
+    for n in range(CASES if family == "mapping file" else 0):
+        assert (folder / f"a{n}" / "answers.yaml").read_bytes() == before

@@ -27,7 +27,8 @@ from typing import Any, NamedTuple
 
 from evalcheck.answers.paths import ENV_EVIDENCE_DIR, store_root
 from evalcheck.answers.paths import EVIDENCE_DIR as DEFAULT_DIR
-from evalcheck.errors import InputError, WriteError
+from evalcheck.errors import InputError, WriteError, os_reason
+from evalcheck.infra.fileio import new_file_mode
 from evalcheck.model.kinds import check_text_length
 
 __all__ = ["DEFAULT_DIR", "ENV_EVIDENCE_DIR", "store_root"]  # where the store is: store.py
@@ -80,13 +81,22 @@ def safe_name(name: str, *, limit: int = MAX_FILE_CHARS) -> str:
     return stem + ext
 
 
+def fold(name: str) -> str:
+    """A file name as Windows and macOS compare them: without case, but not folded any
+    further (casefold() would make 'ﬁle.pdf' and 'file.pdf', or 'Straße' and 'STRASSE', one
+    name, where the file systems keep two files)."""
+    import unicodedata
+
+    return unicodedata.normalize("NFC", name).lower()
+
+
 def unique_name(name: str, taken: Iterable[str], *, limit: int = MAX_FILE_CHARS) -> str:
     """`name`, or 'name (2).ext', 'name (3).ext'… so it differs from every taken name.
 
     Compared without case, as Windows compares file names.
     """
-    used = {t.casefold() for t in taken}
-    if name.casefold() not in used:
+    used = {fold(t) for t in taken}
+    if fold(name) not in used:
         return name
     stem, dot, ext = name.rpartition(".")
     if not dot or not stem:
@@ -96,7 +106,7 @@ def unique_name(name: str, taken: Iterable[str], *, limit: int = MAX_FILE_CHARS)
     while True:
         tail = f" ({n}){ext}"
         candidate = stem[: max(limit - len(tail), 1)].rstrip(". ") + tail
-        if candidate.casefold() not in used:
+        if fold(candidate) not in used:
             return candidate
         n += 1
 
@@ -276,8 +286,9 @@ class FileOps:
         try:
             folder.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".adding.", suffix=".tmp", dir=folder)
+            os.chmod(tmp, new_file_mode())  # the folder's normal permissions, not mkstemp's 0600
         except OSError as exc:
-            raise WriteError(f"无法在 {folder} 写入佐证材料：{exc.strerror or exc}") from None
+            raise WriteError(f"无法在 {folder} 写入佐证材料：{os_reason(exc)}") from None
         self._temps.append(Path(tmp))
         import hashlib
 
@@ -292,7 +303,7 @@ class FileOps:
                 fo.flush()
                 os.fsync(fo.fileno())
         except OSError as exc:
-            raise WriteError(f"无法复制 {src}：{exc.strerror or exc}") from None
+            raise WriteError(f"无法复制 {src}：{os_reason(exc)}") from None
         return Path(tmp), h.hexdigest(), size
 
     def discard(self, tmp: Path) -> None:
@@ -304,7 +315,7 @@ class FileOps:
         try:
             os.replace(tmp, dst)
         except OSError as exc:
-            raise WriteError(f"无法写入 {dst}：{exc.strerror or exc}") from None
+            raise WriteError(f"无法写入 {dst}：{os_reason(exc)}") from None
         self._undo.append(lambda: dst.unlink(missing_ok=True))
 
     def retire(self, src: Path, trash: Path) -> None:
@@ -322,7 +333,7 @@ class FileOps:
                 os.replace(src, keep)
                 self._undo.append(lambda: os.replace(keep, src))
         except OSError as exc:
-            raise WriteError(f"无法移动 {src}：{exc.strerror or exc}") from None
+            raise WriteError(f"无法移动 {src}：{os_reason(exc)}") from None
 
     def restore(self, keep: Path, dst: Path) -> None:
         """Bring a removed file back (copied: other history may need it again)."""
@@ -330,7 +341,7 @@ class FileOps:
             dst.parent.mkdir(parents=True, exist_ok=True)
             _restore_copy(keep, dst)
         except OSError as exc:
-            raise WriteError(f"无法恢复 {dst}：{exc.strerror or exc}") from None
+            raise WriteError(f"无法恢复 {dst}：{os_reason(exc)}") from None
         self._undo.append(lambda: dst.unlink(missing_ok=True))
 
     def rollback(self) -> None:
@@ -461,11 +472,14 @@ def add_items(
             ops.discard(tmp)
             report.append(Added(source, "duplicate", same, same.name))
             continue
+        import unicodedata
+
         name = safe_name(src.name)
-        clash = next(
-            (e for e in items if e.kind == "file" and e.name.casefold() == name.casefold()), None
-        )
-        if clash is not None and clash.name in incoming:  # two files of one name in one go
+        altered = name != unicodedata.normalize("NFC", src.name)  # cut or made valid
+        clash = next((e for e in items if e.kind == "file" and fold(e.name) == fold(name)), None)
+        if clash is not None and (clash.name in incoming or altered):
+            # two files of one name in one go, or a name that only matches once cut
+            # (two long names alike up to the cut): a name of its own, never a replacement
             name = unique_name(name, [e.name for e in items if e.kind == "file"])
             clash = None
         item = Evidence(clash.name if clash else name, "file", size, digest, at, by)
@@ -483,7 +497,7 @@ def remove_item(current: Sequence[Evidence], name: str) -> tuple[tuple[Evidence,
     """The evidence without the item called `name` (file name, URL or legacy path)."""
     wanted = name.strip()
     for e in current:
-        if e.name == wanted or (e.kind == "file" and e.name.casefold() == wanted.casefold()):
+        if e.name == wanted or (e.kind == "file" and fold(e.name) == fold(wanted)):
             return tuple(x for x in current if x is not e), e
     recorded = "、".join(names(current)) or "（无）"
     raise InputError(f"没有名为“{name}”的佐证材料（已登记：{recorded}）")
@@ -494,7 +508,7 @@ def remove_item(current: Sequence[Evidence], name: str) -> tuple[tuple[Evidence,
 
 class ItemCheck(NamedTuple):
     item: Evidence
-    problem: str | None  # None | "missing" | "changed"
+    problem: str | None  # None | "missing" | "changed" | "unreadable"
     detail: str = ""
 
 
@@ -520,10 +534,26 @@ def check_item(root: Path, ident: int, item: Evidence, *, deep: bool) -> ItemChe
     if size != item.size:
         return ItemCheck(item, "changed", f"大小 {item.size} → {size} 字节")
     if deep:
-        digest, _ = hash_file(p)
+        try:
+            digest, _ = hash_file(p)
+        except OSError as exc:  # a read that failed (no permission, a bad disk)
+            return ItemCheck(item, "unreadable", f"无法读取 {p}：{os_reason(exc)}")
         if digest != item.sha256:
             return ItemCheck(item, "changed", "内容与登记时不同（sha256 不符）")
     return ItemCheck(item, None)
+
+
+LEFTOVER = re.compile(r"\.(adding\..+|restoring\..+)\.tmp")  # copies a killed command left
+
+
+def leftovers(root: Path, ident: int) -> list[Path]:
+    """Hidden partial copies in an indicator's store folder (an `evidence add` or undo
+    killed while copying): never recorded, never packed."""
+    folder = root / str(ident)
+    try:
+        return sorted(p for p in folder.iterdir() if LEFTOVER.fullmatch(p.name) and p.is_file())
+    except OSError:
+        return []
 
 
 def unrecorded(root: Path, ident: int, items: Sequence[Evidence]) -> list[str]:

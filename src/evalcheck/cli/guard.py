@@ -72,8 +72,8 @@ def pipe_safe_stdout() -> None:
     """Put standard output on `_PipeSafe` when it is a pipe or a file (a console is left
     as Python set it up: on Windows it is not a plain file descriptor)."""
     out = sys.stdout
-    if not isinstance(out, io.TextIOWrapper):
-        return
+    if out is not sys.__stdout__ or not isinstance(out, io.TextIOWrapper):
+        return  # replaced already (the null device when started with stdout closed)
     try:
         fd = out.fileno()
         if os.isatty(fd):

@@ -135,9 +135,16 @@ def _mode_for(path: Path) -> int:
     try:
         return stat.S_IMODE(path.stat().st_mode)
     except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+        return new_file_mode()
+
+
+def new_file_mode() -> int:
+    """What a new file gets in its folder under the umask (0o666 & ~umask): what a file
+    saved by any other program there gets, so that colleagues sharing the folder can read
+    it. mkstemp's files are the owner's only (0o600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def atomic_write_text(path: Path, text: str, *, replacing: str | None = None) -> None:

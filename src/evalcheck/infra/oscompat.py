@@ -174,8 +174,12 @@ def copy_to_clipboard(text: str, clipboard: Clipboard) -> str | None:
             env=env,
             check=False,
         )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return f"{clipboard.argv[0]} 未能运行：{exc}"
+    except subprocess.TimeoutExpired:
+        return f"{clipboard.argv[0]} 未能运行：10 秒内没有结束"
+    except OSError as exc:
+        from evalcheck.errors import os_reason
+
+        return f"{clipboard.argv[0]} 未能运行：{os_reason(exc)}"
     if proc.returncode != 0:
         return f"{clipboard.argv[0]} 出错（退出码 {proc.returncode}）"
     return None

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from evalcheck.answers.evidence import CHUNK, Evidence, file_path, folder_name, unique_name
-from evalcheck.errors import InputError, WriteError
+from evalcheck.errors import InputError, WriteError, os_reason
 from evalcheck.model.checklist import UNASSIGNED, Checklist, Indicator
 from evalcheck.state.snapshot import Row
 
@@ -239,7 +239,7 @@ def pack(
         parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))
     except OSError as exc:
-        raise WriteError(f"无法在 {parent} 写入：{exc.strerror or exc}") from None
+        raise WriteError(f"无法在 {parent} 写入：{os_reason(exc)}") from None
     try:
         target = tmp / out.name
         write = _write_zip if as_zip else _write_folder
@@ -258,7 +258,7 @@ def pack(
                     shutil.rmtree(out)
             os.replace(target, out)
         except OSError as exc:
-            raise WriteError(f"无法写入 {out}：{exc.strerror or exc}") from None
+            raise WriteError(f"无法写入 {out}：{os_reason(exc)}") from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return PackResult(len(p.files), p.total_bytes, changed, p)
@@ -283,7 +283,7 @@ def _stream(
                 if progress is not None:
                     progress(done + size, total)
     except OSError as exc:
-        raise WriteError(f"无法读取 {f.source}：{exc.strerror or exc}") from None
+        raise WriteError(f"无法读取 {f.source}：{os_reason(exc)}") from None
     label = f"第{f.ident}项 {f.item.name}"
     if h.hexdigest() != f.item.sha256:
         return done + size, Changed(label, "内容与登记时不同（sha256 不符）")
@@ -337,7 +337,7 @@ def _write_folder(
                 changed.append(problem)
         (target / INDEX).write_bytes(index_workbook(checklist, p, _latest(p)))
     except OSError as exc:
-        raise WriteError(f"无法写入 {target}：{exc.strerror or exc}") from None
+        raise WriteError(f"无法写入 {target}：{os_reason(exc)}") from None
     return changed
 
 

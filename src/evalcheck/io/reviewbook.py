@@ -21,7 +21,7 @@ from typing import Any
 from evalcheck.answers.review import Review, Signoff, review_of, signed_by
 from evalcheck.answers.store import Answers, State, describe_state
 from evalcheck.errors import DataError, InputError
-from evalcheck.io.xlsx_format import META_SHEET, check_meta, row_key
+from evalcheck.io.xlsx_format import META_SHEET, check_meta, compact, comparable, row_key
 from evalcheck.io.xlsx_read import locate_row, read_cells
 from evalcheck.io.xlsx_styles import XLSX_SIZES, Styles, display_width, set_text, xlsx_font
 from evalcheck.io.xlsx_write import save_workbook
@@ -218,6 +218,7 @@ class Decision:
     comment: str | None
     version: str | None  # the answer's version when the workbook was written
     where: str
+    value: Any = None  # what the 填报值 cell says now (a leader may have typed over it)
 
 
 @dataclass
@@ -273,7 +274,7 @@ def read_review_workbook(path: Path, checklist: Checklist) -> ReviewResult:
         version = get("答案版本")
         result.decisions.append(
             Decision(ind, DECISIONS[decision], comment, None if version is None else str(version),
-                     where)
+                     where, get("填报值"))
         )  # fmt: skip
     return result
 
@@ -322,6 +323,10 @@ def plan_review(
                 "请重新导出审核表（evalcheck export --review 文件夹 --force）后再审核"
             )
             continue
+        edited = _edited_value(d, st)
+        if edited:
+            refused.append(f"{d.where}：{edited}")
+            continue
         current = review_of(checklist, st)
         if (d.action, current) in (("approve", Review.APPROVED), ("return", Review.RETURNED)):
             continue
@@ -334,6 +339,22 @@ def plan_review(
         deputy = checklist.signs_for(d.ind, reviewer)[1]
         planned.append(Planned(d, st, Signoff(d.ind, st, deputy)))
     return planned, refused
+
+
+def _edited_value(d: Decision, st: State | None) -> str | None:
+    """Why a decision is refused when the leader typed over the 填报值 (the workbook only
+    records decisions: approving would approve the old value, not the one shown)."""
+    if st is None:
+        return None
+    written = f"不适用：{st.na}" if st.na is not None else cell_value(d.ind, st.value)
+    if compact(comparable(d.value)) == compact(comparable(written)):
+        return None
+    now = "（空）" if d.value is None else str(d.value)[:40]
+    return (
+        f"审核表中的填报值被改成了“{now}”（答案是 {describe_state(d.ind, st)}）：审核表只记录"
+        "审核结论，不能改填报值；请把填报值改回原样，要改答案请选“退回”并在审核意见中写明，"
+        "由责任科室重新填报"
+    )
 
 
 def apply_review(answers: Answers, planned: Sequence[Planned], reviewer: str) -> list[State]:

@@ -130,6 +130,8 @@ class TableResult:
 _PAREN_TAIL = re.compile(r"[（(][^（()）]*[)）]\s*$")
 _OPTION_LIST = re.compile(r"(?:^|[？?）)；;。\s])\s*1[.．、]\s*(.+)$", re.S)
 _LETTER_OPTION = re.compile(r"(?:^|(?<=[\s？?）)；;。：:]))([A-H])\s*[.．、]\s*")
+_LETTER_INLINE = re.compile(r"(?:^|(?<=[\s？?（(）)；;。：:]))([A-H])\s*[.．、]\s*")
+_NUMBER_OPTION = re.compile(r"(?:^|(?<=[\s？?（(）)；;。：:]))(\d{1,2})\s*[.．、]\s*(?!\d)")
 _LINE_MARK = re.compile(r"^\s*(?:[A-H]\s*[.．、]|\d+\s*[.．、]|[□○☐●◯·•-])\s*")
 
 
@@ -142,20 +144,25 @@ def _core(text: str) -> str:
     return re.sub(r"[？?。.\s]+$", "", t)
 
 
-def split_options(text: str) -> tuple[str, ...]:
-    """Options written in the cell: '1.甲；2.乙', 'A.甲 B.乙 C.丙', or one per line."""
+def split_options(text: str, *, inline: bool = True) -> tuple[str, ...]:
+    """Options written in the cell: '1.甲；2.乙', 'A.甲 B.乙 C.丙', or one per line; with
+    `inline`, also inside the question: '（A.在线预约 B.在线支付）', '1.综合窗口 2.分类窗口'."""
     lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
     if len(lines) >= 3 and all(_LINE_MARK.match(ln) for ln in lines[1:]):
         return tuple(_LINE_MARK.sub("", ln).strip(" ；;。") for ln in lines[1:])
     if len(lines) >= 3 and not any(re.search(r"[？?]", ln) for ln in lines[1:]):
         return tuple(ln.strip(" ；;。") for ln in lines[1:])
-    marks = list(_LETTER_OPTION.finditer(text))
+    marks = list((_LETTER_INLINE if inline else _LETTER_OPTION).finditer(text))
     letters = "".join(m.group(1) for m in marks)
     if len(marks) >= 2 and "ABCDEFGH".startswith(letters):
-        bounds = [*(m.start() for m in marks[1:]), len(text)]
-        opts = tuple(
-            text[m.end() : end].strip(" ；;。\n") for m, end in zip(marks, bounds, strict=True)
-        )
+        opts = _between(text, marks)
+        if all(opts):
+            return opts
+    numbered = list(_NUMBER_OPTION.finditer(text)) if inline else []
+    if len(numbered) >= 2 and [int(m.group(1)) for m in numbered] == list(
+        range(1, len(numbered) + 1)
+    ):  # 1.综合窗口 2.分类窗口 …, inline, in order
+        opts = _between(text, numbered)
         if all(opts):
             return opts
     m = _OPTION_LIST.search(text)
@@ -164,6 +171,18 @@ def split_options(text: str) -> tuple[str, ...]:
     parts = re.split(r"[；;\n]\s*\d+[.．、]\s*", m.group(1))
     opts = tuple(p.strip(" ；;。\n") for p in parts if p.strip(" ；;。\n"))
     return opts if len(opts) >= 2 else ()
+
+
+def _between(text: str, marks: list[re.Match[str]]) -> tuple[str, ...]:
+    """The texts after each mark, up to the next (a closing bracket or ？ ends the last)."""
+    bounds = [*(m.start() for m in marks[1:]), len(text)]
+    out = []
+    for m, end in zip(marks, bounds, strict=True):
+        part = text[m.end() : end]
+        if end == len(text):
+            part = re.split(r"[）)？?]", part, maxsplit=1)[0]
+        out.append(part.strip(" ；;。，,、\n…"))
+    return tuple(o for o in out if o != "…") if all(out) else tuple(out)
 
 
 def infer_kind(text: str) -> Inference:
@@ -175,10 +194,15 @@ def infer_kind(text: str) -> Inference:
     for kind, cue in cues():
         if cue.needs_options and not options:
             continue
+        if options and not has_options(kind):
+            continue  # options listed: a choice, not a count because the text says 数据
         m = re.search(cue.pattern, core if cue.core else text)
         if m is None:
             continue
         unit, guess = cue.unit(text, core, m) if callable(cue.unit) else (cue.unit, None)
+        guesses = (guess,) if guess else ()
+        if options and has_options(kind) and split_options(text, inline=False) != options:
+            guesses = (*guesses, "从文字中提取的选项：" + "、".join(options))
         return Inference(
             kind,
             unit,
@@ -186,7 +210,7 @@ def infer_kind(text: str) -> Inference:
             cue.certain,
             cue.range,
             reason=cue.reason,
-            guesses=(guess,) if guess else (),
+            guesses=guesses,
         )
     return Inference(NO_CUE[0], None, (), False, reason=NO_CUE[1])
 
@@ -457,7 +481,7 @@ def build_sheet(book: Book, sheet: Sheet, opts: Options) -> TableResult:
     _warn_unused_columns(result, header, sheet, w)
     head_rows = sheet.rows[: header.row - header.rows + 1]
     _read_title(result, head_rows)
-    scan = _BodyScan(book, header.cols, opts, w, result)
+    scan = _BodyScan(book, header.cols, opts, w, result, sheet)
     for n, raw in sheet.rows[header.row + 1 :]:
         scan.row(n, raw, hidden=n in sheet.hidden_rows and not opts.keep_hidden)
     scan.finish(sheet)
@@ -521,9 +545,16 @@ class _BodyScan:
     """The rows under the header, one at a time: category rows, indicators, footnotes."""
 
     def __init__(
-        self, book: Book, cols: Mapping[str, int], opts: Options, w: _Where, result: TableResult
+        self,
+        book: Book,
+        cols: Mapping[str, int],
+        opts: Options,
+        w: _Where,
+        result: TableResult,
+        sheet: Sheet | None = None,
     ) -> None:
         self.book, self.cols, self.opts, self.w, self.result = book, cols, opts, w, result
+        self.uncached = sheet.uncached if sheet is not None else {}
         self.width = max(cols.values()) + 1
         self.category = ""
         self.cat_numbers: dict[str, int] = {}
@@ -603,6 +634,13 @@ class _BodyScan:
     def _identity(self, n: int, row: Sequence[str]) -> tuple[int, str]:
         raw_id = self._get(row, "id")
         ident = _parse_id(raw_id)
+        formula = self.uncached.get((n, self.cols["id"])) if "id" in self.cols else None
+        if ident is None and formula is not None:
+            raise self._problem(
+                f"{self._at(n, 'id')}：题号是公式（{formula}），但表格中没有保存计算结果；"
+                "请在 Excel 或 WPS 中打开这个表格、保存一次后再导入"
+                "（或把题号列复制后“选择性粘贴 → 数值”）"
+            )
         if ident is None:
             raise self._problem(
                 f"{self._at(n, 'id')}：没有题号（{raw_id or '空'}），应为数字；"
@@ -979,6 +1017,11 @@ def checklist_yaml(doc: dict[str, Any], header: Sequence[str] = ()) -> str:
     """The checklist as people read it: top-level fields, then one block per indicator."""
     from evalcheck.infra.yamlio import dump_yaml, load_yaml_text
 
+    if not doc.get("indicators"):
+        raise InputError(
+            "表格中找到了表头，但表头下面没有指标行（题号为数字的行），未写入："
+            "请确认指标写在表头下方，或是否选错了工作表（--sheet）"
+        )
     # a comment line ends at a line break: one inside a cell or a file name must not
     # start a line of YAML in the file
     lines = [" ".join(str(line).splitlines()) for line in header]

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evalcheck.errors import DataError, InputError
+from evalcheck.errors import DataError, InputError, os_reason
 from evalcheck.io import workbook_guard
 
 Row = tuple[int, list[str]]  # (1-based row number in the file or sheet, cells)
@@ -38,6 +38,9 @@ class Sheet:
     hidden_cols: set[int] = field(default_factory=set)  # 0-based column indices
     visible: bool = True  # False for a hidden sheet
     notes: list[str] = field(default_factory=list)  # what the reader could not check
+    # formulas saved with no computed value (a generator wrote them, nobody opened the file
+    # in Excel since): (1-based row, 0-based column) -> the formula
+    uncached: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -105,7 +108,7 @@ def read_book(path: Path) -> Book:
     except FileNotFoundError:
         raise InputError(f"找不到文件：{path}") from None
     except OSError as exc:
-        raise DataError(f"无法读取 {path}：{exc.strerror or exc}") from None
+        raise DataError(f"无法读取 {path}：{os_reason(exc)}") from None
     if stat.S_ISDIR(st.st_mode):
         raise InputError(f"{path} 是文件夹，不是表格文件")
     if not stat.S_ISREG(st.st_mode):  # a device would fill memory, a FIFO hang
@@ -114,7 +117,7 @@ def read_book(path: Path) -> Book:
         with path.open("rb") as f:
             head = f.read(8)
     except OSError as exc:
-        raise DataError(f"无法读取 {path}：{exc.strerror or exc}") from None
+        raise DataError(f"无法读取 {path}：{os_reason(exc)}") from None
     fmt = sniff(path, head)
     if fmt in ("xlsx", "ods"):
         workbook_guard.check_workbook(path)  # size, unpacked size, zip bombs
@@ -172,8 +175,13 @@ def _read_xlsx(path: Path) -> list[Sheet]:
         # and knows neither merged cells nor hidden rows
         with path.open("rb") as f:  # a file object: the name's suffix does not matter
             wb = openpyxl.load_workbook(f, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a damaged file
-        raise DataError(f"无法读取工作簿 {path.name}：{exc}") from None
+        with path.open("rb") as f:  # the formulas, to tell "no saved result" from empty
+            formulas = openpyxl.load_workbook(f, data_only=False)
+    except Exception:  # openpyxl raises many kinds (English texts) on a damaged file
+        raise DataError(
+            f"无法读取工作簿 {path.name}：文件已损坏，或不是有效的 .xlsx 工作簿；"
+            "请在 Excel/WPS 中打开后另存为 .xlsx 再试"
+        ) from None
     sheets: list[Sheet] = []
     for ws in wb.worksheets:
         # the cells present in the file (iter_rows would create every cell of the
@@ -208,8 +216,15 @@ def _read_xlsx(path: Path) -> list[Sheet]:
             if dim.hidden and dim.min is not None and dim.max is not None:
                 hidden_cols.update(c - 1 for c in range(dim.min, min(dim.max, width) + 1))
         visible = ws.sheet_state == "visible"
-        sheets.append(Sheet(ws.title, rows, hidden_rows, hidden_cols, visible, notes))
+        sheet = Sheet(ws.title, rows, hidden_rows, hidden_cols, visible, notes)
+        fws = formulas[ws.title] if ws.title in formulas.sheetnames else None
+        for (r, c), cell in fws._cells.items() if fws is not None else ():
+            v = cell.value
+            if isinstance(v, str) and v.startswith("=") and (r, c) not in grid and r <= MAX_ROWS:
+                sheet.uncached[(r, c - 1)] = v[:40]
+        sheets.append(sheet)
     wb.close()
+    formulas.close()
     return sheets
 
 
@@ -250,9 +265,10 @@ def _read_calamine(path: Path, fmt: str) -> list[Sheet]:
         wb.close()
     except DataError:
         raise
-    except Exception as exc:  # calamine raises its own kinds on a damaged file
+    except Exception:  # calamine raises its own kinds (English texts) on a damaged file
         raise DataError(
-            f"无法读取 .{fmt} 文件 {path.name}：{exc}；可用 Excel/WPS 另存为 .xlsx 后重试"
+            f"无法读取 .{fmt} 文件 {path.name}：文件已损坏或格式不对；"
+            "可用 Excel/WPS 另存为 .xlsx 后重试"
         ) from None
     return sheets
 
@@ -321,6 +337,27 @@ def _read_text(path: Path) -> Book:
             n = reader.line_num - sum(c.count("\n") for c in cells)
             rows.append((n, [clean_cell(c) for c in cells]))
     except csv.Error as exc:
-        raise DataError(f"{path.name} 第{reader.line_num}行：无法按表格读取（{exc}）") from None
+        why = _csv_problem(str(exc))
+        raise DataError(f"{path.name} 第{reader.line_num}行：无法按表格读取（{why}）") from None
     sheet = Sheet("", rows)
     return Book(path, "text", [sheet], encoding, delimiter)
+
+
+# the csv module's messages (English), in Chinese
+_CSV_PROBLEMS = (
+    (r"field larger than field limit \((\d+)\)",
+     "有一格超过 {0} 个字符（Excel 一格最多 32767 个字符），可能是引号没有配对，"
+     "使后面的内容都算进了这一格"),
+    (r"new-line character seen in unquoted field", "未加引号的单元格中有换行符"),
+    (r"line contains NUL", "文件中有空字符（NUL），可能不是文本文件"),
+    (r"unexpected end of data", "文件在引号结束之前就结束了（引号没有配对）"),
+    (r"',' expected after '\"'", "引号后面应是逗号（引号没有配对）"),
+)  # fmt: skip
+
+
+def _csv_problem(text: str) -> str:
+    for pattern, chinese in _CSV_PROBLEMS:
+        m = re.search(pattern, text)
+        if m:
+            return chinese.format(*m.groups())
+    return "格式不对（检查引号和分隔符）"

@@ -11,6 +11,7 @@ from the file.
 
 from __future__ import annotations
 
+import io
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,6 +43,11 @@ def check_workbook(path: Path) -> None:
         with zipfile.ZipFile(path) as zf:
             members = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        if _is_legacy_excel(path):
+            raise DataError(
+                f"{path} 是旧版 Excel 的 .xls 工作簿（或 WPS 的 .et）：本工具只读 .xlsx，"
+                "请在 Excel 或 WPS 中打开它，“另存为”Excel 工作簿（.xlsx）后再导入"
+            ) from None
         raise DataError(f"{path} 不是 .xlsx 工作簿（无法打开）") from None
     if len(members) > MAX_MEMBERS:
         raise DataError(f"{path} 含有 {len(members)} 个内部文件，不像工作簿，拒绝读取")
@@ -56,6 +62,15 @@ def check_workbook(path: Path) -> None:
             )
 
 
+def _is_legacy_excel(path: Path) -> bool:
+    """An OLE compound file (.xls, .et): what "Excel 97-2003 工作簿" saves."""
+    try:
+        with path.open("rb") as f:
+            return f.read(8) == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    except OSError:
+        return False
+
+
 def open_workbook(path: Path, *, data_only: bool) -> Any:
     """openpyxl's streaming reader on a checked file; any failure is a DataError."""
     import openpyxl
@@ -63,7 +78,12 @@ def open_workbook(path: Path, *, data_only: bool) -> Any:
     check_workbook(path)
     try:
         with _quiet():
-            wb = openpyxl.load_workbook(path, read_only=True, data_only=data_only)
+            # an .xlsx saved under another name (表.xls, 表.xlsx.bak): read by its content,
+            # as openpyxl refuses a file name whose suffix it does not know
+            source: Any = path
+            if path.suffix.lower() not in (".xlsx", ".xlsm", ".xltx", ".xltm"):
+                source = io.BytesIO(path.read_bytes())  # within MAX_FILE_BYTES (checked)
+            wb = openpyxl.load_workbook(source, read_only=True, data_only=data_only)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
         raise DataError(f"无法读取工作簿 {path}：{workbook_problem(exc)}") from None
     if len(wb.sheetnames) > MAX_SHEETS:

@@ -25,7 +25,7 @@ from evalcheck.io.xlsx_format import (
     workbook_unit,
 )
 from evalcheck.model.checklist import Checklist, Indicator
-from evalcheck.model.kinds import Value, cell_text, parse
+from evalcheck.model.kinds import Value, cell_text, normalize, parse
 from evalcheck.state.snapshot import STATUS_LABELS, Status
 from evalcheck.views.columns import EXPORT
 
@@ -304,8 +304,12 @@ def _row_change(row: _Row, computed: _Row | None, ind: Indicator, where: str) ->
     computed_cell = originals is None and row.get("status") == Status.COMPUTED.label
     text = None if _text(value_cell) is None else unmarked(cell_text(value_cell))
     na_cell = None if na_cell is None else unmarked(na_cell)
+    if text is not None and na_cell is not None and normalize(text) in (NA_PREFIX, "不适用。"):
+        text = None  # 不适用 in 填报值, its reason in 不适用原因: as the form's prompt says
     if text is not None and na_cell is not None:
-        raise ValueRefused("填报值和不适用原因只能填一个：标为不适用时请清空填报值")
+        raise ValueRefused(
+            "填报值和不适用原因只能填一个：标为不适用时请清空填报值（或只写“不适用”）"
+        )
     if na_cell is not None:
         return Change(ind, None, na_cell, note, evidence, where, False, originals, form)
     if text is None:
@@ -320,6 +324,7 @@ def _row_change(row: _Row, computed: _Row | None, ind: Indicator, where: str) ->
         if not reason:
             raise ValueRefused("标为不适用时请在“不适用原因”列写明原因")
         return Change(ind, None, reason, note, evidence, where, False, originals, form)
+    _ask_fraction(ind, value_cell)
     return Change(
         ind, parse(ind, text), None, note, evidence, where, computed_cell, originals, form
     )
@@ -332,6 +337,18 @@ def unmarked(text: str) -> str:
     """A cell as typed, without the stage a working export appended: '320 个（待审核）' is
     '320 个' (a person edited the number and left the mark)."""
     return _MARK.sub("", text)
+
+
+def _ask_fraction(ind: Indicator, cell: Any) -> None:
+    """0.95 in a percent cell with no % format (what paste-values of 95% gives) is
+    ambiguous: 95% or 0.95%? Asked, not guessed."""
+    if ind.kind != "percent" or isinstance(cell, bool) or not isinstance(cell, int | float):
+        return
+    if 0 < abs(cell) < 1:
+        pct = f"{cell * 100:.9f}".rstrip("0").rstrip(".")
+        raise ValueRefused(
+            f"{cell:g} 是否为 {pct}%？请写 {pct} 或 {pct}%（若确是 {cell:g}%，请写 {cell:g}%）"
+        )
 
 
 def _text(v: Any) -> str | None:

@@ -555,7 +555,11 @@ REGISTRY: dict[str, Kind] = {
     ),
     "text": Kind(
         "文字", _parse_text, _fmt_text, lambda i: "一段文字", _is_text, _cell_text, _no_dropdown,
-        cues=(Cue(30, r"请一一列举", "请一一列举"),),
+        cues=(
+            Cue(30, r"请一一列举", "请一一列举"),
+            Cue(35, r"请(?:填写|写明|列出).{0,40}?(?:名称|名字)|(?:名称|名字)是什么|叫什么",
+                "请填写…的名称"),
+        ),
     ),
 }  # fmt: skip
 # Read the registry through these (never copy it into a constant elsewhere): a kind

@@ -17,6 +17,7 @@ from evalcheck.answers.evidence import (
     FileOps,
     add_items,
     check_item,
+    leftovers,
     remove_item,
     safe_name,
     sync,
@@ -25,6 +26,7 @@ from evalcheck.answers.evidence import (
 )
 from evalcheck.answers.paths import store_root
 from evalcheck.answers.store import Answers, State, now_iso
+from evalcheck.errors import EvalcheckError, os_reason
 from evalcheck.model.checklist import UNASSIGNED, Checklist, Indicator
 from evalcheck.services.workspace import Workspace
 from evalcheck.state.snapshot import base_folder, evidence_state
@@ -163,7 +165,7 @@ def _find_legacy(text: str, base: Path) -> Path | None:
 
 
 class Finding(NamedTuple):
-    kind: str  # "lacking" | "missing" | "changed" | "legacy" | "link" | "unrecorded"
+    kind: str  # lacking | missing | changed | unreadable | legacy | link | unrecorded | leftover
     ind: Indicator
     name: str  # the item's name (empty for "lacking")
     detail: str
@@ -186,18 +188,43 @@ FINDING_LABELS = {
     "lacking": "缺少佐证材料",
     "missing": "文件缺失",
     "changed": "文件已变化",
+    "unreadable": "文件无法读取",
     "legacy": "旧版路径未收入",
     "link": "链接（请人工核对）",
     "unrecorded": "未登记的文件",
+    "leftover": "中断留下的临时文件",
 }
-PROBLEMS = ("lacking", "missing", "changed", "legacy")
+PROBLEMS = ("lacking", "missing", "changed", "unreadable", "legacy")
 
 
 def check_evidence(
     ws: Workspace, indicators: Sequence[Indicator]
 ) -> list[tuple[str, list[Finding]]]:
-    """`evidence check` over the saved answers (see `check`)."""
-    return check(ws.checklist, ws.answers(), store_root(ws.answers_path), indicators)
+    """`evidence check` over the saved answers (see `check`), and the partial copies a
+    killed `evidence add` left: removed under the answers file's lock (so never a copy
+    another person's add is making right now), or reported when the lock is busy."""
+    root = store_root(ws.answers_path)
+    groups = check(ws.checklist, ws.answers(), root, indicators)
+    left = [(ind, p) for ind in indicators for p in leftovers(root, ind.id)]
+    if not left:
+        return groups
+    why = "上次收入佐证材料时被中断留下的临时文件"
+    try:
+        with ws.writing():
+            removed = []
+            for ind, p in left:
+                if p.exists():
+                    p.unlink()
+                removed.append((ind, p))
+        found = [Finding("leftover", ind, p.name, f"{why}，已删除") for ind, p in removed]
+    except (EvalcheckError, OSError) as exc:
+        reason = exc.message if isinstance(exc, EvalcheckError) else os_reason(exc)
+        found = [Finding("leftover", ind, p.name, f"{why}，未删除：{reason}") for ind, p in left]
+    by_section = dict(groups)
+    for f in found:
+        by_section.setdefault(f.ind.section or UNASSIGNED, []).append(f)
+    order = [*ws.checklist.sections, UNASSIGNED]
+    return [(s, by_section[s]) for s in order if s in by_section]
 
 
 def check(

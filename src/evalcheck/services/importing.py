@@ -18,6 +18,7 @@ Nothing here prints: the CLI renders what these return.
 """
 
 import copy
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -234,24 +235,54 @@ def _form_evidence(
 
 
 def _find_beside(name: str, top: Path) -> Path | str:
+    """The file a 佐证材料 cell names, inside the form's folder `top`: the name is literal
+    (``*.txt`` or ``[1].pdf`` is a file of that name, never a pattern), and neither the path
+    nor a link may lead outside `top` (a symlink beside the form pointing at another
+    folder is refused, not followed)."""
     rel = Path(name.replace("\\", "/"))
-    if rel.is_absolute() or ".." in rel.parts:
+    if rel.is_absolute() or rel.drive or rel.root or ".." in rel.parts or "\0" in name:
         return "应为表格所在文件夹中的文件（不能是绝对路径或上级文件夹）"
-    direct = (top / rel).resolve()
-    if direct.is_file() and direct.is_relative_to(top):
+    out = "是指向表格所在文件夹以外的链接（{}），不能作为佐证材料；请把文件本身放在表格旁边"
+    direct = _inside(top / rel, top)
+    if isinstance(direct, Path):
         return direct
-    matches = sorted(
-        p
-        for p in top.rglob(rel.name)
-        if p.is_file() and len(p.relative_to(top).parts) <= MAX_SEARCH_DEPTH + 1
-    )
+    if direct == "outside":
+        return out.format(rel)
+    if len(rel.parts) > 1:  # a path given: that file, not one of its name elsewhere
+        return f"在表格所在文件夹 {top} 中找不到"
+    matches: list[Path] = []
+    outside: list[Path] = []
+    for folder, dirs, files in os.walk(top):  # no pattern; links to folders not followed
+        here = Path(folder)
+        if len(here.relative_to(top).parts) >= MAX_SEARCH_DEPTH:
+            dirs.clear()
+        if rel.name in files:
+            found = _inside(here / rel.name, top)
+            if isinstance(found, Path):
+                matches.append(found)
+            elif found == "outside":
+                outside.append((here / rel.name).relative_to(top))
+    matches.sort()
     if len(matches) == 1:
         return matches[0]
     if matches:
         where = "、".join(str(p.relative_to(top)) for p in matches[:5])
         example = matches[0].relative_to(top)
         return f"有多个同名文件（{where}），请在单元格中写出子文件夹，例如 {example}"
+    if outside:
+        return out.format(outside[0])
     return f"在表格所在文件夹 {top} 及其子文件夹中找不到"
+
+
+def _inside(path: Path, top: Path) -> Path | str:
+    """`path` resolved, when it is a file inside `top`; else "missing" or "outside"."""
+    try:
+        if not path.is_file():
+            return "missing"
+        real = path.resolve()
+    except (OSError, ValueError):  # a name too long for the system, a NUL byte
+        return "missing"
+    return real if real.is_relative_to(top) else "outside"
 
 
 def _attach_evidence(

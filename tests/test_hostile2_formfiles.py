@@ -1,0 +1,116 @@
+"""Issue 25, class 5: evidence named in form cells is literal and stays inside. A 佐证材料
+cell names exact files (no wildcards), resolved inside the form's folder, with no link
+leading out; every refusal names the sheet and row, imports nothing, and the answers
+file stays byte-identical."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.hostile import cli, fill, refused
+
+
+@pytest.fixture()
+def form(tmp_path: Path) -> Path:
+    assert cli(tmp_path, "answer", "47", "--value", "312", "--by", "张三").returncode == 0
+    assert cli(tmp_path, "export", "--split", "forms").returncode == 0
+    path = next(p for p in (tmp_path / "forms").iterdir() if "政务服务中心" in p.name)
+    for name in ("甲.txt", "乙.txt", "a.pdf", "b.pdf"):
+        (path.parent / name).write_text(name, encoding="utf-8")
+    return path
+
+
+def refused_cell(form: Path, cell: str, *words: str) -> str:
+    folder = form.parent.parent
+    fill(form, {47: {"佐证材料": cell}})
+    before = (folder / "answers.yaml").read_bytes()
+    err = refused(cli(folder, "import", str(form), "--by", "张三"), 3, "第47项", "佐证材料", *words)
+    assert (folder / "answers.yaml").read_bytes() == before
+    assert not (folder / "佐证材料").exists()
+    return err
+
+
+@pytest.mark.parametrize("cell", ["*.txt", "*", "?.txt", "[甲乙].txt", "**/甲.txt", "*.pdf", "甲*"])
+def test_a_wildcard_is_a_name_not_a_pattern(form, cell: str) -> None:
+    refused_cell(form, cell, "找不到")
+
+
+@pytest.mark.skipif(os.name == "nt", reason="* is not allowed in Windows file names")
+def test_a_file_really_named_with_a_star_is_taken_exactly(form) -> None:
+    (form.parent / "*.txt").write_text("星号", encoding="utf-8")
+    fill(form, {47: {"佐证材料": "*.txt"}})
+    done = cli(form.parent.parent, "import", str(form), "--by", "张三")
+    assert done.returncode == 0, done.stderr
+    listed = cli(form.parent.parent, "evidence", "list", "47").stdout
+    assert "_.txt" in listed and "甲.txt" not in listed  # stored under a name Windows takes
+    stored = form.parent.parent / "佐证材料" / "47" / "_.txt"
+    assert stored.read_text(encoding="utf-8") == "星号"
+
+
+@pytest.mark.parametrize(
+    "cell",
+    ["/etc/hostname", "../answers.yaml", "..\\answers.yaml", "sub/../../answers.yaml",
+     "C:\\Windows\\win.ini", "\\\\server\\share\\a.pdf"],
+)  # fmt: skip
+def test_a_path_leading_out_is_refused(form, cell: str) -> None:
+    refused_cell(form, cell)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="symlinks need privileges on Windows")
+def test_a_symlink_to_a_file_outside_is_refused(form, tmp_path) -> None:
+    secret = tmp_path / "机密.txt"
+    secret.write_text("outside", encoding="utf-8")
+    (form.parent / "链接.txt").symlink_to(secret)
+    err = refused_cell(form, "链接.txt", "以外的链接")
+    assert "outside" not in err
+
+
+@pytest.mark.skipif(os.name == "nt", reason="symlinks need privileges on Windows")
+def test_a_symlinked_folder_leading_out_is_refused(form, tmp_path) -> None:
+    outside = tmp_path / "外面"
+    outside.mkdir()
+    (outside / "秘.pdf").write_text("outside", encoding="utf-8")
+    (form.parent / "材料").symlink_to(outside, target_is_directory=True)
+    refused_cell(form, "材料/秘.pdf", "以外的链接")
+
+
+@pytest.mark.skipif(os.name == "nt", reason="symlinks need privileges on Windows")
+def test_a_name_found_only_through_a_folder_link_is_not_found(form, tmp_path) -> None:
+    outside = tmp_path / "外面"
+    outside.mkdir()
+    (outside / "秘.pdf").write_text("outside", encoding="utf-8")
+    (form.parent / "材料").symlink_to(outside, target_is_directory=True)
+    refused_cell(form, "秘.pdf", "找不到")
+
+
+@pytest.mark.skipif(os.name == "nt", reason="symlinks need privileges on Windows")
+def test_a_symlink_inside_the_folder_is_followed(form) -> None:
+    (form.parent / "sub").mkdir()
+    (form.parent / "sub" / "真.pdf").write_text("inside", encoding="utf-8")
+    (form.parent / "别名.pdf").symlink_to(form.parent / "sub" / "真.pdf")
+    fill(form, {47: {"佐证材料": "别名.pdf"}})
+    done = cli(form.parent.parent, "import", str(form), "--by", "张三")
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_file_in_a_subfolder_is_still_found_by_its_exact_name(form) -> None:
+    (form.parent / "一" / "二").mkdir(parents=True)
+    (form.parent / "一" / "二" / "通知.pdf").write_text("x", encoding="utf-8")
+    fill(form, {47: {"佐证材料": "通知.pdf"}})
+    done = cli(form.parent.parent, "import", str(form), "--by", "张三")
+    assert done.returncode == 0, done.stderr
+    assert "通知.pdf" in cli(form.parent.parent, "evidence", "list", "47").stdout
+
+
+def test_a_file_too_deep_is_not_searched(form) -> None:
+    deep = form.parent / "1" / "2" / "3" / "4"
+    deep.mkdir(parents=True)
+    (deep / "深.pdf").write_text("x", encoding="utf-8")
+    refused_cell(form, "深.pdf", "找不到")
+
+
+def test_a_very_long_name_is_no_crash(form) -> None:
+    refused_cell(form, "名" * 300 + ".pdf", "找不到")
