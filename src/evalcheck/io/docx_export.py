@@ -16,7 +16,6 @@ from __future__ import annotations
 import copy
 import io
 import itertools
-import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,6 @@ from typing import Any
 from evalcheck.errors import InputError
 from evalcheck.infra.fileio import atomic_write_bytes
 from evalcheck.infra.fonts import Font
-from evalcheck.io.xlsx_styles import display_width
 from evalcheck.views.attachment import Attachment, runs
 from evalcheck.views.pages import SAFETY, page_starts
 
@@ -221,8 +219,10 @@ CELL_PADDING_PT = 2 * 0.19 * PT_PER_CM + 2  # Word's default left + right cell m
 
 def _lines(text: str, width_cm: float, size: float) -> int:
     """Lines a text wraps to in a column, CJK characters a full em, others half."""
+    from evalcheck.views.linebreak import line_count
+
     per_line = max((width_cm * PT_PER_CM - CELL_PADDING_PT) / (size / 2), 2)
-    return sum(max(1, math.ceil(display_width(p) / int(per_line))) for p in text.split("\n"))
+    return line_count(text, int(per_line))  # Chinese line breaking (views/linebreak.py)
 
 
 def _row_height(values: Sequence[str], widths_cm: list[float], size: float) -> float:

@@ -44,8 +44,9 @@ def set_text(cell: Any, text: str) -> None:
 def wrapped_lines(text: str, width: float) -> int:
     """Lines a wrapped text takes in a column: spreadsheet programs do not re-fit the
     height of rows in a file they did not lay out themselves."""
-    per_line = max(int(width) - 2, 4)
-    return sum(-(-display_width(part) // per_line) or 1 for part in text.split("\n"))
+    from evalcheck.views.linebreak import line_count
+
+    return line_count(text, max(int(width) - 2, 4))  # Chinese line breaking, as printed
 
 
 def xlsx_font(f: "FontChoice", **kw: Any) -> Any:
