@@ -117,7 +117,7 @@ def write_main(
     r = FIRST_ROW
     for row in rows:
         lines = 1
-        late = row.overdue
+        overdue = row.overdue  # marked in the 状态 cell only: inputs keep their own fill
         inputs: dict[str, str | None] = {}  # the hidden 原值, as original_of() writes it
         for n, col, wrapped, is_input, fmt in plan:
             v = col.get(row)
@@ -136,6 +136,7 @@ def write_main(
                 longest[n - 1] = max(longest[n - 1], len(plain(v)) + 2)
             if is_input:
                 inputs[col.key] = original_cell(v)
+            late = overdue and col.key == "status"
             key = (col.center, late, form and is_input, fmt if isinstance(fmt, str) else fmt(row))
             proto = arrays.get(key)
             if proto is None:  # the first cell of its kind registers the named style
