@@ -114,10 +114,9 @@ def folder_name(ident: int, text: str, width: int = 3) -> str:
     """'134_本辖区执法人员总数': the id, zero-padded, and the indicator's text as a readable
     name: blanks to fill in are dropped whole (with their unit), sentence ends dropped,
     cut to MAX_FOLDER_CHARS without leaving a bracket or quote open, and safe on Windows."""
-    body = re.sub(r"\s+", "", text)
+    body = "".join(ch for ch in re.sub(r"\s+", "", text) if ch not in _STOPS)
     while _BLANK.search(body):  # "(())": a blank left by removing the one inside it
         body = _BLANK.sub("", body)
-    body = "".join(ch for ch in body if ch not in _STOPS)
     prefix = f"{ident:0{width}d}_"
     body = _cut(body, MAX_FOLDER_CHARS - len(prefix))
     return safe_name(prefix + body, limit=MAX_FOLDER_CHARS).replace(".", "_") if body else prefix
