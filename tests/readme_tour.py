@@ -204,6 +204,7 @@ def run_tour(readme: Path = README) -> tuple[list[str], list[tuple[Step, list[st
         env = environment(folder)
         for step in steps:
             actual, code = run_step(step, folder, env)
+            actual = [a.replace(str(folder), ".") for a in actual]  # as the page shows it
             results.append((step, actual, code))
             if step.hidden:
                 continue

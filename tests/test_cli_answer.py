@@ -13,7 +13,11 @@ def test_first_answer_creates_the_file(run, tmp_path: Path, monkeypatch) -> None
     result = run("answer", "47", "--value", "312")
     assert result.exit_code == 0
     assert result.stdout.strip() == "第47项 已记录：312 个（存为 312，填报人：张三）"
-    assert result.stderr == ""
+    # not a work folder: one note on stderr says where the new file is (test_stray_answers.py)
+    assert result.stderr == (
+        f"注意：这里不是工作文件夹，答案写入了新建的 {tmp_path / 'answers.yaml'}（用随附的清单）；"
+        "要在这里建工作文件夹请运行 evalcheck init\n"
+    )
     assert (tmp_path / "answers.yaml").exists()
     out = run("show", "47").stdout
     assert "填报值：312 个" in out and "填报状态：已填报" in out

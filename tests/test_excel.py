@@ -130,7 +130,9 @@ def test_layout_of_the_official_table(run, tmp_path: Path) -> None:
     assert ws.column_dimensions["S"].hidden and ws.column_dimensions["T"].hidden  # key, original
     assert ws.column_dimensions["C"].width >= 40  # the indicator text wraps in a wide column
     assert ws["C4"].alignment.wrap_text
-    assert ws["A4"].fill.fgColor.rgb.endswith("FCE4E4")  # overdue rows are marked
+    status = next(c.column_letter for c in ws[3] if c.value == "状态")
+    assert ws[f"{status}4"].fill.fgColor.rgb.endswith("FCE4E4")  # overdue: in the 状态 cell
+    assert ws["A4"].fill.fill_type is None  # the rest of the row keeps its colour
     assert wb["_evalcheck"].sheet_state == "veryHidden"
 
 

@@ -63,7 +63,7 @@ def test_pack_layout_names_and_utf8_flag(run, state: Path) -> None:
         assert names == [
             "047_本地区行政许可事项承诺时限总数/承诺时限汇总表.xlsx",
             "047_本地区行政许可事项承诺时限总数/政策文件：2021.pdf",
-            "131_本辖区监管对象总数。（监管对象仅核算企业）/_CON.txt",
+            "131_本辖区监管对象总数（监管对象仅核算企业）/_CON.txt",
             "目录.xlsx",
         ]
         for info in zf.infolist():
@@ -130,7 +130,7 @@ def test_section_and_folder_output(run, state: Path) -> None:
     assert result.exit_code == 0, result.output
     out = state / "监管科材料"
     files = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
-    assert files == ["131_本辖区监管对象总数。（监管对象仅核算企业）/_CON.txt", "目录.xlsx"]
+    assert files == ["131_本辖区监管对象总数（监管对象仅核算企业）/_CON.txt", "目录.xlsx"]
     rows = CalamineWorkbook.from_path(str(out / "目录.xlsx")).get_sheet_by_index(0).to_python()
     assert {r[2] for r in rows[2:]} == {"审批监管科"}
     assert run("evidence", "pack", "监管科材料", "-s", "审批监管科").exit_code == 3

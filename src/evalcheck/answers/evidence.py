@@ -111,12 +111,49 @@ def unique_name(name: str, taken: Iterable[str], *, limit: int = MAX_FILE_CHARS)
         n += 1
 
 
+# A blank to fill in, with the unit or percent sign that belongs to it: "（ ）", "（  ）个",
+# "（）%", "____人".
+_BLANK = re.compile(r"(?:[（(]\s*[)）]|_{2,}|＿{2,})\s*[个项次条人户家件%％]?")
+_STOPS = "？?。！!"  # sentence ends: dropped inside a name ("总数？（仅企业）" → "总数（仅企业）")
+_TRAILING = "，,、；;：:" + _STOPS
+_OPENING = "（(“‘「《【"
+_CLOSING = {"（": "）", "(": ")", "“": "”", "‘": "’", "「": "」", "《": "》", "【": "】"}
+
+
 def folder_name(ident: int, text: str, width: int = 3) -> str:
-    """'047_本地区行政许可事项承诺时限总数': the id, zero-padded, and the text, cut and safe."""
-    body = re.sub(r"[（(]\s*[)）]", "", re.sub(r"\s+", "", text))  # the blanks of the question
-    body = body.rstrip("？?。.！!；;：:，,、")
+    """'134_本辖区执法人员总数': the id, zero-padded, and the indicator's text as a readable
+    name: blanks to fill in are dropped whole (with their unit), sentence ends dropped,
+    cut to MAX_FOLDER_CHARS without leaving a bracket or quote open, and safe on Windows."""
+    body = "".join(ch for ch in re.sub(r"\s+", "", text) if ch not in _STOPS)
+    while _BLANK.search(body):  # "(())": a blank left by removing the one inside it
+        body = _BLANK.sub("", body)
     prefix = f"{ident:0{width}d}_"
+    body = _cut(body, MAX_FOLDER_CHARS - len(prefix))
     return safe_name(prefix + body, limit=MAX_FOLDER_CHARS).replace(".", "_") if body else prefix
+
+
+def _cut(body: str, room: int) -> str:
+    """`body` in at most `room` characters; a cut never leaves a bracket or quote open
+    (it ends before the opening one when that keeps half the room, else drops the rest
+    of the bracket's words), and no name ends with punctuation."""
+    if len(body) > room:
+        body = body[:room]
+        open_at = _unclosed(body)
+        if open_at is not None:
+            body = body[:open_at] if open_at >= room // 2 else body[:open_at] + body[open_at + 1 :]
+            body = body[:room]
+    return body.rstrip(_TRAILING + _OPENING)
+
+
+def _unclosed(text: str) -> int | None:
+    """Where the first bracket or quote that is still open at the end of `text` starts."""
+    stack: list[int] = []
+    for i, ch in enumerate(text):
+        if ch in _CLOSING:
+            stack.append(i)
+        elif stack and ch == _CLOSING[text[stack[-1]]]:
+            stack.pop()
+    return stack[0] if stack else None
 
 
 # ---------------------------------------------------------------- the items

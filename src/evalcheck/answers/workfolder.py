@@ -62,3 +62,22 @@ def _mkdir(folder: Path, name: str) -> Entry:
     except OSError as exc:
         raise WriteError(f"无法创建文件夹 {path}：{os_reason(exc)}") from None
     return Entry(f"{name}/" if name else "", True)
+
+
+def stray_answers_note(answers_path: Path, *, chosen: bool, checklist_source: str) -> str | None:
+    """What to say when a write has just created an answers file outside a work folder.
+
+    Outside a work folder means: the answers file was not chosen (no --answers, no
+    EVALCHECK_ANSWERS) and no checklist was either: the folder has no indicators.yaml and
+    the bundled list is used. That is how a first try in an empty folder looks (the
+    README's three examples), and also how an answer typed in the wrong folder
+    (Downloads) looks; so the write goes ahead, and this note says where it went and how
+    to make the folder a work folder. See docs/commands.md#init.
+    """
+    if chosen or checklist_source != "bundled":
+        return None
+    where = answers_path if answers_path.is_absolute() else Path.cwd() / answers_path
+    return (
+        f"注意：这里不是工作文件夹，答案写入了新建的 {where}（用随附的清单）；"
+        "要在这里建工作文件夹请运行 evalcheck init"
+    )

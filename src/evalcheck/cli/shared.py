@@ -164,8 +164,26 @@ class Env:
     def writing(self) -> Iterator[Answers]:
         """Lock, load, change, save atomically (see store.transaction)."""
         self._warn_sharing(writing=True)
-        with transaction(self.answers_path, self.checklist) as answers:
+        path = self.answers_path
+        new = not path.exists()
+        with transaction(path, self.checklist) as answers:
             yield self._warn_orphans(answers)
+        if new and path.exists():
+            self._stray_note(path)
+
+    def _stray_note(self, path: Path) -> None:
+        """A new answers file outside a work folder: say where it went (stderr)."""
+        import os
+
+        from evalcheck.answers.paths import ENV_ANSWERS
+        from evalcheck.answers.workfolder import stray_answers_note
+        from evalcheck.model.loading import locate_checklist
+
+        chosen = bool(self.answers_option or os.environ.get(ENV_ANSWERS))
+        source = locate_checklist(self.checklist_option).origin
+        note = stray_answers_note(path, chosen=chosen, checklist_source=source)
+        if note:
+            typer.echo(note, err=True)
 
     def _warn_sharing(self, *, writing: bool) -> None:
         """Sync folder, conflict copies, long path: said once per command."""

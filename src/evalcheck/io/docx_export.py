@@ -8,7 +8,10 @@ open it.
 A category merged across a page break shows on its first page only, so the pages are
 laid out here, as for the Excel export (pages.py): every row gets a least height
 computed from its text, and each page is its own table (header row, rows, category
-cells merged within the page), the next one starting on a new page.
+cells merged within the page). The tables flow: none starts with a page break, so a
+word processor whose fonts run narrower fills the page with the next table (its header
+row and category shown again) instead of leaving the page part empty; one whose fonts
+run wider carries a table over (its header row repeats, no row splits).
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ from __future__ import annotations
 import copy
 import io
 import itertools
-import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,6 @@ from typing import Any
 from evalcheck.errors import InputError
 from evalcheck.infra.fileio import atomic_write_bytes
 from evalcheck.infra.fonts import Font
-from evalcheck.io.xlsx_styles import display_width
 from evalcheck.views.attachment import Attachment, runs
 from evalcheck.views.pages import SAFETY, page_starts
 
@@ -101,16 +102,15 @@ def docx_bytes(att: Attachment) -> bytes:
     starts = page_starts([*heights, footnote_h], room - above - header_h, room - header_h)
     bounds = [0, *[s for s in starts if s < len(heights)], len(heights)]
     for page, (lo, hi) in enumerate(itertools.pairwise(bounds)):
-        if page > 0:  # each page its own table: its header row, its category cells
-            gap = doc.add_paragraph()
-            gap.paragraph_format.page_break_before = True
+        if page > 0:  # each page its own table (its header row, its category cells)
+            gap = doc.add_paragraph()  # keeps the tables apart; no page break: they flow
             gap.paragraph_format.line_spacing = Pt(1)  # a Length: exactly 1 point tall
         _table(doc, att, range(lo, hi), widths_cm, (header_h, heights))
 
     if att.footnote:
         p = doc.add_paragraph()
         p.paragraph_format.space_before = Pt(8)
-        p.paragraph_format.page_break_before = len(heights) in starts
+        p.paragraph_format.keep_together = True
         p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
         _run(p, att.footnote, fonts.body._replace(size=FOOTNOTE_SIZE))
 
@@ -157,6 +157,11 @@ def _table(
     _row_flags(template, 0, header=False)
     for cell, col, w in zip(template.cells, cols, widths, strict=True):
         _cell(cell, "-", fonts.body, center=col.center, width=w)
+    # each page's table is kept on one page (every row "keep with next" but the last): a
+    # table that no longer fits where the one before it ended moves to the next page
+    # whole, with its header row and its category cells, instead of splitting there
+    for p in (*header.cells, *template.cells):
+        p.paragraphs[0].paragraph_format.keep_with_next = True
     proto = template._tr
     tbl = table._tbl
     page_rows = [att.rows[n] for n in rows]
@@ -178,6 +183,8 @@ def _table(
             _fill(tc, text)
         tbl.append(tr)
     tbl.remove(proto)
+    for keep in tbl.findall(f"{W}tr")[-1].iter(f"{W}keepNext"):
+        keep.getparent().remove(keep)
 
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -214,15 +221,17 @@ def _fill(tc: Any, text: str) -> None:
         t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
 
 
-LINE = 1.5  # line height as a multiple of the font size: room for CJK fonts' tall lines
+LINE = 1.3  # line height as a multiple of the font size: room for CJK fonts' tall lines
 PT_PER_CM = 72 / 2.54
 CELL_PADDING_PT = 2 * 0.19 * PT_PER_CM + 2  # Word's default left + right cell margins
 
 
 def _lines(text: str, width_cm: float, size: float) -> int:
     """Lines a text wraps to in a column, CJK characters a full em, others half."""
+    from evalcheck.views.linebreak import line_count
+
     per_line = max((width_cm * PT_PER_CM - CELL_PADDING_PT) / (size / 2), 2)
-    return sum(max(1, math.ceil(display_width(p) / int(per_line))) for p in text.split("\n"))
+    return line_count(text, int(per_line))  # Chinese line breaking (views/linebreak.py)
 
 
 def _row_height(values: Sequence[str], widths_cm: list[float], size: float) -> float:

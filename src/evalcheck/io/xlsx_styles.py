@@ -41,11 +41,18 @@ def set_text(cell: Any, text: str) -> None:
         cell.quotePrefix = True
 
 
+HEADER_FILL = "DDEBF7"  # the header row
+INPUT_FILL = "FFF9E5"  # the cells a section fills in ("只填写有底色的…")
+OVERDUE_FILL = "FCE4E4"  # an overdue row's 状态 cell
+OVERDUE_TEXT = "C00000"
+
+
 def wrapped_lines(text: str, width: float) -> int:
     """Lines a wrapped text takes in a column: spreadsheet programs do not re-fit the
     height of rows in a file they did not lay out themselves."""
-    per_line = max(int(width) - 2, 4)
-    return sum(-(-display_width(part) // per_line) or 1 for part in text.split("\n"))
+    from evalcheck.views.linebreak import line_count
+
+    return line_count(text, max(int(width) - 2, 4))  # Chinese line breaking, as printed
 
 
 def xlsx_font(f: "FontChoice", **kw: Any) -> Any:
@@ -108,11 +115,14 @@ class Styles:
             )
 
             thin = Side(style="thin", color="999999")
-            color = "DDEBF7" if header else "FCE4E4" if late else "FFF9E5" if answer else None
+            fills = ((header, HEADER_FILL), (late, OVERDUE_FILL), (answer, INPUT_FILL))
+            color = next((fill for on, fill in fills if on), None)
             name = f"evalcheck{len(self.names)}"
+            # an overdue 状态 cell: pink with dark red bold text (the row keeps its colours)
+            marks = {"color": OVERDUE_TEXT, "bold": True} if late else {}
             style = NamedStyle(
                 name,
-                font=xlsx_font(self.fonts.header if header else self.fonts.body),
+                font=xlsx_font(self.fonts.header if header else self.fonts.body, **marks),
                 border=Border(left=thin, right=thin, top=thin, bottom=thin),
                 alignment=Alignment(
                     horizontal="center" if header or center else None,

@@ -6,6 +6,7 @@ Workbooks are written to memory and then atomically to disk.
 """
 
 import io
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -107,35 +108,38 @@ def write_main(
     ws.row_dimensions[HEADER_ROW].height = 22
 
     longest = [display_width(h) for h in headers]
-    heights: list[float] = []
+    printed: list[list[tuple[int, str]]] = []  # per row: (column, text as printed)
     # what does not change from row to row, worked out once per column
     plan = [
-        (n, col, col.key in WRAPPED, col.key in FORM_INPUT_KEYS, col.number_format)
+        (n, col, col.key in FORM_INPUT_KEYS, col.number_format)
         for n, col in enumerate(columns, start=1)
     ]
     arrays = styles.arrays  # (center, late, answer, format) -> the style array to copy
     r = FIRST_ROW
     for row in rows:
-        lines = 1
-        late = row.overdue
+        texts: list[tuple[int, str]] = []
+        overdue = row.overdue  # marked in the 状态 cell only: inputs keep their own fill
         inputs: dict[str, str | None] = {}  # the hidden 原值, as original_of() writes it
-        for n, col, wrapped, is_input, fmt in plan:
+        for n, col, is_input, fmt in plan:
             v = col.get(row)
             c = ws.cell(r, n)
             if isinstance(v, str):
                 if v:
                     set_text(c, v)
-                    width = display_width(v) if len(v) * 2 > longest[n - 1] else 0
-                    longest[n - 1] = max(longest[n - 1], width)
-                    if wrapped:
-                        lines = max(lines, wrapped_lines(v, col.width))
+                    if col.key != "category":  # merged over its rows: it sets no row's height
+                        texts.append((n, v))
+                    if len(v) * 2 > longest[n - 1]:
+                        longest[n - 1] = max(longest[n - 1], display_width(v))
             elif v is not None:
                 c.value = v
+                shown = plain(v)
+                texts.append((n, shown))
                 # digits of 仿宋 or of a substitute font run wider than Calibri's: room for
-                # them, or a date shows as ####
-                longest[n - 1] = max(longest[n - 1], len(plain(v)) + 2)
+                # them, or a date or a time shows as ###
+                longest[n - 1] = max(longest[n - 1], math.ceil(len(shown) * DIGIT_WIDTH))
             if is_input:
                 inputs[col.key] = original_cell(v)
+            late = overdue and col.key == "status"
             key = (col.center, late, form and is_input, fmt if isinstance(fmt, str) else fmt(row))
             proto = arrays.get(key)
             if proto is None:  # the first cell of its kind registers the named style
@@ -144,16 +148,16 @@ def write_main(
                 c._style = proto.__copy__()
         set_text(ws.cell(r, key_col), row_key(checklist, row.ind, unit))
         set_text(ws.cell(r, original_col), json_texts(inputs))
-        heights.append(LINE_HEIGHT * lines + 4)
-        ws.row_dimensions[r].height = heights[-1]
+        printed.append(texts)
         r += 1
     last_row = r - 1
 
-    widths: list[float] = []
-    for n, col in enumerate(columns, start=1):
-        fitted = col.width if col.key == "text" else min(col.width, longest[n - 1] + 2)
-        widths.append(max(display_width(col.header) + 2, fitted))
-        ws.column_dimensions[get_column_letter(n)].width = widths[-1]
+    widths = print_widths(columns, longest)
+    for n, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(n)].width = w
+    heights = [row_height(texts, widths) for texts in printed]
+    for r, h in enumerate(heights, start=FIRST_ROW):
+        ws.row_dimensions[r].height = h
     for n in (key_col, original_col):
         ws.column_dimensions[get_column_letter(n)].hidden = True
     if frame.footnote:
@@ -174,6 +178,38 @@ def write_main(
     footer.text = "— &P —"  # official documents number their pages "— 1 —"
     footer.font = "宋体,Regular"
     footer.size = 14
+
+
+DIGIT_WIDTH = 1.15  # a digit of 仿宋 (or its substitute) against a character of Calibri
+CJK_WIDTH = 1.1  # a CJK character of an 11-point 仿宋 against two characters of Calibri
+NO_WRAP_MAX = 24  # a column that should not wrap grows to fit its longest cell up to this
+
+
+def print_widths(columns: Sequence[Column[Row]], longest: Sequence[int]) -> list[float]:
+    """Every printed column's width (characters of the default font), header included:
+    三级指标 its declared width; the other wrapping ones (填报值, 备注 …) their longest
+    cell up to their declared width; the rest their longest cell (状态 "逾期1904天",
+    填报人 "审批监管科王五", 审核时间) up to NO_WRAP_MAX, so that they print on one line
+    (a longer one wraps, and its row grows: row_height counts every column)."""
+    widths: list[float] = []
+    for n, col in enumerate(columns):
+        head = display_width(col.header) + 2
+        fitted = math.ceil(longest[n] * CJK_WIDTH) + 3  # cell padding, bold 状态 text
+        if col.key == "text":
+            fitted = int(col.width)
+        elif col.key in WRAPPED or col.key == "category":
+            fitted = min(fitted, int(col.width))
+        else:
+            fitted = min(fitted, max(NO_WRAP_MAX, int(col.width)))
+        widths.append(float(max(head, fitted)))
+    return widths
+
+
+def row_height(texts: Sequence[tuple[int, str]], widths: Sequence[float]) -> float:
+    """A row's height: the most lines any of its printed cells wraps to at its column's
+    width (Chinese line breaking, views/linebreak.py), every column counted."""
+    lines = max((wrapped_lines(t, widths[n - 1]) for n, t in texts), default=1)
+    return LINE_HEIGHT * lines + 4
 
 
 def _footnote(ws: Any, r: int, frame: Framing, widths: Sequence[float]) -> float:

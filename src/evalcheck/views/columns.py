@@ -440,11 +440,14 @@ def _note_explained(r: Row) -> str:
 
 
 DOC_NOTE = NOTE._replace(get=_note_explained)
+# 责任科室 as the bureau's table has it: blank where it names none (item 82)
+SOURCE_SECTION = Column[Row]("section", "责任科室", lambda r: "、".join(r.ind.sections), width=13)
 DOCUMENT: list[Column[Row]] = [
-    CATEGORY, ID, TEXT, OWNER, SECTION, DUE, ANSWER, DOC_NOTE, EVIDENCE,
+    CATEGORY, ID, TEXT, OWNER, SOURCE_SECTION, DUE, ANSWER, DOC_NOTE, EVIDENCE,
 ]  # fmt: skip
 """The attachment as a Word document: the same rows as text; 填报值 as displayed
-('312 个', '不适用（…）'), so it needs no 单位 or 不适用原因 column."""
+('312 个', '不适用（…）'), so it needs no 单位 or 不适用原因 column; 责任科室 blank where
+the source is (no 未指定科室)."""
 
 
 def document_columns(*, due_as_written: bool = False, mode: str = WORKING) -> list[Column[Row]]:

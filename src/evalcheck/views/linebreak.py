@@ -3,7 +3,8 @@
 Text is cut into units that must not be split, then lines are filled greedily:
 - closing punctuation (，。、；：！？）」》…) sticks to what precedes it, so no line begins with it;
 - opening punctuation (（「《“…) sticks to what follows, so no line ends with it;
-- a number keeps its measure word or percent sign ("11项", "95%"), and "第" its number;
+- a number keeps its measure word or percent sign ("11项", "95%", "144 项"), and "第" its
+  number; a blank to fill in is one unit and keeps its measure word too ("（ ）个");
 - a run of Latin letters and digits ("2021-09-15", "IPv6") and a progress bar are one
   unit each; spaces are break
   opportunities and vanish at a break.
@@ -23,8 +24,10 @@ CLOSING = frozenset("，。、；：！？）」』】〕》〉”’…‥·,.;
 OPENING = frozenset("（「『【〔《〈“‘([{")
 MEASURE = frozenset("个项次条人天年月日时分秒家件户元万亿岁名份类种部批所座台套处张本篇期")
 _DIGITS = re.compile(r"[0-9０-９]")
+_BLANK = re.compile(r"[（(][ \u3000]*[)）]$")  # a blank to fill in: "（ ）" before 个, %
 _TOKEN = re.compile(
-    r"[A-Za-z0-9０-９]+(?:[.\-:/][A-Za-z0-9０-９]+)*"  # a word, a number, a date
+    r"[（(][ \u3000]*[)）]"  # a blank to fill in
+    r"|[A-Za-z0-9０-９]+(?:[.\-:/][A-Za-z0-9０-９]+)*"  # a word, a number, a date
     r"|[█░]+"  # a progress bar
     r"|[ \t\u3000]+|.",
     re.S,
@@ -46,29 +49,40 @@ def _is_space(token: str) -> bool:
     return token.isspace()
 
 
+def _takes_measure(unit: str) -> bool:
+    """A number or a blank to fill in: what a measure word sticks to."""
+    return bool(_DIGITS.match(unit[-1])) or bool(_BLANK.search(unit))
+
+
 @lru_cache(maxsize=4096)
 def units(text: str) -> tuple[str, ...]:
     """The text as units no line break may fall inside (spaces are units of their own)."""
-    tokens = _TOKEN.findall(text)
     out: list[str] = []
     glue_next = False  # the last unit ends with opening punctuation (or is 第)
-    for tok in tokens:
-        if tok in MEASURE and len(out) > 1 and _is_space(out[-1]) and _DIGITS.search(out[-2][-1]):
-            out[-2:] = [out[-2] + out[-1] + tok]  # "144 项": the space stays, no break
-            glue_next = False
-            continue
-        if out and not _is_space(tok) and not _is_space(out[-1]):
-            prev = out[-1]
-            if (
-                glue_next
-                or tok[0] in CLOSING
-                or (tok in MEASURE and _DIGITS.search(prev[-1]))
-                or (prev.endswith("第") and _DIGITS.match(tok))
-            ):
-                out[-1] = prev + tok
-                glue_next = tok[-1] in OPENING or tok == "第"
+    for tok in _TOKEN.findall(text):
+        if not out:
+            out.append(tok)
+        elif _is_space(tok):
+            if glue_next:  # "（ 多选": no break after the bracket
+                out[-1] += tok
                 continue
-        out.append(tok)
+            out.append(tok)
+            continue
+        elif _is_space(out[-1]) and len(out) > 1:
+            before = out[-2]
+            if tok[0] in CLOSING or (tok in MEASURE and _takes_measure(before)):
+                out[-2:] = [before + out[-1] + tok]  # "多选 ）", "144 项": no break
+            else:
+                out.append(tok)
+        elif (
+            glue_next
+            or tok[0] in CLOSING
+            or (tok in MEASURE and _takes_measure(out[-1]))
+            or (out[-1].endswith("第") and _DIGITS.match(tok))
+        ):
+            out[-1] += tok
+        else:
+            out.append(tok)
         glue_next = tok[-1] in OPENING or tok == "第"
     return tuple(out)
 
@@ -143,7 +157,11 @@ def _wrap_paragraph(text: str, columns: int, prose: bool) -> list[str]:
         for ch in unit:  # a unit wider than the line: fold it
             cw = char_width(ch)
             if used + cw > columns and line:
+                carry = []
+                if len(line) > 1 and (ch in CLOSING or line[-1][-1] in OPENING):
+                    carry = [line.pop()]  # still no line begins with "？" or ends with "（"
                 flush()
+                line, used = carry + line, used + sum(width(c) for c in carry)
             line.append(ch)
             used += cw
     if any(u.strip() for u in line) or not lines:

@@ -181,9 +181,37 @@ def table(
             t.add_column(h, no_wrap=True, justify="right", min_width=text_width(h))
         else:
             t.add_column(h, no_wrap=True, overflow="fold")
+    wrapping = [h in wide for h in headers]
     for row in rows:
-        t.add_row(*(_cell(v) for v in row))
+        cells = zip(row, wrapping, strict=True)
+        t.add_row(*(_Wrapped(_cell(v)) if w else _cell(v) for v, w in cells))
     return _capture(t)
+
+
+class _Wrapped:
+    """A table cell that wraps by Chinese line-breaking rules (views/linebreak.py) at the
+    width rich gives its column: no line begins with closing punctuation or ends with
+    opening punctuation, and a number keeps its measure word."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __rich_measure__(self, console: Any, options: Any) -> Any:
+        from rich.measure import Measurement
+
+        from evalcheck.views.linebreak import longest_unit, width
+
+        widest = max((width(line) for line in self.text.split("\n")), default=0)
+        low = min(longest_unit(self.text), widest)
+        return Measurement(low, widest).clamp(max_width=options.max_width)
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from rich.text import Text
+
+        from evalcheck.views.linebreak import wrap
+
+        lines = wrap(self.text, options.max_width)
+        yield Text("\n".join(lines), no_wrap=True, overflow="fold", end="")
 
 
 def _capture(renderable: Any) -> str:
