@@ -37,7 +37,8 @@ def new_id(old: int) -> int:
 def _bundled_doc() -> dict[str, Any]:
     # the C loader (as the tool uses): PyYAML's pure-Python one takes ~0.5 s per checklist
     doc: dict[str, Any] = yaml.load(
-        bundled_checklist_path().read_text(encoding="utf-8"), Loader=yaml.CSafeLoader
+        bundled_checklist_path().read_text(encoding="utf-8"),
+        Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader),
     )
     return doc
 
@@ -121,7 +122,7 @@ def answers_doc(
     return {"format": 1, "checklist": {"title": title, "year": year}, "answers": answers}
 
 
-class _NoAliases(yaml.CSafeDumper):
+class _NoAliases(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
     """Write repeated objects out in full: the checklist loader refuses YAML aliases."""
 
     def ignore_aliases(self, data: Any) -> bool:

@@ -136,15 +136,12 @@ def _near(old: Sequence[Item], new: Sequence[Item], below: float) -> Iterable[Ne
     `below`), best pairs first, each new item offered once."""
     if not old or not new:
         return
-    from rapidfuzz import fuzz, process
+    from evalcheck.infra.similarity import extract  # rapidfuzz, or its pure twin
 
     texts = {i.id: fold(i.text) for i in new}
     found: list[tuple[float, int, int]] = []
     for o in old:
-        for _, score, n in process.extract(
-            fold(o.text), texts, scorer=fuzz.ratio, processor=None, limit=CANDIDATES,
-            score_cutoff=NEAR_SCORE,
-        ):  # fmt: skip
+        for _, score, n in extract(fold(o.text), texts, limit=CANDIDATES, cutoff=NEAR_SCORE):
             if score < below:
                 found.append((float(score), o.id, n))
     found.sort(key=lambda p: (-p[0], p[1], p[2]))
