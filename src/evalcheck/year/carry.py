@@ -97,22 +97,7 @@ def match(
             n = manual[o.id]
             result[o.id] = _finish(o, n, MANUAL, None, (), kind_of_new)
 
-    # 1. identical text; repeated texts pair up in id order
-    free_new: dict[str, list[int]] = {}
-    for i in new:
-        if i.id not in taken:
-            free_new.setdefault(fold(i.text), []).append(i.id)
-    rest: list[Item] = []
-    for o in old:
-        if o.id in result:
-            continue
-        same = free_new.get(fold(o.text))
-        if same:
-            n = same.pop(0)
-            taken.add(n)
-            result[o.id] = _finish(o, n, EXACT, None, (), kind_of_new)
-        else:
-            rest.append(o)
+    rest = _exact(old, new, taken, result, kind_of_new)
 
     # 2. similar text: best pairs first, over rounds until nothing more pairs up
     for o, n, score, doubts in _fuzzy(rest, [i for i in new if i.id not in taken], min_score):
@@ -129,6 +114,32 @@ def match(
     left = [i for i in new if i.id not in taken]
     near = tuple(_near(gone, left, min_score))
     return Matching(tuple(result[o.id] for o in old), unmatched, near)
+
+
+def _exact(
+    old: Sequence[Item],
+    new: Sequence[Item],
+    taken: set[int],
+    result: dict[int, Match],
+    kind_of_new: Mapping[int, str],
+) -> list[Item]:
+    """Pair identical texts (repeated texts pair up in id order); the old items left over."""
+    free_new: dict[str, list[int]] = {}
+    for i in new:
+        if i.id not in taken:
+            free_new.setdefault(fold(i.text), []).append(i.id)
+    rest: list[Item] = []
+    for o in old:
+        if o.id in result:
+            continue
+        same = free_new.get(fold(o.text))
+        if same:
+            n = same.pop(0)
+            taken.add(n)
+            result[o.id] = _finish(o, n, EXACT, None, (), kind_of_new)
+        else:
+            rest.append(o)
+    return rest
 
 
 def _near(old: Sequence[Item], new: Sequence[Item], below: float) -> Iterable[Near]:
@@ -185,47 +196,59 @@ def _fuzzy(
     A pair is doubtful when the old text had another candidate almost as good, or another
     old text scored almost as well against the same new one.
     """
-    from evalcheck.infra.similarity import extract
-
     left = list(old)
     free = {i.id: fold(i.text) for i in new}
     while left and free:
+        scored = _Round(left, free, min_score)
+        if not scored.pairs:
+            return
+        scored.pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+        done: set[int] = set()
+        for score, _, n, o in scored.pairs:
+            if o.id in done or n not in free:
+                continue
+            doubts = scored.doubts(o, n, score, free)
+            done.add(o.id)
+            del free[n]
+            yield o, n, score, doubts
+        left = [o for o in left if o.id not in done]
+
+
+class _Round:
+    """One round of `_fuzzy`: every remaining old text scored against the free new ones."""
+
+    def __init__(self, left: Sequence[Item], free: Mapping[int, str], min_score: float) -> None:
+        from evalcheck.infra.similarity import extract
+
         ids = list(free)
         texts = [free[i] for i in ids]
-        pairs: list[tuple[float, int, int, Item]] = []
-        found_by_old: dict[int, list[tuple[int, float]]] = {}
-        claims: dict[int, list[tuple[int, float]]] = {}  # new id -> (old id, score)
+        self.pairs: list[tuple[float, int, int, Item]] = []
+        self.found_by_old: dict[int, list[tuple[int, float]]] = {}
+        self.claims: dict[int, list[tuple[int, float]]] = {}  # new id -> (old id, score)
         shortlist = _Shortlist(texts) if len(left) * len(texts) > FULL_SCAN_LIMIT else None
         for pos, o in enumerate(left):
             query = fold(o.text)
             near = shortlist.near(query) if shortlist is not None else None
             choices = texts if near is None else {i: texts[i] for i in near}
             found = extract(query, choices, limit=CANDIDATES, cutoff=min_score)
-            found_by_old[o.id] = [(ids[idx], float(score)) for _, score, idx in found]
-            for n, score in found_by_old[o.id]:
-                pairs.append((score, pos, n, o))
-                claims.setdefault(n, []).append((o.id, score))
-        if not pairs:
-            return
-        pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
-        done: set[int] = set()
-        for score, _, n, o in pairs:
-            if o.id in done or n not in free:
-                continue
-            doubts = [
-                f"与今年第{m}项也相近（{s:.0f} 分）"
-                for m, s in found_by_old[o.id]
-                if m != n and m in free and score - s <= AMBIGUOUS_WITHIN
-            ][:1]
-            doubts += [
-                f"上年第{p}项与之也相近（{s:.0f} 分）"
-                for p, s in claims[n]
-                if p != o.id and score - s <= AMBIGUOUS_WITHIN
-            ][:1]
-            done.add(o.id)
-            del free[n]
-            yield o, n, score, doubts
-        left = [o for o in left if o.id not in done]
+            self.found_by_old[o.id] = [(ids[idx], float(score)) for _, score, idx in found]
+            for n, score in self.found_by_old[o.id]:
+                self.pairs.append((score, pos, n, o))
+                self.claims.setdefault(n, []).append((o.id, score))
+
+    def doubts(self, o: Item, n: int, score: float, free: Mapping[int, str]) -> list[str]:
+        """Why pairing o with n may be wrong: a near-equal rival on either side."""
+        doubts = [
+            f"与今年第{m}项也相近（{s:.0f} 分）"
+            for m, s in self.found_by_old[o.id]
+            if m != n and m in free and score - s <= AMBIGUOUS_WITHIN
+        ][:1]
+        doubts += [
+            f"上年第{p}项与之也相近（{s:.0f} 分）"
+            for p, s in self.claims[n]
+            if p != o.id and score - s <= AMBIGUOUS_WITHIN
+        ][:1]
+        return doubts
 
 
 class _Shortlist:
