@@ -282,11 +282,7 @@ def view(
     mins: dict[str, int] = {}
     dropped: list[str] = []
     if use_rich:
-        kept = fit_columns(cols, cells, _width())
-        dropped = [c.header for c in cols if all(c is not k for k in kept)]
-        idx = [cols.index(c) for c in kept]
-        cells = [[row[i] for i in idx] for row in cells]
-        cols = kept
+        cols, cells, dropped = _fitted(cols, cells)
         mins = {c.header: min_width(cols, cells, n) for n, c in enumerate(cols) if c.wide}
     if dropped and hint is None:
         _hidden.extend(h for h in dropped if h not in _hidden)
@@ -295,14 +291,29 @@ def view(
         cells,
         title=title,
         footer=footer,
-        wide=[c.header for c in cols if c.wide],
-        numeric=[c.header for c in cols if c.numeric],
+        wide=_headers_where(cols, "wide"),
+        numeric=_headers_where(cols, "numeric"),
         min_widths=mins,
         rich=use_rich,
     )
     if dropped and hint is not None:
         text += "\n" + paragraph(hidden_line(dropped, hint))
     return text
+
+
+def _headers_where(cols: Sequence[Any], flag: str) -> list[str]:
+    """The headers of the columns whose `flag` (wide, numeric) is set."""
+    return [c.header for c in cols if getattr(c, flag)]
+
+
+def _fitted(
+    cols: list[Any], cells: list[list[str]]
+) -> tuple[list[Any], list[list[str]], list[str]]:
+    """The columns that fit the terminal, their cells, and the headers dropped."""
+    kept = fit_columns(cols, cells, _width())
+    dropped = [c.header for c in cols if all(c is not k for k in kept)]
+    idx = [cols.index(c) for c in kept]
+    return kept, [[row[i] for i in idx] for row in cells], dropped
 
 
 def min_width(columns: Sequence[Any], cells: list[list[str]], i: int) -> int:
