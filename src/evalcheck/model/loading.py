@@ -3,11 +3,13 @@ parse cache, validated (validation.py) when it is not cached."""
 
 import os
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from evalcheck.errors import ChecklistInvalid, DataError
 from evalcheck.model.checklist import CACHEABLE, ENV_CHECKLIST, Checklist
-from evalcheck.model.validation import Problem, validate_text
+
+if TYPE_CHECKING:
+    from evalcheck.model.validation import Problem
 
 # ---------------------------------------------------------------- locating the file
 
@@ -83,6 +85,9 @@ def load_checklist(path: Path) -> Checklist:
     raw = read_checklist_bytes(path)
 
     def build(text: str) -> Checklist:
+        # start-up time: a cached checklist needs no validator
+        from evalcheck.model.validation import validate_text
+
         checklist, problems = validate_text(text, path)
         errors = [p.text for p in problems if p.level == "error"]
         if errors or checklist is None:
@@ -101,8 +106,10 @@ def load_checklist(path: Path) -> Checklist:
     return checklist
 
 
-def read_checklist(path: Path) -> tuple[Checklist | None, list[Problem]]:
+def read_checklist(path: Path) -> tuple[Checklist | None, list["Problem"]]:
     """Parse and validate a checklist file; return it (if usable) and every problem."""
+    from evalcheck.model.validation import Problem, validate_text
+
     raw = read_checklist_bytes(path)
     try:
         text = raw.decode("utf-8")
