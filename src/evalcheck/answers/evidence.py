@@ -221,6 +221,11 @@ def parse_item(raw: Any) -> Evidence | str:
         if not isinstance(url, str) or not URL.match(url.strip()):
             return f"url 应为网址（http:// 或 https:// 开头），实际为 {url!r}"
         return Evidence(url.strip(), "link", at=at_text, by=by)
+    return _file_item(raw, at_text, by)
+
+
+def _file_item(raw: Mapping[str, Any], at_text: str | None, by: str | None) -> Evidence | str:
+    """A `{file, size, sha256}` item, or why it is not one."""
     name, size, digest = raw.get("file"), raw.get("size"), raw.get("sha256")
     if not isinstance(name, str) or not is_safe_name(name):
         return f"file 应为不含路径的文件名，实际为 {name!r}"

@@ -105,6 +105,18 @@ def check_snapshot(snap: Snapshot) -> Report:
                     _involved(checklist, values, rule.refs),
                 )
             )
+    report.findings.extend(_derived_findings(snap, values))
+    if any(r.previous is not None for r in snap.rows):
+        from evalcheck.state.plausibility import plausibility
+
+        report.findings.extend(plausibility(checklist, snap.rows))
+    return report
+
+
+def _derived_findings(snap: Snapshot, values: Mapping[int, float]) -> list[Finding]:
+    """Each derived value against what was recorded: computed for a blank, or disagreeing."""
+    checklist = snap.checklist
+    found: list[Finding] = []
     for row in snap.rows:
         d, ind = row.derived, row.ind
         if d is None or d.value is None or ind.formula is None:
@@ -112,7 +124,7 @@ def check_snapshot(snap: Snapshot) -> Report:
         refs = expr.references(ind.formula)
         recorded = row.state.value if row.state is not None else None
         if row.status is Status.COMPUTED:
-            report.findings.append(
+            found.append(
                 Finding(
                     "derived-missing",
                     "warning",
@@ -123,7 +135,7 @@ def check_snapshot(snap: Snapshot) -> Report:
                 )
             )
         elif isinstance(recorded, int | float) and abs(recorded - d.value) > TOLERANCE:
-            report.findings.append(
+            found.append(
                 Finding(
                     "derived-mismatch",
                     "error",
@@ -133,11 +145,7 @@ def check_snapshot(snap: Snapshot) -> Report:
                     _involved(checklist, {**values, ind.id: float(recorded)}, [ind.id, *refs]),
                 )
             )
-    if any(r.previous is not None for r in snap.rows):
-        from evalcheck.state.plausibility import plausibility
-
-        report.findings.extend(plausibility(checklist, snap.rows))
-    return report
+    return found
 
 
 def violations_for(checklist: Checklist, values: Mapping[int, float], ident: int) -> list[Finding]:
