@@ -448,3 +448,20 @@ def test_evidence_items_survive_the_answers_file(items: list[ev.Evidence]) -> No
 
     text = dump_yaml({"evidence": [e.to_data() for e in items]})
     assert ev.parse_items(load_yaml_text(text, "answers.yaml")["evidence"]) == tuple(items)
+
+
+def test_changing_an_approved_answers_evidence_says_it_needs_review_again(
+    run, tmp_path: Path
+) -> None:
+    assert run("answer", "47", "--value", "312", "--by", "张三").exit_code == 0
+    plain = write(tmp_path / "a.pdf", b"a")
+    assert "原已审核通过" not in run("evidence", "add", "47", str(plain), "--by", "张三").stdout
+    assert run("approve", "47", "--by", "万富春").exit_code == 0
+    second = write(tmp_path / "b.pdf", b"b")
+    added = run("evidence", "add", "47", str(second), "--by", "张三")
+    assert added.exit_code == 0
+    assert "注意：第47项原已审核通过；佐证材料变了，现为待审核" in added.stdout
+    assert "待审核" in run("show", "47").stdout
+    assert run("approve", "47", "--by", "万富春").exit_code == 0
+    removed = run("evidence", "rm", "47", "b.pdf", "--by", "张三")
+    assert removed.exit_code == 0 and "原已审核通过" in removed.stdout

@@ -106,6 +106,16 @@ def add_cmd(
         _echo(line)
     if done.state is not None:
         _echo(_by_note(who, by))
+    _reopened_note(done)
+
+
+def _reopened_note(done: Any) -> None:
+    if done.reopened:
+        n = done.ind.id
+        _echo(
+            f"注意：第{n}项原已审核通过；佐证材料变了，现为待审核，"
+            f"需责任领导重新审核（evalcheck approve {n} --by 姓名）"
+        )
 
 
 @evidence_app.command("rm", cls=_Command)
@@ -128,6 +138,7 @@ def rm_cmd(
     done = remove_evidence(env, n, name, by=who)
     gone, note = done.gone, _by_note(who, by)
     _echo(f"第{done.ind.id}项 已移除{gone.label} {gone.name}（{note}；可用 evalcheck undo 恢复）")
+    _reopened_note(done)
 
 
 @evidence_app.command("list", cls=_Command)

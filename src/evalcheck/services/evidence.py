@@ -54,6 +54,7 @@ class EvidenceAdded(NamedTuple):
     ind: Indicator
     state: State | None  # None: nothing new (every file a duplicate)
     report: list[Added]  # what became of each source, in order
+    reopened: bool = False  # it was approved: changed evidence needs the leader again
 
 
 def add_evidence(ws: Workspace, ident: int, sources: Sequence[str], *, by: str) -> EvidenceAdded:
@@ -63,19 +64,27 @@ def add_evidence(ws: Workspace, ident: int, sources: Sequence[str], *, by: str) 
     root = store_root(ws.answers_path)
     with store_changes() as ops, ws.writing() as answers:
         current = answers.evidence(ind.id)
+        was = _approved(ws.checklist, answers.state(ind.id))
         items, report, incoming = add_items(
             root, ind.id, current, sources, ops, by=by, at=now_iso()
         )
         st = answers.set_evidence(ind, items, by=by)
         if st is not None:
             sync(root, ind.id, current, items, ops, incoming)
-    return EvidenceAdded(ind, st, report)
+    return EvidenceAdded(ind, st, report, was and st is not None)
+
+
+def _approved(checklist: Checklist, st: State | None) -> bool:
+    """Approved before this change: any change to an approved answer, its evidence
+    included, makes it pending again (answers/review.py)."""
+    return bool(checklist.review and st is not None and st.review == "approved")
 
 
 class EvidenceRemoved(NamedTuple):
     ind: Indicator
     state: State | None
     gone: Evidence
+    reopened: bool = False  # it was approved: changed evidence needs the leader again
 
 
 def remove_evidence(ws: Workspace, ident: int, name: str, *, by: str) -> EvidenceRemoved:
@@ -85,10 +94,11 @@ def remove_evidence(ws: Workspace, ident: int, name: str, *, by: str) -> Evidenc
     root = store_root(ws.answers_path)
     with store_changes() as ops, ws.writing() as answers:
         current = answers.evidence(ind.id)
+        was = _approved(ws.checklist, answers.state(ind.id))
         items, gone = remove_item(current, name)
         st = answers.set_evidence(ind, items, by=by)
         sync(root, ind.id, current, items, ops)
-    return EvidenceRemoved(ind, st, gone)
+    return EvidenceRemoved(ind, st, gone, was and st is not None)
 
 
 def follow_undo(
