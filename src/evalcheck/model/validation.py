@@ -233,15 +233,11 @@ def _deputies(
             valid = "、".join(owners) or "（清单中没有责任领导）"
             c.error(where, f"“{key}”不是清单中的责任领导（可选：{valid}）")
             continue
-        chain = [names] if isinstance(names, str) else names
-        if (
-            not isinstance(chain, list)
-            or not chain
-            or not all(isinstance(n, str) and n.strip() for n in chain)
-        ):
+        chain = _name_chain(names)
+        if chain is None:
             c.error(where, f"应为代签人姓名，或姓名的列表，{example}")
             continue
-        people = [n.strip() for n in chain]
+        people = list(chain)
         if owner in people:
             c.error(where, f"代签人不能是{owner}本人")
             continue
@@ -270,16 +266,22 @@ def _fonts(raw: Any, c: _Collector) -> tuple[tuple[str, tuple[str, ...]], ...]:
         if role not in ROLES:
             c.error(f"字段 fonts.{role}", f"未知的用途（可用：{'、'.join(ROLES)}）")
             continue
-        chain = [names] if isinstance(names, str) else names
-        if (
-            not isinstance(chain, list)
-            or not chain
-            or not all(isinstance(n, str) and n.strip() for n in chain)
-        ):
+        chain = _name_chain(names)
+        if chain is None:
             c.error(f"字段 fonts.{role}", "应为字体名，或按优先顺序排列的字体名列表")
             continue
-        out.append((str(role), tuple(n.strip() for n in chain)))
+        out.append((str(role), chain))
     return tuple(out)
+
+
+def _name_chain(raw: Any) -> tuple[str, ...] | None:
+    """One name, or a non-empty list of names (stripped); None for anything else."""
+    chain = [raw] if isinstance(raw, str) else raw
+    if not isinstance(chain, list) or not chain:
+        return None
+    if not all(isinstance(n, str) and n.strip() for n in chain):
+        return None
+    return tuple(n.strip() for n in chain)
 
 
 def _as_date(v: Any) -> dt.date | None:
