@@ -23,7 +23,6 @@ NOT_YET_SPLIT = {
     "year/carryover.py carry_over": 38,
     "year/mapping.py parse": 45,
     "io/tableimport_read.py _read_xlsx": 36,
-    "io/reviewbook.py _write_sheet": 23,
     "io/tableimport.py split_options": 25,
     "io/tableimport.py checklist_document": 25,
     "io/tableimport.py find_header": 23,

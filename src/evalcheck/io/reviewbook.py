@@ -116,7 +116,6 @@ def _write_sheet(
 ) -> None:
     from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
 
     fonts = fonts_of(checklist, XLSX_SIZES)  # the same fonts as the bureau's table
     styles = Styles(ws.parent, fonts)
@@ -130,28 +129,7 @@ def _write_sheet(
     centered = ("题号", "单位", "填报人", "审核状态", "审核人", "审核结论", "答案版本")
     r = FIRST_ROW
     for ind, st in items:
-        review = review_of(checklist, st)
-        values: dict[str, Any] = {
-            "题号": ind.id,
-            "三级指标": ind.text,
-            "责任科室": ind.section or UNASSIGNED,
-            "填报值": f"不适用：{st.na}" if st.na is not None else cell_value(ind, st.value),
-            "单位": ind.unit or "",
-            "备注": st.note or "",
-            "佐证材料": "\n".join(e.name for e in st.evidence),
-            "填报人": st.by,
-            "填报时间": local_time(st.at),
-            "审核状态": (review.label if review else "")
-            + (
-                f"（已说明：{st.explanation}）"
-                if review is Review.APPROVED and st.explanation
-                else ""
-            ),
-            "审核人": signed_by(st) if review is not Review.PENDING else "",
-            "审核意见": st.comment or "" if review is not Review.PENDING else "",
-            "校验键": row_key(checklist, ind),
-            "答案版本": answer_version(st),
-        }
+        values = _row_values(checklist, ind, st)
         number = number_format(ind)
         for name, n in COL.items():
             v = values.get(name)
@@ -160,13 +138,7 @@ def _write_sheet(
                 set_text(c, v)
             elif v is not None:
                 c.value = v
-            fmt = (
-                number
-                if name == "填报值"
-                else "yyyy-mm-dd hh:mm"
-                if name == "填报时间"
-                else "General"
-            )
+            fmt = {"填报值": number, "填报时间": "yyyy-mm-dd hh:mm"}.get(name, "General")
             styles.apply(c, center=name in centered, answer=name in EDITABLE, fmt=fmt)
         lines = max(
             1,
@@ -179,16 +151,7 @@ def _write_sheet(
         ws.row_dimensions[r].height = 16.5 * lines + 4
         r += 1
     last = max(r - 1, FIRST_ROW)
-    dv = DataValidation(type="list", formula1=f'"{APPROVE},{RETURN}"', allow_blank=True)
-    dv.error = f"请选择“{APPROVE}”或“{RETURN}”"
-    dv.showErrorMessage = True
-    dv.promptTitle = "审核结论"
-    dv.prompt = f"选择“{APPROVE}”或“{RETURN}”；退回时必须在“审核意见”写明原因。不审核的行留空。"
-    dv.showInputMessage = True
-    ws.add_data_validation(dv)
-    dv.add(
-        f"{get_column_letter(COL['审核结论'])}{FIRST_ROW}:{get_column_letter(COL['审核结论'])}{last}"
-    )
+    _decision_dropdown(ws, last)
     for name, n in COL.items():
         ws.column_dimensions[get_column_letter(n)].width = WIDTHS[name]
     for name in HIDDEN:
@@ -206,6 +169,50 @@ def _write_sheet(
     ws.protection.sort = False
     ws.protection.formatColumns = False
     ws.protection.formatRows = False
+
+
+def _row_values(checklist: Checklist, ind: Indicator, st: State) -> dict[str, Any]:
+    """One indicator's cells, by column name."""
+    review = review_of(checklist, st)
+    return {
+        "题号": ind.id,
+        "三级指标": ind.text,
+        "责任科室": ind.section or UNASSIGNED,
+        "填报值": f"不适用：{st.na}" if st.na is not None else cell_value(ind, st.value),
+        "单位": ind.unit or "",
+        "备注": st.note or "",
+        "佐证材料": "\n".join(e.name for e in st.evidence),
+        "填报人": st.by,
+        "填报时间": local_time(st.at),
+        "审核状态": (review.label if review else "") + _explained(review, st),
+        "审核人": signed_by(st) if review is not Review.PENDING else "",
+        "审核意见": st.comment or "" if review is not Review.PENDING else "",
+        "校验键": row_key(checklist, ind),
+        "答案版本": answer_version(st),
+    }
+
+
+def _explained(review: Review | None, st: State) -> str:
+    """An approval given with a written 说明 (an error-level rule broken): '（已说明：…）'."""
+    if review is Review.APPROVED and st.explanation:
+        return f"（已说明：{st.explanation}）"
+    return ""
+
+
+def _decision_dropdown(ws: Any, last: int) -> None:
+    """The 审核结论 column offers 通过/退回, with a prompt, down to the last row."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    dv = DataValidation(type="list", formula1=f'"{APPROVE},{RETURN}"', allow_blank=True)
+    dv.error = f"请选择“{APPROVE}”或“{RETURN}”"
+    dv.showErrorMessage = True
+    dv.promptTitle = "审核结论"
+    dv.prompt = f"选择“{APPROVE}”或“{RETURN}”；退回时必须在“审核意见”写明原因。不审核的行留空。"
+    dv.showInputMessage = True
+    ws.add_data_validation(dv)
+    col = get_column_letter(COL["审核结论"])
+    dv.add(f"{col}{FIRST_ROW}:{col}{last}")
 
 
 # ---------------------------------------------------------------- reading back
