@@ -499,13 +499,7 @@ def add_items(
     folder = root / str(ident)
     for source in sources:
         if is_url(source):
-            url = source.strip()
-            if any(e.kind == "link" and e.name == url for e in items):
-                report.append(Added(source, "link-duplicate", Evidence(url, "link")))
-                continue
-            item = Evidence(url, "link", at=at, by=by)
-            items.append(item)
-            report.append(Added(source, "link", item))
+            report.append(_add_link(items, source, by=by, at=at))
             continue
         src = resolve(source)
         tmp, digest, size = ops.copy_in(src, folder)
@@ -514,25 +508,47 @@ def add_items(
             ops.discard(tmp)
             report.append(Added(source, "duplicate", same, same.name))
             continue
-        import unicodedata
-
-        name = safe_name(src.name)
-        altered = name != unicodedata.normalize("NFC", src.name)  # cut or made valid
-        clash = next((e for e in items if e.kind == "file" and fold(e.name) == fold(name)), None)
-        if clash is not None and (clash.name in incoming or altered):
-            # two files of one name in one go, or a name that only matches once cut
-            # (two long names alike up to the cut): a name of its own, never a replacement
-            name = unique_name(name, [e.name for e in items if e.kind == "file"])
-            clash = None
-        item = Evidence(clash.name if clash else name, "file", size, digest, at, by)
-        if clash is not None:
-            items[items.index(clash)] = item
-            report.append(Added(source, "replaced", item, clash.name))
-        else:
-            items.append(item)
-            report.append(Added(source, "added", item))
-        incoming[item.name] = tmp
+        added = _add_file(items, incoming, source, src.name, (size, digest, at, by))
+        report.append(added)
+        incoming[added.item.name] = tmp
     return tuple(items), report, incoming
+
+
+def _add_link(items: list[Evidence], source: str, *, by: str, at: str) -> Added:
+    """A link: recorded once (the same URL again is reported as a duplicate)."""
+    url = source.strip()
+    if any(e.kind == "link" and e.name == url for e in items):
+        return Added(source, "link-duplicate", Evidence(url, "link"))
+    item = Evidence(url, "link", at=at, by=by)
+    items.append(item)
+    return Added(source, "link", item)
+
+
+def _add_file(
+    items: list[Evidence],
+    incoming: dict[str, Path],
+    source: str,
+    original: str,
+    facts: tuple[int, str, str, str],
+) -> Added:
+    """A new file's item: added, or replacing the recorded file of the same name."""
+    import unicodedata
+
+    size, digest, at, by = facts
+    name = safe_name(original)
+    altered = name != unicodedata.normalize("NFC", original)  # cut or made valid
+    clash = next((e for e in items if e.kind == "file" and fold(e.name) == fold(name)), None)
+    if clash is not None and (clash.name in incoming or altered):
+        # two files of one name in one go, or a name that only matches once cut
+        # (two long names alike up to the cut): a name of its own, never a replacement
+        name = unique_name(name, [e.name for e in items if e.kind == "file"])
+        clash = None
+    item = Evidence(clash.name if clash else name, "file", size, digest, at, by)
+    if clash is not None:
+        items[items.index(clash)] = item
+        return Added(source, "replaced", item, clash.name)
+    items.append(item)
+    return Added(source, "added", item)
 
 
 def remove_item(current: Sequence[Evidence], name: str) -> tuple[tuple[Evidence, ...], Evidence]:
