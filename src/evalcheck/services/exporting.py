@@ -86,12 +86,8 @@ def export_table(
     rows = select_rows(snap, filters)
     answered = sum(1 for r in rows if r.state is not None)
     review = snap.checklist.review
-    waiting = sum(1 for r in rows if not r.final)
-    if final and waiting and not allow_incomplete:
-        raise not_final_refusal(rows, review)
+    waiting = _not_final(rows, final, allow_incomplete, review)
     mode = FINAL if final else WORKING
-    if not final:  # a working export: how many cells carry a （待审核）/（已退回） mark
-        waiting = sum(1 for r in rows if r.stage in (Stage.PENDING, Stage.RETURNED))
     if not force and path.suffix.lower() == ".xlsx" and path.is_file():
         refuse_typed_into(path, snap.rows)
     counts = counts_line(rows, review)
@@ -114,6 +110,17 @@ def export_table(
     return TableExported(
         path, n, answered, False, previous, counts, final, waiting, found is not None
     )
+
+
+def _not_final(rows: "Sequence[Row]", final: bool, allow_incomplete: bool, review: bool) -> int:
+    """--final: how many will be left blank (refused unless `allow_incomplete`); a working
+    export: how many cells carry a （待审核）/（已退回） mark."""
+    if not final:
+        return sum(1 for r in rows if r.stage in (Stage.PENDING, Stage.RETURNED))
+    waiting = sum(1 for r in rows if not r.final)
+    if waiting and not allow_incomplete:
+        raise not_final_refusal(list(rows), review)
+    return waiting
 
 
 def refuse_typed_into(path: Path, rows: "Sequence[Row]") -> None:
