@@ -8,7 +8,9 @@ import json
 from pathlib import Path
 
 import openpyxl
-from python_calamine import CalamineWorkbook
+import pytest
+
+from .readback import CalamineWorkbook
 
 R132 = (
     "注意（错误，规则 R132）：已汇聚至国家系统的监管对象数（132）不能多于监管对象总数（131）"
@@ -115,7 +117,9 @@ def test_approve_all_skips_rule_breaks_and_lists_them(run) -> None:
 
 
 def test_the_word_attachment_notes_the_explanation(run) -> None:
-    import docx
+    docx = pytest.importorskip(
+        "docx", reason="可选功能 Word 导出：python-docx/lxml 未安装（evalcheck[word]）"
+    )
 
     _broken(run)
     run("approve", "132", "--by", "万富春", "--explain", "国家系统口径含个体户")
