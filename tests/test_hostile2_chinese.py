@@ -109,6 +109,10 @@ def test_a_damaged_workbook_to_checklist_import(tmp_path, members) -> None:
 
 
 def test_a_damaged_ods_to_checklist_import(tmp_path) -> None:
+    pytest.importorskip(
+        "python_calamine",
+        reason="可选功能 .xls/.ods 读取：python-calamine 未安装（evalcheck[xls]）",
+    )
     with zipfile.ZipFile(tmp_path / "表.ods", "w") as z:
         z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
         z.writestr("content.xml", "<<<")

@@ -102,7 +102,9 @@ def test_the_excel_attachment_prints_every_cell_whole(run, tmp_path: Path) -> No
 
 @needs_soffice
 def test_the_word_attachment_prints_every_cell_and_fills_its_pages(run, tmp_path: Path) -> None:
-    from docx import Document
+    Document = pytest.importorskip(
+        "docx", reason="可选功能 Word 导出：python-docx/lxml 未安装（evalcheck[word]）"
+    ).Document
 
     answered(run)
     assert run("export", "report.docx").exit_code == 0
@@ -123,7 +125,9 @@ def test_the_word_attachment_prints_every_cell_and_fills_its_pages(run, tmp_path
 
 @needs_soffice
 def test_item_82_prints_its_blank_section(run, tmp_path: Path) -> None:
-    from docx import Document
+    Document = pytest.importorskip(
+        "docx", reason="可选功能 Word 导出：python-docx/lxml 未安装（evalcheck[word]）"
+    ).Document
 
     assert run("export", "report.docx").exit_code == 0
     rows = [
