@@ -81,21 +81,22 @@ def scenario() -> None:
     ec("answer", "47", "--value", "320", "--by", "张三")
     ec("answer", "109", "--na", "本年度无其他创新举措", "--by", "张三")
     ec("answer", "131", "--value", "1000", "--by", "王芳")
-    ec("answer", "132", "--value", "900", "--by", "王芳")
+    ec("answer", "132", "--value", "1200", "--by", "王芳")  # breaks R132 (132 ≤ 131)
     ec("answer", "134", "--value", "10", "--by", "王芳")
     ec("answer", "135", "--value", "5", "--by", "王芳")
     ec("answer", "30", "--value", "12", "--by", "李四")
     ec("answer", "38", "--value", "95", "--by", "李四")
-    ec("approve", "47", "109", "131", "132", "--by", OWNER)
+    ec("approve", "47", "109", "--by", OWNER)
+    # an error-level rule broken (R132 ties 131 and 132): approved only with a written 说明
+    unexplained = ec("approve", "131", "132", "--by", OWNER, ok=False)
+    assert unexplained.returncode == 3 and "R132" in unexplained.stderr
+    ec("approve", "131", "132", "--by", OWNER, "--explain", "国家系统口径含个体工商户")
     ec("return", "38", "--reason", "与台账不符", "--by", OWNER)
-    # 李四 filled 30: approving it themselves is refused (once `sign`'s rule is in);
-    # where it is not yet, undo it so the state is the same either way
+    # 李四 filled 30: approving it themselves is refused, nothing written
+    before = Path("answers.yaml").read_bytes()
     self_signed = ec("approve", "30", "--by", "李四", ok=False)
-    if self_signed.returncode == 0:
-        ec("undo")
-    else:
-        assert self_signed.returncode == 3, self_signed.stderr
-        assert "错误" in self_signed.stderr
+    assert self_signed.returncode == 3 and "错误" in self_signed.stderr
+    assert Path("answers.yaml").read_bytes() == before
 
 
 def test_every_output_counts_by_one_lifecycle(tmp_path: Path, monkeypatch) -> None:
@@ -117,6 +118,8 @@ def test_every_output_counts_by_one_lifecycle(tmp_path: Path, monkeypatch) -> No
         assert group["percent"] == round(100 * group["approved"] / group["total"], 1)
     text = ec("status").stdout
     assert f"已完成（已审核） {len(FINAL)} 项" in text
+    assert "已说明：国家系统口径含个体工商户" in ec("show", "132").stdout
+    assert "已说明" in ec("check", ok=False).stdout
     assert "待审核 4 项、已退回 1 项" in text and "完成按已审核计" in text
 
     # list --status: the same items, stage by stage
@@ -153,7 +156,8 @@ def test_every_output_counts_by_one_lifecycle(tmp_path: Path, monkeypatch) -> No
     ec("export", "report.xlsx")
     table = table_by_id(tmp_path / "report.xlsx")
     assert table[47]["填报值"] == 320 and table[131]["填报值"] == 1000
-    assert table[133]["填报值"] == 90  # derived over approved inputs: final, a number
+    assert table[133]["填报值"] == 120  # derived over approved inputs: final, a number
+    assert any("已说明：国家系统口径含个体工商户" in str(v) for v in table[132].values())
     assert table[109]["不适用原因"] == "本年度无其他创新举措"
     assert table[30]["填报值"] == "12 个（待审核）" and table[38]["填报值"] == "95 条（已退回）"
     assert table[136]["填报值"] == "50（待审核）"
@@ -169,7 +173,7 @@ def test_every_output_counts_by_one_lifecycle(tmp_path: Path, monkeypatch) -> No
     out = ec("export", "report.docx").stdout
     assert "已审核 5 / 待审核 4 / 已退回 1 / 未填报 134" in out
     word = docx_by_id(tmp_path / "report.docx")
-    assert word[47]["填报值"] == "320 个" and word[133]["填报值"] == "90%（自动计算）"
+    assert word[47]["填报值"] == "320 个" and word[133]["填报值"] == "120%（自动计算）"
     assert word[109]["填报值"] == "不适用（本年度无其他创新举措）"
     assert word[30]["填报值"] == "12 个（待审核）" and word[38]["填报值"] == "95 条（已退回）"
     assert word[136]["填报值"].endswith("（待审核）")
