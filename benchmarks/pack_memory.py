@@ -4,7 +4,7 @@
     python benchmarks/pack_memory.py --mb 50     # one size
 
 Each bundle is made of many files (half random bytes, which do not compress, half text),
-spread over the 144 indicators and recorded through the library (evidence_ops.add, as
+spread over the 144 indicators and recorded through the library (answers.evidence.add_items, as
 `evidence add` does). The pack then runs as its own process, once to a .zip and once to a
 folder; its peak resident memory is read with `resource.getrusage(RUSAGE_CHILDREN)` from a
 small wrapper process that runs nothing else. Files are streamed in 1 MiB pieces, so the
@@ -49,10 +49,11 @@ def measure(cmd: list[str], cwd: Path, env: dict[str, str]) -> dict[str, float]:
 
 def make_bundle(folder: Path, total_mb: int, files: int) -> None:
     """Files of ~total_mb/files MB each, recorded for indicators 1..144 in turn."""
+    from evalcheck.answers.evidence import add_items, sync
     from evalcheck.answers.paths import store_root
-    from evalcheck.answers.store import transaction
+    from evalcheck.answers.store import now_iso, transaction
     from evalcheck.model.loading import bundled_checklist_path, load_checklist
-    from evalcheck.services.evidence_ops import add, store_changes
+    from evalcheck.services.evidence import store_changes
 
     src = folder / "src"
     src.mkdir()
@@ -74,8 +75,14 @@ def make_bundle(folder: Path, total_mb: int, files: int) -> None:
     for n, p in enumerate(paths):
         by_ind.setdefault(cl.indicators[n % len(cl.indicators)].id, []).append(str(p))
     with store_changes() as ops, transaction(answers, cl) as a:
-        for ident, sources in by_ind.items():
-            add(a, cl.get(ident), sources, root, ops, by="bench")
+        for ident, sources in by_ind.items():  # as services.evidence.add_evidence does
+            ind = cl.get(ident)
+            current = a.evidence(ind.id)
+            items, _, incoming = add_items(
+                root, ind.id, current, sources, ops, by="bench", at=now_iso()
+            )
+            if a.set_evidence(ind, items, by="bench") is not None:
+                sync(root, ind.id, current, items, ops, incoming)
     shutil.rmtree(src)
 
 
