@@ -2,7 +2,7 @@
 with a chart), 同比 (both years' values of the matched indicators) and 汇总 (indicator ×
 unit with the rolled-up total and its rule, when the checklist has units)."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from evalcheck.io.xlsx_format import COMPARE_SHEET, ROLLUP_SHEET, SUMMARY_SHEET
@@ -12,6 +12,7 @@ from evalcheck.views.columns import progress_sheet
 
 if TYPE_CHECKING:
     from evalcheck.state.rollup import Rollup
+    from evalcheck.views.columns import Column
 
 
 def write_summary(wb: Any, snap: Snapshot, rows: Sequence[Row]) -> None:
@@ -76,56 +77,31 @@ def write_summary(wb: Any, snap: Snapshot, rows: Sequence[Row]) -> None:
 
 def write_compare(wb: Any, snap: Snapshot, rows: Sequence[Row]) -> None:
     """The 同比 sheet: matched indicators with both years' values and the change."""
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
     from evalcheck.state.compare import compare_rows
     from evalcheck.views.columns import COMPARE
 
-    ws = wb.create_sheet(COMPARE_SHEET)
     year = next(r.previous.year for r in rows if r.previous is not None)
     title = f"{snap.checklist.year}年与{year}年对比（上年值仅供参考）"
-    ws.cell(1, 1, title).font = Font(bold=True, size=13)
-    for n, col in enumerate(COMPARE, start=1):
-        c = ws.cell(2, n, col.header)
-        c.font = Font(bold=True)
-        c.fill = PatternFill("solid", fgColor="DDEBF7")
-    wrap = Alignment(wrap_text=True, vertical="center")
-    for r, line in enumerate(compare_rows(snap, rows), start=3):
-        for n, col in enumerate(COMPARE, start=1):
-            v = col.get(line)
-            c = ws.cell(r, n)
-            if isinstance(v, str):
-                set_text(c, v)
-            else:
-                c.value = v
-            c.alignment = wrap
-    for n, col in enumerate(COMPARE, start=1):
-        ws.column_dimensions[get_column_letter(n)].width = col.width
+    ws = _table_sheet(wb, COMPARE_SHEET, title, COMPARE, compare_rows(snap, rows), formats=False)
     ws.freeze_panes = "A3"
-    ws.print_title_rows = "1:2"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def write_rollup(wb: Any, snap: Snapshot, rollups: "Sequence[Rollup]") -> None:
-    """The 汇总 sheet: one row per collected indicator, one column per unit (its value,
-    未报送 or 不适用), then the rolled-up total, its rule, complete or not, and the formula."""
+def _table_sheet(
+    wb: Any,
+    name: str,
+    title: str,
+    columns: "Sequence[Column[Any]]",
+    lines: "Iterable[Any]",
+    *,
+    formats: bool,
+) -> Any:
+    """A sheet of one table: the title in row 1, shaded headers in row 2, one row per line
+    (wrapped; with each column's number format when `formats`), the columns' widths, and
+    landscape A4 fitted to the page width with rows 1–2 repeated."""
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    from evalcheck.views.units import MatrixRow, ranks_of, rollup_sheet_columns
-
-    checklist = snap.checklist
-    assert checklist.units is not None
-    columns = rollup_sheet_columns(checklist.units.names)
-    ws = wb.create_sheet(ROLLUP_SHEET)
-    title = (
-        f"{checklist.title}（{checklist.year}年）各单位填报与汇总，截至 {snap.today.isoformat()}"
-    )
+    ws = wb.create_sheet(name)
     ws.cell(1, 1, title).font = Font(bold=True, size=13)
     bold, shaded = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     for n, col in enumerate(columns, start=1):
@@ -133,9 +109,7 @@ def write_rollup(wb: Any, snap: Snapshot, rollups: "Sequence[Rollup]") -> None:
         c.font = bold
         c.fill = shaded
     wrap = Alignment(wrap_text=True, vertical="center")
-    for r, rollup in enumerate(rollups, start=3):
-        ind = checklist.get(rollup.id)
-        line = MatrixRow(ind, rollup, ranks_of(ind, rollup))
+    for r, line in enumerate(lines, start=3):
         for n, col in enumerate(columns, start=1):
             v = col.get(line)
             c = ws.cell(r, n)
@@ -143,15 +117,34 @@ def write_rollup(wb: Any, snap: Snapshot, rollups: "Sequence[Rollup]") -> None:
                 set_text(c, v)
             else:
                 c.value = v
-                c.number_format = col.format_for(line)
+                if formats:
+                    c.number_format = col.format_for(line)
             c.alignment = wrap
     for n, col in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(n)].width = col.width
-    ws.freeze_panes = "C3"
-    ws.auto_filter.ref = f"A2:{get_column_letter(len(columns))}{max(2, len(rollups) + 2)}"
     ws.print_title_rows = "1:2"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+    return ws
+
+
+def write_rollup(wb: Any, snap: Snapshot, rollups: "Sequence[Rollup]") -> None:
+    """The 汇总 sheet: one row per collected indicator, one column per unit (its value,
+    未报送 or 不适用), then the rolled-up total, its rule, complete or not, and the formula."""
+    from openpyxl.utils import get_column_letter
+
+    from evalcheck.views.units import MatrixRow, ranks_of, rollup_sheet_columns
+
+    checklist = snap.checklist
+    assert checklist.units is not None
+    columns = rollup_sheet_columns(checklist.units.names)
+    title = (
+        f"{checklist.title}（{checklist.year}年）各单位填报与汇总，截至 {snap.today.isoformat()}"
+    )
+    lines = [MatrixRow(ind, r, ranks_of(ind, r)) for r in rollups for ind in (checklist.get(r.id),)]
+    ws = _table_sheet(wb, ROLLUP_SHEET, title, columns, lines, formats=True)
+    ws.freeze_panes = "C3"
+    ws.auto_filter.ref = f"A2:{get_column_letter(len(columns))}{max(2, len(rollups) + 2)}"
