@@ -6,7 +6,7 @@ openpyxl parses XML through defusedxml when it is installed (it is a dependency)
 """
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -113,12 +113,7 @@ def read_workbook(path: Path, checklist: Checklist, grid: Grid | None = None) ->
         check_unit(checklist, unit, path)
     cached: Grid | None = None  # values Excel computed for formulas, read only if needed
     result = ImportResult()
-    for title, rows in grid.items():
-        if title in (META_SHEET, SUMMARY_SHEET):
-            continue
-        header = _find_header(rows)
-        if header is None:
-            continue
+    for title, rows, header in _table_sheets(grid):
         result.sheets.append(title)
         col = header["value"] - 1
         if cached is None and any(len(row) > col and row[col][1] for row in rows):
@@ -127,6 +122,19 @@ def read_workbook(path: Path, checklist: Checklist, grid: Grid | None = None) ->
     if not result.sheets:
         raise DataError(f"{path} 中没有带“题号”“填报值”“校验键”表头的工作表")
     return result
+
+
+def _table_sheets(
+    grid: Grid,
+) -> Iterator[tuple[str, list[list[tuple[Any, bool]]], dict[str, int]]]:
+    """The sheets that hold a table of indicators, with their header (not the hidden
+    sheet, not the 汇总 sheet, not a sheet someone added without the header row)."""
+    for title, rows in grid.items():
+        if title in (META_SHEET, SUMMARY_SHEET):
+            continue
+        header = _find_header(rows)
+        if header is not None:
+            yield title, rows, header
 
 
 def _find_header(rows: list[list[tuple[Any, bool]]]) -> dict[str, int] | None:
@@ -377,12 +385,7 @@ def typed_into(
     if workbook_kind(grid) != "export":
         return [f"{path} 不是 evalcheck export 导出的总表"]
     out: list[str] = []
-    for title, rows in grid.items():
-        if title in (META_SHEET, SUMMARY_SHEET):
-            continue
-        header = _find_header(rows)
-        if header is None:
-            continue
+    for title, rows, header in _table_sheets(grid):
         for r in range(header["_row"] + 1, len(rows) + 1):
             row = _Row(rows[r - 1], header)
             if row.get("key") is None and row.get("id") is None:
