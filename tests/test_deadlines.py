@@ -205,7 +205,8 @@ def test_remind_text(run, some_answers) -> None:
         lines[3]
         == "1. 第84项 是否建立政务服务满意度调查机制，并纳入绩效考核？（责任领导：万富春，完成时限：9月15日，已逾期 5 天）"
     )
-    assert len(lines) == 3 + 37 + 1
+    assert len(lines) == 3 + 37 + 1 + 2  # the letter, a blank line, the counting rule
+    assert lines[-1].startswith("完成按已审核计")
     assert "第43项" not in result.stdout  # answered
 
 

@@ -1,6 +1,6 @@
 """No output ever shows a value that is not final as if it were (issue 24): a hypothesis
-state machine answers, imports, approves, returns and undoes in a work folder with review
-on, keeps its own model of each answer's stage, and checks `list`, `status`, the xlsx
+state machine answers, imports, approves, returns, undoes and carries to next year in a
+work folder with review on, keeps its own model of each answer's stage, and checks `list`, `status`, the xlsx
 total table, the Word attachment and `export --final` against that model.
 
 Bounded (a few short runs) and marked slow: every step runs the real commands.
@@ -53,6 +53,7 @@ class Lifecycle(RuleBasedStateMachine):
         )  # None | pending | approved | returned
         self.undo: list[dict[int, str | None]] = []
         self.n = 0
+        self.carried = 0
         assert self.run("init").exit_code == 0
 
     def run(self, *args: str) -> Any:
@@ -130,6 +131,38 @@ class Lifecycle(RuleBasedStateMachine):
         self.changed()
         self.model[ident] = "pending"
 
+    @precondition(lambda self: any(v is not None for v in self.model.values()))
+    @rule()
+    def carry_to_next_year(self) -> None:
+        """Next year's folder carries this year's answers: only final ones are prefilled (as
+        待审核 there), and 上年值 marks the returned and unreviewed ones."""
+        self.carried += 1
+        here = Path.cwd()
+        nxt = here / f"next{self.carried}"
+        nxt.mkdir()
+        os.chdir(nxt)
+        try:
+            assert self.run("init").exit_code == 0
+            old = ["--from-checklist", str(here / "indicators.yaml")]
+            mapped = self.run("carry", *old, "--from-answers", str(here / "answers.yaml"))
+            assert mapped.exit_code == 0, mapped.output
+            prefill = self.run("carry", "--prefill", "--by", FILLER)
+            assert prefill.exit_code == 0, prefill.output
+            rows = {r["id"]: r for r in json.loads(self.run("list", "--format", "json").stdout)}
+            for i in IDS:
+                stage = self.model[i]
+                value, previous = rows[i]["answer"]["value"], rows[i]["previous"]["display"]
+                assert (value is not None) == (stage == "approved"), (i, value, self.model)
+                assert rows[i]["answer"]["final"] is False, i  # prefilled: 待审核 this year
+                if stage == "returned":
+                    assert previous.endswith("（上年已退回）"), (i, previous)
+                elif stage == "pending":
+                    assert previous.endswith("（上年未审核）"), (i, previous)
+                else:
+                    assert "（上年" not in previous, (i, previous)
+        finally:
+            os.chdir(here)
+
     @rule()
     def exports_tell_the_truth(self) -> None:
         from .readback import CalamineWorkbook
@@ -196,8 +229,9 @@ def docx_values(path: str) -> dict[int, str]:
 
 Lifecycle.TestCase.settings = settings(
     max_examples=4,
-    stateful_step_count=8,
+    stateful_step_count=12,
     deadline=None,
+    derandomize=True,  # the same runs everywhere: each rule (carry included) is reached
     phases=(Phase.explicit, Phase.reuse, Phase.generate),  # shrinking real commands: minutes
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )

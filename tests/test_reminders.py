@@ -71,7 +71,9 @@ def fixed(run, tmp_path: Path):
     def remind(*args: str) -> str:
         result = run("--checklist", "c.yaml", "remind", "--today", "2021-09-20", *args)
         assert result.exit_code == 0, result.output
-        return result.stdout.rstrip("\n")
+        letters, rule = result.stdout.rstrip("\n").rsplit("\n\n", 1)  # the counting rule last
+        assert rule.startswith("完成按已审核计"), rule
+        return letters
 
     return remind
 
@@ -237,13 +239,14 @@ def test_a_deputy_s_return_names_both_in_the_section_s_letter(fixed, tmp_path: P
 def test_remind_output_writes_one_file_per_recipient(fixed, run, tmp_path: Path) -> None:
     result = run("--checklist", "c.yaml", "remind", "--today", "2021-09-20", "--output", "提醒")
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines() == [
+    assert result.stdout.splitlines()[:-1] == [
         "已生成 提醒/2021测评提醒_一科.txt（收件人：一科；催办）",
         "已生成 提醒/2021测评提醒_二科.txt（收件人：二科；退回重填）",
         "已生成 提醒/2021测评提醒_张局.txt（收件人：张局；督办）",
         "已生成 提醒/2021测评提醒_李局.txt（收件人：李局；督办、待审核）",
         "共 4 份提醒文件，每位收件人一份。",
     ]
+    assert result.stdout.splitlines()[-1].startswith("完成按已审核计")  # the counting rule
     folder = tmp_path / "提醒"
 
     def read(name: str) -> str:

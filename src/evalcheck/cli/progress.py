@@ -112,6 +112,7 @@ def _open_dict(r: Any, today: Any) -> dict[str, Any]:
 def _overdue_json(
     snap: Any, late: list[Any], soon: list[Any], within: int, back: list[Any]
 ) -> dict[str, Any]:
+    from evalcheck.state.lifecycle import overdue_rule_text
     from evalcheck.state.snapshot import group_rows
 
     def returned(r: Any) -> dict[str, Any]:
@@ -128,6 +129,7 @@ def _overdue_json(
 
     return {
         "today": snap.today.isoformat(),
+        "rule": overdue_rule_text(snap.checklist.review),
         "within": within,
         "overdue_count": len(late),
         "overdue": [
@@ -141,6 +143,7 @@ def _overdue_json(
 
 
 def _overdue_text(snap: Any, late: list[Any], soon: list[Any], within: int, back: list[Any]) -> str:
+    from evalcheck.state.lifecycle import overdue_rule_text
     from evalcheck.state.snapshot import group_rows
     from evalcheck.views.columns import (
         DAYS_LATE,
@@ -173,6 +176,7 @@ def _overdue_text(snap: Any, late: list[Any], soon: list[Any], within: int, back
         parts.append(render.view(columns, soon, title=title, hint=None))
     else:
         parts.append(f"{within} 天内没有到期的未填报指标。")
+    parts[-1] += "\n" + render.paragraph(overdue_rule_text(snap.checklist.review))
     hidden = render.hidden_note(render.CSV_HINT)
     if hidden:
         parts[-1] += "\n" + render.paragraph(hidden)
@@ -414,13 +418,16 @@ def _deliver(
     copy: bool,
 ) -> None:  # fmt: skip
     """Print the letters (and copy them), or write one file per recipient."""
+    # for the coordinator, like the shared note: after the letters, never copied or filed
+    rule = "" if units else "\n\n" + render.paragraph(_remind_rule(env))
     if not letters:
         done = "各单位均已报送全部指标" if units else "所选范围内没有需要提醒的事项"
-        return _echo(f"{done}，无需提醒。")
+        return _echo(f"{done}，无需提醒。{rule}")
     if output is not None:
-        return _write_letters(env, output, letters, force)
+        _write_letters(env, output, letters, force)
+        return _echo(rule.lstrip("\n")) if rule else None
     text = ("\n\n" + "-" * 40 + "\n\n").join(x.text for x in letters)
-    _echo(text + _shared_note(found))
+    _echo(text + _shared_note(found) + rule)
     if copy:
         _copy(text)
 
@@ -464,6 +471,13 @@ def _write_letters(env: Any, folder: Path, letters: list[Any], force: bool) -> N
     for w in written:
         _echo(f"已生成 {w.path}（收件人：{w.to}；{'、'.join(w.labels)}）")
     _echo(f"共 {len(written)} 份提醒文件，每位收件人一份。")
+
+
+def _remind_rule(env: Any) -> str:
+    """For the coordinator (not copied): what the tiers count by, as every view says."""
+    from evalcheck.state.lifecycle import remind_rule_text
+
+    return remind_rule_text(env.checklist.review)
 
 
 def _shared_note(found: list[Any]) -> str:

@@ -102,6 +102,24 @@ def rule_text(review: bool) -> str:
     return "未启用审核：完成按已填报计"
 
 
+def overdue_rule_text(review: bool) -> str:
+    """The line `overdue` prints: the lifecycle's rule, and what it lists as overdue (an
+    answer awaiting review is not: the section has done its part)."""
+    return f"{rule_text(review)}；逾期只计未填报的" + (
+        "（待审核的不算逾期，被退回未重填的另列）" if review else ""
+    )
+
+
+def remind_rule_text(review: bool) -> str:
+    """The line `remind` prints for the coordinator: the rule, and what each tier counts."""
+    if review:
+        return (
+            f"{rule_text(review)}；提醒、催办、督办计未填报的，退回重填计被退回未重填的，"
+            "待审核计等待审核的天数"
+        )
+    return f"{rule_text(review)}；提醒、催办、督办计未填报的"
+
+
 def mark(stage: Stage, review: bool) -> str:
     """What a working export appends to a value that is not final: '（待审核）', '（已退回）'."""
     if not review or stage is Stage.FINAL or stage is Stage.OPEN:
