@@ -95,6 +95,32 @@ def test_a_count_cell_quotes_what_it_displays(answered) -> None:
     assert "0.95" not in err
 
 
+@pytest.mark.parametrize("dry", [False, True])
+def test_a_count_that_is_a_date_serial_is_imported_with_a_warning(answered, dry) -> None:
+    """Typing "1/2" into a count cell formatted as a number stores 2 January as a day
+    count (44198 in 2021, the checklist's year): imported as typed, with a located warning
+    naming the date and how to correct it. A real count nearby is not warned about."""
+    form = _form(answered)
+    fill(form, {1: {"填报值": 44198}, 2: {"填报值": 312}, 47: {"填报值": (44199, "0")}})
+    done = cli(answered, "import", str(form), "--by", "李四", *(["--dry-run"] if dry else []))
+    assert done.returncode == 0, done.stderr
+    warned = [line for line in done.stderr.splitlines() if "像是表格程序" in line]
+    assert len(warned) == 2, done.stderr
+    assert "第1项" in warned[0] and "2021年1月2日" in warned[0] and "“1/2”" in warned[0]
+    assert "第47项" in warned[1] and "2021年1月3日" in warned[1]
+    assert "evalcheck answer 1 --value" in warned[0]
+    assert "第2项" not in "".join(warned)
+    shown = cli(answered, "show", "1", "--format", "json").stdout
+    assert ('"value": 44198' in shown) is not dry  # imported as it is (a real count may be)
+
+
+def test_a_date_serial_outside_the_years_is_a_count(answered) -> None:
+    form = _form(answered)
+    fill(form, {1: {"填报值": 40000}})  # 2009-07-06: not a date anyone typed this year
+    done = cli(answered, "import", str(form), "--by", "李四")
+    assert done.returncode == 0 and "像是表格程序" not in done.stderr
+
+
 @pytest.mark.parametrize("value", ["不适用", " 不适用 ", "不适用。"])
 def test_not_applicable_with_its_reason_in_its_column_is_accepted(answered, value) -> None:
     form = _form(answered)

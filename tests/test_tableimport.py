@@ -176,6 +176,9 @@ def test_no_header_is_reported(run, tmp_path: Path) -> None:
         ("采用以下哪种方式？", "choice", None),
         ("包括哪些？", "multi", None),
         ("是否对以下事项逐项编制？（多选）", "multi", None),
+        ("采用哪种方式（多选）？", "multi", None),  # #25: 多选 wins over 哪种
+        ("（多选）采用以下哪种方式？", "multi", None),
+        ("采用哪种方式（单选）？", "choice", None),
         ("其他举措请一一列举", "text", None),
     ],
 )

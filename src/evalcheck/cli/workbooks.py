@@ -246,7 +246,7 @@ def _previewed(plan: Any, preview: Any) -> None:
     for ident, files in sorted(plan.sources.items()):
         _echo("\n".join(f"  第{ident}项 佐证材料 +{Path(f).name}" for f in files))
     _echo(f"共 {len(preview.pending)} 项将被修改（--dry-run：未写入）")
-    _warn(preview.findings)
+    _warn(preview.findings, preview.notes)
 
 
 def _imported(result: Any, who: str, by: str | None, undo: str) -> None:
@@ -259,14 +259,18 @@ def _imported(result: Any, who: str, by: str | None, undo: str) -> None:
         _echo(f"已导入 {n} 项修改（{_by_note(who, by)}）。如需整体撤销：{undo}")
     else:
         _echo("表格中的答案与现有答案相同，没有需要修改的内容")
-    _warn(result.findings)
+    _warn(result.findings, result.notes)
 
 
-def _warn(findings: list[Any]) -> None:
-    """The rules the imported answers break, as `answer` reports them (stderr)."""
+def _warn(findings: list[Any], notes: list[str]) -> None:
+    """The rules the imported answers break, as `answer` reports them, and the counts that
+    look like dates (stderr)."""
     from evalcheck.cli.commands import _warn as warn_findings
+    from evalcheck.cli.shared import warn
 
     warn_findings(findings)
+    for note in notes:
+        warn(note)
 
 
 def _overridden(found: list[Any]) -> None:

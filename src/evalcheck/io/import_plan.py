@@ -155,3 +155,31 @@ def pending(snap: Snapshot, changes: Sequence[Change]) -> list[Planned]:
         if old is None or not old.same_content(new):
             out.append((ch, old, new))
     return out
+
+
+# An Excel date is a day count from 1899-12-30: typing "1/2" into a count cell formatted as
+# a number stores 2 January of the year it is typed in (46024 in 2026), shown as a number.
+EXCEL_EPOCH_ORDINAL = 693594  # date(1899, 12, 30).toordinal()
+
+
+def date_serial_notes(planned: Sequence[Planned], years: range) -> list[str]:
+    """Warnings for counts that look like a date the spreadsheet made of what was typed:
+    a whole number that is the serial of a day in `years` (the evaluation year to the
+    year it is filled in). The value is imported as it is: it may be a real count."""
+    import datetime
+
+    first = datetime.date(years.start, 1, 1).toordinal() - EXCEL_EPOCH_ORDINAL
+    last = datetime.date(years.stop - 1, 12, 31).toordinal() - EXCEL_EPOCH_ORDINAL
+    notes: list[str] = []
+    for ch, _old, _new in planned:
+        value = ch.value
+        if ch.ind.kind != "count" or type(value) is not int or not first <= value <= last:
+            continue
+        day = datetime.date.fromordinal(value + EXCEL_EPOCH_ORDINAL)
+        notes.append(
+            f"{ch.where} 填报值 {value} 像是表格程序把录入的内容改成了日期"
+            f"（{day.year}年{day.month}月{day.day}日的序列号，例如录入“{day.month}/{day.day}”"
+            f"时会这样）；已按 {value} 导入，如不对请改正："
+            f"evalcheck answer {ch.ind.id} --value 正确的值"
+        )
+    return notes

@@ -545,7 +545,8 @@ REGISTRY: dict[str, Kind] = {
         "单选", _parse_choice, _fmt_list, _ex_choice, _is_text, _cell_text, _choice_dropdown,
         has_options=True,
         cues=(
-            Cue(10, r"[（(]\s*单选\s*[)）]|哪种", "（单选）/哪种"),
+            # 哪种 unless 多选 is written too: "哪种（多选）" is multi
+            Cue(10, r"[（(]\s*单选\s*[)）]|^(?!.*多选).*哪种", "（单选）/哪种"),
             Cue(90, r"", "列出了选项但未注明单选或多选", certain=False, needs_options=True),
         ),
     ),

@@ -29,7 +29,14 @@ from evalcheck.answers.paths import store_root
 from evalcheck.answers.store import Answers, now_iso
 from evalcheck.errors import InputError
 from evalcheck.infra.clock import today
-from evalcheck.io.import_plan import Conflict, Planned, conflicts, pending, twice_filled
+from evalcheck.io.import_plan import (
+    Conflict,
+    Planned,
+    conflicts,
+    date_serial_notes,
+    pending,
+    twice_filled,
+)
 from evalcheck.io.xlsx_format import Grid, check_meta, workbook_kind, workbook_unit
 from evalcheck.io.xlsx_read import Change, check_unit, read_grid, read_workbook
 from evalcheck.services.evidence import store_changes
@@ -97,6 +104,13 @@ class ImportPreview(NamedTuple):
     pending: list[Planned]  # (change, current answer, answer after the import)
     overridden: list[Conflict]  # stale cells taken from the form (--overwrite-conflicts)
     findings: "list[Finding]"  # rules the imported answers would break (as `answer` reports)
+    notes: list[str]  # counts that look like dates the spreadsheet made (imported as they are)
+
+
+def _years(ws: Workspace) -> range:
+    """The years a date typed into a form may fall in: the evaluation year to today's."""
+    year = ws.checklist.year
+    return range(min(year, today().year), max(year, today().year) + 1)
 
 
 def preview_import(ws: Workspace, plan: ImportPlan, *, overwrite: bool) -> ImportPreview:
@@ -108,7 +122,8 @@ def preview_import(ws: Workspace, plan: ImportPlan, *, overwrite: bool) -> Impor
     planned = pending(snap, plan.changes)
     trial = copy.deepcopy(target.answers())  # in memory only: the rules after the import
     applied = apply_changes(take(ws.checklist, trial, today()), trial, plan.changes, by="")
-    return ImportPreview(planned, found, rule_findings(ws, trial, applied))
+    notes = date_serial_notes(planned, _years(ws))
+    return ImportPreview(planned, found, rule_findings(ws, trial, applied), notes)
 
 
 class Imported(NamedTuple):
@@ -116,6 +131,7 @@ class Imported(NamedTuple):
     added: list[str]  # '第47项 佐证材料 +说明.pdf' for each file or link added
     overridden: list[Conflict]  # stale cells taken from the form (--overwrite-conflicts)
     findings: "list[Finding]"  # rules the imported answers break (as `answer` reports)
+    notes: list[str]  # counts that look like dates the spreadsheet made (imported as they are)
 
 
 def apply_import(ws: Workspace, plan: ImportPlan, *, by: str, overwrite: bool) -> Imported:
@@ -136,7 +152,7 @@ def apply_import(ws: Workspace, plan: ImportPlan, *, by: str, overwrite: bool) -
             before = old.evidence if old is not None else ()
             sync(root, ch.ind.id, before, new.evidence, ops, incoming.get(ch.ind.id))
         findings = rule_findings(ws, answers, done)
-    return Imported(done, added, found, findings)
+    return Imported(done, added, found, findings, date_serial_notes(done, _years(ws)))
 
 
 def rule_findings(ws: Workspace, answers: Answers, done: Sequence[Planned]) -> "list[Finding]":
