@@ -146,25 +146,53 @@ def _core(text: str) -> str:
 
 def split_options(text: str, *, inline: bool = True) -> tuple[str, ...]:
     """Options written in the cell: '1.甲；2.乙', 'A.甲 B.乙 C.丙', or one per line; with
-    `inline`, also inside the question: '（A.在线预约 B.在线支付）', '1.综合窗口 2.分类窗口'."""
+    `inline`, also inside the question: '（A.在线预约 B.在线支付）', '1.综合窗口 2.分类窗口'.
+    The shapes are tried in this order; the first that gives options wins."""
+    return (
+        _line_options(text)
+        or _lettered_options(text, inline)
+        or (_numbered_inline_options(text) if inline else ())
+        or _numbered_list_options(text)
+    )
+
+
+def _line_options(text: str) -> tuple[str, ...]:
+    """The question on the first line, one option on each further line (2 or more)."""
     lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
-    if len(lines) >= 3 and all(_LINE_MARK.match(ln) for ln in lines[1:]):
+    if len(lines) < 3:
+        return ()
+    if all(_LINE_MARK.match(ln) for ln in lines[1:]):
         return tuple(_LINE_MARK.sub("", ln).strip(" ；;。") for ln in lines[1:])
-    if len(lines) >= 3 and not any(re.search(r"[？?]", ln) for ln in lines[1:]):
+    if not any(re.search(r"[？?]", ln) for ln in lines[1:]):
         return tuple(ln.strip(" ；;。") for ln in lines[1:])
+    return ()
+
+
+def _lettered_options(text: str, inline: bool) -> tuple[str, ...]:
+    """'A.甲 B.乙 C.丙': letters from A, in order (inside brackets too with `inline`)."""
     marks = list((_LETTER_INLINE if inline else _LETTER_OPTION).finditer(text))
     letters = "".join(m.group(1) for m in marks)
     if len(marks) >= 2 and "ABCDEFGH".startswith(letters):
         opts = _between(text, marks)
         if all(opts):
             return opts
-    numbered = list(_NUMBER_OPTION.finditer(text)) if inline else []
+    return ()
+
+
+def _numbered_inline_options(text: str) -> tuple[str, ...]:
+    """'1.综合窗口 2.分类窗口 …' inside the question, numbered in order from 1."""
+    numbered = list(_NUMBER_OPTION.finditer(text))
     if len(numbered) >= 2 and [int(m.group(1)) for m in numbered] == list(
         range(1, len(numbered) + 1)
-    ):  # 1.综合窗口 2.分类窗口 …, inline, in order
+    ):
         opts = _between(text, numbered)
         if all(opts):
             return opts
+    return ()
+
+
+def _numbered_list_options(text: str) -> tuple[str, ...]:
+    """'…？1.甲；2.乙；3.丙' after the question, separated by ； or new lines."""
     m = _OPTION_LIST.search(text)
     if not m:
         return ()
@@ -380,30 +408,34 @@ def find_header(sheet: Sheet, matcher: _HeaderMatcher, keep_hidden: bool) -> _He
     best: _Header | None = None
     rows = sheet.rows[:HEADER_SCAN]
     for i, (_, cells) in enumerate(rows):
-        one = matcher.match([[c] for c in cells], skip)
-        cand = _Header(i, 1, one, list(cells))
+        cand = _Header(i, 1, matcher.match([[c] for c in cells], skip), list(cells))
         if i + 1 < len(rows):
-            below = rows[i + 1][1]
-            width = max(len(cells), len(below))
-            pairs = [
-                (below[c] if c < len(below) else "", cells[c] if c < len(cells) else "")
-                for c in range(width)
-            ]
-            two = matcher.match([[b, a, a + b] for b, a in pairs], skip)
-            own_below = matcher.match([[b] for b, _ in pairs], skip)
-            if (
-                one  # the upper row has header words (not a title or an empty row)
-                and len(two) > len(one)
-                and len(two) >= len(own_below) >= 2
-                and "id" not in _ids(below, two)
-            ):
-                names = [b or a for b, a in pairs]
-                cand = _Header(i + 1, 2, two, names)
+            cand = _two_row_header(i, cells, rows[i + 1][1], matcher, skip) or cand
         if best is None or _score(cand.cols) > _score(best.cols):
             best = cand
         if all(k in cand.cols for k in REQUIRED) and len(cand.cols) >= 3:
             return cand
     return best if best is not None and len(best.cols) >= 2 else None
+
+
+def _two_row_header(
+    i: int, cells: Sequence[str], below: Sequence[str], matcher: _HeaderMatcher, skip: set[int]
+) -> _Header | None:
+    """Rows i and i+1 read as one header (a merged group over its sub-columns), when that
+    finds more columns than the upper row alone and the lower row is not an indicator."""
+    one = matcher.match([[c] for c in cells], skip)
+    if not one:  # the upper row has no header words (a title or an empty row)
+        return None
+    width = max(len(cells), len(below))
+    pairs = [
+        (below[c] if c < len(below) else "", cells[c] if c < len(cells) else "")
+        for c in range(width)
+    ]
+    two = matcher.match([[b, a, a + b] for b, a in pairs], skip)
+    own_below = matcher.match([[b] for b, _ in pairs], skip)
+    if len(two) > len(one) and len(two) >= len(own_below) >= 2 and "id" not in _ids(below, two):
+        return _Header(i + 1, 2, two, [b or a for b, a in pairs])
+    return None
 
 
 def _ids(row: Sequence[str], cols: Mapping[str, int]) -> set[str]:
@@ -844,6 +876,34 @@ def _decide_year(
     result.year, result.year_source = table_year
 
 
+def _support_roles(result: TableResult, support: frozenset[int]) -> None:
+    """--support 116-144: those are 配合, the others 牵头."""
+    unknown = sorted(support - {i["id"] for i in result.indicators})
+    if unknown:
+        raise InputError(f"--support 中的第{id_ranges(unknown)}项不在表中")
+    for ind in result.indicators:
+        ind["role"] = "support" if ind["id"] in support else "lead"
+    result.role_source = "--support"
+
+
+_ROLE_RANGE = re.compile(
+    r"(?:第)?(\d+)" + _DASH + r"(\d+)\s*(?:项|题)\s*(?:为|是|属于)?\s*(?:我局)?\s*(牵头|配合)"
+)
+
+
+def _footnote_roles(notes: Sequence[tuple[int, str]]) -> tuple[dict[int, str], str]:
+    """The roles the 备注 paragraph gives by range ('116-144项为配合'), and the line that
+    gives them (the last one) for messages."""
+    footnote: dict[int, str] = {}
+    note_src = ""
+    for n, line in notes:
+        for a, b, role in _ROLE_RANGE.findall(unicodedata.normalize("NFKC", line)):
+            for i in range(int(a), int(b) + 1):
+                footnote[i] = "support" if role == "配合" else "lead"
+            note_src = f"备注第{n}行"
+    return footnote, note_src
+
+
 def _assign_roles(
     result: TableResult,
     notes: Sequence[tuple[int, str]],
@@ -852,25 +912,9 @@ def _assign_roles(
     w: _Where,
 ) -> None:
     """--support, else a 任务类型/备注 column, else the footnote's ranges; lead otherwise."""
-    footnote: dict[int, str] = {}
-    note_src = ""
-    pattern = re.compile(
-        r"(?:第)?(\d+)" + _DASH + r"(\d+)\s*(?:项|题)\s*(?:为|是|属于)?\s*(?:我局)?\s*(牵头|配合)"
-    )
-    for n, line in notes:
-        for a, b, role in pattern.findall(unicodedata.normalize("NFKC", line)):
-            for i in range(int(a), int(b) + 1):
-                footnote[i] = "support" if role == "配合" else "lead"
-            note_src = f"备注第{n}行"
     if opts.support is not None:
-        ids = {i["id"] for i in result.indicators}
-        unknown = sorted(opts.support - ids)
-        if unknown:
-            raise InputError(f"--support 中的第{id_ranges(unknown)}项不在表中")
-        for ind in result.indicators:
-            ind["role"] = "support" if ind["id"] in opts.support else "lead"
-        result.role_source = "--support"
-        return
+        return _support_roles(result, opts.support)
+    footnote, note_src = _footnote_roles(notes)
     sources: set[str] = set()
     for ind in result.indicators:
         cell = cells.get(ind["id"])
@@ -950,25 +994,11 @@ def read_table(path: Path, opts: Options | None = None, **kw: Any) -> TableResul
 def checklist_document(result: TableResult, *, title: str | None = None) -> dict[str, Any]:
     """The checklist YAML document (as plain data) for an imported table."""
     inds = sorted(result.indicators, key=lambda i: i["id"])
-    dues = [i["due"] for i in inds if i["due"] is not None]
-    # the most common deadline; a tie goes to the earliest date (never to hash order)
-    default_due = min(set(dues), key=lambda d: (-dues.count(d), d)) if dues else None
     doc: dict[str, Any] = {
         "title": title or result.title or "营商环境测评指标责任清单",
         "year": result.year,
     }
-    for i in inds:  # the wording of a deadline ("9月15日前"); an ISO date is not one
-        cell = i.get("due_cell") or ""
-        i["due_text"] = cell if cell and not re.match(r"\d{4}-", cell) else None
-    if default_due is not None:
-        doc["due"] = default_due
-        # the wording of the default date, kept once instead of on every row
-        words = [i["due_text"] for i in inds if i["due"] == default_due and i["due_text"]]
-        if words:
-            doc["due_text"] = min(set(words), key=lambda w: (-words.count(w), w))
-            for i in inds:
-                if i["due"] == default_due and i["due_text"] == doc["due_text"]:
-                    i["due_text"] = None
+    doc.update(_default_due(inds))
     if result.label:
         doc = {"label": result.label, **doc}
     if result.footnote:
@@ -980,6 +1010,30 @@ def checklist_document(result: TableResult, *, title: str | None = None) -> dict
     doc["owners"] = _unique(o for i in inds for o in i["owners"])
     doc["indicators"] = [_indicator_doc(i) for i in inds]
     return doc
+
+
+def _most_common(values: list[Any]) -> Any:
+    """The most common value; a tie goes to the smallest (never to hash order)."""
+    return min(set(values), key=lambda v: (-values.count(v), v))
+
+
+def _default_due(inds: list[dict[str, Any]]) -> dict[str, Any]:
+    """The checklist's default deadline (the most common) and its wording, kept once instead
+    of on every row; sets each indicator's own `due_text` (None where the default says it)."""
+    for i in inds:  # the wording of a deadline ("9月15日前"); an ISO date is not one
+        cell = i.get("due_cell") or ""
+        i["due_text"] = cell if cell and not re.match(r"\d{4}-", cell) else None
+    dues = [i["due"] for i in inds if i["due"] is not None]
+    if not dues:
+        return {}
+    default: dict[str, Any] = {"due": _most_common(dues)}
+    words = [i["due_text"] for i in inds if i["due"] == default["due"] and i["due_text"]]
+    if words:
+        default["due_text"] = _most_common(words)
+        for i in inds:
+            if i["due"] == default["due"] and i["due_text"] == default["due_text"]:
+                i["due_text"] = None
+    return default
 
 
 def _unique(values: Iterable[str | None]) -> list[str]:
