@@ -116,57 +116,76 @@ def _soft_cut(line: list[str], columns: int) -> int:
 
 
 def _wrap_paragraph(text: str, columns: int, prose: bool) -> list[str]:
-    lines: list[str] = []
-    line: list[str] = []
-    used = 0
-
-    def flush() -> None:
-        nonlocal line, used
-        cut = _soft_cut(line, columns) if prose else len(line)
-        done, line = line[:cut], line[cut:]
-        while line and _is_space(line[0]):
-            line.pop(0)
-        lines.append("".join(done).rstrip())
-        used = sum(width(u) for u in line)
-
+    out = _Lines(columns, prose)
     for unit in units(text):
-        w = width(unit)
-        if _is_space(unit) and not line:
-            continue
-        if used + w <= columns:
-            line.append(unit)
-            used += w
-            continue
         if _is_space(unit):
-            flush()
-            if line:  # a prose cut left words over: the space stays between them
-                line.append(unit)
-                used += w
-            continue
-        if line:
-            flush()
-        if used + w <= columns:
-            line.append(unit)
-            used += w
-            continue
-        if line:
-            flush()
-        if w <= columns:
-            line, used = [unit], w
-            continue
-        for ch in unit:  # a unit wider than the line: fold it
+            out.space(unit, width(unit))
+        else:
+            out.word(unit, width(unit))
+    if any(u.strip() for u in out.line) or not out.lines:
+        out.lines.append("".join(out.line).rstrip())
+    return out.lines
+
+
+class _Lines:
+    """A paragraph's finished lines and the line being filled (`used` columns of it)."""
+
+    __slots__ = ("columns", "line", "lines", "prose", "used")
+
+    def __init__(self, columns: int, prose: bool) -> None:
+        self.columns, self.prose = columns, prose
+        self.lines: list[str] = []
+        self.line: list[str] = []
+        self.used = 0
+
+    def fits(self, w: int) -> bool:
+        return self.used + w <= self.columns
+
+    def put(self, unit: str, w: int) -> None:
+        self.line.append(unit)
+        self.used += w
+
+    def flush(self) -> None:
+        """End the line (at a soft cut in prose); what is cut off starts the next one."""
+        cut = _soft_cut(self.line, self.columns) if self.prose else len(self.line)
+        done, self.line = self.line[:cut], self.line[cut:]
+        while self.line and _is_space(self.line[0]):
+            self.line.pop(0)
+        self.lines.append("".join(done).rstrip())
+        self.used = sum(width(u) for u in self.line)
+
+    def space(self, unit: str, w: int) -> None:
+        if not self.line:
+            return  # no line begins with a space
+        if self.fits(w):
+            return self.put(unit, w)
+        self.flush()
+        if self.line:  # a prose cut left words over: the space stays between them
+            self.put(unit, w)
+
+    def word(self, unit: str, w: int) -> None:
+        for _ in range(2):  # the line as it is; then after a (prose) cut
+            if self.fits(w):
+                return self.put(unit, w)
+            if self.line:
+                self.flush()
+        if w <= self.columns:
+            self.line, self.used = [unit], w
+        else:
+            self.fold(unit)
+
+    def fold(self, unit: str) -> None:
+        """A unit wider than the line, folded character by character."""
+        for ch in unit:
             cw = char_width(ch)
-            if used + cw > columns and line:
+            if self.used + cw > self.columns and self.line:
                 carry = []
-                if len(line) > 1 and (ch in CLOSING or line[-1][-1] in OPENING):
-                    carry = [line.pop()]  # still no line begins with "？" or ends with "（"
-                flush()
-                line, used = carry + line, used + sum(width(c) for c in carry)
-            line.append(ch)
-            used += cw
-    if any(u.strip() for u in line) or not lines:
-        lines.append("".join(line).rstrip())
-    return lines
+                if len(self.line) > 1 and (ch in CLOSING or self.line[-1][-1] in OPENING):
+                    carry = [self.line.pop()]  # still no line begins with "？" or ends with "（"
+                self.flush()
+                self.line = carry + self.line
+                self.used += sum(width(c) for c in carry)
+            self.put(ch, cw)
 
 
 def line_count(text: str, columns: int) -> int:
