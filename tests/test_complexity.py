@@ -22,7 +22,6 @@ NOT_YET_SPLIT = {
     "io/tableimport_read.py _read_xlsx": 36,
     "io/xlsx_forms.py write_forms": 24,
     "io/xlsx_write.py write_main": 27,
-    "io/xlsx_read.py _row_change": 33,
 }
 
 

@@ -284,6 +284,36 @@ def _originals(row: _Row) -> dict[str, str | None] | None:
 def _row_change(row: _Row, computed: _Row | None, ind: Indicator, where: str) -> Change | None:
     """What the row asks for: only the input cells a person changed since the export
     (all non-empty ones when the workbook carries no originals)."""
+    cells = _input_cells(row, computed)
+    originals = _originals(row)
+    if originals is not None:
+        cells = {k: v for k, v in cells.items() if compact(comparable(v)) != originals.get(k)}
+        if not cells:
+            return None  # untouched since the export
+    form = {k: compact(comparable(v)) for k, v in cells.items()} if originals is not None else None
+    note, evidence = _note_and_evidence(cells, edited=originals is not None)
+    text, na_cell = _value_and_na(cells)
+
+    def change(value: Value | None, na: str | None, computed_cell: bool = False) -> Change:
+        return Change(ind, value, na, note, evidence, where, computed_cell, originals, form)
+
+    if na_cell is not None:
+        return change(None, na_cell)
+    if text is None:  # note/evidence only, or nothing
+        return None if note is None and evidence is None else change(None, None)
+    na_match = re.fullmatch(rf"{NA_PREFIX}\s*[：:]\s*(.*)", text, flags=re.S)
+    if na_match:  # typed into 填报值 out of habit: still not-applicable, with its reason
+        reason = na_match.group(1).strip()
+        if not reason:
+            raise ValueRefused("标为不适用时请在“不适用原因”列写明原因")
+        return change(None, reason)
+    _ask_fraction(ind, cells.get("value"))
+    computed_cell = originals is None and row.get("status") == Status.COMPUTED.label
+    return change(parse(ind, text), None, computed_cell)
+
+
+def _input_cells(row: _Row, computed: _Row | None) -> dict[str, Any]:
+    """The row's input cells; a formula in 填报值 read as its saved result."""
     raw = row.get("value")
     if row.is_formula("value"):
         raw = computed.get("value") if computed else None
@@ -291,25 +321,35 @@ def _row_change(row: _Row, computed: _Row | None, ind: Indicator, where: str) ->
             raise ValueRefused(
                 "填报值是公式且没有计算结果：请在 Excel 中打开并保存一次，或直接填写数值"
             )
-    cells = {"value": raw, "na": row.get("na"), "note": row.get("note")}
-    cells["evidence"] = row.get("evidence")
-    originals = _originals(row)
-    if originals is not None:
-        cells = {k: v for k, v in cells.items() if compact(comparable(v)) != originals.get(k)}
-        if not cells:
-            return None  # untouched since the export
-    form = {k: compact(comparable(v)) for k, v in cells.items()} if originals is not None else None
-    value_cell, na_cell = cells.get("value"), _text(cells.get("na"))
+    return {
+        "value": raw,
+        "na": row.get("na"),
+        "note": row.get("note"),
+        "evidence": row.get("evidence"),
+    }
+
+
+def _note_and_evidence(
+    cells: Mapping[str, Any], *, edited: bool
+) -> tuple[str | None, tuple[str, ...] | None]:
+    """备注 and the 佐证材料 names asked for (None: leave as it is). In a workbook with
+    originals (`edited`), a cell emptied in the sheet clears them."""
     note = _text(cells.get("note")) if "note" in cells else None
-    if originals is not None and "note" in cells and note is None:
+    if edited and "note" in cells and note is None:
         note = ""  # a note deleted in the sheet
     ev_raw = _text(cells.get("evidence"))
     evidence: tuple[str, ...] | None = None
     if ev_raw is not None:
         evidence = tuple(e.strip() for e in re.split(r"[\n；;]+", ev_raw) if e.strip())
-    elif originals is not None and "evidence" in cells:
+    elif edited and "evidence" in cells:
         evidence = ()
-    computed_cell = originals is None and row.get("status") == Status.COMPUTED.label
+    return note, evidence
+
+
+def _value_and_na(cells: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """填报值 as text and 不适用原因, without a working export's marks; 不适用 in 填报值 with
+    its reason in 不适用原因 is the not-applicable answer; both filled is refused."""
+    value_cell, na_cell = cells.get("value"), _text(cells.get("na"))
     text = None if _text(value_cell) is None else unmarked(cell_text(value_cell))
     na_cell = None if na_cell is None else unmarked(na_cell)
     if text is not None and na_cell is not None and normalize(text) in (NA_PREFIX, "不适用。"):
@@ -318,24 +358,7 @@ def _row_change(row: _Row, computed: _Row | None, ind: Indicator, where: str) ->
         raise ValueRefused(
             "填报值和不适用原因只能填一个：标为不适用时请清空填报值（或只写“不适用”）"
         )
-    if na_cell is not None:
-        return Change(ind, None, na_cell, note, evidence, where, False, originals, form)
-    if text is None:
-        if note is None and evidence is None:
-            return None
-        return Change(
-            ind, None, None, note, evidence, where, False, originals, form
-        )  # note/evidence only
-    na_match = re.fullmatch(rf"{NA_PREFIX}\s*[：:]\s*(.*)", text, flags=re.S)
-    if na_match:  # typed into 填报值 out of habit: still not-applicable, with its reason
-        reason = na_match.group(1).strip()
-        if not reason:
-            raise ValueRefused("标为不适用时请在“不适用原因”列写明原因")
-        return Change(ind, None, reason, note, evidence, where, False, originals, form)
-    _ask_fraction(ind, value_cell)
-    return Change(
-        ind, parse(ind, text), None, note, evidence, where, computed_cell, originals, form
-    )
+    return text, na_cell
 
 
 _MARK = re.compile(r"\s*[（(](?:待审核|已退回)[）)]\s*$")
