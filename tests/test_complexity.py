@@ -19,7 +19,6 @@ LIMIT = 20
 NOT_YET_SPLIT = {
     "year/carryover.py carry_over": 38,
     "year/mapping.py parse": 45,
-    "io/tableimport_read.py _read_xlsx": 36,
     "io/xlsx_forms.py write_forms": 24,
     "io/xlsx_write.py write_main": 27,
 }

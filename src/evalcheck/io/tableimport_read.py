@@ -15,6 +15,7 @@ import io
 import re
 import stat
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -184,48 +185,70 @@ def _read_xlsx(path: Path) -> list[Sheet]:
         ) from None
     sheets: list[Sheet] = []
     for ws in wb.worksheets:
-        # the cells present in the file (iter_rows would create every cell of the
-        # declared range, which may be a lie); columns past the cap are not read
-        present = ws._cells.items()
-        grid: dict[tuple[int, int], Any] = {
-            (r, c): cell.value
-            for (r, c), cell in present
-            if c <= MAX_COLUMNS and cell.value is not None and cell.value != ""
-        }
-        height = max((r for r, _ in grid), default=0)
-        width = max((c for _, c in grid), default=0)
-        if height > MAX_ROWS:
-            raise _too_many_rows(path, ws.title, MAX_ROWS)
-        for rng in ws.merged_cells.ranges:
-            value = grid.get((rng.min_row, rng.min_col))
-            if value is None:
-                continue
-            # a merged range is clamped to the cells present: its size is a claim
-            for r in range(rng.min_row, min(rng.max_row, height) + 1):
-                for col in range(rng.min_col, min(rng.max_col, width) + 1):
-                    grid[(r, col)] = value
-        beyond = sorted({r for (r, c), cell in present if c > MAX_COLUMNS and cell.value})
-        notes = [f"第{beyond[0]}行等处第 {MAX_COLUMNS} 列以后的内容未读取"] if beyond else []
-        filled = sorted({r for r, _ in grid})
-        rows = [
-            (r, [clean_cell(grid.get((r, col))) for col in range(1, width + 1)]) for r in filled
-        ]
-        hidden_rows = {r for r, d in ws.row_dimensions.items() if d.hidden and r <= height}
-        hidden_cols: set[int] = set()
-        for dim in ws.column_dimensions.values():
-            if dim.hidden and dim.min is not None and dim.max is not None:
-                hidden_cols.update(c - 1 for c in range(dim.min, min(dim.max, width) + 1))
-        visible = ws.sheet_state == "visible"
-        sheet = Sheet(ws.title, rows, hidden_rows, hidden_cols, visible, notes)
         fws = formulas[ws.title] if ws.title in formulas.sheetnames else None
-        for (r, c), cell in fws._cells.items() if fws is not None else ():
-            v = cell.value
-            if isinstance(v, str) and v.startswith("=") and (r, c) not in grid and r <= MAX_ROWS:
-                sheet.uncached[(r, c - 1)] = v[:40]
-        sheets.append(sheet)
+        sheets.append(_xlsx_sheet(path, ws, fws))
     wb.close()
     formulas.close()
     return sheets
+
+
+def _xlsx_sheet(path: Path, ws: Any, fws: Any) -> Sheet:
+    """One worksheet's cells (merged ranges filled in), hidden rows and columns, state;
+    `fws` is the same sheet with its formulas."""
+    # the cells present in the file (iter_rows would create every cell of the
+    # declared range, which may be a lie); columns past the cap are not read
+    present = ws._cells.items()
+    grid: dict[tuple[int, int], Any] = {
+        (r, c): cell.value
+        for (r, c), cell in present
+        if c <= MAX_COLUMNS and cell.value is not None and cell.value != ""
+    }
+    height = max((r for r, _ in grid), default=0)
+    width = max((c for _, c in grid), default=0)
+    if height > MAX_ROWS:
+        raise _too_many_rows(path, ws.title, MAX_ROWS)
+    _fill_merged(grid, ws.merged_cells.ranges, height, width)
+    beyond = sorted({r for (r, c), cell in present if c > MAX_COLUMNS and cell.value})
+    notes = [f"第{beyond[0]}行等处第 {MAX_COLUMNS} 列以后的内容未读取"] if beyond else []
+    filled = sorted({r for r, _ in grid})
+    rows = [(r, [clean_cell(grid.get((r, col))) for col in range(1, width + 1)]) for r in filled]
+    hidden_rows, hidden_cols = _hidden(ws, height, width)
+    visible = ws.sheet_state == "visible"
+    sheet = Sheet(ws.title, rows, hidden_rows, hidden_cols, visible, notes)
+    if fws is not None:
+        _note_uncached(sheet, fws, grid)
+    return sheet
+
+
+def _hidden(ws: Any, height: int, width: int) -> tuple[set[int], set[int]]:
+    """The hidden rows (1-based) and columns (0-based) within the cells present."""
+    rows = {r for r, d in ws.row_dimensions.items() if d.hidden and r <= height}
+    cols: set[int] = set()
+    for dim in ws.column_dimensions.values():
+        if dim.hidden and dim.min is not None and dim.max is not None:
+            cols.update(c - 1 for c in range(dim.min, min(dim.max, width) + 1))
+    return rows, cols
+
+
+def _fill_merged(grid: dict[tuple[int, int], Any], ranges: Any, height: int, width: int) -> None:
+    """Every cell of a merged range holds its top-left value; a range is clamped to the
+    cells present (its size is a claim)."""
+    for rng in ranges:
+        value = grid.get((rng.min_row, rng.min_col))
+        if value is None:
+            continue
+        for r in range(rng.min_row, min(rng.max_row, height) + 1):
+            for col in range(rng.min_col, min(rng.max_col, width) + 1):
+                grid[(r, col)] = value
+
+
+def _note_uncached(sheet: Sheet, fws: Any, grid: Mapping[tuple[int, int], Any]) -> None:
+    """Formulas saved without a computed result (a file written by a program, never opened
+    in Excel/WPS): noted by cell, so that an empty 题号 can say why."""
+    for (r, c), cell in fws._cells.items():
+        v = cell.value
+        if isinstance(v, str) and v.startswith("=") and (r, c) not in grid and r <= MAX_ROWS:
+            sheet.uncached[(r, c - 1)] = v[:40]
 
 
 # ---------------------------------------------------------------- xls / ods (python-calamine)
