@@ -70,8 +70,6 @@ def carry_over(
     new_doc: dict[str, Any], old_doc: Mapping[str, Any]
 ) -> tuple[dict[str, Any], CarriedOver]:
     """`new_doc` (from the table) with last year's additions carried to the new ids."""
-    from evalcheck.model.kinds import label
-
     doc = copy.deepcopy(new_doc)
     old_inds = {int(i["id"]): i for i in old_doc.get("indicators") or []}
     new_inds = {int(i["id"]): i for i in doc.get("indicators") or []}
@@ -82,51 +80,84 @@ def carry_over(
     ids = {m.old: m.new for m in matching.matches if m.new is not None}
     out = CarriedOver(matching)
     for m in matching.matches:
-        if m.new is None:
-            continue
-        old, new = old_inds[m.old], new_inds[m.new]
-        where = f"第{m.new}项（上年第{m.old}项" + (
-            "" if m.how == EXACT else f"，文字相似 {m.score:g} 分" if m.how == FUZZY else ""
-        ) + "）"  # fmt: skip
-        done: list[str] = []
-        if old.get("kind") and old["kind"] != new.get("kind"):
-            done.append(f"题型 {label(old['kind'])}（表格推断为 {label(new.get('kind', 'text'))}）")
-            new["kind"] = old["kind"]
-            new.pop("options", None)
-            new.pop("range", None)
-            if "unit" not in old:
-                new.pop("unit", None)
-            out.kinds += 1
-        for key in PER_INDICATOR[1:]:
-            if key not in old or old[key] == new.get(key):
-                continue
-            value, gone = _renumber_any(old[key], ids)
-            if gone:
-                out.not_carried.append(f"{where}的 {key}（{old[key]}）：{_gone_text(gone)}")
-                continue
-            new[key] = value
-            if key == "formula":
-                out.formulas += 1
-                done.append(f"公式 {value}")
-            elif key == "options":
-                out.options += 1
-                exclusive = sum(1 for o in value if isinstance(o, dict) and o.get("exclusive"))
-                done.append(
-                    f"选项 {len(value)} 个" + (f"（{exclusive} 个不可同选）" if exclusive else "")
-                )
-            elif key != "unit":
-                done.append(f"{key}: {value}")
-        if "formula" in old and "formula" not in new and "collect" in new and "rollup" not in new:
-            # its roll-up was the default for a formula (recompute): it cannot stand alone
-            del new["collect"]
-            done = [d for d in done if not d.startswith("collect")]
-            out.not_carried.append(
-                f"{where}的 collect（{old['collect']}）：按公式汇总，而公式未能沿用；"
-                "请写明 rollup 后再设 collect"
-            )
-        if done:
-            out.carried.append(f"{where}：{'；'.join(done)}")
+        if m.new is not None:
+            _carry_indicator(old_inds[m.old], new_inds[m.new], _where(m), ids, out)
     _carry_rules(doc, old_doc, ids, out)
+    _carry_top(doc, old_doc, out)
+    _order(doc)
+    return doc, out
+
+
+def _where(m: Any) -> str:
+    """'第47项（上年第45项，文字相似 92 分）' for messages."""
+    how = "" if m.how == EXACT else f"，文字相似 {m.score:g} 分" if m.how == FUZZY else ""
+    return f"第{m.new}项（上年第{m.old}项{how}）"
+
+
+def _carry_indicator(
+    old: Mapping[str, Any],
+    new: dict[str, Any],
+    where: str,
+    ids: Mapping[int, int],
+    out: CarriedOver,
+) -> None:
+    """Last year's kind and additions (formula, options, range, roll-up …) onto one
+    indicator of the new table, renumbered; what cannot follow is listed."""
+    done: list[str] = []
+    if old.get("kind") and old["kind"] != new.get("kind"):
+        done.append(_carry_kind(old, new))
+        out.kinds += 1
+    for key in PER_INDICATOR[1:]:
+        if key not in old or old[key] == new.get(key):
+            continue
+        value, gone = _renumber_any(old[key], ids)
+        if gone:
+            out.not_carried.append(f"{where}的 {key}（{old[key]}）：{_gone_text(gone)}")
+            continue
+        new[key] = value
+        said = _carried_text(key, value, out)
+        if said:
+            done.append(said)
+    if "formula" in old and "formula" not in new and "collect" in new and "rollup" not in new:
+        # its roll-up was the default for a formula (recompute): it cannot stand alone
+        del new["collect"]
+        done = [d for d in done if not d.startswith("collect")]
+        out.not_carried.append(
+            f"{where}的 collect（{old['collect']}）：按公式汇总，而公式未能沿用；"
+            "请写明 rollup 后再设 collect"
+        )
+    if done:
+        out.carried.append(f"{where}：{'；'.join(done)}")
+
+
+def _carry_kind(old: Mapping[str, Any], new: dict[str, Any]) -> str:
+    """Last year's kind wins over the table's inference; the inferred options go with it."""
+    from evalcheck.model.kinds import label
+
+    said = f"题型 {label(old['kind'])}（表格推断为 {label(new.get('kind', 'text'))}）"
+    new["kind"] = old["kind"]
+    new.pop("options", None)
+    new.pop("range", None)
+    if "unit" not in old:
+        new.pop("unit", None)
+    return said
+
+
+def _carried_text(key: str, value: Any, out: CarriedOver) -> str:
+    """What the note says of one carried field ('' for the unit), counting formulas and
+    options."""
+    if key == "formula":
+        out.formulas += 1
+        return f"公式 {value}"
+    if key == "options":
+        out.options += 1
+        exclusive = sum(1 for o in value if isinstance(o, dict) and o.get("exclusive"))
+        return f"选项 {len(value)} 个" + (f"（{exclusive} 个不可同选）" if exclusive else "")
+    return "" if key == "unit" else f"{key}: {value}"
+
+
+def _carry_top(doc: dict[str, Any], old_doc: Mapping[str, Any], out: CarriedOver) -> None:
+    """The checklist-wide settings the table cannot hold; units_due is last year's date."""
     for key in TOP:
         if key in old_doc and key not in doc:
             doc[key] = copy.deepcopy(old_doc[key])
@@ -135,8 +166,6 @@ def carry_over(
         out.not_carried.append(
             f"清单的 units_due（{old_doc['units_due']}）：是上年的日期，请为今年重新填写"
         )
-    _order(doc)
-    return doc, out
 
 
 def _carry_rules(
