@@ -228,13 +228,42 @@ def load(path: Path, checklist: Checklist) -> CarryFile | None:
 
 
 def parse(data: Any, source: Any, path: Path, checklist: Checklist) -> CarryFile:
-    from evalcheck.answers.store import line_of
+    bad = _Bad(path, source)
+    old_key, year, prev = _head(data, path, checklist, bad)
+    ids = _Ids(checklist, data["mapping"], bad)
+    entries = [_entry(raw, n, ids, bad) for n, raw in enumerate(data["mapping"])]
+    unmatched = data.get("new_unmatched") or []
+    return CarryFile(
+        path=path,
+        year=year,
+        old_key=old_key,
+        new_key=checklist.key,
+        entries=tuple(entries),
+        new_unmatched=tuple(i for i in unmatched if _is_id(i)),
+        from_checklist=_opt_str(prev.get("checklist_file")),
+        from_answers=_opt_str(prev.get("answers_file")),
+    )
 
-    def bad(keys: Sequence[Any], why: str) -> DataError:
-        line = line_of(source(), keys)
-        where = f"{path} 第{line}行" if line else str(path)
+
+class _Bad:
+    """A located error in the mapping file: its line, what is wrong, how to go on."""
+
+    def __init__(self, path: Path, source: Any) -> None:
+        self.path, self.source = path, source
+
+    def __call__(self, keys: Sequence[Any], why: str) -> DataError:
+        from evalcheck.answers.store import line_of
+
+        line = line_of(self.source(), keys)
+        where = f"{self.path} 第{line}行" if line else str(self.path)
         return DataError(f"上年对照文件有误：{where}：{why}（改正后重新运行 evalcheck carry）")
 
+
+def _head(
+    data: Any, path: Path, checklist: Checklist, bad: _Bad
+) -> tuple[dict[str, Any], int, Mapping[str, Any]]:
+    """The file's head: made for this checklist, from which year's (its key, year, the
+    `previous` block)."""
     if not isinstance(data, Mapping) or not isinstance(data.get("mapping"), list):
         raise bad([], "不是 evalcheck 的上年对照文件（缺少 mapping 列表）")
     key = data.get("checklist")
@@ -247,89 +276,97 @@ def parse(data: Any, source: Any, path: Path, checklist: Checklist) -> CarryFile
     prev = data.get("previous")
     if not isinstance(prev, Mapping) or not isinstance(prev.get("checklist"), Mapping):
         raise bad(["previous"], "缺少 previous.checklist（上年清单的标题和年份）")
-    old_key = dict(prev["checklist"])
-    year = old_key.get("year")
+    year = prev["checklist"].get("year")
     if not isinstance(year, int) or isinstance(year, bool):
         raise bad(["previous", "checklist", "year"], "上年清单的年份应为整数")
-    entries: list[Entry] = []
-    seen_old: dict[int, int] = {}
-    seen_new: dict[int, int] = {}
-    for n, raw in enumerate(data["mapping"]):
-        keys = ["mapping", n]
-        if not isinstance(raw, Mapping):
-            raise bad(keys, "每个条目应为映射（old、new、how 等）")
+    return dict(prev["checklist"]), year, prev
+
+
+class _Ids:
+    """The ids the entries name so far: each old and each new id at most once."""
+
+    def __init__(self, checklist: Checklist, mapping: list[Any], bad: _Bad) -> None:
+        self.checklist, self.mapping, self.bad = checklist, mapping, bad
+        self.old: dict[int, int] = {}
+        self.new: dict[int, int] = {}
+
+    def check(self, raw: Mapping[str, Any], n: int) -> tuple[int, int | None, str]:
+        """(old, new, 'old: 45 的条目') of entry n, refused when either is wrong."""
+        keys, bad = ["mapping", n], self.bad
         old = raw.get("old")
         if not _is_id(old):
             raise bad([*keys, "old"], f"old 应为上年的题号（正整数），实际为 {old!r}")
         where = f"old: {old} 的条目"
-        if old in seen_old:
+        if old in self.old:
             raise bad([*keys, "old"], f"上年第{old}项出现了两次")
-        seen_old[old] = n
+        self.old[old] = n
         new = raw.get("new")
-        if new is not None and not _is_id(new):
+        if new is None:
+            return old, None, where
+        if not _is_id(new):
             raise bad([*keys, "new"], f"{where}：new 应为今年的题号或 null，实际为 {new!r}")
-        if new is not None and not checklist.has(new):
+        if not self.checklist.has(new):
             raise bad([*keys, "new"], f"{where}：今年的清单中没有第{new}项")
-        if new is not None and new in seen_new:
-            other = data["mapping"][seen_new[new]].get("old")
+        if new in self.new:
+            other = self.mapping[self.new[new]].get("old")
             raise bad([*keys, "new"], f"{where}：今年第{new}项已对应上年第{other}项，不能重复对应")
-        if new is not None:
-            seen_new[new] = n
-        how = raw.get("how", MANUAL)
-        if how not in HOW_NAMES:
-            raise bad(
-                [*keys, "how"], f"{where}：how 应为 {'、'.join(HOW_NAMES)} 之一，实际为 {how!r}"
-            )
-        if new is None and how in (EXACT, FUZZY):
-            raise bad(
-                [*keys, "new"], f"{where}：how 为 {how} 时 new 不能为空（不对应请写 how: manual）"
-            )
-        kind = raw.get("kind")
-        if not isinstance(kind, str) or kind not in REGISTRY:
-            raise bad([*keys, "kind"], f"{where}：kind 应为 {'、'.join(REGISTRY)} 之一")
-        score = raw.get("score")
-        if score is not None and (isinstance(score, bool) or not isinstance(score, int | float)):
-            raise bad([*keys, "score"], f"{where}：score 应为数字")
-        review = raw.get("review") or []
-        if not isinstance(review, list):
-            review = [str(review)]
-        na = raw.get("na")
-        value = raw.get("value")
-        if value is not None and not _fits(kind, value):
-            raise bad([*keys, "value"], f"{where}：value {value!r} 不符合题型 {kind}")
-        if na is not None and not isinstance(na, str):
-            raise bad([*keys, "na"], f"{where}：na 应为不适用的原因（文字）")
-        verdict = raw.get("verdict")
-        if verdict is not None and verdict not in VERDICTS:
-            raise bad([*keys, "verdict"], f"{where}：verdict 应为 {'、'.join(VERDICTS)} 之一或不写")
-        entries.append(
-            Entry(
-                old=old,
-                text=str(raw.get("text") or ""),
-                kind=kind,
-                unit=_opt_str(raw.get("unit")),
-                value=value,
-                na=na,
-                new=new,
-                # `new` filled in on an unmatched entry: a person's mapping (manual)
-                how=MANUAL if new is not None and how == NONE else how,
-                score=None if score is None else float(score),
-                review=tuple(str(r) for r in review),
-                new_text=_opt_str(raw.get("new_text")),
-                verdict=verdict,
-            )
+        self.new[new] = n
+        return old, new, where
+
+
+def _entry(raw: Any, n: int, ids: _Ids, bad: _Bad) -> Entry:
+    """One entry of the mapping, every field checked."""
+    keys = ["mapping", n]
+    if not isinstance(raw, Mapping):
+        raise bad(keys, "每个条目应为映射（old、new、how 等）")
+    old, new, where = ids.check(raw, n)
+    how = raw.get("how", MANUAL)
+    if how not in HOW_NAMES:
+        raise bad([*keys, "how"], f"{where}：how 应为 {'、'.join(HOW_NAMES)} 之一，实际为 {how!r}")
+    if new is None and how in (EXACT, FUZZY):
+        raise bad(
+            [*keys, "new"], f"{where}：how 为 {how} 时 new 不能为空（不对应请写 how: manual）"
         )
-    unmatched = data.get("new_unmatched") or []
-    return CarryFile(
-        path=path,
-        year=year,
-        old_key=old_key,
-        new_key=checklist.key,
-        entries=tuple(entries),
-        new_unmatched=tuple(i for i in unmatched if _is_id(i)),
-        from_checklist=_opt_str(prev.get("checklist_file")),
-        from_answers=_opt_str(prev.get("answers_file")),
+    kind, value, na, score, verdict = _answer_fields(raw, keys, where, bad)
+    review = raw.get("review") or []
+    if not isinstance(review, list):
+        review = [str(review)]
+    return Entry(
+        old=old,
+        text=str(raw.get("text") or ""),
+        kind=kind,
+        unit=_opt_str(raw.get("unit")),
+        value=value,
+        na=na,
+        new=new,
+        # `new` filled in on an unmatched entry: a person's mapping (manual)
+        how=MANUAL if new is not None and how == NONE else how,
+        score=None if score is None else float(score),
+        review=tuple(str(r) for r in review),
+        new_text=_opt_str(raw.get("new_text")),
+        verdict=verdict,
     )
+
+
+def _answer_fields(
+    raw: Mapping[str, Any], keys: list[Any], where: str, bad: _Bad
+) -> tuple[str, Any, str | None, Any, str | None]:
+    """(kind, value, na, score, verdict) of an entry: last year's answer as recorded."""
+    kind = raw.get("kind")
+    if not isinstance(kind, str) or kind not in REGISTRY:
+        raise bad([*keys, "kind"], f"{where}：kind 应为 {'、'.join(REGISTRY)} 之一")
+    score = raw.get("score")
+    if score is not None and (isinstance(score, bool) or not isinstance(score, int | float)):
+        raise bad([*keys, "score"], f"{where}：score 应为数字")
+    na, value = raw.get("na"), raw.get("value")
+    if value is not None and not _fits(kind, value):
+        raise bad([*keys, "value"], f"{where}：value {value!r} 不符合题型 {kind}")
+    if na is not None and not isinstance(na, str):
+        raise bad([*keys, "na"], f"{where}：na 应为不适用的原因（文字）")
+    verdict = raw.get("verdict")
+    if verdict is not None and verdict not in VERDICTS:
+        raise bad([*keys, "verdict"], f"{where}：verdict 应为 {'、'.join(VERDICTS)} 之一或不写")
+    return kind, value, na, score, verdict
 
 
 def _fits(kind: str, value: Any) -> bool:
