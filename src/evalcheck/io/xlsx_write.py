@@ -87,14 +87,41 @@ def write_main(
     unit: str | None = None,
 ) -> None:
     """The attachment's table; `unit`: a unit's form, whose hidden keys carry the unit."""
-    from openpyxl.styles import Alignment
-    from openpyxl.utils import get_column_letter
-
     headers = (*(c.header for c in columns), *HIDDEN)
     n_visible = len(columns)
-    key_col, original_col = n_visible + 1, n_visible + 2
+    styles = Styles(ws.parent, frame.fonts)
+    _write_heading(ws, frame, form, headers, n_visible, styles)
+    longest = [display_width(h) for h in headers]
+    printed: list[list[tuple[int, str]]] = []  # per row: (column, text as printed)
+    table = _Table(
+        ws,
+        styles,
+        form,
+        # what does not change from row to row, worked out once per column
+        [
+            (n, col, col.key in FORM_INPUT_KEYS, col.number_format)
+            for n, col in enumerate(columns, start=1)
+        ],
+        longest,
+    )
+    r = FIRST_ROW
+    for row in rows:
+        inputs, texts = table.write_row(r, row)
+        set_text(ws.cell(r, n_visible + 1), row_key(checklist, row.ind, unit))
+        set_text(ws.cell(r, n_visible + 2), json_texts(inputs))
+        printed.append(texts)
+        r += 1
+    _lay_out(ws, rows, columns, frame, longest, printed, last_row=r - 1)
+    _print_setup(ws, n_visible, last_row=r - 1)
+
+
+def _write_heading(
+    ws: Any, frame: Framing, form: bool, headers: Sequence[str], n_visible: int, styles: Any
+) -> None:
+    """附件 label, the title merged over the table's width, the header row."""
+    from openpyxl.styles import Alignment
+
     fonts = frame.fonts
-    styles = Styles(ws.parent, fonts)
     if frame.label:
         label_font = fonts.body if form else fonts.label
         ws.cell(LABEL_ROW, 1, frame.label).font = xlsx_font(label_font)
@@ -107,20 +134,25 @@ def write_main(
         ws.cell(HEADER_ROW, n, name).style = styles.get(header=True)
     ws.row_dimensions[HEADER_ROW].height = 22
 
-    longest = [display_width(h) for h in headers]
-    printed: list[list[tuple[int, str]]] = []  # per row: (column, text as printed)
-    # what does not change from row to row, worked out once per column
-    plan = [
-        (n, col, col.key in FORM_INPUT_KEYS, col.number_format)
-        for n, col in enumerate(columns, start=1)
-    ]
-    arrays = styles.arrays  # (center, late, answer, format) -> the style array to copy
-    r = FIRST_ROW
-    for row in rows:
+
+class _Table:
+    """Writes the indicator rows, keeping each column's widest text (`longest`)."""
+
+    __slots__ = ("arrays", "form", "longest", "plan", "styles", "ws")
+
+    def __init__(
+        self, ws: Any, styles: Any, form: bool, plan: list[Any], longest: list[int]
+    ) -> None:
+        self.ws, self.styles, self.form, self.plan, self.longest = ws, styles, form, plan, longest
+        self.arrays = styles.arrays  # (center, late, answer, format) -> the style array to copy
+
+    def write_row(self, r: int, row: Row) -> tuple[dict[str, str | None], list[tuple[int, str]]]:
+        """One row's cells: (the hidden 原值 of its input cells, the texts as printed)."""
         texts: list[tuple[int, str]] = []
         overdue = row.overdue  # marked in the 状态 cell only: inputs keep their own fill
         inputs: dict[str, str | None] = {}  # the hidden 原值, as original_of() writes it
-        for n, col, is_input, fmt in plan:
+        longest, ws = self.longest, self.ws
+        for n, col, is_input, fmt in self.plan:
             v = col.get(row)
             c = ws.cell(r, n)
             if isinstance(v, str):
@@ -139,34 +171,59 @@ def write_main(
                 longest[n - 1] = max(longest[n - 1], math.ceil(len(shown) * DIGIT_WIDTH))
             if is_input:
                 inputs[col.key] = original_cell(v)
-            late = overdue and col.key == "status"
-            key = (col.center, late, form and is_input, fmt if isinstance(fmt, str) else fmt(row))
-            proto = arrays.get(key)
-            if proto is None:  # the first cell of its kind registers the named style
-                styles.apply(c, center=key[0], late=key[1], answer=key[2], fmt=key[3])
-            else:  # the rest copy its style array (styles.apply, inlined: 2,600 cells)
-                c._style = proto.__copy__()
-        set_text(ws.cell(r, key_col), row_key(checklist, row.ind, unit))
-        set_text(ws.cell(r, original_col), json_texts(inputs))
-        printed.append(texts)
-        r += 1
-    last_row = r - 1
+            self.style(
+                c,
+                overdue and col.key == "status",
+                is_input,
+                fmt(row) if callable(fmt) else fmt,
+                col,
+            )
+        return inputs, texts
 
+    def style(self, c: Any, late: bool, is_input: bool, fmt: Any, col: Any) -> None:
+        key = (col.center, late, self.form and is_input, fmt)
+        proto = self.arrays.get(key)
+        if proto is None:  # the first cell of its kind registers the named style
+            self.styles.apply(c, center=key[0], late=key[1], answer=key[2], fmt=key[3])
+        else:  # the rest copy its style array (styles.apply, inlined: 2,600 cells)
+            c._style = proto.__copy__()
+
+
+def _lay_out(
+    ws: Any,
+    rows: Sequence[Row],
+    columns: Sequence[Column[Row]],
+    frame: Framing,
+    longest: list[int],
+    printed: list[list[tuple[int, str]]],
+    *,
+    last_row: int,
+) -> None:
+    """Column widths and row heights as printed, the hidden key columns, the footnote,
+    page breaks, the merged 二级指标 cells per page, frozen panes."""
+    from openpyxl.utils import get_column_letter
+
+    n_visible = len(columns)
     widths = print_widths(columns, longest)
     for n, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(n)].width = w
     heights = [row_height(texts, widths) for texts in printed]
     for r, h in enumerate(heights, start=FIRST_ROW):
         ws.row_dimensions[r].height = h
-    for n in (key_col, original_col):
+    for n in (n_visible + 1, n_visible + 2):
         ws.column_dimensions[get_column_letter(n)].hidden = True
     if frame.footnote:
         heights.append(_footnote(ws, last_row + 1, frame, widths))
     starts = _paginate(ws, heights, widths)
     _merge_categories(ws, rows, starts)
-
     text_col = next(n for n, c in enumerate(columns, start=1) if c.key == "text")
     ws.freeze_panes = ws.cell(FIRST_ROW, text_col)
+
+
+def _print_setup(ws: Any, n_visible: int, *, last_row: int) -> None:
+    """Filter, print titles, landscape A4, margins, the page number footer."""
+    from openpyxl.utils import get_column_letter
+
     ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(n_visible)}{max(last_row, HEADER_ROW)}"
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"  # the header repeats; label, title not
     ws.page_setup.orientation = "landscape"
