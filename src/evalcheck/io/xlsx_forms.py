@@ -101,14 +101,34 @@ def write_forms(
     folder: Path, forms: Sequence[Form], *, force: bool, due_as_written: bool
 ) -> list[tuple[Path, int]]:
     """Write the forms all or nothing (see export_forms)."""
-    from openpyxl import Workbook
+    targets = _targets(folder, forms, force=force)
+    built = [
+        (target, _form_bytes(form, due_as_written), len(form.rows)) for form, target in targets
+    ]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WriteError(f"无法创建文件夹 {folder}：{os_reason(exc)}") from None
+    written: list[tuple[Path, int]] = []
+    for target, data, n in built:
+        try:
+            atomic_write_bytes(target, data)
+        except WriteError as exc:
+            done = "、".join(str(p) for p, _ in written) or "无"
+            raise WriteError(f"{exc.message}（此前已写入：{done}）") from None
+        written.append((target, n))
+    return written
 
+
+def _targets(folder: Path, forms: Sequence[Form], *, force: bool) -> list[tuple[Form, Path]]:
+    """Each form's file, every one checked before the first is written: an existing file
+    (as Windows would take it: case, width) only with --force and when it can be replaced,
+    never a file the tool reads or keeps."""
+    from evalcheck.infra.outputguard import refuse_onto_input
     from evalcheck.infra.winnames import long_path_warnings, name_key
-    from evalcheck.views.attachment import title_of
 
     if folder.exists() and not folder.is_dir():
         raise InputError(f"“{folder}”不是文件夹")
-    # an existing file counts when Windows would take it for the target (case, width)
     present: dict[str, str] = {}
     if folder.is_dir():
         with contextlib.suppress(OSError):
@@ -126,47 +146,39 @@ def write_forms(
         raise WriteError(
             f"有 {len(refused)} 份表格无法覆盖，未写入任何表格（请处理后重试）：", details=refused
         )
-    from evalcheck.infra.outputguard import refuse_onto_input
-
     for _, target in targets:
-        refuse_onto_input(target)  # every form checked before the first is written
+        refuse_onto_input(target)
         for w in long_path_warnings(target):
             notices.warn(w)
-    built: list[tuple[Path, bytes, int]] = []
-    for form, target in targets:
-        checklist, rows = form.checklist, form.rows
-        wb = Workbook()
-        ws = wb.active
-        ws.title = MAIN_SHEET
-        frame = framing(checklist, title=title_of(checklist, f"— {form.name} 填报表"), form=True)
-        columns = with_due(export_columns(rows, checklist, FORM), due_as_written=due_as_written)
-        write_main(ws, checklist, rows, frame=frame, form=True, columns=columns, unit=form.unit)
-        _add_validations(ws, checklist, rows)
-        ws.protection.sheet = True  # no password: it guards against slips, not people
-        ws.protection.autoFilter = False
-        ws.protection.sort = False
-        ws.protection.formatColumns = False
-        ws.protection.formatRows = False
-        if form.unit is None:
-            write_meta(wb, checklist, "form", form.name)
-        else:
-            write_meta(wb, checklist, UNIT_FORM, None, unit=form.unit)
-        buf = io.BytesIO()
-        wb.save(buf)
-        built.append((target, buf.getvalue(), len(rows)))
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise WriteError(f"无法创建文件夹 {folder}：{os_reason(exc)}") from None
-    written: list[tuple[Path, int]] = []
-    for target, data, n in built:
-        try:
-            atomic_write_bytes(target, data)
-        except WriteError as exc:
-            done = "、".join(str(p) for p, _ in written) or "无"
-            raise WriteError(f"{exc.message}（此前已写入：{done}）") from None
-        written.append((target, n))
-    return written
+    return targets
+
+
+def _form_bytes(form: Form, due_as_written: bool) -> bytes:
+    """One section's (or unit's) form: the table, its dropdowns, protection, hidden keys."""
+    from openpyxl import Workbook
+
+    from evalcheck.views.attachment import title_of
+
+    checklist, rows = form.checklist, form.rows
+    wb = Workbook()
+    ws = wb.active
+    ws.title = MAIN_SHEET
+    frame = framing(checklist, title=title_of(checklist, f"— {form.name} 填报表"), form=True)
+    columns = with_due(export_columns(rows, checklist, FORM), due_as_written=due_as_written)
+    write_main(ws, checklist, rows, frame=frame, form=True, columns=columns, unit=form.unit)
+    _add_validations(ws, checklist, rows)
+    ws.protection.sheet = True  # no password: it guards against slips, not people
+    ws.protection.autoFilter = False
+    ws.protection.sort = False
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    if form.unit is None:
+        write_meta(wb, checklist, "form", form.name)
+    else:
+        write_meta(wb, checklist, UNIT_FORM, None, unit=form.unit)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
 
 
 def _cannot_replace(path: Path) -> str | None:
