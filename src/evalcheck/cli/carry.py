@@ -6,8 +6,8 @@ from typing import Annotated, Any
 
 import typer
 
-from evalcheck.cli.frame import _Command
-from evalcheck.cli.shared import ByOpt, Fmt, FormatOpt, SectionOpt, UnitsFlag, _echo, _env, app
+from evalcheck.cli.frame import CliCommand
+from evalcheck.cli.shared import ByOpt, Fmt, FormatOpt, SectionOpt, UnitsFlag, app, ctx_env, echo
 from evalcheck.errors import InputError
 from evalcheck.model.checklist import Checklist, id_ranges
 from evalcheck.views import render
@@ -29,7 +29,7 @@ PrefillOpt = Annotated[
 ]
 
 
-@app.command(cls=_Command)
+@app.command(cls=CliCommand)
 def carry(
     ctx: typer.Context,
     from_checklist: FromChecklistOpt = None,
@@ -49,7 +49,7 @@ def carry(
     """
     from evalcheck.services.carrying import carry as run
 
-    env = _env(ctx)
+    env = ctx_env(ctx)
     cl = env.checklist
     done = run(
         env,
@@ -60,7 +60,7 @@ def carry(
     )
     if done.rematched is not None:
         for o, n in done.rematched.edited.items():
-            _echo(f"上年第{o}项 → 今年第{n}项：new 已被手工修改，按人工指定（manual）保留")
+            echo(f"上年第{o}项 → 今年第{n}项：new 已被手工修改，按人工指定（manual）保留")
         _report(done.rematched.old, cl, done.rematched.matching, done.target)
     if done.prefilled is not None:
         _prefilled(done.prefilled)
@@ -70,28 +70,28 @@ def _report(old: Checklist, cl: Checklist, matching: Any, target: Path) -> None:
     from evalcheck.year.carry import EXACT, FUZZY, MANUAL, NONE
 
     kinds = sum(1 for m in matching.matches if m.kind_change)
-    _echo(
+    echo(
         f"上年（{old.year}年）{len(matching.matches)} 项 → 今年（{cl.year}年）"
         f"{len(cl.indicators)} 项：文字相同 {matching.count(EXACT)} 项，"
         f"文字相似 {matching.count(FUZZY)} 项，人工指定 {matching.count(MANUAL)} 项，"
         f"上年未对应 {matching.count(NONE)} 项，今年新增 {len(matching.new_unmatched)} 项"
         + (f"；另有 {kinds} 项题型改变" if kinds else "")
     )
-    _echo(f"对应关系已写入 {target}（可手工改正：把 new 改为正确题号，how 改为 manual）")
+    echo(f"对应关系已写入 {target}（可手工改正：把 new 改为正确题号，how 改为 manual）")
     review = matching.to_review
     if review:
-        _echo(f"\n请核对以下 {len(review)} 项：")
+        echo(f"\n请核对以下 {len(review)} 项：")
         for m in review:
             to = f"今年第{m.new}项" if m.new is not None else "（无）"
-            _echo(f"  上年第{m.old}项 → {to}：{'；'.join(m.review)}")
-            _echo(f"      上年：{old.get(m.old).text}")
+            echo(f"  上年第{m.old}项 → {to}：{'；'.join(m.review)}")
+            echo(f"      上年：{old.get(m.old).text}")
             if m.new is not None:
-                _echo(f"      今年：{cl.get(m.new).text}")
+                echo(f"      今年：{cl.get(m.new).text}")
     gone = [m.old for m in matching.matches if m.new is None]
     if gone:
-        _echo(f"\n上年未对应（今年没有这些指标）：第{id_ranges(gone)}项")
+        echo(f"\n上年未对应（今年没有这些指标）：第{id_ranges(gone)}项")
     if matching.new_unmatched:
-        _echo(f"今年新增（上年没有对应项）：第{id_ranges(matching.new_unmatched)}项")
+        echo(f"今年新增（上年没有对应项）：第{id_ranges(matching.new_unmatched)}项")
     _near_misses(old, cl, matching, target)
 
 
@@ -101,12 +101,12 @@ def _near_misses(old: Checklist, cl: Checklist, matching: Any, target: Path) -> 
 
     if not matching.near:
         return
-    _echo(f"\n可能是改了措辞的同一指标（相似度低于对应所需的 {MIN_SCORE:.0f} 分，未自动对应）：")
+    echo(f"\n可能是改了措辞的同一指标（相似度低于对应所需的 {MIN_SCORE:.0f} 分，未自动对应）：")
     for n in matching.near:
-        _echo(f"  上年第{n.old}项 ↔ 今年第{n.new}项：相似度 {n.score:g} 分")
-        _echo(f"      上年：{old.get(n.old).text}")
-        _echo(f"      今年：{cl.get(n.new).text}")
-        _echo(
+        echo(f"  上年第{n.old}项 ↔ 今年第{n.new}项：相似度 {n.score:g} 分")
+        echo(f"      上年：{old.get(n.old).text}")
+        echo(f"      今年：{cl.get(n.new).text}")
+        echo(
             f"      如是同一指标：在 {target.name} 中 old: {n.old} 的条目里把 new: null 改为"
             f" new: {n.new}，再运行 evalcheck carry"
         )
@@ -117,19 +117,19 @@ def _prefilled(filled: Any) -> None:
 
     done, skipped, who = filled
     if done:
-        _echo(
+        echo(
             f"已沿用上年答案 {len(done)} 项（第{id_ranges(done)}项，填报人：{who}），"
             "修改记录中记为“沿用上年”；请各科室核对。整体撤销：evalcheck undo"
         )
     else:
-        _echo("没有可沿用的上年答案")
+        echo("没有可沿用的上年答案")
     for reason, ids in skipped.items():
-        _echo(f"  未沿用 {len(ids)} 项（{reason}）：第{id_ranges(ids)}项")
+        echo(f"  未沿用 {len(ids)} 项（{reason}）：第{id_ranges(ids)}项")
     if NOT_CONFIRMED in skipped:
-        _echo("  相似项核对无误后：在对照文件中把 how 改为 manual，再运行 carry --prefill")
+        echo("  相似项核对无误后：在对照文件中把 how 改为 manual，再运行 carry --prefill")
 
 
-@app.command(cls=_Command)
+@app.command(cls=CliCommand)
 def compare(
     ctx: typer.Context,
     section: SectionOpt = None,
@@ -148,9 +148,9 @@ def compare(
     from evalcheck.views.columns import COMPARE
     from evalcheck.year.prefill import NO_MAPPING
 
-    env = _env(ctx)
+    env = ctx_env(ctx)
     if units:  # indicator x unit, with ranking
-        return _echo(_compare_units(env, fmt.value))
+        return echo(_compare_units(env, fmt.value))
     cl = env.checklist
     snap = env.snapshot()
     years = {r.previous.year for r in snap.rows if r.previous is not None}
@@ -161,12 +161,12 @@ def compare(
     year = years.pop()
     if fmt.value == "json":
         data = {"year": cl.year, "previous_year": year, "rows": [r.to_dict() for r in rows]}
-        _echo(render.to_json(data))
+        echo(render.to_json(data))
         return
     if fmt.value == "csv":
         sys.stdout.write(render.view(COMPARE, rows, "csv"))
         return
-    _echo(_compare_text(rows, f"{cl.year}年与{year}年对比"))
+    echo(_compare_text(rows, f"{cl.year}年与{year}年对比"))
 
 
 def _compare_units(env: Any, fmt: str) -> str:

@@ -11,7 +11,7 @@ import typer
 
 from evalcheck.answers.review import short_time
 from evalcheck.answers.store import ACTIONS, State, describe_state
-from evalcheck.cli.frame import _Command, usage_checked
+from evalcheck.cli.frame import CliCommand, usage_checked
 from evalcheck.cli.shared import (
     ByOpt,
     Fmt,
@@ -21,15 +21,15 @@ from evalcheck.cli.shared import (
     SectionOpt,
     ShowFmt,
     ToFileOpt,
-    _by_note,
-    _complete,
-    _echo,
-    _emit,
-    _env,
-    _filters,
-    _parse_id,
-    _writer,
     app,
+    by_note,
+    completer,
+    ctx_env,
+    echo,
+    emit_output,
+    filters_of,
+    parse_id,
+    writer_name,
 )
 from evalcheck.errors import EXIT_DATA, InputError, UsageProblem
 from evalcheck.model.checklist import ROLE_NAMES, UNASSIGNED, Checklist, Indicator
@@ -52,7 +52,7 @@ CategoryOpt = Annotated[
         "--category",
         "-c",
         help="二级指标：名称、序号 一…五 或 1…5，可重复。",
-        autocompletion=_complete("categories"),
+        autocompletion=completer("categories"),
     ),
 ]
 KindOpt = Annotated[
@@ -116,7 +116,7 @@ IdArg = Annotated[str, typer.Argument(metavar="题号", help="题号，例如 47
 # ---------------------------------------------------------------- list / show / validate
 
 
-@app.command("list", cls=_Command)
+@app.command("list", cls=CliCommand)
 def list_cmd(
     ctx: typer.Context,
     section: SectionOpt = None,
@@ -141,9 +141,9 @@ def list_cmd(
     from evalcheck.state.select import select_rows
 
     render.plain_tables(on=output is not None)  # a file gets tab-separated text
-    env = _env(ctx)
+    env = ctx_env(ctx)
     cl = env.checklist
-    filters = _filters(
+    filters = filters_of(
         cl, sections=section, owners=owner, categories=category, kinds=kind, roles=role,
         search=search, statuses=status, unassigned=unassigned,
     )  # fmt: skip
@@ -175,10 +175,10 @@ def _list_output(
     else:
         data = render.view(list_columns(cl) + extra, rows, footer=footer)
         kind = "text"
-    _emit(data, kind=kind, output=output, force=force)
+    emit_output(data, kind=kind, output=output, force=force)
 
 
-@app.command(cls=_Command)
+@app.command(cls=CliCommand)
 def show(
     ctx: typer.Context,
     ident: IdArg,
@@ -191,14 +191,14 @@ def show(
     \b
     示例：evalcheck show 47
     """
-    env = _env(ctx)
+    env = ctx_env(ctx)
     cl = env.checklist
-    ind = cl.get(_parse_id(ident))
+    ind = cl.get(parse_id(ident))
     row = env.snapshot().row(ind.id)
     if fmt.value == "json":
-        _echo(render.to_json(row.to_dict(cl)))
+        echo(render.to_json(row.to_dict(cl)))
     else:
-        _echo("\n".join(f"{k}：{v}" for k, v in _show_lines(cl, row)))
+        echo("\n".join(f"{k}：{v}" for k, v in _show_lines(cl, row)))
 
 
 def _show_lines(cl: Any, row: Any) -> list[tuple[str, str]]:
@@ -284,7 +284,7 @@ def _evidence_text(ev: Any) -> str:
 # ---------------------------------------------------------------- answers
 
 
-@app.command(cls=_Command)
+@app.command(cls=CliCommand)
 def answer(
     ctx: typer.Context,
     ident: IdArg,
@@ -304,17 +304,17 @@ def answer(
     """
     from evalcheck.services.answering import answer as record
 
-    env = _env(ctx)
-    ind = env.checklist.get(_parse_id(ident))
+    env = ctx_env(ctx)
+    ind = env.checklist.get(parse_id(ident))
     _one_of(value, na, clear, evidence)
     if not value and na is None and not clear:  # only --evidence: the same as `evidence add`
         return _evidence_only(ctx, ident, evidence or [], by)
-    who = _writer(by)
+    who = writer_name(by)
     done = record(env, ind.id, value=value, na=na, note=note, sources=evidence, clear=clear, by=who)
     st = done.state
-    message = _answer_message(done.ind, st, done.current, clear, _by_note(who, by) if st else "")
+    message = _answer_message(done.ind, st, done.current, clear, by_note(who, by) if st else "")
     _say(done.ind, message, st, done.added)
-    _warn(done.warnings)
+    warn_findings(done.warnings)
 
 
 def _evidence_only(ctx: typer.Context, ident: str, files: list[str], by: str | None) -> None:
@@ -330,7 +330,7 @@ def _say(ind: Indicator, message: str, st: State | None, added: list[Any]) -> No
         from evalcheck.cli.evidence import describe_added
 
         lines += describe_added(ind.id, added)
-    _echo("\n".join(lines))
+    echo("\n".join(lines))
 
 
 def _one_of(
@@ -365,7 +365,7 @@ def _answer_message(
     return f"第{ind.id}项 已记录：{describe_state(ind, st)}（存为 {stored}，{by}）"
 
 
-def _warn(findings: list[Any]) -> None:
+def warn_findings(findings: list[Any]) -> None:
     """After an answer: last year's comparison, then the rules it breaks (stderr)."""
     for f in findings:
         if f.kind == "rule":
@@ -376,7 +376,7 @@ def _warn(findings: list[Any]) -> None:
             typer.echo(f"注意（提醒，{f.rule}）：{f.message}", err=True)
 
 
-@app.command(cls=_Command)
+@app.command(cls=CliCommand)
 def history(
     ctx: typer.Context,
     ident: IdArg,
@@ -388,25 +388,25 @@ def history(
     """
     from evalcheck.views.columns import HISTORY, HistoryRow
 
-    env = _env(ctx)
+    env = ctx_env(ctx)
     cl = env.checklist
-    n = _parse_id(ident)
+    n = parse_id(ident)
     answers = env.answers()
     ind = cl.get(n) if cl.has(n) or n not in answers.records else None
     rec = answers.records.get(n)
     if rec is None:
-        _echo(f"第{n}项 还没有任何填报记录")
+        echo(f"第{n}项 还没有任何填报记录")
         return
     rows = [HistoryRow(ind, st) for st in rec.timeline]
     title = f"第{n}项 修改记录" + ("" if ind else "（该题已不在当前清单中）")
-    _echo(
+    echo(
         render.view(
             HISTORY, rows, title=title, footer=f"共 {len(rows)} 次修改", hint=render.WIDER_HINT
         )
     )
 
 
-@app.command(cls=_Command)
+@app.command(cls=CliCommand)
 def undo(ctx: typer.Context, by: ByOpt = None) -> None:
     """撤销最近一次修改（填报、清除或一次导入）；撤销本身也记入历史。
 
@@ -417,18 +417,18 @@ def undo(ctx: typer.Context, by: ByOpt = None) -> None:
     """
     from evalcheck.services.answering import undo as revert
 
-    env = _env(ctx)
+    env = ctx_env(ctx)
     cl = env.checklist
-    who = _writer(by)
+    who = writer_name(by)
     done, lost = revert(env, by=who)
     for ident, change, current, restored in done:
         ind = cl.get(ident) if cl.has(ident) else None
         what = ACTIONS.get(change.action, change.action)
-        _echo(
+        echo(
             f"已撤销第{ident}项的{what}（第{change.seq}次修改，{change.actor}，{short_time(change.acted_at)}）："
             + _undone_all(cl, ind, current, restored)
         )
-    _echo(_by_note(who, by))
+    echo(by_note(who, by))
     for name in lost:
         typer.echo(f"注意：{name} 无法从材料库的删除记录中恢复，请重新添加", err=True)
 
@@ -465,7 +465,7 @@ def _undone(cl: Checklist, ind: Indicator | None, current: State, restored: Stat
     return f"{before}（{r1.label}） → {after}（{r2.label}）"
 
 
-@app.command(cls=_Command)
+@app.command(cls=CliCommand)
 def validate(
     ctx: typer.Context,
     path: Annotated[
@@ -480,19 +480,19 @@ def validate(
     """
     from evalcheck.model.loading import read_checklist
 
-    env = _env(ctx)
+    env = ctx_env(ctx)
     if path is None:
         source = locate_checklist(env.checklist_option)
-        _echo(source.describe())
+        echo(source.describe())
     target = path or source.path
     checklist, problems = read_checklist(target)
     errors = [p for p in problems if p.level == "error"]
     warnings = [p for p in problems if p.level == "warning"]
     for p in errors:
-        _echo(f"错误：{p.text}")
+        echo(f"错误：{p.text}")
     for p in warnings:
-        _echo(f"警告：{p.text}")
+        echo(f"警告：{p.text}")
     count = f"共 {len(checklist.indicators)} 项指标，" if checklist else ""
-    _echo(f"{target}：{count}{len(errors)} 个错误，{len(warnings)} 个警告")
+    echo(f"{target}：{count}{len(errors)} 个错误，{len(warnings)} 个警告")
     if errors:
         raise typer.Exit(EXIT_DATA)

@@ -6,25 +6,25 @@ from typing import Annotated, Any
 
 import typer
 
-from evalcheck.cli.frame import _Command, _Group
+from evalcheck.cli.frame import CliCommand, CliGroup
 from evalcheck.cli.shared import (
     ByOpt,
     Env,
     SectionOpt,
     ShowFmt,
-    _by_note,
-    _echo,
-    _env,
-    _parse_id,
-    _writer,
     app,
+    by_note,
+    ctx_env,
+    echo,
+    parse_id,
+    writer_name,
 )
 from evalcheck.errors import EXIT_FINDINGS
 from evalcheck.model.checklist import Indicator
 from evalcheck.views import render
 
 evidence_app = typer.Typer(
-    cls=_Group,
+    cls=CliGroup,
     name="evidence",
     help="佐证材料：收入材料库、检查、打包交给测评方。",
     epilog="示例：evalcheck evidence add 47 汇总表.xlsx · evalcheck evidence check · "
@@ -78,7 +78,7 @@ def describe_added(ident: int, report: list[Any]) -> list[str]:
     return lines
 
 
-@evidence_app.command("add", cls=_Command)
+@evidence_app.command("add", cls=CliCommand)
 def add_cmd(
     ctx: typer.Context,
     ident: IdArg,
@@ -98,27 +98,27 @@ def add_cmd(
     """
     from evalcheck.services.evidence import add_evidence
 
-    env = _env(ctx)
-    n = _parse_id(ident)
-    who = _writer(by)
+    env = ctx_env(ctx)
+    n = parse_id(ident)
+    who = writer_name(by)
     done = add_evidence(env, n, files, by=who)
     for line in describe_added(done.ind.id, done.report):
-        _echo(line)
+        echo(line)
     if done.state is not None:
-        _echo(_by_note(who, by))
+        echo(by_note(who, by))
     _reopened_note(done)
 
 
 def _reopened_note(done: Any) -> None:
     if done.reopened:
         n = done.ind.id
-        _echo(
+        echo(
             f"注意：第{n}项原已审核通过；佐证材料变了，现为待审核，"
             f"需责任领导重新审核（evalcheck approve {n} --by 姓名）"
         )
 
 
-@evidence_app.command("rm", cls=_Command)
+@evidence_app.command("rm", cls=CliCommand)
 def rm_cmd(
     ctx: typer.Context,
     ident: IdArg,
@@ -132,16 +132,16 @@ def rm_cmd(
     """
     from evalcheck.services.evidence import remove_evidence
 
-    env = _env(ctx)
-    n = _parse_id(ident)
-    who = _writer(by)
+    env = ctx_env(ctx)
+    n = parse_id(ident)
+    who = writer_name(by)
     done = remove_evidence(env, n, name, by=who)
-    gone, note = done.gone, _by_note(who, by)
-    _echo(f"第{done.ind.id}项 已移除{gone.label} {gone.name}（{note}；可用 evalcheck undo 恢复）")
+    gone, note = done.gone, by_note(who, by)
+    echo(f"第{done.ind.id}项 已移除{gone.label} {gone.name}（{note}；可用 evalcheck undo 恢复）")
     _reopened_note(done)
 
 
-@evidence_app.command("list", cls=_Command)
+@evidence_app.command("list", cls=CliCommand)
 def list_cmd(
     ctx: typer.Context,
     ident: Annotated[
@@ -162,9 +162,9 @@ def list_cmd(
     from evalcheck.answers.evidence import check_item
     from evalcheck.views.columns import EVIDENCE_LIST, EvidenceRow
 
-    env = _env(ctx)
+    env = ctx_env(ctx)
     cl = env.checklist
-    chosen = [cl.get(_parse_id(ident))] if ident else _chosen(env, section)
+    chosen = [cl.get(parse_id(ident))] if ident else _chosen(env, section)
     answers = env.answers()
     root = store_root(env)
     rows: list[EvidenceRow] = []
@@ -173,17 +173,17 @@ def list_cmd(
             problem = check_item(root, ind.id, e, deep=False).problem
             rows.append(EvidenceRow(ind.id, e, "legacy" if e.kind == "path" else problem or "ok"))
     if fmt.value == "json":
-        _echo(render.to_json([{"id": r.ident, **r.item.to_dict(), "state": r.state} for r in rows]))
+        echo(render.to_json([{"id": r.ident, **r.item.to_dict(), "state": r.state} for r in rows]))
         return
     if not rows:
         where = f"第{chosen[0].id}项" if ident else "所选指标"
-        _echo(f"{where}还没有登记佐证材料（添加：evalcheck evidence add 题号 文件）")
+        echo(f"{where}还没有登记佐证材料（添加：evalcheck evidence add 题号 文件）")
         return
     footer = f"共 {len(rows)} 项佐证材料（存放在 {root}）"
-    _echo(render.view(EVIDENCE_LIST, rows, footer=footer, hint=render.JSON_HINT))
+    echo(render.view(EVIDENCE_LIST, rows, footer=footer, hint=render.JSON_HINT))
 
 
-@evidence_app.command("check", cls=_Command)
+@evidence_app.command("check", cls=CliCommand)
 def check_cmd(
     ctx: typer.Context,
     section: SectionOpt = None,
@@ -200,18 +200,18 @@ def check_cmd(
     """
     from evalcheck.services.evidence import check_evidence, report_data, report_lines
 
-    env = _env(ctx)
+    env = ctx_env(ctx)
     chosen = _chosen(env, section)
     groups = check_evidence(env, chosen)
     if fmt.value == "json":
-        _echo(render.to_json(report_data(groups)))
+        echo(render.to_json(report_data(groups)))
     else:
-        _echo("\n".join(report_lines(groups, len(chosen))))
+        echo("\n".join(report_lines(groups, len(chosen))))
     if any(f.is_problem for _, fs in groups for f in fs):
         raise typer.Exit(EXIT_FINDINGS)
 
 
-@evidence_app.command("migrate", cls=_Command)
+@evidence_app.command("migrate", cls=CliCommand)
 def migrate_cmd(ctx: typer.Context, by: ByOpt = None) -> None:
     """把 evalcheck 0.1 以路径登记的佐证材料复制进材料库（找不到的文件保留原记录并列出）。
 
@@ -222,21 +222,21 @@ def migrate_cmd(ctx: typer.Context, by: ByOpt = None) -> None:
     """
     from evalcheck.services.evidence import migrate_evidence
 
-    env = _env(ctx)
-    done = migrate_evidence(env, by=_writer(by))
+    env = ctx_env(ctx)
+    done = migrate_evidence(env, by=writer_name(by))
     if not done:
-        _echo("没有需要迁移的旧版路径")
+        echo("没有需要迁移的旧版路径")
         return
     moved = [m for m in done if m.item is not None]
     for m in done:
         if m.item is not None:
-            _echo(f"第{m.ident}项 已收入 {m.path} → {m.item.name}")
+            echo(f"第{m.ident}项 已收入 {m.path} → {m.item.name}")
         else:
-            _echo(f"第{m.ident}项 找不到 {m.path}：保留原记录，请找到文件后用 evidence add 添加")
-    _echo(f"共收入 {len(moved)} 个文件，{len(done) - len(moved)} 个找不到")
+            echo(f"第{m.ident}项 找不到 {m.path}：保留原记录，请找到文件后用 evidence add 添加")
+    echo(f"共收入 {len(moved)} 个文件，{len(done) - len(moved)} 个找不到")
 
 
-@evidence_app.command("pack", cls=_Command)
+@evidence_app.command("pack", cls=CliCommand)
 def pack_cmd(
     ctx: typer.Context,
     out: Annotated[Path, typer.Argument(metavar="输出", help="输出的 .zip 文件，或一个新文件夹。")],
@@ -255,7 +255,7 @@ def pack_cmd(
     """
     from evalcheck.io.pack import pack, summary
 
-    env = _env(ctx)
+    env = ctx_env(ctx)
     rows = env.snapshot().where(i.id for i in _chosen(env, section))
     bar = _ProgressLine() if sys.stderr.isatty() else None
     try:
@@ -272,7 +272,7 @@ def pack_cmd(
         if bar is not None:
             bar.close()
     done, notes = summary(result, rows, out, env.checklist.review)
-    _echo(done)
+    echo(done)
     for note in notes:
         typer.echo(f"注意：{note}", err=True)
 

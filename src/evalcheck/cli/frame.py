@@ -324,11 +324,11 @@ class _ChineseHelp:
         return describe_range(text)
 
 
-class _Command(_ChineseHelp, TyperCommand):
+class CliCommand(_ChineseHelp, TyperCommand):
     pass
 
 
-class _Group(_ChineseHelp, TyperGroup):
+class CliGroup(_ChineseHelp, TyperGroup):
     """Turns every EvalcheckError into its exit code and a one-line message: the one place."""
 
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
@@ -468,7 +468,7 @@ def translate_usage(message: str) -> str:
     return message
 
 
-def _show_usage_error(exc: Any) -> None:
+def show_usage_error(exc: Any) -> None:
     if isinstance(exc, NoArgsIsHelpError):  # `evalcheck` alone: the help
         exc.show()
         return

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from evalcheck.answers.review import ESCALATE_DAYS, REVIEW_DAYS, SOON_DAYS, Tier
-from evalcheck.cli.frame import _Command, usage_checked
+from evalcheck.cli.frame import CliCommand, usage_checked
 from evalcheck.cli.shared import (
     Fmt,
     ForceOutOpt,
@@ -18,12 +18,12 @@ from evalcheck.cli.shared import (
     TodayOpt,
     ToFileOpt,
     UnitsFlag,
-    _complete,
-    _echo,
-    _emit,
-    _env,
-    _filters,
     app,
+    completer,
+    ctx_env,
+    echo,
+    emit_output,
+    filters_of,
     parse_days,
 )
 from evalcheck.errors import EXIT_FINDINGS, InputError
@@ -49,7 +49,7 @@ StatusFormatOpt = Annotated[
 ]
 
 
-@app.command(cls=_Command)
+@app.command(cls=CliCommand)
 def overdue(
     ctx: typer.Context,
     section: SectionOpt = None,
@@ -76,9 +76,9 @@ def overdue(
     from evalcheck.state.select import select_rows
     from evalcheck.views.columns import OVERDUE_CSV, tier_column
 
-    env = _env(ctx)
+    env = ctx_env(ctx)
     snap = env.snapshot(today)
-    rows = select_rows(snap, _filters(env.checklist, sections=section, owners=owner))
+    rows = select_rows(snap, filters_of(env.checklist, sections=section, owners=owner))
     late, soon, back = overdue_of(rows), due_within(rows, within), returned_late(rows)
     if fmt.value == "json":
         data, kind = render.to_json(_overdue_json(snap, late, soon, within, back)), "json"
@@ -87,7 +87,7 @@ def overdue(
         data, kind = render.view(columns, [*late, *back, *soon], "csv"), "csv"
     else:
         data, kind = _overdue_text(snap, late, soon, within, back), "text"
-    _emit(data, kind=kind, output=output, force=force)
+    emit_output(data, kind=kind, output=output, force=force)
     if fail and (late or back):
         raise typer.Exit(EXIT_FINDINGS)
 
@@ -183,7 +183,7 @@ def _overdue_text(snap: Any, late: list[Any], soon: list[Any], within: int, back
     return "\n\n".join(parts)
 
 
-@app.command(cls=_Command)
+@app.command(cls=CliCommand)
 def status(
     ctx: typer.Context,
     today: TodayOpt = None,
@@ -202,14 +202,14 @@ def status(
     示例：evalcheck status --today 2021-09-16
     示例：evalcheck status -f csv --output 进度.csv
     """
-    kind, env = _status_kind(fmt, output), _env(ctx)
+    kind, env = _status_kind(fmt, output), ctx_env(ctx)
     if units:  # progress per unit (区县、市本级) and who has not reported
         from evalcheck.cli.units import status_units
 
         text = status_units(env, kind)
     else:
         text = _status_body(env, env.snapshot(today), kind)
-    _emit(text, kind=kind, output=output, force=force)
+    emit_output(text, kind=kind, output=output, force=force)
 
 
 def _status_body(env: Any, snap: Any, kind: str) -> str:
@@ -306,7 +306,7 @@ ToOpt = Annotated[
         "--to",
         help="只生成给某个收件人（科室、领导，或 --units 时的单位）的提醒，可重复。",
         show_default=False,
-        autocompletion=_complete("sections"),
+        autocompletion=completer("sections"),
     ),
 ]
 LettersDirOpt = Annotated[
@@ -370,7 +370,7 @@ def _total_text(snap: Any, total: Any) -> str:
     return f"{text}\n{render.paragraph(note)}" if note else text
 
 
-@app.command(cls=_Command)
+@app.command(cls=CliCommand)
 def remind(
     ctx: typer.Context,
     section: SectionOpt = None,
@@ -403,7 +403,7 @@ def remind(
     """
     from evalcheck.answers.review import Thresholds
 
-    env = _env(ctx)
+    env = ctx_env(ctx)
     limits = Thresholds(soon, escalate, review_days)
     letters, found, valid = _letters(env, units, section, owner, tier, limits, today)
     if to:
@@ -422,12 +422,12 @@ def _deliver(
     rule = "" if units else "\n\n" + render.paragraph(_remind_rule(env))
     if not letters:
         done = "各单位均已报送全部指标" if units else "所选范围内没有需要提醒的事项"
-        return _echo(f"{done}，无需提醒。{rule}")
+        return echo(f"{done}，无需提醒。{rule}")
     if output is not None:
         _write_letters(env, output, letters, force)
-        return _echo(rule.lstrip("\n")) if rule else None
+        return echo(rule.lstrip("\n")) if rule else None
     text = ("\n\n" + "-" * 40 + "\n\n").join(x.text for x in letters)
-    _echo(text + _shared_note(found) + rule)
+    echo(text + _shared_note(found) + rule)
     if copy:
         _copy(text)
 
@@ -451,7 +451,7 @@ def _letters(
         names = list(env.checklist.units.names) if env.checklist.units else []
         return _unit_letters(env), [], names
     tiers = [resolve_tier(t) for t in tier or ()] or list(Tier)
-    filters, snap = _filters(env.checklist, sections=section, owners=owner), env.snapshot(today)
+    filters, snap = filters_of(env.checklist, sections=section, owners=owner), env.snapshot(today)
     found = messages(snap.checklist, select_rows(snap, filters), snap.today, limits, tiers)
     letters = [Letter(m.tier.label, m.addressee, m.text) for m in found]
     return letters, found, [*env.checklist.sections, *env.checklist.owners]
@@ -469,8 +469,8 @@ def _write_letters(env: Any, folder: Path, letters: list[Any], force: bool) -> N
 
     written = write_letters(folder, env.checklist.year, letters, force=force)
     for w in written:
-        _echo(f"已生成 {w.path}（收件人：{w.to}；{'、'.join(w.labels)}）")
-    _echo(f"共 {len(written)} 份提醒文件，每位收件人一份。")
+        echo(f"已生成 {w.path}（收件人：{w.to}；{'、'.join(w.labels)}）")
+    echo(f"共 {len(written)} 份提醒文件，每位收件人一份。")
 
 
 def _remind_rule(env: Any) -> str:
@@ -531,7 +531,7 @@ def _explained(snap: Any, finding: Any) -> list[dict[str, Any]]:
     return out
 
 
-@app.command(cls=_Command)
+@app.command(cls=CliCommand)
 def check(ctx: typer.Context, fmt: ShowFormatOpt = ShowFmt.text) -> None:
     """检查答案之间是否一致（如 第132项 ≤ 第131项）以及自动计算的值；有错误级问题时退出码为 1。
 
@@ -540,7 +540,7 @@ def check(ctx: typer.Context, fmt: ShowFormatOpt = ShowFmt.text) -> None:
     """
     from evalcheck.state.rules import check_snapshot
 
-    snap = _env(ctx).snapshot()
+    snap = ctx_env(ctx).snapshot()
     report = check_snapshot(snap)
     n_err = len(report.errors)
     n_warn = len(report.findings) - n_err
@@ -553,7 +553,7 @@ def check(ctx: typer.Context, fmt: ShowFormatOpt = ShowFmt.text) -> None:
             ],
             "unchecked_rules": report.unchecked,
         }
-        _echo(render.to_json(data))
+        echo(render.to_json(data))
     else:
         lines = _check_lines(snap, report)
         checked = len(snap.checklist.rules) - len(report.unchecked)
@@ -561,6 +561,6 @@ def check(ctx: typer.Context, fmt: ShowFormatOpt = ShowFmt.text) -> None:
             f"共检查 {checked} 条规则（另有 {len(report.unchecked)} 条因相关指标未填报而未检查），"
             f"{n_err} 个错误，{n_warn} 个提醒"
         )
-        _echo("\n".join(lines))
+        echo("\n".join(lines))
     if report.errors:
         raise typer.Exit(EXIT_FINDINGS)

@@ -4,17 +4,17 @@ from typing import Annotated, Any
 
 import typer
 
-from evalcheck.cli.frame import _Command
+from evalcheck.cli.frame import CliCommand
 from evalcheck.cli.shared import (
     OwnerOpt,
     SectionOpt,
     ShowFmt,
-    _complete,
-    _echo,
-    _env,
-    _filters,
-    _parse_id,
     app,
+    completer,
+    ctx_env,
+    echo,
+    filters_of,
+    parse_id,
 )
 from evalcheck.errors import UsageProblem
 from evalcheck.model.checklist import Checklist, Indicator
@@ -26,12 +26,12 @@ ReviewerOpt = Annotated[
         "--by",
         help="审核人姓名（责任领导，或清单 deputies 中登记的代签人）。用 --owner 时默认为该领导。",
         show_default=False,
-        autocompletion=_complete("owners"),
+        autocompletion=completer("owners"),
     ),
 ]
 
 
-@app.command("review", cls=_Command)
+@app.command("review", cls=CliCommand)
 def review_cmd(
     ctx: typer.Context,
     owner: OwnerOpt = None,
@@ -49,21 +49,21 @@ def review_cmd(
     from evalcheck.state.select import select_rows
     from evalcheck.state.snapshot import group_rows
 
-    env = _env(ctx)
+    env = ctx_env(ctx)
     cl = env.checklist
     if not cl.review:
         raise review_off_error(cl)
     snap = env.snapshot()
-    filters = _filters(cl, sections=section, owners=owner)
+    filters = filters_of(cl, sections=section, owners=owner)
     rows = [r for r in select_rows(snap, filters) if r.review is Review.PENDING]
     values = snap.effective_values()
     groups = group_rows(snap, rows, "owner")
     if fmt.value == "json":
-        _echo(render.to_json([_group_dict(cl, name, g, values) for name, g in groups]))
+        echo(render.to_json([_group_dict(cl, name, g, values) for name, g in groups]))
     elif not rows:
-        _echo("没有等待审核的答案。")
+        echo("没有等待审核的答案。")
     else:
-        _echo(_review_text(cl, groups, values))
+        echo(_review_text(cl, groups, values))
 
 
 def _group_dict(cl: Checklist, name: str, group: list[Any], values: dict[int, float]) -> Any:
@@ -137,7 +137,7 @@ LeaderOpt = Annotated[
         "-o",
         help="与 --all 一起用：该领导的全部待审核答案。",
         show_default=False,
-        autocompletion=_complete("owners"),
+        autocompletion=completer("owners"),
     ),
 ]
 ExplainOpt = Annotated[
@@ -155,7 +155,7 @@ ReasonOpt = Annotated[
 ]
 
 
-@app.command(cls=_Command)
+@app.command(cls=CliCommand)
 def approve(
     ctx: typer.Context,
     idents: IdsArg = None,
@@ -180,9 +180,9 @@ def approve(
     """
     from evalcheck.services.review import approve as sign
 
-    env = _env(ctx)
+    env = ctx_env(ctx)
     leader, reviewer = _approve_args(env.checklist, idents, by, owner, all_)
-    ids = [] if all_ else [_parse_id(raw) for raw in idents or []]
+    ids = [] if all_ else [parse_id(raw) for raw in idents or []]
     lead = leader if all_ else None
     result = sign(env, ids, reviewer=reviewer, note=note, leader=lead, explain=explain)
     _approved(result, leader, reviewer)
@@ -190,23 +190,23 @@ def approve(
 
 def _approved(result: Any, leader: str | None, reviewer: str) -> None:
     """What `approve` says: the items left out, those approved, deputies, rules explained."""
-    from evalcheck.cli.commands import _warn
+    from evalcheck.cli.commands import warn_findings
 
     done, skipped, found = result
     if skipped:
-        _echo(f"以下 {len(skipped)} 项未审核通过（未写入）：")
+        echo(f"以下 {len(skipped)} 项未审核通过（未写入）：")
         for why in skipped:
-            _echo(f"  - {why}")
+            echo(f"  - {why}")
     if not done:
-        _echo(f"{leader} 没有其他可审核通过的答案。" if skipped else f"{leader} 没有待审核的答案。")
+        echo(f"{leader} 没有其他可审核通过的答案。" if skipped else f"{leader} 没有待审核的答案。")
         return
     for ind, st in done:
-        _echo(f"第{ind.id}项 已审核通过（{reviewer}）：{_shown(ind, st)}")
+        echo(f"第{ind.id}项 已审核通过（{reviewer}）：{_shown(ind, st)}")
         if st.explanation:
-            _echo(f"  已说明：{st.explanation}")
+            echo(f"  已说明：{st.explanation}")
     _deputy_notes([(ind, st.signed_for) for ind, st in done], reviewer)
-    _warn(found)
-    _echo(f"共审核通过 {len(done)} 项。如需撤销：evalcheck undo")
+    warn_findings(found)
+    echo(f"共审核通过 {len(done)} 项。如需撤销：evalcheck undo")
 
 
 def _approve_args(
@@ -232,7 +232,7 @@ def _approve_args(
     return leader, check_reviewer(cl, by or leader)
 
 
-@app.command("return", cls=_Command)
+@app.command("return", cls=CliCommand)
 def return_cmd(
     ctx: typer.Context, idents: IdsArg = None, reason: ReasonOpt = None, by: ReviewerOpt = None
 ) -> None:
@@ -245,20 +245,20 @@ def return_cmd(
     """
     from evalcheck.services.review import check_reviewer, return_answers
 
-    env = _env(ctx)
+    env = ctx_env(ctx)
     if not idents:
         raise UsageProblem("请给出要退回的题号，例如 evalcheck return 47 --reason 原因 --by 万富春")
     if not reason or not reason.strip():
         raise UsageProblem("退回需要写明原因：--reason 原因（例如 --reason 与台账数字不符）")
     reviewer = check_reviewer(env.checklist, by)
-    ids = [_parse_id(raw) for raw in idents]
+    ids = [parse_id(raw) for raw in idents]
     done = return_answers(env, ids, reviewer=reviewer, reason=reason)
     for ind, st in done:
         section = ind.section or "未指定科室"
-        _echo(f"第{ind.id}项 已退回（{reviewer}）：{_shown(ind, st)}；原因：{st.comment}"
+        echo(f"第{ind.id}项 已退回（{reviewer}）：{_shown(ind, st)}；原因：{st.comment}"
               f"。请{section}重新填报")  # fmt: skip
     _deputy_notes([(ind, st.signed_for) for ind, st in done], reviewer)
-    _echo("如需撤销：evalcheck undo")
+    echo("如需撤销：evalcheck undo")
 
 
 def _shown(ind: Indicator, st: Any) -> str:
@@ -275,7 +275,7 @@ def _deputy_notes(done: list[tuple[Indicator, str | None]], reviewer: str) -> No
             by_owner.setdefault(signed_for, []).append(ind.id)
     for leader, ids in by_owner.items():
         items = "、".join(f"第{i}项" for i in ids)
-        _echo(f"注意：{items}的责任领导是{leader}，由{reviewer}代为审核（已同时记录两人姓名）")
+        echo(f"注意：{items}的责任领导是{leader}，由{reviewer}代为审核（已同时记录两人姓名）")
 
 
 # ---------------------------------------------------------------- review workbooks
@@ -289,18 +289,18 @@ def import_review_book(env: Any, path: Any, dry_run: bool, by: str | None) -> No
     book = read_review(env, path, by=by)
     result, reviewer = book.result, book.reviewer
     n = len(result.decisions)
-    _echo(f"读取 {path}：{result.leader} 的审核表，共 {result.rows} 行，{n} 项有审核结论")
+    echo(f"读取 {path}：{result.leader} 的审核表，共 {result.rows} 行，{n} 项有审核结论")
     if dry_run:
         planned = preview_review(env, book)
         for p in planned:
-            _echo("  " + describe_decision(p))
-        _echo(f"共 {len(planned)} 项将被审核（--dry-run：未写入）")
+            echo("  " + describe_decision(p))
+        echo(f"共 {len(planned)} 项将被审核（--dry-run：未写入）")
         return
     planned = apply_review_book(env, book)
     for p in planned:
-        _echo("  " + describe_decision(p))
+        echo("  " + describe_decision(p))
     if not planned:
-        _echo("审核表中没有新的审核结论，没有需要修改的内容")
+        echo("审核表中没有新的审核结论，没有需要修改的内容")
         return
     _deputy_notes([(p.decision.ind, p.signoff.signed_for) for p in planned], reviewer)
-    _echo(f"已导入 {len(planned)} 项审核结论（审核人：{reviewer}）。如需整体撤销：evalcheck undo")
+    echo(f"已导入 {len(planned)} 项审核结论（审核人：{reviewer}）。如需整体撤销：evalcheck undo")

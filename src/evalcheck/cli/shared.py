@@ -17,9 +17,9 @@ import typer
 from evalcheck.answers.paths import resolve_answers_path
 from evalcheck.answers.store import Answers, load_answers, transaction
 from evalcheck.cli.frame import (
-    _Group,
-    _show_usage_error,
+    CliGroup,
     hoist_global_options,
+    show_usage_error,
     usage_checked,
 )
 from evalcheck.errors import EXIT_INTERRUPTED, EvalcheckError, InputError
@@ -44,7 +44,7 @@ class ShowFmt(StrEnum):
     json = "json"
 
 
-class LazyGroup(_Group):
+class LazyGroup(CliGroup):
     """The program's command group, read off the command table (table.py).
 
     Click asks a group for its command names (`list_commands`) and for one command by
@@ -212,7 +212,7 @@ class Env:
         return answers
 
 
-def _env(ctx: typer.Context) -> Env:
+def ctx_env(ctx: typer.Context) -> Env:
     env = ctx.find_object(Env)
     assert env is not None
     return env
@@ -300,7 +300,7 @@ def _protect_inputs(env: Env) -> None:
 # ---------------------------------------------------------------- completion
 
 
-def _complete(attr: str) -> Any:
+def completer(attr: str) -> Any:
     def complete(ctx: typer.Context, incomplete: str) -> list[str]:
         try:
             params = ctx.find_root().params
@@ -321,13 +321,13 @@ SectionOpt = Annotated[
         "--section",
         "-s",
         help="责任科室，可重复（任一即可）。",
-        autocompletion=_complete("sections"),
+        autocompletion=completer("sections"),
     ),
 ]
 OwnerOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--owner", "-o", help="责任领导，可重复（任一即可）。", autocompletion=_complete("owners")
+        "--owner", "-o", help="责任领导，可重复（任一即可）。", autocompletion=completer("owners")
     ),
 ]
 FormatOpt = Annotated[
@@ -385,7 +385,7 @@ def refuse_existing(output: Path | None, force: bool) -> None:
         raise InputError(f"{output} 已存在，未做修改；确认要覆盖请加 --force（或换一个文件名）")
 
 
-def _filters(cl: Checklist, **given: Any) -> "Filters":
+def filters_of(cl: Checklist, **given: Any) -> "Filters":
     """Filters from options as typed (None for an option not given), names resolved."""
     from evalcheck.state.select import Filters, resolve_filters
 
@@ -401,7 +401,7 @@ def _parse_today(raw: str) -> Any:
     return parse_today(raw)
 
 
-def _echo(text: str) -> None:
+def echo(text: str) -> None:
     typer.echo(text)
 
 
@@ -410,7 +410,7 @@ def warn(text: str) -> None:
     typer.echo(f"注意：{text}", err=True)
 
 
-def _emit(
+def emit_output(
     text: str, *, kind: str = "text", output: Path | None = None, force: bool = False
 ) -> None:
     """Print a listing, or write it to --output (see render.emit): an existing file only
@@ -431,14 +431,14 @@ def _emit(
         typer.echo(done, err=True)
 
 
-def _writer(by: str | None) -> str:
+def writer_name(by: str | None) -> str:
     """Who writes: --by, else EVALCHECK_USER, else the login name."""
     from evalcheck.answers.paths import current_user
 
     return by.strip() if by and by.strip() else current_user()
 
 
-def _by_note(who: str, by: str | None) -> str:
+def by_note(who: str, by: str | None) -> str:
     """'填报人：张三', shown on every write; a hint on stderr when the name is a shared PC's
     login (Administrator, user, lenovo …) rather than a person's."""
     from evalcheck.answers.paths import ENV_USER, is_generic_user
@@ -471,7 +471,7 @@ def parse_days(raw: str | int) -> int:
     return int(t)
 
 
-def _parse_id(raw: str) -> int:
+def parse_id(raw: str) -> int:
     from evalcheck.model.kinds import FOREIGN_DIGIT, foreign_digit, normalize
 
     shown = raw if len(raw) <= 40 else raw[:20] + "……"
@@ -504,7 +504,7 @@ def _run() -> int:
     try:
         rv = app(args=args, prog_name="evalcheck", standalone_mode=False)
     except UsageError as exc:
-        _show_usage_error(exc)
+        show_usage_error(exc)
         return exc.exit_code
     except typer.Abort:
         typer.echo("\n已中断", err=True)

@@ -6,8 +6,8 @@ from typing import Annotated, Any
 
 import typer
 
-from evalcheck.cli.frame import _Command, usage_checked
-from evalcheck.cli.shared import _echo, app
+from evalcheck.cli.frame import CliCommand, usage_checked
+from evalcheck.cli.shared import app, echo
 from evalcheck.errors import InputError
 
 TableArg = Annotated[
@@ -69,7 +69,7 @@ FromChecklistOpt = Annotated[
 ]
 
 
-@app.command("checklist-import", cls=_Command)
+@app.command("checklist-import", cls=CliCommand)
 def checklist_import(
     table: TableArg,
     output: OutputOpt,
@@ -188,7 +188,7 @@ def _carried(last: Path, done: Any) -> None:
     from evalcheck.year.carry import EXACT, FUZZY, NONE
 
     m = done.matching
-    _echo(
+    echo(
         f"沿用上年清单 {last}：上年 {len(m.matches)} 项，对应到今年 "
         f"{m.count(EXACT) + m.count(FUZZY)} 项（文字相同 {m.count(EXACT)} 项，"
         f"文字相似 {m.count(FUZZY)} 项），上年未对应 {m.count(NONE)} 项；"
@@ -196,13 +196,13 @@ def _carried(last: Path, done: Any) -> None:
         f"人工确定的题型 {done.kinds} 项"
     )
     if done.carried:
-        _echo(f"已沿用（{len(done.carried)} 处）：")
+        echo(f"已沿用（{len(done.carried)} 处）：")
         for line in done.carried:
-            _echo(f"  {line}")
+            echo(f"  {line}")
     if done.not_carried:
-        _echo(f"未能沿用（{len(done.not_carried)} 处）：")
+        echo(f"未能沿用（{len(done.not_carried)} 处）：")
         for line in done.not_carried:
-            _echo(f"  {line}")
+            echo(f"  {line}")
 
 
 def _report(output: Path, checklist: Any, result: Any) -> None:
@@ -211,7 +211,7 @@ def _report(output: Path, checklist: Any, result: Any) -> None:
 
     roles = [i.role for i in checklist.indicators]
     lead, sup = roles.count("lead"), roles.count("support")
-    _echo(
+    echo(
         f"已生成 {output}：{len(checklist.indicators)} 项指标；"
         f"{checklist.year} 年（{result.year_source}）；"
         f"{len(checklist.categories)} 个二级指标；"
@@ -222,12 +222,12 @@ def _report(output: Path, checklist: Any, result: Any) -> None:
     )
     shared = sum(1 for i in checklist.indicators if len(i.sections) > 1 or len(i.owners) > 1)
     if shared:
-        _echo(f"其中 {shared} 项有多个责任科室或责任领导（第一个为牵头）")
+        echo(f"其中 {shared} 项有多个责任科室或责任领导（第一个为牵头）")
     if result.due_source:
-        _echo(result.due_source)
+        echo(result.due_source)
     for w in [*result.warnings, *checklist.warnings]:
-        _echo(f"警告：{w}")
+        echo(f"警告：{w}")
     if result.review:
-        _echo(f"以下 {len(result.review)} 处推断请人工复核：")
+        echo(f"以下 {len(result.review)} 处推断请人工复核：")
         for line in result.review:
-            _echo(f"  {line}")
+            echo(f"  {line}")

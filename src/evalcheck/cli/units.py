@@ -5,8 +5,18 @@ from typing import Annotated, Any
 
 import typer
 
-from evalcheck.cli.frame import _Command
-from evalcheck.cli.shared import ByOpt, Env, Fmt, FormatOpt, _by_note, _echo, _env, _writer, app
+from evalcheck.cli.frame import CliCommand
+from evalcheck.cli.shared import (
+    ByOpt,
+    Env,
+    Fmt,
+    FormatOpt,
+    app,
+    by_note,
+    ctx_env,
+    echo,
+    writer_name,
+)
 from evalcheck.errors import EXIT_FINDINGS, InputError
 from evalcheck.model.units import NO_UNITS
 from evalcheck.views import render
@@ -40,12 +50,12 @@ def _plan_checked(env: Env) -> Any:
 def _ids(env: Env, raw: list[str] | None) -> list[int] | None:
     if not raw:
         return None
-    from evalcheck.cli.shared import _parse_id
+    from evalcheck.cli.shared import parse_id
 
     plan = _plan_checked(env)
     out = []
     for text in raw:
-        ident = _parse_id(text)
+        ident = parse_id(text)
         env.checklist.get(ident)
         if not plan.is_collected(ident):
             raise InputError(f"第{ident}项不由各单位填报（清单中没有 collect: units）")
@@ -53,7 +63,7 @@ def _ids(env: Env, raw: list[str] | None) -> list[int] | None:
     return out
 
 
-@app.command(cls=_Command)
+@app.command(cls=CliCommand)
 def rollup(
     ctx: typer.Context,
     ids: IdsArg = None,
@@ -73,19 +83,19 @@ def rollup(
     示例：evalcheck rollup --apply
     示例：evalcheck rollup 3 --format json
     """
-    env = _env(ctx)
+    env = ctx_env(ctx)
     _plan_checked(env)
     chosen = _ids(env, ids)
     if apply:
         _apply(env, chosen, include_incomplete, overwrite_conflicts, by)
     else:
-        _echo(_rollup_text(env, chosen, fmt.value))
+        echo(_rollup_text(env, chosen, fmt.value))
 
 
 def _apply(env: Env, chosen: Any, incomplete: bool, overwrite: bool, by: str | None) -> None:
     from evalcheck.services.rollup import apply_rollups
 
-    who = _writer(by)
+    who = writer_name(by)
     done = apply_rollups(
         env.checklist,
         env.answers_path,
@@ -94,7 +104,7 @@ def _apply(env: Env, chosen: Any, incomplete: bool, overwrite: bool, by: str | N
         include_incomplete=incomplete,
         overwrite_conflicts=overwrite,
     )
-    _echo(_applied_text(env.checklist, done) + "\n" + _by_note(who, by))
+    echo(_applied_text(env.checklist, done) + "\n" + by_note(who, by))
     if done.conflicts:
         raise typer.Exit(EXIT_FINDINGS)
 

@@ -6,18 +6,18 @@ from typing import Annotated, Any
 import typer
 
 from evalcheck.answers.store import describe_state
-from evalcheck.cli.frame import _Command
+from evalcheck.cli.frame import CliCommand
 from evalcheck.cli.shared import (
     ByOpt,
     OwnerOpt,
     SectionOpt,
     TodayOpt,
-    _by_note,
-    _echo,
-    _env,
-    _filters,
-    _writer,
     app,
+    by_note,
+    ctx_env,
+    echo,
+    filters_of,
+    writer_name,
 )
 from evalcheck.errors import UsageProblem
 
@@ -74,7 +74,7 @@ DueAsWrittenOpt = Annotated[
 ]
 
 
-@app.command(cls=_Command)
+@app.command(cls=CliCommand)
 def export(
     ctx: typer.Context,
     path: ExportPathArg = None,
@@ -104,10 +104,10 @@ def export(
 
     if sum(x is not None for x in (path, split, review, units)) != 1:
         raise UsageProblem(ONE_TARGET)
-    env = _env(ctx)
+    env = ctx_env(ctx)
     if units is not None or review is not None:
         return _export_folder(env, units, review, owner or [], today, force, due_as_written)
-    filters = _filters(env.checklist, sections=section)
+    filters = filters_of(env.checklist, sections=section)
     common: dict[str, Any] = {"today": today, "force": force, "due_as_written": due_as_written}
     if split is not None:
         return _forms_written(exporting.export_forms(env, split, filters, **common))
@@ -119,25 +119,25 @@ def export(
 def _table_written(done: Any) -> None:
     head = f"已导出 {done.path}：{done.rows} 项指标，其中已填报 {done.answered} 项"
     if done.word:
-        _echo(f"{head}（Word 附件）")
+        echo(f"{head}（Word 附件）")
     else:
         sheets = (
             "“填报进度”" + ("“同比”" if done.previous else "") + ("“汇总”" if done.rollup else "")
         )
         extra = f"{sheets}工作表" + ("和上年值列" if done.previous else "")
-        _echo(f"{head}（另含{extra}）")
+        echo(f"{head}（另含{extra}）")
     if done.final:
         left = f"，未定稿的 {done.not_final} 项留空" if done.not_final else ""
-        _echo(f"定稿：只含已定稿的值{left}。{done.counts}")
+        echo(f"定稿：只含已定稿的值{left}。{done.counts}")
     else:
         marked = "；未定稿的值在单元格中注明（待审核）（已退回）" if done.not_final else ""
-        _echo(f"{done.counts}{marked}")
+        echo(f"{done.counts}{marked}")
 
 
 def _forms_written(forms: list[tuple[Path, int]]) -> None:
     for target, n in forms:
-        _echo(f"已生成 {target}（{n} 项）")
-    _echo(f"共 {len(forms)} 份科室填报表。填好后用 evalcheck import 文件名 导入。")
+        echo(f"已生成 {target}（{n} 项）")
+    echo(f"共 {len(forms)} 份科室填报表。填好后用 evalcheck import 文件名 导入。")
 
 
 def _export_folder(
@@ -160,8 +160,8 @@ def _export_folder(
     plan = env.checklist.units
     due = f"，报送时限 {plan.due.isoformat()}" if plan is not None and plan.due else ""
     for target, n in forms:
-        _echo(f"已生成 {target}（{n} 项{due}）")
-    _echo(
+        echo(f"已生成 {target}（{n} 项{due}）")
+    echo(
         f"共 {len(forms)} 份单位填报表。填好后用 evalcheck import 文件名 导入"
         "（记入 单位/单位名/answers.yaml），再用 evalcheck rollup 汇总。"
     )
@@ -174,11 +174,11 @@ ONE_TARGET = (
 
 def _reviews_written(written: list[tuple[Path, int, int]]) -> None:
     if not written:
-        _echo("所选领导负责的指标还没有任何答案，没有生成审核表。")
+        echo("所选领导负责的指标还没有任何答案，没有生成审核表。")
         return
     for target, n, waiting in written:
-        _echo(f"已生成 {target}（{n} 项，其中待审核 {waiting} 项）")
-    _echo(
+        echo(f"已生成 {target}（{n} 项，其中待审核 {waiting} 项）")
+    echo(
         f"共 {len(written)} 份审核表。领导在“审核结论”列选择 通过/退回（退回须写审核意见），"
         "交回后用 evalcheck import 文件名 导入。"
     )
@@ -195,7 +195,7 @@ OverwriteOpt = Annotated[
 ]
 
 
-@app.command("import", cls=_Command)
+@app.command("import", cls=CliCommand)
 def import_cmd(
     ctx: typer.Context,
     path: WorkbookArg,
@@ -213,18 +213,18 @@ def import_cmd(
     from evalcheck.io.reviewbook import KIND as REVIEW
     from evalcheck.services import importing
 
-    env = _env(ctx)
+    env = ctx_env(ctx)
     filled = importing.read_filled(path)
     if filled.kind == REVIEW:  # a leader's 审核表: decisions, not answers
         return _import_review(env, path, dry_run, by)
     plan = importing.plan_import(env, filled)
     sheets = "、".join(f"“{s}”" for s in plan.sheets)
-    _echo(f"读取 {path}：工作表 {sheets}，共 {plan.rows} 行")
+    echo(f"读取 {path}：工作表 {sheets}，共 {plan.rows} 行")
     undo = _unit_target(env, plan.unit)
     if dry_run:
         preview = importing.preview_import(env, plan, overwrite=overwrite_conflicts)
         return _previewed(plan, preview)
-    who = _writer(by)
+    who = writer_name(by)
     result = importing.apply_import(env, plan, by=who, overwrite=overwrite_conflicts)
     _imported(result, who, by, undo)
 
@@ -236,7 +236,7 @@ def _unit_target(env: Any, unit: str | None) -> str:
     if unit is None:
         return "evalcheck undo"
     target = target_of(env, unit).answers_path
-    _echo(f"单位填报表：{unit}，答案记入 {target}")
+    echo(f"单位填报表：{unit}，答案记入 {target}")
     return f"evalcheck --answers {target} undo"
 
 
@@ -244,8 +244,8 @@ def _previewed(plan: Any, preview: Any) -> None:
     _overridden(preview.overridden)
     _print_changes(preview.pending)
     for ident, files in sorted(plan.sources.items()):
-        _echo("\n".join(f"  第{ident}项 佐证材料 +{Path(f).name}" for f in files))
-    _echo(f"共 {len(preview.pending)} 项将被修改（--dry-run：未写入）")
+        echo("\n".join(f"  第{ident}项 佐证材料 +{Path(f).name}" for f in files))
+    echo(f"共 {len(preview.pending)} 项将被修改（--dry-run：未写入）")
     _warn(preview.findings, preview.notes)
 
 
@@ -253,19 +253,19 @@ def _imported(result: Any, who: str, by: str | None, undo: str) -> None:
     _overridden(result.overridden)
     _print_changes(result.done)
     for line in result.added:
-        _echo(f"  {line}")
+        echo(f"  {line}")
     n = len(result.done)
     if n:
-        _echo(f"已导入 {n} 项修改（{_by_note(who, by)}）。如需整体撤销：{undo}")
+        echo(f"已导入 {n} 项修改（{by_note(who, by)}）。如需整体撤销：{undo}")
     else:
-        _echo("表格中的答案与现有答案相同，没有需要修改的内容")
+        echo("表格中的答案与现有答案相同，没有需要修改的内容")
     _warn(result.findings, result.notes)
 
 
 def _warn(findings: list[Any], notes: list[str]) -> None:
     """The rules the imported answers break, as `answer` reports them, and the counts that
     look like dates (stderr)."""
-    from evalcheck.cli.commands import _warn as warn_findings
+    from evalcheck.cli.commands import warn_findings
     from evalcheck.cli.shared import warn
 
     warn_findings(findings)
@@ -275,9 +275,9 @@ def _warn(findings: list[Any], notes: list[str]) -> None:
 
 def _overridden(found: list[Any]) -> None:
     if found:
-        _echo(f"注意：{len(found)} 处冲突按 --overwrite-conflicts 以表格为准：")
+        echo(f"注意：{len(found)} 处冲突按 --overwrite-conflicts 以表格为准：")
         for c in found:
-            _echo(f"  {c.describe()}")
+            echo(f"  {c.describe()}")
 
 
 def _import_review(env: Any, path: Path, dry_run: bool, by: str | None) -> None:
@@ -291,4 +291,4 @@ def _print_changes(rows: list[Any]) -> None:
         before = describe_state(ch.ind, old) if old is not None else "（无）"
         after = describe_state(ch.ind, new)
         extra = "（备注/佐证材料）" if before == after else ""
-        _echo(f"  第{ch.ind.id}项：{before} → {after}{extra}")
+        echo(f"  第{ch.ind.id}项：{before} → {after}{extra}")

@@ -5,11 +5,11 @@ from typing import Annotated, Any
 
 import typer
 
-from evalcheck.cli.frame import _Command
-from evalcheck.cli.shared import _echo, _env, app
+from evalcheck.cli.frame import CliCommand
+from evalcheck.cli.shared import app, ctx_env, echo
 
 
-@app.command(cls=_Command)
+@app.command(cls=CliCommand)
 def init(
     ctx: typer.Context,
     folder: Annotated[
@@ -29,9 +29,9 @@ def init(
     from evalcheck.answers.workfolder import create_work_folder
     from evalcheck.model.loading import locate_checklist
 
-    source = locate_checklist(_env(ctx).checklist_option)
+    source = locate_checklist(ctx_env(ctx).checklist_option)
     made = create_work_folder(folder, source.path)
-    _echo(_report(folder, made, source))
+    echo(_report(folder, made, source))
 
 
 def _report(folder: Path, made: Any, source: Any) -> str:
