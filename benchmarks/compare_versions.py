@@ -1,15 +1,18 @@
-"""0.1.0 against this version, as whole processes, interleaved with the floor.
+"""An older version (0.2.0) against this one, as whole processes, interleaved with the floor.
 
     python benchmarks/compare_versions.py [--runs 31] [--old-python /tmp/oldvenv/bin/python]
+        [--old-label 0.2.0]
 
-Needs 0.1.0 installed in a venv of its own, with the dependencies pip resolves for it today:
+Needs the old version installed in a venv of its own, with the dependencies pip resolves
+for it today (0.2.0 is commit 1822c43; this version installed with `pip install .`, not -e:
+an editable install's import hook costs every process a few ms):
 
-    git worktree add /tmp/old ee0d3c8
-    python3 -m venv /tmp/oldvenv && /tmp/oldvenv/bin/pip install -e /tmp/old
+    git worktree add /tmp/old 1822c43
+    python3 -m venv /tmp/oldvenv && /tmp/oldvenv/bin/pip install /tmp/old
 
 Both versions run from compiled bytecode (this script compiles both trees, as `pip install`
 does) in a scratch folder of their own, each with its own answers file (47 and 43 answered)
-and a warm parse cache. Every round runs the floor (`python -c "import typer"`), the 0.1.0
+and a warm parse cache. Every round runs the floor (`python -c "import typer"`), the old
 command and this version's command, so a machine that speeds up or slows down during the
 run moves all three alike. `answer 47 --value 312/313` alternates the value, so every run
 writes; `answer 47 --value 312` gives the value already recorded (nothing to write).
@@ -79,7 +82,10 @@ def package_dir(python: str) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--runs", type=int, default=31, help="interleaved rounds per command")
-    ap.add_argument("--old-python", default="/tmp/oldvenv/bin/python", help="0.1.0's python")
+    ap.add_argument(
+        "--old-python", default="/tmp/oldvenv/bin/python", help="the old version's python"
+    )
+    ap.add_argument("--old-label", default="0.2.0", help="what to call the old version")
     ap.add_argument("--only", help="just the commands whose label starts with this")
     ap.add_argument(
         "--size",
@@ -89,7 +95,8 @@ def main() -> None:
         "each answered (bench.make_large), instead of the bundled one",
     )
     args = ap.parse_args()
-    versions = {"0.1.0": args.old_python, "now": NEW}
+    versions = {"old": args.old_python, "now": NEW}
+    old = args.old_label
     for python in versions.values():
         compileall.compile_dir(package_dir(python).strip(), quiet=1)
 
@@ -108,7 +115,7 @@ def main() -> None:
         machine = f"Python {sys.version.split()[0]} · {os.cpu_count()} 核"
         data = f"生成的清单 {args.size:,} 项" if args.size else "附带清单 144 项"
         print(f"{machine} · {data} · {args.runs} 轮 · 中位数（毫秒）：墙钟时间（CPU 时间）")
-        print(f"{'命令':<34}{'下限':>12}{'0.1.0':>12}{'现在':>12}   {'与下限之比 0.1.0 → 现在'}")
+        print(f"{'命令':<34}{'下限':>12}{old:>12}{'现在':>12}   与下限之比 {old} → 现在")
         for label, words in COMMANDS:
             if args.only and not label.startswith(args.only):
                 continue
@@ -120,7 +127,7 @@ def main() -> None:
                 runs = {"floor": timed([NEW, "-c", "import typer"], Path(tmp))}
                 for name, python in versions.items():
                     run = [str(forms[name][i % 2]) if w == "FORM" else w for w in cmd]
-                    if "FORM" in cmd and name == "now":  # 0.2.0 asks before overwriting
+                    if "FORM" in cmd:  # both forms alternate: the other one's cells changed
                         run.append("--overwrite-conflicts")
                     runs[name] = timed([python, "-m", "evalcheck", *run], folders[name])
                 if i:
@@ -129,13 +136,9 @@ def main() -> None:
                         cpu[name].append(c * 1000)
             w_med = {k: statistics.median(v) for k, v in wall.items()}
             c_med = {k: statistics.median(v) for k, v in cpu.items()}
-            cells = "".join(
-                f"{w_med[k]:>6.0f} ({c_med[k]:>3.0f})" for k in ("floor", "0.1.0", "now")
-            )
+            cells = "".join(f"{w_med[k]:>6.0f} ({c_med[k]:>3.0f})" for k in ("floor", "old", "now"))
             floor = w_med["floor"]
-            print(
-                f"{label:<34}{cells}   {w_med['0.1.0'] / floor:.2f}× → {w_med['now'] / floor:.2f}×"
-            )
+            print(f"{label:<34}{cells}   {w_med['old'] / floor:.2f}× → {w_med['now'] / floor:.2f}×")
 
 
 if __name__ == "__main__":
