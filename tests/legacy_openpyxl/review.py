@@ -20,6 +20,7 @@ from typing import Any
 from evalcheck.answers.review import Review, review_of, signed_by
 from evalcheck.answers.store import Answers, State
 from evalcheck.errors import InputError
+from evalcheck.io.reviewbook import answer_version
 from evalcheck.io.xlsx_format import META_SHEET, row_key
 from evalcheck.model.checklist import UNASSIGNED, Checklist, Indicator
 from evalcheck.model.kinds import cell_value, number_format
