@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from evalcheck.io.xlsx_styles import INPUT_FILL, OVERDUE_FILL, OVERDUE_TEXT
+from evalcheck.io.xlsx_book import INPUT_FILL, OVERDUE_FILL, OVERDUE_TEXT
 from evalcheck.views.columns import FORM_INPUT_KEYS
 
 INPUT_HEADERS = ("填报值", "不适用原因", "备注", "佐证材料")

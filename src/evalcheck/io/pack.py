@@ -120,27 +120,25 @@ def zip_time(at: str | None) -> tuple[int, int, int, int, int, int]:
 
 
 def index_workbook(checklist: Checklist, p: Plan, when: tuple[int, ...]) -> bytes:
-    """目录.xlsx as bytes, the same bytes for the same plan."""
-    import openpyxl
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.writer.excel import ExcelWriter
+    """目录.xlsx as bytes, the same bytes for the same plan (dated `when`)."""
+    from evalcheck.io.xlsx_book import LINK_COLOR, Book
 
-    wb = openpyxl.Workbook()
-    stamp = dt.datetime(when[0], when[1], when[2], when[3], when[4], when[5])
-    wb.properties.created = stamp
-    wb.properties.modified = stamp
-    wb.properties.creator = "evalcheck"
-    ws = wb.active
-    ws.title = "佐证材料目录"
-    ws.append([f"{checklist.title}（{checklist.year}年）佐证材料目录"])
-    ws.append(list(INDEX_HEADERS))
-    bold = Font(bold=True)
-    for cell in ws[2]:
-        cell.font = bold
-    ws["A1"].font = Font(bold=True, size=14)
-    link_font = Font(color="0563C1", underline="single")
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for row in p.rows:
+    y, mo, d, h, mi, s = when[:6]
+    book = Book(dt.datetime(y, mo, d, h, mi, s))
+    ws = book.sheet("佐证材料目录")
+    book.text(
+        ws,
+        1,
+        1,
+        f"{checklist.title}（{checklist.year}年）佐证材料目录",
+        {"bold": True, "font_size": 14},
+    )
+    bold = book.format(bold=True)
+    for n, header in enumerate(INDEX_HEADERS, start=1):
+        book.put(ws, 2, n, header, bold)
+    wrap = book.format(text_wrap=True, valign="top")
+    link = book.format(text_wrap=True, valign="top", font_color="#" + LINK_COLOR, underline=1)
+    for r, row in enumerate(p.rows, start=3):
         values = [
             row.ind.id,
             row.ind.text,
@@ -150,25 +148,50 @@ def index_workbook(checklist: Checklist, p: Plan, when: tuple[int, ...]) -> byte
             row.links,
             row.missing,
         ]
-        ws.append([_as_text(v) for v in values])
-        r = ws.max_row
-        for cell in ws[r]:
-            cell.alignment = wrap
-        if row.file:
-            cell = ws.cell(r, 5)
-            cell.hyperlink = row.file  # relative: opens from inside the unzipped bundle
-            cell.font = link_font
+        for n, v in enumerate(values, start=1):
+            book.put(ws, r, n, _as_text(v), wrap)
+        if row.file:  # relative: opens from inside the unzipped bundle
+            _link(ws, r, 5, "external:" + row.file, link, row.file.split("/", 1)[-1])
         if row.links and "\n" not in row.links:
-            cell = ws.cell(r, 6)
-            cell.hyperlink = row.links
-            cell.font = link_font
-    for col, width in zip("ABCDEFG", (6, 50, 14, 22, 36, 36, 24), strict=True):
-        ws.column_dimensions[col].width = width
-    ws.freeze_panes = "A3"
-    ws.auto_filter.ref = f"A2:G{max(ws.max_row, 2)}"
-    buf = io.BytesIO()
-    ExcelWriter(wb, _FixedTimeZip(buf, when)).save()
-    return buf.getvalue()
+            _link(ws, r, 6, row.links, link, row.links)
+    Book.widths(ws, (6, 50, 14, 22, 36, 36, 24))
+    Book.freeze(ws, 3, 1)
+    Book.autofilter(ws, (2, 1), (max(len(p.rows) + 2, 2), len(INDEX_HEADERS)))
+    return forward_slashes(book.close())
+
+
+def forward_slashes(xlsx: bytes) -> bytes:
+    """The workbook with its links to files inside the bundle written with '/'.
+
+    XlsxWriter writes a relative file link with Windows' separator ('047_…\\说明.pdf');
+    LibreOffice and WPS on Linux (信创 PCs) take '\\' as part of a file name, while every
+    program resolves '/'. Only the worksheets' relationship targets that are not web
+    addresses change; every entry keeps its date, so the bytes stay the same for the same
+    plan.
+    """
+    import re
+
+    rewritten = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as src, zipfile.ZipFile(rewritten, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename.startswith("xl/worksheets/_rels/"):
+                text = data.decode("utf-8")
+                text = re.sub(
+                    r'Target="([^"]*)"',
+                    lambda m: m.group(0) if "://" in m.group(1) else m.group(0).replace("\\", "/"),
+                    text,
+                )
+                data = text.encode("utf-8")
+            dst.writestr(info, data)
+    return rewritten.getvalue()
+
+
+def _link(ws: Any, r: int, c: int, url: str, fmt: Any, shown: str) -> None:
+    """A hyperlink over the cell's text; a link Excel cannot hold (over 2,080 characters)
+    stays plain text."""
+    with suppress(ValueError):
+        ws.write_url(r - 1, c - 1, url, fmt, _as_text(shown))
 
 
 def _as_text(v: Any) -> Any:
@@ -176,28 +199,6 @@ def _as_text(v: Any) -> Any:
     if isinstance(v, str) and v[:1] in ("=", "+", "-", "@"):
         return "'" + v
     return v
-
-
-class _FixedTimeZip(zipfile.ZipFile):
-    """A zip whose entries all carry one date (openpyxl would stamp them with now)."""
-
-    def __init__(self, file: Any, when: tuple[int, ...]) -> None:
-        super().__init__(file, "w", zipfile.ZIP_DEFLATED)
-        self._when = when
-
-    def writestr(self, zinfo_or_arcname: Any, data: Any, *args: Any, **kwargs: Any) -> None:
-        if isinstance(zinfo_or_arcname, str):
-            info = zipfile.ZipInfo(zinfo_or_arcname, date_time=self._when[:6])  # type: ignore[arg-type]
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3
-            info.external_attr = FILE_MODE
-            zinfo_or_arcname = info
-        super().writestr(zinfo_or_arcname, data, *args, **kwargs)
-
-    def write(self, filename: Any, arcname: Any = None, *args: Any, **kwargs: Any) -> None:
-        # openpyxl writes each worksheet through a temporary file: its date would leak in
-        with open(filename, "rb") as f:
-            self.writestr(str(arcname or filename), f.read())
 
 
 class Changed(NamedTuple):

@@ -7,11 +7,12 @@ answer it shows (答案版本, a digest of value, note and evidence), so that re
 can refuse a decision about an answer that changed after the workbook was written
 (a stale form), and an untouched workbook changes nothing.
 
-openpyxl is imported inside the functions (through the xlsx_* modules' helpers).
+Written through io/xlsx_book.py (XlsxWriter); read back with openpyxl (io/xlsx_read.py).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -21,10 +22,18 @@ from typing import Any
 from evalcheck.answers.review import Review, Signoff, review_of, signed_by
 from evalcheck.answers.store import Answers, State, describe_state
 from evalcheck.errors import DataError, InputError
-from evalcheck.io.xlsx_format import META_SHEET, check_meta, compact, comparable, row_key
+from evalcheck.infra.fileio import atomic_write_bytes
+from evalcheck.io.xlsx_book import FORMULA_START, XLSX_SIZES, Book, Cell, display_width, font
+from evalcheck.io.xlsx_format import (
+    META_SHEET,
+    check_meta,
+    compact,
+    comparable,
+    row_key,
+    state_stamp,
+    write_meta,
+)
 from evalcheck.io.xlsx_read import locate_row, read_cells
-from evalcheck.io.xlsx_styles import XLSX_SIZES, Styles, display_width, set_text, xlsx_font
-from evalcheck.io.xlsx_write import save_workbook
 from evalcheck.model.checklist import UNASSIGNED, Checklist, Indicator
 from evalcheck.model.kinds import cell_value, number_format
 from evalcheck.views.attachment import fonts_of
@@ -60,21 +69,15 @@ def export_reviews(
     checklist: Checklist,
     answers: Answers,
     *,
+    today: dt.date,
     owners: Iterable[str] | None = None,
     force: bool = False,
 ) -> list[tuple[Path, int, int]]:
-    """One review workbook per leader with answered items: (path, items, pending)."""
-    from openpyxl import Workbook
-
+    """One review workbook per leader with answered items: (path, items, pending);
+    `today`: the day the workbooks are written as of (in their hidden metadata)."""
     if folder.exists() and not folder.is_dir():
         raise InputError(f"“{folder}”不是文件夹")
-    wanted = set(owners) if owners else None
-    groups: dict[str, list[tuple[Indicator, State]]] = {}
-    for ind in checklist.indicators:
-        st = answers.state(ind.id)
-        if st is None or ind.owner is None or (wanted is not None and ind.owner not in wanted):
-            continue
-        groups.setdefault(ind.owner, []).append((ind, st))
+    groups = _answered_by_owner(checklist, answers, set(owners) if owners else None)
     order = [o for o in checklist.owners if o in groups]
     targets = [(name, folder / review_filename(checklist, name)) for name in order]
     existing = [str(p) for _, p in targets if p.exists()]
@@ -90,56 +93,57 @@ def export_reviews(
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, target in targets:
-        wb = Workbook()
-        ws = wb.active
-        ws.title = REVIEW_SHEET
-        _write_sheet(ws, checklist, name, groups[name])
-        _write_review_meta(wb, checklist, name)
-        save_workbook(wb, target)
-        pending = sum(1 for _, st in groups[name] if review_of(checklist, st) is Review.PENDING)
-        written.append((target, len(groups[name]), pending))
+        items = groups[name]
+        book = Book(state_stamp(today, [st for _, st in items]), fonts_of(checklist, XLSX_SIZES))
+        _write_sheet(book, checklist, name, items)
+        write_meta(book, checklist, KIND, None, today, [("owner", name)])
+        atomic_write_bytes(target, book.close())
+        pending = sum(1 for _, st in items if review_of(checklist, st) is Review.PENDING)
+        written.append((target, len(items), pending))
     return written
 
 
-def _write_review_meta(wb: Any, checklist: Checklist, leader: str) -> None:
-    from evalcheck.io.xlsx_format import write_meta
+def _answered_by_owner(
+    checklist: Checklist, answers: Answers, wanted: set[str] | None
+) -> dict[str, list[tuple[Indicator, State]]]:
+    """Each leader's (of `wanted`, or all) answered indicators with their answers."""
+    groups: dict[str, list[tuple[Indicator, State]]] = {}
+    for ind in checklist.indicators:
+        st = answers.state(ind.id)
+        if st is None or ind.owner is None or (wanted is not None and ind.owner not in wanted):
+            continue
+        groups.setdefault(ind.owner, []).append((ind, st))
+    return groups
 
-    write_meta(wb, checklist, KIND, None)
-    meta = wb[META_SHEET]
-    row = meta.max_row + 1
-    meta.cell(row, 1, "owner")
-    meta.cell(row, 2, leader)
+
+CENTERED = ("题号", "单位", "填报人", "审核状态", "审核人", "审核结论", "答案版本")
+FORMATS = {"填报时间": "yyyy-mm-dd hh:mm"}
 
 
 def _write_sheet(
-    ws: Any, checklist: Checklist, leader: str, items: list[tuple[Indicator, State]]
+    book: Book, checklist: Checklist, leader: str, items: list[tuple[Indicator, State]]
 ) -> None:
-    from openpyxl.styles import Alignment
-    from openpyxl.utils import get_column_letter
-
-    fonts = fonts_of(checklist, XLSX_SIZES)  # the same fonts as the bureau's table
-    styles = Styles(ws.parent, fonts)
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS) - 2)
+    ws = book.sheet(REVIEW_SHEET)
+    assert book.fonts is not None  # the same fonts as the bureau's table
     title = f"{checklist.title}（{checklist.year}年）— {leader} 审核表"
-    ws.cell(1, 1, title).font = xlsx_font(fonts.title)
-    ws.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center")
-    ws.row_dimensions[1].height = 28
+    fmt = book.format(**font(book.fonts.title), align="center", valign="vcenter")
+    book.merge(ws, (1, 1), (1, len(COLUMNS) - 2), title, fmt)
+    Book.height(ws, 1, 28)
+    header = book.cell(Cell(header=True))
     for name, n in COL.items():
-        ws.cell(HEADER_ROW, n, name).style = styles.get(header=True)
-    centered = ("题号", "单位", "填报人", "审核状态", "审核人", "审核结论", "答案版本")
+        book.put(ws, HEADER_ROW, n, name, header)
     r = FIRST_ROW
     for ind, st in items:
         values = _row_values(checklist, ind, st)
-        number = number_format(ind)
+        formats = {**FORMATS, "填报值": number_format(ind)}
         for name, n in COL.items():
             v = values.get(name)
-            c = ws.cell(r, n)
-            if isinstance(v, str):
-                set_text(c, v)
-            elif v is not None:
-                c.value = v
-            fmt = {"填报值": number, "填报时间": "yyyy-mm-dd hh:mm"}.get(name, "General")
-            styles.apply(c, center=name in centered, answer=name in EDITABLE, fmt=fmt)
+            style = Cell(
+                center=name in CENTERED, answer=name in EDITABLE, fmt=formats.get(name, "General")
+            )
+            book.put(
+                ws, r, n, v, book.cell(style, isinstance(v, str) and v.startswith(FORMULA_START))
+            )
         lines = max(
             1,
             *(
@@ -148,27 +152,16 @@ def _write_sheet(
                 if values.get(k)
             ),
         )
-        ws.row_dimensions[r].height = 16.5 * lines + 4
+        Book.height(ws, r, 16.5 * lines + 4)
         r += 1
     last = max(r - 1, FIRST_ROW)
     _decision_dropdown(ws, last)
-    for name, n in COL.items():
-        ws.column_dimensions[get_column_letter(n)].width = WIDTHS[name]
-    for name in HIDDEN:
-        ws.column_dimensions[get_column_letter(COL[name])].hidden = True
-    ws.freeze_panes = ws.cell(FIRST_ROW, COL["三级指标"])
-    ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(COL['审核意见'])}{last}"
-    ws.print_title_rows = f"1:{HEADER_ROW}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.protection.sheet = True  # no password: it guards against slips, not people
-    ws.protection.autoFilter = False
-    ws.protection.sort = False
-    ws.protection.formatColumns = False
-    ws.protection.formatRows = False
+    Book.widths(ws, [WIDTHS[name] for name in COL])
+    Book.hide_columns(ws, {COL[name]: WIDTHS[name] for name in HIDDEN})
+    Book.freeze(ws, FIRST_ROW, COL["三级指标"])
+    Book.autofilter(ws, (HEADER_ROW, 1), (last, COL["审核意见"]))
+    Book.landscape_a4(ws, repeat=(1, HEADER_ROW), fit_width=True)
+    Book.protect(ws)
 
 
 def _row_values(checklist: Checklist, ind: Indicator, st: State) -> dict[str, Any]:
@@ -201,18 +194,24 @@ def _explained(review: Review | None, st: State) -> str:
 
 def _decision_dropdown(ws: Any, last: int) -> None:
     """The 审核结论 column offers 通过/退回, with a prompt, down to the last row."""
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    dv = DataValidation(type="list", formula1=f'"{APPROVE},{RETURN}"', allow_blank=True)
-    dv.error = f"请选择“{APPROVE}”或“{RETURN}”"
-    dv.showErrorMessage = True
-    dv.promptTitle = "审核结论"
-    dv.prompt = f"选择“{APPROVE}”或“{RETURN}”；退回时必须在“审核意见”写明原因。不审核的行留空。"
-    dv.showInputMessage = True
-    ws.add_data_validation(dv)
-    col = get_column_letter(COL["审核结论"])
-    dv.add(f"{col}{FIRST_ROW}:{col}{last}")
+    col = COL["审核结论"] - 1
+    ws.data_validation(
+        FIRST_ROW - 1,
+        col,
+        last - 1,
+        col,
+        {
+            "validate": "list",
+            "source": [APPROVE, RETURN],
+            "ignore_blank": True,
+            "error_message": f"请选择“{APPROVE}”或“{RETURN}”",
+            "show_error": True,
+            "input_title": "审核结论",
+            "input_message": f"选择“{APPROVE}”或“{RETURN}”；"
+            "退回时必须在“审核意见”写明原因。不审核的行留空。",
+            "show_input": True,
+        },
+    )
 
 
 # ---------------------------------------------------------------- reading back

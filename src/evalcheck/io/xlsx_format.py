@@ -4,16 +4,19 @@ metadata sheet that says what a workbook is.
 """
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evalcheck.errors import DataError
-from evalcheck.infra import clock
 from evalcheck.infra.digest import sha256_hex
 from evalcheck.model.checklist import Checklist, Indicator
 from evalcheck.state.snapshot import Row
 from evalcheck.views.columns import EXPORT, FORM_INPUT_KEYS, Column
+
+if TYPE_CHECKING:
+    from evalcheck.answers.store import State
+    from evalcheck.io.xlsx_book import Book
 
 MAIN_SHEET = "测评指标"
 SUMMARY_SHEET = "填报进度"
@@ -90,23 +93,47 @@ def json_texts(data: dict[str, str | None]) -> str:
 
 
 def write_meta(
-    wb: Any, checklist: Checklist, kind: str, section: str | None, unit: str | None = None
+    book: "Book",
+    checklist: Checklist,
+    kind: str,
+    section: str | None,
+    today: dt.date,
+    extra: Sequence[tuple[str, str]] = (),
 ) -> None:
-    ws = wb.create_sheet(META_SHEET)
+    """The very hidden sheet that says what a workbook is. `exported` is the day the
+    workbook's counts are as of (not the clock: the same state gives the same bytes)."""
+    ws = book.sheet(META_SHEET)
     rows: list[tuple[str, Any]] = [
         ("format", 2),
         ("kind", kind),
         ("title", checklist.title),
         ("year", checklist.year),
         ("section", section or ""),
-        ("exported", clock.now().replace(microsecond=0, tzinfo=None)),
+        ("exported", today),
+        *extra,
     ]
-    if unit is not None:
-        rows.append(("unit", unit))
     for r, (k, v) in enumerate(rows, start=1):
-        ws.cell(r, 1, k)
-        ws.cell(r, 2, v)
-    ws.sheet_state = "veryHidden"
+        book.put(ws, r, 1, k)
+        book.put(ws, r, 2, v)
+    ws.very_hidden()
+
+
+def state_stamp(today: dt.date, states: "Iterable[State | None]") -> dt.datetime:
+    """A workbook's document date (created, modified), from the state it shows: the latest
+    answer or review recorded (UTC), else the day it is as of. Never the clock, so that
+    the same state gives the same bytes."""
+    times = [t for st in states if st is not None for t in (st.at, st.reviewed_at) if t]
+    latest = None
+    for raw in times:
+        try:
+            at = dt.datetime.fromisoformat(raw)
+        except ValueError:
+            continue
+        at = at.astimezone(dt.UTC) if at.tzinfo else at.replace(tzinfo=dt.UTC)
+        latest = at if latest is None or at > latest else latest
+    if latest is None:
+        return dt.datetime.combine(today, dt.time())
+    return latest.replace(tzinfo=None)
 
 
 Grid = dict[str, list[list[tuple[Any, bool]]]]  # sheet -> rows -> (value, is a formula)

@@ -2,7 +2,7 @@
 填报值 cells, written all or nothing."""
 
 import contextlib
-import io
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -10,7 +10,8 @@ from typing import Any, NamedTuple
 from evalcheck.errors import InputError, WriteError, os_reason
 from evalcheck.infra import notices
 from evalcheck.infra.fileio import atomic_write_bytes
-from evalcheck.io.xlsx_format import FIRST_ROW, MAIN_SHEET, UNIT_FORM, write_meta
+from evalcheck.io.xlsx_book import Book
+from evalcheck.io.xlsx_format import FIRST_ROW, MAIN_SHEET, UNIT_FORM, state_stamp, write_meta
 from evalcheck.io.xlsx_write import framing, write_main
 from evalcheck.model.checklist import UNASSIGNED, Checklist
 from evalcheck.model.kinds import dropdown, example, label
@@ -40,6 +41,7 @@ class Form(NamedTuple):
     filename: str
     checklist: Checklist
     rows: Sequence[Row]
+    today: dt.date  # the day the form's day counts are as of
     unit: str | None = None  # a unit's form (export --units): the unit is in every key
 
 
@@ -60,7 +62,7 @@ def export_forms(
     wanted = set(sections) if sections else None
     names = form_filenames(checklist)
     forms = [
-        Form(name, names[name], checklist, rows)
+        Form(name, names[name], checklist, rows, snap.today)
         for name, rows in group_rows(snap, snap.rows, "section")
         if wanted is None or name in wanted
     ]
@@ -91,7 +93,14 @@ def export_unit_forms(
     wanted = set(ids)
     names = unit_form_filenames(snaps[0][1].checklist, [u for u, _ in snaps])
     forms = [
-        Form(unit, names[unit], snap.checklist, [r for r in snap.rows if r.id in wanted], unit)
+        Form(
+            unit,
+            names[unit],
+            snap.checklist,
+            [r for r in snap.rows if r.id in wanted],
+            snap.today,
+            unit,
+        )
         for unit, snap in snaps
     ]
     return write_forms(folder, forms, force=force, due_as_written=due_as_written)
@@ -155,30 +164,21 @@ def _targets(folder: Path, forms: Sequence[Form], *, force: bool) -> list[tuple[
 
 def _form_bytes(form: Form, due_as_written: bool) -> bytes:
     """One section's (or unit's) form: the table, its dropdowns, protection, hidden keys."""
-    from openpyxl import Workbook
-
     from evalcheck.views.attachment import title_of
 
-    checklist, rows = form.checklist, form.rows
-    wb = Workbook()
-    ws = wb.active
-    ws.title = MAIN_SHEET
+    checklist, rows, today = form.checklist, form.rows, form.today
     frame = framing(checklist, title=title_of(checklist, f"— {form.name} 填报表"), form=True)
+    book = Book(state_stamp(today, [r.state for r in rows]), frame.fonts)
+    ws = book.sheet(MAIN_SHEET)
     columns = with_due(export_columns(rows, checklist, FORM), due_as_written=due_as_written)
-    write_main(ws, checklist, rows, frame=frame, form=True, columns=columns, unit=form.unit)
+    write_main(book, ws, checklist, rows, frame=frame, form=True, columns=columns, unit=form.unit)
     _add_validations(ws, checklist, rows)
-    ws.protection.sheet = True  # no password: it guards against slips, not people
-    ws.protection.autoFilter = False
-    ws.protection.sort = False
-    ws.protection.formatColumns = False
-    ws.protection.formatRows = False
+    Book.protect(ws)
     if form.unit is None:
-        write_meta(wb, checklist, "form", form.name)
+        write_meta(book, checklist, "form", form.name, today)
     else:
-        write_meta(wb, checklist, UNIT_FORM, None, unit=form.unit)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+        write_meta(book, checklist, UNIT_FORM, None, today, [("unit", form.unit)])
+    return book.close()
 
 
 def _cannot_replace(path: Path) -> str | None:
@@ -202,35 +202,32 @@ def _cannot_replace(path: Path) -> str | None:
 
 
 def _add_validations(ws: Any, checklist: Checklist, rows: Sequence[Row]) -> None:
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    keys = [c.key for c in EXPORT]
-    col = get_column_letter(keys.index("value") + 1)
-    for r, row in enumerate(rows, start=FIRST_ROW):
+    """Each 填报值 cell: a dropdown of its choices (是/否, the options), or only a prompt
+    saying what to write; a warning, not a refusal (import re-validates every cell)."""
+    col = [c.key for c in EXPORT].index("value")
+    for r, row in enumerate(rows, start=FIRST_ROW - 1):  # 0-based rows
         ind = row.ind
         kind = label(ind.kind)
         unit = f"，单位：{ind.unit}" if ind.unit else ""
         prompt = f"{kind}{unit}。例如：{example(ind)}。不适用请在“不适用原因”列写明原因"
         choices = dropdown(ind)
-        dv: Any
+        rule: dict[str, Any]
         if choices and _fits_list(choices):
-            dv = DataValidation(type="list", formula1='"' + ",".join(choices) + '"')
-            dv.showErrorMessage = True
+            rule = {"validate": "list", "source": list(choices), "show_error": True}
         else:
-            dv = DataValidation(type=None)
-            dv.showErrorMessage = False
+            rule = {"validate": "any", "show_error": False}
             if ind.options:
                 listing = "；".join(f"{n}.{t}" for n, t in enumerate(ind.option_texts, start=1))
                 prompt = f"{kind}：可填编号或选项文字，多项用、分隔。{listing}"
-        dv.allow_blank = True
-        dv.errorStyle = "warning"  # import re-validates every cell anyway
-        dv.error = "请从下拉列表中选择"
-        dv.promptTitle = f"第{ind.id}项"[:32]
-        dv.prompt = prompt[:250]
-        dv.showInputMessage = True
-        ws.add_data_validation(dv)
-        dv.add(f"{col}{r}")
+        rule.update(
+            ignore_blank=True,
+            error_type="warning",
+            error_message="请从下拉列表中选择",
+            input_title=f"第{ind.id}项"[:32],
+            input_message=prompt[:250],
+            show_input=True,
+        )
+        ws.data_validation(r, col, r, col, rule)
 
 
 def _fits_list(options: Sequence[str]) -> bool:

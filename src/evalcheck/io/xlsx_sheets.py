@@ -5,8 +5,8 @@ unit with the rolled-up total and its rule, when the checklist has units)."""
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from evalcheck.io.xlsx_book import DATE_FORMATS, HEADER_FILL, Book
 from evalcheck.io.xlsx_format import COMPARE_SHEET, ROLLUP_SHEET, SUMMARY_SHEET
-from evalcheck.io.xlsx_styles import set_text
 from evalcheck.state.snapshot import Row, Snapshot, counting_rule, progress, shared_note
 from evalcheck.views.columns import progress_sheet
 
@@ -14,80 +14,80 @@ if TYPE_CHECKING:
     from evalcheck.state.rollup import Rollup
     from evalcheck.views.columns import Column
 
+SHADED = {"bold": True, "pattern": 1, "bg_color": "#" + HEADER_FILL}  # a header cell
+# a chart's size in pixels (14 × 7 cm at 96 dpi)
+CHART_SIZE = {"width": round(14 / 2.54 * 96), "height": round(7 / 2.54 * 96)}
 
-def write_summary(wb: Any, snap: Snapshot, rows: Sequence[Row]) -> None:
-    from openpyxl.chart import BarChart, Reference
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
 
+def write_summary(book: Book, snap: Snapshot, rows: Sequence[Row]) -> None:
     checklist, today = snap.checklist, snap.today
-    ws = wb.create_sheet(SUMMARY_SHEET)
+    ws = book.sheet(SUMMARY_SHEET)
     groups = progress(snap, rows)
-    ws.cell(
-        1, 1, f"{checklist.title}（{checklist.year}年）填报进度，截至 {today.isoformat()}"
-    ).font = Font(bold=True, size=13)
-    ws.cell(2, 1, counting_rule(checklist))  # what 完成率 counts (the lifecycle's final)
+    title = f"{checklist.title}（{checklist.year}年）填报进度，截至 {today.isoformat()}"
+    book.text(ws, 1, 1, title, {"bold": True, "font_size": 13})
+    book.text(ws, 2, 1, counting_rule(checklist))  # what 完成率 counts (the lifecycle's final)
     r = 3
     chart_rows: tuple[int, int] | None = None
     sheet_columns = progress_sheet(checklist)
-    bold, shaded = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")  # shared by the cells
+    header = book.format(**SHADED)
     for key, label in (("section", "按责任科室"), ("owner", "按责任领导"), ("all", "合计")):
-        ws.cell(r, 1, label).font = bold
+        book.text(ws, r, 1, label, {"bold": True})
         r += 1
         for n, col in enumerate(sheet_columns, start=1):
-            c = ws.cell(r, n, col.header)
-            c.font = bold
-            c.fill = shaded
+            book.put(ws, r, n, col.header, header)
         r += 1
         first = r
         for p in groups[key]:
             for n, col in enumerate(sheet_columns, start=1):
-                ws.cell(r, n, col.get(p)).number_format = col.format_for(p)
+                book.put(ws, r, n, col.get(p), book.format(num_format=col.format_for(p)))
             r += 1
         if key == "section":
             chart_rows = (first, r - 1)
         r += 1
     note = shared_note(rows)
     if note:
-        ws.cell(r, 1, note)
-    for n, col in enumerate(sheet_columns, start=1):
-        ws.column_dimensions[get_column_letter(n)].width = col.width
+        book.text(ws, r, 1, note)
+    book.widths(ws, [col.width for col in sheet_columns])
     if chart_rows:
-        chart = BarChart()
-        chart.type = "bar"
-        chart.title = "各科室完成率"
-        chart.y_axis.number_format = "0%"
-        chart.y_axis.scaling.min = 0
-        chart.y_axis.scaling.max = 1
-        rate = 1 + next(n for n, c in enumerate(sheet_columns) if c.key == "fraction")
-        data = Reference(ws, min_col=rate, min_row=chart_rows[0] - 1, max_row=chart_rows[1])
-        cats = Reference(ws, min_col=1, min_row=chart_rows[0], max_row=chart_rows[1])
-        chart.add_data(data, titles_from_data=True)
-        chart.set_categories(cats)
-        chart.legend = None
-        chart.height = 7
-        chart.width = 14
-        ws.add_chart(chart, "M3" if checklist.review else "J3")
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 1
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+        rate = next(n for n, c in enumerate(sheet_columns) if c.key == "fraction")
+        _chart(book, ws, rate, chart_rows, "M3" if checklist.review else "J3")
+    Book.landscape_a4(ws, fit_width=False)
+    ws.fit_to_pages(1, 1)
 
 
-def write_compare(wb: Any, snap: Snapshot, rows: Sequence[Row]) -> None:
+def _chart(book: Book, ws: Any, rate: int, rows: tuple[int, int], where: str) -> None:
+    """各科室完成率: a bar per section, its completion rate (column `rate`, 0-based)."""
+    chart = book.wb.add_chart({"type": "bar"})
+    first, last = rows[0] - 1, rows[1] - 1  # 0-based; the header is the row above
+    chart.add_series(
+        {
+            "name": [SUMMARY_SHEET, first - 1, rate],
+            "categories": [SUMMARY_SHEET, first, 0, last, 0],
+            "values": [SUMMARY_SHEET, first, rate, last, rate],
+        }
+    )
+    chart.set_title({"name": "各科室完成率"})
+    # a bar chart's value axis is its x axis
+    chart.set_x_axis({"num_format": "0%", "min": 0, "max": 1})
+    chart.set_legend({"none": True})
+    chart.set_size(CHART_SIZE)
+    ws.insert_chart(where, chart)
+
+
+def write_compare(book: Book, snap: Snapshot, rows: Sequence[Row]) -> None:
     """The 同比 sheet: matched indicators with both years' values and the change."""
     from evalcheck.state.compare import compare_rows
     from evalcheck.views.columns import COMPARE
 
     year = next(r.previous.year for r in rows if r.previous is not None)
     title = f"{snap.checklist.year}年与{year}年对比（上年值仅供参考）"
-    ws = _table_sheet(wb, COMPARE_SHEET, title, COMPARE, compare_rows(snap, rows), formats=False)
-    ws.freeze_panes = "A3"
+    lines = compare_rows(snap, rows)
+    ws = _table_sheet(book, COMPARE_SHEET, title, COMPARE, lines, formats=False)
+    Book.freeze(ws, 3, 1)
 
 
 def _table_sheet(
-    wb: Any,
+    book: Book,
     name: str,
     title: str,
     columns: "Sequence[Column[Any]]",
@@ -98,44 +98,29 @@ def _table_sheet(
     """A sheet of one table: the title in row 1, shaded headers in row 2, one row per line
     (wrapped; with each column's number format when `formats`), the columns' widths, and
     landscape A4 fitted to the page width with rows 1–2 repeated."""
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    ws = wb.create_sheet(name)
-    ws.cell(1, 1, title).font = Font(bold=True, size=13)
-    bold, shaded = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    ws = book.sheet(name)
+    book.text(ws, 1, 1, title, {"bold": True, "font_size": 13})
+    header = book.format(**SHADED)
     for n, col in enumerate(columns, start=1):
-        c = ws.cell(2, n, col.header)
-        c.font = bold
-        c.fill = shaded
-    wrap = Alignment(wrap_text=True, vertical="center")
+        book.put(ws, 2, n, col.header, header)
+    wrap = {"text_wrap": True, "valign": "vcenter"}
+    r = 2
     for r, line in enumerate(lines, start=3):
         for n, col in enumerate(columns, start=1):
             v = col.get(line)
-            c = ws.cell(r, n)
             if isinstance(v, str):
-                set_text(c, v)
+                book.text(ws, r, n, v, wrap)
             else:
-                c.value = v
-                if formats:
-                    c.number_format = col.format_for(line)
-            c.alignment = wrap
-    for n, col in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(n)].width = col.width
-    ws.print_title_rows = "1:2"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+                fmt = col.format_for(line) if formats else DATE_FORMATS.get(type(v), "General")
+                book.put(ws, r, n, v, book.format(**wrap, num_format=fmt))
+    book.widths(ws, [col.width for col in columns])
+    Book.landscape_a4(ws, repeat=(1, 2), fit_width=True)
     return ws
 
 
-def write_rollup(wb: Any, snap: Snapshot, rollups: "Sequence[Rollup]") -> None:
+def write_rollup(book: Book, snap: Snapshot, rollups: "Sequence[Rollup]") -> None:
     """The 汇总 sheet: one row per collected indicator, one column per unit (its value,
     未报送 or 不适用), then the rolled-up total, its rule, complete or not, and the formula."""
-    from openpyxl.utils import get_column_letter
-
     from evalcheck.views.units import MatrixRow, ranks_of, rollup_sheet_columns
 
     checklist = snap.checklist
@@ -145,6 +130,6 @@ def write_rollup(wb: Any, snap: Snapshot, rollups: "Sequence[Rollup]") -> None:
         f"{checklist.title}（{checklist.year}年）各单位填报与汇总，截至 {snap.today.isoformat()}"
     )
     lines = [MatrixRow(ind, r, ranks_of(ind, r)) for r in rollups for ind in (checklist.get(r.id),)]
-    ws = _table_sheet(wb, ROLLUP_SHEET, title, columns, lines, formats=True)
-    ws.freeze_panes = "C3"
-    ws.auto_filter.ref = f"A2:{get_column_letter(len(columns))}{max(2, len(rollups) + 2)}"
+    ws = _table_sheet(book, ROLLUP_SHEET, title, columns, lines, formats=True)
+    Book.freeze(ws, 3, 3)
+    Book.autofilter(ws, (2, 1), (max(2, len(rollups) + 2), len(columns)))

@@ -2,10 +2,9 @@
 on A4 landscape pages with the categories merged per page, plus the progress and 同比
 sheets and the hidden metadata. Section forms (xlsx_forms.py) share the main sheet's writer.
 
-Workbooks are written to memory and then atomically to disk.
+Workbooks are written in memory (io/xlsx_book.py) and then atomically to disk.
 """
 
-import io
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,6 +13,16 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from evalcheck.errors import InputError
 from evalcheck.infra import notices
 from evalcheck.infra.fileio import atomic_write_bytes
+from evalcheck.io.xlsx_book import (
+    FORMULA_START,
+    LINE_HEIGHT,
+    XLSX_SIZES,
+    Book,
+    Cell,
+    display_width,
+    font,
+    wrapped_lines,
+)
 from evalcheck.io.xlsx_format import (
     FIRST_ROW,
     HEADER_ROW,
@@ -24,18 +33,10 @@ from evalcheck.io.xlsx_format import (
     json_texts,
     original_cell,
     row_key,
+    state_stamp,
     write_meta,
 )
 from evalcheck.io.xlsx_sheets import write_compare, write_rollup, write_summary
-from evalcheck.io.xlsx_styles import (
-    LINE_HEIGHT,
-    XLSX_SIZES,
-    Styles,
-    display_width,
-    set_text,
-    wrapped_lines,
-    xlsx_font,
-)
 from evalcheck.model.checklist import Checklist
 from evalcheck.state.snapshot import Row, Snapshot
 from evalcheck.views.columns import EXPORT, FORM_INPUT_KEYS, Column, export_columns, plain, with_due
@@ -74,9 +75,11 @@ def framing(checklist: Checklist, *, title: str, form: bool) -> Framing:
 
 
 WRAPPED = ("text", "display", "value", "note", "evidence", "na")
+LABEL_HEIGHT, TITLE_HEIGHT, HEADER_HEIGHT = 26.0, 40.0, 22.0  # points: rows 1–3
 
 
 def write_main(
+    book: Book,
     ws: Any,
     checklist: Checklist,
     rows: Sequence[Row],
@@ -89,13 +92,12 @@ def write_main(
     """The attachment's table; `unit`: a unit's form, whose hidden keys carry the unit."""
     headers = (*(c.header for c in columns), *HIDDEN)
     n_visible = len(columns)
-    styles = Styles(ws.parent, frame.fonts)
-    _write_heading(ws, frame, form, headers, n_visible, styles)
+    _write_heading(book, ws, frame, form, headers, n_visible)
     longest = [display_width(h) for h in headers]
     printed: list[list[tuple[int, str]]] = []  # per row: (column, text as printed)
     table = _Table(
+        book,
         ws,
-        styles,
         form,
         # what does not change from row to row, worked out once per column
         [
@@ -107,63 +109,68 @@ def write_main(
     r = FIRST_ROW
     for row in rows:
         inputs, texts = table.write_row(r, row)
-        set_text(ws.cell(r, n_visible + 1), row_key(checklist, row.ind, unit))
-        set_text(ws.cell(r, n_visible + 2), json_texts(inputs))
+        book.text(ws, r, n_visible + 1, row_key(checklist, row.ind, unit))
+        book.text(ws, r, n_visible + 2, json_texts(inputs))
         printed.append(texts)
         r += 1
-    _lay_out(ws, rows, columns, frame, longest, printed, last_row=r - 1)
+    _lay_out(book, ws, rows, columns, frame, longest, printed, last_row=r - 1, merged=table.merged)
     _print_setup(ws, n_visible, last_row=r - 1)
 
 
 def _write_heading(
-    ws: Any, frame: Framing, form: bool, headers: Sequence[str], n_visible: int, styles: Any
+    book: Book, ws: Any, frame: Framing, form: bool, headers: Sequence[str], n_visible: int
 ) -> None:
     """附件 label, the title merged over the table's width, the header row."""
-    from openpyxl.styles import Alignment
-
     fonts = frame.fonts
     if frame.label:
-        label_font = fonts.body if form else fonts.label
-        ws.cell(LABEL_ROW, 1, frame.label).font = xlsx_font(label_font)
-    ws.row_dimensions[LABEL_ROW].height = 26
-    ws.merge_cells(start_row=TITLE_ROW, start_column=1, end_row=TITLE_ROW, end_column=n_visible)
-    ws.cell(TITLE_ROW, 1, frame.title).font = xlsx_font(fonts.title)
-    ws.cell(TITLE_ROW, 1).alignment = Alignment(horizontal="center", vertical="center")
-    ws.row_dimensions[TITLE_ROW].height = 40
+        book.text(ws, LABEL_ROW, 1, frame.label, font(fonts.body if form else fonts.label))
+    book.height(ws, LABEL_ROW, LABEL_HEIGHT)
+    title = book.format(**font(fonts.title), align="center", valign="vcenter")
+    book.merge(ws, (TITLE_ROW, 1), (TITLE_ROW, n_visible), frame.title, title)
+    book.height(ws, TITLE_ROW, TITLE_HEIGHT)
+    header = book.cell(Cell(header=True))
     for n, name in enumerate(headers, start=1):
-        ws.cell(HEADER_ROW, n, name).style = styles.get(header=True)
-    ws.row_dimensions[HEADER_ROW].height = 22
+        book.put(ws, HEADER_ROW, n, name, header)
+    book.height(ws, HEADER_ROW, HEADER_HEIGHT)
 
 
 class _Table:
-    """Writes the indicator rows, keeping each column's widest text (`longest`)."""
+    """Writes the indicator rows, keeping each column's widest text (`longest`) and the
+    category cell of every row (`merged`: its value and format, merged later per page)."""
 
-    __slots__ = ("arrays", "form", "longest", "plan", "styles", "ws")
+    __slots__ = ("book", "form", "longest", "merged", "plan", "ws")
 
     def __init__(
-        self, ws: Any, styles: Any, form: bool, plan: list[Any], longest: list[int]
+        self, book: Book, ws: Any, form: bool, plan: list[Any], longest: list[int]
     ) -> None:
-        self.ws, self.styles, self.form, self.plan, self.longest = ws, styles, form, plan, longest
-        self.arrays = styles.arrays  # (center, late, answer, format) -> the style array to copy
+        self.book, self.ws, self.form, self.plan, self.longest = book, ws, form, plan, longest
+        self.merged: list[tuple[Any, Any]] = []
 
     def write_row(self, r: int, row: Row) -> tuple[dict[str, str | None], list[tuple[int, str]]]:
         """One row's cells: (the hidden 原值 of its input cells, the texts as printed)."""
         texts: list[tuple[int, str]] = []
         overdue = row.overdue  # marked in the 状态 cell only: inputs keep their own fill
         inputs: dict[str, str | None] = {}  # the hidden 原值, as original_of() writes it
-        longest, ws = self.longest, self.ws
+        longest, book, ws = self.longest, self.book, self.ws
         for n, col, is_input, fmt in self.plan:
             v = col.get(row)
-            c = ws.cell(r, n)
+            style = Cell(
+                center=col.center,
+                late=overdue and col.key == "status",
+                answer=self.form and is_input,
+                fmt=fmt(row) if callable(fmt) else fmt,
+            )
+            cell = book.cell(style, isinstance(v, str) and v.startswith(FORMULA_START))
+            book.put(ws, r, n, v, cell)
+            if n == 1:
+                self.merged.append((v, cell))
             if isinstance(v, str):
                 if v:
-                    set_text(c, v)
                     if col.key != "category":  # merged over its rows: it sets no row's height
                         texts.append((n, v))
                     if len(v) * 2 > longest[n - 1]:
                         longest[n - 1] = max(longest[n - 1], display_width(v))
             elif v is not None:
-                c.value = v
                 shown = plain(v)
                 texts.append((n, shown))
                 # digits of 仿宋 or of a substitute font run wider than Calibri's: room for
@@ -171,25 +178,11 @@ class _Table:
                 longest[n - 1] = max(longest[n - 1], math.ceil(len(shown) * DIGIT_WIDTH))
             if is_input:
                 inputs[col.key] = original_cell(v)
-            self.style(
-                c,
-                overdue and col.key == "status",
-                is_input,
-                fmt(row) if callable(fmt) else fmt,
-                col,
-            )
         return inputs, texts
-
-    def style(self, c: Any, late: bool, is_input: bool, fmt: Any, col: Any) -> None:
-        key = (col.center, late, self.form and is_input, fmt)
-        proto = self.arrays.get(key)
-        if proto is None:  # the first cell of its kind registers the named style
-            self.styles.apply(c, center=key[0], late=key[1], answer=key[2], fmt=key[3])
-        else:  # the rest copy its style array (styles.apply, inlined: 2,600 cells)
-            c._style = proto.__copy__()
 
 
 def _lay_out(
+    book: Book,
     ws: Any,
     rows: Sequence[Row],
     columns: Sequence[Column[Row]],
@@ -198,43 +191,37 @@ def _lay_out(
     printed: list[list[tuple[int, str]]],
     *,
     last_row: int,
+    merged: list[tuple[Any, Any]],
 ) -> None:
     """Column widths and row heights as printed, the hidden key columns, the footnote,
     page breaks, the merged 二级指标 cells per page, frozen panes."""
-    from openpyxl.utils import get_column_letter
-
     n_visible = len(columns)
     widths = print_widths(columns, longest)
-    for n, w in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(n)].width = w
+    book.widths(ws, widths)
     heights = [row_height(texts, widths) for texts in printed]
     for r, h in enumerate(heights, start=FIRST_ROW):
-        ws.row_dimensions[r].height = h
-    for n in (n_visible + 1, n_visible + 2):
-        ws.column_dimensions[get_column_letter(n)].hidden = True
+        book.height(ws, r, h)
+    # the key and 原值: widths of their own, for whoever shows them again
+    book.hide_columns(ws, {n_visible + 1: 16, n_visible + 2: 40})
     if frame.footnote:
-        heights.append(_footnote(ws, last_row + 1, frame, widths))
+        heights.append(_footnote(book, ws, last_row + 1, frame, widths))
     starts = _paginate(ws, heights, widths)
-    _merge_categories(ws, rows, starts)
+    _merge_categories(book, ws, rows, starts, merged)
     text_col = next(n for n, c in enumerate(columns, start=1) if c.key == "text")
-    ws.freeze_panes = ws.cell(FIRST_ROW, text_col)
+    book.freeze(ws, FIRST_ROW, text_col)
 
 
 def _print_setup(ws: Any, n_visible: int, *, last_row: int) -> None:
     """Filter, print titles, landscape A4, margins, the page number footer."""
-    from openpyxl.utils import get_column_letter
-
-    ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(n_visible)}{max(last_row, HEADER_ROW)}"
-    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"  # the header repeats; label, title not
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.print_options.horizontalCentered = True
-    for side, inches in MARGINS_IN.items():
-        setattr(ws.page_margins, side, inches)
-    footer = ws.oddFooter.center
-    footer.text = "— &P —"  # official documents number their pages "— 1 —"
-    footer.font = "宋体,Regular"
-    footer.size = 14
+    Book.autofilter(ws, (HEADER_ROW, 1), (max(last_row, HEADER_ROW), n_visible))
+    # the header repeats; label, title not
+    Book.landscape_a4(ws, repeat=(HEADER_ROW, HEADER_ROW), fit_width=False)
+    ws.center_horizontally()
+    m = MARGINS_IN
+    ws.set_margins(left=m["left"], right=m["right"], top=m["top"], bottom=m["bottom"])
+    ws.set_header("", {"margin": m["header"]})
+    # official documents number their pages "— 1 —"
+    ws.set_footer('&C&"宋体,Regular"&14— &P —', {"margin": m["footer"]})
 
 
 DIGIT_WIDTH = 1.15  # a digit of 仿宋 (or its substitute) against a character of Calibri
@@ -269,18 +256,13 @@ def row_height(texts: Sequence[tuple[int, str]], widths: Sequence[float]) -> flo
     return LINE_HEIGHT * lines + 4
 
 
-def _footnote(ws: Any, r: int, frame: Framing, widths: Sequence[float]) -> float:
+def _footnote(book: Book, ws: Any, r: int, frame: Framing, widths: Sequence[float]) -> float:
     """The 备注 paragraph under the table, across the printed columns; returns its height."""
-    from openpyxl.styles import Alignment
-
     assert frame.footnote is not None
-    ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=len(widths))
-    cell = ws.cell(r, 1)
-    set_text(cell, frame.footnote)
-    cell.font = xlsx_font(frame.fonts.body)
-    cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal="left")
+    fmt = book.format(**font(frame.fonts.body), text_wrap=True, valign="top", align="left")
+    book.merge(ws, (r, 1), (r, len(widths)), frame.footnote, fmt)
     height = LINE_HEIGHT * wrapped_lines(frame.footnote, sum(widths) - 2) + 12
-    ws.row_dimensions[r].height = height
+    book.height(ws, r, height)
     return height
 
 
@@ -288,45 +270,33 @@ def _paginate(ws: Any, heights: list[float], widths: Sequence[float]) -> list[in
     """Set an explicit print scale (Excel honours manual breaks only then, not with
     "fit to") and a manual page break wherever the rows fill an A4 landscape page;
     returns the indices (into `heights`) of the rows that begin a page."""
-    from openpyxl.worksheet.pagebreak import Break
-
     from evalcheck.views.pages import A4_LANDSCAPE_IN, page_starts, print_scale, usable_height
 
     page_w, page_h = A4_LANDSCAPE_IN
     scale = print_scale(widths, page_w - MARGINS_IN["left"] - MARGINS_IN["right"])
     room = usable_height(page_h - MARGINS_IN["top"] - MARGINS_IN["bottom"], scale)
-    header = ws.row_dimensions[HEADER_ROW].height
-    above = sum(ws.row_dimensions[r].height for r in (LABEL_ROW, TITLE_ROW)) + header
-    starts = page_starts(heights, room - above, room - header)
-    ws.page_setup.scale = scale
-    ws.sheet_properties.pageSetUpPr.fitToPage = False
-    for n in starts:
-        ws.row_breaks.append(Break(id=FIRST_ROW + n - 1))  # a break after the row above
+    above = LABEL_HEIGHT + TITLE_HEIGHT + HEADER_HEIGHT
+    starts = page_starts(heights, room - above, room - HEADER_HEIGHT)
+    ws.set_print_scale(scale)
+    ws.set_h_pagebreaks([FIRST_ROW + n - 1 for n in starts])  # a break after the row above
     return starts
 
 
-def _merge_categories(ws: Any, rows: Sequence[Row], starts: list[int]) -> None:
+def _merge_categories(
+    book: Book, ws: Any, rows: Sequence[Row], starts: list[int], cells: list[tuple[Any, Any]]
+) -> None:
     """Merge each category's cells, split at the page breaks: every printed page shows
     the category of its rows (each piece carries the category's text)."""
-    from openpyxl.worksheet.merge import MergedCellRange
-
     from evalcheck.views.attachment import runs
     from evalcheck.views.pages import split_runs
 
     for a, b in split_runs(runs([r.ind.category for r in rows]), starts):
         if b > a:
-            # registered directly: ws.merge_cells() would also re-border every cell,
-            # which these already have (a third of the export's time)
-            ws.merged_cells.add(MergedCellRange(ws, f"A{FIRST_ROW + a}:A{FIRST_ROW + b}"))
+            value, fmt = cells[a]
+            book.merge(ws, (FIRST_ROW + a, 1), (FIRST_ROW + b, 1), value, fmt)
 
 
-def save_workbook(wb: Any, path: Path) -> None:
-    buf = io.BytesIO()
-    wb.save(buf)
-    atomic_write_bytes(path, buf.getvalue())
-
-
-def _check_target(path: Path) -> None:
+def check_target(path: Path) -> None:
     if path.suffix.lower() != ".xlsx":
         raise InputError(
             f"导出文件名应以 .xlsx（Excel）或 .docx（Word）结尾，例如 report.xlsx，"
@@ -350,30 +320,27 @@ def export_workbook(
     """The full table (the bureau's attachment) plus a progress sheet. Returns rows written.
 
     The progress sheet counts the same `rows` as the table. `rollups`: the checklist has
-    units; a 汇总 sheet shows them (those of the exported rows).
+    units; a 汇总 sheet shows them (those of the exported rows). The same state (answers,
+    checklist, day) gives the same bytes.
     """
-    from openpyxl import Workbook
-
+    from evalcheck.infra.winnames import long_path_warnings
     from evalcheck.views.attachment import title_of
 
-    _check_target(path)
-    from evalcheck.infra.winnames import long_path_warnings
-
+    check_target(path)
     for w in long_path_warnings(path):
         notices.warn(w)
     checklist = snap.checklist
-    wb = Workbook()
-    ws = wb.active
-    ws.title = MAIN_SHEET
     frame = framing(checklist, title=title_of(checklist), form=False)
+    book = Book(state_stamp(snap.today, [r.state for r in snap.rows]), frame.fonts)
+    ws = book.sheet(MAIN_SHEET)
     columns = with_due(export_columns(rows, checklist, mode), due_as_written=due_as_written)
-    write_main(ws, checklist, rows, frame=frame, form=False, columns=columns)
-    write_summary(wb, snap, rows)
+    write_main(book, ws, checklist, rows, frame=frame, form=False, columns=columns)
+    write_summary(book, snap, rows)
     if any(r.previous is not None for r in rows):
-        write_compare(wb, snap, rows)
+        write_compare(book, snap, rows)
     if rollups is not None:
         shown = {r.id for r in rows}
-        write_rollup(wb, snap, [r for r in rollups if r.id in shown])
-    write_meta(wb, checklist, "export", None)
-    save_workbook(wb, path)
+        write_rollup(book, snap, [r for r in rollups if r.id in shown])
+    write_meta(book, checklist, "export", None, snap.today)
+    atomic_write_bytes(path, book.close())
     return len(rows)

@@ -176,4 +176,8 @@ def export_review_books(
     if not cl.review:
         raise review_off_error(cl)
     chosen = [resolve("责任领导", o, cl.owners) for o in owners]
-    return export_reviews(folder, cl, ws.answers(), owners=chosen or None, force=force)
+    from evalcheck.infra.clock import today
+
+    return export_reviews(
+        folder, cl, ws.answers(), today=today(), owners=chosen or None, force=force
+    )
