@@ -115,21 +115,31 @@ def parse_cached(
     """
     folder = cache_dir()
     digest = _fingerprint(path, raw, tag + _shape(frozenset(allowed or ())))
-    entry: Path | None = None
-    if folder is not None:
-        entry = _entry(folder, path)
-        try:
-            with entry.open("rb") as f:
-                if _trusted(os.fstat(f.fileno())) and _trusted(os.stat(folder)):
-                    stored_digest, data = _PlainUnpickler(f, allowed or set()).load()
-                    if stored_digest == digest:
-                        return data
-        except Exception:  # missing, stale or damaged: parse the file instead
-            pass
+    found = _lookup(folder, path, digest, allowed or set())
+    if found is not _MISS:
+        return found
     data = parse(raw.decode("utf-8"))
-    if entry is not None:
-        _store(entry, (digest, data))
+    if folder is not None:
+        _store(_entry(folder, path), (digest, data))
     return data
+
+
+_MISS = object()
+
+
+def _lookup(folder: Path | None, path: Path, digest: str, allowed: set[tuple[str, str]]) -> Any:
+    """The entry's data when it is ours and recorded for `digest`, else _MISS."""
+    if folder is None:
+        return _MISS
+    try:
+        with _entry(folder, path).open("rb") as f:
+            if _trusted(os.fstat(f.fileno())) and _trusted(os.stat(folder)):
+                stored_digest, data = _PlainUnpickler(f, allowed).load()
+                if stored_digest == digest:
+                    return data
+    except Exception:  # missing, stale or damaged: a miss
+        pass
+    return _MISS
 
 
 def _store(entry: Path, value: Any) -> None:
@@ -153,3 +163,18 @@ def prime(path: Path, raw: bytes, data: Any, *, tag: str = "data") -> None:
     folder = cache_dir()
     if folder is not None:
         _store(_entry(folder, path), (_fingerprint(path, raw, tag), data))
+
+
+WRITTEN = "written"
+
+
+def remember_written(path: Path, raw: bytes) -> None:
+    """Record that evalcheck has just written these bytes to `path` (an export)."""
+    prime(path, raw, True, tag=WRITTEN)
+
+
+def written_as_is(path: Path, raw: bytes) -> bool:
+    """Whether `raw`, read from `path`, is exactly what evalcheck last recorded writing
+    there: an export nobody has opened and saved since (no need to read it back)."""
+    found = _lookup(cache_dir(), path, _fingerprint(path, raw, WRITTEN), set())
+    return found is True

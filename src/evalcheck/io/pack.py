@@ -124,7 +124,7 @@ def index_workbook(checklist: Checklist, p: Plan, when: tuple[int, ...]) -> byte
     from evalcheck.io.xlsx_book import LINK_COLOR, Book
 
     y, mo, d, h, mi, s = when[:6]
-    book = Book(dt.datetime(y, mo, d, h, mi, s))
+    book = Book(dt.datetime(y, mo, d, h, mi, s), streaming=True)  # rows top to bottom
     ws = book.sheet("佐证材料目录")
     book.text(
         ws,

@@ -94,7 +94,9 @@ def export_reviews(
     written = []
     for name, target in targets:
         items = groups[name]
-        book = Book(state_stamp(today, [st for _, st in items]), fonts_of(checklist, XLSX_SIZES))
+        stamp = state_stamp(today, [st for _, st in items])
+        # rows top to bottom, the one merge in row 1: the rows are streamed
+        book = Book(stamp, fonts_of(checklist, XLSX_SIZES), streaming=True)
         _write_sheet(book, checklist, name, items)
         write_meta(book, checklist, KIND, None, today, [("owner", name)])
         atomic_write_bytes(target, book.close())

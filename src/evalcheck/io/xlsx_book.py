@@ -87,17 +87,23 @@ class Book:
     """One workbook being written, in memory; `close()` gives its bytes.
 
     `created`: the document's date (the state's, so that the same state gives the same
-    bytes). `fonts`: the attachment's fonts, for `cell()` styles.
+    bytes). `fonts`: the attachment's fonts, for `cell()` styles. `streaming`: XlsxWriter's
+    constant-memory mode, each row written out (to a temporary file) as the next begins,
+    so memory does not grow with the rows; rows must then be written top to bottom and a
+    merge may not span rows (the total table's categories do: it is built in memory).
     """
 
-    def __init__(self, created: dt.datetime, fonts: "Fonts | None" = None) -> None:
+    def __init__(
+        self, created: dt.datetime, fonts: "Fonts | None" = None, *, streaming: bool = False
+    ) -> None:
         import xlsxwriter
 
         self.buffer = io.BytesIO()
         self.wb = xlsxwriter.Workbook(
             self.buffer,
             {
-                "in_memory": True,  # no temporary files
+                "constant_memory": streaming,
+                "in_memory": not streaming,  # else no temporary files
                 # text is text: never turned into a number, formula or link on the way
                 "strings_to_numbers": False,
                 "strings_to_formulas": False,

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from evalcheck.errors import InputError
 from evalcheck.infra import notices
+from evalcheck.infra.cache import remember_written
 from evalcheck.infra.fileio import atomic_write_bytes
 from evalcheck.io.xlsx_book import (
     FORMULA_START,
@@ -342,5 +343,7 @@ def export_workbook(
         shown = {r.id for r in rows}
         write_rollup(book, snap, [r for r in rollups if r.id in shown])
     write_meta(book, checklist, "export", None, snap.today)
-    atomic_write_bytes(path, book.close())
+    data = book.close()
+    atomic_write_bytes(path, data)
+    remember_written(path, data)  # the next export may replace it without reading it back
     return len(rows)

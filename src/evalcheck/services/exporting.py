@@ -4,6 +4,7 @@ prints. The rows are the snapshot's, the columns are declared in views/columns.p
 shared by both formats, the framing (label, title, 备注, fonts) is views/attachment.py's.
 """
 
+import contextlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -123,10 +124,22 @@ def _not_final(rows: "Sequence[Row]", final: bool, allow_incomplete: bool, revie
     return waiting
 
 
+RECORDED_MAX = 64 * 1024 * 1024  # a larger file is checked cell by cell, not hashed
+
+
 def refuse_typed_into(path: Path, rows: "Sequence[Row]") -> None:
     """Refuse to replace a total table that someone has typed into (its cells differ from
     the hidden 原值 and from the answers as they are now, so it was not imported), or a
-    workbook that is not an evalcheck total table."""
+    workbook that is not an evalcheck total table.
+
+    A file that holds exactly the bytes the last export wrote there (the parse cache
+    records them) was not typed into: it is not read back (openpyxl is not even imported).
+    """
+    from evalcheck.infra.cache import written_as_is
+
+    with contextlib.suppress(OSError):
+        if path.stat().st_size <= RECORDED_MAX and written_as_is(path, path.read_bytes()):
+            return
     from evalcheck.io.import_plan import current_cells
     from evalcheck.io.xlsx_read import typed_into
     from evalcheck.views.columns import FORM

@@ -190,6 +190,8 @@ class _Lines:
 
 def line_count(text: str, columns: int) -> int:
     """How many lines `text` takes in `columns` columns (at least 1)."""
+    if "\n" not in text and "\r" not in text and width(text) <= max(columns, 2):
+        return 1  # fits on one line: most cells of a table (no need to break it)
     return max(len(wrap(text, columns)), 1)
 
 
