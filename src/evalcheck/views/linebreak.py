@@ -34,6 +34,7 @@ _TOKEN = re.compile(
 )
 
 
+@lru_cache(maxsize=65536)  # the characters of a text repeat (a page of CJK has a few hundred)
 def char_width(ch: str) -> int:
     return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
 
@@ -42,7 +43,10 @@ def width(text: str) -> int:
     """Columns a text takes on a terminal (CJK characters count 2)."""
     if text.isascii():
         return len(text)
-    return sum(char_width(ch) for ch in text)
+    return sum(map(char_width, text))
+
+
+unit_width = lru_cache(maxsize=16384)(width)  # the units of wrapped text repeat
 
 
 def _is_space(token: str) -> bool:
@@ -119,9 +123,9 @@ def _wrap_paragraph(text: str, columns: int, prose: bool) -> list[str]:
     out = _Lines(columns, prose)
     for unit in units(text):
         if _is_space(unit):
-            out.space(unit, width(unit))
+            out.space(unit, unit_width(unit))
         else:
-            out.word(unit, width(unit))
+            out.word(unit, unit_width(unit))
     if any(u.strip() for u in out.line) or not out.lines:
         out.lines.append("".join(out.line).rstrip())
     return out.lines
@@ -188,8 +192,11 @@ class _Lines:
             self.put(ch, cw)
 
 
+@lru_cache(maxsize=16384)  # a table repeats its sections, leaders, dates, states
 def line_count(text: str, columns: int) -> int:
     """How many lines `text` takes in `columns` columns (at least 1)."""
+    if len(text) * 2 <= columns and "\n" not in text and "\r" not in text:
+        return 1  # fits even if every character is wide
     if "\n" not in text and "\r" not in text and width(text) <= max(columns, 2):
         return 1  # fits on one line: most cells of a table (no need to break it)
     return max(len(wrap(text, columns)), 1)
