@@ -100,7 +100,7 @@ def test_exit_codes_and_messages_as_documented() -> None:
         assert done.returncode == code, (args, done.stderr)
         assert message in done.stderr
         assert "Traceback" not in done.stderr
-    assert evalcheck("--version").stdout.startswith("evalcheck 0.2.0\n")
+    assert evalcheck("--version").stdout.startswith("evalcheck 0.3.0\n")
     assert evalcheck().returncode == 2  # no command: the list, as a usage error
 
 
@@ -197,5 +197,5 @@ def test_a_profiled_run_still_writes_its_profile(tmp_path: Path) -> None:
     out = tmp_path / "run.prof"
     cmd = [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "evalcheck", "--version"]
     done = subprocess.run(cmd, capture_output=True, text=True)
-    assert done.returncode == 0 and "evalcheck 0.2.0" in done.stdout
+    assert done.returncode == 0 and "evalcheck 0.3.0" in done.stdout
     assert out.stat().st_size > 0

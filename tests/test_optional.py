@@ -35,7 +35,7 @@ def test_version_lists_what_is_missing(tmp_path: Path) -> None:
     done = without_native(tmp_path, "--version")
     assert done.returncode == 0
     lines = done.stdout.splitlines()
-    assert lines[0] == "evalcheck 0.2.0" and lines[2] == "可选组件："
+    assert lines[0] == "evalcheck 0.3.0" and lines[2] == "可选组件："
     assert [line.split()[0] for line in lines[3:]] == ["没有"] * 4
     assert "rapidfuzz" in lines[4] and "改用纯 Python 实现" in lines[4]
     assert "导出 Word 附件" in lines[6] and "此功能不可用" in lines[6]
