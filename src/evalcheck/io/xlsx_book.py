@@ -91,10 +91,18 @@ class Book:
     constant-memory mode, each row written out (to a temporary file) as the next begins,
     so memory does not grow with the rows; rows must then be written top to bottom and a
     merge may not span rows (the total table's categories do: it is built in memory).
+    `spill`: the workbook's parts are written to temporary files as the file is put
+    together, instead of held in memory (a large table: its XML is tens of MB; a small
+    one is faster in memory).
     """
 
     def __init__(
-        self, created: dt.datetime, fonts: "Fonts | None" = None, *, streaming: bool = False
+        self,
+        created: dt.datetime,
+        fonts: "Fonts | None" = None,
+        *,
+        streaming: bool = False,
+        spill: bool = False,
     ) -> None:
         import xlsxwriter
 
@@ -103,7 +111,7 @@ class Book:
             self.buffer,
             {
                 "constant_memory": streaming,
-                "in_memory": not streaming,  # else no temporary files
+                "in_memory": not (streaming or spill),  # else no temporary files
                 # text is text: never turned into a number, formula or link on the way
                 "strings_to_numbers": False,
                 "strings_to_formulas": False,

@@ -76,6 +76,7 @@ def framing(checklist: Checklist, *, title: str, form: bool) -> Framing:
     )
 
 
+SPILL_ROWS = 2000  # a larger table's parts go through temporary files (Book: spill)
 WRAPPED = ("text", "display", "value", "note", "evidence", "na")
 LABEL_HEIGHT, TITLE_HEIGHT, HEADER_HEIGHT = 26.0, 40.0, 22.0  # points: rows 1–3
 
@@ -352,7 +353,8 @@ def export_workbook(
         notices.warn(w)
     checklist = snap.checklist
     frame = framing(checklist, title=title_of(checklist), form=False)
-    book = Book(state_stamp(snap.today, [r.state for r in snap.rows]), frame.fonts)
+    stamp = state_stamp(snap.today, [r.state for r in snap.rows])
+    book = Book(stamp, frame.fonts, spill=len(rows) > SPILL_ROWS)
     ws = book.sheet(MAIN_SHEET)
     columns = with_due(export_columns(rows, checklist, mode), due_as_written=due_as_written)
     write_main(book, ws, checklist, rows, frame=frame, form=False, columns=columns)
