@@ -1,160 +1,22 @@
 """Section forms: one protected workbook per section, with dropdowns and prompts on the
 填报值 cells, written all or nothing."""
 
-import contextlib
 import io
-from collections.abc import Iterable, Sequence
-from pathlib import Path
-from typing import Any, NamedTuple
+from collections.abc import Sequence
+from typing import Any
 
-from evalcheck.errors import InputError, WriteError, os_reason
-from evalcheck.infra import notices
-from evalcheck.infra.fileio import atomic_write_bytes
 from evalcheck.io.xlsx_format import FIRST_ROW, MAIN_SHEET, UNIT_FORM
-from evalcheck.model.checklist import UNASSIGNED, Checklist
+from evalcheck.io.xlsx_forms import Form
+from evalcheck.io.xlsx_write import framing
+from evalcheck.model.checklist import Checklist
 from evalcheck.model.kinds import dropdown, example, label
-from evalcheck.state.snapshot import Row, Snapshot, group_rows
+from evalcheck.state.snapshot import Row
 from evalcheck.views.columns import EXPORT, FORM, export_columns, with_due
 from tests.legacy_openpyxl.styles import write_meta
-from tests.legacy_openpyxl.write import framing, write_main
+from tests.legacy_openpyxl.write import write_main
 
 
-def form_filename(checklist: Checklist, section: str) -> str:
-    """The form's file name; distinct for every section even on Windows (see form_filenames)."""
-    return form_filenames(checklist)[section]
-
-
-def form_filenames(checklist: Checklist) -> dict[str, str]:
-    """Every section's form file name, unique after Windows' folding of case, width and
-    refused characters (A/B科 and A:B科 would otherwise write one file over the other)."""
-    from evalcheck.infra.winnames import unique_names
-
-    sections = [*checklist.sections, UNASSIGNED]
-    names = unique_names(f"{checklist.year}测评填报_{s}" for s in sections)
-    return {s: f"{n}.xlsx" for s, n in zip(sections, names, strict=True)}
-
-
-class Form(NamedTuple):
-    """One form to write: whose it is, its file name, its rows, and the unit it is for."""
-
-    name: str  # the section, or the unit
-    filename: str
-    checklist: Checklist
-    rows: Sequence[Row]
-    unit: str | None = None  # a unit's form (export --units): the unit is in every key
-
-
-def export_forms(
-    folder: Path,
-    snap: Snapshot,
-    *,
-    sections: Iterable[str] | None = None,
-    force: bool = False,
-    due_as_written: bool = False,
-) -> list[tuple[Path, int]]:
-    """One protected form per section (and one for unassigned indicators).
-
-    All or nothing: every target is checked (exists without --force, read-only, open in
-    Excel/WPS) and every workbook built before the first file is written.
-    """
-    checklist = snap.checklist
-    wanted = set(sections) if sections else None
-    names = form_filenames(checklist)
-    forms = [
-        Form(name, names[name], checklist, rows)
-        for name, rows in group_rows(snap, snap.rows, "section")
-        if wanted is None or name in wanted
-    ]
-    return write_forms(folder, forms, force=force, due_as_written=due_as_written)
-
-
-def unit_form_filenames(checklist: Checklist, units: Sequence[str]) -> dict[str, str]:
-    """Every unit's form file name ('2021测评填报_单位_沙坡头区.xlsx'), unique on Windows."""
-    from evalcheck.infra.winnames import unique_names
-
-    names = unique_names(f"{checklist.year}测评填报_单位_{u}" for u in units)
-    return {u: f"{n}.xlsx" for u, n in zip(units, names, strict=True)}
-
-
-def export_unit_forms(
-    folder: Path,
-    snaps: Sequence[tuple[str, Snapshot]],
-    ids: Sequence[int],
-    *,
-    force: bool = False,
-    due_as_written: bool = False,
-) -> list[tuple[Path, int]]:
-    """One protected form per unit: only the collected indicators `ids`, the unit's
-    current answers prefilled, the unit in every hidden key. `snaps`: (unit, the unit's
-    snapshot), in the checklist's unit order. All or nothing, as the section forms."""
-    if not snaps:
-        return []
-    wanted = set(ids)
-    names = unit_form_filenames(snaps[0][1].checklist, [u for u, _ in snaps])
-    forms = [
-        Form(unit, names[unit], snap.checklist, [r for r in snap.rows if r.id in wanted], unit)
-        for unit, snap in snaps
-    ]
-    return write_forms(folder, forms, force=force, due_as_written=due_as_written)
-
-
-def write_forms(
-    folder: Path, forms: Sequence[Form], *, force: bool, due_as_written: bool
-) -> list[tuple[Path, int]]:
-    """Write the forms all or nothing (see export_forms)."""
-    targets = _targets(folder, forms, force=force)
-    built = [
-        (target, _form_bytes(form, due_as_written), len(form.rows)) for form, target in targets
-    ]
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise WriteError(f"无法创建文件夹 {folder}：{os_reason(exc)}") from None
-    written: list[tuple[Path, int]] = []
-    for target, data, n in built:
-        try:
-            atomic_write_bytes(target, data)
-        except WriteError as exc:
-            done = "、".join(str(p) for p, _ in written) or "无"
-            raise WriteError(f"{exc.message}（此前已写入：{done}）") from None
-        written.append((target, n))
-    return written
-
-
-def _targets(folder: Path, forms: Sequence[Form], *, force: bool) -> list[tuple[Form, Path]]:
-    """Each form's file, every one checked before the first is written: an existing file
-    (as Windows would take it: case, width) only with --force and when it can be replaced,
-    never a file the tool reads or keeps."""
-    from evalcheck.infra.outputguard import refuse_onto_input
-    from evalcheck.infra.winnames import long_path_warnings, name_key
-
-    if folder.exists() and not folder.is_dir():
-        raise InputError(f"“{folder}”不是文件夹")
-    present: dict[str, str] = {}
-    if folder.is_dir():
-        with contextlib.suppress(OSError):
-            present = {name_key(p.name): p.name for p in folder.iterdir()}
-    targets = [(f, folder / present.get(name_key(f.filename), f.filename)) for f in forms]
-    existing = [p for _, p in targets if name_key(p.name) in present]
-    if existing and not force:
-        who = "单位" if any(f.unit is not None for f in forms) else "科室"
-        raise InputError(
-            f"以下表格已存在，可能含有{who}尚未导入的填报内容，未做任何修改；"
-            "确认要覆盖请加 --force：" + "、".join(map(str, existing))
-        )
-    refused = [problem for p in existing if (problem := _cannot_replace(p))]
-    if refused:
-        raise WriteError(
-            f"有 {len(refused)} 份表格无法覆盖，未写入任何表格（请处理后重试）：", details=refused
-        )
-    for _, target in targets:
-        refuse_onto_input(target)
-        for w in long_path_warnings(target):
-            notices.warn(w)
-    return targets
-
-
-def _form_bytes(form: Form, due_as_written: bool) -> bytes:
+def form_bytes(form: Form, due_as_written: bool) -> bytes:
     """One section's (or unit's) form: the table, its dropdowns, protection, hidden keys."""
     from openpyxl import Workbook
 
@@ -180,26 +42,6 @@ def _form_bytes(form: Form, due_as_written: bool) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
-
-
-def _cannot_replace(path: Path) -> str | None:
-    """Why an existing form cannot be overwritten now, or None."""
-    from evalcheck.infra.fileio import is_read_only
-    from evalcheck.infra.sharing import owner_of_open_file
-
-    if is_read_only(path):
-        return f"{path}：文件是只读的（请在文件“属性”中取消“只读”）"
-    who = owner_of_open_file(path)
-    if who is not None:
-        return f"{path}：正在 Excel 或 WPS 中打开" + (f"（{who}）" if who else "") + "，请先关闭"
-    try:
-        with open(path, "r+b"):
-            pass  # Windows refuses this while another program has the file open
-    except PermissionError:
-        return f"{path}：被其他程序占用（Excel/WPS 或同步程序？），请先关闭"
-    except OSError as exc:
-        return f"{path}：{os_reason(exc)}"
-    return None
 
 
 def _add_validations(ws: Any, checklist: Checklist, rows: Sequence[Row]) -> None:

@@ -9,9 +9,8 @@ import io
 import math
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
-from evalcheck.errors import InputError
 from evalcheck.infra import notices
 from evalcheck.infra.fileio import atomic_write_bytes
 from evalcheck.io.xlsx_format import (
@@ -25,13 +24,21 @@ from evalcheck.io.xlsx_format import (
     original_cell,
     row_key,
 )
+from evalcheck.io.xlsx_write import (
+    DIGIT_WIDTH,
+    MARGINS_IN,
+    Framing,
+    check_target,
+    framing,
+    print_widths,
+    row_height,
+)
 from evalcheck.model.checklist import Checklist
 from evalcheck.state.snapshot import Row, Snapshot
 from evalcheck.views.columns import EXPORT, FORM_INPUT_KEYS, Column, export_columns, plain, with_due
 from tests.legacy_openpyxl.sheets import write_compare, write_rollup, write_summary
 from tests.legacy_openpyxl.styles import (
     LINE_HEIGHT,
-    XLSX_SIZES,
     Styles,
     display_width,
     set_text,
@@ -41,39 +48,7 @@ from tests.legacy_openpyxl.styles import (
 )
 
 if TYPE_CHECKING:  # attachment, fonts and pages: imported by the exports that use them
-    from evalcheck.infra.fonts import Fonts
     from evalcheck.state.rollup import Rollup
-
-MARGINS_IN = {"left": 0.4, "right": 0.4, "top": 0.55, "bottom": 0.75, "header": 0.3, "footer": 0.3}
-
-
-class Framing(NamedTuple):
-    """What surrounds the table: the attachment's label, title and 备注, and its fonts."""
-
-    label: str  # "附件 1" in the table, a fill-in hint in a section form
-    title: str
-    footnote: str | None
-    fonts: "Fonts"
-
-
-FORM_HINT = (
-    "填写说明：只填写有底色的 填报值、不适用原因、备注、佐证材料 四列；"
-    "填好后交回，用 evalcheck import 导入。"
-)
-
-
-def framing(checklist: Checklist, *, title: str, form: bool) -> Framing:
-    from evalcheck.views.attachment import fonts_of, footnote_of
-
-    return Framing(
-        FORM_HINT if form else checklist.label or "",
-        title,
-        footnote_of(checklist),
-        fonts_of(checklist, XLSX_SIZES),
-    )
-
-
-WRAPPED = ("text", "display", "value", "note", "evidence", "na")
 
 
 def write_main(
@@ -237,38 +212,6 @@ def _print_setup(ws: Any, n_visible: int, *, last_row: int) -> None:
     footer.size = 14
 
 
-DIGIT_WIDTH = 1.15  # a digit of 仿宋 (or its substitute) against a character of Calibri
-CJK_WIDTH = 1.1  # a CJK character of an 11-point 仿宋 against two characters of Calibri
-NO_WRAP_MAX = 24  # a column that should not wrap grows to fit its longest cell up to this
-
-
-def print_widths(columns: Sequence[Column[Row]], longest: Sequence[int]) -> list[float]:
-    """Every printed column's width (characters of the default font), header included:
-    三级指标 its declared width; the other wrapping ones (填报值, 备注 …) their longest
-    cell up to their declared width; the rest their longest cell (状态 "逾期1904天",
-    填报人 "审批监管科王五", 审核时间) up to NO_WRAP_MAX, so that they print on one line
-    (a longer one wraps, and its row grows: row_height counts every column)."""
-    widths: list[float] = []
-    for n, col in enumerate(columns):
-        head = display_width(col.header) + 2
-        fitted = math.ceil(longest[n] * CJK_WIDTH) + 3  # cell padding, bold 状态 text
-        if col.key == "text":
-            fitted = int(col.width)
-        elif col.key in WRAPPED or col.key == "category":
-            fitted = min(fitted, int(col.width))
-        else:
-            fitted = min(fitted, max(NO_WRAP_MAX, int(col.width)))
-        widths.append(float(max(head, fitted)))
-    return widths
-
-
-def row_height(texts: Sequence[tuple[int, str]], widths: Sequence[float]) -> float:
-    """A row's height: the most lines any of its printed cells wraps to at its column's
-    width (Chinese line breaking, views/linebreak.py), every column counted."""
-    lines = max((wrapped_lines(t, widths[n - 1]) for n, t in texts), default=1)
-    return LINE_HEIGHT * lines + 4
-
-
 def _footnote(ws: Any, r: int, frame: Framing, widths: Sequence[float]) -> float:
     """The 备注 paragraph under the table, across the printed columns; returns its height."""
     from openpyxl.styles import Alignment
@@ -326,18 +269,6 @@ def save_workbook(wb: Any, path: Path) -> None:
     atomic_write_bytes(path, buf.getvalue())
 
 
-def _check_target(path: Path) -> None:
-    if path.suffix.lower() != ".xlsx":
-        raise InputError(
-            f"导出文件名应以 .xlsx（Excel）或 .docx（Word）结尾，例如 report.xlsx，"
-            f"而不是“{path.name}”"
-        )
-    if path.is_dir():
-        raise InputError(f"“{path}”是一个文件夹，请给出文件名，例如 {path / 'report.xlsx'}")
-    if not path.parent.exists():
-        raise InputError(f"文件夹“{path.parent}”不存在")
-
-
 def export_workbook(
     path: Path,
     snap: Snapshot,
@@ -356,7 +287,7 @@ def export_workbook(
 
     from evalcheck.views.attachment import title_of
 
-    _check_target(path)
+    check_target(path)
     from evalcheck.infra.winnames import long_path_warnings
 
     for w in long_path_warnings(path):

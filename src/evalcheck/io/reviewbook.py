@@ -136,7 +136,7 @@ def _write_sheet(
         book.put(ws, HEADER_ROW, n, name, header)
     r = FIRST_ROW
     for ind, st in items:
-        values = _row_values(checklist, ind, st)
+        values = row_values(checklist, ind, st)
         formats = {**FORMATS, "填报值": number_format(ind)}
         for name, n in COL.items():
             v = values.get(name)
@@ -166,7 +166,7 @@ def _write_sheet(
     Book.protect(ws)
 
 
-def _row_values(checklist: Checklist, ind: Indicator, st: State) -> dict[str, Any]:
+def row_values(checklist: Checklist, ind: Indicator, st: State) -> dict[str, Any]:
     """One indicator's cells, by column name."""
     review = review_of(checklist, st)
     return {
