@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import random
+import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -233,13 +235,14 @@ def _charts(data: bytes) -> list[str]:
 
 def _values(data: bytes) -> dict[str, list[list[Any]]]:
     """Every sheet's values as python-calamine reads them (an independent reader)."""
-    path = Path(f"/tmp/_eq_{id(data)}.xlsx")
-    path.write_bytes(data)
+    fd, name = tempfile.mkstemp(suffix=".xlsx")  # unique, also with tests run in parallel
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
     try:
-        book = CalamineWorkbook.from_path(str(path))
+        book = CalamineWorkbook.from_path(name)
         return {n: book.get_sheet_by_name(n).to_python() for n in book.sheet_names}
     finally:
-        path.unlink()
+        os.unlink(name)
 
 
 def _calamine_equal(old: bytes, new: bytes, inner: dict[str, set[tuple[int, int]]]) -> None:
