@@ -124,40 +124,40 @@ def index_workbook(checklist: Checklist, p: Plan, when: tuple[int, ...]) -> byte
     from evalcheck.io.xlsx_book import LINK_COLOR, Book
 
     y, mo, d, h, mi, s = when[:6]
-    book = Book(dt.datetime(y, mo, d, h, mi, s), streaming=True)  # rows top to bottom
-    ws = book.sheet("佐证材料目录")
-    book.text(
-        ws,
-        1,
-        1,
-        f"{checklist.title}（{checklist.year}年）佐证材料目录",
-        {"bold": True, "font_size": 14},
-    )
-    bold = book.format(bold=True)
-    for n, header in enumerate(INDEX_HEADERS, start=1):
-        book.put(ws, 2, n, header, bold)
-    wrap = book.format(text_wrap=True, valign="top")
-    link = book.format(text_wrap=True, valign="top", font_color="#" + LINK_COLOR, underline=1)
-    for r, row in enumerate(p.rows, start=3):
-        values = [
-            row.ind.id,
-            row.ind.text,
-            row.ind.section or UNASSIGNED,
-            row.value,
-            row.file.split("/", 1)[-1] if row.file else "",
-            row.links,
-            row.missing,
-        ]
-        for n, v in enumerate(values, start=1):
-            book.put(ws, r, n, _as_text(v), wrap)
-        if row.file:  # relative: opens from inside the unzipped bundle
-            _link(ws, r, 5, "external:" + row.file, link, row.file.split("/", 1)[-1])
-        if row.links and "\n" not in row.links:
-            _link(ws, r, 6, row.links, link, row.links)
-    Book.widths(ws, (6, 50, 14, 22, 36, 36, 24))
-    Book.freeze(ws, 3, 1)
-    Book.autofilter(ws, (2, 1), (max(len(p.rows) + 2, 2), len(INDEX_HEADERS)))
-    return forward_slashes(book.close())
+    with Book(dt.datetime(y, mo, d, h, mi, s), streaming=True) as book:  # rows top to bottom
+        ws = book.sheet("佐证材料目录")
+        book.text(
+            ws,
+            1,
+            1,
+            f"{checklist.title}（{checklist.year}年）佐证材料目录",
+            {"bold": True, "font_size": 14},
+        )
+        bold = book.format(bold=True)
+        for n, header in enumerate(INDEX_HEADERS, start=1):
+            book.put(ws, 2, n, header, bold)
+        wrap = book.format(text_wrap=True, valign="top")
+        link = book.format(text_wrap=True, valign="top", font_color="#" + LINK_COLOR, underline=1)
+        for r, row in enumerate(p.rows, start=3):
+            values = [
+                row.ind.id,
+                row.ind.text,
+                row.ind.section or UNASSIGNED,
+                row.value,
+                row.file.split("/", 1)[-1] if row.file else "",
+                row.links,
+                row.missing,
+            ]
+            for n, v in enumerate(values, start=1):
+                book.put(ws, r, n, _as_text(v), wrap)
+            if row.file:  # relative: opens from inside the unzipped bundle
+                _link(ws, r, 5, "external:" + row.file, link, row.file.split("/", 1)[-1])
+            if row.links and "\n" not in row.links:
+                _link(ws, r, 6, row.links, link, row.links)
+        Book.widths(ws, (6, 50, 14, 22, 36, 36, 24))
+        Book.freeze(ws, 3, 1)
+        Book.autofilter(ws, (2, 1), (max(len(p.rows) + 2, 2), len(INDEX_HEADERS)))
+        return forward_slashes(book.close())
 
 
 def forward_slashes(xlsx: bytes) -> bytes:

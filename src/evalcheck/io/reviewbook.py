@@ -96,10 +96,10 @@ def export_reviews(
         items = groups[name]
         stamp = state_stamp(today, [st for _, st in items])
         # rows top to bottom, the one merge in row 1: the rows are streamed
-        book = Book(stamp, fonts_of(checklist, XLSX_SIZES), streaming=True)
-        _write_sheet(book, checklist, name, items)
-        write_meta(book, checklist, KIND, None, today, [("owner", name)])
-        atomic_write_bytes(target, book.close())
+        with Book(stamp, fonts_of(checklist, XLSX_SIZES), streaming=True) as book:
+            _write_sheet(book, checklist, name, items)
+            write_meta(book, checklist, KIND, None, today, [("owner", name)])
+            atomic_write_bytes(target, book.close())
         pending = sum(1 for _, st in items if review_of(checklist, st) is Review.PENDING)
         written.append((target, len(items), pending))
     return written

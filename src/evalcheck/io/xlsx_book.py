@@ -12,6 +12,7 @@ The same state gives the same bytes: XlsxWriter dates every part of the zip 1980
 and the document's created/modified date is the one `Book` is given (never the clock).
 """
 
+import contextlib
 import datetime as dt
 import io
 from collections.abc import Mapping, Sequence
@@ -122,6 +123,17 @@ class Book:
         self.fonts = fonts
         self.formats: dict[tuple[tuple[str, Any], ...], Any] = {}
         self.cells: dict[tuple[Cell, bool], Any] = {}
+
+    def __enter__(self) -> "Book":
+        return self
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        """Leaving on an error: XlsxWriter's temporary files (of streamed rows, of a large
+        workbook) are closed and removed, by putting the half-built file together in the
+        buffer that is thrown away."""
+        if error is not None and not self.wb.fileclosed:
+            with contextlib.suppress(Exception):
+                self.wb.close()
 
     # ------------------------------------------------------------------ formats
 

@@ -168,17 +168,19 @@ def _form_bytes(form: Form, due_as_written: bool) -> bytes:
 
     checklist, rows, today = form.checklist, form.rows, form.today
     frame = framing(checklist, title=title_of(checklist, f"— {form.name} 填报表"), form=True)
-    book = Book(state_stamp(today, [r.state for r in rows]), frame.fonts)
-    ws = book.sheet(MAIN_SHEET)
-    columns = with_due(export_columns(rows, checklist, FORM), due_as_written=due_as_written)
-    write_main(book, ws, checklist, rows, frame=frame, form=True, columns=columns, unit=form.unit)
-    _add_validations(ws, checklist, rows)
-    Book.protect(ws)
-    if form.unit is None:
-        write_meta(book, checklist, "form", form.name, today)
-    else:
-        write_meta(book, checklist, UNIT_FORM, None, today, [("unit", form.unit)])
-    return book.close()
+    with Book(state_stamp(today, [r.state for r in rows]), frame.fonts) as book:
+        ws = book.sheet(MAIN_SHEET)
+        columns = with_due(export_columns(rows, checklist, FORM), due_as_written=due_as_written)
+        write_main(
+            book, ws, checklist, rows, frame=frame, form=True, columns=columns, unit=form.unit
+        )
+        _add_validations(ws, checklist, rows)
+        Book.protect(ws)
+        if form.unit is None:
+            write_meta(book, checklist, "form", form.name, today)
+        else:
+            write_meta(book, checklist, UNIT_FORM, None, today, [("unit", form.unit)])
+        return book.close()
 
 
 def _cannot_replace(path: Path) -> str | None:

@@ -354,18 +354,18 @@ def export_workbook(
     checklist = snap.checklist
     frame = framing(checklist, title=title_of(checklist), form=False)
     stamp = state_stamp(snap.today, [r.state for r in snap.rows])
-    book = Book(stamp, frame.fonts, spill=len(rows) > SPILL_ROWS)
-    ws = book.sheet(MAIN_SHEET)
-    columns = with_due(export_columns(rows, checklist, mode), due_as_written=due_as_written)
-    write_main(book, ws, checklist, rows, frame=frame, form=False, columns=columns)
-    write_summary(book, snap, rows)
-    if any(r.previous is not None for r in rows):
-        write_compare(book, snap, rows)
-    if rollups is not None:
-        shown = {r.id for r in rows}
-        write_rollup(book, snap, [r for r in rollups if r.id in shown])
-    write_meta(book, checklist, "export", None, snap.today)
-    data = book.close()
+    with Book(stamp, frame.fonts, spill=len(rows) > SPILL_ROWS) as book:
+        ws = book.sheet(MAIN_SHEET)
+        columns = with_due(export_columns(rows, checklist, mode), due_as_written=due_as_written)
+        write_main(book, ws, checklist, rows, frame=frame, form=False, columns=columns)
+        write_summary(book, snap, rows)
+        if any(r.previous is not None for r in rows):
+            write_compare(book, snap, rows)
+        if rollups is not None:
+            shown = {r.id for r in rows}
+            write_rollup(book, snap, [r for r in rollups if r.id in shown])
+        write_meta(book, checklist, "export", None, snap.today)
+        data = book.close()
     atomic_write_bytes(path, data)
     remember_written(path, data)  # the next export may replace it without reading it back
     return len(rows)

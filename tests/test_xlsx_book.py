@@ -1,0 +1,88 @@
+"""io/xlsx_book.py: the one writer of workbooks (XlsxWriter) — cells, formats, clean-up."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import tempfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from evalcheck.errors import DataError
+from evalcheck.io.xlsx_book import Book, Cell
+from evalcheck.model.kinds import MAX_TEXT
+
+WHEN = dt.datetime(2021, 9, 1, 8, 30)
+
+
+def _read(data: bytes):
+    return openpyxl.load_workbook(io.BytesIO(data)).active
+
+
+def test_values_become_cells_of_their_type() -> None:
+    with Book(WHEN) as book:
+        ws = book.sheet("表")
+        for c, v in enumerate(
+            ["文字", 312, 95.5, True, dt.date(2021, 9, 15), dt.datetime(2021, 9, 1, 8, 30)],
+            start=1,
+        ):
+            book.put(ws, 1, c, v)
+        book.text(ws, 2, 1, "=SUM(A1:A3)")
+        book.put(ws, 2, 2, None, book.format(bold=True))  # a blank that keeps its format
+        data = book.close()
+    ws = _read(data)
+    assert [ws.cell(1, c).value for c in range(1, 7)] == [
+        "文字", 312, 95.5, True, dt.datetime(2021, 9, 15), dt.datetime(2021, 9, 1, 8, 30),
+    ]  # fmt: skip
+    assert ws.cell(1, 5).number_format == "yyyy-mm-dd"
+    formula = ws.cell(2, 1)
+    assert formula.value == "=SUM(A1:A3)" and formula.data_type == "s" and formula.quotePrefix
+    assert ws.cell(2, 2).value is None and ws.cell(2, 2).font.b
+
+
+def test_table_cells_share_one_format_per_combination() -> None:
+    from evalcheck.infra.fonts import Font, Fonts
+
+    body = Font("仿宋_GB2312", None, 11)
+    with Book(WHEN, Fonts(body, body, body, body)) as book:
+        a = book.cell(Cell(answer=True, fmt="0"))
+        assert book.cell(Cell(answer=True, fmt="0")) is a
+        assert book.cell(Cell(answer=True, fmt="0"), quoted=True) is not a
+        ws = book.sheet("表")
+        book.put(ws, 1, 1, 5, a)
+        data = book.close()
+    cell = _read(data).cell(1, 1)
+    assert cell.font.name == "仿宋_GB2312" and cell.number_format == "0"
+    assert cell.protection.locked is False and cell.fill.fgColor.rgb.endswith("FFF9E5")
+
+
+def test_a_text_longer_than_a_cell_holds_is_refused() -> None:
+    with Book(WHEN) as book, pytest.raises(DataError, match="超过 Excel 单元格的上限"):
+        book.put(book.sheet("表"), 1, 1, "字" * (MAX_TEXT + 1))
+
+
+@pytest.mark.parametrize("mode", [{"streaming": True}, {"spill": True}])
+def test_a_workbook_left_on_an_error_leaves_no_temporary_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: dict[str, bool]
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with pytest.raises(DataError), Book(WHEN, **mode) as book:
+        ws = book.sheet("表")
+        for r in range(1, 50):
+            book.put(ws, r, 1, f"第{r}行")
+        book.put(ws, 50, 1, "字" * (MAX_TEXT + 1))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_document_is_dated_as_given() -> None:
+    import zipfile
+
+    with Book(WHEN) as book:
+        book.put(book.sheet("表"), 1, 1, "x")
+        data = book.close()
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        core = z.read("docProps/core.xml").decode()
+        assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    assert "<dcterms:created" in core and "2021-09-01T08:30:00Z" in core
