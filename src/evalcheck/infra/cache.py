@@ -1,10 +1,12 @@
 """A parse cache for the YAML files, so that a command need not import or run PyYAML
 when a file has not changed since it was last read.
 
-One entry per source file (named after a SHA-256 of its absolute path), holding a
-fingerprint of the file's bytes (SHA-256 and length: a collision cannot be crafted,
-as it could with a CRC) and the parsed plain data (dicts, lists, strings, numbers,
-dates; for a checklist, its validated model objects). Entries are read with an
+One entry per source file (named after a CRC-32 of its absolute path, which the
+entry also holds), holding the file's bytes themselves and the parsed plain data
+(dicts, lists, strings, numbers, dates; for a checklist, its validated model objects).
+An entry is used only when the bytes it holds equal the file's bytes: an exact
+comparison, so there is no digest whose collision could be crafted, and no hash
+function to import (hashlib loads OpenSSL, ~2 ms of every command). Entries are read with an
 unpickler that only accepts those types, so a tampered cache cannot run code.
 
 The cache is per user: the folder is made owner-only (0700), entries owner-only
@@ -22,12 +24,12 @@ import functools
 import io
 import os
 import pickle
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from evalcheck import __version__
-from evalcheck.infra.digest import sha256_hex as _sha256
 
 ENV_DIR = "EVALCHECK_CACHE_DIR"
 ENV_OFF = "EVALCHECK_NO_CACHE"
@@ -63,18 +65,26 @@ def cache_dir() -> Path | None:
     return Path(base) / "evalcheck"
 
 
+@functools.cache
+def _resolved(path: Path) -> str:
+    return str(path.resolve())
+
+
 def _entry(folder: Path, path: Path) -> Path:
-    resolved = str(path.resolve()).encode("utf-8", "surrogateescape")
-    return folder / f"{_sha256(resolved)[:32]}.pickle"
+    """The entry for `path`; two paths with one CRC share it (each one's fingerprint holds
+    its path, so they only take turns: a miss, never the other file's data)."""
+    resolved = _resolved(path).encode("utf-8", "surrogateescape")
+    return folder / f"{zlib.crc32(resolved):08x}.pickle"
 
 
 # bump when what is cached changes shape or what a parse accepts (5: Indicator.sections/owners;
-# 6: Checklist.review; 7: YAML nesting and non-plain tags refused)
-FORMAT = 7
+# 6: Checklist.review; 7: YAML nesting and non-plain tags refused; 8: bytes kept, not digested)
+FORMAT = 8
 
 
-def _fingerprint(path: Path, raw: bytes, tag: str) -> str:
-    return f"{tag}-{FORMAT}-{__version__}-{_sha256(raw)}-{len(raw)}"
+def _fingerprint(path: Path, raw: bytes, tag: str) -> tuple[str, str, bytes]:
+    """What an entry must match: kind, format, version, the file's path and its bytes."""
+    return f"{tag}-{FORMAT}-{__version__}", _resolved(path), raw
 
 
 def _trusted(st: os.stat_result) -> bool:
@@ -96,7 +106,7 @@ def _shape(allowed: frozenset[tuple[str, str]]) -> str:
         cls = getattr(sys.modules.get(module), name, None)
         fields: Any = getattr(cls, "_fields", None) or getattr(cls, "__slots__", ())
         parts.append(f"{name}({','.join(map(str, fields))})")
-    return f"-{_sha256(';'.join(parts).encode())[:12]}" if parts else ""
+    return f"-{';'.join(parts)}" if parts else ""
 
 
 def parse_cached(
@@ -114,21 +124,21 @@ def parse_cached(
     A result is cached only when `parse` returns; an error is raised every time.
     """
     folder = cache_dir()
-    digest = _fingerprint(path, raw, tag + _shape(frozenset(allowed or ())))
+    expected = _fingerprint(path, raw, tag + _shape(frozenset(allowed or ())))
     entry: Path | None = None
     if folder is not None:
         entry = _entry(folder, path)
         try:
             with entry.open("rb") as f:
                 if _trusted(os.fstat(f.fileno())) and _trusted(os.stat(folder)):
-                    stored_digest, data = _PlainUnpickler(f, allowed or set()).load()
-                    if stored_digest == digest:
+                    stored, data = _PlainUnpickler(f, allowed or set()).load()
+                    if stored == expected:  # the same bytes of the same file
                         return data
         except Exception:  # missing, stale or damaged: parse the file instead
             pass
     data = parse(raw.decode("utf-8"))
     if entry is not None:
-        _store(entry, (digest, data))
+        _store(entry, (expected, data))
     return data
 
 
