@@ -8,6 +8,7 @@ from typing import NamedTuple
 from evalcheck.answers.evidence import Added, Evidence, add_items, sync
 from evalcheck.answers.paths import previous_path, store_root
 from evalcheck.answers.store import Answers, State, now_iso
+from evalcheck.errors import EvalcheckError
 from evalcheck.model.checklist import Indicator
 from evalcheck.model.kinds import Value, parse
 from evalcheck.services.evidence import follow_undo, store_changes
@@ -40,6 +41,8 @@ def answer(
     ind = ws.checklist.get(ident)
     parsed: Value | None = parse(ind, value) if value else None
     reason = na.strip() if na is not None else None
+    if not sources and _changes_nothing(ws, ind, parsed, reason, note, clear, by):
+        return Answered(ind, None, ws.answers().state(ind.id), [], [])
     root = store_root(ws.answers_path)
     with store_changes() as ops, ws.writing() as answers:
         before = answers.evidence(ind.id)
@@ -63,6 +66,30 @@ def answer(
         values = _rule_values(ws, answers) if st is not None and not clear else None
     warnings = _warnings(ws, ind, values) if values is not None else []
     return Answered(ind, st, current, added, warnings)
+
+
+def _changes_nothing(
+    ws: Workspace,
+    ind: Indicator,
+    value: Value | None,
+    na: str | None,
+    note: str | None,
+    clear: bool,
+    by: str,
+) -> bool:
+    """Whether the answer would leave the saved answers as they are (the value already
+    recorded, a clear of nothing), seen in the file as read (the parse cache), without the
+    lock. Then there is nothing to lock, parse afresh or write: the outcome is the one a
+    locked write would have had just before any other writer. Any error here is left to
+    the locked write, which decides again and says why."""
+    try:
+        saved = ws.saved()
+        if clear:
+            return saved.clear(ind, by=by) is None
+        action = "na" if na is not None else "set"
+        return saved.apply(ind, value=value, na=na, note=note, by=by, action=action) is None
+    except EvalcheckError:
+        return False
 
 
 def _rule_values(ws: Workspace, answers: Answers) -> dict[int, float]:
