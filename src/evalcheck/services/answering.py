@@ -2,25 +2,30 @@
 change) and `undo`. Each is one function over a workspace; nothing is printed here."""
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from evalcheck.answers.evidence import Added, Evidence, add_items, sync
 from evalcheck.answers.paths import previous_path, store_root
 from evalcheck.answers.store import Answers, State, now_iso
 from evalcheck.errors import EvalcheckError
 from evalcheck.model.checklist import Indicator
 from evalcheck.model.kinds import Value, parse
-from evalcheck.services.evidence import follow_undo, store_changes
 from evalcheck.services.workspace import Workspace
 from evalcheck.state.findings import Finding
+
+if TYPE_CHECKING:
+    from evalcheck.answers.evidence import Added, Evidence
+
+# The evidence modules are imported only when files or links are given (or an undo needs
+# them): a plain answer does without them and their file handling (start-up time).
 
 
 class Answered(NamedTuple):
     ind: Indicator
     state: State | None  # what was written; None: nothing changed
     current: State | None  # the answer after the command
-    added: list[Added]  # what became of each --evidence source
+    added: "list[Added]"  # what became of each --evidence source
     warnings: list[Finding]  # rules the new answer breaks, then last year's comparison
 
 
@@ -44,12 +49,14 @@ def answer(
     if not sources and _changes_nothing(ws, ind, parsed, reason, note, clear, by):
         return Answered(ind, None, ws.answers().state(ind.id), [], [])
     root = store_root(ws.answers_path)
-    with store_changes() as ops, ws.writing() as answers:
+    with _file_changes(bool(sources)) as ops, ws.writing() as answers:
         before = answers.evidence(ind.id)
         items: tuple[Evidence, ...] | None = None
         added: list[Added] = []
         incoming: dict[str, Path] = {}
         if sources:
+            from evalcheck.answers.evidence import add_items
+
             items, added, incoming = add_items(
                 root, ind.id, before, sources, ops, by=by, at=now_iso()
             )
@@ -61,11 +68,22 @@ def answer(
                 ind, value=parsed, na=reason, note=note, evidence=items, by=by, action=action
             )
             if st is not None and items is not None:
+                from evalcheck.answers.evidence import sync
+
                 sync(root, ind.id, before, items, ops, incoming)
         current = answers.state(ind.id)
         values = _rule_values(ws, answers) if st is not None and not clear else None
     warnings = _warnings(ws, ind, values) if values is not None else []
     return Answered(ind, st, current, added, warnings)
+
+
+def _file_changes(evidence: bool) -> AbstractContextManager[Any]:
+    """services.evidence.store_changes when files may be copied into the store, else nothing."""
+    if not evidence:
+        return nullcontext()
+    from evalcheck.services.evidence import store_changes
+
+    return store_changes()
 
 
 def _changes_nothing(
@@ -124,6 +142,8 @@ class Undone(NamedTuple):
 def undo(ws: Workspace, *, by: str) -> Undone:
     """Revert the newest change (an answer, a clear, a whole import); the evidence store
     follows."""
+    from evalcheck.services.evidence import follow_undo, store_changes
+
     with store_changes() as ops, ws.writing() as answers:
         done = answers.undo(by=by)
         lost = follow_undo(done, store_root(ws.answers_path), ops)
