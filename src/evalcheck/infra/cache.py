@@ -6,8 +6,11 @@ entry also holds), holding the file's bytes themselves and the parsed plain data
 (dicts, lists, strings, numbers, dates; for a checklist, its validated model objects).
 An entry is used only when the bytes it holds equal the file's bytes: an exact
 comparison, so there is no digest whose collision could be crafted, and no hash
-function to import (hashlib loads OpenSSL, ~2 ms of every command). Entries are read with an
-unpickler that only accepts those types, so a tampered cache cannot run code.
+function to import (hashlib loads OpenSSL, ~2 ms of every command). An entry is two
+pickles: a head (what it must match, and the fields each model class had when it was
+written) and the data; a class whose fields have changed since makes the entry a miss.
+Entries are read with an unpickler that only accepts those types, so a tampered cache
+cannot run code.
 
 The cache is per user: the folder is made owner-only (0700), entries owner-only
 (0600), and on POSIX an entry is used only when it and its folder belong to the
@@ -42,16 +45,28 @@ _ALLOWED = {
 
 
 class _PlainUnpickler(pickle.Unpickler):
-    """Rebuilds only plain data, dates and the classes a caller names (never functions)."""
+    """Rebuilds only plain data, dates and the classes a caller names (never functions),
+    and those only with the fields they had when the entry was written (`shapes`)."""
 
-    def __init__(self, file: Any, allowed: set[tuple[str, str]]) -> None:
+    def __init__(
+        self,
+        file: Any,
+        allowed: set[tuple[str, str]],
+        shapes: dict[tuple[str, str], tuple[str, ...]],
+    ) -> None:
         super().__init__(file)
-        self.allowed = _ALLOWED | allowed
+        self.allowed = allowed
+        self.shapes = shapes
 
     def find_class(self, module: str, name: str) -> Any:
-        if (module, name) in self.allowed:
+        if (module, name) in _ALLOWED:
             return super().find_class(module, name)
-        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
+        if (module, name) not in self.allowed:
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
+        cls = super().find_class(module, name)
+        if _fields(cls) != self.shapes.get((module, name)):
+            raise pickle.UnpicklingError(f"{module}.{name} has other fields now")
+        return cls
 
 
 def cache_dir() -> Path | None:
@@ -78,8 +93,9 @@ def _entry(folder: Path, path: Path) -> Path:
 
 
 # bump when what is cached changes shape or what a parse accepts (5: Indicator.sections/owners;
-# 6: Checklist.review; 7: YAML nesting and non-plain tags refused; 8: bytes kept, not digested)
-FORMAT = 8
+# 6: Checklist.review; 7: YAML nesting and non-plain tags refused; 8: bytes kept, not digested;
+# 9: a head and the data, each class's fields in the head)
+FORMAT = 9
 
 
 def _fingerprint(path: Path, raw: bytes, tag: str) -> tuple[str, str, bytes]:
@@ -94,19 +110,25 @@ def _trusted(st: os.stat_result) -> bool:
     return st.st_uid == os.getuid() and not st.st_mode & 0o022
 
 
-@functools.cache
-def _shape(allowed: frozenset[tuple[str, str]]) -> str:
-    """The fields of the classes a result may hold: an entry pickled by a version whose
-    models had other fields is a miss (it would unpickle into broken objects), even
-    when nobody remembered to bump FORMAT."""
+def _fields(cls: Any) -> tuple[str, ...]:
+    fields: Any = getattr(cls, "_fields", None) or getattr(cls, "__slots__", ())
+    return tuple(map(str, fields))
+
+
+def _shapes(allowed: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, ...]]:
+    """The fields of each class a result may hold, as they are now: an entry pickled by a
+    version whose models had other fields is a miss (it would unpickle into broken
+    objects), even when nobody remembered to bump FORMAT. Only classes already imported
+    are named: a class in the data is imported (its objects exist), and a reading command
+    then imports only the model modules its entry needs."""
     import sys
 
-    parts = []
+    out = {}
     for module, name in sorted(allowed):
         cls = getattr(sys.modules.get(module), name, None)
-        fields: Any = getattr(cls, "_fields", None) or getattr(cls, "__slots__", ())
-        parts.append(f"{name}({','.join(map(str, fields))})")
-    return f"-{';'.join(parts)}" if parts else ""
+        if cls is not None:
+            out[module, name] = _fields(cls)
+    return out
 
 
 def parse_cached(
@@ -124,28 +146,31 @@ def parse_cached(
     A result is cached only when `parse` returns; an error is raised every time.
     """
     folder = cache_dir()
-    expected = _fingerprint(path, raw, tag + _shape(frozenset(allowed or ())))
+    expected = _fingerprint(path, raw, tag)
     entry: Path | None = None
     if folder is not None:
         entry = _entry(folder, path)
         try:
             with entry.open("rb") as f:
                 if _trusted(os.fstat(f.fileno())) and _trusted(os.stat(folder)):
-                    stored, data = _PlainUnpickler(f, allowed or set()).load()
+                    stored, shapes = _PlainUnpickler(f, set(), {}).load()
                     if stored == expected:  # the same bytes of the same file
-                        return data
+                        return _PlainUnpickler(f, allowed or set(), shapes).load()
         except Exception:  # missing, stale or damaged: parse the file instead
             pass
     data = parse(raw.decode("utf-8"))
     if entry is not None:
-        _store(entry, (expected, data))
+        _store(entry, expected, data, allowed or set())
     return data
 
 
-def _store(entry: Path, value: Any) -> None:
+def _store(
+    entry: Path, expected: tuple[str, str, bytes], data: Any, allowed: set[tuple[str, str]]
+) -> None:
     try:
         buf = io.BytesIO()
-        pickle.dump(value, buf, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump((expected, _shapes(allowed)), buf, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(data, buf, protocol=pickle.HIGHEST_PROTOCOL)
         entry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not _trusted(os.stat(entry.parent)):
             return  # a shared or foreign folder: never write entries others could swap
@@ -162,4 +187,4 @@ def prime(path: Path, raw: bytes, data: Any, *, tag: str = "data") -> None:
     """Record `data` as the parse of `raw`, just written to `path` (saves the next parse)."""
     folder = cache_dir()
     if folder is not None:
-        _store(_entry(folder, path), (_fingerprint(path, raw, tag), data))
+        _store(_entry(folder, path), _fingerprint(path, raw, tag), data, set())
