@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from evalcheck.answers import review
+from evalcheck.answers import tiers
 from evalcheck.answers.store import State, load_answers
 from evalcheck.model import checklist as cl
 from evalcheck.model.checklist import Indicator
@@ -47,6 +47,6 @@ def test_an_indicator_is_built_normalised_and_pickles_whole(checklist) -> None:
 
 def test_the_two_thresholds_are_not_equal_to_each_other() -> None:
     checked = cl.Thresholds(7, 7, 7)  # type: ignore[arg-type]
-    reminded = review.Thresholds(7, 7, 7)
+    reminded = tiers.Thresholds(7, 7, 7)
     assert checked != reminded and reminded != checked
-    assert checked == cl.Thresholds(7, 7, 7) and reminded == review.Thresholds(7, 7, 7)
+    assert checked == cl.Thresholds(7, 7, 7) and reminded == tiers.Thresholds(7, 7, 7)

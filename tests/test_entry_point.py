@@ -166,6 +166,25 @@ def test_the_program_ends_with_everything_said_and_exit_handlers_run() -> None:
     assert missing.returncode == 3 and "没有第999项指标" in missing.stderr
 
 
+def test_the_collector_rests_during_start_up_only() -> None:
+    """The cycle collector is off while modules load (guard.pause_collector) and on again,
+    with start-up's objects frozen, when the command runs (guard.resume_collector)."""
+    before = (
+        "import gc\n"
+        "from evalcheck.state import snapshot\n"
+        "real_take = snapshot.take\n"
+        "def take(*a, **k):\n"
+        "    print('collector', gc.isenabled(), gc.get_freeze_count() > 1000)\n"
+        "    return real_take(*a, **k)\n"
+        "snapshot.take = take"
+    )
+    done = run_program(before=before)
+    assert done.returncode == 0, done.stderr
+    assert "collector True True\n" in done.stdout
+    starting = run_program(before="import gc\nprint('at start', gc.isenabled())")
+    assert "at start True" in starting.stdout  # paused by program(), not on import
+
+
 def test_the_usual_exit_when_asked_for() -> None:
     done = run_program(
         before="atexit.register(print, 'registered before')", EVALCHECK_NO_FAST_EXIT="1"

@@ -465,31 +465,37 @@ def _entries(tmp_path: Path) -> list[Path]:
     return sorted((tmp_path / "_cache").glob("*.pickle"))
 
 
-def test_cache_is_owner_only_and_keyed_by_sha256(run, tmp_path) -> None:
+def test_cache_is_owner_only_and_named_by_path(run, tmp_path) -> None:
     run("answer", "47", "--value", "1")
     clean(run("list"), 0)
     folder = tmp_path / "_cache"
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     entries = _entries(tmp_path)
     assert entries and all(stat.S_IMODE(e.stat().st_mode) == 0o600 for e in entries)
-    assert all(len(e.stem) == 32 for e in entries)
+    assert all(len(e.stem) == 8 for e in entries)  # a CRC-32 of the file's path
 
 
-def _poison(entry: Path) -> None:
+def _poison(entry: Path) -> bool:
+    """Change answer 47 in an answers file's entry (its head, then its data); True if it was one."""
     import pickle
 
-    digest, data = pickle.loads(entry.read_bytes())
+    with entry.open("rb") as f:
+        head, data = pickle.load(f), pickle.load(f)
     if isinstance(data, dict) and "answers" in data:
         data["answers"][47]["value"] = 999
-        entry.write_bytes(pickle.dumps((digest, data)))
+        entry.write_bytes(pickle.dumps(head) + pickle.dumps(data))
+        return True
+    return False
 
 
 def test_a_cache_entry_others_can_write_is_ignored(run, tmp_path) -> None:
     run("answer", "47", "--value", "1")
     run("list")
+    poisoned = 0
     for entry in _entries(tmp_path):
-        _poison(entry)
+        poisoned += _poison(entry)
         entry.chmod(0o666)
+    assert poisoned == 1
     shown = json.loads(run("show", "47", "--format", "json").stdout)["answer"]
     assert shown["value"] == 1
 
@@ -497,8 +503,8 @@ def test_a_cache_entry_others_can_write_is_ignored(run, tmp_path) -> None:
 def test_a_poisoned_cache_never_changes_what_is_written(run, tmp_path) -> None:
     run("answer", "47", "--value", "1")
     run("list")
-    for entry in _entries(tmp_path):
-        _poison(entry)  # our own permissions: as if the attacker were us
+    poisoned = [_poison(entry) for entry in _entries(tmp_path)]  # as if the attacker were us
+    assert poisoned.count(True) == 1
     clean(run("answer", "48", "--value", "是"), 0)
     text = answers_file(tmp_path).read_text("utf-8")
     assert "value: 999" not in text and "value: 1\n" in text
@@ -630,6 +636,12 @@ def test_a_cache_entry_of_models_with_other_fields_is_a_miss(run, tmp_path) -> N
     clean(run("list"), 0)
     path = bundled_checklist_path()
     entry = cache._entry(tmp_path / "_cache", path)
-    old_digest = cache._fingerprint(path, path.read_bytes(), "checklist")  # no model shape
-    entry.write_bytes(pickle.dumps((old_digest, "not a checklist")))
+    with entry.open("rb") as f:
+        (fingerprint, shapes), data = pickle.load(f), pickle.load(f)
+    key = ("evalcheck.model.checklist", "Indicator")
+    assert shapes[key][:2] == ("id", "category")
+    older = {**shapes, key: shapes[key][:-1]}  # as written by a version without the last field
+    entry.write_bytes(pickle.dumps((fingerprint, older)) + pickle.dumps(data))
     clean(run("list"), 0)
+    with entry.open("rb") as f:  # a miss: parsed again and written anew
+        assert pickle.load(f) == (fingerprint, shapes)

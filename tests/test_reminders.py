@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from evalcheck.answers.review import Thresholds, Tier, tier_of
+from evalcheck.answers.tiers import Thresholds, Tier, tier_of
 
 CHECKLIST = """\
 title: 测试清单

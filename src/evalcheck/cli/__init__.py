@@ -32,8 +32,9 @@ def program() -> None:
     (tests, scripts) use main()."""
     import sys
 
-    from evalcheck.cli.guard import set_exit_code, skip_teardown
+    from evalcheck.cli.guard import pause_collector, set_exit_code, skip_teardown
 
+    pause_collector()  # until the command is resolved (frame.CliGroup.resolve_command)
     skip_teardown()
     try:
         main()

@@ -266,11 +266,11 @@ def _review_lines(row: Any) -> list[tuple[str, str]]:
 
 def _evidence_text(ev: Any) -> str:
     """'对接说明.pdf（12.0 KB）；https://…（链接）', or why there is none (show)."""
-    from evalcheck.answers.evidence import human_size
-
     if not ev.items:
         need = "缺佐证材料（本项要求提供）" if ev.lacking else "（无）"
         return need + ("" if ev.lacking or not ev.required else "，本项要求提供")
+    from evalcheck.answers.evidence import human_size  # only with evidence: start-up time
+
     parts = []
     for e in ev.items:
         if e.kind == "file":

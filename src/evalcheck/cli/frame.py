@@ -24,6 +24,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from evalcheck.cli.click_compat import HelpFormatter, NoArgsIsHelpError, UsageError
+from evalcheck.cli.guard import resume_collector
 from evalcheck.errors import EXIT_INTERRUPTED, EvalcheckError, InputError, UsageProblem
 from evalcheck.views import render
 
@@ -332,7 +333,9 @@ class CliGroup(_ChineseHelp, TyperGroup):
     """Turns every EvalcheckError into its exit code and a one-line message: the one place."""
 
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
-        """An unknown command name gets the closest one suggested (did you mean)."""
+        """An unknown command name gets the closest one suggested (did you mean).
+
+        The command is resolved (its module imported): start-up is over (guard.py)."""
         try:
             return super().resolve_command(ctx, args)
         except UsageError:
@@ -345,6 +348,8 @@ class CliGroup(_ChineseHelp, TyperGroup):
             hint = closest(name, names)
             tip = f"，您是不是要用 {hint}？" if hint else f"（可用的命令：{'、'.join(names)}）"
             raise UsageError(f"没有命令 {name}{tip}", ctx) from None
+        finally:
+            resume_collector()
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:

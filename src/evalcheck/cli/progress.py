@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from evalcheck.answers.review import ESCALATE_DAYS, REVIEW_DAYS, SOON_DAYS, Tier
+from evalcheck.answers.review import ESCALATE_DAYS, REVIEW_DAYS, SOON_DAYS
 from evalcheck.cli.frame import CliCommand, usage_checked
 from evalcheck.cli.shared import (
     Fmt,
@@ -295,7 +295,7 @@ def _unit_letters(env: Any) -> list[Any]:
 
 
 def _resolve_tier(raw: str) -> Any:
-    from evalcheck.answers.review import resolve_tier
+    from evalcheck.answers.tiers import resolve_tier
 
     return resolve_tier(raw)
 
@@ -401,7 +401,7 @@ def remind(
     示例：evalcheck remind --to 审批监管科
     示例：evalcheck remind --output 提醒
     """
-    from evalcheck.answers.review import Thresholds
+    from evalcheck.answers.tiers import Thresholds
 
     env = ctx_env(ctx)
     limits = Thresholds(soon, escalate, review_days)
@@ -442,7 +442,7 @@ def _letters(
     today: Any,
 ) -> tuple[list[Any], list[Any], list[str]]:
     """(the letters, the tier messages they come from, the valid recipients)."""
-    from evalcheck.answers.review import resolve_tier
+    from evalcheck.answers.tiers import Tier, resolve_tier
     from evalcheck.services.reminding import Letter
     from evalcheck.state.reminders import messages
     from evalcheck.state.select import select_rows

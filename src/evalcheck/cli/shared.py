@@ -147,6 +147,12 @@ class Env:
         self._warn_sharing(writing=False)
         return self._warn_orphans(load_answers(self.answers_path, self.checklist))
 
+    def saved(self) -> Answers:
+        """The answers as saved, for a writing command to see, without the lock, whether
+        it would change anything: the warnings are the ones a write says (once)."""
+        self._warn_sharing(writing=True)
+        return load_answers(self.answers_path, self.checklist)
+
     def snapshot(self, today: str | None = None) -> "Snapshot":
         """The state of every indicator (snapshot.py): what every view reads."""
         from evalcheck.answers.paths import previous_path

@@ -1,11 +1,16 @@
 """A parse cache for the YAML files, so that a command need not import or run PyYAML
 when a file has not changed since it was last read.
 
-One entry per source file (named after a SHA-256 of its absolute path), holding a
-fingerprint of the file's bytes (SHA-256 and length: a collision cannot be crafted,
-as it could with a CRC) and the parsed plain data (dicts, lists, strings, numbers,
-dates; for a checklist, its validated model objects). Entries are read with an
-unpickler that only accepts those types, so a tampered cache cannot run code.
+One entry per source file (named after a CRC-32 of its absolute path, which the
+entry also holds), holding the file's bytes themselves and the parsed plain data
+(dicts, lists, strings, numbers, dates; for a checklist, its validated model objects).
+An entry is used only when the bytes it holds equal the file's bytes: an exact
+comparison, so there is no digest whose collision could be crafted, and no hash
+function to import (hashlib loads OpenSSL, ~2 ms of every command). An entry is two
+pickles: a head (what it must match, and the fields each model class had when it was
+written) and the data; a class whose fields have changed since makes the entry a miss.
+Entries are read with an unpickler that only accepts those types, so a tampered cache
+cannot run code.
 
 The cache is per user: the folder is made owner-only (0700), entries owner-only
 (0600), and on POSIX an entry is used only when it and its folder belong to the
@@ -22,12 +27,12 @@ import functools
 import io
 import os
 import pickle
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from evalcheck import __version__
-from evalcheck.infra.digest import sha256_hex as _sha256
 
 ENV_DIR = "EVALCHECK_CACHE_DIR"
 ENV_OFF = "EVALCHECK_NO_CACHE"
@@ -40,16 +45,28 @@ _ALLOWED = {
 
 
 class _PlainUnpickler(pickle.Unpickler):
-    """Rebuilds only plain data, dates and the classes a caller names (never functions)."""
+    """Rebuilds only plain data, dates and the classes a caller names (never functions),
+    and those only with the fields they had when the entry was written (`shapes`)."""
 
-    def __init__(self, file: Any, allowed: set[tuple[str, str]]) -> None:
+    def __init__(
+        self,
+        file: Any,
+        allowed: set[tuple[str, str]],
+        shapes: dict[tuple[str, str], tuple[str, ...]],
+    ) -> None:
         super().__init__(file)
-        self.allowed = _ALLOWED | allowed
+        self.allowed = allowed
+        self.shapes = shapes
 
     def find_class(self, module: str, name: str) -> Any:
-        if (module, name) in self.allowed:
+        if (module, name) in _ALLOWED:
             return super().find_class(module, name)
-        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
+        if (module, name) not in self.allowed:
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
+        cls = super().find_class(module, name)
+        if _fields(cls) != self.shapes.get((module, name)):
+            raise pickle.UnpicklingError(f"{module}.{name} has other fields now")
+        return cls
 
 
 def cache_dir() -> Path | None:
@@ -63,18 +80,27 @@ def cache_dir() -> Path | None:
     return Path(base) / "evalcheck"
 
 
+@functools.cache
+def _resolved(path: Path) -> str:
+    return str(path.resolve())
+
+
 def _entry(folder: Path, path: Path) -> Path:
-    resolved = str(path.resolve()).encode("utf-8", "surrogateescape")
-    return folder / f"{_sha256(resolved)[:32]}.pickle"
+    """The entry for `path`; two paths with one CRC share it (each one's fingerprint holds
+    its path, so they only take turns: a miss, never the other file's data)."""
+    resolved = _resolved(path).encode("utf-8", "surrogateescape")
+    return folder / f"{zlib.crc32(resolved):08x}.pickle"
 
 
 # bump when what is cached changes shape or what a parse accepts (5: Indicator.sections/owners;
-# 6: Checklist.review; 7: YAML nesting and non-plain tags refused)
-FORMAT = 7
+# 6: Checklist.review; 7: YAML nesting and non-plain tags refused; 8: bytes kept, not digested;
+# 9: a head and the data, each class's fields in the head)
+FORMAT = 9
 
 
-def _fingerprint(path: Path, raw: bytes, tag: str) -> str:
-    return f"{tag}-{FORMAT}-{__version__}-{_sha256(raw)}-{len(raw)}"
+def _fingerprint(path: Path, raw: bytes, tag: str) -> tuple[str, str, bytes]:
+    """What an entry must match: kind, format, version, the file's path and its bytes."""
+    return f"{tag}-{FORMAT}-{__version__}", _resolved(path), raw
 
 
 def _trusted(st: os.stat_result) -> bool:
@@ -84,19 +110,25 @@ def _trusted(st: os.stat_result) -> bool:
     return st.st_uid == os.getuid() and not st.st_mode & 0o022
 
 
-@functools.cache
-def _shape(allowed: frozenset[tuple[str, str]]) -> str:
-    """The fields of the classes a result may hold: an entry pickled by a version whose
-    models had other fields is a miss (it would unpickle into broken objects), even
-    when nobody remembered to bump FORMAT."""
+def _fields(cls: Any) -> tuple[str, ...]:
+    fields: Any = getattr(cls, "_fields", None) or getattr(cls, "__slots__", ())
+    return tuple(map(str, fields))
+
+
+def _shapes(allowed: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, ...]]:
+    """The fields of each class a result may hold, as they are now: an entry pickled by a
+    version whose models had other fields is a miss (it would unpickle into broken
+    objects), even when nobody remembered to bump FORMAT. Only classes already imported
+    are named: a class in the data is imported (its objects exist), and a reading command
+    then imports only the model modules its entry needs."""
     import sys
 
-    parts = []
+    out = {}
     for module, name in sorted(allowed):
         cls = getattr(sys.modules.get(module), name, None)
-        fields: Any = getattr(cls, "_fields", None) or getattr(cls, "__slots__", ())
-        parts.append(f"{name}({','.join(map(str, fields))})")
-    return f"-{_sha256(';'.join(parts).encode())[:12]}" if parts else ""
+        if cls is not None:
+            out[module, name] = _fields(cls)
+    return out
 
 
 def parse_cached(
@@ -114,38 +146,46 @@ def parse_cached(
     A result is cached only when `parse` returns; an error is raised every time.
     """
     folder = cache_dir()
-    digest = _fingerprint(path, raw, tag + _shape(frozenset(allowed or ())))
-    found = _lookup(folder, path, digest, allowed or set())
+    expected = _fingerprint(path, raw, tag)
+    found = _lookup(folder, path, expected, allowed or set())
     if found is not _MISS:
         return found
     data = parse(raw.decode("utf-8"))
     if folder is not None:
-        _store(_entry(folder, path), (digest, data))
+        _store(_entry(folder, path), expected, data, allowed or set())
     return data
 
 
 _MISS = object()
 
 
-def _lookup(folder: Path | None, path: Path, digest: str, allowed: set[tuple[str, str]]) -> Any:
-    """The entry's data when it is ours and recorded for `digest`, else _MISS."""
+def _lookup(
+    folder: Path | None,
+    path: Path,
+    expected: tuple[str, str, bytes],
+    allowed: set[tuple[str, str]],
+) -> Any:
+    """The data of `path`'s entry when it is ours and was stored for `expected`, else _MISS."""
     if folder is None:
         return _MISS
     try:
         with _entry(folder, path).open("rb") as f:
             if _trusted(os.fstat(f.fileno())) and _trusted(os.stat(folder)):
-                stored_digest, data = _PlainUnpickler(f, allowed).load()
-                if stored_digest == digest:
-                    return data
+                stored, shapes = _PlainUnpickler(f, set(), {}).load()
+                if stored == expected:  # the same bytes of the same file
+                    return _PlainUnpickler(f, allowed, shapes).load()
     except Exception:  # missing, stale or damaged: a miss
         pass
     return _MISS
 
 
-def _store(entry: Path, value: Any) -> None:
+def _store(
+    entry: Path, expected: tuple[str, str, bytes], data: Any, allowed: set[tuple[str, str]]
+) -> None:
     try:
         buf = io.BytesIO()
-        pickle.dump(value, buf, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump((expected, _shapes(allowed)), buf, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(data, buf, protocol=pickle.HIGHEST_PROTOCOL)
         entry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not _trusted(os.stat(entry.parent)):
             return  # a shared or foreign folder: never write entries others could swap
@@ -162,7 +202,7 @@ def prime(path: Path, raw: bytes, data: Any, *, tag: str = "data") -> None:
     """Record `data` as the parse of `raw`, just written to `path` (saves the next parse)."""
     folder = cache_dir()
     if folder is not None:
-        _store(_entry(folder, path), (_fingerprint(path, raw, tag), data))
+        _store(_entry(folder, path), _fingerprint(path, raw, tag), data, set())
 
 
 WRITTEN = "written"
@@ -176,5 +216,4 @@ def remember_written(path: Path, raw: bytes) -> None:
 def written_as_is(path: Path, raw: bytes) -> bool:
     """Whether `raw`, read from `path`, is exactly what evalcheck last recorded writing
     there: an export nobody has opened and saved since (no need to read it back)."""
-    found = _lookup(cache_dir(), path, _fingerprint(path, raw, WRITTEN), set())
-    return found is True
+    return _lookup(cache_dir(), path, _fingerprint(path, raw, WRITTEN), set()) is True

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 import time
 from contextlib import suppress
 from pathlib import Path
@@ -31,6 +30,8 @@ def atomic_write_bytes(path: Path, data: bytes, *, replacing: str | None = None)
     `replacing` names the one kind of kept file this write is meant to replace (the
     answers file when the store saves, 对应文件 when carry rewrites the mapping).
     """
+    import tempfile  # here: reading commands import this module (new_file_mode), not tempfile
+
     from evalcheck.infra.outputguard import refuse_onto_input
 
     refuse_onto_input(path, replacing=replacing)

@@ -9,11 +9,13 @@ problem is reported with the indicator id and the field, all at once.
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from evalcheck.errors import NotFound
 from evalcheck.model.kinds import is_numeric
-from evalcheck.model.units import UnitsPlan
+
+if TYPE_CHECKING:  # units.py (and its rollups) load only where a checklist has units
+    from evalcheck.model.units import UnitsPlan
 
 ROLES = ("lead", "support")
 ROLE_NAMES = {"lead": "牵头", "support": "配合"}
@@ -198,7 +200,7 @@ class Checklist:
         label: str | None = None,
         footnote: str | None = None,
         fonts: tuple[tuple[str, tuple[str, ...]], ...] = (),  # (role, font names), fonts.py
-        units: UnitsPlan | None = None,  # sub-units that fill collected indicators (units.py)
+        units: "UnitsPlan | None" = None,  # sub-units that fill collected indicators (units.py)
         # who may sign on a leader's behalf (审核代签): (owner, (deputy, ...)), in file order
         deputies: tuple[tuple[str, tuple[str, ...]], ...] = (),
     ) -> None:

@@ -2,24 +2,30 @@
 change) and `undo`. Each is one function over a workspace; nothing is printed here."""
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from evalcheck.answers.evidence import Added, Evidence, add_items, sync
 from evalcheck.answers.paths import previous_path, store_root
 from evalcheck.answers.store import Answers, State, now_iso
+from evalcheck.errors import EvalcheckError
 from evalcheck.model.checklist import Indicator
 from evalcheck.model.kinds import Value, parse
-from evalcheck.services.evidence import follow_undo, store_changes
 from evalcheck.services.workspace import Workspace
 from evalcheck.state.findings import Finding
+
+if TYPE_CHECKING:
+    from evalcheck.answers.evidence import Added, Evidence
+
+# The evidence modules are imported only when files or links are given (or an undo needs
+# them): a plain answer does without them and their file handling (start-up time).
 
 
 class Answered(NamedTuple):
     ind: Indicator
     state: State | None  # what was written; None: nothing changed
     current: State | None  # the answer after the command
-    added: list[Added]  # what became of each --evidence source
+    added: "list[Added]"  # what became of each --evidence source
     warnings: list[Finding]  # rules the new answer breaks, then last year's comparison
 
 
@@ -40,13 +46,17 @@ def answer(
     ind = ws.checklist.get(ident)
     parsed: Value | None = parse(ind, value) if value else None
     reason = na.strip() if na is not None else None
+    if not sources and _changes_nothing(ws, ind, parsed, reason, note, clear, by):
+        return Answered(ind, None, ws.answers().state(ind.id), [], [])
     root = store_root(ws.answers_path)
-    with store_changes() as ops, ws.writing() as answers:
+    with _file_changes(bool(sources)) as ops, ws.writing() as answers:
         before = answers.evidence(ind.id)
         items: tuple[Evidence, ...] | None = None
         added: list[Added] = []
         incoming: dict[str, Path] = {}
         if sources:
+            from evalcheck.answers.evidence import add_items
+
             items, added, incoming = add_items(
                 root, ind.id, before, sources, ops, by=by, at=now_iso()
             )
@@ -58,11 +68,46 @@ def answer(
                 ind, value=parsed, na=reason, note=note, evidence=items, by=by, action=action
             )
             if st is not None and items is not None:
+                from evalcheck.answers.evidence import sync
+
                 sync(root, ind.id, before, items, ops, incoming)
         current = answers.state(ind.id)
         values = _rule_values(ws, answers) if st is not None and not clear else None
     warnings = _warnings(ws, ind, values) if values is not None else []
     return Answered(ind, st, current, added, warnings)
+
+
+def _file_changes(evidence: bool) -> AbstractContextManager[Any]:
+    """services.evidence.store_changes when files may be copied into the store, else nothing."""
+    if not evidence:
+        return nullcontext()
+    from evalcheck.services.evidence import store_changes
+
+    return store_changes()
+
+
+def _changes_nothing(
+    ws: Workspace,
+    ind: Indicator,
+    value: Value | None,
+    na: str | None,
+    note: str | None,
+    clear: bool,
+    by: str,
+) -> bool:
+    """Whether the answer would leave the saved answers as they are (the value already
+    recorded, a clear of nothing), seen in the file as read (the parse cache), without the
+    lock. Then there is nothing to lock, parse afresh or write: the outcome is the one a
+    locked write would have had just before any other writer. Any error here is left to
+    the locked write, which decides again and says why."""
+    try:
+        saved = ws.saved()
+        if clear:
+            return saved.clear(ind, by=by) is None
+        action = "na" if na is not None else "set"
+        return saved.apply(ind, value=value, na=na, note=note, by=by, action=action) is None
+    except EvalcheckError:
+        return False
 
 
 def _rule_values(ws: Workspace, answers: Answers) -> dict[int, float]:
@@ -97,6 +142,8 @@ class Undone(NamedTuple):
 def undo(ws: Workspace, *, by: str) -> Undone:
     """Revert the newest change (an answer, a clear, a whole import); the evidence store
     follows."""
+    from evalcheck.services.evidence import follow_undo, store_changes
+
     with store_changes() as ops, ws.writing() as answers:
         done = answers.undo(by=by)
         lost = follow_undo(done, store_root(ws.answers_path), ops)

@@ -43,6 +43,9 @@ class UnitWorkspace:
     def snapshot(self, today: str | None = None) -> Snapshot:
         return take(self._checklist, self.answers(), parse_today(today))
 
+    def saved(self) -> Answers:
+        return load_answers(self._path, self._checklist)
+
     @contextmanager
     def writing(self) -> Iterator[Answers]:
         try:

@@ -28,6 +28,11 @@ class Workspace(Protocol):
         """The state of every indicator, last year's values included after `carry`."""
         ...
 
+    def saved(self) -> Answers:
+        """The answers as saved, read as a writing command reads them (its sharing
+        warnings) but without the lock: to see whether a change would change anything."""
+        ...
+
     def writing(self) -> AbstractContextManager[Answers]:
         """Lock, load fresh, let the block change the answers, save atomically."""
         ...

@@ -18,14 +18,8 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
-from evalcheck.answers.review import (
-    Review,
-    Thresholds,
-    Tier,
-    days_waiting,
-    signed_by,
-    tier_of,
-)
+from evalcheck.answers.review import Review, days_waiting, signed_by
+from evalcheck.answers.tiers import Thresholds, Tier, tier_of
 from evalcheck.model.checklist import UNASSIGNED, Checklist
 from evalcheck.state.snapshot import NO_OWNER, Row
 

@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
-from evalcheck.answers.review import Review, Thresholds, short_time, signed_by
+from evalcheck.answers.review import Review, short_time, signed_by
 from evalcheck.answers.store import ACTIONS, REVIEW_ACTIONS, State, describe_state
 from evalcheck.model.checklist import ROLE_NAMES, Checklist, Indicator
 from evalcheck.model.kinds import cell_value, is_numeric, number_format
@@ -23,6 +23,7 @@ from evalcheck.state.snapshot import Progress, Row, Status
 
 if TYPE_CHECKING:
     from evalcheck.answers.evidence import Evidence
+    from evalcheck.answers.tiers import Thresholds
 
 R = TypeVar("R")
 KEEP_ALWAYS = 100
@@ -222,8 +223,9 @@ def with_review(cl: Checklist, columns: list[Column[Row]]) -> list[Column[Row]]:
     return [*columns, *REVIEW_COLUMNS] if cl.review else columns
 
 
-def tier_column(today: dt.date, limits: Thresholds | None = None) -> Column[Row]:
+def tier_column(today: dt.date, limits: "Thresholds | None" = None) -> Column[Row]:
     """级别: the reminder tier of a row (提醒, 催办, 督办, 待审核), with `remind`'s defaults."""
+    from evalcheck.answers.tiers import Thresholds  # only where tiers are shown: start-up time
     from evalcheck.state.reminders import row_tier
 
     chosen = limits or Thresholds()
