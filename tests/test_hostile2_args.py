@@ -92,7 +92,7 @@ def test_a_rule_with_an_unanswered_input_is_still_unchecked(tmp_path) -> None:
 @pytest.mark.parametrize(
     ("args", "said"),
     slow_after(
-        4,
+        2,
         [
             (("answer", "47"), "--value"),
             (("answer", "47", "--value", "1", "--na", "无"), "只指定一个"),
@@ -125,7 +125,7 @@ def test_a_missing_argument_or_wrong_choice_is_a_usage_error(
 
 @pytest.mark.parametrize(
     "command",
-    slow_after(2, [("show",), ("answer",), ("history",), ("approve",), ("return",), ("import",),
+    slow_after(1, [("show",), ("answer",), ("history",), ("approve",), ("return",), ("import",),
      ("evidence", "add"), ("evidence", "rm"), ("evidence", "list"), ("evidence", "pack")]),
 )  # fmt: skip
 def test_usage_lines_are_chinese(tmp_path, command) -> None:

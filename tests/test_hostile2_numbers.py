@@ -74,7 +74,7 @@ def test_an_id_in_full_width_digits_is_read(tmp_path, answered) -> None:
 @pytest.mark.parametrize(
     ("ident", "raw"),
     slow_after(
-        2,
+        1,
         [
             ("47", "٣١٢"),
             ("47", "①"),

@@ -115,7 +115,7 @@ def test_an_import_into_a_gone_reader_is_applied(answered, prepared) -> None:
 @pytest.mark.parametrize(
     "args",
     slow_after(
-        2,
+        1,
         [
             ("list",),
             ("list", "--format", "json"),
