@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -41,6 +42,64 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]
 @pytest.fixture(scope="session")
 def checklist() -> Checklist:
     return load_checklist(bundled_checklist_path())
+
+
+@pytest.fixture(scope="session")
+def _prepared_folders(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[object, ...], Path]:
+    """The folders `prepared` left, by the steps that made them (one set per test process)."""
+    return {}
+
+
+@pytest.fixture()
+def prepared(
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    _prepared_folders: dict[tuple[object, ...], Path],
+) -> Callable[..., None]:
+    """prepared(("answer", "47", "--value", "312", "--by", "张三"), ("export", …)): the test's
+    folder as the installed program leaves it after these commands (each must exit 0).
+
+    For the tests that run the installed program as a process (tests/hostile.py): the first
+    test asking for a state runs the commands, later ones get a copy of the folder it left
+    (files and times as they were) instead of starting the same processes again (~0.3 s
+    each). Nothing the commands write depends on where the folder is. Call it before the
+    test changes its folder (it may write the files the commands need first: they are part
+    of the state's key, as is the checklist named by EVALCHECK_CHECKLIST); a second call
+    adds steps to the first's."""
+    from tests.hostile import cli
+
+    done: list[object] = []
+
+    def _prepare(*steps: tuple[str, ...]) -> None:
+        if not done:
+            checklist = os.environ.get("EVALCHECK_CHECKLIST")
+            done.append(tuple(_contents(tmp_path)))
+            done.append(Path(checklist).read_bytes() if checklist else None)
+        done.extend(steps)
+        key = tuple(done)
+        saved = _prepared_folders.get(key)
+        if saved is not None:
+            shutil.copytree(saved, tmp_path, symlinks=True, dirs_exist_ok=True)
+            return
+        for step in steps:
+            result = cli(tmp_path, *step)
+            assert result.returncode == 0, (step, result.stdout, result.stderr)
+        saved = tmp_path_factory.mktemp("prepared") / "folder"
+        ignore = shutil.ignore_patterns(Path(os.environ["EVALCHECK_CACHE_DIR"]).name)
+        shutil.copytree(tmp_path, saved, symlinks=True, ignore=ignore)
+        _prepared_folders[key] = saved
+
+    return _prepare
+
+
+def _contents(folder: Path) -> list[tuple[str, bytes]]:
+    """The files in `folder` (but the cache), as a key: what a test wrote before `prepared`."""
+    cache = Path(os.environ["EVALCHECK_CACHE_DIR"])
+    return sorted(
+        (p.relative_to(folder).as_posix(), p.read_bytes())
+        for p in folder.rglob("*")
+        if p.is_file() and cache not in p.parents
+    )
 
 
 class BuiltOnceRunner(CliRunner):

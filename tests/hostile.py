@@ -6,11 +6,28 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import openpyxl
+import pytest
 
 BIN = Path(sys.executable).parent / ("evalcheck.exe" if os.name == "nt" else "evalcheck")
+# the steps most of these tests start from (with the `prepared` fixture of conftest.py)
+ANSWER_47 = ("answer", "47", "--value", "312", "--by", "张三")
+FORMS = ("export", "--split", "forms")
+
+
+def slow_after(keep: int, values: Iterable[Any], *, unpack: bool = False) -> list[Any]:
+    """Parametrize values of which the first `keep` run in every run and the rest are marked
+    slow: each variant starts the installed program again (~0.3 s a process), so the fast
+    run (`-m "not slow"`) tries each test with its first variants and CI tries them all.
+    `unpack`: each value is a tuple of several arguments."""
+    return [
+        v if n < keep else pytest.param(*(v if unpack else (v,)), marks=pytest.mark.slow)
+        for n, v in enumerate(values)
+    ]
 
 
 def cli(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:

@@ -9,27 +9,29 @@ from pathlib import Path
 import pytest
 
 from evalcheck.model.loading import bundled_checklist_path
-from tests.hostile import cli, refused
+from tests.hostile import ANSWER_47, cli, refused, slow_after
 
 
 @pytest.fixture()
-def answered(tmp_path: Path) -> bytes:
-    done = cli(tmp_path, "answer", "47", "--value", "312", "--by", "张三")
-    assert done.returncode == 0, done.stderr
+def answered(tmp_path: Path, prepared) -> bytes:
+    prepared(ANSWER_47)
     return (tmp_path / "answers.yaml").read_bytes()
 
 
 @pytest.mark.parametrize(
     "day",
-    [
-        "20210916",
-        "2021-W37-4",
-        "2021-259",
-        "2021-09-16T08:00",
-        "2021-9-16",
-        "21-09-16",
-        "٢٠٢١-٠٩-١٦",
-    ],
+    slow_after(
+        1,
+        [
+            "20210916",
+            "2021-W37-4",
+            "2021-259",
+            "2021-09-16T08:00",
+            "2021-9-16",
+            "21-09-16",
+            "٢٠٢١-٠٩-١٦",
+        ],
+    ),
 )
 def test_today_in_another_form_is_a_usage_error(tmp_path, answered, day: str) -> None:
     refused(cli(tmp_path, "overdue", "--today", day), 2, "--today", "YYYY-MM-DD")
@@ -89,25 +91,29 @@ def test_a_rule_with_an_unanswered_input_is_still_unchecked(tmp_path) -> None:
 
 @pytest.mark.parametrize(
     ("args", "said"),
-    [
-        (("answer", "47"), "--value"),
-        (("answer", "47", "--value", "1", "--na", "无"), "只指定一个"),
-        (("answer", "47", "--clear", "--evidence", "a.pdf"), "--clear"),
-        (("export",), "四选一"),
-        (("export", "a.xlsx", "--split", "d"), "四选一"),
-        (("approve", "--by", "万富春"), "请给出题号"),
-        (("approve", "47", "--all", "--owner", "万富春"), "二选一"),
-        (("approve", "--all"), "--owner"),
-        (("return", "--reason", "x", "--by", "万富春"), "题号"),
-        (("return", "47", "--by", "万富春"), "--reason"),
-        (("carry",), "上年"),
-        (("remind", "--tier", "boss"), "提醒级别"),
-        (("show",), "缺少参数 题号"),
-        (("evidence", "add", "47"), "缺少参数 文件..."),
-        (("evidence", "rm", "47"), "缺少参数 名称"),
-        (("evidence", "pack"), "缺少参数 输出"),
-        (("list", "--format", "xml"), "--format"),
-    ],
+    slow_after(
+        2,
+        [
+            (("answer", "47"), "--value"),
+            (("answer", "47", "--value", "1", "--na", "无"), "只指定一个"),
+            (("answer", "47", "--clear", "--evidence", "a.pdf"), "--clear"),
+            (("export",), "四选一"),
+            (("export", "a.xlsx", "--split", "d"), "四选一"),
+            (("approve", "--by", "万富春"), "请给出题号"),
+            (("approve", "47", "--all", "--owner", "万富春"), "二选一"),
+            (("approve", "--all"), "--owner"),
+            (("return", "--reason", "x", "--by", "万富春"), "题号"),
+            (("return", "47", "--by", "万富春"), "--reason"),
+            (("carry",), "上年"),
+            (("remind", "--tier", "boss"), "提醒级别"),
+            (("show",), "缺少参数 题号"),
+            (("evidence", "add", "47"), "缺少参数 文件..."),
+            (("evidence", "rm", "47"), "缺少参数 名称"),
+            (("evidence", "pack"), "缺少参数 输出"),
+            (("list", "--format", "xml"), "--format"),
+        ],
+        unpack=True,
+    ),
 )
 def test_a_missing_argument_or_wrong_choice_is_a_usage_error(
     tmp_path, answered, args, said: str
@@ -119,8 +125,8 @@ def test_a_missing_argument_or_wrong_choice_is_a_usage_error(
 
 @pytest.mark.parametrize(
     "command",
-    [("show",), ("answer",), ("history",), ("approve",), ("return",), ("import",),
-     ("evidence", "add"), ("evidence", "rm"), ("evidence", "list"), ("evidence", "pack")],
+    slow_after(1, [("show",), ("answer",), ("history",), ("approve",), ("return",), ("import",),
+     ("evidence", "add"), ("evidence", "rm"), ("evidence", "list"), ("evidence", "pack")]),
 )  # fmt: skip
 def test_usage_lines_are_chinese(tmp_path, command) -> None:
     usage = cli(tmp_path, *command, "-h").stdout.splitlines()[0]
@@ -130,7 +136,8 @@ def test_usage_lines_are_chinese(tmp_path, command) -> None:
 
 
 @pytest.mark.parametrize(
-    ("word", "shown"), [("有", "是"), ("对", "是"), ("无", "否"), ("没有", "否")]
+    ("word", "shown"),
+    slow_after(1, [("有", "是"), ("对", "是"), ("无", "否"), ("没有", "否")], unpack=True),
 )
 def test_yes_no_words_are_read_and_documented(tmp_path, word: str, shown: str) -> None:
     done = cli(tmp_path, "answer", "108", "--value", word, "--by", "张三")

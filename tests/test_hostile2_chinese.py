@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.hostile import cli, refused
+from tests.hostile import ANSWER_47, cli, refused
 
 ENGLISH = re.compile(r"[A-Za-z]{4,}")  # an English word (file names here are Chinese or short)
 ALLOWED = {"evalcheck", "xlsx", "Excel", "answers", "yaml", "evidence", "pack", "check", "list"}
@@ -22,8 +22,8 @@ def no_english(err: str) -> None:
 
 
 @pytest.fixture()
-def answered(tmp_path: Path) -> Path:
-    assert cli(tmp_path, "answer", "47", "--value", "312", "--by", "张三").returncode == 0
+def answered(tmp_path: Path, prepared) -> Path:
+    prepared(ANSWER_47)
     (tmp_path / "材料.pdf").write_bytes(b"%PDF-1.4 x")
     return tmp_path
 

@@ -11,13 +11,12 @@ import openpyxl
 import pytest
 
 from evalcheck.model.loading import bundled_checklist_path
-from tests.hostile import cli, refused
+from tests.hostile import ANSWER_47, FORMS, cli, refused, slow_after
 
 
 @pytest.fixture()
-def original(tmp_path: Path) -> str:
-    done = cli(tmp_path, "answer", "47", "--value", "312", "--by", "张三")
-    assert done.returncode == 0, done.stderr
+def original(tmp_path: Path, prepared) -> str:
+    prepared(ANSWER_47)
     return (tmp_path / "answers.yaml").read_text(encoding="utf-8")
 
 
@@ -54,7 +53,7 @@ ANSWER_VARIANTS = {
 }
 
 
-@pytest.mark.parametrize("variant", list(ANSWER_VARIANTS))
+@pytest.mark.parametrize("variant", slow_after(1, ANSWER_VARIANTS))
 def test_a_deep_answers_file_is_refused(tmp_path, original, variant: str) -> None:
     old, new = ANSWER_VARIANTS[variant]
     assert old in original
@@ -67,12 +66,16 @@ def test_a_deep_answers_file_is_refused(tmp_path, original, variant: str) -> Non
 
 @pytest.mark.parametrize(
     ("old", "new"),
-    [
-        ("\ntitle:", f"\nfonts: {flow_map(500)}\ntitle:"),
-        ("\ntitle:", f"\nunits: {flow_list(3000)}\ntitle:"),
-        ("  kind: percent\n", f"  kind: percent\n  options: {flow_list(400)}\n"),
-        ("\ntitle:", "\nplausibility:\n" + block_map(200, 2) + "title:"),
-    ],
+    slow_after(
+        1,
+        [
+            ("\ntitle:", f"\nfonts: {flow_map(500)}\ntitle:"),
+            ("\ntitle:", f"\nunits: {flow_list(3000)}\ntitle:"),
+            ("  kind: percent\n", f"  kind: percent\n  options: {flow_list(400)}\n"),
+            ("\ntitle:", "\nplausibility:\n" + block_map(200, 2) + "title:"),
+        ],
+        unpack=True,
+    ),
     ids=["fonts map", "units list 3000", "options list", "block plausibility"],
 )
 def test_a_deep_checklist_is_refused(tmp_path, original, old: str, new: str) -> None:
@@ -93,11 +96,14 @@ KEY = "checklist: {title: 中卫市审批服务管理局营商环境测评指标
 
 @pytest.mark.parametrize(
     "text",
-    [
-        f"mapping:\n- {flow_list(500)}\n",
-        f"mapping: []\n{KEY}previous: {flow_map(60)}\n",
-        f"mapping: []\n{KEY}previous:\n" + block_map(300, 2),
-    ],
+    slow_after(
+        1,
+        [
+            f"mapping:\n- {flow_list(500)}\n",
+            f"mapping: []\n{KEY}previous: {flow_map(60)}\n",
+            f"mapping: []\n{KEY}previous:\n" + block_map(300, 2),
+        ],
+    ),
     ids=["mapping list", "previous map", "block"],
 )
 def test_a_deep_mapping_file_is_refused(tmp_path, original, text: str) -> None:
@@ -119,9 +125,9 @@ def _hidden_column(path: Path, header: str, value: str, sheet: str) -> None:
     wb.save(path)
 
 
-@pytest.mark.parametrize("value", [flow_list(30000), "{" * 20000, flow_map(5000)])
-def test_a_deep_original_in_a_form_is_no_crash(tmp_path, original, value: str) -> None:
-    assert cli(tmp_path, "export", "--split", "forms").returncode == 0
+@pytest.mark.parametrize("value", slow_after(1, [flow_list(30000), "{" * 20000, flow_map(5000)]))
+def test_a_deep_original_in_a_form_is_no_crash(tmp_path, original, prepared, value: str) -> None:
+    prepared(FORMS)
     form = next(p for p in (tmp_path / "forms").iterdir() if "政务服务中心" in p.name)
     _hidden_column(form, "原值", value[:32767], "测评指标")
     done = cli(tmp_path, "import", str(form), "--dry-run")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.hostile import BIN, cli
+from tests.hostile import ANSWER_47, BIN, FORMS, cli, slow_after
 
 GENERIC = "电脑的登录名"  # the only stderr line a run may give (the --by hint)
 
@@ -65,8 +65,8 @@ def value(cwd: Path, ident: int) -> object:
 
 
 @pytest.fixture()
-def answered(tmp_path: Path) -> Path:
-    assert cli(tmp_path, "answer", "47", "--value", "312", "--by", "张三").returncode == 0
+def answered(tmp_path: Path, prepared) -> Path:
+    prepared(ANSWER_47)
     return tmp_path
 
 
@@ -100,10 +100,10 @@ def test_evidence_added_into_a_gone_reader_is_kept(answered) -> None:
     assert "a.pdf" in cli(answered, "evidence", "list", "47").stdout
 
 
-def test_an_import_into_a_gone_reader_is_applied(answered) -> None:
+def test_an_import_into_a_gone_reader_is_applied(answered, prepared) -> None:
     from tests.hostile import fill
 
-    assert cli(answered, "export", "--split", "forms").returncode == 0
+    prepared(FORMS)
     form = next(p for p in (answered / "forms").iterdir() if "审批服务科" in p.name)
     fill(form, {21: {"填报值": 3}})
     code, err = closed_reader(answered, "import", str(form), "--by", "张三")
@@ -114,23 +114,26 @@ def test_an_import_into_a_gone_reader_is_applied(answered) -> None:
 
 @pytest.mark.parametrize(
     "args",
-    [
-        ("list",),
-        ("list", "--format", "json"),
-        ("list", "--format", "csv"),
-        ("status",),
-        ("overdue",),
-        ("remind",),
-        ("show", "47"),
-        ("history", "47"),
-        ("check",),
-        ("review",),
-        ("evidence", "list"),
-        ("validate",),
-        ("--help",),
-        ("list", "--help"),
-        ("--version",),
-    ],
+    slow_after(
+        1,
+        [
+            ("list",),
+            ("list", "--format", "json"),
+            ("list", "--format", "csv"),
+            ("status",),
+            ("overdue",),
+            ("remind",),
+            ("show", "47"),
+            ("history", "47"),
+            ("check",),
+            ("review",),
+            ("evidence", "list"),
+            ("validate",),
+            ("--help",),
+            ("list", "--help"),
+            ("--version",),
+        ],
+    ),
 )
 @pytest.mark.parametrize("reader", [closed_reader, early_reader], ids=["| true", "| head -c1"])
 def test_a_read_into_a_gone_reader_ends_quietly(answered, reader, args) -> None:

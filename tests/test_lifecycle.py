@@ -99,6 +99,7 @@ def scenario() -> None:
     assert Path("answers.yaml").read_bytes() == before
 
 
+@pytest.mark.slow  # about forty runs of the program, one process each (~6 s)
 def test_every_output_counts_by_one_lifecycle(tmp_path: Path, monkeypatch) -> None:
     pytest.importorskip(
         "docx", reason="可选功能 Word 导出：python-docx/lxml 未安装（evalcheck[word]）"

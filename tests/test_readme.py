@@ -13,7 +13,16 @@ from .readme_tour import DOCS, README, ROOT, matches, page_name, pages, parse, r
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 
 
-@pytest.mark.parametrize("page", pages(), ids=page_name)
+# The longest tours (13 to 35 commands, a process each) run only with the slow tests (CI);
+# the fast run (-m "not slow") runs the README's and the shorter pages' tours.
+LONG_TOURS = {"docs/commands.md", "docs/review.md", "docs/units.md", "docs/year-over-year.md"}
+
+
+@pytest.mark.parametrize(
+    "page",
+    [pytest.param(p, marks=pytest.mark.slow) if page_name(p) in LONG_TOURS else p for p in pages()],
+    ids=page_name,
+)
 def test_the_tour_runs_as_written(page: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("EVALCHECK_WIDTH", raising=False)
     problems, _ = run_tour(page)
