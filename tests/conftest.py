@@ -24,9 +24,43 @@ SEED_COPY = Path(__file__).parent / "data" / "seed_2021.txt"
 TEST_TODAY = os.environ.get("EVALCHECK_TEST_TODAY", "2026-12-02")
 
 
+@pytest.fixture(scope="session")
+def _bundled_entry(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
+    """The parse cache's entry for the bundled checklist, made once per session (each
+    test's own cache folder would otherwise parse and validate it again: ~20 ms a test)."""
+    folder = tmp_path_factory.mktemp("bundled_cache")
+    saved = os.environ.get("EVALCHECK_CACHE_DIR")
+    os.environ["EVALCHECK_CACHE_DIR"] = str(folder)
+    try:
+        load_checklist(bundled_checklist_path())
+    finally:
+        if saved is None:
+            del os.environ["EVALCHECK_CACHE_DIR"]
+        else:
+            os.environ["EVALCHECK_CACHE_DIR"] = saved
+    found = list(folder.glob("*.pickle"))
+    return found[0] if len(found) == 1 else None
+
+
+def _cold_cache(request: pytest.FixtureRequest) -> bool:
+    """Tests of the cache itself start with an empty cache folder."""
+    node = request.node
+    return (
+        node.get_closest_marker("cold_cache") is not None
+        or "cache" in node.name
+        or node.path.name == "test_cache.py"
+    )
+
+
 @pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Every test runs in an empty folder with no EVALCHECK_* settings and a fixed width."""
+def _isolated(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+    _bundled_entry: Path | None,
+) -> Iterator[None]:
+    """Every test runs in an empty folder with no EVALCHECK_* settings and a fixed width;
+    its own parse cache holds the bundled checklist already (not for the cache's tests)."""
     for var in list(os.environ):
         if var.startswith("EVALCHECK_"):
             monkeypatch.delenv(var)
@@ -35,6 +69,11 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]
     monkeypatch.setenv("EVALCHECK_TODAY", TEST_TODAY)
     monkeypatch.setenv("EVALCHECK_LOCK_TIMEOUT", "2")
     monkeypatch.setenv("EVALCHECK_CACHE_DIR", str(tmp_path / "_cache"))
+    if _bundled_entry is not None and not _cold_cache(request):
+        folder = tmp_path / "_cache"
+        folder.mkdir(mode=0o700)
+        shutil.copyfile(_bundled_entry, folder / _bundled_entry.name)
+        (folder / _bundled_entry.name).chmod(0o600)
     monkeypatch.chdir(tmp_path)
     yield
 

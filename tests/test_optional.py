@@ -64,6 +64,7 @@ def test_every_component_is_present_in_the_full_install() -> None:
     assert all(optional.present(k) for k in optional.COMPONENTS)  # `.[test]` pulls them all
 
 
+@pytest.mark.cold_cache  # the file must be parsed, not found in the cache
 def test_the_pure_loader_refuses_a_huge_file(run, tmp_path: Path, monkeypatch) -> None:
     """Without libyaml a file over the pure loader's cap fails at once, with the reason."""
     monkeypatch.setattr(yamlio, "c_loader", lambda: False)
