@@ -15,6 +15,7 @@ import io
 import re
 import stat
 import zipfile
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,6 +83,11 @@ def column_letter(index: int) -> str:
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
+# what reading a damaged zip raises: a bad header, a CRC or inflate error, a version or
+# compression method Python lacks, a truncated member
+ZIP_DAMAGE = (zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError, ValueError, OSError)
+
+
 def sniff(path: Path, head: bytes) -> str:
     """'xlsx', 'ods', 'xls' or 'text', from the first bytes (and the zip's members)."""
     if head.startswith(_OLE2):
@@ -94,7 +100,7 @@ def sniff(path: Path, head: bytes) -> str:
                     return "xlsx"
                 if "mimetype" in names and b"opendocument.spreadsheet" in z.read("mimetype"):
                     return "ods"
-        except (zipfile.BadZipFile, OSError, KeyError):
+        except (*ZIP_DAMAGE, KeyError):
             pass
         raise DataError(
             f"{path.name} 是压缩包格式，但不是 Excel 工作簿（.xlsx）或 ODS 表格；"
@@ -141,20 +147,26 @@ def _column_number(letters: bytes) -> int:
 
 def _check_merges(path: Path) -> None:
     """openpyxl makes one object per merged cell: refuse a merged range that claims millions."""
-    with zipfile.ZipFile(path) as z:
-        for info in z.infolist():
-            if not info.filename.startswith("xl/worksheets/"):
-                continue
-            for m in _MERGE.finditer(z.read(info)):
-                c0, r0, c1, r1 = m.groups()
-                rows = abs(int(r1) - int(r0)) + 1
-                cols = abs(_column_number(c1) - _column_number(c0)) + 1
-                if rows > MAX_ROWS or cols > MAX_COLUMNS * 4:
-                    ref = f"{c0.decode()}{int(r0)}:{c1.decode()}{int(r1)}"
-                    raise DataError(
-                        f"{path.name} 中的合并单元格 {ref} 过大（{rows} 行 × {cols} 列），"
-                        "拒绝读取；请取消这处合并后重试"
-                    )
+    try:
+        with zipfile.ZipFile(path) as z:
+            for info in z.infolist():
+                if info.filename.startswith("xl/worksheets/"):
+                    _check_sheet_merges(path, z.read(info))
+    except ZIP_DAMAGE as exc:
+        raise DataError(f"{path.name} 已损坏，无法读取（{type(exc).__name__}）") from None
+
+
+def _check_sheet_merges(path: Path, sheet: bytes) -> None:
+    for m in _MERGE.finditer(sheet):
+        c0, r0, c1, r1 = m.groups()
+        rows = abs(int(r1) - int(r0)) + 1
+        cols = abs(_column_number(c1) - _column_number(c0)) + 1
+        if rows > MAX_ROWS or cols > MAX_COLUMNS * 4:
+            ref = f"{c0.decode()}{int(r0)}:{c1.decode()}{int(r1)}"
+            raise DataError(
+                f"{path.name} 中的合并单元格 {ref} 过大（{rows} 行 × {cols} 列），"
+                "拒绝读取；请取消这处合并后重试"
+            )
 
 
 def _too_many_rows(path: Path, sheet: str, n: int) -> DataError:

@@ -42,7 +42,8 @@ def check_workbook(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as zf:
             members = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+    # NotImplementedError: a damaged header asks for a zip version or method Python lacks
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
         if _is_legacy_excel(path):
             raise DataError(
                 f"{path} 是旧版 Excel 的 .xls 工作簿（或 WPS 的 .et）：本工具只读 .xlsx，"
