@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from evalcheck.errors import DataError
 from evalcheck.infra.digest import sha256_hex
+from evalcheck.io.xlsx_book import CONTROL
 from evalcheck.model.checklist import Checklist, Indicator
 from evalcheck.state.snapshot import Row
 from evalcheck.views.columns import EXPORT, FORM_INPUT_KEYS, Column
@@ -51,7 +52,8 @@ def row_key(checklist: Checklist, ind: Indicator, unit: str | None = None) -> st
 
 def comparable(v: Any) -> str | None:
     """A cell's content as comparable text: '' and None are both None, 312.0 is '312',
-    line ends and surrounding space do not count (spreadsheet programs change them)."""
+    line ends and surrounding space do not count (spreadsheet programs change them), nor
+    control characters (no cell can hold them: the writer leaves them out)."""
     if v is None:
         return None
     if isinstance(v, bool):
@@ -60,7 +62,7 @@ def comparable(v: Any) -> str | None:
         v = int(v)
     elif isinstance(v, dt.datetime | dt.date):
         v = v.isoformat()
-    t = str(v).replace("\r\n", "\n").strip()
+    t = CONTROL.sub("", str(v).replace("\r\n", "\n")).strip()
     return t or None
 
 

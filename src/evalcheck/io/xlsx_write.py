@@ -15,6 +15,7 @@ from evalcheck.infra import notices
 from evalcheck.infra.cache import remember_written
 from evalcheck.infra.fileio import atomic_write_bytes
 from evalcheck.io.xlsx_book import (
+    CONTROL,
     FORMULA_START,
     LINE_HEIGHT,
     XLSX_SIZES,
@@ -76,6 +77,7 @@ def framing(checklist: Checklist, *, title: str, form: bool) -> Framing:
     )
 
 
+has_control = CONTROL.search
 SPILL_ROWS = 2000  # a larger table's parts go through temporary files (Book: spill)
 WRAPPED = ("text", "display", "value", "note", "evidence", "na")
 LABEL_HEIGHT, TITLE_HEIGHT, HEADER_HEIGHT = 26.0, 40.0, 22.0  # points: rows 1–3
@@ -176,7 +178,7 @@ class _Table:
             late = overdue and col.key == "status"
             cell = self.format_of(n, col, is_input, late, fmt(row) if callable(fmt) else fmt, v)
             kind = type(v)  # book.put, inlined for the common cells
-            if kind is str and v and len(v) <= MAX_TEXT:
+            if kind is str and v and len(v) <= MAX_TEXT and not has_control(v):
                 ws.write_string(r - 1, n - 1, v, cell)
             elif v is None or v == "":
                 ws.write_blank(r - 1, n - 1, None, cell)

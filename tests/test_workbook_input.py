@@ -1,5 +1,6 @@
-"""A workbook whose zip asks for a version Python cannot read (found by the fuzz corpus on
-the XlsxWriter files: "zip file version 13.3" escaped as a traceback)."""
+"""Damaged and hand-edited input on the way through the workbooks: a zip that asks for a
+version Python cannot read (found by the fuzz corpus on the XlsxWriter files: "zip file
+version 13.3" escaped as a traceback), control characters in a hand-edited note."""
 
 from __future__ import annotations
 
@@ -38,3 +39,27 @@ def test_a_table_needing_an_unknown_zip_version_is_refused(run, tmp_path: Path) 
     assert result.exit_code == EXIT_DATA, result.stderr
     assert result.stderr.startswith("错误：") and "Traceback" not in result.stderr
     assert not (tmp_path / "new.yaml").exists()
+
+
+def test_control_characters_in_a_hand_edited_note_are_left_out_of_every_workbook(
+    run, tmp_path: Path
+) -> None:
+    """A note with control characters (only a hand-edited answers file has them): the total
+    table and the forms leave them out (0.2.0 stopped with a traceback: openpyxl refuses
+    them), and importing the untouched workbooks changes nothing."""
+    import openpyxl
+
+    assert run("answer", "47", "--value", "312", "--note", "响铃").exit_code == 0
+    answers = tmp_path / "answers.yaml"
+    text = answers.read_text(encoding="utf-8")
+    assert "note: 响铃" in text
+    answers.write_text(text.replace("note: 响铃", 'note: "\\x07响铃\\x1b红"'), encoding="utf-8")
+    assert run("export", "report.xlsx").exit_code == 0
+    ws = openpyxl.load_workbook(tmp_path / "report.xlsx")["测评指标"]
+    texts = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
+    assert "响铃红" in texts  # the 备注 cell
+    assert not any("\x07" in t or "_x0007_" in t or "\x1b" in t for t in texts)
+    assert run("export", "--split", "forms").exit_code == 0
+    for book in (tmp_path / "report.xlsx", *sorted((tmp_path / "forms").iterdir())):
+        result = run("import", str(book), "--dry-run")
+        assert result.exit_code == 0 and "共 0 项将被修改" in result.stdout, (book, result.stdout)
