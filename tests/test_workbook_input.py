@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from evalcheck.errors import EXIT_DATA
 
 
@@ -41,6 +43,15 @@ def test_a_table_needing_an_unknown_zip_version_is_refused(run, tmp_path: Path) 
     assert not (tmp_path / "new.yaml").exists()
 
 
+def _hand_edited_note(run, tmp_path: Path) -> None:
+    """Answer 47 with a note, then edit the answers file: control characters in the note."""
+    assert run("answer", "47", "--value", "312", "--note", "响铃").exit_code == 0
+    answers = tmp_path / "answers.yaml"
+    text = answers.read_text(encoding="utf-8")
+    assert "note: 响铃" in text
+    answers.write_text(text.replace("note: 响铃", 'note: "\\x07响铃\\x1b红"'), encoding="utf-8")
+
+
 def test_control_characters_in_a_hand_edited_note_are_left_out_of_every_workbook(
     run, tmp_path: Path
 ) -> None:
@@ -49,11 +60,7 @@ def test_control_characters_in_a_hand_edited_note_are_left_out_of_every_workbook
     them), and importing the untouched workbooks changes nothing."""
     import openpyxl
 
-    assert run("answer", "47", "--value", "312", "--note", "响铃").exit_code == 0
-    answers = tmp_path / "answers.yaml"
-    text = answers.read_text(encoding="utf-8")
-    assert "note: 响铃" in text
-    answers.write_text(text.replace("note: 响铃", 'note: "\\x07响铃\\x1b红"'), encoding="utf-8")
+    _hand_edited_note(run, tmp_path)
     assert run("export", "report.xlsx").exit_code == 0
     ws = openpyxl.load_workbook(tmp_path / "report.xlsx")["测评指标"]
     texts = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
@@ -63,3 +70,33 @@ def test_control_characters_in_a_hand_edited_note_are_left_out_of_every_workbook
     for book in (tmp_path / "report.xlsx", *sorted((tmp_path / "forms").iterdir())):
         result = run("import", str(book), "--dry-run")
         assert result.exit_code == 0 and "共 0 项将被修改" in result.stdout, (book, result.stdout)
+
+
+def test_control_characters_in_a_hand_edited_note_are_left_out_of_the_word_attachment(
+    run, tmp_path: Path
+) -> None:
+    """python-docx's lxml refuses control characters: the Word export stopped with a traceback."""
+    pytest.importorskip(
+        "docx", reason="可选功能 Word 导出：python-docx/lxml 未安装（evalcheck[word]）"
+    )
+    pytest.importorskip("lxml.etree", reason="可选功能 Word 导出：lxml 未安装（evalcheck[word]）")
+    from docx import Document
+
+    _hand_edited_note(run, tmp_path)
+    result = run("export", "report.docx")
+    assert result.exit_code == 0, result.stderr
+    cells = [
+        c.text
+        for t in Document(str(tmp_path / "report.docx")).tables
+        for r in t.rows
+        for c in r.cells
+    ]
+    assert "响铃红" in cells
+
+
+def test_control_characters_in_a_hand_edited_note_are_left_out_of_csv(run, tmp_path: Path) -> None:
+    """CSV is bound for spreadsheets too, and on a terminal ESC would start an escape
+    sequence."""
+    _hand_edited_note(run, tmp_path)
+    out = run("list", "-f", "csv").stdout
+    assert "响铃红" in out and "\x07" not in out and "\x1b" not in out

@@ -26,6 +26,7 @@ from typing import Any
 from evalcheck.errors import InputError
 from evalcheck.infra.fileio import atomic_write_bytes
 from evalcheck.infra.fonts import Font
+from evalcheck.model.kinds import without_control
 from evalcheck.views.attachment import Attachment, runs
 from evalcheck.views.pages import SAFETY, page_starts
 
@@ -217,7 +218,7 @@ def _fill(tc: Any, text: str) -> None:
         if n:
             etree.SubElement(run, f"{W}br")
         t = etree.SubElement(run, f"{W}t")
-        t.text = line
+        t.text = without_control(line)  # lxml refuses control characters
         t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
 
 
@@ -261,7 +262,7 @@ def _set_font(element: Any, font: Font) -> None:
 
 
 def _run(paragraph: Any, text: str, font: Font) -> Any:
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(without_control(text))
     _set_font(run._element, font)
     return run
 

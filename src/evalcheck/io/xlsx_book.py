@@ -15,12 +15,11 @@ and the document's created/modified date is the one `Book` is given (never the c
 import contextlib
 import datetime as dt
 import io
-import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from evalcheck.errors import DataError
-from evalcheck.model.kinds import MAX_TEXT
+from evalcheck.model.kinds import MAX_TEXT, without_control
 
 if TYPE_CHECKING:
     from evalcheck.infra.fonts import Font as FontChoice
@@ -51,17 +50,11 @@ def display_width(text: str) -> int:
     return (len(text.encode("utf-8")) + len(text) + 1) // 2
 
 
-# control characters a worksheet cannot hold (XML 1.0): openpyxl refused them, XlsxWriter
-# would write them as _x0007_ escapes that readers show or read back as text
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
 def checked_text(text: str) -> str:
     """A text a cell can hold whole (answers are capped at that length; only a hand-edited
     file exceeds it), without control characters (only a hand-edited file has them; `show`
     leaves them out too)."""
-    if CONTROL.search(text):
-        text = CONTROL.sub("", text)
+    text = without_control(text)  # openpyxl refused them; XlsxWriter would write _x0007_
     if len(text) > MAX_TEXT:
         raise DataError(
             f"有一段文字长达 {len(text)} 字（“{text[:20]}……”），"

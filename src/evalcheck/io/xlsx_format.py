@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from evalcheck.errors import DataError
 from evalcheck.infra.digest import sha256_hex
-from evalcheck.io.xlsx_book import CONTROL
 from evalcheck.model.checklist import Checklist, Indicator
+from evalcheck.model.kinds import CONTROL
 from evalcheck.state.snapshot import Row
 from evalcheck.views.columns import EXPORT, FORM_INPUT_KEYS, Column
 

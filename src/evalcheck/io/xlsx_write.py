@@ -15,7 +15,6 @@ from evalcheck.infra import notices
 from evalcheck.infra.cache import remember_written
 from evalcheck.infra.fileio import atomic_write_bytes
 from evalcheck.io.xlsx_book import (
-    CONTROL,
     FORMULA_START,
     LINE_HEIGHT,
     XLSX_SIZES,
@@ -40,7 +39,7 @@ from evalcheck.io.xlsx_format import (
 )
 from evalcheck.io.xlsx_sheets import write_compare, write_rollup, write_summary
 from evalcheck.model.checklist import Checklist
-from evalcheck.model.kinds import MAX_TEXT
+from evalcheck.model.kinds import CONTROL, MAX_TEXT
 from evalcheck.state.snapshot import Row, Snapshot
 from evalcheck.views.columns import EXPORT, FORM_INPUT_KEYS, Column, export_columns, plain, with_due
 

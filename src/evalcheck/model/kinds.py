@@ -48,6 +48,13 @@ MAX_NUMBER = 10**15
 MAX_NUMBER_TEXT = "10^15（1000 万亿）"
 # What one Excel cell holds; longer text would come back shortened from a form.
 MAX_TEXT = 32767
+# control characters no document can hold (XML 1.0: worksheets, Word): only a hand-edited
+# answers file has them; the writers leave them out, as `show` does
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def without_control(text: str) -> str:
+    return CONTROL.sub("", text) if CONTROL.search(text) else text
 
 
 def number_ok(v: Any) -> bool:

@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from evalcheck.model.kinds import without_control
+
 ENV_WIDTH = "EVALCHECK_WIDTH"  # pin the table width (tests, narrow terminals)
 ENV_TABLE = "EVALCHECK_TABLE"  # "rich": tables with borders even when piped; "plain": never
 
@@ -59,8 +61,13 @@ _PLAIN_NUMBER = re.compile(r"[+-]?\d[\d,]*(\.\d+)?\s*%?")
 
 def csv_safe(v: Any) -> Any:
     """A CSV cell that Excel will not run: text starting like a formula gets a leading
-    apostrophe (Excel's own "this is text" mark), unless it is a plain number (-5%)."""
-    if isinstance(v, str) and v.startswith(FORMULA_START) and not _PLAIN_NUMBER.fullmatch(v):
+    apostrophe (Excel's own "this is text" mark), unless it is a plain number (-5%).
+    Control characters (a hand-edited answers file) are left out, as in every workbook:
+    no spreadsheet cell holds them, and on a terminal ESC would start an escape sequence."""
+    if not isinstance(v, str):
+        return v
+    v = without_control(v)
+    if v.startswith(FORMULA_START) and not _PLAIN_NUMBER.fullmatch(v):
         return "'" + v
     return v
 
