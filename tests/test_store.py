@@ -143,6 +143,20 @@ def test_answers_to_removed_indicators_are_kept(run, tmp_path: Path, checklist) 
     assert "不在当前清单中" in run("history", "200").stdout
 
 
+def test_answers_to_removed_indicators_are_noted_once_per_command(run, tmp_path: Path) -> None:
+    """A change (read without the lock, then written under it) and an answer that changes
+    nothing (decided from the saved answers alone) both say the note once."""
+    run("answer", "47", "--value", "312")
+    path = tmp_path / "answers.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["answers"][200] = {"value": 7, "by": "x", "at": "2021-09-01", "seq": 9, "action": "set"}
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    for args in (("48", "--value", "是"), ("47", "--value", "312")):
+        result = run("answer", *args)
+        assert result.exit_code == 0
+        assert result.stderr.count("答案文件中第 200 项不在当前清单中") == 1, result.stderr
+
+
 def test_a_held_lock_is_an_error_not_a_hang(run, tmp_path: Path, monkeypatch) -> None:
     import filelock
 

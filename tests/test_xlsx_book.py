@@ -89,3 +89,11 @@ def test_the_document_is_dated_as_given() -> None:
         core = z.read("docProps/core.xml").decode()
         assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
     assert "<dcterms:created" in core and "2021-09-01T08:30:00Z" in core
+
+
+def test_a_merged_cell_leaves_out_control_characters_too() -> None:
+    with Book(WHEN) as book:
+        ws = book.sheet("表")
+        book.merge(ws, (1, 1), (1, 3), "\x07标题", book.format(bold=True))
+        data = book.close()
+    assert _read(data).cell(1, 1).value == "标题"

@@ -132,6 +132,7 @@ class Env:
         self.answers_option = answers_option
         self._checklist: Checklist | None = None
         self._warned = False
+        self._orphans_said = False
 
     @property
     def checklist(self) -> Checklist:
@@ -151,7 +152,7 @@ class Env:
         """The answers as saved, for a writing command to see, without the lock, whether
         it would change anything: the warnings are the ones a write says (once)."""
         self._warn_sharing(writing=True)
-        return load_answers(self.answers_path, self.checklist)
+        return self._warn_orphans(load_answers(self.answers_path, self.checklist))
 
     def snapshot(self, today: str | None = None) -> "Snapshot":
         """The state of every indicator (snapshot.py): what every view reads."""
@@ -202,6 +203,10 @@ class Env:
             warn(text)
 
     def _warn_orphans(self, answers: Answers) -> Answers:
+        """Answers the checklist does not take (misfits, orphans): said once per command."""
+        if self._orphans_said:
+            return answers
+        self._orphans_said = True
         for ident, why in sorted(answers.misfits.items()):
             typer.echo(
                 f"注意：答案文件中第{ident}项的答案与当前清单不符，已保留未改动，"

@@ -218,7 +218,7 @@ class Book:
     ) -> None:
         """Merge the cells first..last (1-based (row, column)), the value in the first."""
         if isinstance(value, str):
-            checked_text(value)
+            value = checked_text(value)
         ws.merge_range(first[0] - 1, first[1] - 1, last[0] - 1, last[1] - 1, value, fmt)
 
     # ------------------------------------------------------------------ layout

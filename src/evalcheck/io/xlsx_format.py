@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from evalcheck.errors import DataError
 from evalcheck.infra.digest import sha256_hex
 from evalcheck.model.checklist import Checklist, Indicator
-from evalcheck.model.kinds import CONTROL
+from evalcheck.model.kinds import without_control
 from evalcheck.state.snapshot import Row
 from evalcheck.views.columns import EXPORT, FORM_INPUT_KEYS, Column
 
@@ -62,7 +62,7 @@ def comparable(v: Any) -> str | None:
         v = int(v)
     elif isinstance(v, dt.datetime | dt.date):
         v = v.isoformat()
-    t = CONTROL.sub("", str(v).replace("\r\n", "\n")).strip()
+    t = without_control(str(v).replace("\r\n", "\n")).strip()
     return t or None
 
 

@@ -46,8 +46,10 @@ def answer(
     ind = ws.checklist.get(ident)
     parsed: Value | None = parse(ind, value) if value else None
     reason = na.strip() if na is not None else None
-    if not sources and _changes_nothing(ws, ind, parsed, reason, note, clear, by):
-        return Answered(ind, None, ws.answers().state(ind.id), [], [])
+    if not sources:
+        unchanged = _unchanged(ws, ind, parsed, reason, note, clear, by)
+        if unchanged is not None:
+            return Answered(ind, None, unchanged.state(ind.id), [], [])
     root = store_root(ws.answers_path)
     with _file_changes(bool(sources)) as ops, ws.writing() as answers:
         before = answers.evidence(ind.id)
@@ -86,7 +88,7 @@ def _file_changes(evidence: bool) -> AbstractContextManager[Any]:
     return store_changes()
 
 
-def _changes_nothing(
+def _unchanged(
     ws: Workspace,
     ind: Indicator,
     value: Value | None,
@@ -94,20 +96,22 @@ def _changes_nothing(
     note: str | None,
     clear: bool,
     by: str,
-) -> bool:
-    """Whether the answer would leave the saved answers as they are (the value already
+) -> Answers | None:
+    """The saved answers, when the answer would leave them as they are (the value already
     recorded, a clear of nothing), seen in the file as read (the parse cache), without the
-    lock. Then there is nothing to lock, parse afresh or write: the outcome is the one a
-    locked write would have had just before any other writer. Any error here is left to
-    the locked write, which decides again and says why."""
+    lock; else None. Then there is nothing to lock, parse afresh or write: the outcome is
+    the one a locked write would have had just before any other writer. Any error here is
+    left to the locked write, which decides again and says why."""
     try:
         saved = ws.saved()
         if clear:
-            return saved.clear(ind, by=by) is None
-        action = "na" if na is not None else "set"
-        return saved.apply(ind, value=value, na=na, note=note, by=by, action=action) is None
+            changed = saved.clear(ind, by=by)
+        else:
+            action = "na" if na is not None else "set"
+            changed = saved.apply(ind, value=value, na=na, note=note, by=by, action=action)
     except EvalcheckError:
-        return False
+        return None
+    return saved if changed is None else None
 
 
 def _rule_values(ws: Workspace, answers: Answers) -> dict[int, float]:

@@ -124,9 +124,6 @@ def _not_final(rows: "Sequence[Row]", final: bool, allow_incomplete: bool, revie
     return waiting
 
 
-RECORDED_MAX = 64 * 1024 * 1024  # a larger file is checked cell by cell, not hashed
-
-
 def refuse_typed_into(path: Path, rows: "Sequence[Row]") -> None:
     """Refuse to replace a total table that someone has typed into (its cells differ from
     the hidden 原值 and from the answers as they are now, so it was not imported), or a
@@ -136,9 +133,10 @@ def refuse_typed_into(path: Path, rows: "Sequence[Row]") -> None:
     records them) was not typed into: it is not read back (openpyxl is not even imported).
     """
     from evalcheck.infra.cache import written_as_is
+    from evalcheck.io.workbook_guard import MAX_FILE_BYTES
 
-    with contextlib.suppress(OSError):
-        if path.stat().st_size <= RECORDED_MAX and written_as_is(path, path.read_bytes()):
+    with contextlib.suppress(OSError):  # a larger file: the check below refuses it
+        if path.stat().st_size <= MAX_FILE_BYTES and written_as_is(path, path.read_bytes()):
             return
     from evalcheck.io.import_plan import current_cells
     from evalcheck.io.xlsx_read import typed_into

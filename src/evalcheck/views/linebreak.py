@@ -195,10 +195,11 @@ class _Lines:
 @lru_cache(maxsize=16384)  # a table repeats its sections, leaders, dates, states
 def line_count(text: str, columns: int) -> int:
     """How many lines `text` takes in `columns` columns (at least 1)."""
-    if len(text) * 2 <= columns and "\n" not in text and "\r" not in text:
-        return 1  # fits even if every character is wide
-    if "\n" not in text and "\r" not in text and width(text) <= max(columns, 2):
-        return 1  # fits on one line: most cells of a table (no need to break it)
+    # fits on one line (most cells of a table): no need to break it; a text of at most
+    # columns/2 characters fits whatever they are, without measuring it
+    one_line = "\n" not in text and "\r" not in text
+    if one_line and (len(text) * 2 <= columns or width(text) <= max(columns, 2)):
+        return 1
     return max(len(wrap(text, columns)), 1)
 
 
