@@ -76,7 +76,6 @@ def framing(checklist: Checklist, *, title: str, form: bool) -> Framing:
     )
 
 
-has_control = CONTROL.search
 SPILL_ROWS = 2000  # a larger table's parts go through temporary files (Book: spill)
 WRAPPED = ("text", "display", "value", "note", "evidence", "na")
 LABEL_HEIGHT, TITLE_HEIGHT, HEADER_HEIGHT = 26.0, 40.0, 22.0  # points: rows 1–3
@@ -177,7 +176,7 @@ class _Table:
             late = overdue and col.key == "status"
             cell = self.format_of(n, col, is_input, late, fmt(row) if callable(fmt) else fmt, v)
             kind = type(v)  # book.put, inlined for the common cells
-            if kind is str and v and len(v) <= MAX_TEXT and not has_control(v):
+            if kind is str and v and len(v) <= MAX_TEXT and not CONTROL.search(v):
                 ws.write_string(r - 1, n - 1, v, cell)
             elif v is None or v == "":
                 ws.write_blank(r - 1, n - 1, None, cell)
