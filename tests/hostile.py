@@ -6,7 +6,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,19 @@ BIN = Path(sys.executable).parent / ("evalcheck.exe" if os.name == "nt" else "ev
 # the steps most of these tests start from (with the `prepared` fixture of conftest.py)
 ANSWER_47 = ("answer", "47", "--value", "312", "--by", "张三")
 FORMS = ("export", "--split", "forms")
+
+
+@contextmanager
+def held_lock(path: Path) -> Iterator[None]:
+    """Someone else holding the answers file's lock: taken with zc.lockfile itself (the
+    library evalcheck's own lock uses), in this process, released after the body."""
+    import zc.lockfile  # type: ignore[import-untyped]
+
+    lock = zc.lockfile.SimpleLockFile(str(path))
+    try:
+        yield
+    finally:
+        lock.close()
 
 
 def slow_after(keep: int, values: Iterable[Any], *, unpack: bool = False) -> list[Any]:

@@ -16,6 +16,7 @@ from evalcheck import errors
 from evalcheck.infra import fileio
 from evalcheck.io import xlsx_format
 from tests.conftest import ROOT
+from tests.hostile import held_lock
 
 Scenario = Callable[..., int]
 
@@ -80,11 +81,9 @@ def _checklist_with(tmp_path: Path, extra: str) -> str:
 
 
 def _locked(run, tmp_path, monkeypatch) -> int:
-    import filelock
-
     _answered(run)
     monkeypatch.setenv("EVALCHECK_LOCK_TIMEOUT", "0.1")
-    with filelock.FileLock(str(tmp_path / ".answers.yaml.lock")):
+    with held_lock(tmp_path / ".answers.yaml.lock"):
         return int(run("answer", "47", "--value", "1").exit_code)
 
 

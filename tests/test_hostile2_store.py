@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.hostile import ANSWER_47, cli, slow_after
+from tests.hostile import ANSWER_47, cli, held_lock, slow_after
 
 STORE = Path("佐证材料") / "47"
 
@@ -126,12 +126,10 @@ def test_a_killed_adds_leftover_is_reported_and_removed(answered, name) -> None:
 
 
 def test_a_leftover_while_someone_writes_is_kept(answered, monkeypatch) -> None:
-    import filelock
-
     (answered / STORE).mkdir(parents=True)
     (answered / STORE / ".adding.abc.tmp").write_bytes(b"someone is copying")
     monkeypatch.setenv("EVALCHECK_LOCK_TIMEOUT", "0.2")
-    with filelock.FileLock(str(answered / ".answers.yaml.lock")):
+    with held_lock(answered / ".answers.yaml.lock"):
         done = cli(answered, "evidence", "check")
     assert "未删除" in done.stdout, done.stdout
     assert (answered / STORE / ".adding.abc.tmp").exists()

@@ -18,7 +18,7 @@ def imported_after(code: str) -> set[str]:
 def test_importing_the_cli_does_not_import_openpyxl_or_rich() -> None:
     mods = imported_after("import evalcheck.cli")
     assert "evalcheck.cli" in mods
-    assert not {m for m in mods if m.split(".")[0] in ("openpyxl", "rich", "rapidfuzz", "filelock")}
+    assert not {m for m in mods if m.split(".")[0] in ("openpyxl", "rich", "rapidfuzz", "zc")}
 
 
 def test_the_core_never_imports_typer_or_rich() -> None:
@@ -128,3 +128,35 @@ def test_pyyaml_and_openpyxl_are_imported_as_they_are() -> None:
     assert out.returncode == 0, out.stderr
     # without lxml (EVALCHECK_BLOCK_NATIVE=1) openpyxl sees none, as it should
     assert out.stdout.split() == ["abc", "Pattern", "{'a':", "1}", str(not NATIVE_BLOCKED)]
+
+
+def test_writing_an_answer_imports_neither_pyyaml_nor_filelock(tmp_path, monkeypatch) -> None:
+    """The answers are read through the parse cache (an entry proved by writing its data
+    again: infra/yamlemit.py gives back the file's bytes) and written by yamlemit; the lock
+    is zc.lockfile's. PyYAML still parses a file someone edited, and writes what yamlemit
+    is unsure of."""
+    monkeypatch.chdir(tmp_path)
+
+    def answer(value: str) -> set[str]:
+        return imported_after(
+            "import sys\n"
+            f"sys.argv = ['evalcheck', 'answer', '47', '--value', '{value}', '--note', '见表 1：合计']\n"
+            "from evalcheck.cli import main\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        )
+
+    for value in ("312", "313"):  # the first creates the file, the second reads and changes it
+        mods = answer(value)
+        assert "zc.lockfile" in mods
+        assert not {m for m in mods if m.split(".")[0] in ("yaml", "filelock")}, value
+    import yaml
+
+    saved = yaml.safe_load((tmp_path / "answers.yaml").read_text(encoding="utf-8"))
+    assert saved["answers"][47]["value"] == 313
+    assert saved["answers"][47]["history"][0]["value"] == 312
+    assert saved["answers"][47]["note"] == "见表 1：合计"
+    # edited by hand (a comment added): the next write parses it with PyYAML, and keeps it
+    path = tmp_path / "answers.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "# 手工加的注释\n", encoding="utf-8")
+    assert "yaml" in answer("314")
+    assert yaml.safe_load(path.read_text(encoding="utf-8"))["answers"][47]["value"] == 314

@@ -12,6 +12,7 @@ import yaml
 
 from evalcheck.answers.store import load_answers
 from evalcheck.infra import fileio
+from tests.hostile import held_lock
 
 COUNT_IDS = [1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 20, 23, 30, 31, 33, 35]
 
@@ -158,11 +159,8 @@ def test_answers_to_removed_indicators_are_noted_once_per_command(run, tmp_path:
 
 
 def test_a_held_lock_is_an_error_not_a_hang(run, tmp_path: Path, monkeypatch) -> None:
-    import filelock
-
     monkeypatch.setenv("EVALCHECK_LOCK_TIMEOUT", "0.2")
-    held = filelock.FileLock(str(tmp_path / ".answers.yaml.lock"))
-    with held:
+    with held_lock(tmp_path / ".answers.yaml.lock"):
         code = (
             "from evalcheck.cli import main; import sys; "
             "sys.argv=['evalcheck','answer','47','--value','1']; main()"

@@ -379,11 +379,14 @@ class Answers:
 # ---------------------------------------------------------------- loading
 
 
-def load_answers(path: Path, checklist: Checklist, *, cached: bool = True) -> Answers:
+def load_answers(
+    path: Path, checklist: Checklist, *, cached: bool = True, proved: bool = False
+) -> Answers:
     """Read the answers file; a missing file is an empty set of answers.
 
-    `cached=False` parses the bytes directly: what is written back never depends on
-    the parse cache.
+    `cached=False` parses the bytes directly. `proved` (for writing): the parse cache's
+    data only when writing it gives back exactly these bytes, so what is written back
+    never depends on a cache entry that differs from the file.
     """
     from evalcheck.infra.safepath import read_regular
 
@@ -393,7 +396,7 @@ def load_answers(path: Path, checklist: Checklist, *, cached: bool = True) -> An
         return Answers(path=path, checklist_key=checklist.key, exists=False)
     try:
         if cached:
-            data = load_yaml_file(path, raw)
+            data = load_yaml_file(path, raw, proof=_writes_back(raw) if proved else None)
         else:
             data = load_yaml_text(raw.decode("utf-8"), str(path))
     except UnicodeDecodeError:
@@ -401,6 +404,17 @@ def load_answers(path: Path, checklist: Checklist, *, cached: bool = True) -> An
     except DataError as exc:
         raise AnswersCorrupted(f"答案文件已损坏，未做任何修改：{exc.message}") from None
     return parse_answers(data, lambda: raw.decode("utf-8"), path, checklist)
+
+
+def _writes_back(raw: bytes) -> Callable[[Any], bool]:
+    """Whether parsed data, written as the answers file, gives exactly `raw`."""
+    from evalcheck.infra.yamlemit import emit
+
+    def proof(data: Any) -> bool:
+        text = emit(data)
+        return text is not None and (HEADER + text).encode("utf-8") == raw
+
+    return proof
 
 
 def parse_answers(
@@ -639,7 +653,7 @@ def holder_path(path: Path) -> Path:
     """Who holds the lock (user@host, since when), written while the lock is held.
 
     Kept apart from the lock file itself: on Windows the lock's byte range cannot be
-    read by the waiting process, and older filelock releases truncate the lock file.
+    read by the waiting process.
     """
     return path.with_name(f".{path.name}.lock.owner")
 
@@ -690,8 +704,8 @@ def lock_path(path: Path) -> Path:
     """The lock beside the answers file (it must be shared with whoever shares the file),
     as a dot file so it does not clutter the user's folder: `.answers.yaml.lock`.
 
-    filelock deletes it on release on Windows; on POSIX it stays (deleting a lock file
-    another process may be waiting on is a race) but hidden.
+    It stays after release (deleting a lock file another process may be waiting on is a
+    race), hidden.
     """
     return path.with_name(f".{path.name}.lock")
 
@@ -703,19 +717,17 @@ def transaction(path: Path, checklist: Checklist) -> Iterator[Answers]:
     If the body raises, nothing is written. The lock file is hidden beside the answers
     file; while it is held, the holder file says who holds it.
     """
-    import filelock  # imported here: only writing commands pay for it
-
     from evalcheck.infra.cache import prime
     from evalcheck.infra.fileio import atomic_write_text
+    from evalcheck.infra.locking import LockBusy, acquire
     from evalcheck.infra.outputguard import ANSWERS
     from evalcheck.infra.safepath import check_target
 
     path = check_target(path)  # a symlink is written through: lock and temp file by the target
     timeout = lock_timeout(path)
-    lock = filelock.FileLock(str(lock_path(path)), timeout=timeout)
     try:
-        lock.acquire()
-    except filelock.Timeout:
+        lock = acquire(lock_path(path), timeout)
+    except LockBusy:
         who = read_holder(path)
         by = f"正被 {who} 写入" if who else "正被其他人写入"
         raise WriteError(
@@ -727,7 +739,7 @@ def transaction(path: Path, checklist: Checklist) -> Iterator[Answers]:
     holder = holder_path(path)
     try:
         _write_holder(holder)
-        answers = load_answers(path, checklist, cached=False)
+        answers = load_answers(path, checklist, proved=True)
         before = answers.to_data() if answers.exists else None
         yield answers
         data = answers.to_data()
@@ -740,7 +752,7 @@ def transaction(path: Path, checklist: Checklist) -> Iterator[Answers]:
     finally:
         with suppress(OSError):
             holder.unlink()
-        lock.release()
+        lock.close()
 
 
 def host_name() -> str:

@@ -15,10 +15,11 @@ cannot run code.
 The cache is per user: the folder is made owner-only (0700), entries owner-only
 (0600), and on POSIX an entry is used only when it and its folder belong to the
 current user and nobody else can write them; so another user cannot plant an
-entry that changes what is shown. What is *written* never comes from the cache
-(store.transaction parses the answers file itself). Any problem with the cache
-means "parse the file again". Set EVALCHECK_CACHE_DIR to move it, or
-EVALCHECK_NO_CACHE=1 to turn it off.
+entry that changes what is shown. What is *written* never rests on the cache alone:
+store.transaction uses an entry only when writing its data again gives back exactly the
+file's bytes (so the data is what the file says), and parses the file otherwise. Any
+problem with the cache means "parse the file again". Set EVALCHECK_CACHE_DIR to move it,
+or EVALCHECK_NO_CACHE=1 to turn it off.
 """
 
 from __future__ import annotations
@@ -138,17 +139,20 @@ def parse_cached(
     allowed: set[tuple[str, str]] | None = None,
     *,
     tag: str = "data",
+    proof: Callable[[Any], bool] | None = None,
 ) -> Any:
     """`parse(text)`, or the cached result for these exact bytes of this file.
 
     `allowed` names the (module, class) pairs the result may contain besides plain data;
     `tag` names what kind of result it is, so that a change of kind is a cache miss.
     A result is cached only when `parse` returns; an error is raised every time.
+    `proof(result)`: a cached result is used only when it says True (a write checks that
+    the entry's data gives back the file's bytes, so a changed entry is never written).
     """
     folder = cache_dir()
     expected = _fingerprint(path, raw, tag)
     found = _lookup(folder, path, expected, allowed or set())
-    if found is not _MISS:
+    if found is not _MISS and (proof is None or proof(found)):
         return found
     data = parse(raw.decode("utf-8"))
     if folder is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -246,7 +247,16 @@ def yaml_problem(*texts: str) -> str:
 
 
 def dump_yaml(data: Any) -> str:
-    """Block-style YAML with Chinese written as Chinese, keys in the given order."""
+    """Block-style YAML with Chinese written as Chinese, keys in the given order.
+
+    PyYAML's text, written without importing PyYAML where yamlemit.py can (an answer's
+    write, most often); PyYAML writes the rest.
+    """
+    from evalcheck.infra.yamlemit import emit
+
+    text = emit(data)
+    if text is not None:
+        return text
     yaml, _, dumper = _yaml()
     return str(
         yaml.dump(
@@ -260,8 +270,9 @@ def dump_yaml(data: Any) -> str:
     )
 
 
-def load_yaml_file(path: Path, raw: bytes) -> Any:
-    """Parse a file's bytes (already read), through the parse cache."""
+def load_yaml_file(path: Path, raw: bytes, proof: Callable[[Any], bool] | None = None) -> Any:
+    """Parse a file's bytes (already read), through the parse cache (`proof`: see
+    cache.parse_cached)."""
     from evalcheck.infra.cache import parse_cached
 
-    return parse_cached(path, raw, lambda text: load_yaml_text(text, str(path)))
+    return parse_cached(path, raw, lambda text: load_yaml_text(text, str(path)), proof=proof)
