@@ -97,3 +97,35 @@ def test_a_merged_cell_leaves_out_control_characters_too() -> None:
         book.merge(ws, (1, 1), (1, 3), "\x07标题", book.format(bold=True))
         data = book.close()
     assert _read(data).cell(1, 1).value == "标题"
+
+
+def test_line_counts_kept_between_runs_lay_out_the_same_workbook(run, monkeypatch) -> None:
+    """The print layout's line counts are kept in the cache (a memo) so that the next
+    export need not break the same texts again; the workbook is the same either way, and
+    a count that no text can have (a damaged or edited memo) is worked out again."""
+    from evalcheck.infra.cache import load_memo, save_memo
+    from evalcheck.io import xlsx_book
+    from evalcheck.views import linebreak
+
+    run("answer", "47", "--value", "312", "--note", "按《中卫市政务服务事项清单》逐项核对，" * 3)
+    monkeypatch.setattr(xlsx_book, "_LINES", xlsx_book._LineMemo())  # a new process
+    assert run("export", "a.xlsx").exit_code == 0
+    memo = load_memo(xlsx_book._LineMemo.NAME)
+    assert len(memo) > 20 and {type(n) for n in memo.values()} == {int}
+    assert max(memo.values()) >= 3  # the long note wraps
+
+    def no_breaking(text: str, columns: int) -> int:
+        raise AssertionError("broken again")
+
+    breaking = linebreak.line_count
+    monkeypatch.setattr(xlsx_book, "_LINES", xlsx_book._LineMemo())
+    monkeypatch.setattr(linebreak, "line_count", no_breaking)
+    assert run("export", "b.xlsx").exit_code == 0  # every count from the memo
+    assert Path("b.xlsx").read_bytes() == Path("a.xlsx").read_bytes()
+    monkeypatch.setattr(linebreak, "line_count", breaking)
+
+    bad = [0, -1, "3", 10**9, None, 2.0]
+    save_memo(xlsx_book._LineMemo.NAME, {k: bad[i % len(bad)] for i, k in enumerate(memo)})
+    monkeypatch.setattr(xlsx_book, "_LINES", xlsx_book._LineMemo())
+    assert run("export", "c.xlsx").exit_code == 0
+    assert Path("c.xlsx").read_bytes() == Path("a.xlsx").read_bytes()

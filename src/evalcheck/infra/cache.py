@@ -209,6 +209,30 @@ def prime(path: Path, raw: bytes, data: Any, *, tag: str = "data") -> None:
         _store(_entry(folder, path), _fingerprint(path, raw, tag), data, set())
 
 
+MEMO = "memo"
+MEMO_MAX = 100_000  # entries; a memo past it starts again from this run's results
+
+
+def load_memo(name: str) -> dict[Any, Any]:
+    """The results of a pure function kept by earlier runs of this version under `name`
+    (the print layout's line counts), or {}. Whoever uses one checks each result it takes
+    for plausibility: an entry is ours, but not proof against our own mistakes."""
+    folder = cache_dir()
+    if folder is None:
+        return {}
+    where = folder / name
+    found = _lookup(folder, where, _fingerprint(where, b"", MEMO), set())
+    return found if isinstance(found, dict) else {}
+
+
+def save_memo(name: str, memo: dict[Any, Any]) -> None:
+    """Keep `memo` (see load_memo) for the next run."""
+    folder = cache_dir()
+    if folder is not None and len(memo) <= MEMO_MAX:
+        where = folder / name
+        _store(_entry(folder, where), _fingerprint(where, b"", MEMO), memo, set())
+
+
 WRITTEN = "written"
 
 

@@ -66,9 +66,48 @@ def checked_text(text: str) -> str:
 def wrapped_lines(text: str, width: float) -> int:
     """Lines a wrapped text takes in a column: spreadsheet programs do not re-fit the
     height of rows in a file they did not lay out themselves."""
-    from evalcheck.views.linebreak import line_count
+    columns = max(int(width) - 2, 4)
+    if len(text) * 2 <= columns and "\n" not in text and "\r" not in text:
+        return 1  # fits, whatever its characters are
+    return _LINES.count(text, columns)
 
-    return line_count(text, max(int(width) - 2, 4))  # Chinese line breaking, as printed
+
+class _LineMemo:
+    """Chinese line breaking (views/linebreak.py) is the costly part of laying out a
+    table: the line counts of the texts that wrap are kept between runs (infra/cache.py
+    memo), so an export of the same checklist does not break its indicator texts again.
+    Saved when a workbook is closed, if it learnt a count."""
+
+    NAME = "line-counts"
+
+    def __init__(self) -> None:
+        self.known: dict[Any, Any] | None = None
+        self.learnt: dict[tuple[str, int], int] = {}
+
+    def count(self, text: str, columns: int) -> int:
+        if self.known is None:
+            from evalcheck.infra.cache import load_memo
+
+            self.known = load_memo(self.NAME)
+        key = (text, columns)
+        n = self.known.get(key)
+        if type(n) is int and 1 <= n <= len(text) + 1:  # a count a text can have
+            return n
+        from evalcheck.views.linebreak import line_count
+
+        n = self.known[key] = self.learnt[key] = line_count(text, columns)
+        return n
+
+    def save(self) -> None:
+        if self.learnt and self.known is not None:
+            from evalcheck.infra.cache import MEMO_MAX, save_memo
+
+            keep = self.known if len(self.known) <= MEMO_MAX else self.learnt
+            save_memo(self.NAME, keep)
+            self.learnt = {}
+
+
+_LINES = _LineMemo()
 
 
 def font(f: "FontChoice", **extra: Any) -> dict[str, Any]:
@@ -270,6 +309,7 @@ class Book:
 
     def close(self) -> bytes:
         self.wb.close()
+        _LINES.save()
         return self.buffer.getvalue()
 
 
