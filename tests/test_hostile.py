@@ -510,6 +510,26 @@ def test_a_poisoned_cache_never_changes_what_is_written(run, tmp_path) -> None:
     assert "value: 999" not in text and "value: 1\n" in text
 
 
+def test_a_cache_entry_that_loops_is_a_miss_for_a_write(run, tmp_path) -> None:
+    """A write checks an entry by writing its data again; data that refers to itself (or
+    is nested past the interpreter's limit) cannot be written: the file is parsed."""
+    import pickle
+
+    run("answer", "47", "--value", "1")
+    run("list")
+    for entry in _entries(tmp_path):
+        with entry.open("rb") as f:
+            head, data = pickle.load(f), pickle.load(f)
+        if isinstance(data, dict) and "answers" in data:
+            loop: dict[str, object] = {}
+            loop["x"] = loop
+            data["answers"][47]["note"] = loop
+            entry.write_bytes(pickle.dumps(head) + pickle.dumps(data))
+    clean(run("answer", "48", "--value", "是"), 0)
+    text = answers_file(tmp_path).read_text("utf-8")
+    assert "value: 1\n" in text and "x:" not in text
+
+
 def test_a_shared_cache_folder_is_not_used(run, tmp_path, monkeypatch) -> None:
     shared = tmp_path / "shared_cache"
     shared.mkdir()

@@ -258,3 +258,37 @@ def test_the_lock_file_is_not_left_visible(run, tmp_path: Path) -> None:
     assert run("answer", "47", "--value", "312").exit_code == 0
     visible = sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith((".", "_")))
     assert visible == ["answers.yaml"]
+
+
+def test_a_file_system_that_cannot_lock_is_said_at_once(run, tmp_path: Path, monkeypatch) -> None:
+    """ENOLCK (a share without a lock service), ENOSYS: the file system's error, at once,
+    not a wait that ends by blaming a colleague."""
+    import errno
+    import fcntl
+
+    def no_locks(fd: int, op: int) -> None:
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setenv("EVALCHECK_LOCK_TIMEOUT", "30")
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    result = run("answer", "47", "--value", "1")
+    assert result.exit_code == 5
+    assert "创建锁文件" in result.stderr and "ENOLCK" in result.stderr
+    assert "正被" not in result.stderr
+    assert not (tmp_path / "answers.yaml").exists()
+
+
+@pytest.mark.parametrize("make", ["folder", "fifo"])
+def test_a_lock_file_that_is_not_a_file_is_named(run, tmp_path: Path, make: str) -> None:
+    run("answer", "47", "--value", "312")
+    before = (tmp_path / "answers.yaml").read_bytes()
+    lock = tmp_path / ".answers.yaml.lock"
+    lock.unlink()
+    if make == "folder":
+        lock.mkdir()
+    else:
+        os.mkfifo(lock)
+    result = run("answer", "47", "--value", "313")
+    assert result.exit_code == 5
+    assert "不是普通文件" in result.stderr
+    assert (tmp_path / "answers.yaml").read_bytes() == before

@@ -121,3 +121,23 @@ def test_emit_leaves_what_it_is_unsure_of_to_pyyaml(data: Any) -> None:
 def test_dump_yaml_still_writes_what_emit_leaves() -> None:
     data = {"note": "第一行\n第二行", "value": float("inf")}
     assert yaml.safe_load(dump_yaml(data)) == data
+
+
+@pytest.mark.parametrize("dumper", DUMPERS)
+@pytest.mark.parametrize("n", [30, 33, 34, 42, 43, 60, 127, 128])
+def test_a_long_key_is_written_as_pyyaml_writes_it(dumper: Any, n: int) -> None:
+    """libyaml counts a simple key's 128 in UTF-8 bytes, the pure emitter in characters."""
+    for key in ("中" * n, "k" * n):
+        data = {key: 1}
+        ours = emit(data)
+        assert ours is None or ours == pyyaml(data, dumper), (key, ours)
+
+
+def test_a_cycle_or_a_deep_nesting_is_left_to_pyyaml() -> None:
+    loop: dict[str, Any] = {}
+    loop["x"] = loop
+    deep: Any = 1
+    for _ in range(5000):
+        deep = {"a": deep}
+    assert emit(loop) is None
+    assert emit(deep) is None

@@ -735,6 +735,12 @@ def transaction(path: Path, checklist: Checklist) -> Iterator[Answers]:
             f"（锁文件 {lock_path(path)}）"
         ) from None
     except OSError as exc:
+        where = lock_path(path)
+        if where.exists() and not where.is_file():
+            raise WriteError(
+                f"锁文件 {where} 不是普通文件（文件夹或特殊文件），无法加锁，未做修改；"
+                "请删除或改名后重试"
+            ) from None
         raise WriteError(f"无法在 {path.parent} 创建锁文件：{os_reason(exc)}") from None
     holder = holder_path(path)
     try:

@@ -152,7 +152,7 @@ def parse_cached(
     folder = cache_dir()
     expected = _fingerprint(path, raw, tag)
     found = _lookup(folder, path, expected, allowed or set())
-    if found is not _MISS and (proof is None or proof(found)):
+    if found is not _MISS and (proof is None or _proved(proof, found)):
         return found
     data = parse(raw.decode("utf-8"))
     if folder is not None:
@@ -161,6 +161,13 @@ def parse_cached(
 
 
 _MISS = object()
+
+
+def _proved(proof: Callable[[Any], bool], found: Any) -> bool:
+    try:
+        return bool(proof(found))
+    except Exception:  # whatever a damaged entry holds: a miss
+        return False
 
 
 def _lookup(

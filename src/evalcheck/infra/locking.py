@@ -10,11 +10,15 @@ floor (benchmarks/RESULTS.md, "answer").
 
 from __future__ import annotations
 
+import errno
 import time
 from pathlib import Path
 from typing import Any
 
 POLL = 0.05  # seconds between tries while another process holds the lock
+# what flock / msvcrt.locking say when another process holds the lock; any other error
+# (ENOLCK on a share without a lock service, ENOSYS …) is the file system's, not a wait
+HELD = {errno.EAGAIN, errno.EWOULDBLOCK, errno.EACCES, getattr(errno, "EDEADLOCK", errno.EDEADLK)}
 
 
 class LockBusy(Exception):
@@ -33,8 +37,18 @@ def acquire(path: Path, timeout: float) -> Any:
     while True:
         try:
             return zc.lockfile.SimpleLockFile(str(path))
-        except zc.lockfile.LockError:
+        except zc.lockfile.LockError as exc:
+            _unless_held(exc)
             left = deadline - time.monotonic()
             if left <= 0:
                 raise LockBusy(str(path)) from None
             time.sleep(min(POLL, left))
+
+
+def _unless_held(exc: Exception) -> None:
+    """zc.lockfile raises LockError from the OSError of flock / msvcrt.locking (as its
+    context): an error that does not mean "held by another process" is raised as itself,
+    at once, instead of waiting out the timeout and blaming a colleague."""
+    cause = exc.__context__
+    if isinstance(cause, OSError) and cause.errno is not None and cause.errno not in HELD:
+        raise cause

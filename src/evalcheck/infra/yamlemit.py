@@ -60,7 +60,7 @@ _UNSURE = re.compile(
 _INDICATOR_FIRST = set("#,[]{}&*!|>'\"%@`")
 _FLOAT = re.compile(r"^[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+][0-9]+)?$")
 MAX_LINE = 900  # PyYAML folds a line past width 1000 at a space; stay clear of it
-MAX_KEY = 100  # a key of 128 characters or more is written as "? key"
+MAX_KEY = 100  # UTF-8 bytes: libyaml writes a key of 128 bytes or more as "? key"
 
 
 class _Unsure(Exception):
@@ -77,7 +77,7 @@ def emit(data: Any) -> str | None:
             _sequence(data, 0, lines)
         else:
             return None
-    except _Unsure:
+    except (_Unsure, RecursionError):  # nested past the interpreter's limit, or a cycle
         return None
     return "\n".join(lines) + "\n"
 
@@ -127,7 +127,7 @@ def _line(lines: list[str], line: str) -> None:
 
 def _key(key: Any) -> str:
     if isinstance(key, str):
-        if not key or len(key) > MAX_KEY:
+        if not key or len(key.encode("utf-8", "surrogatepass")) > MAX_KEY:
             raise _Unsure
         return _text(key)
     if isinstance(key, int) and not isinstance(key, bool):
