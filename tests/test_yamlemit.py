@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evalcheck.infra.yamlemit import emit
-from evalcheck.infra.yamlio import dump_yaml
+from evalcheck.infra.yamlio import dump_yaml, pyyaml_text
 
 
 class Pure(yaml.SafeDumper):
@@ -29,16 +29,7 @@ if hasattr(yaml, "CSafeDumper"):
 
 
 def pyyaml(data: Any, dumper: Any) -> str:
-    return str(
-        yaml.dump(
-            data,
-            Dumper=dumper,
-            allow_unicode=True,
-            sort_keys=False,
-            default_flow_style=False,
-            width=1000,
-        )
-    )
+    return pyyaml_text(data, dumper)
 
 
 # characters where quoting, indicators, implicit types and printability are decided

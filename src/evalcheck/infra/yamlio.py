@@ -255,13 +255,17 @@ def dump_yaml(data: Any) -> str:
     from evalcheck.infra.yamlemit import emit
 
     text = emit(data)
-    if text is not None:
-        return text
-    yaml, _, dumper = _yaml()
+    return text if text is not None else pyyaml_text(data)
+
+
+def pyyaml_text(data: Any, dumper: Any = None) -> str:
+    """What PyYAML writes for `data`: with `dumper`, else the tool's (libyaml's emitter
+    where present). yamlemit.py writes the same text without PyYAML."""
+    yaml, _, ours = _yaml()
     return str(
         yaml.dump(
             data,
-            Dumper=dumper,
+            Dumper=dumper or ours,
             allow_unicode=True,
             sort_keys=False,
             default_flow_style=False,
