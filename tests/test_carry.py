@@ -185,6 +185,27 @@ def test_a_broken_correction_is_located_and_nothing_written(run, years, edit, me
     assert path.read_text(encoding="utf-8") == text
 
 
+@pytest.mark.parametrize(
+    "args", [("1", "--value", "999"), ("1", "--na", "本年无此业务"), ("1", "--clear")]
+)
+def test_an_answer_after_a_broken_correction_writes_nothing(run, years, args) -> None:
+    """An answer is compared with last year's: a mapping file with an error refuses it
+    before the answers file is touched (it was written, then the comparison failed)."""
+    carry(run, years)
+    assert run("answer", "1", "--value", "300").exit_code == 0
+    path = Path("answers.previous.yaml")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("- old: 16\n  new: 15\n", "- old: 16\n  new: 1\n"),
+        encoding="utf-8",
+    )
+    before = Path("answers.yaml").read_bytes()
+    r = run("answer", *args)
+    assert r.exit_code == 4
+    assert "不能重复对应" in r.stderr and "--from-checklist" in r.stderr
+    assert "已记录" not in r.stdout
+    assert Path("answers.yaml").read_bytes() == before
+
+
 def test_carry_needs_both_files(run, years) -> None:
     r = run("carry", "--from-checklist", str(years[0]))
     assert r.exit_code == 2  # a usage error (issue 25)

@@ -50,6 +50,8 @@ def answer(
         unchanged = _unchanged(ws, ind, parsed, reason, note, clear, by)
         if unchanged is not None:
             return Answered(ind, None, unchanged.state(ind.id), [], [])
+    if previous_path(ws.answers_path).exists():
+        _check_mapping(ws)
     root = store_root(ws.answers_path)
     with _file_changes(bool(sources)) as ops, ws.writing() as answers:
         before = answers.evidence(ind.id)
@@ -77,6 +79,14 @@ def answer(
         values = _rule_values(ws, answers) if st is not None and not clear else None
     warnings = _warnings(ws, ind, values) if values is not None else []
     return Answered(ind, st, current, added, warnings)
+
+
+def _check_mapping(ws: Workspace) -> None:
+    """After `carry` the answer is compared with last year's: a mapping file with an error
+    refuses the answer before anything is written (not after, when the comparison reads it)."""
+    from evalcheck.year.mapping import previous_values
+
+    previous_values(ws.answers_path, ws.checklist)
 
 
 def _file_changes(evidence: bool) -> AbstractContextManager[Any]:

@@ -206,6 +206,14 @@ def build(
     )
 
 
+# a mapping file with an error: edit it, or make it again from last year's files (a plain
+# `carry` reads the broken file first)
+AGAIN = (
+    "改正后重新运行 evalcheck carry；或用 evalcheck carry --from-checklist 上年清单 "
+    "--from-answers 上年答案 重新生成"
+)
+
+
 def load(path: Path, checklist: Checklist) -> CarryFile | None:
     """The mapping file, checked against this year's checklist; None when there is none."""
     from evalcheck.infra.outputguard import MAPPING, note_input
@@ -222,8 +230,7 @@ def load(path: Path, checklist: Checklist) -> CarryFile | None:
     except UnicodeDecodeError:
         raise DataError(f"上年对照文件 {path} 不是 UTF-8 文本") from None
     except DataError as exc:
-        again = "改正或删除后重新运行 evalcheck carry"
-        raise DataError(f"上年对照文件有误：{exc.message}（{again}）") from None
+        raise DataError(f"上年对照文件有误：{exc.message}（{AGAIN}）") from None
     return parse(data, lambda: raw.decode("utf-8"), path, checklist)
 
 
@@ -256,7 +263,7 @@ class _Bad:
 
         line = line_of(self.source(), keys)
         where = f"{self.path} 第{line}行" if line else str(self.path)
-        return DataError(f"上年对照文件有误：{where}：{why}（改正后重新运行 evalcheck carry）")
+        return DataError(f"上年对照文件有误：{where}：{why}（{AGAIN}）")
 
 
 def _head(
