@@ -200,3 +200,24 @@ def test_a_section_form_shows_the_return_reason_and_imports_untouched_as_nothing
     before = Path("answers.yaml").read_bytes()
     assert "没有需要修改的内容" in run("import", form).stdout
     assert Path("answers.yaml").read_bytes() == before
+
+
+def test_an_approval_of_a_rule_break_needs_a_written_explanation(run, checklist) -> None:
+    """As `approve --explain`: in a workbook the 说明 is the row's 审核意见; a 通过 without
+    one is refused (located, nothing written), with one it is kept as the 说明."""
+    run("answer", "131", "--value", "1000", "--by", "李四")
+    run("answer", "132", "--value", "1200", "--by", "李四")
+    assert run("export", "--review", "审核表").exit_code == 0
+    fill(WAN, q132=("通过", None))
+    before = Path("answers.yaml").read_bytes()
+    result = run("import", WAN)
+    assert result.exit_code == 3
+    assert "第132项违反错误级规则" in result.stderr and "“审核意见”中写明说明" in result.stderr
+    assert Path("answers.yaml").read_bytes() == before
+    fill(WAN, q132=("通过", "国家系统按登记口径汇聚"))
+    preview = run("import", WAN, "--dry-run")
+    assert "→ 已审核（已说明：国家系统按登记口径汇聚）" in preview.stdout
+    assert run("import", WAN).exit_code == 0
+    st = load_answers(Path("answers.yaml"), checklist).state(132)
+    assert (st.review, st.explanation) == ("approved", "国家系统按登记口径汇聚")
+    assert "已说明：国家系统按登记口径汇聚" in run("show", "132").stdout

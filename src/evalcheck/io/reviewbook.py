@@ -308,6 +308,7 @@ class Planned:
     decision: Decision
     old: State
     signoff: Signoff
+    explanation: str | None = None  # 说明: an approval that accepts an error-level rule break
 
 
 def plan_review(
@@ -376,6 +377,7 @@ def apply_review(answers: Answers, planned: Sequence[Planned], reviewer: str) ->
             comment=p.decision.comment,
             signed_for=p.signoff.signed_for,
             seq=seq,
+            explanation=p.explanation,
         )
         for p in planned
     ]
@@ -384,7 +386,9 @@ def apply_review(answers: Answers, planned: Sequence[Planned], reviewer: str) ->
 def describe_decision(p: Planned) -> str:
     """'第47项：312 个（待审核） → 已审核（审核意见：…）' for the preview."""
     label = review_label(p.old)
-    if p.decision.action == "approve":
+    if p.decision.action == "approve" and p.explanation:
+        after = f"已审核（已说明：{p.explanation}）"
+    elif p.decision.action == "approve":
         after = "已审核" + (f"（审核意见：{p.decision.comment}）" if p.decision.comment else "")
     else:
         after = f"已退回（原因：{p.decision.comment}）"

@@ -5,6 +5,7 @@ answer that cannot be signed refuses the batch. Nothing here prints.
 """
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -222,10 +223,36 @@ def apply_review_book(ws: Workspace, book: ReviewBook) -> list[Planned]:
     return planned
 
 
+def _explained(
+    cl: Checklist, answers: Answers, planned: list[Planned]
+) -> tuple[list[Planned], list[str]]:
+    """An approval of an answer that breaks an error-level rule needs a 说明, as `approve
+    --explain` does: in a workbook it is the row's 审核意见 (kept as the 说明 too); without
+    one the row is refused, located."""
+    approving = [p.decision.ind for p in planned if p.decision.action == "approve"]
+    breaks = {ind.id: found for ind, found in rule_breaks(cl, answers, approving).items()}
+    out: list[Planned] = []
+    refused: list[str] = []
+    for p in planned:
+        found = breaks.get(p.decision.ind.id)
+        if found is None:
+            out.append(p)
+        elif p.decision.comment:
+            out.append(replace(p, explanation=p.decision.comment))
+        else:
+            rules = "、".join(f"{f.rule}（{f.message}）" for f in found)
+            refused.append(
+                f"{p.decision.where}：第{p.decision.ind.id}项违反错误级规则 {rules}：审核通过需在"
+                "“审核意见”中写明说明（为什么仍然接受），或选“退回”"
+            )
+    return out, refused
+
+
 def _checked(cl: Checklist, answers: Answers, book: ReviewBook) -> list[Planned]:
     """All or nothing: any refused row (located) refuses the workbook."""
     planned, refused = plan_review(cl, answers, book.result, book.reviewer)
-    refused = book.result.refused + refused
+    planned, unexplained = _explained(cl, answers, planned)
+    refused = book.result.refused + refused + unexplained
     if refused:
         raise InputError(
             f"有 {len(refused)} 行不能导入，未导入任何审核结论（请修改后重新导入）：",
