@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import openpyxl
@@ -197,3 +198,25 @@ def test_a_review_workbook_follows_the_same_rules(run, with_deputies) -> None:
     assert deputy.exit_code == 0, deputy.output
     assert "注意：第21项的责任领导是高秀英，由王五代为审核" in deputy.stdout
     assert (current(21)["reviewer"], current(21)["signed_for"]) == ("王五", "高秀英")
+
+
+def test_evidence_or_an_undo_does_not_make_a_leader_the_answers_filler(run) -> None:
+    """填报人 is who filled the answer: a leader who adds a file to it, or undoes his own
+    approval, may still approve it (and is not shown as its 填报人)."""
+    Path("台账.pdf").write_bytes(b"%PDF-1.4")
+    assert run("answer", "30", "--value", "12", "--by", "办公室李四").exit_code == 0
+    assert run("evidence", "add", "30", "台账.pdf", "--by", "万富春").exit_code == 0
+    shown = run("show", "30").stdout
+    assert "填报人：办公室李四" in shown.replace(" ", ""), shown
+    listed = json.loads(run("list", "--format", "json").stdout)
+    assert next(i for i in listed if i["id"] == 30)["answer"]["by"] == "办公室李四"
+    done = run("approve", "30", "--by", "万富春")
+    assert done.exit_code == 0, done.stderr
+    assert run("undo", "--by", "万富春").exit_code == 0  # his own approval undone
+    again = run("approve", "30", "--by", "万富春")
+    assert again.exit_code == 0, again.stderr
+    # the one who filled it still may not sign it
+    run("answer", "33", "--value", "5", "--by", "万富春")
+    run("evidence", "add", "33", "台账.pdf", "--by", "办公室李四")
+    refused = run("approve", "33", "--by", "万富春")
+    assert refused.exit_code == 3 and "本人填报" in refused.stderr

@@ -144,6 +144,10 @@ class State:
         }
 
 
+# versions that keep the answer as it was, and so its author (Record.author)
+KEEPS_ANSWER = frozenset({"evidence", "approve", "return"})
+
+
 class Record:
     """One indicator's answer: its states, oldest first; the last is current."""
 
@@ -156,6 +160,24 @@ class Record:
     @property
     def current(self) -> State:
         return self.timeline[-1]
+
+    def author(self) -> str:
+        """Who filled the current answer (its 填报人): the `by` of the version that set its
+        value or not-applicable. A version that keeps the answer (evidence added or
+        removed, a sign-off) keeps its author; an undo gives back the author of the version
+        it restores. (`by` of such a version says who made that version.)"""
+        authors: list[str] = []
+        position: dict[int, int] = {}
+        for pos, st in enumerate(self.timeline):
+            if st.action in KEEPS_ANSWER and authors:
+                who = authors[-1]
+            elif st.action == "undo" and position.get(st.reverts or -1, 0) > 0:
+                who = authors[position[st.reverts or -1] - 1]
+            else:
+                who = st.by
+            position.setdefault(st.seq, pos)
+            authors.append(who)
+        return authors[-1]
 
 
 class Answers:
@@ -184,6 +206,11 @@ class Answers:
 
     def __repr__(self) -> str:
         return f"Answers({str(self.path)!r}, {len(self.records)} 项)"
+
+    def author(self, ident: int) -> str | None:
+        """The 填报人 of an indicator's current answer (Record.author), or None."""
+        rec = self.records.get(ident)
+        return rec.author() if rec is not None else None
 
     def state(self, ident: int) -> State | None:
         rec = self.records.get(ident)

@@ -239,7 +239,7 @@ def _show_lines(cl: Any, row: Any) -> list[tuple[str, str]]:
         lines.append(("备注", st.note))
     lines.append(("佐证材料", _evidence_text(row.evidence)))
     if st is not None:
-        lines.append(("填报人", st.by))
+        lines.append(("填报人", row.author or st.by))
         lines.append(("填报时间", short_time(st.at)))
     if row.review is not None:
         lines.extend(_review_lines(row))

@@ -97,7 +97,7 @@ def export_reviews(
         stamp = state_stamp(today, [st for _, st in items])
         # rows top to bottom, the one merge in row 1: the rows are streamed
         with Book(stamp, fonts_of(checklist, XLSX_SIZES), streaming=True) as book:
-            _write_sheet(book, checklist, name, items)
+            _write_sheet(book, checklist, name, items, answers)
             write_meta(book, checklist, KIND, None, today, [("owner", name)])
             atomic_write_bytes(target, book.close())
         pending = sum(1 for _, st in items if review_of(checklist, st) is Review.PENDING)
@@ -123,7 +123,11 @@ FORMATS = {"填报时间": "yyyy-mm-dd hh:mm"}
 
 
 def _write_sheet(
-    book: Book, checklist: Checklist, leader: str, items: list[tuple[Indicator, State]]
+    book: Book,
+    checklist: Checklist,
+    leader: str,
+    items: list[tuple[Indicator, State]],
+    answers: Answers,
 ) -> None:
     ws = book.sheet(REVIEW_SHEET)
     assert book.fonts is not None  # the same fonts as the bureau's table
@@ -136,7 +140,7 @@ def _write_sheet(
         book.put(ws, HEADER_ROW, n, name, header)
     r = FIRST_ROW
     for ind, st in items:
-        values = row_values(checklist, ind, st)
+        values = row_values(checklist, ind, st, answers.author(ind.id))
         formats = {**FORMATS, "填报值": number_format(ind)}
         for name, n in COL.items():
             v = values.get(name)
@@ -166,7 +170,9 @@ def _write_sheet(
     Book.protect(ws)
 
 
-def row_values(checklist: Checklist, ind: Indicator, st: State) -> dict[str, Any]:
+def row_values(
+    checklist: Checklist, ind: Indicator, st: State, author: str | None = None
+) -> dict[str, Any]:
     """One indicator's cells, by column name."""
     review = review_of(checklist, st)
     return {
@@ -177,7 +183,7 @@ def row_values(checklist: Checklist, ind: Indicator, st: State) -> dict[str, Any
         "单位": ind.unit or "",
         "备注": st.note or "",
         "佐证材料": "\n".join(e.name for e in st.evidence),
-        "填报人": st.by,
+        "填报人": author or st.by,
         "填报时间": local_time(st.at),
         "审核状态": (review.label if review else "") + _explained(review, st),
         "审核人": signed_by(st) if review is not Review.PENDING else "",
@@ -340,7 +346,7 @@ def plan_review(
         if (d.action, current) in (("approve", Review.APPROVED), ("return", Review.RETURNED)):
             continue
         why = signer_refusal(checklist, d.ind, reviewer) or refusal(d.ind, st, current, d.action)
-        why = why or own_refusal(d.ind, st, reviewer, d.action)
+        why = why or own_refusal(d.ind, st, reviewer, d.action, answers.author(d.ind.id))
         if why:
             refused.append(f"{d.where}：{why}")
             continue

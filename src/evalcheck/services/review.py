@@ -153,7 +153,7 @@ def _pending_of(
     chosen: list[Indicator] = []
     skipped: list[str] = []
     for ind in pending:
-        why = own_refusal(ind, answers.state(ind.id), reviewer, "approve")
+        why = own_refusal(ind, answers.state(ind.id), reviewer, "approve", answers.author(ind.id))
         if why:
             skipped.append(why)
         else:
@@ -171,7 +171,11 @@ def _sign(
     explained: dict[int, str | None] | None = None,
 ) -> list[Signed]:
     plan = plan_signoffs(
-        cl, [(i, answers.state(i.id)) for i in chosen], action=action, reviewer=reviewer
+        cl,
+        [(i, answers.state(i.id)) for i in chosen],
+        action=action,
+        reviewer=reviewer,
+        authors={i.id: answers.author(i.id) for i in chosen},
     )
     seq = answers.next_seq()  # one change: one undo reverts the whole batch
     return [

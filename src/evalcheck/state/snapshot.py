@@ -180,6 +180,7 @@ class Row:
     held_by: tuple[int, ...] = ()  # a derived value's inputs that are not final yet
     holdup: str = ""  # '第134项待审核' (why a derived value is not final)
     review_on: bool = False  # the checklist has review on (how the stage is labelled)
+    author: str = ""  # 填报人: who filled the answer (Record.author), not who added evidence
 
     @property
     def id(self) -> int:
@@ -305,7 +306,7 @@ class Row:
         if self.held_by:
             out["held_by"] = list(self.held_by)
         if st is not None:
-            out.update(note=st.note, by=st.by, at=st.at)
+            out.update(note=st.note, by=self.author or st.by, at=st.at)
         if self.misfit is not None:
             out["misfit"] = self.misfit
         if review:
@@ -412,7 +413,7 @@ def take(
             stage = recorded_stage(on, review)
             return Row(
                 ind, status, st, d, days, shown, category, misfit, None, review, ev, stage,
-                review_on=on,
+                review_on=on, author=rec.author() if rec is not None else st.by,
             )  # fmt: skip
         status = Status.COMPUTED if d is not None and d.value is not None else Status.OPEN
         shown = display_derived(ind, d)

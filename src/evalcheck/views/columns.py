@@ -141,7 +141,7 @@ EVIDENCE = Column[Row](
     "evidence", "佐证材料", lambda r: "\n".join(e.name for e in r.evidence.items), width=20
 )
 EVIDENCE_SUMMARY = Column[Row]("evidence", "佐证材料", lambda r: r.evidence.summary, keep=25)
-BY = Column[Row]("by", "填报人", lambda r: r.state.by if r.state else "", width=9, center=True)
+BY = Column[Row]("by", "填报人", lambda r: r.author if r.state else "", width=9, center=True)
 AT = Column[Row](
     "at",
     "填报时间",
