@@ -341,6 +341,25 @@ def test_note_and_evidence_columns_are_imported(run, tmp_path: Path) -> None:
     ]
 
 
+def test_a_note_without_an_answer_is_refused_not_hidden(run, tmp_path: Path) -> None:
+    """As `answer --note` alone is refused: a form row with only 备注, for an indicator not
+    answered yet, would be stored where nothing shows it. A note added to an answer, or
+    evidence before the answer, still imports."""
+    run("answer", "43", "--value", "否")
+    split(run)
+    path = form_path(tmp_path, "审批监管科")
+    fill(path, {84: "待核实"}, column=col("备注"))
+    before = (tmp_path / "answers.yaml").read_bytes()
+    result = run("import", str(path))
+    assert result.exit_code == 3
+    assert re.search(r"第\d+行（第84项）：第84项只填了备注，没有填报值或不适用原因", result.stderr)
+    assert (tmp_path / "answers.yaml").read_bytes() == before
+    fill(path, {84: None}, column=col("备注"))
+    fill(path, {43: "见考核办法"}, column=col("备注"))
+    assert run("import", str(path)).exit_code == 0
+    assert "见考核办法" in run("show", "43").stdout
+
+
 def test_tampered_and_unknown_keys_are_refused(run, tmp_path: Path) -> None:
     split(run)
     path = form_path(tmp_path, "审批监管科")

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from evalcheck.answers.store import State
+from evalcheck.errors import InputError
 from evalcheck.io.xlsx_format import original_of
 from evalcheck.io.xlsx_read import Change
 from evalcheck.model.derived import TOLERANCE
@@ -137,6 +138,7 @@ def pending(snap: Snapshot, changes: Sequence[Change]) -> list[Planned]:
     gives is not an answer and is skipped; one a person overwrote is imported.
     """
     out: list[Planned] = []
+    lonely: list[str] = []  # a note for an indicator with no answer: nowhere to show it
     for ch in changes:
         d = snap.row(ch.ind.id).derived
         if (
@@ -150,10 +152,18 @@ def pending(snap: Snapshot, changes: Sequence[Change]) -> list[Planned]:
         rec = snap.answers.records.get(ch.ind.id)
         old = rec.current if rec else None
         new = _resolved(ch, old)
-        if new.value is None and new.na is None and not new.note and not new.evidence:
+        if new.value is None and new.na is None and new.note:
+            lonely.append(
+                f"{ch.where}：第{ch.ind.id}项只填了备注，没有填报值或不适用原因"
+                "（备注要和答案一起填写，如同 evalcheck answer 的 --note）"
+            )
+            continue
+        if new.value is None and new.na is None and not new.evidence:
             continue  # a note deleted from a row that has no answer: nothing to record
         if old is None or not old.same_content(new):
             out.append((ch, old, new))
+    if lonely:
+        raise InputError(f"有 {len(lonely)} 行不能导入，未导入任何内容：", details=lonely)
     return out
 
 
