@@ -178,3 +178,19 @@ def test_review_tables_share_one_note(run, terminal) -> None:
     assert out.count("┏") >= 2  # one table per leader
     gone = hidden(out)
     assert gone and notes(out)[0]["hint"] == "用-fjson或加宽窗口查看"
+
+
+def test_compare_keeps_both_values_at_60_columns(run, terminal, tmp_path, monkeypatch) -> None:
+    """变化 is worked out from the two values: on a narrow terminal it gives way first."""
+    from tests.nextyear import write_years
+
+    old_cl, old_ans, new_cl = write_years(tmp_path / "years")
+    monkeypatch.setenv("EVALCHECK_CHECKLIST", str(new_cl))
+    assert (
+        run("carry", "--from-checklist", str(old_cl), "--from-answers", str(old_ans)).exit_code == 0
+    )
+    run("answer", "1", "--value", "300")
+    terminal(60)
+    compared = run("compare").stdout
+    assert {"上年值", "今年值"} <= all_headers(compared), compared
+    assert "变化" in hidden(compared)

@@ -469,7 +469,8 @@ COMPARE: list[Column[Any]] = [
     Column[Any]("previous_id", "上年题号", lambda c: c.previous_id, keep=30, width=8, numeric=True),
     Column[Any]("previous", "上年值", lambda c: c.previous, keep=90, wide=True, width=18),
     Column[Any]("current", "今年值", lambda c: c.current, keep=90, wide=True, width=18),
-    Column[Any]("change", "变化", lambda c: c.change, keep=KEEP_ALWAYS, width=16),
+    # 变化 is worked out from the two values: on a narrow terminal it gives way before them
+    Column[Any]("change", "变化", lambda c: c.change, keep=85, width=16),
 ]
 """`compare` and the export's 同比 sheet (previous.CompareRow); the terminal drops 责任科室,
 which titles each section's table."""
