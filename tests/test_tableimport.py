@@ -283,3 +283,15 @@ def test_unreadable_ranges(bad: str) -> None:
 )
 def test_cells_naming_several(cell: str, names: list[str]) -> None:
     assert split_names(cell) == names
+
+
+def test_an_exported_table_gives_back_no_unassigned_section(run, tmp_path: Path) -> None:
+    """The export writes 未指定科室 for an indicator with no section (82); read back by
+    checklist-import that is still no section, not a section of that name."""
+    import yaml
+
+    assert run("export", "r.xlsx").exit_code == 0
+    assert run("checklist-import", "r.xlsx", "--output", "new.yaml").exit_code == 0
+    doc = yaml.safe_load((tmp_path / "new.yaml").read_text(encoding="utf-8"))
+    assert next(i for i in doc["indicators"] if i["id"] == 82).get("section") is None
+    assert "未指定科室" not in (tmp_path / "new.yaml").read_text(encoding="utf-8")

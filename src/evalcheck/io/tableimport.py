@@ -23,7 +23,7 @@ from typing import Any
 
 from evalcheck.errors import DataError, InputError
 from evalcheck.io.tableimport_read import Book, Row, Sheet, clean_cell, column_letter, read_book
-from evalcheck.model.checklist import CN_NUMERALS, id_ranges
+from evalcheck.model.checklist import CN_NUMERALS, UNASSIGNED, id_ranges
 from evalcheck.model.kinds import NO_CUE, cues, has_options
 
 __all__ = ["checklist_document", "checklist_yaml", "clean_cell", "read_table"]
@@ -692,7 +692,8 @@ class _BodyScan:
 
     def _names(self, n: int, row: Sequence[str], ident: int) -> tuple[list[str], list[str]]:
         owners = split_names(self._get(row, "owner"))
-        sections = split_names(self._get(row, "section"))
+        # what an exported table writes for an indicator with no section is not a section
+        sections = [s for s in split_names(self._get(row, "section")) if s != UNASSIGNED]
         if "owner" in self.cols and not owners:
             raise self._problem(f"{self._at(n, 'owner')}：第{ident}项没有责任领导")
         for key in ("owner", "section"):
