@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from evalcheck.answers.review import Review
 from evalcheck.answers.store import Answers
@@ -18,6 +19,9 @@ from evalcheck.errors import InputError
 from evalcheck.infra import clock
 from evalcheck.model.checklist import Checklist, Indicator
 from evalcheck.state.snapshot import Row, take
+
+if TYPE_CHECKING:
+    from evalcheck.answers.tiers import Thresholds, Tier
 
 
 def parse_today(raw: str | None) -> dt.date:
@@ -64,3 +68,16 @@ def due_within(rows: Iterable[Row], days: int) -> list[Row]:
     soon = [r for r in rows if not r.done and not r.overdue and r.days_left <= days]
     soon.sort(key=lambda r: (r.days_left, r.id))
     return soon
+
+
+def row_tier(row: Row, today: dt.date, limits: Thresholds) -> Tier | None:
+    """A row's reminder tier (提醒, 催办, 督办, 待审核), or None: `overdue`'s 级别 and
+    `remind`. The tiers are imported here, by the commands that show them (start-up time:
+    reminders.py's messages are `remind`'s alone)."""
+    from evalcheck.answers.review import days_waiting
+    from evalcheck.answers.tiers import tier_of
+
+    waiting = days_waiting(row.state, today) if row.state is not None else 0
+    return tier_of(
+        open_=not row.done, days=row.days, review=row.review, waiting=waiting, limits=limits
+    )

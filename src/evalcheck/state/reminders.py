@@ -19,19 +19,13 @@ from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 from evalcheck.answers.review import Review, days_waiting, signed_by
-from evalcheck.answers.tiers import Thresholds, Tier, tier_of
+from evalcheck.answers.tiers import Thresholds, Tier
 from evalcheck.model.checklist import UNASSIGNED, Checklist
+from evalcheck.state.deadlines import row_tier
 from evalcheck.state.snapshot import NO_OWNER, Row
 
 # addressed to the section; the others to the leader
 SECTION_TIERS = (Tier.SOON, Tier.LATE, Tier.REDO)
-
-
-def row_tier(row: Row, today: dt.date, limits: Thresholds) -> Tier | None:
-    waiting = days_waiting(row.state, today) if row.state is not None else 0
-    return tier_of(
-        open_=not row.done, days=row.days, review=row.review, waiting=waiting, limits=limits
-    )
 
 
 class Message(NamedTuple):

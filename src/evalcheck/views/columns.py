@@ -226,7 +226,7 @@ def with_review(cl: Checklist, columns: list[Column[Row]]) -> list[Column[Row]]:
 def tier_column(today: dt.date, limits: "Thresholds | None" = None) -> Column[Row]:
     """级别: the reminder tier of a row (提醒, 催办, 督办, 待审核), with `remind`'s defaults."""
     from evalcheck.answers.tiers import Thresholds  # only where tiers are shown: start-up time
-    from evalcheck.state.reminders import row_tier
+    from evalcheck.state.deadlines import row_tier
 
     chosen = limits or Thresholds()
 
