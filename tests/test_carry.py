@@ -204,6 +204,10 @@ def test_an_answer_after_a_broken_correction_writes_nothing(run, years, args) ->
     assert "不能重复对应" in r.stderr and "--from-checklist" in r.stderr
     assert "已记录" not in r.stdout
     assert Path("answers.yaml").read_bytes() == before
+    assert "删除这个文件" in r.stderr  # the advice works: delete it, make it again
+    path.unlink()
+    assert carry(run, years).exit_code == 0
+    assert run("answer", *args).exit_code == 0
 
 
 def test_carry_needs_both_files(run, years) -> None:

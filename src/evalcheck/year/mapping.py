@@ -206,11 +206,11 @@ def build(
     )
 
 
-# a mapping file with an error: edit it, or make it again from last year's files (a plain
-# `carry` reads the broken file first)
+# a mapping file with an error: edit it, or delete it and make it again from last year's
+# files (carry reads an existing file first, to keep its manual entries)
 AGAIN = (
-    "改正后重新运行 evalcheck carry；或用 evalcheck carry --from-checklist 上年清单 "
-    "--from-answers 上年答案 重新生成"
+    "改正后重新运行 evalcheck carry；或删除这个文件，再用 evalcheck carry --from-checklist "
+    "上年清单 --from-answers 上年答案 重新生成（手工指定的对应需重新指定）"
 )
 
 
