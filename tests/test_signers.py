@@ -220,3 +220,31 @@ def test_evidence_or_an_undo_does_not_make_a_leader_the_answers_filler(run) -> N
     run("evidence", "add", "33", "台账.pdf", "--by", "办公室李四")
     refused = run("approve", "33", "--by", "万富春")
     assert refused.exit_code == 3 and "本人填报" in refused.stderr
+
+
+def test_evidence_through_a_form_keeps_the_filler_and_the_time(run, monkeypatch) -> None:
+    """A form that only adds 佐证材料 or 备注 to an answer keeps who filled it and when
+    (show, JSON, review -f json); a form that changes the value makes the importer its
+    填报人."""
+    from tests.test_excel import col, fill, form_path, split
+
+    monkeypatch.setenv("EVALCHECK_TODAY", "2026-12-01")
+    assert run("answer", "47", "--value", "320", "--by", "张三").exit_code == 0
+    split(run)
+    path = form_path(Path.cwd(), "政务服务中心")
+    (path.parent / "f.pdf").write_bytes(b"%PDF-1.4")
+    fill(path, {47: "f.pdf"}, column=col("佐证材料"))
+    monkeypatch.setenv("EVALCHECK_TODAY", "2026-12-03")
+    done = run("import", str(path), "--by", "万富春")
+    assert done.exit_code == 0 and "佐证材料" in done.stdout, done.stdout + done.stderr
+    answer = json.loads(run("show", "47", "--format", "json").stdout)["answer"]
+    assert (answer["by"], answer["at"][:10]) == ("张三", "2026-12-01")
+    assert [e["name"] for e in answer["evidence"]] == ["f.pdf"]
+    pending = json.loads(run("review", "--owner", "万富春", "--format", "json").stdout)
+    item = next(i for g in pending for i in g["items"] if i["id"] == 47)
+    assert (item["by"], item["at"][:10]) == ("张三", "2026-12-01")
+    assert run("approve", "47", "--by", "万富春").exit_code == 0
+    run("undo", "--by", "万富春")
+    fill(path, {47: 330})
+    assert run("import", str(path), "--by", "万富春").exit_code == 0
+    assert json.loads(run("show", "47", "--format", "json").stdout)["answer"]["by"] == "万富春"

@@ -162,21 +162,29 @@ class Record:
         return self.timeline[-1]
 
     def author(self) -> str:
-        """Who filled the current answer (its 填报人): the `by` of the version that set its
-        value or not-applicable. A version that keeps the answer (evidence added or
-        removed, a sign-off) keeps its author; an undo gives back the author of the version
-        it restores. (`by` of such a version says who made that version.)"""
-        authors: list[str] = []
+        """Who filled the current answer (its 填报人): see authorship."""
+        return self.authorship()[0]
+
+    def authorship(self) -> tuple[str, str]:
+        """(填报人, 填报时间) of the current answer: the `by`/`at` of the version that set its
+        value or not-applicable. A version that keeps them (evidence added or removed, a
+        sign-off, a note or evidence changed through a form) keeps its author; an undo
+        gives back the author of the version it restores. (`by`/`at` of such a version say
+        who made that version, and when: `history` shows them.)"""
+        authors: list[tuple[str, str]] = []
         position: dict[int, int] = {}
+        prev: State | None = None
         for pos, st in enumerate(self.timeline):
-            if st.action in KEEPS_ANSWER and authors:
+            kept = prev is not None and (st.value, st.na) == (prev.value, prev.na)
+            if authors and (st.action in KEEPS_ANSWER or (kept and st.recorded)):
                 who = authors[-1]
             elif st.action == "undo" and position.get(st.reverts or -1, 0) > 0:
                 who = authors[position[st.reverts or -1] - 1]
             else:
-                who = st.by
+                who = (st.by, st.at)
             position.setdefault(st.seq, pos)
             authors.append(who)
+            prev = st
         return authors[-1]
 
 
@@ -208,9 +216,14 @@ class Answers:
         return f"Answers({str(self.path)!r}, {len(self.records)} 项)"
 
     def author(self, ident: int) -> str | None:
-        """The 填报人 of an indicator's current answer (Record.author), or None."""
+        """The 填报人 of an indicator's current answer (Record.authorship), or None."""
         rec = self.records.get(ident)
         return rec.author() if rec is not None else None
+
+    def authorship(self, ident: int) -> tuple[str, str] | None:
+        """(填报人, 填报时间) of an indicator's current answer (Record.authorship), or None."""
+        rec = self.records.get(ident)
+        return rec.authorship() if rec is not None else None
 
     def state(self, ident: int) -> State | None:
         rec = self.records.get(ident)

@@ -239,8 +239,8 @@ def _show_lines(cl: Any, row: Any) -> list[tuple[str, str]]:
         lines.append(("备注", st.note))
     lines.append(("佐证材料", _evidence_text(row.evidence)))
     if st is not None:
-        lines.append(("填报人", row.author or st.by))
-        lines.append(("填报时间", short_time(st.at)))
+        lines.append(("填报人", row.author))  # who filled it (snapshot: Record.authorship)
+        lines.append(("填报时间", short_time(row.authored_at)))
     if row.review is not None:
         lines.extend(_review_lines(row))
     elif st is None and ind.formula and row.review_text:

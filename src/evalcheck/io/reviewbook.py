@@ -140,7 +140,7 @@ def _write_sheet(
         book.put(ws, HEADER_ROW, n, name, header)
     r = FIRST_ROW
     for ind, st in items:
-        values = row_values(checklist, ind, st, answers.author(ind.id))
+        values = row_values(checklist, ind, st, answers.authorship(ind.id))
         formats = {**FORMATS, "填报值": number_format(ind)}
         for name, n in COL.items():
             v = values.get(name)
@@ -171,7 +171,7 @@ def _write_sheet(
 
 
 def row_values(
-    checklist: Checklist, ind: Indicator, st: State, author: str | None = None
+    checklist: Checklist, ind: Indicator, st: State, author: tuple[str, str] | None = None
 ) -> dict[str, Any]:
     """One indicator's cells, by column name."""
     review = review_of(checklist, st)
@@ -183,8 +183,8 @@ def row_values(
         "单位": ind.unit or "",
         "备注": st.note or "",
         "佐证材料": "\n".join(e.name for e in st.evidence),
-        "填报人": author or st.by,
-        "填报时间": local_time(st.at),
+        "填报人": author[0] if author else st.by,
+        "填报时间": local_time(author[1] if author else st.at),
         "审核状态": (review.label if review else "") + _explained(review, st),
         "审核人": signed_by(st) if review is not Review.PENDING else "",
         "审核意见": st.comment or "" if review is not Review.PENDING else "",
@@ -380,7 +380,8 @@ def apply_review(answers: Answers, planned: Sequence[Planned], reviewer: str) ->
             p.decision.ind.id,
             action=p.decision.action,
             reviewer=reviewer,
-            comment=p.decision.comment,
+            # a 审核意见 taken as the 说明 is kept once, as the 说明 (shown "已说明：…")
+            comment=None if p.explanation else p.decision.comment,
             signed_for=p.signoff.signed_for,
             seq=seq,
             explanation=p.explanation,

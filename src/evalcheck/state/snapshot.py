@@ -180,7 +180,8 @@ class Row:
     held_by: tuple[int, ...] = ()  # a derived value's inputs that are not final yet
     holdup: str = ""  # '第134项待审核' (why a derived value is not final)
     review_on: bool = False  # the checklist has review on (how the stage is labelled)
-    author: str = ""  # 填报人: who filled the answer (Record.author), not who added evidence
+    author: str = ""  # 填报人: who filled the answer (Record.authorship), not who added evidence
+    authored_at: str = ""  # 填报时间: when (ISO), not when evidence was added
 
     @property
     def id(self) -> int:
@@ -306,7 +307,7 @@ class Row:
         if self.held_by:
             out["held_by"] = list(self.held_by)
         if st is not None:
-            out.update(note=st.note, by=self.author or st.by, at=st.at)
+            out.update(note=st.note, by=self.author or st.by, at=self.authored_at or st.at)
         if self.misfit is not None:
             out["misfit"] = self.misfit
         if review:
@@ -411,9 +412,10 @@ def take(
             review = review_of(checklist, st)
             shown = describe_state(ind, st)
             stage = recorded_stage(on, review)
+            who, when = rec.authorship() if rec is not None else (st.by, st.at)
             return Row(
                 ind, status, st, d, days, shown, category, misfit, None, review, ev, stage,
-                review_on=on, author=rec.author() if rec is not None else st.by,
+                review_on=on, author=who, authored_at=when,
             )  # fmt: skip
         status = Status.COMPUTED if d is not None and d.value is not None else Status.OPEN
         shown = display_derived(ind, d)
