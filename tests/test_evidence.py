@@ -41,7 +41,7 @@ def test_add_copies_into_the_store_and_records_name_size_hash_who(run, tmp_path:
     assert result.stdout.splitlines() == [
         "第47项 已添加 承诺时限汇总表.xlsx（1000 B）",
         "第47项 已记录链接 https://zwfw.example.cn/47",
-        "填报人：张三",
+        "操作人：张三",
     ]
     stored = tmp_path / STORE / "47" / "承诺时限汇总表.xlsx"
     assert stored.read_bytes() == src.read_bytes()
@@ -61,7 +61,7 @@ def test_rm_and_undo_move_the_file_out_and_back(run, tmp_path: Path) -> None:
     stored = tmp_path / STORE / "47"
     result = run("evidence", "rm", "47", "a.pdf", "--by", "王芳")
     assert (
-        result.stdout.strip() == "第47项 已移除文件 a.pdf（填报人：王芳；可用 evalcheck undo 恢复）"
+        result.stdout.strip() == "第47项 已移除文件 a.pdf（操作人：王芳；可用 evalcheck undo 恢复）"
     )
     assert sorted(p.name for p in stored.iterdir()) == ["b.pdf"]
     assert [i["name"] for i in items(run, 47)] == ["b.pdf"]

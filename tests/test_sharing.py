@@ -287,7 +287,7 @@ def test_evalcheck_user_is_the_default_writer(run, tmp_path, monkeypatch) -> Non
     assert "填报人：审批监管科 张三" in run("answer", "47", "--value", "312").stdout
     assert "填报人：李四" in run("answer", "48", "--value", "1", "--by", "李四").stdout
     undo = run("undo")
-    assert undo.exit_code == 0 and "填报人：审批监管科 张三" in undo.stdout
+    assert undo.exit_code == 0 and "操作人：审批监管科 张三" in undo.stdout
     data = yaml.safe_load((tmp_path / "answers.yaml").read_text("utf-8"))["answers"]
     assert data[47]["by"] == "审批监管科 张三"
 

@@ -13,6 +13,7 @@ from evalcheck.answers.review import short_time
 from evalcheck.answers.store import ACTIONS, State, describe_state
 from evalcheck.cli.frame import CliCommand, usage_checked
 from evalcheck.cli.shared import (
+    ActorOpt,
     ByOpt,
     Fmt,
     ForceOutOpt,
@@ -407,7 +408,7 @@ def history(
 
 
 @app.command(cls=CliCommand)
-def undo(ctx: typer.Context, by: ByOpt = None) -> None:
+def undo(ctx: typer.Context, by: ActorOpt = None) -> None:
     """撤销最近一次修改（填报、清除或一次导入）；撤销本身也记入历史。
 
     再次执行会继续撤销更早的修改。
@@ -428,7 +429,7 @@ def undo(ctx: typer.Context, by: ByOpt = None) -> None:
             f"已撤销第{ident}项的{what}（第{change.seq}次修改，{change.actor}，{short_time(change.acted_at)}）："
             + _undone_all(cl, ind, current, restored)
         )
-    echo(by_note(who, by))
+    echo(by_note(who, by, "操作人"))
     for name in lost:
         typer.echo(f"注意：{name} 无法从材料库的删除记录中恢复，请重新添加", err=True)
 

@@ -8,7 +8,7 @@ import typer
 
 from evalcheck.cli.frame import CliCommand, CliGroup
 from evalcheck.cli.shared import (
-    ByOpt,
+    ActorOpt,
     Env,
     SectionOpt,
     ShowFmt,
@@ -85,7 +85,7 @@ def add_cmd(
     files: Annotated[
         list[str], typer.Argument(metavar="文件...", help="文件路径或网址（http:// 或 https://）。")
     ],
-    by: ByOpt = None,
+    by: ActorOpt = None,
 ) -> None:
     """把文件复制到佐证材料库（答案文件旁的“佐证材料/题号/”），登记名称、大小、sha256、时间和添加人。
 
@@ -105,7 +105,7 @@ def add_cmd(
     for line in describe_added(done.ind.id, done.report):
         echo(line)
     if done.state is not None:
-        echo(by_note(who, by))
+        echo(by_note(who, by, "操作人"))
     _reopened_note(done)
 
 
@@ -123,7 +123,7 @@ def rm_cmd(
     ctx: typer.Context,
     ident: IdArg,
     name: Annotated[str, typer.Argument(metavar="名称", help="文件名或网址（见 evidence list）。")],
-    by: ByOpt = None,
+    by: ActorOpt = None,
 ) -> None:
     """从一项指标的佐证材料中移除一个文件或链接（可用 evalcheck undo 恢复）。
 
@@ -136,7 +136,7 @@ def rm_cmd(
     n = parse_id(ident)
     who = writer_name(by)
     done = remove_evidence(env, n, name, by=who)
-    gone, note = done.gone, by_note(who, by)
+    gone, note = done.gone, by_note(who, by, "操作人")
     echo(f"第{done.ind.id}项 已移除{gone.label} {gone.name}（{note}；可用 evalcheck undo 恢复）")
     _reopened_note(done)
 
@@ -212,7 +212,7 @@ def check_cmd(
 
 
 @evidence_app.command("migrate", cls=CliCommand)
-def migrate_cmd(ctx: typer.Context, by: ByOpt = None) -> None:
+def migrate_cmd(ctx: typer.Context, by: ActorOpt = None) -> None:
     """把 evalcheck 0.1 以路径登记的佐证材料复制进材料库（找不到的文件保留原记录并列出）。
 
     整次迁移可用 evalcheck undo 撤销。

@@ -24,7 +24,8 @@ ReviewerOpt = Annotated[
     str | None,
     typer.Option(
         "--by",
-        help="审核人姓名（责任领导，或清单 deputies 中登记的代签人）。用 --owner 时默认为该领导。",
+        help="审核人姓名（责任领导，或清单 deputies 中登记的代签人）。"
+        "approve --owner 时默认为该领导。",
         show_default=False,
         autocompletion=completer("owners"),
     ),

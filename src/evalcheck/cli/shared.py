@@ -364,6 +364,15 @@ ByOpt = Annotated[
         show_default=False,
     ),
 ]
+ActorOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--by",
+        help="操作人（记入修改记录；不改变答案的填报人），默认为环境变量 EVALCHECK_USER，"
+        "未设置时为当前登录用户名。",
+        show_default=False,
+    ),
+]
 
 
 def _to_file(output: Path | None) -> Path | None:
@@ -449,9 +458,10 @@ def writer_name(by: str | None) -> str:
     return by.strip() if by and by.strip() else current_user()
 
 
-def by_note(who: str, by: str | None) -> str:
-    """'填报人：张三', shown on every write; a hint on stderr when the name is a shared PC's
-    login (Administrator, user, lenovo …) rather than a person's."""
+def by_note(who: str, by: str | None, what: str = "填报人") -> str:
+    """'填报人：张三' ('操作人：张三' for a change that keeps the answer's filler: evidence,
+    undo), shown on every write; a hint on stderr when the name is a shared PC's login
+    (Administrator, user, lenovo …) rather than a person's."""
     from evalcheck.answers.paths import ENV_USER, is_generic_user
 
     if not by and is_generic_user(who):
@@ -459,7 +469,7 @@ def by_note(who: str, by: str | None) -> str:
             f"填报人记为“{who}”，这是电脑的登录名；请用 --by 姓名，"
             f"或设置环境变量 {ENV_USER}=姓名（Windows：setx {ENV_USER} 张三）"
         )
-    return f"填报人：{who}"
+    return f"{what}：{who}"
 
 
 MAX_DAYS = 36500  # a hundred years: beyond it a number of days is a typo
