@@ -222,3 +222,24 @@ def test_an_approval_of_a_rule_break_needs_a_written_explanation(run, checklist)
     assert (st.review, st.explanation, st.comment) == ("approved", "国家系统按登记口径汇聚", None)
     shown = run("show", "132").stdout
     assert shown.count("国家系统按登记口径汇聚") == 1 and "已说明：国家系统按登记口径汇聚" in shown
+
+
+@pytest.mark.parametrize("comment", ["#DIV/0!", "#N/A", "\u200b", "\u3000 "])
+def test_an_error_value_or_an_invisible_text_is_no_reason(run, exported, comment) -> None:
+    """A formula that failed (#DIV/0! as the spreadsheet saved it) or zero-width spaces
+    are no 退回 reason and no 说明: the row is refused, nothing written."""
+    fill(GAO, q21=("退回", comment))
+    before = Path("answers.yaml").read_bytes()
+    result = run("import", GAO)
+    assert result.exit_code == 3
+    assert "错误值" in result.stderr or "退回原因" in result.stderr
+    assert Path("answers.yaml").read_bytes() == before
+
+
+def test_an_invisible_explanation_or_reason_on_the_command_line_is_none(run) -> None:
+    run("answer", "131", "--value", "1000", "--by", "李四")
+    run("answer", "132", "--value", "1200", "--by", "李四")
+    approved = run("approve", "132", "--by", "万富春", "--explain", "\u200b")
+    assert approved.exit_code == 3 and "需写明说明" in approved.stderr
+    returned = run("return", "131", "--by", "万富春", "--reason", "\u200b\u3000")
+    assert returned.exit_code == 3 and "退回需要写明原因" in returned.stderr

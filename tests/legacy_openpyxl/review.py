@@ -24,6 +24,7 @@ from evalcheck.io.reviewbook import (
     HEADER_ROW,
     HIDDEN,
     KIND,
+    PROMPT,
     RETURN,
     REVIEW_SHEET,
     WIDTHS,
@@ -131,7 +132,7 @@ def _decision_dropdown(ws: Any, last: int) -> None:
     dv.error = f"请选择“{APPROVE}”或“{RETURN}”"
     dv.showErrorMessage = True
     dv.promptTitle = "审核结论"
-    dv.prompt = f"选择“{APPROVE}”或“{RETURN}”；退回时必须在“审核意见”写明原因。不审核的行留空。"
+    dv.prompt = PROMPT  # changed on purpose since (the 说明 of a rule break)
     dv.showInputMessage = True
     ws.add_data_validation(dv)
     col = get_column_letter(COL["审核结论"])

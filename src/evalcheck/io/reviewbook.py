@@ -35,7 +35,7 @@ from evalcheck.io.xlsx_format import (
 )
 from evalcheck.io.xlsx_read import locate_row, read_cells
 from evalcheck.model.checklist import UNASSIGNED, Checklist, Indicator
-from evalcheck.model.kinds import cell_value, number_format
+from evalcheck.model.kinds import cell_value, number_format, visible_text
 from evalcheck.views.attachment import fonts_of
 from evalcheck.views.columns import local_time
 
@@ -215,8 +215,7 @@ def _decision_dropdown(ws: Any, last: int) -> None:
             "error_message": f"请选择“{APPROVE}”或“{RETURN}”",
             "show_error": True,
             "input_title": "审核结论",
-            "input_message": f"选择“{APPROVE}”或“{RETURN}”；"
-            "退回时必须在“审核意见”写明原因。不审核的行留空。",
+            "input_message": PROMPT,
             "show_input": True,
         },
     )
@@ -274,8 +273,13 @@ def read_review_workbook(path: Path, checklist: Checklist) -> ReviewResult:
         ind, where = located
         raw = get("审核结论")
         decision = "" if raw is None else str(raw).strip()
-        comment = None if get("审核意见") is None else str(get("审核意见")).strip() or None
+        comment = visible_text(get("审核意见"))
         if not decision:
+            continue
+        if comment in EXCEL_ERRORS:
+            result.refused.append(
+                f"{where}：审核意见是公式算出的错误值“{comment}”，请直接写成文字（说明或退回原因）"
+            )
             continue
         if decision not in DECISIONS:
             result.refused.append(
@@ -291,6 +295,17 @@ def read_review_workbook(path: Path, checklist: Checklist) -> ReviewResult:
                      where, get("填报值"))
         )  # fmt: skip
     return result
+
+
+# the 审核结论 cell's prompt (tests/legacy_openpyxl/review.py, the equivalence oracle, uses it)
+PROMPT = (
+    f"选择“{APPROVE}”或“{RETURN}”；退回时必须在“审核意见”写明原因；"
+    "通过一个违反错误级规则的答案时，在“审核意见”写明说明。不审核的行留空。"
+)
+# what a spreadsheet shows for a formula that failed: never a reason or a 说明
+EXCEL_ERRORS = frozenset(
+    {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!"}
+)
 
 
 def _header(rows: list[list[tuple[Any, bool]]]) -> dict[str, int] | None:

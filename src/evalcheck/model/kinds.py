@@ -57,6 +57,18 @@ def without_control(text: str) -> str:
     return CONTROL.sub("", text) if CONTROL.search(text) else text
 
 
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"  # zero-width characters: nothing a person reads
+
+
+def visible_text(raw: Any) -> str | None:
+    """A reason, 说明 or 审核意见 as text, or None when it says nothing a person can read
+    (blank, spaces, full-width spaces, zero-width or control characters)."""
+    if raw is None:
+        return None
+    text = without_control(str(raw)).strip(" \t\r\n\u3000" + INVISIBLE)
+    return text or None
+
+
 def number_ok(v: Any) -> bool:
     """A finite int or float within ±MAX_NUMBER (bool is not a number here)."""
     if isinstance(v, bool) or not isinstance(v, int | float):

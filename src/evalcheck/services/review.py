@@ -27,6 +27,7 @@ from evalcheck.io.reviewbook import (
     read_review_workbook,
 )
 from evalcheck.model.checklist import Checklist, Indicator
+from evalcheck.model.kinds import visible_text
 from evalcheck.services.workspace import Workspace
 from evalcheck.state.findings import Finding
 
@@ -70,7 +71,7 @@ def approve(
     reviewer = check_reviewer(cl, reviewer)
     chosen = None if leader is not None else _indicators(cl, idents)
     skipped: list[str] = []
-    explain = (explain or "").strip() or None
+    explain = visible_text(explain)
     with ws.writing() as answers:
         if chosen is None:
             chosen, skipped = _pending_of(cl, answers, leader, reviewer)
@@ -121,12 +122,13 @@ def return_answers(
 ) -> list[Signed]:
     """Return the answers `idents` to their section, with the reason (required)."""
     cl = ws.checklist
-    if not reason.strip():
+    said = visible_text(reason)
+    if said is None:
         raise InputError("退回需要写明原因：--reason 原因（例如 --reason 与台账数字不符）")
     reviewer = check_reviewer(cl, reviewer)
     chosen = _indicators(cl, idents)
     with ws.writing() as answers:
-        return _sign(cl, answers, chosen, "return", reviewer, reason.strip())
+        return _sign(cl, answers, chosen, "return", reviewer, said)
 
 
 def _indicators(cl: Checklist, idents: Sequence[int]) -> list[Indicator]:
