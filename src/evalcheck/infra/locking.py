@@ -33,13 +33,15 @@ def acquire(path: Path, timeout: float) -> Any:
     """
     import zc.lockfile  # type: ignore[import-untyped]  # only writing commands pay for it
 
-    deadline = time.monotonic() + timeout
+    deadline: float | None = None  # the clock is read only when the lock is held
     while True:
         try:
             return zc.lockfile.SimpleLockFile(str(path))
         except zc.lockfile.LockError as exc:
             _unless_held(exc)
-            left = deadline - time.monotonic()
+            now = time.monotonic()
+            deadline = now + timeout if deadline is None else deadline
+            left = deadline - now
             if left <= 0:
                 raise LockBusy(str(path)) from None
             time.sleep(min(POLL, left))
