@@ -202,6 +202,15 @@ def test_a_section_form_shows_the_return_reason_and_imports_untouched_as_nothing
     assert Path("answers.yaml").read_bytes() == before
 
 
+def refused(run, path: str) -> str:
+    """Import the workbook, expect it refused (exit 3, answers untouched): its message."""
+    before = Path("answers.yaml").read_bytes()
+    result = run("import", path)
+    assert result.exit_code == 3, result.output
+    assert Path("answers.yaml").read_bytes() == before
+    return str(result.stderr)
+
+
 def test_an_approval_of_a_rule_break_needs_a_written_explanation(run, checklist) -> None:
     """As `approve --explain`: in a workbook the 说明 is the row's 审核意见; a 通过 without
     one is refused (located, nothing written), with one it is kept as the 说明."""
@@ -209,11 +218,8 @@ def test_an_approval_of_a_rule_break_needs_a_written_explanation(run, checklist)
     run("answer", "132", "--value", "1200", "--by", "李四")
     assert run("export", "--review", "审核表").exit_code == 0
     fill(WAN, q132=("通过", None))
-    before = Path("answers.yaml").read_bytes()
-    result = run("import", WAN)
-    assert result.exit_code == 3
-    assert "第132项违反错误级规则" in result.stderr and "“审核意见”中写明说明" in result.stderr
-    assert Path("answers.yaml").read_bytes() == before
+    said = refused(run, WAN)
+    assert "第132项违反错误级规则" in said and "“审核意见”中写明说明" in said
     fill(WAN, q132=("通过", "国家系统按登记口径汇聚"))
     preview = run("import", WAN, "--dry-run")
     assert "→ 已审核（已说明：国家系统按登记口径汇聚）" in preview.stdout
@@ -229,11 +235,8 @@ def test_an_error_value_or_an_invisible_text_is_no_reason(run, exported, comment
     """A formula that failed (#DIV/0! as the spreadsheet saved it) or zero-width spaces
     are no 退回 reason and no 说明: the row is refused, nothing written."""
     fill(GAO, q21=("退回", comment))
-    before = Path("answers.yaml").read_bytes()
-    result = run("import", GAO)
-    assert result.exit_code == 3
-    assert "错误值" in result.stderr or "退回原因" in result.stderr
-    assert Path("answers.yaml").read_bytes() == before
+    said = refused(run, GAO)
+    assert "错误值" in said or "退回原因" in said
 
 
 def test_an_invisible_explanation_or_reason_on_the_command_line_is_none(run) -> None:
