@@ -342,7 +342,10 @@ def test_review_state_follows_a_simple_model(tmp_path_factory, ops) -> None:
             model.append((None, None))
         elif op in ("approve", "return"):
             try:
-                plan_signoffs(cl, [(ind, answers.state(47))], action=op, reviewer="万富春")
+                plan_signoffs(
+                    cl, [(ind, answers.state(47))], action=op, reviewer="万富春",
+                    authors={47: answers.author(47)},
+                )  # fmt: skip
             except InputError:
                 allowed = {"approve": [Review.PENDING],
                            "return": [Review.PENDING, Review.APPROVED]}[op]  # fmt: skip

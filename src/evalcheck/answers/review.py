@@ -73,7 +73,7 @@ def plan_signoffs(
     *,
     action: str,
     reviewer: str,
-    authors: Mapping[int, str | None] | None = None,
+    authors: Mapping[int, str | None],
 ) -> list[Signoff]:
     """Check every item against who may sign and the transitions; refuse all if one is
     refused.
@@ -88,7 +88,7 @@ def plan_signoffs(
         why = signer_refusal(checklist, ind, reviewer) or refusal(
             ind, st, review_of(checklist, st), action
         )
-        why = why or own_refusal(ind, st, reviewer, action, (authors or {}).get(ind.id))
+        why = why or own_refusal(ind, authors.get(ind.id), reviewer, action)
         if why:
             problems.append(why)
             continue
@@ -122,13 +122,10 @@ def signer_refusal(checklist: Checklist, ind: Indicator, reviewer: str) -> str:
     )
 
 
-def own_refusal(
-    ind: Indicator, st: State | None, reviewer: str, action: str, author: str | None = None
-) -> str:
+def own_refusal(ind: Indicator, author: str | None, reviewer: str, action: str) -> str:
     """Nobody signs an answer they filled or imported themselves ('' when not); `author`:
-    the answer's 填报人 (Answers.author: evidence added or an undo does not change it),
-    else the version's `by`."""
-    if st is None or (author if author is not None else st.by) != reviewer:
+    the answer's 填报人 (Answers.author: evidence added or an undo does not change it)."""
+    if author != reviewer:
         return ""
     what = "审核通过" if action == "approve" else "退回"
     return f"第{ind.id}项的当前答案是{reviewer}本人填报的，不能由本人{what}（请由其他审核人审核）"

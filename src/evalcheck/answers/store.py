@@ -144,10 +144,6 @@ class State:
         }
 
 
-# versions that keep the answer as it was, and so its author (Record.author)
-KEEPS_ANSWER = frozenset({"evidence", "approve", "return"})
-
-
 class Record:
     """One indicator's answer: its states, oldest first; the last is current."""
 
@@ -167,16 +163,16 @@ class Record:
 
     def authorship(self) -> tuple[str, str]:
         """(填报人, 填报时间) of the current answer: the `by`/`at` of the version that set its
-        value or not-applicable. A version that keeps them (evidence added or removed, a
-        sign-off, a note or evidence changed through a form) keeps its author; an undo
-        gives back the author of the version it restores. (`by`/`at` of such a version say
-        who made that version, and when: `history` shows them.)"""
+        value or not-applicable. A version that keeps the value (evidence added or removed,
+        a sign-off, a note changed) keeps its author; an undo gives back the author of the
+        version it restores. (`by`/`at` of such a version say who made that version, and
+        when: `history` shows them.)"""
         authors: list[tuple[str, str]] = []
         position: dict[int, int] = {}
         prev: State | None = None
         for pos, st in enumerate(self.timeline):
             kept = prev is not None and (st.value, st.na) == (prev.value, prev.na)
-            if authors and (st.action in KEEPS_ANSWER or (kept and st.recorded)):
+            if authors and kept and st.recorded:
                 who = authors[-1]
             elif st.action == "undo" and position.get(st.reverts or -1, 0) > 0:
                 who = authors[position[st.reverts or -1] - 1]

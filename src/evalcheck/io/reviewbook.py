@@ -361,7 +361,7 @@ def plan_review(
         if (d.action, current) in (("approve", Review.APPROVED), ("return", Review.RETURNED)):
             continue
         why = signer_refusal(checklist, d.ind, reviewer) or refusal(d.ind, st, current, d.action)
-        why = why or own_refusal(d.ind, st, reviewer, d.action, answers.author(d.ind.id))
+        why = why or own_refusal(d.ind, answers.author(d.ind.id), reviewer, d.action)
         if why:
             refused.append(f"{d.where}：{why}")
             continue

@@ -155,7 +155,7 @@ def _pending_of(
     chosen: list[Indicator] = []
     skipped: list[str] = []
     for ind in pending:
-        why = own_refusal(ind, answers.state(ind.id), reviewer, "approve", answers.author(ind.id))
+        why = own_refusal(ind, answers.author(ind.id), reviewer, "approve")
         if why:
             skipped.append(why)
         else:

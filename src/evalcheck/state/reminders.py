@@ -147,7 +147,7 @@ def _detail(tier: Tier, r: Row, today: dt.date, to: str) -> str:
         return f"{r.section}，{due}，已逾期 {r.days} 天"
     assert st is not None
     return (
-        f"填报值：{r.display}；{r.section} {r.author or st.by} {_short_date(st.at)}填报，"
+        f"填报值：{r.display}；{r.section} {r.author} {_short_date(r.authored_at)}填报，"
         f"已等待 {days_waiting(st, today)} 天"
     )
 

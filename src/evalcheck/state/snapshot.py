@@ -307,7 +307,7 @@ class Row:
         if self.held_by:
             out["held_by"] = list(self.held_by)
         if st is not None:
-            out.update(note=st.note, by=self.author or st.by, at=self.authored_at or st.at)
+            out.update(note=st.note, by=self.author, at=self.authored_at)
         if self.misfit is not None:
             out["misfit"] = self.misfit
         if review:
@@ -412,7 +412,8 @@ def take(
             review = review_of(checklist, st)
             shown = describe_state(ind, st)
             stage = recorded_stage(on, review)
-            who, when = rec.authorship() if rec is not None else (st.by, st.at)
+            assert rec is not None  # a recorded state is a record's
+            who, when = rec.authorship()
             return Row(
                 ind, status, st, d, days, shown, category, misfit, None, review, ev, stage,
                 review_on=on, author=who, authored_at=when,

@@ -145,7 +145,7 @@ BY = Column[Row]("by", "填报人", lambda r: r.author if r.state else "", width
 AT = Column[Row](
     "at",
     "填报时间",
-    lambda r: local_time(r.authored_at or r.state.at) if r.state else None,
+    lambda r: local_time(r.authored_at) if r.state else None,
     width=19,  # room for 2021-09-15 10:30 in 仿宋 or a wider substitute (else ####)
     number_format="yyyy-mm-dd hh:mm",
 )
@@ -247,7 +247,7 @@ def pending_columns(findings: Callable[[Row], str]) -> list[Column[Row]]:
         Column[Row](
             "at",
             "填报时间",
-            lambda r: short_time((r.authored_at or r.state.at) if r.state else None),
+            lambda r: short_time(r.authored_at if r.state else None),
             keep=40,
         ),
         Column[Row](
@@ -285,7 +285,7 @@ def list_csv_columns(cl: Checklist) -> list[Column[Row]]:
         Column[Row]("evidence", "佐证材料", lambda r: r.evidence.text),
         Column[Row]("evidence_state", "佐证情况", lambda r: r.evidence.summary),
         BY,
-        Column[Row]("at", "填报时间", lambda r: (r.authored_at or r.state.at) if r.state else ""),
+        Column[Row]("at", "填报时间", lambda r: r.authored_at if r.state else ""),
         *(
             [
                 REVIEW_STATE,
