@@ -152,15 +152,14 @@ def pending(snap: Snapshot, changes: Sequence[Change]) -> list[Planned]:
         rec = snap.answers.records.get(ch.ind.id)
         old = rec.current if rec else None
         new = _resolved(ch, old)
-        if new.value is None and new.na is None and new.note:
+        if new.value is None and new.na is None and new.note:  # no answer to show it with
             lonely.append(
                 f"{ch.where}：第{ch.ind.id}项只填了备注，没有填报值或不适用原因"
                 "（备注要和答案一起填写，如同 evalcheck answer 的 --note）"
             )
-            continue
-        if new.value is None and new.na is None and not new.evidence:
+        elif new.value is None and new.na is None and not new.evidence:
             continue  # a note deleted from a row that has no answer: nothing to record
-        if old is None or not old.same_content(new):
+        elif old is None or not old.same_content(new):
             out.append((ch, old, new))
     if lonely:
         raise InputError(f"有 {len(lonely)} 行不能导入，未导入任何内容：", details=lonely)

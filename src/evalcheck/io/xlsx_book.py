@@ -66,10 +66,10 @@ def checked_text(text: str) -> str:
 def wrapped_lines(text: str, width: float) -> int:
     """Lines a wrapped text takes in a column: spreadsheet programs do not re-fit the
     height of rows in a file they did not lay out themselves."""
+    from evalcheck.views.linebreak import surely_one_line
+
     columns = max(int(width) - 2, 4)
-    if len(text) * 2 <= columns and "\n" not in text and "\r" not in text:
-        return 1  # fits, whatever its characters are
-    return _LINES.count(text, columns)
+    return 1 if surely_one_line(text, columns) else _LINES.count(text, columns)
 
 
 class _LineMemo:

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from evalcheck.answers.review import Review
+from evalcheck.answers.review import Review, days_waiting
 from evalcheck.answers.store import Answers
 from evalcheck.errors import InputError
 from evalcheck.infra import clock
@@ -74,7 +74,6 @@ def row_tier(row: Row, today: dt.date, limits: Thresholds) -> Tier | None:
     """A row's reminder tier (提醒, 催办, 督办, 待审核), or None: `overdue`'s 级别 and
     `remind`. The tiers are imported here, by the commands that show them (start-up time:
     reminders.py's messages are `remind`'s alone)."""
-    from evalcheck.answers.review import days_waiting
     from evalcheck.answers.tiers import tier_of
 
     waiting = days_waiting(row.state, today) if row.state is not None else 0

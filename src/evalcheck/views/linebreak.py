@@ -192,14 +192,19 @@ class _Lines:
             self.put(ch, cw)
 
 
+def surely_one_line(text: str, columns: int) -> bool:
+    """A text of one paragraph and at most columns/2 characters fits on one line whatever
+    its characters are, without measuring it (most cells of a table)."""
+    return len(text) * 2 <= columns and "\n" not in text and "\r" not in text
+
+
 @lru_cache(maxsize=16384)  # a table repeats its sections, leaders, dates, states
 def line_count(text: str, columns: int) -> int:
     """How many lines `text` takes in `columns` columns (at least 1)."""
-    # fits on one line (most cells of a table): no need to break it; a text of at most
-    # columns/2 characters fits whatever they are, without measuring it
-    one_line = "\n" not in text and "\r" not in text
-    if one_line and (len(text) * 2 <= columns or width(text) <= max(columns, 2)):
+    if surely_one_line(text, columns):
         return 1
+    if "\n" not in text and "\r" not in text and width(text) <= max(columns, 2):
+        return 1  # fits on one line: no need to break it
     return max(len(wrap(text, columns)), 1)
 
 
