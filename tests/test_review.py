@@ -451,3 +451,57 @@ def test_review_states_are_refused_in_list_when_review_is_off(run, tmp_path: Pat
     status = run("--checklist", str(path), "status").stdout
     assert "待审核" not in status and "已完成 1 项" in status
     assert "审核状态" not in run("--checklist", str(path), "list").stdout
+
+
+# ---------------------------------------------------------------- verdicts typed into a table
+
+
+def _type_into(path: str, ident: int, header: str, text: str | None) -> None:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    ws = wb.worksheets[0]
+    at = next(r for r in ws.iter_rows() if any(c.value == "题号" for c in r))
+    col = next(c.column for c in at if c.value == header)
+    ident_col = next(c.column for c in at if c.value == "题号")
+    row = next(r for r in range(at[0].row + 1, ws.max_row + 1)
+               if ws.cell(r, ident_col).value == ident)  # fmt: skip
+    ws.cell(row, col).value = text
+    wb.save(path)
+
+
+@pytest.mark.parametrize(
+    ("ident", "header", "text", "exported"),
+    [
+        (16, "审核状态", "通过", "待审核"),  # a leader approving in the total table
+        (47, "审核人", None, "万富春"),  # a verdict wiped
+        (21, "审核意见", "可以", "不对"),
+    ],
+)
+def test_a_verdict_typed_into_the_total_table_is_refused_not_dropped(
+    run, reviewed, ident, header, text, exported
+) -> None:
+    run("export", "report.xlsx", "--today", "2021-09-16")
+    _type_into("report.xlsx", ident, header, text)
+    _type_into("report.xlsx", 30, "填报值", 13)  # a real change beside it is not written
+    before = Path("answers.yaml").read_bytes()
+    result = run("import", "report.xlsx")
+    assert result.exit_code == 3, result.output
+    assert f"（第{ident}项）：“{header}”是责任领导的审核结论，导入不会改它" in result.stderr
+    assert f"导出时为“{exported}”" in result.stderr and "evalcheck approve" in result.stderr
+    assert Path("answers.yaml").read_bytes() == before
+    # exporting over it again would lose what was typed: refused without --force
+    again = run("export", "report.xlsx", "--today", "2021-09-16")
+    assert again.exit_code != 0 and f"（第{ident}项）：{header}已改动" in again.stderr
+
+
+def test_untouched_verdicts_and_a_form_import_as_before(run, reviewed) -> None:
+    run("export", "--split", "forms", "--today", "2021-09-16")
+    form = next(Path("forms").glob("*政务服务中心*"))
+    _type_into(str(form), 47, "备注", "已核对")  # 47 approved: its verdict cells untouched
+    result = run("import", str(form))
+    assert result.exit_code == 0, result.output
+    assert current(47)["note"] == "已核对"
+    _type_into(str(form), 109, "审核状态", "已退回")
+    refused = run("import", str(form))
+    assert refused.exit_code == 3 and "“审核状态”是责任领导的审核结论" in refused.stderr

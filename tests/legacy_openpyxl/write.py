@@ -35,7 +35,15 @@ from evalcheck.io.xlsx_write import (
 )
 from evalcheck.model.checklist import Checklist
 from evalcheck.state.snapshot import Row, Snapshot
-from evalcheck.views.columns import EXPORT, FORM_INPUT_KEYS, Column, export_columns, plain, with_due
+from evalcheck.views.columns import (
+    EXPORT,
+    FORM_INPUT_KEYS,
+    KEPT_KEYS,
+    Column,
+    export_columns,
+    plain,
+    with_due,
+)
 from tests.legacy_openpyxl.sheets import write_compare, write_rollup, write_summary
 from tests.legacy_openpyxl.styles import (
     LINE_HEIGHT,
@@ -74,7 +82,7 @@ def write_main(
         form,
         # what does not change from row to row, worked out once per column
         [
-            (n, col, col.key in FORM_INPUT_KEYS, col.number_format)
+            (n, col, col.key in FORM_INPUT_KEYS, col.key in KEPT_KEYS, col.number_format)
             for n, col in enumerate(columns, start=1)
         ],
         longest,
@@ -122,12 +130,12 @@ class _Table:
         self.arrays = styles.arrays  # (center, late, answer, format) -> the style array to copy
 
     def write_row(self, r: int, row: Row) -> tuple[dict[str, str | None], list[tuple[int, str]]]:
-        """One row's cells: (the hidden 原值 of its input cells, the texts as printed)."""
+        """One row's cells: (its hidden 原值 of input and verdict cells, the texts as printed)."""
         texts: list[tuple[int, str]] = []
         overdue = row.overdue  # marked in the 状态 cell only: inputs keep their own fill
         inputs: dict[str, str | None] = {}  # the hidden 原值, as original_of() writes it
         longest, ws = self.longest, self.ws
-        for n, col, is_input, fmt in self.plan:
+        for n, col, is_input, kept, fmt in self.plan:
             v = col.get(row)
             c = ws.cell(r, n)
             if isinstance(v, str):
@@ -144,7 +152,7 @@ class _Table:
                 # digits of 仿宋 or of a substitute font run wider than Calibri's: room for
                 # them, or a date or a time shows as ###
                 longest[n - 1] = max(longest[n - 1], math.ceil(len(shown) * DIGIT_WIDTH))
-            if is_input:
+            if kept:
                 inputs[col.key] = original_cell(v)
             self.style(
                 c,

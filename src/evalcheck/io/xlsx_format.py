@@ -13,7 +13,7 @@ from evalcheck.infra.digest import sha256_hex
 from evalcheck.model.checklist import Checklist, Indicator
 from evalcheck.model.kinds import without_control
 from evalcheck.state.snapshot import Row
-from evalcheck.views.columns import EXPORT, FORM_INPUT_KEYS, Column
+from evalcheck.views.columns import EXPORT, KEPT_KEYS, Column
 
 if TYPE_CHECKING:
     from evalcheck.answers.store import State
@@ -75,10 +75,10 @@ def compact(text: str | None) -> str | None:
 
 
 def original_of(columns: Sequence[Column[Row]], row: Row) -> str:
-    """What the row's input cells say as exported, as JSON. Import compares each cell
-    with it: an untouched cell changes nothing, whatever it says (a derived value out
-    of range, a text that reads like 不适用：…)."""
-    data = {c.key: original_cell(c.get(row)) for c in columns if c.key in FORM_INPUT_KEYS}
+    """What the row's input cells (and its verdict cells) say as exported, as JSON. Import
+    compares each cell with it: an untouched cell changes nothing, whatever it says (a
+    derived value out of range, a text that reads like 不适用：…)."""
+    data = {c.key: original_cell(c.get(row)) for c in columns if c.key in KEPT_KEYS}
     return json_texts(data)
 
 

@@ -27,7 +27,7 @@ from evalcheck.io.xlsx_format import (
 from evalcheck.model.checklist import Checklist, Indicator
 from evalcheck.model.kinds import Value, cell_text, normalize, parse
 from evalcheck.state.snapshot import STATUS_LABELS, Status
-from evalcheck.views.columns import EXPORT
+from evalcheck.views.columns import EXPORT, FORM_INPUT_KEYS, KEPT_KEYS, REVIEW_COLUMNS, VERDICT_KEYS
 
 if TYPE_CHECKING:
     from evalcheck.answers.evidence import Evidence
@@ -139,7 +139,7 @@ def _table_sheets(
 
 def _find_header(rows: list[list[tuple[Any, bool]]]) -> dict[str, int] | None:
     """Column numbers by key (value, na, note, …, plus 'key', 'original', 'status', '_row')."""
-    by_header = {c.header: c.key for c in EXPORT}
+    by_header = {h: k for k, h in _HEADERS.items()}
     by_header.update({KEY: "key", ORIGINAL: "original"})
     for r, row in enumerate(rows[:5], start=1):
         names = {str(v).strip(): n for n, (v, _) in enumerate(row, start=1) if v is not None}
@@ -287,6 +287,7 @@ def _row_change(row: _Row, computed: _Row | None, ind: Indicator, where: str) ->
     cells = _input_cells(row, computed)
     originals = _originals(row)
     if originals is not None:
+        _refuse_verdict_edits(row, originals)
         cells = {k: v for k, v in cells.items() if compact(comparable(v)) != originals.get(k)}
         if not cells:
             return None  # untouched since the export
@@ -310,6 +311,22 @@ def _row_change(row: _Row, computed: _Row | None, ind: Indicator, where: str) ->
     _ask_fraction(ind, cells.get("value"))
     computed_cell = originals is None and row.get("status") == Status.COMPUTED.label
     return change(parse(ind, text), None, computed_cell)
+
+
+def _refuse_verdict_edits(row: _Row, originals: Mapping[str, str | None]) -> None:
+    """A verdict typed over the exported one (审核状态, 审核人, 审核意见) is never imported:
+    the row is refused, so that it is not silently dropped either."""
+    for key in VERDICT_KEYS:
+        if key in originals and key in row.header and _edited(row, key, originals):
+            raise ValueRefused(
+                f"“{_HEADERS[key]}”是责任领导的审核结论，导入不会改它：请改回导出时的内容"
+                f"（导出时为“{originals[key] or '空'}”）；审核请用 evalcheck approve / return，"
+                "或用 evalcheck export --review 生成的审核表"
+            )
+
+
+def _edited(row: _Row, key: str, originals: Mapping[str, str | None]) -> bool:
+    return compact(comparable(row.get(key))) != originals.get(key)
 
 
 def _input_cells(row: _Row, computed: _Row | None) -> dict[str, Any]:
@@ -420,15 +437,17 @@ def typed_into(
                 continue
             ident = row.get("id")
             now = (current or {}).get(int(ident), ()) if isinstance(ident, int | float) else ()
-            for key in ("value", "na", "note", "evidence"):
+            for key in KEPT_KEYS:
                 cell = compact(comparable(row.get(key)))
-                if key not in header or cell == originals.get(key):
+                if key not in header or (key not in originals and key in VERDICT_KEYS):
+                    continue  # an export from before verdicts were kept: nothing to compare
+                if cell == originals.get(key):
                     continue
-                if any(cell == cells.get(key) for cells in now):
+                if key in FORM_INPUT_KEYS and any(cell == cells.get(key) for cells in now):
                     continue  # typed, and already in the answers (imported)
                 out.append(f"{where}：{_HEADERS[key]}已改动")
                 break
     return out
 
 
-_HEADERS = {c.key: c.header for c in EXPORT}
+_HEADERS = {c.key: c.header for c in (*EXPORT, *REVIEW_COLUMNS)}

@@ -41,7 +41,15 @@ from evalcheck.io.xlsx_sheets import write_compare, write_rollup, write_summary
 from evalcheck.model.checklist import Checklist
 from evalcheck.model.kinds import CONTROL, MAX_TEXT
 from evalcheck.state.snapshot import Row, Snapshot
-from evalcheck.views.columns import EXPORT, FORM_INPUT_KEYS, Column, export_columns, plain, with_due
+from evalcheck.views.columns import (
+    EXPORT,
+    FORM_INPUT_KEYS,
+    KEPT_KEYS,
+    Column,
+    export_columns,
+    plain,
+    with_due,
+)
 
 if TYPE_CHECKING:  # attachment, fonts and pages: imported by the exports that use them
     from evalcheck.infra.fonts import Fonts
@@ -104,7 +112,7 @@ def write_main(
         form,
         # what does not change from row to row, worked out once per column
         [
-            (n, col, col.key in FORM_INPUT_KEYS, col.number_format)
+            (n, col, col.key in FORM_INPUT_KEYS, col.key in KEPT_KEYS, col.number_format)
             for n, col in enumerate(columns, start=1)
         ],
         longest,
@@ -166,12 +174,12 @@ class _Table:
         return found
 
     def write_row(self, r: int, row: Row) -> tuple[dict[str, str | None], list[tuple[int, str]]]:
-        """One row's cells: (the hidden 原值 of its input cells, the texts as printed)."""
+        """One row's cells: (its hidden 原值 of input and verdict cells, the texts as printed)."""
         texts: list[tuple[int, str]] = []
         overdue = row.overdue  # marked in the 状态 cell only: inputs keep their own fill
         inputs: dict[str, str | None] = {}  # the hidden 原值, as original_of() writes it
         longest, book, ws = self.longest, self.book, self.ws
-        for n, col, is_input, fmt in self.plan:
+        for n, col, is_input, kept, fmt in self.plan:
             v = col.get(row)
             late = overdue and col.key == "status"
             cell = self.format_of(n, col, is_input, late, fmt(row) if callable(fmt) else fmt, v)
@@ -198,7 +206,7 @@ class _Table:
                 # digits of 仿宋 or of a substitute font run wider than Calibri's: room for
                 # them, or a date or a time shows as ###
                 longest[n - 1] = max(longest[n - 1], math.ceil(len(shown) * DIGIT_WIDTH))
-            if is_input:
+            if kept:
                 inputs[col.key] = original_cell(v)
         return inputs, texts
 

@@ -461,6 +461,11 @@ def document_columns(*, due_as_written: bool = False, mode: str = WORKING) -> li
 
 # columns a section form leaves open for typing
 FORM_INPUT_KEYS = ("value", "na", "note", "evidence")
+# the leader's verdict as exported (review on): never imported from a table, so the hidden
+# 原值 keeps it too, and a verdict typed over it is refused rather than silently dropped
+VERDICT_KEYS = ("review", "reviewer", "review_comment")
+# the cells whose exported text the hidden 原值 keeps
+KEPT_KEYS = FORM_INPUT_KEYS + VERDICT_KEYS
 
 
 # ---------------------------------------------------------------- year on year (compare, 同比)
