@@ -246,3 +246,21 @@ def test_an_invisible_explanation_or_reason_on_the_command_line_is_none(run) -> 
     assert approved.exit_code == 3 and "需写明说明" in approved.stderr
     returned = run("return", "131", "--by", "万富春", "--reason", "\u200b\u3000")
     assert returned.exit_code == 3 and "退回需要写明原因" in returned.stderr
+
+
+@pytest.mark.parametrize(
+    ("decision", "comment", "named"),
+    [
+        ("退回", '=CONCATENATE("数字","不对")', "审核意见"),
+        ('=IF(1,"通过","")', None, "审核结论"),
+    ],
+)
+def test_a_formula_saved_without_its_result_is_named_not_read_as_empty(
+    run, exported, decision, comment, named
+) -> None:
+    """openpyxl or a script saves a formula without computing it: the row is refused with
+    what to do (open and save it once), not as a missing reason or an unreviewed row."""
+    fill(GAO, q21=(decision, comment))
+    said = refused(run, GAO)
+    assert f"（第21项）：{named}是公式且没有计算结果：请在 Excel 或 WPS 中打开并保存一次" in said
+    assert "退回原因" not in said

@@ -21,7 +21,7 @@ from typing import Any
 
 from evalcheck.answers.review import Review, Signoff, review_of, signed_by
 from evalcheck.answers.store import Answers, State, describe_state
-from evalcheck.errors import DataError, InputError
+from evalcheck.errors import DataError, InputError, ValueRefused
 from evalcheck.infra.fileio import atomic_write_bytes
 from evalcheck.io.xlsx_book import FORMULA_START, XLSX_SIZES, Book, Cell, display_width, font
 from evalcheck.io.xlsx_format import (
@@ -244,7 +244,7 @@ class ReviewResult:
 
 def read_review_workbook(path: Path, checklist: Checklist) -> ReviewResult:
     """Every decision of a filled review workbook; refusals located by sheet and row."""
-    grid = read_cells(path, data_only=True)
+    grid = read_cells(path, data_only=False)  # formulas as formulas: see `get`
     check_meta(grid, checklist, path)
     meta = {str(r[0][0]): r[1][0] for r in grid[META_SHEET] if len(r) >= 2 and r[0][0]}
     leader = str(meta.get("owner") or "")
@@ -256,45 +256,91 @@ def read_review_workbook(path: Path, checklist: Checklist) -> ReviewResult:
         raise DataError(f"{path} 的“{REVIEW_SHEET}”工作表缺少表头（题号、审核结论、校验键）")
     result = ReviewResult(leader)
     seen: dict[int, int] = {}
+    computed = _Computed(path)
     for r in range(HEADER_ROW + 1, len(rows) + 1):
-        cells = rows[r - 1]
-
-        def get(name: str, cells: list[tuple[Any, bool]] = cells) -> Any:
-            n = header.get(name)
-            return cells[n - 1][0] if n is not None and n <= len(cells) else None
-
-        key, ident_cell = get("校验键"), get("题号")
+        row = _ReviewRow(r, rows[r - 1], header, computed)
+        key, ident_cell = row.get("校验键"), row.get("题号")
         if key is None and ident_cell is None:
             continue
         result.rows += 1
         located = locate_row(checklist, REVIEW_SHEET, r, key, ident_cell, seen, result.refused)
         if located is None:
             continue
-        ind, where = located
-        raw = get("审核结论")
-        decision = "" if raw is None else str(raw).strip()
-        comment = visible_text(get("审核意见"))
-        if not decision:
+        try:
+            decision = _decision(row, *located)
+        except ValueRefused as exc:
+            result.refused.append(f"{located[1]}：{exc.message}")
             continue
-        if comment in EXCEL_ERRORS:
-            result.refused.append(
-                f"{where}：审核意见是公式算出的错误值“{comment}”，请直接写成文字（说明或退回原因）"
-            )
-            continue
-        if decision not in DECISIONS:
-            result.refused.append(
-                f"{where}：审核结论“{decision}”无效，应为“{APPROVE}”或“{RETURN}”（或留空表示不审核）"
-            )
-            continue
-        if decision == RETURN and not comment:
-            result.refused.append(f"{where}：审核结论为“{RETURN}”时必须在“审核意见”中写明退回原因")
-            continue
-        version = get("答案版本")
-        result.decisions.append(
-            Decision(ind, DECISIONS[decision], comment, None if version is None else str(version),
-                     where, get("填报值"))
-        )  # fmt: skip
+        if decision is not None:
+            result.decisions.append(decision)
     return result
+
+
+def _decision(row: _ReviewRow, ind: Indicator, where: str) -> Decision | None:
+    """The row's decision (None: left blank, not reviewed); ValueRefused says why not."""
+    raw = row.get("审核结论")
+    decision = "" if raw is None else str(raw).strip()
+    comment = visible_text(row.get("审核意见"))
+    unsaved = [name for name in ("审核结论", "审核意见") if row.unsaved(name)]
+    if unsaved:
+        raise ValueRefused(
+            f"{'、'.join(unsaved)}是公式且没有计算结果：请在 Excel 或 WPS 中打开并保存一次，"
+            "或直接写成文字"
+        )
+    if not decision:
+        return None
+    if comment in EXCEL_ERRORS:
+        raise ValueRefused(
+            f"审核意见是公式算出的错误值“{comment}”，请直接写成文字（说明或退回原因）"
+        )
+    if decision not in DECISIONS:
+        raise ValueRefused(
+            f"审核结论“{decision}”无效，应为“{APPROVE}”或“{RETURN}”（或留空表示不审核）"
+        )
+    if decision == RETURN and not comment:
+        raise ValueRefused(f"审核结论为“{RETURN}”时必须在“审核意见”中写明退回原因")
+    version = row.get("答案版本")
+    return Decision(ind, DECISIONS[decision], comment, None if version is None else str(version),
+                    where, row.get("填报值"))  # fmt: skip
+
+
+class _ReviewRow:
+    """One row of the 审核 sheet, its cells by header; a formula as last saved."""
+
+    def __init__(
+        self, r: int, cells: list[tuple[Any, bool]], header: dict[str, int], computed: _Computed
+    ) -> None:
+        self.r, self.cells, self.header, self.computed = r, cells, header, computed
+
+    def get(self, name: str) -> Any:
+        n = self.header.get(name)
+        if n is None or n > len(self.cells):
+            return None
+        value, formula = self.cells[n - 1]
+        return self.computed.value(self.r, n) if formula else value
+
+    def unsaved(self, name: str) -> bool:
+        """A formula saved without its computed value (openpyxl, a script)."""
+        return (self.r, self.header.get(name)) in self.computed.missing
+
+
+class _Computed:
+    """A review workbook's formulas as the spreadsheet last computed them: the workbook is
+    read a second time, for its saved values, only when a row holds a formula."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.rows: list[list[tuple[Any, bool]]] | None = None
+        self.missing: set[tuple[int, int]] = set()  # formulas saved without a value
+
+    def value(self, r: int, n: int) -> Any:
+        if self.rows is None:
+            self.rows = read_cells(self.path, data_only=True).get(REVIEW_SHEET, [])
+        row = self.rows[r - 1] if r <= len(self.rows) else []
+        found = row[n - 1][0] if n <= len(row) else None
+        if found is None:
+            self.missing.add((r, n))
+        return found
 
 
 # the 审核结论 cell's prompt (tests/legacy_openpyxl/review.py, the equivalence oracle, uses it)
