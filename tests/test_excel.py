@@ -396,6 +396,33 @@ def test_formula_cells_use_cached_value_or_are_refused(run, tmp_path: Path) -> N
     assert answers_json(run)[127] == (12, None)
 
 
+def test_a_formula_in_a_note_is_its_result_not_its_text(run, tmp_path: Path) -> None:
+    """备注 (or 不适用原因, 佐证材料) holding a formula: its saved result is the note; one
+    saved without a result is refused by name, as 填报值 is."""
+    split(run)
+    path = form_path(tmp_path, "审批监管科")
+    fill(path, {127: 12})
+    fill(path, {127: '=CONCATENATE("含","乡镇")'}, column=col("备注"))
+    result = run("import", str(path))
+    assert result.exit_code == 3 and "（第127项）：备注是公式且没有计算结果" in result.stderr
+    patched = tmp_path / "patched.xlsx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(patched, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":  # as Excel saves it, computed
+                text = re.sub(
+                    r"<c ([^>]*)><f>(CONCATENATE\(.*?\))</f>(?:<v ?/>|<v></v>)",
+                    r'<c \1 t="str"><f>\2</f><v>含乡镇</v>',
+                    data.decode("utf-8"),
+                )
+                assert "<v>含乡镇</v>" in text
+                data = text.encode("utf-8")
+            dst.writestr(item, data)
+    result = run("import", str(patched))
+    assert result.exit_code == 0, result.output
+    assert "含乡镇" in run("show", "127").stdout and "CONCATENATE" not in run("show", "127").stdout
+
+
 def test_full_export_can_be_filled_and_imported(run, tmp_path: Path) -> None:
     run("answer", "47", "--value", "312")
     run("export", "report.xlsx")

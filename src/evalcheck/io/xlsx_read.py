@@ -115,8 +115,8 @@ def read_workbook(path: Path, checklist: Checklist, grid: Grid | None = None) ->
     result = ImportResult()
     for title, rows, header in _table_sheets(grid):
         result.sheets.append(title)
-        col = header["value"] - 1
-        if cached is None and any(len(row) > col and row[col][1] for row in rows):
+        cols = [header[k] - 1 for k in FORM_INPUT_KEYS if k in header]
+        if cached is None and any(len(row) > c and row[c][1] for row in rows for c in cols):
             cached = read_cells(path, data_only=True)
         _read_sheet(title, rows, cached[title] if cached else None, header, checklist, result, unit)
     if not result.sheets:
@@ -330,20 +330,20 @@ def _edited(row: _Row, key: str, originals: Mapping[str, str | None]) -> bool:
 
 
 def _input_cells(row: _Row, computed: _Row | None) -> dict[str, Any]:
-    """The row's input cells; a formula in 填报值 read as its saved result."""
-    raw = row.get("value")
-    if row.is_formula("value"):
-        raw = computed.get("value") if computed else None
-        if raw is None:
-            raise ValueRefused(
-                "填报值是公式且没有计算结果：请在 Excel 中打开并保存一次，或直接填写数值"
-            )
-    return {
-        "value": raw,
-        "na": row.get("na"),
-        "note": row.get("note"),
-        "evidence": row.get("evidence"),
-    }
+    """The row's input cells; a formula read as its saved result."""
+    cells = {key: row.get(key) for key in FORM_INPUT_KEYS}
+    unsaved = []
+    for key in FORM_INPUT_KEYS:
+        if row.is_formula(key):
+            cells[key] = computed.get(key) if computed else None
+            if cells[key] is None:
+                unsaved.append(_HEADERS[key])
+    if unsaved:
+        raise ValueRefused(
+            f"{'、'.join(unsaved)}是公式且没有计算结果：请在 Excel 或 WPS 中打开并保存一次，"
+            "或直接填写"
+        )
+    return cells
 
 
 def _note_and_evidence(
