@@ -382,7 +382,7 @@ def history(
     ctx: typer.Context,
     ident: IdArg,
 ) -> None:
-    """显示一项指标答案的全部修改记录（值、填报人、时间）。
+    """显示一项指标答案的全部修改记录（值、操作人、时间）。
 
     \b
     示例：evalcheck history 47

@@ -23,7 +23,7 @@ TABLE = (
             "列出指标，可按科室、领导、二级指标、题型、状态筛选（不同选项为“且”，重复为“或”）"),
     Command("show", "commands", "显示一项指标的全部信息和当前答案"),
     Command("answer", "commands", "填报一项指标的答案（按题型检查后才写入）"),
-    Command("history", "commands", "显示一项指标答案的全部修改记录（值、填报人、时间）"),
+    Command("history", "commands", "显示一项指标答案的全部修改记录（值、操作人、时间）"),
     Command("undo", "commands", "撤销最近一次修改（填报、清除或一次导入）"),
     Command("status", "progress",
             "填报进度：按科室、领导、二级指标统计总数、已填报、不适用、逾期、缺佐证和完成率"),

@@ -600,7 +600,7 @@ def _history_note(st: State) -> str:
 HISTORY = [
     Column[HistoryRow]("seq", "序号", lambda h: h.state.seq, keep=KEEP_ALWAYS, numeric=True),
     Column[HistoryRow]("at", "时间", lambda h: short_time(h.state.acted_at), keep=60),
-    Column[HistoryRow]("by", "填报人", lambda h: h.state.actor, keep=70),
+    Column[HistoryRow]("by", "操作人", lambda h: h.state.actor, keep=70),
     Column[HistoryRow]("action", "操作", lambda h: _action(h.state), keep=80),
     Column[HistoryRow](
         "value", "值", lambda h: describe_state(h.ind, h.state), keep=KEEP_ALWAYS, wide=True
