@@ -320,3 +320,12 @@ def test_overdue_lists_returned_items_past_due_as_their_own_group(fixed, run) ->
     assert run(*args, "-s", "二科", "--fail").exit_code == 1
     run("--checklist", "c.yaml", "answer", "4", "--value", "41")
     assert "已退回待重填" not in run(*args).stdout
+
+
+def test_an_undone_sign_off_does_not_restart_the_wait(fixed, run) -> None:
+    """The wait counts from when the answer was filled: approving it and undoing that
+    leaves it waiting as long as before (it dropped out of 待审核 as waiting 0 days)."""
+    checklist = ["--checklist", "c.yaml"]
+    assert run(*checklist, "approve", "5", "--by", "李局").exit_code == 0
+    assert run(*checklist, "undo").exit_code == 0
+    assert fixed("--tier", "待审核") == REVIEW_LI

@@ -171,9 +171,11 @@ def answer_date(at: str) -> dt.date | None:
         return None
 
 
-def days_waiting(st: State, today: dt.date) -> int:
-    """Whole days since the answer was recorded (0 on the day; 0 when the time is unreadable)."""
-    day = answer_date(st.at)
+def days_waiting(authored_at: str, today: dt.date) -> int:
+    """Whole days an answer has waited for review: since its value was entered (its 填报时间,
+    Record.authorship), so that a sign-off undone or a file added does not restart the wait
+    (0 on the day; 0 when the time is unreadable)."""
+    day = answer_date(authored_at)
     return max((today - day).days, 0) if day else 0
 
 

@@ -76,7 +76,7 @@ def row_tier(row: Row, today: dt.date, limits: Thresholds) -> Tier | None:
     reminders.py's messages are `remind`'s alone)."""
     from evalcheck.answers.tiers import tier_of
 
-    waiting = days_waiting(row.state, today) if row.state is not None else 0
+    waiting = days_waiting(row.authored_at, today) if row.state is not None else 0
     return tier_of(
         open_=not row.done, days=row.days, review=row.review, waiting=waiting, limits=limits
     )

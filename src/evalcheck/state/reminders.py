@@ -148,7 +148,7 @@ def _detail(tier: Tier, r: Row, today: dt.date, to: str) -> str:
     assert st is not None
     return (
         f"填报值：{r.display}；{r.section} {r.author} {_short_date(r.authored_at)}填报，"
-        f"已等待 {days_waiting(st, today)} 天"
+        f"已等待 {days_waiting(r.authored_at, today)} 天"
     )
 
 
