@@ -47,9 +47,15 @@ def test_today_in_full_width_digits_is_read(tmp_path) -> None:
     assert done.returncode == 0, done.stderr
 
 
-def test_a_malformed_pinned_today_is_ignored(tmp_path) -> None:
-    done = cli(tmp_path, "overdue", EVALCHECK_TODAY="20210916")
-    assert done.returncode == 0, done.stderr
+@pytest.mark.parametrize("pinned", ["20210916", "2021-9-20", "2021-02-30"])
+def test_a_malformed_pinned_today_is_refused_as_today_is(tmp_path, pinned) -> None:
+    """Ignoring it reported today's day counts as that day's, with exit 0."""
+    done = cli(tmp_path, "overdue", EVALCHECK_TODAY=pinned)
+    refused(done, 2, f"环境变量 EVALCHECK_TODAY 的值“{pinned}”无效", "删除这个变量")
+    assert not (tmp_path / "answers.yaml").exists()
+    wrote = cli(tmp_path, "answer", "47", "--value", "312", EVALCHECK_TODAY=pinned)
+    refused(wrote, 2, "EVALCHECK_TODAY")
+    assert not (tmp_path / "answers.yaml").exists()
 
 
 def _with_rules(tmp_path: Path, *rules: str) -> Path:

@@ -30,14 +30,20 @@ def parse_iso_date(raw: str) -> dt.date:
 
 
 def pinned() -> dt.date | None:
-    """The date EVALCHECK_TODAY pins, or None (a malformed value is ignored)."""
+    """The date EVALCHECK_TODAY pins, or None when it is not set. A malformed value is
+    refused (UsageProblem, exit 2), as `--today` is: ignoring it would report today's day
+    counts as if they were that day's."""
     raw = os.environ.get(ENV_TODAY, "").strip()
     if not raw:
         return None
     try:
         return parse_iso_date(raw)
-    except ValueError:
-        return None
+    except ValueError as exc:
+        from evalcheck.errors import UsageProblem
+
+        raise UsageProblem(
+            f"环境变量 {ENV_TODAY} 的值“{raw[:40]}”无效：{exc}（或删除这个变量，按今天算）"
+        ) from None
 
 
 def today() -> dt.date:
