@@ -137,6 +137,8 @@ def test_bad_decisions_are_refused_located_and_nothing_is_written(
     )
     assert message in result.stderr
     assert Path("answers.yaml").read_bytes() == before
+    # the summary counts the refused row among those with a 审核结论 (it said 1, then 0)
+    assert "，2 项有审核结论" in result.stdout
 
 
 def test_a_decision_on_an_answer_changed_after_export_is_refused(run, exported) -> None:

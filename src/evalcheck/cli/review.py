@@ -289,7 +289,7 @@ def import_review_book(env: Any, path: Any, dry_run: bool, by: str | None) -> No
 
     book = read_review(env, path, by=by)
     result, reviewer = book.result, book.reviewer
-    n = len(result.decisions)
+    n = result.decided
     echo(f"读取 {path}：{result.leader} 的审核表，共 {result.rows} 行，{n} 项有审核结论")
     if dry_run:
         planned = preview_review(env, book)

@@ -240,6 +240,7 @@ class ReviewResult:
     decisions: list[Decision] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     rows: int = 0
+    decided: int = 0  # rows with a 审核结论, accepted or refused
 
 
 def read_review_workbook(path: Path, checklist: Checklist) -> ReviewResult:
@@ -266,6 +267,9 @@ def read_review_workbook(path: Path, checklist: Checklist) -> ReviewResult:
         located = locate_row(checklist, REVIEW_SHEET, r, key, ident_cell, seen, result.refused)
         if located is None:
             continue
+        raw = row.get("审核结论")
+        if (raw is not None and str(raw).strip()) or row.unsaved("审核结论"):
+            result.decided += 1
         try:
             decision = _decision(row, *located)
         except ValueRefused as exc:
