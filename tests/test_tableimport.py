@@ -125,6 +125,15 @@ BAD_TABLE = """标题：测试清单
 """
 
 
+@pytest.mark.parametrize("cell", ["99999999999", "１０００００００"])
+def test_a_number_too_large_for_a_题号_is_called_that(run, tmp_path: Path, cell: str) -> None:
+    table = BAD_TABLE.replace("\t3\t是否公布？\t\t", f"\t{cell}\t是否公布？\t张三\t")
+    (tmp_path / "bad.txt").write_text(table, encoding="utf-8")
+    err = run("checklist-import", "bad.txt", "-o", "out.yaml").stderr
+    assert f"bad.txt 第6行 B列（题号）：题号 {cell} 过大（最大 999999），是否多打了几个 0？" in err
+    assert "没有题号（" + cell not in err
+
+
 def test_bad_rows_are_each_named_and_nothing_is_written(run, tmp_path: Path) -> None:
     (tmp_path / "bad.txt").write_text(BAD_TABLE, encoding="utf-8")
     result = run("checklist-import", "bad.txt", "-o", "out.yaml")

@@ -25,6 +25,7 @@ from evalcheck.errors import DataError, InputError
 from evalcheck.io.tableimport_read import Book, Row, Sheet, clean_cell, column_letter, read_book
 from evalcheck.model.checklist import CN_NUMERALS, UNASSIGNED, id_ranges
 from evalcheck.model.kinds import NO_CUE, cues, has_options
+from evalcheck.model.validation import MAX_ID
 
 __all__ = ["checklist_document", "checklist_yaml", "clean_cell", "read_table"]
 
@@ -322,6 +323,12 @@ def _parse_id(cell: str) -> int | None:
     t = _squash(unicodedata.normalize("NFKC", cell))
     m = re.fullmatch(r"第?(\d{1,6})(?:项|题)?[.、]?", t)
     return int(m.group(1)) if m else None
+
+
+def _too_large_id(cell: str) -> bool:
+    """A number of seven digits or more where a 题号 goes (a slip, not a text)."""
+    t = _squash(unicodedata.normalize("NFKC", cell))
+    return re.fullmatch(r"第?0*[1-9]\d{6,}(?:项|题)?[.、]?", t) is not None
 
 
 def parse_ranges(text: str) -> frozenset[int]:
@@ -672,6 +679,11 @@ class _BodyScan:
                 f"{self._at(n, 'id')}：题号是公式（{formula}），但表格中没有保存计算结果；"
                 "请在 Excel 或 WPS 中打开这个表格、保存一次后再导入"
                 "（或把题号列复制后“选择性粘贴 → 数值”）"
+            )
+        if ident is None and _too_large_id(raw_id):
+            raise self._problem(
+                f"{self._at(n, 'id')}：题号 {_excerpt(raw_id, 20)} 过大（最大 {MAX_ID}），"
+                "是否多打了几个 0？"
             )
         if ident is None:
             raise self._problem(
