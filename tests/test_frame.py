@@ -43,7 +43,7 @@ def test_metavars_name_what_to_type(run) -> None:
     )
 
 
-@pytest.mark.parametrize("width", [60, 80])
+@pytest.mark.parametrize("width", [60, 70, 76, 80, 100])
 def test_help_fits_a_narrow_terminal_and_keeps_columns(run, monkeypatch, width: int) -> None:
     monkeypatch.setenv("EVALCHECK_WIDTH", str(width))
     from evalcheck.cli.table import TABLE
@@ -55,6 +55,9 @@ def test_help_fits_a_narrow_terminal_and_keeps_columns(run, monkeypatch, width: 
         examples = [ln for ln in lines if "示例" in ln or ln.lstrip().startswith("evalcheck ")]
         too_wide = [ln for ln in lines if text_width(ln) > width and ln not in examples]
         assert not too_wide, too_wide
+        # closing punctuation never starts a line (it did after '用）' + '。')
+        starts = [ln.strip()[0] for ln in lines if ln.strip()]
+        assert not [c for c in starts if c in "，。、；：？！）》」』】”’"], name
         # option help starts in one column, measured in terminal columns (CJK = 2)
         options = lines[lines.index("选项：") + 1 :]
         starts = {
@@ -69,6 +72,9 @@ def test_wrap_counts_cjk_as_two_and_keeps_words() -> None:
     assert "".join(lines).replace(" ", "") == "输出格式：table（表格）、json或csv。"
     assert any("table" in ln for ln in lines)  # never split inside a word
     assert not any(ln.startswith(("，", "。", "、", "）")) for ln in lines)
+    for width in range(8, 30):  # a run of closing punctuation moves with its character
+        lines = wrap("只含定稿的值（上交用）。然后", width)
+        assert not any(ln.startswith(("）", "。")) for ln in lines), (width, lines)
 
 
 @pytest.mark.parametrize(
@@ -215,7 +221,7 @@ def test_help_words_are_cut_as_the_pattern_says(text: str) -> None:
 
 def _wrap_reference(text: str, width: int) -> list[str]:
     """wrap() as first written: the whole line measured again for every word."""
-    from evalcheck.cli.frame import _NO_BREAK_BEFORE, _tokens, _wide
+    from evalcheck.cli.frame import _NO_BREAK_AFTER, _NO_BREAK_BEFORE, _carried, _tokens
 
     lines: list[str] = []
     line = ""
@@ -226,11 +232,14 @@ def _wrap_reference(text: str, width: int) -> list[str]:
             continue
         if not line or text_width(line + tok) <= width:
             line += tok
-        elif tok in _NO_BREAK_BEFORE and len(line) > 1 and _wide(line[-1]):
-            lines.append(line[:-1].rstrip())
-            line = line[-1] + tok
+        elif tok in _NO_BREAK_BEFORE and (cut := _carried(line)) > 0:
+            lines.append(line[:cut].rstrip())
+            line = line[cut:] + tok
         elif tok in _NO_BREAK_BEFORE:
             line += tok
+        elif len(line) > 1 and line[-1] in _NO_BREAK_AFTER:
+            lines.append(line[:-1].rstrip())
+            line = line[-1] + tok
         else:
             lines.append(line.rstrip())
             line = tok
@@ -239,7 +248,7 @@ def _wrap_reference(text: str, width: int) -> list[str]:
     return lines or [""]
 
 
-@given(st.text(alphabet=list("ab1 -[]默认：，。）x\t"), max_size=60), st.integers(4, 30))
+@given(st.text(alphabet=list("ab1 -[]默认：，。（）x\t"), max_size=60), st.integers(4, 30))
 @settings(max_examples=400, deadline=None)
 def test_wrap_counts_widths_as_it_goes(text: str, width: int) -> None:
     """wrap() adds up the width word by word; it cuts where measuring each line again would."""

@@ -123,6 +123,7 @@ def _wide(ch: str) -> bool:
 
 
 _NO_BREAK_BEFORE = "，。、；：？！）》」』】”’%"
+_NO_BREAK_AFTER = "（《「『【“‘"
 
 
 _CJK_FIRST, _CJK_LAST = "\u2e80", "\uffef"  # CJK characters, full-width forms
@@ -153,7 +154,8 @@ def _tokens(text: str) -> list[str]:
 
 def wrap(text: str, width: int) -> list[str]:
     """Wrap by terminal columns: a CJK character takes two and may end a line anywhere
-    (except before closing punctuation); ASCII words are kept whole."""
+    (except before closing punctuation or after an opening bracket); ASCII words are kept
+    whole."""
     lines: list[str] = []
     line, used = "", 0  # the line so far and its width (widths add up, token by token)
     for tok in _tokens(text):
@@ -164,19 +166,42 @@ def wrap(text: str, width: int) -> list[str]:
         w = render.text_width(tok)
         if not line or used + w <= width:
             line, used = line + tok, used + w
-        elif tok in _NO_BREAK_BEFORE and len(line) > 1 and _wide(line[-1]):
-            # closing punctuation never starts a line: the character before comes along
-            lines.append(line[:-1].rstrip())
-            line = line[-1] + tok
+        elif tok in _NO_BREAK_BEFORE and (cut := _carried(line)) > 0:
+            # closing punctuation never starts a line: the character before comes along,
+            # with any closing punctuation between ('用）' + '。')
+            lines.append(line[:cut].rstrip())
+            line = line[cut:] + tok
             used = render.text_width(line)
         elif tok in _NO_BREAK_BEFORE:
             line, used = line + tok, used + w
+        elif len(line) > 1 and line[-1] in _NO_BREAK_AFTER:
+            # an opening bracket never ends a line: it goes down with what it opens
+            lines.append(line[:-1].rstrip())
+            line = line[-1] + tok
+            used = render.text_width(line)
         else:
             lines.append(line.rstrip())
             line, used = tok, w
     if line.strip():
         lines.append(line.rstrip())
     return lines or [""]
+
+
+def _carried(line: str) -> int:
+    """Where to cut `line` so that closing punctuation coming next does not start a line:
+    before its last CJK character or ASCII word and the closing punctuation after it
+    ('用）' + '。', 'YYYY-MM-DD）' + '，'); 0 when nothing is left before them (the
+    punctuation then stays on this line)."""
+    end = len(line)
+    while end > 0 and line[end - 1] in _NO_BREAK_BEFORE:
+        end -= 1
+    cut = end - 1
+    if cut > 0 and not _wide(line[cut]):
+        while cut > 0 and not _wide(line[cut - 1]) and not line[cut - 1].isspace():
+            cut -= 1  # a word is carried whole
+    if cut > 1 and line[cut - 1] in _NO_BREAK_AFTER:
+        cut -= 1  # with the bracket it opens
+    return cut if cut > 0 and not line[cut].isspace() else 0
 
 
 def _join_lines(lines: list[str]) -> str:

@@ -93,6 +93,7 @@ def export(
     用 --units 为每个填报单位生成填报表，或用 --review 为每位责任领导生成审核表。
 
     总表中未定稿的值注明“（待审核）”“（已退回）”；--final 只含定稿的值（上交用）。
+
     \b
     示例：evalcheck export report.xlsx
     示例：evalcheck export 附件1.docx --final
