@@ -190,7 +190,12 @@ def test_compare_keeps_both_values_at_60_columns(run, terminal, tmp_path, monkey
         run("carry", "--from-checklist", str(old_cl), "--from-answers", str(old_ans)).exit_code == 0
     )
     run("answer", "1", "--value", "300")
+    run("answer", "56", "--na", "本年度仍无此类业务")  # long values: 不适用（……）
     terminal(60)
     compared = run("compare").stdout
-    assert {"上年值", "今年值"} <= all_headers(compared), compared
+    headers = [ln for ln in compared.splitlines() if ln.startswith("┃")]
+    assert headers and all("上年值" in h and "今年值" in h for h in headers), compared
+    assert "│ 不适用（本年 │" in compared, compared  # this year's value, wrapped in its column
+    listed = run("list", "--previous").stdout  # what was asked for stays, wrapped
+    assert {"填报值", "上年值"} <= all_headers(listed), listed
     assert "变化" in hidden(compared)

@@ -174,7 +174,7 @@ def _list_output(
     elif fmt.value == "csv":
         data, kind = render.view(list_csv_columns(cl) + extra, rows, "csv"), "csv"
     else:
-        data = render.view(list_columns(cl) + extra, rows, footer=footer)
+        data = render.view(list_columns(cl, previous=previous), rows, footer=footer)
         kind = "text"
     emit_output(data, kind=kind, output=output, force=force)
 

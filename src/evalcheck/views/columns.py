@@ -40,6 +40,9 @@ class Column(NamedTuple, Generic[R]):
     center: bool = False  # centred in a spreadsheet
     number_format: str | Callable[[R], str] = "General"  # spreadsheet number format
     numeric: bool = False  # right-aligned, never cut in a terminal
+    # a wrapping column's narrowest on a narrow terminal; 0: render.min_width's rule (the
+    # indicator text 20, a value its longest up to 20)
+    narrow: int = 0
 
     def as_text(self, row: R) -> str:
         v = self.get(row)
@@ -168,6 +171,8 @@ PREVIOUS = Column[Row](
     lambda r: r.previous.display if r.previous is not None else "",
     keep=95,  # shown only when asked for (list --previous): the last to give way
     width=16,
+    wide=True,  # wraps rather than go: on a narrow terminal it is what was asked for
+    narrow=6,  # as narrow as its header
 )
 """Last year's value (after `carry`): a reference beside this year's answer, read-only."""
 PREVIOUS_CELL = PREVIOUS._replace(get=_previous_cell, number_format=lambda r: number_format(r.ind))
@@ -257,11 +262,13 @@ def pending_columns(findings: Callable[[Row], str]) -> list[Column[Row]]:
     ]
 
 
-def list_columns(cl: Checklist) -> list[Column[Row]]:
-    """`list` on a terminal."""
+def list_columns(cl: Checklist, *, previous: bool = False) -> list[Column[Row]]:
+    """`list` on a terminal; `previous`: with 上年值 after 填报值, the two values wrapping
+    tighter on a narrow terminal rather than lose 上年值 (list --previous)."""
     category = Column[Row]("category", "二级指标", lambda r: r.ind.category, keep=10)
     review = [REVIEW_STATE] if cl.review else []
-    return [ID, category, TEXT, OWNER, SECTION, DUE, EVIDENCE_SUMMARY, *review, STATUS, ANSWER]
+    values = [ANSWER._replace(narrow=12), PREVIOUS] if previous else [ANSWER]
+    return [ID, category, TEXT, OWNER, SECTION, DUE, EVIDENCE_SUMMARY, *review, STATUS, *values]
 
 
 def list_csv_columns(cl: Checklist) -> list[Column[Row]]:
@@ -473,10 +480,19 @@ KEPT_KEYS = FORM_INPUT_KEYS + VERDICT_KEYS
 COMPARE: list[Column[Any]] = [
     Column[Any]("section", "责任科室", lambda c: c.section, keep=20, width=14),
     Column[Any]("id", "题号", lambda c: c.id, keep=KEEP_ALWAYS, width=6, numeric=True),
-    Column[Any]("text", "三级指标", lambda c: c.text, keep=KEEP_ALWAYS, wide=True, width=48),
+    # the two values are what a comparison is for: on a narrow terminal all three wrap
+    # tighter rather than drop 今年值 (12 columns each at 60)
+    Column[Any](
+        "text", "三级指标", lambda c: c.text, keep=KEEP_ALWAYS, wide=True, width=48, narrow=12
+    ),
     Column[Any]("previous_id", "上年题号", lambda c: c.previous_id, keep=30, width=8, numeric=True),
-    Column[Any]("previous", "上年值", lambda c: c.previous, keep=90, wide=True, width=18),
-    Column[Any]("current", "今年值", lambda c: c.current, keep=90, wide=True, width=18),
+    *(
+        Column[Any](key, header, get, keep=90, wide=True, width=18, narrow=12)
+        for key, header, get in (
+            ("previous", "上年值", lambda c: c.previous),
+            ("current", "今年值", lambda c: c.current),
+        )
+    ),
     # 变化 is worked out from the two values: on a narrow terminal it gives way before them
     Column[Any]("change", "变化", lambda c: c.change, keep=85, width=16),
 ]

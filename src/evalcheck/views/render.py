@@ -148,8 +148,10 @@ def table(
     numeric: Sequence[str] = (),
     min_widths: dict[str, int] | None = None,
     rich: bool | None = None,
+    max_widths: dict[str, int] | None = None,
 ) -> str:
-    """A table as text. `wide` names the columns that wrap (the rest keep their width)."""
+    """A table as text. `wide` names the columns that wrap (the rest keep their width);
+    `max_widths` caps a wrapping column below its usual 20."""
     use_rich = (stdout_is_terminal() and not _plain) if rich is None else rich
     if not use_rich:
         lines = []
@@ -183,7 +185,8 @@ def table(
             if h == wide[0]:
                 t.add_column(h, overflow="fold", ratio=1, min_width=low)
             else:
-                t.add_column(h, overflow="fold", min_width=low, max_width=max(low, 20))
+                high = (max_widths or {}).get(h, 20)
+                t.add_column(h, overflow="fold", min_width=low, max_width=max(low, high))
         elif h in numeric:
             t.add_column(h, no_wrap=True, justify="right", min_width=text_width(h))
         else:
@@ -288,9 +291,11 @@ def view(
     cells = [[c.as_text(r) for c in cols] for r in rows]
     mins: dict[str, int] = {}
     dropped: list[str] = []
+    caps: dict[str, int] = {}
     if use_rich:
         cols, cells, dropped = _fitted(cols, cells)
         mins = {c.header: min_width(cols, cells, n) for n, c in enumerate(cols) if c.wide}
+        caps = _squeezed(cols, cells, mins)
     if dropped and hint is None:
         _hidden.extend(h for h in dropped if h not in _hidden)
     text = table(
@@ -302,10 +307,23 @@ def view(
         numeric=_headers_where(cols, "numeric"),
         min_widths=mins,
         rich=use_rich,
+        max_widths=caps,
     )
     if dropped and hint is not None:
         text += "\n" + paragraph(hidden_line(dropped, hint))
     return text
+
+
+def _squeezed(cols: Sequence[Any], cells: list[list[str]], mins: dict[str, int]) -> dict[str, int]:
+    """The columns that may get narrower (`narrow`) held at their minimum when the table
+    would not fit otherwise: else they take up to 20 and squeeze the indicator text."""
+    narrow = [c.header for c in cols if c.wide and getattr(c, "narrow", 0)]
+    if not narrow:
+        return {}
+    full = [c._replace(narrow=0) if c.header in narrow else c for c in cols]
+    if len(fit_columns(full, cells, _width())) == len(cols):
+        return {}  # room for every column at its usual minimum
+    return {h: mins[h] for h in narrow}
 
 
 def _headers_where(cols: Sequence[Any], flag: str) -> list[str]:
@@ -326,11 +344,13 @@ def _fitted(
 def min_width(columns: Sequence[Any], cells: list[list[str]], i: int) -> int:
     """How narrow a wrapping column may get: the first (the indicator text) 20, the others
     their longest cell up to 20 (so that a value like '1234567 个' is never broken), at
-    least 10 and their header."""
+    least 10 and their header; at most the column's own `narrow`, when it gives one."""
     c = columns[i]
     first = next(n for n, col in enumerate(columns) if col.wide) == i
     longest = max((text_width(row[i]) for row in cells), default=0)
-    return max(text_width(c.header), 10, 20 if first else min(longest, 20))
+    low = max(text_width(c.header), 10, 20 if first else min(longest, 20))
+    narrow: int = getattr(c, "narrow", 0)  # a column may say it can get narrower (compare's)
+    return min(low, max(text_width(c.header), narrow)) if narrow else low
 
 
 def paragraph(text: str) -> str:
