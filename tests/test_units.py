@@ -340,3 +340,51 @@ def test_an_approved_rollup_follows_a_county_that_changes_its_value(work: Path, 
     assert "已写入 1 项汇总值" in result.stdout
     show = run("--checklist", checklist, "show", "1").stdout
     assert "270 个" in show and "待审核" in show  # a new value waits for review again
+
+
+# ---------------------------------------------------------------- derived indicators of a unit
+
+
+def test_a_derived_indicator_whose_sources_are_all_not_applicable_is_not_missing(
+    work: Path, run: Any
+) -> None:
+    """第4项 = q3 / q2 * 100: a county that marks both sources 不适用 owes nothing for it;
+    every view of the units says so (it used to be 未报送 in one place, complete in another)."""
+    for unit, values in FULL.items():
+        fill(work, unit, values)
+    fill(work, "海原县", {2: "NA", 3: "NA"})
+    checklist = str(work / "indicators.yaml")
+    status = run("--checklist", checklist, "status", "--units")
+    assert status.exit_code == 0
+    assert "海原县\t9\t9\t0\t100%" in status.stdout
+    assert "各单位均已报送全部指标" in status.stdout and "未报送单位" not in status.stdout
+    data = json.loads(run("--checklist", checklist, "status", "--units", "-f", "json").stdout)
+    assert data["missing"] == []
+    assert [u["missing"] for u in data["units"]] == [[], [], []]
+    rollup = run("--checklist", checklist, "rollup")
+    assert "共 9 项由各单位填报，0 项有单位未报送" in rollup.stdout
+    compare = run("--checklist", checklist, "compare", "--units", "-f", "csv").stdout
+    row = next(line for line in compare.splitlines() if line.startswith("4,"))
+    assert row.split(",")[2:5] == ["90%（第1）", "50%（第2）", "不适用"]
+    remind = run("--checklist", checklist, "remind", "--units", "--to", "海原县")
+    assert remind.exit_code == 0 and "【提醒】" not in remind.stdout
+    assert "第4项" not in remind.stdout and "已汇聚占比" not in remind.stdout
+
+
+def test_a_derived_indicator_is_never_asked_of_a_unit(work: Path, run: Any) -> None:
+    """A county missing the sources is reminded of the sources; the ratio follows from them
+    and is counted 未报送 in the same way by status and rollup until then."""
+    fill(work, "沙坡头区", FULL["沙坡头区"])
+    fill(work, "中宁县", FULL["中宁县"])
+    fill(work, "海原县", {k: v for k, v in FULL["海原县"].items() if k not in (2, 3)})
+    checklist = str(work / "indicators.yaml")
+    status = run("--checklist", checklist, "status", "--units").stdout
+    assert "海原县\t9\t6\t3\t67%" in status
+    assert "第2项：海原县\n  第3项：海原县\n  第4项：海原县" in status
+    rollup = run("--checklist", checklist, "rollup", "4", "-f", "json").stdout
+    assert json.loads(rollup)["rollups"][0]["missing"] == ["海原县"]
+    remind = run("--checklist", checklist, "remind", "--units", "--to", "海原县").stdout
+    assert "还有 2 项未报送" in remind
+    assert "  2. 监管对象总数？" in remind and "  3. 已汇聚的监管对象数？" in remind
+    assert "  4. 已汇聚占比？" not in remind
+    assert "（第4项按公式由以上指标自动计算，不需要填报）" in remind

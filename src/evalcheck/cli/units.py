@@ -166,9 +166,8 @@ def status_units(env: Env, fmt: str) -> str:
 
     _plan_checked(env)
     cl = env.checklist
-    units = load_unit_answers(env.answers_path, cl)
-    rows = unit_progress(cl, units)
-    found = compute(cl, units)
+    found = compute(cl, load_unit_answers(env.answers_path, cl))
+    rows = unit_progress(cl, found)
     missing = [(r.id, r.missing) for r in found if r.missing]
     if fmt == "json":
         return render.to_json(
@@ -189,23 +188,27 @@ def status_units(env: Env, fmt: str) -> str:
 
 def remind_units(env: Env) -> list[tuple[str, str]]:
     """`remind --units`: one letter per unit listing what it has not reported."""
-    from evalcheck.answers.units import load_unit_answers
+    from evalcheck.services.rollup import rollups
     from evalcheck.views.units import unit_progress
 
     plan = _plan_checked(env)
     cl = env.checklist
     due = plan.due or min((cl.get(i).due for i in plan.ids), default=None)
     letters = []
-    for p in unit_progress(cl, load_unit_answers(env.answers_path, cl)):
-        if not p.missing:
+    for p in unit_progress(cl, rollups(cl, env.answers_path)):
+        if not p.asked:
             continue
-        items = "\n".join(f"  {i}. {cl.get(i).text}" for i in p.missing)
+        items = "\n".join(f"  {i}. {cl.get(i).text}" for i in p.asked)
+        follow = [i for i in p.missing if i not in p.asked]
+        if follow:
+            shown = "、".join(f"第{i}项" for i in follow)
+            items += f"\n（{shown}按公式由以上指标自动计算，不需要填报）"
         when = f"，请于 {due.isoformat()} 前报送" if due is not None else ""
         letters.append(
             (
                 p.unit,
                 f"【提醒】{p.unit}：{cl.title}中由各单位填报的指标，"
-                f"还有 {len(p.missing)} 项未报送{when}：\n{items}",
+                f"还有 {len(p.asked)} 项未报送{when}：\n{items}",
             )
         )
     return letters

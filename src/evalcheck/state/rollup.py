@@ -70,20 +70,41 @@ class Rollup:
         }
 
 
-def unit_value(checklist: Checklist, answers: Answers, ind: Indicator) -> tuple[bool, Any, bool]:
-    """(reported, value, not applicable) of one unit's answer; derived values are computed."""
+def unit_value(
+    checklist: Checklist, answers: Answers, ind: Indicator, _seen: frozenset[int] = frozenset()
+) -> tuple[bool, Any, bool]:
+    """(reported, value, not applicable) of one unit's answer: the one place that decides
+    what a unit still owes (status, remind and compare --units and the roll-ups all read it).
+
+    A derived indicator (one with a formula) that the unit did not answer itself follows its
+    sources: it is computed when it can be, and owed while any source is. When every source
+    is reported and it still cannot be computed (each source 不适用, or a division by zero)
+    there is nothing left to report: it is not applicable for that unit, not missing.
+    """
     st = answers.state(ind.id)
     if st is not None and ind.id not in answers.misfits:
         if st.na is not None:
             return True, None, True
         if st.value is not None:
             return True, st.value, False
-    if ind.formula:
-        try:
-            return True, _plain(float(expr.evaluate(ind.formula, answers.numeric_values()))), False
-        except expr.NotComputable:
-            return False, None, False
-    return False, None, False
+    if not ind.formula or ind.id in _seen:
+        return False, None, False
+    try:
+        return True, _plain(float(expr.evaluate(ind.formula, answers.numeric_values()))), False
+    except expr.NotComputable:
+        seen = _seen | {ind.id}
+        sources = [checklist.get(i) for i in expr.references(ind.formula)]
+        if all(unit_value(checklist, answers, s, seen)[0] for s in sources):
+            return True, None, True
+        return False, None, False
+
+
+def follows_sources(plan: UnitsPlan, ind: Indicator) -> bool:
+    """A derived indicator whose sources are all collected: a unit reports the sources and
+    this value follows from them, so it is never asked of a person."""
+    return bool(ind.formula) and all(
+        plan.is_collected(i) for i in expr.references(ind.formula or "")
+    )
 
 
 def _plain(x: float) -> int | float:
@@ -151,12 +172,13 @@ def _recompute(
     done: Mapping[int, Rollup],
     parts: list[Part],
     na: list[str],
+    owed: list[str],
     order: Sequence[str],
 ) -> Rollup | None:
     """A formula over the rolled-up inputs (which are collected, validation made sure)."""
     assert ind.formula is not None
     inputs = [done[i] for i in expr.references(ind.formula) if i in done]
-    missing = [u for u in order if any(u in r.missing for r in inputs)]
+    missing = [u for u in order if u in owed or any(u in r.missing for r in inputs)]
     values = {r.id: float(r.value) for r in inputs if number_ok(r.value)}
     spec = Spec("recompute")
     shown = "，".join(
@@ -201,8 +223,8 @@ def compute(checklist: Checklist, units: Mapping[str, Answers]) -> list[Rollup]:
             ident, spec, value, tuple(parts), tuple(na), tuple(missing), formula, reason
         )
     for ind in later:
-        parts, na, _ = _parts(checklist, plan, units, ind)
-        r = _recompute(ind, done, parts, na, plan.names)
+        parts, na, owed = _parts(checklist, plan, units, ind)
+        r = _recompute(ind, done, parts, na, owed, plan.names)
         if r is not None:
             done[ind.id] = r
     return [done[i] for i in plan.ids if i in done]

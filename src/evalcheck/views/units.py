@@ -10,10 +10,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from evalcheck.answers.store import Answers
 from evalcheck.model.checklist import Checklist, Indicator
 from evalcheck.model.kinds import cell_value, format_value, is_numeric, number_format
-from evalcheck.state.rollup import Rollup, unit_value
+from evalcheck.state.rollup import Rollup, follows_sources
 from evalcheck.state.snapshot import Status
 from evalcheck.views.columns import KEEP_ALWAYS, Column
 
@@ -47,7 +46,8 @@ class UnitProgress:
     unit: str
     total: int
     reported: int
-    missing: tuple[int, ...]  # ids not yet reported
+    missing: tuple[int, ...]  # ids not yet reported (a derived one while a source is missing)
+    asked: tuple[int, ...]  # of those, what the unit itself has to report (never a derived one)
 
     @property
     def rate(self) -> float:
@@ -63,17 +63,18 @@ class UnitProgress:
         }
 
 
-def unit_progress(checklist: Checklist, units: Mapping[str, Answers]) -> list[UnitProgress]:
+def unit_progress(checklist: Checklist, rollups: Sequence[Rollup]) -> list[UnitProgress]:
+    """Each unit's progress, read from the roll-ups' 未报送单位 (state/rollup.py decides what
+    a unit still owes), so the per-unit counts and the per-indicator lists always agree."""
     plan = checklist.units
     if plan is None:
         return []
     out = []
     for name in plan.names:
-        answers = units[name]
-        missing = tuple(
-            i for i in plan.ids if not unit_value(checklist, answers, checklist.get(i))[0]
-        )
-        out.append(UnitProgress(name, len(plan.ids), len(plan.ids) - len(missing), missing))
+        missing = tuple(r.id for r in rollups if name in r.missing)
+        asked = tuple(i for i in missing if not follows_sources(plan, checklist.get(i)))
+        total = len(plan.ids)
+        out.append(UnitProgress(name, total, total - len(missing), missing, asked))
     return out
 
 
