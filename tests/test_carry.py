@@ -618,3 +618,57 @@ def test_recorded_files_are_relative_to_the_mapping_file(
     r = run("--answers", "../answers.yaml", "carry")
     assert r.exit_code == 0, r.output
     assert "文字相同 138 项" in r.stdout
+
+
+# ---------------------------------------------------------------- prefill and the units
+
+
+def _small(year: int, **extra: object) -> dict:
+    def ind(ident: int, text: str, **more: object) -> dict:
+        return {
+            "id": ident,
+            "category": "政务服务便利度",
+            "text": text,
+            "owner": "万富春",
+            "section": "政务服务中心",
+            "kind": "count",
+            "unit": "个",
+            **more,
+        }
+
+    return {
+        "title": "示例清单",
+        "year": year,
+        "due": f"{year}-09-15",
+        "categories": ["政务服务便利度"],
+        "sections": ["政务服务中心"],
+        "owners": ["万富春"],
+        "indicators": [ind(1, "窗口总数？"), ind(2, "便民服务中心数量？", **extra)],
+    }
+
+
+def test_prefill_leaves_indicators_collected_from_the_units_to_the_rollup(run) -> None:
+    """A collected indicator's city value is its units' roll-up: prefilling last year's
+    rolled-up value made `rollup --apply` report a false conflict once the units reported."""
+    Path("上年清单.yaml").write_text(yaml.safe_dump(_small(2021), allow_unicode=True), "utf-8")
+    units = {"units": ["沙坡头区", "中宁县"]}
+    this_year = _small(2022, collect="units") | units
+    Path("今年清单.yaml").write_text(yaml.safe_dump(this_year, allow_unicode=True), "utf-8")
+    old = ("--checklist", "上年清单.yaml", "--answers", "上年答案.yaml")
+    assert run(*old, "answer", "1", "--value", "20").exit_code == 0
+    assert run(*old, "answer", "2", "--value", "272").exit_code == 0
+    now = ("--checklist", "今年清单.yaml", "--answers", "今年答案.yaml")
+    r = run(*now, "carry", "--from-checklist", "上年清单.yaml", "--from-answers", "上年答案.yaml")
+    assert r.exit_code == 0, r.output
+    r = run(*now, "carry", "--prefill", "--by", "李四")
+    assert r.exit_code == 0, r.output
+    assert "已沿用上年答案 1 项（第1项，填报人：李四）" in r.stdout
+    assert "未沿用 1 项（由各单位填报，市级值由 rollup 汇总）：第2项" in r.stdout
+    assert "各单位报送后：evalcheck rollup --apply 把汇总写为市级答案" in r.stdout
+    for unit, value in (("沙坡头区", "200"), ("中宁县", "80")):
+        Path("单位", unit).mkdir(parents=True)
+        where = ("--checklist", "今年清单.yaml", "--answers", f"单位/{unit}/answers.yaml")
+        assert run(*where, "answer", "2", "--value", value).exit_code == 0
+    r = run(*now, "rollup", "--apply")
+    assert r.exit_code == 0, r.output
+    assert "已写入 1 项汇总值，0 项与市级答案一致，0 项不完整未写入，0 项冲突未写入" in r.stdout

@@ -113,7 +113,7 @@ def _near_misses(old: Checklist, cl: Checklist, matching: Any, target: Path) -> 
 
 
 def _prefilled(filled: Any) -> None:
-    from evalcheck.year.prefill import NOT_CONFIRMED
+    from evalcheck.year.prefill import COLLECTED, NOT_CONFIRMED
 
     done, skipped, who = filled
     if done:
@@ -127,6 +127,8 @@ def _prefilled(filled: Any) -> None:
         echo(f"  未沿用 {len(ids)} 项（{reason}）：第{id_ranges(ids)}项")
     if NOT_CONFIRMED in skipped:
         echo("  相似项核对无误后：在对照文件中把 how 改为 manual，再运行 carry --prefill")
+    if COLLECTED in skipped:
+        echo("  各单位报送后：evalcheck rollup --apply 把汇总写为市级答案")
 
 
 @app.command(cls=CliCommand)

@@ -93,6 +93,7 @@ def rematch(
 NOT_CONFIRMED = "文字相似，未经人工确认"
 RETURNED_LAST_YEAR = "上年已退回"
 UNREVIEWED_LAST_YEAR = "上年未审核"
+COLLECTED = "由各单位填报，市级值由 rollup 汇总"
 
 
 def prefill(
@@ -102,7 +103,9 @@ def prefill(
 
     Only for identical text or a match a person confirmed (`manual`), the same kind, a
     value that fits this year's indicator, nothing answered yet this year, and an answer
-    that was final last year (never one returned or left unreviewed). Returns
+    that was final last year (never one returned or left unreviewed). Never an indicator
+    collected from the units (`collect: units`): its city value is their roll-up, and a
+    prefilled one would stand as a hand-typed answer against it (`rollup --apply`). Returns
     the ids filled and, by reason, the ids left alone (not those unanswered last year).
     """
     from evalcheck.model.kinds import value_fits
@@ -116,7 +119,9 @@ def prefill(
             continue
         ind = checklist.get(e.new)
         reason = None
-        if e.verdict == "returned":
+        if checklist.units is not None and checklist.units.is_collected(ind.id):
+            reason = COLLECTED
+        elif e.verdict == "returned":
             reason = RETURNED_LAST_YEAR
         elif e.verdict == "pending":
             reason = UNREVIEWED_LAST_YEAR
