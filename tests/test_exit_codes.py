@@ -189,6 +189,17 @@ def _changed_evidence(run, tmp_path, monkeypatch) -> int:
     return int(run("evidence", "pack", "b.zip").exit_code)
 
 
+def _units_checklist(tmp_path: Path) -> str:
+    """The bundled checklist with its units block enabled (as docs/units.md does)."""
+    from evalcheck.model.loading import bundled_checklist_path
+
+    text = bundled_checklist_path().read_text(encoding="utf-8")
+    enabled = re.sub(r"^(\s*)# ((?:units|units_due|collect|rollup): )", r"\1\2", text, flags=re.M)
+    path = tmp_path / "区县清单.yaml"
+    path.write_text(enabled, encoding="utf-8")
+    return str(path)
+
+
 def _r(*args: str) -> Scenario:
     return lambda run, tmp_path, monkeypatch: int(run(*args).exit_code)
 
@@ -224,6 +235,19 @@ SCENARIOS: dict[int, dict[str, Scenario]] = {
                 run("return", "47", "--by", "万富春").exit_code,
                 run("carry").exit_code,
             )
+        ),
+        "只用于科室视图的选项与 `--units` 同时给出（`compare --units` 的 `--section`，"
+        "`remind --units` 的 `--section`/`--owner`/`--tier`/`--soon`/`--escalate`/"
+        "`--review-days`）": lambda run, tmp_path, monkeypatch: _same(
+            run(
+                "--checklist", _units_checklist(tmp_path), "compare", "--units", "-s", "办公室"
+            ).exit_code,
+            run(
+                "--checklist", _units_checklist(tmp_path), "remind", "--units", "-s", "办公室"
+            ).exit_code,
+            run(
+                "--checklist", _units_checklist(tmp_path), "remind", "--units", "--soon", "3"
+            ).exit_code,
         ),
         "选项值不在程序固定的可选范围内（`--format`/`--kind`/`--role`/`--status`/`--tier`）": (
             lambda run, tmp_path, monkeypatch: _same(

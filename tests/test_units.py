@@ -388,3 +388,42 @@ def test_a_derived_indicator_is_never_asked_of_a_unit(work: Path, run: Any) -> N
     assert "  2. 监管对象总数？" in remind and "  3. 已汇聚的监管对象数？" in remind
     assert "  4. 已汇聚占比？" not in remind
     assert "（第4项按公式由以上指标自动计算，不需要填报）" in remind
+
+
+# ---------------------------------------------------------------- options --units cannot use
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (("compare", "--units", "-s", "不存在"), "--section"),
+        (("remind", "--units", "-s", "办公室"), "--section"),
+        (("remind", "--units", "--owner", "万富春"), "--owner"),
+        (("remind", "--units", "--tier", "催办", "--soon", "3"), "--tier、--soon"),
+        (
+            ("remind", "--units", "--escalate", "3", "--review-days", "2"),
+            "--escalate、--review-days",
+        ),
+    ],
+)
+def test_an_option_units_cannot_use_is_a_usage_error(
+    work: Path, run: Any, args: tuple[str, ...], named: str
+) -> None:
+    fill(work, "沙坡头区", FULL["沙坡头区"])
+    result = run("--checklist", str(work / "indicators.yaml"), *args)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert f"错误：{named} 不能与 --units 同时使用" in result.stderr
+    assert f"（查看帮助：evalcheck {args[0]} -h）" in result.stderr
+
+
+def test_remind_units_to_accepts_only_unit_names(work: Path, run: Any) -> None:
+    checklist = str(work / "indicators.yaml")
+    result = run("--checklist", checklist, "remind", "--units", "--to", "未指定科室")
+    assert result.exit_code == 3 and result.stdout == ""
+    assert "错误：未知的填报单位“未指定科室”（可选：沙坡头区、中宁县、海原县）" in result.stderr
+    result = run("--checklist", checklist, "remind", "--units", "--to", "审批监管科")
+    assert result.exit_code == 3 and "未知的填报单位“审批监管科”" in result.stderr
+    result = run("--checklist", checklist, "remind", "--units", "--to", "中宁县")
+    assert result.exit_code == 0 and "【提醒】中宁县" in result.stdout
+    assert "海原县" not in result.stdout

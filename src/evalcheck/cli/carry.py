@@ -152,6 +152,9 @@ def compare(
 
     env = ctx_env(ctx)
     if units:  # indicator x unit, with ranking
+        from evalcheck.cli.units import refuse_with_units
+
+        refuse_with_units(ctx, "section")
         return echo(_compare_units(env, fmt.value))
     cl = env.checklist
     snap = env.snapshot()

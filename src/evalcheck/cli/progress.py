@@ -404,13 +404,31 @@ def remind(
     from evalcheck.answers.tiers import Thresholds
 
     env = ctx_env(ctx)
+    if units:
+        _refuse_sections_options(ctx)
     limits = Thresholds(soon, escalate, review_days)
     letters, found, valid = _letters(env, units, section, owner, tier, limits, today)
-    if to:
-        chosen_to = {_recipient(name, valid) for name in to}
-        letters = [x for x in letters if x.to in chosen_to]
-        found = [m for m in found if m.addressee in chosen_to]
+    letters, found = _addressed_to(to, letters, found, valid, units)
     _deliver(env, letters, found, units=units, output=output, force=force, copy=copy)
+
+
+def _refuse_sections_options(ctx: typer.Context) -> None:
+    """remind --units writes each unit its letter: the options that pick sections, leaders
+    or tiers have nothing to act on, and are refused rather than ignored."""
+    from evalcheck.cli.units import refuse_with_units
+
+    names = ("section", "owner", "tier", "soon", "escalate", "review_days")
+    refuse_with_units(ctx, *names, tip="；只给某个单位请用 --to 单位名")
+
+
+def _addressed_to(
+    to: list[str] | None, letters: list[Any], found: list[Any], valid: list[str], units: bool
+) -> tuple[list[Any], list[Any]]:
+    """The letters (and their messages) for the recipients named by --to; all without it."""
+    if not to:
+        return letters, found
+    chosen = {_recipient(name, valid, units) for name in to}
+    return [x for x in letters if x.to in chosen], [m for m in found if m.addressee in chosen]
 
 
 def _deliver(
@@ -457,10 +475,13 @@ def _letters(
     return letters, found, [*env.checklist.sections, *env.checklist.owners]
 
 
-def _recipient(name: str, valid: list[str]) -> str:
+def _recipient(name: str, valid: list[str], units: bool) -> str:
+    """A --to name: a section or a leader (未指定科室 too), or with --units a unit only."""
     from evalcheck.model.checklist import UNASSIGNED
     from evalcheck.state.select import resolve
 
+    if units:
+        return resolve("填报单位", name, valid)
     return resolve("收件人", name, [*dict.fromkeys([*valid, UNASSIGNED])])
 
 

@@ -17,7 +17,7 @@ from evalcheck.cli.shared import (
     echo,
     writer_name,
 )
-from evalcheck.errors import EXIT_FINDINGS, InputError
+from evalcheck.errors import EXIT_FINDINGS, InputError, UsageProblem
 from evalcheck.model.units import NO_UNITS
 from evalcheck.views import render
 
@@ -39,6 +39,23 @@ OverwriteOpt = Annotated[
         help="与 --apply 一起用：市级已手工填写且与汇总值不同的，也用汇总值覆盖。",
     ),
 ]
+
+
+def refuse_with_units(ctx: typer.Context, *names: str, tip: str = "") -> None:
+    """Options of the sections' view that --units has no use for: given with --units, they
+    are a usage error (exit 2), never silently ignored."""
+    given = [
+        max(p.opts, key=len)
+        for p in ctx.command.params
+        if p.name in names
+        and (source := ctx.get_parameter_source(p.name)) is not None
+        and source.name in ("COMMANDLINE", "ENVIRONMENT")
+    ]
+    if given:
+        raise UsageProblem(
+            f"{'、'.join(given)} 不能与 --units 同时使用：--units 按填报单位（区县、市本级）"
+            f"列出由各单位填报的指标，用不到{'这些选项' if len(given) > 1 else '这个选项'}{tip}"
+        )
 
 
 def _plan_checked(env: Env) -> Any:
