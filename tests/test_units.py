@@ -216,7 +216,8 @@ def test_compare_units_ranks_the_counties(work: Path, run: Any) -> None:
 
 def test_remind_units_writes_each_unit_its_missing_items(work: Path, run: Any) -> None:
     fill(work, "沙坡头区", FULL["沙坡头区"])
-    result = run("--checklist", str(work / "indicators.yaml"), "remind", "--units")
+    checklist = str(work / "indicators.yaml")
+    result = run("--checklist", checklist, "remind", "--units", "--today", "2021-09-10")
     assert result.exit_code == 0
     assert "【提醒】中宁县" in result.stdout and "请于 2021-09-10 前报送" in result.stdout
     assert "【提醒】沙坡头区" not in result.stdout
@@ -424,6 +425,32 @@ def test_remind_units_to_accepts_only_unit_names(work: Path, run: Any) -> None:
     assert "错误：未知的填报单位“未指定科室”（可选：沙坡头区、中宁县、海原县）" in result.stderr
     result = run("--checklist", checklist, "remind", "--units", "--to", "审批监管科")
     assert result.exit_code == 3 and "未知的填报单位“审批监管科”" in result.stderr
-    result = run("--checklist", checklist, "remind", "--units", "--to", "中宁县")
+    result = run(
+        "--checklist", checklist, "remind", "--units", "--to", "中宁县", "--today", "2021-09-01"
+    )
     assert result.exit_code == 0 and "【提醒】中宁县" in result.stdout
     assert "海原县" not in result.stdout
+
+
+def test_remind_units_after_the_units_deadline_is_a_urge_saying_how_late(
+    work: Path, run: Any
+) -> None:
+    """units_due 2021-09-10: from 9月11日 a unit's letter is a 催办 (已逾期 N 天), as the
+    sections' letters are, not a 提醒 asking it to report by a date that has passed."""
+    fill(work, "沙坡头区", FULL["沙坡头区"])
+    checklist = str(work / "indicators.yaml")
+    result = run("--checklist", checklist, "remind", "--units", "--today", "2021-09-27")
+    assert result.exit_code == 0
+    assert "【提醒】" not in result.stdout and "请于 2021-09-10 前报送" not in result.stdout
+    assert (
+        "【催办】中宁县：截至2021年9月27日，测试清单中由各单位填报的指标还有 8 项未报送，"
+        "已逾期 17 天（报送时限 2021-09-10），请尽快报送：\n  1. 本地区便民服务中心数量？"
+    ) in result.stdout
+    assert "【催办】海原县：截至2021年9月27日" in result.stdout
+    done = run(
+        "--checklist", checklist, "remind", "--units", "--today", "2021-09-11", "--output", "提醒"
+    )
+    assert done.exit_code == 0
+    assert "已生成 提醒/2021测评提醒_中宁县.txt（收件人：中宁县；催办）" in done.stdout
+    letter = Path("提醒/2021测评提醒_中宁县.txt").read_text(encoding="utf-8-sig")
+    assert "已逾期 1 天（报送时限 2021-09-10）" in letter

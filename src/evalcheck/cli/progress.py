@@ -287,11 +287,11 @@ def _status_text(snap: Any, groups: dict[str, Any], where: str) -> str:
     return "\n\n".join(parts)
 
 
-def _unit_letters(env: Any) -> list[Any]:
+def _unit_letters(env: Any, today: Any) -> list[Any]:
     from evalcheck.cli.units import remind_units
     from evalcheck.services.reminding import Letter
 
-    return [Letter("未报送", unit, text) for unit, text in remind_units(env)]
+    return [Letter(label, unit, text) for label, unit, text in remind_units(env, today)]
 
 
 def _resolve_tier(raw: str) -> Any:
@@ -467,7 +467,7 @@ def _letters(
 
     if units:  # each unit its letter: what it has not reported
         names = list(env.checklist.units.names) if env.checklist.units else []
-        return _unit_letters(env), [], names
+        return _unit_letters(env, today), [], names
     tiers = [resolve_tier(t) for t in tier or ()] or list(Tier)
     filters, snap = filters_of(env.checklist, sections=section, owners=owner), env.snapshot(today)
     found = messages(snap.checklist, select_rows(snap, filters), snap.today, limits, tiers)

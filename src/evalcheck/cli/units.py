@@ -203,31 +203,24 @@ def status_units(env: Env, fmt: str) -> str:
     return "\n\n".join(parts)
 
 
-def remind_units(env: Env) -> list[tuple[str, str]]:
-    """`remind --units`: one letter per unit listing what it has not reported."""
+def remind_units(env: Env, today: str | None = None) -> list[tuple[str, str, str]]:
+    """`remind --units`: (tier, unit, letter) per unit that has something left to report."""
     from evalcheck.services.rollup import rollups
+    from evalcheck.state.deadlines import parse_today
+    from evalcheck.state.reminders import unit_letter
     from evalcheck.views.units import unit_progress
 
     plan = _plan_checked(env)
     cl = env.checklist
     due = plan.due or min((cl.get(i).due for i in plan.ids), default=None)
+    day = parse_today(today)
     letters = []
     for p in unit_progress(cl, rollups(cl, env.answers_path)):
         if not p.asked:
             continue
-        items = "\n".join(f"  {i}. {cl.get(i).text}" for i in p.asked)
         follow = [i for i in p.missing if i not in p.asked]
-        if follow:
-            shown = "、".join(f"第{i}项" for i in follow)
-            items += f"\n（{shown}按公式由以上指标自动计算，不需要填报）"
-        when = f"，请于 {due.isoformat()} 前报送" if due is not None else ""
-        letters.append(
-            (
-                p.unit,
-                f"【提醒】{p.unit}：{cl.title}中由各单位填报的指标，"
-                f"还有 {len(p.asked)} 项未报送{when}：\n{items}",
-            )
-        )
+        tier, text = unit_letter(cl, p.unit, p.asked, follow, due, day)
+        letters.append((tier.label, p.unit, text))
     return letters
 
 

@@ -180,3 +180,41 @@ def _closing(tier: Tier, to: str) -> str:
         f"退回：evalcheck return 题号 --reason 原因 --by {to}"
         "（也可用 evalcheck export --review 导出审核表）。"
     )
+
+
+# ---------------------------------------------------------------- the units' letters
+
+
+def unit_letter(
+    checklist: Checklist,
+    unit: str,
+    asked: Sequence[int],
+    follow: Sequence[int],
+    due: dt.date | None,
+    today: dt.date,
+) -> tuple[Tier, str]:
+    """A unit's letter (`remind --units`): what it still has to report (`asked`), and the
+    derived items that follow from them (`follow`, never asked of a person). Until the units'
+    deadline a 提醒; after it a 催办 that says by how many days it is overdue."""
+    n = len(asked)
+    late = due is not None and today > due
+    tier = Tier.LATE if late else Tier.SOON
+    if due is None:
+        head = f"【{tier.label}】{unit}：{checklist.title}中由各单位填报的指标，还有 {n} 项未报送："
+    elif late:
+        assert due is not None
+        head = (
+            f"【{tier.label}】{unit}：截至{today.year}年{today.month}月{today.day}日，"
+            f"{checklist.title}中由各单位填报的指标还有 {n} 项未报送，"
+            f"已逾期 {(today - due).days} 天（报送时限 {due.isoformat()}），请尽快报送："
+        )
+    else:
+        head = (
+            f"【{tier.label}】{unit}：{checklist.title}中由各单位填报的指标，"
+            f"还有 {n} 项未报送，请于 {due.isoformat()} 前报送："
+        )
+    lines = [head, *(f"  {i}. {checklist.get(i).text}" for i in asked)]
+    if follow:
+        shown = "、".join(f"第{i}项" for i in follow)
+        lines.append(f"（{shown}按公式由以上指标自动计算，不需要填报）")
+    return tier, "\n".join(lines)
