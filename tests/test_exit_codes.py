@@ -200,6 +200,16 @@ def _units_checklist(tmp_path: Path) -> str:
     return str(path)
 
 
+def _rollup_conflict(run, tmp_path, monkeypatch) -> int:
+    checklist = _units_checklist(tmp_path)
+    for unit in ("沙坡头区", "中宁县", "海原县", "市本级"):
+        (tmp_path / "单位" / unit).mkdir(parents=True)
+        where = ("--checklist", checklist, "--answers", f"单位/{unit}/answers.yaml")
+        assert run(*where, "answer", "69", "--value", "10").exit_code == 0
+    assert run("--checklist", checklist, "answer", "69", "--value", "41").exit_code == 0
+    return int(run("--checklist", checklist, "rollup", "--apply", "69").exit_code)
+
+
 def _r(*args: str) -> Scenario:
     return lambda run, tmp_path, monkeypatch: int(run(*args).exit_code)
 
@@ -212,6 +222,9 @@ SCENARIOS: dict[int, dict[str, Scenario]] = {
             _answered(run),
             int(run("evidence", "check").exit_code),
         )[-1],
+        "`rollup --apply` 有冲突（市级已填写的答案与汇总值不同，未覆盖，其余照常写入）": (
+            _rollup_conflict
+        ),
         "`check` 有错误级规则不满足": lambda run, tmp_path, monkeypatch: (
             run("answer", "14", "--value", "1"),
             run("answer", "15", "--value", "2"),
