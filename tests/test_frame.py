@@ -125,7 +125,15 @@ def test_version(monkeypatch, capsys) -> None:
 
 @pytest.mark.parametrize(
     ("typed", "hint"),
-    [("lst", "list"), ("exprot", "export"), ("staus", "status"), ("improt", "import")],
+    [
+        ("lst", "list"),
+        ("exprot", "export"),
+        ("staus", "status"),
+        ("improt", "import"),
+        # an option tried as a command: where it is (units was 'init', the closest name)
+        ("units", "status --units、export --units、remind --units 或 rollup"),
+        ("split", "export --split 文件夹"),
+    ],
 )
 def test_a_mistyped_command_gets_the_closest(monkeypatch, capsys, typed: str, hint: str) -> None:
     code, _, err = run_main([typed], monkeypatch, capsys)

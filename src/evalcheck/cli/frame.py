@@ -367,10 +367,11 @@ class CliGroup(_ChineseHelp, TyperGroup):
             name = args[0] if args else ""
             if not name or name.startswith("-"):
                 raise
+            from evalcheck.cli.table import AS_OPTIONS
             from evalcheck.state.select import closest
 
             names = self.list_commands(ctx)
-            hint = closest(name, names)
+            hint = AS_OPTIONS.get(name.lower()) or closest(name, names)
             tip = f"，您是不是要用 {hint}？" if hint else f"（可用的命令：{'、'.join(names)}）"
             raise UsageError(f"没有命令 {name}{tip}", ctx) from None
         finally:

@@ -49,6 +49,15 @@ TABLE = (
             "从局里的指标表生成清单 YAML：认得常见的列名、合并单元格、两行表头、分类行"),
 )  # fmt: skip
 
+# words people try as commands that are options of commands: what to type instead
+AS_OPTIONS = {
+    "units": "status --units、export --units、remind --units 或 rollup",
+    "split": "export --split 文件夹",
+    "final": "export 文件 --final",
+    "previous": "list --previous 或 compare",
+    "pack": "evidence pack",
+}
+
 BY_NAME = {c.name: c for c in TABLE}
 # which module registers which command (name -> module)
 COMMANDS = {c.name: c.module for c in TABLE}
