@@ -376,6 +376,22 @@ def test_tampered_and_unknown_keys_are_refused(run, tmp_path: Path) -> None:
     assert "工作表“测评指标”第6行：题号“999”与校验键" in result.stderr
 
 
+def saved_as_computed(path: Path, cell: str, computed: str) -> Path:
+    """A copy of the form as Excel saves it: the formula cell matching `cell` (a pattern
+    over the sheet's XML) written as `computed`, with its result, in place of the empty
+    value openpyxl leaves (<v /> with ElementTree, <v></v> with lxml)."""
+    patched = path.with_name("patched.xlsx")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(patched, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                text = re.sub(cell + r"(?:<v ?/>|<v></v>)", computed, data.decode("utf-8"))
+                assert text != data.decode("utf-8")
+                data = text.encode("utf-8")
+            dst.writestr(item, data)
+    return patched
+
+
 def test_formula_cells_use_cached_value_or_are_refused(run, tmp_path: Path) -> None:
     split(run)
     path = form_path(tmp_path, "审批监管科")
@@ -383,14 +399,7 @@ def test_formula_cells_use_cached_value_or_are_refused(run, tmp_path: Path) -> N
     result = run("import", str(path))
     assert result.exit_code == 3 and "填报值是公式且没有计算结果" in result.stderr
     # as Excel saves it: the formula with its cached result
-    patched = tmp_path / "patched.xlsx"
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(patched, "w") as dst:
-        for item in src.infolist():
-            data = src.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                # an empty cached value: <v /> (ElementTree) or <v></v> (lxml, when installed)
-                data = re.sub(rb"<f>6\*2</f>(<v ?/>|<v></v>)", b"<f>6*2</f><v>12</v>", data)
-            dst.writestr(item, data)
+    patched = saved_as_computed(path, r"<c ([^>]*)><f>(6\*2)</f>", r"<c \1><f>\2</f><v>12</v>")
     result = run("import", str(patched))
     assert result.exit_code == 0, result.output
     assert answers_json(run)[127] == (12, None)
@@ -405,19 +414,9 @@ def test_a_formula_in_a_note_is_its_result_not_its_text(run, tmp_path: Path) -> 
     fill(path, {127: '=CONCATENATE("含","乡镇")'}, column=col("备注"))
     result = run("import", str(path))
     assert result.exit_code == 3 and "（第127项）：备注是公式且没有计算结果" in result.stderr
-    patched = tmp_path / "patched.xlsx"
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(patched, "w") as dst:
-        for item in src.infolist():
-            data = src.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":  # as Excel saves it, computed
-                text = re.sub(
-                    r"<c ([^>]*)><f>(CONCATENATE\(.*?\))</f>(?:<v ?/>|<v></v>)",
-                    r'<c \1 t="str"><f>\2</f><v>含乡镇</v>',
-                    data.decode("utf-8"),
-                )
-                assert "<v>含乡镇</v>" in text
-                data = text.encode("utf-8")
-            dst.writestr(item, data)
+    patched = saved_as_computed(  # a text result: t="str"
+        path, r"<c ([^>]*)><f>(CONCATENATE\(.*?\))</f>", r'<c \1 t="str"><f>\2</f><v>含乡镇</v>'
+    )
     result = run("import", str(patched))
     assert result.exit_code == 0, result.output
     assert "含乡镇" in run("show", "127").stdout and "CONCATENATE" not in run("show", "127").stdout
