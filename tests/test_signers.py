@@ -248,3 +248,19 @@ def test_evidence_through_a_form_keeps_the_filler_and_the_time(run, monkeypatch)
     fill(path, {47: 330})
     assert run("import", str(path), "--by", "万富春").exit_code == 0
     assert json.loads(run("show", "47", "--format", "json").stdout)["answer"]["by"] == "万富春"
+
+
+def test_an_answer_submitted_again_after_a_return_is_filled_anew(run, monkeypatch) -> None:
+    """The same value submitted again (with a note) after a return: its submitter is its
+    填报人, and 待审核 waits from then, not from the first submission."""
+    monkeypatch.setenv("EVALCHECK_TODAY", "2021-08-01")
+    assert run("answer", "16", "--value", "是", "--by", "办公室王五").exit_code == 0
+    assert run("return", "16", "--reason", "请附说明", "--by", "万富春").exit_code == 0
+    monkeypatch.setenv("EVALCHECK_TODAY", "2021-09-20")
+    again = run("answer", "16", "--value", "是", "--note", "已核实", "--by", "办公室李四")
+    assert again.exit_code == 0, again.stderr
+    answer = json.loads(run("show", "16", "--format", "json").stdout)["answer"]
+    assert (answer["by"], answer["at"][:10]) == ("办公室李四", "2021-09-20")
+    monkeypatch.setenv("EVALCHECK_TODAY", "2021-09-25")
+    letters = run("remind", "--tier", "待审核").stdout
+    assert "办公室 办公室李四 9月20日填报，已等待 5 天" in letters, letters

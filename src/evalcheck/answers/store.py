@@ -48,6 +48,7 @@ ACTIONS = {
     "rollup": "单位汇总",
 }
 REVIEW_ACTIONS = ("approve", "return")
+SUBMISSIONS = ("set", "na", "import", "carry", "rollup")  # an answer given (again)
 REVIEW_MARKS = ("approved", "returned")  # what a state may record; pending is the absence
 STATE_FIELDS = (
     "value", "na", "note", "evidence", "by", "at", "seq", "action", "reverts",
@@ -165,13 +166,16 @@ class Record:
         """(填报人, 填报时间) of the current answer: the `by`/`at` of the version that set its
         value or not-applicable. A version that keeps the value (evidence added or removed,
         a sign-off, a note changed) keeps its author; an undo gives back the author of the
-        version it restores. (`by`/`at` of such a version say who made that version, and
-        when: `history` shows them.)"""
+        version it restores. An answer submitted again after a return is submitted anew,
+        the same value too: its submitter fills it, and 待审核 waits from then. (`by`/`at`
+        of each version say who made it, and when: `history` shows them.)"""
         authors: list[tuple[str, str]] = []
         position: dict[int, int] = {}
         prev: State | None = None
         for pos, st in enumerate(self.timeline):
             kept = prev is not None and (st.value, st.na) == (prev.value, prev.na)
+            if kept and prev is not None and prev.review == "returned":
+                kept = st.action not in SUBMISSIONS
             if authors and kept and st.recorded:
                 who = authors[-1]
             elif st.action == "undo" and position.get(st.reverts or -1, 0) > 0:
