@@ -380,15 +380,16 @@ def saved_as_computed(path: Path, cell: str, computed: str) -> Path:
     """A copy of the form as Excel saves it: the formula cell matching `cell` (a pattern
     over the sheet's XML) written as `computed`, with its result, in place of the empty
     value openpyxl leaves (<v /> with ElementTree, <v></v> with lxml)."""
-    patched = path.with_name("patched.xlsx")
+    patched, found = path.with_name("patched.xlsx"), False
     with zipfile.ZipFile(path) as src, zipfile.ZipFile(patched, "w") as dst:
         for item in src.infolist():
             data = src.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
+            if item.filename.startswith("xl/worksheets/sheet"):
                 text = re.sub(cell + r"(?:<v ?/>|<v></v>)", computed, data.decode("utf-8"))
-                assert text != data.decode("utf-8")
+                found = found or text != data.decode("utf-8")
                 data = text.encode("utf-8")
             dst.writestr(item, data)
+    assert found, cell
     return patched
 
 
@@ -420,6 +421,28 @@ def test_a_formula_in_a_note_is_its_result_not_its_text(run, tmp_path: Path) -> 
     result = run("import", str(patched))
     assert result.exit_code == 0, result.output
     assert "含乡镇" in run("show", "127").stdout and "CONCATENATE" not in run("show", "127").stdout
+
+
+@pytest.mark.parametrize(
+    ("computed", "outcome"),
+    [
+        # an empty text result, as LibreOffice and Excel save it: an empty 备注
+        (r'<c \1 t="str"><f>\2</f><v></v>', None),
+        (r'<c \1 t="e"><f>\2</f><v>#DIV/0!</v>', "（第127项）：备注“#DIV/0!”是公式算出的错误值"),
+    ],
+)
+def test_a_formula_s_empty_or_failed_result(run, tmp_path: Path, computed, outcome) -> None:
+    split(run)
+    path = form_path(tmp_path, "审批监管科")
+    fill(path, {127: 12})
+    fill(path, {127: '=IF(1>0,"","x")'}, column=col("备注"))
+    patched = saved_as_computed(path, r"<c ([^>]*)><f>(IF\(.*?\))</f>", computed)
+    result = run("import", str(patched))
+    if outcome is None:
+        assert result.exit_code == 0, result.output
+        assert answers_json(run)[127] == (12, None)
+    else:
+        assert result.exit_code == 3 and outcome in result.stderr, result.output
 
 
 def test_full_export_can_be_filled_and_imported(run, tmp_path: Path) -> None:

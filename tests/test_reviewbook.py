@@ -266,3 +266,19 @@ def test_a_formula_saved_without_its_result_is_named_not_read_as_empty(
     said = refused(run, GAO)
     assert f"（第21项）：{named}是公式且没有计算结果：请在 Excel 或 WPS 中打开并保存一次" in said
     assert "退回原因" not in said
+
+
+def test_a_formula_whose_saved_result_is_empty_is_an_empty_cell(run, exported) -> None:
+    """LibreOffice or Excel saves an empty text result as t="str" with <v></v>: an empty
+    审核意见, not a formula without a result (no reason for 退回; nothing for a blank row)."""
+    from tests.test_excel import saved_as_computed
+
+    fill(GAO, q21=("退回", '=IF(1>0,"","x")'))
+    empty = r'<c \1 t="str"><f>\2</f><v></v>'
+    patched = saved_as_computed(Path(GAO), r"<c ([^>]*)><f>(IF\(.*?\))</f>", empty)
+    said = refused(run, str(patched))
+    assert "（第21项）：审核结论为“退回”时必须在“审核意见”中写明退回原因" in said
+    assert "没有计算结果" not in said
+    fill(GAO, q21=(None, '=IF(1>0,"","x")'))  # not reviewed: the row is left alone
+    patched = saved_as_computed(Path(GAO), r"<c ([^>]*)><f>(IF\(.*?\))</f>", empty)
+    assert run("import", str(patched)).exit_code == 0

@@ -33,7 +33,7 @@ from evalcheck.io.xlsx_format import (
     state_stamp,
     write_meta,
 )
-from evalcheck.io.xlsx_read import locate_row, read_cells
+from evalcheck.io.xlsx_read import EXCEL_ERRORS, locate_row, read_cells
 from evalcheck.model.checklist import UNASSIGNED, Checklist, Indicator
 from evalcheck.model.kinds import cell_value, number_format, visible_text
 from evalcheck.views.attachment import fonts_of
@@ -352,12 +352,9 @@ PROMPT = (
     f"选择“{APPROVE}”或“{RETURN}”；退回时必须在“审核意见”写明原因；"
     "通过一个违反错误级规则的答案时，在“审核意见”写明说明。不审核的行留空。"
 )
+
+
 # what a spreadsheet shows for a formula that failed: never a reason or a 说明
-EXCEL_ERRORS = frozenset(
-    {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!"}
-)
-
-
 def _header(rows: list[list[tuple[Any, bool]]]) -> dict[str, int] | None:
     for row in rows[:5]:
         names = {str(v).strip(): n for n, (v, _) in enumerate(row, start=1) if v is not None}

@@ -86,9 +86,19 @@ def read_cells(path: Path, *, data_only: bool) -> Grid:
         wb.close()
 
 
+# what a spreadsheet shows for a formula that failed: never a value, a reason or a 说明
+EXCEL_ERRORS = frozenset(
+    {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!"}
+)
+
+
 def _shown(cell: Any) -> Any:
-    """0.95 in a cell formatted as a percentage is "95%" to the person who typed it."""
+    """0.95 in a cell formatted as a percentage is "95%" to the person who typed it; a
+    formula whose saved result is empty text (t="str", <v></v>: LibreOffice, Excel) is
+    "", not None, which is a formula saved without a result."""
     value = cell.value
+    if value is None and getattr(cell, "data_type", None) == "str":
+        return ""
     if not isinstance(value, int | float) or isinstance(value, bool):
         return value  # most cells: no need to look up the format
     number_format = getattr(cell, "number_format", None)
@@ -291,6 +301,7 @@ def _row_change(row: _Row, computed: _Row | None, ind: Indicator, where: str) ->
         cells = {k: v for k, v in cells.items() if compact(comparable(v)) != originals.get(k)}
         if not cells:
             return None  # untouched since the export
+    _refuse_errors(cells)  # in the cells a person changed (or all, without originals)
     form = {k: compact(comparable(v)) for k, v in cells.items()} if originals is not None else None
     note, evidence = _note_and_evidence(cells, edited=originals is not None)
     text, na_cell = _value_and_na(cells)
@@ -344,6 +355,13 @@ def _input_cells(row: _Row, computed: _Row | None) -> dict[str, Any]:
             "或直接填写"
         )
     return cells
+
+
+def _refuse_errors(cells: Mapping[str, Any]) -> None:
+    """A cell that shows a failed formula (#DIV/0!, #N/A, …) is no value, reason or note."""
+    failed = [f"{_HEADERS[k]}“{v}”" for k, v in cells.items() if v in EXCEL_ERRORS]
+    if failed:
+        raise ValueRefused(f"{'、'.join(failed)}是公式算出的错误值：请改正公式，或直接填写")
 
 
 def _note_and_evidence(
