@@ -376,7 +376,7 @@ def test_tampered_and_unknown_keys_are_refused(run, tmp_path: Path) -> None:
     assert "工作表“测评指标”第6行：题号“999”与校验键" in result.stderr
 
 
-def saved_as_computed(path: Path, cell: str, computed: str) -> Path:
+def saved_as_computed(path: Path, cell: str, computed: str, *, plain: bool = False) -> Path:
     """A copy of the form as Excel saves it: the formula cell matching `cell` (a pattern
     over the sheet's XML) written as `computed`, with its result, in place of the empty
     value openpyxl leaves (<v /> with ElementTree, <v></v> with lxml)."""
@@ -385,7 +385,8 @@ def saved_as_computed(path: Path, cell: str, computed: str) -> Path:
         for item in src.infolist():
             data = src.read(item.filename)
             if item.filename.startswith("xl/worksheets/sheet"):
-                text = re.sub(cell + r"(?:<v ?/>|<v></v>)", computed, data.decode("utf-8"))
+                empty = "" if plain else r"(?:<v ?/>|<v></v>)"  # plain: any cell's XML
+                text = re.sub(cell + empty, computed, data.decode("utf-8"))
                 found = found or text != data.decode("utf-8")
                 data = text.encode("utf-8")
             dst.writestr(item, data)
@@ -453,6 +454,35 @@ def test_full_export_can_be_filled_and_imported(run, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "第47项：312 个 → 320 个" in result.stdout
     assert answers_json(run)[1] == (1234, None)
+
+
+def test_an_imported_formula_does_not_block_the_next_export(run, tmp_path: Path) -> None:
+    """备注 typed as a formula, saved with its result, imported: the total table holds
+    nothing new, so exporting over it needs no --force (the formula's text was compared)."""
+    run("answer", "47", "--value", "312")
+    run("export", "report.xlsx")
+    fill(tmp_path / "report.xlsx", {47: '="ledger"&"-2021"'}, column=col("备注"))
+    patched = saved_as_computed(
+        tmp_path / "report.xlsx",
+        r"<c ([^>]*)><f>(&quot;ledger.*?|\"ledger.*?)</f>",
+        r'<c \1 t="str"><f>\2</f><v>ledger-2021</v>',
+    )
+    patched.replace(tmp_path / "report.xlsx")
+    assert run("import", "report.xlsx").exit_code == 0
+    assert "备注：ledger-2021" in run("show", "47").stdout
+    again = run("export", "report.xlsx")
+    assert again.exit_code == 0, again.output
+
+
+def test_an_impossible_题号_in_an_old_table_is_no_crash(run, tmp_path: Path) -> None:
+    """Exporting over a total table whose 题号 cell says 1e999 (a float too large for an
+    integer): no traceback (it was an OverflowError)."""
+    run("export", "report.xlsx")
+    path = tmp_path / "report.xlsx"
+    patched = saved_as_computed(path, r'(<c r="B5"[^>]*>)<v>2</v>', r"\1<v>1e999</v>", plain=True)
+    patched.replace(path)
+    result = run("export", "report.xlsx")  # nothing typed in it: replaced
+    assert result.exit_code == 0 and "Traceback" not in result.output, result.output
 
 
 def test_workbook_from_another_checklist_or_not_ours(run, tmp_path: Path) -> None:

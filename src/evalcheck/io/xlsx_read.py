@@ -443,6 +443,7 @@ def typed_into(
     if workbook_kind(grid) != "export":
         return [f"{path} 不是 evalcheck export 导出的总表"]
     out: list[str] = []
+    cached: Grid | None = None  # formulas' saved results, read only if a kept cell has one
     for title, rows, header in _table_sheets(grid):
         for r in range(header["_row"] + 1, len(rows) + 1):
             row = _Row(rows[r - 1], header)
@@ -453,19 +454,43 @@ def typed_into(
             if originals is None:
                 out.append(f"{where}：没有隐藏的原值")
                 continue
-            ident = row.get("id")
-            now = (current or {}).get(int(ident), ()) if isinstance(ident, int | float) else ()
-            for key in KEPT_KEYS:
-                cell = compact(comparable(row.get(key)))
-                if key not in header or (key not in originals and key in VERDICT_KEYS):
-                    continue  # an export from before verdicts were kept: nothing to compare
-                if cell == originals.get(key):
-                    continue
-                if key in FORM_INPUT_KEYS and any(cell == cells.get(key) for cells in now):
-                    continue  # typed, and already in the answers (imported)
-                out.append(f"{where}：{_HEADERS[key]}已改动")
-                break
+            if cached is None and any(row.is_formula(k) for k in KEPT_KEYS):
+                with reading_target(path):  # read to decide, not an input of this command
+                    cached = read_cells(path, data_only=True)
+            saved = _Row(cached[title][r - 1], header) if cached and title in cached else None
+            now = (current or {}).get(_whole(row.get("id")) or 0, ())
+            changed = _changed_cell(row, saved, originals, now)
+            if changed is not None:
+                out.append(f"{where}：{_HEADERS[changed]}已改动")
     return out
+
+
+def _whole(ident: Any) -> int | None:
+    """A 题号 cell as a whole number (None for text, 1.5, 1e999)."""
+    if isinstance(ident, bool) or not isinstance(ident, int | float):
+        return None
+    return int(ident) if ident == ident and abs(ident) < 1e15 and ident == int(ident) else None
+
+
+def _changed_cell(
+    row: _Row,
+    saved: _Row | None,
+    originals: Mapping[str, str | None],
+    now: Sequence[Mapping[str, str | None]],
+) -> str | None:
+    """The first kept cell (input or verdict) that differs from its 原值 and is not in the
+    answers already; a formula read as its saved result."""
+    for key in KEPT_KEYS:
+        if key not in row.header or (key not in originals and key in VERDICT_KEYS):
+            continue  # an export from before verdicts were kept: nothing to compare
+        value = saved.get(key) if saved is not None and row.is_formula(key) else row.get(key)
+        cell = compact(comparable(value))
+        if cell == originals.get(key):
+            continue
+        if key in FORM_INPUT_KEYS and any(cell == cells.get(key) for cells in now):
+            continue  # typed, and already in the answers (imported)
+        return key
+    return None
 
 
 _HEADERS = {c.key: c.header for c in (*EXPORT, *REVIEW_COLUMNS)}
