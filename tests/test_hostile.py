@@ -397,6 +397,20 @@ def test_text_longer_than_a_cell_is_refused_with_the_limit(run, tmp_path, args) 
     assert not answers_file(tmp_path).exists()
 
 
+def test_a_note_and_a_说明_that_together_overflow_the_cell_are_refused(run, tmp_path) -> None:
+    """Each fits a cell, but the export writes them in one 审核意见 cell: the approval is
+    refused (every later export failed), nothing written."""
+    clean(run("answer", "131", "--value", "1000", "--by", "李四"), 0)
+    clean(run("answer", "132", "--value", "1200", "--by", "李四"), 0)  # breaks R132
+    before = answers_file(tmp_path).read_bytes()
+    args = ["approve", "132", "--by", "万富春", "--note", "长" * 32000, "--explain", "说" * 3000]
+    result = run(*args)
+    clean(result, 3)
+    assert "第132项的审核意见（连同说明）有 35005 个字符" in result.stderr, result.stderr
+    assert answers_file(tmp_path).read_bytes() == before
+    clean(run("export", "report.xlsx"), 0)
+
+
 def test_text_of_exactly_a_cell_survives_a_form_round_trip(run, tmp_path) -> None:
     import openpyxl
 

@@ -312,7 +312,11 @@ class Answers:
         seq: int | None = None,
         explanation: str | None = None,
     ) -> State:
-        """Record a leader's approval or return of the current answer (checked by the caller)."""
+        """Record a leader's approval or return of the current answer (checked by the caller).
+        The note and the 说明 are exported in one 审核意见 cell ('note；已说明：…'): together
+        they must fit it (each alone was checked where it was given)."""
+        exported = "；已说明：".join(t for t in (comment, explanation) if t)
+        check_text_length(f"第{ident}项的审核意见（连同说明）", exported)
         rec = self.records[ident]
         new = replace(
             rec.current,
