@@ -505,3 +505,17 @@ def test_untouched_verdicts_and_a_form_import_as_before(run, reviewed) -> None:
     _type_into(str(form), 109, "审核状态", "已退回")
     refused = run("import", str(form))
     assert refused.exit_code == 3 and "“审核状态”是责任领导的审核结论" in refused.stderr
+
+
+def test_a_long_verdict_changed_in_a_table_is_described_not_digested(run, reviewed) -> None:
+    """The 原值 keeps a text over 1,000 characters as its digest: the refusal says it was a
+    long text (and where to copy it from), not 'sha256:…'."""
+    run("return", "16", "--reason", "请核实" * 400, "--by", "万富春")
+    run("export", "report.xlsx", "--today", "2021-09-16")
+    _type_into("report.xlsx", 16, "审核意见", "改短了")
+    result = run("import", "report.xlsx")
+    assert (
+        result.exit_code == 3
+        and "导出时是一段长文字，可从 evalcheck show 题号 复制" in result.stderr
+    )
+    assert "sha256:" not in result.stderr

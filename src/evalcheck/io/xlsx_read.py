@@ -331,9 +331,18 @@ def _refuse_verdict_edits(row: _Row, originals: Mapping[str, str | None]) -> Non
         if key in originals and key in row.header and _edited(row, key, originals):
             raise ValueRefused(
                 f"“{_HEADERS[key]}”是责任领导的审核结论，导入不会改它：请改回导出时的内容"
-                f"（导出时为“{originals[key] or '空'}”）；审核请用 evalcheck approve / return，"
+                f"（{_as_exported(originals[key])}）；审核请用 evalcheck approve / return，"
                 "或用 evalcheck export --review 生成的审核表"
             )
+
+
+def _as_exported(original: str | None) -> str:
+    """What a kept cell said when exported, for a message (a long text is kept as its digest)."""
+    if original is None:
+        return "导出时为空"
+    if original.startswith("sha256:"):
+        return "导出时是一段长文字，可从 evalcheck show 题号 复制"
+    return f"导出时为“{original}”"
 
 
 def _edited(row: _Row, key: str, originals: Mapping[str, str | None]) -> bool:
