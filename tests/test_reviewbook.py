@@ -188,6 +188,23 @@ def test_export_needs_exactly_one_target(run) -> None:
     assert result.exit_code == 2 and "四选一" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["--units", "单位表格", "-s", "办公室"], "--section 不能与 --units 同时使用"),
+        (["--review", "审核表", "-s", "办公室", "--final"], "--section、--final 不能与 --review"),
+        (["--split", "科室表格", "--owner", "万富春"], "--owner 不能与 --split 同时使用"),
+        (["report.xlsx", "--owner", "万富春"], "--owner 不能与 总表 report.xlsx 同时使用"),
+    ],
+)
+def test_an_option_the_export_has_no_use_for_is_refused(run, args, named) -> None:
+    """It was silently ignored (every unit still got all its indicators, a 'final' form)."""
+    run("answer", "47", "--value", "312")
+    result = run("export", *args)
+    assert result.exit_code == 2 and named in result.stderr, result.output
+    assert not [p for p in Path.cwd().iterdir() if p.suffix == ".xlsx" or "表格" in p.name]
+
+
 def test_a_section_form_shows_the_return_reason_and_imports_untouched_as_nothing(run) -> None:
     run("answer", "21", "--value", "3")
     run("return", "21", "--reason", "与台账不符", "--by", "高秀英")

@@ -6,7 +6,7 @@ annotation string at start-up (about 20 ms on this CLI).
 
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -22,7 +22,7 @@ from evalcheck.cli.frame import (
     show_usage_error,
     usage_checked,
 )
-from evalcheck.errors import EXIT_INTERRUPTED, EvalcheckError, InputError
+from evalcheck.errors import EXIT_INTERRUPTED, EvalcheckError, InputError, UsageProblem
 from evalcheck.infra import notices
 from evalcheck.model.checklist import Checklist
 from evalcheck.model.loading import load_checklist, resolve_checklist_path
@@ -221,6 +221,25 @@ class Env:
                 err=True,
             )
         return answers
+
+
+def refuse_unused(ctx: typer.Context, names: Sequence[str], target: str, why: str) -> None:
+    """Options (by parameter name) that `target` has no use for: given on the command line,
+    a usage error (exit 2) that names them and says `why` ({these}: 这个选项/这些选项),
+    never silently ignored."""
+    given = [
+        max(p.opts, key=len)
+        for p in ctx.command.params
+        if p.name is not None
+        and p.name in names
+        and (source := ctx.get_parameter_source(p.name)) is not None
+        and source.name in ("COMMANDLINE", "ENVIRONMENT")
+    ]
+    if given:
+        these = "这些选项" if len(given) > 1 else "这个选项"
+        raise UsageProblem(
+            f"{'、'.join(given)} 不能与 {target} 同时使用：{why.format(these=these)}"
+        )
 
 
 def ctx_env(ctx: typer.Context) -> Env:

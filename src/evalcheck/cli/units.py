@@ -15,9 +15,10 @@ from evalcheck.cli.shared import (
     by_note,
     ctx_env,
     echo,
+    refuse_unused,
     writer_name,
 )
-from evalcheck.errors import EXIT_FINDINGS, InputError, UsageProblem
+from evalcheck.errors import EXIT_FINDINGS, InputError
 from evalcheck.model.units import NO_UNITS
 from evalcheck.views import render
 
@@ -44,18 +45,12 @@ OverwriteOpt = Annotated[
 def refuse_with_units(ctx: typer.Context, *names: str, tip: str = "") -> None:
     """Options of the sections' view that --units has no use for: given with --units, they
     are a usage error (exit 2), never silently ignored."""
-    given = [
-        max(p.opts, key=len)
-        for p in ctx.command.params
-        if p.name in names
-        and (source := ctx.get_parameter_source(p.name)) is not None
-        and source.name in ("COMMANDLINE", "ENVIRONMENT")
-    ]
-    if given:
-        raise UsageProblem(
-            f"{'、'.join(given)} 不能与 --units 同时使用：--units 按填报单位（区县、市本级）"
-            f"列出由各单位填报的指标，用不到{'这些选项' if len(given) > 1 else '这个选项'}{tip}"
-        )
+    refuse_unused(
+        ctx,
+        names,
+        "--units",
+        "--units 按填报单位（区县、市本级）列出由各单位填报的指标，用不到{these}" + tip,
+    )
 
 
 def _plan_checked(env: Env) -> Any:

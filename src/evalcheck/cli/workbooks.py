@@ -103,8 +103,7 @@ def export(
     """
     from evalcheck.services import exporting
 
-    if sum(x is not None for x in (path, split, review, units)) != 1:
-        raise UsageProblem(ONE_TARGET)
+    _one_target(ctx, path, split, review, units)
     env = ctx_env(ctx)
     if units is not None or review is not None:
         return _export_folder(env, units, review, owner or [], today, force, due_as_written)
@@ -115,6 +114,31 @@ def export(
     assert path is not None
     common.update(final=final, allow_incomplete=allow_incomplete)
     _table_written(exporting.export_table(env, path, filters, **common))
+
+
+# what each kind of export has no use for: given, a usage error rather than ignored
+_UNUSED = {
+    "--units": (("section", "owner", "final", "allow_incomplete"),
+                "每个单位一份，含由各单位填报的全部指标"),
+    "--review": (("section", "final", "allow_incomplete"),
+                 "每位领导一份，含其待审核的全部答案（只导出部分领导用 --owner）"),
+    "--split": (("owner", "final", "allow_incomplete"),
+                "每个科室一份填报表（只导出部分科室用 --section）"),
+    "table": (("owner",), "总表只按科室筛选（--section）"),
+}  # fmt: skip
+
+
+def _one_target(ctx: typer.Context, path: Any, split: Any, review: Any, units: Any) -> None:
+    """Exactly one of a file, --split, --review and --units, without the options it has
+    no use for."""
+    from evalcheck.cli.shared import refuse_unused
+
+    if sum(x is not None for x in (path, split, review, units)) != 1:
+        raise UsageProblem(ONE_TARGET)
+    kind = "table" if path is not None else "--split" if split else "--review" if review else ""
+    names, why = _UNUSED[kind or "--units"]
+    target = f"总表 {path}" if path is not None else kind or "--units"
+    refuse_unused(ctx, names, target, why + "，用不到{these}")
 
 
 def _table_written(done: Any) -> None:
