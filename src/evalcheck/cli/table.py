@@ -52,6 +52,9 @@ TABLE = (
 # words people try as commands that are options of commands: what to type instead
 AS_OPTIONS = {
     "units": "status --units、export --units、remind --units 或 rollup",
+    "unit": "status --units、export --units、remind --units 或 rollup",
+    "section": "list --section 科室（status、overdue、remind、export 也可按科室）",
+    "owner": "list --owner 领导（review、remind、export --review 也可按领导）",
     "split": "export --split 文件夹",
     "final": "export 文件 --final",
     "previous": "list --previous 或 compare",
