@@ -119,6 +119,10 @@ def test_history_at_60_columns_names_time_and_note(run, terminal) -> None:
         assert name in all_headers(out) or name in gone
     if gone:  # history has no --format: a wider window is the way
         assert notes(out)[0]["hint"] == "加宽窗口查看"
+    # a short value does not hold the room: who and when stay at 60, the note too at 80
+    assert {"时间", "操作人", "值"} <= all_headers(out), out
+    terminal(80)
+    assert {"时间", "操作人", "值", "备注"} <= all_headers(run("history", "47").stdout)
 
 
 def test_a_wide_terminal_says_nothing(run, terminal) -> None:

@@ -618,10 +618,19 @@ HISTORY = [
     Column[HistoryRow]("at", "时间", lambda h: short_time(h.state.acted_at), keep=60),
     Column[HistoryRow]("by", "操作人", lambda h: h.state.actor, keep=70),
     Column[HistoryRow]("action", "操作", lambda h: _action(h.state), keep=80),
+    # the values are mostly short ('7 个'): on a narrow terminal they and the notes wrap
+    # tighter rather than push out 时间, 操作人 and 备注
     Column[HistoryRow](
-        "value", "值", lambda h: describe_state(h.ind, h.state), keep=KEEP_ALWAYS, wide=True
+        "value",
+        "值",
+        lambda h: describe_state(h.ind, h.state),
+        keep=KEEP_ALWAYS,
+        wide=True,
+        narrow=10,
     ),
-    Column[HistoryRow]("note", "备注", lambda h: _history_note(h.state), keep=30, wide=True),
+    Column[HistoryRow](
+        "note", "备注", lambda h: _history_note(h.state), keep=30, wide=True, narrow=10
+    ),
 ]
 
 
