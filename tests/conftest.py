@@ -38,7 +38,7 @@ def _bundled_entry(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
             del os.environ["EVALCHECK_CACHE_DIR"]
         else:
             os.environ["EVALCHECK_CACHE_DIR"] = saved
-    found = list(folder.glob("*.pickle"))
+    found = list(folder.glob("*.entry"))
     return found[0] if len(found) == 1 else None
 
 

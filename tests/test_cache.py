@@ -9,7 +9,7 @@ from evalcheck.infra import cache
 
 
 def entries(tmp_path: Path) -> list[Path]:
-    return sorted((tmp_path / "_cache").glob("*.pickle"))
+    return sorted((tmp_path / "_cache").glob("*.entry"))
 
 
 def test_second_read_comes_from_the_cache(tmp_path: Path) -> None:

@@ -476,7 +476,7 @@ def test_a_table_cell_cannot_inject_yaml(run, tmp_path) -> None:
 
 
 def _entries(tmp_path: Path) -> list[Path]:
-    return sorted((tmp_path / "_cache").glob("*.pickle"))
+    return sorted((tmp_path / "_cache").glob("*.entry"))
 
 
 def test_cache_is_owner_only_and_named_by_path(run, tmp_path) -> None:
@@ -491,13 +491,12 @@ def test_cache_is_owner_only_and_named_by_path(run, tmp_path) -> None:
 
 def _poison(entry: Path) -> bool:
     """Change answer 47 in an answers file's entry (its head, then its data); True if it was one."""
-    import pickle
+    import marshal
 
-    with entry.open("rb") as f:
-        head, data = pickle.load(f), pickle.load(f)
+    head, data = marshal.loads(entry.read_bytes())
     if isinstance(data, dict) and "answers" in data:
         data["answers"][47]["value"] = 999
-        entry.write_bytes(pickle.dumps(head) + pickle.dumps(data))
+        entry.write_bytes(marshal.dumps((head, data)))
         return True
     return False
 
@@ -527,18 +526,17 @@ def test_a_poisoned_cache_never_changes_what_is_written(run, tmp_path) -> None:
 def test_a_cache_entry_that_loops_is_a_miss_for_a_write(run, tmp_path) -> None:
     """A write checks an entry by writing its data again; data that refers to itself (or
     is nested past the interpreter's limit) cannot be written: the file is parsed."""
-    import pickle
+    import marshal
 
     run("answer", "47", "--value", "1")
     run("list")
     for entry in _entries(tmp_path):
-        with entry.open("rb") as f:
-            head, data = pickle.load(f), pickle.load(f)
+        head, data = marshal.loads(entry.read_bytes())
         if isinstance(data, dict) and "answers" in data:
             loop: dict[str, object] = {}
             loop["x"] = loop
             data["answers"][47]["note"] = loop
-            entry.write_bytes(pickle.dumps(head) + pickle.dumps(data))
+            entry.write_bytes(marshal.dumps((head, data)))
     clean(run("answer", "48", "--value", "是"), 0)
     text = answers_file(tmp_path).read_text("utf-8")
     assert "value: 1\n" in text and "x:" not in text
@@ -660,9 +658,9 @@ def test_an_xlsx_cell_cannot_inject_yaml_into_the_generated_checklist(run, tmp_p
 
 
 def test_a_cache_entry_of_models_with_other_fields_is_a_miss(run, tmp_path) -> None:
-    """An entry pickled by a version whose models had other fields (same file, same
+    """An entry written by a version whose models had other fields (same file, same
     FORMAT) must be a miss, not an object that breaks every command."""
-    import pickle
+    import marshal
 
     from evalcheck.infra import cache
     from evalcheck.model.loading import bundled_checklist_path
@@ -670,12 +668,11 @@ def test_a_cache_entry_of_models_with_other_fields_is_a_miss(run, tmp_path) -> N
     clean(run("list"), 0)
     path = bundled_checklist_path()
     entry = cache._entry(tmp_path / "_cache", path)
-    with entry.open("rb") as f:
-        (fingerprint, shapes), data = pickle.load(f), pickle.load(f)
-    key = ("evalcheck.model.checklist", "Indicator")
-    assert shapes[key][:2] == ("id", "category")
+    (fingerprint, shapes, packed), data = marshal.loads(entry.read_bytes())
+    key = "evalcheck.model.checklist:Indicator"
+    assert packed and shapes[key][:2] == ("id", "category")
     older = {**shapes, key: shapes[key][:-1]}  # as written by a version without the last field
-    entry.write_bytes(pickle.dumps((fingerprint, older)) + pickle.dumps(data))
+    entry.write_bytes(marshal.dumps(((fingerprint, older, packed), data)))
     clean(run("list"), 0)
-    with entry.open("rb") as f:  # a miss: parsed again and written anew
-        assert pickle.load(f) == (fingerprint, shapes)
+    # a miss: parsed again and written anew
+    assert marshal.loads(entry.read_bytes())[0] == (fingerprint, shapes, packed)

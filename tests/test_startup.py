@@ -45,6 +45,22 @@ def test_a_piped_listing_does_not_import_rich_or_openpyxl(tmp_path) -> None:
     assert not {m for m in mods if m.split(".")[0] in ("openpyxl", "rich")}
 
 
+def test_a_reading_command_from_the_cache_imports_neither_yaml_nor_pickle(tmp_path) -> None:
+    """Once the checklist and the answers are in the parse cache, `list` reads them with
+    marshal (built in): no PyYAML, and no pickle (~2.5 ms of every command)."""
+    code = (
+        "import sys\n"
+        "sys.argv = ['evalcheck', 'list', '--section', '审批监管科']\n"
+        "from evalcheck.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+    )
+    (tmp_path / "answers.yaml").write_text("", encoding="utf-8")
+    imported_after(f"import os\nos.chdir({str(tmp_path)!r})\n{code}")  # fills the cache
+    mods = imported_after(f"import os\nos.chdir({str(tmp_path)!r})\n{code}")
+    assert "evalcheck.state.snapshot" in mods
+    assert not {m for m in mods if m.split(".")[0] in ("yaml", "pickle", "_pickle")}, mods
+
+
 def test_completion_offers_sections_and_owners(run, monkeypatch) -> None:
     from typer.testing import CliRunner
 

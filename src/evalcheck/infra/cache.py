@@ -7,10 +7,13 @@ entry also holds), holding the file's bytes themselves and the parsed plain data
 An entry is used only when the bytes it holds equal the file's bytes: an exact
 comparison, so there is no digest whose collision could be crafted, and no hash
 function to import (hashlib loads OpenSSL, ~2 ms of every command). An entry is two
-pickles: a head (what it must match, and the fields each model class had when it was
-written) and the data; a class whose fields have changed since makes the entry a miss.
-Entries are read with an unpickler that only accepts those types, so a tampered cache
-cannot run code.
+marshal records (marshal is built in: nothing to import, where pickle costs ~2.5 ms of
+every command): a head (what it must match, and the fields each model class had when
+it was written) and the data. Plain data is stored as it is; data with dates or model
+objects is stored as plain tuples that name them ("d", ordinal), ("o", "module:Class",
+field values…), and is rebuilt only from the classes the caller allows, through their
+constructors, and only when their fields are those the entry was written with. marshal
+rebuilds data, never runs code, so a tampered entry cannot run code either.
 
 The cache is per user: the folder is made owner-only (0700), entries owner-only
 (0600), and on POSIX an entry is used only when it and its folder belong to the
@@ -24,10 +27,10 @@ or EVALCHECK_NO_CACHE=1 to turn it off.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
-import io
+import marshal
 import os
-import pickle
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -37,37 +40,86 @@ from evalcheck import __version__
 
 ENV_DIR = "EVALCHECK_CACHE_DIR"
 ENV_OFF = "EVALCHECK_NO_CACHE"
-_ALLOWED = {
-    ("datetime", "date"),
-    ("datetime", "datetime"),
-    ("datetime", "timezone"),
-    ("datetime", "timedelta"),
-}
+_SCALARS = (str, int, float, bool, bytes, type(None))
 
 
-class _PlainUnpickler(pickle.Unpickler):
-    """Rebuilds only plain data, dates and the classes a caller names (never functions),
-    and those only with the fields they had when the entry was written (`shapes`)."""
+def _pack(obj: Any, names: dict[type, str]) -> Any:
+    """`obj` as marshal's plain data: every tuple tagged ("t", …), dates ("d", ordinal),
+    datetimes ("D", ISO text), objects of the classes in `names` ("o", name, fields…).
+    Anything else: ValueError (not cached)."""
+    kind = type(obj)
+    if kind in _SCALARS:
+        return obj
+    if kind is list:
+        return [_pack(x, names) for x in obj]
+    if kind is dict:
+        return {_pack(k, names): _pack(v, names) for k, v in obj.items()}
+    if kind is tuple:
+        return ("t", *(_pack(x, names) for x in obj))
+    if kind is dt.date:
+        return ("d", obj.toordinal())
+    if kind is dt.datetime:
+        return ("D", obj.isoformat())
+    name = names.get(kind)
+    if name is None:
+        raise ValueError(f"{kind.__name__} is not cached")
+    return ("o", name, *(_pack(getattr(obj, f), names) for f in _fields(kind)))
 
-    def __init__(
-        self,
-        file: Any,
-        allowed: set[tuple[str, str]],
-        shapes: dict[tuple[str, str], tuple[str, ...]],
-    ) -> None:
-        super().__init__(file)
-        self.allowed = allowed
-        self.shapes = shapes
 
-    def find_class(self, module: str, name: str) -> Any:
-        if (module, name) in _ALLOWED:
-            return super().find_class(module, name)
-        if (module, name) not in self.allowed:
-            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
-        cls = super().find_class(module, name)
-        if _fields(cls) != self.shapes.get((module, name)):
-            raise pickle.UnpicklingError(f"{module}.{name} has other fields now")
-        return cls
+def _unpack(obj: Any, classes: dict[str, Any]) -> Any:
+    """_pack, undone: objects rebuilt from `classes` only (the hot path of a cached
+    checklist: scalars are taken as they are, without a call)."""
+    kind = type(obj)
+    if kind is list:
+        return [x if type(x) in _SCALARS else _unpack(x, classes) for x in obj]
+    if kind is dict:
+        return {
+            _unpack(k, classes): v if type(v) in _SCALARS else _unpack(v, classes)
+            for k, v in obj.items()
+        }
+    if kind is not tuple:
+        if kind not in _SCALARS:
+            raise ValueError(f"{kind.__name__} in a cache entry")
+        return obj
+    tag = obj[0]
+    if tag == "t":
+        return tuple([x if type(x) in _SCALARS else _unpack(x, classes) for x in obj[1:]])
+    if tag == "d":
+        return dt.date.fromordinal(obj[1])
+    if tag == "D":
+        return dt.datetime.fromisoformat(obj[1])
+    if tag == "o":
+        cls, fields, how = classes[obj[1]]
+        values = [x if type(x) in _SCALARS else _unpack(x, classes) for x in obj[2:]]
+        if len(values) != len(fields):
+            raise ValueError(f"{cls.__name__}: {len(values)} values for {len(fields)} fields")
+        return how(cls, fields, values)
+    raise ValueError(f"unknown tag {tag!r} in a cache entry")
+
+
+def _as_tuple(cls: Any, fields: tuple[str, ...], values: list[Any]) -> Any:
+    return tuple.__new__(cls, values)
+
+
+def _by_field(cls: Any, fields: tuple[str, ...], values: list[Any]) -> Any:
+    """A frozen slotted dataclass, field by field (its constructor would assign them again)."""
+    obj = object.__new__(cls)
+    for name, value in zip(fields, values, strict=True):
+        object.__setattr__(obj, name, value)
+    return obj
+
+
+def _constructed(cls: Any, fields: tuple[str, ...], values: list[Any]) -> Any:
+    return cls(*values)  # Checklist: its constructor indexes its indicators
+
+
+def _how(cls: Any) -> tuple[Any, tuple[str, ...], Callable[..., Any]]:
+    """How to rebuild an object of `cls` from its field values."""
+    if issubclass(cls, tuple):
+        return cls, _fields(cls), _as_tuple
+    if hasattr(cls, "__dataclass_fields__"):
+        return cls, _fields(cls), _by_field
+    return cls, _fields(cls), _constructed
 
 
 def cache_dir() -> Path | None:
@@ -90,13 +142,13 @@ def _entry(folder: Path, path: Path) -> Path:
     """The entry for `path`; two paths with one CRC share it (each one's fingerprint holds
     its path, so they only take turns: a miss, never the other file's data)."""
     resolved = _resolved(path).encode("utf-8", "surrogateescape")
-    return folder / f"{zlib.crc32(resolved):08x}.pickle"
+    return folder / f"{zlib.crc32(resolved):08x}.entry"
 
 
 # bump when what is cached changes shape or what a parse accepts (5: Indicator.sections/owners;
 # 6: Checklist.review; 7: YAML nesting and non-plain tags refused; 8: bytes kept, not digested;
-# 9: a head and the data, each class's fields in the head)
-FORMAT = 9
+# 9: a head and the data, each class's fields in the head; 10: marshal, not pickle)
+FORMAT = 10
 
 
 def _fingerprint(path: Path, raw: bytes, tag: str) -> tuple[str, str, bytes]:
@@ -112,24 +164,51 @@ def _trusted(st: os.stat_result) -> bool:
 
 
 def _fields(cls: Any) -> tuple[str, ...]:
-    fields: Any = getattr(cls, "_fields", None) or getattr(cls, "__slots__", ())
-    return tuple(map(str, fields))
+    """A model class's fields, in the order its constructor takes them as keywords."""
+    for attr in ("FIELDS", "_fields", "__slots__"):  # Checklist, NamedTuple, dataclass
+        fields = getattr(cls, attr, None)
+        if fields:
+            return tuple(map(str, fields))
+    return ()
 
 
-def _shapes(allowed: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, ...]]:
-    """The fields of each class a result may hold, as they are now: an entry pickled by a
-    version whose models had other fields is a miss (it would unpickle into broken
-    objects), even when nobody remembered to bump FORMAT. Only classes already imported
-    are named: a class in the data is imported (its objects exist), and a reading command
-    then imports only the model modules its entry needs."""
+def _classes(allowed: set[tuple[str, str]]) -> dict[str, Any]:
+    """The allowed classes already imported, by 'module:Class' (a class in the data is
+    imported: its objects exist; a reading command then imports only the model modules
+    its entry needs)."""
     import sys
 
     out = {}
     for module, name in sorted(allowed):
         cls = getattr(sys.modules.get(module), name, None)
         if cls is not None:
-            out[module, name] = _fields(cls)
+            out[f"{module}:{name}"] = cls
     return out
+
+
+class _Rebuildable(dict[str, Any]):
+    """The classes an entry's data names, each looked up (and its module imported) when
+    the data first names it, and only if the caller allows it and its fields are still
+    those the entry was written with: an entry written by a version whose models had
+    other fields is a miss (it would build broken objects), even when nobody remembered
+    to bump FORMAT. A class the data does not name is not imported (a reading command
+    pays only for the model modules its entry needs)."""
+
+    def __init__(self, allowed: set[tuple[str, str]], shapes: dict[str, tuple[str, ...]]):
+        super().__init__()
+        self.allowed, self.shapes = allowed, shapes
+
+    def __missing__(self, name: str) -> Any:
+        from importlib import import_module
+
+        module, _, cls_name = name.partition(":")
+        if (module, cls_name) not in self.allowed:
+            raise KeyError(name)
+        cls = getattr(import_module(module), cls_name)
+        if _fields(cls) != tuple(self.shapes.get(name, ())):
+            raise KeyError(name)
+        found = self[name] = _how(cls)
+        return found
 
 
 def parse_cached(
@@ -182,9 +261,10 @@ def _lookup(
     try:
         with _entry(folder, path).open("rb") as f:
             if _trusted(os.fstat(f.fileno())) and _trusted(os.stat(folder)):
-                stored, shapes = _PlainUnpickler(f, set(), {}).load()
+                # one record, read whole (marshal.load reads a file a few bytes at a time)
+                (stored, shapes, packed), data = marshal.loads(f.read())
                 if stored == expected:  # the same bytes of the same file
-                    return _PlainUnpickler(f, allowed, shapes).load()
+                    return _unpack(data, _Rebuildable(allowed, shapes)) if packed else data
     except Exception:  # missing, stale or damaged: a miss
         pass
     return _MISS
@@ -194,16 +274,20 @@ def _store(
     entry: Path, expected: tuple[str, str, bytes], data: Any, allowed: set[tuple[str, str]]
 ) -> None:
     try:
-        buf = io.BytesIO()
-        pickle.dump((expected, _shapes(allowed)), buf, protocol=pickle.HIGHEST_PROTOCOL)
-        pickle.dump(data, buf, protocol=pickle.HIGHEST_PROTOCOL)
+        classes = _classes(allowed)
+        shapes = {name: _fields(cls) for name, cls in classes.items()}
+        try:  # plain data (an answers file) is stored as it is
+            blob = marshal.dumps(((expected, shapes, False), data))
+        except ValueError:  # dates, model objects
+            names = {cls: name for name, cls in classes.items()}
+            blob = marshal.dumps(((expected, shapes, True), _pack(data, names)))
         entry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not _trusted(os.stat(entry.parent)):
             return  # a shared or foreign folder: never write entries others could swap
         tmp = entry.with_suffix(f".{os.getpid()}.tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as f:
-            f.write(buf.getvalue())
+            f.write(blob)
         os.replace(tmp, entry)
     except Exception:  # a read-only home or a full disk must not break a command
         pass
