@@ -10,7 +10,6 @@ import datetime as dt
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +18,7 @@ from evalcheck.errors import AnswersCorrupted, DataError, InputError, WriteError
 from evalcheck.infra import clock
 from evalcheck.infra.yamlio import dump_yaml, load_yaml_file, load_yaml_text
 from evalcheck.model.checklist import Checklist, Indicator
+from evalcheck.model.entity import Entity, replace
 from evalcheck.model.kinds import (
     Value,
     check_text_length,
@@ -64,8 +64,7 @@ def now_iso() -> str:
     return clock.now_iso()
 
 
-@dataclass(frozen=True, slots=True)
-class State:
+class State(Entity):
     """One version of an answer (immutable; a new version is `dataclasses.replace`).
 
     `by`/`at` are who recorded the answer and when. A leader's sign-off is a version

@@ -4,11 +4,11 @@ Apart from review.py so that a command that reminds nobody (list, show, status, 
 answer) does not define them: Thresholds is a frozen dataclass, ~0.6 ms at start-up.
 """
 
-from dataclasses import dataclass
 from enum import StrEnum
 
 from evalcheck.answers.review import ESCALATE_DAYS, REVIEW_DAYS, SOON_DAYS, Review
 from evalcheck.errors import InputError
+from evalcheck.model.entity import Entity
 
 
 class Tier(StrEnum):
@@ -38,8 +38,7 @@ TIER_ALIASES: dict[str, Tier] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Thresholds:
+class Thresholds(Entity):
     """`remind`'s limits in days (a class of its own: never equal to checklist.Thresholds)."""
 
     soon: int = SOON_DAYS

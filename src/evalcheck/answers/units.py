@@ -4,11 +4,11 @@ Each unit's answers are an ordinary answers file (the same format, history and l
 county that runs evalcheck itself can hand over its own file and it is dropped in here.
 """
 
-from dataclasses import replace
 from pathlib import Path
 
 from evalcheck.answers.store import Answers, load_answers
 from evalcheck.model.checklist import Checklist
+from evalcheck.model.entity import replace
 
 UNITS_DIR = "单位"
 UNIT_ANSWERS = "answers.yaml"

@@ -102,7 +102,7 @@ def _as_tuple(cls: Any, fields: tuple[str, ...], values: list[Any]) -> Any:
 
 
 def _by_field(cls: Any, fields: tuple[str, ...], values: list[Any]) -> Any:
-    """A frozen slotted dataclass, field by field (its constructor would assign them again)."""
+    """A frozen slotted class, field by field (its constructor would assign them again)."""
     obj = object.__new__(cls)
     for name, value in zip(fields, values, strict=True):
         object.__setattr__(obj, name, value)
@@ -117,7 +117,7 @@ def _how(cls: Any) -> tuple[Any, tuple[str, ...], Callable[..., Any]]:
     """How to rebuild an object of `cls` from its field values."""
     if issubclass(cls, tuple):
         return cls, _fields(cls), _as_tuple
-    if hasattr(cls, "__dataclass_fields__"):
+    if cls.__setattr__ is not object.__setattr__:  # frozen: an entity, a frozen dataclass
         return cls, _fields(cls), _by_field
     return cls, _fields(cls), _constructed
 

@@ -8,10 +8,10 @@ problem is reported with the indicator id and the field, all at once.
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from evalcheck.errors import NotFound
+from evalcheck.model.entity import Entity
 from evalcheck.model.kinds import is_numeric
 
 if TYPE_CHECKING:  # units.py (and its rollups) load only where a checklist has units
@@ -58,8 +58,7 @@ class Option(NamedTuple):
     exclusive: bool = False  # e.g. "以上均未实现": cannot be combined with others
 
 
-@dataclass(frozen=True, slots=True)
-class Thresholds:
+class Thresholds(Entity):
     """How far this year's answer may move from last year's before `check` asks.
 
     count_factor: a count changing by more than this fraction of last year's (0.5 = 50%);
@@ -83,8 +82,7 @@ class Thresholds:
 DEFAULT_THRESHOLDS = Thresholds(count_factor=0.5, percent_points=20)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Indicator:
+class Indicator(Entity, kw_only=True):
     """One indicator of the checklist (immutable).
 
     `sections`/`owners` are every responsible section and leader, the lead first;

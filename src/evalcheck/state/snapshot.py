@@ -12,7 +12,6 @@ plus a column in `columns.py`.
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -22,6 +21,7 @@ from evalcheck.answers.review import Review, review_of
 from evalcheck.answers.store import Answers, State, describe_state
 from evalcheck.model.checklist import UNASSIGNED, Checklist, Indicator
 from evalcheck.model.derived import Derived, as_number, compute_derived
+from evalcheck.model.entity import Entity, replace
 from evalcheck.model.kinds import format_value, number_ok
 from evalcheck.state.lifecycle import (
     Stage,
@@ -158,8 +158,7 @@ STATUS_ALIASES: dict[str, Status] = {
 OVERDUE_LABEL = "逾期"
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
+class Row(Entity):
     """Everything a view may show about one indicator (immutable)."""
 
     ind: Indicator
