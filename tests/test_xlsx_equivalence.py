@@ -37,6 +37,7 @@ from evalcheck.io import pack, reviewbook, xlsx_forms, xlsx_write
 from evalcheck.model.checklist import Checklist
 from evalcheck.model.loading import bundled_checklist_path, load_checklist
 from evalcheck.state.snapshot import group_rows, take
+from tests.conftest import TEST_TODAY
 from tests.legacy_openpyxl import forms as old_forms
 from tests.legacy_openpyxl import index as old_index
 from tests.legacy_openpyxl import review as old_review
@@ -374,7 +375,7 @@ def test_the_same_state_gives_the_same_bytes(run, tmp_path: Path, monkeypatch) -
     assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
     for form in (tmp_path / "fa").iterdir():
         assert form.read_bytes() == (tmp_path / "fb" / form.name).read_bytes(), form.name
-    monkeypatch.setenv("EVALCHECK_TODAY", "2026-12-02")
+    monkeypatch.setenv("EVALCHECK_TODAY", TEST_TODAY)  # the day "ra" was exported on
     run("export", "--review", "rb")
     for book in (tmp_path / "ra").iterdir():
         assert book.read_bytes() == (tmp_path / "rb" / book.name).read_bytes(), book.name
