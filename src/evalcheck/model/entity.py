@@ -24,6 +24,7 @@ class FrozenInstanceError(AttributeError):
 
 
 E = TypeVar("E", bound="Entity")
+_MISSING: Any = object()
 
 
 @dataclass_transform(frozen_default=True)
@@ -64,14 +65,14 @@ class Entity(metaclass=_EntityMeta):
         assign = object.__setattr__
         for name, value in zip(fields, args, strict=False):
             assign(self, name, value)
-        defaults = cls._defaults
-        for name in fields[len(args) :]:
-            if name in kwargs:
-                assign(self, name, kwargs.pop(name))
-            elif name in defaults:
-                assign(self, name, defaults[name])
-            else:
-                raise TypeError(f"{cls.__name__}() missing argument: '{name}'")
+        pop, defaults = kwargs.pop, cls._defaults
+        for name in fields[len(args) :] if args else fields:
+            value = pop(name, _MISSING)
+            if value is _MISSING:
+                value = defaults.get(name, _MISSING)
+                if value is _MISSING:
+                    raise TypeError(f"{cls.__name__}() missing argument: '{name}'")
+            assign(self, name, value)
         if kwargs:
             raise TypeError(f"{cls.__name__}() got an unexpected argument '{next(iter(kwargs))}'")
 
