@@ -54,6 +54,18 @@ def test_an_entity_is_built_as_a_dataclass_is() -> None:
     with pytest.raises(TypeError):
         State(1, "set", "李四", "at", typo=1)  # type: ignore[call-arg]
     assert cl.Thresholds(0.5) == cl.Thresholds(count_factor=0.5, percent_points=None)
+    with pytest.raises(TypeError, match="multiple values for argument 'count_factor'"):
+        cl.Thresholds(1, count_factor=2)
+
+
+def test_an_entity_subclass_keeps_its_base_s_fields() -> None:
+    class Wider(cl.Thresholds):
+        extra: int = 0
+
+    wide = Wider(1, 2, True, 5)
+    assert fields(wide) == ("count_factor", "percent_points", "enabled", "extra")
+    assert (wide.count_factor, wide.extra) == (1, 5) and Wider(1).extra == 0
+    assert wide != cl.Thresholds(1, 2, True) and not hasattr(wide, "__dict__")
 
 
 def test_an_indicator_is_built_normalised_and_pickles_whole(checklist) -> None:

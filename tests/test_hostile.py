@@ -11,6 +11,7 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -489,14 +490,31 @@ def test_cache_is_owner_only_and_named_by_path(run, tmp_path) -> None:
     assert all(len(e.stem) == 8 for e in entries)  # a CRC-32 of the file's path
 
 
-def _poison(entry: Path) -> bool:
-    """Change answer 47 in an answers file's entry (its head, then its data); True if it was one."""
+def _record(entry: Path) -> Any:
+    """A cache entry's record: (head, data), after its frame (magic and CRC-32)."""
     import marshal
 
-    head, data = marshal.loads(entry.read_bytes())
+    return marshal.loads(entry.read_bytes()[8:])
+
+
+def _rewrite(entry: Path, record: Any) -> None:
+    """Write `record` into the entry, framed as the tool frames it (as an attacker who is
+    the same user could: the frame guards against damage, not against the owner)."""
+    import marshal
+    import zlib
+
+    from evalcheck.infra.cache import MAGIC
+
+    body = marshal.dumps(record)
+    entry.write_bytes(MAGIC + zlib.crc32(body).to_bytes(4, "little") + body)
+
+
+def _poison(entry: Path) -> bool:
+    """Change answer 47 in an answers file's entry (its head, then its data); True if it was one."""
+    head, data = _record(entry)
     if isinstance(data, dict) and "answers" in data:
         data["answers"][47]["value"] = 999
-        entry.write_bytes(marshal.dumps((head, data)))
+        _rewrite(entry, (head, data))
         return True
     return False
 
@@ -526,20 +544,59 @@ def test_a_poisoned_cache_never_changes_what_is_written(run, tmp_path) -> None:
 def test_a_cache_entry_that_loops_is_a_miss_for_a_write(run, tmp_path) -> None:
     """A write checks an entry by writing its data again; data that refers to itself (or
     is nested past the interpreter's limit) cannot be written: the file is parsed."""
-    import marshal
-
     run("answer", "47", "--value", "1")
     run("list")
     for entry in _entries(tmp_path):
-        head, data = marshal.loads(entry.read_bytes())
+        head, data = _record(entry)
         if isinstance(data, dict) and "answers" in data:
             loop: dict[str, object] = {}
             loop["x"] = loop
             data["answers"][47]["note"] = loop
-            entry.write_bytes(marshal.dumps((head, data)))
+            _rewrite(entry, (head, data))
     clean(run("answer", "48", "--value", "是"), 0)
     text = answers_file(tmp_path).read_text("utf-8")
     assert "value: 1\n" in text and "x:" not in text
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda b: b[:-50] + bytes([b[-50] ^ 0x55]) + b[-49:],  # one byte flipped in the data
+        lambda b: b[: len(b) // 2],  # truncated
+        lambda b: b"(" + (0x7FFFFFFF).to_bytes(4, "little"),  # a tuple of 2**31 items
+    ],
+)
+def test_a_damaged_cache_entry_is_a_miss(run, tmp_path, damage) -> None:
+    """The frame's CRC-32 makes a damaged entry a miss: it never shows other data, invents
+    a corrupted answers file, or asks marshal for gigabytes."""
+    run("answer", "47", "--value", "1")
+    expected = run("list", "-f", "json").stdout
+    for entry in _entries(tmp_path):
+        entry.write_bytes(damage(entry.read_bytes()))
+    assert run("list", "-f", "json").stdout == expected
+    assert json.loads(run("show", "47", "--format", "json").stdout)["answer"]["value"] == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_a_fifo_as_a_cache_entry_does_not_hang(run, tmp_path) -> None:
+    run("list")
+    for entry in _entries(tmp_path):
+        entry.unlink()
+        os.mkfifo(entry, 0o600)
+    clean(run("list", "-s", "办公室"), 0)  # a miss (it blocked on open, for ever)
+
+
+def test_a_cached_checklist_that_is_no_checklist_is_a_miss(run, tmp_path) -> None:
+    """An entry whose head matches the checklist file but whose data is something else
+    (a list, written by the owner's own hand): parsed again, no traceback."""
+    from evalcheck.infra import cache
+    from evalcheck.model.loading import bundled_checklist_path
+
+    clean(run("list"), 0)
+    entry = cache._entry(tmp_path / "_cache", bundled_checklist_path())
+    head, _ = _record(entry)
+    _rewrite(entry, (head, [1, 2, 3]))
+    clean(run("list", "-s", "办公室"), 0)
 
 
 def test_a_shared_cache_folder_is_not_used(run, tmp_path, monkeypatch) -> None:
@@ -660,19 +717,16 @@ def test_an_xlsx_cell_cannot_inject_yaml_into_the_generated_checklist(run, tmp_p
 def test_a_cache_entry_of_models_with_other_fields_is_a_miss(run, tmp_path) -> None:
     """An entry written by a version whose models had other fields (same file, same
     FORMAT) must be a miss, not an object that breaks every command."""
-    import marshal
-
     from evalcheck.infra import cache
     from evalcheck.model.loading import bundled_checklist_path
 
     clean(run("list"), 0)
     path = bundled_checklist_path()
     entry = cache._entry(tmp_path / "_cache", path)
-    (fingerprint, shapes, packed), data = marshal.loads(entry.read_bytes())
+    (fingerprint, shapes, packed), data = _record(entry)
     key = "evalcheck.model.checklist:Indicator"
     assert packed and shapes[key][:2] == ("id", "category")
     older = {**shapes, key: shapes[key][:-1]}  # as written by a version without the last field
-    entry.write_bytes(marshal.dumps(((fingerprint, older, packed), data)))
+    _rewrite(entry, ((fingerprint, older, packed), data))
     clean(run("list"), 0)
-    # a miss: parsed again and written anew
-    assert marshal.loads(entry.read_bytes())[0] == (fingerprint, shapes, packed)
+    assert _record(entry)[0] == (fingerprint, shapes, packed)  # a miss: parsed, written anew

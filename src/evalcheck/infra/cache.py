@@ -34,6 +34,7 @@ import os
 import zlib
 from collections.abc import Callable
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 from evalcheck import __version__
@@ -259,15 +260,31 @@ def _lookup(
     if folder is None:
         return _MISS
     try:
-        with _entry(folder, path).open("rb") as f:
-            if _trusted(os.fstat(f.fileno())) and _trusted(os.stat(folder)):
-                # one record, read whole (marshal.load reads a file a few bytes at a time)
-                (stored, shapes, packed), data = marshal.loads(f.read())
-                if stored == expected:  # the same bytes of the same file
-                    return _unpack(data, _Rebuildable(allowed, shapes)) if packed else data
+        # never blocks on a FIFO planted as an entry; anything but a regular file is a miss
+        fd = os.open(_entry(folder, path), os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as f:
+            st = os.fstat(f.fileno())
+            if S_ISREG(st.st_mode) and _trusted(st) and _trusted(os.stat(folder)):
+                record = _framed(f.read())  # one record, read whole
+                if record is not None:
+                    (stored, shapes, packed), data = marshal.loads(record)
+                    if stored == expected:  # the same bytes of the same file
+                        return _unpack(data, _Rebuildable(allowed, shapes)) if packed else data
     except Exception:  # missing, stale or damaged: a miss
         pass
     return _MISS
+
+
+MAGIC = b"EVC\x0a"  # an entry: MAGIC, the CRC-32 of the record, the marshal record
+
+
+def _framed(blob: bytes) -> bytes | None:
+    """The marshal record of an entry, or None when the entry is not whole: a flipped byte
+    or a truncated file is a miss, never data that says something else (marshal checks
+    little), nor a length that asks marshal for gigabytes."""
+    if blob[:4] != MAGIC or int.from_bytes(blob[4:8], "little") != zlib.crc32(blob[8:]):
+        return None
+    return blob[8:]
 
 
 def _store(
@@ -287,7 +304,7 @@ def _store(
         tmp = entry.with_suffix(f".{os.getpid()}.tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as f:
-            f.write(blob)
+            f.write(MAGIC + zlib.crc32(blob).to_bytes(4, "little") + blob)
         os.replace(tmp, entry)
     except Exception:  # a read-only home or a full disk must not break a command
         pass

@@ -36,9 +36,14 @@ class _EntityMeta(type):
     ) -> _EntityMeta:
         if not any(isinstance(base, _EntityMeta) for base in bases):  # Entity itself
             return super().__new__(mcs, name, bases, ns)
-        fields = tuple(ns.get("__annotations__", {}))
-        defaults = {f: ns.pop(f) for f in fields if f in ns}
-        ns["__slots__"] = fields
+        own = tuple(ns.get("__annotations__", {}))
+        defaults = {f: ns.pop(f) for f in own if f in ns}
+        ns["__slots__"] = own
+        inherited: tuple[str, ...] = ()
+        for base in bases:  # a subclass adds its fields after its base's, as a dataclass
+            inherited += getattr(base, "_fields", ())
+            defaults = {**getattr(base, "_defaults", {}), **defaults}
+        fields = inherited + tuple(f for f in own if f not in inherited)
         if not kw_only:
             ns["__match_args__"] = fields
         cls = super().__new__(mcs, name, bases, ns)
@@ -74,7 +79,9 @@ class Entity(metaclass=_EntityMeta):
                     raise TypeError(f"{cls.__name__}() missing argument: '{name}'")
             assign(self, name, value)
         if kwargs:
-            raise TypeError(f"{cls.__name__}() got an unexpected argument '{next(iter(kwargs))}'")
+            extra = next(iter(kwargs))
+            why = "multiple values for" if extra in fields else "an unexpected"
+            raise TypeError(f"{cls.__name__}() got {why} argument '{extra}'")
 
     def _values(self) -> tuple[Any, ...]:
         return tuple([getattr(self, name) for name in self._fields])

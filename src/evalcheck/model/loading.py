@@ -98,12 +98,19 @@ def load_checklist(path: Path) -> Checklist:
         return checklist
 
     try:
-        checklist: Checklist = parse_cached(path, raw, build, CACHEABLE, tag="checklist")
+        checklist: Checklist = parse_cached(
+            path, raw, build, CACHEABLE, tag="checklist", proof=_is_checklist
+        )
     except UnicodeDecodeError:
         raise ChecklistInvalid(f"清单文件 {path} 不是 UTF-8 编码的文本", []) from None
     if checklist.path != str(path):
         checklist = checklist.with_path(str(path))
     return checklist
+
+
+def _is_checklist(found: object) -> bool:
+    """A cache entry of the checklist holds a Checklist (else: parse the file again)."""
+    return isinstance(found, Checklist)
 
 
 def read_checklist(path: Path) -> tuple[Checklist | None, list["Problem"]]:
