@@ -6,14 +6,15 @@ entry also holds), holding the file's bytes themselves and the parsed plain data
 (dicts, lists, strings, numbers, dates; for a checklist, its validated model objects).
 An entry is used only when the bytes it holds equal the file's bytes: an exact
 comparison, so there is no digest whose collision could be crafted, and no hash
-function to import (hashlib loads OpenSSL, ~2 ms of every command). An entry is two
-marshal records (marshal is built in: nothing to import, where pickle costs ~2.5 ms of
-every command): a head (what it must match, and the fields each model class had when
-it was written) and the data. Plain data is stored as it is; data with dates or model
-objects is stored as plain tuples that name them ("d", ordinal), ("o", "module:Class",
-field values…), and is rebuilt only from the classes the caller allows, through their
-constructors, and only when their fields are those the entry was written with. marshal
-rebuilds data, never runs code, so a tampered entry cannot run code either.
+function to import (hashlib loads OpenSSL, ~2 ms of every command). An entry is one
+marshal record (marshal is built in: nothing to import, where pickle costs ~2.5 ms of
+every command), framed by a magic and its CRC-32 so that a damaged entry is a miss: a
+head (what it must match, and the fields each model class had when it was written) and
+the data. Plain data is stored as it is; data with dates or model objects is stored as
+plain tuples that name them ("d", ordinal), ("o", "module:Class", field values…), and is
+rebuilt only from the classes the caller allows, and only when their fields are those the
+entry was written with. marshal rebuilds data, never runs code, so a tampered entry
+cannot run code either.
 
 The cache is per user: the folder is made owner-only (0700), entries owner-only
 (0600), and on POSIX an entry is used only when it and its folder belong to the

@@ -267,8 +267,7 @@ def read_review_workbook(path: Path, checklist: Checklist) -> ReviewResult:
         located = locate_row(checklist, REVIEW_SHEET, r, key, ident_cell, seen, result.refused)
         if located is None:
             continue
-        raw = row.get("审核结论")
-        if (raw is not None and str(raw).strip()) or row.unsaved("审核结论"):
+        if _typed(row) or row.unsaved("审核结论"):
             result.decided += 1
         try:
             decision = _decision(row, *located)
@@ -282,8 +281,7 @@ def read_review_workbook(path: Path, checklist: Checklist) -> ReviewResult:
 
 def _decision(row: _ReviewRow, ind: Indicator, where: str) -> Decision | None:
     """The row's decision (None: left blank, not reviewed); ValueRefused says why not."""
-    raw = row.get("审核结论")
-    decision = "" if raw is None else str(raw).strip()
+    decision = _typed(row)
     comment = visible_text(row.get("审核意见"))
     unsaved = [name for name in ("审核结论", "审核意见") if row.unsaved(name)]
     if unsaved:
@@ -308,6 +306,12 @@ def _decision(row: _ReviewRow, ind: Indicator, where: str) -> Decision | None:
                     where, row.get("填报值"))  # fmt: skip
 
 
+def _typed(row: _ReviewRow) -> str:
+    """The row's 审核结论 as typed ('' when left blank)."""
+    raw = row.get("审核结论")
+    return "" if raw is None else str(raw).strip()
+
+
 class _ReviewRow:
     """One row of the 审核 sheet, its cells by header; a formula as last saved."""
 
@@ -325,6 +329,7 @@ class _ReviewRow:
 
     def unsaved(self, name: str) -> bool:
         """A formula saved without its computed value (openpyxl, a script)."""
+        self.get(name)  # a formula's value is looked up (and found missing) when read
         return (self.r, self.header.get(name)) in self.computed.missing
 
 
@@ -354,7 +359,6 @@ PROMPT = (
 )
 
 
-# what a spreadsheet shows for a formula that failed: never a reason or a 说明
 def _header(rows: list[list[tuple[Any, bool]]]) -> dict[str, int] | None:
     for row in rows[:5]:
         names = {str(v).strip(): n for n, (v, _) in enumerate(row, start=1) if v is not None}

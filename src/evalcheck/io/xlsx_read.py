@@ -20,6 +20,7 @@ from evalcheck.io.xlsx_format import (
     check_meta,
     compact,
     comparable,
+    original_cell,
     row_key,
     workbook_kind,
     workbook_unit,
@@ -328,7 +329,7 @@ def _refuse_verdict_edits(row: _Row, originals: Mapping[str, str | None]) -> Non
     """A verdict typed over the exported one (审核状态, 审核人, 审核意见) is never imported:
     the row is refused, so that it is not silently dropped either."""
     for key in VERDICT_KEYS:
-        if key in originals and key in row.header and _edited(row, key, originals):
+        if key in originals and key in row.header and original_cell(row.get(key)) != originals[key]:
             raise ValueRefused(
                 f"“{_HEADERS[key]}”是责任领导的审核结论，导入不会改它：请改回导出时的内容"
                 f"（{_as_exported(originals[key])}）；审核请用 evalcheck approve / return，"
@@ -343,10 +344,6 @@ def _as_exported(original: str | None) -> str:
     if original.startswith("sha256:"):
         return "导出时是一段长文字，可从 evalcheck show 题号 复制"
     return f"导出时为“{original}”"
-
-
-def _edited(row: _Row, key: str, originals: Mapping[str, str | None]) -> bool:
-    return compact(comparable(row.get(key))) != originals.get(key)
 
 
 def _input_cells(row: _Row, computed: _Row | None) -> dict[str, Any]:
@@ -493,7 +490,7 @@ def _changed_cell(
         if key not in row.header or (key not in originals and key in VERDICT_KEYS):
             continue  # an export from before verdicts were kept: nothing to compare
         value = saved.get(key) if saved is not None and row.is_formula(key) else row.get(key)
-        cell = compact(comparable(value))
+        cell = original_cell(value)
         if cell == originals.get(key):
             continue
         if key in FORM_INPUT_KEYS and any(cell == cells.get(key) for cells in now):

@@ -399,7 +399,12 @@ def fit_columns(columns: list[Any], cells: list[list[str]], width: int) -> list[
     """
 
     def need(i: int) -> int:
-        return _need(columns, cells, i)
+        c = columns[i]
+        head = text_width(c.header)
+        if c.wide:
+            return min_width(columns, cells, i) + 3
+        longest = max((text_width(row[i]) for row in cells), default=0)
+        return max(head, longest) + 3
 
     keep = list(range(len(columns)))
     while sum(need(i) for i in keep) + 1 > width:
@@ -408,15 +413,6 @@ def fit_columns(columns: list[Any], cells: list[list[str]], width: int) -> list[
             break
         keep.remove(min(droppable, key=lambda i: (columns[i].keep, -i)))
     return [columns[i] for i in keep]
-
-
-def _need(columns: Sequence[Any], cells: list[list[str]], i: int) -> int:
-    """The room column `i` needs at the least, borders and padding included."""
-    c = columns[i]
-    if c.wide:
-        return min_width(columns, cells, i) + 3
-    longest = max((text_width(row[i]) for row in cells), default=0)
-    return max(text_width(c.header), longest) + 3
 
 
 def bar(fraction: float, width: int = 20) -> str:
