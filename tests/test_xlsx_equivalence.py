@@ -395,17 +395,16 @@ def test_a_changed_answer_changes_the_bytes(run, tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_a_large_table_through_temporary_files_is_the_same(
-    run, tmp_path: Path, monkeypatch
-) -> None:
-    """Over SPILL_ROWS rows the workbook is put together through temporary files: the same
-    document as in memory, and the same bytes every time (XlsxWriter dates the parts it
-    zips from files 1980-01-31, those from memory 1980-01-01)."""
+def test_a_large_table_streamed_is_the_same(run, tmp_path: Path, monkeypatch) -> None:
+    """Over STREAM_ROWS rows the table is written in constant memory, one row at a time,
+    its categories merged per page after their rows, and put together through temporary
+    files: the same document as in memory, and the same bytes every time (XlsxWriter
+    dates the parts it zips from files 1980-01-31, those from memory 1980-01-01)."""
     _build_state(run, 8)
     _, snap = _snapshot(tmp_path)
     rows = list(snap.rows)
     xlsx_write.export_workbook(tmp_path / "memory.xlsx", snap, rows)
-    monkeypatch.setattr(xlsx_write, "SPILL_ROWS", 10)
+    monkeypatch.setattr(xlsx_write, "STREAM_ROWS", 10)
     xlsx_write.export_workbook(tmp_path / "spilled.xlsx", snap, rows)
     old_write.export_workbook(tmp_path / "old.xlsx", snap, rows)
     xlsx_write.export_workbook(tmp_path / "again.xlsx", snap, rows)
@@ -413,3 +412,7 @@ def test_a_large_table_through_temporary_files_is_the_same(
     assert_same_document((tmp_path / "old.xlsx").read_bytes(), spilled)
     assert_same_document((tmp_path / "memory.xlsx").read_bytes(), spilled)
     assert spilled == (tmp_path / "again.xlsx").read_bytes()
+    with zipfile.ZipFile(tmp_path / "spilled.xlsx") as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    assert 't="inlineStr"' in sheet  # streamed: no shared strings (constant memory)
+    assert sheet.count("<mergeCell ") > 2  # the title and the categories per page

@@ -131,11 +131,10 @@ class Book:
     `created`: the document's date (the state's, so that the same state gives the same
     bytes). `fonts`: the attachment's fonts, for `cell()` styles. `streaming`: XlsxWriter's
     constant-memory mode, each row written out (to a temporary file) as the next begins,
-    so memory does not grow with the rows; rows must then be written top to bottom and a
-    merge may not span rows (the total table's categories do: it is built in memory).
-    `spill`: the workbook's parts are written to temporary files as the file is put
-    together, instead of held in memory (a large table: its XML is tens of MB; a small
-    one is faster in memory).
+    so memory does not grow with the rows, and the parts put together through temporary
+    files: rows must then be written top to bottom, a row's height set before the next
+    row begins, and a merge over rows recorded after its rows (`merge_written`). A small
+    workbook is faster in memory.
     """
 
     def __init__(
@@ -144,7 +143,6 @@ class Book:
         fonts: "Fonts | None" = None,
         *,
         streaming: bool = False,
-        spill: bool = False,
     ) -> None:
         import xlsxwriter
 
@@ -153,7 +151,7 @@ class Book:
             self.buffer,
             {
                 "constant_memory": streaming,
-                "in_memory": not (streaming or spill),  # else no temporary files
+                "in_memory": not streaming,  # else no temporary files
                 # text is text: never turned into a number, formula or link on the way
                 "strings_to_numbers": False,
                 "strings_to_formulas": False,
@@ -162,6 +160,7 @@ class Book:
         )
         self.wb.set_properties({"created": created, "author": "evalcheck"})
         self.fonts = fonts
+        self.streaming = streaming
         self.formats: dict[tuple[tuple[str, Any], ...], Any] = {}
         self.cells: dict[tuple[Cell, bool], Any] = {}
 
@@ -259,6 +258,24 @@ class Book:
         if isinstance(value, str):
             value = checked_text(value)
         ws.merge_range(first[0] - 1, first[1] - 1, last[0] - 1, last[1] - 1, value, fmt)
+
+    def merge_written(
+        self, ws: Any, first: tuple[int, int], last: tuple[int, int], value: Any, fmt: Any
+    ) -> None:
+        """Merge cells already written as a merge leaves them: `value` in the first, blanks
+        of format `fmt` in the others.
+
+        XlsxWriter's merge_range() writes the cells itself, which a streamed sheet cannot
+        do over rows it has written out (its documentation: no merges in constant-memory
+        mode); there the range is recorded in the worksheet's list of merged ranges, the
+        one merge_range() appends to and the file's <mergeCells> is written from."""
+        if not self.streaming:
+            self.merge(ws, first, last, value, fmt)
+            return
+        ranges = getattr(ws, "merge", None)
+        if not isinstance(ranges, list):  # not the XlsxWriter this was written for
+            raise RuntimeError("XlsxWriter: a worksheet without its list of merged ranges")
+        ranges.append([first[0] - 1, first[1] - 1, last[0] - 1, last[1] - 1])
 
     # ------------------------------------------------------------------ layout
 

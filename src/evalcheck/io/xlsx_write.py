@@ -84,7 +84,7 @@ def framing(checklist: Checklist, *, title: str, form: bool) -> Framing:
     )
 
 
-SPILL_ROWS = 2000  # a larger table's parts go through temporary files (Book: spill)
+STREAM_ROWS = 2000  # a larger table is written in constant memory (Book: streaming)
 WRAPPED = ("text", "display", "value", "note", "evidence", "na")
 LABEL_HEIGHT, TITLE_HEIGHT, HEADER_HEIGHT = 26.0, 40.0, 22.0  # points: rows 1–3
 
@@ -100,12 +100,17 @@ def write_main(
     columns: Sequence[Column[Row]] = EXPORT,
     unit: str | None = None,
 ) -> None:
-    """The attachment's table; `unit`: a unit's form, whose hidden keys carry the unit."""
+    """The attachment's table; `unit`: a unit's form, whose hidden keys carry the unit.
+
+    In two passes, so that the sheet is written top to bottom (a streamed Book holds one
+    row at a time): the rows are measured first (each column's widest text, then the
+    widths, each row's height, the page breaks and the categories merged per page), then
+    written in order, each with its height, its category cell a value or, below the first
+    row of its page's piece, a blank.
+    """
     headers = (*(c.header for c in columns), *HIDDEN)
     n_visible = len(columns)
-    _write_heading(book, ws, frame, form, headers, n_visible)
     longest = [display_width(h) for h in headers]
-    printed: list[list[tuple[int, str]]] = []  # per row: (column, text as printed)
     table = _Table(
         book,
         ws,
@@ -117,15 +122,43 @@ def write_main(
         ],
         longest,
     )
-    r = FIRST_ROW
+    values: list[list[Any]] = []  # per row: each column's value
+    printed: list[list[tuple[int, str]]] = []  # per row: (column, text as printed)
     for row in rows:
-        inputs, texts = table.write_row(r, row)
+        shown, texts = table.measure(row)
+        values.append(shown)
+        printed.append(texts)
+    widths = print_widths(columns, longest)
+    heights = [row_height(texts, widths) for texts in printed]
+    del printed
+    foot = _footnote_height(frame, widths)
+    starts = _paginate(ws, heights if foot is None else [*heights, foot], widths)
+
+    _write_heading(book, ws, frame, form, headers, n_visible)
+    book.widths(ws, widths)
+    # the key and 原值: widths of their own, for whoever shows them again
+    book.hide_columns(ws, {n_visible + 1: 16, n_visible + 2: 40})
+    pieces = iter(_category_pieces(rows, starts))
+    a = b = -1  # the piece (first, last row index) the row is in
+    head: tuple[Any, Any] = (None, None)  # its first row's category: value, format
+    for n, (row, shown) in enumerate(zip(rows, values, strict=True)):
+        r = FIRST_ROW + n
+        if n > b:
+            a, b = next(pieces)
+        book.height(ws, r, heights[n])
+        inputs, first = table.write_row(r, row, shown, below=head[1] if n > a else None)
+        if n == a:
+            head = (shown[0], first)
         book.text(ws, r, n_visible + 1, row_key(checklist, row.ind, unit))
         book.text(ws, r, n_visible + 2, json_texts(inputs))
-        printed.append(texts)
-        r += 1
-    _lay_out(book, ws, rows, columns, frame, longest, printed, last_row=r - 1, merged=table.merged)
-    _print_setup(ws, n_visible, last_row=r - 1)
+        if n == b > a:
+            book.merge_written(ws, (FIRST_ROW + a, 1), (r, 1), *head)
+    last_row = FIRST_ROW + len(rows) - 1
+    if foot is not None:
+        _footnote(book, ws, last_row + 1, frame, widths, foot)
+    text_col = next(n for n, c in enumerate(columns, start=1) if c.key == "text")
+    book.freeze(ws, FIRST_ROW, text_col)
+    _print_setup(ws, n_visible, last_row=last_row)
 
 
 def _write_heading(
@@ -146,20 +179,19 @@ def _write_heading(
 
 
 class _Table:
-    """Writes the indicator rows, keeping each column's widest text (`longest`) and the
-    category cell of every row (`merged`: its value and format, merged later per page).
+    """Measures and writes the indicator rows, keeping each column's widest text
+    (`longest`).
 
     The hot loop of a large export (10,000 rows × 14 columns): each cell's format is
     looked up by (column, late, number format, quoted) once made, text goes straight to
     the worksheet."""
 
-    __slots__ = ("book", "form", "formats", "longest", "merged", "plan", "ws")
+    __slots__ = ("book", "form", "formats", "longest", "plan", "ws")
 
     def __init__(
         self, book: Book, ws: Any, form: bool, plan: list[Any], longest: list[int]
     ) -> None:
         self.book, self.ws, self.form, self.plan, self.longest = book, ws, form, plan, longest
-        self.merged: list[tuple[Any, Any]] = []
         self.formats: dict[tuple[int, bool, str, bool], Any] = {}
 
     def format_of(
@@ -173,16 +205,50 @@ class _Table:
             found = self.formats[key] = self.book.cell(style, quoted)
         return found
 
-    def write_row(self, r: int, row: Row) -> tuple[dict[str, str | None], list[tuple[int, str]]]:
-        """One row's cells: (its hidden 原值 of input and verdict cells, the texts as printed)."""
+    def measure(self, row: Row) -> tuple[list[Any], list[tuple[int, str]]]:
+        """One row's values, column by column, and its texts as printed (those that set
+        its height: the category is merged over its rows and sets none)."""
+        shown: list[Any] = []
         texts: list[tuple[int, str]] = []
-        overdue = row.overdue  # marked in the 状态 cell only: inputs keep their own fill
-        inputs: dict[str, str | None] = {}  # the hidden 原值, as original_of() writes it
-        longest, book, ws = self.longest, self.book, self.ws
-        for n, col, is_input, kept, fmt in self.plan:
+        longest = self.longest
+        for n, col, _, _, _ in self.plan:
             v = col.get(row)
+            shown.append(v)
+            if isinstance(v, str):
+                if v:
+                    if col.key != "category":
+                        texts.append((n, v))
+                    if len(v) * 2 > longest[n - 1]:
+                        longest[n - 1] = max(longest[n - 1], display_width(v))
+            elif v is not None:
+                text = plain(v)
+                texts.append((n, text))
+                # digits of 仿宋 or of a substitute font run wider than Calibri's: room for
+                # them, or a date or a time shows as ###
+                longest[n - 1] = max(longest[n - 1], math.ceil(len(text) * DIGIT_WIDTH))
+        return shown, texts
+
+    def write_row(
+        self, r: int, row: Row, shown: Sequence[Any], *, below: Any
+    ) -> tuple[dict[str, str | None], Any]:
+        """One row's cells; `below`: the row is under its category's first row on this
+        page, whose format its blank first cell takes (the merge's). Returns the hidden
+        原值 of its input and verdict cells (as original_of() writes it) and the format of
+        its first cell."""
+        overdue = row.overdue  # marked in the 状态 cell only: inputs keep their own fill
+        inputs: dict[str, str | None] = {}
+        book, ws = self.book, self.ws
+        first = below
+        for (n, col, is_input, kept, fmt), v in zip(self.plan, shown, strict=True):
+            if kept:
+                inputs[col.key] = original_cell(v)
+            if n == 1 and below is not None:
+                ws.write_blank(r - 1, 0, None, below)
+                continue
             late = overdue and col.key == "status"
             cell = self.format_of(n, col, is_input, late, fmt(row) if callable(fmt) else fmt, v)
+            if n == 1:
+                first = cell
             kind = type(v)  # book.put, inlined for the common cells
             if kind is str and v and len(v) <= MAX_TEXT and not CONTROL.search(v):
                 ws.write_string(r - 1, n - 1, v, cell)
@@ -192,53 +258,16 @@ class _Table:
                 ws.write_number(r - 1, n - 1, v, cell)
             else:
                 book.put(ws, r, n, v, cell)
-            if n == 1:
-                self.merged.append((v, cell))
-            if isinstance(v, str):
-                if v:
-                    if col.key != "category":  # merged over its rows: it sets no row's height
-                        texts.append((n, v))
-                    if len(v) * 2 > longest[n - 1]:
-                        longest[n - 1] = max(longest[n - 1], display_width(v))
-            elif v is not None:
-                shown = plain(v)
-                texts.append((n, shown))
-                # digits of 仿宋 or of a substitute font run wider than Calibri's: room for
-                # them, or a date or a time shows as ###
-                longest[n - 1] = max(longest[n - 1], math.ceil(len(shown) * DIGIT_WIDTH))
-            if kept:
-                inputs[col.key] = original_cell(v)
-        return inputs, texts
+        return inputs, first
 
 
-def _lay_out(
-    book: Book,
-    ws: Any,
-    rows: Sequence[Row],
-    columns: Sequence[Column[Row]],
-    frame: Framing,
-    longest: list[int],
-    printed: list[list[tuple[int, str]]],
-    *,
-    last_row: int,
-    merged: list[tuple[Any, Any]],
-) -> None:
-    """Column widths and row heights as printed, the hidden key columns, the footnote,
-    page breaks, the merged 二级指标 cells per page, frozen panes."""
-    n_visible = len(columns)
-    widths = print_widths(columns, longest)
-    book.widths(ws, widths)
-    heights = [row_height(texts, widths) for texts in printed]
-    for r, h in enumerate(heights, start=FIRST_ROW):
-        book.height(ws, r, h)
-    # the key and 原值: widths of their own, for whoever shows them again
-    book.hide_columns(ws, {n_visible + 1: 16, n_visible + 2: 40})
-    if frame.footnote:
-        heights.append(_footnote(book, ws, last_row + 1, frame, widths))
-    starts = _paginate(ws, heights, widths)
-    _merge_categories(book, ws, rows, starts, merged)
-    text_col = next(n for n, c in enumerate(columns, start=1) if c.key == "text")
-    book.freeze(ws, FIRST_ROW, text_col)
+def _category_pieces(rows: Sequence[Row], starts: list[int]) -> list[tuple[int, int]]:
+    """(first, last) row index of each category's run of rows, cut at the page breaks:
+    the cells merged, so that every printed page shows the category of its rows."""
+    from evalcheck.views.attachment import runs
+    from evalcheck.views.pages import split_runs
+
+    return split_runs(runs([r.ind.category for r in rows]), starts)
 
 
 def _print_setup(ws: Any, n_visible: int, *, last_row: int) -> None:
@@ -286,14 +315,21 @@ def row_height(texts: Sequence[tuple[int, str]], widths: Sequence[float]) -> flo
     return LINE_HEIGHT * lines + 4
 
 
-def _footnote(book: Book, ws: Any, r: int, frame: Framing, widths: Sequence[float]) -> float:
-    """The 备注 paragraph under the table, across the printed columns; returns its height."""
+def _footnote_height(frame: Framing, widths: Sequence[float]) -> float | None:
+    """The height of the 备注 paragraph under the table, across the printed columns."""
+    if not frame.footnote:
+        return None
+    return LINE_HEIGHT * wrapped_lines(frame.footnote, sum(widths) - 2) + 12
+
+
+def _footnote(
+    book: Book, ws: Any, r: int, frame: Framing, widths: Sequence[float], height: float
+) -> None:
+    """The 备注 paragraph under the table, merged across the printed columns."""
     assert frame.footnote is not None
     fmt = book.format(**font(frame.fonts.body), text_wrap=True, valign="top", align="left")
-    book.merge(ws, (r, 1), (r, len(widths)), frame.footnote, fmt)
-    height = LINE_HEIGHT * wrapped_lines(frame.footnote, sum(widths) - 2) + 12
     book.height(ws, r, height)
-    return height
+    book.merge(ws, (r, 1), (r, len(widths)), frame.footnote, fmt)
 
 
 def _paginate(ws: Any, heights: list[float], widths: Sequence[float]) -> list[int]:
@@ -310,20 +346,6 @@ def _paginate(ws: Any, heights: list[float], widths: Sequence[float]) -> list[in
     ws.set_print_scale(scale)
     ws.set_h_pagebreaks([FIRST_ROW + n - 1 for n in starts])  # a break after the row above
     return starts
-
-
-def _merge_categories(
-    book: Book, ws: Any, rows: Sequence[Row], starts: list[int], cells: list[tuple[Any, Any]]
-) -> None:
-    """Merge each category's cells, split at the page breaks: every printed page shows
-    the category of its rows (each piece carries the category's text)."""
-    from evalcheck.views.attachment import runs
-    from evalcheck.views.pages import split_runs
-
-    for a, b in split_runs(runs([r.ind.category for r in rows]), starts):
-        if b > a:
-            value, fmt = cells[a]
-            book.merge(ws, (FIRST_ROW + a, 1), (FIRST_ROW + b, 1), value, fmt)
 
 
 def check_target(path: Path) -> None:
@@ -362,7 +384,7 @@ def export_workbook(
     checklist = snap.checklist
     frame = framing(checklist, title=title_of(checklist), form=False)
     stamp = state_stamp(snap.today, [r.state for r in snap.rows])
-    with Book(stamp, frame.fonts, spill=len(rows) > SPILL_ROWS) as book:
+    with Book(stamp, frame.fonts, streaming=len(rows) > STREAM_ROWS) as book:
         ws = book.sheet(MAIN_SHEET)
         columns = with_due(export_columns(rows, checklist, mode), due_as_written=due_as_written)
         write_main(book, ws, checklist, rows, frame=frame, form=False, columns=columns)
