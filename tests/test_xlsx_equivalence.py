@@ -324,6 +324,30 @@ def test_section_forms_are_the_same_documents(run, tmp_path: Path, seed: int) ->
 
 
 @pytest.mark.slow
+def test_large_section_forms_streamed_are_the_same(run, tmp_path: Path, monkeypatch) -> None:
+    """A form over STREAM_ROWS rows is streamed too (constant memory): the same document
+    (dropdowns, protection, the categories merged per page) and the same bytes again."""
+    _build_state(run, 3)
+    _, snap = _snapshot(tmp_path)
+    monkeypatch.setattr(xlsx_write, "STREAM_ROWS", 10)
+    new = xlsx_forms.export_forms(tmp_path / "new", snap)
+    names = xlsx_forms.form_filenames(snap.checklist)
+    forms = {
+        names[name]: xlsx_forms.Form(name, names[name], snap.checklist, rows, snap.today)
+        for name, rows in group_rows(snap, snap.rows, "section")
+    }
+    streamed = 0
+    for path, _ in new:
+        form = forms[path.name]
+        data = path.read_bytes()
+        assert_same_document(old_forms.form_bytes(form, False), data)
+        assert xlsx_forms._form_bytes(form, False) == data
+        with zipfile.ZipFile(path) as z:
+            streamed += 't="inlineStr"' in z.read("xl/worksheets/sheet1.xml").decode()
+    assert streamed == sum(len(f.rows) > 10 for f in forms.values()) > 0
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", SEEDS[:2])
 def test_review_workbooks_are_the_same_documents(run, tmp_path: Path, seed: int) -> None:
     _build_state(run, seed)

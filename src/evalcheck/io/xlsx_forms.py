@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 from evalcheck.errors import InputError, WriteError, os_reason
 from evalcheck.infra import notices
 from evalcheck.infra.fileio import atomic_write_bytes
+from evalcheck.io import xlsx_write
 from evalcheck.io.xlsx_book import Book
 from evalcheck.io.xlsx_format import FIRST_ROW, MAIN_SHEET, UNIT_FORM, state_stamp, write_meta
 from evalcheck.io.xlsx_write import framing, write_main
@@ -168,7 +169,10 @@ def _form_bytes(form: Form, due_as_written: bool) -> bytes:
 
     checklist, rows, today = form.checklist, form.rows, form.today
     frame = framing(checklist, title=title_of(checklist, f"— {form.name} 填报表"), form=True)
-    with Book(state_stamp(today, [r.state for r in rows]), frame.fonts) as book:
+    streaming = len(rows) > xlsx_write.STREAM_ROWS  # a large form too: constant memory
+    with Book(
+        state_stamp(today, [r.state for r in rows]), frame.fonts, streaming=streaming
+    ) as book:
         ws = book.sheet(MAIN_SHEET)
         columns = with_due(export_columns(rows, checklist, FORM), due_as_written=due_as_written)
         write_main(
