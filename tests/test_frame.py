@@ -38,6 +38,10 @@ def test_metavars_name_what_to_type(run) -> None:
     assert "-w, --within 天数" in out
     assert "[默认：7]" in out
     assert "-f, --format table|json|csv" in out
+    # --by is the reviewer in approve and return, the one who fills in elsewhere
+    for command in ("approve", "return"):
+        assert "--by 审核人" in run(command, "--help").stdout
+    assert "--by 填报人" in run("answer", "--help").stdout
     assert run("checklist-import", "--help").stdout.startswith(
         "用法：evalcheck checklist-import [选项] 文件"
     )

@@ -24,6 +24,7 @@ ReviewerOpt = Annotated[
     str | None,
     typer.Option(
         "--by",
+        metavar="审核人",  # not the 填报人 --by means elsewhere
         help="审核人姓名（责任领导，或清单 deputies 中登记的代签人）。"
         "approve --owner 时默认为该领导。",
         show_default=False,
