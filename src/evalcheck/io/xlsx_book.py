@@ -65,11 +65,15 @@ def checked_text(text: str) -> str:
 
 def wrapped_lines(text: str, width: float) -> int:
     """Lines a wrapped text takes in a column: spreadsheet programs do not re-fit the
-    height of rows in a file they did not lay out themselves."""
-    from evalcheck.views.linebreak import surely_one_line
+    height of rows in a file they did not lay out themselves.
 
+    A text of one paragraph and at most columns/2 characters fits on one line whatever
+    its characters are (linebreak.surely_one_line, inlined: most cells of a table are
+    such, and the line breaker need not even be imported when the others are known)."""
     columns = max(int(width) - 2, 4)
-    return 1 if surely_one_line(text, columns) else _LINES.count(text, columns)
+    if len(text) * 2 <= columns and "\n" not in text and "\r" not in text:
+        return 1
+    return _LINES.count(text, columns)
 
 
 class _LineMemo:

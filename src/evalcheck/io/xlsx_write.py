@@ -186,13 +186,19 @@ class _Table:
     looked up by (column, late, number format, quoted) once made, text goes straight to
     the worksheet."""
 
-    __slots__ = ("book", "form", "formats", "longest", "plan", "ws")
+    __slots__ = ("book", "fixed", "form", "formats", "longest", "plan", "ws")
 
     def __init__(
         self, book: Book, ws: Any, form: bool, plan: list[Any], longest: list[int]
     ) -> None:
         self.book, self.ws, self.form, self.plan, self.longest = book, ws, form, plan, longest
         self.formats: dict[tuple[int, bool, str, bool], Any] = {}
+        # per column, the format of its cells when it is the same for every row (a fixed
+        # number format, not the 状态 column that marks overdue rows) and the value does
+        # not begin like a formula: made on first use
+        self.fixed: list[Any] = [
+            None if callable(fmt) or col.key == "status" else False for _, col, _, _, fmt in plan
+        ]
 
     def format_of(
         self, n: int, col: Column[Row], is_input: bool, late: bool, fmt: str, v: Any
@@ -239,17 +245,25 @@ class _Table:
         inputs: dict[str, str | None] = {}
         book, ws = self.book, self.ws
         first = below
+        fixed = self.fixed
         for (n, col, is_input, kept, fmt), v in zip(self.plan, shown, strict=True):
+            kind = type(v)
             if kept:
-                inputs[col.key] = original_cell(v)
+                inputs[col.key] = None if v is None or v == "" else original_cell(v)
             if n == 1 and below is not None:
                 ws.write_blank(r - 1, 0, None, below)
                 continue
-            late = overdue and col.key == "status"
-            cell = self.format_of(n, col, is_input, late, fmt(row) if callable(fmt) else fmt, v)
+            cell = fixed[n - 1]
+            quoted = kind is str and v.startswith(FORMULA_START)
+            if cell is None or cell is False or quoted:
+                late = overdue and col.key == "status"
+                known = cell is False
+                cell = self.format_of(n, col, is_input, late, fmt(row) if callable(fmt) else fmt, v)
+                if known and not quoted:
+                    fixed[n - 1] = cell
             if n == 1:
                 first = cell
-            kind = type(v)  # book.put, inlined for the common cells
+            # book.put, inlined for the common cells
             if kind is str and v and len(v) <= MAX_TEXT and not CONTROL.search(v):
                 ws.write_string(r - 1, n - 1, v, cell)
             elif v is None or v == "":
