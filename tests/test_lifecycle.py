@@ -235,6 +235,41 @@ def test_an_export_someone_typed_into_is_not_replaced(tmp_path: Path, monkeypatc
     assert table_by_id(tmp_path / "report.xlsx")[30]["填报值"] == ""
 
 
+def _type_value(path: Path, ident: int, value: object) -> None:
+    """Type a 填报值 into a total table, as a person does in Excel."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    ws = wb["测评指标"]
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 2).value == ident)
+    ws.cell(row, 7).value = value
+    wb.save(path)
+
+
+def test_a_final_table_typed_into_has_no_false_conflict(tmp_path: Path, monkeypatch) -> None:
+    """A --final table leaves a value that is not final blank: a value typed there is not
+    in conflict with the answer it hid (which did not change after the export); an answer
+    that was final at export and changed after it still is."""
+    monkeypatch.chdir(tmp_path)
+    ec("init")
+    ec("answer", "47", "--value", "312", "--by", "张三")
+    ec("export", "f.xlsx", "--final", "--allow-incomplete")
+    _type_value(tmp_path / "f.xlsx", 47, 320)
+    done = ec("import", "f.xlsx")
+    assert "冲突" not in done.stderr and "已导入 1 项" in done.stdout, done.stdout
+    assert "填报值：320" in ec("show", "47").stdout
+
+    ec("approve", "47", "--by", OWNER)
+    ec("export", "g.xlsx", "--final", "--allow-incomplete")
+    ec("answer", "47", "--value", "315", "--by", "张三")  # after the export
+    _type_value(tmp_path / "g.xlsx", 47, 330)
+    before = Path("answers.yaml").read_bytes()
+    conflict = ec("import", "g.xlsx", ok=False)
+    assert conflict.returncode == 3, conflict.stderr
+    assert "导出后已改为“315”（导出时为“320”），表格中填的是“330”" in conflict.stderr
+    assert Path("answers.yaml").read_bytes() == before
+
+
 def test_carry_keeps_last_years_verdict(tmp_path: Path, monkeypatch) -> None:
     import yaml
 

@@ -20,7 +20,7 @@ from evalcheck.io.xlsx_format import original_of
 from evalcheck.io.xlsx_read import Change
 from evalcheck.model.derived import TOLERANCE
 from evalcheck.state.snapshot import Row, Snapshot
-from evalcheck.views.columns import EXPORT, FORM, FORM_INPUT_KEYS, WORKING, for_mode
+from evalcheck.views.columns import EXPORT, FINAL, FORM, FORM_INPUT_KEYS, WORKING, for_mode
 
 Planned = tuple[Change, State | None, State]  # (change, current state, resulting state)
 
@@ -50,7 +50,8 @@ def _shown(text: str | None) -> str:
 
 def current_cells(row: Row, mode: str = FORM) -> dict[str, str | None]:
     """What the row's input cells would say if exported now (as excel.original_of): in a
-    section form (`mode` FORM), or in a working total table (WORKING: '312 个（待审核）')."""
+    section form (`mode` FORM), in a working total table (WORKING: '312 个（待审核）'), or
+    in a --final one (FINAL: final values only)."""
     data: dict[str, str | None] = json.loads(original_of(for_mode(EXPORT, mode), row))
     return data
 
@@ -65,13 +66,15 @@ def conflicts(snap: Snapshot, changes: Sequence[Change]) -> list[Conflict]:
             continue  # a workbook without 原值: nothing to compare with
         row = snap.row(ch.ind.id)
         now = current_cells(row)
-        marked = current_cells(row, WORKING)  # the same answer, as a total table marks it
+        # the same answer as a working total table marks it ('312（待审核）'), and as a
+        # --final one shows it (blank until it is final)
+        shown = (now, current_cells(row, WORKING), current_cells(row, FINAL))
         rec = snap.answers.records.get(ch.ind.id)
         old = rec.current if rec is not None else None
         new = _resolved(ch, old)
         for key, form_text in ch.form.items():
             exported = ch.originals.get(key)
-            unchanged = exported in (now.get(key), marked.get(key))
+            unchanged = any(exported == cells.get(key) for cells in shown)
             if not unchanged and _part(key, new) != _part(key, old):
                 out.append(Conflict(ch, key, exported, now.get(key), form_text))
     return out
