@@ -465,3 +465,15 @@ def test_changing_an_approved_answers_evidence_says_it_needs_review_again(
     assert run("approve", "47", "--by", "万富春").exit_code == 0
     removed = run("evidence", "rm", "47", "b.pdf", "--by", "张三")
     assert removed.exit_code == 0 and "原已审核通过" in removed.stdout
+
+
+def test_changing_a_returned_answers_evidence_says_it_is_pending_again(
+    run, tmp_path: Path
+) -> None:
+    """Evidence added to a returned answer re-files it (review.md): said, not silent."""
+    assert run("answer", "30", "--value", "12", "--by", "李四").exit_code == 0
+    assert run("return", "30", "--reason", "缺台账", "--by", "万富春").exit_code == 0
+    added = run("evidence", "add", "30", str(write(tmp_path / "台账.pdf", b"x")), "--by", "李四")
+    assert added.exit_code == 0
+    assert "注意：第30项原已被退回；佐证材料变了，现为待审核" in added.stdout
+    assert "审核状态：待审核" in run("show", "30").stdout

@@ -110,10 +110,13 @@ def add_cmd(
 
 
 def _reopened_note(done: Any) -> None:
+    """An approved or returned answer whose evidence changed is pending again: said, as
+    the leader must review it (again)."""
     if done.reopened:
         n = done.ind.id
+        was = "审核通过" if done.reopened == "approved" else "被退回"
         echo(
-            f"注意：第{n}项原已审核通过；佐证材料变了，现为待审核，"
+            f"注意：第{n}项原已{was}；佐证材料变了，现为待审核，"
             f"需责任领导重新审核（evalcheck approve {n} --by 姓名）"
         )
 

@@ -54,7 +54,9 @@ class EvidenceAdded(NamedTuple):
     ind: Indicator
     state: State | None  # None: nothing new (every file a duplicate)
     report: list[Added]  # what became of each source, in order
-    reopened: bool = False  # it was approved: changed evidence needs the leader again
+    # the verdict the answer had ("approved", "returned"), when the change made it pending
+    # again: changed evidence needs the leader again
+    reopened: str | None = None
 
 
 def add_evidence(ws: Workspace, ident: int, sources: Sequence[str], *, by: str) -> EvidenceAdded:
@@ -64,27 +66,27 @@ def add_evidence(ws: Workspace, ident: int, sources: Sequence[str], *, by: str) 
     root = store_root(ws.answers_path)
     with store_changes() as ops, ws.writing() as answers:
         current = answers.evidence(ind.id)
-        was = _approved(ws.checklist, answers.state(ind.id))
+        was = _verdict(ws.checklist, answers.state(ind.id))
         items, report, incoming = add_items(
             root, ind.id, current, sources, ops, by=by, at=now_iso()
         )
         st = answers.set_evidence(ind, items, by=by)
         if st is not None:
             sync(root, ind.id, current, items, ops, incoming)
-    return EvidenceAdded(ind, st, report, was and st is not None)
+    return EvidenceAdded(ind, st, report, was if st is not None else None)
 
 
-def _approved(checklist: Checklist, st: State | None) -> bool:
-    """Approved before this change: any change to an approved answer, its evidence
-    included, makes it pending again (answers/review.py)."""
-    return bool(checklist.review and st is not None and st.review == "approved")
+def _verdict(checklist: Checklist, st: State | None) -> str | None:
+    """The verdict before this change ("approved", "returned" or None): any change to a
+    reviewed answer, its evidence included, makes it pending again (answers/review.py)."""
+    return st.review if checklist.review and st is not None else None
 
 
 class EvidenceRemoved(NamedTuple):
     ind: Indicator
     state: State | None
     gone: Evidence
-    reopened: bool = False  # it was approved: changed evidence needs the leader again
+    reopened: str | None = None  # as EvidenceAdded.reopened
 
 
 def remove_evidence(ws: Workspace, ident: int, name: str, *, by: str) -> EvidenceRemoved:
@@ -94,11 +96,11 @@ def remove_evidence(ws: Workspace, ident: int, name: str, *, by: str) -> Evidenc
     root = store_root(ws.answers_path)
     with store_changes() as ops, ws.writing() as answers:
         current = answers.evidence(ind.id)
-        was = _approved(ws.checklist, answers.state(ind.id))
+        was = _verdict(ws.checklist, answers.state(ind.id))
         items, gone = remove_item(current, name)
         st = answers.set_evidence(ind, items, by=by)
         sync(root, ind.id, current, items, ops)
-    return EvidenceRemoved(ind, st, gone, was and st is not None)
+    return EvidenceRemoved(ind, st, gone, was if st is not None else None)
 
 
 def follow_undo(
