@@ -56,19 +56,20 @@ def current_cells(row: Row, mode: str = FORM) -> dict[str, str | None]:
     return data
 
 
-def conflicts(snap: Snapshot, changes: Sequence[Change]) -> list[Conflict]:
+def conflicts(snap: Snapshot, changes: Sequence[Change], *, final: bool = False) -> list[Conflict]:
     """Cells changed in the form whose answer changed too since the export, where the
     form would change the current answer (a form that says what the answer now says,
-    in any spelling — 80% or 80, 1,3 or the option texts — is no conflict)."""
+    in any spelling — 80% or 80, 1,3 or the option texts — is no conflict). `final`: the
+    workbook is a --final total table, whose cells of values not yet final were blank."""
     out: list[Conflict] = []
     for ch in changes:
         if ch.originals is None or ch.form is None:
             continue  # a workbook without 原值: nothing to compare with
         row = snap.row(ch.ind.id)
         now = current_cells(row)
-        # the same answer as a working total table marks it ('312（待审核）'), and as a
+        # the same answer as a working total table marks it ('312（待审核）'), or as a
         # --final one shows it (blank until it is final)
-        shown = (now, current_cells(row, WORKING), current_cells(row, FINAL))
+        shown = (now, current_cells(row, FINAL if final else WORKING))
         rec = snap.answers.records.get(ch.ind.id)
         old = rec.current if rec is not None else None
         new = _resolved(ch, old)

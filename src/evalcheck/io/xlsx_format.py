@@ -153,6 +153,11 @@ def workbook_kind(grid: Grid) -> str | None:
     return _meta_value(grid, "kind")
 
 
+def workbook_final(grid: Grid) -> bool:
+    """A --final total table (final values only: the others were left blank)."""
+    return _meta_value(grid, "mode") == "final"
+
+
 def workbook_unit(grid: Grid) -> str | None:
     """The unit a unit's form (export --units) was written for, else None."""
     if workbook_kind(grid) != UNIT_FORM:

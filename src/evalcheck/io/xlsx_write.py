@@ -408,7 +408,8 @@ def export_workbook(
         if rollups is not None:
             shown = {r.id for r in rows}
             write_rollup(book, snap, [r for r in rollups if r.id in shown])
-        write_meta(book, checklist, "export", None, snap.today)
+        final = (("mode", "final"),) if mode == "final" else ()  # import reads it
+        write_meta(book, checklist, "export", None, snap.today, final)
         data = book.close()
     atomic_write_bytes(path, data)
     remember_written(path, data)  # the next export may replace it without reading it back

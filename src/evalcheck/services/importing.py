@@ -37,7 +37,13 @@ from evalcheck.io.import_plan import (
     pending,
     twice_filled,
 )
-from evalcheck.io.xlsx_format import Grid, check_meta, workbook_kind, workbook_unit
+from evalcheck.io.xlsx_format import (
+    Grid,
+    check_meta,
+    workbook_final,
+    workbook_kind,
+    workbook_unit,
+)
 from evalcheck.io.xlsx_read import Change, check_unit, read_grid, read_workbook
 from evalcheck.services.evidence import store_changes
 from evalcheck.services.units import unit_workspace
@@ -77,6 +83,7 @@ class ImportPlan:
     sources: dict[int, list[str]] = field(default_factory=dict)  # files/links to add, by id
     refused: list[str] = field(default_factory=list)  # located reasons; any refuses all
     unit: str | None = None  # a unit's form: imported into that unit's answers file
+    final: bool = False  # a --final total table (its values not yet final were left blank)
 
 
 def plan_import(ws: Workspace, filled: Filled) -> ImportPlan:
@@ -96,8 +103,9 @@ def plan_import(ws: Workspace, filled: Filled) -> ImportPlan:
     )
     refused = result.refused + twice + missing
     return ImportPlan(
-        filled.path, result.sheets, result.rows, changes, sources, refused, filled.unit
-    )
+        filled.path, result.sheets, result.rows, changes, sources, refused, filled.unit,
+        workbook_final(filled.grid),
+    )  # fmt: skip
 
 
 class ImportPreview(NamedTuple):
@@ -118,7 +126,7 @@ def preview_import(ws: Workspace, plan: ImportPlan, *, overwrite: bool) -> Impor
     _refuse(plan)
     target = target_of(ws, plan.unit)
     snap = target.snapshot()
-    found = _stale(snap, plan.changes, overwrite=overwrite)
+    found = _stale(snap, plan, overwrite=overwrite)
     planned = pending(snap, plan.changes)
     trial = copy.deepcopy(target.answers())  # in memory only: the rules after the import
     applied = apply_changes(take(ws.checklist, trial, today()), trial, plan.changes, by="")
@@ -143,7 +151,7 @@ def apply_import(ws: Workspace, plan: ImportPlan, *, by: str, overwrite: bool) -
     root = store_root(ws.answers_path)
     with store_changes() as ops, ws.writing() as answers:
         snap = take(ws.checklist, answers, today())
-        found = _stale(snap, plan.changes, overwrite=overwrite)  # under the lock: nothing written
+        found = _stale(snap, plan, overwrite=overwrite)  # under the lock: nothing written
         changes, incoming, added = _attach_evidence(
             plan.changes, plan.sources, answers, root, ops, by=by
         )
@@ -200,10 +208,10 @@ def _refuse(plan: ImportPlan) -> None:
         )
 
 
-def _stale(snap: Snapshot, changes: Sequence[Change], *, overwrite: bool) -> list[Conflict]:
+def _stale(snap: Snapshot, plan: ImportPlan, *, overwrite: bool) -> list[Conflict]:
     """Stale cells (changed in the form and, since the export, in the answers too):
     refused, or returned when the user takes the form's values."""
-    found = conflicts(snap, changes)
+    found = conflicts(snap, plan.changes, final=plan.final)
     if found and not overwrite:
         raise InputError(
             f"有 {len(found)} 处冲突：表格导出后这些答案已被修改，表格中又改了同一格。"
