@@ -394,12 +394,12 @@ ANSWER_KEYS = ("value", "display", "na", "note", "evidence", "by", "at")
 
 def _marked_value(r: Row) -> Any:
     """填报值 in a working export: typed when final (or open), else the text with its
-    stage in the cell itself: '95 条（已退回）', '50（待审核）'."""
+    stage in the cell itself: '95 条（已退回）', '80%（自动计算）（待审核）' (as Word shows it)."""
     v = _value_cell(r)
     m = mark(r.stage, r.review_on)
     if not m or v is None:
         return v
-    return f"{r.display if r.state is not None else plain(v)}{m}"
+    return f"{r.display or plain(v)}{m}"
 
 
 def _marked_na(r: Row) -> str:
