@@ -110,6 +110,24 @@ def test_overdue_names_hidden_columns_once_after_all_its_tables(run, terminal, w
         assert gone and "用 -f csv" in out.replace("\n", " ")
 
 
+def test_overdue_with_a_returned_answer_keeps_who_and_why_in_one_note(run, terminal) -> None:
+    """The 已退回待重填 group is there for who returned an answer and why: at 60 columns
+    they stay and the other columns go, named with the rest in the one note at the end."""
+    run("answer", "30", "--value", "12", "--by", "李四")
+    run("return", "30", "--reason", "核实", "--by", "万富春")
+    terminal(60)
+    out = run("overdue", "--today", "2021-09-20", "-s", "办公室").stdout
+    gone = hidden(out)  # one note
+    assert out.rstrip().endswith("查看"), out  # at the end
+    back = out[out.index("已退回待重填") :]
+    assert {"退回人", "退回原因"} <= all_headers(back), out
+    assert "完成时限" in gone
+    csv = run("overdue", "--today", "2021-09-20", "-s", "办公室", "-f", "csv").stdout
+    header, *rows = csv.splitlines()
+    assert header.split(",")[-2:] == ["退回人", "退回原因"]
+    assert any(r.startswith("已退回待重填") and r.endswith("万富春,核实") for r in rows), csv
+
+
 def test_history_at_60_columns_names_time_and_note(run, terminal) -> None:
     run("answer", "47", "--value", "3", "--note", "按承诺时限合计")
     terminal(60)

@@ -74,7 +74,7 @@ def overdue(
     from evalcheck.state.deadlines import due_within, returned_late
     from evalcheck.state.deadlines import overdue as overdue_of
     from evalcheck.state.select import select_rows
-    from evalcheck.views.columns import OVERDUE_CSV, tier_column
+    from evalcheck.views.columns import OVERDUE_CSV, RETURN_REASON, RETURNED_BY, tier_column
 
     env = ctx_env(ctx)
     snap = env.snapshot(today)
@@ -83,7 +83,8 @@ def overdue(
     if fmt.value == "json":
         data, kind = render.to_json(_overdue_json(snap, late, soon, within, back)), "json"
     elif fmt.value == "csv":
-        columns = [*OVERDUE_CSV, tier_column(snap.today)]
+        returns = [RETURNED_BY, RETURN_REASON] if env.checklist.review else []
+        columns = [*OVERDUE_CSV, tier_column(snap.today), *returns]
         data, kind = render.view(columns, [*late, *back, *soon], "csv"), "csv"
     else:
         data, kind = _overdue_text(snap, late, soon, within, back), "text"
@@ -169,7 +170,7 @@ def _overdue_text(snap: Any, late: list[Any], soon: list[Any], within: int, back
         parts.append(f"截至 {day}，没有逾期未填报的指标。")
     if back:
         title = f"{RETURNED_LABEL}（已过完成时限 {len(back)} 项）"
-        parts.append(render.view(RETURNED_LATE, back, title=title))
+        parts.append(render.view(RETURNED_LATE, back, title=title, hint=None))
     if soon:
         title = f"{within} 天内到期（{len(soon)} 项）"
         columns = [*overdue_columns(SECTION, DAYS_LEFT), tier]

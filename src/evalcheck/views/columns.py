@@ -314,15 +314,11 @@ def overdue_columns(third: Column[Row], days: Column[Row]) -> list[Column[Row]]:
     return [ID, TEXT, third, DUE, days]
 
 
-RETURNED_LATE = [
-    ID,
-    TEXT,
-    SECTION,
-    DUE,
-    DAYS_LATE,
-    REVIEWER._replace(key="returned_by", header="退回人"),
-    REVIEW_NOTE._replace(key="return_reason", header="退回原因"),
-]
+# who returned an answer and why: what the 已退回待重填 group is for, so a narrow terminal
+# drops 责任科室, 完成时限 and 逾期天数 before them
+RETURNED_BY = REVIEWER._replace(key="returned_by", header="退回人", keep=75)
+RETURN_REASON = REVIEW_NOTE._replace(key="return_reason", header="退回原因", keep=80)
+RETURNED_LATE = [ID, TEXT, SECTION, DUE, DAYS_LATE, RETURNED_BY, RETURN_REASON]
 """`overdue`'s 已退回待重填 group: returned answers past their deadline, by whom, why."""
 
 RETURNED_LABEL = "已退回待重填"
