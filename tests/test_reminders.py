@@ -196,7 +196,7 @@ def test_overdue_marks_the_tier_of_each_item(fixed, run) -> None:
     # review on: who returned an answer and why, after 级别 (blank for the other rows)
     header, *rows = csv_out.splitlines()
     assert header.endswith(",级别,退回人,退回原因")
-    assert [r for r in rows if r.startswith("已退回待重填")][0].split(",")[-2] == "张局"
+    assert next(r for r in rows if r.startswith("已退回待重填")).split(",")[-2] == "张局"
 
 
 @pytest.mark.parametrize(
