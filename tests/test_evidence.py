@@ -467,9 +467,7 @@ def test_changing_an_approved_answers_evidence_says_it_needs_review_again(
     assert removed.exit_code == 0 and "原已审核通过" in removed.stdout
 
 
-def test_changing_a_returned_answers_evidence_says_it_is_pending_again(
-    run, tmp_path: Path
-) -> None:
+def test_changing_a_returned_answers_evidence_says_it_is_pending_again(run, tmp_path: Path) -> None:
     """Evidence added to a returned answer re-files it (review.md): said, not silent."""
     assert run("answer", "30", "--value", "12", "--by", "李四").exit_code == 0
     assert run("return", "30", "--reason", "缺台账", "--by", "万富春").exit_code == 0
