@@ -202,6 +202,17 @@ def test_review_tables_share_one_note(run, terminal) -> None:
     assert gone and notes(out)[0]["hint"] == "用-fjson或加宽窗口查看"
 
 
+def test_review_at_60_columns_keeps_a_broken_rules_hint(run, terminal) -> None:
+    """The leader of 131/132 must see that they break R132 before approving: the 规则提示
+    column wraps narrow rather than go where it has something to say."""
+    run("answer", "131", "--value", "1000", "--by", "王芳")
+    run("answer", "132", "--value", "1200", "--by", "王芳")
+    terminal(60)
+    out = run("review", "--owner", "万富春").stdout
+    assert "规则提示" in header_of(out, "题号") and "R132" in out.replace("\n", ""), out
+    assert "规则提示" not in hidden(out)
+
+
 def test_compare_keeps_both_values_at_60_columns(run, terminal, tmp_path, monkeypatch) -> None:
     """变化 is worked out from the two values: on a narrow terminal it gives way first."""
     from tests.nextyear import write_years

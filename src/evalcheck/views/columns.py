@@ -43,6 +43,9 @@ class Column(NamedTuple, Generic[R]):
     # a wrapping column's narrowest on a narrow terminal; 0: render.min_width's rule (the
     # indicator text 20, a value its longest up to 20)
     narrow: int = 0
+    # the narrowest it gets only rather than go, once the columns less important than it
+    # have gone (render.fit_columns); 0: never
+    stay_narrow: int = 0
 
     def as_text(self, row: R) -> str:
         v = self.get(row)
@@ -258,7 +261,8 @@ def pending_columns(findings: Callable[[Row], str]) -> list[Column[Row]]:
         Column[Row](
             "evidence", "佐证", lambda r: len(r.state.evidence) if r.state else 0, numeric=True
         ),
-        Column[Row]("findings", "规则提示", findings, keep=60, wide=True),  # before 填报人
+        # before 填报人; at last wraps narrow rather than go: the leader must see why (R132)
+        Column[Row]("findings", "规则提示", findings, keep=60, wide=True, stay_narrow=10),
     ]
 
 
