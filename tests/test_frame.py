@@ -219,6 +219,19 @@ def test_the_command_list_shows_each_commands_first_sentence(monkeypatch, capsys
     assert "建立一年测评的工作文件夹" in listing
 
 
+def test_a_first_sentence_over_two_docstring_lines_is_listed_whole(monkeypatch, capsys) -> None:
+    """evidence check's and pack's first sentences go on to the docstring's next line:
+    the list showed them cut at the line's end ('（sha256）、')."""
+    monkeypatch.setenv("COLUMNS", "200")
+    code, out, _ = run_main(["evidence", "--help"], monkeypatch, capsys)
+    assert code == 0
+    listing = "".join(out.split("命令：", 1)[1].split())  # wrapped: joined up again
+    assert "文件登记后被修改（sha256）、未收入的旧版路径migrate" in listing
+    assert (
+        "外加目录.xlsx（题号、指标、科室、填报值、可点击打开的文件、链接、缺失情况）示例" in listing
+    )
+
+
 @given(st.text(alphabet=list("ab1 -[]默认：，。x\t"), max_size=20))
 @settings(max_examples=400, deadline=None)
 def test_help_words_are_cut_as_the_pattern_says(text: str) -> None:

@@ -303,12 +303,26 @@ class _ChineseHelp:
     def get_short_help_str(self, limit: int = 45) -> str:
         """The first sentence of the help, for the command list. Click's own version cuts
         at the last space that fits; Chinese has no spaces, so a long first sentence
-        came out as '...'. The list's formatter wraps what this returns."""
+        came out as '...'. A sentence may go on to the docstring's next line (its first
+        paragraph is joined up: a space only between two Latin words). The list's
+        formatter wraps what this returns."""
         import re
 
         short = getattr(self, "short_help", None)
-        text = short or (getattr(self, "help", None) or "").strip().split("\n")[0]
-        return re.split(r"(?<=[。；])", text)[0].rstrip("。；").strip()
+        if not short:
+            lines = (getattr(self, "help", None) or "").strip().split("\n\n")[0].split("\n")
+            short = ""
+            for line in (x.strip() for x in lines):
+                gap = (
+                    " "
+                    if short[-1:].isascii()
+                    and short[-1:].isalnum()
+                    and line[:1].isascii()
+                    and line[:1].isalnum()
+                    else ""
+                )
+                short += gap + line
+        return re.split(r"(?<=[。；])", short)[0].rstrip("。；").strip()
 
     def get_help_option(self, ctx: Any) -> Any:
         option = super().get_help_option(ctx)  # type: ignore[misc]
