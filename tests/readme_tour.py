@@ -95,9 +95,17 @@ def _trim(step: Step) -> None:
         step.expected.pop()
 
 
+def as_shown(text: str, folder: Path) -> str:
+    """The tour's folder as the page shows it: '.'; but the answers file a first write
+    outside a work folder creates is named whole (the folder may be the wrong one), on
+    the page as <当前文件夹>."""
+    text = text.replace(f"新建的 {folder}", "新建的 <当前文件夹>")
+    return text.replace(str(folder), ".")
+
+
 def normalise(text: str, folder: Path) -> str:
     today = TODAY
-    text = text.replace(str(folder), ".")
+    text = as_shown(text, folder)
     text = re.sub(
         r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2}|Z)?", "<时间>", text
     )
@@ -204,7 +212,7 @@ def run_tour(readme: Path = README) -> tuple[list[str], list[tuple[Step, list[st
         env = environment(folder)
         for step in steps:
             actual, code = run_step(step, folder, env)
-            actual = [a.replace(str(folder), ".") for a in actual]  # as the page shows it
+            actual = [as_shown(a, folder) for a in actual]
             results.append((step, actual, code))
             if step.hidden:
                 continue
