@@ -87,7 +87,8 @@ def require(key: str, feature: str) -> None:
     if not present(key):
         c = COMPONENTS[key]
         raise MissingComponent(
-            f"{feature}需要可选组件 {c.label}，本机没有安装（或与本机 CPU 不符）。{how_to_get(key)}"
+            f"{feature}需要可选组件 {c.label.split('（')[0]}，本机没有安装（或与本机 CPU 不符）。"
+            f"{how_to_get(key)}"
         )
 
 
