@@ -20,17 +20,23 @@ from evalcheck.errors import UsageProblem
 from evalcheck.model.checklist import Checklist, Indicator
 from evalcheck.views import render
 
-ReviewerOpt = Annotated[
-    str | None,
-    typer.Option(
+REVIEWER_HELP = "审核人姓名（责任领导，或清单 deputies 中登记的代签人）。"
+
+
+def _reviewer_opt(help_text: str) -> Any:
+    return typer.Option(
         "--by",
         metavar="审核人",  # not the 填报人 --by means elsewhere
-        help="审核人姓名（责任领导，或清单 deputies 中登记的代签人）。"
-        "approve --owner 时默认为该领导。",
+        help=help_text,
         show_default=False,
         autocompletion=completer("owners"),
-    ),
+    )
+
+
+ReviewerOpt = Annotated[
+    str | None, _reviewer_opt(REVIEWER_HELP + "与 --owner 一起用时默认为该领导。")
 ]
+ReturnerOpt = Annotated[str | None, _reviewer_opt(REVIEWER_HELP)]  # return has no --owner
 
 
 @app.command("review", cls=CliCommand)
@@ -236,7 +242,7 @@ def _approve_args(
 
 @app.command("return", cls=CliCommand)
 def return_cmd(
-    ctx: typer.Context, idents: IdsArg = None, reason: ReasonOpt = None, by: ReviewerOpt = None
+    ctx: typer.Context, idents: IdsArg = None, reason: ReasonOpt = None, by: ReturnerOpt = None
 ) -> None:
     """责任领导退回答案（已退回），写明原因；责任科室重新填报后变为待审核。
 
