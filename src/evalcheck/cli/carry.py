@@ -40,7 +40,8 @@ def carry(
     """把上年的指标对应到今年的清单，上年答案作为参考值（上年值）。
 
     先按文字相同对应，再按文字相似（相似度 0–100 分），其余列为未对应。
-    对应关系写入答案文件旁的 <答案文件名>.previous.yaml，可手工改正（how 改为 manual），
+    对应关系写入答案文件旁的同名 .previous.yaml（answers.yaml 的是 answers.previous.yaml），
+    可手工改正（how 改为 manual），
     重新运行时保留手工改正。上年值不计入今年的填报。
 
     \b

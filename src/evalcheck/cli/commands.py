@@ -477,7 +477,7 @@ def validate(
     """检查清单文件：一次列出全部错误和警告，有错误时以退出码 4 结束。
 
     \b
-    示例：evalcheck validate data/indicators.yaml
+    示例：evalcheck validate indicators.yaml
     """
     from evalcheck.model.loading import read_checklist
 

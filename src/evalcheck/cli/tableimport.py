@@ -89,8 +89,8 @@ def checklist_import(
 
     \b
     示例：evalcheck checklist-import 2022指标表.xlsx -o indicators-2022.yaml
-          evalcheck checklist-import 表.txt --year 2022 --support 116-144 --column 责任科室=承办股室
-          evalcheck checklist-import 2022指标表.xlsx -o 2022.yaml --from-checklist indicators.yaml
+    示例：evalcheck checklist-import 表.txt -o 2022.yaml --year 2022 --column 责任科室=承办股室
+    示例：evalcheck checklist-import 2022指标表.xlsx -o 2022.yaml --from-checklist indicators.yaml
     """
     from evalcheck.io.tableimport import Options, read_table
 
