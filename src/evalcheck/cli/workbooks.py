@@ -8,7 +8,6 @@ import typer
 from evalcheck.answers.store import describe_state
 from evalcheck.cli.frame import CliCommand
 from evalcheck.cli.shared import (
-    ByOpt,
     OwnerOpt,
     SectionOpt,
     TodayOpt,
@@ -220,12 +219,23 @@ OverwriteOpt = Annotated[
 ]
 
 
+ImportByOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--by",
+        help="填报人，默认为环境变量 EVALCHECK_USER，未设置时为当前登录用户名；"
+        "导入审核表时为审核人，默认为审核表所属的领导。",
+        show_default=False,
+    ),
+]
+
+
 @app.command("import", cls=CliCommand)
 def import_cmd(
     ctx: typer.Context,
     path: WorkbookArg,
     dry_run: DryRunOpt = False,
-    by: ByOpt = None,
+    by: ImportByOpt = None,
     overwrite_conflicts: OverwriteOpt = False,
 ) -> None:
     """导入填好的 Excel：逐格重新检查，先列出 旧值 → 新值，再全部写入（有一格不合格则全部不写入）。
