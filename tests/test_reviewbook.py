@@ -181,6 +181,7 @@ def test_export_review_for_one_leader(run) -> None:
 def test_export_review_with_no_answers(run) -> None:
     result = run("export", "--review", "审核表")
     assert result.exit_code == 0 and "没有生成审核表" in result.stdout
+    assert not Path("审核表").exists()  # no empty folder left behind
 
 
 def test_export_needs_exactly_one_target(run) -> None:

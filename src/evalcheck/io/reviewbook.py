@@ -90,7 +90,8 @@ def export_reviews(
 
     for _, target in targets:
         refuse_onto_input(target)  # every workbook checked before the first is written
-    folder.mkdir(parents=True, exist_ok=True)
+    if targets:  # none to write: no empty folder left behind
+        folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, target in targets:
         items = groups[name]
