@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.hostile import ANSWER_47, cli, refused, slow_after
+from tests.hostile import ANSWER_47, FORMS, cli, refused, slow_after
 
 
 @pytest.fixture()
@@ -118,3 +118,17 @@ def test_binary_in_the_checklist_is_refused(tmp_path) -> None:
     done = cli(tmp_path, "validate", "cl.yaml")
     assert done.returncode == 4
     assert "!!binary" in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(
+    "at", ["9999-12-31T23:00:00+00:00", "9999-12-31T23:59:59-23:00", "0001-01-01T00:00:00+14:00"]
+)
+def test_a_time_at_the_calendars_end_is_shown_as_written(tmp_path, original, at) -> None:
+    """A hand-typed year 9999 (or 0001) has no local time in every zone: the commands
+    that show or export it run (no OverflowError), the time as written."""
+    edit(tmp_path, original, "    at: '", f"    at: '{at}' #'")
+    for args in (("show", "47"), ("history", "47"), ("export", "r.xlsx"), FORMS,
+                 ("evidence", "pack", "p.zip")):  # fmt: skip
+        done = cli(tmp_path, *args, TZ="Asia/Shanghai")
+        assert done.returncode == 0 and "Traceback" not in done.stderr, (args, done.stderr)
+    assert "填报时间：" + at[:4] in cli(tmp_path, "show", "47", TZ="Asia/Shanghai").stdout

@@ -74,7 +74,10 @@ def local_datetime(iso: str | None) -> dt.datetime | None:
     except ValueError:
         return None
     if at.tzinfo is not None:
-        at = at.astimezone()  # the machine's zone (TZ)
+        try:
+            at = at.astimezone()  # the machine's zone (TZ)
+        except (OverflowError, ValueError):  # a hand-typed year 9999 near the calendar's end
+            pass  # the time as written
     return at.replace(tzinfo=None)
 
 
@@ -85,4 +88,5 @@ def local(iso: str | None) -> str:
     at = local_datetime(iso)
     if at is None:
         return iso or ""
-    return at.strftime("%Y-%m-%d %H:%M")
+    # not strftime: glibc writes the year 1 as '1', Windows as '0001'
+    return f"{at.year:04d}-{at.month:02d}-{at.day:02d} {at.hour:02d}:{at.minute:02d}"

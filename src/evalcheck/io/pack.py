@@ -114,7 +114,7 @@ def zip_time(at: str | None) -> tuple[int, int, int, int, int, int]:
     if at:
         with suppress(ValueError):
             t = dt.datetime.fromisoformat(at)
-            if t.year >= 1980:
+            if 1980 <= t.year <= 2107:  # what a zip entry's date can hold
                 return (t.year, t.month, t.day, t.hour, t.minute, t.second)
     return EPOCH
 

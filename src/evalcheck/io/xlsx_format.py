@@ -129,9 +129,9 @@ def state_stamp(today: dt.date, states: "Iterable[State | None]") -> dt.datetime
     for raw in times:
         try:
             at = dt.datetime.fromisoformat(raw)
-        except ValueError:
+            at = at.astimezone(dt.UTC) if at.tzinfo else at.replace(tzinfo=dt.UTC)
+        except (OverflowError, ValueError):  # not a time; a hand-typed year 9999 near its end
             continue
-        at = at.astimezone(dt.UTC) if at.tzinfo else at.replace(tzinfo=dt.UTC)
         latest = at if latest is None or at > latest else latest
     if latest is None:
         return dt.datetime.combine(today, dt.time())
