@@ -118,3 +118,44 @@ def test_a_damaged_ods_to_checklist_import(tmp_path) -> None:
         z.writestr("content.xml", "<<<")
     err = refused(cli(tmp_path, "checklist-import", "表.ods", "-o", "o.yaml"), 4, "表.ods")
     no_english(err)
+
+
+def _repeated_ods(path, rows: int, cols: int) -> None:
+    """A 1 KB .ods whose last row repeats `rows` times, its one filled cell `cols` times."""
+    ns = (
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+    )
+    cell = '<table:table-cell office:value-type="string"><text:p>{}</text:p></table:table-cell>'
+    head = "".join(cell.format(h) for h in ("序号", "评价内容", "分管领导", "责任单位", "完成时间"))
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns}><office:body>'
+        '<office:spreadsheet><table:table table:name="指标">'
+        f"<table:table-row>{head}</table:table-row>"
+        f'<table:table-row table:number-rows-repeated="{rows}">'
+        f'<table:table-cell table:number-columns-repeated="{cols}" office:value-type="string">'
+        "<text:p>x</text:p></table:table-cell></table:table-row>"
+        "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content)
+
+
+@pytest.mark.parametrize(
+    ("rows", "cols", "said"),
+    [(40_000, 2_000, "40001 行 × 2000 列"), (1_000_000, 3, "超过 50000 行的上限")],
+    ids=["cells", "rows"],
+)
+def test_an_ods_of_repeated_rows_is_refused_before_it_is_built(tmp_path, rows, cols, said) -> None:
+    """1 KB asking for 80 million cells: calamine took 10 GB (or aborted with a Rust
+    backtrace) before any cap applied. Now refused from the file's own counts."""
+    pytest.importorskip(
+        "python_calamine",
+        reason="可选功能 .xls/.ods 读取：python-calamine 未安装（evalcheck[xls]）",
+    )
+    _repeated_ods(tmp_path / "表.ods", rows, cols)
+    err = refused(cli(tmp_path, "checklist-import", "表.ods", "-o", "o.yaml"), 4, "表.ods", said)
+    no_english(err)
+    assert not (tmp_path / "o.yaml").exists()

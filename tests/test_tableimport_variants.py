@@ -472,6 +472,24 @@ def test_xls_is_read(run, tmp_path: Path) -> None:
     assert_checklist(cl, EXPECTED)
 
 
+@pytest.mark.slow  # LibreOffice
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice converts to .ods")
+def test_an_ods_saved_by_libreoffice_is_read(run, tmp_path: Path) -> None:
+    """LibreOffice ends every sheet with a million repeated empty rows and cells: the
+    guard against repeated rows (io/ods_guard.py) counts only filled ones."""
+    _calamine()
+    src = write_xlsx(tmp_path / "src.xlsx", {"表": table()})
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "ods", "--outdir", str(tmp_path), str(src)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    (tmp_path / "src.ods").rename(tmp_path / "t.ods")
+    cl, _ = imported(run, tmp_path / "t.ods")
+    assert_checklist(cl, EXPECTED)
+
+
 # ---------------------------------------------------------------- several names, dates, kinds
 
 

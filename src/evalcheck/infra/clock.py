@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from contextlib import suppress
 
 ENV_TODAY = "EVALCHECK_TODAY"
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９－", "0123456789-")
@@ -74,10 +75,9 @@ def local_datetime(iso: str | None) -> dt.datetime | None:
     except ValueError:
         return None
     if at.tzinfo is not None:
-        try:
+        # a hand-typed year 9999 near the calendar's end has no local time: as written
+        with suppress(OverflowError, ValueError):
             at = at.astimezone()  # the machine's zone (TZ)
-        except (OverflowError, ValueError):  # a hand-typed year 9999 near the calendar's end
-            pass  # the time as written
     return at.replace(tzinfo=None)
 
 

@@ -274,6 +274,10 @@ def _read_calamine(path: Path, fmt: str) -> list[Sheet]:
     from evalcheck.infra.optional import require
 
     require("calamine", f"读取 .{fmt} 表格（{path.name}）")
+    if fmt == "ods":  # what its repeated rows and cells unpack to, before calamine does
+        from evalcheck.io.ods_guard import check_ods
+
+        check_ods(path)
     from python_calamine import CalamineWorkbook
 
     try:
