@@ -156,16 +156,28 @@ def _check_merges(path: Path) -> None:
         raise DataError(f"{path.name} 已损坏，无法读取（{type(exc).__name__}）") from None
 
 
+MAX_MERGED_CELLS = 200_000  # all merged ranges of a sheet together (a bureau table: ~1,000)
+
+
 def _check_sheet_merges(path: Path, sheet: bytes) -> None:
+    """One range of a sheet, or all of them together, may not claim more cells than
+    openpyxl can make objects for (a 5 KB file with H10:IV50000 took 7.6 GB)."""
+    total = 0
     for m in _MERGE.finditer(sheet):
         c0, r0, c1, r1 = m.groups()
         rows = abs(int(r1) - int(r0)) + 1
         cols = abs(_column_number(c1) - _column_number(c0)) + 1
+        ref = f"{c0.decode()}{int(r0)}:{c1.decode()}{int(r1)}"
         if rows > MAX_ROWS or cols > MAX_COLUMNS * 4:
-            ref = f"{c0.decode()}{int(r0)}:{c1.decode()}{int(r1)}"
             raise DataError(
                 f"{path.name} 中的合并单元格 {ref} 过大（{rows} 行 × {cols} 列），"
                 "拒绝读取；请取消这处合并后重试"
+            )
+        total += rows * cols
+        if total > MAX_MERGED_CELLS:
+            raise DataError(
+                f"{path.name} 的一张工作表中合并的单元格共超过 {MAX_MERGED_CELLS} 个"
+                f"（到 {ref} 为止），拒绝读取；请取消大范围的合并后重试"
             )
 
 
