@@ -13,7 +13,19 @@ import pytest
 from tests.hostile import ANSWER_47, cli, refused
 
 ENGLISH = re.compile(r"[A-Za-z]{4,}")  # an English word (file names here are Chinese or short)
-ALLOWED = {"evalcheck", "xlsx", "Excel", "answers", "yaml", "evidence", "pack", "check", "list"}
+ALLOWED = {
+    "evalcheck",
+    "xlsx",
+    "Excel",
+    "Word",
+    "docx",
+    "answers",
+    "yaml",
+    "evidence",
+    "pack",
+    "check",
+    "list",
+}
 
 
 def no_english(err: str) -> None:
@@ -159,3 +171,14 @@ def test_an_ods_of_repeated_rows_is_refused_before_it_is_built(tmp_path, rows, c
     err = refused(cli(tmp_path, "checklist-import", "表.ods", "-o", "o.yaml"), 4, "表.ods", said)
     no_english(err)
     assert not (tmp_path / "o.yaml").exists()
+
+
+def test_a_word_document_renamed_xlsx_is_named_for_what_it_is(tmp_path) -> None:
+    """A zip without a workbook part (a .docx renamed): openpyxl's OSError without an errno
+    came out as '系统错误 OSError'."""
+    with zipfile.ZipFile(tmp_path / "表.xlsx", "w") as z:
+        z.writestr("[Content_Types].xml", '<Types xmlns="x"/>')
+        z.writestr("word/document.xml", "<w:document/>")
+    err = refused(cli(tmp_path, "import", "表.xlsx"), 4, "表.xlsx", "不是 Excel 工作簿")
+    assert "OSError" not in err
+    no_english(err)

@@ -148,6 +148,8 @@ def workbook_problem(exc: BaseException) -> str:
         return "文件中含有不安全的 XML 内容，拒绝读取"
     if isinstance(exc, ParseError) or "xml" in name.lower():
         return "文件中的 XML 已损坏"
+    if isinstance(exc, OSError) and exc.errno is None:  # openpyxl: no workbook part
+        return "文件是压缩包格式，但不是 Excel 工作簿（例如把 Word 的 .docx 改成了 .xlsx）"
     if isinstance(exc, OSError):
         return os_reason(exc)
     return "文件已损坏或格式不受支持"
