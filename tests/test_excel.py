@@ -485,6 +485,40 @@ def test_an_impossible_题号_in_an_old_table_is_no_crash(run, tmp_path: Path) -
     assert result.exit_code == 0 and "Traceback" not in result.output, result.output
 
 
+@pytest.mark.parametrize(
+    ("fmt", "said"),
+    [(9, "由更新版本的 evalcheck 导出（format: 9）"), ("x", "format 应为整数")],
+)
+def test_a_form_of_a_later_metadata_format_is_refused(run, tmp_path: Path, fmt, said) -> None:
+    """As a newer answers file is: a later evalcheck's workbook may mean other things."""
+    split(run)
+    path = form_path(tmp_path, "办公室")
+    wb = openpyxl.load_workbook(path)
+    assert wb["_evalcheck"]["A1"].value == "format"
+    wb["_evalcheck"]["B1"].value = fmt
+    wb.save(path)
+    before = (
+        (tmp_path / "answers.yaml").read_bytes() if (tmp_path / "answers.yaml").exists() else None
+    )
+    result = run("import", str(path))
+    assert result.exit_code == 4 and said in result.stderr, result.stderr
+    after = (
+        (tmp_path / "answers.yaml").read_bytes() if (tmp_path / "answers.yaml").exists() else None
+    )
+    assert after == before
+
+
+def test_a_form_whose_year_is_text_is_the_same_year(run, tmp_path: Path) -> None:
+    split(run)
+    path = form_path(tmp_path, "办公室")
+    wb = openpyxl.load_workbook(path)
+    assert wb["_evalcheck"]["A4"].value == "year"
+    wb["_evalcheck"]["B4"].value = "2021"
+    wb.save(path)
+    result = run("import", str(path))
+    assert "与当前清单" not in result.stderr, result.stderr
+
+
 def test_workbook_from_another_checklist_or_not_ours(run, tmp_path: Path) -> None:
     split(run)
     path = form_path(tmp_path, "办公室")

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 MAIN_SHEET = "测评指标"
 SUMMARY_SHEET = "填报进度"
 META_SHEET = "_evalcheck"
+META_FORMAT = 2  # the hidden metadata's format: a workbook of a later one is refused
 KEY = "校验键"  # hidden: which indicator a row is (id + digest of checklist and text)
 ORIGINAL = "原值"  # hidden: what the row's input cells said when exported (JSON)
 HIDDEN = (KEY, ORIGINAL)
@@ -106,7 +107,7 @@ def write_meta(
     workbook's counts are as of (not the clock: the same state gives the same bytes)."""
     ws = book.sheet(META_SHEET)
     rows: list[tuple[str, Any]] = [
-        ("format", 2),
+        ("format", META_FORMAT),
         ("kind", kind),
         ("title", checklist.title),
         ("year", checklist.year),
@@ -172,8 +173,31 @@ def check_meta(grid: Grid, checklist: Checklist, path: Path) -> None:
             "请用 evalcheck export 导出的表格填写"
         )
     meta = {str(r[0][0]): r[1][0] for r in grid[META_SHEET] if len(r) >= 2 and r[0][0]}
-    if (meta.get("title"), meta.get("year")) != (checklist.title, checklist.year):
+    _check_format(meta.get("format"), path)
+    # a year typed as text ('2021') is the same year: no "2021年 与 2021年 不符"
+    if (meta.get("title"), str(meta.get("year"))) != (checklist.title, str(checklist.year)):
         raise DataError(
             f"{path} 是为清单“{meta.get('title')}”（{meta.get('year')}年）导出的，"
             f"与当前清单“{checklist.title}”（{checklist.year}年）不符"
+        )
+
+
+def _check_format(fmt: object, path: Path) -> None:
+    """The metadata's format: none (the first versions) or up to META_FORMAT; a later one
+    was written by a newer evalcheck, whose workbooks this one may misread."""
+    if fmt is None:
+        return
+    if (
+        isinstance(fmt, bool)
+        or not isinstance(fmt, int | float)
+        or (isinstance(fmt, float) and not fmt.is_integer())
+    ):
+        raise DataError(
+            f"{path} 的隐藏元数据 format 应为整数，实际为“{fmt}”：文件已被改动，"
+            "请用 evalcheck export 重新导出"
+        )
+    if int(fmt) > META_FORMAT:
+        raise DataError(
+            f"{path} 由更新版本的 evalcheck 导出（format: {int(fmt)}），"
+            f"本版本只读到 format: {META_FORMAT}；请升级 evalcheck 后再导入"
         )
