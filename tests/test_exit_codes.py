@@ -314,6 +314,13 @@ SCENARIOS: dict[int, dict[str, Scenario]] = {
         )[-1],
         "要添加的佐证文件不存在": _r("evidence", "add", "47", "none.pdf"),
         "要打包的文件登记后被改过（未加 `--force`）": _changed_evidence,
+        "导出的文件名不以 .xlsx/.docx 结尾": _r("export", "r.csv"),
+        "导出到的文件夹不存在或不是文件夹": lambda run, tmp_path, monkeypatch: (
+            (tmp_path / "f").write_text("x"),
+            _same(run("export", "none/r.xlsx").exit_code, run("export", "f/r.xlsx").exit_code),
+        )[-1],
+        "清单没有 `units:` 时用 `--units`": _r("status", "--units"),
+        "还没有 `carry` 就 `compare`": _r("compare"),
         "参数不是 UTF-8 编码": lambda run, tmp_path, monkeypatch: _cli(
             tmp_path, "answer", "47", "--value", b"\xff"
         ),

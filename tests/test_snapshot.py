@@ -84,7 +84,9 @@ def test_every_view_tells_the_same_story(run, tmp_path: Path) -> None:
         expected = "逾期1天" if s == "open" else labels[s]
         assert cell == expected, ident
     # derived over inputs that wait for review: not final, marked in the cell (lifecycle)
-    assert rows[121]["填报值"] == "25（待审核）" and rows[133]["填报值"] == "120（待审核）"
+    # as the Word attachment shows them: with % and （自动计算）
+    assert rows[121]["填报值"] == "25%（自动计算）（待审核）"
+    assert rows[133]["填报值"] == "120%（自动计算）（待审核）"
     assert rows[109]["不适用原因"] == "本年度无其他创新举措（待审核）" and rows[109]["填报值"] == ""
 
     progress = book.get_sheet_by_name("填报进度").to_python()

@@ -74,7 +74,7 @@ def overdue(
     from evalcheck.state.deadlines import due_within, returned_late
     from evalcheck.state.deadlines import overdue as overdue_of
     from evalcheck.state.select import select_rows
-    from evalcheck.views.columns import OVERDUE_CSV, RETURN_REASON, RETURNED_BY, tier_column
+    from evalcheck.views.columns import overdue_csv
 
     env = ctx_env(ctx)
     snap = env.snapshot(today)
@@ -83,8 +83,7 @@ def overdue(
     if fmt.value == "json":
         data, kind = render.to_json(_overdue_json(snap, late, soon, within, back)), "json"
     elif fmt.value == "csv":
-        returns = [RETURNED_BY, RETURN_REASON] if env.checklist.review else []
-        columns = [*OVERDUE_CSV, tier_column(snap.today), *returns]
+        columns = overdue_csv(snap.today, review=env.checklist.review)
         data, kind = render.view(columns, [*late, *back, *soon], "csv"), "csv"
     else:
         data, kind = _overdue_text(snap, late, soon, within, back), "text"

@@ -122,3 +122,14 @@ def refuse_onto_input(
                 f"不能写入 {output}：它在{what} {folder} 中，那里的文件由 evalcheck 管理"
                 "（未做任何修改）；请换一个输出位置"
             )
+
+
+def check_export_target(path: Path, example: str) -> None:
+    """An export's file name: not a folder, in a folder that exists (and is one).
+    `example`: a file name to suggest ('report.xlsx')."""
+    if path.is_dir():
+        raise InputError(f"“{path}”是一个文件夹，请给出文件名，例如 {path / example}")
+    if not path.parent.exists():
+        raise InputError(f"文件夹“{path.parent}”不存在")
+    if not path.parent.is_dir():
+        raise InputError(f"“{path.parent}”是一个文件，不是文件夹")

@@ -23,7 +23,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from evalcheck.errors import InputError
 from evalcheck.infra.fileio import atomic_write_bytes
 from evalcheck.infra.fonts import Font
 from evalcheck.model.kinds import without_control
@@ -42,19 +41,12 @@ WIDTHS_CM = {
 }  # fmt: skip
 
 
-def check_target(path: Path) -> None:
-    if path.is_dir():
-        raise InputError(f"“{path}”是一个文件夹，请给出文件名，例如 {path / 'report.docx'}")
-    if not path.parent.exists():
-        raise InputError(f"文件夹“{path.parent}”不存在")
-
-
 def write_docx(path: Path, att: Attachment) -> None:
     """Write the attachment to `path` (atomically)."""
     from evalcheck.infra.optional import require
-    from evalcheck.infra.outputguard import refuse_onto_input
+    from evalcheck.infra.outputguard import check_export_target, refuse_onto_input
 
-    check_target(path)
+    check_export_target(path, "report.docx")
     refuse_onto_input(path)  # refused as it would be with Word installed
     require("word", "导出 Word 附件（.docx）")
     atomic_write_bytes(path, docx_bytes(att))

@@ -368,10 +368,9 @@ def check_target(path: Path) -> None:
             f"导出文件名应以 .xlsx（Excel）或 .docx（Word）结尾，例如 report.xlsx，"
             f"而不是“{path.name}”"
         )
-    if path.is_dir():
-        raise InputError(f"“{path}”是一个文件夹，请给出文件名，例如 {path / 'report.xlsx'}")
-    if not path.parent.exists():
-        raise InputError(f"文件夹“{path.parent}”不存在")
+    from evalcheck.infra.outputguard import check_export_target
+
+    check_export_target(path, "report.xlsx")
 
 
 def export_workbook(

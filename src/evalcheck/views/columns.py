@@ -350,6 +350,14 @@ OVERDUE_CSV = [
 ]
 
 
+def overdue_csv(today: dt.date, *, review: bool) -> list[Column[Row]]:
+    """`overdue -f csv`: every row's state, its 级别, and with review on who returned an
+    answer and why (blank for the other rows), last so that earlier columns keep their
+    places."""
+    returns = [RETURNED_BY, RETURN_REASON] if review else []
+    return [*OVERDUE_CSV, tier_column(today), *returns]
+
+
 EXPORT: list[Column[Row]] = [
     CATEGORY,
     ID,
