@@ -243,36 +243,46 @@ class _Table:
         its first cell."""
         overdue = row.overdue  # marked in the 状态 cell only: inputs keep their own fill
         inputs: dict[str, str | None] = {}
-        book, ws = self.book, self.ws
+        ws, fixed, put = self.ws, self.fixed, self.put
         first = below
-        fixed = self.fixed
         for (n, col, is_input, kept, fmt), v in zip(self.plan, shown, strict=True):
-            kind = type(v)
             if kept:
                 inputs[col.key] = None if v is None or v == "" else original_cell(v)
             if n == 1 and below is not None:
                 ws.write_blank(r - 1, 0, None, below)
                 continue
             cell = fixed[n - 1]
-            quoted = kind is str and v.startswith(FORMULA_START)
-            if cell is None or cell is False or quoted:
+            if cell is None or cell is False or (type(v) is str and v.startswith(FORMULA_START)):
                 late = overdue and col.key == "status"
-                known = cell is False
-                cell = self.format_of(n, col, is_input, late, fmt(row) if callable(fmt) else fmt, v)
-                if known and not quoted:
-                    fixed[n - 1] = cell
+                cell = self.cell_format(
+                    n, col, is_input, late, fmt(row) if callable(fmt) else fmt, v
+                )
             if n == 1:
                 first = cell
-            # book.put, inlined for the common cells
-            if kind is str and v and len(v) <= MAX_TEXT and not CONTROL.search(v):
-                ws.write_string(r - 1, n - 1, v, cell)
-            elif v is None or v == "":
-                ws.write_blank(r - 1, n - 1, None, cell)
-            elif kind is int or kind is float:
-                ws.write_number(r - 1, n - 1, v, cell)
-            else:
-                book.put(ws, r, n, v, cell)
+            put(r, n, v, cell)
         return inputs, first
+
+    def cell_format(
+        self, n: int, col: Column[Row], is_input: bool, late: bool, fmt: str, v: Any
+    ) -> Any:
+        """format_of, remembered as the column's fixed format where it is one."""
+        known = self.fixed[n - 1] is False
+        cell = self.format_of(n, col, is_input, late, fmt, v)
+        if known and not (type(v) is str and v.startswith(FORMULA_START)):
+            self.fixed[n - 1] = cell
+        return cell
+
+    def put(self, r: int, n: int, v: Any, cell: Any) -> None:
+        """Book.put, shortened for the common cells."""
+        kind = type(v)
+        if kind is str and v and len(v) <= MAX_TEXT and not CONTROL.search(v):
+            self.ws.write_string(r - 1, n - 1, v, cell)
+        elif v is None or v == "":
+            self.ws.write_blank(r - 1, n - 1, None, cell)
+        elif kind is int or kind is float:
+            self.ws.write_number(r - 1, n - 1, v, cell)
+        else:
+            self.book.put(self.ws, r, n, v, cell)
 
 
 def _category_pieces(rows: Sequence[Row], starts: list[int]) -> list[tuple[int, int]]:
