@@ -456,19 +456,23 @@ def test_ods_is_read(run, tmp_path: Path) -> None:
     assert "隐藏行、隐藏列无法识别" in out  # what could not be checked is said
 
 
-@pytest.mark.slow  # LibreOffice
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice converts to .xls")
-def test_xls_is_read(run, tmp_path: Path) -> None:
-    _calamine()
+def _saved_by_libreoffice(tmp_path: Path, suffix: str) -> Path:
+    """The table written as .xlsx, then saved by LibreOffice as `suffix` (xls, ods)."""
     src = write_xlsx(tmp_path / "src.xlsx", {"表": table()})
     subprocess.run(
-        ["soffice", "--headless", "--convert-to", "xls", "--outdir", str(tmp_path), str(src)],
+        ["soffice", "--headless", "--convert-to", suffix, "--outdir", str(tmp_path), str(src)],
         check=True,
         capture_output=True,
         timeout=120,
     )
-    (tmp_path / "src.xls").rename(tmp_path / "t.xls")
-    cl, _ = imported(run, tmp_path / "t.xls")
+    return (tmp_path / f"src.{suffix}").rename(tmp_path / f"t.{suffix}")
+
+
+@pytest.mark.slow  # LibreOffice
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice converts to .xls")
+def test_xls_is_read(run, tmp_path: Path) -> None:
+    _calamine()
+    cl, _ = imported(run, _saved_by_libreoffice(tmp_path, "xls"))
     assert_checklist(cl, EXPECTED)
 
 
@@ -478,15 +482,7 @@ def test_an_ods_saved_by_libreoffice_is_read(run, tmp_path: Path) -> None:
     """LibreOffice ends every sheet with a million repeated empty rows and cells: the
     guard against repeated rows (io/ods_guard.py) counts only filled ones."""
     _calamine()
-    src = write_xlsx(tmp_path / "src.xlsx", {"表": table()})
-    subprocess.run(
-        ["soffice", "--headless", "--convert-to", "ods", "--outdir", str(tmp_path), str(src)],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    (tmp_path / "src.ods").rename(tmp_path / "t.ods")
-    cl, _ = imported(run, tmp_path / "t.ods")
+    cl, _ = imported(run, _saved_by_libreoffice(tmp_path, "ods"))
     assert_checklist(cl, EXPECTED)
 
 
