@@ -182,3 +182,26 @@ def test_a_word_document_renamed_xlsx_is_named_for_what_it_is(tmp_path) -> None:
     err = refused(cli(tmp_path, "import", "表.xlsx"), 4, "表.xlsx", "不是 Excel 工作簿")
     assert "OSError" not in err
     no_english(err)
+
+
+def test_an_entity_bomb_in_shared_strings_is_named_unsafe(tmp_path, prepared) -> None:
+    """defusedxml refuses it; openpyxl wraps that refusal in a ValueError, which said only
+    '文件已损坏或格式不受支持'."""
+    prepared(ANSWER_47, ("export", "--split", "forms"))
+    form = next((tmp_path / "forms").glob("*审批监管科*.xlsx"))
+    with zipfile.ZipFile(form) as z:
+        members = {i.filename: z.read(i) for i in z.infolist()}
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" '
+        b'uniqueCount="1"><si><t>&lol2;</t></si></sst>'
+    )
+    members["xl/sharedStrings.xml"] = bomb
+    with zipfile.ZipFile(tmp_path / "炸弹.xlsx", "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    before = (tmp_path / "answers.yaml").read_bytes()
+    err = refused(cli(tmp_path, "import", "炸弹.xlsx"), 4, "炸弹.xlsx", "不安全的 XML 内容")
+    no_english(err)
+    assert (tmp_path / "answers.yaml").read_bytes() == before

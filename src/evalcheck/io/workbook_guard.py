@@ -144,8 +144,8 @@ def workbook_problem(exc: BaseException) -> str:
         return "不支持这种文件格式，只能读取 .xlsx（.xls 请先在 Excel 或 WPS 中另存为 .xlsx）"
     if isinstance(exc, KeyError):
         return "缺少工作簿的组成部分，文件已损坏或不是 Excel/WPS 保存的 .xlsx"
-    if name in ("DTDForbidden", "EntitiesForbidden", "ExternalReferenceForbidden"):
-        return "文件中含有不安全的 XML 内容，拒绝读取"
+    if _unsafe_xml(exc):
+        return "文件中含有不安全的 XML 内容（实体或 DTD 定义），拒绝读取"
     if isinstance(exc, ParseError) or "xml" in name.lower():
         return "文件中的 XML 已损坏"
     if isinstance(exc, OSError) and exc.errno is None:  # openpyxl: no workbook part
@@ -153,3 +153,20 @@ def workbook_problem(exc: BaseException) -> str:
     if isinstance(exc, OSError):
         return os_reason(exc)
     return "文件已损坏或格式不受支持"
+
+
+def _unsafe_xml(exc: BaseException) -> bool:
+    """defusedxml refused the XML (an entity bomb, a DTD, an external reference), maybe
+    inside the ValueError openpyxl wraps a failed shared strings part in."""
+    seen: BaseException | None = exc
+    for _ in range(5):  # a chain of causes, not a loop
+        if seen is None:
+            return False
+        if type(seen).__name__ in (
+            "DTDForbidden",
+            "EntitiesForbidden",
+            "ExternalReferenceForbidden",
+        ):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
