@@ -43,6 +43,8 @@ VARIANTS = [
     ("mapping comment", FIELD, FIELD + "    comment: {a: 1}\n", "comment（审核意见）"),
     ("list reviewer", FIELD, FIELD + "    reviewer: [万富春]\n", "reviewer（审核人）"),
     ("text reverts", FIELD, FIELD + "    reverts: 一\n", "reverts 应为整数"),
+    ("text seq", "    seq: 1\n", "    seq: two\n", "seq（修改序号）应为整数，实际为“two”"),
+    ("text id", "  47:\n", "  '47':\n", "题号应为整数，实际为“47”"),
     ("dict value", "    value: 312\n", "    value: {a: 1}\n", "实际为映射"),
     ("date value", "    value: 312\n", "    value: 2021-09-01\n", "实际为日期"),
     ("list of numbers", "    value: 312\n", "    value: [1, 2]\n", "文字列表"),

@@ -492,7 +492,7 @@ def parse_answers(
     answers = Answers(path=path, checklist_key=checklist.key)
     for ident, raw in raw_answers.items():
         if not isinstance(ident, int) or isinstance(ident, bool):
-            raise broken(["answers", ident], f"题号应为整数，实际为 {ident!r}")
+            raise broken(["answers", ident], f"题号应为整数，实际为{_kind_of(ident)}")
         if not isinstance(raw, Mapping):
             raise broken(["answers", ident], f"第{ident}项的答案应为映射")
         ind = checklist._by_id.get(ident)
@@ -610,8 +610,12 @@ def _state(item: Any, ind: Indicator | None, ident: int, keys: list[Any], broken
     if unknown:
         raise broken([*keys, sorted(map(str, unknown))[0]], f"未知字段 {sorted(map(str, unknown))}")
     seq = item.get("seq")
-    if not isinstance(seq, int) or isinstance(seq, bool):
+    if seq is None:
         raise broken(keys, f"第{ident}项缺少 seq（修改序号）")
+    if not isinstance(seq, int) or isinstance(seq, bool):
+        raise broken(
+            [*keys, "seq"], f"第{ident}项的 seq（修改序号）应为整数，实际为{_kind_of(seq)}"
+        )
     _checked_fields(item, ident, keys, broken)
     action = item.get("action", "set")
     if action not in ACTIONS:
