@@ -134,3 +134,15 @@ def test_a_time_at_the_calendars_end_is_shown_as_written(tmp_path, original, at)
         done = cli(tmp_path, *args, TZ="Asia/Shanghai")
         assert done.returncode == 0 and "Traceback" not in done.stderr, (args, done.stderr)
     assert "填报时间：" + at[:4] in cli(tmp_path, "show", "47", TZ="Asia/Shanghai").stdout
+
+
+@pytest.mark.parametrize("text", ["", "# 只有注释\n"])
+def test_an_empty_answers_file_is_said_once(tmp_path, original, text) -> None:
+    """evalcheck never writes an empty answers file: one is a truncation or a slip, said
+    (once a command), and read as no answers."""
+    (tmp_path / "answers.yaml").write_text(text, encoding="utf-8")
+    shown = cli(tmp_path, "list", "-s", "办公室")
+    assert shown.returncode == 0 and shown.stderr.count("answers.yaml 是空的") == 1, shown.stderr
+    written = cli(tmp_path, "answer", "47", "--value", "3", "--by", "张三")
+    assert written.returncode == 0 and written.stderr.count("是空的") == 1, written.stderr
+    assert "是空的" not in cli(tmp_path, "list", "-s", "办公室").stderr  # written since

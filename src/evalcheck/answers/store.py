@@ -465,7 +465,13 @@ def parse_answers(
 ) -> Answers:
     """Answers from parsed YAML data; `source()` gives the text, to find lines in errors."""
     name = str(path)
-    if data is None:
+    if data is None:  # 0 bytes, or comments only: never what evalcheck writes
+        from evalcheck.infra import notices
+
+        notices.warn(
+            f"答案文件 {name} 是空的（没有任何答案），按尚未填报处理；"
+            "如果它原来有答案（文件被截断或清空），请先从备份恢复，再填报"
+        )
         return Answers(path=path, checklist_key=checklist.key)
 
     def broken(keys: Sequence[Any], why: str) -> AnswersCorrupted:

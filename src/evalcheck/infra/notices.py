@@ -10,14 +10,21 @@ from collections.abc import Callable
 
 _sink: Callable[[str], None] | None = None
 pending: list[str] = []
+_said: set[str] = set()  # a notice is said once, however often the core meets its cause
 
 
 def set_sink(sink: Callable[[str], None] | None) -> None:
+    """Where notices go from now on (the CLI sets it as each command starts: what a
+    command says once, the next may say again)."""
     global _sink
     _sink = sink
+    _said.clear()
 
 
 def warn(text: str) -> None:
+    if text in _said:
+        return
+    _said.add(text)
     if _sink is None:
         pending.append(text)
     else:
