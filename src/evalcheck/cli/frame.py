@@ -311,17 +311,8 @@ class _ChineseHelp:
         short = getattr(self, "short_help", None)
         if not short:
             lines = (getattr(self, "help", None) or "").strip().split("\n\n")[0].split("\n")
-            short = ""
-            for line in (x.strip() for x in lines):
-                gap = (
-                    " "
-                    if short[-1:].isascii()
-                    and short[-1:].isalnum()
-                    and line[:1].isascii()
-                    and line[:1].isalnum()
-                    else ""
-                )
-                short += gap + line
+            joined = "\n".join(line.strip() for line in lines)
+            short = re.sub(r"(?<=[A-Za-z0-9])\n(?=[A-Za-z0-9])", " ", joined).replace("\n", "")
         return re.split(r"(?<=[。；])", short)[0].rstrip("。；").strip()
 
     def get_help_option(self, ctx: Any) -> Any:

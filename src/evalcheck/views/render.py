@@ -335,27 +335,21 @@ def _fitted(
     cols: list[Any], cells: list[list[str]]
 ) -> tuple[list[Any], list[list[str]], list[str]]:
     """The columns that fit the terminal, their cells, and the headers dropped."""
-    idx, narrowed = _fit(cols, cells, _width())
-    kept = [_narrowed(cols[i]) if i in narrowed else cols[i] for i in idx]
+    idx, fitted = _fit(cols, cells, _width())
     dropped = [c.header for n, c in enumerate(cols) if n not in idx]
-    return kept, [[row[i] for i in idx] for row in cells], dropped
+    return [fitted[i] for i in idx], [[row[i] for i in idx] for row in cells], dropped
 
 
-def min_width(
-    columns: Sequence[Any], cells: list[list[str]], i: int, *, narrow: bool = False
-) -> int:
+def min_width(columns: Sequence[Any], cells: list[list[str]], i: int) -> int:
     """How narrow a wrapping column may get: the first (the indicator text) 20, the others
     their longest cell up to 20 (so that a value like '1234567 个' is never broken), at
-    least 10 and their header; at most the column's own `narrow`, when it gives one (or,
-    with `narrow`, its `stay_narrow`)."""
+    least 10 and their header; at most the column's own `narrow`, when it gives one."""
     c = columns[i]
     first = next(n for n, col in enumerate(columns) if col.wide) == i
     longest = max((text_width(row[i]) for row in cells), default=0)
     low = max(text_width(c.header), 10, 20 if first else min(longest, 20))
-    # a column may say it can get narrower (compare's), or narrower rather than go
-    narrow_to: int = getattr(c, "stay_narrow" if narrow else "narrow", 0)
-    narrow_to = narrow_to or getattr(c, "narrow", 0)
-    return min(low, max(text_width(c.header), narrow_to)) if narrow_to else low
+    narrow: int = getattr(c, "narrow", 0)  # a column may say it can get narrower (compare's)
+    return min(low, max(text_width(c.header), narrow)) if narrow else low
 
 
 def paragraph(text: str) -> str:
@@ -403,37 +397,35 @@ def fit_columns(columns: list[Any], cells: list[list[str]], width: int) -> list[
     more for borders and padding. A column with `stay_narrow`, when its turn to go comes,
     narrows to that instead (and is returned with it as its `narrow`).
     """
-    keep, narrowed = _fit(columns, cells, width)
-    return [_narrowed(columns[i]) if i in narrowed else columns[i] for i in keep]
+    keep, fitted = _fit(columns, cells, width)
+    return [fitted[i] for i in keep]
 
 
-def _narrowed(c: Any) -> Any:
-    return c._replace(narrow=c.stay_narrow)
-
-
-def _fit(columns: list[Any], cells: list[list[str]], width: int) -> tuple[list[int], set[int]]:
-    """fit_columns: the indices of the columns kept, and of those narrowed to stay."""
-    narrowed: set[int] = set()
+def _fit(columns: list[Any], cells: list[list[str]], width: int) -> tuple[list[int], list[Any]]:
+    """fit_columns: the indices of the columns kept, and the columns (those narrowed to
+    stay with their `stay_narrow` as `narrow`)."""
+    cols = list(columns)
 
     def need(i: int) -> int:
-        c = columns[i]
+        c = cols[i]
         head = text_width(c.header)
         if c.wide:
-            return min_width(columns, cells, i, narrow=i in narrowed) + 3
+            return min_width(cols, cells, i) + 3
         longest = max((text_width(row[i]) for row in cells), default=0)
         return max(head, longest) + 3
 
-    keep = list(range(len(columns)))
+    keep = list(range(len(cols)))
     while sum(need(i) for i in keep) + 1 > width:
-        droppable = [i for i in keep if columns[i].keep < 100]
+        droppable = [i for i in keep if cols[i].keep < 100]
         if not droppable:
             break
-        least = min(droppable, key=lambda i: (columns[i].keep, -i))
-        if getattr(columns[least], "stay_narrow", 0) and least not in narrowed:
-            narrowed.add(least)  # its turn: it narrows rather than go
+        least = min(droppable, key=lambda i: (cols[i].keep, -i))
+        stay = getattr(cols[least], "stay_narrow", 0)
+        if stay and cols[least].narrow != stay:
+            cols[least] = cols[least]._replace(narrow=stay)  # its turn: it narrows instead
         else:
             keep.remove(least)
-    return keep, narrowed
+    return keep, cols
 
 
 def bar(fraction: float, width: int = 20) -> str:
