@@ -65,7 +65,7 @@ def now_iso() -> str:
 
 
 class State(Entity):
-    """One version of an answer (immutable; a new version is `dataclasses.replace`).
+    """One version of an answer (immutable; a new version is `entity.replace`).
 
     `by`/`at` are who recorded the answer and when. A leader's sign-off is a version
     of its own (action approve/return) that keeps the answer and its `by`/`at` and adds

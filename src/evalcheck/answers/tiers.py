@@ -1,7 +1,7 @@
 """Reminder tiers (督办): who is told about what, and `remind`'s limits (pure).
 
 Apart from review.py so that a command that reminds nobody (list, show, status, check,
-answer) does not define them: Thresholds is a frozen dataclass, ~0.6 ms at start-up.
+answer) does not define them.
 """
 
 from enum import StrEnum

@@ -48,7 +48,7 @@ PLAUSIBILITY_FIELDS = ("count_factor", "percent_points")
 
 
 # Small values (Option, Rule) are NamedTuples; the entities and the thresholds are frozen,
-# slotted dataclasses: equal only to their own class, not iterable, and built already
+# slotted entities (model/entity.py): equal only to their own class, not iterable, and built already
 # normalised (validation gives the lead-first lists; nothing is fixed up behind the
 # constructor).
 
