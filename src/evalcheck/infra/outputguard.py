@@ -72,21 +72,42 @@ def keep(files: Callable[[], Iterable[Named]], folders: Callable[[], Iterable[Na
     _folders.append(folders)
 
 
+def _inode(path: Path) -> tuple[int, int] | None:
+    """The file's device and inode, or None (no such file, or a system without inodes)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino) if st.st_ino != 0 else None
+
+
+class _Target:
+    """An output path, resolved and stat'ed once however many inputs it is compared with."""
+
+    def __init__(self, path: Path) -> None:
+        self.key = _key(path)
+        self.inode = _inode(path)
+
+    def is_file(self, other: Path, other_key: str | None = None) -> bool:
+        """Is `other` (whose _key may be given) this file: the same resolved name, or the
+        same inode?"""
+        if (other_key or _key(other)) == self.key:
+            return True
+        return self.inode is not None and _inode(other) == self.inode
+
+    def inside(self, folder: Path) -> bool:
+        f = _key(folder)
+        return self.key == f or self.key.startswith(f.rstrip(os.sep) + os.sep)
+
+
 def same_file(a: Path, b: Path) -> bool:
     """Do two paths name one file: resolved, case-folded where the system folds, one inode."""
-    if _key(a) == _key(b):
-        return True
-    try:
-        sa, sb = os.stat(a), os.stat(b)
-    except OSError:
-        return False
-    return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino) and sa.st_ino != 0
+    return _Target(a).is_file(b)
 
 
 def inside(path: Path, folder: Path) -> bool:
     """Is `path` (resolved) within `folder` (resolved), or the folder itself?"""
-    p, f = _key(path), _key(folder)
-    return p == f or p.startswith(f.rstrip(os.sep) + os.sep)
+    return _Target(path).inside(folder)
 
 
 def _gather(providers: list[Callable[[], Iterable[Named]]]) -> list[Named]:
@@ -109,15 +130,20 @@ def refuse_onto_input(
     of that kind are let through, every other kind still refuses. Nothing has been
     written when this raises.
     """
-    candidates = [*extra, *_inputs.values(), *_gather(_kept)]
-    for path, what in candidates:
-        if what != replacing and same_file(output, path):
+    target = _Target(output)
+    candidates: list[tuple[Path, str, str | None]] = [
+        *((path, what, None) for path, what in extra),
+        *((path, what, key) for key, (path, what) in _inputs.items()),  # keyed when read
+        *((path, what, None) for path, what in _gather(_kept)),
+    ]
+    for path, what, key in candidates:
+        if what != replacing and target.is_file(path, key):
             raise InputError(
                 f"不能写入 {output}：它就是{what} {path}，写入会覆盖它（未做任何修改）；"
                 "请换一个输出文件名"
             )
     for folder, what in _gather(_folders):
-        if what != replacing and inside(output, folder):
+        if what != replacing and target.inside(folder):
             raise InputError(
                 f"不能写入 {output}：它在{what} {folder} 中，那里的文件由 evalcheck 管理"
                 "（未做任何修改）；请换一个输出位置"
