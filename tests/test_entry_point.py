@@ -168,21 +168,25 @@ def test_the_program_ends_with_everything_said_and_exit_handlers_run() -> None:
 
 def test_the_collector_rests_during_start_up_only() -> None:
     """The cycle collector is off while modules load (guard.pause_collector) and on again,
-    with start-up's objects frozen, when the command runs (guard.resume_collector)."""
+    with start-up's objects frozen and a command's threshold, when the command runs
+    (guard.resume_collector)."""
     before = (
         "import gc\n"
         "from evalcheck.state import snapshot\n"
         "real_take = snapshot.take\n"
         "def take(*a, **k):\n"
-        "    print('collector', gc.isenabled(), gc.get_freeze_count() > 1000)\n"
+        "    print('collector', gc.isenabled(), gc.get_freeze_count() > 1000,"
+        " gc.get_threshold())\n"
         "    return real_take(*a, **k)\n"
         "snapshot.take = take"
     )
     done = run_program(before=before)
     assert done.returncode == 0, done.stderr
-    assert "collector True True\n" in done.stdout
-    starting = run_program(before="import gc\nprint('at start', gc.isenabled())")
-    assert "at start True" in starting.stdout  # paused by program(), not on import
+    assert "collector True True (20000, 10, 10)\n" in done.stdout
+    starting = run_program(
+        before="import gc\nprint('at start', gc.isenabled(), gc.get_threshold())"
+    )
+    assert "at start True (700, 10, 10)" in starting.stdout  # by program(), not on import
 
 
 def test_the_usual_exit_when_asked_for() -> None:
