@@ -29,6 +29,9 @@ from evalcheck.errors import EXIT_INTERRUPTED, EvalcheckError, InputError, Usage
 from evalcheck.views import render
 
 HELP_TEXT = "显示此帮助并退出。"
+# options that name a file but are read as text (the global --checklist and --answers)
+FILE_NAME_OPTIONS = frozenset({"checklist", "answers"})
+EMPTY_NAME = "文件名或文件夹名不能为空，请写出名字，例如 report.xlsx 或 科室表格"
 
 
 # Click writes its help frame in English; these are its fixed strings.
@@ -336,11 +339,27 @@ class _ChineseHelp:
         """Parser errors (an option missing its value) name the command they belong to:
         Typer 0.28's vendored parser raises them without a context."""
         try:
+            self._refuse_empty_names(ctx, args)
             return super().parse_args(ctx, args)  # type: ignore[misc]
         except UsageError as exc:
             if exc.ctx is None:
                 exc.ctx, exc.cmd = ctx, ctx.command
             raise
+
+    def _refuse_empty_names(self, ctx: Any, args: list[str]) -> None:
+        """An empty file or folder name ("") is a usage error. Python reads it as "."
+        (the current folder): `export --split ""` would write the forms here, `--checklist
+        ""` would quietly use the default checklist. Checked on the words as given (Click's
+        parser, before any conversion or callback turns "" into a path)."""
+        given, _, _ = self.make_parser(ctx).parse_args(args=list(args))  # type: ignore[attr-defined]
+        for param in self.get_params(ctx):
+            if param.name not in given:
+                continue
+            if param.type.name == "path" or param.name in FILE_NAME_OPTIONS:
+                value = given[param.name]
+                values = value if isinstance(value, list | tuple) else [value]
+                if any(isinstance(v, str) and not v.strip() for v in values):
+                    raise typer.BadParameter(EMPTY_NAME, ctx=ctx, param=param)
 
     def collect_usage_pieces(self, ctx: Any) -> list[str]:
         pieces: list[str] = super().collect_usage_pieces(ctx)  # type: ignore[misc]
