@@ -111,6 +111,8 @@ def test_ranges(click: str, chinese: str) -> None:
             "--role：未知的任务类型“x”（可选：lead、support）",
         ),
         ("Invalid value for '--today': --today 应为日期 YYYY-MM-DD", "--today 应为日期 YYYY-MM-DD"),
+        ("Got unexpected extra arguments (a b)", "多余的参数：a b"),
+        ("Got unexpected extra argument ()", '多余的参数：""（空的参数）'),  # carry ""
     ],
 )
 def test_usage_messages(english: str, chinese: str) -> None:

@@ -483,7 +483,7 @@ _USAGE_MESSAGES: list[tuple[str, str]] = [
     (r"Option '(.+)' requires an argument\.", "选项 {0} 需要一个值"),
     (r"Option '(.+)' requires (\d+) arguments\.", "选项 {0} 需要 {1} 个值"),
     (r"Option '(.+)' does not take a value\.", "选项 {0} 不接受值"),
-    (r"Got unexpected extra arguments?(?:\(s\))? \((.+)\)", "多余的参数：{0}"),
+    (r"Got unexpected extra arguments?(?:\(s\))? \((.*)\)", "多余的参数：{0}"),
     (r"Invalid value for '([^']+)': '?(.+?)'? is not one of (.+)\.", "{0} 不能是 {1}（可选：{2}）"),
     (r"Invalid value for '([^']+)': (.+?) is not in the range (.+)\.", "{0} 不能是 {1}（应{2}）"),
     (
@@ -519,6 +519,8 @@ def translate_usage(message: str) -> str:
                 groups[2] = "、".join(c.strip().strip("'") for c in groups[2].split(","))
             if "（应" in template:
                 groups[2] = describe_range(groups[2])
+            if template.startswith("多余的参数") and not groups[0].strip():
+                groups[0] = '""（空的参数）'
             return template.format(*groups)
     return message
 
