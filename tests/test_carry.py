@@ -372,9 +372,10 @@ def test_compare_per_section(run, years) -> None:
     run("answer", "42", "--value", "否")
     run("answer", "2", "--value", "95")
     out = run("compare").stdout
-    assert "46\t本地区行政许可事项承诺时限的总数？\t47\t312 个\t3 个\t-309（-99%）" in out
-    assert "42\t是否建立对政务服务运行的考核评价机制？\t43\t是\t否\t是→否" in out
-    assert "2\t政务服务事项覆盖率？\t3\t90%\t95%\t+5 个百分点" in out
+    # this year's values are not reviewed yet: marked, as in every working output
+    assert "46\t本地区行政许可事项承诺时限的总数？\t47\t312 个\t3 个（待审核）\t-309（-99%）" in out
+    assert "42\t是否建立对政务服务运行的考核评价机制？\t43\t是\t否（待审核）\t是→否" in out
+    assert "2\t政务服务事项覆盖率？\t3\t90%\t95%（待审核）\t+5 个百分点" in out
     assert out.index("政务服务中心（") < out.index("审批监管科（")
     only = run("compare", "--section", "审批监管科").stdout
     assert "第" not in only.split("\n")[0] and "46\t" not in only and "42\t" in only
@@ -419,9 +420,43 @@ def test_export_has_previous_column_and_compare_sheet(run, years) -> None:
         "本地区行政许可事项承诺时限的总数？",
         47,
         "312 个",
-        "3 个",
+        "3 个（待审核）",
         "-309（-99%）",
     ]
+
+
+def test_the_compare_sheet_follows_the_lifecycle(run, years) -> None:
+    """同比's 今年值 is marked while not final, and a --final export leaves it blank."""
+    from .readback import CalamineWorkbook
+
+    carry(run, years)
+    assert run("answer", "46", "--value", "3", "--by", "王芳").exit_code == 0
+    assert run("answer", "2", "--value", "95", "--by", "王芳").exit_code == 0
+    assert run("approve", "2", "--by", "万富春").exit_code == 0
+    assert run("answer", "42", "--value", "否", "--by", "王芳").exit_code == 0
+    returned = run("return", "42", "--by", "高秀英", "--reason", "请核实")
+    assert returned.exit_code == 0, returned.output
+    data = json.loads(run("compare", "-f", "json").stdout)
+    stages = {r["id"]: (r["current"], r["stage"]) for r in data["rows"]}
+    assert stages[46] == ("3 个（待审核）", "待审核")
+    assert stages[2] == ("95%", "已审核")
+    assert stages[42] == ("否（已退回）", "已退回")
+
+    def sheet(name: str) -> dict[int, list[object]]:
+        rows = CalamineWorkbook.from_path(name).get_sheet_by_name("同比").to_python()
+        return {int(r[1]): r[4:] for r in rows[2:] if isinstance(r[1], float)}
+
+    assert run("export", "working.xlsx").exit_code == 0
+    working = sheet("working.xlsx")
+    assert working[46] == ["312 个", "3 个（待审核）", "-309（-99%）"]
+    assert working[2] == ["90%", "95%", "+5 个百分点"]
+    assert working[42] == ["是", "否（已退回）", "是→否"]
+    done = run("export", "final.xlsx", "--final", "--allow-incomplete")
+    assert done.exit_code == 0, done.output
+    final = sheet("final.xlsx")
+    assert final[46] == ["312 个", "", "今年未定稿"]
+    assert final[2] == ["90%", "95%", "+5 个百分点"]
+    assert final[42] == ["是", "", "今年未定稿"]
 
 
 def test_forms_show_previous_read_only_and_import_ignores_it(run, years, tmp_path: Path) -> None:

@@ -74,14 +74,15 @@ def _chart(book: Book, ws: Any, rate: int, rows: tuple[int, int], where: str) ->
     ws.insert_chart(where, chart)
 
 
-def write_compare(book: Book, snap: Snapshot, rows: Sequence[Row]) -> None:
-    """The 同比 sheet: matched indicators with both years' values and the change."""
+def write_compare(book: Book, snap: Snapshot, rows: Sequence[Row], *, final: bool) -> None:
+    """The 同比 sheet: matched indicators with both years' values and the change (this
+    year's marked while not final, or left blank in a `final` export)."""
     from evalcheck.state.compare import compare_rows
     from evalcheck.views.columns import COMPARE
 
     year = next(r.previous.year for r in rows if r.previous is not None)
     title = f"{snap.checklist.year}年与{year}年对比（上年值仅供参考）"
-    lines = compare_rows(snap, rows)
+    lines = compare_rows(snap, rows, final=final)
     ws = _table_sheet(book, COMPARE_SHEET, title, COMPARE, lines, formats=False)
     Book.freeze(ws, 3, 1)
 

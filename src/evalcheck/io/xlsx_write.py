@@ -413,7 +413,7 @@ def export_workbook(
         write_main(book, ws, checklist, rows, frame=frame, form=False, columns=columns)
         write_summary(book, snap, rows)
         if any(r.previous is not None for r in rows):
-            write_compare(book, snap, rows)
+            write_compare(book, snap, rows, final=mode == "final")
         if rollups is not None:
             shown = {r.id for r in rows}
             write_rollup(book, snap, [r for r in rollups if r.id in shown])

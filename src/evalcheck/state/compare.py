@@ -19,15 +19,20 @@ class CompareRow(NamedTuple):
     text: str
     previous_id: int
     previous: str
-    current: str
+    current: str  # marked while not final ('312 个（待审核）'), or blank in a final export
     change: str
+    stage: str = ""  # this year's answer: 已审核/待审核/已退回 with review on, else ''
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self._asdict())
 
 
-def compare_rows(snap: Snapshot, rows: Sequence[Row]) -> list[CompareRow]:
-    """Matched indicators answered in either year, grouped by section (checklist order)."""
+def compare_rows(snap: Snapshot, rows: Sequence[Row], *, final: bool = False) -> list[CompareRow]:
+    """Matched indicators answered in either year, grouped by section (checklist order).
+
+    This year's value is shown as every working output shows it, marked while it is not
+    final ('312 个（待审核）'); in a final export (`final`) a value that is not final is
+    left blank, and so is what its change would be ('今年未定稿')."""
     from evalcheck.state.snapshot import group_rows
 
     out: list[CompareRow] = []
@@ -36,9 +41,16 @@ def compare_rows(snap: Snapshot, rows: Sequence[Row]) -> list[CompareRow]:
             p = row.previous
             if p is None or (row.state is None and not p.answered):
                 continue  # nothing to compare in either year
-            current = row.display if row.state is not None else ""
-            change = change_text(row.ind, p, row.state)
+            stage = row.stage_label if row.state is not None and row.review_on else ""
+            if row.state is None:
+                current, change = "", change_text(row.ind, p, None)
+            elif final and not row.final:
+                current, change = "", "今年未定稿"
+            else:
+                current, change = row.marked_display, change_text(row.ind, p, row.state)
             out.append(
-                CompareRow(section, row.id, row.ind.text, p.old_id, p.display, current, change)
+                CompareRow(
+                    section, row.id, row.ind.text, p.old_id, p.display, current, change, stage
+                )
             )
     return out
