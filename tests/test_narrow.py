@@ -75,6 +75,25 @@ def test_list_names_what_it_hides(run, terminal, width: int) -> None:
         assert gone == ["二级指标"]
 
 
+@pytest.mark.parametrize("width", [60, 200])
+def test_a_value_says_its_stage_when_the_review_column_is_hidden(run, terminal, width) -> None:
+    """At 60 columns 审核状态 gives way: 填报值 then says the stage in the cell, as an
+    export does ('12 个（已退回）'); with room for 审核状态 the value stays plain."""
+    run("answer", "30", "--value", "12", "--by", "王芳")
+    assert run("return", "30", "--by", "万富春", "--reason", "请核实").exit_code == 0
+    run("answer", "16", "--value", "是", "--by", "王芳")
+    terminal(width)
+    out = run("list", "-s", "办公室").stdout
+    if width == 60:
+        assert "审核状态" in hidden(out)
+        cells = [c.strip() for line in out.splitlines() for c in line.split("│")]
+        assert "12 个（已退回）" in cells and "是（待审核）" in cells
+    else:
+        cells = [c.strip() for line in out.splitlines() for c in line.split("│")]
+        assert "12 个" in cells and "已退回" in cells and "是" in cells and "待审核" in cells
+        assert not any("（已退回）" in c or "（待审核）" in c for c in cells)
+
+
 def test_list_at_60_columns_the_note_is_the_last_line(run, terminal) -> None:
     terminal(60)
     out = run("list", "-s", "办公室").stdout

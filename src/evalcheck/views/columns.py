@@ -46,6 +46,9 @@ class Column(NamedTuple, Generic[R]):
     # the narrowest it gets only rather than go, once the columns less important than it
     # have gone (render.fit_columns); 0: never
     stay_narrow: int = 0
+    # (key, get): when a narrow terminal drops the column `key`, this one's cells come from
+    # `get` instead (填报值 says its stage in the cell when 审核状态 is not shown)
+    standin: "tuple[str, Callable[[R], Any]] | None" = None
 
     def as_text(self, row: R) -> str:
         v = self.get(row)
@@ -139,7 +142,13 @@ DUE_AS_WRITTEN = Column[Row](
 )
 STATUS = Column[Row]("status", "状态", lambda r: r.status_text, keep=60, width=10, center=True)
 ANSWER = Column[Row](
-    "display", "填报值", lambda r: r.display, keep=KEEP_ALWAYS, wide=True, width=22
+    "display",
+    "填报值",
+    lambda r: r.display,
+    keep=KEEP_ALWAYS,
+    wide=True,
+    width=22,
+    standin=("review", lambda r: r.marked_display),  # '12 个（已退回）' without 审核状态
 )
 UNIT = Column[Row]("unit", "单位", lambda r: r.ind.unit or "", width=6, center=True)
 NOTE = Column[Row]("note", "备注", lambda r: (r.state.note if r.state else None) or "", width=20)

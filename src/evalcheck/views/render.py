@@ -293,7 +293,7 @@ def view(
     dropped: list[str] = []
     caps: dict[str, int] = {}
     if use_rich:
-        cols, cells, dropped = _fitted(cols, cells)
+        cols, cells, dropped = _fitted(cols, cells, rows)
         mins = {c.header: min_width(cols, cells, n) for n, c in enumerate(cols) if c.wide}
         caps = _squeezed(cols, cells, mins)
     if dropped and hint is None:
@@ -332,12 +332,22 @@ def _headers_where(cols: Sequence[Any], flag: str) -> list[str]:
 
 
 def _fitted(
-    cols: list[Any], cells: list[list[str]]
+    cols: list[Any], cells: list[list[str]], rows: Sequence[Any]
 ) -> tuple[list[Any], list[list[str]], list[str]]:
-    """The columns that fit the terminal, their cells, and the headers dropped."""
+    """The columns that fit the terminal, their cells, and the headers dropped. A kept
+    column whose `standin` names a dropped column takes its cells from the stand-in."""
     idx, fitted = _fit(cols, cells, _width())
     dropped = [c.header for n, c in enumerate(cols) if n not in idx]
-    return [fitted[i] for i in idx], [[row[i] for i in idx] for row in cells], dropped
+    gone = {c.key for n, c in enumerate(cols) if n not in idx}
+    kept = [fitted[i] for i in idx]
+    kept_cells = [[row[i] for i in idx] for row in cells]
+    for j, col in enumerate(kept):
+        standin = getattr(col, "standin", None)
+        if standin is not None and standin[0] in gone:
+            get = standin[1]
+            for line, row in zip(kept_cells, rows, strict=True):
+                line[j] = col._replace(get=get).as_text(row)
+    return kept, kept_cells, dropped
 
 
 def min_width(columns: Sequence[Any], cells: list[list[str]], i: int) -> int:
