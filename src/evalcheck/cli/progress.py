@@ -539,6 +539,15 @@ def _check_lines(snap: Any, report: Any) -> list[str]:
     return lines
 
 
+def _with_stages(snap: Any, finding: dict[str, Any]) -> dict[str, Any]:
+    """A finding as JSON, each involved indicator with its stage ('待审核', '' when open or
+    with review off)."""
+    for item in finding["involved"]:
+        row = snap.row(item["id"])
+        item["stage"] = row.stage_label if row.review_on and row.stage.value != "open" else ""
+    return finding
+
+
 def _explained(snap: Any, finding: Any) -> list[dict[str, Any]]:
     """The approvals that accepted this finding with a written 说明."""
     from evalcheck.answers.review import Review, signed_by
@@ -562,7 +571,8 @@ def check(ctx: typer.Context, fmt: ShowFormatOpt = ShowFmt.text) -> None:
     from evalcheck.state.rules import check_snapshot
 
     snap = ctx_env(ctx).snapshot()
-    report = check_snapshot(snap)
+    # text: a value not final says so in itself; json: the value as is, with its stage
+    report = check_snapshot(snap, marked=fmt.value != "json")
     n_err = len(report.errors)
     n_warn = len(report.findings) - n_err
     if fmt.value == "json":
@@ -570,7 +580,8 @@ def check(ctx: typer.Context, fmt: ShowFormatOpt = ShowFmt.text) -> None:
             "errors": n_err,
             "warnings": n_warn,
             "findings": [
-                {**f.to_dict(), "explained": _explained(snap, f)} for f in report.findings
+                {**_with_stages(snap, f.to_dict()), "explained": _explained(snap, f)}
+                for f in report.findings
             ],
             "unchecked_rules": report.unchecked,
         }

@@ -12,13 +12,13 @@ if TYPE_CHECKING:
     from evalcheck.state.snapshot import Row
 
 
-def plausibility(checklist: Checklist, rows: Iterable[Row]) -> list[Any]:
+def plausibility(checklist: Checklist, rows: Iterable[Row], *, marked: bool = False) -> list[Any]:
     """`check`'s warnings against last year (rules.Finding, severity warning).
 
     What each kind calls a large move (kinds.Kind.plausible: a count changing by more
     than the count factor, a percent moving more than the percent points, 是 → 否), and
     answered last year but not applicable now. Indicators whose kind changed are not
-    compared.
+    compared. `marked`: this year's value says its stage while not final ('10 项（已退回）').
     """
     from evalcheck.state.findings import Finding, Involved
 
@@ -42,14 +42,14 @@ def plausibility(checklist: Checklist, rows: Iterable[Row]) -> list[Any]:
                 rule, message = moved[0], f"第{ind.id}项{moved[1]}"
         if message is None:
             continue
-        now = row.display
+        now = row.marked_display if marked else row.display
         out.append(
             Finding(
                 "previous",
                 "warning",
                 rule,
                 f"{message}：{last} → 今年 {now}，请向{row.section}核实",
-                (Involved(ind.id, now, ind.section, ind.owner),),
+                (Involved(ind.id, row.display, ind.section, ind.owner),),
             )
         )
     return out

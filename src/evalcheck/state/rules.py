@@ -23,6 +23,9 @@ def effective_values(checklist: Checklist, answers: Answers) -> dict[int, float]
     return take(checklist, answers, clock.today()).effective_values()
 
 
+NOT_GIVEN = "（未填）"
+
+
 def _involved(
     checklist: Checklist, values: Mapping[int, float], ids: list[int]
 ) -> tuple[Involved, ...]:
@@ -33,7 +36,7 @@ def _involved(
         shown = (
             format_value(ind, int(v) if v is not None and v.is_integer() else v)
             if v is not None
-            else "（未填）"
+            else NOT_GIVEN
         )
         out.append(Involved(ident, shown, ind.section, ind.owner))
     return tuple(out)
@@ -69,8 +72,12 @@ def run_checks(checklist: Checklist, answers: Answers) -> Report:
     return check_snapshot(take(checklist, answers, clock.today()))
 
 
-def check_snapshot(snap: Snapshot) -> Report:
-    """The rules over the snapshot's values, and each derived value against what was recorded."""
+def check_snapshot(snap: Snapshot, *, marked: bool = False) -> Report:
+    """The rules over the snapshot's values, and each derived value against what was recorded.
+
+    `marked` (the `check` command): a value that is not final says so, as every working
+    output does ('第14项 = 10 个（已退回）'); the warnings given while answering leave it
+    out (the value just given is, of course, waiting for review)."""
     checklist = snap.checklist
     report = Report()
     values = snap.effective_values()
@@ -109,8 +116,22 @@ def check_snapshot(snap: Snapshot) -> Report:
     if any(r.previous is not None for r in snap.rows):
         from evalcheck.state.plausibility import plausibility
 
-        report.findings.extend(plausibility(checklist, snap.rows))
+        report.findings.extend(plausibility(checklist, snap.rows, marked=marked))
+    if marked:
+        report.findings = [_with_stages(f, snap) for f in report.findings]
     return report
+
+
+def _with_stages(finding: Finding, snap: Snapshot) -> Finding:
+    """The finding with each involved value marked while it is not final ('（待审核）')."""
+    from evalcheck.state.lifecycle import mark
+
+    involved = []
+    for item in finding.involved:
+        row = snap.row(item.id) if item.value != NOT_GIVEN else None
+        stage = mark(row.stage, row.review_on) if row is not None else ""
+        involved.append(item._replace(value=item.value + stage) if stage else item)
+    return finding._replace(involved=tuple(involved))
 
 
 def _derived_findings(snap: Snapshot, values: Mapping[int, float]) -> list[Finding]:
