@@ -519,3 +519,31 @@ def test_a_long_verdict_changed_in_a_table_is_described_not_digested(run, review
         and "导出时是一段长文字，可从 evalcheck show 题号 复制" in result.stderr
     )
     assert "sha256:" not in result.stderr
+
+
+def test_history_says_when_a_change_undid_a_verdict(run, tmp_path) -> None:
+    """A new value, evidence added, a clear or an undo after a verdict: history's 备注 says
+    what became of it ('审核状态：已审核 → 待审核'); an approval shows its 说明."""
+    run("answer", "16", "--value", "是", "--by", "王芳")
+    run("approve", "16", "--by", "万富春")
+    (tmp_path / "a.png").write_bytes(b"x")
+    assert run("evidence", "add", "16", str(tmp_path / "a.png"), "--by", "王芳").exit_code == 0
+    run("return", "16", "--by", "万富春", "--reason", "请补充")
+    run("answer", "16", "--clear", "--by", "王芳")
+    lines = [line.split("\t") for line in run("history", "16").stdout.splitlines()[2:-1]]
+    notes = [(line[3], line[5]) for line in lines]
+    assert notes == [
+        ("填报", ""),
+        ("审核通过", ""),
+        ("佐证材料", "审核状态：已审核 → 待审核"),
+        ("退回", "退回原因：请补充"),
+        ("清除", "审核状态：已退回 → 未填报"),
+    ]
+    run("answer", "131", "--value", "1000", "--by", "王芳")
+    run("answer", "132", "--value", "1200", "--by", "王芳")
+    assert run("approve", "132", "--by", "万富春", "--explain", "口径不同").exit_code == 0
+    last = run("history", "132").stdout.splitlines()[-2].split("\t")
+    assert (last[3], last[5]) == ("审核通过", "已说明：口径不同")
+    run("undo")
+    last = run("history", "132").stdout.splitlines()[-2].split("\t")
+    assert last[3].startswith("撤销") and last[5] == "审核状态：已审核 → 待审核"

@@ -398,7 +398,8 @@ def history(
     if rec is None:
         echo(f"第{n}项 还没有任何填报记录")
         return
-    rows = [HistoryRow(ind, st) for st in rec.timeline]
+    timeline = rec.timeline
+    rows = [HistoryRow(ind, st, timeline[n - 1] if n else None) for n, st in enumerate(timeline)]
     title = f"第{n}项 修改记录" + ("" if ind else "（该题已不在当前清单中）")
     echo(
         render.view(

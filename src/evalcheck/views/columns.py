@@ -612,6 +612,7 @@ EVIDENCE_LIST = [
 class HistoryRow(NamedTuple):
     ind: Indicator | None
     state: State
+    before: State | None = None  # the state this change followed (its verdict, if any)
 
 
 def _action(st: State) -> str:
@@ -623,11 +624,25 @@ def _action(st: State) -> str:
     return action
 
 
-def _history_note(st: State) -> str:
-    """The answer's note; for a leader's sign-off, the approval note or the reason to return."""
+def _history_note(h: HistoryRow) -> str:
+    """The answer's note; for a leader's sign-off, the approval note or the reason to return,
+    and an approval's 说明; for a change that undid a verdict (a new value, evidence added,
+    an undo), what became of it: '审核状态：已审核 → 待审核'."""
+    st, before = h.state, h.before
+    parts: list[str] = []
     if st.action in REVIEW_ACTIONS and st.comment:
-        return ("审核意见：" if st.action == "approve" else "退回原因：") + st.comment
-    return st.note or ""
+        parts.append(("审核意见：" if st.action == "approve" else "退回原因：") + st.comment)
+    elif st.note:
+        parts.append(st.note)
+    if st.action == "approve" and st.explanation:
+        parts.append(f"已说明：{st.explanation}")
+    if before is not None and before.review in REVIEW_LABELS_BY_MARK and st.review is None:
+        now = "待审核" if st.value is not None or st.na is not None else "未填报"
+        parts.append(f"审核状态：{REVIEW_LABELS_BY_MARK[before.review]} → {now}")
+    return "；".join(parts)
+
+
+REVIEW_LABELS_BY_MARK = {r.value: r.label for r in (Review.APPROVED, Review.RETURNED)}
 
 
 HISTORY = [
@@ -645,9 +660,7 @@ HISTORY = [
         wide=True,
         narrow=10,
     ),
-    Column[HistoryRow](
-        "note", "备注", lambda h: _history_note(h.state), keep=30, wide=True, narrow=10
-    ),
+    Column[HistoryRow]("note", "备注", _history_note, keep=30, wide=True, narrow=10),
 ]
 
 
