@@ -364,7 +364,7 @@ def test_the_export_has_a_rollup_sheet_indicator_by_unit_with_total_and_rule(
     header = rows[1]
     assert header == [
         "题号", "三级指标", "单位", "沙坡头区", "中宁县", "海原县",
-        "汇总值", "汇总规则", "是否完整", "未报送单位", "算式",
+        "汇总值", "市级答案", "汇总规则", "是否完整", "未报送单位", "算式",
     ]  # fmt: skip
     by_id = {int(r[0]): dict(zip(header, r, strict=True)) for r in rows[2:]}
     assert sorted(by_id) == COLLECTED
@@ -379,6 +379,29 @@ def test_the_export_has_a_rollup_sheet_indicator_by_unit_with_total_and_rule(
     assert by_id[6]["汇总值"] == "否"
     assert by_id[8]["汇总值"] == "沙坡头区：一窗通办；中宁县：帮办代办；海原县：延时服务"
     assert by_id[9]["汇总值"] == 4
+    assert by_id[1]["市级答案"] == ""  # the city has not answered (rollup --apply does)
+
+
+def test_the_rollup_sheet_shows_the_citys_answer_and_its_stage(work: Path, run: Any) -> None:
+    """市级答案 beside 汇总值: marked while not final, and said when it is not the total
+    (a unit changed its value after `rollup --apply`)."""
+    data = {**units_checklist(), "review": True}
+    (work / "indicators.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    fill(work, "沙坡头区", {1: 120})
+    fill(work, "中宁县", {1: 80})
+    fill(work, "海原县", {1: 10})
+    assert run("rollup", "--apply", "1", "--by", "王芳").exit_code == 0
+    assert run("export", "a.xlsx").exit_code == 0
+    one = dict(zip(*sheet(work / "a.xlsx", "汇总")[1:3], strict=True))
+    assert (one["汇总值"], one["市级答案"]) == (210, "210 个（待审核）")
+    fill(work, "海原县", {1: 30})
+    assert run("export", "b.xlsx").exit_code == 0
+    one = dict(zip(*sheet(work / "b.xlsx", "汇总")[1:3], strict=True))
+    assert (one["汇总值"], one["市级答案"]) == (230, "210 个（待审核）（与汇总值不同）")
+    compared = json.loads(run("compare", "--units", "-f", "json").stdout)["rows"]
+    assert next(r for r in compared if r["id"] == 1)["city"] == "210 个（待审核）（与汇总值不同）"
+    table = run("rollup", "1").stdout
+    assert "210 个（待审核）（与汇总值不同）" in table and "230 个" in table
 
 
 def test_the_rollup_sheet_marks_missing_units(work: Path, run: Any) -> None:

@@ -123,22 +123,32 @@ def _apply(env: Env, chosen: Any, incomplete: bool, overwrite: bool, by: str | N
 
 def _rollup_text(env: Env, chosen: Any, fmt: str) -> str:
     from evalcheck.services.rollup import rollups
-    from evalcheck.views.units import ROLLUP, RollupRow
+    from evalcheck.views.units import ROLLUP, RollupRow, city_answer
 
     cl = env.checklist
     found = [r for r in rollups(cl, env.answers_path) if chosen is None or r.id in chosen]
+    snap = env.snapshot()
+    rows = [RollupRow(cl.get(r.id), r, city_answer(snap.row(r.id), r)) for r in found]
     if fmt == "json":
         data = {
             "units": list(cl.units.names if cl.units else ()),
-            "rollups": [r.to_dict(cl.get(r.id)) for r in found],
+            "rollups": [{**r.rollup.to_dict(r.ind), "city": r.city} for r in rows],
         }
         return render.to_json(data)
-    rows = [RollupRow(cl.get(r.id), r) for r in found]
+    cols = _without_empty_city(ROLLUP, rows)
     if fmt == "csv":
-        return render.view(ROLLUP, rows, "csv").rstrip("\n")
+        return render.view(cols, rows, "csv").rstrip("\n")
     incomplete = sum(1 for r in found if not r.complete)
     footer = f"共 {len(found)} 项由各单位填报，{incomplete} 项有单位未报送"
-    return render.view(ROLLUP, rows, title="单位汇总") + "\n" + footer
+    return render.view(cols, rows, title="单位汇总") + "\n" + footer
+
+
+def _without_empty_city(columns: list[Any], rows: list[Any]) -> list[Any]:
+    """The 市级答案 column only when the city has answered one of the rows (a table view:
+    the 汇总 sheet keeps its columns)."""
+    if any(r.city for r in rows):
+        return columns
+    return [c for c in columns if c.key != "city"]
 
 
 def _applied_text(cl: Any, done: Any) -> str:
@@ -222,14 +232,16 @@ def remind_units(env: Env, today: str | None = None) -> list[tuple[str, str, str
 def compare_units(env: Env, fmt: str) -> str:
     """`compare --units`: indicator × unit, with ranking for numeric indicators."""
     from evalcheck.services.rollup import rollups
-    from evalcheck.views.units import MatrixRow, matrix_columns, ranks_of
+    from evalcheck.views.units import MatrixRow, city_answer, matrix_columns, ranks_of
 
     plan = _plan_checked(env)
     cl = env.checklist
+    snap = env.snapshot()
     rows = [
-        MatrixRow(cl.get(r.id), r, ranks_of(cl.get(r.id), r)) for r in rollups(cl, env.answers_path)
+        MatrixRow(cl.get(r.id), r, ranks_of(cl.get(r.id), r), city_answer(snap.row(r.id), r))
+        for r in rollups(cl, env.answers_path)
     ]
-    cols = matrix_columns(plan.names)
+    cols = _without_empty_city(matrix_columns(plan.names), rows)
     if fmt == "json":
         return render.to_json(
             {
@@ -242,6 +254,7 @@ def compare_units(env: Env, fmt: str) -> str:
                         "total": r.rollup.value,
                         "rule": r.rollup.spec.text(),
                         "missing": list(r.rollup.missing),
+                        "city": r.city,
                     }
                     for r in rows
                 ],

@@ -121,8 +121,9 @@ def _table_sheet(
 
 def write_rollup(book: Book, snap: Snapshot, rollups: "Sequence[Rollup]") -> None:
     """The 汇总 sheet: one row per collected indicator, one column per unit (its value,
-    未报送 or 不适用), then the rolled-up total, its rule, complete or not, and the formula."""
-    from evalcheck.views.units import MatrixRow, ranks_of, rollup_sheet_columns
+    未报送 or 不适用), then the rolled-up total, the city's own answer (marked while not
+    final), the rule, complete or not, and the formula."""
+    from evalcheck.views.units import MatrixRow, city_answer, ranks_of, rollup_sheet_columns
 
     checklist = snap.checklist
     assert checklist.units is not None
@@ -130,7 +131,11 @@ def write_rollup(book: Book, snap: Snapshot, rollups: "Sequence[Rollup]") -> Non
     title = (
         f"{checklist.title}（{checklist.year}年）各单位填报与汇总，截至 {snap.today.isoformat()}"
     )
-    lines = [MatrixRow(ind, r, ranks_of(ind, r)) for r in rollups for ind in (checklist.get(r.id),)]
+    lines = [
+        MatrixRow(ind, r, ranks_of(ind, r), city_answer(snap.row(r.id), r))
+        for r in rollups
+        for ind in (checklist.get(r.id),)
+    ]
     ws = _table_sheet(book, ROLLUP_SHEET, title, columns, lines, formats=True)
     Book.freeze(ws, 3, 3)
     Book.autofilter(ws, (2, 1), (max(2, len(rollups) + 2), len(columns)))

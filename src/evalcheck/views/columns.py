@@ -18,7 +18,7 @@ from evalcheck.answers.review import Review, short_time, signed_by
 from evalcheck.answers.store import ACTIONS, REVIEW_ACTIONS, State, describe_state
 from evalcheck.model.checklist import ROLE_NAMES, Checklist, Indicator
 from evalcheck.model.kinds import cell_value, is_numeric, number_format
-from evalcheck.state.lifecycle import mark
+from evalcheck.state.lifecycle import Stage, mark
 from evalcheck.state.snapshot import Progress, Row, Status
 
 if TYPE_CHECKING:
@@ -637,7 +637,9 @@ def _history_note(h: HistoryRow) -> str:
     if st.action == "approve" and st.explanation:
         parts.append(f"已说明：{st.explanation}")
     if before is not None and before.review in REVIEW_LABELS_BY_MARK and st.review is None:
-        now = "待审核" if st.value is not None or st.na is not None else "未填报"
+        now = (Stage.PENDING if st.value is not None or st.na is not None else Stage.OPEN).label(
+            True
+        )
         parts.append(f"审核状态：{REVIEW_LABELS_BY_MARK[before.review]} → {now}")
     return "；".join(parts)
 

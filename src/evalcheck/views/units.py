@@ -13,14 +13,33 @@ from typing import Any
 from evalcheck.model.checklist import Checklist, Indicator
 from evalcheck.model.kinds import cell_value, format_value, is_numeric, number_format
 from evalcheck.state.rollup import Rollup, follows_sources
-from evalcheck.state.snapshot import Status
+from evalcheck.state.snapshot import Row, Status
 from evalcheck.views.columns import KEEP_ALWAYS, Column
+
+DIFFERS = "（与汇总值不同）"
+
+
+def city_answer(row: Row | None, rollup: Rollup) -> str:
+    """The city's own answer beside a roll-up, as every working output shows a value: marked
+    while not final ('272 个（已退回）'), and said when it is not the rolled-up total (a
+    unit's value changed after `rollup --apply`, or the city typed its own)."""
+    if row is None or row.state is None:
+        return ""
+    shown = row.marked_display
+    mine, total = row.state.value, rollup.value
+    if row.state.na is None and isinstance(mine, int | float) and isinstance(total, int | float):
+        if not isinstance(mine, bool) and abs(float(mine) - float(total)) > 1e-9:
+            shown += DIFFERS
+    elif row.state.na is None and total is not None and mine != total:
+        shown += DIFFERS
+    return shown
 
 
 @dataclass(frozen=True, slots=True)
 class RollupRow:
     ind: Indicator
     rollup: Rollup
+    city: str = ""  # city_answer(): the city's own answer
 
     @property
     def display(self) -> str:
@@ -36,6 +55,7 @@ ROLLUP: list[Column[RollupRow]] = [
     Column("text", "三级指标", lambda r: r.ind.text, keep=KEEP_ALWAYS, wide=True, width=40),
     Column("rule", "汇总规则", lambda r: r.rollup.rule_label, keep=60, width=12),
     Column("value", "汇总值", lambda r: r.display, keep=KEEP_ALWAYS, width=14),
+    Column("city", "市级答案", lambda r: r.city, keep=55, width=14),
     Column("formula", "算式", lambda r: r.rollup.formula, keep=40, wide=True, width=40),
     Column("missing", "未报送单位", lambda r: "、".join(r.rollup.missing), keep=90, width=16),
 ]
@@ -94,6 +114,7 @@ class MatrixRow:
     ind: Indicator
     rollup: Rollup
     ranks: Mapping[str, int]  # unit -> rank (1 = highest) for numeric indicators
+    city: str = ""  # city_answer(): the city's own answer
 
     def cell(self, unit: str) -> str:
         values = self.rollup.unit_values()
@@ -135,6 +156,7 @@ def matrix_columns(units: Sequence[str]) -> list[Column[MatrixRow]]:
     cols.append(
         Column("total", "汇总", lambda r: RollupRow(r.ind, r.rollup).display, keep=80, width=14)
     )
+    cols.append(Column("city", "市级答案", lambda r: r.city, keep=50, width=14))
     cols.append(Column("rule", "规则", lambda r: r.rollup.rule_label, keep=30, width=12))
     return cols
 
@@ -178,6 +200,7 @@ def rollup_sheet_columns(units: Sequence[str]) -> list[Column[MatrixRow]]:
         cols.append(Column(u, u, _unit_value_cell(u), width=12, number_format=_formats))
     cols += [
         Column("total", "汇总值", _total_cell, width=14, number_format=_formats),
+        Column("city", "市级答案", lambda r: r.city, width=16),
         Column("rule", "汇总规则", lambda r: r.rollup.rule_label, width=14),
         Column(
             "complete", "是否完整", lambda r: "完整" if r.rollup.complete else "不完整", width=8
