@@ -56,12 +56,15 @@ VARIANTS = [
     ("title as number", "title:", "title: 1\n  old_title:", "未知字段"),
     ("unknown top field", "format: 1\n", "format: 1\nextra: 1\n", "未知字段 ['extra']"),
     ("evidence by list", FIELD, FIELD + "    evidence: [{url: 'https://a.cn', by: [x]}]\n", "by"),
+    # a verdict nobody signed would reach a --final export as 已审核
+    ("unsigned approval", FIELD, FIELD + "    review: approved\n", "第47项记为审核通过"),
+    ("unsigned return", FIELD, FIELD + "    review: returned\n    reviewer: ' '\n", "没有审核人"),
 ]
 
 
 # in the fast run (-m "not slow"): a tag refused and a field of the wrong type;
 # every variant runs the installed program three times (~1 s), CI runs them all
-FAST = ("binary by", "list note")
+FAST = ("binary by", "list note", "unsigned approval")
 
 
 @pytest.mark.parametrize(
@@ -146,3 +149,13 @@ def test_an_empty_answers_file_is_said_once(tmp_path, original, text) -> None:
     written = cli(tmp_path, "answer", "47", "--value", "3", "--by", "张三")
     assert written.returncode == 0 and written.stderr.count("是空的") == 1, written.stderr
     assert "是空的" not in cli(tmp_path, "list", "-s", "办公室").stderr  # written since
+
+
+def test_an_answers_file_given_as_the_checklist_is_named(tmp_path, original) -> None:
+    """`validate answers.yaml` (or --checklist answers.yaml) says which file it is, once."""
+    for args in (("validate", "answers.yaml"), ("--checklist", "answers.yaml", "list")):
+        done = cli(tmp_path, *args)
+        assert done.returncode == 4
+        said = done.stdout + done.stderr
+        assert "这是答案文件（有 answers 字段），不是清单" in said
+        assert "None" not in said and "year" not in said.split("不是清单")[0]

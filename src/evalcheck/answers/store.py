@@ -640,9 +640,7 @@ def _state(item: Any, ind: Indicator | None, ident: int, keys: list[Any], broken
     if isinstance(evidence, str):
         raise broken([*keys, "evidence"], f"第{ident}项的{evidence}")
     at = item.get("at")
-    review = item.get("review")
-    if review is not None and review not in REVIEW_MARKS:
-        raise broken([*keys, "review"], f"未知的审核状态 {review!r}（应为 approved 或 returned）")
+    review, reviewer = _verdict(item, keys, ident, broken)
     return State(
         seq=seq,
         action=str(action),
@@ -654,12 +652,30 @@ def _state(item: Any, ind: Indicator | None, ident: int, keys: list[Any], broken
         evidence=evidence,
         reverts=item.get("reverts"),
         review=review,
-        reviewer=_text(item.get("reviewer")),
+        reviewer=reviewer,
         reviewed_at=_text(item.get("reviewed_at")),
         comment=_text(item.get("comment")),
         signed_for=_text(item.get("signed_for")),
         explanation=_text(item.get("explanation")),
     )
+
+
+def _verdict(
+    item: Mapping[str, Any],
+    keys: Sequence[Any],
+    ident: Any,
+    broken: Callable[[Sequence[Any], str], AnswersCorrupted],
+) -> tuple[str | None, str | None]:
+    """A state's review and reviewer: a verdict is one of REVIEW_MARKS, and always signed."""
+    review = item.get("review")
+    if review is not None and review not in REVIEW_MARKS:
+        raise broken([*keys, "review"], f"未知的审核状态 {review!r}（应为 approved 或 returned）")
+    reviewer = _text(item.get("reviewer"))
+    if review is not None and not (reviewer or "").strip():
+        said = "审核通过" if review == "approved" else "退回"
+        why = f"第{ident}项记为{said}（review: {review}），但没有审核人"
+        raise broken([*keys, "reviewer"], why)
+    return review, reviewer
 
 
 def _plain_value(v: Any) -> bool:

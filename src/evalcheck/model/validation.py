@@ -64,6 +64,8 @@ def build_checklist(data: Any, path: str = "") -> tuple[Checklist | None, list[P
     if not isinstance(data, Mapping):
         c.error("文件", "顶层应为映射（title、year、categories、indicators 等字段）")
         return None, c.problems
+    if _answers_file(data, c):  # `validate answers.yaml`
+        return None, c.problems
 
     title, year = _title_and_year(data, c)
     categories = _name_list(data, "categories", c, required=True)
@@ -127,13 +129,30 @@ def build_checklist(data: Any, path: str = "") -> tuple[Checklist | None, list[P
     return checklist, c.problems
 
 
+def _answers_file(data: Mapping[str, Any], c: _Collector) -> bool:
+    """An answers file given as the checklist: said in one error (not 清单标题, year … one
+    by one)."""
+    if "answers" not in data or "indicators" in data:
+        return False
+    c.error(
+        "文件",
+        "这是答案文件（有 answers 字段），不是清单：validate 检查的是清单"
+        "（如 indicators.yaml，有 title、year、categories、indicators 等字段）；"
+        "答案文件由 answer、import 等命令写入，读取时自动检查",
+    )
+    return True
+
+
 def _title_and_year(data: Mapping[str, Any], c: _Collector) -> tuple[str, int]:
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
         c.error("字段 title", "缺少清单标题")
         title = ""
     year = data.get("year")
-    if not isinstance(year, int) or isinstance(year, bool) or not 1900 <= year <= 9999:
+    if year is None:
+        c.error("字段 year", "缺少年份（1900–9999 的整数），例如 year: 2021")
+        year = 0
+    elif not isinstance(year, int) or isinstance(year, bool) or not 1900 <= year <= 9999:
         c.error("字段 year", f"应为年份整数（1900–9999），例如 2021，实际为 {_short(year)}")
         year = 0
     return title, year
