@@ -456,6 +456,24 @@ def test_full_export_can_be_filled_and_imported(run, tmp_path: Path) -> None:
     assert answers_json(run)[1] == (1234, None)
 
 
+def test_the_import_preview_says_which_old_values_had_a_verdict(run, tmp_path: Path) -> None:
+    """An approved or returned value replaced by a form's cell says so: the import takes
+    the verdict away (the new value waits for review)."""
+    run("answer", "47", "--value", "312", "--by", "王芳")
+    run("answer", "30", "--value", "12", "--by", "王芳")
+    run("answer", "16", "--value", "是", "--by", "王芳")
+    assert run("approve", "47", "--by", "万富春").exit_code == 0
+    assert run("return", "30", "--by", "万富春", "--reason", "请核实").exit_code == 0
+    run("export", "--split", "forms")
+    fill(tmp_path / "forms" / "2021测评填报_政务服务中心.xlsx", {47: 320})
+    fill(tmp_path / "forms" / "2021测评填报_办公室.xlsx", {30: 14, 16: "否"})
+    lines = run("import", "forms/2021测评填报_政务服务中心.xlsx", "--by", "王芳").stdout
+    assert "  第47项：312 个（已审核） → 320 个" in lines.splitlines()
+    lines = run("import", "forms/2021测评填报_办公室.xlsx", "--by", "王芳").stdout.splitlines()
+    assert "  第30项：12 个（已退回） → 14 个" in lines
+    assert "  第16项：是 → 否" in lines  # pending: it waits for review as before
+
+
 def test_an_imported_formula_does_not_block_the_next_export(run, tmp_path: Path) -> None:
     """备注 typed as a formula, saved with its result, imported: the total table holds
     nothing new, so exporting over it needs no --force (the formula's text was compared)."""

@@ -322,8 +322,14 @@ def _import_review(env: Any, path: Path, dry_run: bool, by: str | None) -> None:
 
 
 def _print_changes(rows: list[Any]) -> None:
+    """旧值 → 新值; an old value a leader approved or returned says so ('312 个（已审核） →
+    320 个'): the import replaces it, and the new value waits for review again."""
+    from evalcheck.answers.review import Review
+
     for ch, old, new in rows:
         before = describe_state(ch.ind, old) if old is not None else "（无）"
         after = describe_state(ch.ind, new)
         extra = "（备注/佐证材料）" if before == after else ""
+        if old is not None and old.review is not None:
+            before += f"（{Review(old.review).label}）"
         echo(f"  第{ch.ind.id}项：{before} → {after}{extra}")
