@@ -251,3 +251,21 @@ def test_compare_keeps_both_values_at_60_columns(run, terminal, tmp_path, monkey
     listed = run("list", "--previous").stdout  # what was asked for stays, wrapped
     assert {"填报值", "上年值"} <= all_headers(listed), listed
     assert "变化" in hidden(compared)
+
+
+def test_a_table_drawn_without_a_width_is_drawn_at_the_width_it_was_fitted_to(
+    run, monkeypatch
+) -> None:
+    """Tables forced on (EVALCHECK_TABLE=rich) with no width given and no terminal: the
+    columns are fitted to the fallback width and drawn at that width (rich alone drew 80
+    columns, and the columns fitted to 100 lost their last cells without a note)."""
+    monkeypatch.setattr(render, "stdout_is_terminal", lambda: True)
+    monkeypatch.delenv("EVALCHECK_WIDTH", raising=False)
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.setattr(render, "_width", lambda: 100)  # what shutil falls back to
+    run("answer", "16", "--value", "是")
+    out = run("list", "-s", "办公室").stdout
+    assert max(render.text_width(line) for line in out.splitlines()) > 80
+    assert all(render.text_width(line) <= 100 for line in out.splitlines())
+    shown = header_of(out, "题号")
+    assert "填报值" in shown and "状态" in shown

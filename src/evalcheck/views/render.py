@@ -227,8 +227,9 @@ class _Wrapped:
 def _capture(renderable: Any) -> str:
     from rich.console import Console
 
-    width = env_width()
-    console = Console(width=width, record=False, soft_wrap=False, highlight=False)
+    # the width the columns were fitted to (rich alone would take 80 when piped, and cut
+    # a table fitted to shutil's 100 without a word)
+    console = Console(width=_width(), record=False, soft_wrap=False, highlight=False)
     with console.capture() as cap:
         console.print(renderable)
     return cap.get().rstrip("\n")
