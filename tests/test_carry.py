@@ -710,3 +710,42 @@ def test_prefill_leaves_indicators_collected_from_the_units_to_the_rollup(run) -
     r = run(*now, "rollup", "--apply")
     assert r.exit_code == 0, r.output
     assert "已写入 1 项汇总值，0 项与市级答案一致，0 项不完整未写入，0 项冲突未写入" in r.stdout
+
+
+def test_last_years_computed_values_are_a_reference_never_an_answer(
+    run, tmp_path: Path, monkeypatch
+) -> None:
+    """121/133/136 are worked out by formulas: nobody typed last year's value, yet it is
+    last year's value (show, compare, 上年值), with its sources' verdict; prefill leaves it
+    to this year's formula."""
+    last, now = tmp_path / "2021", tmp_path / "2022"
+    last.mkdir()
+    now.mkdir()
+    monkeypatch.chdir(last)
+    assert run("init").exit_code == 0
+    for ident, value in (("131", "1000"), ("132", "900"), ("134", "10"), ("135", "4")):
+        assert run("answer", ident, "--value", value, "--by", "王芳").exit_code == 0
+    assert run("approve", "131", "132", "--by", "万富春").exit_code == 0
+    monkeypatch.chdir(now)
+    assert run("init").exit_code == 0
+    old = ["--from-checklist", str(last / "indicators.yaml")]
+    done = run("carry", *old, "--from-answers", str(last / "answers.yaml"))
+    assert done.exit_code == 0, done.output
+    assert "上年值：90%（2021年第133项" in run("show", "133").stdout
+    assert "上年值：40%（上年未审核）（2021年第136项" in run("show", "136").stdout
+    entries = mapping_entries()
+    assert (entries[133]["value"], entries[133]["verdict"], entries[133]["computed"]) == (
+        90.0,
+        "approved",
+        True,
+    )
+    assert run("carry", "--prefill", "--by", "张三").exit_code == 0
+    answers = {r["id"]: r["answer"] for r in json.loads(run("list", "-f", "json").stdout)}
+    assert answers[131]["value"] == 1000 and answers[133]["value"] is None
+    rows = {r["id"]: r for r in json.loads(run("compare", "-f", "json").stdout)["rows"]}
+    assert (rows[133]["previous"], rows[133]["current"], rows[133]["change"]) == (
+        "90%",
+        "90%（自动计算）（待审核）",
+        "不变",
+    )
+    assert rows[136]["previous"] == "40%（上年未审核）" and rows[136]["current"] == ""

@@ -2,11 +2,14 @@
 the answers), and prefill this year's answers from last year's where the match is
 certain. Nothing here prints."""
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from evalcheck.answers.paths import current_user, previous_path
+from evalcheck.answers.store import Answers
 from evalcheck.errors import InputError
+from evalcheck.model.checklist import Checklist
 from evalcheck.services.workspace import Workspace
 from evalcheck.year.mapping import load
 from evalcheck.year.prefill import NO_MAPPING, Rematch, prefill, rematch
@@ -39,7 +42,9 @@ def carry(
     existing = load(target, cl)
     done: Rematch | None = None
     if from_checklist is not None or from_answers is not None or not prefill_answers:
-        done = rematch(target, cl, existing, from_checklist, from_answers, ws.answers_path)
+        done = rematch(
+            target, cl, existing, from_checklist, from_answers, ws.answers_path, computed
+        )
         existing = done.mapping
     filled: Prefilled | None = None
     if prefill_answers:
@@ -50,3 +55,20 @@ def carry(
             ids, skipped = prefill(cl, answers, existing, who)
         filled = Prefilled(ids, skipped, who)
     return Carried(target, done, filled)
+
+
+def computed(checklist: Checklist, answers: Answers) -> Mapping[int, tuple[Any, str | None]]:
+    """Last year's values worked out by formulas where nobody typed one (121, 133, 136):
+    id → (value, its stage as a verdict: approved when its sources were, pending or
+    returned when one was not; None when last year had review off)."""
+    from evalcheck.infra import clock
+    from evalcheck.state.lifecycle import Stage
+    from evalcheck.state.snapshot import take
+
+    verdicts = {Stage.FINAL: "approved", Stage.PENDING: "pending", Stage.RETURNED: "returned"}
+    out: dict[int, tuple[Any, str | None]] = {}
+    for row in take(checklist, answers, clock.today()).rows:
+        if row.state is None and row.derived is not None and row.derived.value is not None:
+            verdict = verdicts.get(row.stage) if checklist.review else None
+            out[row.id] = (row.derived.value, verdict)
+    return out

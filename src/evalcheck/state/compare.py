@@ -27,6 +27,19 @@ class CompareRow(NamedTuple):
         return dict(self._asdict())
 
 
+class _Computed(NamedTuple):
+    """This year's value worked out by the indicator's formula, as change_text reads a
+    state."""
+
+    value: Any
+    na: None = None
+
+
+def _computed(row: Row) -> _Computed | None:
+    d = row.derived
+    return _Computed(d.value) if d is not None and d.value is not None else None
+
+
 def compare_rows(snap: Snapshot, rows: Sequence[Row], *, final: bool = False) -> list[CompareRow]:
     """Matched indicators answered in either year, grouped by section (checklist order).
 
@@ -39,15 +52,16 @@ def compare_rows(snap: Snapshot, rows: Sequence[Row], *, final: bool = False) ->
     for section, group in group_rows(snap, rows, "section"):
         for row in group:
             p = row.previous
-            if p is None or (row.state is None and not p.answered):
+            now = row.state if row.state is not None else _computed(row)
+            if p is None or (now is None and not p.answered):
                 continue  # nothing to compare in either year
-            stage = row.stage_label if row.state is not None and row.review_on else ""
-            if row.state is None:
+            stage = row.stage_label if now is not None and row.review_on else ""
+            if now is None:
                 current, change = "", change_text(row.ind, p, None)
             elif final and not row.final:
                 current, change = "", "今年未定稿"
             else:
-                current, change = row.marked_display, change_text(row.ind, p, row.state)
+                current, change = row.marked_display, change_text(row.ind, p, now)
             out.append(
                 CompareRow(
                     section, row.id, row.ind.text, p.old_id, p.display, current, change, stage

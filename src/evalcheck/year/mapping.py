@@ -59,6 +59,9 @@ class Entry:
     # last year's sign-off of that answer: approved, pending or returned; None when last
     # year had review off (or nothing was answered)
     verdict: str | None = None
+    # `value` was computed last year by the indicator's formula (121, 133, 136), not typed:
+    # shown as last year's value, never prefilled as an answer
+    computed: bool = False
 
     def to_data(self) -> dict[str, Any]:
         out: dict[str, Any] = {"old": self.old, "new": self.new, "how": self.how}
@@ -75,6 +78,8 @@ class Entry:
             out["na"] = self.na
         if self.verdict is not None:
             out["verdict"] = self.verdict
+        if self.computed:
+            out["computed"] = True
         out["text"] = self.text
         if self.new_text is not None and self.new_text != self.text:
             out["new_text"] = self.new_text
@@ -165,9 +170,12 @@ def build(
     *,
     from_checklist: str | None,
     from_answers: str | None,
+    computed: Mapping[int, tuple[Any, str | None]] | None = None,
 ) -> CarryFile:
     """The mapping file for a matching of `old` (with its answers) to `new`; each entry
-    keeps last year's sign-off of its answer when last year had review on."""
+    keeps last year's sign-off of its answer when last year had review on. `computed`:
+    last year's values worked out by a formula (id → value, its stage as a verdict), for
+    the indicators nobody typed."""
     from evalcheck.answers.review import review_of
 
     entries = []
@@ -176,13 +184,19 @@ def build(
         st = old_answers.state(m.old)
         near = matching.near_of(m.old)
         verdict = review_of(old, st)
+        value = st.value if st is not None and st.na is None else None
+        stage = verdict.value if verdict is not None else None
+        by_formula = st is None and computed is not None and m.old in computed
+        if by_formula:
+            assert computed is not None
+            value, stage = computed[m.old]
         entries.append(
             Entry(
                 old=m.old,
                 text=ind.text,
                 kind=ind.kind,
                 unit=ind.unit,
-                value=st.value if st is not None and st.na is None else None,
+                value=value,
                 na=st.na if st is not None else None,
                 new=m.new,
                 how=m.how,
@@ -191,7 +205,8 @@ def build(
                 new_text=new.get(m.new).text if m.new is not None else None,
                 nearest=near.new if near is not None else None,
                 nearest_score=near.score if near is not None else None,
-                verdict=verdict.value if verdict is not None else None,
+                verdict=stage,
+                computed=by_formula,
             )
         )
     return CarryFile(
@@ -352,7 +367,15 @@ def _entry(raw: Any, n: int, ids: _Ids, bad: _Bad) -> Entry:
         review=tuple(str(r) for r in review),
         new_text=_opt_str(raw.get("new_text")),
         verdict=verdict,
+        computed=_flag(raw, "computed", keys, where, bad),
     )
+
+
+def _flag(raw: Mapping[str, Any], key: str, keys: list[Any], where: str, bad: _Bad) -> bool:
+    flag = raw.get(key, False)
+    if not isinstance(flag, bool):
+        raise bad([*keys, key], f"{where}：{key} 应为 true 或 false")
+    return flag
 
 
 def _answer_fields(

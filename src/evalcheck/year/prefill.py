@@ -3,8 +3,9 @@ answers from last year's, where the match is certain."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from evalcheck.answers.store import Answers
 from evalcheck.errors import DataError, UsageProblem
@@ -32,9 +33,11 @@ def rematch(
     from_checklist: Path | None,
     from_answers: Path | None,
     answers_path: Path,
+    computed: Callable[[Checklist, Answers], Mapping[int, tuple[Any, str | None]]] | None = None,
 ) -> Rematch:
     """Match last year's list (with its answers) to this year's again, keeping what a
-    person fixed by hand in `existing`, and write the mapping file `target`."""
+    person fixed by hand in `existing`, and write the mapping file `target`. `computed`
+    gives last year's values worked out by formulas (the snapshot's, a layer above)."""
     from evalcheck.answers.store import load_answers
     from evalcheck.errors import InputError
     from evalcheck.infra.fileio import atomic_write_text
@@ -85,6 +88,7 @@ def rematch(
         matching,
         from_checklist=relative_path(from_checklist, target.parent),
         from_answers=relative_path(from_answers, target.parent),
+        computed=computed(old, old_answers) if computed is not None else None,
     )
     atomic_write_text(target, mapping.to_text(), replacing=MAPPING)
     return Rematch(mapping, matching, old, edited)
@@ -116,6 +120,8 @@ def prefill(
     seq = answers.next_seq()
     for e in mapping.entries:
         if e.new is None or not checklist.has(e.new) or (e.value is None and e.na is None):
+            continue
+        if e.computed:  # worked out by last year's formula: nobody's answer to carry
             continue
         ind = checklist.get(e.new)
         reason = None
