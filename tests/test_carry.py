@@ -171,6 +171,10 @@ def test_hand_corrections_survive_a_rerun(run, years) -> None:
         ),
         (("- old: 16\n  new: 15\n  how: fuzzy", "- old: 16\n  new: 15\n  how: maybe"), "how 应为"),
         (("  value: 312\n", "  value: [1, 2]\n"), "value [1, 2] 不符合题型 count"),
+        (("  value: 312\n", "  value: .nan\n"), "value nan 不符合题型 count"),
+        (("  value: 312\n", "  value: .inf\n"), "value inf 不符合题型 count"),
+        (("  value: 312\n", "  value: 1.0e+300\n"), "不符合题型 count"),
+        (("  score: ", "  score: .nan #"), "score 应为 0 到 100 的数字"),
         (("format: 1\n", "format: 1\nformat: 2\n"), "重复"),
     ],
 )
@@ -739,7 +743,9 @@ def test_last_years_computed_values_are_a_reference_never_an_answer(
         "approved",
         True,
     )
-    assert run("carry", "--prefill", "--by", "张三").exit_code == 0
+    filled = run("carry", "--prefill", "--by", "张三")
+    assert filled.exit_code == 0
+    assert "未沿用 2 项（上年为按公式自动计算的值）：第133、136项" in filled.stdout
     answers = {r["id"]: r["answer"] for r in json.loads(run("list", "-f", "json").stdout)}
     assert answers[131]["value"] == 1000 and answers[133]["value"] is None
     rows = {r["id"]: r for r in json.loads(run("compare", "-f", "json").stdout)["rows"]}

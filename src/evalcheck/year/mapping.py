@@ -386,8 +386,10 @@ def _answer_fields(
     if not isinstance(kind, str) or kind not in REGISTRY:
         raise bad([*keys, "kind"], f"{where}：kind 应为 {'、'.join(REGISTRY)} 之一")
     score = raw.get("score")
-    if score is not None and (isinstance(score, bool) or not isinstance(score, int | float)):
-        raise bad([*keys, "score"], f"{where}：score 应为数字")
+    if score is not None and (
+        isinstance(score, bool) or not isinstance(score, int | float) or not 0 <= score <= 100
+    ):  # NaN fails the range too
+        raise bad([*keys, "score"], f"{where}：score 应为 0 到 100 的数字（相似度）")
     na, value = raw.get("na"), raw.get("value")
     if value is not None and not _fits(kind, value):
         raise bad([*keys, "value"], f"{where}：value {value!r} 不符合题型 {kind}")
@@ -400,9 +402,11 @@ def _answer_fields(
 
 
 def _fits(kind: str, value: Any) -> bool:
-    from evalcheck.model.kinds import REGISTRY
+    """Of the kind, and a number a finite one within the tool's limit (not .nan, .inf)."""
+    from evalcheck.model.kinds import REGISTRY, number_ok
 
-    return bool(REGISTRY[kind].check(value))
+    spec = REGISTRY[kind]
+    return bool(spec.check(value)) and (not spec.numeric or number_ok(value))
 
 
 def _is_id(v: Any) -> TypeGuard[int]:

@@ -98,6 +98,7 @@ NOT_CONFIRMED = "文字相似，未经人工确认"
 RETURNED_LAST_YEAR = "上年已退回"
 UNREVIEWED_LAST_YEAR = "上年未审核"
 COLLECTED = "由各单位填报，市级值由 rollup 汇总"
+COMPUTED_LAST_YEAR = "上年为按公式自动计算的值"
 
 
 def prefill(
@@ -121,11 +122,11 @@ def prefill(
     for e in mapping.entries:
         if e.new is None or not checklist.has(e.new) or (e.value is None and e.na is None):
             continue
-        if e.computed:  # worked out by last year's formula: nobody's answer to carry
-            continue
         ind = checklist.get(e.new)
         reason = None
-        if checklist.units is not None and checklist.units.is_collected(ind.id):
+        if e.computed:  # worked out by last year's formula: nobody's answer to carry
+            reason = COMPUTED_LAST_YEAR
+        elif checklist.units is not None and checklist.units.is_collected(ind.id):
             reason = COLLECTED
         elif e.verdict == "returned":
             reason = RETURNED_LAST_YEAR
