@@ -59,6 +59,26 @@ VARIANTS = [
     # a verdict nobody signed would reach a --final export as 已审核
     ("unsigned approval", FIELD, FIELD + "    review: approved\n", "第47项记为审核通过"),
     ("unsigned return", FIELD, FIELD + "    review: returned\n    reviewer: ' '\n", "没有审核人"),
+    (
+        "verdict on nothing",
+        "    value: 312\n",
+        "    review: approved\n    reviewer: 万富春\n",
+        "没有填报值",
+    ),
+    (
+        "return without reason",
+        FIELD,
+        FIELD + "    review: returned\n    reviewer: 万富春\n",
+        "退回原因",
+    ),
+    ("list explanation", FIELD, FIELD + "    explanation: [a, b]\n", "explanation（说明）应为文字"),
+    ("junk at", "    at: '", "    at: '昨天' #'", "at（填报时间）应为时间"),
+    (
+        "junk reviewed_at",
+        FIELD,
+        FIELD + "    reviewed_at: 昨天\n",
+        "reviewed_at（审核时间）应为时间",
+    ),
 ]
 
 

@@ -582,6 +582,7 @@ _TEXT_FIELDS = {
     "reviewer": "审核人",
     "comment": "审核意见",
     "signed_for": "代签的责任领导",
+    "explanation": "说明",
 }
 _TIME_FIELDS = {"at": "填报时间", "reviewed_at": "审核时间"}
 
@@ -593,6 +594,12 @@ def _checked_fields(item: Mapping[Any, Any], ident: int, keys: list[Any], broken
     text (b'hello')."""
     for key, label in (*_TEXT_FIELDS.items(), *_TIME_FIELDS.items()):
         v = item.get(key)
+        if key in _TIME_FIELDS and isinstance(v, str) and v.strip() and not _is_time(v):
+            raise broken(
+                [*keys, key],
+                f"第{ident}项的 {key}（{label}）应为时间，例如 2021-09-20T10:30:00+08:00，"
+                f"实际为“{v[:40]}”",
+            )
         if v is None or isinstance(v, str):
             continue
         if key in _TIME_FIELDS and isinstance(v, dt.datetime | dt.date):
@@ -605,6 +612,15 @@ def _checked_fields(item: Mapping[Any, Any], ident: int, keys: list[Any], broken
         raise broken(
             [*keys, "reverts"], f"第{ident}项的 reverts 应为整数，实际为{_kind_of(reverts)}"
         )
+
+
+def _is_time(text: str) -> bool:
+    """An ISO date and time as evalcheck writes it (any offset, year 1–9999)."""
+    try:
+        dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        return False
+    return True
 
 
 def _state(item: Any, ind: Indicator | None, ident: int, keys: list[Any], broken: Any) -> State:
@@ -640,7 +656,8 @@ def _state(item: Any, ind: Indicator | None, ident: int, keys: list[Any], broken
     if isinstance(evidence, str):
         raise broken([*keys, "evidence"], f"第{ident}项的{evidence}")
     at = item.get("at")
-    review, reviewer = _verdict(item, keys, ident, broken)
+    answered = value is not None or item.get("na") is not None
+    review, reviewer = _verdict(item, keys, ident, broken, answered)
     return State(
         seq=seq,
         action=str(action),
@@ -665,16 +682,23 @@ def _verdict(
     keys: Sequence[Any],
     ident: Any,
     broken: Callable[[Sequence[Any], str], AnswersCorrupted],
+    answered: bool,
 ) -> tuple[str | None, str | None]:
-    """A state's review and reviewer: a verdict is one of REVIEW_MARKS, and always signed."""
+    """A state's review and reviewer: a verdict is one of REVIEW_MARKS, given to an answer
+    (a value or 不适用), always signed, and a return always has its reason."""
     review = item.get("review")
-    if review is not None and review not in REVIEW_MARKS:
+    if review is None:
+        return None, _text(item.get("reviewer"))
+    if review not in REVIEW_MARKS:
         raise broken([*keys, "review"], f"未知的审核状态 {review!r}（应为 approved 或 returned）")
+    said = f"第{ident}项记为{'审核通过' if review == 'approved' else '退回'}（review: {review}）"
     reviewer = _text(item.get("reviewer"))
-    if review is not None and not (reviewer or "").strip():
-        said = "审核通过" if review == "approved" else "退回"
-        why = f"第{ident}项记为{said}（review: {review}），但没有审核人"
-        raise broken([*keys, "reviewer"], why)
+    if not (reviewer or "").strip():
+        raise broken([*keys, "reviewer"], f"{said}，但没有审核人")
+    if not answered:
+        raise broken([*keys, "review"], f"{said}，但没有填报值")
+    if review == "returned" and not (_text(item.get("comment")) or "").strip():
+        raise broken([*keys, "review"], f"{said}，但没有退回原因（comment）")
     return review, reviewer
 
 
