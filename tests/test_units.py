@@ -454,3 +454,18 @@ def test_remind_units_after_the_units_deadline_is_a_urge_saying_how_late(
     assert "已生成 提醒/2021测评提醒_中宁县.txt（收件人：中宁县；催办）" in done.stdout
     letter = Path("提醒/2021测评提醒_中宁县.txt").read_text(encoding="utf-8-sig")
     assert "已逾期 1 天（报送时限 2021-09-10）" in letter
+
+
+def test_a_total_past_the_largest_number_is_refused_and_nothing_written(work: Path, run) -> None:
+    """Each unit's value is within the limit, their sum is not: the sum is not written (an
+    answer out of range would drop out of every count)."""
+    for unit in ("沙坡头区", "中宁县"):
+        fill(work, unit, {1: 999_999_999_999_999})
+    fill(work, "海原县", {1: 5})
+    run("answer", "10", "--value", "3")
+    before = (work / "answers.yaml").read_bytes()
+    done = run("rollup", "--apply", "--by", "王芳")
+    assert done.exit_code == 3, done.output
+    assert "第1项的汇总值不能作为答案：数值超出范围" in done.stderr
+    assert "未写入任何汇总值" in done.stderr
+    assert (work / "answers.yaml").read_bytes() == before

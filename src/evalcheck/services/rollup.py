@@ -16,7 +16,9 @@ from typing import Any
 
 from evalcheck.answers.store import REVIEW_ACTIONS, Answers, State, transaction
 from evalcheck.answers.units import load_unit_answers
+from evalcheck.errors import InputError
 from evalcheck.model.checklist import Checklist, Indicator
+from evalcheck.model.kinds import misfit_reason, value_fits
 from evalcheck.model.rollups import REGISTRY
 from evalcheck.state.rollup import Rollup, compute
 
@@ -94,6 +96,11 @@ def apply_rollups(
             if typed and current is not None and not overwrite_conflicts:
                 out.conflicts.append((r, current))
                 continue
+            if not value_fits(ind, r.value):  # e.g. a sum past the largest number kept
+                raise InputError(
+                    f"第{r.id}项的汇总值不能作为答案：{misfit_reason(ind, r.value)}；"
+                    "未写入任何汇总值（请核对各单位报送的值）"
+                )
             answers.apply(ind, value=r.value, note=provenance(r), by=by, action=ACTION, seq=seq)
             out.written.append(r)
     return out
