@@ -402,6 +402,19 @@ def test_the_rollup_sheet_shows_the_citys_answer_and_its_stage(work: Path, run: 
     assert next(r for r in compared if r["id"] == 1)["city"] == "210 个（待审核）（与汇总值不同）"
     table = run("rollup", "1").stdout
     assert "210 个（待审核）（与汇总值不同）" in table and "230 个" in table
+    # a formula's value (4 = 3 / 2) and a 不适用 against a total are compared too
+    fill(work, "沙坡头区", {2: 1000, 3: 900})
+    fill(work, "中宁县", {2: 1000, 3: 100})
+    fill(work, "海原县", {2: 1000, 3: 500})
+    run("answer", "2", "--value", "100")
+    run("answer", "3", "--value", "10")
+    assert run("answer", "1", "--na", "本级不统计").exit_code == 0
+    city = {
+        r["id"]: r["city"]
+        for r in json.loads(run("compare", "--units", "-f", "json").stdout)["rows"]
+    }
+    assert city[4] == "10%（自动计算）（待审核）（与汇总值不同）"  # the units' total: 50%
+    assert city[1] == "不适用（本级不统计）（待审核）（与汇总值不同）"
 
 
 def test_the_rollup_sheet_marks_missing_units(work: Path, run: Any) -> None:

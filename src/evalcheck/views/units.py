@@ -20,19 +20,31 @@ DIFFERS = "（与汇总值不同）"
 
 
 def city_answer(row: Row | None, rollup: Rollup) -> str:
-    """The city's own answer beside a roll-up, as every working output shows a value: marked
-    while not final ('272 个（已退回）'), and said when it is not the rolled-up total (a
-    unit's value changed after `rollup --apply`, or the city typed its own)."""
-    if row is None or row.state is None:
+    """The city's own answer beside a roll-up (or the value its formula gives), as every
+    working output shows a value: marked while not final ('272 个（已退回）'), and said
+    when it is not the rolled-up total (a unit's value changed after `rollup --apply`, the
+    city typed its own, or answered 不适用)."""
+    if row is None:
+        return ""
+    if row.state is not None:
+        mine, na = row.state.value, row.state.na
+    elif row.derived is not None and row.derived.value is not None:
+        mine, na = row.derived.value, None
+    else:
         return ""
     shown = row.marked_display
-    mine, total = row.state.value, rollup.value
-    if row.state.na is None and isinstance(mine, int | float) and isinstance(total, int | float):
-        if not isinstance(mine, bool) and abs(float(mine) - float(total)) > 1e-9:
-            shown += DIFFERS
-    elif row.state.na is None and total is not None and mine != total:
+    if rollup.value is not None and _differs(mine, na, rollup.value):
         shown += DIFFERS
     return shown
+
+
+def _differs(mine: Any, na: str | None, total: Any) -> bool:
+    if na is not None:
+        return True
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (mine, total))
+    if numbers:
+        return abs(float(mine) - float(total)) > 1e-6 * max(1.0, abs(float(total)))
+    return bool(mine != total)
 
 
 @dataclass(frozen=True, slots=True)
