@@ -547,3 +547,14 @@ def test_history_says_when_a_change_undid_a_verdict(run, tmp_path) -> None:
     run("undo")
     last = run("history", "132").stdout.splitlines()[-2].split("\t")
     assert last[3].startswith("撤销") and last[5] == "审核状态：已审核 → 待审核"
+    # an undo that brings a verdict back says so too; a sign-off shows only its own words
+    run("answer", "47", "--value", "312", "--by", "王芳", "--note", "按台账")
+    run("approve", "47", "--by", "万富春")
+    run("answer", "47", "--value", "400", "--by", "王芳")
+    run("undo")
+    rows = [line.split("\t") for line in run("history", "47").stdout.splitlines()[2:-1]]
+    assert [(r[3][:2], r[5]) for r in rows][1:] == [
+        ("审核", ""),
+        ("填报", "按台账；审核状态：已审核 → 待审核"),
+        ("撤销", "按台账；审核状态：待审核 → 已审核"),
+    ]

@@ -626,22 +626,31 @@ def _action(st: State) -> str:
 
 def _history_note(h: HistoryRow) -> str:
     """The answer's note; for a leader's sign-off, the approval note or the reason to return,
-    and an approval's 说明; for a change that undid a verdict (a new value, evidence added,
-    an undo), what became of it: '审核状态：已审核 → 待审核'."""
+    and an approval's 说明; for a change that moved the verdict (a new value or evidence
+    after one, a clear, an undo that takes one back or brings one back), what became of
+    it: '审核状态：已审核 → 待审核'."""
     st, before = h.state, h.before
     parts: list[str] = []
-    if st.action in REVIEW_ACTIONS and st.comment:
-        parts.append(("审核意见：" if st.action == "approve" else "退回原因：") + st.comment)
-    elif st.note:
-        parts.append(st.note)
-    if st.action == "approve" and st.explanation:
-        parts.append(f"已说明：{st.explanation}")
-    if before is not None and before.review in REVIEW_LABELS_BY_MARK and st.review is None:
-        now = (Stage.PENDING if st.value is not None or st.na is not None else Stage.OPEN).label(
-            True
-        )
-        parts.append(f"审核状态：{REVIEW_LABELS_BY_MARK[before.review]} → {now}")
+    if st.action in REVIEW_ACTIONS:
+        if st.comment:
+            parts.append(("审核意见：" if st.action == "approve" else "退回原因：") + st.comment)
+        if st.action == "approve" and st.explanation:
+            parts.append(f"已说明：{st.explanation}")
+    else:
+        if st.note:
+            parts.append(st.note)
+        was, now = _review_stage(before), _review_stage(st)
+        if before is not None and (before.review or st.review) and was != now:
+            parts.append(f"审核状态：{was} → {now}")
     return "；".join(parts)
+
+
+def _review_stage(st: State | None) -> str:
+    """A state's review as history names it: 已审核/已退回, else 待审核 or 未填报."""
+    if st is not None and st.review in REVIEW_LABELS_BY_MARK:
+        return REVIEW_LABELS_BY_MARK[st.review]
+    answered = st is not None and (st.value is not None or st.na is not None)
+    return (Stage.PENDING if answered else Stage.OPEN).label(True)
 
 
 REVIEW_LABELS_BY_MARK = {r.value: r.label for r in (Review.APPROVED, Review.RETURNED)}
