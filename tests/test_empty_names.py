@@ -36,6 +36,7 @@ def _files() -> dict[str, bytes]:
         (["--checklist", "", "list"], "--checklist"),
         (["--answers", "", "list"], "--answers"),
         (["--answers=", "status"], "--answers"),
+        (["evidence", "add", "47", ""], "文件..."),
     ],
 )
 def test_an_empty_name_is_refused_and_nothing_is_written(
@@ -57,3 +58,17 @@ def test_a_real_name_still_works(run) -> None:
     assert run("export", "--split", "科室表格").exit_code == 0
     assert len(list(Path("科室表格").glob("*.xlsx"))) == 5
     assert run("--checklist", "indicators.yaml", "list").exit_code == 4  # no such file here
+
+
+@pytest.mark.parametrize(
+    "var", ["EVALCHECK_ANSWERS", "EVALCHECK_CHECKLIST", "EVALCHECK_EVIDENCE_DIR"]
+)
+def test_a_setting_of_only_spaces_is_refused(run, monkeypatch, capsys, var) -> None:
+    """EVALCHECK_ANSWERS=" " named a new answers file called " " (an empty one is unset)."""
+    assert run("answer", "47", "--value", "312").exit_code == 0
+    before = _files()
+    monkeypatch.setenv(var, "  ")
+    code, _, err = run_main(["answer", "3", "--value", "5"], monkeypatch, capsys)
+    assert code == 2
+    assert f"错误：环境变量 {var} 只有空格" in err
+    assert _files() == before

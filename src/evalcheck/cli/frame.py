@@ -29,8 +29,9 @@ from evalcheck.errors import EXIT_INTERRUPTED, EvalcheckError, InputError, Usage
 from evalcheck.views import render
 
 HELP_TEXT = "显示此帮助并退出。"
-# options that name a file but are read as text (the global --checklist and --answers)
-FILE_NAME_OPTIONS = frozenset({"checklist", "answers"})
+# parameters that name files but are read as text: the global --checklist and --answers,
+# and `evidence add`'s files (a file or a link)
+FILE_NAME_OPTIONS = frozenset({"checklist", "answers", "files"})
 EMPTY_NAME = "文件名或文件夹名不能为空，请写出名字，例如 report.xlsx 或 科室表格"
 
 

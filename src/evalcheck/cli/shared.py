@@ -300,10 +300,26 @@ def _main(
     ] = False,
 ) -> None:
     """营商环境测评指标责任清单工具。"""
+    _refuse_blank_settings()
     notices.set_sink(warn)
     render.plain_tables(False)  # set again by a command whose output goes to a file
     env = ctx.obj = Env(checklist, answers)
     _protect_inputs(env)
+
+
+def _refuse_blank_settings() -> None:
+    """A file or folder setting that is only spaces (EVALCHECK_ANSWERS=" ") is a usage
+    error, as `--answers " "` is: it named a file called " " (an empty one is unset)."""
+    import os
+
+    from evalcheck.answers.paths import ENV_ANSWERS, ENV_EVIDENCE_DIR
+
+    for var in ("EVALCHECK_CHECKLIST", ENV_ANSWERS, ENV_EVIDENCE_DIR):
+        raw = os.environ.get(var)
+        if raw and not raw.strip():
+            raise UsageProblem(
+                f"环境变量 {var} 只有空格：请写出文件或文件夹的名字，或删除这个环境变量"
+            )
 
 
 def _protect_inputs(env: Env) -> None:
