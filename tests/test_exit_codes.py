@@ -282,7 +282,7 @@ SCENARIOS: dict[int, dict[str, Scenario]] = {
                 run("overdue", "--today", "2021-W37-4").exit_code,
             )
         ),
-        '文件名或文件夹名为空（如 `export --split ""`，空名字会被当作当前文件夹；环境变量只有空格也一样）': (
+        '文件名或文件夹名为空（如 `export --split ""`，空名字会被当作当前文件夹，环境变量只有空格也一样）': (
             lambda run, tmp_path, monkeypatch: _same(
                 run("export", "--split", "").exit_code,
                 run("list", "--output", "").exit_code,
