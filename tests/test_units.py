@@ -469,3 +469,15 @@ def test_a_total_past_the_largest_number_is_refused_and_nothing_written(work: Pa
     assert "第1项的汇总值不能作为答案：数值超出范围" in done.stderr
     assert "未写入任何汇总值" in done.stderr
     assert (work / "answers.yaml").read_bytes() == before
+
+
+def test_weights_that_add_up_to_zero_are_named(tmp_path: Path) -> None:
+    """Every unit reported, each with weight 0: not "没有单位报送" but why there is no mean."""
+    data = units_checklist()
+    data["indicators"][8]["rollup"] = {"weighted": "q1"}  # 9: mean days, weighted by 1
+    (tmp_path / "indicators.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    for unit in ("沙坡头区", "中宁县", "海原县"):
+        fill(tmp_path, unit, {1: 0, 9: 3})
+    r = rollups_of(tmp_path)[9]
+    assert r.value is None and not r.missing
+    assert r.reason == "各单位第1项（权重）之和为 0，无法加权平均"

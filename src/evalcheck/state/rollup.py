@@ -196,6 +196,14 @@ def _recompute(
     )
 
 
+def _no_value(spec: Spec, parts: Sequence[Part], na: Sequence[str], missing: Sequence[str]) -> str:
+    """Why a roll-up has no value: nobody reported, all said 不适用, or (weighted) the
+    weights of those who reported add up to 0."""
+    if parts and spec.ref is not None:
+        return f"各单位第{spec.ref}项（权重）之和为 0，无法加权平均"
+    return "各单位均为不适用" if na and not missing else "没有单位报送"
+
+
 def compute(checklist: Checklist, units: Mapping[str, Answers]) -> list[Rollup]:
     """Every collected indicator's roll-up, in checklist order (derived ones after their inputs)."""
     plan = checklist.units
@@ -217,7 +225,7 @@ def compute(checklist: Checklist, units: Mapping[str, Answers]) -> list[Rollup]:
         if rule.combine is None:
             reason = "由市级填报（可参考各单位的答案）"
         elif value is None:
-            reason = "各单位均为不适用" if na and not missing else "没有单位报送"
+            reason = _no_value(spec, parts, na, missing)
         formula = _formula_text(ind, spec, parts, value)
         done[ident] = Rollup(
             ident, spec, value, tuple(parts), tuple(na), tuple(missing), formula, reason
