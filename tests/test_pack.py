@@ -138,6 +138,10 @@ def test_section_and_folder_output(run, state: Path) -> None:
     (state / "别的文件夹").mkdir()
     refused = run("evidence", "pack", "别的文件夹", "--overwrite")
     assert refused.exit_code == 3 and "不是佐证材料包" in refused.stderr
+    (state / "a.txt").write_text("x", encoding="utf-8")  # nor a file that is not a zip
+    refused = run("evidence", "pack", "a.txt", "--overwrite")
+    assert refused.exit_code == 3 and "a.txt 是已有的文件，不是文件夹" in refused.stderr
+    assert (state / "a.txt").read_text(encoding="utf-8") == "x"
     unknown = run("evidence", "pack", "x.zip", "-s", "审批监管")
     assert unknown.exit_code == 3 and "您是不是要找“审批监管科”" in unknown.stderr
 

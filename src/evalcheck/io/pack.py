@@ -232,6 +232,11 @@ def pack(
     as_zip = out.suffix.lower() == ".zip"
     if out.exists() and not overwrite:
         raise InputError(f"{out} 已存在，未做修改；确认要覆盖请加 --overwrite")
+    if out.exists() and not as_zip and not out.is_dir():
+        raise InputError(
+            f"{out} 是已有的文件，不是文件夹：材料包写成 .zip 文件（例如 材料包.zip）"
+            "或一个新文件夹，不会覆盖它"
+        )
     if out.exists() and not as_zip and not (out / INDEX).is_file():
         raise InputError(f"{out} 是已有的文件夹，且不是佐证材料包（没有 {INDEX}），不会覆盖")
     p = plan(checklist, rows, root)
