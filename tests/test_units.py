@@ -481,3 +481,18 @@ def test_weights_that_add_up_to_zero_are_named(tmp_path: Path) -> None:
     r = rollups_of(tmp_path)[9]
     assert r.value is None and not r.missing
     assert r.reason == "各单位第1项（权重）之和为 0，无法加权平均"
+
+
+def test_a_units_answer_that_does_not_fit_is_said_not_silently_missing(work: Path, run) -> None:
+    fill(work, "沙坡头区", {1: 120})
+    fill(work, "中宁县", {1: 80})
+    path = unit_answers_path(work / "answers.yaml", "中宁县")
+    path.write_text(path.read_text(encoding="utf-8").replace("value: 80", "value: 八十"), "utf-8")
+    done = run("rollup", "1")
+    assert done.exit_code == 0
+    assert (
+        "注意：中宁县的答案文件中第1项的答案与清单不符，已保留未改动，汇总时按未报送计"
+        in done.stderr
+    )
+    assert done.stderr.count("中宁县的答案文件") == 1
+    assert "八十" in path.read_text(encoding="utf-8")

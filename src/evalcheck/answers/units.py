@@ -26,12 +26,21 @@ def unit_answers_path(answers_path: Path, unit: str) -> Path:
 
 def load_unit_answers(answers_path: Path, checklist: Checklist) -> dict[str, Answers]:
     """Every unit's answers (an empty set of answers for a unit with no file yet)."""
+    from evalcheck.infra import notices
+
     plan = checklist.units
     if plan is None:
         return {}
-    return {
+    found = {
         name: load_answers(unit_answers_path(answers_path, name), checklist) for name in plan.names
     }
+    for name, answers in found.items():  # as the city's own are said (cli Env)
+        for ident, why in sorted(answers.misfits.items()):
+            notices.warn(
+                f"{name}的答案文件中第{ident}项的答案与清单不符，已保留未改动，"
+                f"汇总时按未报送计：{why}"
+            )
+    return found
 
 
 def unit_checklist(checklist: Checklist) -> Checklist:
