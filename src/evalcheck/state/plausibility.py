@@ -52,7 +52,7 @@ def plausibility(checklist: Checklist, rows: Iterable[Row], *, marked: bool = Fa
                 "warning",
                 rule,
                 f"{message}：{last} → 今年 {now}，请向{row.section}核实",
-                (Involved(ind.id, row.display, ind.section, ind.owner),),
+                (Involved(ind.id, _shown(row, now_value, now_na), ind.section, ind.owner),),
             )
         )
     return out
@@ -66,3 +66,10 @@ def _this_year(row: Row) -> tuple[Any, str | None]:
     if row.derived is not None and row.derived.value is not None:
         return row.derived.value, None
     return None, None
+
+
+def _shown(row: Row, value: Any, na: str | None) -> str:
+    """The value as the rules' findings show an indicator's ('45%', not '45%（自动计算）')."""
+    from evalcheck.model.kinds import format_value
+
+    return row.display if na is not None or value is None else format_value(row.ind, value)
