@@ -72,3 +72,8 @@ def test_a_setting_of_only_spaces_is_refused(run, monkeypatch, capsys, var) -> N
     assert code == 2
     assert f"错误：环境变量 {var} 只有空格" in err
     assert _files() == before
+
+
+def test_help_is_shown_whatever_else_the_line_says(monkeypatch, capsys) -> None:
+    code, out, _ = run_main(["export", "--split", "", "-h"], monkeypatch, capsys)
+    assert code == 0 and out.startswith("用法：evalcheck export")

@@ -352,6 +352,8 @@ class _ChineseHelp:
         (the current folder): `export --split ""` would write the forms here, `--checklist
         ""` would quietly use the default checklist. Checked on the words as given (Click's
         parser, before any conversion or callback turns "" into a path)."""
+        if any(a in ("-h", "--help") for a in args):
+            return  # help is asked for: shown whatever else the line says
         given, _, _ = self.make_parser(ctx).parse_args(args=list(args))  # type: ignore[attr-defined]
         for param in self.get_params(ctx):
             if param.name not in given:
