@@ -474,6 +474,30 @@ def test_the_import_preview_says_which_old_values_had_a_verdict(run, tmp_path: P
     assert "  第16项：是 → 否" in lines  # pending: it waits for review as before
 
 
+def test_a_date_typed_into_a_text_cell_reads_as_the_date(run, tmp_path: Path) -> None:
+    """Excel keeps '9月18日' typed into 备注 as a date: it is imported as '2021-09-18', not
+    Python's '2021-09-18 00:00:00'; a date in 填报值 is named the same way."""
+    import datetime as dt
+
+    run("export", "--split", "forms")
+    form = tmp_path / "forms" / "2021测评填报_办公室.xlsx"
+    wb = openpyxl.load_workbook(form)
+    ws = wb["测评指标"]
+    header = next(r for r in range(1, 9) if any(c.value == "题号" for c in ws[r]))
+    col = {c.value: c.column for c in ws[header]}
+    row = next(r for r in range(header + 1, ws.max_row + 1) if ws.cell(r, col["题号"]).value == 16)
+    ws.cell(row, col["填报值"]).value = "是"
+    ws.cell(row, col["备注"]).value = dt.datetime(2021, 9, 18)
+    wb.save(form)
+    done = run("import", str(form), "--by", "王芳")
+    assert done.exit_code == 0, done.output
+    assert "备注：2021-09-18\n" in run("show", "16").stdout
+    ws.cell(row, col["填报值"]).value = dt.datetime(2021, 9, 1)
+    wb.save(form)
+    refused = run("import", str(form), "--by", "王芳")
+    assert refused.exit_code == 3 and "填报值是日期（2021-09-01）" in refused.stderr
+
+
 def test_an_imported_formula_does_not_block_the_next_export(run, tmp_path: Path) -> None:
     """备注 typed as a formula, saved with its result, imported: the total table holds
     nothing new, so exporting over it needs no --force (the formula's text was compared)."""

@@ -424,9 +424,13 @@ def _ask_fraction(ind: Indicator, cell: Any) -> None:
 
 
 def _text(v: Any) -> str | None:
+    """A text cell's words; a date typed into it ('9月18日', which Excel keeps as a date)
+    as the date ('2021-09-18'), not Python's '2021-09-18 00:00:00'."""
     if v is None:
         return None
-    s = str(v).strip()
+    from evalcheck.model.kinds import date_text
+
+    s = date_text(v).strip()
     return s or None
 
 

@@ -707,8 +707,22 @@ def cell_text(raw: Any) -> str:
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))
     if isinstance(raw, dt.datetime | dt.date):
-        raise ValueRefused(f"填报值是日期（{raw}），这一列需要数值或文字")
+        raise ValueRefused(f"填报值是日期（{date_text(raw)}），这一列需要数值或文字")
     return str(raw)
+
+
+def date_text(v: Any) -> str:
+    """A date a spreadsheet cell holds, as people write it: '2021-09-18' (a date, or a time
+    of midnight: Excel makes one of '9月18日'), '2021-09-18 10:30' with a time of day."""
+    import datetime as dt
+
+    if isinstance(v, dt.datetime):
+        if v.time() == dt.time(0, 0):
+            return v.date().isoformat()
+        return v.strftime("%Y-%m-%d %H:%M")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return str(v)
 
 
 def misfit_reason(ind: Spec, value: Any) -> str:
