@@ -475,3 +475,13 @@ def test_changing_a_returned_answers_evidence_says_it_is_pending_again(run, tmp_
     assert added.exit_code == 0
     assert "注意：第30项原已被退回；佐证材料变了，现为待审核" in added.stdout
     assert "审核状态：待审核" in run("show", "30").stdout
+
+
+def test_a_link_with_a_space_is_named_as_such(run) -> None:
+    run("answer", "47", "--value", "312")
+    before = Path("answers.yaml").read_bytes()
+    done = run("evidence", "add", "47", "https://zwfw.example.gov.cn/a b")
+    assert done.exit_code == 3
+    assert "网址中不能有空格" in done.stderr and "%20" in done.stderr
+    assert "找不到以下文件" not in done.stderr
+    assert Path("answers.yaml").read_bytes() == before

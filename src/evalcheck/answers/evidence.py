@@ -39,6 +39,7 @@ KIND_LABELS = {"file": "文件", "link": "链接", "path": "旧版路径"}
 CHUNK = 1 << 20  # files are streamed in 1 MiB pieces, never read whole
 SHA256 = re.compile(r"[0-9a-f]{64}")
 URL = re.compile(r"(?i)^(https?|ftp)://\S+$")
+URL_START = re.compile(r"(?i)^(https?|ftp)://")
 
 # ---------------------------------------------------------------- Windows-safe names
 
@@ -489,6 +490,13 @@ def add_items(
 
     for s in sources:  # a path is text an Excel cell must be able to carry
         check_text_length("佐证材料", s)
+    spaced = [s for s in sources if URL_START.match(s.strip()) and not is_url(s)]
+    if spaced and not any(readable(s) for s in spaced):
+        raise InputError(
+            "网址中不能有空格，未做任何修改："
+            + "、".join(f"“{s}”" for s in spaced)
+            + "。请去掉空格，或把空格写成 %20"
+        )
     missing = [s for s in sources if not is_url(s) and not readable(s)]
     if missing:
         raise InputError(
