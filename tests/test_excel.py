@@ -616,3 +616,27 @@ def test_the_hidden_original_is_plain_json(data: dict[str, str | None]) -> None:
     text = xlsx_format.json_texts(data)
     assert text == json.dumps(data, ensure_ascii=False, sort_keys=True)
     assert json.loads(text) == data
+
+
+def test_not_applicable_in_a_form_without_its_reason_says_where_the_reason_goes(
+    run, tmp_path: Path
+) -> None:
+    run("export", "--split", "forms")
+    form = tmp_path / "forms" / "2021测评填报_办公室.xlsx"
+    wb = openpyxl.load_workbook(form)
+    ws = wb["测评指标"]
+    header = next(r for r in range(1, 9) if any(c.value == "题号" for c in ws[r]))
+    col = {c.value: c.column for c in ws[header]}
+    row = next(r for r in range(header + 1, ws.max_row + 1) if ws.cell(r, col["题号"]).value == 16)
+    ws.cell(row, col["填报值"]).value = "不适用"
+    wb.save(form)
+    refused = run("import", str(form), "--by", "王芳")
+    assert refused.exit_code == 3
+    assert "“不适用原因”列是空的：请在“不适用原因”列写明原因" in refused.stderr
+    assert "应为 是 或 否" not in refused.stderr
+    # as show and Word write a 不适用 answer: read back as that answer
+    ws.cell(row, col["填报值"]).value = "不适用（本单位无此业务）"
+    wb.save(form)
+    done = run("import", str(form), "--by", "王芳")
+    assert done.exit_code == 0, done.output
+    assert "填报值：不适用（本单位无此业务）" in run("show", "16").stdout

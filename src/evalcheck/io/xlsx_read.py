@@ -399,6 +399,16 @@ def _value_and_na(cells: Mapping[str, Any]) -> tuple[str | None, str | None]:
         raise ValueRefused(
             "填报值和不适用原因只能填一个：标为不适用时请清空填报值（或只写“不适用”）"
         )
+    if text is not None:
+        typed = normalize(text)
+        if typed in (NA_PREFIX, "不适用。"):
+            raise ValueRefused(
+                "填报值写了“不适用”，但“不适用原因”列是空的：请在“不适用原因”列写明原因"
+                "（例如 本年度无此业务），或在填报值中写“不适用：原因”"
+            )
+        within = re.fullmatch(rf"{NA_PREFIX}\((.+)\)", typed)
+        if within:  # '不适用（本单位无此业务）', as show and the Word attachment write it
+            text = f"{NA_PREFIX}：{within.group(1).strip()}"
     return text, na_cell
 
 
