@@ -332,3 +332,23 @@ def test_an_undone_sign_off_does_not_restart_the_wait(fixed, run) -> None:
     assert run(*checklist, "approve", "5", "--by", "李局").exit_code == 0
     assert run(*checklist, "undo").exit_code == 0
     assert fixed("--tier", "待审核") == REVIEW_LI
+
+
+def test_a_letter_the_run_did_not_rewrite_is_named_as_out_of_date(
+    fixed, run, tmp_path: Path
+) -> None:
+    """Written again with --force after a recipient's last item was dealt with: its old
+    letter is left alone (a person may keep it) and named as out of date."""
+    base = ("--checklist", "c.yaml", "remind", "--today", "2021-09-20", "--output", "提醒")
+    assert run(*base).exit_code == 0
+    folder = tmp_path / "提醒"
+    (folder / "2021测评提醒_王局.txt").write_text("上次的督办", encoding="utf-8")
+    again = run(*base, "--force")
+    assert again.exit_code == 0
+    assert (
+        "注意：文件夹中还有 1 份以前生成的提醒，这次没有更新（收件人现在没有要提醒的事项），"
+        "内容已过时，可以删除：2021测评提醒_王局.txt" in again.stderr.replace("\n", "")
+    )
+    assert (folder / "2021测评提醒_王局.txt").read_text(encoding="utf-8") == "上次的督办"
+    one = run(*base, "--force", "--to", "二科")  # one recipient asked for: nothing said
+    assert one.exit_code == 0 and "以前生成的提醒" not in one.stderr

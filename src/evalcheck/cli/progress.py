@@ -25,6 +25,7 @@ from evalcheck.cli.shared import (
     emit_output,
     filters_of,
     parse_days,
+    warn,
 )
 from evalcheck.errors import EXIT_FINDINGS, InputError
 from evalcheck.views import render
@@ -409,7 +410,8 @@ def remind(
     limits = Thresholds(soon, escalate, review_days)
     letters, found, valid = _letters(env, units, section, owner, tier, limits, today)
     letters, found = _addressed_to(to, letters, found, valid, units)
-    _deliver(env, letters, found, units=units, output=output, force=force, copy=copy)
+    whole = not (units or to or section or owner or tier)  # every recipient's letter
+    _deliver(env, letters, found, units=units, output=output, force=force, copy=copy, whole=whole)
 
 
 def _refuse_sections_options(ctx: typer.Context) -> None:
@@ -433,16 +435,17 @@ def _addressed_to(
 
 def _deliver(
     env: Any, letters: list[Any], found: list[Any], *, units: bool, output: Any, force: bool,
-    copy: bool,
+    copy: bool, whole: bool = False,
 ) -> None:  # fmt: skip
-    """Print the letters (and copy them), or write one file per recipient."""
+    """Print the letters (and copy them), or write one file per recipient (`whole`: every
+    recipient's, so a letter of the folder this run did not write is out of date)."""
     # for the coordinator, like the shared note: after the letters, never copied or filed
     rule = "" if units else "\n\n" + render.paragraph(_remind_rule(env))
     if not letters:
         done = "各单位均已报送全部指标" if units else "所选范围内没有需要提醒的事项"
         return echo(f"{done}，无需提醒。{rule}")
     if output is not None:
-        _write_letters(env, output, letters, force)
+        _write_letters(env, output, letters, force, whole)
         return echo(rule.lstrip("\n")) if rule else None
     text = ("\n\n" + "-" * 40 + "\n\n").join(x.text for x in letters)
     echo(text + _shared_note(found) + rule)
@@ -485,13 +488,21 @@ def _recipient(name: str, valid: list[str], units: bool) -> str:
     return resolve("收件人", name, [*dict.fromkeys([*valid, UNASSIGNED])])
 
 
-def _write_letters(env: Any, folder: Path, letters: list[Any], force: bool) -> None:
-    from evalcheck.services.reminding import write_letters
+def _write_letters(
+    env: Any, folder: Path, letters: list[Any], force: bool, whole: bool = False
+) -> None:
+    from evalcheck.services.reminding import stale_letters, write_letters
 
     written = write_letters(folder, env.checklist.year, letters, force=force)
     for w in written:
         echo(f"已生成 {w.path}（收件人：{w.to}；{'、'.join(w.labels)}）")
     echo(f"共 {len(written)} 份提醒文件，每位收件人一份。")
+    stale = stale_letters(folder, env.checklist.year, written) if whole else []
+    if stale:
+        warn(
+            f"文件夹中还有 {len(stale)} 份以前生成的提醒，这次没有更新（收件人现在没有要提醒的"
+            "事项），内容已过时，可以删除：" + "、".join(p.name for p in stale)
+        )
 
 
 def _remind_rule(env: Any) -> str:
@@ -531,34 +542,14 @@ def _copy(text: str) -> None:
 
 def _check_lines(snap: Any, report: Any) -> list[str]:
     """Each finding's lines, then the approvals that accepted it with a 说明."""
+    from evalcheck.state.rules import explained
+
     lines: list[str] = []
     for f in report.findings:
         lines += f.lines()
-        for e in _explained(snap, f):
+        for e in explained(snap, f):
             lines.append(f"  已说明（第{e['id']}项，{e['by']}）：{e['text']}")
     return lines
-
-
-def _with_stages(snap: Any, finding: dict[str, Any]) -> dict[str, Any]:
-    """A finding as JSON, each involved indicator with its stage ('待审核', '' when open or
-    with review off)."""
-    for item in finding["involved"]:
-        row = snap.row(item["id"])
-        item["stage"] = row.stage_label if row.review_on and row.stage.value != "open" else ""
-    return finding
-
-
-def _explained(snap: Any, finding: Any) -> list[dict[str, Any]]:
-    """The approvals that accepted this finding with a written 说明."""
-    from evalcheck.answers.review import Review, signed_by
-
-    out = []
-    for item in finding.involved:
-        row = snap.row(item.id)
-        st = row.state
-        if row.review is Review.APPROVED and st is not None and st.explanation:
-            out.append({"id": item.id, "by": signed_by(st), "text": st.explanation})
-    return out
 
 
 @app.command(cls=CliCommand)
@@ -568,7 +559,7 @@ def check(ctx: typer.Context, fmt: ShowFormatOpt = ShowFmt.text) -> None:
     \b
     示例：evalcheck check
     """
-    from evalcheck.state.rules import check_snapshot
+    from evalcheck.state.rules import check_snapshot, explained, finding_json
 
     snap = ctx_env(ctx).snapshot()
     # text: a value not final says so in itself; json: the value as is, with its stage
@@ -580,8 +571,7 @@ def check(ctx: typer.Context, fmt: ShowFormatOpt = ShowFmt.text) -> None:
             "errors": n_err,
             "warnings": n_warn,
             "findings": [
-                {**_with_stages(snap, f.to_dict()), "explained": _explained(snap, f)}
-                for f in report.findings
+                {**finding_json(snap, f), "explained": explained(snap, f)} for f in report.findings
             ],
             "unchecked_rules": report.unchecked,
         }

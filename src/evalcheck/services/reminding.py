@@ -37,6 +37,17 @@ def letter_filename(year: int, to: str) -> str:
     return f"{year}测评提醒_{safe}.txt"
 
 
+def stale_letters(folder: Path, year: int, written: Sequence[Written]) -> list[Path]:
+    """Letters of this year in `folder` that this run did not write: their recipients have
+    nothing to be reminded of now, so what they say is out of date."""
+    fresh = {w.path.name for w in written}
+    try:
+        found = sorted(folder.glob(f"{year}测评提醒_*.txt"))
+    except OSError:
+        return []
+    return [p for p in found if p.name not in fresh and p.is_file()]
+
+
 def write_letters(
     folder: Path, year: int, letters: Sequence[Letter], *, force: bool = False
 ) -> list[Written]:

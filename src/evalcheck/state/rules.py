@@ -5,6 +5,7 @@ Rules and formulas are data in the checklist YAML; expressions are evaluated by
 """
 
 from collections.abc import Mapping
+from typing import Any
 
 from evalcheck.answers.store import Answers
 from evalcheck.infra import clock
@@ -185,3 +186,26 @@ def violations_for(checklist: Checklist, values: Mapping[int, float], ident: int
                 )
             )
     return out
+
+
+def explained(snap: Snapshot, finding: Finding) -> list[dict[str, Any]]:
+    """The approvals that accepted this finding with a written 说明 (check shows them)."""
+    from evalcheck.answers.review import Review, signed_by
+
+    out = []
+    for item in finding.involved:
+        row = snap.row(item.id)
+        st = row.state
+        if row.review is Review.APPROVED and st is not None and st.explanation:
+            out.append({"id": item.id, "by": signed_by(st), "text": st.explanation})
+    return out
+
+
+def finding_json(snap: Snapshot, finding: Finding) -> dict[str, Any]:
+    """A finding as `check -f json` gives it: each involved indicator with its stage
+    ('待审核'; '' when open or with review off)."""
+    data = finding.to_dict()
+    for item in data["involved"]:
+        row = snap.row(item["id"])
+        item["stage"] = row.stage_label if row.review_on and row.stage.value != "open" else ""
+    return data
