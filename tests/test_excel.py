@@ -640,3 +640,18 @@ def test_not_applicable_in_a_form_without_its_reason_says_where_the_reason_goes(
     done = run("import", str(form), "--by", "王芳")
     assert done.exit_code == 0, done.output
     assert "填报值：不适用（本单位无此业务）" in run("show", "16").stdout
+
+
+def test_an_ods_to_import_is_named_with_what_to_do(run, tmp_path: Path) -> None:
+    """An OpenDocument spreadsheet is a zip too: said as what it is, not as a damaged .xlsx."""
+    import zipfile
+
+    run("answer", "47", "--value", "312")
+    before = Path("answers.yaml").read_bytes()
+    with zipfile.ZipFile(tmp_path / "表.ods", "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("content.xml", "<office:document-content/>")
+    done = run("import", "表.ods")
+    assert done.exit_code == 4
+    assert "是 OpenDocument 表格（.ods）" in done.stderr and "另存为" in done.stderr
+    assert Path("answers.yaml").read_bytes() == before

@@ -63,6 +63,19 @@ def check_workbook(path: Path) -> None:
             )
 
 
+def _is_opendocument(path: Path) -> bool:
+    """An OpenDocument spreadsheet (.ods): its first member names its kind."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            info = zf.getinfo("mimetype")
+            if info.file_size > 200:
+                return False
+            kind = zf.read(info)
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        return False
+    return kind.startswith(b"application/vnd.oasis.opendocument.spreadsheet")
+
+
 def _is_legacy_excel(path: Path) -> bool:
     """An OLE compound file (.xls, .et): what "Excel 97-2003 工作簿" saves."""
     try:
@@ -77,6 +90,11 @@ def open_workbook(path: Path, *, data_only: bool) -> Any:
     import openpyxl
 
     check_workbook(path)
+    if _is_opendocument(path):  # checklist-import reads .ods (calamine); import does not
+        raise DataError(
+            f"{path} 是 OpenDocument 表格（.ods）：这里只读 .xlsx，请在 LibreOffice 或 WPS 中"
+            "打开它，“另存为”Excel 工作簿（.xlsx）后再导入"
+        )
     try:
         with _quiet():
             # an .xlsx saved under another name (表.xls, 表.xlsx.bak): read by its content,
