@@ -7,6 +7,7 @@ import re
 import shutil
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -474,11 +475,8 @@ def test_the_import_preview_says_which_old_values_had_a_verdict(run, tmp_path: P
     assert "  第16项：是 → 否" in lines  # pending: it waits for review as before
 
 
-def test_a_date_typed_into_a_text_cell_reads_as_the_date(run, tmp_path: Path) -> None:
-    """Excel keeps '9月18日' typed into 备注 as a date: it is imported as '2021-09-18', not
-    Python's '2021-09-18 00:00:00'; a date in 填报值 is named the same way."""
-    import datetime as dt
-
+def office_form_at_16(run, tmp_path: Path) -> tuple[Path, Any, Any]:
+    """The 办公室 form of a fresh `export --split`, its workbook, and cell(header) of 第16项."""
     run("export", "--split", "forms")
     form = tmp_path / "forms" / "2021测评填报_办公室.xlsx"
     wb = openpyxl.load_workbook(form)
@@ -486,13 +484,22 @@ def test_a_date_typed_into_a_text_cell_reads_as_the_date(run, tmp_path: Path) ->
     header = next(r for r in range(1, 9) if any(c.value == "题号" for c in ws[r]))
     col = {c.value: c.column for c in ws[header]}
     row = next(r for r in range(header + 1, ws.max_row + 1) if ws.cell(r, col["题号"]).value == 16)
-    ws.cell(row, col["填报值"]).value = "是"
-    ws.cell(row, col["备注"]).value = dt.datetime(2021, 9, 18)
+    return form, wb, lambda name: ws.cell(row, col[name])
+
+
+def test_a_date_typed_into_a_text_cell_reads_as_the_date(run, tmp_path: Path) -> None:
+    """Excel keeps '9月18日' typed into 备注 as a date: it is imported as '2021-09-18', not
+    Python's '2021-09-18 00:00:00'; a date in 填报值 is named the same way."""
+    import datetime as dt
+
+    form, wb, cell = office_form_at_16(run, tmp_path)
+    cell("填报值").value = "是"
+    cell("备注").value = dt.datetime(2021, 9, 18)
     wb.save(form)
     done = run("import", str(form), "--by", "王芳")
     assert done.exit_code == 0, done.output
     assert "备注：2021-09-18\n" in run("show", "16").stdout
-    ws.cell(row, col["填报值"]).value = dt.datetime(2021, 9, 1)
+    cell("填报值").value = dt.datetime(2021, 9, 1)
     wb.save(form)
     refused = run("import", str(form), "--by", "王芳")
     assert refused.exit_code == 3 and "填报值是日期（2021-09-01）" in refused.stderr
@@ -621,21 +628,15 @@ def test_the_hidden_original_is_plain_json(data: dict[str, str | None]) -> None:
 def test_not_applicable_in_a_form_without_its_reason_says_where_the_reason_goes(
     run, tmp_path: Path
 ) -> None:
-    run("export", "--split", "forms")
-    form = tmp_path / "forms" / "2021测评填报_办公室.xlsx"
-    wb = openpyxl.load_workbook(form)
-    ws = wb["测评指标"]
-    header = next(r for r in range(1, 9) if any(c.value == "题号" for c in ws[r]))
-    col = {c.value: c.column for c in ws[header]}
-    row = next(r for r in range(header + 1, ws.max_row + 1) if ws.cell(r, col["题号"]).value == 16)
-    ws.cell(row, col["填报值"]).value = "不适用"
+    form, wb, cell = office_form_at_16(run, tmp_path)
+    cell("填报值").value = "不适用"
     wb.save(form)
     refused = run("import", str(form), "--by", "王芳")
     assert refused.exit_code == 3
     assert "“不适用原因”列是空的：请在“不适用原因”列写明原因" in refused.stderr
     assert "应为 是 或 否" not in refused.stderr
     # as show and Word write a 不适用 answer: read back as that answer
-    ws.cell(row, col["填报值"]).value = "不适用（本单位无此业务）"
+    cell("填报值").value = "不适用（本单位无此业务）"
     wb.save(form)
     done = run("import", str(form), "--by", "王芳")
     assert done.exit_code == 0, done.output
