@@ -415,6 +415,15 @@ def test_the_rollup_sheet_shows_the_citys_answer_and_its_stage(work: Path, run: 
     }
     assert city[4] == "10%（自动计算）（待审核）（与汇总值不同）"  # the units' total: 50%
     assert city[1] == "不适用（本级不统计）（待审核）（与汇总值不同）"
+    # the city's inputs equal to the units' totals: its 33.33% is their 33.333333%
+    fill(work, "海原县", {3: 0})  # units: (900 + 100 + 0) / 3000
+    run("answer", "2", "--value", "3000")
+    run("answer", "3", "--value", "1000")
+    rows = json.loads(run("compare", "--units", "-f", "json").stdout)["rows"]
+    four = next(r for r in rows if r["id"] == 4)
+    assert (
+        four["total"] == pytest.approx(33.333333) and four["city"] == "33.33%（自动计算）（待审核）"
+    )
 
 
 def test_the_rollup_sheet_marks_missing_units(work: Path, run: Any) -> None:

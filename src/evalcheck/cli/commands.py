@@ -398,8 +398,9 @@ def history(
     if rec is None:
         echo(f"第{n}项 还没有任何填报记录")
         return
-    timeline = rec.timeline
-    rows = [HistoryRow(ind, st, timeline[n - 1] if n else None) for n, st in enumerate(timeline)]
+    timeline = rec.timeline  # each state beside the one it followed
+    befores = [None, *timeline[:-1]]
+    rows = [HistoryRow(ind, st, b) for b, st in zip(befores, timeline, strict=True)]
     title = f"第{n}项 修改记录" + ("" if ind else "（该题已不在当前清单中）")
     echo(
         render.view(

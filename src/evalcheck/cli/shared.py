@@ -24,7 +24,7 @@ from evalcheck.cli.frame import (
 )
 from evalcheck.errors import EXIT_INTERRUPTED, EvalcheckError, InputError, UsageProblem
 from evalcheck.infra import notices
-from evalcheck.model.checklist import Checklist
+from evalcheck.model.checklist import ENV_CHECKLIST, Checklist
 from evalcheck.model.loading import load_checklist, resolve_checklist_path
 from evalcheck.views import render
 
@@ -314,7 +314,7 @@ def _refuse_blank_settings() -> None:
 
     from evalcheck.answers.paths import ENV_ANSWERS, ENV_EVIDENCE_DIR
 
-    for var in ("EVALCHECK_CHECKLIST", ENV_ANSWERS, ENV_EVIDENCE_DIR):
+    for var in (ENV_CHECKLIST, ENV_ANSWERS, ENV_EVIDENCE_DIR):
         raw = os.environ.get(var)
         if raw and not raw.strip():
             raise UsageProblem(

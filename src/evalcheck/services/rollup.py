@@ -8,19 +8,17 @@ formula with each unit's value) in its note and history, as action 单位汇总.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from evalcheck.answers.store import REVIEW_ACTIONS, Answers, State, transaction
 from evalcheck.answers.units import load_unit_answers
 from evalcheck.errors import InputError
-from evalcheck.model.checklist import Checklist, Indicator
+from evalcheck.model.checklist import Checklist
 from evalcheck.model.kinds import misfit_reason, value_fits
 from evalcheck.model.rollups import REGISTRY
-from evalcheck.state.rollup import Rollup, compute
+from evalcheck.state.rollup import Rollup, compute, same_value
 
 ACTION = "rollup"
 
@@ -33,14 +31,6 @@ class Applied:
     incomplete: list[Rollup] = field(default_factory=list)
     manual: list[Rollup] = field(default_factory=list)  # rules with no automatic value, derived
     empty: list[Rollup] = field(default_factory=list)  # every unit reported 不适用
-
-
-def same_value(ind: Indicator, a: Any, b: Any) -> bool:
-    if isinstance(a, list) and isinstance(b, list):
-        return sorted(map(str, a)) == sorted(map(str, b))
-    if isinstance(a, int | float) and isinstance(b, int | float) and not isinstance(a, bool):
-        return not isinstance(b, bool) and math.isclose(float(a), float(b), abs_tol=1e-9)
-    return bool(a == b)
 
 
 def origin(answers: Answers, ident: int) -> str | None:

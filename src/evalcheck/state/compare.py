@@ -21,23 +21,10 @@ class CompareRow(NamedTuple):
     previous: str
     current: str  # marked while not final ('312 个（待审核）'), or blank in a final export
     change: str
-    stage: str = ""  # this year's answer: 已审核/待审核/已退回 with review on, else ''
+    stage: str = ""  # this year's 审核状态 (Row.review_text), '' with review off
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self._asdict())
-
-
-class _Computed(NamedTuple):
-    """This year's value worked out by the indicator's formula, as change_text reads a
-    state."""
-
-    value: Any
-    na: None = None
-
-
-def _computed(row: Row) -> _Computed | None:
-    d = row.derived
-    return _Computed(d.value) if d is not None and d.value is not None else None
 
 
 def compare_rows(snap: Snapshot, rows: Sequence[Row], *, final: bool = False) -> list[CompareRow]:
@@ -52,10 +39,10 @@ def compare_rows(snap: Snapshot, rows: Sequence[Row], *, final: bool = False) ->
     for section, group in group_rows(snap, rows, "section"):
         for row in group:
             p = row.previous
-            now = row.state if row.state is not None else _computed(row)
+            now = row.current
             if p is None or (now is None and not p.answered):
                 continue  # nothing to compare in either year
-            stage = row.stage_label if now is not None and row.review_on else ""
+            stage = row.review_text if now is not None else ""
             if now is None:
                 current, change = "", change_text(row.ind, p, None)
             elif final and not row.final:

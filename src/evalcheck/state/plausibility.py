@@ -24,11 +24,8 @@ def plausibility(checklist: Checklist, rows: Iterable[Row], *, marked: bool = Fa
 
     out: list[Finding] = []
     for row in rows:
-        ind, p = row.ind, row.previous
-        now_value, now_na = _this_year(row)
-        if p is None or (now_value is None and now_na is None) or p.kind_changed:
-            continue
-        if not p.answered:
+        ind, p, now = row.ind, row.previous, row.current
+        if p is None or now is None or p.kind_changed or not p.answered:
             continue
         limits = checklist.thresholds(ind)
         if not limits.enabled:
@@ -36,36 +33,26 @@ def plausibility(checklist: Checklist, rows: Iterable[Row], *, marked: bool = Fa
         last = f"上年 {p.display}（{p.year}年第{p.old_id}项）"
         message = None
         rule = ""
-        if now_na is not None:
+        if now.na is not None:
             if p.na is None:
                 rule, message = "上年对比:不适用", f"第{ind.id}项上年已填报，今年标为不适用"
         elif p.na is None:
-            moved = plausible(ind, p.value, now_value, limits)  # the kind's own test
+            moved = plausible(ind, p.value, now.value, limits)  # the kind's own test
             if moved is not None:
                 rule, message = moved[0], f"第{ind.id}项{moved[1]}"
         if message is None:
             continue
-        now = row.marked_display if marked else row.display
+        shown = row.marked_display if marked else row.display
         out.append(
             Finding(
                 "previous",
                 "warning",
                 rule,
-                f"{message}：{last} → 今年 {now}，请向{row.section}核实",
-                (Involved(ind.id, _shown(row, now_value, now_na), ind.section, ind.owner),),
+                f"{message}：{last} → 今年 {shown}，请向{row.section}核实",
+                (Involved(ind.id, _shown(row, now.value, now.na), ind.section, ind.owner),),
             )
         )
     return out
-
-
-def _this_year(row: Row) -> tuple[Any, str | None]:
-    """This year's value and 不适用 reason: the answer, or what the formula gives."""
-    st = row.state
-    if st is not None:
-        return st.value, st.na
-    if row.derived is not None and row.derived.value is not None:
-        return row.derived.value, None
-    return None, None
 
 
 def _shown(row: Row, value: Any, na: str | None) -> str:

@@ -10,6 +10,7 @@ A unit that marked an indicator 不适用 has reported; its value takes no part 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -194,6 +195,15 @@ def _recompute(
     return Rollup(
         ind.id, spec, value, tuple(parts), tuple(na), tuple(missing), f"{formula} → {value}"
     )
+
+
+def same_value(ind: Indicator, a: Any, b: Any) -> bool:
+    """Is a value the rolled-up one: lists in any order, numbers within rounding."""
+    if isinstance(a, list) and isinstance(b, list):
+        return sorted(map(str, a)) == sorted(map(str, b))
+    if isinstance(a, int | float) and isinstance(b, int | float) and not isinstance(a, bool):
+        return not isinstance(b, bool) and math.isclose(float(a), float(b), abs_tol=1e-9)
+    return bool(a == b)
 
 
 def _no_value(spec: Spec, parts: Sequence[Part], na: Sequence[str], missing: Sequence[str]) -> str:

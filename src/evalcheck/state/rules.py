@@ -202,10 +202,9 @@ def explained(snap: Snapshot, finding: Finding) -> list[dict[str, Any]]:
 
 
 def finding_json(snap: Snapshot, finding: Finding) -> dict[str, Any]:
-    """A finding as `check -f json` gives it: each involved indicator with its stage
-    ('待审核'; '' when open or with review off)."""
+    """A finding as `check -f json` gives it: each involved indicator with its 审核状态
+    (Row.review_text: '待审核'; '' when open or with review off)."""
     data = finding.to_dict()
     for item in data["involved"]:
-        row = snap.row(item["id"])
-        item["stage"] = row.stage_label if row.review_on and row.stage.value != "open" else ""
+        item["stage"] = snap.row(item["id"]).review_text
     return data

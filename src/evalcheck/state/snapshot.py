@@ -44,6 +44,14 @@ NO_OWNER = "未指定领导"
 LACKING = "缺佐证"
 
 
+class Current(NamedTuple):
+    """This year's answer as a value and a 不适用 reason: what was recorded, or what the
+    indicator's formula gives (compare, the year-over-year warnings, 市级答案)."""
+
+    value: Any
+    na: str | None = None
+
+
 class EvidenceState(NamedTuple):
     """What every view shows about an indicator's evidence (cheap: no file is read)."""
 
@@ -267,6 +275,14 @@ class Row(Entity):
         if self.overdue:
             return f"{OVERDUE_LABEL}{self.days}天"
         return self.status.label
+
+    @property
+    def current(self) -> Current | None:
+        """This year's value: the answer, else the formula's value; None when neither."""
+        if self.state is not None:
+            return Current(self.state.value, self.state.na)
+        computed = self.computed_value
+        return Current(computed) if computed is not None else None
 
     @property
     def computed_value(self) -> float | int | None:

@@ -647,13 +647,10 @@ def _history_note(h: HistoryRow) -> str:
 
 def _review_stage(st: State | None) -> str:
     """A state's review as history names it: 已审核/已退回, else 待审核 or 未填报."""
-    if st is not None and st.review in REVIEW_LABELS_BY_MARK:
-        return REVIEW_LABELS_BY_MARK[st.review]
+    if st is not None and st.review is not None:
+        return Review(st.review).label
     answered = st is not None and (st.value is not None or st.na is not None)
     return (Stage.PENDING if answered else Stage.OPEN).label(True)
-
-
-REVIEW_LABELS_BY_MARK = {r.value: r.label for r in (Review.APPROVED, Review.RETURNED)}
 
 
 HISTORY = [

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from evalcheck.model.checklist import Checklist, Indicator
+from evalcheck.model.derived import round_value
 from evalcheck.model.kinds import cell_value, format_value, is_numeric, number_format
-from evalcheck.state.rollup import Rollup, follows_sources
+from evalcheck.state.rollup import Rollup, follows_sources, same_value
 from evalcheck.state.snapshot import Row, Status
 from evalcheck.views.columns import KEEP_ALWAYS, Column
 
@@ -22,29 +23,18 @@ DIFFERS = "（与汇总值不同）"
 def city_answer(row: Row | None, rollup: Rollup) -> str:
     """The city's own answer beside a roll-up (or the value its formula gives), as every
     working output shows a value: marked while not final ('272 个（已退回）'), and said
-    when it is not the rolled-up total (a unit's value changed after `rollup --apply`, the
-    city typed its own, or answered 不适用)."""
-    if row is None:
+    when it is not the rolled-up total as `rollup --apply` judges it (a unit changed its
+    value after the apply, the city typed its own, or answered 不适用)."""
+    now = row.current if row is not None else None
+    if row is None or now is None:
         return ""
-    if row.state is not None:
-        mine, na = row.state.value, row.state.na
-    elif row.derived is not None and row.derived.value is not None:
-        mine, na = row.derived.value, None
-    else:
-        return ""
-    shown = row.marked_display
-    if rollup.value is not None and _differs(mine, na, rollup.value):
-        shown += DIFFERS
-    return shown
-
-
-def _differs(mine: Any, na: str | None, total: Any) -> bool:
-    if na is not None:
-        return True
-    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (mine, total))
-    if numbers:
-        return abs(float(mine) - float(total)) > 1e-6 * max(1.0, abs(float(total)))
-    return bool(mine != total)
+    total = rollup.value
+    if row.state is None and isinstance(total, float):  # a formula's value, rounded as the
+        total = round_value(total)  # city's own is (two places): 33.33 is 33.333333
+    differs = total is not None and (
+        now.na is not None or not same_value(row.ind, now.value, total)
+    )
+    return row.marked_display + (DIFFERS if differs else "")
 
 
 @dataclass(frozen=True, slots=True)
