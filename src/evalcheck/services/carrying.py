@@ -68,7 +68,7 @@ def computed(checklist: Checklist, answers: Answers) -> Mapping[int, tuple[Any, 
     verdicts = {Stage.FINAL: "approved", Stage.PENDING: "pending", Stage.RETURNED: "returned"}
     out: dict[int, tuple[Any, str | None]] = {}
     for row in take(checklist, answers, clock.today()).rows:
-        if row.state is None and row.derived is not None and row.derived.value is not None:
+        if row.state is None and row.computed_value is not None:
             verdict = verdicts.get(row.stage) if checklist.review else None
-            out[row.id] = (row.derived.value, verdict)
+            out[row.id] = (row.computed_value, verdict)
     return out

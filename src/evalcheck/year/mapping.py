@@ -186,10 +186,9 @@ def build(
         verdict = review_of(old, st)
         value = st.value if st is not None and st.na is None else None
         stage = verdict.value if verdict is not None else None
-        by_formula = st is None and computed is not None and m.old in computed
-        if by_formula:
-            assert computed is not None
-            value, stage = computed[m.old]
+        by_formula = computed.get(m.old) if computed is not None and st is None else None
+        if by_formula is not None:
+            value, stage = by_formula
         entries.append(
             Entry(
                 old=m.old,
@@ -206,7 +205,7 @@ def build(
                 nearest=near.new if near is not None else None,
                 nearest_score=near.score if near is not None else None,
                 verdict=stage,
-                computed=by_formula,
+                computed=by_formula is not None,
             )
         )
     return CarryFile(
