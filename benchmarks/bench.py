@@ -33,7 +33,13 @@ EXE = [PY, "-m", "evalcheck"]
 
 
 def scratch_env(folder: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("EVALCHECK_")}
+    # EVALCHECK_JOBS passes through: `EVALCHECK_JOBS=1 python benchmarks/…` builds the
+    # forms of `export --split`/`--units` in one process, to compare
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("EVALCHECK_") or k == "EVALCHECK_JOBS"
+    }
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed package has its bytecode
     env["EVALCHECK_CACHE_DIR"] = str(folder / "_cache")
     env["EVALCHECK_LOCK_TIMEOUT"] = "60"

@@ -9,8 +9,9 @@ that runs this script (also installed with `pip install .`).
 
 Bundled checklist (144 indicators, 47 answered): every round runs the floor
 (`python -c "import typer"`), then old and new `export report.xlsx` and `export --split`
-(with --force), so that a machine that speeds up or slows down moves them alike; the
-table gives medians and their ratio to the floor of the same round.
+(with --force), and the new split once more with EVALCHECK_JOBS=1 (in one process, not
+shared out over child processes), so that a machine that speeds up or slows down moves
+them alike; the table gives medians and their ratio to the floor of the same round.
 
 Large checklists (bench.make_large: every indicator answered): `export report.xlsx`,
 old and new alternately, wall time and the process's peak memory (ru_maxrss from
@@ -110,12 +111,18 @@ def bundled(old: str, runs: int) -> None:
         for args in jobs.values():  # warm up: bytecode, parse cache
             run(python, args, folder, env)
         folders[label] = (python, folder, env)
+    # the new version's split again in one process (infra/forked.py shares the forms out
+    # over child processes where it can): what the children bring, in the same rounds
+    python, folder, env = folders["new"]
+    folders["one process"] = (python, folder, {**env, "EVALCHECK_JOBS": "1"})
     times: dict[tuple[str, str], list[float]] = {}
     floors: list[float] = []
     for _ in range(runs):
         floors.append(floor(NEW))
         for name, args in jobs.items():
             for label, (python, folder, env) in folders.items():
+                if label == "one process" and "--split" not in args:
+                    continue
                 times.setdefault((name, label), []).append(run(python, args, folder, env)[0])
     f = statistics.median(floors) * 1000
     print(f'\n清单 144 项，{runs} 轮，中位数（毫秒）；下限 python -c "import typer" = {f:.0f} ms')
@@ -124,6 +131,9 @@ def bundled(old: str, runs: int) -> None:
         o = statistics.median(times[(name, "old")]) * 1000
         n = statistics.median(times[(name, "new")]) * 1000
         print(f"{name:<28}{o:>8.0f}{n:>8.0f}{o / f:>10.2f}{n / f:>10.2f}")
+        if (name, "one process") in times:
+            one = statistics.median(times[(name, "one process")]) * 1000
+            print(f"{'  （EVALCHECK_JOBS=1）':<28}{'':>8}{one:>8.0f}{'':>10}{one / f:>10.2f}")
     for _, folder, _ in folders.values():
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -24,6 +24,7 @@ from evalcheck.model.kinds import MAX_TEXT, without_control
 if TYPE_CHECKING:
     from evalcheck.infra.fonts import Font as FontChoice
     from evalcheck.infra.fonts import Fonts
+    from evalcheck.infra.forked import Handover
 
 FORMULA_START = ("=", "+", "-", "@")
 XLSX_SIZES = {"label": 16.0, "title": 20.0, "header": 11.0, "body": 11.0}
@@ -80,13 +81,32 @@ class _LineMemo:
     """Chinese line breaking (views/linebreak.py) is the costly part of laying out a
     table: the line counts of the texts that wrap are kept between runs (infra/cache.py
     memo), so an export of the same checklist does not break its indicator texts again.
-    Saved when a workbook is closed, if it learnt a count."""
+    Saved when a workbook is closed, if it learnt a count; a child process building
+    workbooks (infra/forked.py) hands what it learnt to its parent instead (`handover`)."""
 
     NAME = "line-counts"
 
     def __init__(self) -> None:
         self.known: dict[Any, Any] | None = None
         self.learnt: dict[tuple[str, int], int] = {}
+        self.held = False  # in a child process: kept for the parent, not saved
+
+    def hold(self) -> None:
+        self.held = True
+
+    def take(self) -> dict[tuple[str, int], int]:
+        return self.learnt
+
+    def give(self, learnt: Any) -> None:
+        """A child's learnt counts: known here too, and saved."""
+        if isinstance(learnt, dict) and learnt:
+            if self.known is None:
+                from evalcheck.infra.cache import load_memo
+
+                self.known = load_memo(self.NAME)
+            self.known.update(learnt)
+            self.learnt.update(learnt)
+            self.save()
 
     def count(self, text: str, columns: int) -> int:
         if self.known is None:
@@ -103,7 +123,7 @@ class _LineMemo:
         return n
 
     def save(self) -> None:
-        if self.learnt and self.known is not None:
+        if self.learnt and self.known is not None and not self.held:
             from evalcheck.infra.cache import MEMO_MAX, save_memo
 
             keep = self.known if len(self.known) <= MEMO_MAX else self.learnt
@@ -112,6 +132,13 @@ class _LineMemo:
 
 
 _LINES = _LineMemo()
+
+
+def line_memo_handover() -> "Handover":
+    """What a child process building workbooks hands back: the line counts it learnt."""
+    from evalcheck.infra.forked import Handover
+
+    return Handover(_LINES.hold, _LINES.take, _LINES.give)
 
 
 def font(f: "FontChoice", **extra: Any) -> dict[str, Any]:

@@ -19,6 +19,9 @@ from evalcheck.model.kinds import dropdown, example, label
 from evalcheck.state.snapshot import Row, Snapshot, group_rows
 from evalcheck.views.columns import EXPORT, FORM, export_columns, with_due
 
+# a workbook's own cost, in rows of a form: measured 2.3 ms a workbook, 0.14 ms a row
+WORKBOOK_ROWS = 16
+
 
 def form_filename(checklist: Checklist, section: str) -> str:
     """The form's file name; distinct for every section even on Windows (see form_filenames)."""
@@ -111,9 +114,18 @@ def write_forms(
     folder: Path, forms: Sequence[Form], *, force: bool, due_as_written: bool
 ) -> list[tuple[Path, int]]:
     """Write the forms all or nothing (see export_forms)."""
+    from evalcheck.infra.forked import build_all
+    from evalcheck.io.xlsx_book import line_memo_handover
+
     targets = _targets(folder, forms, force=force)
+    datas = build_all(
+        lambda form: _form_bytes(form, due_as_written),
+        [form for form, _ in targets],
+        [len(form.rows) + WORKBOOK_ROWS for form, _ in targets],
+        line_memo_handover(),
+    )
     built = [
-        (target, _form_bytes(form, due_as_written), len(form.rows)) for form, target in targets
+        (target, data, len(form.rows)) for (form, target), data in zip(targets, datas, strict=True)
     ]
     try:
         folder.mkdir(parents=True, exist_ok=True)
