@@ -134,10 +134,19 @@ class _LineMemo:
 _LINES = _LineMemo()
 
 
-def line_memo_handover() -> "Handover":
-    """What a child process building workbooks hands back: the line counts it learnt."""
+def for_children() -> "Handover":
+    """Ready this process to fork children that build workbooks (infra/forked.py):
+    XlsxWriter imported and the line counts loaded once, here, for every child to inherit
+    (else each would import and load them again); and what a child hands back, the line
+    counts it learnt."""
+    import xlsxwriter  # noqa: F401 - imported for the children
+
     from evalcheck.infra.forked import Handover
 
+    if _LINES.known is None:
+        from evalcheck.infra.cache import load_memo
+
+        _LINES.known = load_memo(_LINES.NAME)
     return Handover(_LINES.hold, _LINES.take, _LINES.give)
 
 

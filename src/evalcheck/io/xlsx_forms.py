@@ -115,14 +115,14 @@ def write_forms(
 ) -> list[tuple[Path, int]]:
     """Write the forms all or nothing (see export_forms)."""
     from evalcheck.infra.forked import build_all
-    from evalcheck.io.xlsx_book import line_memo_handover
+    from evalcheck.io.xlsx_book import for_children
 
     targets = _targets(folder, forms, force=force)
     datas = build_all(
         lambda form: _form_bytes(form, due_as_written),
         [form for form, _ in targets],
         [len(form.rows) + WORKBOOK_ROWS for form, _ in targets],
-        line_memo_handover(),
+        for_children(),
     )
     built = [
         (target, data, len(form.rows)) for (form, target), data in zip(targets, datas, strict=True)
