@@ -9,9 +9,10 @@
 # `dpkg-deb -x` into WORK/root; `qemu-aarch64-static -L WORK/root WORK/root/usr/bin/python3.11`
 # runs it. The bundle's aarch64 wheels (evalcheck[all]: PyYAML with libyaml, rapidfuzz,
 # python-calamine, lxml, python-docx) are installed into a target folder with no index; then
-# `--version`, `list --section 审批监管科`, `answer 47 --value 312`, `export report.xlsx` and
-# `export report.docx` run there, their output printed. Where qemu or the packages cannot be
-# had (no apt, no root, no network), it says so and exits 0: a skip, not a failure.
+# `--version`, `list --section 审批监管科`, `answer 47 --value 312`, `export report.xlsx`,
+# `export report.docx` and `export --split` run there, their output printed. Where qemu or
+# the packages cannot be had (no apt, no root, no network), it says so and exits 0: a
+# skip, not a failure.
 set -eu
 WHEELS=$(cd "$1" && pwd)
 WORK=${2:-$(mktemp -d)}
@@ -80,6 +81,12 @@ grep -q "审批监管科" list.txt
 ev answer 47 --value 312
 ev export report.xlsx
 ev export report.docx
+# the section forms, built by forked child processes (infra/forked.py) and in one process:
+# the same bytes
+ev export --split forms
+EVALCHECK_JOBS=1 arm -m evalcheck export --split forms1 >/dev/null
+for f in forms/*.xlsx; do cmp "$f" "forms1/${f#forms/}"; done
+echo "split forms: the same bytes from child processes and from one process"
 test -s report.xlsx && test -s report.docx && test -s answers.yaml
 arm -c 'import zipfile, sys
 for name in sys.argv[1:]:
