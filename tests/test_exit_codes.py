@@ -165,6 +165,17 @@ def _stdout_full(run, tmp_path, monkeypatch) -> int:
         return _cli(tmp_path, "list", stdout=full)
 
 
+def _out_of_memory(run, tmp_path, monkeypatch) -> int:
+    """A MemoryError anywhere in a command (here: while the table is laid out)."""
+    import evalcheck.services.exporting as exporting
+
+    def huge(*args: object, **kwargs: object) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr(exporting, "export_table", huge)
+    return int(run("export", "report.xlsx").exit_code)
+
+
 def _same(*codes: int) -> int:
     """The code all these ended with (-1 when they differ)."""
     return codes[0] if len(set(codes)) == 1 else -1
@@ -358,6 +369,7 @@ SCENARIOS: dict[int, dict[str, Scenario]] = {
             "--answers", "no/such/answers.yaml", "answer", "47", "--value", "1"
         ),
         "输出写不出（如磁盘已满）": _stdout_full,
+        "内存不足": _out_of_memory,
     },
     6: {
         "导出 Word（.docx）需要的 python-docx 和 lxml 没有安装": lambda run, tmp_path, mp: (

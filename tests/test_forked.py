@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import threading
 from pathlib import Path
 
@@ -14,7 +15,36 @@ import pytest
 from evalcheck.infra import forked, notices
 from evalcheck.infra.forked import Handover, build_all, can_fork, jobs, shares
 
-needs_fork = pytest.mark.skipif(not can_fork(), reason="forks only on Linux, one thread")
+FORKS_HERE = can_fork()
+needs_fork = pytest.mark.skipif(
+    not FORKS_HERE,
+    reason="forks only on Linux, in a process of one thread (under pytest-xdist: "
+    "test_the_forking_tests_in_a_process_of_their_own runs them)",
+)
+
+
+@pytest.mark.skipif(
+    FORKS_HERE or not sys.platform.startswith("linux"),
+    reason="this process can fork: the forking tests run here",
+)
+def test_the_forking_tests_in_a_process_of_their_own() -> None:
+    """A pytest-xdist worker runs a thread of its own (execnet's), so it never forks (as
+    `can_fork` wants): this file's tests run again in a pytest of one process, where
+    they fork."""
+    import subprocess
+
+    root = Path(__file__).resolve().parents[1]
+    args = [sys.executable, "-m", "pytest", "-q", "-rs", "-n", "0", "-p", "no:cacheprovider"]
+    done = subprocess.run(
+        [*args, str(Path(__file__).relative_to(root))],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    report = done.stdout[-4000:] + done.stderr[-2000:]
+    assert done.returncode == 0, report
+    assert "forks only on Linux" not in done.stdout, report  # they ran, none skipped
 
 
 def _no_children_left() -> bool:
@@ -171,3 +201,170 @@ def test_an_error_here_stops_the_children_and_leaves_no_zombie(monkeypatch) -> N
         build_all(piece, [1, 2], [100, 90])
     assert time.monotonic() - started < 10  # the child was killed, not waited for
     assert _no_children_left()
+
+
+@needs_fork
+def test_with_sigchld_ignored_the_children_still_count(monkeypatch) -> None:
+    """A parent that ignores SIGCHLD (inherited from a shell's `trap '' CHLD`): the
+    system reaps the children itself, and waitpid has nothing to wait for."""
+    import signal
+
+    monkeypatch.setenv(forked.ENV_JOBS, "2")
+    before = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        got = build_all(lambda n: (n, os.getpid()), [1, 2, 3], [50, 40, 30])
+    finally:
+        signal.signal(signal.SIGCHLD, before)
+    assert [n for n, _ in got] == [1, 2, 3]
+    assert len({pid for _, pid in got}) == 2
+
+
+@needs_fork
+def test_of_two_bad_pieces_the_first_in_order_is_reported(monkeypatch) -> None:
+    """As one process would: piece 0 (a child's share) fails before piece 2 (this
+    process's, the heaviest) is even begun."""
+    monkeypatch.setenv(forked.ENV_JOBS, "2")
+
+    def piece(n: int) -> int:
+        if n in (0, 2):
+            raise ValueError(f"第{n}份有误")
+        return n
+
+    with pytest.raises(ValueError, match="第0份有误"):
+        build_all(piece, [0, 1, 2], [10, 10, 100])
+    assert _no_children_left()
+
+
+@needs_fork
+def test_notices_are_said_in_the_order_one_process_says_them(monkeypatch) -> None:
+    said: list[str] = []
+
+    def piece(n: int) -> int:
+        notices.warn(f"注意第{n}份")
+        notices.warn("共同的提示")
+        return n
+
+    for setting in ("1", "3"):
+        monkeypatch.setenv(forked.ENV_JOBS, setting)
+        notices.set_sink(said.append)
+        try:
+            build_all(piece, [0, 1, 2, 3], [10, 100, 20, 60])
+        finally:
+            notices.set_sink(None)
+    one, three = said[:5], said[5:]
+    assert one == ["注意第0份", "共同的提示", "注意第1份", "注意第2份", "注意第3份"]
+    assert three == one
+
+
+@needs_fork
+def test_a_stopped_child_cleans_up_after_itself(monkeypatch, tmp_path: Path) -> None:
+    """Ctrl-C here stops the children through the lifeline: SIGTERM raises SystemExit in
+    the child, so its `with` blocks run (XlsxWriter's temporary files go with them).
+    (An error in a piece here waits for the children instead: the first error in order
+    is the one reported.)"""
+    import tempfile
+    import time
+
+    monkeypatch.setenv(forked.ENV_JOBS, "2")
+    here = os.getpid()
+    note = tmp_path / "child-temp.txt"
+
+    def piece(n: int) -> int:
+        if os.getpid() != here:
+            with tempfile.TemporaryDirectory(dir=tmp_path) as temp:
+                note.write_text(temp)
+                time.sleep(30)
+        while not note.exists():  # the child has made its temporary folder
+            time.sleep(0.01)
+        raise KeyboardInterrupt
+
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        build_all(piece, [1, 2], [100, 90])
+    assert time.monotonic() - started < 10
+    assert not Path(note.read_text()).exists()
+    assert _no_children_left()
+
+
+@needs_fork
+def test_children_stop_when_this_process_is_killed(tmp_path: Path) -> None:
+    """SIGKILL leaves no time to stop anything: the children see their lifeline end."""
+    import signal
+    import subprocess
+    import time
+
+    pids = tmp_path / "pids"
+    script = f"""
+import os, time
+from pathlib import Path
+os.environ["EVALCHECK_JOBS"] = "3"
+from evalcheck.infra.forked import build_all
+def piece(n):
+    with open({str(pids)!r}, "a") as f:
+        f.write(f"{{os.getpid()}}\\n")
+    time.sleep(60)
+build_all(piece, [1, 2, 3], [100, 100, 100])
+"""
+    proc = subprocess.Popen([sys.executable, "-c", script])
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if pids.exists() and len(pids.read_text().split()) == 3:
+            break
+        time.sleep(0.05)
+    children = {int(p) for p in pids.read_text().split()} - {proc.pid}
+    assert len(children) == 2
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+
+    def running(pid: int) -> bool:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            return False
+        return state != "Z"
+
+    deadline = time.monotonic() + 10
+    while any(map(running, children)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(map(running, children))
+
+
+def test_a_thread_the_threading_module_does_not_know_prevents_forking() -> None:
+    import _thread
+
+    release = _thread.allocate_lock()
+    release.acquire()
+    started = _thread.allocate_lock()
+    started.acquire()
+
+    def hold() -> None:
+        started.release()
+        release.acquire()
+
+    _thread.start_new_thread(hold, ())
+    started.acquire()
+    try:
+        assert not can_fork()
+    finally:
+        release.release()
+
+
+@needs_fork
+def test_the_callers_frozen_objects_stay_frozen(monkeypatch) -> None:
+    import gc
+
+    monkeypatch.setenv(forked.ENV_JOBS, "2")
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert build_all(lambda n: n, [1, 2], [100, 90]) == [1, 2]
+        assert gc.get_freeze_count() >= frozen
+    finally:
+        gc.unfreeze()
+
+
+def test_a_large_jobs_setting_is_capped_not_ignored(monkeypatch) -> None:
+    monkeypatch.setenv(forked.ENV_JOBS, "1000")
+    assert jobs() == forked.MAX_ASKED
+    monkeypatch.setenv(forked.ENV_JOBS, "9" * 5000)
+    assert jobs() == forked.MAX_ASKED

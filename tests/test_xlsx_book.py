@@ -128,3 +128,73 @@ def test_line_counts_kept_between_runs_lay_out_the_same_workbook(run, monkeypatc
     monkeypatch.setattr(xlsx_book, "_LINES", xlsx_book._LineMemo())
     assert run("export", "c.xlsx").exit_code == 0
     assert Path("c.xlsx").read_bytes() == Path("a.xlsx").read_bytes()
+
+
+def test_ctrl_c_while_a_streamed_workbook_is_zipped_leaves_no_temporary_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """XlsxWriter's parts of a large workbook go through temporary files in a folder of
+    the Book's own, removed whatever stops the zipping midway."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    with Book(WHEN, streaming=True) as book:
+        ws = book.sheet("表")
+        for r in range(1, 50):
+            book.put(ws, r, 1, f"第{r}行")
+        store = book.wb._store_workbook
+
+        def interrupted() -> None:
+            assert book.tmpdir is not None
+            Path(book.tmpdir, "sheet1.xml").write_text("<半个/>")
+            raise KeyboardInterrupt
+
+        book.wb._store_workbook = interrupted
+        with pytest.raises(KeyboardInterrupt):
+            book.close()
+        book.wb._store_workbook = store
+    assert list(temporary.iterdir()) == []
+
+
+def test_ctrl_c_between_two_forms_says_which_were_written(run, monkeypatch) -> None:
+    import evalcheck.io.xlsx_forms as forms
+
+    written: list[Path] = []
+    write = forms.atomic_write_bytes
+
+    def slow(path: Path, data: bytes) -> None:
+        if len(written) == 2:
+            raise KeyboardInterrupt
+        write(path, data)
+        written.append(path)
+
+    monkeypatch.setattr(forms, "atomic_write_bytes", slow)
+    result = run("export", "--split", "表格")
+    assert result.exit_code == 130
+    assert "中断前已写入 2/5 份：" in result.stderr
+    assert all(str(p) in result.stderr for p in written)
+    assert sorted(p.name for p in Path("表格").iterdir()) == sorted(p.name for p in written)
+
+
+def test_running_out_of_memory_is_said_not_a_traceback(run, monkeypatch) -> None:
+    import evalcheck.services.exporting as exporting
+
+    def huge(*args: object, **kwargs: object) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr(exporting, "export_table", huge)
+    result = run("export", "report.xlsx")
+    assert result.exit_code == 5
+    assert "错误：内存不足，命令未完成" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert not Path("report.xlsx").exists()
+
+
+def test_a_small_file_is_read_without_reserving_the_limit(tmp_path: Path) -> None:
+    """read_regular read `limit + 1` bytes at once, which reserves them: a low memory
+    limit (`ulimit -v`) then failed on a file of a few KB."""
+    from evalcheck.infra.safepath import read_regular
+
+    small = tmp_path / "small.yaml"
+    small.write_bytes(b"year: 2021\n")
+    assert read_regular(small, "清单", limit=1 << 40) == b"year: 2021\n"  # 1 TB

@@ -25,7 +25,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from evalcheck.cli.click_compat import HelpFormatter, NoArgsIsHelpError, UsageError
 from evalcheck.cli.guard import resume_collector
-from evalcheck.errors import EXIT_INTERRUPTED, EvalcheckError, InputError, UsageProblem
+from evalcheck.errors import EXIT_INTERRUPTED, EXIT_WRITE, EvalcheckError, InputError, UsageProblem
 from evalcheck.views import render
 
 HELP_TEXT = "显示此帮助并退出。"
@@ -410,6 +410,12 @@ class CliGroup(_ChineseHelp, TyperGroup):
         except KeyboardInterrupt:
             typer.echo("\n已中断（未完成的写入不会留下半个文件）", err=True)
             raise typer.Exit(EXIT_INTERRUPTED) from None
+        except MemoryError:
+            typer.echo(
+                "错误：内存不足，命令未完成（未完成的写入不会留下半个文件；请关闭其他程序后重试）",
+                err=True,
+            )
+            raise typer.Exit(EXIT_WRITE) from None
         except EvalcheckError as exc:
             hint = ""
             if isinstance(exc, UsageProblem):  # as Click's usage errors: where the help is

@@ -5,18 +5,28 @@ Where the system can fork safely (Linux, this process running no other thread) a
 more than one processor, child processes forked after the snapshot is taken each build a
 share of the pieces and send the results back through a pipe, while this process builds
 its own share. The results come back in order; the caller then writes every file itself,
-so "all or nothing" and every message stay as they were.
+so "all or nothing" stays as it was.
 
 Everything else is done one piece after the other here: on Windows and macOS (no fork, or
 no safe one), with one processor, with `EVALCHECK_JOBS=1`, or when the work is too small
-to be worth a process. A child that fails for any reason (an error in the data, a crash,
-a signal) sends nothing, and this process builds that share again itself: an error is
-then reported exactly as it would be without children. What a child said (notices) is
-said here, once, as if this process had met it.
+to be worth a process.
+
+The outcome is the one-process build's, whatever happens to a child:
+- A piece that failed (here or in a child), or that a child did not send (it crashed, was
+  killed), is built again here, in the order one process builds them: the first piece that
+  fails, in that order, raises its error, as it would without children.
+- Notices (infra/notices.py) are kept per piece and said in that order.
+- A child ends when this process stops waiting for it (an error here, Ctrl-C) and when
+  this process dies (even by SIGKILL): each child watches a pipe ("lifeline") whose only
+  writer is this process, and stops itself with SIGTERM at its end, which raises
+  SystemExit in the child, so that its `with` blocks clean up (temporary files).
+- A child's exit status is not needed (SIGCHLD may be ignored, and children reaped by
+  the system): what it sent is whole or does not unmarshal.
 """
 
 from __future__ import annotations
 
+import contextlib
 import marshal
 import os
 import sys
@@ -26,10 +36,12 @@ from typing import Any, NamedTuple, TypeVar
 from evalcheck.infra import notices
 
 ENV_JOBS = "EVALCHECK_JOBS"  # processes to use at most; 1: never fork
-MAX_JOBS = 4
+MAX_JOBS = 4  # by default: the processors, up to this many
+MAX_ASKED = 64  # EVALCHECK_JOBS beyond this is taken as this
 # less work than this is not worth a process (~2.5 ms to fork): weights are the caller's,
 # for forms rows plus 16 a workbook, so two forms of a few rows each stay here
 MIN_WEIGHT = 48
+STOP_WAIT = 5.0  # seconds a stopped child has to clean up before it is killed
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -39,7 +51,8 @@ class Handover(NamedTuple):
     """What a child must hand back besides the results (state it learnt on the way).
 
     `hold`: called in a child before its work (e.g. keep a cache in memory, not on disk);
-    `take`: called in a child after it, plain data (as the results); `give`: called here with it."""
+    `take`: called in a child after it, plain data (as the results); `give`: called here
+    with it."""
 
     hold: Callable[[], None]
     take: Callable[[], Any]
@@ -47,12 +60,12 @@ class Handover(NamedTuple):
 
 
 def jobs() -> int:
-    """How many processes may share the work: EVALCHECK_JOBS (1 or more) if set to a
-    number, else the processors this process may run on, at most MAX_JOBS. A value that
-    is not a whole number is ignored, as the other tuning settings are."""
+    """How many processes may share the work: EVALCHECK_JOBS if set to a whole number (0
+    is 1, at most MAX_ASKED), else the processors this process may run on, at most
+    MAX_JOBS. Another value is ignored, as the other tuning settings are."""
     raw = os.environ.get(ENV_JOBS, "").strip()
-    if raw.isascii() and raw.isdigit() and len(raw) <= 3:
-        return max(int(raw), 1)
+    if raw.isascii() and raw.isdigit():
+        return max(min(int(raw) if len(raw) <= 6 else MAX_ASKED, MAX_ASKED), 1)
     try:
         cpus = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
@@ -61,12 +74,17 @@ def jobs() -> int:
 
 
 def can_fork() -> bool:
-    """Fork is safe here: Linux, and no other thread that a child would lose midway."""
-    import threading
+    """Fork is safe here: Linux, and no other thread that a child would inherit stopped
+    midway (holding a lock it needs). Counted by the system (/proc/self/task), so that
+    threads started by `_thread` or by a C extension count too."""
+    if not (sys.platform.startswith("linux") and hasattr(os, "fork")):
+        return False
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        import threading
 
-    return (
-        sys.platform.startswith("linux") and hasattr(os, "fork") and threading.active_count() == 1
-    )
+        return threading.active_count() == 1
 
 
 def shares(weights: Sequence[int], n: int) -> list[list[int]]:
@@ -95,33 +113,65 @@ def build_all(
     if n < 2 or sum(weights) < MIN_WEIGHT or not can_fork():
         return [func(item) for item in items]
     parts = shares(weights, n)
-    results: dict[int, R] = {}
+    done: dict[int, Any] = {}
+    said: dict[int, list[str]] = {}
     children: list[_Child] = []
+    lifeline = os.pipe()
+    ends = set(lifeline)  # those still open here
     try:
         for part in parts[1:]:
-            child = _fork(func, items, part, handover)
+            child = _fork(func, items, part, handover, lifeline)
             if child is None:  # could not fork (no memory, too many processes): here
-                parts[0].extend(part)
+                parts[0].extend(sorted(part))
             else:
                 children.append(child)
-        for i in parts[0]:
-            results[i] = func(items[i])
+        _close_fds(ends, lifeline[0])  # the children's end
+        _build(func, items, parts[0], done, said)
         for child in children:
             got = child.collect()
-            if got is None:  # the child failed: its share again, here
-                for i in child.part:
-                    results[i] = func(items[i])
-                continue
-            done, said, extra = got
-            results.update(done)
-            for text in said:
-                notices.warn(text)
-            if handover is not None:
-                handover.give(extra)
+            if got is not None:
+                done.update(got[0])
+                said.update(got[1])
+                if handover is not None:
+                    handover.give(got[2])
     finally:
-        for child in children:  # those left on an error here: stopped, no zombie left
+        _close_fds(ends, *lifeline)  # the children still running stop themselves
+        for child in children:
             child.stop()
-    return [results[i] for i in range(len(items))]
+    out: list[R] = []
+    for i, item in enumerate(items):  # in order, as one process: what is missing built here
+        if i in done:
+            for text in said.get(i, ()):
+                notices.warn(text)
+            out.append(done[i])
+        else:
+            out.append(func(item))
+    return out
+
+
+def _close_fds(still_open: set[int], *fds: int) -> None:
+    for fd in fds:
+        if fd in still_open:
+            still_open.discard(fd)
+            os.close(fd)
+
+
+def _build(
+    func: Callable[[T], R],
+    items: Sequence[T],
+    part: list[int],
+    done: dict[int, Any],
+    said: dict[int, list[str]],
+) -> None:
+    """Build the pieces `part` in order into `done` (their notices into `said`), up to the
+    first that fails (an Exception; anything else, Ctrl-C, goes on up)."""
+    for i in part:
+        try:
+            with notices.kept() as kept:
+                done[i] = func(items[i])
+        except Exception:
+            return  # built again by build_all, in order: its error raised there
+        said[i] = kept
 
 
 class _Child:
@@ -130,8 +180,9 @@ class _Child:
     def __init__(self, pid: int, fd: int, part: list[int]) -> None:
         self.pid, self.fd, self.part = pid, fd, part
 
-    def collect(self) -> tuple[dict[int, Any], list[str], Any] | None:
-        """Its results, once it has ended, or None if it failed."""
+    def collect(self) -> tuple[dict[int, Any], dict[int, list[str]], Any] | None:
+        """What it built (all its share, or the pieces before one that failed), once it
+        has ended; None if it sent nothing whole."""
         chunks: list[bytes] = []
         try:
             while chunk := os.read(self.fd, 1 << 20):
@@ -139,28 +190,42 @@ class _Child:
         except OSError:
             chunks = []
         self._close()
-        _, status = os.waitpid(self.pid, 0)
-        self.pid = 0
-        if status != 0 or not chunks:
-            return None
+        self._reap(block=True)
         try:
-            got = marshal.loads(b"".join(chunks))
+            got = marshal.loads(b"".join(chunks)) if chunks else None
         except (ValueError, EOFError, TypeError):  # cut short
             return None
-        return got  # type: ignore[no-any-return]
+        return got
 
     def stop(self) -> None:
-        """Killed if still running, and waited for (a no-op once collected)."""
-        import contextlib
-        import signal
+        """Waited for (it stops itself when the lifeline is cut), killed if it does not
+        end within STOP_WAIT seconds; a no-op once collected."""
+        import time
 
         self._close()
+        deadline = time.monotonic() + STOP_WAIT
+        while self.pid and time.monotonic() < deadline:
+            if not self._reap(block=False):
+                time.sleep(0.005)
         if self.pid:
+            import signal
+
             with contextlib.suppress(OSError):
                 os.kill(self.pid, signal.SIGKILL)
-            with contextlib.suppress(OSError):
-                os.waitpid(self.pid, 0)
+            self._reap(block=True)
+
+    def _reap(self, *, block: bool) -> bool:
+        """Whether it has ended (and is reaped). A child the system reaped itself (SIGCHLD
+        ignored) has ended too."""
+        if not self.pid:
+            return True
+        try:
+            pid, _ = os.waitpid(self.pid, 0 if block else os.WNOHANG)
+        except ChildProcessError:
+            pid = self.pid
+        if pid:
             self.pid = 0
+        return not self.pid
 
     def _close(self) -> None:
         if self.fd >= 0:
@@ -169,7 +234,11 @@ class _Child:
 
 
 def _fork(
-    func: Callable[[T], R], items: Sequence[T], part: list[int], handover: Handover | None
+    func: Callable[[T], R],
+    items: Sequence[T],
+    part: list[int],
+    handover: Handover | None,
+    lifeline: tuple[int, int],
 ) -> _Child | None:
     """Start a child building `part`, or None if none could be started."""
     import warnings
@@ -178,15 +247,11 @@ def _fork(
         read, write = os.pipe()
     except OSError:
         return None
-    import gc
-
-    gc.freeze()  # the collector would touch (and so copy) every page of the parent's
     try:
         with warnings.catch_warnings():  # Python 3.12 warns of threads it cannot see
             warnings.simplefilter("ignore", DeprecationWarning)
             pid = os.fork()
     except OSError:
-        gc.unfreeze()
         os.close(read)
         os.close(write)
         return None
@@ -194,21 +259,43 @@ def _fork(
         status = 1
         try:
             os.close(read)
-            said: list[str] = []
-            notices.set_sink(said.append)
+            os.close(lifeline[1])
+            _watch(lifeline[0])
+            import gc
+
+            gc.freeze()  # its collector would touch (so copy) every page of the parent's
             if handover is not None:
                 handover.hold()
-            done = {i: func(items[i]) for i in part}
+            done: dict[int, Any] = {}
+            said: dict[int, list[str]] = {}
+            _build(func, items, part, done, said)
             extra = handover.take() if handover is not None else None
-            data = marshal.dumps((done, said, extra))
-            view = memoryview(data)
+            view = memoryview(marshal.dumps((done, said, extra)))
             while view:
                 view = view[os.write(write, view) :]
             status = 0
         except BaseException:
-            pass  # status 1, nothing sent: the parent builds this share itself
+            pass  # nothing whole sent: the parent builds this share itself
         finally:
             os._exit(status)  # no atexit, no flush of the parent's buffered output
-    gc.unfreeze()
     os.close(write)
     return _Child(pid, read, part)
+
+
+def _watch(lifeline: int) -> None:
+    """In a child: SIGTERM raises SystemExit (so `with` blocks clean up), and a thread
+    sends it when the lifeline ends (the parent cut it, or died)."""
+    import signal
+    import threading
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(1)
+
+    def wait() -> None:
+        with contextlib.suppress(OSError):
+            while os.read(lifeline, 1):
+                pass
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    threading.Thread(target=wait, daemon=True).start()

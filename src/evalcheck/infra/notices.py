@@ -6,7 +6,8 @@ Without a sink (a library caller), notices are kept in `pending` for the caller 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 _sink: Callable[[str], None] | None = None
 pending: list[str] = []
@@ -29,3 +30,21 @@ def warn(text: str) -> None:
         pending.append(text)
     else:
         _sink(text)
+
+
+@contextmanager
+def kept() -> Iterator[list[str]]:
+    """Notices of the block kept in the list it gives instead of said (and not counted as
+    said): for a caller that says them later, in its own order, with `warn` (the pieces of
+    work infra/forked.py shares out, said in the order one process would say them)."""
+    global _sink
+    saved_sink, saved_said = _sink, set(_said)
+    got: list[str] = []
+    _sink = got.append
+    _said.clear()
+    try:
+        yield got
+    finally:
+        _sink = saved_sink
+        _said.clear()
+        _said.update(saved_said)

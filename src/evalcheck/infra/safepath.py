@@ -53,7 +53,10 @@ def read_regular(path: Path, what: str, *, limit: int = MAX_YAML_BYTES) -> bytes
         )
     try:
         with open(path, "rb") as f:
-            data = f.read(limit + 1)
+            # as much as the file holds (a read of `limit` bytes would reserve them all)
+            data = f.read(st.st_size + 1)
+            if len(data) > st.st_size:  # it grew since: on, up to the limit
+                data += f.read(limit + 1 - len(data))
     except OSError as exc:
         raise DataError(f"无法读取{what} {path}：{os_reason(exc)}") from None
     if len(data) > limit:  # grew while we read it

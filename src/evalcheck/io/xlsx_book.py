@@ -15,6 +15,7 @@ and the document's created/modified date is the one `Book` is given (never the c
 import contextlib
 import datetime as dt
 import io
+import os
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -187,17 +188,20 @@ class Book:
         import xlsxwriter
 
         self.buffer = io.BytesIO()
-        self.wb = xlsxwriter.Workbook(
-            self.buffer,
-            {
-                "constant_memory": streaming,
-                "in_memory": not streaming,  # else no temporary files
-                # text is text: never turned into a number, formula or link on the way
-                "strings_to_numbers": False,
-                "strings_to_formulas": False,
-                "strings_to_urls": False,
-            },
-        )
+        options: dict[str, Any] = {
+            "constant_memory": streaming,
+            "in_memory": not streaming,  # else no temporary files
+            # text is text: never turned into a number, formula or link on the way
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        }
+        self.tmpdir: str | None = None
+        if streaming:  # XlsxWriter's temporary files in a folder of ours, removed at the end
+            import tempfile
+
+            self.tmpdir = options["tmpdir"] = tempfile.mkdtemp(prefix="evalcheck-xlsx-")
+        self.wb = xlsxwriter.Workbook(self.buffer, options)
         self.wb.set_properties({"created": created, "author": "evalcheck"})
         self.fonts = fonts
         self.streaming = streaming
@@ -208,12 +212,23 @@ class Book:
         return self
 
     def __exit__(self, kind: object, error: object, trace: object) -> None:
-        """Leaving on an error: XlsxWriter's temporary files (of streamed rows, of a large
-        workbook) are closed and removed, by putting the half-built file together in the
-        buffer that is thrown away."""
-        if error is not None and not self.wb.fileclosed:
-            with contextlib.suppress(Exception):
-                self.wb.close()
+        """Leaving on an error (or Ctrl-C, or a child process told to stop): XlsxWriter's
+        temporary files (of streamed rows, of a large workbook) are removed with their
+        folder. On Windows, where an open file cannot be removed, the half-built workbook
+        is first put together in the buffer that is thrown away, which closes them."""
+        try:
+            if error is not None and self.tmpdir and os.name == "nt" and not self.wb.fileclosed:
+                with contextlib.suppress(Exception):
+                    self.wb.close()
+        finally:
+            self._remove_tmpdir()
+
+    def _remove_tmpdir(self) -> None:
+        if self.tmpdir is not None:
+            import shutil
+
+            shutil.rmtree(self.tmpdir, ignore_errors=True)
+            self.tmpdir = None
 
     # ------------------------------------------------------------------ formats
 
@@ -365,7 +380,10 @@ class Book:
         )
 
     def close(self) -> bytes:
-        self.wb.close()
+        try:
+            self.wb.close()
+        finally:
+            self._remove_tmpdir()
         _LINES.save()
         return self.buffer.getvalue()
 

@@ -138,6 +138,11 @@ def write_forms(
         except WriteError as exc:
             done = "、".join(str(p) for p, _ in written) or "无"
             raise WriteError(f"{exc.message}（此前已写入：{done}）") from None
+        except KeyboardInterrupt:  # Ctrl-C between two files: say which are new
+            if written:
+                done = "、".join(str(p) for p, _ in written)
+                notices.warn(f"中断前已写入 {len(written)}/{len(built)} 份：{done}")
+            raise
         written.append((target, n))
     return written
 
