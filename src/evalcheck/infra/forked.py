@@ -112,11 +112,14 @@ def build_all(
     n = min(jobs(), len(items))
     if n < 2 or sum(weights) < MIN_WEIGHT or not can_fork():
         return [func(item) for item in items]
+    try:
+        lifeline = os.pipe()
+    except OSError:  # no file descriptor left: one process will do
+        return [func(item) for item in items]
     parts = shares(weights, n)
     done: dict[int, Any] = {}
     said: dict[int, list[str]] = {}
     children: list[_Child] = []
-    lifeline = os.pipe()
     ends = set(lifeline)  # those still open here
     try:
         for part in parts[1:]:
