@@ -368,3 +368,36 @@ def test_a_large_jobs_setting_is_capped_not_ignored(monkeypatch) -> None:
     assert jobs() == forked.MAX_ASKED
     monkeypatch.setenv(forked.ENV_JOBS, "9" * 5000)
     assert jobs() == forked.MAX_ASKED
+
+
+@needs_fork
+def test_a_piece_that_fails_here_is_built_once_and_later_children_stop(monkeypatch) -> None:
+    """The heaviest piece (this process's) fails: its error is raised as it was, after
+    what it said, without building it again; a child holding only later pieces cannot
+    change that and is stopped instead of waited for."""
+    import time
+
+    monkeypatch.setenv(forked.ENV_JOBS, "2")
+    here = os.getpid()
+    calls: list[int] = []
+    said: list[str] = []
+
+    def piece(n: int) -> int:
+        if os.getpid() != here:
+            time.sleep(30)  # piece 1: the child's
+            return n
+        calls.append(n)
+        notices.warn(f"第{n}份的提示")
+        raise ValueError(f"第{n}份有误")
+
+    notices.set_sink(said.append)
+    started = time.monotonic()
+    try:
+        with pytest.raises(ValueError, match="第0份有误"):
+            build_all(piece, [0, 1], [100, 10])
+    finally:
+        notices.set_sink(None)
+    assert time.monotonic() - started < 10
+    assert calls == [0]
+    assert said == ["第0份的提示"]
+    assert _no_children_left()

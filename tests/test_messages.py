@@ -184,3 +184,47 @@ def test_yaml_parser_messages_are_chinese(run, tmp_path: Path, text, where, mess
     assert f"c.yaml {where}" in result.stdout
     assert f"YAML 格式错误：{message}" in result.stdout
     assert not re.search(r"[a-z]{4,} [a-z]{4,}", result.stdout.split("YAML 格式错误：")[1])
+
+
+def test_running_out_of_memory_is_said_not_a_traceback(run, monkeypatch) -> None:
+    import evalcheck.services.exporting as exporting
+
+    def huge(*args: object, **kwargs: object) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr(exporting, "export_table", huge)
+    result = run("export", "report.xlsx")
+    assert result.exit_code == 5
+    assert "错误：内存不足，命令未完成" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert not Path("report.xlsx").exists()
+
+
+def test_a_small_file_is_read_without_reserving_the_limit(tmp_path: Path) -> None:
+    """read_regular read `limit + 1` bytes at once, which reserves them: a low memory
+    limit (`ulimit -v`) then failed on a file of a few KB."""
+    from evalcheck.infra.safepath import read_regular
+
+    small = tmp_path / "small.yaml"
+    small.write_bytes(b"year: 2021\n")
+    assert read_regular(small, "清单", limit=1 << 40) == b"year: 2021\n"  # 1 TB
+
+
+def test_memory_short_while_parsing_is_not_blamed_on_the_file(run, monkeypatch, tmp_path) -> None:
+    """A valid checklist parsed on a machine short of memory: exit 5 and 内存不足, not
+    exit 4 telling the user to mend a file that has nothing wrong with it."""
+    import yaml
+
+    from evalcheck.model.loading import bundled_checklist_path
+
+    mine = tmp_path / "mine.yaml"
+    mine.write_bytes(bundled_checklist_path().read_bytes())
+
+    def short(*args: object, **kwargs: object) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr(yaml, "load", short)
+    result = run("--checklist", str(mine), "show", "1")
+    assert result.exit_code == 5, result.stderr
+    assert "内存不足" in result.stderr
+    assert "mine.yaml" not in result.stderr

@@ -174,27 +174,3 @@ def test_ctrl_c_between_two_forms_says_which_were_written(run, monkeypatch) -> N
     assert "中断前已写入 2/5 份：" in result.stderr
     assert all(str(p) in result.stderr for p in written)
     assert sorted(p.name for p in Path("表格").iterdir()) == sorted(p.name for p in written)
-
-
-def test_running_out_of_memory_is_said_not_a_traceback(run, monkeypatch) -> None:
-    import evalcheck.services.exporting as exporting
-
-    def huge(*args: object, **kwargs: object) -> None:
-        raise MemoryError
-
-    monkeypatch.setattr(exporting, "export_table", huge)
-    result = run("export", "report.xlsx")
-    assert result.exit_code == 5
-    assert "错误：内存不足，命令未完成" in result.stderr
-    assert "Traceback" not in result.stderr + result.stdout
-    assert not Path("report.xlsx").exists()
-
-
-def test_a_small_file_is_read_without_reserving_the_limit(tmp_path: Path) -> None:
-    """read_regular read `limit + 1` bytes at once, which reserves them: a low memory
-    limit (`ulimit -v`) then failed on a file of a few KB."""
-    from evalcheck.infra.safepath import read_regular
-
-    small = tmp_path / "small.yaml"
-    small.write_bytes(b"year: 2021\n")
-    assert read_regular(small, "清单", limit=1 << 40) == b"year: 2021\n"  # 1 TB

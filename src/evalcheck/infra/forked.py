@@ -120,6 +120,7 @@ def build_all(
     done: dict[int, Any] = {}
     said: dict[int, list[str]] = {}
     children: list[_Child] = []
+    failed: tuple[int, Exception, list[str]] | None = None
     ends = set(lifeline)  # those still open here
     try:
         for part in parts[1:]:
@@ -129,8 +130,10 @@ def build_all(
             else:
                 children.append(child)
         _close_fds(ends, lifeline[0])  # the children's end
-        _build(func, items, parts[0], done, said)
+        failed = _build(func, items, parts[0], done, said)
         for child in children:
+            if failed is not None and min(child.part) > failed[0]:
+                child.terminate()  # it cannot change the outcome: the error raised below
             got = child.collect()
             if got is not None:
                 done.update(got[0])
@@ -141,12 +144,28 @@ def build_all(
         _close_fds(ends, *lifeline)  # the children still running stop themselves
         for child in children:
             child.stop()
+    return _in_order(func, items, done, said, failed)
+
+
+def _in_order(
+    func: Callable[[T], R],
+    items: Sequence[T],
+    done: dict[int, Any],
+    said: dict[int, list[str]],
+    failed: tuple[int, Exception, list[str]] | None,
+) -> list[R]:
+    """The results in order, as one process has them: what is missing built here, the
+    notices said piece by piece, the first error in order raised."""
     out: list[R] = []
-    for i, item in enumerate(items):  # in order, as one process: what is missing built here
+    for i, item in enumerate(items):
         if i in done:
             for text in said.get(i, ()):
                 notices.warn(text)
             out.append(done[i])
+        elif failed is not None and i == failed[0]:  # failed here: not built twice
+            for text in failed[2]:
+                notices.warn(text)
+            raise failed[1]
         else:
             out.append(func(item))
     return out
@@ -165,16 +184,19 @@ def _build(
     part: list[int],
     done: dict[int, Any],
     said: dict[int, list[str]],
-) -> None:
+) -> tuple[int, Exception, list[str]] | None:
     """Build the pieces `part` in order into `done` (their notices into `said`), up to the
-    first that fails (an Exception; anything else, Ctrl-C, goes on up)."""
+    first that fails (an Exception; anything else, Ctrl-C, goes on up): that piece, its
+    error and what it said before it, for build_all to raise in its turn."""
     for i in part:
+        kept: list[str] = []
         try:
             with notices.kept() as kept:
                 done[i] = func(items[i])
-        except Exception:
-            return  # built again by build_all, in order: its error raised there
+        except Exception as exc:
+            return i, exc, kept
         said[i] = kept
+    return None
 
 
 class _Child:
@@ -199,6 +221,14 @@ class _Child:
         except (ValueError, EOFError, TypeError):  # cut short
             return None
         return got
+
+    def terminate(self) -> None:
+        """Told to stop now (SIGTERM: SystemExit in the child, which cleans up)."""
+        import signal
+
+        if self.pid:
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGTERM)
 
     def stop(self) -> None:
         """Waited for (it stops itself when the lifeline is cut), killed if it does not
@@ -250,20 +280,28 @@ def _fork(
         read, write = os.pipe()
     except OSError:
         return None
+    import signal
+
+    # Ctrl-C and SIGTERM held back over the fork, until the child has its own handlers: a
+    # KeyboardInterrupt in the child before its `try` would run the parent's code on
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     try:
         with warnings.catch_warnings():  # Python 3.12 warns of threads it cannot see
             warnings.simplefilter("ignore", DeprecationWarning)
             pid = os.fork()
     except OSError:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         os.close(read)
         os.close(write)
         return None
     if pid == 0:  # the child: never returns
         status = 1
+        disarm = _disarmed
         try:
             os.close(read)
             os.close(lifeline[1])
-            _watch(lifeline[0])
+            disarm = _watch(lifeline[0])
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
             import gc
 
             gc.freeze()  # its collector would touch (so copy) every page of the parent's
@@ -276,23 +314,42 @@ def _fork(
             view = memoryview(marshal.dumps((done, said, extra)))
             while view:
                 view = view[os.write(write, view) :]
+            disarm()
             status = 0
         except BaseException:
-            pass  # nothing whole sent: the parent builds this share itself
+            disarm()  # nothing whole sent: the parent builds this share itself
         finally:
+            # reached disarmed (see _watch): nothing can raise here and escape os._exit
             os._exit(status)  # no atexit, no flush of the parent's buffered output
+    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
     os.close(write)
     return _Child(pid, read, part)
 
 
-def _watch(lifeline: int) -> None:
-    """In a child: SIGTERM raises SystemExit (so `with` blocks clean up), and a thread
-    sends it when the lifeline ends (the parent cut it, or died)."""
+def _disarmed() -> None:
+    pass
+
+
+def _watch(lifeline: int) -> Callable[[], None]:
+    """In a child: SIGTERM and SIGINT raise SystemExit (so `with` blocks clean up), and a
+    thread sends SIGTERM when the lifeline ends (the parent cut it, or died).
+
+    The handler raises once: it disarms itself when it fires, and the child disarms it
+    (the function returned) before it leaves its work, so that no signal can raise in the
+    `finally` that ends the child with os._exit (an exception there would escape it and
+    run the parent's code on in the child)."""
     import signal
     import threading
 
+    armed = [True]
+
     def stop(signum: int, frame: object) -> None:
-        raise SystemExit(1)
+        if armed[0]:
+            armed[0] = False
+            raise SystemExit(1)
+
+    def disarm() -> None:
+        armed[0] = False
 
     def wait() -> None:
         with contextlib.suppress(OSError):
@@ -301,4 +358,6 @@ def _watch(lifeline: int) -> None:
         os.kill(os.getpid(), signal.SIGTERM)
 
     signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     threading.Thread(target=wait, daemon=True).start()
+    return disarm

@@ -182,8 +182,10 @@ def load_yaml_text(text: str, name: str) -> Any:
         raise DataError(f"{where}：YAML 格式错误：{problem}") from None
     except yaml.YAMLError as exc:
         raise DataError(f"{name}：YAML 格式错误：{yaml_problem(str(exc))}") from None
-    except (RecursionError, MemoryError):
-        raise DataError(f"{name}：YAML 嵌套过深或内容过大，无法读取") from None
+    except RecursionError:
+        raise DataError(f"{name}：YAML 嵌套过深，无法读取") from None
+    # a MemoryError goes on up: the file is within its size limit and has no aliases
+    # (refused), so it is the machine that is short of memory, not the file that is wrong
     deep = too_deep(data)
     if deep is not None:
         at = f"（在 {' → '.join(deep)} 处）" if deep else ""
