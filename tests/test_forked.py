@@ -358,7 +358,8 @@ def test_the_callers_frozen_objects_stay_frozen(monkeypatch) -> None:
     try:
         frozen = gc.get_freeze_count()
         assert build_all(lambda n: n, [1, 2], [100, 90]) == [1, 2]
-        assert gc.get_freeze_count() >= frozen
+        # objects it held die by reference count meanwhile; undone, the count would be 0
+        assert gc.get_freeze_count() > frozen * 0.9
     finally:
         gc.unfreeze()
 
