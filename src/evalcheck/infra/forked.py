@@ -12,9 +12,11 @@ no safe one), with one processor, with `EVALCHECK_JOBS=1`, or when the work is t
 to be worth a process.
 
 The outcome is the one-process build's, whatever happens to a child:
-- A piece that failed (here or in a child), or that a child did not send (it crashed, was
-  killed), is built again here, in the order one process builds them: the first piece that
-  fails, in that order, raises its error, as it would without children.
+- The pieces are taken in the order one process builds them: a piece that failed here
+  raises its error in its turn; a piece a child did not send (it failed, crashed or was
+  killed) is built again here in its turn. So the first piece that fails, in that order,
+  raises its error, as it would without children; a child holding only pieces after one
+  that failed here is stopped rather than waited for.
 - Notices (infra/notices.py) are kept per piece and said in that order.
 - A child ends when this process stops waiting for it (an error here, Ctrl-C) and when
   this process dies (even by SIGKILL): each child watches a pipe ("lifeline") whose only

@@ -101,26 +101,27 @@ class _LineMemo:
     def give(self, learnt: Any) -> None:
         """A child's learnt counts: known here too, and saved."""
         if isinstance(learnt, dict) and learnt:
-            if self.known is None:
-                from evalcheck.infra.cache import load_memo
-
-                self.known = load_memo(self.NAME)
-            self.known.update(learnt)
+            self.load().update(learnt)
             self.learnt.update(learnt)
             self.save()
 
-    def count(self, text: str, columns: int) -> int:
+    def load(self) -> dict[Any, Any]:
+        """The counts kept by earlier runs, read once."""
         if self.known is None:
             from evalcheck.infra.cache import load_memo
 
             self.known = load_memo(self.NAME)
+        return self.known
+
+    def count(self, text: str, columns: int) -> int:
+        known = self.load()
         key = (text, columns)
-        n = self.known.get(key)
+        n = known.get(key)
         if type(n) is int and 1 <= n <= len(text) + 1:  # a count a text can have
             return n
         from evalcheck.views.linebreak import line_count
 
-        n = self.known[key] = self.learnt[key] = line_count(text, columns)
+        n = known[key] = self.learnt[key] = line_count(text, columns)
         return n
 
     def save(self) -> None:
@@ -144,10 +145,7 @@ def for_children() -> "Handover":
 
     from evalcheck.infra.forked import Handover
 
-    if _LINES.known is None:
-        from evalcheck.infra.cache import load_memo
-
-        _LINES.known = load_memo(_LINES.NAME)
+    _LINES.load()
     return Handover(_LINES.hold, _LINES.take, _LINES.give)
 
 
