@@ -48,6 +48,8 @@ def test_the_forking_tests_in_a_process_of_their_own() -> None:
 
 
 def _no_children_left() -> bool:
+    """None left once those that ended after sending their share are reaped."""
+    forked.reap_exited()
     try:
         os.waitpid(-1, os.WNOHANG)
     except ChildProcessError:
@@ -401,4 +403,30 @@ def test_a_piece_that_fails_here_is_built_once_and_later_children_stop(monkeypat
     assert time.monotonic() - started < 10
     assert calls == [0]
     assert said == ["第0份的提示"]
+    assert _no_children_left()
+
+
+@needs_fork
+def test_a_childs_share_is_taken_before_the_child_has_ended(monkeypatch) -> None:
+    """A child closes its pipe once it has sent its share: the parent goes on while the
+    system still tears the child down, and reaps it afterwards (reap_exited)."""
+    import time
+
+    real_exit = os._exit
+
+    def slow_exit(status: int) -> None:  # a child that takes long to end
+        time.sleep(3)
+        real_exit(status)
+
+    monkeypatch.setenv(forked.ENV_JOBS, "2")
+    monkeypatch.setattr(os, "_exit", slow_exit)  # the child inherits it
+    started = time.monotonic()
+    got = build_all(lambda n: (n, os.getpid()), [1, 2], [50, 50])
+    took = time.monotonic() - started
+    monkeypatch.undo()
+    assert [n for n, _ in got] == [1, 2] and len({pid for _, pid in got}) == 2
+    assert took < 2.5  # not held until the child had ended
+    assert forked._EXITING  # still ending: reaped later
+    forked.reap_exited()
+    assert time.monotonic() - started >= 3
     assert _no_children_left()

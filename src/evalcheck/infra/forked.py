@@ -24,6 +24,10 @@ The outcome is the one-process build's, whatever happens to a child:
   SystemExit in the child, so that its `with` blocks clean up (temporary files).
 - A child's exit status is not needed (SIGCHLD may be ignored, and children reaped by
   the system): what it sent is whole or does not unmarshal.
+- A child that has sent its share closes its pipe at once, so that its share is taken
+  here while the system still tears the child down (about 2 ms of a 40 MB process here):
+  it is reaped afterwards, by reap_exited(), which the caller calls once its files are
+  written (and build_all at its next call).
 """
 
 from __future__ import annotations
@@ -111,6 +115,7 @@ def build_all(
     helps (see the module's text). `weights`: each piece's size (rows); `func`'s results
     must be plain data (bytes, text, numbers, and lists, tuples and dicts of them): they
     come back through `marshal`, which is built in (pickle would take 2.5 ms to import)."""
+    reap_exited()
     n = min(jobs(), len(items))
     if n < 2 or sum(weights) < MIN_WEIGHT or not can_fork():
         return [func(item) for item in items]
@@ -147,6 +152,20 @@ def build_all(
         for child in children:
             child.stop()
     return _in_order(func, items, done, said, failed)
+
+
+# children that sent their share whole and closed their pipe, not yet reaped (see the
+# module's text)
+_EXITING: list[int] = []
+
+
+def reap_exited() -> None:
+    """Reap the children that build_all took the shares of while they were ending: each
+    has sent all it had and is leaving, so this waits a moment at most."""
+    while _EXITING:
+        pid = _EXITING.pop()
+        with contextlib.suppress(ChildProcessError):  # SIGCHLD ignored: already reaped
+            os.waitpid(pid, 0)
 
 
 def _in_order(
@@ -209,7 +228,8 @@ class _Child:
 
     def collect(self) -> tuple[dict[int, Any], dict[int, list[str]], Any] | None:
         """What it built (all its share, or the pieces before one that failed), once it
-        has ended; None if it sent nothing whole."""
+        has closed its pipe (sent all, or ended); None if it sent nothing whole. A child
+        still ending is left to reap_exited()."""
         chunks: list[bytes] = []
         try:
             while chunk := os.read(self.fd, 1 << 20):
@@ -217,7 +237,9 @@ class _Child:
         except OSError:
             chunks = []
         self._close()
-        self._reap(block=True)
+        if not self._reap(block=False):
+            _EXITING.append(self.pid)
+            self.pid = 0
         try:
             got = marshal.loads(b"".join(chunks)) if chunks else None
         except (ValueError, EOFError, TypeError):  # cut short
@@ -316,6 +338,7 @@ def _fork(
             view = memoryview(marshal.dumps((done, said, extra)))
             while view:
                 view = view[os.write(write, view) :]
+            os.close(write)  # all sent: the parent goes on while this process ends
             disarm()
             status = 0
         except BaseException:

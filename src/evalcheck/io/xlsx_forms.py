@@ -114,19 +114,25 @@ def write_forms(
     folder: Path, forms: Sequence[Form], *, force: bool, due_as_written: bool
 ) -> list[tuple[Path, int]]:
     """Write the forms all or nothing (see export_forms)."""
-    from evalcheck.infra.forked import build_all
+    from evalcheck.infra.forked import build_all, reap_exited
     from evalcheck.io.xlsx_book import for_children
 
     targets = _targets(folder, forms, force=force)
-    datas = build_all(
-        lambda form: _form_bytes(form, due_as_written),
-        [form for form, _ in targets],
-        [len(form.rows) + WORKBOOK_ROWS for form, _ in targets],
-        for_children(),
-    )
-    built = [
-        (target, data, len(form.rows)) for (form, target), data in zip(targets, datas, strict=True)
-    ]
+    try:
+        datas = build_all(
+            lambda form: _form_bytes(form, due_as_written),
+            [form for form, _ in targets],
+            [len(form.rows) + WORKBOOK_ROWS for form, _ in targets],
+            for_children(),
+        )
+        built = [(t, data, len(f.rows)) for (f, t), data in zip(targets, datas, strict=True)]
+        return _write_all(folder, built)
+    finally:
+        reap_exited()  # the child processes that built forms, ended by now
+
+
+def _write_all(folder: Path, built: Sequence[tuple[Path, bytes, int]]) -> list[tuple[Path, int]]:
+    """Write the built forms, saying which were written if one fails or Ctrl-C comes."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
