@@ -151,6 +151,66 @@ def test_a_decision_on_an_answer_changed_after_export_is_refused(run, exported) 
     assert Path("answers.yaml").read_bytes() == before
 
 
+def _type_value(path: str, ident: int, value: object) -> None:
+    wb = openpyxl.load_workbook(path)
+    ws = wb["审核"]
+    col = {c.value: c.column for c in ws[2]}
+    row = next(r for r in range(3, ws.max_row + 1) if ws.cell(r, 1).value == ident)
+    ws.cell(row, col["填报值"]).value = value
+    wb.save(path)
+
+
+def test_a_typed_over_value_without_a_decision_is_refused_not_dropped(run, exported) -> None:
+    """A leader who corrects the 填报值 and picks no 审核结论 meant something the workbook
+    does not record: refused, located, as when a decision goes with it."""
+    _type_value(GAO, 21, 4)
+    before = Path("answers.yaml").read_bytes()
+    result = run("import", GAO)
+    assert result.exit_code == 3, result.output
+    assert "第3行（第21项）：审核表中的填报值被改成了“4”（答案是 3 个）" in result.stderr
+    assert Path("answers.yaml").read_bytes() == before
+    assert "没有需要修改的内容" not in result.stdout
+
+
+def test_a_comment_without_a_decision_is_refused_not_dropped(run, exported) -> None:
+    fill(GAO, q21=(None, "数字与台账不符"))
+    result = run("import", GAO)
+    assert result.exit_code == 3, result.output
+    assert (
+        "第3行（第21项）：写了审核意见“数字与台账不符”，但没有选择审核结论：请在“审核结论”中"
+        "选择“通过”或“退回”" in result.stderr
+    )
+    # the 审核意见 shown for an answer already reviewed is no new comment
+    fill(GAO, q21=(None, None), q43=(None, "好"))
+    assert run("import", GAO).exit_code == 0
+
+
+def test_a_repeated_verdict_with_a_new_comment_is_refused(run, exported, checklist) -> None:
+    """通过 again on an approved answer: nothing to record, but a new 审核意见 with it
+    would be lost; the same comment (a workbook imported twice) changes nothing."""
+    fill(GAO, q43=("通过", "好"))
+    assert run("import", GAO).exit_code == 0
+    fill(GAO, q43=("通过", "再次核对无误"))
+    before = Path("answers.yaml").read_bytes()
+    result = run("import", GAO)
+    assert result.exit_code == 3, result.output
+    assert (
+        "第4行（第43项）：第43项已是“已审核”，不能重复审核，本行新写的审核意见“再次核对无误”"
+        "不会记录" in result.stderr
+    )
+    assert Path("answers.yaml").read_bytes() == before
+
+
+def test_a_stale_row_left_undecided_is_no_edit(run, exported) -> None:
+    """The 填报值 of a row written before the answer changed is the old value, not an
+    edit: a workbook whose other rows are decided still goes in."""
+    run("answer", "21", "--value", "4")
+    fill(GAO, q69=("通过", None))
+    result = run("import", GAO)
+    assert result.exit_code == 0, result.output
+    assert "已导入 1 项审核结论" in result.stdout
+
+
 def test_approving_a_returned_answer_in_the_workbook_is_refused(run, exported) -> None:
     run("return", "21", "--reason", "不对", "--by", "高秀英")
     fill(GAO, q21=("通过", None))

@@ -239,6 +239,9 @@ class Decision:
 class ReviewResult:
     leader: str
     decisions: list[Decision] = field(default_factory=list)
+    # rows left without a 审核结论 (action ""): checked for a typed-over 填报值 or a new
+    # 审核意见, which would otherwise be lost without a word
+    blank: list[Decision] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     rows: int = 0
     decided: int = 0  # rows with a 审核结论, accepted or refused
@@ -275,7 +278,9 @@ def read_review_workbook(path: Path, checklist: Checklist) -> ReviewResult:
         except ValueRefused as exc:
             result.refused.append(f"{located[1]}：{exc.message}")
             continue
-        if decision is not None:
+        if decision is None:
+            result.blank.append(_undecided(row, *located))
+        else:
             result.decisions.append(decision)
     return result
 
@@ -305,6 +310,14 @@ def _decision(row: _ReviewRow, ind: Indicator, where: str) -> Decision | None:
     version = row.get("答案版本")
     return Decision(ind, DECISIONS[decision], comment, None if version is None else str(version),
                     where, row.get("填报值"))  # fmt: skip
+
+
+def _undecided(row: _ReviewRow, ind: Indicator, where: str) -> Decision:
+    """A row left without a 审核结论, as it reads now (see plan_review)."""
+    version = row.get("答案版本")
+    comment = visible_text(row.get("审核意见"))
+    return Decision(ind, "", comment, None if version is None else str(version), where,
+                    row.get("填报值"))  # fmt: skip
 
 
 def _typed(row: _ReviewRow) -> str:
@@ -390,13 +403,16 @@ def plan_review(
     """The decisions that change something, and the refused ones (located).
 
     A decision equal to the current state (通过 on an approved answer, 退回 on a returned
-    one) changes nothing. A decision about an answer changed since the workbook was
-    written is refused: the leader did not see the current answer.
+    one) changes nothing, unless its 审核意见 is new (refused: it would be lost). A
+    decision about an answer changed since the workbook was written is refused: the leader
+    did not see the current answer. A row left without a decision is refused when its
+    填报值 was typed over or a 审核意见 was written in it (the leader meant something the
+    workbook does not record).
     """
     from evalcheck.answers.review import own_refusal, refusal, signer_refusal
 
     planned: list[Planned] = []
-    refused: list[str] = []
+    refused = [f"{d.where}：{why}" for d in result.blank if (why := _blank(checklist, answers, d))]
     for d in result.decisions:
         st = answers.state(d.ind.id)
         if st is not None and d.version is not None and answer_version(st) != d.version:
@@ -411,6 +427,12 @@ def plan_review(
             continue
         current = review_of(checklist, st)
         if (d.action, current) in (("approve", Review.APPROVED), ("return", Review.RETURNED)):
+            assert st is not None and current is not None
+            if d.comment and d.comment not in _recorded(checklist, st):
+                refused.append(
+                    f"{d.where}：第{d.ind.id}项已是“{current.label}”，不能重复审核，本行新写的"
+                    f"审核意见“{d.comment[:40]}”不会记录；请清空本行的审核结论（或把审核意见改回原样）"
+                )
             continue
         why = signer_refusal(checklist, d.ind, reviewer) or refusal(d.ind, st, current, d.action)
         why = why or own_refusal(d.ind, answers.author(d.ind.id), reviewer, d.action)
@@ -421,6 +443,31 @@ def plan_review(
         deputy = checklist.signs_for(d.ind, reviewer)[1]
         planned.append(Planned(d, st, Signoff(d.ind, st, deputy)))
     return planned, refused
+
+
+def _blank(checklist: Checklist, answers: Answers, d: Decision) -> str | None:
+    """Why a row left without a 审核结论 is refused: its 填报值 typed over, or a 审核意见
+    written (or changed) in it. Only where the answer is the one the workbook was written
+    with: on a row written before the answer changed, the old value is no edit."""
+    st = answers.state(d.ind.id)
+    if st is None or (d.version is not None and answer_version(st) != d.version):
+        return None
+    edited = _edited_value(d, st)
+    if edited:
+        return edited
+    if d.comment and d.comment not in _recorded(checklist, st):
+        return (
+            f"写了审核意见“{d.comment[:40]}”，但没有选择审核结论：请在“审核结论”中选择"
+            f"“{APPROVE}”或“{RETURN}”（或清空本行的审核意见）"
+        )
+    return None
+
+
+def _recorded(checklist: Checklist, st: State) -> set[str | None]:
+    """The 审核意见 of the answer's verdict (the workbook shows it, row_values), as read back."""
+    if review_of(checklist, st) in (None, Review.PENDING):
+        return set()
+    return {visible_text(st.comment), visible_text(st.explanation)}
 
 
 def _edited_value(d: Decision, st: State | None) -> str | None:
