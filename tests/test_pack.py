@@ -296,3 +296,18 @@ def test_two_files_of_the_same_name_in_subfolders_are_ambiguous(run, tmp_path: P
     result = run("import", str(path))
     assert result.exit_code == 3
     assert "有多个同名文件（a/说明.pdf、b/说明.pdf）" in result.stderr
+
+
+def test_a_value_that_begins_like_a_formula_is_shown_as_it_is(run, state: Path) -> None:
+    """-10% in 目录.xlsx reads -10%, not '-10%: text with Excel's quote prefix (editing it
+    keeps it text), as the total table writes it."""
+    assert run("answer", "52", "--value", "-10").exit_code == 0
+    run("evidence", "pack", "bundle.zip")
+    with zipfile.ZipFile(state / "bundle.zip") as zf:
+        (state / "目录.xlsx").write_bytes(zf.read("目录.xlsx"))
+    rows = CalamineWorkbook.from_path(str(state / "目录.xlsx")).get_sheet_by_index(0).to_python()
+    shown = next(r[3] for r in rows[2:] if r[0] == 52)
+    assert shown.startswith("-10%") and "'" not in shown
+    ws = openpyxl.load_workbook(state / "目录.xlsx").active
+    cell = next(row[3] for row in ws.iter_rows(min_row=3) if row[0].value == 52)
+    assert cell.value == shown and cell.data_type == "s" and cell.quotePrefix

@@ -41,10 +41,13 @@ def index_workbook(checklist: Checklist, p: Plan, when: tuple[int, ...]) -> byte
             row.links,
             row.missing,
         ]
-        ws.append([_as_text(v) for v in values])
+        ws.append(values)
         r = ws.max_row
         for cell in ws[r]:
             cell.alignment = wrap
+            if _formula_like(values[cell.column - 1]):  # text with the quote prefix
+                cell.data_type = "s"  # openpyxl took it for a formula
+                cell.quotePrefix = True
         if row.file:
             cell = ws.cell(r, 5)
             cell.hyperlink = row.file  # relative: opens from inside the unzipped bundle
@@ -62,11 +65,8 @@ def index_workbook(checklist: Checklist, p: Plan, when: tuple[int, ...]) -> byte
     return buf.getvalue()
 
 
-def _as_text(v: Any) -> Any:
-    """Text cells never become formulas (= + - @)."""
-    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@"):
-        return "'" + v
-    return v
+def _formula_like(v: Any) -> bool:
+    return isinstance(v, str) and v[:1] in ("=", "+", "-", "@")
 
 
 class _FixedTimeZip(zipfile.ZipFile):

@@ -137,6 +137,9 @@ def index_workbook(checklist: Checklist, p: Plan, when: tuple[int, ...]) -> byte
         for n, header in enumerate(INDEX_HEADERS, start=1):
             book.put(ws, 2, n, header, bold)
         wrap = book.format(text_wrap=True, valign="top")
+        # a text that begins like a formula (-10%, =1+1 举措) keeps Excel's quote prefix, so
+        # that editing it keeps it text; the cell shows it as it is
+        quoted = book.format(text_wrap=True, valign="top", quote_prefix=True)
         link = book.format(text_wrap=True, valign="top", font_color="#" + LINK_COLOR, underline=1)
         for r, row in enumerate(p.rows, start=3):
             values = [
@@ -149,7 +152,7 @@ def index_workbook(checklist: Checklist, p: Plan, when: tuple[int, ...]) -> byte
                 row.missing,
             ]
             for n, v in enumerate(values, start=1):
-                book.put(ws, r, n, _as_text(v), wrap)
+                book.put(ws, r, n, v, quoted if _formula_like(v) else wrap)
             if row.file:  # relative: opens from inside the unzipped bundle
                 _link(ws, r, 5, "external:" + row.file, link, row.file.split("/", 1)[-1])
             if row.links and "\n" not in row.links:
@@ -191,14 +194,15 @@ def _link(ws: Any, r: int, c: int, url: str, fmt: Any, shown: str) -> None:
     """A hyperlink over the cell's text; a link Excel cannot hold (over 2,080 characters)
     stays plain text."""
     with suppress(ValueError):
-        ws.write_url(r - 1, c - 1, url, fmt, _as_text(shown))
+        ws.write_url(r - 1, c - 1, url, fmt, shown)
 
 
-def _as_text(v: Any) -> Any:
-    """Text cells never become formulas (= + - @)."""
-    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@"):
-        return "'" + v
-    return v
+def _formula_like(v: Any) -> bool:
+    """A text that a spreadsheet program would take for a formula if typed (= + - @).
+    XlsxWriter writes it as text whatever it begins with (Book: strings_to_formulas off)."""
+    from evalcheck.io.xlsx_book import FORMULA_START
+
+    return isinstance(v, str) and v.startswith(FORMULA_START)
 
 
 class Changed(NamedTuple):
