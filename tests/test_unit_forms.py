@@ -517,3 +517,40 @@ def test_rows_never_cross_between_city_and_unit_forms(work: Path, run: Any) -> N
     assert result.exit_code == 3
     assert "这一行来自单位“沙坡头区”的填报表，不能混入市级的表格" in result.stderr
     assert not (work / "answers.yaml").exists()
+
+
+def test_a_value_that_follows_its_sources_is_shown_locked_and_never_typed_in(
+    work: Path, run: Any
+) -> None:
+    """第4项 = q3 / q2 * 100 over two collected indicators: a unit reports 2 and 3 and 4
+    follows (docs/units.md). Its form row shows the value it comes to, locked, unshaded and
+    without a dropdown; a value typed over it is refused, located, and nothing is filed."""
+    fill(work, "沙坡头区", {2: 200, 3: 150})
+    assert run("export", "--units", str(FORMS)).exit_code == 0
+    path = work / form("沙坡头区")
+    ws = openpyxl.load_workbook(path)["测评指标"]
+    header = next(r for r in range(1, 9) if any(c.value == "题号" for c in ws[r]))
+    col = {c.value: c.column for c in ws[header]}
+    at = {ws.cell(r, col["题号"]).value: r for r in range(header + 1, ws.max_row + 1)}
+    shown, typed = ws.cell(at[4], col["填报值"]), ws.cell(at[3], col["填报值"])
+    assert shown.value in (75, "75%") or str(shown.value).startswith("75")
+    assert shown.protection.locked and not typed.protection.locked
+    assert shown.fill.fgColor.rgb != typed.fill.fgColor.rgb  # not shaded as an input
+    for name in ("不适用原因", "备注"):
+        if name in col:
+            assert ws.cell(at[4], col[name]).protection.locked
+    validated = {str(dv.sqref) for dv in ws.data_validations.dataValidation}
+    cell4, cell3 = shown.coordinate, typed.coordinate
+    assert any(cell3 in v.split() for v in validated)
+    assert not any(cell4 in v.split() for v in validated)
+
+    before = unit_answers(work, "沙坡头区")
+    type_into(path, {4: {"填报值": 10}, 1: {"填报值": 12}})
+    result = run("import", str(path))
+    assert result.exit_code == 3, result.output
+    assert "第4项由第3项、第2项自动计算（q3 / q2 * 100），单位不需要填报" in result.stderr
+    assert unit_answers(work, "沙坡头区") == before
+    type_into(path, {4: {"填报值": None}})  # emptied: nothing asked of it
+    result = run("import", str(path))
+    assert result.exit_code == 0, result.output
+    assert unit_answers(work, "沙坡头区")[1] == 12 and 4 not in unit_answers(work, "沙坡头区")

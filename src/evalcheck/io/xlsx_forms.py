@@ -3,7 +3,7 @@
 
 import contextlib
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -47,6 +47,7 @@ class Form(NamedTuple):
     rows: Sequence[Row]
     today: dt.date  # the day the form's day counts are as of
     unit: str | None = None  # a unit's form (export --units): the unit is in every key
+    computed: frozenset[int] = frozenset()  # shown, never filled in (see export_unit_forms)
 
 
 def export_forms(
@@ -86,12 +87,15 @@ def export_unit_forms(
     snaps: Sequence[tuple[str, Snapshot]],
     ids: Sequence[int],
     *,
+    computed: Collection[int] = (),
     force: bool = False,
     due_as_written: bool = False,
 ) -> list[tuple[Path, int]]:
     """One protected form per unit: only the collected indicators `ids`, the unit's
     current answers prefilled, the unit in every hidden key. `snaps`: (unit, the unit's
-    snapshot), in the checklist's unit order. All or nothing, as the section forms."""
+    snapshot), in the checklist's unit order. `computed`: those of `ids` that follow their
+    sources (a formula over collected indicators): shown with the value they come to, their
+    cells locked, no dropdown. All or nothing, as the section forms."""
     if not snaps:
         return []
     wanted = set(ids)
@@ -104,6 +108,7 @@ def export_unit_forms(
             [r for r in snap.rows if r.id in wanted],
             snap.today,
             unit,
+            frozenset(computed),
         )
         for unit, snap in snaps
     ]
@@ -199,9 +204,10 @@ def _form_bytes(form: Form, due_as_written: bool) -> bytes:
         ws = book.sheet(MAIN_SHEET)
         columns = with_due(export_columns(rows, checklist, FORM), due_as_written=due_as_written)
         write_main(
-            book, ws, checklist, rows, frame=frame, form=True, columns=columns, unit=form.unit
-        )
-        _add_validations(ws, checklist, rows)
+            book, ws, checklist, rows, frame=frame, form=True, columns=columns, unit=form.unit,
+            computed=form.computed,
+        )  # fmt: skip
+        _add_validations(ws, checklist, rows, skip=form.computed)
         Book.protect(ws)
         if form.unit is None:
             write_meta(book, checklist, "form", form.name, today)
@@ -230,11 +236,16 @@ def _cannot_replace(path: Path) -> str | None:
     return None
 
 
-def _add_validations(ws: Any, checklist: Checklist, rows: Sequence[Row]) -> None:
-    """Each 填报值 cell: a dropdown of its choices (是/否, the options), or only a prompt
-    saying what to write; a warning, not a refusal (import re-validates every cell)."""
+def _add_validations(
+    ws: Any, checklist: Checklist, rows: Sequence[Row], skip: Collection[int] = ()
+) -> None:
+    """Each 填报值 cell (but those of `skip`, nobody fills them in): a dropdown of its
+    choices (是/否, the options), or only a prompt saying what to write; a warning, not a
+    refusal (import re-validates every cell)."""
     col = [c.key for c in EXPORT].index("value")
     for r, row in enumerate(rows, start=FIRST_ROW - 1):  # 0-based rows
+        if row.ind.id in skip:
+            continue
         ind = row.ind
         kind = label(ind.kind)
         unit = f"，单位：{ind.unit}" if ind.unit else ""

@@ -6,7 +6,7 @@ Workbooks are written in memory (io/xlsx_book.py) and then atomically to disk.
 """
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -99,8 +99,11 @@ def write_main(
     form: bool,
     columns: Sequence[Column[Row]] = EXPORT,
     unit: str | None = None,
+    computed: Collection[int] = (),
 ) -> None:
-    """The attachment's table; `unit`: a unit's form, whose hidden keys carry the unit.
+    """The attachment's table; `unit`: a unit's form, whose hidden keys carry the unit;
+    `computed`: in a form, the indicators nobody fills in (a unit's value that follows its
+    sources), whose cells stay locked and unshaded.
 
     In two passes, so that the sheet is written top to bottom (a streamed Book holds one
     row at a time): the rows are measured first (each column's widest text, then the
@@ -121,6 +124,7 @@ def write_main(
             for n, col in enumerate(columns, start=1)
         ],
         longest,
+        frozenset(computed),
     )
     values: list[list[Any]] = []  # per row: each column's value
     printed: list[list[tuple[int, str]]] = []  # per row: (column, text as printed)
@@ -186,13 +190,20 @@ class _Table:
     looked up by (column, late, number format, quoted) once made, text goes straight to
     the worksheet."""
 
-    __slots__ = ("book", "fixed", "form", "formats", "longest", "plan", "ws")
+    __slots__ = ("book", "computed", "fixed", "form", "formats", "longest", "plan", "ws")
 
     def __init__(
-        self, book: Book, ws: Any, form: bool, plan: list[Any], longest: list[int]
+        self,
+        book: Book,
+        ws: Any,
+        form: bool,
+        plan: list[Any],
+        longest: list[int],
+        computed: frozenset[int] = frozenset(),
     ) -> None:
         self.book, self.ws, self.form, self.plan, self.longest = book, ws, form, plan, longest
-        self.formats: dict[tuple[int, bool, str, bool], Any] = {}
+        self.computed = computed
+        self.formats: dict[tuple[int, bool, str, bool, bool], Any] = {}
         # per column, the format of its cells when it is the same for every row (a fixed
         # number format, not the 状态 column that marks overdue rows) and the value does
         # not begin like a formula: made on first use
@@ -204,7 +215,7 @@ class _Table:
         self, n: int, col: Column[Row], is_input: bool, late: bool, fmt: str, v: Any
     ) -> Any:
         quoted = type(v) is str and v.startswith(FORMULA_START)
-        key = (n, late, fmt, quoted)
+        key = (n, late, fmt, quoted, is_input)
         found = self.formats.get(key)
         if found is None:
             style = Cell(center=col.center, late=late, answer=self.form and is_input, fmt=fmt)
@@ -244,12 +255,18 @@ class _Table:
         overdue = row.overdue  # marked in the 状态 cell only: inputs keep their own fill
         inputs: dict[str, str | None] = {}
         ws, fixed, put = self.ws, self.fixed, self.put
+        locked = row.ind.id in self.computed  # nobody fills it in: no input cell
         first = below
         for (n, col, is_input, kept, fmt), v in zip(self.plan, shown, strict=True):
             if kept:
                 inputs[col.key] = None if v is None or v == "" else original_cell(v)
             if n == 1 and below is not None:
                 ws.write_blank(r - 1, 0, None, below)
+                continue
+            if locked and is_input:
+                late = overdue and col.key == "status"
+                f = fmt(row) if callable(fmt) else fmt
+                put(r, n, v, self.format_of(n, col, False, late, f, v))
                 continue
             cell = fixed[n - 1]
             if cell is None or cell is False or (type(v) is str and v.startswith(FORMULA_START)):

@@ -46,7 +46,7 @@ from evalcheck.io.xlsx_format import (
 )
 from evalcheck.io.xlsx_read import Change, check_unit, read_grid, read_workbook
 from evalcheck.services.evidence import store_changes
-from evalcheck.services.units import unit_workspace
+from evalcheck.services.units import computed_for_units, unit_workspace
 from evalcheck.services.workspace import Workspace
 from evalcheck.state.findings import Finding
 from evalcheck.state.snapshot import Snapshot, take
@@ -91,21 +91,38 @@ def plan_import(ws: Workspace, filled: Filled) -> ImportPlan:
     name found beside it. Cells refused, files missing and indicators filled differently
     on two sheets are listed in `refused` (the plan is then never applied). A unit's
     form is read against the unit's answers."""
+    computed: list[str] = []
+    follows: frozenset[int] = frozenset()
     if filled.unit is not None:
         check_meta(filled.grid, ws.checklist, filled.path)
         check_unit(ws.checklist, filled.unit, filled.path)
+        follows = computed_for_units(ws)
         ws = target_of(ws, filled.unit)
     result = read_workbook(filled.path, ws.checklist, filled.grid)
+    if filled.unit is not None:  # a value that follows its sources is never typed in
+        computed = [_typed_computed(ch) for ch in result.changes if ch.ind.id in follows]
+        result.changes = [ch for ch in result.changes if ch.ind.id not in follows]
     changes, twice = twice_filled(result.changes)
     named = any(ch.evidence for ch in changes)  # the answers are read only if a cell names files
     sources, missing = (
         _form_evidence(changes, ws.answers(), filled.path.parent) if named else ({}, [])
     )
-    refused = result.refused + twice + missing
+    refused = result.refused + computed + twice + missing
     return ImportPlan(
         filled.path, result.sheets, result.rows, changes, sources, refused, filled.unit,
         workbook_final(filled.grid),
     )  # fmt: skip
+
+
+def _typed_computed(ch: Change) -> str:
+    """Why a unit form's row of an indicator that follows its sources is refused."""
+    from evalcheck.model import expr
+
+    sources = "、".join(f"第{i}项" for i in expr.references(ch.ind.formula or ""))
+    return (
+        f"{ch.where}：第{ch.ind.id}项由{sources}自动计算（{ch.ind.formula}），单位不需要填报："
+        "请把这一行改回原样（或清空），填好它的来源即可"
+    )
 
 
 class ImportPreview(NamedTuple):

@@ -84,4 +84,16 @@ def export_unit_forms(
 
     plan = units_plan(ws)
     snaps = [(u, UnitWorkspace(ws, u).snapshot(today)) for u in plan.names]
-    return write_unit_forms(folder, snaps, plan.ids, force=force, due_as_written=due_as_written)
+    return write_unit_forms(
+        folder, snaps, plan.ids, computed=computed_for_units(ws), force=force,
+        due_as_written=due_as_written,
+    )  # fmt: skip
+
+
+def computed_for_units(ws: Workspace) -> frozenset[int]:
+    """The collected indicators a unit never fills in: a formula over collected ones, its
+    value follows the unit's sources (docs/units.md)."""
+    from evalcheck.state.rollup import follows_sources
+
+    plan = units_plan(ws)
+    return frozenset(i for i in plan.ids if follows_sources(plan, ws.checklist.get(i)))
