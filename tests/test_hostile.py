@@ -730,3 +730,36 @@ def test_a_cache_entry_of_models_with_other_fields_is_a_miss(run, tmp_path) -> N
     _rewrite(entry, ((fingerprint, older, packed), data))
     clean(run("list"), 0)
     assert _record(entry)[0] == (fingerprint, shapes, packed)  # a miss: parsed, written anew
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["export", "report.xlsx", "--force"],
+        ["export", "附件1.docx", "--force"],
+        ["export", "--review", "审核表", "--force"],
+        ["evidence", "pack", "材料包.zip", "--overwrite"],
+        ["status", "--output", "s.csv", "--force"],
+    ],
+)
+def test_no_output_replaces_a_read_only_file(run, tmp_path, args) -> None:
+    """A file someone set read-only (or received read-only through WeChat) is never
+    replaced, by any output: exit 5, named, the file as it was (on Windows the system
+    refuses; on Linux the tool does, not the rename)."""
+    run("answer", "47", "--value", "312")
+    first = run(*args)
+    assert first.exit_code == 0, first.output
+    target = tmp_path / next(a for a in args[1:] if "." in a or a == "审核表")
+    files = sorted(target.iterdir()) if target.is_dir() else [target]
+    before = {p: p.read_bytes() for p in files}
+    run("answer", "47", "--value", "313")  # the output would change
+    for p in files:
+        p.chmod(0o444)
+    try:
+        result = run(*args)
+        clean(result, 5)
+        assert "文件是只读的" in result.stderr and "属性" in result.stderr
+        assert {p: p.read_bytes() for p in files} == before
+    finally:
+        for p in files:
+            p.chmod(0o644)

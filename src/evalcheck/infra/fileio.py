@@ -35,6 +35,8 @@ def atomic_write_bytes(path: Path, data: bytes, *, replacing: str | None = None)
     from evalcheck.infra.outputguard import refuse_onto_input
 
     refuse_onto_input(path, replacing=replacing)
+    if is_read_only(path):  # Windows refuses to replace it; Linux would, without a word
+        raise WriteError(read_only_refusal(path))
     folder = path.parent if str(path.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
@@ -90,10 +92,7 @@ def explain_refusal(path: Path, exc: OSError) -> str:
 
     reason = os_reason(exc)
     if is_read_only(path):
-        return (
-            f"无法写入 {path}：文件是只读的（微信等收到的文件常被设为只读）；"
-            f"请在文件“属性”中取消“只读”，或另存一份后再试"
-        )
+        return read_only_refusal(path)
     who = owner_of_open_file(path)
     if who is not None:
         by = f"（{who}）" if who else ""
@@ -105,6 +104,14 @@ def explain_refusal(path: Path, exc: OSError) -> str:
         )
     hint = "（文件是否正在 Excel 等程序中打开？）" if isinstance(exc, PermissionError) else ""
     return f"无法写入 {path}：{reason}{hint}"
+
+
+def read_only_refusal(path: Path) -> str:
+    """Why a read-only file is not replaced, and what to do (one wording everywhere)."""
+    return (
+        f"无法写入 {path}：文件是只读的（微信等收到的文件常被设为只读）；"
+        f"请在文件“属性”中取消“只读”，或另存一份后再试"
+    )
 
 
 def is_read_only(path: Path) -> bool:

@@ -30,6 +30,7 @@ from typing import Any, NamedTuple
 
 from evalcheck.answers.evidence import CHUNK, Evidence, file_path, folder_name, unique_name
 from evalcheck.errors import InputError, WriteError, os_reason
+from evalcheck.infra.fileio import is_read_only, read_only_refusal
 from evalcheck.model.checklist import UNASSIGNED, Checklist, Indicator
 from evalcheck.state.snapshot import Row
 
@@ -236,6 +237,8 @@ def pack(
     as_zip = out.suffix.lower() == ".zip"
     if out.exists() and not overwrite:
         raise InputError(f"{out} 已存在，未做修改；确认要覆盖请加 --overwrite")
+    if as_zip and is_read_only(out):
+        raise WriteError(read_only_refusal(out))
     if out.exists() and not as_zip and not out.is_dir():
         raise InputError(
             f"{out} 是已有的文件，不是文件夹：材料包写成 .zip 文件（例如 材料包.zip）"
