@@ -106,6 +106,17 @@ def _read_only(run, tmp_path, monkeypatch) -> int:
         (tmp_path / "answers.yaml").chmod(0o644)
 
 
+def _read_only_output(run, tmp_path, monkeypatch) -> int:
+    _answered(run)
+    out = tmp_path / "report.xlsx"
+    out.write_bytes(b"received")
+    out.chmod(0o444)
+    try:
+        return int(run("export", "report.xlsx", "--force").exit_code)
+    finally:
+        out.chmod(0o644)
+
+
 def _corrupt(run, tmp_path, monkeypatch) -> int:
     (tmp_path / "answers.yaml").write_text("answers: {47: [\n", encoding="utf-8")
     return int(run("list").exit_code)
@@ -365,6 +376,7 @@ SCENARIOS: dict[int, dict[str, Scenario]] = {
         "文件被 Excel 占用": _replace_denied,
         "没有写权限": _replace_denied,
         "答案文件只读": _read_only,
+        "要覆盖的输出文件只读（任何输出都不替换只读文件）": _read_only_output,
         "答案文件所在的文件夹不存在（不会自动创建）": _r(
             "--answers", "no/such/answers.yaml", "answer", "47", "--value", "1"
         ),
