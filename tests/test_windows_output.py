@@ -253,3 +253,14 @@ def test_utf8_streams_show_undecodable_file_names() -> None:
     out.write("坏文件名 \udcff\n")  # a byte that is not UTF-8, as os.listdir gives it
     out.flush()
     assert out.buffer.getvalue().decode("utf-8") == "坏文件名 \\udcff\n"  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("force", [[], ["--force"]])
+def test_output_onto_a_folder_says_it_is_a_folder(run, tmp_path: Path, force) -> None:
+    """Not "已存在…加 --force" (which then fails on the folder): a folder is no file to
+    write, with or without --force (exit 3, as an export onto a folder)."""
+    (tmp_path / "汇总").mkdir()
+    result = run("status", "--output", "汇总", *force)
+    assert result.exit_code == 3
+    assert "“汇总”是一个文件夹，请给出文件名" in result.stderr and "--force" not in result.stderr
+    assert list((tmp_path / "汇总").iterdir()) == []

@@ -94,6 +94,8 @@ def checklist_import(
     """
     from evalcheck.io.tableimport import Options, read_table
 
+    if output.is_dir():
+        raise InputError(f"“{output}”是一个文件夹，请给出文件名，例如 {output / 'indicators.yaml'}")
     if output.exists() and not force:
         raise InputError(f"{output} 已存在，未做修改；确认要覆盖请加 --force")
     opts = Options(year, sheet, _columns(column or []), _support(support), _due(due), keep_hidden)
