@@ -496,3 +496,20 @@ def test_a_units_answer_that_does_not_fit_is_said_not_silently_missing(work: Pat
     )
     assert done.stderr.count("中宁县的答案文件") == 1
     assert "八十" in path.read_text(encoding="utf-8")
+
+
+def test_not_applicable_counts_as_reported_when_nothing_adds_up(tmp_path: Path) -> None:
+    """One unit 不适用, the others not yet: not "没有单位报送", and the 算式 says the same
+    (one wording, not "（无单位报送）" beside it)."""
+    (tmp_path / "indicators.yaml").write_text(
+        yaml.safe_dump(units_checklist(), allow_unicode=True), "utf-8"
+    )
+    fill(tmp_path, "海原县", {1: "NA"})
+    r = rollups_of(tmp_path)[1]
+    assert r.value is None and r.na == ("海原县",) and r.missing == ("沙坡头区", "中宁县")
+    assert r.reason == "已报送的单位均为不适用（海原县），另有 2 个单位未报送"
+    assert r.formula == f"（{r.reason}）"
+    for unit in ("沙坡头区", "中宁县"):
+        fill(tmp_path, unit, {1: "NA"})
+    r = rollups_of(tmp_path)[1]
+    assert r.reason == "各单位均为不适用" and r.formula == "（各单位均为不适用）"

@@ -211,7 +211,9 @@ def _no_value(spec: Spec, parts: Sequence[Part], na: Sequence[str], missing: Seq
     weights of those who reported add up to 0."""
     if parts and spec.ref is not None:
         return f"各单位第{spec.ref}项（权重）之和为 0，无法加权平均"
-    return "各单位均为不适用" if na and not missing else "没有单位报送"
+    if na and missing:  # 不适用 counts as reported (docs/units.md): not "nobody reported"
+        return f"已报送的单位均为不适用（{'、'.join(na)}），另有 {len(missing)} 个单位未报送"
+    return "各单位均为不适用" if na else "没有单位报送"
 
 
 def compute(checklist: Checklist, units: Mapping[str, Answers]) -> list[Rollup]:
@@ -237,6 +239,8 @@ def compute(checklist: Checklist, units: Mapping[str, Answers]) -> list[Rollup]:
         elif value is None:
             reason = _no_value(spec, parts, na, missing)
         formula = _formula_text(ind, spec, parts, value)
+        if not parts and reason is not None:  # the one wording of why there is no sum
+            formula = f"（{reason}）"
         done[ident] = Rollup(
             ident, spec, value, tuple(parts), tuple(na), tuple(missing), formula, reason
         )
