@@ -311,3 +311,24 @@ def test_a_value_that_begins_like_a_formula_is_shown_as_it_is(run, state: Path) 
     ws = openpyxl.load_workbook(state / "目录.xlsx").active
     cell = next(row[3] for row in ws.iter_rows(min_row=3) if row[0].value == 52)
     assert cell.value == shown and cell.data_type == "s" and cell.quotePrefix
+
+
+def test_a_row_with_a_bad_value_and_a_bad_file_name_names_both(run, tmp_path: Path) -> None:
+    """Every refused cell is named at once: a row whose 填报值 is refused has its
+    佐证材料 names checked too, so the person does not come back for a second refusal."""
+    split(run)
+    path = form_path(tmp_path, "审批监管科")
+    set_cells(path, {131: {"填报值": "很多", "佐证材料": "../answers.yaml"}})
+    before = (
+        (tmp_path / "answers.yaml").read_bytes() if (tmp_path / "answers.yaml").exists() else b""
+    )
+    result = run("import", str(path), "--by", "审批监管科")
+    assert result.exit_code == 3, result.output
+    lines = [line for line in result.stderr.splitlines() if "第131项" in line]
+    assert len(lines) == 2, result.stderr
+    assert any("“很多”" in line for line in lines)
+    assert any("不能是绝对路径或上级文件夹" in line for line in lines)
+    after = (
+        (tmp_path / "answers.yaml").read_bytes() if (tmp_path / "answers.yaml").exists() else b""
+    )
+    assert after == before

@@ -56,11 +56,14 @@ class Change(NamedTuple):
 class ImportResult:
     """What an import found: the changes asked for, the rows refused, what was read."""
 
-    __slots__ = ("changes", "refused", "rows", "sheets")
+    __slots__ = ("changes", "refused", "rows", "sheets", "unchecked")
 
     def __init__(self) -> None:
         self.changes: list[Change] = []
         self.refused: list[str] = []
+        # refused rows that also name files (佐证材料): their names are checked too, so
+        # that a bad one is said with the rest (every refused cell named at once)
+        self.unchecked: list[Change] = []
         self.rows = 0
         self.sheets: list[str] = []
 
@@ -203,9 +206,24 @@ def _read_sheet(
             change = _row_change(row, computed, ind, where)
         except ValueRefused as exc:
             result.refused.append(f"{where}：{exc.message}")
+            named = _named_evidence(row, computed)
+            if named:
+                result.unchecked.append(Change(ind, None, None, None, named, where))
             continue
         if change is not None:
             result.changes.append(change)
+
+
+def _named_evidence(row: "_Row", computed: "_Row | None") -> tuple[str, ...] | None:
+    """The 佐证材料 names a refused row asks for (changed since the export)."""
+    try:
+        cells = _input_cells(row, computed)
+        originals = _originals(row)
+        if originals is not None:
+            cells = {k: v for k, v in cells.items() if compact(comparable(v)) != originals.get(k)}
+        return _note_and_evidence(cells, edited=originals is not None)[1]
+    except ValueRefused:
+        return None
 
 
 def locate_row(

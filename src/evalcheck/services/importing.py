@@ -107,6 +107,8 @@ def plan_import(ws: Workspace, filled: Filled) -> ImportPlan:
     sources, missing = (
         _form_evidence(changes, ws.answers(), filled.path.parent) if named else ({}, [])
     )
+    if result.unchecked:  # refused rows: their files are named too, nothing is taken
+        missing += _form_evidence(result.unchecked, ws.answers(), filled.path.parent)[1]
     refused = result.refused + computed + twice + missing
     return ImportPlan(
         filled.path, result.sheets, result.rows, changes, sources, refused, filled.unit,
