@@ -256,3 +256,22 @@ def test_libreoffice_renders_the_attachment(run, answered, tmp_path: Path) -> No
             assert label[:5] in page, f"page {n} does not name {label}"
     every_id = re.findall(r"9月15日前", "".join(flat))
     assert len(every_id) == 144
+
+
+def test_a_title_longer_than_the_documents_title_property_still_exports(
+    run, tmp_path: Path
+) -> None:
+    """Word's 标题 property holds 255 characters: the page shows the whole title, the
+    property a shortened one (python-docx refused it with a traceback)."""
+    from evalcheck.model.loading import bundled_checklist_path
+
+    text = bundled_checklist_path().read_text(encoding="utf-8")
+    long_title = "中卫市审批服务管理局营商环境测评指标责任清单" + "（补充）" * 60
+    lines = [f"title: {long_title}" if ln.startswith("title:") else ln for ln in text.splitlines()]
+    (tmp_path / "c.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run("--checklist", "c.yaml", "export", "long.docx", "--section", "办公室")
+    assert result.exit_code == 0, result.output
+    doc = Document(str(tmp_path / "long.docx"))
+    assert any(long_title in p.text for p in doc.paragraphs)
+    title = doc.core_properties.title
+    assert len(title) == 255 and title.endswith("…") and long_title.startswith(title[:-1])

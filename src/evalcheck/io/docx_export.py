@@ -112,7 +112,9 @@ def docx_bytes(att: Attachment) -> bytes:
     _page_number(footer)
     _declare_fallbacks(doc, [fonts.label, fonts.title, fonts.header, fonts.body])
     _no_theme_fonts(doc, fonts.title, fonts.body)
-    doc.core_properties.title = att.title
+    # the document's 标题 property holds at most 255 characters (python-docx refuses more);
+    # the page shows the whole title
+    doc.core_properties.title = att.title if len(att.title) <= 255 else att.title[:254] + "…"
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
