@@ -141,6 +141,23 @@ def _ctrl_c(run, tmp_path, monkeypatch) -> int:
     return int(run("list").exit_code)
 
 
+def _terminated(signum: int):
+    def scenario(run, tmp_path, monkeypatch) -> int:
+        import importlib
+
+        from evalcheck.errors import Terminated
+
+        app_module = importlib.import_module("evalcheck.cli.shared")
+
+        def stopped(path: Path) -> None:  # what the handler raises (guard.stop_as_interrupted)
+            raise Terminated(signum)
+
+        monkeypatch.setattr(app_module, "load_checklist", stopped)
+        return int(run("list").exit_code)
+
+    return scenario
+
+
 def _export_form(run, tmp_path) -> Path:
     assert run("export", "--split", "forms").exit_code == 0
     return next((tmp_path / "forms").iterdir())
@@ -390,6 +407,12 @@ SCENARIOS: dict[int, dict[str, Scenario]] = {
         "读取 .xls/.ods 表格需要的 python-calamine 没有安装": _no_calamine,
     },
     130: {"按 Ctrl-C 中断（写入是原子的，不会留下写了一半的文件）": _ctrl_c},
+    129: {"终端或远程会话关闭（SIGHUP），与 Ctrl-C 一样清理后退出": _terminated(1)},
+    143: {
+        "关机或被 `kill` 终止（SIGTERM），与 Ctrl-C 一样清理后退出（临时文件删除，不留下写了一半的文件）": (
+            _terminated(15)
+        )
+    },
 }
 
 
@@ -409,3 +432,49 @@ def test_every_reason_in_the_table_has_a_scenario() -> None:
 )
 def test_the_table_is_true(run, tmp_path, monkeypatch, code: int, reason: str) -> None:
     assert SCENARIOS[code][reason](run, tmp_path, monkeypatch) == code
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP"])
+def test_sigterm_and_sighup_clean_up_as_ctrl_c_does(tmp_path: Path, signame: str) -> None:
+    """The computer shutting down (SIGTERM) or the terminal closing (SIGHUP) mid-export:
+    XlsxWriter's temporary folder of a streamed workbook is removed, no half-written file
+    is left, and the exit code is the shells' 128 + the signal."""
+    import signal
+    import time
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    marker = tmp_path / "closing"
+    script = f"""
+import sys, time
+from pathlib import Path
+from evalcheck.io import xlsx_book, xlsx_write
+xlsx_write.STREAM_ROWS = 10  # the bundled checklist is streamed: XlsxWriter's temp folder
+real_close = xlsx_book.Book.close
+def close(self):
+    Path({str(marker)!r}).write_text("x")
+    time.sleep(60)  # the signal comes here, the workbook half put together
+    return real_close(self)
+xlsx_book.Book.close = close
+sys.argv = ["evalcheck", "export", "report.xlsx"]
+from evalcheck.cli import program
+program()
+"""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EVALCHECK_")}
+    env["TMPDIR"] = str(scratch)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script], cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 30
+    while not marker.exists() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    assert marker.exists(), proc.stderr.read() if proc.stderr else ""
+    assert [p.name for p in scratch.iterdir() if p.name.startswith("evalcheck-xlsx-")]
+    proc.send_signal(getattr(signal, signame))
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 128 + getattr(signal, signame), err
+    assert "已终止" in err and "Traceback" not in err
+    assert list(scratch.iterdir()) == []
+    assert not (tmp_path / "report.xlsx").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []

@@ -15,6 +15,22 @@ EXIT_DATA = 4  # a file that cannot be used: invalid checklist, corrupted answer
 EXIT_WRITE = 5  # cannot write: lock not obtained, file open elsewhere, disk error
 EXIT_MISSING = 6  # an optional component a feature needs is not installed (infra/optional.py)
 EXIT_INTERRUPTED = 130  # Ctrl-C (as shells report SIGINT), not Click's 1 = findings
+EXIT_HANGUP = 129  # SIGHUP: the terminal or remote session closed (128 + 1, as shells say)
+EXIT_TERMINATED = 143  # SIGTERM: shutdown, `kill` (128 + 15)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (shutdown, `kill`) or SIGHUP (the terminal or remote session closed), taken
+    as Ctrl-C is: what is being written is cleaned up on the way out. Its exit code is the
+    shells' 128 + the signal (143, 129)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_HANGUP if self.signum == EXIT_HANGUP - 128 else EXIT_TERMINATED
 
 
 class EvalcheckError(Exception):

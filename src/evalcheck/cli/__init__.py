@@ -32,15 +32,24 @@ def program() -> None:
     (tests, scripts) use main()."""
     import sys
 
-    from evalcheck.cli.guard import pause_collector, set_exit_code, skip_teardown
+    from evalcheck.cli.guard import (
+        pause_collector,
+        set_exit_code,
+        skip_teardown,
+        stop_as_interrupted,
+    )
+    from evalcheck.errors import EXIT_INTERRUPTED
 
     pause_collector()  # until the command is resolved (frame.CliGroup.resolve_command)
     skip_teardown()
+    stop_as_interrupted()
     try:
         main()
         code: object = 0
     except SystemExit as exc:
         code = exc.code
+    except KeyboardInterrupt as exc:  # before or after a command runs (start-up, output)
+        code = getattr(exc, "exit_code", EXIT_INTERRUPTED)
     if code is None:
         code = 0
     elif not isinstance(code, int):  # sys.exit("message"), as Python itself prints it

@@ -25,7 +25,14 @@ from typer.core import TyperCommand, TyperGroup
 
 from evalcheck.cli.click_compat import HelpFormatter, NoArgsIsHelpError, UsageError
 from evalcheck.cli.guard import resume_collector
-from evalcheck.errors import EXIT_INTERRUPTED, EXIT_WRITE, EvalcheckError, InputError, UsageProblem
+from evalcheck.errors import (
+    EXIT_INTERRUPTED,
+    EXIT_WRITE,
+    EvalcheckError,
+    InputError,
+    Terminated,
+    UsageProblem,
+)
 from evalcheck.views import render
 
 HELP_TEXT = "显示此帮助并退出。"
@@ -407,6 +414,9 @@ class CliGroup(_ChineseHelp, TyperGroup):
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
             return super().invoke(ctx)
+        except Terminated as exc:  # SIGTERM, SIGHUP: as Ctrl-C, with the shells' code
+            typer.echo("\n已终止（未完成的写入不会留下半个文件）", err=True)
+            raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             typer.echo("\n已中断（未完成的写入不会留下半个文件）", err=True)
             raise typer.Exit(EXIT_INTERRUPTED) from None

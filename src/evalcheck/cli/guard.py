@@ -123,6 +123,25 @@ def _silence_stdout() -> None:
         pass
 
 
+def stop_as_interrupted() -> None:
+    """SIGTERM and SIGHUP end a command as Ctrl-C does (errors.Terminated, a
+    KeyboardInterrupt): the `with` blocks and `finally` clauses on the way out remove the
+    temporary files (a half-written answers file's temp, XlsxWriter's folder of a large
+    export) and release the lock, where the system's default action would end the process
+    at once and leave them. Called first thing in `program()` (the main thread)."""
+    import signal
+
+    from evalcheck.errors import Terminated
+
+    def stop(signum: int, frame: object) -> None:
+        raise Terminated(signum)
+
+    for name in ("SIGTERM", "SIGHUP"):  # no SIGHUP on Windows
+        sig = getattr(signal, name, None)
+        if sig is not None and signal.getsignal(sig) is signal.SIG_DFL:
+            signal.signal(sig, stop)
+
+
 ENV_NO_FAST_EXIT = "EVALCHECK_NO_FAST_EXIT"
 
 

@@ -306,9 +306,11 @@ def _fork(
         return None
     import signal
 
-    # Ctrl-C and SIGTERM held back over the fork, until the child has its own handlers: a
-    # KeyboardInterrupt in the child before its `try` would run the parent's code on
-    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    # Ctrl-C, SIGTERM and SIGHUP held back over the fork, until the child has its own
+    # handlers: a KeyboardInterrupt in the child before its `try` would run the parent's
+    # code on
+    held = {signal.SIGINT, signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])}
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, held)
     try:
         with warnings.catch_warnings():  # Python 3.12 warns of threads it cannot see
             warnings.simplefilter("ignore", DeprecationWarning)
@@ -356,7 +358,7 @@ def _disarmed() -> None:
 
 
 def _watch(lifeline: int) -> Callable[[], None]:
-    """In a child: SIGTERM and SIGINT raise SystemExit (so `with` blocks clean up), and a
+    """In a child: SIGTERM, SIGINT and SIGHUP raise SystemExit (so `with` blocks clean up), and a
     thread sends SIGTERM when the lifeline ends (the parent cut it, or died).
 
     The handler raises once: it disarms itself when it fires, and the child disarms it
@@ -384,5 +386,7 @@ def _watch(lifeline: int) -> Callable[[], None]:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    if hasattr(signal, "SIGHUP"):  # the terminal closed: the parent is told too, and stops
+        signal.signal(signal.SIGHUP, stop)
     threading.Thread(target=wait, daemon=True).start()
     return disarm
