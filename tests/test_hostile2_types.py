@@ -179,3 +179,16 @@ def test_an_answers_file_given_as_the_checklist_is_named(tmp_path, original) -> 
         said = done.stdout + done.stderr
         assert "这是答案文件（有 answers 字段），不是清单" in said
         assert "None" not in said and "year" not in said.split("不是清单")[0]
+
+
+def test_an_answers_file_cut_after_its_answers_line_is_said(tmp_path, original) -> None:
+    """`answers:` with nothing after it (evalcheck writes `answers: {}` when there is none):
+    the file was cut short; said, as an empty file is, and read as no answers."""
+    assert cli(tmp_path, "answer", "47", "--value", "3", "--by", "张三").returncode == 0
+    path = tmp_path / "answers.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[: text.index("answers:") + len("answers:")] + "\n", encoding="utf-8")
+    shown = cli(tmp_path, "status")
+    assert shown.returncode == 0 and "Traceback" not in shown.stderr
+    assert shown.stderr.count("在“answers:”之后是空的") == 1, shown.stderr
+    assert "请先从备份恢复" in shown.stderr

@@ -492,7 +492,15 @@ def parse_answers(
             f"而当前清单是“{checklist.title}”（{checklist.year}年）：请用 --answers 指定"
             f"对应的答案文件，或用 --checklist 指定对应的清单"
         )
-    raw_answers = data.get("answers") or {}
+    raw_answers = data.get("answers")
+    if raw_answers is None:  # `answers:` and nothing after it: evalcheck writes `answers: {}`
+        from evalcheck.infra import notices
+
+        notices.warn(
+            f"答案文件 {name} 在“answers:”之后是空的（没有任何答案），按尚未填报处理；"
+            "如果它原来有答案（文件被截断），请先从备份恢复，再填报"
+        )
+        raw_answers = {}
     if not isinstance(raw_answers, Mapping):
         raise broken(["answers"], "answers 应为 题号 -> 答案 的映射")
     answers = Answers(path=path, checklist_key=checklist.key)
