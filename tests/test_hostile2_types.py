@@ -187,7 +187,8 @@ def test_an_answers_file_cut_after_its_answers_line_is_said(tmp_path, original) 
     assert cli(tmp_path, "answer", "47", "--value", "3", "--by", "张三").returncode == 0
     path = tmp_path / "answers.yaml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text[: text.index("answers:") + len("answers:")] + "\n", encoding="utf-8")
+    cut = text.index("\nanswers:\n") + len("\nanswers:\n")
+    path.write_text(text[:cut], encoding="utf-8")
     shown = cli(tmp_path, "status")
     assert shown.returncode == 0 and "Traceback" not in shown.stderr
     assert shown.stderr.count("在“answers:”之后是空的") == 1, shown.stderr
