@@ -513,3 +513,26 @@ def test_not_applicable_counts_as_reported_when_nothing_adds_up(tmp_path: Path) 
         fill(tmp_path, unit, {1: "NA"})
     r = rollups_of(tmp_path)[1]
     assert r.reason == "各单位均为不适用" and r.formula == "（各单位均为不适用）"
+
+
+@pytest.mark.parametrize(
+    ("names", "why"),
+    [
+        (["沙坡头区", "CON"], "是 Windows 保留的设备名"),
+        (["沙坡头区", "aux.县"], "是 Windows 保留的设备名"),
+        (["名称.", "名称"], "以点或空格结尾"),
+        (["中宁\x07县", "海原县"], "控制字符"),
+        (["Ｓ区", "s区"], "单位名称重复"),
+    ],
+)
+def test_unit_names_must_be_folder_names_on_windows_too(
+    tmp_path: Path, run, names: list[str], why: str
+) -> None:
+    """单位/<名称>/ holds a unit's answers: a name Windows drops a dot of, reserves, or
+    folds onto another would share or lose that folder."""
+    data = units_checklist()
+    data["units"] = names
+    (tmp_path / "indicators.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    result = run("validate")
+    assert result.exit_code == 4, result.output
+    assert why in result.output

@@ -28,6 +28,19 @@ def safe_name(name: str) -> str:
     return safe
 
 
+def folder_name_problem(name: str) -> str | None:
+    """Why `name` cannot be a folder's name as it is on Windows (and so everywhere the
+    folder may be copied), or None: a refused or control character, a trailing dot or
+    space (Windows drops them: "名称." is the folder "名称"), a device name (CON, aux)."""
+    if re.search(r'[\\/:*?"<>|\x00-\x1f\x7f]', name):
+        return '含有 \\ / : * ? " < > | 或控制字符'
+    if name != name.rstrip(" ."):
+        return "以点或空格结尾（Windows 会去掉它们）"
+    if name.split(".")[0].strip().casefold() in _RESERVED:
+        return "是 Windows 保留的设备名（CON、PRN、AUX、NUL、COM1、LPT1 等）"
+    return None
+
+
 def name_key(name: str) -> str:
     """What Windows (and a person) would take for the same name: width, case, refused
     characters folded."""

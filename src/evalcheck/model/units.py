@@ -65,6 +65,8 @@ def _names(raw: Any, error: Report) -> tuple[str, ...]:
     if len(raw) > MAX_UNITS:
         error("字段 units", f"单位不能超过 {MAX_UNITS} 个，实际为 {len(raw)} 个")
         return ()
+    from evalcheck.infra.winnames import folder_name_problem, name_key
+
     names: list[str] = []
     for pos, name in enumerate(raw, start=1):
         text = name.strip() if isinstance(name, str) else ""
@@ -76,7 +78,11 @@ def _names(raw: Any, error: Report) -> tuple[str, ...]:
                 f"（用作文件夹名），实际为 {name!r}",
             )
             continue
-        if text.casefold() in {n.casefold() for n in names}:
+        problem = folder_name_problem(text)  # 单位/<名称>/ must be one folder on Windows too
+        if problem:
+            error(f"字段 units 第{pos}个", f"单位名称 {text!r} {problem}，不能用作文件夹名")
+            continue
+        if name_key(text) in {name_key(n) for n in names}:
             error(f"字段 units 第{pos}个", f"单位名称重复：{text}")
             continue
         names.append(text)
