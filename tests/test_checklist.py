@@ -319,3 +319,26 @@ def test_fonts_fall_back_to_what_kylin_uos_and_wps_ship(installed, picked) -> No
     fonts = resolve(chains(), installed, sizes)
     assert (fonts.label.name, fonts.title.name, fonts.body.name) == picked
     assert fonts.header.name == fonts.label.name
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "said"),
+    [
+        ("title", "标" * 501, "字段 title：有 501 个字符，超过 500 字的上限"),
+        ("footnote", "注" * 40_000, "字段 footnote：有 40000 个字符，超过 32767 字的上限"),
+        ("label", "附" * 600, "字段 label：有 600 个字符"),
+    ],
+)
+def test_framing_text_too_long_for_its_cell_is_the_checklists_fault(
+    tmp_path: Path, run, field: str, value: str, said: str
+) -> None:
+    """validate names the checklist's field, rather than every export refusing with a
+    message that sends the person to the answers file."""
+    lines = bundled_checklist_path().read_text(encoding="utf-8").splitlines()
+    lines = [ln for ln in lines if not ln.startswith(f"{field}:")]
+    lines.insert(0, f"{field}: {value}")
+    (tmp_path / "c.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run("validate", "c.yaml")
+    assert result.exit_code == 4, result.output
+    assert said in result.output
+    assert "答案文件" not in result.output

@@ -75,6 +75,7 @@ def build_checklist(data: Any, path: str = "") -> tuple[Checklist | None, list[P
     default_due_text = _opt_str(data, "due_text", "清单", c)
     label = _opt_str(data, "label", "清单", c)
     footnote = _opt_str(data, "footnote", "清单", c)
+    _framing_lengths(title, label, footnote, categories, c)
     fonts = _fonts(data.get("fonts"), c)
     review = data.get("review", False)
     if not isinstance(review, bool):
@@ -156,6 +157,28 @@ def _title_and_year(data: Mapping[str, Any], c: _Collector) -> tuple[str, int]:
         c.error("字段 year", f"应为年份整数（1900–9999），例如 2021，实际为 {_short(year)}")
         year = 0
     return title, year
+
+
+MAX_TITLE = 500  # a title is one heading line (Word's 标题 property keeps 255 of it)
+MAX_NAME = 200  # a category: one cell of a table, merged down its rows
+
+
+def _framing_lengths(
+    title: str, label: str | None, footnote: str | None, categories: list[str], c: _Collector
+) -> None:
+    """What frames every table fits its cell: else each export would refuse it, naming
+    the answers file (a checked text's message), though the checklist holds it."""
+    limits = [("title", title, MAX_TITLE), ("label", label, MAX_TITLE)]
+    limits.append(("footnote", footnote, MAX_TEXT))
+    for key, text, limit in limits:
+        if text is not None and len(text) > limit:
+            c.error(f"字段 {key}", f"有 {len(text)} 个字符，超过 {limit} 字的上限")
+    for name in categories:
+        if len(name) > MAX_NAME:
+            c.error(
+                "字段 categories",
+                f"二级指标“{name[:20]}……”有 {len(name)} 个字符，超过 {MAX_NAME} 字",
+            )
 
 
 def _default_due(data: Mapping[str, Any], c: _Collector) -> dt.date | None:
