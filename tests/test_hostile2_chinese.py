@@ -205,3 +205,29 @@ def test_an_entity_bomb_in_shared_strings_is_named_unsafe(tmp_path, prepared) ->
     err = refused(cli(tmp_path, "import", "炸弹.xlsx"), 4, "炸弹.xlsx", "不安全的 XML 内容")
     no_english(err)
     assert (tmp_path / "answers.yaml").read_bytes() == before
+
+
+def test_an_ods_of_many_sheets_each_under_the_cap_is_refused(tmp_path) -> None:
+    """60 sheets of 1,995 × 999 repeated cells, each under the per-sheet cap: 4 GB in
+    calamine before. The cap is the file's, counted over its sheets."""
+    pytest.importorskip(
+        "python_calamine",
+        reason="可选功能 .xls/.ods 读取：python-calamine 未安装（evalcheck[xls]）",
+    )
+    _repeated_ods(tmp_path / "one.ods", 1_995, 999)
+    with zipfile.ZipFile(tmp_path / "one.ods") as z:
+        content = z.read("content.xml").decode("utf-8")
+    start, end = content.index("<table:table "), content.index("</table:table>") + 14
+    sheet = content[start:end]
+    sheets = "".join(sheet.replace('table:name="指标"', f'table:name="表{n}"') for n in range(60))
+    with zipfile.ZipFile(tmp_path / "表.ods", "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content[:start] + sheets + content[end:])
+    err = refused(
+        cli(tmp_path, "checklist-import", "表.ods", "-o", "o.yaml"),
+        4,
+        "表.ods",
+        "各工作表展开后共有",
+    )
+    no_english(err)
+    assert not (tmp_path / "o.yaml").exists()

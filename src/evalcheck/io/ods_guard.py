@@ -39,6 +39,7 @@ class _Extent:
         self.repeat = 1  # the row's repetitions
         self.cell: tuple[int, int] | None = None  # the open cell: (first column, span)
         self.filled = False  # the open cell has a value or content
+        self.before = 0  # the cells of the sheets before this one (the cap is the file's)
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         if name in CELLS:
@@ -66,6 +67,8 @@ class _Extent:
                 self.height = self.rows
                 self.width = max(self.width, self.row_width)
                 self._check()
+        elif name == SHEET:
+            self.before += self.height * self.width
 
     def _check(self) -> None:
         where = f"{self.path.name} 的工作表“{self.sheet}”"
@@ -78,6 +81,12 @@ class _Extent:
             raise DataError(
                 f"{where}展开后有 {self.height} 行 × {self.width} 列，超过 {MAX_CELLS} 个"
                 "单元格的上限（文件中的“重复行/列”过多，疑似恶意构造），拒绝读取"
+            )
+        if self.before + self.height * self.width > MAX_CELLS:  # many sheets, each under it
+            raise DataError(
+                f"{self.path.name} 的各工作表展开后共有 {self.before + self.height * self.width}"
+                f" 个以上单元格，超过 {MAX_CELLS} 个的上限（文件中的“重复行/列”过多，"
+                "疑似恶意构造），拒绝读取"
             )
 
 
