@@ -763,3 +763,14 @@ def test_no_output_replaces_a_read_only_file(run, tmp_path, args) -> None:
     finally:
         for p in files:
             p.chmod(0o644)
+
+
+@pytest.mark.parametrize("force", [[], ["--force"]])
+def test_a_folder_where_a_form_goes_is_named_as_a_folder(run, tmp_path, force) -> None:
+    """Not "已存在…可能含有科室尚未导入的填报内容，加 --force" and then "这是一个文件夹":
+    a folder in a form's place is said at once, with or without --force."""
+    (tmp_path / "forms" / "2021测评填报_办公室.xlsx").mkdir(parents=True)
+    result = run("export", "--split", "forms", *force)
+    clean(result, 3)
+    assert "位置上是同名的文件夹" in result.stderr and "2021测评填报_办公室.xlsx" in result.stderr
+    assert [p.name for p in (tmp_path / "forms").iterdir()] == ["2021测评填报_办公室.xlsx"]

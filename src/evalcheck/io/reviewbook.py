@@ -80,6 +80,12 @@ def export_reviews(
     groups = _answered_by_owner(checklist, answers, set(owners) if owners else None)
     order = [o for o in checklist.owners if o in groups]
     targets = [(name, folder / review_filename(checklist, name)) for name in order]
+    folders = [str(p) for _, p in targets if p.is_dir()]
+    if folders:
+        raise InputError(
+            "以下审核表的位置上是同名的文件夹，无法写入审核表，未做任何修改（请改名或移走）："
+            + "、".join(folders)
+        )
     existing = [str(p) for _, p in targets if p.exists()]
     if existing and not force:
         raise InputError(

@@ -172,6 +172,12 @@ def _targets(folder: Path, forms: Sequence[Form], *, force: bool) -> list[tuple[
         with contextlib.suppress(OSError):
             present = {name_key(p.name): p.name for p in folder.iterdir()}
     targets = [(f, folder / present.get(name_key(f.filename), f.filename)) for f in forms]
+    folders = [str(p) for _, p in targets if p.is_dir()]
+    if folders:  # not a form someone filled: no --force makes a folder a file
+        raise InputError(
+            "以下表格的位置上是同名的文件夹，无法写入表格，未做任何修改（请改名或移走）："
+            + "、".join(folders)
+        )
     existing = [p for _, p in targets if name_key(p.name) in present]
     if existing and not force:
         who = "单位" if any(f.unit is not None for f in forms) else "科室"
