@@ -304,3 +304,21 @@ def test_an_exported_table_gives_back_no_unassigned_section(run, tmp_path: Path)
     doc = yaml.safe_load((tmp_path / "new.yaml").read_text(encoding="utf-8"))
     assert next(i for i in doc["indicators"] if i["id"] == 82).get("section") is None
     assert "未指定科室" not in (tmp_path / "new.yaml").read_text(encoding="utf-8")
+
+
+def test_control_characters_in_a_cell_are_taken_out_and_listed(run, tmp_path: Path) -> None:
+    """A colour code or a bell pasted into a cell: YAML cannot hold it. Taken out, the
+    cell named for review (not "生成的清单：YAML 格式错误" with no place, exit 4)."""
+    (tmp_path / "t.txt").write_text(
+        "题号\t二级指标\t三级指标\t责任领导\t责任科室\t完成时限\n"
+        "1\t政务服务\t本地区\x1b[31m便民\x07服务中心数量（个）？\t万富春\t办公室\t2021-09-15\n"
+        "2\t政务服务\t是否公开？\t万富春\t办公室\t2021-09-15\n",
+        encoding="utf-8",
+    )
+    result = run("checklist-import", "t.txt", "-o", "o.yaml", "--year", "2021")
+    assert result.exit_code == 0, result.output
+    assert "t.txt 第2行 C列（三级指标）：有不可见的控制字符 U+0007、U+001B" in result.output
+    from evalcheck.model.loading import load_checklist
+
+    text = load_checklist(tmp_path / "o.yaml").get(1).text
+    assert text == "本地区[31m便民服务中心数量（个）？"

@@ -509,11 +509,16 @@ _NOTE_YEAR = re.compile(
 
 
 def build_sheet(book: Book, sheet: Sheet, opts: Options) -> TableResult:
+    controls = _without_controls(sheet)
     matcher = _HeaderMatcher(opts.columns)
     header = find_header(sheet, matcher, opts.keep_hidden)
     w = _Where(book, sheet, header.names if header else [])
     result = TableResult(title=None, year=0, source=w.source)
     result.warnings.extend(f"{result.source}：{note}" for note in sheet.notes)
+    result.review.extend(
+        f"{w.cell(n, col)}：有不可见的控制字符 {chars}（从别的程序粘贴来的？），已删除，请核对"
+        for n, col, chars in controls
+    )
     if header is None:
         raise _no_header(sheet, result.source)
     _check_columns(header, sheet, opts, w)
@@ -529,6 +534,24 @@ def build_sheet(book: Book, sheet: Sheet, opts: Options) -> TableResult:
     _redate_in_year(result)
     _assign_roles(result, scan.notes, scan.role_cells, opts, w)
     return result
+
+
+def _without_controls(sheet: Sheet) -> list[tuple[int, int, str]]:
+    """Take the characters YAML cannot hold (control characters other than tab and line
+    breaks, DEL, C1 controls, non-characters) out of every cell: the checklist could not be
+    written with them. Where they were: (row, column, which)."""
+    found: list[tuple[int, int, str]] = []
+    for n, cells in sheet.rows:
+        for col, text in enumerate(cells):
+            if text and _NOT_YAML.search(text):
+                chars = "、".join(sorted({f"U+{ord(c):04X}" for c in _NOT_YAML.findall(text)}))
+                cells[col] = _NOT_YAML.sub("", text)
+                found.append((n, col, chars))
+    return found
+
+
+# what YAML refuses in a document (PyYAML's reader: NON_PRINTABLE)
+_NOT_YAML = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _no_header(sheet: Sheet, source: str) -> InputError:
