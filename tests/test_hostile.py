@@ -774,3 +774,16 @@ def test_a_folder_where_a_form_goes_is_named_as_a_folder(run, tmp_path, force) -
     clean(result, 3)
     assert "位置上是同名的文件夹" in result.stderr and "2021测评填报_办公室.xlsx" in result.stderr
     assert [p.name for p in (tmp_path / "forms").iterdir()] == ["2021测评填报_办公室.xlsx"]
+
+
+def test_an_empty_workbook_file_is_called_empty(run, tmp_path) -> None:
+    (tmp_path / "表.xlsx").write_bytes(b"")
+    result = run("import", "表.xlsx")
+    clean(result, 4)
+    assert "表.xlsx 是空文件（0 字节）" in result.stderr
+
+
+def test_a_blank_cache_setting_is_no_folder_named_blank(run, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("EVALCHECK_CACHE_DIR", "  ")
+    assert run("list", "-s", "办公室").exit_code == 0
+    assert not (tmp_path / "  ").exists()

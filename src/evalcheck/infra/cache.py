@@ -127,7 +127,7 @@ def _how(cls: Any) -> tuple[Any, tuple[str, ...], Callable[..., Any]]:
 def cache_dir() -> Path | None:
     if os.environ.get(ENV_OFF):
         return None
-    if os.environ.get(ENV_DIR):
+    if os.environ.get(ENV_DIR, "").strip():  # blank: unset, not a folder named " "
         return Path(os.environ[ENV_DIR])
     if os.name == "nt" and os.environ.get("LOCALAPPDATA"):
         return Path(os.environ["LOCALAPPDATA"]) / "evalcheck" / "Cache"

@@ -35,6 +35,8 @@ def check_workbook(path: Path) -> None:
 
     check_input_file(path, "工作簿")
     size = path.stat().st_size
+    if size == 0:  # a copy or a download that did not finish, a file saved while full
+        raise DataError(f"{path} 是空文件（0 字节），不是工作簿；请重新复制或另存一份后再试")
     if size > MAX_FILE_BYTES:
         raise DataError(
             f"{path} 有 {size // 1024 // 1024} MB，超过 {MAX_FILE_BYTES // 1024 // 1024} MB 的上限"
