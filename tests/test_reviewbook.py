@@ -360,3 +360,21 @@ def test_a_formula_whose_saved_result_is_empty_is_an_empty_cell(run, exported) -
     fill(GAO, q21=(None, '=IF(1>0,"","x")'))  # not reviewed: the row is left alone
     patched = saved_as_computed(Path(GAO), r"<c ([^>]*)><f>(IF\(.*?\))</f>", empty)
     assert run("import", str(patched)).exit_code == 0
+
+
+def test_a_cleared_answer_version_does_not_blame_the_leader(run, exported) -> None:
+    """The hidden 答案版本 cleared and the answer changed since: the shown value differs,
+    but nobody can tell an edit from a change; the message says so, not "被改成了"."""
+    wb = openpyxl.load_workbook(GAO)
+    ws = wb["审核"]
+    col = {c.value: c.column for c in ws[2]}
+    row = next(r for r in range(3, ws.max_row + 1) if ws.cell(r, 1).value == 21)
+    ws.cell(row, col["答案版本"]).value = None
+    ws.cell(row, col["审核结论"]).value = "通过"
+    wb.save(GAO)
+    run("answer", "21", "--value", "4")
+    result = run("import", GAO)
+    assert result.exit_code == 3, result.output
+    assert "被改成了" not in result.stderr
+    assert "第3行（第21项）：审核表中的填报值“3”与现在的答案（4 个）不同" in result.stderr
+    assert "请重新导出审核表" in result.stderr

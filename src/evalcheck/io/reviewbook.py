@@ -485,6 +485,12 @@ def _edited_value(d: Decision, st: State | None) -> str | None:
     if compact(comparable(d.value)) == compact(comparable(written)):
         return None
     now = "（空）" if d.value is None else str(d.value)[:40]
+    if d.version is None:  # the hidden 答案版本 cleared: an edit, or an answer changed since?
+        return (
+            f"审核表中的填报值“{now}”与现在的答案（{describe_state(d.ind, st)}）不同，且本行"
+            "隐藏的答案版本已被清除，无法判断是导出后答案被修改，还是表中改了填报值；"
+            "请重新导出审核表（evalcheck export --review 文件夹 --force）后再审核"
+        )
     return (
         f"审核表中的填报值被改成了“{now}”（答案是 {describe_state(d.ind, st)}）：审核表只记录"
         "审核结论，不能改填报值；请把填报值改回原样，要改答案请选“退回”并在审核意见中写明，"
