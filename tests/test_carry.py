@@ -764,3 +764,18 @@ def test_last_years_computed_values_are_a_reference_never_an_answer(
     )
     # the indicator below it reads as in the formula's finding: one spelling of one value
     assert checked.count("    第133项 = 45%（待审核）（审批监管科，万富春）") == 2
+
+
+def test_a_units_answers_file_as_last_years_is_said(run, years) -> None:
+    """单位/沙坡头区/answers.yaml is one county's answers: carried (the person may mean
+    it), but said, since it is surely a slip for the city's."""
+    import shutil
+
+    old_cl, old_ans, new_cl = years
+    unit = old_ans.parent / "单位" / "沙坡头区" / "answers.yaml"
+    unit.parent.mkdir(parents=True)
+    shutil.copy(old_ans, unit)
+    r = carry(run, (old_cl, unit, new_cl))
+    assert r.exit_code == 0, r.output
+    assert "是单位“沙坡头区”的答案文件，不是市级的" in r.stderr
+    assert "不是市级的" not in carry(run, years).stderr

@@ -38,6 +38,8 @@ def carry(
     """Match again whenever last year's files are given or no prefill is asked for
     (hand-made `manual` entries are kept), then prefill if asked."""
     cl = ws.checklist
+    if from_answers is not None:
+        _warn_if_a_units(from_answers)
     target = previous_path(ws.answers_path)
     existing = load(target, cl)
     done: Rematch | None = None
@@ -55,6 +57,20 @@ def carry(
             ids, skipped = prefill(cl, answers, existing, who)
         filled = Prefilled(ids, skipped, who)
     return Carried(target, done, filled)
+
+
+def _warn_if_a_units(path: Path) -> None:
+    """Last year's answers from 单位/<单位名>/answers.yaml are one unit's, not the city's:
+    said, as it is surely a slip (carried all the same: the person may mean it)."""
+    from evalcheck.answers.units import UNIT_ANSWERS, UNITS_DIR
+    from evalcheck.infra import notices
+
+    parts = path.resolve().parts
+    if len(parts) >= 3 and parts[-3] == UNITS_DIR and parts[-1] == UNIT_ANSWERS:
+        notices.warn(
+            f"{path} 是单位“{parts[-2]}”的答案文件，不是市级的；上年值将取自该单位的答案"
+            "（要用市级的，请指定上年工作文件夹里的 answers.yaml）"
+        )
 
 
 def computed(checklist: Checklist, answers: Answers) -> Mapping[int, tuple[Any, str | None]]:
