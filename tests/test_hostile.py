@@ -748,6 +748,8 @@ def test_no_output_replaces_a_read_only_file(run, tmp_path, args) -> None:
     refuses; on Linux the tool does, not the rename)."""
     run("answer", "47", "--value", "312")
     first = run(*args)
+    if first.exit_code == 6:  # Word export's optional python-docx/lxml not on this machine
+        pytest.skip("可选功能 Word 导出：python-docx/lxml 未安装（evalcheck[word]）")
     assert first.exit_code == 0, first.output
     target = tmp_path / next(a for a in args[1:] if "." in a or a == "审核表")
     files = sorted(target.iterdir()) if target.is_dir() else [target]
