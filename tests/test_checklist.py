@@ -325,7 +325,8 @@ def test_fonts_fall_back_to_what_kylin_uos_and_wps_ship(installed, picked) -> No
     ("field", "value", "said"),
     [
         ("title", "标" * 501, "字段 title：有 501 个字符，超过 500 字的上限"),
-        ("footnote", "注" * 40_000, "字段 footnote：有 40000 个字符，超过 32767 字的上限"),
+        ("footnote", "注" * 40_000, "字段 footnote：有 40000 个字符，超过 32751 字的上限"),
+        ("footnote", "注" * 32_765, "字段 footnote：有 32765 个字符，超过 32751 字的上限"),
         ("label", "附" * 600, "字段 label：有 600 个字符"),
     ],
 )

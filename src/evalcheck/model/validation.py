@@ -161,6 +161,7 @@ def _title_and_year(data: Mapping[str, Any], c: _Collector) -> tuple[str, int]:
 
 MAX_TITLE = 500  # a title is one heading line (Word's 标题 property keeps 255 of it)
 MAX_NAME = 200  # a category: one cell of a table, merged down its rows
+MAX_FOOTNOTE = MAX_TEXT - 16  # one cell, after the "备注：" the tables put before it
 
 
 def _framing_lengths(
@@ -169,7 +170,7 @@ def _framing_lengths(
     """What frames every table fits its cell: else each export would refuse it, naming
     the answers file (a checked text's message), though the checklist holds it."""
     limits = [("title", title, MAX_TITLE), ("label", label, MAX_TITLE)]
-    limits.append(("footnote", footnote, MAX_TEXT))
+    limits.append(("footnote", footnote, MAX_FOOTNOTE))
     for key, text, limit in limits:
         if text is not None and len(text) > limit:
             c.error(f"字段 {key}", f"有 {len(text)} 个字符，超过 {limit} 字的上限")
