@@ -789,3 +789,27 @@ def test_a_blank_cache_setting_is_no_folder_named_blank(run, tmp_path, monkeypat
     monkeypatch.setenv("EVALCHECK_CACHE_DIR", "  ")
     assert run("list", "-s", "办公室").exit_code == 0
     assert not (tmp_path / "  ").exists()
+
+
+def test_a_bundle_folder_with_a_read_only_file_is_not_replaced(run, tmp_path) -> None:
+    run("answer", "47", "--value", "312")
+    assert run("evidence", "pack", "包").exit_code == 0
+    index = tmp_path / "包" / "目录.xlsx"
+    before = index.read_bytes()
+    index.chmod(0o444)
+    try:
+        run("answer", "47", "--value", "313")
+        result = run("evidence", "pack", "包", "--overwrite")
+        clean(result, 5)
+        assert "文件是只读的" in result.stderr and index.read_bytes() == before
+    finally:
+        index.chmod(0o644)
+
+
+@pytest.mark.parametrize("overwrite", [[], ["--overwrite"]])
+def test_a_folder_named_like_a_zip_bundle_is_said_at_once(run, tmp_path, overwrite) -> None:
+    (tmp_path / "包.zip").mkdir()
+    result = run("evidence", "pack", "包.zip", *overwrite)
+    clean(result, 3)
+    assert "“包.zip”是一个文件夹，不是 .zip 文件" in result.stderr
+    assert (tmp_path / "包.zip").is_dir() and not list((tmp_path / "包.zip").iterdir())

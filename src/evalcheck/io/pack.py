@@ -235,10 +235,16 @@ def pack(
 
     refuse_onto_input(out)  # never onto the answers, the checklist or the store itself
     as_zip = out.suffix.lower() == ".zip"
+    if as_zip and out.is_dir():  # said at once: no --overwrite makes a folder a .zip file
+        raise InputError(f"“{out}”是一个文件夹，不是 .zip 文件；请给出 .zip 文件名或换一个名字")
     if out.exists() and not overwrite:
         raise InputError(f"{out} 已存在，未做修改；确认要覆盖请加 --overwrite")
     if as_zip and is_read_only(out):
         raise WriteError(read_only_refusal(out))
+    if not as_zip and out.is_dir():  # a bundle folder replaced whole: none of it read-only
+        kept = [p for p in out.rglob("*") if p.is_file() and is_read_only(p)]
+        if kept:
+            raise WriteError(read_only_refusal(kept[0]))
     if out.exists() and not as_zip and not out.is_dir():
         raise InputError(
             f"{out} 是已有的文件，不是文件夹：材料包写成 .zip 文件（例如 材料包.zip）"
