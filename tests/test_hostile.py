@@ -813,3 +813,46 @@ def test_a_folder_named_like_a_zip_bundle_is_said_at_once(run, tmp_path, overwri
     clean(result, 3)
     assert "“包.zip”是一个文件夹，不是 .zip 文件" in result.stderr
     assert (tmp_path / "包.zip").is_dir() and not list((tmp_path / "包.zip").iterdir())
+
+
+def test_review_workbooks_are_all_checked_before_the_first_is_written(run, tmp_path) -> None:
+    """One leader's workbook read-only: none is replaced (the other was, before)."""
+    run("answer", "47", "--value", "312")
+    run("answer", "43", "--value", "是")
+    assert run("export", "--review", "审核表").exit_code == 0
+    books = sorted((tmp_path / "审核表").iterdir())
+    assert len(books) == 2
+    before = {p: p.read_bytes() for p in books}
+    run("answer", "47", "--value", "313")
+    run("answer", "43", "--value", "否")
+    books[0].chmod(0o444)
+    try:
+        result = run("export", "--review", "审核表", "--force")
+        clean(result, 5)
+        assert "未写入任何审核表" in result.stderr and "文件是只读的" in result.stderr
+        assert {p: p.read_bytes() for p in books} == before
+    finally:
+        books[0].chmod(0o644)
+
+
+def test_reminders_are_all_checked_before_the_first_is_written(run, tmp_path) -> None:
+    assert run("remind", "--output", "提醒").exit_code == 0
+    letters = sorted((tmp_path / "提醒").iterdir())
+    assert len(letters) > 1
+    before = {p: p.read_bytes() for p in letters}
+    run("answer", "16", "--value", "是")
+    letters[-1].chmod(0o444)
+    try:
+        result = run("remind", "--output", "提醒", "--force")
+        clean(result, 5)
+        assert "未写入任何提醒" in result.stderr
+        assert {p: p.read_bytes() for p in letters} == before
+    finally:
+        letters[-1].chmod(0o644)
+    letters[0].unlink()
+    letters[0].mkdir()  # a folder in a letter's place: said at once, with or without --force
+    for force in ([], ["--force"]):
+        result = run("remind", "--output", "提醒", *force)
+        clean(result, 3)
+        assert "位置上是同名的文件夹" in result.stderr
+    assert {p: p.read_bytes() for p in letters[1:]} == {p: before[p] for p in letters[1:]}

@@ -106,6 +106,28 @@ def explain_refusal(path: Path, exc: OSError) -> str:
     return f"无法写入 {path}：{reason}{hint}"
 
 
+def replace_refusal(path: Path) -> str | None:
+    """Why an existing output (a form, a review workbook, a reminder) cannot be replaced
+    now, or None: checked for every file of a batch before the first is written."""
+    from evalcheck.infra.sharing import owner_of_open_file
+
+    if path.is_dir():
+        return f"{path}：这是一个文件夹，不是文件（请改名或移走）"
+    if is_read_only(path):
+        return f"{path}：文件是只读的（请在文件“属性”中取消“只读”）"
+    who = owner_of_open_file(path)
+    if who is not None:
+        return f"{path}：正在 Excel 或 WPS 中打开" + (f"（{who}）" if who else "") + "，请先关闭"
+    try:
+        with open(path, "r+b"):
+            pass  # Windows refuses this while another program has the file open
+    except PermissionError:
+        return f"{path}：被其他程序占用（Excel/WPS 或同步程序？），请先关闭"
+    except OSError as exc:
+        return f"{path}：{os_reason(exc)}"
+    return None
+
+
 def read_only_refusal(path: Path) -> str:
     """Why a read-only file is not replaced, and what to do (one wording everywhere)."""
     return (

@@ -21,8 +21,8 @@ from typing import Any
 
 from evalcheck.answers.review import Review, Signoff, review_of, signed_by
 from evalcheck.answers.store import Answers, State, describe_state
-from evalcheck.errors import DataError, InputError, ValueRefused
-from evalcheck.infra.fileio import atomic_write_bytes
+from evalcheck.errors import DataError, InputError, ValueRefused, WriteError
+from evalcheck.infra.fileio import atomic_write_bytes, replace_refusal
 from evalcheck.io.xlsx_book import FORMULA_START, XLSX_SIZES, Book, Cell, display_width, font
 from evalcheck.io.xlsx_format import (
     META_SHEET,
@@ -91,6 +91,12 @@ def export_reviews(
         raise InputError(
             "以下审核表已存在，可能含有领导尚未导入的审核结论，未做任何修改；"
             "确认要覆盖请加 --force：" + "、".join(existing)
+        )
+    refused = [why for _, p in targets if p.exists() and (why := replace_refusal(p))]
+    if refused:  # every workbook checked before the first is written
+        raise WriteError(
+            f"有 {len(refused)} 份审核表无法覆盖，未写入任何审核表（请处理后重试）：",
+            details=refused,
         )
     from evalcheck.infra.outputguard import refuse_onto_input
 

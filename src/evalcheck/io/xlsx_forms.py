@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 
 from evalcheck.errors import InputError, WriteError, os_reason
 from evalcheck.infra import notices
-from evalcheck.infra.fileio import atomic_write_bytes
+from evalcheck.infra.fileio import atomic_write_bytes, replace_refusal
 from evalcheck.io import xlsx_write
 from evalcheck.io.xlsx_book import Book
 from evalcheck.io.xlsx_format import FIRST_ROW, MAIN_SHEET, UNIT_FORM, state_stamp, write_meta
@@ -185,7 +185,7 @@ def _targets(folder: Path, forms: Sequence[Form], *, force: bool) -> list[tuple[
             f"以下表格已存在，可能含有{who}尚未导入的填报内容，未做任何修改；"
             "确认要覆盖请加 --force：" + "、".join(map(str, existing))
         )
-    refused = [problem for p in existing if (problem := _cannot_replace(p))]
+    refused = [problem for p in existing if (problem := replace_refusal(p))]
     if refused:
         raise WriteError(
             f"有 {len(refused)} 份表格无法覆盖，未写入任何表格（请处理后重试）：", details=refused
@@ -220,26 +220,6 @@ def _form_bytes(form: Form, due_as_written: bool) -> bytes:
         else:
             write_meta(book, checklist, UNIT_FORM, None, today, [("unit", form.unit)])
         return book.close()
-
-
-def _cannot_replace(path: Path) -> str | None:
-    """Why an existing form cannot be overwritten now, or None."""
-    from evalcheck.infra.fileio import is_read_only
-    from evalcheck.infra.sharing import owner_of_open_file
-
-    if is_read_only(path):
-        return f"{path}：文件是只读的（请在文件“属性”中取消“只读”）"
-    who = owner_of_open_file(path)
-    if who is not None:
-        return f"{path}：正在 Excel 或 WPS 中打开" + (f"（{who}）" if who else "") + "，请先关闭"
-    try:
-        with open(path, "r+b"):
-            pass  # Windows refuses this while another program has the file open
-    except PermissionError:
-        return f"{path}：被其他程序占用（Excel/WPS 或同步程序？），请先关闭"
-    except OSError as exc:
-        return f"{path}：{os_reason(exc)}"
-    return None
 
 
 def _add_validations(

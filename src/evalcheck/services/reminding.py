@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from evalcheck.errors import InputError
-from evalcheck.infra.fileio import atomic_write_bytes
+from evalcheck.errors import InputError, WriteError
+from evalcheck.infra.fileio import atomic_write_bytes, replace_refusal
 from evalcheck.infra.outputguard import refuse_onto_input
 from evalcheck.views.render import output_bytes
 
@@ -60,11 +60,22 @@ def write_letters(
     files = [(folder / letter_filename(year, to), to, group) for to, group in by_to.items()]
     for target, _, _ in files:
         refuse_onto_input(target)
+    folders = [str(t) for t, _, _ in files if t.is_dir()]
+    if folders:  # no --force makes a folder a file: said at once
+        raise InputError(
+            "以下提醒文件的位置上是同名的文件夹，未做任何修改（请改名或移走）：", details=folders
+        )
     existing = [str(t) for t, _, _ in files if t.exists() or t.is_symlink()]
     if existing and not force:
         raise InputError(
             "以下提醒文件已存在，未做任何修改；确认要覆盖请加 --force（或换一个文件夹）：",
             details=existing,
+        )
+    refused = [why for t, _, _ in files if t.exists() and (why := replace_refusal(t))]
+    if refused:  # every file checked before the first is written
+        raise WriteError(
+            f"有 {len(refused)} 份提醒文件无法覆盖，未写入任何提醒（请处理后重试）：",
+            details=refused,
         )
     folder.mkdir(parents=True, exist_ok=True)
     out = []
