@@ -536,3 +536,17 @@ def test_unit_names_must_be_folder_names_on_windows_too(
     result = run("validate")
     assert result.exit_code == 4, result.output
     assert why in result.output
+
+
+def test_a_formula_over_sources_every_unit_marked_not_applicable_says_so(tmp_path: Path) -> None:
+    """4 = q3 / q2 * 100: every unit 不适用 for 2 and 3 — 4 says why as they do, not
+    "缺少第3项、第2项" (nothing is missing)."""
+    (tmp_path / "indicators.yaml").write_text(
+        yaml.safe_dump(units_checklist(), allow_unicode=True), "utf-8"
+    )
+    for unit in ("沙坡头区", "中宁县", "海原县"):
+        fill(tmp_path, unit, {2: "NA", 3: "NA"})
+    got = rollups_of(tmp_path)
+    assert got[2].reason == got[3].reason == "各单位均为不适用"
+    assert got[4].value is None and not got[4].missing
+    assert got[4].reason == "各单位均为不适用" and got[4].formula == "（各单位均为不适用）"

@@ -189,9 +189,17 @@ def _recompute(
     try:
         value: Any = _plain(float(expr.evaluate(ind.formula, values)))
     except expr.NotComputable as exc:
-        return Rollup(
-            ind.id, spec, None, tuple(parts), tuple(na), tuple(missing), formula, exc.reason
-        )
+        reason = exc.reason
+        empty = [r for r in inputs if r.value is None and r.reason and not r.missing]
+        if empty and len(empty) == len(inputs):  # every source reported, none adds up: why
+            reasons = {r.reason for r in empty}
+            reason = (
+                reasons.pop()
+                if len(reasons) == 1
+                else "；".join(f"第{r.id}项{r.reason}" for r in empty)
+            )
+            formula = f"（{reason}）"
+        return Rollup(ind.id, spec, None, tuple(parts), tuple(na), tuple(missing), formula, reason)
     return Rollup(
         ind.id, spec, value, tuple(parts), tuple(na), tuple(missing), f"{formula} → {value}"
     )
