@@ -192,7 +192,7 @@ def _recompute(
         reason = exc.reason
         empty = [r for r in inputs if r.value is None and r.reason and not r.missing]
         if empty and len(empty) == len(inputs):  # every source reported, none adds up: why
-            reasons = {r.reason for r in empty}
+            reasons = {str(r.reason) for r in empty}
             reason = (
                 reasons.pop()
                 if len(reasons) == 1
