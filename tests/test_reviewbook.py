@@ -378,3 +378,19 @@ def test_a_cleared_answer_version_does_not_blame_the_leader(run, exported) -> No
     assert "被改成了" not in result.stderr
     assert "第3行（第21项）：审核表中的填报值“3”与现在的答案（4 个）不同" in result.stderr
     assert "请重新导出审核表" in result.stderr
+
+
+def test_the_same_value_typed_as_a_spreadsheet_keeps_it_is_no_edit(
+    run, exported, checklist
+) -> None:
+    """ "3个" or "３" typed over 3: the same answer read as its kind, not "被改成了“3个”
+    （答案是 3 个）"."""
+    for typed in ("3个", "３"):
+        _type_value(GAO, 21, typed)
+        fill(GAO, q21=("通过", None))
+        result = run("import", GAO, "--dry-run")
+        assert result.exit_code == 0, result.output
+        assert "第21项：3 个（待审核） → 已审核" in result.stdout
+    _type_value(GAO, 21, "4个")  # a different value still is an edit
+    result = run("import", GAO)
+    assert result.exit_code == 3 and "填报值被改成了“4个”" in result.stderr

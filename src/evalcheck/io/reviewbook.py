@@ -35,7 +35,7 @@ from evalcheck.io.xlsx_format import (
 )
 from evalcheck.io.xlsx_read import EXCEL_ERRORS, locate_row, read_cells
 from evalcheck.model.checklist import UNASSIGNED, Checklist, Indicator
-from evalcheck.model.kinds import cell_value, number_format, visible_text
+from evalcheck.model.kinds import cell_text, cell_value, number_format, parse, visible_text
 from evalcheck.views.attachment import fonts_of
 from evalcheck.views.columns import local_time
 
@@ -490,6 +490,8 @@ def _edited_value(d: Decision, st: State | None) -> str | None:
     written = f"不适用：{st.na}" if st.na is not None else cell_value(d.ind, st.value)
     if compact(comparable(d.value)) == compact(comparable(written)):
         return None
+    if _same_answer(d, st):  # typed again as a spreadsheet keeps it: 87.5% as 0.875, "12个"
+        return None
     now = "（空）" if d.value is None else str(d.value)[:40]
     if d.version is None:  # the hidden 答案版本 cleared: an edit, or an answer changed since?
         return (
@@ -502,6 +504,22 @@ def _edited_value(d: Decision, st: State | None) -> str | None:
         "审核结论，不能改填报值；请把填报值改回原样，要改答案请选“退回”并在审核意见中写明，"
         "由责任科室重新填报"
     )
+
+
+def _same_answer(d: Decision, st: State) -> bool:
+    """The 填报值 cell, read as its indicator's kind, is the answer's value (a percentage
+    retyped and stored as 0.875 with a % format, a count typed "12个", digits typed
+    full-width): not an edit."""
+    from evalcheck.io.xlsx_read import unmarked
+    from evalcheck.state.rollup import same_value
+
+    if st.value is None or d.value is None:
+        return False
+    try:
+        typed = parse(d.ind, unmarked(cell_text(d.value)))
+    except ValueRefused:
+        return False
+    return same_value(d.ind, typed, st.value)
 
 
 def apply_review(answers: Answers, planned: Sequence[Planned], reviewer: str) -> list[State]:
