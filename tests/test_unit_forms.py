@@ -550,6 +550,12 @@ def test_a_value_that_follows_its_sources_is_shown_locked_and_never_typed_in(
     assert result.exit_code == 3, result.output
     assert "第4项由第3项、第2项自动计算（q3 / q2 * 100），单位不需要填报" in result.stderr
     assert unit_answers(work, "沙坡头区") == before
+    for typed in (0.8, "不适用", "80%"):  # whatever it is: the same refusal, not its parse's
+        type_into(path, {4: {"填报值": typed}})
+        result = run("import", str(path))
+        assert result.exit_code == 3, result.output
+        assert "第4项由第3项、第2项自动计算" in result.stderr, (typed, result.stderr)
+        assert "是否为" not in result.stderr and "不适用原因" not in result.stderr
     type_into(path, {4: {"填报值": None}})  # emptied: nothing asked of it
     result = run("import", str(path))
     assert result.exit_code == 0, result.output

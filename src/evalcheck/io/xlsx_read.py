@@ -117,9 +117,17 @@ def read_grid(path: Path) -> Grid:
     return read_cells(path, data_only=False)
 
 
-def read_workbook(path: Path, checklist: Checklist, grid: Grid | None = None) -> ImportResult:
+def read_workbook(
+    path: Path,
+    checklist: Checklist,
+    grid: Grid | None = None,
+    fixed: Mapping[int, str] | None = None,
+) -> ImportResult:
     """Parse every row of an exported table or a section form; nothing is written here.
-    `grid`: the workbook's cells, when the caller has read them already (read_grid)."""
+    `grid`: the workbook's cells, when the caller has read them already (read_grid).
+    `fixed`: the indicators nobody fills in on this workbook (a unit's value that follows
+    its sources), each with why: a row of one typed into is refused with that, whatever
+    was typed; one emptied asks nothing."""
     grid = read_grid(path) if grid is None else grid
     check_meta(grid, checklist, path)
     unit = workbook_unit(grid)
@@ -132,7 +140,10 @@ def read_workbook(path: Path, checklist: Checklist, grid: Grid | None = None) ->
         cols = [header[k] - 1 for k in FORM_INPUT_KEYS if k in header]
         if cached is None and any(len(row) > c and row[c][1] for row in rows for c in cols):
             cached = read_cells(path, data_only=True)
-        _read_sheet(title, rows, cached[title] if cached else None, header, checklist, result, unit)
+        _read_sheet(
+            title, rows, cached[title] if cached else None, header, checklist, result, unit,
+            fixed or {},
+        )  # fmt: skip
     if not result.sheets:
         raise DataError(f"{path} 中没有带“题号”“填报值”“校验键”表头的工作表")
     return result
@@ -189,6 +200,7 @@ def _read_sheet(
     checklist: Checklist,
     result: ImportResult,
     unit: str | None = None,
+    fixed: Mapping[int, str] = {},
 ) -> None:
     seen: dict[int, int] = {}
     for r in range(header["_row"] + 1, len(rows) + 1):
@@ -202,6 +214,10 @@ def _read_sheet(
             continue
         ind, where = located
         computed = _Row(cached[r - 1], header) if cached and r <= len(cached) else None
+        if ind.id in fixed:
+            if _typed_into(row, computed):
+                result.refused.append(f"{where}：{fixed[ind.id]}")
+            continue
         try:
             change = _row_change(row, computed, ind, where)
         except ValueRefused as exc:
@@ -212,6 +228,16 @@ def _read_sheet(
             continue
         if change is not None:
             result.changes.append(change)
+
+
+def _typed_into(row: "_Row", computed: "_Row | None") -> bool:
+    """Whether a person wrote something into the row's input cells since the export (an
+    emptied cell is no answer)."""
+    cells = _input_cells(row, computed)
+    originals = _originals(row)
+    if originals is not None:
+        cells = {k: v for k, v in cells.items() if compact(comparable(v)) != originals.get(k)}
+    return any(_text(v) is not None for v in cells.values())
 
 
 def _named_evidence(row: "_Row", computed: "_Row | None") -> tuple[str, ...] | None:

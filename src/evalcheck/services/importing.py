@@ -45,6 +45,7 @@ from evalcheck.io.xlsx_format import (
     workbook_unit,
 )
 from evalcheck.io.xlsx_read import Change, check_unit, read_grid, read_workbook
+from evalcheck.model.checklist import Indicator
 from evalcheck.services.evidence import store_changes
 from evalcheck.services.units import computed_for_units, unit_workspace
 from evalcheck.services.workspace import Workspace
@@ -91,17 +92,13 @@ def plan_import(ws: Workspace, filled: Filled) -> ImportPlan:
     name found beside it. Cells refused, files missing and indicators filled differently
     on two sheets are listed in `refused` (the plan is then never applied). A unit's
     form is read against the unit's answers."""
-    computed: list[str] = []
-    follows: frozenset[int] = frozenset()
+    fixed: dict[int, str] = {}
     if filled.unit is not None:
         check_meta(filled.grid, ws.checklist, filled.path)
         check_unit(ws.checklist, filled.unit, filled.path)
-        follows = computed_for_units(ws)
+        fixed = {i: _follows_its_sources(ws.checklist.get(i)) for i in computed_for_units(ws)}
         ws = target_of(ws, filled.unit)
-    result = read_workbook(filled.path, ws.checklist, filled.grid)
-    if filled.unit is not None:  # a value that follows its sources is never typed in
-        computed = [_typed_computed(ch) for ch in result.changes if ch.ind.id in follows]
-        result.changes = [ch for ch in result.changes if ch.ind.id not in follows]
+    result = read_workbook(filled.path, ws.checklist, filled.grid, fixed)
     changes, twice = twice_filled(result.changes)
     named = any(ch.evidence for ch in changes)  # the answers are read only if a cell names files
     sources, missing = (
@@ -109,20 +106,20 @@ def plan_import(ws: Workspace, filled: Filled) -> ImportPlan:
     )
     if result.unchecked:  # refused rows: their files are named too, nothing is taken
         missing += _form_evidence(result.unchecked, ws.answers(), filled.path.parent)[1]
-    refused = result.refused + computed + twice + missing
+    refused = result.refused + twice + missing
     return ImportPlan(
         filled.path, result.sheets, result.rows, changes, sources, refused, filled.unit,
         workbook_final(filled.grid),
     )  # fmt: skip
 
 
-def _typed_computed(ch: Change) -> str:
+def _follows_its_sources(ind: Indicator) -> str:
     """Why a unit form's row of an indicator that follows its sources is refused."""
     from evalcheck.model import expr
 
-    sources = "、".join(f"第{i}项" for i in expr.references(ch.ind.formula or ""))
+    sources = "、".join(f"第{i}项" for i in expr.references(ind.formula or ""))
     return (
-        f"{ch.where}：第{ch.ind.id}项由{sources}自动计算（{ch.ind.formula}），单位不需要填报："
+        f"第{ind.id}项由{sources}自动计算（{ind.formula}），单位不需要填报："
         "请把这一行改回原样（或清空），填好它的来源即可"
     )
 
