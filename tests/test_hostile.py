@@ -856,3 +856,47 @@ def test_reminders_are_all_checked_before_the_first_is_written(run, tmp_path) ->
         clean(result, 3)
         assert "位置上是同名的文件夹" in result.stderr
     assert {p: p.read_bytes() for p in letters[1:]} == {p: before[p] for p in letters[1:]}
+
+
+def test_a_line_break_excel_kept_as_x000d_is_read_as_one(run, tmp_path) -> None:
+    """Excel stores a pasted CR-LF as `_x000D_` + LF; openpyxl hands `_x000D_` on as text:
+    the note is "第一行\\n第二行", not "第一行_x000D_\\n第二行"."""
+    import openpyxl
+
+    assert run("export", "--split", "f").exit_code == 0
+    path = tmp_path / "f" / "2021测评填报_办公室.xlsx"
+    wb = openpyxl.load_workbook(path)
+    ws = wb["测评指标"]
+    head = next(r for r in range(1, 9) if any(c.value == "题号" for c in ws[r]))
+    col = {c.value: c.column for c in ws[head]}
+    row = next(r for r in range(head + 1, ws.max_row + 1) if ws.cell(r, col["题号"]).value == 16)
+    ws.cell(row, col["填报值"]).value = "是"
+    ws.cell(row, col["备注"]).value = "第一行_x000D_\n第二行"  # as Excel writes it
+    wb.save(path)
+    clean(run("import", str(path), "--by", "张三"), 0)
+    import json
+
+    got = json.loads(run("show", "16", "-f", "json").stdout)
+    assert got["answer"]["note"] == "第一行\n第二行"
+
+
+def test_a_control_character_excel_escaped_is_listed_by_checklist_import(run, tmp_path) -> None:
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(tmp_path / "t.xlsx"))
+    ws = wb.add_worksheet("指标")
+    rows = [
+        ["题号", "二级指标", "三级指标", "责任领导", "责任科室", "完成时限"],
+        [1, "政务服务", "本地区\x07便民服务中心数量（个）？", "万富春\x03", "办公室", "2021-09-15"],
+        [2, "政务服务", "是否公开？", "万富春", "办公室", "2021-09-15"],
+    ]
+    for r, cells in enumerate(rows):
+        for c, v in enumerate(cells):
+            ws.write(r, c, v)
+    wb.close()
+    result = run("checklist-import", "t.xlsx", "-o", "o.yaml", "--year", "2021")
+    assert result.exit_code == 0, result.output
+    assert "有不可见的控制字符 U+0007" in result.output
+    assert "有不可见的控制字符 U+0003" in result.output
+    text = (tmp_path / "o.yaml").read_text(encoding="utf-8")
+    assert "_x000" not in text and "万富春_x" not in text

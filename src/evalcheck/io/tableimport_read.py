@@ -223,7 +223,7 @@ def _xlsx_sheet(path: Path, ws: Any, fws: Any) -> Sheet:
     # declared range, which may be a lie); columns past the cap are not read
     present = ws._cells.items()
     grid: dict[tuple[int, int], Any] = {
-        (r, c): cell.value
+        (r, c): workbook_guard.cell_string(v) if isinstance(v := cell.value, str) else v
         for (r, c), cell in present
         if c <= MAX_COLUMNS and cell.value is not None and cell.value != ""
     }

@@ -12,6 +12,7 @@ from the file.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -111,6 +112,21 @@ def open_workbook(path: Path, *, data_only: bool) -> Any:
         wb.close()
         raise DataError(f"{path} 有 {len(wb.sheetnames)} 张工作表，超过 {MAX_SHEETS} 张的上限")
     return wb
+
+
+_ESCAPED_CONTROL = re.compile(r"_x(00[01][0-9A-Fa-f]|007[Ff])_")
+
+
+def cell_string(text: str) -> str:
+    """A text cell as the person saw it: the control characters the file keeps as
+    `_x000D_`, `_x0007_` (Excel writes a pasted CR-LF so) decoded, which openpyxl leaves
+    as they are, and CR-LF made a line break. A text typed as "_x000D_" is stored
+    `_x005F_x000D_`, which openpyxl has already turned into the same "_x000D_": taken for
+    the character too, as nobody types that."""
+    if "_x" not in text:
+        return text
+    decoded = _ESCAPED_CONTROL.sub(lambda m: chr(int(m.group(1), 16)), text)
+    return decoded.replace("\r\n", "\n")
 
 
 def sheet_rows(ws: Any, path: Path, *, values_only: bool) -> Iterator[tuple[Any, ...]]:

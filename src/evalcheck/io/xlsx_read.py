@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from evalcheck.errors import DataError, ValueRefused
+from evalcheck.io.workbook_guard import cell_string
 from evalcheck.io.xlsx_format import (
     KEY,
     META_SHEET,
@@ -103,6 +104,8 @@ def _shown(cell: Any) -> Any:
     value = cell.value
     if value is None and getattr(cell, "data_type", None) == "str":
         return ""
+    if isinstance(value, str):
+        return cell_string(value)
     if not isinstance(value, int | float) or isinstance(value, bool):
         return value  # most cells: no need to look up the format
     number_format = getattr(cell, "number_format", None)
