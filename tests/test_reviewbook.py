@@ -183,6 +183,11 @@ def test_a_comment_without_a_decision_is_refused_not_dropped(run, exported) -> N
     # the 审核意见 shown for an answer already reviewed is no new comment
     fill(GAO, q21=(None, None), q43=(None, "好"))
     assert run("import", GAO).exit_code == 0
+    # a new one there cannot be added (通过 again would be refused): said so
+    fill(GAO, q43=(None, "补充：已核对台账"))
+    result = run("import", GAO)
+    assert result.exit_code == 3
+    assert "但第43项已是“已审核”，审核表不能给已有的审核结论补充意见" in result.stderr
 
 
 def test_a_repeated_verdict_with_a_new_comment_is_refused(run, exported, checklist) -> None:

@@ -522,7 +522,8 @@ def test_not_applicable_counts_as_reported_when_nothing_adds_up(tmp_path: Path) 
         (["沙坡头区", "aux.县"], "是 Windows 保留的设备名"),
         (["名称.", "名称"], "以点或空格结尾"),
         (["中宁\x07县", "海原县"], "控制字符"),
-        (["Ｓ区", "s区"], "单位名称重复"),
+        (["Ｓ区", "s区"], "单位名称重复：s区（与“Ｓ区”只差大小写或全角半角"),
+        (["沙坡头区", "COM¹"], "是 Windows 保留的设备名"),
     ],
 )
 def test_unit_names_must_be_folder_names_on_windows_too(

@@ -17,7 +17,10 @@ MAX_PATH = 260  # Windows' classic limit, including the final NUL: 259 character
 EXCEL_MAX_PATH = 218  # Excel refuses to open a workbook whose full path is longer
 
 _REFUSED = re.compile(r'[\\/:*?"<>|\x00-\x1f\s]+')
-_RESERVED = {"con", "prn", "aux", "nul"} | {f"{d}{n}" for d in ("com", "lpt") for n in range(10)}
+_RESERVED = (
+    {"con", "prn", "aux", "nul", "conin$", "conout$"}
+    | {f"{d}{n}" for d in ("com", "lpt") for n in [*range(10), "¹", "²", "³"]}
+)  # fmt: skip
 
 
 def safe_name(name: str) -> str:

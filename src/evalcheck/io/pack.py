@@ -142,6 +142,13 @@ def index_workbook(checklist: Checklist, p: Plan, when: tuple[int, ...]) -> byte
         # that editing it keeps it text; the cell shows it as it is
         quoted = book.format(text_wrap=True, valign="top", quote_prefix=True)
         link = book.format(text_wrap=True, valign="top", font_color="#" + LINK_COLOR, underline=1)
+        link_quoted = book.format(
+            text_wrap=True,
+            valign="top",
+            font_color="#" + LINK_COLOR,
+            underline=1,
+            quote_prefix=True,
+        )
         for r, row in enumerate(p.rows, start=3):
             values = [
                 row.ind.id,
@@ -155,9 +162,18 @@ def index_workbook(checklist: Checklist, p: Plan, when: tuple[int, ...]) -> byte
             for n, v in enumerate(values, start=1):
                 book.put(ws, r, n, v, quoted if _formula_like(v) else wrap)
             if row.file:  # relative: opens from inside the unzipped bundle
-                _link(ws, r, 5, "external:" + row.file, link, row.file.split("/", 1)[-1])
+                shown = row.file.split("/", 1)[-1]
+                fmt = link_quoted if _formula_like(shown) else link
+                _link(ws, r, 5, "external:" + row.file, fmt, shown)
             if row.links and "\n" not in row.links:
-                _link(ws, r, 6, row.links, link, row.links)
+                _link(
+                    ws,
+                    r,
+                    6,
+                    row.links,
+                    link_quoted if _formula_like(row.links) else link,
+                    row.links,
+                )
         Book.widths(ws, (6, 50, 14, 22, 36, 36, 24))
         Book.freeze(ws, 3, 1)
         Book.autofilter(ws, (2, 1), (max(len(p.rows) + 2, 2), len(INDEX_HEADERS)))

@@ -468,6 +468,13 @@ def _blank(checklist: Checklist, answers: Answers, d: Decision) -> str | None:
     if edited:
         return edited
     if d.comment and d.comment not in _recorded(checklist, st):
+        review = review_of(checklist, st)
+        if review not in (None, Review.PENDING):  # 通过/退回 again would be refused too
+            return (
+                f"写了审核意见“{d.comment[:40]}”，但第{d.ind.id}项已是“{review.label}”，审核表"
+                "不能给已有的审核结论补充意见；请把本行的审核意见改回原样（要改审核结论请先用 "
+                "evalcheck undo 撤销）"
+            )
         return (
             f"写了审核意见“{d.comment[:40]}”，但没有选择审核结论：请在“审核结论”中选择"
             f"“{APPROVE}”或“{RETURN}”（或清空本行的审核意见）"

@@ -82,8 +82,14 @@ def _names(raw: Any, error: Report) -> tuple[str, ...]:
         if problem:
             error(f"字段 units 第{pos}个", f"单位名称 {text!r} {problem}，不能用作文件夹名")
             continue
-        if name_key(text) in {name_key(n) for n in names}:
-            error(f"字段 units 第{pos}个", f"单位名称重复：{text}")
+        twin = next((n for n in names if name_key(n) == name_key(text)), None)
+        if twin is not None:
+            same = (
+                ""
+                if twin == text
+                else f"（与“{twin}”只差大小写或全角半角，用作文件夹名时是同一个）"
+            )
+            error(f"字段 units 第{pos}个", f"单位名称重复：{text}{same}")
             continue
         names.append(text)
     return tuple(names)
