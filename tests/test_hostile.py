@@ -861,17 +861,11 @@ def test_reminders_are_all_checked_before_the_first_is_written(run, tmp_path) ->
 def test_a_line_break_excel_kept_as_x000d_is_read_as_one(run, tmp_path) -> None:
     """Excel stores a pasted CR-LF as `_x000D_` + LF; openpyxl hands `_x000D_` on as text:
     the note is "第一行\\n第二行", not "第一行_x000D_\\n第二行"."""
-    import openpyxl
+    from tests.test_excel import office_form_at_16
 
-    assert run("export", "--split", "f").exit_code == 0
-    path = tmp_path / "f" / "2021测评填报_办公室.xlsx"
-    wb = openpyxl.load_workbook(path)
-    ws = wb["测评指标"]
-    head = next(r for r in range(1, 9) if any(c.value == "题号" for c in ws[r]))
-    col = {c.value: c.column for c in ws[head]}
-    row = next(r for r in range(head + 1, ws.max_row + 1) if ws.cell(r, col["题号"]).value == 16)
-    ws.cell(row, col["填报值"]).value = "是"
-    ws.cell(row, col["备注"]).value = "第一行_x000D_\n第二行"  # as Excel writes it
+    path, wb, cell = office_form_at_16(run, tmp_path)
+    cell("填报值").value = "是"
+    cell("备注").value = "第一行_x000D_\n第二行"  # as Excel writes it
     wb.save(path)
     clean(run("import", str(path), "--by", "张三"), 0)
     import json
