@@ -180,6 +180,31 @@ def index_workbook(checklist: Checklist, p: Plan, when: tuple[int, ...]) -> byte
         return forward_slashes(book.close())
 
 
+def _check_target(out: Path, as_zip: bool, overwrite: bool) -> None:
+    """`out` can take the bundle: not an input, not a folder where a .zip goes, replaced
+    only with --overwrite, nothing read-only in what it replaces."""
+    from evalcheck.infra.outputguard import refuse_onto_input
+
+    refuse_onto_input(out)  # never onto the answers, the checklist or the store itself
+    if as_zip and out.is_dir():  # said at once: no --overwrite makes a folder a .zip file
+        raise InputError(f"“{out}”是一个文件夹，不是 .zip 文件；请给出 .zip 文件名或换一个名字")
+    if out.exists() and not overwrite:
+        raise InputError(f"{out} 已存在，未做修改；确认要覆盖请加 --overwrite")
+    if as_zip and is_read_only(out):
+        raise WriteError(read_only_refusal(out))
+    if out.exists() and not as_zip and not out.is_dir():
+        raise InputError(
+            f"{out} 是已有的文件，不是文件夹：材料包写成 .zip 文件（例如 材料包.zip）"
+            "或一个新文件夹，不会覆盖它"
+        )
+    if out.exists() and not as_zip and not (out / INDEX).is_file():
+        raise InputError(f"{out} 是已有的文件夹，且不是佐证材料包（没有 {INDEX}），不会覆盖")
+    if not as_zip and out.is_dir():  # a bundle folder replaced whole: none of it read-only
+        kept = [p for p in out.rglob("*") if p.is_file() and is_read_only(p)]
+        if kept:
+            raise WriteError(read_only_refusal(kept[0]))
+
+
 def forward_slashes(xlsx: bytes) -> bytes:
     """The workbook with its links to files inside the bundle written with '/'.
 
@@ -247,27 +272,8 @@ def pack(
 ) -> PackResult:
     """Write the bundle to `out` (a .zip file, else a folder). Nothing is left at `out`
     unless the whole bundle was written."""
-    from evalcheck.infra.outputguard import refuse_onto_input
-
-    refuse_onto_input(out)  # never onto the answers, the checklist or the store itself
     as_zip = out.suffix.lower() == ".zip"
-    if as_zip and out.is_dir():  # said at once: no --overwrite makes a folder a .zip file
-        raise InputError(f"“{out}”是一个文件夹，不是 .zip 文件；请给出 .zip 文件名或换一个名字")
-    if out.exists() and not overwrite:
-        raise InputError(f"{out} 已存在，未做修改；确认要覆盖请加 --overwrite")
-    if as_zip and is_read_only(out):
-        raise WriteError(read_only_refusal(out))
-    if not as_zip and out.is_dir():  # a bundle folder replaced whole: none of it read-only
-        kept = [p for p in out.rglob("*") if p.is_file() and is_read_only(p)]
-        if kept:
-            raise WriteError(read_only_refusal(kept[0]))
-    if out.exists() and not as_zip and not out.is_dir():
-        raise InputError(
-            f"{out} 是已有的文件，不是文件夹：材料包写成 .zip 文件（例如 材料包.zip）"
-            "或一个新文件夹，不会覆盖它"
-        )
-    if out.exists() and not as_zip and not (out / INDEX).is_file():
-        raise InputError(f"{out} 是已有的文件夹，且不是佐证材料包（没有 {INDEX}），不会覆盖")
+    _check_target(out, as_zip, overwrite)
     p = plan(checklist, rows, root)
     parent = out.parent if str(out.parent) else Path(".")
     try:

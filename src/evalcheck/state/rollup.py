@@ -189,20 +189,27 @@ def _recompute(
     try:
         value: Any = _plain(float(expr.evaluate(ind.formula, values)))
     except expr.NotComputable as exc:
-        reason = exc.reason
-        empty = [r for r in inputs if r.value is None and r.reason and not r.missing]
-        if empty and len(empty) == len(inputs):  # every source reported, none adds up: why
-            reasons = {str(r.reason) for r in empty}
-            reason = (
-                reasons.pop()
-                if len(reasons) == 1
-                else "；".join(f"第{r.id}项{r.reason}" for r in empty)
-            )
+        reason = _sources_reason(inputs)
+        if reason is None:
+            reason = exc.reason
+        else:
             formula = f"（{reason}）"
         return Rollup(ind.id, spec, None, tuple(parts), tuple(na), tuple(missing), formula, reason)
     return Rollup(
         ind.id, spec, value, tuple(parts), tuple(na), tuple(missing), f"{formula} → {value}"
     )
+
+
+def _sources_reason(inputs: Sequence[Rollup]) -> str | None:
+    """Why a formula has no total when every source was reported and none adds up (each
+    unit 不适用): their reason, not "缺少第132项、第131项"; None otherwise."""
+    empty = [r for r in inputs if r.value is None and r.reason and not r.missing]
+    if not empty or len(empty) != len(inputs):
+        return None
+    reasons = {str(r.reason) for r in empty}
+    if len(reasons) == 1:
+        return reasons.pop()
+    return "；".join(f"第{r.id}项{r.reason}" for r in empty)
 
 
 def same_value(ind: Indicator, a: Any, b: Any) -> bool:
