@@ -107,12 +107,10 @@ def explain_refusal(path: Path, exc: OSError) -> str:
 
 
 def replace_refusal(path: Path) -> str | None:
-    """Why an existing output (a form, a review workbook, a reminder) cannot be replaced
-    now, or None: checked for every file of a batch before the first is written."""
+    """Why an existing output file (a form, a review workbook, a reminder) cannot be
+    replaced now, or None: outputguard.check_batch asks it of every file of a batch."""
     from evalcheck.infra.sharing import owner_of_open_file
 
-    if path.is_dir():
-        return f"{path}：这是一个文件夹，不是文件（请改名或移走）"
     if is_read_only(path):
         return f"{path}：文件是只读的（请在文件“属性”中取消“只读”）"
     who = owner_of_open_file(path)

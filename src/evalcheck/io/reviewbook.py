@@ -21,8 +21,8 @@ from typing import Any
 
 from evalcheck.answers.review import Review, Signoff, review_of, signed_by
 from evalcheck.answers.store import Answers, State, describe_state
-from evalcheck.errors import DataError, InputError, ValueRefused, WriteError
-from evalcheck.infra.fileio import atomic_write_bytes, replace_refusal
+from evalcheck.errors import DataError, InputError, ValueRefused
+from evalcheck.infra.fileio import atomic_write_bytes
 from evalcheck.io.xlsx_book import FORMULA_START, XLSX_SIZES, Book, Cell, display_width, font
 from evalcheck.io.xlsx_format import (
     META_SHEET,
@@ -59,33 +59,6 @@ HEADER_ROW = 2
 FIRST_ROW = 3
 
 
-def _check_targets(targets: Sequence[Path], *, force: bool) -> None:
-    """Every workbook's file checked before the first is written: no folder in its place,
-    an existing one only with --force and when it can be replaced, never an input."""
-    from evalcheck.infra.outputguard import refuse_onto_input
-
-    folders = [str(p) for p in targets if p.is_dir()]
-    if folders:
-        raise InputError(
-            "以下审核表的位置上是同名的文件夹，无法写入审核表，未做任何修改（请改名或移走）："
-            + "、".join(folders)
-        )
-    existing = [str(p) for p in targets if p.exists()]
-    if existing and not force:
-        raise InputError(
-            "以下审核表已存在，可能含有领导尚未导入的审核结论，未做任何修改；"
-            "确认要覆盖请加 --force：" + "、".join(existing)
-        )
-    refused = [why for p in targets if p.exists() and (why := replace_refusal(p))]
-    if refused:
-        raise WriteError(
-            f"有 {len(refused)} 份审核表无法覆盖，未写入任何审核表（请处理后重试）：",
-            details=refused,
-        )
-    for target in targets:
-        refuse_onto_input(target)
-
-
 def review_filename(checklist: Checklist, leader: str) -> str:
     safe = re.sub(r'[\\/:*?"<>|\s]+', "_", leader)
     return f"{checklist.year}测评审核_{safe}.xlsx"
@@ -107,7 +80,12 @@ def export_reviews(
     groups = _answered_by_owner(checklist, answers, set(owners) if owners else None)
     order = [o for o in checklist.owners if o in groups]
     targets = [(name, folder / review_filename(checklist, name)) for name in order]
-    _check_targets([p for _, p in targets], force=force)
+    from evalcheck.infra.outputguard import check_batch
+
+    check_batch(
+        [p for _, p in targets], force=force, what="审核表",
+        kept="可能含有领导尚未导入的审核结论，",
+    )  # fmt: skip
     if targets:  # none to write: no empty folder left behind
         folder.mkdir(parents=True, exist_ok=True)
     written = []

@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 
 from evalcheck.errors import InputError, WriteError, os_reason
 from evalcheck.infra import notices
-from evalcheck.infra.fileio import atomic_write_bytes, replace_refusal
+from evalcheck.infra.fileio import atomic_write_bytes
 from evalcheck.io import xlsx_write
 from evalcheck.io.xlsx_book import Book
 from evalcheck.io.xlsx_format import FIRST_ROW, MAIN_SHEET, UNIT_FORM, state_stamp, write_meta
@@ -162,7 +162,7 @@ def _targets(folder: Path, forms: Sequence[Form], *, force: bool) -> list[tuple[
     """Each form's file, every one checked before the first is written: an existing file
     (as Windows would take it: case, width) only with --force and when it can be replaced,
     never a file the tool reads or keeps."""
-    from evalcheck.infra.outputguard import refuse_onto_input
+    from evalcheck.infra.outputguard import check_batch
     from evalcheck.infra.winnames import long_path_warnings, name_key
 
     if folder.exists() and not folder.is_dir():
@@ -172,26 +172,11 @@ def _targets(folder: Path, forms: Sequence[Form], *, force: bool) -> list[tuple[
         with contextlib.suppress(OSError):
             present = {name_key(p.name): p.name for p in folder.iterdir()}
     targets = [(f, folder / present.get(name_key(f.filename), f.filename)) for f in forms]
-    folders = [str(p) for _, p in targets if p.is_dir()]
-    if folders:  # not a form someone filled: no --force makes a folder a file
-        raise InputError(
-            "以下表格的位置上是同名的文件夹，无法写入表格，未做任何修改（请改名或移走）："
-            + "、".join(folders)
-        )
-    existing = [p for _, p in targets if name_key(p.name) in present]
-    if existing and not force:
-        who = "单位" if any(f.unit is not None for f in forms) else "科室"
-        raise InputError(
-            f"以下表格已存在，可能含有{who}尚未导入的填报内容，未做任何修改；"
-            "确认要覆盖请加 --force：" + "、".join(map(str, existing))
-        )
-    refused = [problem for p in existing if (problem := replace_refusal(p))]
-    if refused:
-        raise WriteError(
-            f"有 {len(refused)} 份表格无法覆盖，未写入任何表格（请处理后重试）：", details=refused
-        )
+    who = "单位" if any(f.unit is not None for f in forms) else "科室"
+    check_batch(
+        [p for _, p in targets], force=force, what="表格", kept=f"可能含有{who}尚未导入的填报内容，"
+    )
     for _, target in targets:
-        refuse_onto_input(target)
         for w in long_path_warnings(target):
             notices.warn(w)
     return targets

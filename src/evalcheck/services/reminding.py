@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from evalcheck.errors import InputError, WriteError
-from evalcheck.infra.fileio import atomic_write_bytes, replace_refusal
-from evalcheck.infra.outputguard import refuse_onto_input
+from evalcheck.errors import InputError
+from evalcheck.infra.fileio import atomic_write_bytes
+from evalcheck.infra.outputguard import check_batch
 from evalcheck.views.render import output_bytes
 
 
@@ -48,29 +48,6 @@ def stale_letters(folder: Path, year: int, written: Sequence[Written]) -> list[P
     return [p for p in found if p.name not in fresh and p.is_file()]
 
 
-def _check_targets(targets: Sequence[Path], *, force: bool) -> None:
-    """Every letter's file checked before the first is written (see write_letters)."""
-    for target in targets:
-        refuse_onto_input(target)
-    folders = [str(t) for t in targets if t.is_dir()]
-    if folders:  # no --force makes a folder a file: said at once
-        raise InputError(
-            "以下提醒文件的位置上是同名的文件夹，未做任何修改（请改名或移走）：", details=folders
-        )
-    existing = [str(t) for t in targets if t.exists() or t.is_symlink()]
-    if existing and not force:
-        raise InputError(
-            "以下提醒文件已存在，未做任何修改；确认要覆盖请加 --force（或换一个文件夹）：",
-            details=existing,
-        )
-    refused = [why for t in targets if t.exists() and (why := replace_refusal(t))]
-    if refused:
-        raise WriteError(
-            f"有 {len(refused)} 份提醒文件无法覆盖，未写入任何提醒（请处理后重试）：",
-            details=refused,
-        )
-
-
 def write_letters(
     folder: Path, year: int, letters: Sequence[Letter], *, force: bool = False
 ) -> list[Written]:
@@ -81,7 +58,7 @@ def write_letters(
     for letter in letters:
         by_to.setdefault(letter.to, []).append(letter)
     files = [(folder / letter_filename(year, to), to, group) for to, group in by_to.items()]
-    _check_targets([t for t, _, _ in files], force=force)
+    check_batch([t for t, _, _ in files], force=force, what="提醒文件", hint="（或换一个文件夹）")
     folder.mkdir(parents=True, exist_ok=True)
     out = []
     for target, to, group in files:
