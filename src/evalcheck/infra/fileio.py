@@ -12,10 +12,11 @@ from __future__ import annotations
 import os
 import stat
 import time
+from collections.abc import Sequence
 from contextlib import suppress
 from pathlib import Path
 
-from evalcheck.errors import WriteError, os_reason
+from evalcheck.errors import InputError, WriteError, os_reason
 
 ENV_RETRIES = "EVALCHECK_REPLACE_RETRIES"
 # backoff between attempts, in seconds: 8 tries over about 2.5 s
@@ -108,7 +109,7 @@ def explain_refusal(path: Path, exc: OSError) -> str:
 
 def replace_refusal(path: Path) -> str | None:
     """Why an existing output file (a form, a review workbook, a reminder) cannot be
-    replaced now, or None: outputguard.check_batch asks it of every file of a batch."""
+    replaced now, or None: check_batch asks it of every file of a batch."""
     from evalcheck.infra.sharing import owner_of_open_file
 
     if is_read_only(path):
@@ -124,6 +125,37 @@ def replace_refusal(path: Path) -> str | None:
     except OSError as exc:
         return f"{path}：{os_reason(exc)}"
     return None
+
+
+def check_batch(
+    targets: Sequence[Path], *, force: bool, what: str, kept: str = "", hint: str = ""
+) -> None:
+    """Every file of a batch of outputs (forms, review workbooks, reminders) checked before
+    the first is written: none onto an input; no folder in a file's place (said at once, as
+    no --force makes it a file); an existing one replaced only with --force, and only when
+    it can be (read-only, open in Excel/WPS: replace_refusal). `what` names the
+    files (表格), `kept` what an existing one may hold, `hint` another way out."""
+    from evalcheck.infra.outputguard import refuse_onto_input
+
+    for target in targets:
+        refuse_onto_input(target)
+    folders = [str(p) for p in targets if p.is_dir()]
+    if folders:
+        raise InputError(
+            f"以下{what}的位置上是同名的文件夹，未做任何修改（请改名或移走）：", details=folders
+        )
+    existing = [p for p in targets if p.exists() or p.is_symlink()]
+    if existing and not force:
+        raise InputError(
+            f"以下{what}已存在，{kept}未做任何修改；确认要覆盖请加 --force{hint}：",
+            details=[str(p) for p in existing],
+        )
+    refused = [why for p in existing if (why := replace_refusal(p))]
+    if refused:
+        raise WriteError(
+            f"有 {len(refused)} 份{what}无法覆盖，未写入任何{what}（请处理后重试）：",
+            details=refused,
+        )
 
 
 def read_only_refusal(path: Path) -> str:

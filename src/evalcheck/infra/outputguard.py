@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from evalcheck.errors import InputError, WriteError
+from evalcheck.errors import InputError
 
 Named = tuple[Path, str]  # a file and what it is, as a user reads it (答案文件 …)
 ANSWERS = "答案文件"
@@ -159,34 +159,3 @@ def check_export_target(path: Path, example: str) -> None:
         raise InputError(f"文件夹“{path.parent}”不存在")
     if not path.parent.is_dir():
         raise InputError(f"“{path.parent}”是一个文件，不是文件夹")
-
-
-def check_batch(
-    targets: Sequence[Path], *, force: bool, what: str, kept: str = "", hint: str = ""
-) -> None:
-    """Every file of a batch of outputs (forms, review workbooks, reminders) checked before
-    the first is written: none onto an input; no folder in a file's place (said at once, as
-    no --force makes it a file); an existing one replaced only with --force, and only when
-    it can be (read-only, open in Excel/WPS: fileio.replace_refusal). `what` names the
-    files (表格), `kept` what an existing one may hold, `hint` another way out."""
-    from evalcheck.infra.fileio import replace_refusal
-
-    for target in targets:
-        refuse_onto_input(target)
-    folders = [str(p) for p in targets if p.is_dir()]
-    if folders:
-        raise InputError(
-            f"以下{what}的位置上是同名的文件夹，未做任何修改（请改名或移走）：", details=folders
-        )
-    existing = [p for p in targets if p.exists() or p.is_symlink()]
-    if existing and not force:
-        raise InputError(
-            f"以下{what}已存在，{kept}未做任何修改；确认要覆盖请加 --force{hint}：",
-            details=[str(p) for p in existing],
-        )
-    refused = [why for p in existing if (why := replace_refusal(p))]
-    if refused:
-        raise WriteError(
-            f"有 {len(refused)} 份{what}无法覆盖，未写入任何{what}（请处理后重试）：",
-            details=refused,
-        )

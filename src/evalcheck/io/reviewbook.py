@@ -80,7 +80,7 @@ def export_reviews(
     groups = _answered_by_owner(checklist, answers, set(owners) if owners else None)
     order = [o for o in checklist.owners if o in groups]
     targets = [(name, folder / review_filename(checklist, name)) for name in order]
-    from evalcheck.infra.outputguard import check_batch
+    from evalcheck.infra.fileio import check_batch
 
     check_batch(
         [p for _, p in targets], force=force, what="审核表",

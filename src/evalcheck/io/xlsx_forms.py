@@ -162,7 +162,7 @@ def _targets(folder: Path, forms: Sequence[Form], *, force: bool) -> list[tuple[
     """Each form's file, every one checked before the first is written: an existing file
     (as Windows would take it: case, width) only with --force and when it can be replaced,
     never a file the tool reads or keeps."""
-    from evalcheck.infra.outputguard import check_batch
+    from evalcheck.infra.fileio import check_batch
     from evalcheck.infra.winnames import long_path_warnings, name_key
 
     if folder.exists() and not folder.is_dir():

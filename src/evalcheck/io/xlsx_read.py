@@ -233,23 +233,29 @@ def _read_sheet(
             result.changes.append(change)
 
 
-def _typed_into(row: "_Row", computed: "_Row | None") -> bool:
-    """Whether a person wrote something into the row's input cells since the export (an
-    emptied cell is no answer)."""
+def _changed_cells(
+    row: "_Row", computed: "_Row | None"
+) -> tuple[dict[str, Any], dict[str, str | None] | None]:
+    """The row's input cells a person changed since the export (every one when the
+    workbook carries no originals), and the originals."""
     cells = _input_cells(row, computed)
     originals = _originals(row)
     if originals is not None:
         cells = {k: v for k, v in cells.items() if compact(comparable(v)) != originals.get(k)}
+    return cells, originals
+
+
+def _typed_into(row: "_Row", computed: "_Row | None") -> bool:
+    """Whether a person wrote something into the row's input cells since the export (an
+    emptied cell is no answer)."""
+    cells, _ = _changed_cells(row, computed)
     return any(_text(v) is not None for v in cells.values())
 
 
 def _named_evidence(row: "_Row", computed: "_Row | None") -> tuple[str, ...] | None:
     """The 佐证材料 names a refused row asks for (changed since the export)."""
     try:
-        cells = _input_cells(row, computed)
-        originals = _originals(row)
-        if originals is not None:
-            cells = {k: v for k, v in cells.items() if compact(comparable(v)) != originals.get(k)}
+        cells, originals = _changed_cells(row, computed)
         return _note_and_evidence(cells, edited=originals is not None)[1]
     except ValueRefused:
         return None
@@ -342,11 +348,9 @@ def _originals(row: _Row) -> dict[str, str | None] | None:
 def _row_change(row: _Row, computed: _Row | None, ind: Indicator, where: str) -> Change | None:
     """What the row asks for: only the input cells a person changed since the export
     (all non-empty ones when the workbook carries no originals)."""
-    cells = _input_cells(row, computed)
-    originals = _originals(row)
+    cells, originals = _changed_cells(row, computed)
     if originals is not None:
         _refuse_verdict_edits(row, originals)
-        cells = {k: v for k, v in cells.items() if compact(comparable(v)) != originals.get(k)}
         if not cells:
             return None  # untouched since the export
     _refuse_errors(cells)  # in the cells a person changed (or all, without originals)

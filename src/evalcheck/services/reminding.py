@@ -11,8 +11,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from evalcheck.errors import InputError
-from evalcheck.infra.fileio import atomic_write_bytes
-from evalcheck.infra.outputguard import check_batch
+from evalcheck.infra.fileio import atomic_write_bytes, check_batch
 from evalcheck.views.render import output_bytes
 
 
