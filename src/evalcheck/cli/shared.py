@@ -437,8 +437,10 @@ ForceOutOpt = Annotated[
 def refuse_existing(output: Path | None, force: bool) -> None:
     """An existing --output file is replaced only with --force (nothing written otherwise);
     a folder is refused first, as an export's file is (exit 3, with or without --force)."""
-    if output is not None and output.is_dir():
-        raise InputError(f"“{output}”是一个文件夹，请给出文件名，例如 {output / '输出.csv'}")
+    if output is not None:
+        from evalcheck.infra.outputguard import refuse_folder
+
+        refuse_folder(output, "输出.csv")
     if output is not None and not force and (output.exists() or output.is_symlink()):
         raise InputError(f"{output} 已存在，未做修改；确认要覆盖请加 --force（或换一个文件名）")
 

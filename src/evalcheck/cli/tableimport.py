@@ -92,10 +92,10 @@ def checklist_import(
     示例：evalcheck checklist-import 表.txt -o 2022.yaml --year 2022 --column 责任科室=承办股室
     示例：evalcheck checklist-import 2022指标表.xlsx -o 2022.yaml --from-checklist indicators.yaml
     """
+    from evalcheck.infra.outputguard import refuse_folder
     from evalcheck.io.tableimport import Options, read_table
 
-    if output.is_dir():
-        raise InputError(f"“{output}”是一个文件夹，请给出文件名，例如 {output / 'indicators.yaml'}")
+    refuse_folder(output, "indicators.yaml")
     if output.exists() and not force:
         raise InputError(f"{output} 已存在，未做修改；确认要覆盖请加 --force")
     opts = Options(year, sheet, _columns(column or []), _support(support), _due(due), keep_hidden)

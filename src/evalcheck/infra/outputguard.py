@@ -150,11 +150,17 @@ def refuse_onto_input(
             )
 
 
+def refuse_folder(path: Path, example: str) -> None:
+    """An output named by a folder: said at once (no --force makes it a file). `example`:
+    a file name to suggest ('report.xlsx')."""
+    if path.is_dir():
+        raise InputError(f"“{path}”是一个文件夹，请给出文件名，例如 {path / example}")
+
+
 def check_export_target(path: Path, example: str) -> None:
     """An export's file name: not a folder, in a folder that exists (and is one).
     `example`: a file name to suggest ('report.xlsx')."""
-    if path.is_dir():
-        raise InputError(f"“{path}”是一个文件夹，请给出文件名，例如 {path / example}")
+    refuse_folder(path, example)
     if not path.parent.exists():
         raise InputError(f"文件夹“{path.parent}”不存在")
     if not path.parent.is_dir():

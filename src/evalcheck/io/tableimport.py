@@ -540,18 +540,17 @@ def _without_controls(sheet: Sheet) -> list[tuple[int, int, str]]:
     """Take the characters YAML cannot hold (control characters other than tab and line
     breaks, DEL, C1 controls, non-characters) out of every cell: the checklist could not be
     written with them. Where they were: (row, column, which)."""
+    from yaml.reader import Reader  # what PyYAML refuses to read: the checklist is YAML
+
+    refused = Reader.NON_PRINTABLE
     found: list[tuple[int, int, str]] = []
     for n, cells in sheet.rows:
         for col, text in enumerate(cells):
-            if text and _NOT_YAML.search(text):
-                chars = "、".join(sorted({f"U+{ord(c):04X}" for c in _NOT_YAML.findall(text)}))
-                cells[col] = _NOT_YAML.sub("", text)
+            if text and refused.search(text):
+                chars = "、".join(sorted({f"U+{ord(c):04X}" for c in refused.findall(text)}))
+                cells[col] = refused.sub("", text)
                 found.append((n, col, chars))
     return found
-
-
-# what YAML refuses in a document (PyYAML's reader: NON_PRINTABLE)
-_NOT_YAML = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _no_header(sheet: Sheet, source: str) -> InputError:
