@@ -82,3 +82,83 @@ def test_the_cached_checklist_is_the_validated_one(tmp_path: Path, run) -> None:
     assert (lists_only.section, lists_only.owner) == ("二科", "李四")
     none = Indicator(id=2, category="甲", text="?", due=fresh.get(1).due, role="lead", kind="text")
     assert (none.section, none.owner, none.sections) == (None, None, ())
+
+
+def _fill(folder: Path, n: int, size: int = 10, start: float = 1_000_000.0) -> list[Path]:
+    """n entries (named as the cache names them) written at start, start+1, … seconds."""
+    import os
+
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    made = []
+    for i in range(n):
+        p = folder / f"{i:08x}.entry"
+        p.write_bytes(b"x" * size)
+        p.chmod(0o600)
+        os.utime(p, (start + i, start + i))
+        made.append(p)
+    return made
+
+
+def test_the_cache_folder_stays_bounded_oldest_entries_go_first(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Every new file name a user exports to adds an entry: past the limit the oldest go
+    (down to three quarters), the one just written stays, and what is not ours is left."""
+    folder = tmp_path / "_cache"
+    old = _fill(folder, 20)
+    foreign = folder / "notes.txt"
+    foreign.write_text("mine", encoding="utf-8")
+    monkeypatch.setattr(cache, "MAX_ENTRIES", 16)
+    src = tmp_path / "a.yaml"
+    src.write_bytes(b"x: 1\n")
+    assert cache.parse_cached(src, src.read_bytes(), lambda t: {"x": 1}) == {"x": 1}
+    left = entries(tmp_path)
+    assert len(left) == 12  # 16 * 3/4, the new one among them
+    assert cache._entry(folder, src) in left
+    assert all(p in left for p in old[-11:]) and not any(p.exists() for p in old[:9])
+    assert foreign.read_text(encoding="utf-8") == "mine"
+    calls: list[str] = []
+    cache.parse_cached(src, src.read_bytes(), lambda t: calls.append(t) or {"x": 1})
+    assert calls == []  # the new entry is used
+
+
+def test_the_cache_folder_stays_bounded_in_bytes(tmp_path: Path, monkeypatch) -> None:
+    folder = tmp_path / "_cache"
+    old = _fill(folder, 4, size=400)
+    monkeypatch.setattr(cache, "MAX_BYTES", 1000)
+    src = tmp_path / "a.yaml"
+    src.write_bytes(b"x: 1\n")
+    cache.parse_cached(src, src.read_bytes(), lambda t: {"x": 1})
+    left = entries(tmp_path)
+    assert sum(p.stat().st_size for p in left) <= 750
+    assert cache._entry(folder, src) in left and old[-1] in left and not old[0].exists()
+
+
+def test_an_entry_rewritten_in_place_does_not_look_the_folder_over(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Only a new entry prunes: a changed file's entry replaces its old one."""
+    folder = tmp_path / "_cache"
+    src = tmp_path / "a.yaml"
+    src.write_bytes(b"x: 1\n")
+    cache.parse_cached(src, src.read_bytes(), lambda t: {"x": 1})
+    old = _fill(folder, 20)
+    monkeypatch.setattr(cache, "MAX_ENTRIES", 16)
+    src.write_bytes(b"x: 2\n")
+    cache.parse_cached(src, src.read_bytes(), lambda t: {"x": 2})
+    assert all(p.exists() for p in old)
+
+
+def test_temporary_files_left_by_a_dead_process_are_removed(tmp_path: Path) -> None:
+    import os
+
+    folder = tmp_path / "_cache"
+    folder.mkdir(mode=0o700)
+    stale, fresh = folder / "0000abcd.4242.tmp", folder / "0000abce.4243.tmp"
+    for p in (stale, fresh):
+        p.write_bytes(b"half")
+    os.utime(stale, (1_000_000, 1_000_000))
+    src = tmp_path / "a.yaml"
+    src.write_bytes(b"x: 1\n")
+    cache.parse_cached(src, src.read_bytes(), lambda t: {"x": 1})
+    assert not stale.exists() and fresh.exists()  # fresh: maybe another process's, now

@@ -28,6 +28,7 @@ or EVALCHECK_NO_CACHE=1 to turn it off.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import marshal
@@ -302,13 +303,69 @@ def _store(
         entry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not _trusted(os.stat(entry.parent)):
             return  # a shared or foreign folder: never write entries others could swap
+        new = not os.path.lexists(entry)
         tmp = entry.with_suffix(f".{os.getpid()}.tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as f:
             f.write(MAGIC + zlib.crc32(blob).to_bytes(4, "little") + blob)
         os.replace(tmp, entry)
+        if new:  # one more file: the folder is looked over only then
+            _prune(entry.parent, keep=entry.name)
     except Exception:  # a read-only home or a full disk must not break a command
         pass
+
+
+# The folder is bounded: one entry per file read (checklists, answers files) or export
+# written (which holds the export's bytes), so it grows with every new file name a user
+# exports to. Past either limit the oldest entries (by when they were written) go, down to
+# three quarters of it; what goes is only parsed again when next read.
+MAX_ENTRIES = 256
+MAX_BYTES = 64 * 1024 * 1024
+STALE_TMP = 3600  # seconds: a temporary file this old was left by a process that died
+
+
+def _prune(folder: Path, *, keep: str) -> None:
+    """Remove the oldest entries while the folder is past MAX_ENTRIES or MAX_BYTES, and
+    temporary files left by processes that died; never `keep` (the entry just written)
+    nor anything that is not a regular file of ours named as an entry."""
+    import time
+
+    found: list[tuple[float, int, str]] = []
+    stale: list[str] = []
+    now = time.time()
+    with os.scandir(folder) as it:
+        for e in it:
+            name = e.name
+            if not _ours(name):
+                continue
+            st = e.stat(follow_symlinks=False)
+            if not S_ISREG(st.st_mode) or not _trusted(st):
+                continue
+            if name.endswith(".tmp"):
+                if now - st.st_mtime > STALE_TMP:
+                    stale.append(e.path)
+            elif name != keep:
+                found.append((st.st_mtime, st.st_size, e.path))
+    count = len(found) + 1
+    size = sum(s for _, s, _ in found) + os.stat(folder / keep).st_size
+    doomed = list(stale)
+    if count > MAX_ENTRIES or size > MAX_BYTES:
+        for _, s, path in sorted(found):
+            if count <= MAX_ENTRIES * 3 // 4 and size <= MAX_BYTES * 3 // 4:
+                break
+            doomed.append(path)
+            count, size = count - 1, size - s
+    for path in doomed:
+        with contextlib.suppress(OSError):
+            os.remove(path)
+
+
+def _ours(name: str) -> bool:
+    """An entry's name (CRC-32 in hex, ".entry") or its temporary file's (".PID.tmp")."""
+    crc, _, rest = name.partition(".")
+    if len(crc) != 8 or crc.strip("0123456789abcdef"):
+        return False
+    return rest == "entry" or (rest.endswith(".tmp") and rest[:-4].isdigit())
 
 
 def prime(path: Path, raw: bytes, data: Any, *, tag: str = "data") -> None:
