@@ -161,3 +161,29 @@ def test_forms_and_review_workbooks_never_land_in_the_evidence_store(run, option
     assert {p for p in Path("佐证材料").rglob("*") if p.is_file()} == {
         p for p in kept if p.parts[0] == "佐证材料"
     }
+
+
+@pytest.mark.parametrize("command", [["list", "-s", "办公室"], ["overdue", "--today", "2021-09-20"]])
+def test_list_and_overdue_write_csv_and_json_by_the_file_name(run, command) -> None:
+    """As status does: 清单.csv is a CSV file Excel opens in columns, x.json is JSON."""
+    assert run(*command, "--output", "a.csv").exit_code == 0
+    rows = list(csv.reader(io.StringIO(Path("a.csv").read_text(encoding="utf-8-sig"))))
+    assert "题号" in rows[0] and len(rows[0]) > 3 and all(len(r) == len(rows[0]) for r in rows)
+    assert rows[1][rows[0].index("题号")].isdigit()
+    assert run(*command, "--output", "a.JSON").exit_code == 0
+    assert Path("a.JSON").read_text(encoding="utf-8-sig").lstrip()[0] in "[{"
+    assert run(*command, "--output", "a.txt").exit_code == 0  # a table, tab-separated
+    assert "\t" in Path("a.txt").read_text(encoding="utf-8-sig")
+
+
+@pytest.mark.parametrize("suffix", ["csv", "json"])
+def test_a_table_asked_for_into_a_csv_or_json_file_is_refused(run, suffix) -> None:
+    result = run("list", "-f", "table", "--output", f"清单.{suffix}")
+    assert result.exit_code == 3
+    assert result.stderr.splitlines() == [
+        f"错误：--output 清单.{suffix}：文本表格不能写成 {suffix.upper()} 文件；要 "
+        f"{suffix.upper()} 请用 -f {suffix}（或不写 -f），要文本表格请换一个文件名，例如 清单.txt"
+    ]
+    assert not Path(f"清单.{suffix}").exists()
+    assert run("list", "-f", "json", "--output", "清单.csv").exit_code == 0  # asked for: kept
+    assert Path("清单.csv").read_text(encoding="utf-8-sig").lstrip().startswith("[")

@@ -15,9 +15,8 @@ from evalcheck.cli.frame import CliCommand, usage_checked
 from evalcheck.cli.shared import (
     ActorOpt,
     ByOpt,
-    Fmt,
     ForceOutOpt,
-    FormatOpt,
+    ListFormatOpt,
     OwnerOpt,
     SectionOpt,
     ShowFmt,
@@ -29,6 +28,7 @@ from evalcheck.cli.shared import (
     echo,
     emit_output,
     filters_of,
+    output_kind,
     parse_id,
     writer_name,
 )
@@ -129,7 +129,7 @@ def list_cmd(
     unassigned: UnassignedOpt = False,
     status: StatusOpt = None,
     previous: PreviousOpt = False,
-    fmt: FormatOpt = Fmt.table,
+    fmt: ListFormatOpt = None,
     output: ToFileOpt = None,
     force: ForceOutOpt = False,
 ) -> None:
@@ -137,7 +137,7 @@ def list_cmd(
 
     \b
     示例：evalcheck list --section 审批监管科
-    示例：evalcheck list --format csv --output 清单.csv
+    示例：evalcheck list -s 审批监管科 --output 清单.csv
     """
     from evalcheck.state.select import select_rows
 
@@ -150,13 +150,13 @@ def list_cmd(
     )  # fmt: skip
     rows = select_rows(env.snapshot(), filters)
     staged = not {"final", "approved", "pending", "returned"}.isdisjoint(filters.statuses)
-    _list_output(cl, rows, fmt, output, previous, force, staged)
+    _list_output(cl, rows, output_kind(fmt, output), output, previous, force, staged)
 
 
 def _list_output(
     cl: Any,
     rows: Any,
-    fmt: Fmt,
+    kind: str,
     output: Any,
     previous: bool,
     force: bool = False,
@@ -169,10 +169,10 @@ def _list_output(
 
     extra = [PREVIOUS] if previous else []
     footer = f"共 {len(rows)} 项" + (f"；{counting_rule(cl)}" if staged else "")
-    if fmt.value == "json":
-        data, kind = render.to_json([r.to_dict(cl) for r in rows]), "json"
-    elif fmt.value == "csv":
-        data, kind = render.view(list_csv_columns(cl) + extra, rows, "csv"), "csv"
+    if kind == "json":
+        data = render.to_json([r.to_dict(cl) for r in rows])
+    elif kind == "csv":
+        data = render.view(list_csv_columns(cl) + extra, rows, "csv")
     else:
         data = render.view(list_columns(cl, previous=previous), rows, footer=footer)
         kind = "text"

@@ -9,9 +9,8 @@ import typer
 from evalcheck.answers.review import ESCALATE_DAYS, REVIEW_DAYS, SOON_DAYS
 from evalcheck.cli.frame import CliCommand, usage_checked
 from evalcheck.cli.shared import (
-    Fmt,
     ForceOutOpt,
-    FormatOpt,
+    ListFormatOpt,
     OwnerOpt,
     SectionOpt,
     ShowFmt,
@@ -24,10 +23,11 @@ from evalcheck.cli.shared import (
     echo,
     emit_output,
     filters_of,
+    output_kind,
     parse_days,
     warn,
 )
-from evalcheck.errors import EXIT_FINDINGS, InputError
+from evalcheck.errors import EXIT_FINDINGS
 from evalcheck.views import render
 
 ShowFormatOpt = Annotated[ShowFmt, typer.Option("--format", "-f", help="输出格式：text 或 json。")]
@@ -63,7 +63,7 @@ def overdue(
     fail: Annotated[
         bool, typer.Option("--fail", help="有逾期指标时以退出码 1 结束（用于定时任务）。")
     ] = False,
-    fmt: FormatOpt = Fmt.table,
+    fmt: ListFormatOpt = None,
     output: ToFileOpt = None,
     force: ForceOutOpt = False,
 ) -> None:
@@ -81,11 +81,12 @@ def overdue(
     snap = env.snapshot(today)
     rows = select_rows(snap, filters_of(env.checklist, sections=section, owners=owner))
     late, soon, back = overdue_of(rows), due_within(rows, within), returned_late(rows)
-    if fmt.value == "json":
-        data, kind = render.to_json(_overdue_json(snap, late, soon, within, back)), "json"
-    elif fmt.value == "csv":
+    kind = output_kind(fmt, output)
+    if kind == "json":
+        data = render.to_json(_overdue_json(snap, late, soon, within, back))
+    elif kind == "csv":
         columns = overdue_csv(snap.today, review=env.checklist.review)
-        data, kind = render.view(columns, [*late, *back, *soon], "csv"), "csv"
+        data = render.view(columns, [*late, *back, *soon], "csv")
     else:
         data, kind = _overdue_text(snap, late, soon, within, back), "text"
     emit_output(data, kind=kind, output=output, force=force)
@@ -197,13 +198,13 @@ def status(
 
     清单开启审核（review: true）时另有 待审核/已审核/已退回 三列，完成率只计已审核的
     （自动计算的值在其各项来源均已审核时才算已审核）；最后一行写明按什么计。
-    --output 文件名以 .csv 结尾时按 CSV 写出（同 -f csv）。
+    --output 文件名以 .csv 或 .json 结尾时按 CSV 或 JSON 写出（同 -f csv / -f json）。
 
     \b
     示例：evalcheck status --today 2021-09-16
     示例：evalcheck status -f csv --output 进度.csv
     """
-    kind, env = _status_kind(fmt, output), ctx_env(ctx)
+    kind, env = output_kind(fmt, output, text="text"), ctx_env(ctx)
     if units:  # progress per unit (区县、市本级) and who has not reported
         from evalcheck.cli.units import status_units
 
@@ -233,20 +234,6 @@ def _status_body(env: Any, snap: Any, kind: str) -> str:
     from evalcheck.model.loading import locate_checklist
 
     return _status_text(snap, groups, locate_checklist(env.checklist_option).describe())
-
-
-def _status_kind(fmt: StatusFmt | None, output: Path | None) -> str:
-    """text, json or csv: `--output x.csv` means CSV unless another format is asked for,
-    and a text table is not written into a .csv file."""
-    is_csv = output is not None and output.suffix.lower() == ".csv"
-    if fmt is None:
-        return "csv" if is_csv else "text"
-    if fmt is StatusFmt.text and is_csv:
-        raise InputError(
-            f"--output {output}：文本表格不能写成 CSV 文件；要 CSV 请用 -f csv"
-            "（或不写 -f），要文本表格请换一个文件名，例如 进度.txt"
-        )
-    return fmt.value
 
 
 def _status_csv(snap: Any, groups: dict[str, Any]) -> str:

@@ -379,6 +379,16 @@ OwnerOpt = Annotated[
 FormatOpt = Annotated[
     Fmt, typer.Option("--format", "-f", help="输出格式：table（表格）、json 或 csv。")
 ]
+ListFormatOpt = Annotated[
+    Fmt | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="输出格式：table（表格，默认）、json 或 csv；--output 文件名以 .csv 或 .json "
+        "结尾时不写也按它写出。",
+        show_default=False,
+    ),
+]
 TodayOpt = Annotated[
     str | None,
     typer.Option(
@@ -468,6 +478,24 @@ def echo(text: str) -> None:
 def warn(text: str) -> None:
     """A warning the command goes on after: one line on stderr."""
     typer.echo(f"注意：{text}", err=True)
+
+
+def output_kind(fmt: str | None, output: Path | None, *, text: str = "table") -> str:
+    """The format of a listing (list, overdue, status): the one asked for with -f; else
+    the --output file's ending (进度.csv is written as CSV, x.json as JSON); else `text`,
+    the command's table. A table asked for into a .csv or .json file is refused (exit 3):
+    Excel would show it all in the first column."""
+    ending = output.suffix.lower().lstrip(".") if output is not None else ""
+    by_name = ending if ending in ("csv", "json") else None
+    if fmt is None:
+        return by_name or text
+    if fmt == text and by_name is not None:
+        example = "清单.txt" if text == "table" else "进度.txt"
+        raise InputError(
+            f"--output {output}：文本表格不能写成 {ending.upper()} 文件；要 {ending.upper()} 请用 "
+            f"-f {ending}（或不写 -f），要文本表格请换一个文件名，例如 {example}"
+        )
+    return str(fmt)
 
 
 def emit_output(
