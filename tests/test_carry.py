@@ -570,6 +570,34 @@ def test_answer_warns_at_once_when_far_from_last_year(run, years) -> None:
     assert "上年对比" not in run("answer", "46", "--value", "300").stderr
 
 
+def test_a_form_import_warns_as_answer_does_when_far_from_last_year(run, years) -> None:
+    """Sections fill forms, the main path: the comparison with last year is said on import
+    (and on its --dry-run) as `answer` says it, not only later by `check`."""
+    import openpyxl
+
+    carry(run, years)
+    assert run("export", "--split", "表").exit_code == 0
+    for form in sorted(Path("表").glob("*.xlsx")):
+        wb = openpyxl.load_workbook(form)
+        ws = wb["测评指标"]
+        header = next(r for r in range(1, 9) if any(c.value == "题号" for c in ws[r]))
+        col = {c.value: c.column for c in ws[header]}
+        rows = [r for r in range(header + 1, ws.max_row + 1) if ws.cell(r, col["题号"]).value == 46]
+        if rows:
+            row = rows[0]
+            break
+    ws.cell(row, col["填报值"]).value = 3
+    wb.save(form)
+    line = (
+        "注意（提醒，上年对比:数量）：第46项数量比上年变化超过 50%：上年 312 个（2021年第47项）"
+        " → 今年 3 个"
+    )
+    dry = run("import", str(form), "--dry-run", "--by", "张三")
+    assert dry.exit_code == 0 and line in dry.stderr
+    done = run("import", str(form), "--by", "张三")
+    assert done.exit_code == 0 and line in done.stderr
+
+
 # ---------------------------------------------------------------- the mapping file: a round trip
 
 KIND_VALUES = {
@@ -779,3 +807,31 @@ def test_a_units_answers_file_as_last_years_is_said(run, years) -> None:
     assert r.exit_code == 0, r.output
     assert "是单位“沙坡头区”的答案文件，不是市级的" in r.stderr
     assert "不是市级的" not in carry(run, years).stderr
+
+
+def test_a_value_typed_over_last_years_formula_is_not_prefilled(
+    run, tmp_path: Path, monkeypatch
+) -> None:
+    """121 typed by hand (80%, its formula gives 75%) and approved with a 说明: this year
+    121 is still worked out by its formula, never last year's typed figure."""
+    last, now = tmp_path / "2021", tmp_path / "2022"
+    last.mkdir()
+    now.mkdir()
+    monkeypatch.chdir(last)
+    assert run("init").exit_code == 0
+    for ident, value in (("119", "200"), ("120", "150"), ("121", "80")):
+        assert run("answer", ident, "--value", value, "--by", "赵六").exit_code == 0
+    assert run("approve", "119", "--by", "万富春").exit_code == 0
+    assert run("approve", "120", "--by", "高秀英").exit_code == 0
+    signed = run("approve", "121", "--by", "高秀英", "--explain", "按台账口径")
+    assert signed.exit_code == 0, signed.output
+    monkeypatch.chdir(now)
+    assert run("init").exit_code == 0
+    old = ["--from-checklist", str(last / "indicators.yaml")]
+    assert run("carry", *old, "--from-answers", str(last / "answers.yaml")).exit_code == 0
+    filled = run("carry", "--prefill", "--by", "张三")
+    assert filled.exit_code == 0, filled.output
+    assert "已沿用上年答案 2 项（第119–120项" in filled.stdout
+    assert "未沿用 1 项（今年按公式自动计算）：第121项" in filled.stdout
+    shown = run("show", "121").stdout
+    assert "填报值：75%（自动计算）" in shown and "上年值：80%" in shown

@@ -129,3 +129,55 @@ def test_the_word_attachment_notes_the_explanation(run) -> None:
     rows = [r for t in tables for r in t.rows]
     row = next(r for r in rows if r.cells[header.index("题号")].text == "132")
     assert row.cells[header.index("备注")].text == "已说明：国家系统口径含个体户"
+
+
+FORMULA_121 = "第121项填报为 80%，但按公式 第120项 / 第119项 * 100 应为 75%"
+
+
+def _typed_over_formula(run) -> None:
+    """121 is worked out as 120 / 119 (150 / 200 = 75%); 80% typed over it."""
+    for ident, value in (("119", "200"), ("120", "150")):
+        assert run("answer", ident, "--value", value, "--by", "赵六").exit_code == 0
+    assert run("approve", "119", "--by", "万富春").exit_code == 0
+    assert run("approve", "120", "--by", "高秀英").exit_code == 0
+    typed = run("answer", "121", "--value", "80", "--by", "赵六")
+    assert typed.exit_code == 0
+    assert typed.stderr.splitlines() == [f"注意（错误，formula:121）：{FORMULA_121}"]
+
+
+def test_a_value_its_formula_disagrees_with_needs_an_explanation_to_be_approved(run) -> None:
+    """What `check` calls an error (a typed value against its formula) is said at once,
+    shown for review, and approved only with a 说明, as a broken rule is."""
+    _typed_over_formula(run)
+    listed = run("review", "--owner", "高秀英", "-f", "json")
+    (item,) = json.loads(listed.stdout)[0]["items"]
+    assert item["id"] == 121 and item["findings"] == [f"错误（formula:121）：{FORMULA_121}"]
+    before = Path("answers.yaml").read_bytes()
+    refused = run("approve", "121", "--by", "高秀英")
+    assert refused.exit_code == 3
+    assert refused.stderr.splitlines() == [
+        f"错误：未审核通过任何指标：第121项与公式不符（{FORMULA_121}）：审核通过需写明说明，"
+        '例如 evalcheck approve 121 --explain "原因" --by 高秀英'
+    ]
+    assert Path("answers.yaml").read_bytes() == before
+    # a source of it is right, whatever 121 says: approved as it is (119/120 above)
+    done = run("approve", "121", "--by", "高秀英", "--explain", "按台账口径")
+    assert done.exit_code == 0, done.output
+    assert "说明：按台账口径" in run("show", "121").stdout
+
+
+def test_the_review_workbook_asks_a_comment_for_a_value_against_its_formula(run) -> None:
+    _typed_over_formula(run)
+    assert run("export", "--review", "审核表").exit_code == 0
+    (book,) = [p for p in Path("审核表").glob("*.xlsx") if "高秀英" in p.name]
+    wb = openpyxl.load_workbook(book)
+    ws = wb["审核"]
+    col = {c.value: c.column for c in ws[2]}
+    row = next(r for r in range(3, ws.max_row + 1) if ws.cell(r, col["题号"]).value == 121)
+    ws.cell(row, col["审核结论"]).value = "通过"
+    wb.save(book)
+    before = Path("answers.yaml").read_bytes()
+    refused = run("import", str(book))
+    assert refused.exit_code == 3
+    assert f"第121项与公式不符（{FORMULA_121}）：审核通过需在“审核意见”中写明说明" in refused.stderr
+    assert Path("answers.yaml").read_bytes() == before

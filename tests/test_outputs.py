@@ -163,7 +163,9 @@ def test_forms_and_review_workbooks_never_land_in_the_evidence_store(run, option
     }
 
 
-@pytest.mark.parametrize("command", [["list", "-s", "办公室"], ["overdue", "--today", "2021-09-20"]])
+@pytest.mark.parametrize(
+    "command", [["list", "-s", "办公室"], ["overdue", "--today", "2021-09-20"]]
+)
 def test_list_and_overdue_write_csv_and_json_by_the_file_name(run, command) -> None:
     """As status does: 清单.csv is a CSV file Excel opens in columns, x.json is JSON."""
     assert run(*command, "--output", "a.csv").exit_code == 0

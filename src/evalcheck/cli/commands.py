@@ -175,7 +175,6 @@ def _list_output(
         data = render.view(list_csv_columns(cl) + extra, rows, "csv")
     else:
         data = render.view(list_columns(cl, previous=previous), rows, footer=footer)
-        kind = "text"
     emit_output(data, kind=kind, output=output, force=force)
 
 
@@ -369,12 +368,12 @@ def _answer_message(
 def warn_findings(findings: list[Any]) -> None:
     """After an answer: last year's comparison, then the rules it breaks (stderr)."""
     for f in findings:
+        level = "错误" if f.severity == "error" else "提醒"
         if f.kind == "rule":
-            level = "错误" if f.severity == "error" else "提醒"
             others = "；".join(f"第{i.id}项 = {i.value}" for i in f.involved)
             typer.echo(f"注意（{level}，规则 {f.rule}）：{f.message}：{others}", err=True)
         else:
-            typer.echo(f"注意（提醒，{f.rule}）：{f.message}", err=True)
+            typer.echo(f"注意（{level}，{f.rule}）：{f.message}", err=True)
 
 
 @app.command(cls=CliCommand)

@@ -77,18 +77,17 @@ def overdue(
     from evalcheck.state.select import select_rows
     from evalcheck.views.columns import overdue_csv
 
-    env = ctx_env(ctx)
+    env, kind = ctx_env(ctx), output_kind(fmt, output)
     snap = env.snapshot(today)
     rows = select_rows(snap, filters_of(env.checklist, sections=section, owners=owner))
     late, soon, back = overdue_of(rows), due_within(rows, within), returned_late(rows)
-    kind = output_kind(fmt, output)
     if kind == "json":
         data = render.to_json(_overdue_json(snap, late, soon, within, back))
     elif kind == "csv":
         columns = overdue_csv(snap.today, review=env.checklist.review)
         data = render.view(columns, [*late, *back, *soon], "csv")
     else:
-        data, kind = _overdue_text(snap, late, soon, within, back), "text"
+        data = _overdue_text(snap, late, soon, within, back)
     emit_output(data, kind=kind, output=output, force=force)
     if fail and (late or back):
         raise typer.Exit(EXIT_FINDINGS)
@@ -204,7 +203,7 @@ def status(
     示例：evalcheck status --today 2021-09-16
     示例：evalcheck status -f csv --output 进度.csv
     """
-    kind, env = output_kind(fmt, output, text="text"), ctx_env(ctx)
+    kind, env = output_kind(fmt, output, example="进度.txt"), ctx_env(ctx)
     if units:  # progress per unit (区县、市本级) and who has not reported
         from evalcheck.cli.units import status_units
 

@@ -67,25 +67,25 @@ def review_cmd(
     values = snap.effective_values()
     groups = group_rows(snap, rows, "owner")
     if fmt.value == "json":
-        echo(render.to_json([_group_dict(cl, name, g, values) for name, g in groups]))
+        echo(render.to_json([_group_dict(snap, name, g, values) for name, g in groups]))
     elif not rows:
         echo("没有等待审核的答案。")
     else:
-        echo(_review_text(cl, groups, values))
+        echo(_review_text(snap, groups, values))
 
 
-def _group_dict(cl: Checklist, name: str, group: list[Any], values: dict[int, float]) -> Any:
-    items = [_pending_dict(cl, r, values) for r in group]
+def _group_dict(snap: Any, name: str, group: list[Any], values: dict[int, float]) -> Any:
+    items = [_pending_dict(snap, r, values) for r in group]
     return {"owner": name, "count": len(group), "items": items}
 
 
-def _review_text(cl: Checklist, groups: list[Any], values: dict[int, float]) -> str:
+def _review_text(snap: Any, groups: list[Any], values: dict[int, float]) -> str:
     """One table per leader, then how to approve or return."""
     from evalcheck.views.columns import pending_columns
 
     parts = []
     for name, group in groups:
-        columns = pending_columns(lambda r: "；".join(_findings(cl, r.id, values)))
+        columns = pending_columns(lambda r: "；".join(_findings(snap, r.id, values)))
         title = f"{name}：待审核 {len(group)} 项"
         parts.append(render.view(columns, group, title=title, hint=None))
     hidden = render.hidden_note(render.JSON_HINT)
@@ -101,19 +101,18 @@ def _review_text(cl: Checklist, groups: list[Any], values: dict[int, float]) -> 
     return "\n\n".join(parts)
 
 
-def _findings(cl: Checklist, ident: int, values: dict[int, float]) -> list[str]:
-    if not cl.rules:
-        return []
-    from evalcheck.state.rules import violations_for
+def _findings(snap: Any, ident: int, values: dict[int, float]) -> list[str]:
+    """The 规则提示 of an answer awaiting review: what `check` says of it."""
+    from evalcheck.state.rules import answer_findings
 
     out = []
-    for f in violations_for(cl, values, ident):
+    for f in answer_findings(snap, ident, values):
         level = "错误" if f.severity == "error" else "提醒"
         out.append(f"{level}（{f.rule}）：{f.message}")
     return out
 
 
-def _pending_dict(cl: Checklist, r: Any, values: dict[int, float]) -> dict[str, Any]:
+def _pending_dict(snap: Any, r: Any, values: dict[int, float]) -> dict[str, Any]:
     st = r.state
     return {
         "id": r.id,
@@ -127,7 +126,7 @@ def _pending_dict(cl: Checklist, r: Any, values: dict[int, float]) -> dict[str, 
         "by": r.author,
         "at": r.authored_at,
         "evidence": len(st.evidence),
-        "findings": _findings(cl, r.id, values),
+        "findings": _findings(snap, r.id, values),
     }
 
 

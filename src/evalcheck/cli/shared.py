@@ -156,15 +156,10 @@ class Env:
 
     def snapshot(self, today: str | None = None) -> "Snapshot":
         """The state of every indicator (snapshot.py): what every view reads."""
-        from evalcheck.answers.paths import previous_path
         from evalcheck.state.deadlines import parse_today
-        from evalcheck.state.snapshot import take
+        from evalcheck.state.snapshot import previous_for, take
 
-        previous = None
-        if previous_path(self.answers_path).exists():  # after `carry`: last year's values
-            from evalcheck.year.mapping import previous_values
-
-            previous = previous_values(self.answers_path, self.checklist)
+        previous = previous_for(self.answers_path, self.checklist)  # after `carry`
         return take(self.checklist, self.answers(), parse_today(today), previous)
 
     @contextmanager
@@ -480,22 +475,23 @@ def warn(text: str) -> None:
     typer.echo(f"注意：{text}", err=True)
 
 
-def output_kind(fmt: str | None, output: Path | None, *, text: str = "table") -> str:
-    """The format of a listing (list, overdue, status): the one asked for with -f; else
-    the --output file's ending (进度.csv is written as CSV, x.json as JSON); else `text`,
-    the command's table. A table asked for into a .csv or .json file is refused (exit 3):
-    Excel would show it all in the first column."""
+def output_kind(fmt: str | None, output: Path | None, *, example: str = "清单.txt") -> str:
+    """ "text", "csv" or "json", how a listing (list, overdue, status) is written: the
+    format asked for with -f (table and text are the text table); else the --output file's
+    ending (进度.csv is written as CSV, x.json as JSON); else the text table. A table asked
+    for into a .csv or .json file is refused (exit 3): Excel would show it all in the first
+    column. `example`: a file name to suggest for a table."""
     ending = output.suffix.lower().lstrip(".") if output is not None else ""
     by_name = ending if ending in ("csv", "json") else None
+    table = fmt is None or fmt in ("table", "text")
     if fmt is None:
-        return by_name or text
-    if fmt == text and by_name is not None:
-        example = "清单.txt" if text == "table" else "进度.txt"
+        return by_name or "text"
+    if table and by_name is not None:
         raise InputError(
             f"--output {output}：文本表格不能写成 {ending.upper()} 文件；要 {ending.upper()} 请用 "
             f"-f {ending}（或不写 -f），要文本表格请换一个文件名，例如 {example}"
         )
-    return str(fmt)
+    return "text" if table else str(fmt)
 
 
 def emit_output(

@@ -76,8 +76,7 @@ def answer(
 
                 sync(root, ind.id, before, items, ops, incoming)
         current = answers.state(ind.id)
-        values = _rule_values(ws, answers) if st is not None and not clear else None
-    warnings = _warnings(ws, ind, values) if values is not None else []
+        warnings = _warnings(ws, answers, ind) if st is not None and not clear else []
     return Answered(ind, st, current, added, warnings)
 
 
@@ -124,28 +123,16 @@ def _unchanged(
     return saved if changed is None else None
 
 
-def _rule_values(ws: Workspace, answers: Answers) -> dict[int, float]:
-    """The values the checklist's rules see, taken inside the transaction."""
-    if not ws.checklist.rules:
-        return {}
-    from evalcheck.state.rules import effective_values
+def _warnings(ws: Workspace, answers: Answers, ind: Indicator) -> list[Finding]:
+    """What `check` would say of the new answer (state.rules.answer_findings), taken
+    inside the transaction: the rules it breaks, a value its formula disagrees with,
+    after `carry` a value far from last year's."""
+    from evalcheck.infra import clock
+    from evalcheck.state.rules import answer_findings
+    from evalcheck.state.snapshot import previous_for, take
 
-    return effective_values(ws.checklist, answers)
-
-
-def _warnings(ws: Workspace, ind: Indicator, values: dict[int, float]) -> list[Finding]:
-    """Rules involving the indicator that its new answer breaks; after `carry`, an answer
-    far from last year's (worth a second look at once)."""
-    out: list[Finding] = []
-    if previous_path(ws.answers_path).exists():
-        from evalcheck.state.plausibility import plausibility
-
-        out += plausibility(ws.checklist, [ws.snapshot().row(ind.id)])
-    if ws.checklist.rules:
-        from evalcheck.state.rules import violations_for
-
-        out += violations_for(ws.checklist, values, ind.id)
-    return out
+    previous = previous_for(ws.answers_path, ws.checklist)
+    return answer_findings(take(ws.checklist, answers, clock.today(), previous), ind.id)
 
 
 class Undone(NamedTuple):

@@ -147,7 +147,7 @@ def preview_import(ws: Workspace, plan: ImportPlan, *, overwrite: bool) -> Impor
     trial = copy.deepcopy(target.answers())  # in memory only: the rules after the import
     applied = apply_changes(take(ws.checklist, trial, today()), trial, plan.changes, by="")
     notes = date_serial_notes(planned, _years(ws))
-    return ImportPreview(planned, found, rule_findings(ws, trial, applied), notes)
+    return ImportPreview(planned, found, rule_findings(target, trial, applied), notes)
 
 
 class Imported(NamedTuple):
@@ -180,19 +180,22 @@ def apply_import(ws: Workspace, plan: ImportPlan, *, by: str, overwrite: bool) -
 
 
 def rule_findings(ws: Workspace, answers: Answers, done: Sequence[Planned]) -> "list[Finding]":
-    """The checklist's rules that the changed answers break, each rule once, in rule order
-    (what `answer` reports for one indicator)."""
-    if not ws.checklist.rules or not done:
+    """What `answer` says of each changed answer (state.rules.answer_findings): the rules
+    they break (each once, in rule order), values their formulas disagree with, after
+    `carry` values far from last year's (in the order of the rows)."""
+    if not done:
         return []
-    from evalcheck.state.rules import effective_values, violations_for
+    from evalcheck.state.rules import answer_findings
+    from evalcheck.state.snapshot import previous_for
 
-    values = effective_values(ws.checklist, answers)
-    seen: dict[str, Finding] = {}
+    snap = take(ws.checklist, answers, today(), previous_for(ws.answers_path, ws.checklist))
+    values = snap.effective_values()
+    seen: dict[tuple[str, frozenset[int]], Finding] = {}
     for ch, _, _ in done:
-        for f in violations_for(ws.checklist, values, ch.ind.id):
-            seen.setdefault(f.rule, f)
-    order = [r.id for r in ws.checklist.rules]
-    return sorted(seen.values(), key=lambda f: order.index(f.rule) if f.rule in order else 0)
+        for f in answer_findings(snap, ch.ind.id, values):
+            seen.setdefault((f.rule, frozenset(i.id for i in f.involved)), f)
+    order = {r.id: n for n, r in enumerate(ws.checklist.rules)}
+    return sorted(seen.values(), key=lambda f: order.get(f.rule, len(order)))
 
 
 def apply_changes(

@@ -95,24 +95,41 @@ def approve(
 def rule_breaks(
     cl: Checklist, answers: Answers, chosen: list[Indicator]
 ) -> dict[Any, list[Finding]]:
-    """The chosen indicators whose answers break an error-level rule, with those rules."""
-    if not cl.rules or not chosen:
+    """The chosen indicators whose answers `check` reports as errors (a rule of error
+    level broken, a value its formula disagrees with), with those findings."""
+    if not chosen:
         return {}
-    from evalcheck.state.rules import effective_values, violations_for
+    from evalcheck.infra import clock
+    from evalcheck.state.rules import answer_findings
+    from evalcheck.state.snapshot import take
 
-    values = effective_values(cl, answers)
+    if not cl.rules and not any(i.formula for i in chosen):
+        return {}
+    snap = take(cl, answers, clock.today())
+    values = snap.effective_values()
     out: dict[Any, list[Finding]] = {}
     for ind in chosen:
-        found = [f for f in violations_for(cl, values, ind.id) if f.severity == "error"]
+        found = [f for f in answer_findings(snap, ind.id, values) if f.severity == "error"]
         if found:
             out[ind] = found
     return out
 
 
+def _problems(found: list[Finding]) -> str:
+    """What is wrong with an answer, as the refusals say it: '违反错误级规则 R132（…）',
+    '与公式不符（第121项填报为 80%，但按公式 … 应为 75%）'."""
+    rules = "、".join(f"{f.rule}（{f.message}）" for f in found if f.kind == "rule")
+    formula = "；".join(f.message for f in found if f.kind != "rule")
+    said = [
+        f"违反错误级规则 {rules}" if rules else "",
+        f"与公式不符（{formula}）" if formula else "",
+    ]
+    return "，且".join(x for x in said if x)
+
+
 def _needs_explanation(ind: Indicator, found: list[Finding], reviewer: str) -> str:
-    rules = "、".join(f"{f.rule}（{f.message}）" for f in found)
     return (
-        f"第{ind.id}项违反错误级规则 {rules}：审核通过需写明说明，"
+        f"第{ind.id}项{_problems(found)}：审核通过需写明说明，"
         f'例如 evalcheck approve {ind.id} --explain "原因" --by {reviewer}'
     )
 
@@ -246,9 +263,8 @@ def _explained(
         elif p.decision.comment:
             out.append(replace(p, explanation=p.decision.comment))
         else:
-            rules = "、".join(f"{f.rule}（{f.message}）" for f in found)
             refused.append(
-                f"{p.decision.where}：第{p.decision.ind.id}项违反错误级规则 {rules}：审核通过需在"
+                f"{p.decision.where}：第{p.decision.ind.id}项{_problems(found)}：审核通过需在"
                 "“审核意见”中写明说明（为什么仍然接受），或选“退回”"
             )
     return out, refused

@@ -137,37 +137,59 @@ def _with_stages(finding: Finding, snap: Snapshot) -> Finding:
 
 def _derived_findings(snap: Snapshot, values: Mapping[int, float]) -> list[Finding]:
     """Each derived value against what was recorded: computed for a blank, or disagreeing."""
+    found = (_derived_finding(snap.checklist, row, values) for row in snap.rows)
+    return [f for f in found if f is not None]
+
+
+def _derived_finding(checklist: Checklist, row: Any, values: Mapping[int, float]) -> Finding | None:
+    """The row's derived value against what was recorded, or None (nothing to say)."""
+    d, ind = row.derived, row.ind
+    if d is None or d.value is None or ind.formula is None:
+        return None
+    refs = expr.references(ind.formula)
+    recorded = row.state.value if row.state is not None else None
+    if row.status is Status.COMPUTED:
+        return Finding(
+            "derived-missing",
+            "warning",
+            f"formula:{ind.id}",
+            f"第{ind.id}项未填报，按公式 {expr.describe(ind.formula)} 自动计算为 "
+            f"{format_value(ind, d.value)}",
+            _involved(checklist, values, [ind.id, *refs]),
+        )
+    if isinstance(recorded, int | float) and abs(recorded - d.value) > TOLERANCE:
+        return Finding(
+            "derived-mismatch",
+            "error",
+            f"formula:{ind.id}",
+            f"第{ind.id}项填报为 {format_value(ind, as_number(float(recorded)))}，但按公式 "
+            f"{expr.describe(ind.formula)} 应为 {format_value(ind, d.value)}",
+            _involved(checklist, {**values, ind.id: float(recorded)}, [ind.id, *refs]),
+        )
+    return None
+
+
+def answer_findings(
+    snap: Snapshot, ident: int, values: Mapping[int, float] | None = None
+) -> list[Finding]:
+    """What `check` says of one indicator's answer, said when the answer is given (answer,
+    import), shown beside it for review (规则提示) and weighed when it is approved (an
+    error needs a 说明): the rules involving it that the values break; its recorded value
+    against its formula's, for an indicator computed from others (the value is its own:
+    approving a source of it needs no 说明); after `carry`, a value far from last year's."""
     checklist = snap.checklist
-    found: list[Finding] = []
-    for row in snap.rows:
-        d, ind = row.derived, row.ind
-        if d is None or d.value is None or ind.formula is None:
-            continue
-        refs = expr.references(ind.formula)
-        recorded = row.state.value if row.state is not None else None
-        if row.status is Status.COMPUTED:
-            found.append(
-                Finding(
-                    "derived-missing",
-                    "warning",
-                    f"formula:{ind.id}",
-                    f"第{ind.id}项未填报，按公式 {expr.describe(ind.formula)} 自动计算为 "
-                    f"{format_value(ind, d.value)}",
-                    _involved(checklist, values, [ind.id, *refs]),
-                )
-            )
-        elif isinstance(recorded, int | float) and abs(recorded - d.value) > TOLERANCE:
-            found.append(
-                Finding(
-                    "derived-mismatch",
-                    "error",
-                    f"formula:{ind.id}",
-                    f"第{ind.id}项填报为 {format_value(ind, as_number(float(recorded)))}，但按公式 "
-                    f"{expr.describe(ind.formula)} 应为 {format_value(ind, d.value)}",
-                    _involved(checklist, {**values, ind.id: float(recorded)}, [ind.id, *refs]),
-                )
-            )
-    return found
+    values = snap.effective_values() if values is None else values
+    row = snap.row(ident)
+    out: list[Finding] = []
+    if row.previous is not None:
+        from evalcheck.state.plausibility import plausibility
+
+        out += plausibility(checklist, [row])
+    out += violations_for(checklist, values, ident)
+    mismatch = _derived_finding(checklist, row, values)
+    if mismatch is not None and mismatch.kind == "derived-mismatch":
+        out.append(mismatch)
+    return out
 
 
 def violations_for(checklist: Checklist, values: Mapping[int, float], ident: int) -> list[Finding]:

@@ -394,6 +394,18 @@ class Snapshot:
         return out
 
 
+def previous_for(answers_path: "Path", checklist: Checklist) -> "Mapping[int, Previous] | None":
+    """Last year's values for `take` after `carry` (the mapping file beside the answers
+    file), else None."""
+    from evalcheck.answers.paths import previous_path
+
+    if not previous_path(answers_path).exists():
+        return None
+    from evalcheck.year.mapping import previous_values
+
+    return previous_values(answers_path, checklist)
+
+
 def take(
     checklist: Checklist,
     answers: Answers,

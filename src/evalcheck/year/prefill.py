@@ -99,6 +99,7 @@ RETURNED_LAST_YEAR = "上年已退回"
 UNREVIEWED_LAST_YEAR = "上年未审核"
 COLLECTED = "由各单位填报，市级值由 rollup 汇总"
 COMPUTED_LAST_YEAR = "上年为按公式自动计算的值"
+COMPUTED_THIS_YEAR = "今年按公式自动计算"
 
 
 def prefill(
@@ -110,7 +111,9 @@ def prefill(
     value that fits this year's indicator, nothing answered yet this year, and an answer
     that was final last year (never one returned or left unreviewed). Never an indicator
     collected from the units (`collect: units`): its city value is their roll-up, and a
-    prefilled one would stand as a hand-typed answer against it (`rollup --apply`). Returns
+    prefilled one would stand as a hand-typed answer against it (`rollup --apply`); nor
+    one this year's formula computes (a value typed over last year's formula would stand
+    against it). Returns
     the ids filled and, by reason, the ids left alone (not those unanswered last year).
     """
     from evalcheck.model.kinds import value_fits
@@ -126,6 +129,8 @@ def prefill(
         reason = None
         if e.computed:  # worked out by last year's formula: nobody's answer to carry
             reason = COMPUTED_LAST_YEAR
+        elif ind.formula is not None:  # worked out this year: a typed value would stand
+            reason = COMPUTED_THIS_YEAR  # against it (last year's, typed over the formula)
         elif checklist.units is not None and checklist.units.is_collected(ind.id):
             reason = COLLECTED
         elif e.verdict == "returned":
