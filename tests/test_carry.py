@@ -835,3 +835,12 @@ def test_a_value_typed_over_last_years_formula_is_not_prefilled(
     assert "未沿用 1 项（今年按公式自动计算）：第121项" in filled.stdout
     shown = run("show", "121").stdout
     assert "填报值：75%（自动计算）" in shown and "上年值：80%" in shown
+
+
+def test_reminders_carry_last_years_value_for_whoever_fills_it_in(run, years) -> None:
+    """The section reminded of an item sees last year's value beside it, as list, show
+    and the exports show it."""
+    carry(run, years)
+    text = run("remind", "--to", "政务服务中心", "--today", "2022-09-20").stdout
+    line = next(x for x in text.splitlines() if "第46项" in x)
+    assert line.endswith("；上年值：312 个）"), line

@@ -124,7 +124,7 @@ def _detail(tier: Tier, r: Row, today: dt.date, to: str) -> str:
             state = f"还剩 {-r.days} 天"
         return (
             f"原填报值：{r.display}；{signed_by(st)}于{_short_date(st.reviewed_at)}退回，"
-            f"原因：{st.comment}；{due}，{state}"
+            f"原因：{st.comment}；{due}，{state}{_previous(r)}"
         )
     if tier in SECTION_TIERS:
         owner = f"责任领导：{'、'.join(r.ind.owners)}，" if r.ind.owners else ""
@@ -138,7 +138,7 @@ def _detail(tier: Tier, r: Row, today: dt.date, to: str) -> str:
             state = "今天到期"
         else:
             state = f"还剩 {r.days_left} 天"
-        return f"{owner}{due}，{state}"
+        return f"{owner}{due}，{state}{_previous(r)}"
     st = r.state
     if tier is Tier.ESCALATE:
         if r.review is Review.RETURNED and st is not None:
@@ -150,6 +150,13 @@ def _detail(tier: Tier, r: Row, today: dt.date, to: str) -> str:
         f"填报值：{r.display}；{r.section} {r.author} {_short_date(r.authored_at)}填报，"
         f"已等待 {days_waiting(r.authored_at, today)} 天"
     )
+
+
+def _previous(r: Row) -> str:
+    """After `carry`, last year's value for whoever fills the indicator in (a reference,
+    with last year's verdict when it was not final): '；上年值：312 个（上年已退回）'."""
+    shown = r.previous.display if r.previous is not None else ""
+    return f"；上年值：{shown}" if shown else ""
 
 
 def _short_date(at: str | None) -> str:
