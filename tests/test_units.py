@@ -118,6 +118,33 @@ def test_a_percent_is_recomputed_from_the_summed_inputs_not_averaged(work: Path)
     assert [p.value for p in r.parts] == [90, 50, 100]  # each unit's own percent, shown
 
 
+def test_a_unit_whose_own_percent_is_not_applicable_takes_no_part_in_it(
+    work: Path, run: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """海原县 says 2 (the total) is 不适用 but reports 3: its own 4 is 不适用, so its 3
+    must not swell the city's numerator (a ratio over 100%); and its form says 不适用 for
+    4, not 逾期, as status --units counts it."""
+    values = {u: dict(v) for u, v in FULL.items()}
+    values["海原县"][2] = "NA"
+    values["海原县"][3] = 600
+    for unit, v in values.items():
+        fill(work, unit, v)
+    r = rollups_of(work)[4]
+    assert r.value == pytest.approx((900 + 250) / (1000 + 500) * 100, abs=1e-6)  # 6 places
+    assert r.na == ("海原县",) and r.complete
+    assert "（不含海原县：其第4项不适用）" in r.formula
+    monkeypatch.chdir(work)
+    monkeypatch.setenv("EVALCHECK_TODAY", "2021-09-20")
+    assert run("export", "--units", "表").exit_code == 0
+    import openpyxl
+
+    ws = openpyxl.load_workbook(Path("表") / "2021测评填报_单位_海原县.xlsx")["测评指标"]
+    header = next(r for r in range(1, 9) if any(c.value == "题号" for c in ws[r]))
+    col = {c.value: c.column for c in ws[header]}
+    row = next(r for r in range(header + 1, ws.max_row + 1) if ws.cell(r, col["题号"]).value == 4)
+    assert ws.cell(row, col["状态"]).value == "不适用"
+
+
 def test_yes_no_any_and_all(work: Path) -> None:
     for unit, values in FULL.items():
         fill(work, unit, values)

@@ -41,7 +41,28 @@ class UnitWorkspace:
         return load_answers(self._path, self._checklist)
 
     def snapshot(self, today: str | None = None) -> Snapshot:
-        return take(self._checklist, self.answers(), parse_today(today))
+        """The unit's rows; an indicator that follows its sources (a formula over collected
+        ones, never filled in by the unit) is 不适用 when every source is reported and it
+        still has no value (a source 不适用): as status, remind and the roll-ups count it
+        (state.rollup.unit_value), not overdue in the unit's form."""
+        from evalcheck.model.entity import replace
+        from evalcheck.state.rollup import follows_sources, unit_value
+        from evalcheck.state.snapshot import Status
+
+        answers = self.answers()
+        snap = take(self._checklist, answers, parse_today(today))
+        plan = self._checklist.units
+        if plan is None:
+            return snap
+        rows = tuple(
+            replace(r, status=Status.NA)
+            if r.status is Status.OPEN
+            and follows_sources(plan, r.ind)
+            and unit_value(self._checklist, answers, r.ind) == (True, None, True)
+            else r
+            for r in snap.rows
+        )
+        return Snapshot(self._checklist, snap.today, rows, answers)
 
     def saved(self) -> Answers:
         return load_answers(self._path, self._checklist)
