@@ -44,7 +44,7 @@ TEXT = ind("text")
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [("312", 312), ("３１２", 312), ("312个", 312), (" 312 ", 312), ("0", 0), ("1,234", 1234),
-     ("312 项", 312), ("+5", 5)],
+     ("312 个", 312), ("+5", 5)],
 )  # fmt: skip
 def test_count_accepts(raw: str, expected: int) -> None:
     assert values.parse(COUNT, raw) == expected
@@ -61,6 +61,37 @@ def test_count_refuses(raw: str, why: str) -> None:
         values.parse(COUNT, raw)
     assert why in exc.value.message
     assert "第1项（数量）" in exc.value.message and "例如：312" in exc.value.message
+
+
+ITEMS = ind("count", unit="项")
+DAYS = ind("number", unit="工作日", low=0)
+
+
+@pytest.mark.parametrize(
+    ("spec", "raw", "expected"),
+    [(ITEMS, "300项", 300), (ITEMS, "３００ 项", 300), (ITEMS, "300个", 300),
+     (ITEMS, "１２个", 12), (ind("count", unit="人"), "12个人", 12), (DAYS, "2.5工作日", 2.5),
+     (DAYS, "3个工作日", 3), (ind("count", unit=None), "5人", 5)],
+)  # fmt: skip
+def test_a_unit_written_is_the_indicators_own_or_the_classifier_ge(spec, raw, expected) -> None:
+    assert values.parse(spec, raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("spec", "raw", "why"),
+    [(ITEMS, "300人", "本项的单位是“项”，填写的是“人”（请填以“项”计的数；单位可不写，也可写“项”或“个”）"),
+     (ITEMS, "１２次", "本项的单位是“项”，填写的是“次”"),
+     (ITEMS, "300人次", "本项的单位是“项”，填写的是“人次”"),
+     (COUNT, "312 项", "本项的单位是“个”，填写的是“项”（请填以“个”计的数；单位可不写，也可写“个”）"),
+     (DAYS, "3天", "本项的单位是“工作日”，填写的是“天”（请填以“工作日”计的数；单位可不写，也可写“工作日”）"),
+     (DAYS, "3个", "本项的单位是“工作日”，填写的是“个”"),
+     (ITEMS, "5万次", "请写出完整的数字，不要用“万”（如 5万 写作 50000）"),
+     (ITEMS, "5万", "请写出完整的数字，不要用“万”")],
+)  # fmt: skip
+def test_another_unit_is_refused_naming_the_indicators_unit(spec, raw, why) -> None:
+    with pytest.raises(ValueRefused) as exc:
+        values.parse(spec, raw)
+    assert f"不接受“{raw}”：{why}" in exc.value.message
 
 
 @pytest.mark.parametrize(

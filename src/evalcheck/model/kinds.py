@@ -141,14 +141,56 @@ def _num(v: float) -> str:
 # ---------------------------------------------------------------- parsers
 
 
+GENERIC_UNIT = "个"  # the general classifier: "12个" is a count of anything
+_MULTIPLIERS = "十百千万亿"
+
+
+def _number_and_word(t: str) -> tuple[str, str] | None:
+    """'300人' -> ('300', '人'), '2.5 天' -> ('2.5', '天'): a number and the word after it
+    (letters or Chinese), or None. A loop, not a regular expression: no backtracking on a
+    long cell."""
+    start = len(t)
+    while start > 0 and t[start - 1].isalpha():
+        start -= 1
+    number, word = t[:start].rstrip(), t[start:]
+    if not word or not re.fullmatch(r"[+-]?[\d,.]+", number) or not any(map(str.isdigit, number)):
+        return None
+    return number, word
+
+
+def _without_unit(ind: Spec, raw: str, t: str) -> str:
+    """`t` (normalized) without the unit written after the number. Taken: the indicator's
+    own unit, with 个 before it or not ("3个工作日", "12个人"), and for a count 个 alone,
+    the classifier people write for anything. Another unit is refused, naming the
+    indicator's unit: "300人" for a count of 项 is not 300 项. An indicator without a unit
+    takes the count units as before (there is nothing to tell them from)."""
+    own = normalize(ind.unit) if ind.unit else None
+    if own and t.endswith(own) and len(t) > len(own):
+        t = t[: -len(own)].rstrip()
+        if own != GENERIC_UNIT and t.endswith(GENERIC_UNIT) and len(t) > 1:
+            t = t[:-1].rstrip()
+        return t
+    split = _number_and_word(t)
+    if split is None:
+        return t  # no unit written, or not a number at all: the parser says which
+    number, unit = split
+    if unit == GENERIC_UNIT and ind.kind == "count":
+        return number
+    if own is None and unit in COUNT_UNITS:
+        return number
+    if unit[0] in _MULTIPLIERS:
+        raise _refuse(ind, raw, f"请写出完整的数字，不要用“{unit[0]}”（如 5万 写作 50000）")
+    if own is None:
+        return t  # a word after the number, and no unit to compare: the parser refuses
+    generic = ind.kind == "count" and own != GENERIC_UNIT
+    also = f"“{own}”或“{GENERIC_UNIT}”" if generic else f"“{own}”"
+    why = f"本项的单位是“{own}”，填写的是“{unit}”（请填以“{own}”计的数；单位可不写，也可写{also}）"
+    raise _refuse(ind, raw, why)
+
+
 def _parse_count(ind: Spec, items: Sequence[str]) -> Value:
     raw = _single(ind, items)
-    t = _numeric_text(ind, raw)
-    units = tuple(u for u in (ind.unit, *COUNT_UNITS) if u)
-    for u in units:
-        if t.endswith(u) and len(t) > len(u):
-            t = t[: -len(u)].rstrip()
-            break
+    t = _without_unit(ind, raw, _numeric_text(ind, raw))
     if re.fullmatch(r"\d{1,3}(,\d{3})+", t):
         t = t.replace(",", "")
     if len(t) > 40:  # also keeps int() below Python's digit limit
@@ -169,11 +211,7 @@ def _parse_count(ind: Spec, items: Sequence[str]) -> Value:
 def _parse_number(ind: Spec, items: Sequence[str]) -> Value:
     """A measured quantity that may have decimals, e.g. 平均用时 2.5 天."""
     raw = _single(ind, items)
-    t = _numeric_text(ind, raw)
-    for u in tuple(u for u in (ind.unit, *COUNT_UNITS) if u):
-        if t.endswith(u) and len(t) > len(u):
-            t = t[: -len(u)].rstrip()
-            break
+    t = _without_unit(ind, raw, _numeric_text(ind, raw))
     if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?", t):
         t = t.replace(",", "")
     if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", t):
