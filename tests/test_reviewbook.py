@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import openpyxl
@@ -107,6 +108,21 @@ def test_approvals_and_returns_are_applied_as_one_change(run, exported, checklis
     assert reviews(checklist, 21, 43, 69) == [Review.RETURNED, Review.APPROVED, Review.APPROVED]
     assert "已撤销第21项的退回" in run("undo").stdout
     assert reviews(checklist, 21, 43, 69) == [Review.PENDING, Review.APPROVED, Review.PENDING]
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [(dt.datetime(2021, 9, 30), "2021-09-30"), (dt.date(2021, 9, 30), "2021-09-30"),
+     (dt.datetime(2021, 9, 30, 10, 30), "2021-09-30 10:30")],
+)  # fmt: skip
+def test_a_date_typed_as_the_comment_reads_as_the_date(run, exported, typed, shown) -> None:
+    """Excel and LibreOffice keep '2021-9-30' typed into 审核意见 as a date: read as a form's
+    备注 is ('2021-09-30'), not Python's '2021-09-30 00:00:00'."""
+    fill(GAO, q21=("退回", typed))
+    preview = run("import", GAO, "--dry-run")
+    assert f"  第21项：3 个（待审核） → 已退回（原因：{shown}）" in preview.stdout.splitlines()
+    assert run("import", GAO).exit_code == 0
+    assert run("show", "21").stdout.endswith(f"退回原因：{shown}\n")
 
 
 def test_a_deputy_signs_a_review_workbook(run, exported, with_deputies) -> None:

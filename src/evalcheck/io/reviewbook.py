@@ -33,7 +33,7 @@ from evalcheck.io.xlsx_format import (
     state_stamp,
     write_meta,
 )
-from evalcheck.io.xlsx_read import EXCEL_ERRORS, locate_row, read_cells
+from evalcheck.io.xlsx_read import EXCEL_ERRORS, cell_words, locate_row, read_cells
 from evalcheck.model.checklist import UNASSIGNED, Checklist, Indicator
 from evalcheck.model.kinds import cell_text, cell_value, number_format, parse, visible_text
 from evalcheck.views.attachment import fonts_of
@@ -284,7 +284,7 @@ def read_review_workbook(path: Path, checklist: Checklist) -> ReviewResult:
 def _decision(row: _ReviewRow, ind: Indicator, where: str) -> Decision | None:
     """The row's decision (None: left blank, not reviewed); ValueRefused says why not."""
     decision = _typed(row)
-    comment = visible_text(row.get("审核意见"))
+    comment = visible_text(cell_words(row.get("审核意见")))
     unsaved = [name for name in ("审核结论", "审核意见") if row.unsaved(name)]
     if unsaved:
         raise ValueRefused(
@@ -311,15 +311,14 @@ def _decision(row: _ReviewRow, ind: Indicator, where: str) -> Decision | None:
 def _undecided(row: _ReviewRow, ind: Indicator, where: str) -> Decision:
     """A row left without a 审核结论, as it reads now (see plan_review)."""
     version = row.get("答案版本")
-    comment = visible_text(row.get("审核意见"))
+    comment = visible_text(cell_words(row.get("审核意见")))
     return Decision(ind, "", comment, None if version is None else str(version), where,
                     row.get("填报值"))  # fmt: skip
 
 
 def _typed(row: _ReviewRow) -> str:
     """The row's 审核结论 as typed ('' when left blank)."""
-    raw = row.get("审核结论")
-    return "" if raw is None else str(raw).strip()
+    return cell_words(row.get("审核结论")) or ""
 
 
 class _ReviewRow:

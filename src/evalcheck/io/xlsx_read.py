@@ -27,7 +27,7 @@ from evalcheck.io.xlsx_format import (
     workbook_unit,
 )
 from evalcheck.model.checklist import Checklist, Indicator
-from evalcheck.model.kinds import Value, cell_text, normalize, parse
+from evalcheck.model.kinds import Value, cell_text, date_text, normalize, parse
 from evalcheck.state.snapshot import STATUS_LABELS, Status
 from evalcheck.views.columns import EXPORT, FORM_INPUT_KEYS, KEPT_KEYS, REVIEW_COLUMNS, VERDICT_KEYS
 
@@ -249,7 +249,7 @@ def _typed_into(row: "_Row", computed: "_Row | None") -> bool:
     """Whether a person wrote something into the row's input cells since the export (an
     emptied cell is no answer)."""
     cells, _ = _changed_cells(row, computed)
-    return any(_text(v) is not None for v in cells.values())
+    return any(cell_words(v) is not None for v in cells.values())
 
 
 def _named_evidence(row: "_Row", computed: "_Row | None") -> tuple[str, ...] | None:
@@ -426,10 +426,10 @@ def _note_and_evidence(
 ) -> tuple[str | None, tuple[str, ...] | None]:
     """备注 and the 佐证材料 names asked for (None: leave as it is). In a workbook with
     originals (`edited`), a cell emptied in the sheet clears them."""
-    note = _text(cells.get("note")) if "note" in cells else None
+    note = cell_words(cells.get("note")) if "note" in cells else None
     if edited and "note" in cells and note is None:
         note = ""  # a note deleted in the sheet
-    ev_raw = _text(cells.get("evidence"))
+    ev_raw = cell_words(cells.get("evidence"))
     evidence: tuple[str, ...] | None = None
     if ev_raw is not None:
         evidence = tuple(e.strip() for e in re.split(r"[\n；;]+", ev_raw) if e.strip())
@@ -441,8 +441,8 @@ def _note_and_evidence(
 def _value_and_na(cells: Mapping[str, Any]) -> tuple[str | None, str | None]:
     """填报值 as text and 不适用原因, without a working export's marks; 不适用 in 填报值 with
     its reason in 不适用原因 is the not-applicable answer; both filled is refused."""
-    value_cell, na_cell = cells.get("value"), _text(cells.get("na"))
-    text = None if _text(value_cell) is None else unmarked(cell_text(value_cell))
+    value_cell, na_cell = cells.get("value"), cell_words(cells.get("na"))
+    text = None if cell_words(value_cell) is None else unmarked(cell_text(value_cell))
     na_cell = None if na_cell is None else unmarked(na_cell)
     if text is not None and na_cell is not None and normalize(text) in (NA_PREFIX, "不适用。"):
         text = None  # 不适用 in 填报值, its reason in 不适用原因: as the form's prompt says
@@ -484,13 +484,12 @@ def _ask_fraction(ind: Indicator, cell: Any) -> None:
         )
 
 
-def _text(v: Any) -> str | None:
-    """A text cell's words; a date typed into it ('9月18日', which Excel keeps as a date)
-    as the date ('2021-09-18'), not Python's '2021-09-18 00:00:00'."""
+def cell_words(v: Any) -> str | None:
+    """A text cell's words (备注, 不适用原因, 佐证材料, a review's 审核意见 …); a date typed
+    into it ('9月18日', which Excel keeps as a date) as the date ('2021-09-18'), not
+    Python's '2021-09-18 00:00:00'. None for an empty cell."""
     if v is None:
         return None
-    from evalcheck.model.kinds import date_text
-
     s = date_text(v).strip()
     return s or None
 
