@@ -115,3 +115,29 @@ def test_a_file_too_deep_is_not_searched(form) -> None:
 
 def test_a_very_long_name_is_no_crash(form) -> None:
     refused_cell(form, "名" * 300 + ".pdf", "找不到")
+
+
+def imported(form: Path, cell: str) -> str:
+    """The 佐证材料 cell filled and imported: what `evidence list 47` then shows."""
+    fill(form, {47: {"佐证材料": cell}})
+    done = cli(form.parent.parent, "import", str(form), "--by", "张三")
+    assert done.returncode == 0, done.stderr
+    return cli(form.parent.parent, "evidence", "list", "47").stdout
+
+
+@pytest.mark.parametrize("cell", slow_after(1, ["a.pdf、b.pdf", "a.pdf，b.pdf", "a.pdf, b.pdf"]))
+def test_names_listed_with_a_comma_are_several_files_when_all_are_there(form, cell) -> None:
+    listed = imported(form, cell)
+    assert "a.pdf" in listed and "b.pdf" in listed and "、" not in listed
+
+
+def test_a_file_named_with_a_comma_is_one_file(form) -> None:
+    """甲.txt and 乙.txt are there too: the whole name, when it is a file, wins."""
+    (form.parent / "甲、乙.txt").write_text("一个文件", encoding="utf-8")
+    listed = imported(form, "甲、乙.txt")
+    assert "甲、乙.txt" in listed and "甲.txt" not in listed.replace("甲、乙.txt", "")
+
+
+def test_names_listed_with_one_missing_say_how_to_list_files(form) -> None:
+    err = refused_cell(form, "a.pdf、c.pdf", "佐证材料“a.pdf、c.pdf”在表格所在文件夹")
+    assert "中找不到（几个文件请用换行或分号“；”分隔）" in err

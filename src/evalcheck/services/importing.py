@@ -19,7 +19,8 @@ Nothing here prints: the CLI renders what these return.
 
 import copy
 import os
-from collections.abc import Sequence
+import re
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -101,11 +102,11 @@ def plan_import(ws: Workspace, filled: Filled) -> ImportPlan:
     result = read_workbook(filled.path, ws.checklist, filled.grid, fixed)
     changes, twice = twice_filled(result.changes)
     named = any(ch.evidence for ch in changes)  # the answers are read only if a cell names files
-    sources, missing = (
-        _form_evidence(changes, ws.answers(), filled.path.parent) if named else ({}, [])
+    changes, sources, missing = (
+        _form_evidence(changes, ws.answers(), filled.path.parent) if named else (changes, {}, [])
     )
     if result.unchecked:  # refused rows: their files are named too, nothing is taken
-        missing += _form_evidence(result.unchecked, ws.answers(), filled.path.parent)[1]
+        missing += _form_evidence(result.unchecked, ws.answers(), filled.path.parent)[2]
     refused = result.refused + twice + missing
     return ImportPlan(
         filled.path, result.sheets, result.rows, changes, sources, refused, filled.unit,
@@ -247,34 +248,71 @@ MAX_SEARCH_DEPTH = 3  # subfolders of the form's folder searched for a file name
 
 def _form_evidence(
     changes: Sequence[Change], answers: Answers, form_dir: Path
-) -> tuple[dict[int, list[str]], list[str]]:
-    """The files and links an imported form adds, per indicator, and what cannot be found.
+) -> tuple[list[Change], dict[int, list[str]], list[str]]:
+    """The changes with their 佐证材料 names as read (see `_names`), the files and links an
+    imported form adds, per indicator, and what cannot be found.
 
     A name in the 佐证材料 column is an item already recorded (kept), a URL (a link), or
     a file beside the form: a path relative to the form's folder, else a file of that
     name in its subfolders (up to three levels; it must be the only one). Names never
     reach outside the form's folder.
     """
+    out: list[Change] = []
     sources: dict[int, list[str]] = {}
     problems: list[str] = []
     top = form_dir.resolve()
     for ch in changes:
         if not ch.evidence:
+            out.append(ch)
             continue
         recorded = {e.name for e in answers.evidence(ch.ind.id)}
+        names: list[str] = []
         for raw in ch.evidence:
-            name = raw.strip()
-            if not name or name in recorded:
-                continue
-            if is_url(name):
-                sources.setdefault(ch.ind.id, []).append(name)
-                continue
-            found = _find_beside(name, top)
-            if isinstance(found, str):
-                problems.append(f"{ch.where}：佐证材料“{name}”{found}")
-            else:
-                sources.setdefault(ch.ind.id, []).append(str(found))
-    return sources, problems
+            for name, named in _names(raw.strip(), recorded, top):
+                names.append(name)
+                if named.problem is not None:
+                    problems.append(f"{ch.where}：佐证材料“{name}”{named.problem}")
+                elif named.source is not None:
+                    sources.setdefault(ch.ind.id, []).append(named.source)
+        out.append(ch._replace(evidence=tuple(names)))
+    return out, sources, problems
+
+
+LISTED = re.compile(r"\s*[、，,]\s*")  # names a person listed in one line: a.pdf、b.pdf
+HOW_TO_LIST = "（几个文件请用换行或分号“；”分隔）"
+
+
+class _Named(NamedTuple):
+    """What one name in a 佐证材料 cell is."""
+
+    source: str | None  # the file found beside the form, or a URL: to add
+    problem: str | None  # why it cannot be taken
+
+
+def _names(name: str, recorded: Collection[str], top: Path) -> list[tuple[str, _Named]]:
+    """The names one entry of a 佐证材料 cell stands for, each with what it is. An entry
+    that is no file but whose parts split at 、，, all are ('a.pdf、b.pdf') is those
+    parts; a file whose name holds 、 is taken whole."""
+    whole = _named(name, recorded, top)
+    if whole.problem is None:
+        return [(name, whole)]
+    parts = [p for p in LISTED.split(name) if p]
+    if len(parts) > 1:
+        each = [(p, _named(p, recorded, top)) for p in parts]
+        if all(named.problem is None for _, named in each):
+            return each
+        whole = whole._replace(problem=f"{whole.problem}{HOW_TO_LIST}")
+    return [(name, whole)]
+
+
+def _named(name: str, recorded: Collection[str], top: Path) -> _Named:
+    """A recorded item (kept: nothing to add), a URL, or a file beside the form."""
+    if not name or name in recorded:
+        return _Named(None, None)
+    if is_url(name):
+        return _Named(name, None)
+    found = _find_beside(name, top)
+    return _Named(None, found) if isinstance(found, str) else _Named(str(found), None)
 
 
 def _find_beside(name: str, top: Path) -> Path | str:
