@@ -230,12 +230,43 @@ def test_form_protection_dropdowns_and_prompts(run, tmp_path: Path) -> None:
     assert ws.cell(r43, 3).protection.locked is True  # the indicator text
     assert ws.cell(r43, col("校验键")).protection.locked is True
     dvs = {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
-    assert dvs[f"G{r43}"].type == "list" and dvs[f"G{r43}"].formula1 == '"是,否"'
+    assert dvs[f"G{r43}"].type == "list" and dvs[f"G{r43}"].formula1 == '"是,否,不适用"'
+    assert (
+        dvs[f"G{r43}"].error == "请从下拉列表中选择；不适用时选“不适用”，并在“不适用原因”列写明原因"
+    )
     assert "是否" in dvs[f"G{r43}"].prompt
     r134 = row[134]
     assert "数量，单位：人。例如：312 或 312人" in dvs[f"G{r134}"].prompt
     r142 = row[142]
     assert "4.以上均未实现" in dvs[f"G{r142}"].prompt
+
+
+def test_not_applicable_is_in_the_dropdowns_and_imports(run, tmp_path: Path) -> None:
+    """不适用 may be written in 填报值 (its reason in 不适用原因): the dropdowns of yes/no and
+    single-choice cells offer it, so Excel and LibreOffice do not warn against it."""
+    text = bundled_checklist_path().read_text(encoding="utf-8")
+    old = "是以下哪种？\n  owner: 万富春\n  section: 审批监管科\n  due: 2021-09-15\n  role: support\n  kind: choice\n"
+    assert text.count(old) == 2  # 138 and 141: the first gets options
+    Path("清单.yaml").write_text(
+        text.replace(old, old + "  options: [甲方式, 乙方式]\n", 1), "utf-8"
+    )
+    checklist = ("--checklist", "清单.yaml")
+    assert run(*checklist, "export", "--split", "forms").exit_code == 0
+    path = form_path(tmp_path, "审批监管科")
+    ws = openpyxl.load_workbook(path)["测评指标"]
+    row = {ws.cell(r, 2).value: r for r in range(xlsx_format.FIRST_ROW, ws.max_row + 1)}
+    dvs = {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
+    assert dvs[f"G{row[43]}"].formula1 == '"是,否,不适用"'
+    assert dvs[f"G{row[138]}"].formula1 == '"甲方式,乙方式,不适用"'
+    fill(path, {43: "不适用", 138: "不适用"})
+    refused = run(*checklist, "import", str(path))
+    assert refused.exit_code == 3
+    assert "（第43项）：填报值写了“不适用”，但“不适用原因”列是空的" in refused.stderr
+    fill(path, {43: "本年度无此业务", 138: "未建目录系统"}, column=col("不适用原因"))
+    result = run(*checklist, "import", str(path))
+    assert result.exit_code == 0, result.output
+    assert "第43项：（无） → 不适用（本年度无此业务）" in result.stdout
+    assert "第138项：（无） → 不适用（未建目录系统）" in result.stdout
 
 
 def test_existing_forms_are_not_overwritten_without_force(run, tmp_path: Path) -> None:

@@ -507,7 +507,7 @@ def test_unit_forms_are_protected_with_dropdowns_like_section_forms(work: Path, 
     ws = openpyxl.load_workbook(work / form("海原县"))["测评指标"]
     assert ws.protection.sheet
     lists = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
-    assert any('"是,否"' in (dv.formula1 or "") for dv in lists)  # 5 and 6 are yes/no
+    assert any(dv.formula1 == '"是,否,不适用"' for dv in lists)  # 5 and 6 are yes/no
 
 
 def test_rows_never_cross_between_city_and_unit_forms(work: Path, run: Any) -> None:

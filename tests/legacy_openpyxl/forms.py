@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from evalcheck.io.xlsx_format import FIRST_ROW, MAIN_SHEET, UNIT_FORM
-from evalcheck.io.xlsx_forms import Form
+from evalcheck.io.xlsx_forms import DROPDOWN_ERROR, Form, form_choices
 from evalcheck.io.xlsx_write import framing
 from evalcheck.model.checklist import Checklist
-from evalcheck.model.kinds import dropdown, example, label
+from evalcheck.model.kinds import example, label
 from evalcheck.state.snapshot import Row
 from evalcheck.views.columns import EXPORT, FORM, export_columns, with_due
 from tests.legacy_openpyxl.styles import write_meta
@@ -55,7 +55,7 @@ def _add_validations(ws: Any, checklist: Checklist, rows: Sequence[Row]) -> None
         kind = label(ind.kind)
         unit = f"，单位：{ind.unit}" if ind.unit else ""
         prompt = f"{kind}{unit}。例如：{example(ind)}。不适用请在“不适用原因”列写明原因"
-        choices = dropdown(ind)
+        choices = form_choices(ind)
         dv: Any
         if choices and _fits_list(choices):
             dv = DataValidation(type="list", formula1='"' + ",".join(choices) + '"')
@@ -68,7 +68,7 @@ def _add_validations(ws: Any, checklist: Checklist, rows: Sequence[Row]) -> None
                 prompt = f"{kind}：可填编号或选项文字，多项用、分隔。{listing}"
         dv.allow_blank = True
         dv.errorStyle = "warning"  # import re-validates every cell anyway
-        dv.error = "请从下拉列表中选择"
+        dv.error = DROPDOWN_ERROR
         dv.promptTitle = f"第{ind.id}项"[:32]
         dv.prompt = prompt[:250]
         dv.showInputMessage = True

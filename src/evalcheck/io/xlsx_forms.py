@@ -14,9 +14,9 @@ from evalcheck.io import xlsx_write
 from evalcheck.io.xlsx_book import Book
 from evalcheck.io.xlsx_format import FIRST_ROW, MAIN_SHEET, UNIT_FORM, state_stamp, write_meta
 from evalcheck.io.xlsx_write import framing, write_main
-from evalcheck.model.checklist import UNASSIGNED, Checklist
+from evalcheck.model.checklist import UNASSIGNED, Checklist, Indicator
 from evalcheck.model.kinds import dropdown, example, label
-from evalcheck.state.snapshot import Row, Snapshot, group_rows
+from evalcheck.state.snapshot import STATUS_LABELS, Row, Snapshot, Status, group_rows
 from evalcheck.views.columns import EXPORT, FORM, export_columns, with_due
 
 # a workbook's own cost, in rows of a form: measured 2.3 ms a workbook, 0.14 ms a row
@@ -221,7 +221,7 @@ def _add_validations(
         kind = label(ind.kind)
         unit = f"，单位：{ind.unit}" if ind.unit else ""
         prompt = f"{kind}{unit}。例如：{example(ind)}。不适用请在“不适用原因”列写明原因"
-        choices = dropdown(ind)
+        choices = form_choices(ind)
         rule: dict[str, Any]
         if choices and _fits_list(choices):
             rule = {"validate": "list", "source": list(choices), "show_error": True}
@@ -233,12 +233,25 @@ def _add_validations(
         rule.update(
             ignore_blank=True,
             error_type="warning",
-            error_message="请从下拉列表中选择",
+            error_message=DROPDOWN_ERROR,
             input_title=f"第{ind.id}项"[:32],
             input_message=prompt[:250],
             show_input=True,
         )
         ws.data_validation(r, col, r, col, rule)
+
+
+NOT_APPLICABLE = STATUS_LABELS[Status.NA]  # 不适用 in 填报值, its reason beside (xlsx_read)
+DROPDOWN_ERROR = "请从下拉列表中选择；不适用时选“不适用”，并在“不适用原因”列写明原因"
+
+
+def form_choices(ind: Indicator) -> list[str] | None:
+    """A 填报值 cell's dropdown: the kind's values (是/否, the options) and 不适用, which the
+    form's prompt and import take in that cell (with the reason in 不适用原因)."""
+    choices = dropdown(ind)
+    if not choices:
+        return None
+    return choices if NOT_APPLICABLE in choices else [*choices, NOT_APPLICABLE]
 
 
 def _fits_list(options: Sequence[str]) -> bool:
