@@ -844,3 +844,17 @@ def test_reminders_carry_last_years_value_for_whoever_fills_it_in(run, years) ->
     text = run("remind", "--to", "政务服务中心", "--today", "2022-09-20").stdout
     line = next(x for x in text.splitlines() if "第46项" in x)
     assert line.endswith("；上年值：312 个）"), line
+
+
+def test_last_years_checklist_by_mistake_names_the_answers_file_not_the_carry(run, years) -> None:
+    """In this year's folder with last year's checklist chosen by mistake, the answers file
+    is the first thing that does not fit: re-running carry (what the mapping file's own
+    check would advise) is not the fix."""
+    old_cl, _, _ = years
+    assert run("answer", "46", "--value", "3").exit_code == 0
+    assert carry(run, years).exit_code == 0
+    for command in (["status"], ["list", "-s", "办公室"]):
+        result = run("--checklist", str(old_cl), *command)
+        assert result.exit_code == 4
+        assert "错误：答案文件 answers.yaml 属于清单" in result.stderr
+        assert "carry" not in result.stderr

@@ -159,8 +159,9 @@ class Env:
         from evalcheck.state.deadlines import parse_today
         from evalcheck.state.snapshot import previous_for, take
 
+        answers = self.answers()  # first: an answers file of another checklist says so
         previous = previous_for(self.answers_path, self.checklist)  # after `carry`
-        return take(self.checklist, self.answers(), parse_today(today), previous)
+        return take(self.checklist, answers, parse_today(today), previous)
 
     @contextmanager
     def writing(self) -> Iterator[Answers]:
