@@ -80,6 +80,11 @@ def _checklist_with(tmp_path: Path, extra: str) -> str:
     return str(path)
 
 
+def _bad_today(run, monkeypatch) -> int:
+    monkeypatch.setenv("EVALCHECK_TODAY", "2021/09/16")
+    return int(run("list").exit_code)
+
+
 def _locked(run, tmp_path, monkeypatch) -> int:
     _answered(run)
     monkeypatch.setenv("EVALCHECK_LOCK_TIMEOUT", "0.1")
@@ -311,7 +316,7 @@ SCENARIOS: dict[int, dict[str, Scenario]] = {
             )
         ),
         "值的形式不对（`--within` 等天数不是 0–36500 的整数/`--today` 不是 YYYY-MM-DD 日期，"
-        "`20210916` 或 `2021-W37-4` 也不行）": (
+        "`20210916` 或 `2021-W37-4` 也不行，环境变量 `EVALCHECK_TODAY` 也一样）": (
             lambda run, tmp_path, monkeypatch: _same(
                 run("overdue", "--within", "abc").exit_code,
                 run("overdue", "--within", "٣").exit_code,
@@ -319,6 +324,7 @@ SCENARIOS: dict[int, dict[str, Scenario]] = {
                 run("status", "--today", "2021-02-30").exit_code,
                 run("overdue", "--today", "20210916").exit_code,
                 run("overdue", "--today", "2021-W37-4").exit_code,
+                _bad_today(run, monkeypatch),
             )
         ),
         '文件名或文件夹名为空（如 `export --split ""`，空名字会被当作当前文件夹，环境变量只有空格也一样）': (

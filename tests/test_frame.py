@@ -198,6 +198,46 @@ def test_an_option_missing_its_value_names_its_command(monkeypatch, capsys) -> N
     )
 
 
+@pytest.mark.parametrize(
+    ("args", "usage", "message"),
+    [
+        (["answer", "47"], "evalcheck answer [选项] 题号", "请在 --value、--na、--clear 中指定"),
+        (
+            ["remind", "--units", "--section", "办公室"],
+            "evalcheck remind [选项]",
+            "--section 不能与",
+        ),
+        (
+            ["compare", "--units", "--section", "办公室"],
+            "evalcheck compare [选项]",
+            "--section 不能",
+        ),
+        (["export"], "evalcheck export [选项] [文件]", "请给出导出文件名"),
+    ],
+)
+def test_usage_problems_of_a_command_come_with_its_usage_line(
+    monkeypatch, capsys, args: list[str], usage: str, message: str
+) -> None:
+    """A command's own usage checks (a missing choice, options that exclude each other)
+    read as Click's do (docs/exit-codes.md): the usage line, then the error."""
+    code, out, err = run_main(args, monkeypatch, capsys)
+    assert code == 2 and out == ""
+    first, second, *rest = err.splitlines()
+    assert first == f"用法：{usage}" and second.startswith(f"错误：{message}") and rest == []
+    assert second.endswith(f"（查看帮助：evalcheck {args[0]} -h）")
+
+
+def test_a_wrong_environment_variable_has_no_usage_line(monkeypatch, capsys) -> None:
+    """The command line is right: a usage line would send the reader to the wrong place."""
+    monkeypatch.setenv("EVALCHECK_TODAY", "2021/09/16")
+    code, out, err = run_main(["list"], monkeypatch, capsys)
+    assert code == 2 and out == ""
+    assert err.startswith(
+        "错误：环境变量 EVALCHECK_TODAY 的值“2021/09/16”无效：应为日期 YYYY-MM-DD"
+    )
+    assert "用法" not in err and len(err.splitlines()) == 1
+
+
 def test_install_completion_reports_in_chinese(run, monkeypatch, tmp_path: Path) -> None:
     calls: list[object] = []
 

@@ -57,6 +57,12 @@ class UsageProblem(EvalcheckError):
     exit_code = EXIT_USAGE
 
 
+class SettingProblem(UsageProblem):
+    """An environment variable's value is wrong (EVALCHECK_TODAY=2021/09/16): exit 2, as
+    the same value given as an option would be; but the command line itself is right, so
+    no usage line is shown with it (the other usage problems have one)."""
+
+
 class ValueRefused(InputError):
     """An answer value did not fit the indicator's kind."""
 

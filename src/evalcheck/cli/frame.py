@@ -30,6 +30,7 @@ from evalcheck.errors import (
     EXIT_WRITE,
     EvalcheckError,
     InputError,
+    SettingProblem,
     Terminated,
     UsageProblem,
 )
@@ -385,7 +386,18 @@ class _ChineseHelp:
 
 
 class CliCommand(_ChineseHelp, TyperCommand):
-    pass
+    def invoke(self, ctx: Any) -> Any:
+        """A UsageProblem the command raises (answer without --value, remind --units
+        --section) is shown as Click's usage errors are: the usage line, then the error.
+        A wrong environment variable (SettingProblem) has no usage line: the command line
+        is right (CliGroup.invoke reports it)."""
+        try:
+            return super().invoke(ctx)
+        except UsageProblem as exc:
+            if isinstance(exc, SettingProblem) or exc.details:
+                raise
+            show_usage_error(UsageError(exc.message, ctx))
+            raise typer.Exit(exc.exit_code) from None
 
 
 class CliGroup(_ChineseHelp, TyperGroup):

@@ -22,7 +22,13 @@ from evalcheck.cli.frame import (
     show_usage_error,
     usage_checked,
 )
-from evalcheck.errors import EXIT_INTERRUPTED, EvalcheckError, InputError, UsageProblem
+from evalcheck.errors import (
+    EXIT_INTERRUPTED,
+    EvalcheckError,
+    InputError,
+    SettingProblem,
+    UsageProblem,
+)
 from evalcheck.infra import notices
 from evalcheck.model.checklist import ENV_CHECKLIST, Checklist
 from evalcheck.model.loading import load_checklist, resolve_checklist_path
@@ -313,7 +319,7 @@ def _refuse_blank_settings() -> None:
     for var in (ENV_CHECKLIST, ENV_ANSWERS, ENV_EVIDENCE_DIR):
         raw = os.environ.get(var)
         if raw and not raw.strip():
-            raise UsageProblem(
+            raise SettingProblem(
                 f"环境变量 {var} 只有空格：请写出文件或文件夹的名字，或删除这个环境变量"
             )
 

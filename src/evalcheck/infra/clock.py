@@ -32,7 +32,7 @@ def parse_iso_date(raw: str) -> dt.date:
 
 def pinned() -> dt.date | None:
     """The date EVALCHECK_TODAY pins, or None when it is not set. A malformed value is
-    refused (UsageProblem, exit 2), as `--today` is: ignoring it would report today's day
+    refused (SettingProblem, exit 2), as `--today` is: ignoring it would report today's day
     counts as if they were that day's."""
     raw = os.environ.get(ENV_TODAY, "").strip()
     if not raw:
@@ -40,9 +40,9 @@ def pinned() -> dt.date | None:
     try:
         return parse_iso_date(raw)
     except ValueError as exc:
-        from evalcheck.errors import UsageProblem
+        from evalcheck.errors import SettingProblem
 
-        raise UsageProblem(
+        raise SettingProblem(
             f"环境变量 {ENV_TODAY} 的值“{raw[:40]}”无效：{exc}（或删除这个变量，按今天算）"
         ) from None
 
