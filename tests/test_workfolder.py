@@ -57,8 +57,54 @@ def test_init_copies_the_checklist_given_after_the_command(run, tmp_path: Path) 
     args = hoist_global_options(["init", "2022测评", "--checklist", "2022.yaml"])
     result = run(*args)
     assert result.exit_code == 0, result.stderr
-    assert "清单（复制自2022.yaml）" in result.stdout
+    assert "清单（复制自 2022.yaml），可直接修改" in result.stdout
     assert (tmp_path / "2022测评" / "indicators.yaml").read_text(encoding="utf-8") == BASE
+
+
+def _steps(stdout: str) -> list[str]:
+    lines = stdout.splitlines()
+    return [line.split("  ")[1] for line in lines[lines.index("下一步：") + 1 : -1]]
+
+
+def test_inits_next_steps_come_from_the_checklist_copied(run, tmp_path: Path, monkeypatch) -> None:
+    """Not the bundled list's 47 and 审批监管科: this checklist has neither. The first
+    indicator typed in whose kind has a plain value, and its section; each step runs."""
+    text = BASE.replace(
+        "id: 1, category: 甲类, text: 事项总数？", "id: 1, category: 甲类, text: 名称？"
+    )
+    text = text.replace("kind: count, unit: 项}", "kind: text}").replace(
+        "section: 二科", "section: 二 科"
+    )
+    write(tmp_path, text, "2022.yaml")
+    result = run("--checklist", "2022.yaml", "init", "2022测评")
+    assert result.exit_code == 0, result.stderr
+    steps = _steps(result.stdout)
+    assert steps == [
+        "cd 2022测评",
+        "evalcheck validate",
+        'evalcheck list -s "二 科"',
+        "evalcheck answer 2 --value 是",
+        "evalcheck export --split 科室表格",
+    ]
+    monkeypatch.chdir(tmp_path / "2022测评")
+    assert run("list", "-s", "二 科").exit_code == 0
+    done = run("answer", "2", "--value", "是")
+    assert done.exit_code == 0 and done.stdout.startswith("第2项 已记录：是"), done.stderr
+
+
+def test_inits_next_steps_leave_out_what_the_checklist_has_no_example_for(run, tmp_path) -> None:
+    """Only text indicators, none with a section: no `answer` or `list -s` example."""
+    text = BASE.replace("kind: count, unit: 项}", "kind: text}").replace(
+        "kind: yesno}", "kind: text}"
+    )
+    write(tmp_path, text.replace(", section: 一科", "").replace(", section: 二科", ""), "t.yaml")
+    result = run("--checklist", "t.yaml", "init", "w")
+    assert result.exit_code == 0, result.stderr
+    assert _steps(result.stdout) == [
+        "cd w",
+        "evalcheck validate",
+        "evalcheck export --split 科室表格",
+    ]
 
 
 @pytest.mark.parametrize(

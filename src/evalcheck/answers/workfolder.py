@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from evalcheck.errors import InputError, WriteError, os_reason
+from evalcheck.model.checklist import Checklist
+from evalcheck.model.kinds import sample
 from evalcheck.model.loading import WORK_CHECKLIST, load_checklist, read_checklist_bytes
 
 FORMS_DIR = "科室表格"
@@ -27,14 +29,45 @@ class Entry(NamedTuple):
     created: bool  # False: it was there already and was left alone
 
 
+class Example(NamedTuple):
+    """What init's next steps show, taken from the checklist in use (not the bundled one's)."""
+
+    section: str | None  # for `list -s`; None: no indicator names a section
+    answer: tuple[int, str] | None  # (id, value) for `answer N --value V`; None: none fits
+
+
 class Created(NamedTuple):
     folder_created: bool
     entries: list[Entry]
+    example: Example = Example(None, None)
+
+
+def example_of(checklist: Checklist) -> Example:
+    """The first indicator that is typed in (no formula, not filled by the units) and whose
+    kind has a plain value it accepts ('312', '是'), and its section (else the first
+    section an indicator names)."""
+    units = checklist.units
+    chosen = next(
+        (
+            (ind, value)
+            for ind in checklist.indicators
+            if ind.formula is None
+            and not (units is not None and units.is_collected(ind.id))
+            and (value := sample(ind)) is not None
+        ),
+        None,
+    )
+    named = [ind.section for ind in checklist.indicators if ind.section is not None]
+    section = chosen[0].section if chosen is not None and chosen[0].section else None
+    return Example(
+        section or (named[0] if named else None),
+        (chosen[0].id, chosen[1]) if chosen is not None else None,
+    )
 
 
 def create_work_folder(folder: Path, source: Path) -> Created:
     """Create `folder` with a copy of the checklist at `source` (validated first)."""
-    load_checklist(source)  # an invalid checklist is refused before anything is made
+    checklist = load_checklist(source)  # an invalid one is refused before anything is made
     if folder.exists() and not folder.is_dir():
         raise InputError(f"{folder} 已存在且是文件，不是文件夹；请换一个名字")
     folder_created = not folder.is_dir()
@@ -50,7 +83,7 @@ def create_work_folder(folder: Path, source: Path) -> Created:
         atomic_write_bytes(target, read_checklist_bytes(source))
         entries.append(Entry(WORK_CHECKLIST, True))
     entries += [_mkdir(folder, FORMS_DIR), _mkdir(folder, EVIDENCE_DIR)]
-    return Created(folder_created, entries)
+    return Created(folder_created, entries, example_of(checklist))
 
 
 def _mkdir(folder: Path, name: str) -> Entry:

@@ -1,5 +1,6 @@
 """init: a work folder for one year's evaluation (see workfolder.py)."""
 
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -43,7 +44,7 @@ def _report(folder: Path, made: Any, source: Any) -> str:
 
     here = folder.resolve() == Path.cwd().resolve()
     name = "当前文件夹" if here else str(folder)
-    origin = "附带的清单" if source.origin == "bundled" else str(source.path)
+    origin = "附带的清单" if source.origin == "bundled" else f" {source.path}"
     what = {  # short lines: they fit a 60-column terminal
         WORK_CHECKLIST: f"清单（复制自{origin}），可直接修改",
         f"{FORMS_DIR}/": "发给各科室的填报表",
@@ -64,14 +65,22 @@ def _report(folder: Path, made: Any, source: Any) -> str:
     lines.append("下一步：")
     if not here:
         lines.append(f"  cd {folder}")
-    steps = [
-        ("evalcheck validate", "检查清单（每次修改后）"),
-        ("evalcheck list -s 审批监管科", "一个科室的指标"),
-        ("evalcheck answer 47 --value 312", "填报一项"),
-        (f"evalcheck export --split {FORMS_DIR}", "导出各科室填报表"),
-    ]
+    steps = [("evalcheck validate", "检查清单（每次修改后）")]
+    example = made.example  # from the checklist in use: its ids and sections
+    if example.section is not None:
+        steps.append((f"evalcheck list -s {_arg(example.section)}", "一个科室的指标"))
+    if example.answer is not None:
+        ident, value = example.answer
+        steps.append((f"evalcheck answer {ident} --value {value}", "填报一项"))
+    steps.append((f"evalcheck export --split {FORMS_DIR}", "导出各科室填报表"))
     pad = max(text_width(cmd) for cmd, _ in steps) + 2
     lines += [f"  {cmd}{' ' * (pad - text_width(cmd))}{why}" for cmd, why in steps]
     where = name if here else f" {name} "
     lines.append(f"在{where}中运行的命令都使用其中的 {WORK_CHECKLIST}。")
     return "\n".join(lines)
+
+
+def _arg(text: str) -> str:
+    """A name as typed on a command line: in double quotes when it has spaces or characters
+    a shell reads (a section named 'A B' or '综合科(一)')."""
+    return f'"{text}"' if re.search(r"[\s\"'$`\\&|;<>()*?!#]", text) else text

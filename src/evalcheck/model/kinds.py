@@ -361,6 +361,10 @@ def _ex_multi(ind: Spec) -> str:
     return "甲、乙（多项用、分隔）"
 
 
+def _first_option(ind: Spec) -> str | None:
+    return "1" if ind.options else None  # option 1, by its number
+
+
 def _cell_number(ind: Spec, v: Any) -> Any:
     return v  # numbers stay numbers in a spreadsheet
 
@@ -417,6 +421,8 @@ class Kind(NamedTuple):  # a NamedTuple: cheaper to define at start-up than a da
     # how this year's value differs from last year's ('+12（+4%）'), None: 不变/有变化
     change: Callable[[Spec, Any, Any], str] | None = None
     cues: tuple[Cue, ...] = ()  # the wordings that suggest this kind (checklist-import)
+    # one value as typed after `answer N --value` (init's next steps); None: no plain one
+    sample: Callable[[Spec], str | None] = lambda i: None
 
 
 class Limits(Protocol):
@@ -558,6 +564,7 @@ REGISTRY: dict[str, Kind] = {
     "yesno": Kind(
         "是否", _parse_yesno, _fmt_yesno, lambda i: "是 或 否", lambda v: isinstance(v, bool),
         _cell_text, lambda i: ["是", "否"], plausible=_yes_to_no, change=_shown_change,
+        sample=lambda i: "是",
         cues=(
             Cue(40, r"[（(]\s*是\s*[/／或]\s*否\s*[)）]|有没有|是不是", "（是/否）/有没有"),
             Cue(80, r"是否", "是否"),
@@ -566,7 +573,7 @@ REGISTRY: dict[str, Kind] = {
     "count": Kind(
         "数量", _parse_count, _fmt_count, lambda i: f"312 或 312{i.unit or '个'}", _is_int,
         _cell_number, _no_dropdown, "0", numeric=True, default_range=(0, None),
-        plausible=_count_moved, change=_count_change,
+        plausible=_count_moved, change=_count_change, sample=lambda i: "312",
         cues=(
             Cue(100, rf"{BLANK_UNIT}|{HOW_MANY_UNIT}", "数/数量/总数/（ ）个/多少家",
                 unit=_count_cue_unit),
@@ -579,6 +586,7 @@ REGISTRY: dict[str, Kind] = {
     "number": Kind(
         "数值", _parse_number, _fmt_number, lambda i: f"2.5 或 2.5{i.unit or ''}", _is_number,
         _cell_number, _no_dropdown, "0.##", numeric=True, default_range=(0, None),
+        sample=lambda i: "2.5",
         cues=(
             Cue(70, r"(?:平均|用时|时长|耗时|时间).*?(?:多少|几)\s*(个工作日|工作日|天|小时)",
                 "用时/时长（可有小数）", unit=_time_unit),
@@ -590,7 +598,7 @@ REGISTRY: dict[str, Kind] = {
     "percent": Kind(
         "百分比", _parse_percent, _fmt_percent, lambda i: "95 或 95% 或 87.5", _is_number,
         _cell_number, _no_dropdown, "General", numeric=True, default_range=(0, 100),
-        plausible=_percent_moved, change=_points_change,
+        plausible=_percent_moved, change=_points_change, sample=lambda i: "95",
         cues=(
             Cue(50, r"[（(]\s*[)）]\s*[%％]|百分比|百分之几", "率/比例/占比/百分比/%", unit="%"),
             Cue(51, r"(率|比例|占比|覆盖面)$", "率/比例/占比/百分比/%", core=True, unit="%"),
@@ -600,7 +608,7 @@ REGISTRY: dict[str, Kind] = {
     ),
     "choice": Kind(
         "单选", _parse_choice, _fmt_list, _ex_choice, _is_text, _cell_text, _choice_dropdown,
-        has_options=True,
+        has_options=True, sample=_first_option,
         cues=(
             # 哪种 unless 多选 is written too: "哪种（多选）" is multi
             Cue(10, r"[（(]\s*单选\s*[)）]|^(?!.*多选).*哪种", "（单选）/哪种"),
@@ -609,7 +617,8 @@ REGISTRY: dict[str, Kind] = {
     ),
     "multi": Kind(
         "多选", _parse_multi, _fmt_list, _ex_multi, _is_texts, _cell_text, _no_dropdown,
-        has_options=True, cues=(Cue(20, r"多选|哪些|以下", "（多选）/哪些/以下"),),
+        has_options=True, sample=_first_option,
+        cues=(Cue(20, r"多选|哪些|以下", "（多选）/哪些/以下"),),
     ),
     "text": Kind(
         "文字", _parse_text, _fmt_text, lambda i: "一段文字", _is_text, _cell_text, _no_dropdown,
@@ -694,6 +703,19 @@ def safe_text(value: Any) -> str:
 
 def example(ind: Spec) -> str:
     return REGISTRY[ind.kind].example(ind)
+
+
+def sample(ind: Spec) -> str | None:
+    """A value for this indicator as typed on a command line ('312', '是'), one it accepts;
+    None when its kind has no plain one (text) or the indicator's range refuses it."""
+    text = REGISTRY[ind.kind].sample(ind)
+    if text is None:
+        return None
+    try:
+        parse(ind, text)
+    except ValueRefused:
+        return None
+    return text
 
 
 def value_fits(ind: Spec, value: Any) -> bool:
