@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 
 import pytest
 
+from evalcheck.cli import hoist_global_options
 from evalcheck.model.loading import bundled_checklist_path, locate_checklist
 from evalcheck.views.render import text_width
 
@@ -174,3 +176,37 @@ def test_which_checklist_wins(tmp_path, monkeypatch, option, env, folder, expect
 def test_a_folder_named_indicators_yaml_is_not_a_checklist(tmp_path: Path) -> None:
     (tmp_path / "indicators.yaml").mkdir()
     assert locate_checklist(None).origin == "bundled"
+
+
+TABLE = (
+    "2022年测评指标\n序号\t评价内容\t分管领导\t责任单位\t完成时间\n（一）网上政务服务能力\n"
+    "1\t本地区政务服务事项总数？\t万富春\t政务服务中心\t9月底前\n"
+    "2\t依申请行政权力事项总数？\t万富春\t政务服务中心\t9月底前\n"
+)
+
+
+def test_the_new_year_steps_in_year_over_year_md_run_as_written(run, tmp_path, monkeypatch) -> None:
+    """The page's steps, in its order, beside last year's work folder: each one succeeds
+    (init used to come first and copy the bundled list, and checklist-import then refused
+    to overwrite 2022测评/indicators.yaml)."""
+    page = (Path(__file__).parents[1] / "docs" / "year-over-year.md").read_text("utf-8")
+    block = page.split("每年一个工作文件夹时", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    steps = block.splitlines()
+    assert any(s.startswith("evalcheck init ") for s in steps)
+    run("init", "2021测评")
+    monkeypatch.chdir(tmp_path / "2021测评")
+    assert run("answer", "1", "--value", "20", "--by", "张三").exit_code == 0
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "指标表.txt").write_text(TABLE, encoding="utf-8")
+    for step in steps:
+        if step.startswith("cd "):
+            monkeypatch.chdir(Path.cwd() / step[3:])
+            continue
+        args = shlex.split(step)
+        assert args[0] == "evalcheck"
+        result = run(*hoist_global_options(args[1:]))
+        assert result.exit_code == 0, (step, result.stderr)
+    folder = tmp_path / "2022测评"
+    assert (folder / "indicators.yaml").read_bytes() == (tmp_path / "2022.yaml").read_bytes()
+    shown = run("show", "2").stdout  # last year's 依申请行政权力事项总数 was item 1
+    assert "上年值：20 项" in shown and "（2021年第1项，文字相同；仅供参考）" in shown
