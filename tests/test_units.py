@@ -294,6 +294,21 @@ def test_the_bundled_checklist_declares_no_units(run: Any) -> None:
     assert "清单没有列出 units" in result.stderr
 
 
+def test_rollups_help_examples_run_with_units_enabled_as_the_manual_shows(run: Any) -> None:
+    """With the bundled list's units lines enabled (docs/units.md), each 示例 of `rollup
+    --help` runs: the id in one is an indicator the units fill (it was 3, refused)."""
+    from evalcheck.model.loading import bundled_checklist_path
+
+    text = bundled_checklist_path().read_text(encoding="utf-8")
+    enabled = re.sub(r"^(\s*)# ((?:units|units_due|collect|rollup): )", r"\1\2", text, flags=re.M)
+    Path("indicators.yaml").write_text(enabled, encoding="utf-8")
+    examples = re.findall(r"示例：evalcheck (rollup.*)", run("rollup", "--help").stdout)
+    assert any(re.search(r"rollup \d", e) for e in examples)
+    for example in examples:
+        result = run(*example.split())
+        assert result.exit_code == 0, (example, result.stderr)
+
+
 # ---------------------------------------------------------------- rollup = independent sum
 
 unit_values = st.dictionaries(

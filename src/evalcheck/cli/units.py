@@ -93,7 +93,7 @@ def rollup(
     \b
     示例：evalcheck rollup
     示例：evalcheck rollup --apply
-    示例：evalcheck rollup 3 --format json
+    示例：evalcheck rollup 69 --format json
     """
     env = ctx_env(ctx)
     _plan_checked(env)
