@@ -101,6 +101,23 @@ def test_the_attachment_label_title_table_and_footnote(run, answered, tmp_path: 
     assert cell_fonts == {"仿宋_GB2312"}
 
 
+def test_a_final_attachment_counts_the_values_it_holds(run, answered, tmp_path: Path) -> None:
+    """--final --allow-incomplete with nothing approved: the document has no values, and the
+    first line says so (it said 其中已填报 5 项, read as five values in the document)."""
+    result = run("export", "附件1.docx", "--final", "--allow-incomplete")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "已导出 附件1.docx：144 项指标，其中 0 项填入了定稿的值（Word 附件）"
+    assert lines[1].startswith("定稿：只含已定稿的值，未定稿的 144 项留空。")
+    rows = table_rows(Document(str(tmp_path / "附件1.docx")))[1:]
+    assert [r[HEADERS.index("填报值")] for r in rows if r[HEADERS.index("填报值")]] == []
+    assert run("approve", "47", "16", "--by", "万富春").exit_code == 0
+    result = run("export", "附件1.docx", "--final", "--allow-incomplete", "--force")
+    assert "其中 2 项填入了定稿的值" in result.stdout.splitlines()[0]
+    rows = table_rows(Document(str(tmp_path / "附件1.docx")))[1:]
+    assert len([r for r in rows if r[HEADERS.index("填报值")]]) == 2
+
+
 def test_each_page_has_its_header_row_and_its_categories(run, tmp_path: Path) -> None:
     """One table per page: its header row, its category cells merged within it, so a
     category is named on every page its rows are on."""

@@ -141,7 +141,10 @@ def _one_target(ctx: typer.Context, path: Any, split: Any, review: Any, units: A
 
 
 def _table_written(done: Any) -> None:
-    head = f"已导出 {done.path}：{done.rows} 项指标，其中已填报 {done.answered} 项"
+    if done.final:  # the values in the document: final ones only, not all answered
+        head = f"已导出 {done.path}：{done.rows} 项指标，其中 {done.final_values} 项填入了定稿的值"
+    else:
+        head = f"已导出 {done.path}：{done.rows} 项指标，其中已填报 {done.answered} 项"
     if done.word:
         echo(f"{head}（Word 附件）")
     else:

@@ -32,6 +32,7 @@ class TableExported(NamedTuple):
     # values are marked （待审核）/（已退回）
     not_final: int = 0
     rollup: bool = False  # the checklist has units: a 汇总 sheet (indicator × unit, roll-ups)
+    final_values: int = 0  # --final: the values in it (final ones; `answered` counts others)
 
 
 def not_final_refusal(rows: "list[Row]", review: bool) -> InputError:
@@ -92,13 +93,16 @@ def export_table(
     if not force and path.suffix.lower() == ".xlsx" and path.is_file():
         refuse_typed_into(path, snap.rows)
     counts = counts_line(rows, review)
+    shown = sum(1 for r in rows if r.final_display) if final else 0
     if path.suffix.lower() == ".docx":
         from evalcheck.io.docx_export import write_docx
         from evalcheck.views.attachment import build
 
         doc = build(snap.checklist, rows, due_as_written=due_as_written, mode=mode)
         write_docx(path, doc)
-        return TableExported(path, len(rows), answered, True, False, counts, final, waiting)
+        return TableExported(
+            path, len(rows), answered, True, False, counts, final, waiting, final_values=shown
+        )
     from evalcheck.io.xlsx_write import export_workbook
 
     found = None
@@ -109,7 +113,7 @@ def export_table(
     n = export_workbook(path, snap, rows, due_as_written=due_as_written, rollups=found, mode=mode)
     previous = any(r.previous is not None for r in rows)
     return TableExported(
-        path, n, answered, False, previous, counts, final, waiting, found is not None
+        path, n, answered, False, previous, counts, final, waiting, found is not None, shown
     )
 
 
