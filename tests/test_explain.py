@@ -142,7 +142,7 @@ def _typed_over_formula(run) -> None:
     assert run("approve", "120", "--by", "高秀英").exit_code == 0
     typed = run("answer", "121", "--value", "80", "--by", "赵六")
     assert typed.exit_code == 0
-    assert typed.stderr.splitlines() == [f"注意（错误，formula:121）：{FORMULA_121}"]
+    assert typed.stderr.splitlines() == [f"注意（错误，自动计算）：{FORMULA_121}"]
 
 
 def test_a_value_its_formula_disagrees_with_needs_an_explanation_to_be_approved(run) -> None:
@@ -151,7 +151,7 @@ def test_a_value_its_formula_disagrees_with_needs_an_explanation_to_be_approved(
     _typed_over_formula(run)
     listed = run("review", "--owner", "高秀英", "-f", "json")
     (item,) = json.loads(listed.stdout)[0]["items"]
-    assert item["id"] == 121 and item["findings"] == [f"错误（formula:121）：{FORMULA_121}"]
+    assert item["id"] == 121 and item["findings"] == [f"错误（自动计算）：{FORMULA_121}"]
     before = Path("answers.yaml").read_bytes()
     refused = run("approve", "121", "--by", "高秀英")
     assert refused.exit_code == 3

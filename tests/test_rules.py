@@ -125,11 +125,16 @@ def test_check_reports_derived_mismatch_and_missing(run) -> None:
     run("answer", "133", "--value", "80")
     result = run("check")
     assert result.exit_code == 1
-    assert "第133项填报为 80%，但按公式 第132项 / 第131项 * 100 应为 75%" in result.stdout
+    # the text names the check in Chinese, as R13 and 上年对比:数量 are; not formula:133
+    assert "错误（自动计算）：第133项填报为 80%，但按公式 第132项 / 第131项 * 100 应为 75%" in (
+        result.stdout
+    )
     run("answer", "134", "--value", "40")
     run("answer", "135", "--value", "10")
+    text = run("check").stdout
+    assert "提醒（自动计算）：第136项未填报，按公式" in text and "formula:" not in text
     data = json.loads(run("check", "--format", "json").stdout)
-    missing = next(f for f in data["findings"] if f["rule"] == "formula:136")
+    missing = next(f for f in data["findings"] if f["rule"] == "formula:136")  # JSON: the id
     assert missing["kind"] == "derived-missing" and missing["severity"] == "warning"
     assert "自动计算为 25%" in missing["message"]
 

@@ -373,7 +373,7 @@ def warn_findings(findings: list[Any]) -> None:
             others = "；".join(f"第{i.id}项 = {i.value}" for i in f.involved)
             typer.echo(f"注意（{level}，规则 {f.rule}）：{f.message}：{others}", err=True)
         else:
-            typer.echo(f"注意（{level}，{f.rule}）：{f.message}", err=True)
+            typer.echo(f"注意（{level}，{f.label}）：{f.message}", err=True)
 
 
 @app.command(cls=CliCommand)

@@ -108,7 +108,7 @@ def _findings(snap: Any, ident: int, values: dict[int, float]) -> list[str]:
     out = []
     for f in answer_findings(snap, ident, values):
         level = "错误" if f.severity == "error" else "提醒"
-        out.append(f"{level}（{f.rule}）：{f.message}")
+        out.append(f"{level}（{f.label}）：{f.message}")
     return out
 
 

@@ -3,6 +3,7 @@
 from typing import Any, NamedTuple
 
 from evalcheck.model.checklist import UNASSIGNED
+from evalcheck.state.snapshot import STATUS_LABELS, Status
 
 
 class Involved(NamedTuple):
@@ -12,6 +13,10 @@ class Involved(NamedTuple):
     owner: str | None
 
 
+FORMULA_RULE = "formula:"  # a derived value's check: formula:133
+FORMULA_LABEL = STATUS_LABELS[Status.COMPUTED]  # 自动计算, as a derived value's status
+
+
 class Finding(NamedTuple):
     kind: str  # "rule" | "rule-uncomputable" | "derived-mismatch" | "derived-missing"
     severity: str  # "error" | "warning"
@@ -19,10 +24,16 @@ class Finding(NamedTuple):
     message: str
     involved: tuple[Involved, ...] = ()
 
+    @property
+    def label(self) -> str:
+        """The rule as people read it: a rule's own id (R132, 上年对比:数量), 自动计算 for
+        a formula's check (its id, formula:133, is for JSON and the program)."""
+        return FORMULA_LABEL if self.rule.startswith(FORMULA_RULE) else self.rule
+
     def lines(self) -> list[str]:
         """The finding as `check` prints it: the message, then each indicator involved."""
         level = "错误" if self.severity == "error" else "提醒"
-        out = [f"{level}（{self.rule}）：{self.message}"]
+        out = [f"{level}（{self.label}）：{self.message}"]
         for i in self.involved:
             who = f"{i.section or UNASSIGNED}，{i.owner or '未指定领导'}"
             out.append(f"    第{i.id}项 = {i.value}（{who}）")

@@ -13,7 +13,7 @@ from evalcheck.model import expr
 from evalcheck.model.checklist import Checklist, Rule
 from evalcheck.model.derived import TOLERANCE, as_number
 from evalcheck.model.kinds import format_value
-from evalcheck.state.findings import Finding, Involved, Report
+from evalcheck.state.findings import FORMULA_RULE, Finding, Involved, Report
 from evalcheck.state.snapshot import Snapshot, Status
 
 
@@ -152,7 +152,7 @@ def _derived_finding(checklist: Checklist, row: Any, values: Mapping[int, float]
         return Finding(
             "derived-missing",
             "warning",
-            f"formula:{ind.id}",
+            f"{FORMULA_RULE}{ind.id}",
             f"第{ind.id}项未填报，按公式 {expr.describe(ind.formula)} 自动计算为 "
             f"{format_value(ind, d.value)}",
             _involved(checklist, values, [ind.id, *refs]),
@@ -161,7 +161,7 @@ def _derived_finding(checklist: Checklist, row: Any, values: Mapping[int, float]
         return Finding(
             "derived-mismatch",
             "error",
-            f"formula:{ind.id}",
+            f"{FORMULA_RULE}{ind.id}",
             f"第{ind.id}项填报为 {format_value(ind, as_number(float(recorded)))}，但按公式 "
             f"{expr.describe(ind.formula)} 应为 {format_value(ind, d.value)}",
             _involved(checklist, {**values, ind.id: float(recorded)}, [ind.id, *refs]),
