@@ -693,6 +693,16 @@ def test_several_tables_ask_for_sheet(run, tmp_path: Path) -> None:
     assert "t.xlsx 中没有工作表“2023”（有：2021、2022、说明）" in err
 
 
+def test_the_file_written_starts_with_a_chinese_comment(run, tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "t.xlsx", {"附件1": table()})
+    imported(run, path)
+    head = (tmp_path / "out.yaml").read_text(encoding="utf-8").splitlines()[:2]
+    assert head == [
+        "# 2022年营商环境测评指标责任清单（2022年）",
+        "# 由 evalcheck checklist-import t.xlsx 生成；请核对后运行 evalcheck validate。",
+    ]
+
+
 def test_no_sheet_has_a_table(run, tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "t.xlsx", {"甲": [["说明"]], "乙": [["a", "b"], [1, 2]]})
     err = refused(run, path)
