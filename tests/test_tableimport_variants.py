@@ -693,6 +693,32 @@ def test_several_tables_ask_for_sheet(run, tmp_path: Path) -> None:
     assert "t.xlsx 中没有工作表“2023”（有：2021、2022、说明）" in err
 
 
+def test_very_hidden_sheets_are_not_named(run, tmp_path: Path) -> None:
+    """A very hidden sheet (an evalcheck export's _evalcheck; Excel's 取消隐藏 does not list
+    it) is not named among the other sheets; a plain hidden one, which people can show, is."""
+    path = write_xlsx(tmp_path / "t.xlsx", {"附件1": table(), "说明": [["x"]], "内部": [["k"]]})
+    wb = openpyxl.load_workbook(path)
+    wb["说明"].sheet_state = "hidden"
+    wb["内部"].sheet_state = "veryHidden"
+    wb.save(path)
+    result = run("checklist-import", "t.xlsx", "-o", "out.yaml")
+    assert result.exit_code == 0, result.output
+    assert "警告：t.xlsx 有 2 个工作表，读取的是“附件1”（其余：说明，其中找不到指标表头）" in (
+        result.output
+    )
+    assert "内部" not in result.output
+    wrong = run("checklist-import", "t.xlsx", "-o", "other.yaml", "--sheet", "2023")
+    assert "t.xlsx 中没有工作表“2023”（有：附件1、说明）" in wrong.stderr
+
+
+def test_an_evalcheck_export_read_back_names_only_its_visible_sheets(run, tmp_path) -> None:
+    assert run("export", "report.xlsx").exit_code == 0
+    result = run("checklist-import", "report.xlsx", "-o", "out.yaml")
+    assert result.exit_code == 0, result.output
+    assert "读取的是“测评指标”（其余：填报进度，其中找不到指标表头）" in result.output
+    assert "_evalcheck" not in result.output
+
+
 def test_the_file_written_starts_with_a_chinese_comment(run, tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "t.xlsx", {"附件1": table()})
     imported(run, path)

@@ -986,7 +986,7 @@ def read_table(path: Path, opts: Options | None = None, **kw: Any) -> TableResul
     """The indicators of the table in `path` (text, .xlsx, .xls or .ods)."""
     opts = opts or Options(**kw)
     book = read_book(path)
-    names = [s.name for s in book.sheets]
+    names = [s.name for s in book.sheets if not s.very_hidden]  # the sheets people know of
     if opts.sheet is not None:
         chosen = [s for s in book.sheets if s.name == opts.sheet]
         if not chosen:
@@ -1004,11 +1004,7 @@ def read_table(path: Path, opts: Options | None = None, **kw: Any) -> TableResul
     ]
     if len(candidates) == 1:
         result = build_sheet(book, candidates[0], opts)
-        others = [n for n in names if n != candidates[0].name]
-        result.warnings.append(
-            f"{path.name} 有 {len(names)} 个工作表，读取的是“{candidates[0].name}”"
-            f"（其余：{'、'.join(others)}，其中找不到指标表头）"
-        )
+        result.warnings += _other_sheets(path, names, candidates[0].name)
         return result
     listing = "、".join(f"“{n}”" for n in names)
     if not candidates:
@@ -1021,6 +1017,17 @@ def read_table(path: Path, opts: Options | None = None, **kw: Any) -> TableResul
         f"{path.name} 中有 {len(candidates)} 个工作表都像指标表（{found}）；"
         f"请用 --sheet 指定一个，例如 --sheet {candidates[0].name}"
     )
+
+
+def _other_sheets(path: Path, names: list[str], chosen: str) -> list[str]:
+    """The warning that names the sheets not read (those people know of), if any."""
+    others = [n for n in names if n != chosen]
+    if not others:
+        return []
+    return [
+        f"{path.name} 有 {len(names)} 个工作表，读取的是“{chosen}”"
+        f"（其余：{'、'.join(others)}，其中找不到指标表头）"
+    ]
 
 
 # ---------------------------------------------------------------- the checklist document

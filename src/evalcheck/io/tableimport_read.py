@@ -43,6 +43,9 @@ class Sheet:
     # formulas saved with no computed value (a generator wrote them, nobody opened the file
     # in Excel since): (1-based row, 0-based column) -> the formula
     uncached: dict[tuple[int, int], str] = field(default_factory=dict)
+    # hidden so that Excel's 取消隐藏 does not list it (an evalcheck export's _evalcheck):
+    # not a sheet people know of, so never named to them
+    very_hidden: bool = False
 
 
 @dataclass(slots=True)
@@ -237,8 +240,8 @@ def _xlsx_sheet(path: Path, ws: Any, fws: Any) -> Sheet:
     filled = sorted({r for r, _ in grid})
     rows = [(r, [clean_cell(grid.get((r, col))) for col in range(1, width + 1)]) for r in filled]
     hidden_rows, hidden_cols = _hidden(ws, height, width)
-    visible = ws.sheet_state == "visible"
-    sheet = Sheet(ws.title, rows, hidden_rows, hidden_cols, visible, notes)
+    visible, very_hidden = ws.sheet_state == "visible", ws.sheet_state == "veryHidden"
+    sheet = Sheet(ws.title, rows, hidden_rows, hidden_cols, visible, notes, very_hidden=very_hidden)
     if fws is not None:
         _note_uncached(sheet, fws, grid)
     return sheet
@@ -310,9 +313,17 @@ def _read_calamine(path: Path, fmt: str) -> list[Sheet]:
                     for c in range(c0, min(c1, len(grid[r]) - 1) + 1):
                         grid[r][c] = value
             rows = [(n, cells) for n, cells in enumerate(grid, start=1)]
-            visible = str(meta.visible).endswith(".Visible")
+            state = str(meta.visible)
             note = f".{fmt} 文件中的隐藏行、隐藏列无法识别，请确认表中没有隐藏的行或列"
-            sheets.append(Sheet(meta.name, rows, visible=visible, notes=[note]))
+            sheets.append(
+                Sheet(
+                    meta.name,
+                    rows,
+                    visible=state.endswith(".Visible"),
+                    very_hidden=state.endswith(".VeryHidden"),
+                    notes=[note],
+                )
+            )
         wb.close()
     except DataError:
         raise
