@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -136,6 +137,20 @@ def test_next_year_mapping(run, years) -> None:
     assert not Path("answers.yaml").exists()  # last year's values are not this year's answers
 
 
+def test_similarity_is_shown_with_one_decimal_everywhere(run, years) -> None:
+    """As the mapping file keeps it: the review list showed 相似度 76 分 beside a near
+    miss's 相似度 44.4 分 (and a whole number can round 84.6 up to the 85 it is below)."""
+    r = carry(run, years)
+    shown = re.findall(r"相似度 ([0-9.]+) 分", r.stdout)
+    assert len(shown) == 2 and all(re.fullmatch(r"\d+\.\d", s) for s in shown), shown
+    data = yaml.safe_load(Path("answers.previous.yaml").read_text(encoding="utf-8"))
+    by_old = {e["old"]: e for e in data["mapping"]}
+    scores = {old: e.get("score") for old, e in by_old.items()}
+    assert f"上年第16项 → 今年第15项：相似度 {scores[16]:.1f} 分，低于 85 分" in r.stdout
+    assert f"上年第2项 ↔ 今年第143项：相似度 {by_old[2]['nearest_score']:.1f} 分" in r.stdout
+    assert f"（2021年第16项，文字相似 {scores[16]:.1f} 分；" in run("show", "15").stdout
+
+
 def test_hand_corrections_survive_a_rerun(run, years) -> None:
     carry(run, years)
     path = Path("answers.previous.yaml")
@@ -228,7 +243,7 @@ def test_carry_needs_both_files(run, years) -> None:
 def test_previous_value_in_show_and_list(run, years) -> None:
     carry(run, years)
     show = run("show", "46")
-    assert "上年值：312 个（2021年第47项，文字相似 97 分；仅供参考）" in show.stdout
+    assert "上年值：312 个（2021年第47项，文字相似 97.0 分；仅供参考）" in show.stdout
     assert "填报状态：未填报" in show.stdout  # a reference, never an answer
     data = json.loads(run("show", "46", "--format", "json").stdout)
     assert data["previous"]["value"] == 312 and data["previous"]["id"] == 47

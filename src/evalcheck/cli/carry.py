@@ -98,13 +98,13 @@ def _report(old: Checklist, cl: Checklist, matching: Any, target: Path) -> None:
 
 def _near_misses(old: Checklist, cl: Checklist, matching: Any, target: Path) -> None:
     """Unmatched pairs that scored just too low: likely a rewording, fixed with one line."""
-    from evalcheck.year.carry import MIN_SCORE
+    from evalcheck.year.carry import MIN_SCORE, shown_score
 
     if not matching.near:
         return
     echo(f"\n可能是改了措辞的同一指标（相似度低于对应所需的 {MIN_SCORE:.0f} 分，未自动对应）：")
     for n in matching.near:
-        echo(f"  上年第{n.old}项 ↔ 今年第{n.new}项：相似度 {n.score:g} 分")
+        echo(f"  上年第{n.old}项 ↔ 今年第{n.new}项：相似度 {shown_score(n.score)} 分")
         echo(f"      上年：{old.get(n.old).text}")
         echo(f"      今年：{cl.get(n.new).text}")
         echo(

@@ -32,6 +32,12 @@ SHORTLIST = 20  # texts sharing the most rare two-character pieces, scored in fu
 _SPACE = re.compile(r"\s+")
 
 
+def shown_score(score: float) -> str:
+    """A similarity as every message shows it: one decimal, as the mapping file keeps it
+    ('76.0', '57.1'; a whole number could read 85 for 84.6, below the 85 it is compared to)."""
+    return f"{score:.1f}"
+
+
 class Item(NamedTuple):
     """What matching needs of an indicator."""
 
@@ -103,7 +109,7 @@ def match(
     for o, n, score, doubts in _fuzzy(rest, [i for i in new if i.id not in taken], min_score):
         reasons = list(doubts)
         if score < review_below:
-            reasons.insert(0, f"相似度 {score:.0f} 分，低于 {review_below:.0f} 分")
+            reasons.insert(0, f"相似度 {shown_score(score)} 分，低于 {review_below:g} 分")
         taken.add(n)
         result[o.id] = _finish(o, n, FUZZY, score, tuple(reasons), kind_of_new)
     for o in old:

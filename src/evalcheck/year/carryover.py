@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from evalcheck.year.carry import EXACT, FUZZY, Item, Matching, match
+from evalcheck.year.carry import EXACT, FUZZY, Item, Matching, match, shown_score
 
 # per indicator, what a person may have added or reviewed (the table cannot say)
 PER_INDICATOR = ("kind", "unit", "options", "range", "formula", "evidence", "collect", "rollup",
@@ -89,8 +89,10 @@ def carry_over(
 
 
 def _where(m: Any) -> str:
-    """'第47项（上年第45项，文字相似 92 分）' for messages."""
-    how = "" if m.how == EXACT else f"，文字相似 {m.score:g} 分" if m.how == FUZZY else ""
+    """'第47项（上年第45项，文字相似 92.4 分）' for messages."""
+    how = (
+        "" if m.how == EXACT else f"，文字相似 {shown_score(m.score)} 分" if m.how == FUZZY else ""
+    )
     return f"第{m.new}项（上年第{m.old}项{how}）"
 
 

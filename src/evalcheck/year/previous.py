@@ -14,7 +14,7 @@ from typing import Any
 from evalcheck.model.checklist import Indicator
 from evalcheck.model.kinds import change_text as kind_change
 from evalcheck.model.kinds import format_value
-from evalcheck.year.carry import HOW_NAMES
+from evalcheck.year.carry import HOW_NAMES, shown_score
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,9 +61,9 @@ class Previous:
 
     @property
     def source(self) -> str:
-        """'2021年第47项，文字相似 91 分'."""
+        """'2021年第47项，文字相似 91.3 分'."""
         how = HOW_NAMES.get(self.how, self.how)
-        score = f" {self.score:.0f} 分" if self.score is not None else ""
+        score = f" {shown_score(self.score)} 分" if self.score is not None else ""
         changed = "，题型已改变" if self.kind_changed else ""
         return f"{self.year}年第{self.old_id}项，{how}{score}{changed}"
 
