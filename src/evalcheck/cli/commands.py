@@ -28,7 +28,6 @@ from evalcheck.cli.shared import (
     echo,
     emit_output,
     filters_of,
-    output_kind,
     parse_id,
     writer_name,
 )
@@ -150,7 +149,7 @@ def list_cmd(
     )  # fmt: skip
     rows = select_rows(env.snapshot(), filters)
     staged = not {"final", "approved", "pending", "returned"}.isdisjoint(filters.statuses)
-    _list_output(cl, rows, output_kind(fmt, output), output, previous, force, staged)
+    _list_output(cl, rows, render.output_kind(fmt, output), output, previous, force, staged)
 
 
 def _list_output(

@@ -23,7 +23,6 @@ from evalcheck.cli.shared import (
     echo,
     emit_output,
     filters_of,
-    output_kind,
     parse_days,
     warn,
 )
@@ -77,7 +76,7 @@ def overdue(
     from evalcheck.state.select import select_rows
     from evalcheck.views.columns import overdue_csv
 
-    env, kind = ctx_env(ctx), output_kind(fmt, output)
+    env, kind = ctx_env(ctx), render.output_kind(fmt, output)
     snap = env.snapshot(today)
     rows = select_rows(snap, filters_of(env.checklist, sections=section, owners=owner))
     late, soon, back = overdue_of(rows), due_within(rows, within), returned_late(rows)
@@ -203,7 +202,7 @@ def status(
     示例：evalcheck status --today 2021-09-16
     示例：evalcheck status -f csv --output 进度.csv
     """
-    kind, env = output_kind(fmt, output, example="进度.txt"), ctx_env(ctx)
+    kind, env = render.output_kind(fmt, output, example="进度.txt"), ctx_env(ctx)
     if units:  # progress per unit (区县、市本级) and who has not reported
         from evalcheck.cli.units import status_units
 

@@ -482,25 +482,6 @@ def warn(text: str) -> None:
     typer.echo(f"注意：{text}", err=True)
 
 
-def output_kind(fmt: str | None, output: Path | None, *, example: str = "清单.txt") -> str:
-    """ "text", "csv" or "json", how a listing (list, overdue, status) is written: the
-    format asked for with -f (table and text are the text table); else the --output file's
-    ending (进度.csv is written as CSV, x.json as JSON); else the text table. A table asked
-    for into a .csv or .json file is refused (exit 3): Excel would show it all in the first
-    column. `example`: a file name to suggest for a table."""
-    ending = output.suffix.lower().lstrip(".") if output is not None else ""
-    by_name = ending if ending in ("csv", "json") else None
-    table = fmt is None or fmt in ("table", "text")
-    if fmt is None:
-        return by_name or "text"
-    if table and by_name is not None:
-        raise InputError(
-            f"--output {output}：文本表格不能写成 {ending.upper()} 文件；要 {ending.upper()} 请用 "
-            f"-f {ending}（或不写 -f），要文本表格请换一个文件名，例如 {example}"
-        )
-    return "text" if table else str(fmt)
-
-
 def emit_output(
     text: str, *, kind: str = "text", output: Path | None = None, force: bool = False
 ) -> None:
