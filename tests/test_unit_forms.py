@@ -266,20 +266,7 @@ def expected_rollups(answers: dict[str, dict[int, Any]]) -> dict[int, Any]:
     for ident in (1, 2, 3):
         vals = reported(ident)
         out[ident] = sum(vals) if vals else None
-
-    # 4 = 3 / 2 over the units whose own 4 exists: a unit that reported both and whose 4
-    # cannot be worked out (a source 不适用, or 0 for 2) takes no part in either sum
-    def own_na(u: str) -> bool:
-        v = answers.get(u, {})
-        return 2 in v and 3 in v and (v[2] == "NA" or v[3] == "NA" or v[2] == 0)
-
-    kept = [u for u in UNITS if not own_na(u)]
-
-    def summed(ident: int) -> Any:
-        vals = [answers[u][ident] for u in kept if answers.get(u, {}).get(ident, "NA") != "NA"]
-        return sum(vals) if vals else None
-
-    two, three = summed(2), summed(3)
+    two, three = out[2], out[3]
     out[4] = three / two * 100 if two and three is not None else None
     yes = reported(5)
     out[5] = any(yes) if yes else None

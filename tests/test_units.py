@@ -118,21 +118,22 @@ def test_a_percent_is_recomputed_from_the_summed_inputs_not_averaged(work: Path)
     assert [p.value for p in r.parts] == [90, 50, 100]  # each unit's own percent, shown
 
 
-def test_a_unit_whose_own_percent_is_not_applicable_takes_no_part_in_it(
+def test_a_unit_whose_own_percent_is_not_applicable_is_pointed_out(
     work: Path, run: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """海原县 says 2 (the total) is 不适用 but reports 3: its own 4 is 不适用, so its 3
-    must not swell the city's numerator (a ratio over 100%); and its form says 不适用 for
-    4, not 逾期, as status --units counts it."""
+    """海原县 says 2 (the total) is 不适用 but reports 3: its own 4 is 不适用. The city's 4
+    is worked out from the city's 2 and 3, the sums of every unit's answer (what rollup
+    --apply writes), so the roll-up says the same, and says which unit makes it read high;
+    and the unit's form says 不适用 for 4, not 逾期, as status --units counts it."""
     values = {u: dict(v) for u, v in FULL.items()}
     values["海原县"][2] = "NA"
     values["海原县"][3] = 600
     for unit, v in values.items():
         fill(work, unit, v)
     r = rollups_of(work)[4]
-    assert r.value == pytest.approx((900 + 250) / (1000 + 500) * 100, abs=1e-6)  # 6 places
+    assert r.value == pytest.approx((900 + 250 + 600) / (1000 + 500) * 100, abs=1e-6)
     assert r.na == ("海原县",) and r.complete
-    assert "（不含海原县：其第4项不适用）" in r.formula
+    assert "（注意：海原县的第4项不适用，但其已填的来源计入了汇总，请核实）" in r.formula
     monkeypatch.chdir(work)
     monkeypatch.setenv("EVALCHECK_TODAY", "2021-09-20")
     assert run("export", "--units", "表").exit_code == 0

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from evalcheck.answers.store import Answers
@@ -180,14 +180,16 @@ def _recompute(
     assert ind.formula is not None
     inputs = [done[i] for i in expr.references(ind.formula) if i in done]
     missing = [u for u in order if u in owed or any(u in r.missing for r in inputs)]
-    inputs, left_out = _own_only(inputs, na)
+    partial = [u for u in na if any(p.unit == u for r in inputs for p in r.parts)]
     values = {r.id: float(r.value) for r in inputs if number_ok(r.value)}
     spec = Spec("recompute")
     shown = "，".join(
         f"第{r.id}项汇总 {r.value if r.value is not None else '（无）'}" for r in inputs
     )
-    if left_out:
-        shown += f"（不含{'、'.join(left_out)}：其第{ind.id}项不适用）"
+    if partial:  # their sources count in the city's own sums, which this must match
+        shown += (
+            f"（注意：{'、'.join(partial)}的第{ind.id}项不适用，但其已填的来源计入了汇总，请核实）"
+        )
     formula = f"按公式 {ind.formula}：{shown}"
     try:
         value: Any = _plain(float(expr.evaluate(ind.formula, values)))
@@ -201,26 +203,6 @@ def _recompute(
     return Rollup(
         ind.id, spec, value, tuple(parts), tuple(na), tuple(missing), f"{formula} → {value}"
     )
-
-
-def _own_only(inputs: list[Rollup], na: Sequence[str]) -> tuple[list[Rollup], list[str]]:
-    """The inputs summed over the units whose own value of the formula exists, and the
-    units left out: a unit whose 131 is 不适用 (so is its 133) must not add its 132 to
-    the numerator alone (a ratio over 100%)."""
-    left_out = [u for u in na if any(p.unit == u for r in inputs for p in r.parts)]
-    if not left_out:
-        return inputs, []
-    return [_without(r, set(left_out)) for r in inputs], left_out
-
-
-def _without(r: Rollup, units: set[str]) -> Rollup:
-    """An input's roll-up again without `units` (by its own rule)."""
-    combine = REGISTRY[r.spec.rule].combine
-    parts = tuple(p for p in r.parts if p.unit not in units)
-    if combine is None or len(parts) == len(r.parts):
-        return r
-    value = combine(list(parts)) if parts else None
-    return replace(r, value=value, parts=parts)
 
 
 def _sources_reason(inputs: Sequence[Rollup]) -> str | None:
