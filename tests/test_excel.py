@@ -269,6 +269,25 @@ def test_not_applicable_is_in_the_dropdowns_and_imports(run, tmp_path: Path) -> 
     assert "第138项：（无） → 不适用（未建目录系统）" in result.stdout
 
 
+def test_not_applicable_picked_on_a_row_already_not_applicable_keeps_its_reason(
+    run, tmp_path: Path
+) -> None:
+    """The form shows the reason in 不适用原因; picking 不适用 in 填报值 beside it is the
+    same answer, not "the reason column is empty"; with the reason changed too, the new
+    reason is taken."""
+    assert run("answer", "43", "--na", "本市未建").exit_code == 0
+    split(run)
+    path = form_path(tmp_path, "审批监管科")
+    fill(path, {43: "不适用"})
+    same = run("import", str(path))
+    assert same.exit_code == 0, same.output
+    assert "没有需要修改的内容" in same.stdout
+    fill(path, {43: "本年度无此业务"}, column=col("不适用原因"))
+    changed = run("import", str(path))
+    assert changed.exit_code == 0, changed.output
+    assert "第43项：不适用（本市未建） → 不适用（本年度无此业务）" in changed.stdout
+
+
 def test_existing_forms_are_not_overwritten_without_force(run, tmp_path: Path) -> None:
     split(run)
     target = form_path(tmp_path, "办公室")

@@ -238,10 +238,14 @@ def _changed_cells(
 ) -> tuple[dict[str, Any], dict[str, str | None] | None]:
     """The row's input cells a person changed since the export (every one when the
     workbook carries no originals), and the originals."""
-    cells = _input_cells(row, computed)
+    every = _input_cells(row, computed)
     originals = _originals(row)
+    cells = every
     if originals is not None:
-        cells = {k: v for k, v in cells.items() if compact(comparable(v)) != originals.get(k)}
+        cells = {k: v for k, v in every.items() if compact(comparable(v)) != originals.get(k)}
+        value = cell_words(cells.get("value"))
+        if value is not None and normalize(unmarked(value)) in NA_WORDS and "na" not in cells:
+            cells["na"] = every.get("na")  # 不适用 picked, its reason there since the export
     return cells, originals
 
 
@@ -444,7 +448,7 @@ def _value_and_na(cells: Mapping[str, Any]) -> tuple[str | None, str | None]:
     value_cell, na_cell = cells.get("value"), cell_words(cells.get("na"))
     text = None if cell_words(value_cell) is None else unmarked(cell_text(value_cell))
     na_cell = None if na_cell is None else unmarked(na_cell)
-    if text is not None and na_cell is not None and normalize(text) in (NA_PREFIX, "不适用。"):
+    if text is not None and na_cell is not None and normalize(text) in NA_WORDS:
         text = None  # 不适用 in 填报值, its reason in 不适用原因: as the form's prompt says
     if text is not None and na_cell is not None:
         raise ValueRefused(
@@ -452,7 +456,7 @@ def _value_and_na(cells: Mapping[str, Any]) -> tuple[str | None, str | None]:
         )
     if text is not None:
         typed = normalize(text)
-        if typed in (NA_PREFIX, "不适用。"):
+        if typed in NA_WORDS:
             raise ValueRefused(
                 "填报值写了“不适用”，但“不适用原因”列是空的：请在“不适用原因”列写明原因"
                 "（例如 本年度无此业务），或在填报值中写“不适用：原因”"
@@ -463,6 +467,7 @@ def _value_and_na(cells: Mapping[str, Any]) -> tuple[str | None, str | None]:
     return text, na_cell
 
 
+NA_WORDS = (NA_PREFIX, "不适用。")  # 不适用 alone in 填报值 (picked from the dropdown)
 _MARK = re.compile(r"\s*[（(](?:待审核|已退回)[）)]\s*$")
 
 
