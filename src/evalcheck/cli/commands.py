@@ -259,7 +259,7 @@ def _review_lines(row: Any) -> list[tuple[str, str]]:
     if st.comment:
         lines.append(("审核意见" if row.review is Review.APPROVED else "退回原因", st.comment))
     if st.explanation and row.review is Review.APPROVED:
-        lines.append(("说明", f"已说明：{st.explanation}"))
+        lines.append(("已说明", st.explanation))
     return lines
 
 
