@@ -343,3 +343,15 @@ def test_framing_text_too_long_for_its_cell_is_the_checklists_fault(
     assert result.exit_code == 4, result.output
     assert said in result.output
     assert "答案文件" not in result.output
+
+
+def test_an_option_named_not_applicable_is_refused(tmp_path: Path, run) -> None:
+    """The forms' dropdowns offer 不适用 (the answer, with a reason) beside the options: an
+    option of that name would be read as one or the other depending on where it is typed."""
+    bad = BASE + "  - {id: 5, category: 甲类, text: 方式？, kind: choice, options: [甲, 不适用]}\n"
+    result = run("validate", str(write(tmp_path, bad)))
+    assert result.exit_code == 4
+    assert (
+        "错误：第5项 字段 options：选项不能叫“不适用”：不适用是每一项都可以填的答案（须写明原因），"
+        "填报表的下拉框里已有；请删去这个选项，或换一个说法（如“未开展”）" in result.stdout
+    )

@@ -523,6 +523,14 @@ def _indicator_options(
     if len(set(texts)) != len(texts):
         c.error(f"{where} 字段 options", "选项重复")
         ok = False
+    reserved = [t for t in texts if t.rstrip("。") == "不适用"]
+    if reserved:  # the forms' dropdowns offer 不适用 itself (the answer with a reason)
+        c.error(
+            f"{where} 字段 options",
+            "选项不能叫“不适用”：不适用是每一项都可以填的答案（须写明原因），"
+            "填报表的下拉框里已有；请删去这个选项，或换一个说法（如“未开展”）",
+        )
+        ok = False
     return options, ok
 
 
