@@ -109,4 +109,4 @@ def test_number_kind_takes_decimals(run, shared: Path) -> None:
     shown = run("show", "3").stdout
     assert "2.5 天" in shown
     refused = run("answer", "3", "--value", "-1")
-    assert refused.exit_code == 3 and "应在 0 到 不限 之间" in refused.stderr
+    assert refused.exit_code == 3 and "不接受“-1”：应不小于 0。" in refused.stderr

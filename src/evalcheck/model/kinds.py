@@ -129,9 +129,18 @@ def _refuse(ind: Spec, raw: str, why: str) -> ValueRefused:
 
 
 def _range_text(ind: Spec) -> str:
-    lo = "不限" if ind.low is None else _num(ind.low)
-    hi = "不限" if ind.high is None else _num(ind.high)
-    return f"{lo} 到 {hi}"
+    """'0 到 100', '不小于 0', '不大于 10', '任意数' (a bound that is open is left unsaid)."""
+    if ind.low is not None and ind.high is not None:
+        return f"{_num(ind.low)} 到 {_num(ind.high)}"
+    if ind.low is not None:
+        return f"不小于 {_num(ind.low)}"
+    return f"不大于 {_num(ind.high)}" if ind.high is not None else "任意数"
+
+
+def _within(ind: Spec) -> str:
+    """'应在 0 到 100 之间', '应不小于 0'."""
+    where = _range_text(ind)
+    return f"应在 {where} 之间" if ind.low is not None and ind.high is not None else f"应{where}"
 
 
 def _num(v: float) -> str:
@@ -141,6 +150,9 @@ def _num(v: float) -> str:
 # ---------------------------------------------------------------- parsers
 
 
+# the 不适用 answer's word: the status label (state/snapshot.py's STATUS_LABELS takes it from
+# here) and what no option may be called (validation.py)
+NOT_APPLICABLE = "不适用"
 GENERIC_UNIT = "个"  # the general classifier: "12个" is a count of anything
 _MULTIPLIERS = "十百千万亿"
 
@@ -241,7 +253,7 @@ def _parse_percent(ind: Spec, items: Sequence[str]) -> Value:
 
 def _check_range(ind: Spec, raw: str, value: float) -> None:
     if (ind.low is not None and value < ind.low) or (ind.high is not None and value > ind.high):
-        raise _refuse(ind, raw, f"应在 {_range_text(ind)} 之间")
+        raise _refuse(ind, raw, _within(ind))
 
 
 def _parse_yesno(ind: Spec, items: Sequence[str]) -> Value:
@@ -794,4 +806,4 @@ def misfit_reason(ind: Spec, value: Any) -> str:
         return f"数值超出范围（绝对值最大 {MAX_NUMBER_TEXT}）"
     if ind.options and REGISTRY[ind.kind].has_options:
         return f"“{safe_text(value)[:40]}”不在选项之中（选项可能已修改）"
-    return f"{safe_text(value)[:40]} 超出范围 {_range_text(ind)}"
+    return f"{safe_text(value)[:40]} 超出范围（{_within(ind)}）"

@@ -523,7 +523,7 @@ def _indicator_options(
     if len(set(texts)) != len(texts):
         c.error(f"{where} 字段 options", "选项重复")
         ok = False
-    reserved = [t for t in texts if t.rstrip("。") == "不适用"]
+    reserved = [t for t in texts if t.rstrip("。") == kinds.NOT_APPLICABLE]
     if reserved:  # the forms' dropdowns offer 不适用 itself (the answer with a reason)
         c.error(
             f"{where} 字段 options",

@@ -22,7 +22,7 @@ from evalcheck.answers.store import Answers, State, describe_state
 from evalcheck.model.checklist import UNASSIGNED, Checklist, Indicator
 from evalcheck.model.derived import Derived, as_number, compute_derived
 from evalcheck.model.entity import Entity, replace
-from evalcheck.model.kinds import format_value, number_ok
+from evalcheck.model.kinds import NOT_APPLICABLE, format_value, number_ok
 from evalcheck.state.lifecycle import (
     Stage,
     derived_stage,
@@ -154,7 +154,7 @@ class Status(StrEnum):
 
 STATUS_LABELS: dict[Status, str] = {
     Status.ANSWERED: "已填报",
-    Status.NA: "不适用",
+    Status.NA: NOT_APPLICABLE,
     Status.COMPUTED: "自动计算",
     Status.OPEN: "未填报",
 }
