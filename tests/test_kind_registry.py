@@ -77,7 +77,7 @@ def test_the_dummy_kind_is_in_list_columns_and_filters(money: Path, run) -> None
         (2, "money", 1234.5, "1234.50 元")
     ]
     table = run("list", "--kind", "money", "--format", "csv").stdout.splitlines()
-    assert len(table) == 2 and "money" in table[1] and "1234.50 元" in table[1]
+    assert len(table) == 2 and ",金额," in table[1] and "1234.50 元" in table[1]  # its label
     shown = run("show", "2").stdout
     assert "金额（money）" in shown
     refused = run("answer", "2", "--value", "很多")

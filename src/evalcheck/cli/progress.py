@@ -76,7 +76,7 @@ def overdue(
     from evalcheck.state.select import select_rows
     from evalcheck.views.columns import overdue_csv
 
-    env, kind = ctx_env(ctx), render.output_kind(fmt, output)
+    env, kind = ctx_env(ctx), render.output_kind(fmt, output, example="逾期.txt")
     snap = env.snapshot(today)
     rows = select_rows(snap, filters_of(env.checklist, sections=section, owners=owner))
     late, soon, back = overdue_of(rows), due_within(rows, within), returned_late(rows)

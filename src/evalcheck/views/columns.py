@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 from evalcheck.answers.review import Review, short_time, signed_by
 from evalcheck.answers.store import ACTIONS, REVIEW_ACTIONS, State, describe_state
 from evalcheck.model.checklist import ROLE_NAMES, Checklist, Indicator
-from evalcheck.model.kinds import cell_value, is_numeric, number_format
+from evalcheck.model.kinds import REGISTRY, cell_value, is_numeric, number_format
 from evalcheck.state.lifecycle import Stage, mark
 from evalcheck.state.snapshot import Progress, Row, Status
 
@@ -294,7 +294,7 @@ def list_csv_columns(cl: Checklist) -> list[Column[Row]]:
         SECTION,
         DUE,
         Column[Row]("role", "任务类型", lambda r: ROLE_NAMES[r.ind.role]),
-        Column[Row]("kind", "题型", lambda r: r.ind.kind),
+        Column[Row]("kind", "题型", lambda r: REGISTRY[r.ind.kind].label),  # 数量, as show
         UNIT,
         Column[Row]("options", "选项", lambda r: "；".join(r.ind.option_texts)),
         Column[Row]("range", "范围", lambda r: _range_text(r.ind)),
