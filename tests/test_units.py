@@ -526,6 +526,21 @@ def test_weights_that_add_up_to_zero_are_named(tmp_path: Path) -> None:
     assert r.reason == "各单位第1项（权重）之和为 0，无法加权平均"
 
 
+def test_a_unit_whose_weight_is_not_applicable_has_reported(tmp_path: Path) -> None:
+    """中宁县 reported 9 but its weight (1) is 不适用: it has sent all it has, so it is not
+    未报送 (status, remind and rollup --apply read that); its value weighs nothing, said."""
+    data = units_checklist()
+    data["indicators"][8]["rollup"] = {"weighted": "q1"}  # 9: mean days, weighted by 1
+    (tmp_path / "indicators.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    fill(tmp_path, "沙坡头区", {1: 100, 9: 3})
+    fill(tmp_path, "中宁县", {1: "NA", 9: 8})
+    fill(tmp_path, "海原县", {1: 300, 9: 5})
+    r = rollups_of(tmp_path)[9]
+    assert r.complete and r.missing == ()
+    assert r.value == pytest.approx((3 * 100 + 5 * 300) / 400)
+    assert r.formula.endswith("（中宁县的第1项不适用，权重按 0 计）")
+
+
 def test_a_units_answer_that_does_not_fit_is_said_not_silently_missing(work: Path, run) -> None:
     fill(work, "沙坡头区", {1: 120})
     fill(work, "中宁县", {1: 80})

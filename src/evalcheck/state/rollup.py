@@ -141,12 +141,15 @@ def _formula_text(ind: Indicator, spec: Spec, parts: Sequence[Part], value: Any)
 
 def _parts(
     checklist: Checklist, plan: UnitsPlan, units: Mapping[str, Answers], ind: Indicator
-) -> tuple[list[Part], list[str], list[str]]:
+) -> tuple[list[Part], list[str], list[str], list[str]]:
+    """Each reporting unit's value (with its weight), the units that said 不适用, those that
+    have not reported, and (weighted) those whose weight is 不适用: reported, weighed 0."""
     spec = plan.spec(ind.id)
     weight_ind = checklist.get(spec.ref) if spec is not None and spec.ref is not None else None
     parts: list[Part] = []
     na: list[str] = []
     missing: list[str] = []
+    unweighted: list[str] = []
     for name in plan.names:
         answers = units.get(name)
         reported, value, is_na = (
@@ -160,12 +163,14 @@ def _parts(
             weight = None
             if weight_ind is not None and answers is not None:
                 w_ok, w, w_na = unit_value(checklist, answers, weight_ind)
-                if not w_ok or w_na or not number_ok(w):
+                if not w_ok or (not w_na and not number_ok(w)):
                     missing.append(name)  # its weight is missing: the unit is not complete
                     continue
-                weight = float(w)
+                weight = 0.0 if w_na else float(w)
+                if w_na:  # reported all it has: its value weighs nothing, said in the 算式
+                    unweighted.append(name)
             parts.append(Part(name, value, weight))
-    return parts, na, missing
+    return parts, na, missing, unweighted
 
 
 def _recompute(
@@ -250,7 +255,7 @@ def compute(checklist: Checklist, units: Mapping[str, Answers]) -> list[Rollup]:
         if spec.rule == "recompute":
             later.append(ind)
             continue
-        parts, na, missing = _parts(checklist, plan, units, ind)
+        parts, na, missing, unweighted = _parts(checklist, plan, units, ind)
         rule = REGISTRY[spec.rule]
         value = rule.combine(parts) if rule.combine is not None else None
         reason = None
@@ -259,13 +264,15 @@ def compute(checklist: Checklist, units: Mapping[str, Answers]) -> list[Rollup]:
         elif value is None:
             reason = _no_value(spec, parts, na, missing)
         formula = _formula_text(ind, spec, parts, value)
+        if unweighted:
+            formula += f"（{'、'.join(unweighted)}的第{spec.ref}项不适用，权重按 0 计）"
         if not parts and reason is not None:  # the one wording of why there is no sum
             formula = f"（{reason}）"
         done[ident] = Rollup(
             ident, spec, value, tuple(parts), tuple(na), tuple(missing), formula, reason
         )
     for ind in later:
-        parts, na, owed = _parts(checklist, plan, units, ind)
+        parts, na, owed, _ = _parts(checklist, plan, units, ind)
         r = _recompute(ind, done, parts, na, owed, plan.names)
         if r is not None:
             done[ind.id] = r
