@@ -131,6 +131,14 @@ def test_names_listed_with_a_comma_are_several_files_when_all_are_there(form, ce
     assert "a.pdf" in listed and "b.pdf" in listed and "、" not in listed
 
 
+def test_a_link_listed_first_is_split_from_the_files_after_it(form) -> None:
+    """A URL takes no full-width comma: 'https://…、a.pdf' is the link and the file (an
+    ASCII comma may be part of a link and is left in it)."""
+    listed = imported(form, "https://x.gov.cn/a、a.pdf")
+    assert "https://x.gov.cn/a" in listed and "a.pdf" in listed
+    assert "https://x.gov.cn/a、a.pdf" not in listed
+
+
 def test_a_file_named_with_a_comma_is_one_file(form) -> None:
     """甲.txt and 乙.txt are there too: the whole name, when it is a file, wins."""
     (form.parent / "甲、乙.txt").write_text("一个文件", encoding="utf-8")

@@ -279,6 +279,7 @@ def _form_evidence(
 
 
 LISTED = re.compile(r"\s*[、，,]\s*")  # names a person listed in one line: a.pdf、b.pdf
+WIDE_LISTED = re.compile(r"\s*[、，]\s*")  # after a link: never inside one
 HOW_TO_LIST = "（几个文件请用换行或分号“；”分隔）"
 
 
@@ -294,14 +295,16 @@ def _names(name: str, recorded: Collection[str], top: Path) -> list[tuple[str, _
     that is no file but whose parts split at 、，, all are ('a.pdf、b.pdf') is those
     parts; a file whose name holds 、 is taken whole."""
     whole = _named(name, recorded, top)
-    if whole.problem is None:
+    if whole.problem is None and not (is_url(name) and WIDE_LISTED.search(name)):
         return [(name, whole)]
-    parts = [p for p in LISTED.split(name) if p]
+    # a link followed by 、 or ，: a list (a URL has no full-width comma; an ASCII one it may)
+    parts = [p for p in (WIDE_LISTED if whole.problem is None else LISTED).split(name) if p]
     if len(parts) > 1:
         each = [(p, _named(p, recorded, top)) for p in parts]
         if all(named.problem is None for _, named in each):
             return each
-        whole = whole._replace(problem=f"{whole.problem}{HOW_TO_LIST}")
+        if whole.problem is not None:
+            whole = whole._replace(problem=f"{whole.problem}{HOW_TO_LIST}")
     return [(name, whole)]
 
 
