@@ -37,3 +37,20 @@ def test_a_form_refuses_the_wrong_unit_as_answer_does(run, tmp_path: Path) -> No
     result = run("import", str(FORM))
     assert result.exit_code == 0, result.output
     assert "第6项：（无） → 12 项" in result.stdout
+
+
+def test_traditional_unit_characters_are_the_same_unit(run) -> None:
+    """A figure copied from a table in traditional script: 項 is 项, 個 is 个."""
+    assert run("answer", "6", "--value", "300項").stdout.startswith("第6项 已记录：300 项")
+    assert run("answer", "6", "--value", "301個").stdout.startswith("第6项 已记录：301 项")
+
+
+def test_an_estimate_is_refused_as_such(run, tmp_path: Path) -> None:
+    for typed in ("约300个", "300余个", "300多项", "300个左右"):
+        result = run("answer", "6", "--value", typed)
+        assert result.exit_code == 3, typed
+        assert result.stderr.strip() == (
+            f"错误：第6项（数量）不接受“{typed}”：请填确切的数，不要写“约”“余”“多”“左右”等。"
+            "例如：312 或 312项"
+        )
+    assert not (tmp_path / "answers.yaml").exists()

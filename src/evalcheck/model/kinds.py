@@ -170,12 +170,25 @@ def _number_and_word(t: str) -> tuple[str, str] | None:
     return number, word
 
 
+# unit characters in traditional script, as a table copied from elsewhere has them
+_TRADITIONAL = str.maketrans("個項條張戶間臺處筆單萬億", "个项条张户间台处笔单万亿")
+_ABOUT = re.compile(r"^(?:约|大约|近|将近|超过|逾)\s*\d|\d\s*(?:余|多)\D*$|(?:左右|以上|以下)$")
+
+
+def _refuse_approximate(ind: Spec, raw: str, t: str) -> None:
+    """'约300个', '300余个', '300个左右': a figure, not an estimate, is asked for."""
+    if _ABOUT.search(t):
+        raise _refuse(ind, raw, "请填确切的数，不要写“约”“余”“多”“左右”等")
+
+
 def _without_unit(ind: Spec, raw: str, t: str) -> str:
     """`t` (normalized) without the unit written after the number. Taken: the indicator's
     own unit, with 个 before it or not ("3个工作日", "12个人"), and for a count 个 alone,
     the classifier people write for anything. Another unit is refused, naming the
     indicator's unit: "300人" for a count of 项 is not 300 项. An indicator without a unit
     takes the count units as before (there is nothing to tell them from)."""
+    t = t.translate(_TRADITIONAL)  # 300項 copied from a traditional-script table
+    _refuse_approximate(ind, raw, t)
     own = normalize(ind.unit) if ind.unit else None
     if own and t.endswith(own) and len(t) > len(own):
         t = t[: -len(own)].rstrip()
