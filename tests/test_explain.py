@@ -175,6 +175,10 @@ def test_the_review_workbook_asks_a_comment_for_a_value_against_its_formula(run)
     ws = wb["审核"]
     col = {c.value: c.column for c in ws[2]}
     row = next(r for r in range(3, ws.max_row + 1) if ws.cell(r, col["题号"]).value == 121)
+    # the row says why before the leader decides
+    assert ws.cell(row, col["审核状态"]).value == (
+        f"待审核（通过须在审核意见中写明说明：与公式不符（{FORMULA_121}））"
+    )
     ws.cell(row, col["审核结论"]).value = "通过"
     wb.save(book)
     before = Path("answers.yaml").read_bytes()

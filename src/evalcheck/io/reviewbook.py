@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,9 +72,12 @@ def export_reviews(
     today: dt.date,
     owners: Iterable[str] | None = None,
     force: bool = False,
+    needs_note: Mapping[int, str] | None = None,
 ) -> list[tuple[Path, int, int]]:
     """One review workbook per leader with answered items: (path, items, pending);
-    `today`: the day the workbooks are written as of (in their hidden metadata)."""
+    `today`: the day the workbooks are written as of (in their hidden metadata);
+    `needs_note`: what is wrong with the answers approved only with a 说明, said in their
+    审核状态."""
     if folder.exists() and not folder.is_dir():
         raise InputError(f"“{folder}”不是文件夹")
     groups = _answered_by_owner(checklist, answers, set(owners) if owners else None)
@@ -94,7 +97,7 @@ def export_reviews(
         stamp = state_stamp(today, [st for _, st in items])
         # rows top to bottom, the one merge in row 1: the rows are streamed
         with Book(stamp, fonts_of(checklist, XLSX_SIZES), streaming=True) as book:
-            _write_sheet(book, checklist, name, items, answers)
+            _write_sheet(book, checklist, name, items, answers, needs_note or {})
             write_meta(book, checklist, KIND, None, today, [("owner", name)])
             atomic_write_bytes(target, book.close())
         pending = sum(1 for _, st in items if review_of(checklist, st) is Review.PENDING)
@@ -125,6 +128,7 @@ def _write_sheet(
     leader: str,
     items: list[tuple[Indicator, State]],
     answers: Answers,
+    needs_note: Mapping[int, str],
 ) -> None:
     ws = book.sheet(REVIEW_SHEET)
     assert book.fonts is not None  # the same fonts as the bureau's table
@@ -138,6 +142,10 @@ def _write_sheet(
     r = FIRST_ROW
     for ind, st in items:
         values = row_values(checklist, ind, st, answers.authorship(ind.id))
+        hinted: tuple[str, ...] = ()
+        if ind.id in needs_note:  # approved only with a 说明: the leader sees why here
+            values["审核状态"] += f"（通过须在审核意见中写明说明：{needs_note[ind.id]}）"
+            hinted = ("审核状态",)
         formats = {**FORMATS, "填报值": number_format(ind)}
         for name, n in COL.items():
             v = values.get(name)
@@ -151,7 +159,7 @@ def _write_sheet(
             1,
             *(
                 -(-display_width(str(values[k])) // (WIDTHS[k] - 2))
-                for k in ("三级指标", "填报值", "备注", "审核意见")
+                for k in ("三级指标", "填报值", "备注", "审核意见", *hinted)
                 if values.get(k)
             ),
         )

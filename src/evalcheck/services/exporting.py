@@ -7,7 +7,7 @@ shared by both formats, the framing (label, title, 备注, fonts) is views/attac
 import contextlib
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from evalcheck.errors import InputError
 from evalcheck.model.checklist import UNASSIGNED
@@ -193,6 +193,21 @@ def export_review_books(
     chosen = [resolve("责任领导", o, cl.owners) for o in owners]
     from evalcheck.infra.clock import today
 
+    answers = ws.answers()
     return export_reviews(
-        folder, cl, ws.answers(), today=today(), owners=chosen or None, force=force
-    )
+        folder, cl, answers, today=today(), owners=chosen or None, force=force,
+        needs_note=_needs_note(cl, answers),
+    )  # fmt: skip
+
+
+def _needs_note(cl: Any, answers: Any) -> dict[int, str]:
+    """The answers awaiting review that `check` calls an error (approved only with a 说明),
+    with what is wrong: their rows say so in the review workbook."""
+    from evalcheck.answers.review import Review, review_of
+    from evalcheck.services.review import problems_text, rule_breaks
+
+    waiting = [
+        i for i in cl.indicators
+        if (st := answers.state(i.id)) is not None and review_of(cl, st) is Review.PENDING
+    ]  # fmt: skip
+    return {i.id: problems_text(found) for i, found in rule_breaks(cl, answers, waiting).items()}

@@ -115,7 +115,7 @@ def rule_breaks(
     return out
 
 
-def _problems(found: list[Finding]) -> str:
+def problems_text(found: list[Finding]) -> str:
     """What is wrong with an answer, as the refusals say it: '违反错误级规则 R132（…）',
     '与公式不符（第121项填报为 80%，但按公式 … 应为 75%）'."""
     rules = "、".join(f"{f.rule}（{f.message}）" for f in found if f.kind == "rule")
@@ -129,7 +129,7 @@ def _problems(found: list[Finding]) -> str:
 
 def _needs_explanation(ind: Indicator, found: list[Finding], reviewer: str) -> str:
     return (
-        f"第{ind.id}项{_problems(found)}：审核通过需写明说明，"
+        f"第{ind.id}项{problems_text(found)}：审核通过需写明说明，"
         f'例如 evalcheck approve {ind.id} --explain "原因" --by {reviewer}'
     )
 
@@ -264,7 +264,7 @@ def _explained(
             out.append(replace(p, explanation=p.decision.comment))
         else:
             refused.append(
-                f"{p.decision.where}：第{p.decision.ind.id}项{_problems(found)}：审核通过需在"
+                f"{p.decision.where}：第{p.decision.ind.id}项{problems_text(found)}：审核通过需在"
                 "“审核意见”中写明说明（为什么仍然接受），或选“退回”"
             )
     return out, refused
