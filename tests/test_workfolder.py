@@ -210,3 +210,24 @@ def test_the_new_year_steps_in_year_over_year_md_run_as_written(run, tmp_path, m
     assert (folder / "indicators.yaml").read_bytes() == (tmp_path / "2022.yaml").read_bytes()
     shown = run("show", "2").stdout  # last year's 依申请行政权力事项总数 was item 1
     assert "上年值：20 项" in shown and "（2021年第1项，文字相同；仅供参考）" in shown
+
+
+def test_inits_next_steps_name_the_unit_forms_when_the_checklist_has_units(
+    run, tmp_path: Path, monkeypatch
+) -> None:
+    """Every indicator filled by the counties: the unit forms are the step that applies,
+    besides the sections' own forms; no `answer` example (the city does not type them)."""
+    text = BASE.replace(
+        "categories:", "units: [沙坡头区, 中宁县]\nunits_due: 2021-09-10\ncategories:"
+    )
+    text = text.replace("unit: 项}", "unit: 项, collect: units}").replace(
+        "kind: yesno}", "kind: yesno, collect: units, rollup: any}"
+    )
+    write(tmp_path, text, "u.yaml")
+    result = run("--checklist", "u.yaml", "init", "w")
+    assert result.exit_code == 0, result.stderr
+    steps = _steps(result.stdout)
+    assert steps[-1] == "evalcheck export --units 单位表格"
+    assert not any(s.startswith("evalcheck answer") for s in steps)
+    monkeypatch.chdir(tmp_path / "w")
+    assert run("export", "--units", "单位表格").exit_code == 0

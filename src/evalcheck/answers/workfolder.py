@@ -34,6 +34,7 @@ class Example(NamedTuple):
 
     section: str | None  # for `list -s`; None: no indicator names a section
     answer: tuple[int, str] | None  # (id, value) for `answer N --value V`; None: none fits
+    units: bool = False  # the checklist names units (区县): `export --units` applies too
 
 
 class Created(NamedTuple):
@@ -62,6 +63,7 @@ def example_of(checklist: Checklist) -> Example:
     return Example(
         section or (named[0] if named else None),
         (chosen[0].id, chosen[1]) if chosen is not None else None,
+        units is not None,
     )
 
 

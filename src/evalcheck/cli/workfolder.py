@@ -73,6 +73,8 @@ def _report(folder: Path, made: Any, source: Any) -> str:
         ident, value = example.answer
         steps.append((f"evalcheck answer {ident} --value {value}", "填报一项"))
     steps.append((f"evalcheck export --split {FORMS_DIR}", "导出各科室填报表"))
+    if example.units:
+        steps.append(("evalcheck export --units 单位表格", "导出各单位（区县）填报表"))
     pad = max(text_width(cmd) for cmd, _ in steps) + 2
     lines += [f"  {cmd}{' ' * (pad - text_width(cmd))}{why}" for cmd, why in steps]
     where = name if here else f" {name} "
