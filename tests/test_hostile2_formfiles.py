@@ -139,6 +139,15 @@ def test_a_link_listed_first_is_split_from_the_files_after_it(form) -> None:
     assert "https://x.gov.cn/a、a.pdf" not in listed
 
 
+def test_a_file_named_twice_is_one_file_in_the_preview_and_the_import(form) -> None:
+    fill(form, {47: {"佐证材料": "a.pdf、a.pdf"}})
+    dry = cli(form.parent.parent, "import", str(form), "--dry-run", "--by", "张三")
+    assert dry.returncode == 0, dry.stderr
+    assert dry.stdout.count("a.pdf") == 1, dry.stdout
+    listed = imported(form, "a.pdf\na.pdf")
+    assert listed.count("a.pdf") == 1, listed
+
+
 def test_a_file_named_with_a_comma_is_one_file(form) -> None:
     """甲.txt and 乙.txt are there too: the whole name, when it is a file, wins."""
     (form.parent / "甲、乙.txt").write_text("一个文件", encoding="utf-8")

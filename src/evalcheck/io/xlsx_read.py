@@ -436,7 +436,8 @@ def _note_and_evidence(
     ev_raw = cell_words(cells.get("evidence"))
     evidence: tuple[str, ...] | None = None
     if ev_raw is not None:
-        evidence = tuple(e.strip() for e in re.split(r"[\n；;]+", ev_raw) if e.strip())
+        named = (e.strip() for e in re.split(r"[\n；;]+", ev_raw) if e.strip())
+        evidence = tuple(dict.fromkeys(named))  # a name written twice is one file
     elif edited and "evidence" in cells:
         evidence = ()
     return note, evidence

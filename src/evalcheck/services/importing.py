@@ -298,9 +298,10 @@ def _names(name: str, recorded: Collection[str], top: Path) -> list[tuple[str, _
     if whole.problem is None and not (is_url(name) and WIDE_LISTED.search(name)):
         return [(name, whole)]
     # a link followed by 、 or ，: a list (a URL has no full-width comma; an ASCII one it may)
-    parts = [p for p in (WIDE_LISTED if whole.problem is None else LISTED).split(name) if p]
-    if len(parts) > 1:
-        each = [(p, _named(p, recorded, top)) for p in parts]
+    listed = (WIDE_LISTED if whole.problem is None else LISTED).split(name)
+    parts = [p for p in listed if p]
+    if len(parts) > 1:  # a name written twice is one file
+        each = [(p, _named(p, recorded, top)) for p in dict.fromkeys(parts)]
         if all(named.problem is None for _, named in each):
             return each
         if whole.problem is not None:
