@@ -176,9 +176,8 @@ def test_the_review_workbook_asks_a_comment_for_a_value_against_its_formula(run)
     col = {c.value: c.column for c in ws[2]}
     row = next(r for r in range(3, ws.max_row + 1) if ws.cell(r, col["题号"]).value == 121)
     # the row says why before the leader decides
-    assert ws.cell(row, col["审核状态"]).value == (
-        f"待审核（通过须在审核意见中写明说明：与公式不符（{FORMULA_121}））"
-    )
+    assert ws.cell(row, col["审核状态"]).value == "待审核（与公式不符：通过须在审核意见中写明说明）"
+    assert ws.row_dimensions[row].height <= 409
     ws.cell(row, col["审核结论"]).value = "通过"
     wb.save(book)
     before = Path("answers.yaml").read_bytes()
@@ -186,3 +185,19 @@ def test_the_review_workbook_asks_a_comment_for_a_value_against_its_formula(run)
     assert refused.exit_code == 3
     assert f"第121项与公式不符（{FORMULA_121}）：审核通过需在“审核意见”中写明说明" in refused.stderr
     assert Path("answers.yaml").read_bytes() == before
+
+
+def test_review_workbook_rows_with_several_rule_breaks_stay_readable(run) -> None:
+    """An answer breaking several rules: its 审核状态 names them briefly, and no row is
+    taller than Excel allows (409 points)."""
+    assert run("answer", "4", "--value", "1", "--by", "王芳").exit_code == 0
+    for ident in ("5", "6", "7", "8", "9"):
+        assert run("answer", ident, "--value", "10", "--by", "王芳").exit_code == 0
+    assert run("export", "--review", "审核表").exit_code == 0
+    for book in Path("审核表").glob("*.xlsx"):
+        ws = openpyxl.load_workbook(book)["审核"]
+        heights = [d.height for d in ws.row_dimensions.values() if d.height is not None]
+        assert heights and max(heights) <= 409, book.name
+        col = {c.value: c.column for c in ws[2]}
+        states = [ws.cell(r, col["审核状态"]).value or "" for r in range(3, ws.max_row + 1)]
+        assert all(len(s) <= 60 for s in states), states

@@ -526,6 +526,22 @@ def test_weights_that_add_up_to_zero_are_named(tmp_path: Path) -> None:
     assert r.reason == "各单位第1项（权重）之和为 0，无法加权平均"
 
 
+def test_apply_says_why_weights_that_add_up_to_zero_are_not_written(
+    tmp_path: Path, run: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every unit sent a value: not "各单位均为不适用" but the roll-up's own reason."""
+    data = units_checklist()
+    data["indicators"][8]["rollup"] = {"weighted": "q1"}  # 9: mean days, weighted by 1
+    (tmp_path / "indicators.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    for unit in ("沙坡头区", "中宁县", "海原县"):
+        fill(tmp_path, unit, {1: "NA", 9: 3})
+    monkeypatch.chdir(tmp_path)
+    done = run("rollup", "--apply", "9", "--by", "王芳")
+    assert done.exit_code == 0, done.output
+    assert "  不写入：第9项（各单位第1项（权重）之和为 0，无法加权平均）" in done.stdout
+    assert "各单位均为不适用" not in done.stdout
+
+
 def test_a_unit_whose_weight_is_not_applicable_has_reported(tmp_path: Path) -> None:
     """中宁县 reported 9 but its weight (1) is 不适用: it has sent all it has, so it is not
     未报送 (status, remind and rollup --apply read that); its value weighs nothing, said."""

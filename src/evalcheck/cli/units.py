@@ -171,9 +171,8 @@ def _applied_text(cl: Any, done: Any) -> str:
             f"（{st.by}）≠ 汇总 {format_value(ind, r.value)}；"
             "核实后用 evalcheck answer 改正，或 rollup --apply --overwrite-conflicts 覆盖"
         )
-    if done.empty:
-        ids = "、".join(str(r.id) for r in done.empty)
-        lines.append(f"  各单位均为不适用（不写入）：第 {ids} 项")
+    for r in done.empty:  # no value: every unit 不适用, or weights adding up to 0
+        lines.append(f"  不写入：第{r.id}项（{r.reason or '各单位均为不适用'}）")
     if done.manual:
         ids = "、".join(str(r.id) for r in done.manual)
         lines.append(f"  由市级填报或自动计算（不写入）：第 {ids} 项")

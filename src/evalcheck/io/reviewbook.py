@@ -118,6 +118,7 @@ def _answered_by_owner(
     return groups
 
 
+MAX_ROW_HEIGHT = 409  # points: Excel's largest row
 CENTERED = ("题号", "单位", "填报人", "审核状态", "审核人", "审核结论", "答案版本")
 FORMATS = {"填报时间": "yyyy-mm-dd hh:mm"}
 
@@ -144,7 +145,7 @@ def _write_sheet(
         values = row_values(checklist, ind, st, answers.authorship(ind.id))
         hinted: tuple[str, ...] = ()
         if ind.id in needs_note:  # approved only with a 说明: the leader sees why here
-            values["审核状态"] += f"（通过须在审核意见中写明说明：{needs_note[ind.id]}）"
+            values["审核状态"] += f"（{needs_note[ind.id]}：通过须在审核意见中写明说明）"
             hinted = ("审核状态",)
         formats = {**FORMATS, "填报值": number_format(ind)}
         for name, n in COL.items():
@@ -163,7 +164,7 @@ def _write_sheet(
                 if values.get(k)
             ),
         )
-        Book.height(ws, r, 16.5 * lines + 4)
+        Book.height(ws, r, min(16.5 * lines + 4, MAX_ROW_HEIGHT))
         r += 1
     last = max(r - 1, FIRST_ROW)
     _decision_dropdown(ws, last)

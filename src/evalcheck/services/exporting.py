@@ -204,10 +204,15 @@ def _needs_note(cl: Any, answers: Any) -> dict[int, str]:
     """The answers awaiting review that `check` calls an error (approved only with a 说明),
     with what is wrong: their rows say so in the review workbook."""
     from evalcheck.answers.review import Review, review_of
-    from evalcheck.services.review import problems_text, rule_breaks
+    from evalcheck.services.review import rule_breaks
 
     waiting = [
         i for i in cl.indicators
         if (st := answers.state(i.id)) is not None and review_of(cl, st) is Review.PENDING
     ]  # fmt: skip
-    return {i.id: problems_text(found) for i, found in rule_breaks(cl, answers, waiting).items()}
+    out = {}
+    for ind, found in rule_breaks(cl, answers, waiting).items():
+        # short, in a narrow column: the whole finding is `evalcheck review`'s 规则提示
+        said = [f"违反规则 {f.rule}" if f.kind == "rule" else "与公式不符" for f in found]
+        out[ind.id] = "、".join(dict.fromkeys(said))
+    return out
