@@ -54,3 +54,22 @@ def test_an_estimate_is_refused_as_such(run, tmp_path: Path) -> None:
             "例如：312 或 312项"
         )
     assert not (tmp_path / "answers.yaml").exists()
+
+
+def test_more_estimates_are_refused_and_a_unit_holding_their_words_is_not(
+    run, tmp_path: Path
+) -> None:
+    """300项多, 約300個 (traditional), 300来项, 约95%, 95%以上: estimates. A unit that holds
+    one of those characters itself (来访人次) is the unit, not an estimate."""
+    refused = {"6": ("300项多", "約300個", "300来项"), "3": ("约95%", "95%以上")}
+    for ident, typed_values in refused.items():
+        for typed in typed_values:
+            result = run("answer", ident, "--value", typed)
+            assert result.exit_code == 3, typed
+            assert "请填确切的数，不要写“约”“余”“多”“左右”等" in result.stderr, typed
+    from evalcheck.model.entity import replace
+    from evalcheck.model.kinds import parse
+    from evalcheck.model.loading import bundled_checklist_path, load_checklist
+
+    visits = replace(load_checklist(bundled_checklist_path()).get(6), unit="来访人次")
+    assert parse(visits, "300来访人次") == 300

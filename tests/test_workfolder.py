@@ -231,3 +231,16 @@ def test_inits_next_steps_name_the_unit_forms_when_the_checklist_has_units(
     assert not any(s.startswith("evalcheck answer") for s in steps)
     monkeypatch.chdir(tmp_path / "w")
     assert run("export", "--units", "单位表格").exit_code == 0
+
+
+def test_inits_next_steps_leave_the_unit_forms_out_when_units_fill_nothing(
+    run, tmp_path: Path
+) -> None:
+    """Units named, but no indicator collected from them: their forms would be empty."""
+    text = BASE.replace(
+        "categories:", "units: [沙坡头区, 中宁县]\nunits_due: 2021-09-10\ncategories:"
+    )
+    write(tmp_path, text, "u.yaml")
+    result = run("--checklist", "u.yaml", "init", "w")
+    assert result.exit_code == 0, result.stderr
+    assert "evalcheck export --units 单位表格" not in _steps(result.stdout)

@@ -63,7 +63,7 @@ def example_of(checklist: Checklist) -> Example:
     return Example(
         section or (named[0] if named else None),
         (chosen[0].id, chosen[1]) if chosen is not None else None,
-        units is not None,
+        units is not None and bool(units.ids),  # units named, and something to send them
     )
 
 

@@ -172,7 +172,11 @@ def _number_and_word(t: str) -> tuple[str, str] | None:
 
 # unit characters in traditional script, as a table copied from elsewhere has them
 _TRADITIONAL = str.maketrans("個項條張戶間臺處筆單萬億", "个项条张户间台处笔单万亿")
-_ABOUT = re.compile(r"^(?:约|大约|近|将近|超过|逾)\s*\d|\d\s*(?:余|多)\D*$|(?:左右|以上|以下)$")
+_ABOUT = re.compile(
+    r"^(?:约|約|大约|大約|近|将近|將近|超过|超過|逾)\s*\d"  # 约300个
+    r"|\d\s*(?:余|餘|多|来|來)"  # 300余个, 300多项, 300来项
+    r"|(?:余|餘|多|左右|以上|以下)$"  # 300项多, 2天多, 300个左右, 95%以上
+)
 
 
 def _refuse_approximate(ind: Spec, raw: str, t: str) -> None:
@@ -188,8 +192,9 @@ def _without_unit(ind: Spec, raw: str, t: str) -> str:
     indicator's unit: "300人" for a count of 项 is not 300 项. An indicator without a unit
     takes the count units as before (there is nothing to tell them from)."""
     t = t.translate(_TRADITIONAL)  # 300項 copied from a traditional-script table
-    _refuse_approximate(ind, raw, t)
     own = normalize(ind.unit) if ind.unit else None
+    # an estimate, looked for without the own unit (which may hold 来 or 多 itself)
+    _refuse_approximate(ind, raw, t[: -len(own)] if own and t.endswith(own) else t)
     if own and t.endswith(own) and len(t) > len(own):
         t = t[: -len(own)].rstrip()
         if own != GENERIC_UNIT and t.endswith(GENERIC_UNIT) and len(t) > 1:
@@ -252,6 +257,7 @@ def _parse_number(ind: Spec, items: Sequence[str]) -> Value:
 def _parse_percent(ind: Spec, items: Sequence[str]) -> Value:
     raw = _single(ind, items)
     t = _numeric_text(ind, raw)
+    _refuse_approximate(ind, raw, t)  # 约95%, 95%以上
     if t.endswith("%"):
         t = t[:-1].rstrip()
     if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", t):
@@ -609,7 +615,8 @@ REGISTRY: dict[str, Kind] = {
         ),
     ),
     "number": Kind(
-        "数值", _parse_number, _fmt_number, lambda i: f"2.5 或 2.5{i.unit or ''}", _is_number,
+        "数值", _parse_number, _fmt_number, lambda i: f"2.5 或 2.5{i.unit}" if i.unit else "2.5",
+        _is_number,
         _cell_number, _no_dropdown, "0.##", numeric=True, default_range=(0, None),
         sample=lambda i: "2.5",
         cues=(
