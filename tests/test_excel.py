@@ -286,6 +286,13 @@ def test_not_applicable_picked_on_a_row_already_not_applicable_keeps_its_reason(
     changed = run("import", str(path))
     assert changed.exit_code == 0, changed.output
     assert "第43项：不适用（本市未建） → 不适用（本年度无此业务）" in changed.stdout
+    split(run, "forms", "--force")  # the reason emptied, 填报值 left empty: said, not dropped
+    fill(path, {43: None}, column=col("不适用原因"))
+    before = Path("answers.yaml").read_bytes()
+    cleared = run("import", str(path))
+    assert cleared.exit_code == 3
+    assert "（第43项）：“不适用原因”被清空了，填报值也是空的" in cleared.stderr
+    assert Path("answers.yaml").read_bytes() == before
 
 
 def test_existing_forms_are_not_overwritten_without_force(run, tmp_path: Path) -> None:

@@ -367,6 +367,11 @@ def _row_change(row: _Row, computed: _Row | None, ind: Indicator, where: str) ->
 
     if na_cell is not None:
         return change(None, na_cell)
+    if text is None and originals is not None and "na" in cells and originals.get("na"):
+        raise ValueRefused(  # the reason deleted, nothing in its place: not "no change"
+            "“不适用原因”被清空了，填报值也是空的：不再不适用请在“填报值”填写答案；"
+            "仍不适用请写回原因（要清除答案请用 evalcheck answer 题号 --clear）"
+        )
     if text is None:  # note/evidence only, or nothing
         return None if note is None and evidence is None else change(None, None)
     na_match = re.fullmatch(rf"{NA_PREFIX}\s*[：:]\s*(.*)", text, flags=re.S)
