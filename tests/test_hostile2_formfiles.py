@@ -134,6 +134,9 @@ def test_names_listed_with_a_comma_are_several_files_when_all_are_there(form, ce
 def test_a_link_listed_first_is_split_from_the_files_after_it(form) -> None:
     """A URL takes no full-width comma: 'https://…、a.pdf' is the link and the file (an
     ASCII comma may be part of a link and is left in it)."""
+    fill(form, {47: {"佐证材料": "https://x.gov.cn/a、a.pdf"}})
+    dry = cli(form.parent.parent, "import", str(form), "--dry-run", "--by", "张三")
+    assert "第47项 佐证材料 +https://x.gov.cn/a" in dry.stdout  # whole, as the import says
     listed = imported(form, "https://x.gov.cn/a、a.pdf")
     assert "https://x.gov.cn/a" in listed and "a.pdf" in listed
     assert "https://x.gov.cn/a、a.pdf" not in listed

@@ -281,8 +281,11 @@ def _unit_target(env: Any, unit: str | None) -> str:
 def _previewed(plan: Any, preview: Any) -> None:
     _overridden(preview.overridden)
     _print_changes(preview.pending)
-    for ident, files in sorted(plan.sources.items()):
-        echo("\n".join(f"  第{ident}项 佐证材料 +{Path(f).name}" for f in files))
+    from evalcheck.answers.evidence import is_url
+
+    for ident, files in sorted(plan.sources.items()):  # a link whole, as the import says it
+        shown = (f if is_url(f) else Path(f).name for f in files)
+        echo("\n".join(f"  第{ident}项 佐证材料 +{name}" for name in shown))
     echo(f"共 {len(preview.pending)} 项将被修改（--dry-run：未写入）")
     _warn(preview.findings, preview.notes)
 
