@@ -68,6 +68,17 @@ def _steps(stdout: str) -> list[str]:
     return [line.split("  ")[1] for line in lines[lines.index("下一步：") + 1 : -1]]
 
 
+def _init_steps(run, tmp_path: Path, text: str, folder: str) -> list[str]:
+    """`init folder` with the checklist `text`: its next steps."""
+    write(tmp_path, text, "given.yaml")
+    result = run("--checklist", "given.yaml", "init", folder)
+    assert result.exit_code == 0, result.stderr
+    return _steps(result.stdout)
+
+
+UNITS_HEAD = "units: [沙坡头区, 中宁县]\nunits_due: 2021-09-10\ncategories:"
+
+
 def test_inits_next_steps_come_from_the_checklist_copied(run, tmp_path: Path, monkeypatch) -> None:
     """Not the bundled list's 47 and 审批监管科: this checklist has neither. The first
     indicator typed in whose kind has a plain value, and its section; each step runs."""
@@ -217,16 +228,11 @@ def test_inits_next_steps_name_the_unit_forms_when_the_checklist_has_units(
 ) -> None:
     """Every indicator filled by the counties: the unit forms are the step that applies,
     besides the sections' own forms; no `answer` example (the city does not type them)."""
-    text = BASE.replace(
-        "categories:", "units: [沙坡头区, 中宁县]\nunits_due: 2021-09-10\ncategories:"
-    )
+    text = BASE.replace("categories:", UNITS_HEAD)
     text = text.replace("unit: 项}", "unit: 项, collect: units}").replace(
         "kind: yesno}", "kind: yesno, collect: units, rollup: any}"
     )
-    write(tmp_path, text, "u.yaml")
-    result = run("--checklist", "u.yaml", "init", "w")
-    assert result.exit_code == 0, result.stderr
-    steps = _steps(result.stdout)
+    steps = _init_steps(run, tmp_path, text, "w")
     assert steps[-1] == "evalcheck export --units 单位表格"
     assert not any(s.startswith("evalcheck answer") for s in steps)
     monkeypatch.chdir(tmp_path / "w")
@@ -237,10 +243,5 @@ def test_inits_next_steps_leave_the_unit_forms_out_when_units_fill_nothing(
     run, tmp_path: Path
 ) -> None:
     """Units named, but no indicator collected from them: their forms would be empty."""
-    text = BASE.replace(
-        "categories:", "units: [沙坡头区, 中宁县]\nunits_due: 2021-09-10\ncategories:"
-    )
-    write(tmp_path, text, "u.yaml")
-    result = run("--checklist", "u.yaml", "init", "w")
-    assert result.exit_code == 0, result.stderr
-    assert "evalcheck export --units 单位表格" not in _steps(result.stdout)
+    steps = _init_steps(run, tmp_path, BASE.replace("categories:", UNITS_HEAD), "w")
+    assert "evalcheck export --units 单位表格" not in steps
