@@ -7,7 +7,7 @@ shared by both formats, the framing (label, title, 备注, fonts) is views/attac
 import contextlib
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from evalcheck.errors import InputError
 from evalcheck.model.checklist import UNASSIGNED
@@ -17,6 +17,8 @@ from evalcheck.state.select import Filters, select_rows
 from evalcheck.views.columns import WORKING
 
 if TYPE_CHECKING:
+    from evalcheck.answers.store import Answers
+    from evalcheck.model.checklist import Checklist
     from evalcheck.state.snapshot import Row
 
 
@@ -200,19 +202,15 @@ def export_review_books(
     )  # fmt: skip
 
 
-def _needs_note(cl: Any, answers: Any) -> dict[int, str]:
+def _needs_note(cl: "Checklist", answers: "Answers") -> dict[int, str]:
     """The answers awaiting review that `check` calls an error (approved only with a 说明),
-    with what is wrong: their rows say so in the review workbook."""
+    with what is wrong, briefly: their rows say so in the review workbook (the whole
+    finding is `evalcheck review`'s 规则提示)."""
     from evalcheck.answers.review import Review, review_of
-    from evalcheck.services.review import rule_breaks
+    from evalcheck.services.review import problems_brief, rule_breaks
 
     waiting = [
         i for i in cl.indicators
         if (st := answers.state(i.id)) is not None and review_of(cl, st) is Review.PENDING
     ]  # fmt: skip
-    out = {}
-    for ind, found in rule_breaks(cl, answers, waiting).items():
-        # short, in a narrow column: the whole finding is `evalcheck review`'s 规则提示
-        said = [f"违反规则 {f.rule}" if f.kind == "rule" else "与公式不符" for f in found]
-        out[ind.id] = "、".join(dict.fromkeys(said))
-    return out
+    return {i.id: problems_brief(found) for i, found in rule_breaks(cl, answers, waiting).items()}

@@ -127,6 +127,13 @@ def problems_text(found: list[Finding]) -> str:
     return "，且".join(x for x in said if x)
 
 
+def problems_brief(found: list[Finding]) -> str:
+    """problems_text for a narrow cell (a review workbook's 审核状态): '违反规则 R132',
+    '与公式不符'."""
+    said = [f"违反规则 {f.rule}" if f.kind == "rule" else "与公式不符" for f in found]
+    return "、".join(dict.fromkeys(said))
+
+
 def _needs_explanation(ind: Indicator, found: list[Finding], reviewer: str) -> str:
     return (
         f"第{ind.id}项{problems_text(found)}：审核通过需写明说明，"

@@ -16,14 +16,6 @@ from evalcheck.model.kinds import format_value
 from evalcheck.state.findings import FORMULA_RULE, Finding, Involved, Report
 from evalcheck.state.snapshot import Snapshot, Status
 
-
-def effective_values(checklist: Checklist, answers: Answers) -> dict[int, float]:
-    """Recorded numeric values, plus derived ones where nothing was recorded."""
-    from evalcheck.state.snapshot import take
-
-    return take(checklist, answers, clock.today()).effective_values()
-
-
 NOT_GIVEN = "（未填）"
 
 
