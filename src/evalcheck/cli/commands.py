@@ -367,12 +367,11 @@ def _answer_message(
 def warn_findings(findings: list[Any]) -> None:
     """After an answer: last year's comparison, then the rules it breaks (stderr)."""
     for f in findings:
-        level = "错误" if f.severity == "error" else "提醒"
         if f.kind == "rule":
             others = "；".join(f"第{i.id}项 = {i.value}" for i in f.involved)
-            typer.echo(f"注意（{level}，规则 {f.rule}）：{f.message}：{others}", err=True)
+            typer.echo(f"注意（{f.level}，规则 {f.rule}）：{f.message}：{others}", err=True)
         else:
-            typer.echo(f"注意（{level}，{f.label}）：{f.message}", err=True)
+            typer.echo(f"注意（{f.level}，{f.label}）：{f.message}", err=True)
 
 
 @app.command(cls=CliCommand)

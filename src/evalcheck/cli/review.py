@@ -105,11 +105,7 @@ def _findings(snap: Any, ident: int, values: dict[int, float]) -> list[str]:
     """The 规则提示 of an answer awaiting review: what `check` says of it."""
     from evalcheck.state.rules import answer_findings
 
-    out = []
-    for f in answer_findings(snap, ident, values):
-        level = "错误" if f.severity == "error" else "提醒"
-        out.append(f"{level}（{f.label}）：{f.message}")
-    return out
+    return [f"{f.level}（{f.label}）：{f.message}" for f in answer_findings(snap, ident, values)]
 
 
 def _pending_dict(snap: Any, r: Any, values: dict[int, float]) -> dict[str, Any]:

@@ -25,6 +25,11 @@ class Finding(NamedTuple):
     involved: tuple[Involved, ...] = ()
 
     @property
+    def level(self) -> str:
+        """错误 or 提醒, as every output names a finding's severity."""
+        return "错误" if self.severity == "error" else "提醒"
+
+    @property
     def label(self) -> str:
         """The rule as people read it: a rule's own id (R132, 上年对比:数量), 自动计算 for
         a formula's check (its id, formula:133, is for JSON and the program)."""
@@ -32,8 +37,7 @@ class Finding(NamedTuple):
 
     def lines(self) -> list[str]:
         """The finding as `check` prints it: the message, then each indicator involved."""
-        level = "错误" if self.severity == "error" else "提醒"
-        out = [f"{level}（{self.label}）：{self.message}"]
+        out = [f"{self.level}（{self.label}）：{self.message}"]
         for i in self.involved:
             who = f"{i.section or UNASSIGNED}，{i.owner or '未指定领导'}"
             out.append(f"    第{i.id}项 = {i.value}（{who}）")
