@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shlex
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -245,3 +247,22 @@ def test_inits_next_steps_leave_the_unit_forms_out_when_units_fill_nothing(
     """Units named, but no indicator collected from them: their forms would be empty."""
     steps = _init_steps(run, tmp_path, BASE.replace("categories:", UNITS_HEAD), "w")
     assert "evalcheck export --units 单位表格" not in steps
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a POSIX shell reads the suggested command")
+@pytest.mark.parametrize("section", ["综合科(一)", "价格科$HOME", 'A "B" 科', "督查`科`!"])
+def test_inits_list_example_reaches_its_section_through_a_shell(
+    run, tmp_path: Path, section: str
+) -> None:
+    """The `list -s` step, as a POSIX shell reads it, names the section as written: '$',
+    '`', '"' and '!' mean something inside double quotes, so such a name is single-quoted."""
+    text = BASE.replace("section: 一科", "section: " + json.dumps(section, ensure_ascii=False))
+    steps = _init_steps(run, tmp_path, text, "w")
+    (step,) = [s for s in steps if s.startswith("evalcheck list -s ")]
+    words = subprocess.run(
+        ["sh", "-c", 'printf "%s\\n" ' + step.removeprefix("evalcheck list -s ")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    assert words == [section]

@@ -1,6 +1,8 @@
 """init: a work folder for one year's evaluation (see workfolder.py)."""
 
+import os
 import re
+import shlex
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -84,5 +86,11 @@ def _report(folder: Path, made: Any, source: Any) -> str:
 
 def _arg(text: str) -> str:
     """A name as typed on a command line: in double quotes when it has spaces or characters
-    a shell reads (a section named 'A B' or '综合科(一)')."""
-    return f'"{text}"' if re.search(r"[\s\"'$`\\&|;<>()*?!#]", text) else text
+    a shell reads (a section named 'A B' or '综合科(一)'); in single quotes on Linux and macOS
+    when it has one that a POSIX shell still reads inside double quotes ('$', '`', '\\', '"',
+    '!'), so that the suggested command finds the section as written."""
+    if not re.search(r"[\s\"'$`\\&|;<>()*?!#]", text):
+        return text
+    if os.name != "nt" and re.search(r"[\"$`\\!]", text):
+        return shlex.quote(text)
+    return f'"{text}"'
