@@ -560,3 +560,64 @@ def test_a_value_that_follows_its_sources_is_shown_locked_and_never_typed_in(
     result = run("import", str(path))
     assert result.exit_code == 0, result.output
     assert unit_answers(work, "沙坡头区")[1] == 12 and 4 not in unit_answers(work, "沙坡头区")
+
+
+# ---------------------------------------------------------------- the next year
+
+
+def test_carry_gives_each_unit_its_own_last_year_in_its_form_and_import(
+    tmp_path: Path, run: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A county's form next year shows the county's own 上年值 (not the city's total, and
+    never 上年未审核: a unit's value has no sign-off), and importing a county's value far
+    from its own last year's says so, as answer does."""
+    last, now = tmp_path / "2021", tmp_path / "2022"
+    for year, folder in ((2021, last), (2022, now)):
+        folder.mkdir()
+        cl = units_checklist(review=True) | {"year": year}
+        (folder / "indicators.yaml").write_text(yaml.safe_dump(cl, allow_unicode=True), "utf-8")
+    for unit, values in FULL.items():
+        fill(last, unit, values)
+    monkeypatch.chdir(last)
+    assert run("rollup", "--apply", "1", "2", "3").exit_code == 0
+    monkeypatch.chdir(now)
+    done = run(
+        "carry", "--from-checklist", "../2021/indicators.yaml",
+        "--from-answers", "../2021/answers.yaml",
+    )  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert "各单位的上年值（沙坡头区、中宁县、海原县）已按同样的对应写入" in done.stdout
+    assert run("export", "--units", "单位表格").exit_code == 0
+    header, rows = rows_of(now / "单位表格" / "2022测评填报_单位_中宁县.xlsx")
+    previous = {r[header.index("题号")]: r[header.index("上年值")] for r in rows}
+    assert (previous[1], previous[2], previous[3]) == (80, 500, 250)
+    assert previous[4] == 50  # its formula over the county's own 2 and 3
+    shown = run("show", "1").stdout  # the city's: the roll-up it approved
+    assert "上年值：260 个（上年未审核）（2021年第1项" in shown
+    type_into(now / "单位表格" / "2022测评填报_单位_中宁县.xlsx", {1: {"填报值": 8}})
+    r = run("import", "单位表格/2022测评填报_单位_中宁县.xlsx", "--by", "中宁县李娜")
+    assert r.exit_code == 0, r.output
+    assert "第1项数量比上年变化超过 50%：上年 80 个（2021年第1项） → 今年 8 个" in r.stderr
+
+
+def test_a_broken_unit_answers_file_last_year_stops_carry_before_anything_is_written(
+    tmp_path: Path, run: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    last, now = tmp_path / "2021", tmp_path / "2022"
+    for year, folder in ((2021, last), (2022, now)):
+        folder.mkdir()
+        cl = units_checklist() | {"year": year}
+        (folder / "indicators.yaml").write_text(yaml.safe_dump(cl, allow_unicode=True), "utf-8")
+    fill(last, "沙坡头区", FULL["沙坡头区"])
+    (last / "answers.yaml").write_text("", encoding="utf-8")
+    broken = unit_answers_path(last / "answers.yaml", "中宁县")
+    broken.parent.mkdir(parents=True)
+    broken.write_text("answers: [unclosed\n", encoding="utf-8")
+    monkeypatch.chdir(now)
+    r = run(
+        "carry", "--from-checklist", "../2021/indicators.yaml",
+        "--from-answers", "../2021/answers.yaml",
+    )  # fmt: skip
+    assert r.exit_code == 4, r.output
+    assert "单位“中宁县”上年的答案文件有误" in r.stderr
+    assert sorted(p.name for p in now.iterdir()) == ["indicators.yaml"]

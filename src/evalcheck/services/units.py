@@ -17,7 +17,7 @@ from evalcheck.model.checklist import Checklist
 from evalcheck.model.units import NO_UNITS, UnitsPlan
 from evalcheck.services.workspace import Workspace
 from evalcheck.state.deadlines import parse_today
-from evalcheck.state.snapshot import Snapshot, take
+from evalcheck.state.snapshot import Snapshot, previous_for, take
 
 
 class UnitWorkspace:
@@ -50,7 +50,8 @@ class UnitWorkspace:
         from evalcheck.state.snapshot import Status
 
         answers = self.answers()
-        snap = take(self._checklist, answers, parse_today(today))
+        previous = previous_for(self._path, self._checklist)  # the unit's own, after carry
+        snap = take(self._checklist, answers, parse_today(today), previous)
         plan = self._checklist.units
         if plan is None:
             return snap

@@ -24,6 +24,7 @@ class Rematch(NamedTuple):
     matching: Matching
     old: Checklist
     edited: dict[int, int]  # entries a person changed without `how: manual`, kept as manual
+    units: tuple[str, ...] = ()  # the units whose own mapping file was written beside theirs
 
 
 def rematch(
@@ -90,8 +91,77 @@ def rematch(
         from_answers=relative_path(from_answers, target.parent),
         computed=computed(old, old_answers) if computed is not None else None,
     )
+    per_unit = _unit_mappings(
+        checklist, old, matching, from_checklist, from_answers, answers_path, computed
+    )  # read (and refused if broken) before anything is written
     atomic_write_text(target, mapping.to_text(), replacing=MAPPING)
-    return Rematch(mapping, matching, old, edited)
+    for unit_mapping in per_unit:
+        _write_unit_mapping(unit_mapping)
+    return Rematch(mapping, matching, old, edited, tuple(u for u, _ in per_unit))
+
+
+def _unit_mappings(
+    checklist: Checklist,
+    old: Checklist,
+    matching: Matching,
+    from_checklist: Path,
+    from_answers: Path,
+    answers_path: Path,
+    computed: Callable[[Checklist, Answers], Mapping[int, tuple[Any, str | None]]] | None,
+) -> list[tuple[str, CarryFile]]:
+    """Each unit's own last-year values, when this year's checklist has units and last
+    year's folder has that unit's answers (单位/<单位名>/answers.yaml beside last year's
+    answers): a mapping file beside the unit's answers this year, with the city's matching
+    (so a manual entry in the city's file holds for every unit). A unit's form then shows
+    its own 上年值, and its import compares with them."""
+    from evalcheck.answers.paths import previous_path
+    from evalcheck.answers.store import load_answers
+    from evalcheck.answers.units import UNIT_ANSWERS, unit_answers_path, unit_checklist, units_root
+
+    plan = checklist.units
+    if plan is None:
+        return []
+    # as a unit's answers are read: no sign-off (a unit's value is never 上年未审核)
+    old, checklist = unit_checklist(old), unit_checklist(checklist)
+    out: list[tuple[str, CarryFile]] = []
+    for unit in plan.names:
+        last = units_root(from_answers) / unit / UNIT_ANSWERS
+        if not last.is_file():
+            continue
+        try:
+            old_answers = load_answers(last, old)
+        except DataError as exc:
+            raise DataError(f"单位“{unit}”上年的答案文件有误：{exc.message}") from None
+        target = previous_path(unit_answers_path(answers_path, unit))
+        unit_mapping = build(
+            target,
+            old,
+            old_answers,
+            checklist,
+            matching,
+            from_checklist=relative_path(from_checklist, target.parent),
+            from_answers=relative_path(last, target.parent),
+            computed=computed(old, old_answers) if computed is not None else None,
+        )
+        out.append((unit, unit_mapping))
+    return out
+
+
+def _write_unit_mapping(unit_mapping: tuple[str, CarryFile]) -> None:
+    from evalcheck.errors import WriteError, os_reason
+    from evalcheck.infra.fileio import atomic_write_text
+    from evalcheck.infra.outputguard import MAPPING
+
+    unit, mapping = unit_mapping
+    try:
+        mapping.path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WriteError(f"无法创建文件夹 {mapping.path.parent}：{os_reason(exc)}") from None
+    head = (
+        f"# 单位“{unit}”自己的上年值。对应关系随市级的上年对照文件生成，请在那里改正：\n"
+        "# 市级的文件每次重新对应时（evalcheck carry），本文件随之重新生成，这里的修改不保留。\n"
+    )
+    atomic_write_text(mapping.path, head + mapping.to_text(), replacing=MAPPING)
 
 
 NOT_CONFIRMED = "文字相似，未经人工确认"
