@@ -592,6 +592,8 @@ def test_carry_gives_each_unit_its_own_last_year_in_its_form_and_import(
     previous = {r[header.index("题号")]: r[header.index("上年值")] for r in rows}
     assert (previous[1], previous[2], previous[3]) == (80, 500, 250)
     assert previous[4] == 50  # its formula over the county's own 2 and 3
+    letter = run("remind", "--units", "--to", "中宁县", "--today", "2022-09-01").stdout
+    assert "  1. 本地区便民服务中心数量？（上年值：80 个）" in letter
     shown = run("show", "1").stdout  # the city's: the roll-up it approved
     assert "上年值：260 个（上年未审核）（2021年第1项" in shown
     type_into(now / "单位表格" / "2022测评填报_单位_中宁县.xlsx", {1: {"填报值": 8}})

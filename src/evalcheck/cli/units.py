@@ -210,6 +210,7 @@ def status_units(env: Env, fmt: str) -> str:
 def remind_units(env: Env, today: str | None = None) -> list[tuple[str, str, str]]:
     """`remind --units`: (tier, unit, letter) per unit that has something left to report."""
     from evalcheck.services.rollup import rollups
+    from evalcheck.services.units import unit_workspace
     from evalcheck.state.deadlines import parse_today
     from evalcheck.state.reminders import unit_letter
     from evalcheck.views.units import unit_progress
@@ -223,7 +224,8 @@ def remind_units(env: Env, today: str | None = None) -> list[tuple[str, str, str
         if not p.asked:
             continue
         follow = [i for i in p.missing if i not in p.asked]
-        tier, text = unit_letter(cl, p.unit, p.asked, follow, due, day)
+        previous = unit_workspace(env, p.unit).previous()
+        tier, text = unit_letter(cl, p.unit, p.asked, follow, due, day, previous)
         letters.append((tier.label, p.unit, text))
     return letters
 

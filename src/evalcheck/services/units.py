@@ -6,7 +6,7 @@ unit's current answers; every hidden key names the unit, so `import` files the f
 it, all or nothing, with the stale-form checks of a section form (services/importing.py).
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from evalcheck.model.units import NO_UNITS, UnitsPlan
 from evalcheck.services.workspace import Workspace
 from evalcheck.state.deadlines import parse_today
 from evalcheck.state.snapshot import Snapshot, previous_for, take
+from evalcheck.year.previous import Previous
 
 
 class UnitWorkspace:
@@ -50,8 +51,7 @@ class UnitWorkspace:
         from evalcheck.state.snapshot import Status
 
         answers = self.answers()
-        previous = previous_for(self._path, self._checklist)  # the unit's own, after carry
-        snap = take(self._checklist, answers, parse_today(today), previous)
+        snap = take(self._checklist, answers, parse_today(today), self.previous())
         plan = self._checklist.units
         if plan is None:
             return snap
@@ -64,6 +64,10 @@ class UnitWorkspace:
             for r in snap.rows
         )
         return Snapshot(self._checklist, snap.today, rows, answers)
+
+    def previous(self) -> "Mapping[int, Previous] | None":
+        """The unit's own last-year values, after `carry` (单位/<单位名>/answers.previous.yaml)."""
+        return previous_for(self._path, self._checklist)
 
     def saved(self) -> Answers:
         return load_answers(self._path, self._checklist)

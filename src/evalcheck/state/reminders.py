@@ -15,7 +15,7 @@ in addition, in its own 退回重填 letter. Today is always passed in.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 from evalcheck.answers.review import Review, days_waiting, signed_by
@@ -23,6 +23,7 @@ from evalcheck.answers.tiers import Thresholds, Tier
 from evalcheck.model.checklist import UNASSIGNED, Checklist
 from evalcheck.state.deadlines import row_tier
 from evalcheck.state.snapshot import NO_OWNER, Row
+from evalcheck.year.previous import Previous
 
 # addressed to the section; the others to the leader
 SECTION_TIERS = (Tier.SOON, Tier.LATE, Tier.REDO)
@@ -199,10 +200,12 @@ def unit_letter(
     follow: Sequence[int],
     due: dt.date | None,
     today: dt.date,
+    previous: Mapping[int, Previous] | None = None,
 ) -> tuple[Tier, str]:
     """A unit's letter (`remind --units`): what it still has to report (`asked`), and the
     derived items that follow from them (`follow`, never asked of a person). Until the units'
-    deadline a 提醒; after it a 催办 that says by how many days it is overdue."""
+    deadline a 提醒; after it a 催办 that says by how many days it is overdue. `previous`:
+    after `carry`, the unit's own last-year values, given with each item as a reference."""
     n = len(asked)
     late = due is not None and today > due
     tier = Tier.LATE if late else Tier.SOON
@@ -220,7 +223,12 @@ def unit_letter(
             f"【{tier.label}】{unit}：{checklist.title}中由各单位填报的指标，"
             f"还有 {n} 项未报送，请于 {due.isoformat()} 前报送："
         )
-    lines = [head, *(f"  {i}. {checklist.get(i).text}" for i in asked)]
+
+    def last_year(i: int) -> str:
+        p = previous.get(i) if previous is not None else None
+        return f"（上年值：{p.display}）" if p is not None and p.display else ""
+
+    lines = [head, *(f"  {i}. {checklist.get(i).text}{last_year(i)}" for i in asked)]
     if follow:
         shown = "、".join(f"第{i}项" for i in follow)
         lines.append(f"（{shown}按公式由以上指标自动计算，不需要填报）")
