@@ -63,15 +63,19 @@ def carry(
         for o, n in done.rematched.edited.items():
             echo(f"上年第{o}项 → 今年第{n}项：new 已被手工修改，按人工指定（manual）保留")
         _report(done.rematched.old, cl, done.rematched.matching, done.target)
-        if done.rematched.units:
-            from evalcheck.answers.units import UNITS_DIR
-
-            echo(
-                f"各单位的上年值（{'、'.join(done.rematched.units)}）已按同样的对应写入"
-                f" {UNITS_DIR}/单位名/{done.target.name}，单位填报表列出各单位自己的上年值"
-            )
+        _units_report(done.rematched.units, done.target)
     if done.prefilled is not None:
         _prefilled(done.prefilled)
+
+
+def _units_report(units: tuple[str, ...], target: Path) -> None:
+    if units:
+        from evalcheck.answers.units import UNITS_DIR
+
+        echo(
+            f"各单位的上年值（{'、'.join(units)}）已按同样的对应写入"
+            f" {UNITS_DIR}/单位名/{target.name}，单位填报表列出各单位自己的上年值"
+        )
 
 
 def _report(old: Checklist, cl: Checklist, matching: Any, target: Path) -> None:
