@@ -873,3 +873,44 @@ def test_last_years_checklist_by_mistake_names_the_answers_file_not_the_carry(ru
         assert result.exit_code == 4
         assert "错误：答案文件 answers.yaml 属于清单" in result.stderr
         assert "carry" not in result.stderr
+
+
+def test_a_prefill_follows_last_year_until_someone_touches_it(
+    run, tmp_path: Path, monkeypatch
+) -> None:
+    """16 prefilled from last year's approved 是; then last year's leader returns it (and
+    approves 22 again with another value): a second prefill takes 16 back, refreshes 22,
+    says so, and leaves an answer touched this year alone. One undo reverts it whole."""
+    last, now = tmp_path / "2021", tmp_path / "2022"
+    last.mkdir()
+    now.mkdir()
+    monkeypatch.chdir(last)
+    assert run("init").exit_code == 0
+    for ident in ("16", "22", "25"):
+        assert run("answer", ident, "--value", "是", "--by", "王芳").exit_code == 0
+    assert run("approve", "16", "22", "25", "--by", "万富春").exit_code == 0
+    monkeypatch.chdir(now)
+    assert run("init").exit_code == 0
+    old = ("--from-checklist", str(last / "indicators.yaml"))
+    assert run("carry", *old, "--from-answers", str(last / "answers.yaml")).exit_code == 0
+    first = run("carry", "--prefill", "--by", "李四")
+    assert "已沿用上年答案 3 项（第16、22、25项" in first.stdout, first.stdout
+    assert run("approve", "25", "--by", "万富春").exit_code == 0  # touched this year
+    monkeypatch.chdir(last)
+    assert run("return", "16", "25", "--reason", "对接未完成", "--by", "万富春").exit_code == 0
+    assert run("answer", "22", "--value", "否", "--by", "王芳").exit_code == 0
+    assert run("approve", "22", "--by", "万富春").exit_code == 0
+    monkeypatch.chdir(now)
+    assert run("carry").exit_code == 0  # last year's verdicts read again
+    again = run("carry", "--prefill", "--by", "李四")
+    assert again.exit_code == 0, again.output
+    assert "撤回此前沿用的上年答案 1 项（第16项）" in again.stdout
+    assert "已沿用上年答案 1 项（第22项" in again.stdout
+    assert "未沿用 1 项（上年已退回）：第25项" in again.stdout
+    answers = {r["id"]: r["answer"] for r in json.loads(run("list", "-f", "json").stdout)}
+    assert answers[16]["status"] == "open"
+    assert answers[22]["value"] is False
+    assert answers[25]["value"] is True  # approved this year: this year's own
+    assert run("undo").exit_code == 0
+    answers = {r["id"]: r["answer"] for r in json.loads(run("list", "-f", "json").stdout)}
+    assert (answers[16]["value"], answers[22]["value"]) == (True, True)

@@ -289,13 +289,18 @@ class Answers:
             rec.timeline.append(new)
         return new
 
-    def clear(self, ind: Indicator, *, by: str) -> State | None:
-        """Clear the answer; its evidence stays (remove files with `evidence rm`)."""
+    def clear(self, ind: Indicator, *, by: str, seq: int | None = None) -> State | None:
+        """Clear the answer; its evidence stays (remove files with `evidence rm`). `seq`:
+        part of a larger change (one `undo` reverts it whole)."""
         rec = self.records.get(ind.id)
         if rec is None or not rec.current.recorded:
             return None
         new = State(
-            seq=self.next_seq(), action="clear", by=by, at=now_iso(), evidence=rec.current.evidence
+            seq=seq or self.next_seq(),
+            action="clear",
+            by=by,
+            at=now_iso(),
+            evidence=rec.current.evidence,
         )
         rec.timeline.append(new)
         return new

@@ -127,7 +127,12 @@ def _near_misses(old: Checklist, cl: Checklist, matching: Any, target: Path) -> 
 def _prefilled(filled: Any) -> None:
     from evalcheck.year.prefill import COLLECTED, NOT_CONFIRMED
 
-    done, skipped, who = filled
+    done, skipped, who, withdrawn = filled
+    if withdrawn:
+        echo(
+            f"撤回此前沿用的上年答案 {len(withdrawn)} 项（第{id_ranges(withdrawn)}项）："
+            "上年的答案已被退回、改为待审核或对应已改变，请今年重新填报"
+        )
     if done:
         echo(
             f"已沿用上年答案 {len(done)} 项（第{id_ranges(done)}项，填报人：{who}），"

@@ -19,6 +19,7 @@ class Prefilled(NamedTuple):
     done: list[int]  # ids filled from last year (one change: one undo)
     skipped: dict[str, list[int]]  # ids left alone, by reason
     by: str  # who the prefilled answers are recorded for
+    withdrawn: list[int]  # an earlier prefill taken back (last year's no longer final)
 
 
 class Carried(NamedTuple):
@@ -54,8 +55,8 @@ def carry(
             raise InputError(NO_MAPPING)
         who = by or current_user()
         with ws.writing() as answers:
-            ids, skipped = prefill(cl, answers, existing, who)
-        filled = Prefilled(ids, skipped, who)
+            got = prefill(cl, answers, existing, who)
+        filled = Prefilled(got.done, got.skipped, who, got.withdrawn)
     return Carried(target, done, filled)
 
 

@@ -9,9 +9,9 @@ from typing import Any, NamedTuple
 
 from evalcheck.answers.store import Answers
 from evalcheck.errors import DataError, UsageProblem
-from evalcheck.model.checklist import Checklist
+from evalcheck.model.checklist import Checklist, Indicator
 from evalcheck.year.carry import Matching
-from evalcheck.year.mapping import CarryFile, build, old_items, relative_path, resolve_path
+from evalcheck.year.mapping import CarryFile, Entry, build, old_items, relative_path, resolve_path
 
 NO_MAPPING = (
     "还没有上年对照：请先运行 evalcheck carry --from-checklist 上年清单.yaml "
@@ -172,9 +172,13 @@ COMPUTED_LAST_YEAR = "上年为按公式自动计算的值"
 COMPUTED_THIS_YEAR = "今年按公式自动计算"
 
 
-def prefill(
-    checklist: Checklist, answers: Answers, mapping: CarryFile, by: str
-) -> tuple[list[int], dict[str, list[int]]]:
+class Filled(NamedTuple):
+    done: list[int]  # filled (or refreshed) from last year
+    skipped: dict[str, list[int]]  # left alone, by reason
+    withdrawn: list[int]  # an earlier prefill taken back: last year's answer no longer carries
+
+
+def prefill(checklist: Checklist, answers: Answers, mapping: CarryFile, by: str) -> Filled:
     """Copy last year's answers as this year's, in one change (one `undo`), marked 沿用上年.
 
     Only for identical text or a match a person confirmed (`manual`), the same kind, a
@@ -183,42 +187,71 @@ def prefill(
     collected from the units (`collect: units`): its city value is their roll-up, and a
     prefilled one would stand as a hand-typed answer against it (`rollup --apply`); nor
     one this year's formula computes (a value typed over last year's formula would stand
-    against it). Returns
-    the ids filled and, by reason, the ids left alone (not those unanswered last year).
-    """
-    from evalcheck.model.kinds import value_fits
-    from evalcheck.year.carry import EXACT, MANUAL
+    against it).
 
+    An answer an earlier prefill wrote, untouched since (no edit, no sign-off), follows
+    last year's again: refreshed when last year's final answer changed, withdrawn (cleared)
+    when it no longer carries (returned or reopened last year, its match changed), so
+    that no answer stands on a value last year's leader has since rejected.
+    """
     skipped: dict[str, list[int]] = {}
     done: list[int] = []
+    withdrawn: list[int] = []
     seq = answers.next_seq()
+    carried_now: set[int] = set()
     for e in mapping.entries:
         if e.new is None or not checklist.has(e.new) or (e.value is None and e.na is None):
             continue
         ind = checklist.get(e.new)
-        reason = None
-        if e.computed:  # worked out by last year's formula: nobody's answer to carry
-            reason = COMPUTED_LAST_YEAR
-        elif ind.formula is not None:  # worked out this year: a typed value would stand
-            reason = COMPUTED_THIS_YEAR  # against it (last year's, typed over the formula)
-        elif checklist.units is not None and checklist.units.is_collected(ind.id):
-            reason = COLLECTED
-        elif e.verdict == "returned":
-            reason = RETURNED_LAST_YEAR
-        elif e.verdict == "pending":
-            reason = UNREVIEWED_LAST_YEAR
-        elif e.how not in (EXACT, MANUAL):
-            reason = NOT_CONFIRMED
-        elif e.kind != ind.kind:
-            reason = "题型改变"
-        elif answers.state(ind.id) is not None:
-            reason = "今年已填报"
-        elif e.value is not None and not value_fits(ind, e.value):
-            reason = "上年的值不符合今年的题型或范围"
-        if reason is not None:
+        carried_now.add(ind.id)
+        reason = _not_carried(checklist, answers, e, ind)
+        if reason is None:
+            value = e.value if e.na is None else None
+            if answers.apply(ind, value=value, na=e.na, by=by, action="carry", seq=seq):
+                done.append(ind.id)
+        elif _prefilled_untouched(answers, ind.id) and reason != ALREADY_ANSWERED:
+            answers.clear(ind, by=by, seq=seq)
+            withdrawn.append(ind.id)
+        else:
             skipped.setdefault(reason, []).append(ind.id)
-            continue
-        value = e.value if e.na is None else None
-        if answers.apply(ind, value=value, na=e.na, by=by, action="carry", seq=seq):
-            done.append(ind.id)
-    return done, skipped
+    for ind in checklist.indicators:  # last year's answer gone, or matched elsewhere now
+        if ind.id not in carried_now and _prefilled_untouched(answers, ind.id):
+            answers.clear(ind, by=by, seq=seq)
+            withdrawn.append(ind.id)
+    return Filled(done, skipped, sorted(withdrawn))
+
+
+ALREADY_ANSWERED = "今年已填报"
+
+
+def _prefilled_untouched(answers: Answers, ident: int) -> bool:
+    """The current answer is one a prefill wrote, with no edit or sign-off since."""
+    st = answers.state(ident)
+    return st is not None and st.action == "carry"
+
+
+def _not_carried(checklist: Checklist, answers: Answers, e: Entry, ind: Indicator) -> str | None:
+    """Why last year's answer `e` is not this year's answer of `ind` (None: it is). An
+    answer that an earlier prefill wrote does not count as answered this year."""
+    from evalcheck.model.kinds import value_fits
+    from evalcheck.year.carry import EXACT, MANUAL
+
+    if e.computed:  # worked out by last year's formula: nobody's answer to carry
+        return COMPUTED_LAST_YEAR
+    if ind.formula is not None:  # worked out this year: a typed value would stand
+        return COMPUTED_THIS_YEAR  # against it (last year's, typed over the formula)
+    if checklist.units is not None and checklist.units.is_collected(ind.id):
+        return COLLECTED
+    if e.verdict == "returned":
+        return RETURNED_LAST_YEAR
+    if e.verdict == "pending":
+        return UNREVIEWED_LAST_YEAR
+    if e.how not in (EXACT, MANUAL):
+        return NOT_CONFIRMED
+    if e.kind != ind.kind:
+        return "题型改变"
+    if answers.state(ind.id) is not None and not _prefilled_untouched(answers, ind.id):
+        return ALREADY_ANSWERED
+    if e.value is not None and not value_fits(ind, e.value):
+        return "上年的值不符合今年的题型或范围"
+    return None
