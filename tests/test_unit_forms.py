@@ -489,6 +489,41 @@ def test_a_unit_form_carries_its_evidence_into_the_units_store(work: Path, run: 
     assert not (work / "佐证材料").exists()  # not the city's store
 
 
+def test_a_corrected_file_sent_back_under_its_name_replaces_the_old_one(
+    work: Path, run: Any
+) -> None:
+    """The county fixes 台账.pdf and sends the form back: the same form again, or a fresh
+    one that lists 台账.pdf untouched, with the new file beside it. The new version
+    replaces the old (as `evidence add` does; undo brings the old back); the same file
+    again changes nothing."""
+    assert run("export", "--units", str(FORMS)).exit_code == 0
+    (work / FORMS / "台账.pdf").write_bytes(b"%PDF-1.4 v1")
+    type_into(work / form("中宁县"), {1: {"填报值": 80, "佐证材料": "台账.pdf"}})
+    assert run("import", str(form("中宁县"))).exit_code == 0
+    stored = work / "单位" / "中宁县" / "佐证材料" / "1" / "台账.pdf"
+    (work / FORMS / "台账.pdf").write_bytes(b"%PDF-1.4 v2, corrected")
+    preview = run("import", str(form("中宁县")), "--dry-run")
+    assert "  第1项 佐证材料 台账.pdf 换为新版本" in preview.stdout
+    assert "共 1 项将被修改（--dry-run：未写入）" in preview.stdout
+    assert stored.read_bytes() == b"%PDF-1.4 v1"
+    again = run("import", str(form("中宁县")))
+    assert again.exit_code == 0, again.output
+    assert "第1项 佐证材料 台账.pdf 换为新版本（旧版本可用 undo 恢复）" in again.stdout
+    assert stored.read_bytes() == b"%PDF-1.4 v2, corrected"
+    # a fresh form lists 台账.pdf as exported: the row is untouched, the file is not
+    assert run("export", "--units", str(FORMS), "--force").exit_code == 0
+    (work / FORMS / "台账.pdf").write_bytes(b"%PDF-1.4 v3")
+    fresh = run("import", str(form("中宁县")))
+    assert fresh.exit_code == 0, fresh.output
+    assert "第1项 佐证材料 台账.pdf 换为新版本" in fresh.stdout
+    assert stored.read_bytes() == b"%PDF-1.4 v3"
+    same = run("import", str(form("中宁县")))
+    assert "表格中的答案与现有答案相同，没有需要修改的内容" in same.stdout
+    undo = ("--answers", "单位/中宁县/answers.yaml", "undo")
+    assert run(*undo).exit_code == 0
+    assert stored.read_bytes() == b"%PDF-1.4 v2, corrected"
+
+
 def test_unit_forms_are_protected_with_dropdowns_like_section_forms(work: Path, run: Any) -> None:
     assert run("export", "--units", str(FORMS)).exit_code == 0
     ws = openpyxl.load_workbook(work / form("海原县"))["测评指标"]

@@ -285,7 +285,14 @@ def _previewed(plan: Any, preview: Any) -> None:
 
     for ident, files in sorted(plan.sources.items()):  # a link whole, as the import says it
         shown = (f if is_url(f) else Path(f).name for f in files)
-        echo("\n".join(f"  第{ident}项 佐证材料 +{name}" for name in shown))
+        renewed = plan.renewed.get(ident, ())
+        echo(
+            "\n".join(
+                f"  第{ident}项 佐证材料 {name} 换为新版本" if name in renewed
+                else f"  第{ident}项 佐证材料 +{name}"
+                for name in shown
+            )
+        )  # fmt: skip
     echo(f"共 {len(preview.pending)} 项将被修改（--dry-run：未写入）")
     _warn(preview.findings, preview.notes)
 

@@ -57,7 +57,7 @@ class Change(NamedTuple):
 class ImportResult:
     """What an import found: the changes asked for, the rows refused, what was read."""
 
-    __slots__ = ("changes", "refused", "rows", "sheets", "unchecked")
+    __slots__ = ("changes", "kept", "refused", "rows", "sheets", "unchecked")
 
     def __init__(self) -> None:
         self.changes: list[Change] = []
@@ -65,6 +65,9 @@ class ImportResult:
         # refused rows that also name files (佐证材料): their names are checked too, so
         # that a bad one is said with the rest (every refused cell named at once)
         self.unchecked: list[Change] = []
+        # rows untouched since the export whose 佐证材料 cell names files: a file of one of
+        # those names beside the form may be a new version of it (services/importing.py)
+        self.kept: list[Change] = []
         self.rows = 0
         self.sheets: list[str] = []
 
@@ -231,6 +234,19 @@ def _read_sheet(
             continue
         if change is not None:
             result.changes.append(change)
+        else:
+            names = _kept_evidence(row, computed)
+            if names:
+                result.kept.append(Change(ind, None, None, None, names, where, form={}))
+
+
+def _kept_evidence(row: "_Row", computed: "_Row | None") -> tuple[str, ...] | None:
+    """The 佐证材料 names of a row that asks for no change (untouched since the export)."""
+    try:
+        cells = _input_cells(row, computed)
+    except ValueRefused:
+        return None
+    return _note_and_evidence({"evidence": cells.get("evidence")}, edited=False)[1]
 
 
 def _changed_cells(

@@ -20,12 +20,12 @@ Nothing here prints: the CLI renders what these return.
 import copy
 import os
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from evalcheck.answers.evidence import FileOps, add_items, is_url, sync
+from evalcheck.answers.evidence import Evidence, FileOps, add_items, hash_file, is_url, sync
 from evalcheck.answers.paths import store_root
 from evalcheck.answers.store import Answers, now_iso
 from evalcheck.errors import InputError
@@ -86,6 +86,8 @@ class ImportPlan:
     refused: list[str] = field(default_factory=list)  # located reasons; any refuses all
     unit: str | None = None  # a unit's form: imported into that unit's answers file
     final: bool = False  # a --final total table (its values not yet final were left blank)
+    # names of recorded files that a file of `sources` replaces (a new version), by id
+    renewed: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
 
 def plan_import(ws: Workspace, filled: Filled) -> ImportPlan:
@@ -105,13 +107,33 @@ def plan_import(ws: Workspace, filled: Filled) -> ImportPlan:
     changes, sources, missing = (
         _form_evidence(changes, ws.answers(), filled.path.parent) if named else (changes, {}, [])
     )
+    if result.kept:  # rows asking no change, a file beside the form a new version of theirs
+        fresh, found = _renewed(result.kept, ws.answers(), filled.path.parent)
+        changes += fresh
+        sources.update(found)
     if result.unchecked:  # refused rows: their files are named too, nothing is taken
         missing += _form_evidence(result.unchecked, ws.answers(), filled.path.parent)[2]
     refused = result.refused + twice + missing
+    renewed = _replaced_names(sources, ws.answers()) if sources else {}
     return ImportPlan(
         filled.path, result.sheets, result.rows, changes, sources, refused, filled.unit,
-        workbook_final(filled.grid),
+        workbook_final(filled.grid), renewed,
     )  # fmt: skip
+
+
+def _replaced_names(
+    sources: Mapping[int, list[str]], answers: Answers
+) -> dict[int, tuple[str, ...]]:
+    """The recorded files that the files a form brings replace: same name, other content
+    (add_items replaces a recorded file of the same name; one of the same content is no
+    source at all)."""
+    out: dict[int, tuple[str, ...]] = {}
+    for ident, found in sources.items():
+        recorded = {e.name for e in answers.evidence(ident) if e.kind == "file"}
+        names = tuple(n for n in (Path(f).name for f in found if not is_url(f)) if n in recorded)
+        if names:
+            out[ident] = names
+    return out
 
 
 def _follows_its_sources(ind: Indicator) -> str:
@@ -144,11 +166,26 @@ def preview_import(ws: Workspace, plan: ImportPlan, *, overwrite: bool) -> Impor
     target = target_of(ws, plan.unit)
     snap = target.snapshot()
     found = _stale(snap, plan, overwrite=overwrite)
-    planned = pending(snap, plan.changes)
     trial = copy.deepcopy(target.answers())  # in memory only: the rules after the import
-    applied = apply_changes(take(ws.checklist, trial, today()), trial, plan.changes, by="")
+    changes = [_as_renewed(ch, plan.renewed.get(ch.ind.id, ()), trial) for ch in plan.changes]
+    planned = pending(snap, changes)
+    applied = apply_changes(take(ws.checklist, trial, today()), trial, changes, by="")
     notes = date_serial_notes(planned, _years(ws))
     return ImportPreview(planned, found, rule_findings(target, trial, applied), notes)
+
+
+def _as_renewed(ch: Change, names: Sequence[str], answers: Answers) -> Change:
+    """For a preview: the change with the files it replaces marked as new content (their
+    digest unknown until copied), so that a row whose only change is a new version of a
+    file is previewed as a change, as the import makes it one."""
+    if not names:
+        return ch
+    from evalcheck.answers.evidence import named_items
+
+    items = named_items(ch.evidence or (), answers.evidence(ch.ind.id))
+    return ch._replace(
+        items=tuple(e._replace(sha256=None) if e.name in names else e for e in items)
+    )
 
 
 class Imported(NamedTuple):
@@ -265,7 +302,7 @@ def _form_evidence(
         if not ch.evidence:
             out.append(ch)
             continue
-        recorded = {e.name for e in answers.evidence(ch.ind.id)}
+        recorded = {e.name: e for e in answers.evidence(ch.ind.id)}
         names: list[str] = []
         for raw in ch.evidence:
             for name, named in _names(raw.strip(), recorded, top):
@@ -276,6 +313,30 @@ def _form_evidence(
                     sources.setdefault(ch.ind.id, []).append(named.source)
         out.append(ch._replace(evidence=tuple(names)))
     return out, sources, problems
+
+
+def _renewed(
+    kept: Sequence[Change], answers: Answers, form_dir: Path
+) -> tuple[list[Change], dict[int, list[str]]]:
+    """Rows nobody changed whose 佐证材料 names a recorded file that lies beside the form
+    with other content (a corrected version sent back under the same name): evidence-only
+    changes, their files to add (the new version replaces the old, as `evidence add` does).
+    Names that are no recorded file, or no file beside the form, change nothing here."""
+    out: list[Change] = []
+    sources: dict[int, list[str]] = {}
+    top = form_dir.resolve()
+    for ch in kept:
+        recorded = {e.name: e for e in answers.evidence(ch.ind.id)}
+        found = [
+            named.source
+            for raw in ch.evidence or ()
+            for name, named in _names(raw.strip(), recorded, top)
+            if name in recorded and named.source is not None
+        ]
+        if found:
+            out.append(ch)
+            sources[ch.ind.id] = found
+    return out, sources
 
 
 LISTED = re.compile(r"\s*[、，,]\s*")  # names a person listed in one line: a.pdf、b.pdf
@@ -290,7 +351,7 @@ class _Named(NamedTuple):
     problem: str | None  # why it cannot be taken
 
 
-def _names(name: str, recorded: Collection[str], top: Path) -> list[tuple[str, _Named]]:
+def _names(name: str, recorded: Mapping[str, Evidence], top: Path) -> list[tuple[str, _Named]]:
     """The names one entry of a 佐证材料 cell stands for, each with what it is. An entry
     that is no file but whose parts split at 、，, all are ('a.pdf、b.pdf') is those
     parts; a file whose name holds 、 is taken whole."""
@@ -309,14 +370,35 @@ def _names(name: str, recorded: Collection[str], top: Path) -> list[tuple[str, _
     return [(name, whole)]
 
 
-def _named(name: str, recorded: Collection[str], top: Path) -> _Named:
-    """A recorded item (kept: nothing to add), a URL, or a file beside the form."""
-    if not name or name in recorded:
+def _named(name: str, recorded: Mapping[str, Evidence], top: Path) -> _Named:
+    """A recorded item (kept: nothing to add, unless a file of its name lies in the form's
+    folder with other content: a new version), a URL, or a file beside the form."""
+    if not name:
         return _Named(None, None)
+    if name in recorded:
+        newer = _newer_version(recorded[name], top / name, top)
+        return _Named(str(newer) if newer is not None else None, None)
     if is_url(name):
         return _Named(name, None)
     found = _find_beside(name, top)
     return _Named(None, found) if isinstance(found, str) else _Named(str(found), None)
+
+
+def _newer_version(item: Evidence, path: Path, top: Path) -> Path | None:
+    """`path`, when it is a file in the form's folder (never through a link leading out)
+    whose content differs from the recorded `item`'s; None when it is the same file, or
+    not there (a recorded name needs no file beside the form)."""
+    if item.kind != "file" or item.sha256 is None:
+        return None
+    try:
+        found = _inside(path, top)
+        if not isinstance(found, Path):
+            return None
+        if found.stat().st_size == item.size and hash_file(found)[0] == item.sha256:
+            return None
+    except OSError:
+        return None
+    return found
 
 
 def _find_beside(name: str, top: Path) -> Path | str:
@@ -396,7 +478,11 @@ def _attach_evidence(
         )
         incoming[ch.ind.id] = files
         lines.extend(
-            f"第{ch.ind.id}项 佐证材料 +{a.item.name}" for a in report if a.outcome != "duplicate"
+            f"第{ch.ind.id}项 佐证材料 {a.item.name} 换为新版本（旧版本可用 undo 恢复）"
+            if a.outcome == "replaced"
+            else f"第{ch.ind.id}项 佐证材料 +{a.item.name}"
+            for a in report
+            if a.outcome != "duplicate"
         )
         out.append(ch._replace(items=items))
     return out, incoming, lines
