@@ -215,7 +215,9 @@ def _read_sheet(
         if key is None and ident_cell is None:
             continue
         result.rows += 1
-        located = locate_row(checklist, title, r, key, ident_cell, seen, result.refused, unit)
+        located = locate_row(
+            checklist, title, r, key, ident_cell, seen, result.refused, unit, row.get("text")
+        )
         if located is None:
             continue
         ind, where = located
@@ -290,12 +292,14 @@ def locate_row(
     seen: dict[int, int],
     refused: list[str],
     unit: str | None = None,
+    text: Any = None,
 ) -> tuple[Indicator, str] | None:
     """The indicator of sheet row `r` and where it is ('工作表“…”第5行（第47项）'), or None
     with the reason appended to `refused` (bad key, edited id, the same indicator twice,
-    a row of another unit's form). `unit`: the workbook is that unit's form."""
+    a row of another unit's form). `unit`: the workbook is that unit's form; `text`: the
+    row's 三级指标 cell, to tell a checklist edited since the export from an edited key."""
     where = f"工作表“{title}”第{r}行"
-    ind = _resolve_key(checklist, key, ident_cell, unit)
+    ind = _resolve_key(checklist, key, ident_cell, unit, text)
     if isinstance(ind, str):
         refused.append(f"{where}：{ind}")
         return None
@@ -308,7 +312,7 @@ def locate_row(
 
 
 def _resolve_key(
-    checklist: Checklist, key: Any, ident_cell: Any, unit: str | None = None
+    checklist: Checklist, key: Any, ident_cell: Any, unit: str | None = None, text: Any = None
 ) -> Indicator | str:
     m = re.fullmatch(r"(\d+):([0-9a-f]{10})(?:@(.+))?", str(key or "").strip(), flags=re.S)
     if not m:
@@ -320,12 +324,33 @@ def _resolve_key(
         return f"校验键指向第{ident}项，当前清单中没有这一项"
     ind = checklist.get(ident)
     if row_key(checklist, ind, unit) != m.group(0):
-        return f"校验键与第{ident}项不符（表格可能来自其他清单或被改动过）"
+        return _key_mismatch(checklist, ind, unit, m.group(0), text)
     if unit is not None and checklist.units is not None and not checklist.units.is_collected(ident):
         return f"第{ident}项不由各单位填报（清单中没有 collect: units），单位表格中不能有这一项"
     if str(ident_cell).strip() not in (str(ident), f"{ident}.0"):
         return f"题号“{ident_cell}”与校验键（第{ident}项）不符：请勿修改题号"
     return ind
+
+
+def _key_mismatch(
+    checklist: Checklist, ind: Indicator, unit: str | None, key: str, text: Any
+) -> str:
+    """Why a row's key does not fit its indicator: the indicator's text changed in the
+    checklist since the export (the key fits the text the row shows), or the key was
+    edited or the row comes from another workbook."""
+    from evalcheck.model.entity import replace
+
+    shown = text.strip() if isinstance(text, str) else None
+    if shown and shown != ind.text and row_key(checklist, replace(ind, text=shown), unit) == key:
+        return (
+            f"表格导出后，清单中第{ind.id}项的文字已修改（表格中是“{clip(shown)}”，"
+            f"清单中现为“{clip(ind.text)}”）：请重新导出表格，把这一行填好的内容抄到新表格中再导入"
+        )
+    return f"校验键与第{ind.id}项不符（表格可能来自其他清单或被改动过）"
+
+
+def clip(text: str, n: int = 30) -> str:
+    return text if len(text) <= n else text[:n] + "……"
 
 
 def _wrong_unit(row_unit: str | None, unit: str | None) -> str:
