@@ -415,6 +415,17 @@ def write_pure_installers(out: Path, pythons: list[str]) -> None:
         platforms="、".join(NAMES[p] for p in PURE_NATIVE), pythons="、".join(pythons)
     )
     (out / "安装说明.txt").write_bytes("\ufeff".encode() + text.replace("\n", "\r\n").encode())
+    copy_docs(out)
+
+
+# the pages the installers and 安装说明.txt point to, for a PC with no network to read them on
+BUNDLED_DOCS = ("xinchuang.md", "windows-intranet.md")
+
+
+def copy_docs(out: Path) -> None:
+    (out / "docs").mkdir(exist_ok=True)
+    for name in BUNDLED_DOCS:
+        shutil.copyfile(ROOT / "docs" / name, out / "docs" / name)
 
 
 def write_installers(out: Path, platforms: list[str], pythons: list[str]) -> None:
@@ -428,6 +439,7 @@ def write_installers(out: Path, platforms: list[str], pythons: list[str]) -> Non
     )
     # Notepad on every Windows version opens UTF-8 with a BOM correctly
     (out / "安装说明.txt").write_bytes("\ufeff".encode() + text.replace("\n", "\r\n").encode())
+    copy_docs(out)
 
 
 def make_zip(out: Path) -> Path:

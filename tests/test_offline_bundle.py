@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import zipfile
 from pathlib import Path
 
@@ -99,3 +100,18 @@ def test_aarch64_and_the_extras_are_in_the_bundle(bundle) -> None:
     assert not any(
         d.startswith(("rapidfuzz", "python-docx", "lxml")) for d in bundle.dependencies()
     )
+
+
+@pytest.mark.parametrize("pure", [False, True])
+def test_the_pages_the_installers_point_to_are_in_the_bundle(bundle, tmp_path: Path, pure) -> None:
+    """安装说明.txt and install.sh send the reader to docs/xinchuang.md: an intranet PC has
+    no other copy of it."""
+    if pure:
+        bundle.write_pure_installers(tmp_path, ["3.11"])
+    else:
+        bundle.write_installers(tmp_path, ["linux"], ["3.11"])
+    said = (tmp_path / "安装说明.txt").read_bytes().decode("utf-8-sig")
+    said += (tmp_path / "install.sh").read_text(encoding="utf-8")
+    for page in re.findall(r"docs/[\w-]+\.md", said):
+        assert (tmp_path / page).is_file(), page
+    assert (tmp_path / "docs" / "xinchuang.md").read_text(encoding="utf-8").startswith("# ")

@@ -266,7 +266,7 @@ def _status_text(snap: Any, groups: dict[str, Any], where: str) -> str:
         )
         for key, (label, _) in GROUPINGS.items()
     ]
-    hidden = render.hidden_note(render.JSON_HINT)
+    hidden = render.hidden_note(render.CSV_HINT)
     if hidden:
         parts[-1] += "\n" + render.paragraph(hidden)
     parts.append(_total_text(snap, total))
@@ -299,7 +299,9 @@ LettersDirOpt = Annotated[
     Path | None,
     typer.Option(
         "--output",
-        help="每位收件人一个文件，写入此文件夹（如 提醒/2021催办_审批监管科.txt），不打印到屏幕。",
+        help="每位收件人一个文件，写入此文件夹（如 提醒/2021测评提醒_审批监管科.txt），"
+        "不打印到屏幕。",
+        metavar="文件夹",
         show_default=False,
     ),
 ]

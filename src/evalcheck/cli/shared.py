@@ -433,7 +433,8 @@ ToFileOpt = Annotated[
     Path | None,
     typer.Option(
         "--output",
-        help="写入此文件而不是屏幕（UTF-8 带 BOM，Excel 和记事本可直接打开），例如 清单.csv。",
+        help="写入此文件而不是屏幕（UTF-8 带 BOM，Excel 和记事本可直接打开）；以 .csv 或 .json "
+        "结尾时写 CSV 或 JSON，其他为制表符分隔的文字。",
         show_default=False,
         callback=_to_file,
     ),

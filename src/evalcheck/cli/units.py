@@ -199,7 +199,7 @@ def status_units(env: Env, fmt: str) -> str:
         )
     if fmt == "csv":
         return render.view(UNIT_PROGRESS, rows, "csv")
-    parts = [render.view(UNIT_PROGRESS, rows, title="按单位", hint=render.JSON_HINT)]
+    parts = [render.view(UNIT_PROGRESS, rows, title="按单位", hint=render.CSV_HINT)]
     if missing:
         parts.append("未报送单位：\n" + "\n".join(f"  第{i}项：{'、'.join(m)}" for i, m in missing))
     else:

@@ -36,6 +36,7 @@ ReviewDirOpt = Annotated[
     typer.Option(
         "--review",
         help="改为给每位责任领导各导出一份审核表到此文件夹（可用 --owner 只导出部分领导）。",
+        metavar="文件夹",
         show_default=False,
     ),
 ]
@@ -44,6 +45,7 @@ UnitsDirOpt = Annotated[
     typer.Option(
         "--units",
         help="改为给每个填报单位（区县、市本级）各导出一份填报表到此文件夹，只含由各单位填报的指标。",
+        metavar="文件夹",
         show_default=False,
     ),
 ]

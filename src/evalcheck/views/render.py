@@ -254,6 +254,7 @@ CSV_HINT = "用 -f csv 或加宽窗口查看"
 JSON_HINT = "用 -f json 或加宽窗口查看"
 WIDER_HINT = "加宽窗口查看"
 _hidden: list[str] = []  # headers dropped by tables whose note is still to be said
+_shown: set[str] = set()  # headers those tables did show (one shown anywhere is not hidden)
 
 
 def hidden_line(headers: Sequence[str], hint: str) -> str:
@@ -263,12 +264,12 @@ def hidden_line(headers: Sequence[str], hint: str) -> str:
 
 def hidden_note(hint: str) -> str | None:
     """The note for every column dropped by the tables drawn with `hint=None` since the
-    last call (one line for a command that draws several tables), or None."""
-    if not _hidden:
-        return None
-    line = hidden_line(list(_hidden), hint)
+    last call (one line for a command that draws several tables), or None. A column one
+    of them still shows is not named: the note says what the screen does not show."""
+    gone = [h for h in _hidden if h not in _shown]
     _hidden.clear()
-    return line
+    _shown.clear()
+    return hidden_line(gone, hint) if gone else None
 
 
 def view(
@@ -298,8 +299,9 @@ def view(
         cols, cells, dropped = _fitted(cols, cells, rows)
         mins = {c.header: min_width(cols, cells, n) for n, c in enumerate(cols) if c.wide}
         caps = _squeezed(cols, cells, mins)
-    if dropped and hint is None:
+    if hint is None:
         _hidden.extend(h for h in dropped if h not in _hidden)
+        _shown.update(c.header for c in cols)
     text = table(
         [c.header for c in cols],
         cells,
