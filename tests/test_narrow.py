@@ -270,3 +270,21 @@ def test_a_table_drawn_without_a_width_is_drawn_at_the_width_it_was_fitted_to(
     assert all(render.text_width(line) <= 100 for line in out.splitlines())
     shown = header_of(out, "题号")
     assert "填报值" in shown and "状态" in shown
+
+
+@pytest.mark.parametrize("width", [60, 120])
+def test_review_on_a_narrow_terminal_names_the_rule_not_its_sentence(run, terminal, width) -> None:
+    """At 60 columns the whole R132 sentence wrapped into a 12-line row: there 规则提示 says
+    which rule (错误（R132）) and where the sentence is; a wide terminal shows it whole."""
+    run("answer", "131", "--value", "1000", "--by", "张三")
+    run("answer", "132", "--value", "1200", "--by", "张三")
+    terminal(width)
+    out = run("review").stdout
+    flat = out.replace("\n", "").replace(" ", "").replace("│", "")
+    if width == 60:
+        assert "错误（R132）" in flat and "不能多于" not in flat
+        assert "规则提示只写了规则，全文见evalcheckcheck或加宽窗口" in flat
+        for line in out.splitlines():
+            assert render.text_width(line) <= 60, line
+    else:
+        assert "不能多于" in flat and "全文见" not in flat

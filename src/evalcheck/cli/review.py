@@ -83,14 +83,19 @@ def _review_text(snap: Any, groups: list[Any], values: dict[int, float]) -> str:
     """One table per leader, then how to approve or return."""
     from evalcheck.views.columns import pending_columns
 
+    brief = render.narrow_terminal()  # '错误（R132）': the rule, not its sentence
     parts = []
     for name, group in groups:
-        columns = pending_columns(lambda r: "；".join(_findings(snap, r.id, values)))
+        columns = pending_columns(lambda r: "；".join(_findings(snap, r.id, values, brief)))
         title = f"{name}：待审核 {len(group)} 项"
         parts.append(render.view(columns, group, title=title, hint=None))
     hidden = render.hidden_note(render.JSON_HINT)
     if hidden:
         parts[-1] += "\n" + render.paragraph(hidden)
+    if brief and any(_findings(snap, r.id, values) for _, g in groups for r in g):
+        parts[-1] += "\n" + render.paragraph(
+            "规则提示只写了规则，全文见 evalcheck check 或加宽窗口"
+        )
     n = sum(len(g) for _, g in groups)
     parts.append(
         render.paragraph(
@@ -101,11 +106,15 @@ def _review_text(snap: Any, groups: list[Any], values: dict[int, float]) -> str:
     return "\n\n".join(parts)
 
 
-def _findings(snap: Any, ident: int, values: dict[int, float]) -> list[str]:
-    """The 规则提示 of an answer awaiting review: what `check` says of it."""
+def _findings(snap: Any, ident: int, values: dict[int, float], brief: bool = False) -> list[str]:
+    """The 规则提示 of an answer awaiting review: what `check` says of it (`brief`: which
+    rule only, for a narrow terminal)."""
     from evalcheck.state.rules import answer_findings
 
-    return [f"{f.level}（{f.label}）：{f.message}" for f in answer_findings(snap, ident, values)]
+    found = answer_findings(snap, ident, values)
+    if brief:
+        return list(dict.fromkeys(f"{f.level}（{f.label}）" for f in found))
+    return [f"{f.level}（{f.label}）：{f.message}" for f in found]
 
 
 def _pending_dict(snap: Any, r: Any, values: dict[int, float]) -> dict[str, Any]:

@@ -385,6 +385,12 @@ def env_width() -> int | None:
     return min(max(int(raw), 20), 1000)
 
 
+def narrow_terminal(below: int = 100) -> bool:
+    """Tables go to a terminal narrower than `below` columns (a long cell would wrap into
+    a tall row there: a view may say it briefly)."""
+    return stdout_is_terminal() and not _plain and _width() < below
+
+
 def _width() -> int:
     width = env_width()
     if width:
