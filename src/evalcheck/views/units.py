@@ -151,13 +151,20 @@ def _cell_of(unit: str) -> Callable[[MatrixRow], str]:
 def matrix_columns(units: Sequence[str]) -> list[Column[MatrixRow]]:
     cols: list[Column[MatrixRow]] = [
         Column("id", "题号", lambda r: r.ind.id, keep=KEEP_ALWAYS, numeric=True, width=6),
-        Column("text", "三级指标", lambda r: r.ind.text, keep=KEEP_ALWAYS, wide=True, width=36),
-    ]
+        # on a narrow terminal the indicator's text gives way to the units (the point of
+        # the table) rather than the other way round, down to 16 columns
+        Column(
+            "text", "三级指标", lambda r: r.ind.text, keep=KEEP_ALWAYS, wide=True, width=36,
+            narrow=16,
+        ),
+    ]  # fmt: skip
     for u in units:
         cols.append(Column(u, u, _cell_of(u), keep=70, width=14))
-    cols.append(
-        Column("total", "汇总", lambda r: RollupRow(r.ind, r.rollup).display, keep=80, width=14)
-    )
+    total = Column(
+        "total", "汇总", lambda r: RollupRow(r.ind, r.rollup).display, keep=80, width=14,
+        wide=True, narrow=10,
+    )  # fmt: skip
+    cols.append(total)
     cols.append(Column("city", "市级答案", lambda r: r.city, keep=50, width=14))
     cols.append(Column("rule", "规则", lambda r: r.rollup.rule_label, keep=30, width=12))
     return cols
