@@ -150,6 +150,7 @@ def test_five_mistakes_are_all_reported(tmp_path: Path, run) -> None:
         "  - {id: 4, category: 甲类, text: 日期？, kind: yesno, due: 2021-13-40}\n"
         "  - {id: 5, category: 甲类, text: 选项？, kind: count, options: [甲, 乙]}\n"
         "  - {id: 6, category: 丙类, text: '', kind: yesno}\n"
+        "  - {id: 7, category: 甲类, text: 题型？}\n"
     )
     p = write(tmp_path, bad)
     result = run("validate", str(p))
@@ -160,8 +161,9 @@ def test_five_mistakes_are_all_reported(tmp_path: Path, run) -> None:
     assert "错误：第4项 字段 due：日期无效" in out
     assert "错误：第5项 字段 options：题型 count 不带选项" in out
     assert "错误：第6项 字段 text：指标内容为空" in out
+    assert "错误：第7项 字段 kind：缺少题型，请写明 kind（可选：" in out
     assert "错误：第6项 字段 category：未知的二级指标“丙类”" in out
-    assert "6 个错误" in out
+    assert "7 个错误" in out
 
 
 def test_missing_id_is_named(tmp_path: Path) -> None:

@@ -387,6 +387,9 @@ def _build_indicator(
     if not role_ok:
         c.error(f"{where} 字段 role", f"应为 lead（牵头）或 support（配合），实际为 {role!r}")
     kind = raw.get("kind")
+    if kind is None:
+        c.error(f"{where} 字段 kind", f"缺少题型，请写明 kind（可选：{kinds.listing()}）")
+        return None
     if not isinstance(kind, str) or kind not in REGISTRY:
         c.error(f"{where} 字段 kind", f"未知的题型 {_short(kind)}（可选：{kinds.listing()}）")
         return None
