@@ -5,6 +5,7 @@ streams), so that nothing a user does to the process's streams or arguments ends
 Python traceback.
 """
 
+import contextlib
 import errno
 import io
 import os
@@ -64,29 +65,41 @@ class _PipeSafe(io.RawIOBase):
             if not is_closed_pipe(exc):
                 raise
             self.gone = True
-            _silence_stdout()
+            _silence(self._fd)
             return len(data)
 
 
-def pipe_safe_stdout() -> None:
-    """Put standard output on `_PipeSafe` when it is a pipe or a file (a console is left
-    as Python set it up: on Windows it is not a plain file descriptor)."""
-    out = sys.stdout
-    if out is not sys.__stdout__ or not isinstance(out, io.TextIOWrapper):
-        return  # replaced already (the null device when started with stdout closed)
+def _pipe_safe(out: object) -> "io.TextIOWrapper | None":
+    """`out` (standard output or error) on `_PipeSafe` when it is a pipe or a file; None
+    for a console (left as Python set it up: on Windows it is not a plain file descriptor)
+    or a stream replaced already (the null device when started with it closed)."""
+    if not isinstance(out, io.TextIOWrapper) or out not in (sys.__stdout__, sys.__stderr__):
+        return None
     try:
         fd = out.fileno()
         if os.isatty(fd):
-            return
+            return None
         out.flush()
     except (OSError, ValueError):
-        return
-    sys.stdout = io.TextIOWrapper(
-        io.BufferedWriter(_PipeSafe(fd)),
+        return None
+    return io.TextIOWrapper(
+        io.BufferedWriter(_PipeSafe(fd)),  # type: ignore[type-var]
         encoding=out.encoding,
         errors=out.errors,
         line_buffering=out.line_buffering,
+        write_through=out is sys.__stderr__,  # messages appear as they are written
     )
+
+
+def pipe_safe_stdout() -> None:
+    """Standard output, and standard error, on `_PipeSafe`: a reader that went away
+    (`2>&1 | head`) changes neither the work done nor the exit code."""
+    out = _pipe_safe(sys.stdout)
+    if out is not None:
+        sys.stdout = out
+    err = _pipe_safe(sys.stderr)
+    if err is not None:
+        sys.stderr = err
 
 
 def run_guarded(run: Callable[[], int]) -> int:
@@ -115,11 +128,17 @@ def run_guarded(run: Callable[[], int]) -> int:
 
 def _silence_stdout() -> None:
     """Point stdout at the null device, so that the flush at exit does not fail again."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        _silence(sys.stdout.fileno())
+
+
+def _silence(fd: int) -> None:
+    """Point the file descriptor `fd` at the null device."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, fd)
         os.close(devnull)
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError):
         pass
 
 

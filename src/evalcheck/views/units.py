@@ -160,7 +160,7 @@ def matrix_columns(units: Sequence[str]) -> list[Column[MatrixRow]]:
     ]  # fmt: skip
     for u in units:
         cols.append(Column(u, u, _cell_of(u), keep=70, width=14))
-    total = Column(
+    total: Column[MatrixRow] = Column(
         "total", "汇总", lambda r: RollupRow(r.ind, r.rollup).display, keep=80, width=14,
         wide=True, narrow=10,
     )  # fmt: skip
