@@ -116,3 +116,14 @@ def test_prose_under_tables_breaks_well(run, monkeypatch, columns: int) -> None:
     tail = out[out.index("合计：") :].splitlines()
     assert_good_breaks(tail, " ".join(tail), columns)
     assert "0 项" in out.replace("\n", " ")
+
+
+def test_a_link_is_kept_whole_when_it_fits_a_line() -> None:
+    """`evidence list` at 60 columns split 'https://' from the rest of the address."""
+    assert wrap("材料见 https://zwfw.example.gov.cn/47 和附件", 30) == [
+        "材料见",
+        "https://zwfw.example.gov.cn/47",
+        "和附件",
+    ]
+    long = "https://zwfw.example.gov.cn/47/very/long/path/to/file.pdf"
+    assert "".join(wrap(long, 20)) == long  # too wide: folded, nothing lost

@@ -288,3 +288,16 @@ def test_review_on_a_narrow_terminal_names_the_rule_not_its_sentence(run, termin
             assert render.text_width(line) <= 60, line
     else:
         assert "不能多于" in flat and "全文见" not in flat
+
+
+def test_a_footer_under_a_table_breaks_as_chinese_text_does(run, terminal) -> None:
+    """The line under the table is folded like the other prose: '共 1 项' never splits
+    between the number and its measure word (rich's caption broke it at the space)."""
+    run("answer", "16", "--value", "是", "--by", "王芳")
+    run("approve", "16", "--by", "万富春")
+    terminal(60)
+    out = run("list", "--status", "final").stdout
+    lines = out.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("共"))
+    assert lines[at].startswith("共 1 项；完成按已审核计"), lines[at]
+    assert all(render.text_width(line) <= 60 for line in lines)

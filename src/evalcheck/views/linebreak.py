@@ -5,8 +5,8 @@ Text is cut into units that must not be split, then lines are filled greedily:
 - opening punctuation (（「《“…) sticks to what follows, so no line ends with it;
 - a number keeps its measure word or percent sign ("11项", "95%", "144 项"), and "第" its
   number; a blank to fill in is one unit and keeps its measure word too ("（ ）个");
-- a run of Latin letters and digits ("2021-09-15", "IPv6") and a progress bar are one
-  unit each; spaces are break
+- a run of Latin letters and digits ("2021-09-15", "IPv6"), a link and a progress bar
+  are one unit each; spaces are break
   opportunities and vanish at a break.
 A unit wider than the line is folded by character, the only place a unit is split.
 
@@ -26,7 +26,8 @@ MEASURE = frozenset("个项次条人天年月日时分秒家件户元万亿岁�
 _DIGITS = re.compile(r"[0-9０-９]")
 _BLANK = re.compile(r"[（(][ \u3000]*[)）]$")  # a blank to fill in: "（ ）" before 个, %
 _TOKEN = re.compile(
-    r"[（(][ \u3000]*[)）]"  # a blank to fill in
+    r"https?://[^\s，。、；（）“”]+"  # a link: whole (folded by character only if too wide)
+    r"|[（(][ \u3000]*[)）]"  # a blank to fill in
     r"|[A-Za-z0-9０-９]+(?:[.\-:/][A-Za-z0-9０-９]+)*"  # a word, a number, a date
     r"|[█░]+"  # a progress bar
     r"|[ \t\u3000]+|.",

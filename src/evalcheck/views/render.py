@@ -167,13 +167,9 @@ def table(
     from rich.table import Table
 
     # with a wrapping column the table takes the terminal's width, shared by ratio
-    t = Table(
-        title=title,
-        caption=footer,
-        caption_justify="left",
-        show_lines=False,
-        expand=bool(wide),
-    )
+    # the footer below the table is prose, folded by linebreak (rich's caption would break
+    # "共 3 项" at its spaces)
+    t = Table(title=title, show_lines=False, expand=bool(wide))
     if ascii_only():  # the classic Windows console draws box characters double-width
         from rich.box import ASCII
 
@@ -196,7 +192,8 @@ def table(
     for row in rows:
         cells = zip(row, wrapping, strict=True)
         t.add_row(*(_Wrapped(_cell(v)) if w else _cell(v) for v, w in cells))
-    return _capture(t)
+    drawn = _capture(t)
+    return f"{drawn}\n{paragraph(footer)}" if footer else drawn
 
 
 class _Wrapped:
