@@ -209,6 +209,13 @@ def _out_of_memory(run, tmp_path, monkeypatch) -> int:
     return int(run("export", "report.xlsx").exit_code)
 
 
+def _no_clipboard(run, tmp_path, monkeypatch) -> int:
+    """`remind --copy` on a PC with no clipboard program (none on PATH)."""
+    (tmp_path / "no-programs").mkdir()
+    monkeypatch.setenv("PATH", str(tmp_path / "no-programs"))
+    return int(run("remind", "--copy", "--today", "2021-10-01").exit_code)
+
+
 def _same(*codes: int) -> int:
     """The code all these ended with (-1 when they differ)."""
     return codes[0] if len(set(codes)) == 1 else -1
@@ -405,6 +412,7 @@ SCENARIOS: dict[int, dict[str, Scenario]] = {
         ),
         "输出写不出（如磁盘已满）": _stdout_full,
         "内存不足": _out_of_memory,
+        "`remind --copy` 复制到剪贴板失败（提醒已打印）": _no_clipboard,
     },
     6: {
         "导出 Word（.docx）需要的 python-docx 和 lxml 没有安装": lambda run, tmp_path, mp: (
