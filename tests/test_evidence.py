@@ -485,3 +485,35 @@ def test_a_link_with_a_space_is_named_as_such(run) -> None:
     assert "网址中不能有空格" in done.stderr and "%20" in done.stderr
     assert "找不到以下文件" not in done.stderr
     assert Path("answers.yaml").read_bytes() == before
+
+
+def test_a_file_named_like_the_stores_temporary_copies_is_never_cleaned_up(
+    run, tmp_path: Path
+) -> None:
+    """`evidence check` removes the hidden partial copies a killed add left
+    ('.adding.….tmp'): a file a person added under such a name is stored without the
+    leading dot, and one recorded under such a name (an older version's) is never removed."""
+    run("answer", "47", "--value", "1", "--by", "王芳")
+    write(tmp_path / ".adding.扫描件.tmp", "scan")
+    assert run("evidence", "add", "47", ".adding.扫描件.tmp").exit_code == 0
+    assert [i["name"] for i in items(run, 47)] == ["_adding.扫描件.tmp"]
+    store = tmp_path / "佐证材料" / "47"
+    # an answers file that records a dot-name, as one written before this rule may
+    (store / "_adding.扫描件.tmp").rename(store / ".restoring.合同.pdf.tmp")
+    answers = tmp_path / "answers.yaml"
+    text = answers.read_text(encoding="utf-8").replace(
+        "_adding.扫描件.tmp", ".restoring.合同.pdf.tmp"
+    )
+    answers.write_text(text, encoding="utf-8")
+    write(store / ".adding.x1.tmp", "partial")  # a real leftover
+    done = run("evidence", "check")
+    assert "中断留下的临时文件" in done.stdout and ".adding.x1.tmp" in done.stdout
+    assert (store / ".restoring.合同.pdf.tmp").read_bytes() == b"scan"
+    assert not (store / ".adding.x1.tmp").exists()
+
+
+def test_invisible_characters_leave_a_stored_name() -> None:
+    """U+202E makes 'fdp.exe' show as 'exe.pdf'; zero-width spaces make two names that
+    look alike: the store keeps names as they show."""
+    assert ev.safe_name("\u202efdp.exe") == "fdp.exe"
+    assert ev.safe_name("合\u200b同.pdf") == "合同.pdf"

@@ -174,3 +174,12 @@ def test_output_beyond_the_limit_is_warned_about(run, tmp_path) -> None:
     result = run("list", "-f", "csv", "--output", str(folder / "营商环境测评指标清单.csv"))
     assert result.exit_code == 0 or "Windows" in result.stderr
     assert "超过 Windows 的 259 字符限制" in result.stderr
+
+
+def test_names_that_differ_only_by_invisible_characters_are_one_name() -> None:
+    """办公室 and 办公室 followed by a zero-width space (copied from a web page) look the
+    same: their forms must not be two files that look the same."""
+    from evalcheck.infra.winnames import name_key, unique_names
+
+    assert name_key("办公室\u200b") == name_key("办公室")
+    assert unique_names(["办公室", "办公室\u200b"]) == ["办公室", "办公室_2"]

@@ -61,12 +61,15 @@ def is_safe_name(name: str) -> bool:
 
 
 def safe_name(name: str, *, limit: int = MAX_FILE_CHARS) -> str:
-    """`name` made valid on Windows: illegal characters become '_', no trailing dots or
-    spaces, reserved device names get a '_' prefix, and at most `limit` characters
-    (cut in the stem, the extension kept)."""
+    """`name` made valid on Windows: illegal characters become '_', invisible ones go, no
+    trailing dots or spaces, reserved device names get a '_' prefix, and at most `limit`
+    characters (cut in the stem, the extension kept)."""
     import unicodedata
 
+    from evalcheck.infra.winnames import visible
+
     text = unicodedata.normalize("NFC", name)
+    text = visible(text)  # '\u202efdp.exe' shows as exe.pdf
     text = "".join("_" if ch in ILLEGAL or ord(ch) < 32 or ord(ch) == 127 else ch for ch in text)
     text = text.strip().rstrip(". ")
     if not text or set(text) <= {"."}:
@@ -544,6 +547,8 @@ def _add_file(
 
     size, digest, at, by = facts
     name = safe_name(original)
+    if name.startswith("."):  # hidden on Linux and macOS, and the store's own temporary
+        name = "_" + name[1:]  # copies are dot-names ('.adding.….tmp'): never one of those
     altered = name != unicodedata.normalize("NFC", original)  # cut or made valid
     clash = next((e for e in items if e.kind == "file" and fold(e.name) == fold(name)), None)
     if clash is not None and (clash.name in incoming or altered):

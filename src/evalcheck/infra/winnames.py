@@ -24,8 +24,9 @@ _RESERVED = (
 
 
 def safe_name(name: str) -> str:
-    """`name` with what Windows refuses replaced by "_" (case and width kept as given)."""
-    safe = _REFUSED.sub("_", name).rstrip(" .") or "_"
+    """`name` with what Windows refuses replaced by "_" and invisible characters left out
+    (case and width kept as given)."""
+    safe = _REFUSED.sub("_", visible(name)).rstrip(" .") or "_"
     if safe.split(".")[0].casefold() in _RESERVED:
         safe = "_" + safe
     return safe
@@ -44,10 +45,21 @@ def folder_name_problem(name: str) -> str | None:
     return None
 
 
+# characters that change how a name shows without showing themselves: bidirectional
+# controls (U+202E makes 'fdp.exe' read as 'exe.pdf'), zero-width ones, the BOM
+INVISIBLE = frozenset("\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                      "\u2066\u2067\u2068\u2069\u2060\ufeff")  # fmt: skip
+
+
+def visible(text: str) -> str:
+    """`text` without the INVISIBLE characters."""
+    return "".join(ch for ch in text if ch not in INVISIBLE)
+
+
 def name_key(name: str) -> str:
     """What Windows (and a person) would take for the same name: width, case, refused
-    characters folded."""
-    return safe_name(unicodedata.normalize("NFKC", name)).casefold()
+    and invisible characters folded."""
+    return safe_name(unicodedata.normalize("NFKC", visible(name))).casefold()
 
 
 def unique_names(names: Iterable[str]) -> list[str]:

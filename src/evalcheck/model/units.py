@@ -65,7 +65,7 @@ def _names(raw: Any, error: Report) -> tuple[str, ...]:
     if len(raw) > MAX_UNITS:
         error("字段 units", f"单位不能超过 {MAX_UNITS} 个，实际为 {len(raw)} 个")
         return ()
-    from evalcheck.infra.winnames import folder_name_problem, name_key
+    from evalcheck.infra.winnames import INVISIBLE, folder_name_problem, name_key, visible
 
     names: list[str] = []
     for pos, name in enumerate(raw, start=1):
@@ -78,6 +78,14 @@ def _names(raw: Any, error: Report) -> tuple[str, ...]:
                 f"（用作文件夹名），实际为 {name!r}",
             )
             continue
+        hidden = [ch for ch in text if ch in INVISIBLE]
+        if hidden:
+            error(
+                f"字段 units 第{pos}个",
+                f"单位名称“{visible(text)}”中有看不见的字符（U+{ord(hidden[0]):04X}，"
+                "多为从网页或文档复制时带入）：请删去后重新输入这个名称",
+            )
+            continue
         problem = folder_name_problem(text)  # 单位/<名称>/ must be one folder on Windows too
         if problem:
             error(f"字段 units 第{pos}个", f"单位名称 {text!r} {problem}，不能用作文件夹名")
@@ -87,7 +95,7 @@ def _names(raw: Any, error: Report) -> tuple[str, ...]:
             same = (
                 ""
                 if twin == text
-                else f"（与“{twin}”只差大小写或全角半角，用作文件夹名时是同一个）"
+                else f"（与“{twin}”只差大小写、全角半角或看不见的字符，用作文件夹名时是同一个）"
             )
             error(f"字段 units 第{pos}个", f"单位名称重复：{text}{same}")
             continue

@@ -216,15 +216,23 @@ def check_evidence(
     killed `evidence add` left: removed under the answers file's lock (so never a copy
     another person's add is making right now), or reported when the lock is busy."""
     root = store_root(ws.answers_path)
-    groups = check(ws.checklist, ws.answers(), root, indicators)
-    left = [(ind, p) for ind in indicators for p in leftovers(root, ind.id)]
+    answers = ws.answers()
+    groups = check(ws.checklist, answers, root, indicators)
+    left = [
+        (ind, p)
+        for ind in indicators
+        for p in leftovers(root, ind.id)
+        if p.name not in {e.name for e in answers.evidence(ind.id)}  # recorded: never one
+    ]
     if not left:
         return groups
     why = "上次收入佐证材料时被中断留下的临时文件"
     try:
-        with ws.writing():
+        with ws.writing() as locked:
             removed = []
             for ind, p in left:
+                if p.name in {e.name for e in locked.evidence(ind.id)}:
+                    continue  # recorded meanwhile (by a command that held the lock)
                 if p.exists():
                     p.unlink()
                 removed.append((ind, p))
