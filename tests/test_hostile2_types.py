@@ -181,15 +181,44 @@ def test_an_answers_file_given_as_the_checklist_is_named(tmp_path, original) -> 
         assert "None" not in said and "year" not in said.split("不是清单")[0]
 
 
-def test_an_answers_file_cut_after_its_answers_line_is_said(tmp_path, original) -> None:
-    """`answers:` with nothing after it (evalcheck writes `answers: {}` when there is none):
-    the file was cut short; said, as an empty file is, and read as no answers."""
+OLD_HEADER = (  # the header of answers files written before they ended with "# 文件结束"
+    "# evalcheck 填报记录（由 evalcheck answer / import / undo 写入，请勿与清单文件混用）\n"
+    "# answers: 题号 -> 当前答案；history 保存此前的每一个版本\n"
+)
+
+
+def test_an_older_answers_file_cut_after_its_answers_line_is_said(tmp_path, original) -> None:
+    """`answers:` with nothing after it (evalcheck writes `answers: {}` when there is none),
+    in a file from before the end line: the file was cut short; said, as an empty file is,
+    and read as no answers."""
     assert cli(tmp_path, "answer", "47", "--value", "3", "--by", "张三").returncode == 0
     path = tmp_path / "answers.yaml"
-    text = path.read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8").split("\n", 3)[3]  # without the header
     cut = text.index("\nanswers:\n") + len("\nanswers:\n")
-    path.write_text(text[:cut], encoding="utf-8")
+    path.write_text(OLD_HEADER + text[:cut], encoding="utf-8")
     shown = cli(tmp_path, "status")
     assert shown.returncode == 0 and "Traceback" not in shown.stderr
     assert shown.stderr.count("在“answers:”之后是空的") == 1, shown.stderr
     assert "请先从备份恢复" in shown.stderr
+
+
+@pytest.mark.parametrize("at", ["\nanswers:\n", "  47:\n", "    history:\n", "    action: set\n"])
+def test_an_answers_file_cut_anywhere_is_refused_and_kept(tmp_path, original, at) -> None:
+    """A file cut off at a line end still parses: without its last line ("# 文件结束") it
+    is refused (exit 4) and never written back, so the answers after the cut are not lost
+    by the next write. Wherever the cut falls; a file that ends without its last newline,
+    or with Windows line ends, is whole."""
+    for ident, value in (("16", "是"), ("47", "3"), ("47", "4"), ("30", "5")):
+        assert cli(tmp_path, "answer", ident, "--value", value, "--by", "张三").returncode == 0
+    path = tmp_path / "answers.yaml"
+    whole = path.read_bytes()
+    cut = whole[: whole.index(at.encode()) + len(at)]
+    path.write_bytes(cut)
+    for args in (("status",), ("answer", "18", "--value", "是", "--by", "张三")):
+        done = cli(tmp_path, *args)
+        assert done.returncode == 4, done.stderr
+        assert "不完整：缺少最后一行“# 文件结束”" in done.stderr and "Traceback" not in done.stderr
+        assert path.read_bytes() == cut
+    for fine in (whole.rstrip(b"\n"), whole.replace(b"\n", b"\r\n")):
+        path.write_bytes(fine)
+        assert cli(tmp_path, "status").returncode == 0

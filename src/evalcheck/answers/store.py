@@ -57,7 +57,13 @@ STATE_FIELDS = (
 HEADER = (
     "# evalcheck 填报记录（由 evalcheck answer / import / undo 写入，请勿与清单文件混用）\n"
     "# answers: 题号 -> 当前答案；history 保存此前的每一个版本\n"
+    "# 最后一行是“# 文件结束”：缺了这一行，说明文件不完整（复制或保存时被截断）\n"
 )
+# The last line of every answers file written since the header above says so: a file cut
+# off at a line end still parses, and the answers after the cut would be lost at the next
+# write. Files with the older header (no such line) are read as before.
+END = "# 文件结束\n"
+END_EXPECTED = HEADER.splitlines()[2].encode("utf-8")
 
 
 def now_iso() -> str:
@@ -411,7 +417,7 @@ class Answers:
     # ---------------------------------------------------------------- serialization
 
     def to_text(self) -> str:
-        return HEADER + dump_yaml(self.to_data())
+        return HEADER + dump_yaml(self.to_data()) + END
 
     def to_data(self) -> dict[str, Any]:
         answers: dict[int, Any] = {}
@@ -442,6 +448,7 @@ def load_answers(
         raw = read_regular(path, "答案文件")
     except FileNotFoundError:
         return Answers(path=path, checklist_key=checklist.key, exists=False)
+    _check_complete(raw, path)
     try:
         if cached:
             data = load_yaml_file(path, raw, proof=_writes_back(raw) if proved else None)
@@ -454,13 +461,28 @@ def load_answers(
     return parse_answers(data, lambda: raw.decode("utf-8"), path, checklist)
 
 
+def _check_complete(raw: bytes, path: Path) -> None:
+    """A file whose header promises the end line but that lacks it was cut off: refused,
+    so that the answers after the cut are not lost by the next write."""
+    import re
+
+    if END_EXPECTED not in raw[:600] or re.search("^# 文件结束[ \t\r]*$".encode(), raw, re.M):
+        return
+    lines = raw.count(b"\n")
+    raise AnswersCorrupted(
+        f"答案文件 {path} 不完整：缺少最后一行“# 文件结束”（文件只有 {lines} 行，可能在复制或保存时"
+        "被截断），未做任何修改。请从备份恢复这个文件；如果是手工修改时删掉了这一行，请在文件末尾补上"
+        "“# 文件结束”一行"
+    )
+
+
 def _writes_back(raw: bytes) -> Callable[[Any], bool]:
     """Whether parsed data, written as the answers file, gives exactly `raw`."""
     from evalcheck.infra.yamlemit import emit
 
     def proof(data: Any) -> bool:
         text = emit(data)
-        return text is not None and (HEADER + text).encode("utf-8") == raw
+        return text is not None and (HEADER + text + END).encode("utf-8") == raw
 
     return proof
 
@@ -854,7 +876,7 @@ def transaction(path: Path, checklist: Checklist) -> Iterator[Answers]:
         # plain data compared: YAML is dumped once, only to write; a command that changed
         # nothing where there was no file (e.g. --clear of nothing) creates none
         if data != before and (answers.exists or answers.records):
-            text = HEADER + dump_yaml(data)
+            text = HEADER + dump_yaml(data) + END
             atomic_write_text(path, text, replacing=ANSWERS)
             prime(path, text.encode("utf-8"), data)
     finally:
