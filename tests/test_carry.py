@@ -914,3 +914,16 @@ def test_a_prefill_follows_last_year_until_someone_touches_it(
     assert run("undo").exit_code == 0
     answers = {r["id"]: r["answer"] for r in json.loads(run("list", "-f", "json").stdout)}
     assert (answers[16]["value"], answers[22]["value"]) == (True, True)
+
+
+def test_a_mapping_file_from_a_newer_evalcheck_is_refused_never_downgraded(run, years) -> None:
+    """As for the answers file: `format: 99` is neither read nor rewritten as format 1."""
+    assert carry(run, years).exit_code == 0
+    path = Path("answers.previous.yaml")
+    path.write_text(path.read_text(encoding="utf-8").replace("format: 1", "format: 99"), "utf-8")
+    before = path.read_bytes()
+    for args in (("show", "1"), ("carry",), ("carry", "--prefill")):
+        done = run(*args)
+        assert done.exit_code == 4, done.output
+        assert "由更新版本的 evalcheck 写入（format: 99" in done.stderr
+    assert path.read_bytes() == before

@@ -287,6 +287,14 @@ def _head(
     `previous` block)."""
     if not isinstance(data, Mapping) or not isinstance(data.get("mapping"), list):
         raise bad([], "不是 evalcheck 的上年对照文件（缺少 mapping 列表）")
+    fmt = data.get("format", FORMAT)
+    if isinstance(fmt, int) and not isinstance(fmt, bool) and fmt > FORMAT:
+        raise DataError(  # never read, nor rewritten as this version's format
+            f"上年对照文件 {path} 由更新版本的 evalcheck 写入（format: {fmt}，本版本只读写 "
+            f"format: {FORMAT}），未做任何修改：请升级 evalcheck 后再用"
+        )
+    if isinstance(fmt, bool) or not isinstance(fmt, int) or fmt < 1:
+        raise bad(["format"], f"format 应为整数 {FORMAT}")
     key = data.get("checklist")
     if not isinstance(key, Mapping) or dict(key) != checklist.key:
         got = key.get("year") if isinstance(key, Mapping) else None
