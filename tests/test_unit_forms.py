@@ -524,6 +524,26 @@ def test_a_corrected_file_sent_back_under_its_name_replaces_the_old_one(
     assert stored.read_bytes() == b"%PDF-1.4 v2, corrected"
 
 
+def test_a_refused_first_import_of_a_unit_leaves_no_folder_behind(
+    work: Path, run: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The unit's folder is made for its first answers: an import refused while it writes
+    them (here a note over a cell's limit, which a spreadsheet program cannot save but an
+    edited file can hold) takes it away again, lock file and all."""
+    from evalcheck.answers import store
+    from evalcheck.errors import InputError
+
+    def too_long(what: str, text: str) -> None:
+        raise InputError(f"{what}有 1000000 个字符，超过 Excel 单元格能容纳的 32767 个字符")
+
+    assert run("export", "--units", str(FORMS)).exit_code == 0
+    type_into(work / form("中宁县"), {1: {"填报值": 80, "备注": "很长的备注"}})
+    monkeypatch.setattr(store, "check_text_length", too_long)
+    result = run("import", str(form("中宁县")))
+    assert result.exit_code == 3, result.output
+    assert not (work / "单位" / "中宁县").exists()
+
+
 def test_unit_forms_are_protected_with_dropdowns_like_section_forms(work: Path, run: Any) -> None:
     assert run("export", "--units", str(FORMS)).exit_code == 0
     ws = openpyxl.load_workbook(work / form("海原县"))["测评指标"]

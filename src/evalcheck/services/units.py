@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from evalcheck.answers.store import Answers, load_answers, transaction
-from evalcheck.answers.units import unit_answers_path, unit_checklist
+from evalcheck.answers.units import UNIT_ANSWERS, unit_answers_path, unit_checklist
 from evalcheck.errors import InputError, WriteError, os_reason
 from evalcheck.model.checklist import Checklist
 from evalcheck.model.units import NO_UNITS, UnitsPlan
@@ -74,12 +74,34 @@ class UnitWorkspace:
 
     @contextmanager
     def writing(self) -> Iterator[Answers]:
+        """The unit's answers under its lock; the unit's folder is made for the first write,
+        and taken away again (with its lock file) when that write is refused."""
+        folder = self._path.parent
+        made = not folder.exists()
         try:
-            self._path.parent.mkdir(parents=True, exist_ok=True)
+            folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise WriteError(f"无法创建文件夹 {self._path.parent}：{os_reason(exc)}") from None
-        with transaction(self._path, self._checklist) as answers:
-            yield answers
+            raise WriteError(f"无法创建文件夹 {folder}：{os_reason(exc)}") from None
+        try:
+            with transaction(self._path, self._checklist) as answers:
+                yield answers
+        except BaseException:
+            if made and not self._path.exists():
+                _remove_empty(folder)
+            raise
+
+
+def _remove_empty(folder: Path) -> None:
+    """A unit folder this command made, when nothing but lock files came into it."""
+    import contextlib
+
+    from evalcheck.answers.store import holder_path, lock_path
+
+    answers = folder / UNIT_ANSWERS
+    with contextlib.suppress(OSError):
+        for leftover in (lock_path(answers), holder_path(answers)):
+            leftover.unlink(missing_ok=True)
+        folder.rmdir()  # only if empty: anything else in it stays
 
 
 def units_plan(ws: Workspace) -> UnitsPlan:
