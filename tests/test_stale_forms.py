@@ -149,3 +149,39 @@ def test_a_form_older_than_an_edit_of_the_checklists_wording_says_so(run, tmp_pa
     result = run("import", str(FORM))
     assert "校验键与第30项不符（表格可能来自其他清单或被改动过）" in result.stderr
     assert not (tmp_path / "answers.yaml").exists()
+
+
+def test_a_cell_over_excels_limit_is_refused_with_its_row(run, tmp_path) -> None:
+    """An edited file can hold a note longer than Excel's 32767 characters (no spreadsheet
+    program saves one): the row is refused where it is, with the other refused cells, not
+    later without a place."""
+    from evalcheck.io.xlsx_read import read_grid, read_workbook
+    from evalcheck.model.loading import bundled_checklist_path, load_checklist
+
+    export(run)
+    fill(tmp_path / FORM, {16: {"填报值": "是", "备注": "短"}, 30: {"填报值": "#DIV/0!"}})
+    grid = read_grid(tmp_path / FORM)
+    sheet = grid["测评指标"]
+    header = next(i for i, row in enumerate(sheet) if any(c[0] == "备注" for c in row))
+    at = next(i for i, c in enumerate(sheet[header]) if c[0] == "备注")
+    ident = next(i for i, c in enumerate(sheet[header]) if c[0] == "题号")
+    row16 = next(r for r in sheet if len(r) > ident and r[ident][0] == 16)
+    row16[at] = ("长" * 40000, False)
+    found = read_workbook(tmp_path / FORM, load_checklist(bundled_checklist_path()), grid)
+    said = "\n".join(found.refused)
+    assert "（第16项）：备注有 40000 个字符，超过 Excel 单元格能容纳的 32767 个字符" in said
+    assert "#DIV/0!" in said  # said together
+
+
+def test_a_form_whose_hidden_metadata_lost_its_title_is_named_as_such(run, tmp_path) -> None:
+    from evalcheck.io.xlsx_format import META_SHEET
+    from evalcheck.io.xlsx_read import read_grid, read_workbook
+    from evalcheck.model.loading import bundled_checklist_path, load_checklist
+
+    export(run)
+    grid = read_grid(tmp_path / FORM)
+    grid[META_SHEET] = [r for r in grid[META_SHEET] if r and r[0][0] not in ("title", "year")]
+    with pytest.raises(Exception) as caught:
+        read_workbook(tmp_path / FORM, load_checklist(bundled_checklist_path()), grid)
+    assert "隐藏元数据不完整（缺少清单的标题或年份）" in str(caught.value)
+    assert "None" not in str(caught.value)

@@ -174,6 +174,11 @@ def check_meta(grid: Grid, checklist: Checklist, path: Path) -> None:
         )
     meta = {str(r[0][0]): r[1][0] for r in grid[META_SHEET] if len(r) >= 2 and r[0][0]}
     _check_format(meta.get("format"), path)
+    if meta.get("title") in (None, "") or meta.get("year") in (None, ""):
+        raise DataError(
+            f"{path} 的隐藏元数据不完整（缺少清单的标题或年份）：文件已被改动，"
+            "请用 evalcheck export 重新导出"
+        )
     # a year typed as text ('2021') is the same year: no "2021年 与 2021年 不符"
     if (meta.get("title"), str(meta.get("year"))) != (checklist.title, str(checklist.year)):
         raise DataError(

@@ -399,6 +399,7 @@ def _row_change(row: _Row, computed: _Row | None, ind: Indicator, where: str) ->
         if not cells:
             return None  # untouched since the export
     _refuse_errors(cells)  # in the cells a person changed (or all, without originals)
+    _refuse_overlong(cells)
     form = {k: compact(comparable(v)) for k, v in cells.items()} if originals is not None else None
     note, evidence = _note_and_evidence(cells, edited=originals is not None)
     text, na_cell = _value_and_na(cells)
@@ -462,6 +463,22 @@ def _input_cells(row: _Row, computed: _Row | None) -> dict[str, Any]:
             "或直接填写"
         )
     return cells
+
+
+def _refuse_overlong(cells: Mapping[str, Any]) -> None:
+    """A cell over Excel's limit (an edited file can hold one; Excel and WPS cannot save
+    it): refused here, with its row, rather than when the answer is written."""
+    from evalcheck.model.kinds import MAX_TEXT
+
+    long = [
+        f"{_HEADERS[k]}有 {len(v)} 个字符"
+        for k, v in cells.items()
+        if isinstance(v, str) and len(v) > MAX_TEXT
+    ]
+    if long:
+        raise ValueRefused(
+            f"{'、'.join(long)}，超过 Excel 单元格能容纳的 {MAX_TEXT} 个字符：请缩短"
+        )
 
 
 def _refuse_errors(cells: Mapping[str, Any]) -> None:
