@@ -544,6 +544,26 @@ def test_a_refused_first_import_of_a_unit_leaves_no_folder_behind(
     assert not (work / "单位" / "中宁县").exists()
 
 
+def test_an_evidence_name_differing_in_case_is_named_and_a_decomposed_one_is_found(
+    work: Path, run: Any
+) -> None:
+    """Names in 佐证材料 are exact: '台账.PDF' for 台账.pdf says which file is there; a name
+    a Mac saved decomposed (NFD) is the same name as typed (NFC)."""
+    import unicodedata
+
+    assert run("export", "--units", str(FORMS)).exit_code == 0
+    (work / FORMS / "台账.pdf").write_bytes(b"%PDF-1.4 ledger")
+    type_into(work / form("中宁县"), {1: {"填报值": 80, "佐证材料": "台账.PDF"}})
+    result = run("import", str(form("中宁县")))
+    assert result.exit_code == 3
+    assert "有一个“台账.pdf”：单元格里的文件名要与文件完全一致，包括大小写" in result.stderr
+    (work / FORMS / unicodedata.normalize("NFD", "café.pdf")).write_bytes(b"%PDF-1.4 cafe")
+    type_into(work / form("中宁县"), {1: {"填报值": 80, "佐证材料": "café.pdf"}})
+    result = run("import", str(form("中宁县")))
+    assert result.exit_code == 0, result.output
+    assert "第1项 佐证材料 +café.pdf" in unicodedata.normalize("NFC", result.stdout)
+
+
 def test_unit_forms_are_protected_with_dropdowns_like_section_forms(work: Path, run: Any) -> None:
     assert run("export", "--units", str(FORMS)).exit_code == 0
     ws = openpyxl.load_workbook(work / form("海原县"))["测评指标"]

@@ -20,6 +20,7 @@ Nothing here prints: the CLI renders what these return.
 import copy
 import os
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -419,16 +420,23 @@ def _find_beside(name: str, top: Path) -> Path | str:
         return f"在表格所在文件夹 {top} 中找不到"
     matches: list[Path] = []
     outside: list[Path] = []
+    alike: list[Path] = []  # the name but for case (a hint: names are exact)
+    wanted = unicodedata.normalize("NFC", rel.name)  # a Mac writes names decomposed (NFD)
     for folder, dirs, files in os.walk(top):  # no pattern; links to folders not followed
         here = Path(folder)
         if len(here.relative_to(top).parts) >= MAX_SEARCH_DEPTH:
             dirs.clear()
-        if rel.name in files:
-            found = _inside(here / rel.name, top)
+        for file in files:
+            same = unicodedata.normalize("NFC", file)
+            if same != wanted:
+                if same.lower() == wanted.lower():
+                    alike.append((here / file).relative_to(top))
+                continue
+            found = _inside(here / file, top)
             if isinstance(found, Path):
                 matches.append(found)
             elif found == "outside":
-                outside.append((here / rel.name).relative_to(top))
+                outside.append((here / file).relative_to(top))
     matches.sort()
     if len(matches) == 1:
         return matches[0]
@@ -438,6 +446,11 @@ def _find_beside(name: str, top: Path) -> Path | str:
         return f"有多个同名文件（{where}），请在单元格中写出子文件夹，例如 {example}"
     if outside:
         return out.format(outside[0])
+    if alike:
+        return (
+            f"在表格所在文件夹 {top} 及其子文件夹中找不到（有一个“{alike[0]}”：单元格里的"
+            "文件名要与文件完全一致，包括大小写）"
+        )
     return f"在表格所在文件夹 {top} 及其子文件夹中找不到"
 
 
