@@ -322,3 +322,15 @@ def test_control_characters_in_a_cell_are_taken_out_and_listed(run, tmp_path: Pa
 
     text = load_checklist(tmp_path / "o.yaml").get(1).text
     assert text == "本地区[31m便民服务中心数量（个）？"
+
+
+def test_invisible_characters_copied_from_a_web_page_are_left_out(run, tmp_path: Path) -> None:
+    """A zero-width space after 办公室 in one row (and U+202E in a text) made a fifth
+    section that looks like the first; the importer leaves such characters out."""
+    text = seed_text().replace("办公室", "办公室\u200b", 1).replace("？", "？\u202e", 1)
+    (tmp_path / "表.txt").write_text(text, encoding="utf-8")
+    result = run("checklist-import", "表.txt", "-o", "new.yaml")
+    assert result.exit_code == 0, result.output
+    assert "4 个科室（政务服务中心、办公室、审批服务科、审批监管科）" in result.stdout
+    written = (tmp_path / "new.yaml").read_text(encoding="utf-8")
+    assert "\u200b" not in written and "\u202e" not in written

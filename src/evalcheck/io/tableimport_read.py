@@ -68,7 +68,10 @@ def clean_cell(v: Any) -> str:
         return v.isoformat()
     if isinstance(v, float) and v.is_integer():
         v = int(v)
-    return str(v).replace("\u3000", " ").replace("\r\n", "\n").strip()
+    from evalcheck.infra.winnames import visible  # zero-width spaces, bidi controls: copied
+    # from a web page, they made '办公室' and '办公室' two sections
+
+    return visible(str(v)).replace("\u3000", " ").replace("\r\n", "\n").strip()
 
 
 def column_letter(index: int) -> str:
