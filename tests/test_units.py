@@ -223,6 +223,26 @@ def test_apply_writes_complete_rollups_and_a_second_apply_changes_nothing(
     assert (work / "answers.yaml").read_bytes() == before
 
 
+def test_a_total_that_stays_while_the_units_values_move_gets_its_new_breakdown(
+    work: Path, run: Any
+) -> None:
+    """260 = 120 + 80 + 60 becomes 260 = 130 + 70 + 60: the city's 备注 said the old
+    breakdown (in show, the total table and the Word attachment) while the 汇总 sheet said
+    the new one. The note is rewritten, and the answer waits for review again."""
+    for unit, values in FULL.items():
+        fill(work, unit, values)
+    checklist = str(work / "indicators.yaml")
+    assert run("--checklist", checklist, "rollup", "--apply", "1").exit_code == 0
+    fill(work, "沙坡头区", {1: 130})
+    fill(work, "中宁县", {1: 70})
+    again = run("--checklist", checklist, "rollup", "--apply", "1")
+    assert again.exit_code == 0 and "已写入 1 项汇总值" in again.stdout, again.stdout
+    show = run("--checklist", checklist, "show", "1").stdout
+    assert "= 沙坡头区 130 个 + 中宁县 70 个 + 海原县 60 个" in show
+    third = run("--checklist", checklist, "rollup", "--apply", "1")
+    assert "已写入 0 项汇总值，1 项与市级答案一致" in third.stdout
+
+
 def test_json_gives_id_value_rule_units_and_missing(work: Path, run: Any) -> None:
     fill(work, "沙坡头区", FULL["沙坡头区"])
     result = run("--checklist", str(work / "indicators.yaml"), "rollup", "--format", "json")

@@ -75,14 +75,18 @@ def apply_rollups(
                 (out.empty if r.complete else out.incomplete).append(r)
                 continue
             current = answers.state(r.id)
+            rolled = current is not None and origin(answers, r.id) == ACTION
             if (
                 current is not None
                 and current.na is None
                 and same_value(ind, current.value, r.value)
+                # a total that stays while the units' values moved: its 备注 (the units'
+                # values) is rewritten, and waits for review again like any new roll-up
+                and not (rolled and current.note != provenance(r))
             ):
                 out.unchanged.append(r)
                 continue
-            typed = current is not None and origin(answers, r.id) != ACTION
+            typed = current is not None and not rolled
             if typed and current is not None and not overwrite_conflicts:
                 out.conflicts.append((r, current))
                 continue
