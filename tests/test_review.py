@@ -190,6 +190,9 @@ def test_a_deputy_may_approve_and_both_names_are_recorded(run, with_deputies) ->
     [
         ([["answer", "47", "--clear"]], ["approve", "47", "--by", "万富春"],
          "第47项还没有填报，没有可审核的答案"),
+        ([], ["approve", "133", "--by", "万富春"],
+         "第133项按公式由第132项、第131项自动计算，不单独审核：审核第132项、第131项即可"),
+        ([], ["return", "133", "--reason", "错", "--by", "万富春"], "不单独审核"),
         ([["approve", "47", "--by", "万富春"]], ["approve", "47", "--by", "万富春"],
          "第47项已由万富春于"),
         ([["return", "47", "--reason", "错", "--by", "万富春"]],

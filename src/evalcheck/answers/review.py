@@ -133,6 +133,14 @@ def own_refusal(ind: Indicator, author: str | None, reviewer: str, action: str) 
 
 def refusal(ind: Indicator, st: State | None, current: Review | None, action: str) -> str:
     """Why `action` (approve | return) cannot apply to this answer; '' when it can."""
+    if current is None and ind.formula:
+        from evalcheck.model import expr
+
+        sources = "、".join(f"第{i}项" for i in expr.references(ind.formula))
+        return (
+            f"第{ind.id}项按公式由{sources}自动计算，不单独审核：审核{sources}即可"
+            "（其各项来源都已审核时它即为已审核）"
+        )
     if current is None:
         return f"第{ind.id}项还没有填报，没有可审核的答案"
     assert st is not None
