@@ -243,6 +243,27 @@ def test_a_total_that_stays_while_the_units_values_move_gets_its_new_breakdown(
     assert "已写入 0 项汇总值，1 项与市级答案一致" in third.stdout
 
 
+def test_a_returned_rollup_is_sent_again_by_rollup_apply(tmp_path: Path, run: Any) -> None:
+    """The leader returns 260; the counties confirm their figures. Sending it again by
+    typing 260 made it a hand-typed answer (the next county change then was a conflict):
+    `rollup --apply` sends the same total again, still a roll-up, waiting for review."""
+    data = units_checklist(review=True)
+    (tmp_path / "indicators.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    for unit, values in FULL.items():
+        fill(tmp_path, unit, values)
+    checklist = str(tmp_path / "indicators.yaml")
+    assert run("--checklist", checklist, "rollup", "--apply", "1", "--by", "王芳").exit_code == 0
+    back = run("--checklist", checklist, "return", "1", "--reason", "请核实", "--by", "万富春")
+    assert back.exit_code == 0, back.output
+    again = run("--checklist", checklist, "rollup", "--apply", "1", "--by", "王芳")
+    assert again.exit_code == 0 and "已写入 1 项汇总值" in again.stdout, again.stdout
+    shown = json.loads(run("--checklist", checklist, "show", "1", "-f", "json").stdout)
+    assert shown["answer"]["review"]["state"] == "pending", shown["answer"]
+    fill(tmp_path, "沙坡头区", {1: 125})
+    later = run("--checklist", checklist, "rollup", "--apply", "1", "--by", "王芳")
+    assert later.exit_code == 0 and "已写入 1 项汇总值" in later.stdout  # no conflict
+
+
 def test_json_gives_id_value_rule_units_and_missing(work: Path, run: Any) -> None:
     fill(work, "沙坡头区", FULL["沙坡头区"])
     result = run("--checklist", str(work / "indicators.yaml"), "rollup", "--format", "json")

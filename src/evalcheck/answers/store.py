@@ -49,6 +49,9 @@ ACTIONS = {
 }
 REVIEW_ACTIONS = ("approve", "return")
 SUBMISSIONS = ("set", "na", "import", "carry", "rollup")  # an answer given (again)
+# a returned answer given again unchanged is sent again (waits for review), by hand or as
+# the units' roll-up (`rollup --apply`: the units confirmed the returned total)
+SUBMITS_AGAIN = ("set", "na", "rollup")
 REVIEW_MARKS = ("approved", "returned")  # what a state may record; pending is the absence
 STATE_FIELDS = (
     "value", "na", "note", "evidence", "by", "at", "seq", "action", "reverts",
@@ -286,7 +289,7 @@ class Answers:
             note=keep_note or None,
             evidence=keep_ev,
         )
-        resubmit = prev is not None and prev.review == "returned" and action in ("set", "na")
+        resubmit = prev is not None and prev.review == "returned" and action in SUBMITS_AGAIN
         if prev is not None and prev.same_content(new) and not resubmit:
             return None
         if rec is None:

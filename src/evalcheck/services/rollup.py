@@ -81,8 +81,9 @@ def apply_rollups(
                 and current.na is None
                 and same_value(ind, current.value, r.value)
                 # a total that stays while the units' values moved: its 备注 (the units'
-                # values) is rewritten, and waits for review again like any new roll-up
-                and not (rolled and current.note != provenance(r))
+                # values) is rewritten, and waits for review again like any new roll-up;
+                # a returned one is sent again (the units confirmed it): its way back
+                and not (rolled and (current.note != provenance(r) or current.review == "returned"))
             ):
                 out.unchanged.append(r)
                 continue
