@@ -51,6 +51,13 @@ def data_rows(path: Path) -> dict[int, dict[str, object]]:
     return out
 
 
+def test_the_export_counts_not_applicable_apart_as_status_does(run) -> None:
+    run("answer", "47", "--value", "312", "--by", "王芳")
+    run("answer", "56", "--na", "本地无此业务", "--by", "王芳")
+    result = run("export", "report.xlsx")
+    assert "144 项指标，其中已填报 1 项、不适用 1 项（另含" in result.stdout
+
+
 def test_export_in_an_empty_folder_with_no_answers(run, tmp_path: Path) -> None:
     result = run("export", "report.xlsx")
     assert result.exit_code == 0, result.output

@@ -146,7 +146,10 @@ def _table_written(done: Any) -> None:
     if done.final:  # the values in the document: final ones only, not all answered
         head = f"已导出 {done.path}：{done.rows} 项指标，其中 {done.final_values} 项填入了定稿的值"
     else:
-        head = f"已导出 {done.path}：{done.rows} 项指标，其中已填报 {done.answered} 项"
+        na = f"、不适用 {done.na} 项" if done.na else ""  # as status counts them
+        head = (
+            f"已导出 {done.path}：{done.rows} 项指标，其中已填报 {done.answered - done.na} 项{na}"
+        )
     if done.word:
         echo(f"{head}（Word 附件）")
     else:

@@ -35,6 +35,7 @@ class TableExported(NamedTuple):
     not_final: int = 0
     rollup: bool = False  # the checklist has units: a 汇总 sheet (indicator × unit, roll-ups)
     final_values: int = 0  # --final: the values in it (final ones; `answered` counts others)
+    na: int = 0  # of `answered`, marked 不适用 (status counts them apart from 已填报)
 
 
 def not_final_refusal(rows: "list[Row]", review: bool) -> InputError:
@@ -89,6 +90,7 @@ def export_table(
     snap = ws.snapshot(today)
     rows = select_rows(snap, filters)
     answered = sum(1 for r in rows if r.state is not None)
+    na = sum(1 for r in rows if r.state is not None and r.state.na is not None)
     review = snap.checklist.review
     waiting = _not_final(rows, final, allow_incomplete, review)
     mode = FINAL if final else WORKING
@@ -103,8 +105,9 @@ def export_table(
         doc = build(snap.checklist, rows, due_as_written=due_as_written, mode=mode)
         write_docx(path, doc)
         return TableExported(
-            path, len(rows), answered, True, False, counts, final, waiting, final_values=shown
-        )
+            path, len(rows), answered, True, False, counts, final, waiting, final_values=shown,
+            na=na,
+        )  # fmt: skip
     from evalcheck.io.xlsx_write import export_workbook
 
     found = None
@@ -115,7 +118,7 @@ def export_table(
     n = export_workbook(path, snap, rows, due_as_written=due_as_written, rollups=found, mode=mode)
     previous = any(r.previous is not None for r in rows)
     return TableExported(
-        path, n, answered, False, previous, counts, final, waiting, found is not None, shown
+        path, n, answered, False, previous, counts, final, waiting, found is not None, shown, na
     )
 
 
