@@ -190,6 +190,7 @@ def run_main(args: list[str], monkeypatch, capsys) -> tuple[int, str, str]:
     [
         (["list", "--bogus"], "错误：没有选项 --bogus（查看帮助：evalcheck list -h）"),
         (["list", "--fromat", "json"], "错误：没有选项 --fromat，您是不是要用 --format？"),
+        (["list", "--forc"], "您是不是要用 --force、--format、--owner？"),
         (["list", "--format", "xml"], "错误：--format 不能是 xml（可选："),
         (
             ["overdue", "--within", "-1"],

@@ -393,7 +393,7 @@ def history(
     ind = cl.get(n) if cl.has(n) or n not in answers.records else None
     rec = answers.records.get(n)
     if rec is None:
-        echo(f"第{n}项 还没有任何填报记录")
+        echo(f"第{n}项 还没有任何填报记录（填报：evalcheck answer {n} --value 值）")
         return
     timeline = rec.timeline  # each state beside the one it followed
     befores = [None, *timeline[:-1]]

@@ -543,7 +543,8 @@ def translate_usage(message: str) -> str:
         if m:
             groups = [g or "" for g in m.groups()]
             if template.startswith("没有选项") and groups[1]:
-                groups[1] = f"，您是不是要用 {groups[1]}？"
+                options = "、".join(o.strip() for o in groups[1].split(","))
+                groups[1] = f"，您是不是要用 {options}？"
             if template == "{0}：{1}" and groups[1].startswith(groups[0]):
                 return groups[1]  # our message names the option already
             if "可选" in template:
