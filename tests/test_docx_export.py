@@ -64,7 +64,9 @@ def answered(run):
 def test_the_attachment_label_title_table_and_footnote(run, answered, tmp_path: Path) -> None:
     result = run("export", "report.docx")
     assert result.exit_code == 0, result.output
-    assert "已导出 report.docx：144 项指标，其中已填报 4 项、不适用 1 项（Word 附件）" in result.stdout
+    assert (
+        "已导出 report.docx：144 项指标，其中已填报 4 项、不适用 1 项（Word 附件）" in result.stdout
+    )
     doc = Document(str(tmp_path / "report.docx"))
     body = [p for p in doc.paragraphs if p.text]
     assert [p.text for p in body] == ["附件 1", TITLE, seed_footnote()]

@@ -418,10 +418,31 @@ def _find_beside(name: str, top: Path) -> Path | str:
         return out.format(rel)
     if len(rel.parts) > 1:  # a path given: that file, not one of its name elsewhere
         return f"在表格所在文件夹 {top} 中找不到"
+    matches, outside, alike = _search(rel.name, top)
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        where = "、".join(str(p.relative_to(top)) for p in matches[:5])
+        example = matches[0].relative_to(top)
+        return f"有多个同名文件（{where}），请在单元格中写出子文件夹，例如 {example}"
+    if outside:
+        return out.format(outside[0])
+    if alike:
+        return (
+            f"在表格所在文件夹 {top} 及其子文件夹中找不到（有一个“{alike[0]}”：单元格里的"
+            "文件名要与文件完全一致，包括大小写）"
+        )
+    return f"在表格所在文件夹 {top} 及其子文件夹中找不到"
+
+
+def _search(name: str, top: Path) -> tuple[list[Path], list[Path], list[Path]]:
+    """Files called `name` in the form's folder and its subfolders (up to three levels):
+    those inside it (sorted), links leading out of it, and names alike but for case (a
+    hint: names are exact). A Mac writes names decomposed (NFD): compared composed."""
     matches: list[Path] = []
     outside: list[Path] = []
-    alike: list[Path] = []  # the name but for case (a hint: names are exact)
-    wanted = unicodedata.normalize("NFC", rel.name)  # a Mac writes names decomposed (NFD)
+    alike: list[Path] = []
+    wanted = unicodedata.normalize("NFC", name)
     for folder, dirs, files in os.walk(top):  # no pattern; links to folders not followed
         here = Path(folder)
         if len(here.relative_to(top).parts) >= MAX_SEARCH_DEPTH:
@@ -437,21 +458,7 @@ def _find_beside(name: str, top: Path) -> Path | str:
                 matches.append(found)
             elif found == "outside":
                 outside.append((here / file).relative_to(top))
-    matches.sort()
-    if len(matches) == 1:
-        return matches[0]
-    if matches:
-        where = "、".join(str(p.relative_to(top)) for p in matches[:5])
-        example = matches[0].relative_to(top)
-        return f"有多个同名文件（{where}），请在单元格中写出子文件夹，例如 {example}"
-    if outside:
-        return out.format(outside[0])
-    if alike:
-        return (
-            f"在表格所在文件夹 {top} 及其子文件夹中找不到（有一个“{alike[0]}”：单元格里的"
-            "文件名要与文件完全一致，包括大小写）"
-        )
-    return f"在表格所在文件夹 {top} 及其子文件夹中找不到"
+    return sorted(matches), outside, alike
 
 
 def _inside(path: Path, top: Path) -> Path | str:

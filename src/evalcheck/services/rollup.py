@@ -15,7 +15,7 @@ from pathlib import Path
 from evalcheck.answers.store import REVIEW_ACTIONS, Answers, State, transaction
 from evalcheck.answers.units import load_unit_answers
 from evalcheck.errors import InputError
-from evalcheck.model.checklist import Checklist
+from evalcheck.model.checklist import Checklist, Indicator
 from evalcheck.model.kinds import misfit_reason, value_fits
 from evalcheck.model.rollups import REGISTRY
 from evalcheck.state.rollup import Rollup, compute, same_value
@@ -76,20 +76,11 @@ def apply_rollups(
                 continue
             current = answers.state(r.id)
             rolled = current is not None and origin(answers, r.id) == ACTION
-            if (
-                current is not None
-                and current.na is None
-                and same_value(ind, current.value, r.value)
-                # a total that stays while the units' values moved: its 备注 (the units'
-                # values) is rewritten, and waits for review again like any new roll-up;
-                # a returned one is sent again (the units confirmed it): its way back
-                and not (rolled and (current.note != provenance(r) or current.review == "returned"))
-            ):
+            if current is not None and _stands(ind, current, r, rolled):
                 out.unchanged.append(r)
                 continue
-            typed = current is not None and not rolled
-            if typed and current is not None and not overwrite_conflicts:
-                out.conflicts.append((r, current))
+            if current is not None and not rolled and not overwrite_conflicts:
+                out.conflicts.append((r, current))  # typed by hand
                 continue
             if not value_fits(ind, r.value):  # e.g. a sum past the largest number kept
                 raise InputError(
@@ -99,3 +90,13 @@ def apply_rollups(
             answers.apply(ind, value=r.value, note=provenance(r), by=by, action=ACTION, seq=seq)
             out.written.append(r)
     return out
+
+
+def _stands(ind: Indicator, current: State, r: Rollup, rolled: bool) -> bool:
+    """The city's answer already is this roll-up: nothing to write. Not so for a roll-up
+    whose total stayed while the units' values moved (its 备注, the units' values, is
+    rewritten and waits for review again like any new roll-up), nor for a returned one
+    (the units confirmed it: `rollup --apply` is its way back to review)."""
+    if current.na is not None or not same_value(ind, current.value, r.value):
+        return False
+    return not (rolled and (current.note != provenance(r) or current.review == "returned"))
