@@ -640,26 +640,36 @@ def test_a_value_that_follows_its_sources_is_shown_locked_and_never_typed_in(
 # ---------------------------------------------------------------- the next year
 
 
+def two_years(tmp_path: Path, **top: Any) -> tuple[Path, Path]:
+    """Work folders 2021 and 2022 with the units' checklist of their year."""
+    last, now = tmp_path / "2021", tmp_path / "2022"
+    for year, folder in ((2021, last), (2022, now)):
+        folder.mkdir()
+        cl = units_checklist(**top) | {"year": year}
+        (folder / "indicators.yaml").write_text(yaml.safe_dump(cl, allow_unicode=True), "utf-8")
+    return last, now
+
+
+def carry_from_2021(run: Any) -> Any:
+    return run(
+        "carry", "--from-checklist", "../2021/indicators.yaml",
+        "--from-answers", "../2021/answers.yaml",
+    )  # fmt: skip
+
+
 def test_carry_gives_each_unit_its_own_last_year_in_its_form_and_import(
     tmp_path: Path, run: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A county's form next year shows the county's own 上年值 (not the city's total, and
     never 上年未审核: a unit's value has no sign-off), and importing a county's value far
     from its own last year's says so, as answer does."""
-    last, now = tmp_path / "2021", tmp_path / "2022"
-    for year, folder in ((2021, last), (2022, now)):
-        folder.mkdir()
-        cl = units_checklist(review=True) | {"year": year}
-        (folder / "indicators.yaml").write_text(yaml.safe_dump(cl, allow_unicode=True), "utf-8")
+    last, now = two_years(tmp_path, review=True)
     for unit, values in FULL.items():
         fill(last, unit, values)
     monkeypatch.chdir(last)
     assert run("rollup", "--apply", "1", "2", "3").exit_code == 0
     monkeypatch.chdir(now)
-    done = run(
-        "carry", "--from-checklist", "../2021/indicators.yaml",
-        "--from-answers", "../2021/answers.yaml",
-    )  # fmt: skip
+    done = carry_from_2021(run)
     assert done.exit_code == 0, done.output
     assert "各单位的上年值（沙坡头区、中宁县、海原县）已按同样的对应写入" in done.stdout
     assert run("export", "--units", "单位表格").exit_code == 0
@@ -680,21 +690,14 @@ def test_carry_gives_each_unit_its_own_last_year_in_its_form_and_import(
 def test_a_broken_unit_answers_file_last_year_stops_carry_before_anything_is_written(
     tmp_path: Path, run: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    last, now = tmp_path / "2021", tmp_path / "2022"
-    for year, folder in ((2021, last), (2022, now)):
-        folder.mkdir()
-        cl = units_checklist() | {"year": year}
-        (folder / "indicators.yaml").write_text(yaml.safe_dump(cl, allow_unicode=True), "utf-8")
+    last, now = two_years(tmp_path)
     fill(last, "沙坡头区", FULL["沙坡头区"])
     (last / "answers.yaml").write_text("", encoding="utf-8")
     broken = unit_answers_path(last / "answers.yaml", "中宁县")
     broken.parent.mkdir(parents=True)
     broken.write_text("answers: [unclosed\n", encoding="utf-8")
     monkeypatch.chdir(now)
-    r = run(
-        "carry", "--from-checklist", "../2021/indicators.yaml",
-        "--from-answers", "../2021/answers.yaml",
-    )  # fmt: skip
+    r = carry_from_2021(run)
     assert r.exit_code == 4, r.output
     assert "单位“中宁县”上年的答案文件有误" in r.stderr
     assert sorted(p.name for p in now.iterdir()) == ["indicators.yaml"]

@@ -81,16 +81,7 @@ def rematch(
             f"不在上年清单 {from_checklist} 中：请改正或删除这些条目"
         )
     matching = match(old_items(old), old_items(checklist), manual)
-    mapping = build(
-        target,
-        old,
-        old_answers,
-        checklist,
-        matching,
-        from_checklist=relative_path(from_checklist, target.parent),
-        from_answers=relative_path(from_answers, target.parent),
-        computed=computed(old, old_answers) if computed is not None else None,
-    )
+    mapping = _mapping(target, (old, old_answers), checklist, matching, from_checklist, computed)
     per_unit = _unit_mappings(
         checklist, old, matching, from_checklist, from_answers, answers_path, computed
     )  # read (and refused if broken) before anything is written
@@ -98,6 +89,29 @@ def rematch(
     for unit_mapping in per_unit:
         _write_unit_mapping(unit_mapping)
     return Rematch(mapping, matching, old, edited, tuple(u for u, _ in per_unit))
+
+
+def _mapping(
+    target: Path,
+    last_year: tuple[Checklist, Answers],
+    checklist: Checklist,
+    matching: Matching,
+    from_checklist: Path,
+    computed: Callable[[Checklist, Answers], Mapping[int, tuple[Any, str | None]]] | None,
+) -> CarryFile:
+    """The mapping file `target` for last year's checklist and answers (`last_year`), with
+    the paths it records relative to it."""
+    old, old_answers = last_year
+    return build(
+        target,
+        old,
+        old_answers,
+        checklist,
+        matching,
+        from_checklist=relative_path(from_checklist, target.parent),
+        from_answers=relative_path(old_answers.path or target, target.parent),
+        computed=computed(old, old_answers) if computed is not None else None,
+    )
 
 
 def _unit_mappings(
@@ -133,17 +147,10 @@ def _unit_mappings(
         except DataError as exc:
             raise DataError(f"单位“{unit}”上年的答案文件有误：{exc.message}") from None
         target = previous_path(unit_answers_path(answers_path, unit))
-        unit_mapping = build(
-            target,
-            old,
-            old_answers,
-            checklist,
-            matching,
-            from_checklist=relative_path(from_checklist, target.parent),
-            from_answers=relative_path(last, target.parent),
-            computed=computed(old, old_answers) if computed is not None else None,
+        last_year = (old, old_answers)
+        out.append(
+            (unit, _mapping(target, last_year, checklist, matching, from_checklist, computed))
         )
-        out.append((unit, unit_mapping))
     return out
 
 
