@@ -701,3 +701,22 @@ def test_a_broken_unit_answers_file_last_year_stops_carry_before_anything_is_wri
     assert r.exit_code == 4, r.output
     assert "单位“中宁县”上年的答案文件有误" in r.stderr
     assert sorted(p.name for p in now.iterdir()) == ["indicators.yaml"]
+
+
+def test_a_units_own_answers_file_is_seen_as_the_unit_fills_it(work: Path, run: Any) -> None:
+    """`--answers 单位/中宁县/answers.yaml` (the way docs/units.md says to fill a unit's
+    values by hand): the unit's deadline, and no leaders' sign-off — a county's value is
+    not 待审核 under a city leader, and a leader cannot approve it."""
+    data = units_checklist(review=True)
+    (work / "indicators.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    fill(work, "中宁县", {1: 80})
+    unit = ("--answers", "单位/中宁县/answers.yaml")
+    shown = json.loads(run(*unit, "show", "1", "-f", "json").stdout)
+    assert shown["due"] == "2021-09-10" and "review" not in shown["answer"], shown
+    assert shown["answer"]["stage_label"] == "已填报"
+    refused = run(*unit, "approve", "1", "--by", "万富春")
+    assert refused.exit_code == 3
+    assert "是单位“中宁县”的答案文件：单位报送的值不经领导审核" in refused.stderr
+    assert run(*unit, "review").exit_code == 3
+    city = run("approve", "1", "--by", "万富春")  # the city's own file: review is on
+    assert "第1项还没有填报" in city.stderr

@@ -17,6 +17,7 @@ Transitions (anything else is refused with a reason):
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
+from pathlib import Path
 from typing import NamedTuple
 
 from evalcheck.answers.store import State
@@ -52,7 +53,17 @@ def review_of(checklist: Checklist, state: State | None) -> Review | None:
     return Review(state.review) if state.review else Review.PENDING
 
 
-def review_off_error(checklist: Checklist) -> InputError:
+def review_off_error(checklist: Checklist, answers_path: Path | None = None) -> InputError:
+    """Review is off: in the checklist, or for the answers file of a unit (a county's
+    values are not signed by the city's leaders; the city's answers are)."""
+    from evalcheck.answers.units import unit_of
+
+    unit = unit_of(answers_path, checklist) if answers_path is not None else None
+    if unit is not None:
+        return InputError(
+            f"{answers_path} 是单位“{unit}”的答案文件：单位报送的值不经领导审核，领导审核的是"
+            "市级的答案（各单位汇总后由 evalcheck rollup --apply 写入）"
+        )
     return InputError(
         f"当前清单未开启审核（{checklist.path} 中 review: false）：要让责任领导审核答案，"
         "请在清单中写 review: true"

@@ -24,6 +24,23 @@ def unit_answers_path(answers_path: Path, unit: str) -> Path:
     return units_root(answers_path) / unit / UNIT_ANSWERS
 
 
+def unit_of(answers_path: Path, checklist: Checklist) -> str | None:
+    """The unit whose answers file `answers_path` is (单位/<单位名>/answers.yaml, the unit
+    one of the checklist's), else None: the city's."""
+    plan = checklist.units
+    path = Path(answers_path)
+    if plan is None or path.name != UNIT_ANSWERS or path.parent.parent.name != UNITS_DIR:
+        return None
+    return path.parent.name if path.parent.name in plan.names else None
+
+
+def as_answered(checklist: Checklist, answers_path: Path) -> Checklist:
+    """The checklist as the answers file `answers_path` is filled: a unit's own file
+    (`--answers 单位/中宁县/answers.yaml`) as the unit sees it (its deadline, no leaders'
+    sign-off: a county's value is never 待审核 under a city leader), else the checklist."""
+    return unit_checklist(checklist) if unit_of(answers_path, checklist) else checklist
+
+
 def load_unit_answers(answers_path: Path, checklist: Checklist) -> dict[str, Answers]:
     """Every unit's answers (an empty set of answers for a unit with no file yet)."""
     from evalcheck.infra import notices

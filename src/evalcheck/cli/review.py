@@ -17,7 +17,7 @@ from evalcheck.cli.shared import (
     parse_id,
 )
 from evalcheck.errors import UsageProblem
-from evalcheck.model.checklist import Checklist, Indicator
+from evalcheck.model.checklist import Indicator
 from evalcheck.views import render
 
 REVIEWER_HELP = "审核人姓名（责任领导，或清单 deputies 中登记的代签人）。"
@@ -60,7 +60,7 @@ def review_cmd(
     env = ctx_env(ctx)
     cl = env.checklist
     if not cl.review:
-        raise review_off_error(cl)
+        raise review_off_error(cl, env.answers_path)
     snap = env.snapshot()
     filters = filters_of(cl, sections=section, owners=owner)
     rows = [r for r in select_rows(snap, filters) if r.review is Review.PENDING]
@@ -193,7 +193,7 @@ def approve(
     from evalcheck.services.review import approve as sign
 
     env = ctx_env(ctx)
-    leader, reviewer = _approve_args(env.checklist, idents, by, owner, all_)
+    leader, reviewer = _approve_args(env, idents, by, owner, all_)
     ids = [] if all_ else [parse_id(raw) for raw in idents or []]
     lead = leader if all_ else None
     result = sign(env, ids, reviewer=reviewer, note=note, leader=lead, explain=explain)
@@ -222,11 +222,13 @@ def _approved(result: Any, leader: str | None, reviewer: str) -> None:
 
 
 def _approve_args(
-    cl: Checklist, idents: list[str] | None, by: str | None, owner: str | None, all_: bool
+    env: Any, idents: list[str] | None, by: str | None, owner: str | None, all_: bool
 ) -> tuple[str | None, str]:
     """(the leader of --all, the reviewer); usage mistakes refused before anything is read."""
     from evalcheck.services.review import check_reviewer
     from evalcheck.state.select import resolve
+
+    cl = env.checklist
 
     leader = resolve("责任领导", owner, cl.owners) if owner else None
     if all_ and idents:
@@ -241,7 +243,7 @@ def _approve_args(
                          "或用 --owner 姓名 --all 审核该领导的全部待审核答案")  # fmt: skip
     if leader is not None and not all_:
         raise UsageProblem("--owner 只和 --all 一起用；审核指定题号请写 --by 姓名")
-    return leader, check_reviewer(cl, by or leader)
+    return leader, check_reviewer(cl, by or leader, env.answers_path)
 
 
 @app.command("return", cls=CliCommand)
@@ -262,7 +264,7 @@ def return_cmd(
         raise UsageProblem("请给出要退回的题号，例如 evalcheck return 47 --reason 原因 --by 万富春")
     if not reason or not reason.strip():
         raise UsageProblem("退回需要写明原因：--reason 原因（例如 --reason 与台账数字不符）")
-    reviewer = check_reviewer(env.checklist, by)
+    reviewer = check_reviewer(env.checklist, by, env.answers_path)
     ids = [parse_id(raw) for raw in idents]
     done = return_answers(env, ids, reviewer=reviewer, reason=reason)
     for ind, st in done:

@@ -143,7 +143,10 @@ class Env:
     @property
     def checklist(self) -> Checklist:
         if self._checklist is None:
-            self._checklist = load_checklist(resolve_checklist_path(self.checklist_option))
+            from evalcheck.answers.units import as_answered
+
+            city = load_checklist(resolve_checklist_path(self.checklist_option))
+            self._checklist = as_answered(city, self.answers_path)  # a unit's file: its view
         return self._checklist
 
     @property

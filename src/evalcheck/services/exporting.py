@@ -194,7 +194,7 @@ def export_review_books(
 
     cl = ws.checklist
     if not cl.review:
-        raise review_off_error(cl)
+        raise review_off_error(cl, ws.answers_path)
     chosen = [resolve("责任领导", o, cl.owners) for o in owners]
     from evalcheck.infra.clock import today
 

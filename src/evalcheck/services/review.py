@@ -37,13 +37,14 @@ class Signed(NamedTuple):
     state: State  # the answer as signed (review, reviewer, comment, signed_for)
 
 
-def check_reviewer(checklist: Checklist, by: str | None) -> str:
-    """The reviewer's name, stripped; refused when empty or when review is off."""
+def check_reviewer(checklist: Checklist, by: str | None, answers_path: Path | None = None) -> str:
+    """The reviewer's name, stripped; refused when empty or when review is off (for the
+    checklist, or for `answers_path`, a unit's answers file)."""
+    if not checklist.review:
+        raise review_off_error(checklist, answers_path)
     reviewer = (by or "").strip()
     if not reviewer:
         raise InputError("请用 --by 写明审核人姓名，例如 --by 万富春")
-    if not checklist.review:
-        raise review_off_error(checklist)
     return reviewer
 
 
@@ -68,7 +69,7 @@ def approve(
     reviewer) are left out and listed; with ids any such answer refuses the batch.
     Signed is empty when the leader has nothing waiting."""
     cl = ws.checklist
-    reviewer = check_reviewer(cl, reviewer)
+    reviewer = check_reviewer(cl, reviewer, ws.answers_path)
     chosen = None if leader is not None else _indicators(cl, idents)
     skipped: list[str] = []
     explain = visible_text(explain)
@@ -149,7 +150,7 @@ def return_answers(
     said = visible_text(reason)
     if said is None:
         raise InputError("退回需要写明原因：--reason 原因（例如 --reason 与台账数字不符）")
-    reviewer = check_reviewer(cl, reviewer)
+    reviewer = check_reviewer(cl, reviewer, ws.answers_path)
     chosen = _indicators(cl, idents)
     with ws.writing() as answers:
         return _sign(cl, answers, chosen, "return", reviewer, said)
@@ -235,7 +236,7 @@ def read_review(ws: Workspace, path: Path, *, by: str | None) -> ReviewBook:
     """Read a review workbook back (nothing written); review must be on."""
     cl = ws.checklist
     if not cl.review:
-        raise review_off_error(cl)
+        raise review_off_error(cl, ws.answers_path)
     result = read_review_workbook(path, cl)
     return ReviewBook(result, (by or "").strip() or result.leader)
 
