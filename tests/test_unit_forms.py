@@ -564,6 +564,39 @@ def test_an_evidence_name_differing_in_case_is_named_and_a_decomposed_one_is_fou
     assert "第1项 佐证材料 +café.pdf" in unicodedata.normalize("NFC", result.stdout)
 
 
+def test_a_new_version_beside_the_form_goes_to_its_row_only(work: Path, run: Any) -> None:
+    """Items 1 and 2 each have their own 说明.pdf. A new 说明.pdf beside the form is
+    meant for one of them, but which one the form does not say: nothing is replaced, and
+    the note says so. A corrected file sent with a changed value of its row (the usual
+    case: the number and its proof corrected together) replaces the row's file."""
+    assert run("export", "--units", str(FORMS)).exit_code == 0
+    (work / FORMS / "说明.pdf").write_bytes(b"%PDF-1.4 one")
+    type_into(work / form("中宁县"), {1: {"填报值": 80, "佐证材料": "说明.pdf"}})
+    assert run("import", str(form("中宁县"))).exit_code == 0
+    (work / FORMS / "说明.pdf").write_bytes(b"%PDF-1.4 two")
+    type_into(work / form("中宁县"), {2: {"填报值": 500, "佐证材料": "说明.pdf"}})
+    assert run("import", str(form("中宁县"))).exit_code == 0
+    store = work / "单位" / "中宁县" / "佐证材料"
+    (work / FORMS / "说明.pdf").write_bytes(b"%PDF-1.4 three")
+    unclear = run("import", str(form("中宁县")))
+    assert unclear.exit_code == 0, unclear.output
+    assert "第1、2项都写着这个文件名，不能确定是哪一项的新版本，未替换" in unclear.stderr
+    assert (store / "1" / "说明.pdf").read_bytes() == b"%PDF-1.4 one"
+    assert (store / "2" / "说明.pdf").read_bytes() == b"%PDF-1.4 two"
+    # a file one row names, on a fresh form: the value corrected and the file with it
+    (work / FORMS / "台账.pdf").write_bytes(b"%PDF-1.4 ledger v1")
+    type_into(work / form("中宁县"), {3: {"填报值": 250, "佐证材料": "台账.pdf"}})
+    assert run("import", str(form("中宁县"))).exit_code == 0
+    assert run("export", "--units", str(FORMS), "--force").exit_code == 0
+    (work / FORMS / "台账.pdf").write_bytes(b"%PDF-1.4 ledger v2")
+    type_into(work / form("中宁县"), {3: {"填报值": 260}})  # 佐证材料 left as exported
+    again = run("import", str(form("中宁县")))
+    assert again.exit_code == 0, again.output
+    assert "第3项 佐证材料 台账.pdf 换为新版本" in again.stdout
+    assert (store / "3" / "台账.pdf").read_bytes() == b"%PDF-1.4 ledger v2"
+    assert (store / "1" / "说明.pdf").read_bytes() == b"%PDF-1.4 one"
+
+
 def test_unit_forms_are_protected_with_dropdowns_like_section_forms(work: Path, run: Any) -> None:
     assert run("export", "--units", str(FORMS)).exit_code == 0
     ws = openpyxl.load_workbook(work / form("海原县"))["测评指标"]

@@ -263,6 +263,7 @@ def import_cmd(
     plan = importing.plan_import(env, filled)
     sheets = "、".join(f"“{s}”" for s in plan.sheets)
     echo(f"读取 {path}：工作表 {sheets}，共 {plan.rows} 行")
+    _warn([], plan.notes)
     undo = _unit_target(env, plan.unit)
     if dry_run:
         preview = importing.preview_import(env, plan, overwrite=overwrite_conflicts)

@@ -57,7 +57,7 @@ class Change(NamedTuple):
 class ImportResult:
     """What an import found: the changes asked for, the rows refused, what was read."""
 
-    __slots__ = ("changes", "kept", "refused", "rows", "sheets", "unchecked")
+    __slots__ = ("changes", "named", "refused", "rows", "sheets", "unchecked")
 
     def __init__(self) -> None:
         self.changes: list[Change] = []
@@ -65,9 +65,10 @@ class ImportResult:
         # refused rows that also name files (佐证材料): their names are checked too, so
         # that a bad one is said with the rest (every refused cell named at once)
         self.unchecked: list[Change] = []
-        # rows untouched since the export whose 佐证材料 cell names files: a file of one of
-        # those names beside the form may be a new version of it (services/importing.py)
-        self.kept: list[Change] = []
+        # rows whose 佐证材料 cell names files and was not changed since the export (the
+        # row untouched, or only its other cells changed): a file of one of those names
+        # beside the form may be a new version of it (services/importing.py)
+        self.named: list[Change] = []
         self.rows = 0
         self.sheets: list[str] = []
 
@@ -236,14 +237,14 @@ def _read_sheet(
             continue
         if change is not None:
             result.changes.append(change)
-        else:
-            names = _kept_evidence(row, computed)
+        if change is None or change.evidence is None:
+            names = _cell_evidence(row, computed)
             if names:
-                result.kept.append(Change(ind, None, None, None, names, where, form={}))
+                result.named.append(Change(ind, None, None, None, names, where, form={}))
 
 
-def _kept_evidence(row: "_Row", computed: "_Row | None") -> tuple[str, ...] | None:
-    """The 佐证材料 names of a row that asks for no change (untouched since the export)."""
+def _cell_evidence(row: "_Row", computed: "_Row | None") -> tuple[str, ...] | None:
+    """The 佐证材料 names the row's cell holds (whether or not it changed)."""
     try:
         cells = _input_cells(row, computed)
     except ValueRefused:

@@ -89,6 +89,7 @@ class ImportPlan:
     final: bool = False  # a --final total table (its values not yet final were left blank)
     # names of recorded files that a file of `sources` replaces (a new version), by id
     renewed: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # said, not refused (an unclear new version)
 
 
 def plan_import(ws: Workspace, filled: Filled) -> ImportPlan:
@@ -108,17 +109,17 @@ def plan_import(ws: Workspace, filled: Filled) -> ImportPlan:
     changes, sources, missing = (
         _form_evidence(changes, ws.answers(), filled.path.parent) if named else (changes, {}, [])
     )
-    if result.kept:  # rows asking no change, a file beside the form a new version of theirs
-        fresh, found = _renewed(result.kept, ws.answers(), filled.path.parent)
-        changes += fresh
-        sources.update(found)
+    notes: list[str] = []
+    if result.named or sources:  # a file beside the form may be a recorded one's new version
+        top = filled.path.parent
+        changes, sources, notes = _renewals(changes, result.named, ws.answers(), top, sources)
     if result.unchecked:  # refused rows: their files are named too, nothing is taken
         missing += _form_evidence(result.unchecked, ws.answers(), filled.path.parent)[2]
     refused = result.refused + twice + missing
     renewed = _replaced_names(sources, ws.answers()) if sources else {}
     return ImportPlan(
         filled.path, result.sheets, result.rows, changes, sources, refused, filled.unit,
-        workbook_final(filled.grid), renewed,
+        workbook_final(filled.grid), renewed, notes,
     )  # fmt: skip
 
 
@@ -316,28 +317,80 @@ def _form_evidence(
     return out, sources, problems
 
 
-def _renewed(
-    kept: Sequence[Change], answers: Answers, form_dir: Path
-) -> tuple[list[Change], dict[int, list[str]]]:
-    """Rows nobody changed whose 佐证材料 names a recorded file that lies beside the form
-    with other content (a corrected version sent back under the same name): evidence-only
-    changes, their files to add (the new version replaces the old, as `evidence add` does).
-    Names that are no recorded file, or no file beside the form, change nothing here."""
-    out: list[Change] = []
-    sources: dict[int, list[str]] = {}
+def _renewals(
+    changes: list[Change],
+    named: Sequence[Change],
+    answers: Answers,
+    form_dir: Path,
+    explicit: Mapping[int, list[str]],
+) -> tuple[list[Change], dict[int, list[str]], list[str]]:
+    """New versions of recorded files: a file beside the form with the name of a file an
+    indicator records and other content (a corrected version sent back under the same
+    name) replaces it, as `evidence add` does — whether the row's 佐证材料 cell was typed
+    into (`explicit`, the files found for changed cells) or left as exported (`named`:
+    the row then becomes a change, or its change takes its evidence along). A new version
+    that several indicators could be meant by (each its own 情况说明.pdf, say) replaces
+    nothing and is said in the notes. Returns the changes, every file to add by id (new
+    files as found, new versions that are clear), the notes."""
     top = form_dir.resolve()
-    for ch in kept:
-        recorded = {e.name: e for e in answers.evidence(ch.ind.id)}
-        found = [
-            named.source
-            for raw in ch.evidence or ()
-            for name, named in _names(raw.strip(), recorded, top)
-            if name in recorded and named.source is not None
-        ]
-        if found:
+
+    def key(path: str) -> str:
+        return path if is_url(path) else str(Path(path).resolve())
+
+    def recorded(ident: int) -> dict[str, Evidence]:
+        return {e.name: e for e in answers.evidence(ident)}
+
+    found = _new_versions(named, answers, top)
+    claims: dict[str, set[int]] = {}  # a file beside the form: the indicators naming it
+    for ident, paths in [*explicit.items(), *((c.ind.id, p) for c, p in found)]:
+        for path in paths:
+            claims.setdefault(key(path), set()).add(ident)
+    notes: dict[str, str] = {}
+
+    def clear(ident: int, path: str) -> bool:
+        """Not a new version, or one only `ident` names."""
+        ids = sorted(claims[key(path)])
+        if is_url(path) or Path(path).name not in recorded(ident) or len(ids) == 1:
+            return True
+        which = "、".join(map(str, ids))
+        notes[key(path)] = (
+            f"表格旁的“{Path(path).name}”与登记的同名文件内容不同，但第{which}项都写着这个"
+            "文件名，不能确定是哪一项的新版本，未替换：请把新文件改名后写进对应行的佐证材料"
+        )
+        return False
+
+    sources = {i: [p for p in paths if clear(i, p)] for i, paths in explicit.items()}
+    out = list(changes)
+    at = {c.ind.id: n for n, c in enumerate(out)}
+    for ch, paths in found:
+        clear_ones = [p for p in paths if clear(ch.ind.id, p)]
+        if not clear_ones:
+            continue
+        sources[ch.ind.id] = clear_ones
+        if ch.ind.id in at:  # the row changed otherwise: its change brings the file too
+            out[at[ch.ind.id]] = out[at[ch.ind.id]]._replace(evidence=ch.evidence)
+        else:
             out.append(ch)
-            sources[ch.ind.id] = found
-    return out, sources
+    return out, {i: p for i, p in sources.items() if p}, list(notes.values())
+
+
+def _new_versions(
+    named: Sequence[Change], answers: Answers, top: Path
+) -> list[tuple[Change, list[str]]]:
+    """The cells among `named` that name a recorded file of which a file with other
+    content lies in the form's folder, each with those files."""
+    found: list[tuple[Change, list[str]]] = []
+    for ch in named:
+        mine = {e.name: e for e in answers.evidence(ch.ind.id)}
+        newer = [
+            n.source
+            for raw in ch.evidence or ()
+            for name, n in _names(raw.strip(), mine, top)
+            if name in mine and n.source is not None
+        ]
+        if newer:
+            found.append((ch, newer))
+    return found
 
 
 LISTED = re.compile(r"\s*[、，,]\s*")  # names a person listed in one line: a.pdf、b.pdf
