@@ -753,3 +753,75 @@ def test_a_units_own_answers_file_is_seen_as_the_unit_fills_it(work: Path, run: 
     assert run(*unit, "review").exit_code == 3
     city = run("approve", "1", "--by", "万富春")  # the city's own file: review is on
     assert "第1项还没有填报" in city.stderr
+
+
+def test_carry_with_both_years_in_one_folder_leaves_the_units_out_and_says_so(
+    tmp_path: Path, run: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """year-over-year.md's one-folder layout: 单位/ beside both years' answers holds this
+    year's unit answers, never last year's: the city's carry runs, the units are said."""
+    monkeypatch.chdir(tmp_path)
+    for year, name in ((2021, "上年清单.yaml"), (2022, "今年清单.yaml")):
+        cl = units_checklist() | {"year": year}
+        Path(name).write_text(yaml.safe_dump(cl, allow_unicode=True), "utf-8")
+    old = ("--checklist", "上年清单.yaml", "--answers", "上年答案.yaml")
+    assert run(*old, "answer", "1", "--value", "260").exit_code == 0
+    now = ("--checklist", "今年清单.yaml", "--answers", "今年答案.yaml")
+    Path("单位/沙坡头区").mkdir(parents=True)
+    unit = ("--checklist", "今年清单.yaml", "--answers", "单位/沙坡头区/answers.yaml")
+    assert run(*unit, "answer", "1", "--value", "120").exit_code == 0
+    done = run(
+        *now, "carry", "--from-checklist", "上年清单.yaml", "--from-answers", "上年答案.yaml"
+    )
+    assert done.exit_code == 0, done.output
+    assert "上年和今年的答案文件在同一个文件夹里" in done.stderr
+    assert Path("今年答案.previous.yaml").is_file()
+    assert not Path("单位/沙坡头区/answers.previous.yaml").exists()
+
+
+def test_carry_writes_every_mapping_or_none_and_drops_a_units_stale_one(
+    tmp_path: Path, run: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    last, now = two_years(tmp_path)
+    for unit, values in FULL.items():
+        fill(last, unit, values)
+    (last / "answers.yaml").write_text("", encoding="utf-8")
+    monkeypatch.chdir(now)
+    assert carry_from_2021(run).exit_code == 0
+    city = now / "answers.previous.yaml"
+    before = {p: p.read_bytes() for p in [city, *now.glob("单位/*/answers.previous.yaml")]}
+    assert len(before) == 4
+    # a unit's folder that cannot be made: nothing is rewritten
+    (now / "单位" / "海原县" / "answers.previous.yaml").unlink()
+    (now / "单位" / "海原县").rmdir()
+    (now / "单位" / "海原县").write_text("not a folder", encoding="utf-8")
+    city.write_text(city.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    edited = city.read_bytes()
+    blocked = run("carry")
+    assert blocked.exit_code == 5 and "未写入任何上年对照" in blocked.stderr
+    assert city.read_bytes() == edited
+    (now / "单位" / "海原县").unlink()
+    # last year's 海原县 answers gone: this year's 海原县 上年值 would be stale
+    (last / "单位" / "海原县" / "answers.yaml").unlink()
+    assert run("carry").exit_code == 0
+    assert not (now / "单位" / "海原县" / "answers.previous.yaml").exists()
+    kept = now / "单位" / "中宁县" / "answers.previous.yaml"
+    assert kept.read_text(encoding="utf-8").startswith("# 单位“中宁县”自己的上年值")
+
+
+def test_carry_on_a_units_own_file_keeps_it_the_units(
+    tmp_path: Path, run: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--answers 单位/中宁县/answers.yaml carry` rewrote the unit's mapping as a city's:
+    its head lost, and its values marked 上年未审核 (a unit's value has no sign-off)."""
+    last, now = two_years(tmp_path, review=True)
+    for unit, values in FULL.items():
+        fill(last, unit, values)
+    (last / "answers.yaml").write_text("", encoding="utf-8")
+    monkeypatch.chdir(now)
+    assert carry_from_2021(run).exit_code == 0
+    again = run("--answers", "单位/中宁县/answers.yaml", "carry")
+    assert again.exit_code == 0, again.output
+    text = (now / "单位" / "中宁县" / "answers.previous.yaml").read_text(encoding="utf-8")
+    assert text.startswith("# 单位“中宁县”自己的上年值") and "  verdict:" not in text
+    assert "改正对应关系：把 new 改成" not in text  # edited in the city's file only

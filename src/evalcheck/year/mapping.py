@@ -37,6 +37,7 @@ HEADER = """\
 #   未对应（how: none）的条目里 nearest 是今年最接近的未对应指标（nearest_score 为相似度，
 #   低于对应所需的分数）：确是同一指标时把 new: null 改为 new: <nearest> 即可（按人工指定）。
 """
+READ_ONLY_HEADER = "".join(HEADER.splitlines(keepends=True)[:6])  # what it holds, not how to edit
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +143,9 @@ class CarryFile:
             )
         return out
 
-    def to_text(self) -> str:
+    def to_text(self, *, editable: bool = True) -> str:
+        """The file's text; `editable=False` (a unit's, made from the city's): without the
+        header's lines on correcting the matching, which is corrected in the city's file."""
         data = {
             "format": FORMAT,
             "checklist": self.new_key,
@@ -154,7 +157,7 @@ class CarryFile:
             "mapping": [e.to_data() for e in self.entries],
             "new_unmatched": list(self.new_unmatched),
         }
-        return HEADER + dump_yaml(data)
+        return (HEADER if editable else READ_ONLY_HEADER) + dump_yaml(data)
 
 
 def old_items(checklist: Checklist) -> list[Item]:

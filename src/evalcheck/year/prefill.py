@@ -40,9 +40,8 @@ def rematch(
     person fixed by hand in `existing`, and write the mapping file `target`. `computed`
     gives last year's values worked out by formulas (the snapshot's, a layer above)."""
     from evalcheck.answers.store import load_answers
+    from evalcheck.answers.units import unit_checklist, unit_of
     from evalcheck.errors import InputError
-    from evalcheck.infra.fileio import atomic_write_text
-    from evalcheck.infra.outputguard import MAPPING
     from evalcheck.model.loading import load_checklist
     from evalcheck.year.carry import match
 
@@ -57,6 +56,9 @@ def rematch(
     if from_answers.resolve() == answers_path.resolve():
         raise InputError(f"--from-answers {from_answers} 就是今年的答案文件，请给出上年的答案文件")
     old = load_checklist(from_checklist)
+    unit = unit_of(answers_path, checklist)
+    if unit is not None:  # a unit's own file: last year's as the unit's (no sign-off)
+        old = unit_checklist(old)
     if not from_answers.exists():
         raise InputError(f"找不到上年的答案文件：{from_answers}")
     try:
@@ -82,13 +84,37 @@ def rematch(
         )
     matching = match(old_items(old), old_items(checklist), manual)
     mapping = _mapping(target, (old, old_answers), checklist, matching, from_checklist, computed)
-    per_unit = _unit_mappings(
-        checklist, old, matching, from_checklist, from_answers, answers_path, computed
+    per_unit = (
+        []
+        if unit is not None
+        else _unit_mappings(
+            checklist, old, matching, from_checklist, from_answers, answers_path, computed
+        )
     )  # read (and refused if broken) before anything is written
-    atomic_write_text(target, mapping.to_text(), replacing=MAPPING)
-    for unit_mapping in per_unit:
-        _write_unit_mapping(unit_mapping)
+    _write_mappings((unit, mapping), per_unit, checklist, answers_path)
     return Rematch(mapping, matching, old, edited, tuple(u for u, _ in per_unit))
+
+
+def _write_mappings(
+    own: tuple[str | None, CarryFile],
+    per_unit: list[tuple[str, CarryFile]],
+    checklist: Checklist,
+    answers_path: Path,
+) -> None:
+    """The mapping file (`own`: the unit whose file it is, None for the city's) and the
+    units' beside theirs: every folder made first, so a refusal leaves all as they were;
+    then the units' files of earlier runs that no longer have a last year are removed."""
+    from evalcheck.infra.fileio import atomic_write_text
+    from evalcheck.infra.outputguard import MAPPING
+
+    unit, mapping = own
+    for _, made in per_unit:
+        _make_folder(made.path.parent)
+    atomic_write_text(mapping.path, _text(mapping, unit), replacing=MAPPING)
+    for each, made in per_unit:
+        atomic_write_text(made.path, _text(made, each), replacing=MAPPING)
+    if unit is None:
+        _drop_stale_unit_mappings(checklist, answers_path, {u for u, _ in per_unit})
 
 
 def _mapping(
@@ -131,9 +157,17 @@ def _unit_mappings(
     from evalcheck.answers.paths import previous_path
     from evalcheck.answers.store import load_answers
     from evalcheck.answers.units import UNIT_ANSWERS, unit_answers_path, unit_checklist, units_root
+    from evalcheck.infra import notices
 
     plan = checklist.units
     if plan is None:
+        return []
+    if units_root(from_answers).resolve() == units_root(answers_path).resolve():
+        notices.warn(  # both years' answers in one folder: 单位/ holds this year's
+            f"上年和今年的答案文件在同一个文件夹里，其中的 {units_root(answers_path)} 是"
+            "今年各单位的答案：各单位的上年值未取（每年一个工作文件夹时，carry 也会给出各单位"
+            "自己的上年值）"
+        )
         return []
     # as a unit's answers are read: no sign-off (a unit's value is never 上年未审核)
     old, checklist = unit_checklist(old), unit_checklist(checklist)
@@ -145,6 +179,11 @@ def _unit_mappings(
         try:
             old_answers = load_answers(last, old)
         except DataError as exc:
+            if "属于清单" in exc.message:  # another year's file: not this unit's last year
+                notices.warn(
+                    f"单位“{unit}”的 {last} 不是上年的答案文件，未取它的上年值：{exc.message}"
+                )
+                continue
             raise DataError(f"单位“{unit}”上年的答案文件有误：{exc.message}") from None
         target = previous_path(unit_answers_path(answers_path, unit))
         last_year = (old, old_answers)
@@ -154,21 +193,49 @@ def _unit_mappings(
     return out
 
 
-def _write_unit_mapping(unit_mapping: tuple[str, CarryFile]) -> None:
+def _make_folder(folder: Path) -> None:
     from evalcheck.errors import WriteError, os_reason
-    from evalcheck.infra.fileio import atomic_write_text
-    from evalcheck.infra.outputguard import MAPPING
 
-    unit, mapping = unit_mapping
     try:
-        mapping.path.parent.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise WriteError(f"无法创建文件夹 {mapping.path.parent}：{os_reason(exc)}") from None
-    head = (
-        f"# 单位“{unit}”自己的上年值。对应关系随市级的上年对照文件生成，请在那里改正：\n"
-        "# 市级的文件每次重新对应时（evalcheck carry），本文件随之重新生成，这里的修改不保留。\n"
+        raise WriteError(f"无法创建文件夹 {folder}：{os_reason(exc)}，未写入任何上年对照") from None
+
+
+def _unit_head(unit: str) -> str:
+    return (
+        f"# 单位“{unit}”自己的上年值（evalcheck carry 随市级的上年对照生成）。对应关系请在市级的\n"
+        "# 上年对照文件里改正：市级的文件每次重新对应时，本文件随之重新生成，这里的修改不保留。\n"
     )
-    atomic_write_text(mapping.path, head + mapping.to_text(), replacing=MAPPING)
+
+
+def _text(mapping: CarryFile, unit: str | None) -> str:
+    """The mapping file's text: a unit's starts by saying whose it is and where to edit."""
+    if unit is None:
+        return mapping.to_text()
+    return _unit_head(unit) + mapping.to_text(editable=False)
+
+
+def _drop_stale_unit_mappings(checklist: Checklist, answers_path: Path, kept: set[str]) -> None:
+    """A unit's mapping file carry wrote before, for a unit that has no last-year answers
+    now (removed, or renamed this year): its 上年值 would be stale. Only files that carry
+    the unit head are removed (a file a person put there is left alone)."""
+    import contextlib
+
+    from evalcheck.answers.paths import previous_path
+    from evalcheck.answers.units import units_root
+
+    root = units_root(answers_path)
+    if checklist.units is None or not root.is_dir():
+        return
+    for folder in sorted(root.iterdir()):
+        target = previous_path(folder / "answers.yaml")
+        if folder.name in kept or not target.is_file():
+            continue
+        with contextlib.suppress(OSError):
+            head = target.read_bytes()[:200].decode("utf-8", "replace")
+            if head.startswith(f"# 单位“{folder.name}”自己的上年值"):
+                target.unlink()
 
 
 NOT_CONFIRMED = "文字相似，未经人工确认"
