@@ -213,3 +213,25 @@ def test_exit_codes_hold_when_stderr_goes_into_the_gone_reader_too(answered, arg
     before = (answered / "answers.yaml").read_bytes()
     assert both_into_a_gone_reader(answered, *args) == code
     assert (answered / "answers.yaml").read_bytes() == before
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_output_after_a_write_says_the_write_was_kept(answered) -> None:
+    """`answer … >/dev/full`: the answer is recorded, then its line cannot be printed:
+    exit 5 as documented, but never "答案文件未受影响" (it was changed, and kept)."""
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [str(BIN), "answer", "30", "--value", "81", "--by", "张三"],
+            cwd=answered, stdout=full, stderr=subprocess.PIPE, text=True, check=False,
+        )  # fmt: skip
+    assert done.returncode == 5 and "答案文件如有修改已经保存" in done.stderr, done.stderr
+    shown = cli(answered, "show", "30", "-f", "json")
+    assert json.loads(shown.stdout)["answer"]["value"] == 81
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize(("args", "code"), [(("answer", "9999", "--value", "1"), 3), (("lst",), 2)])
+def test_a_refusal_keeps_its_code_when_stderr_is_full(answered, args, code) -> None:
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([str(BIN), *args], cwd=answered, stderr=full, check=False)
+    assert done.returncode == code

@@ -40,10 +40,13 @@ class _PipeSafe(io.RawIOBase):
     succeeded then exits 0 (not Click's 1 for EPIPE), a read ends quietly; nothing is said
     on stderr. Any other error (a full disk) is raised as before."""
 
-    def __init__(self, fd: int) -> None:
+    def __init__(self, fd: int, *, quiet: bool = False) -> None:
         super().__init__()
         self._fd = fd
         self.gone = False
+        # standard error: any failed write (a full disk too) is dropped, as there is
+        # nowhere left to say it; the command keeps its own exit code
+        self._quiet = quiet
 
     def writable(self) -> bool:
         return True
@@ -62,7 +65,7 @@ class _PipeSafe(io.RawIOBase):
         except OSError as exc:
             from evalcheck.infra.oscompat import is_closed_pipe
 
-            if not is_closed_pipe(exc):
+            if not is_closed_pipe(exc) and not self._quiet:
                 raise
             self.gone = True
             _silence(self._fd)
@@ -83,7 +86,7 @@ def _pipe_safe(out: object) -> "io.TextIOWrapper | None":
     except (OSError, ValueError):
         return None
     return io.TextIOWrapper(
-        io.BufferedWriter(_PipeSafe(fd)),  # type: ignore[type-var]
+        io.BufferedWriter(_PipeSafe(fd, quiet=out is sys.__stderr__)),  # type: ignore[type-var]
         encoding=out.encoding,
         errors=out.errors,
         line_buffering=out.line_buffering,
@@ -122,7 +125,10 @@ def run_guarded(run: Callable[[], int]) -> int:
             return 0
         why = os_reason(exc)
         if sys.stderr is not None:
-            sys.stderr.write(f"错误：写入失败（{why}）；答案文件未受影响\n")
+            sys.stderr.write(
+                f"错误：输出写不出（{why}），显示或写出的结果不完整；答案文件如有修改已经保存"
+                "（可用 evalcheck history 题号 查看）\n"
+            )
         return EXIT_WRITE
 
 
