@@ -469,9 +469,14 @@ def _check_complete(raw: bytes, path: Path) -> None:
     so that the answers after the cut are not lost by the next write."""
     import re
 
-    if END_EXPECTED not in raw[:600] or re.search("^# 文件结束[ \t\r]*$".encode(), raw, re.M):
+    if END_EXPECTED not in raw[:4096]:  # a file from before the end line, or edited away
         return
-    lines = raw.count(b"\n")
+    # as a person may retype it: '#文件结束', indented, a full-width space; any line ends
+    space = "[ \t\u3000]*".encode()
+    end = b"(?:^|[\r\n])" + space + b"#" + space + "文件结束".encode() + space + b"(?:[\r\n]|$)"
+    if re.search(end, raw):
+        return
+    lines = max(raw.count(b"\n"), raw.count(b"\r"))
     raise AnswersCorrupted(
         f"答案文件 {path} 不完整：缺少最后一行“# 文件结束”（文件只有 {lines} 行，可能在复制或保存时"
         "被截断），未做任何修改。请从备份恢复这个文件；如果是手工修改时删掉了这一行，请在文件末尾补上"
