@@ -219,8 +219,9 @@ def test_an_answers_file_cut_anywhere_is_refused_and_kept(tmp_path, original, at
         assert done.returncode == 4, done.stderr
         assert "不完整：缺少最后一行“# 文件结束”" in done.stderr and "Traceback" not in done.stderr
         assert path.read_bytes() == cut
+    end = "# 文件结束\n".encode()
     retyped = [
-        whole.replace("# 文件结束".encode(), w.encode())
+        whole[: whole.rindex(end)] + w.encode() + b"\n"
         for w in ("#文件结束", "  # 文件结束", "#\u3000文件结束")
     ]
     for fine in (whole.rstrip(b"\n"), whole.replace(b"\n", b"\r\n"), *retyped):
