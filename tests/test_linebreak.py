@@ -127,3 +127,13 @@ def test_a_link_is_kept_whole_when_it_fits_a_line() -> None:
     ]
     long = "https://zwfw.example.gov.cn/47/very/long/path/to/file.pdf"
     assert "".join(wrap(long, 20)) == long  # too wide: folded, nothing lost
+
+
+def test_an_option_keeps_its_value_on_its_line() -> None:
+    """'用 -f csv 或加宽窗口查看' broke as '用 -f' / 'csv' under compare --units at 60."""
+    for columns in range(20, 70):
+        lines = wrap(
+            "窄终端未显示：海原县、市本级、市级答案、规则；用 -f csv 或加宽窗口查看", columns
+        )
+        assert not any(line.rstrip().endswith("-f") for line in lines), (columns, lines)
+        assert not any(line.endswith("-") for line in lines), (columns, lines)

@@ -5,8 +5,8 @@ Text is cut into units that must not be split, then lines are filled greedily:
 - opening punctuation (（「《“…) sticks to what follows, so no line ends with it;
 - a number keeps its measure word or percent sign ("11项", "95%", "144 项"), and "第" its
   number; a blank to fill in is one unit and keeps its measure word too ("（ ）个");
-- a run of Latin letters and digits ("2021-09-15", "IPv6"), a link and a progress bar
-  are one unit each; spaces are break
+- a run of Latin letters and digits ("2021-09-15", "IPv6"), a link, an option with a
+  Latin value ("-f csv") and a progress bar are one unit each; spaces are break
   opportunities and vanish at a break.
 A unit wider than the line is folded by character, the only place a unit is split.
 
@@ -27,6 +27,7 @@ _DIGITS = re.compile(r"[0-9０-９]")
 _BLANK = re.compile(r"[（(][ \u3000]*[)）]$")  # a blank to fill in: "（ ）" before 个, %
 _TOKEN = re.compile(
     r"https?://[^\s，。、；（）“”]+"  # a link: whole (folded by character only if too wide)
+    r"|(?<![\w-])--?[A-Za-z][\w-]*(?: [A-Za-z0-9][\w.-]*)?"  # an option and its value: -f csv
     r"|[（(][ \u3000]*[)）]"  # a blank to fill in
     r"|[A-Za-z0-9０-９]+(?:[.\-:/][A-Za-z0-9０-９]+)*"  # a word, a number, a date
     r"|[█░]+"  # a progress bar
