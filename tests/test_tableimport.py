@@ -334,3 +334,19 @@ def test_invisible_characters_copied_from_a_web_page_are_left_out(run, tmp_path:
     assert "4 个科室（政务服务中心、办公室、审批服务科、审批监管科）" in result.stdout
     written = (tmp_path / "new.yaml").read_text(encoding="utf-8")
     assert "\u200b" not in written and "\u202e" not in written
+
+
+def test_a_year_in_the_tables_title_goes_to_the_year_not_the_title(run, tmp_path: Path) -> None:
+    """'示例清单（2023年）': the exports add '（2023年）' to the title, which then read
+    '示例清单（2023年）（2023年）'."""
+    (tmp_path / "t.txt").write_text(
+        "示例清单（2023年）\n二级指标\t题号\t三级指标\t责任领导\t责任科室\t完成时限\n"
+        "政务服务便利度\t1\t本地区实体综合政务大厅窗口的总数？\t万富春\t政务服务中心\t9月15日前\n",
+        encoding="utf-8",
+    )
+    assert run("checklist-import", "t.txt", "-o", "t.yaml").exit_code == 0
+    cl = load_checklist(tmp_path / "t.yaml")
+    assert (cl.title, cl.year) == ("示例清单", 2023)
+    assert run("--checklist", "t.yaml", "export", "t.xlsx").exit_code == 0
+    ws = openpyxl.load_workbook(tmp_path / "t.xlsx").worksheets[0]
+    assert any(c.value == "示例清单（2023年）" for row in ws.iter_rows(max_row=3) for c in row)

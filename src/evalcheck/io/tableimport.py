@@ -582,7 +582,8 @@ def _read_title(result: TableResult, head_rows: Sequence[Row]) -> None:
         if line.startswith("附件") and result.label is None:
             result.label = line
         if line and not line.startswith("附件") and re.search(r"清单|指标|测评|表", line):
-            result.title = _squash(line)
+            # the year goes to `year:`; the exports add "（2023年）" to the title again
+            result.title = re.sub(r"\s*[（(]\s*\d{4}\s*年?\s*[)）]\s*$", "", _squash(line))
 
 
 def _redate_in_year(result: TableResult) -> None:
