@@ -717,7 +717,10 @@ def test_carry_gives_each_unit_its_own_last_year_in_its_form_and_import(
     type_into(now / "单位表格" / "2022测评填报_单位_中宁县.xlsx", {1: {"填报值": 8}})
     r = run("import", "单位表格/2022测评填报_单位_中宁县.xlsx", "--by", "中宁县李娜")
     assert r.exit_code == 0, r.output
-    assert "第1项数量比上年变化超过 50%：上年 80 个（2021年第1项） → 今年 8 个" in r.stderr
+    assert (
+        "第1项数量比上年变化超过 50%：上年 80 个（2021年第1项） → 今年 8 个，请向中宁县核实"
+        in r.stderr
+    )
 
 
 def test_a_broken_unit_answers_file_last_year_stops_carry_before_anything_is_written(

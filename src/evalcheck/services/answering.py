@@ -128,11 +128,13 @@ def _warnings(ws: Workspace, answers: Answers, ind: Indicator) -> list[Finding]:
     inside the transaction: the rules it breaks, a value its formula disagrees with,
     after `carry` a value far from last year's."""
     from evalcheck.infra import clock
+    from evalcheck.services.units import for_unit
     from evalcheck.state.rules import answer_findings
     from evalcheck.state.snapshot import previous_for, take
 
     previous = previous_for(ws.answers_path, ws.checklist)
-    return answer_findings(take(ws.checklist, answers, clock.today(), previous), ind.id)
+    found = answer_findings(take(ws.checklist, answers, clock.today(), previous), ind.id)
+    return for_unit(ws, found)
 
 
 class Undone(NamedTuple):

@@ -17,6 +17,7 @@ from evalcheck.model.checklist import Checklist
 from evalcheck.model.units import NO_UNITS, UnitsPlan
 from evalcheck.services.workspace import Workspace
 from evalcheck.state.deadlines import parse_today
+from evalcheck.state.findings import Finding
 from evalcheck.state.snapshot import Snapshot, previous_for, take
 from evalcheck.year.previous import Previous
 
@@ -102,6 +103,25 @@ def _remove_empty(folder: Path) -> None:
         for leftover in (lock_path(answers), holder_path(answers)):
             leftover.unlink(missing_ok=True)
         folder.rmdir()  # only if empty: anything else in it stays
+
+
+def for_unit(ws: Workspace, found: "list[Finding]") -> "list[Finding]":
+    """Findings on a unit's answers (its form imported, or its file given with --answers):
+    a value far from the unit's own last year is checked with the unit, not the city's
+    section that the finding names."""
+    import re
+
+    from evalcheck.answers.units import unit_of
+
+    unit = getattr(ws, "unit", None) or unit_of(ws.answers_path, ws.checklist)
+    if unit is None:
+        return found
+    return [
+        f._replace(message=re.sub(r"请向[^，。；]*核实$", f"请向{unit}核实", f.message))
+        if f.kind == "previous"
+        else f
+        for f in found
+    ]
 
 
 def units_plan(ws: Workspace) -> UnitsPlan:
