@@ -143,10 +143,12 @@ class Env:
     @property
     def checklist(self) -> Checklist:
         if self._checklist is None:
-            from evalcheck.answers.units import as_answered
+            checklist = load_checklist(resolve_checklist_path(self.checklist_option))
+            if checklist.units is not None:  # a unit's own file is read as the unit's
+                from evalcheck.answers.units import as_answered
 
-            city = load_checklist(resolve_checklist_path(self.checklist_option))
-            self._checklist = as_answered(city, self.answers_path)  # a unit's file: its view
+                checklist = as_answered(checklist, self.answers_path)
+            self._checklist = checklist
         return self._checklist
 
     @property
