@@ -221,9 +221,25 @@ def test_an_answers_file_cut_anywhere_is_refused_and_kept(tmp_path, original, at
         assert path.read_bytes() == cut
     end = "# 文件结束\n".encode()
     retyped = [
-        whole[: whole.rindex(end)] + w.encode() + b"\n"
-        for w in ("#文件结束", "  # 文件结束", "#\u3000文件结束")
+        whole[: whole.rindex(end)] + w.encode() + b"\n" for w in ("#文件结束", "#\u3000文件结束")
     ]
     for fine in (whole.rstrip(b"\n"), whole.replace(b"\n", b"\r\n"), *retyped):
         path.write_bytes(fine)
         assert cli(tmp_path, "status").returncode == 0
+
+
+def test_a_note_holding_the_end_line_does_not_hide_a_cut(tmp_path, original) -> None:
+    """A note with a line '# 文件结束' is in the file too (indented, in the YAML): a cut
+    after it must still be found, or the next write drops the answers after the cut."""
+    note = "核对说明\n# 文件结束\n以上"
+    done = cli(tmp_path, "answer", "1", "--value", "12", "--note", note, "--by", "张三")
+    assert done.returncode == 0, done.stderr
+    for ident in ("2", "4", "5"):
+        assert cli(tmp_path, "answer", ident, "--value", "3", "--by", "张三").returncode == 0
+    path = tmp_path / "answers.yaml"
+    whole = path.read_bytes()
+    cut = whole[: whole.index(b"\n  2:\n") + 1]
+    path.write_bytes(cut)
+    refused = cli(tmp_path, "answer", "6", "--value", "1", "--by", "张三")
+    assert refused.returncode == 4, refused.stderr
+    assert path.read_bytes() == cut
