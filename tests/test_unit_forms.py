@@ -597,6 +597,29 @@ def test_a_new_version_beside_the_form_goes_to_its_row_only(work: Path, run: Any
     assert (store / "1" / "说明.pdf").read_bytes() == b"%PDF-1.4 one"
 
 
+def test_a_file_beside_the_form_as_one_row_has_it_is_no_new_version_of_anothers(
+    work: Path, run: Any
+) -> None:
+    """Items 1 and 2 record their own 说明.pdf; beside the form lies item 2's, unchanged:
+    it is no new version of item 1's (item 1's was replaced by it, as only item 1's
+    differed)."""
+    assert run("export", "--units", str(FORMS)).exit_code == 0
+    (work / FORMS / "说明.pdf").write_bytes(b"%PDF-1.4 one")
+    type_into(work / form("中宁县"), {1: {"填报值": 80, "佐证材料": "说明.pdf"}})
+    assert run("import", str(form("中宁县"))).exit_code == 0
+    assert run("export", "--units", str(FORMS), "--force").exit_code == 0
+    (work / FORMS / "说明.pdf").write_bytes(b"%PDF-1.4 two")
+    type_into(work / form("中宁县"), {2: {"填报值": 500, "佐证材料": "说明.pdf"}})
+    assert run("import", str(form("中宁县"))).exit_code == 0
+    assert run("export", "--units", str(FORMS), "--force").exit_code == 0
+    type_into(work / form("中宁县"), {3: {"填报值": 250}})  # 说明.pdf beside: item 2's
+    done = run("import", str(form("中宁县")))
+    assert done.exit_code == 0, done.output
+    assert "换为新版本" not in done.stdout
+    store = work / "单位" / "中宁县" / "佐证材料"
+    assert (store / "1" / "说明.pdf").read_bytes() == b"%PDF-1.4 one"
+
+
 def test_unit_forms_are_protected_with_dropdowns_like_section_forms(work: Path, run: Any) -> None:
     assert run("export", "--units", str(FORMS)).exit_code == 0
     ws = openpyxl.load_workbook(work / form("海原县"))["测评指标"]

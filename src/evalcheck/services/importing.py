@@ -341,7 +341,7 @@ def _renewals(
         return {e.name: e for e in answers.evidence(ident)}
 
     found = _new_versions(named, answers, top)
-    claims: dict[str, set[int]] = {}  # a file beside the form: the indicators naming it
+    claims = _claims([*named, *(c for c in changes if c.evidence)], top)
     for ident, paths in [*explicit.items(), *((c.ind.id, p) for c, p in found)]:
         for path in paths:
             claims.setdefault(key(path), set()).add(ident)
@@ -372,6 +372,19 @@ def _renewals(
         else:
             out.append(ch)
     return out, {i: p for i, p in sources.items() if p}, list(notes.values())
+
+
+def _claims(rows: Sequence[Change], top: Path) -> dict[str, set[int]]:
+    """Each file in the form's folder that a 佐证材料 cell names, with the indicators whose
+    cells name it (whatever its content: a row naming the file beside the form as it is
+    recorded claims it too)."""
+    claims: dict[str, set[int]] = {}
+    for ch in rows:
+        for raw in ch.evidence or ():
+            for _, n in _names(raw.strip(), {}, top):
+                if n.source is not None and not is_url(n.source):
+                    claims.setdefault(str(Path(n.source).resolve()), set()).add(ch.ind.id)
+    return claims
 
 
 def _new_versions(
