@@ -471,11 +471,12 @@ def _check_complete(raw: bytes, path: Path) -> None:
 
     if END_EXPECTED not in raw[:4096]:  # a file from before the end line, or edited away
         return
-    # the last line that is not blank, as a person may retype it: '#文件结束', a full-width
-    # space; never indented (a note's own line "# 文件结束" in the YAML is indented, and
-    # is followed by the rest of the file)
-    last = raw.rstrip(b" \t\r\n").rsplit(b"\n", 1)[-1].rsplit(b"\r", 1)[-1]
-    if re.fullmatch("#[ \t\u3000]*文件结束".encode(), last):
+    # a line of its own at the start of a line, as a person may retype it ('#文件结束', a
+    # full-width space), with lines after it or not (added by hand); never indented: a
+    # note's own line "# 文件结束" is inside the YAML, indented under its answer
+    space = "[ \t\u3000]*".encode()
+    end = b"(?:^|[\r\n])#" + space + "文件结束".encode() + space + b"(?:[\r\n]|$)"
+    if re.search(end, raw):
         return
     lines = max(raw.count(b"\n"), raw.count(b"\r"))
     raise AnswersCorrupted(
