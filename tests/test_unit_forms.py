@@ -835,19 +835,31 @@ def test_carry_writes_every_mapping_or_none_and_drops_a_units_stale_one(
     assert kept.read_text(encoding="utf-8").startswith("# 单位“中宁县”自己的上年值")
 
 
-def test_carry_on_a_units_own_file_keeps_it_the_units(
+def test_a_units_own_file_takes_the_units_commands_only(
     tmp_path: Path, run: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`--answers 单位/中宁县/answers.yaml carry` rewrote the unit's mapping as a city's:
-    its head lost, and its values marked 上年未审核 (a unit's value has no sign-off)."""
+    """`--answers 单位/中宁县/answers.yaml`: status counted all 144 items and wrote letters
+    to city leaders, carry rewrote the unit's mapping as a city's, an import of another
+    unit's form went to 单位/中宁县/单位/…, and the city's own items could be typed in.
+    The city's commands are refused there, naming where to run them; the unit's work
+    (answer, show, history, undo) goes on; the path may be written from inside the folder."""
     last, now = two_years(tmp_path, review=True)
     for unit, values in FULL.items():
         fill(last, unit, values)
     (last / "answers.yaml").write_text("", encoding="utf-8")
     monkeypatch.chdir(now)
     assert carry_from_2021(run).exit_code == 0
-    again = run("--answers", "单位/中宁县/answers.yaml", "carry")
-    assert again.exit_code == 0, again.output
-    text = (now / "单位" / "中宁县" / "answers.previous.yaml").read_text(encoding="utf-8")
-    assert text.startswith("# 单位“中宁县”自己的上年值") and "  verdict:" not in text
-    assert "改正对应关系：把 new 改成" not in text  # edited in the city's file only
+    mapping = now / "单位" / "中宁县" / "answers.previous.yaml"
+    before = mapping.read_bytes()
+    unit = ("--answers", "单位/中宁县/answers.yaml")
+    for args in (("status",), ("overdue",), ("carry",), ("export", "u.xlsx"), ("rollup",)):
+        done = run(*unit, *args)
+        assert done.exit_code == 3, (args, done.output)
+        assert f"是单位“中宁县”的答案文件，evalcheck {args[0]} 是市级的命令" in done.stderr
+    assert mapping.read_bytes() == before and not (now / "u.xlsx").exists()
+    assert run(*unit, "answer", "1", "--value", "70", "--by", "李娜").exit_code == 0
+    city_item = run(*unit, "answer", "10", "--value", "3", "--by", "李娜")
+    assert city_item.exit_code == 3 and "第10项由市级填报，不由各单位填报" in city_item.stderr
+    monkeypatch.chdir(now / "单位" / "中宁县")
+    inside = run("--checklist", "../../indicators.yaml", "status")
+    assert inside.exit_code == 3, inside.output

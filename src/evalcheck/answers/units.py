@@ -7,6 +7,7 @@ county that runs evalcheck itself can hand over its own file and it is dropped i
 from pathlib import Path
 
 from evalcheck.answers.store import Answers, load_answers
+from evalcheck.errors import InputError
 from evalcheck.model.checklist import Checklist
 from evalcheck.model.entity import replace
 
@@ -28,10 +29,25 @@ def unit_of(answers_path: Path, checklist: Checklist) -> str | None:
     """The unit whose answers file `answers_path` is (单位/<单位名>/answers.yaml, the unit
     one of the checklist's), else None: the city's."""
     plan = checklist.units
-    path = Path(answers_path)
-    if plan is None or path.name != UNIT_ANSWERS or path.parent.parent.name != UNITS_DIR:
+    if plan is None or not looks_like_a_units(answers_path):
         return None
-    return path.parent.name if path.parent.name in plan.names else None
+    name = Path(answers_path).absolute().parent.name
+    return name if name in plan.names else None
+
+
+def looks_like_a_units(answers_path: Path) -> bool:
+    """Whether the file is 单位/<名称>/answers.yaml (however the path is written: from
+    inside 单位/沙坡头区 it is just answers.yaml); no checklist needed to tell."""
+    path = Path(answers_path).absolute()
+    return path.name == UNIT_ANSWERS and path.parent.parent.name == UNITS_DIR
+
+
+def city_only_error(answers_path: Path, unit: str, command: str) -> InputError:
+    return InputError(
+        f"{answers_path} 是单位“{unit}”的答案文件，evalcheck {command} 是市级的命令：请在市级的"
+        "工作文件夹里运行（不带 --answers）。单位自己的值用 answer、show、list、history、undo、"
+        "evidence 填写和查看；各单位的进度：evalcheck status --units"
+    )
 
 
 def as_answered(checklist: Checklist, answers_path: Path) -> Checklist:

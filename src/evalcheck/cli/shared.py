@@ -252,7 +252,15 @@ def refuse_unused(ctx: typer.Context, names: Sequence[str], target: str, why: st
 def ctx_env(ctx: typer.Context) -> Env:
     env = ctx.find_object(Env)
     assert env is not None
+    if ctx.command.name in CITY_ONLY:  # not on one unit's file (services/units.py)
+        from evalcheck.services.units import refuse_a_units_file
+
+        refuse_a_units_file(env, ctx.command.name)
     return env
+
+
+CITY_ONLY = {"status", "overdue", "remind", "export", "rollup", "compare", "import", "carry"}
+CITY_ONLY |= {"review"}  # the commands over the city's whole list, leaders and units
 
 
 def _show_version(value: bool) -> None:

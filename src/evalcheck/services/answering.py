@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from evalcheck.answers.paths import previous_path, store_root
 from evalcheck.answers.store import Answers, State, now_iso
-from evalcheck.errors import EvalcheckError
+from evalcheck.errors import EvalcheckError, InputError
 from evalcheck.model.checklist import Indicator
 from evalcheck.model.kinds import Value, parse
 from evalcheck.services.workspace import Workspace
@@ -44,6 +44,7 @@ def answer(
     nothing), not-applicable (`na`, its reason) or a clear, with files and links added to
     the evidence in the same change (copied first: a missing file refuses the answer)."""
     ind = ws.checklist.get(ident)
+    _for_this_file(ws, ind)
     parsed: Value | None = parse(ind, value) if value else None
     reason = na.strip() if na is not None else None
     if not sources:
@@ -123,18 +124,34 @@ def _unchanged(
     return saved if changed is None else None
 
 
+def _for_this_file(ws: Workspace, ind: Indicator) -> None:
+    """A unit's own file (`--answers 单位/中宁县/answers.yaml`) holds only what the units
+    fill in: an indicator the city answers itself is refused there."""
+    plan = ws.checklist.units
+    if plan is None or plan.is_collected(ind.id):
+        return
+    from evalcheck.answers.units import unit_of
+
+    unit = unit_of(ws.answers_path, ws.checklist)
+    if unit is not None:
+        raise InputError(
+            f"第{ind.id}项由市级填报，不由各单位填报：不能写入单位“{unit}”的答案文件 "
+            f"{ws.answers_path}（单位填报的是清单里写明 collect: units 的指标）"
+        )
+
+
 def _warnings(ws: Workspace, answers: Answers, ind: Indicator) -> list[Finding]:
     """What `check` would say of the new answer (state.rules.answer_findings), taken
     inside the transaction: the rules it breaks, a value its formula disagrees with,
     after `carry` a value far from last year's."""
     from evalcheck.infra import clock
-    from evalcheck.services.units import for_unit
+    from evalcheck.state.findings import for_unit
     from evalcheck.state.rules import answer_findings
     from evalcheck.state.snapshot import previous_for, take
 
     previous = previous_for(ws.answers_path, ws.checklist)
     found = answer_findings(take(ws.checklist, answers, clock.today(), previous), ind.id)
-    return for_unit(ws, found)
+    return for_unit(found, ws.answers_path, ws.checklist)
 
 
 class Undone(NamedTuple):

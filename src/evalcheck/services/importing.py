@@ -49,9 +49,9 @@ from evalcheck.io.xlsx_format import (
 from evalcheck.io.xlsx_read import Change, check_unit, read_grid, read_workbook
 from evalcheck.model.checklist import Indicator
 from evalcheck.services.evidence import store_changes
-from evalcheck.services.units import computed_for_units, for_unit, unit_workspace
+from evalcheck.services.units import computed_for_units, unit_workspace
 from evalcheck.services.workspace import Workspace
-from evalcheck.state.findings import Finding
+from evalcheck.state.findings import Finding, for_unit
 from evalcheck.state.snapshot import Snapshot, take
 
 
@@ -235,7 +235,8 @@ def rule_findings(ws: Workspace, answers: Answers, done: Sequence[Planned]) -> "
         for f in answer_findings(snap, ch.ind.id, values):
             seen.setdefault((f.rule, frozenset(i.id for i in f.involved)), f)
     order = {r.id: n for n, r in enumerate(ws.checklist.rules)}
-    return for_unit(ws, sorted(seen.values(), key=lambda f: order.get(f.rule, len(order))))
+    found = sorted(seen.values(), key=lambda f: order.get(f.rule, len(order)))
+    return for_unit(found, ws.answers_path, ws.checklist, getattr(ws, "unit", None))
 
 
 def apply_changes(

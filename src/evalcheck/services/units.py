@@ -17,7 +17,6 @@ from evalcheck.model.checklist import Checklist
 from evalcheck.model.units import NO_UNITS, UnitsPlan
 from evalcheck.services.workspace import Workspace
 from evalcheck.state.deadlines import parse_today
-from evalcheck.state.findings import Finding
 from evalcheck.state.snapshot import Snapshot, previous_for, take
 from evalcheck.year.previous import Previous
 
@@ -105,25 +104,6 @@ def _remove_empty(folder: Path) -> None:
         folder.rmdir()  # only if empty: anything else in it stays
 
 
-def for_unit(ws: Workspace, found: "list[Finding]") -> "list[Finding]":
-    """Findings on a unit's answers (its form imported, or its file given with --answers):
-    a value far from the unit's own last year is checked with the unit, not the city's
-    section that the finding names."""
-    import re
-
-    from evalcheck.answers.units import unit_of
-
-    unit = getattr(ws, "unit", None) or unit_of(ws.answers_path, ws.checklist)
-    if unit is None:
-        return found
-    return [
-        f._replace(message=re.sub(r"请向[^，。；]*核实$", f"请向{unit}核实", f.message))
-        if f.kind == "previous"
-        else f
-        for f in found
-    ]
-
-
 def units_plan(ws: Workspace) -> UnitsPlan:
     plan = ws.checklist.units
     if plan is None:
@@ -165,3 +145,15 @@ def computed_for_units(ws: Workspace) -> frozenset[int]:
 
     plan = units_plan(ws)
     return frozenset(i for i in plan.ids if follows_sources(plan, ws.checklist.get(i)))
+
+
+def refuse_a_units_file(ws: Workspace, command: str) -> None:
+    """The city's commands (over its whole list, its leaders and its units) are refused on
+    one unit's file (`--answers 单位/中宁县/answers.yaml`), which answer, show, list,
+    history, undo and evidence fill in and show."""
+    from evalcheck.answers.units import city_only_error, looks_like_a_units, unit_of
+
+    path = ws.answers_path
+    unit = unit_of(path, ws.checklist) if looks_like_a_units(path) else None
+    if unit is not None:
+        raise city_only_error(path, unit, command)

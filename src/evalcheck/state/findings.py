@@ -1,8 +1,9 @@
 """What `check` finds: a finding names its rule, its severity and the indicators involved."""
 
+from pathlib import Path
 from typing import Any, NamedTuple
 
-from evalcheck.model.checklist import UNASSIGNED
+from evalcheck.model.checklist import UNASSIGNED, Checklist
 from evalcheck.state.snapshot import STATUS_LABELS, Status
 
 
@@ -66,3 +67,25 @@ class Report:
     @property
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "error"]
+
+
+def for_unit(
+    found: "list[Finding]", answers_path: Path, checklist: Checklist, unit: str | None = None
+) -> "list[Finding]":
+    """Findings on a unit's answers (`unit`: its form imported; else its file given with
+    --answers): a value far from the unit's own last year is checked with the unit, not
+    the city's section that the finding names."""
+    import re
+
+    if unit is None and checklist.units is not None:
+        from evalcheck.answers.units import unit_of
+
+        unit = unit_of(answers_path, checklist)
+    if unit is None:
+        return found
+    return [
+        f._replace(message=re.sub(r"请向[^，。；]*核实$", f"请向{unit}核实", f.message))
+        if f.kind == "previous"
+        else f
+        for f in found
+    ]
