@@ -863,3 +863,43 @@ def test_a_units_own_file_takes_the_units_commands_only(
     monkeypatch.chdir(now / "单位" / "中宁县")
     inside = run("--checklist", "../../indicators.yaml", "status")
     assert inside.exit_code == 3, inside.output
+
+
+def test_carry_refuses_a_read_only_unit_mapping_before_writing_and_keeps_another_years(
+    tmp_path: Path, run: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read-only 单位/市本级/answers.previous.yaml: refused before the city's and the
+    other units' files are rewritten (they were, then). A last-year unit file that belongs
+    to another year is said, and the unit's earlier mapping stays."""
+    import os
+    import shutil
+    import stat
+
+    last, now = two_years(tmp_path)
+    for unit, values in FULL.items():
+        fill(last, unit, values)
+    (last / "answers.yaml").write_text("", encoding="utf-8")
+    monkeypatch.chdir(now)
+    assert carry_from_2021(run).exit_code == 0
+    city = now / "answers.previous.yaml"
+    city.write_text(city.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    files = [city, *sorted(now.glob("单位/*/answers.previous.yaml"))]
+    before = {p: p.read_bytes() for p in files}
+    locked = now / "单位" / "海原县" / "answers.previous.yaml"
+    os.chmod(locked, stat.S_IREAD)
+    try:
+        refused = run("carry")
+        assert refused.exit_code == 5 and "未写入任何上年对照" in refused.stderr
+        assert {p: p.read_bytes() for p in files} == before
+    finally:
+        os.chmod(locked, stat.S_IREAD | stat.S_IWRITE)
+    fill(now, "中宁县", {1: 70})  # this year's file, copied over last year's by mistake
+    shutil.copy(
+        unit_answers_path(now / "answers.yaml", "中宁县"), last / "单位" / "中宁县" / "answers.yaml"
+    )
+    kept = now / "单位" / "中宁县" / "answers.previous.yaml"
+    mapping = kept.read_bytes()
+    again = run("carry")
+    assert again.exit_code == 0, again.output
+    assert "不属于上年的清单" in again.stderr and "原有的上年对照保持不变" in again.stderr
+    assert kept.read_bytes() == mapping

@@ -40,7 +40,7 @@ def rematch(
     person fixed by hand in `existing`, and write the mapping file `target`. `computed`
     gives last year's values worked out by formulas (the snapshot's, a layer above)."""
     from evalcheck.answers.store import load_answers
-    from evalcheck.answers.units import unit_checklist, unit_of
+    from evalcheck.answers.units import unit_checklist, unit_of, units_root
     from evalcheck.errors import InputError
     from evalcheck.model.loading import load_checklist
     from evalcheck.year.carry import match
@@ -91,7 +91,8 @@ def rematch(
             checklist, old, matching, from_checklist, from_answers, answers_path, computed
         )
     )  # read (and refused if broken) before anything is written
-    _write_mappings((unit, mapping), per_unit, checklist, answers_path)
+    last_units = units_root(from_answers) if unit is None else None
+    _write_mappings((unit, mapping), per_unit, checklist, answers_path, last_units)
     return Rematch(mapping, matching, old, edited, tuple(u for u, _ in per_unit))
 
 
@@ -100,21 +101,27 @@ def _write_mappings(
     per_unit: list[tuple[str, CarryFile]],
     checklist: Checklist,
     answers_path: Path,
+    last_units: Path | None,
 ) -> None:
     """The mapping file (`own`: the unit whose file it is, None for the city's) and the
-    units' beside theirs: every folder made first, so a refusal leaves all as they were;
-    then the units' files of earlier runs that no longer have a last year are removed."""
-    from evalcheck.infra.fileio import atomic_write_text
+    units' beside theirs: every target checked and every folder made first, so a refusal
+    leaves all as they were; then the units' files of earlier runs whose unit has no
+    answers in last year's units folder `last_units` any more are removed."""
+    from evalcheck.errors import WriteError
+    from evalcheck.infra.fileio import atomic_write_text, is_read_only, read_only_refusal
     from evalcheck.infra.outputguard import MAPPING
 
     unit, mapping = own
+    for target in [mapping.path, *(made.path for _, made in per_unit)]:
+        if is_read_only(target):
+            raise WriteError(f"{read_only_refusal(target)}。未写入任何上年对照")
     for _, made in per_unit:
         _make_folder(made.path.parent)
     atomic_write_text(mapping.path, _text(mapping, unit), replacing=MAPPING)
     for each, made in per_unit:
         atomic_write_text(made.path, _text(made, each), replacing=MAPPING)
-    if unit is None:
-        _drop_stale_unit_mappings(checklist, answers_path, {u for u, _ in per_unit})
+    if last_units is not None:
+        _drop_stale_unit_mappings(checklist, answers_path, last_units)
 
 
 def _mapping(
@@ -163,10 +170,10 @@ def _unit_mappings(
     if plan is None:
         return []
     if units_root(from_answers).resolve() == units_root(answers_path).resolve():
-        notices.warn(  # both years' answers in one folder: 单位/ holds this year's
-            f"上年和今年的答案文件在同一个文件夹里，其中的 {units_root(answers_path)} 是"
-            "今年各单位的答案：各单位的上年值未取（每年一个工作文件夹时，carry 也会给出各单位"
-            "自己的上年值）"
+        notices.warn(  # both years' answers in one folder: one 单位/ for both years
+            f"上年和今年的答案文件在同一个文件夹里，共用一个 {units_root(answers_path)}，分不出"
+            "是哪一年各单位的答案：各单位的上年值未取（每年一个工作文件夹时，carry 也会给出"
+            "各单位自己的上年值）"
         )
         return []
     # as a unit's answers are read: no sign-off (a unit's value is never 上年未审核)
@@ -181,7 +188,8 @@ def _unit_mappings(
         except DataError as exc:
             if "属于清单" in exc.message:  # another year's file: not this unit's last year
                 notices.warn(
-                    f"单位“{unit}”的 {last} 不是上年的答案文件，未取它的上年值：{exc.message}"
+                    f"单位“{unit}”的 {last} 不属于上年的清单（“{old.title}”{old.year}年），"
+                    "不是它上年的答案文件：未取它的上年值，它原有的上年对照保持不变"
                 )
                 continue
             raise DataError(f"单位“{unit}”上年的答案文件有误：{exc.message}") from None
@@ -216,21 +224,22 @@ def _text(mapping: CarryFile, unit: str | None) -> str:
     return _unit_head(unit) + mapping.to_text(editable=False)
 
 
-def _drop_stale_unit_mappings(checklist: Checklist, answers_path: Path, kept: set[str]) -> None:
-    """A unit's mapping file carry wrote before, for a unit that has no last-year answers
-    now (removed, or renamed this year): its 上年值 would be stale. Only files that carry
-    the unit head are removed (a file a person put there is left alone)."""
+def _drop_stale_unit_mappings(checklist: Checklist, answers_path: Path, last_units: Path) -> None:
+    """A unit's mapping file carry wrote before, for a unit with no answers file in last
+    year's units folder now (removed, or the unit renamed this year): its 上年值 would be
+    stale. Only files that carry the unit head are removed (a file a person put there is
+    left alone)."""
     import contextlib
 
     from evalcheck.answers.paths import previous_path
-    from evalcheck.answers.units import units_root
+    from evalcheck.answers.units import UNIT_ANSWERS, units_root
 
     root = units_root(answers_path)
     if checklist.units is None or not root.is_dir():
         return
     for folder in sorted(root.iterdir()):
-        target = previous_path(folder / "answers.yaml")
-        if folder.name in kept or not target.is_file():
+        target = previous_path(folder / UNIT_ANSWERS)
+        if (last_units / folder.name / UNIT_ANSWERS).is_file() or not target.is_file():
             continue
         with contextlib.suppress(OSError):
             head = target.read_bytes()[:200].decode("utf-8", "replace")
