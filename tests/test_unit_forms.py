@@ -903,3 +903,30 @@ def test_carry_refuses_a_read_only_unit_mapping_before_writing_and_keeps_another
     assert again.exit_code == 0, again.output
     assert "不属于上年的清单" in again.stderr and "原有的上年对照保持不变" in again.stderr
     assert kept.read_bytes() == mapping
+
+
+def test_a_file_beside_a_form_older_than_its_recorded_update_is_not_taken(
+    work: Path, run: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The form went out on 09-01 with 台账.pdf; on 09-05 the city recorded a newer
+    台账.pdf; the county sends the form back with the file it had. Which one is right the
+    form cannot say: nothing is replaced (it was, silently), and the note says how to take
+    the county's file."""
+    monkeypatch.setenv("EVALCHECK_TODAY", "2021-09-01")
+    (work / FORMS).mkdir()
+    (work / FORMS / "台账.pdf").write_bytes(b"%PDF-1.4 v1")
+    assert run("export", "--units", str(FORMS)).exit_code == 0
+    type_into(work / form("中宁县"), {1: {"填报值": 80, "佐证材料": "台账.pdf"}})
+    assert run("import", str(form("中宁县"))).exit_code == 0
+    monkeypatch.setenv("EVALCHECK_TODAY", "2021-09-05")
+    (work / "新台账.pdf").write_bytes(b"%PDF-1.4 v2 by the city")
+    unit = ("--answers", "单位/中宁县/answers.yaml")
+    stored = work / "单位" / "中宁县" / "佐证材料" / "1" / "台账.pdf"
+    assert run(*unit, "evidence", "rm", "1", "台账.pdf").exit_code == 0
+    (work / "台账.pdf").write_bytes(b"%PDF-1.4 v2 by the city")
+    assert run(*unit, "evidence", "add", "1", "台账.pdf").exit_code == 0
+    type_into(work / form("中宁县"), {2: {"填报值": 500}})
+    done = run("import", str(form("中宁县")))
+    assert done.exit_code == 0, done.output
+    assert "在表格导出（2021-09-01）之后已更新（2021-09-05）" in done.stderr
+    assert stored.read_bytes() == b"%PDF-1.4 v2 by the city"

@@ -159,6 +159,12 @@ def workbook_final(grid: Grid) -> bool:
     return _meta_value(grid, "mode") == "final"
 
 
+def workbook_exported(grid: Grid) -> str | None:
+    """The day the workbook was exported ('2021-09-10'), as its hidden sheet says."""
+    value = _meta_value(grid, "exported")
+    return value[:10] if value else None
+
+
 def workbook_unit(grid: Grid) -> str | None:
     """The unit a unit's form (export --units) was written for, else None."""
     if workbook_kind(grid) != UNIT_FORM:

@@ -42,6 +42,7 @@ from evalcheck.io.import_plan import (
 from evalcheck.io.xlsx_format import (
     Grid,
     check_meta,
+    workbook_exported,
     workbook_final,
     workbook_kind,
     workbook_unit,
@@ -112,7 +113,10 @@ def plan_import(ws: Workspace, filled: Filled) -> ImportPlan:
     notes: list[str] = []
     if result.named or sources:  # a file beside the form may be a recorded one's new version
         top = filled.path.parent
-        changes, sources, notes = _renewals(changes, result.named, ws.answers(), top, sources)
+        exported = workbook_exported(filled.grid)
+        changes, sources, notes = _renewals(
+            changes, result.named, ws.answers(), (top, exported), sources
+        )
     if result.unchecked:  # refused rows: their files are named too, nothing is taken
         missing += _form_evidence(result.unchecked, ws.answers(), filled.path.parent)[2]
     refused = result.refused + twice + missing
@@ -322,7 +326,7 @@ def _renewals(
     changes: list[Change],
     named: Sequence[Change],
     answers: Answers,
-    form_dir: Path,
+    form: tuple[Path, str | None],
     explicit: Mapping[int, list[str]],
 ) -> tuple[list[Change], dict[int, list[str]], list[str]]:
     """New versions of recorded files: a file beside the form with the name of a file an
@@ -331,8 +335,11 @@ def _renewals(
     into (`explicit`, the files found for changed cells) or left as exported (`named`:
     the row then becomes a change, or its change takes its evidence along). A new version
     that several indicators could be meant by (each its own 情况说明.pdf, say) replaces
-    nothing and is said in the notes. Returns the changes, every file to add by id (new
-    files as found, new versions that are clear), the notes."""
+    nothing and is said in the notes, as is one whose recorded file changed after the form
+    was exported (`form`: its folder and that day): which of the two is right the form
+    cannot say. Returns the changes, every file to add by id (new files as found, new
+    versions that are clear), the notes."""
+    form_dir, exported = form
     top = form_dir.resolve()
 
     def key(path: str) -> str:
@@ -349,9 +356,20 @@ def _renewals(
     notes: dict[str, str] = {}
 
     def clear(ident: int, path: str) -> bool:
-        """Not a new version, or one only `ident` names."""
+        """Not a new version, or one only `ident` names, of a file the form knew."""
         ids = sorted(claims[key(path)])
-        if is_url(path) or Path(path).name not in recorded(ident) or len(ids) == 1:
+        item = None if is_url(path) else recorded(ident).get(Path(path).name)
+        if item is None:
+            return True
+        changed = (item.at or "")[:10]
+        if exported and changed > exported:
+            notes[key(path)] = (
+                f"第{ident}项的“{item.name}”在表格导出（{exported}）之后已更新（{changed}），"
+                "表格旁的是另一份，不能确定哪一份是对的，未替换：要用表格旁的这一份，"
+                f"请用 evalcheck evidence add {ident} 文件"
+            )
+            return False
+        if len(ids) == 1:
             return True
         which = "、".join(map(str, ids))
         notes[key(path)] = (
