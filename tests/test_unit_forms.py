@@ -805,15 +805,24 @@ def test_carry_with_both_years_in_one_folder_leaves_the_units_out_and_says_so(
     assert not Path("单位/沙坡头区/answers.previous.yaml").exists()
 
 
-def test_carry_writes_every_mapping_or_none_and_drops_a_units_stale_one(
-    tmp_path: Path, run: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def carried_two_years(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run: Any
+) -> tuple[Path, Path]:
+    """2021 with every unit's answers (the city's file empty), 2022 carried from it, and
+    the current folder 2022."""
     last, now = two_years(tmp_path)
     for unit, values in FULL.items():
         fill(last, unit, values)
     (last / "answers.yaml").write_text("", encoding="utf-8")
     monkeypatch.chdir(now)
     assert carry_from_2021(run).exit_code == 0
+    return last, now
+
+
+def test_carry_writes_every_mapping_or_none_and_drops_a_units_stale_one(
+    tmp_path: Path, run: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    last, now = carried_two_years(tmp_path, monkeypatch, run)
     city = now / "answers.previous.yaml"
     before = {p: p.read_bytes() for p in [city, *now.glob("单位/*/answers.previous.yaml")]}
     assert len(before) == 4
@@ -875,12 +884,7 @@ def test_carry_refuses_a_read_only_unit_mapping_before_writing_and_keeps_another
     import shutil
     import stat
 
-    last, now = two_years(tmp_path)
-    for unit, values in FULL.items():
-        fill(last, unit, values)
-    (last / "answers.yaml").write_text("", encoding="utf-8")
-    monkeypatch.chdir(now)
-    assert carry_from_2021(run).exit_code == 0
+    last, now = carried_two_years(tmp_path, monkeypatch, run)
     city = now / "answers.previous.yaml"
     city.write_text(city.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     files = [city, *sorted(now.glob("单位/*/answers.previous.yaml"))]
