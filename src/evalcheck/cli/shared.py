@@ -253,9 +253,12 @@ def ctx_env(ctx: typer.Context) -> Env:
     env = ctx.find_object(Env)
     assert env is not None
     if ctx.command.name in CITY_ONLY:  # not on one unit's file (services/units.py)
-        from evalcheck.services.units import refuse_a_units_file
+        from evalcheck.answers.units import looks_like_a_units
 
-        refuse_a_units_file(env, ctx.command.name)
+        if looks_like_a_units(env.answers_path):  # else nothing more to import (start-up)
+            from evalcheck.services.units import refuse_a_units_file
+
+            refuse_a_units_file(env, ctx.command.name)
     return env
 
 

@@ -9,6 +9,7 @@ it, all or nothing, with the stale-form checks of a section form (services/impor
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from evalcheck.answers.store import Answers, load_answers, transaction
 from evalcheck.answers.units import UNIT_ANSWERS, unit_answers_path, unit_checklist
@@ -18,7 +19,9 @@ from evalcheck.model.units import NO_UNITS, UnitsPlan
 from evalcheck.services.workspace import Workspace
 from evalcheck.state.deadlines import parse_today
 from evalcheck.state.snapshot import Snapshot, previous_for, take
-from evalcheck.year.previous import Previous
+
+if TYPE_CHECKING:
+    from evalcheck.year.previous import Previous
 
 
 class UnitWorkspace:

@@ -16,14 +16,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from evalcheck.answers.review import Review, days_waiting, signed_by
 from evalcheck.answers.tiers import Thresholds, Tier
 from evalcheck.model.checklist import UNASSIGNED, Checklist
 from evalcheck.state.deadlines import row_tier
 from evalcheck.state.snapshot import NO_OWNER, Row
-from evalcheck.year.previous import Previous
+
+if TYPE_CHECKING:
+    from evalcheck.year.previous import Previous
 
 # addressed to the section; the others to the leader
 SECTION_TIERS = (Tier.SOON, Tier.LATE, Tier.REDO)
