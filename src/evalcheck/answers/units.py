@@ -4,6 +4,7 @@ Each unit's answers are an ordinary answers file (the same format, history and l
 county that runs evalcheck itself can hand over its own file and it is dropped in here.
 """
 
+from collections.abc import Callable
 from pathlib import Path
 
 from evalcheck.answers.store import Answers, load_answers
@@ -48,6 +49,19 @@ def city_only_error(answers_path: Path, unit: str, command: str) -> InputError:
         "工作文件夹里运行（不带 --answers）。单位自己的值用 answer、show、list、history、undo、"
         "evidence 填写和查看；各单位的进度：evalcheck status --units"
     )
+
+
+def refuse_a_units_file(
+    answers_path: Path, checklist: Callable[[], Checklist], command: str
+) -> None:
+    """The city's commands (over its whole list, its leaders and its units) are refused on
+    one unit's file (`--answers 单位/中宁县/answers.yaml`), which answer, show, list,
+    history, undo and evidence fill in and show. The checklist is read only for a file in
+    a units folder."""
+    if looks_like_a_units(answers_path):
+        unit = unit_of(answers_path, checklist())
+        if unit is not None:
+            raise city_only_error(answers_path, unit, command)
 
 
 def as_answered(checklist: Checklist, answers_path: Path) -> Checklist:

@@ -252,13 +252,10 @@ def refuse_unused(ctx: typer.Context, names: Sequence[str], target: str, why: st
 def ctx_env(ctx: typer.Context) -> Env:
     env = ctx.find_object(Env)
     assert env is not None
-    if ctx.command.name in CITY_ONLY:  # not on one unit's file (services/units.py)
-        from evalcheck.answers.units import looks_like_a_units
+    if ctx.command.name in CITY_ONLY:  # not on one unit's file
+        from evalcheck.answers.units import refuse_a_units_file
 
-        if looks_like_a_units(env.answers_path):  # else nothing more to import (start-up)
-            from evalcheck.services.units import refuse_a_units_file
-
-            refuse_a_units_file(env, ctx.command.name)
+        refuse_a_units_file(env.answers_path, lambda: env.checklist, ctx.command.name)
     return env
 
 

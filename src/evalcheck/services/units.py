@@ -148,15 +148,3 @@ def computed_for_units(ws: Workspace) -> frozenset[int]:
 
     plan = units_plan(ws)
     return frozenset(i for i in plan.ids if follows_sources(plan, ws.checklist.get(i)))
-
-
-def refuse_a_units_file(ws: Workspace, command: str) -> None:
-    """The city's commands (over its whole list, its leaders and its units) are refused on
-    one unit's file (`--answers 单位/中宁县/answers.yaml`), which answer, show, list,
-    history, undo and evidence fill in and show."""
-    from evalcheck.answers.units import city_only_error, looks_like_a_units, unit_of
-
-    path = ws.answers_path
-    unit = unit_of(path, ws.checklist) if looks_like_a_units(path) else None
-    if unit is not None:
-        raise city_only_error(path, unit, command)
