@@ -106,21 +106,21 @@ def plan_import(ws: Workspace, filled: Filled) -> ImportPlan:
         ws = target_of(ws, filled.unit)
     result = read_workbook(filled.path, ws.checklist, filled.grid, fixed)
     changes, twice = twice_filled(result.changes)
-    named = any(ch.evidence for ch in changes)  # the answers are read only if a cell names files
-    changes, sources, missing = (
-        _form_evidence(changes, ws.answers(), filled.path.parent) if named else (changes, {}, [])
-    )
-    notes: list[str] = []
-    if result.named or sources:  # a file beside the form may be a recorded one's new version
-        top = filled.path.parent
-        exported = workbook_exported(filled.grid)
-        changes, sources, notes = _renewals(
-            changes, result.named, ws.answers(), (top, exported), sources
-        )
+    named = any(ch.evidence for ch in changes) or result.named or result.unchecked
+    if not named:  # the answers are read only if a cell names files
+        return ImportPlan(
+            filled.path, result.sheets, result.rows, changes, {}, result.refused + twice,
+            filled.unit, workbook_final(filled.grid),
+        )  # fmt: skip
+    answers, top = ws.answers(), filled.path.parent
+    changes, sources, missing = _form_evidence(changes, answers, top)
+    # a file beside the form may be a recorded one's new version
+    form = (top, workbook_exported(filled.grid))
+    changes, sources, notes = _renewals(changes, result.named, answers, form, sources)
     if result.unchecked:  # refused rows: their files are named too, nothing is taken
-        missing += _form_evidence(result.unchecked, ws.answers(), filled.path.parent)[2]
+        missing += _form_evidence(result.unchecked, answers, top)[2]
     refused = result.refused + twice + missing
-    renewed = _replaced_names(sources, ws.answers()) if sources else {}
+    renewed = _replaced_names(sources, answers)
     return ImportPlan(
         filled.path, result.sheets, result.rows, changes, sources, refused, filled.unit,
         workbook_final(filled.grid), renewed, notes,
@@ -394,15 +394,16 @@ def _renewals(
 
 
 def _claims(rows: Sequence[Change], top: Path) -> dict[str, set[int]]:
-    """Each file in the form's folder that a 佐证材料 cell names, with the indicators whose
-    cells name it (whatever its content: a row naming the file beside the form as it is
-    recorded claims it too)."""
+    """Each file directly in the form's folder (where a new version is looked for) that a
+    佐证材料 cell names, with the indicators whose cells name it, whatever its content: a
+    row naming the file beside the form as it is recorded claims it too."""
     claims: dict[str, set[int]] = {}
     for ch in rows:
         for raw in ch.evidence or ():
-            for _, n in _names(raw.strip(), {}, top):
-                if n.source is not None and not is_url(n.source):
-                    claims.setdefault(str(Path(n.source).resolve()), set()).add(ch.ind.id)
+            for name in _listed(raw):
+                found = None if is_url(name) else _inside(top / name, top)
+                if isinstance(found, Path):
+                    claims.setdefault(str(found), set()).add(ch.ind.id)
     return claims
 
 
@@ -415,14 +416,22 @@ def _new_versions(
     for ch in named:
         mine = {e.name: e for e in answers.evidence(ch.ind.id)}
         newer = [
-            n.source
+            str(path)
             for raw in ch.evidence or ()
-            for name, n in _names(raw.strip(), mine, top)
-            if name in mine and n.source is not None
+            for name in _listed(raw)
+            if name in mine and (path := _newer_version(mine[name], top / name, top))
         ]
         if newer:
             found.append((ch, newer))
     return found
+
+
+def _listed(raw: str) -> list[str]:
+    """An entry of a 佐证材料 cell, and its parts when it lists several ('a.pdf、b.pdf'):
+    the names a recorded file may go by (no folder is searched)."""
+    raw = raw.strip()
+    parts = [p for p in LISTED.split(raw) if p]
+    return list(dict.fromkeys([raw, *parts])) if len(parts) > 1 else [raw]
 
 
 LISTED = re.compile(r"\s*[、，,]\s*")  # names a person listed in one line: a.pdf、b.pdf
