@@ -40,7 +40,7 @@ def rematch(
     person fixed by hand in `existing`, and write the mapping file `target`. `computed`
     gives last year's values worked out by formulas (the snapshot's, a layer above)."""
     from evalcheck.answers.store import load_answers
-    from evalcheck.answers.units import unit_checklist, unit_of, units_root
+    from evalcheck.answers.units import units_root
     from evalcheck.errors import InputError
     from evalcheck.model.loading import load_checklist
     from evalcheck.year.carry import match
@@ -56,9 +56,6 @@ def rematch(
     if from_answers.resolve() == answers_path.resolve():
         raise InputError(f"--from-answers {from_answers} 就是今年的答案文件，请给出上年的答案文件")
     old = load_checklist(from_checklist)
-    unit = unit_of(answers_path, checklist)
-    if unit is not None:  # a unit's own file: last year's as the unit's (no sign-off)
-        old = unit_checklist(old)
     if not from_answers.exists():
         raise InputError(f"找不到上年的答案文件：{from_answers}")
     try:
@@ -84,44 +81,39 @@ def rematch(
         )
     matching = match(old_items(old), old_items(checklist), manual)
     mapping = _mapping(target, (old, old_answers), checklist, matching, from_checklist, computed)
-    per_unit = (
-        []
-        if unit is not None
-        else _unit_mappings(
-            checklist, old, matching, from_checklist, from_answers, answers_path, computed
-        )
+    per_unit = _unit_mappings(
+        checklist, old, matching, from_checklist, from_answers, answers_path, computed
     )  # read (and refused if broken) before anything is written
-    last_units = units_root(from_answers) if unit is None else None
-    _write_mappings((unit, mapping), per_unit, checklist, answers_path, last_units)
+    _write_mappings(mapping, per_unit, checklist, answers_path, units_root(from_answers))
     return Rematch(mapping, matching, old, edited, tuple(u for u, _ in per_unit))
 
 
 def _write_mappings(
-    own: tuple[str | None, CarryFile],
+    mapping: CarryFile,
     per_unit: list[tuple[str, CarryFile]],
     checklist: Checklist,
     answers_path: Path,
-    last_units: Path | None,
+    last_units: Path,
 ) -> None:
-    """The mapping file (`own`: the unit whose file it is, None for the city's) and the
-    units' beside theirs: every target checked and every folder made first, so a refusal
-    leaves all as they were; then the units' files of earlier runs whose unit has no
-    answers in last year's units folder `last_units` any more are removed."""
+    """The city's mapping file and the units' beside theirs (carry on a unit's own file
+    is refused before: cli.shared.CITY_ONLY): every target checked and every folder made
+    first, so a refusal leaves all as they were; then the units' files of earlier runs
+    whose unit has no answers in last year's units folder `last_units` any more are
+    removed."""
     from evalcheck.errors import WriteError
     from evalcheck.infra.fileio import atomic_write_text, is_read_only, read_only_refusal
     from evalcheck.infra.outputguard import MAPPING
 
-    unit, mapping = own
     for target in [mapping.path, *(made.path for _, made in per_unit)]:
         if is_read_only(target):
             raise WriteError(f"{read_only_refusal(target)}。未写入任何上年对照")
     for _, made in per_unit:
         _make_folder(made.path.parent)
-    atomic_write_text(mapping.path, _text(mapping, unit), replacing=MAPPING)
-    for each, made in per_unit:
-        atomic_write_text(made.path, _text(made, each), replacing=MAPPING)
-    if last_units is not None:
-        _drop_stale_unit_mappings(checklist, answers_path, last_units)
+    atomic_write_text(mapping.path, mapping.to_text(), replacing=MAPPING)
+    for unit, made in per_unit:
+        text = _unit_head(unit) + made.to_text(editable=False)
+        atomic_write_text(made.path, text, replacing=MAPPING)
+    _drop_stale_unit_mappings(checklist, answers_path, last_units)
 
 
 def _mapping(
@@ -211,17 +203,12 @@ def _make_folder(folder: Path) -> None:
 
 
 def _unit_head(unit: str) -> str:
+    """The first lines of a unit's mapping file: whose it is, and where it is corrected
+    (`_drop_stale_unit_mappings` knows carry's own files by them)."""
     return (
         f"# 单位“{unit}”自己的上年值（evalcheck carry 随市级的上年对照生成）。对应关系请在市级的\n"
         "# 上年对照文件里改正：市级的文件每次重新对应时，本文件随之重新生成，这里的修改不保留。\n"
     )
-
-
-def _text(mapping: CarryFile, unit: str | None) -> str:
-    """The mapping file's text: a unit's starts by saying whose it is and where to edit."""
-    if unit is None:
-        return mapping.to_text()
-    return _unit_head(unit) + mapping.to_text(editable=False)
 
 
 def _drop_stale_unit_mappings(checklist: Checklist, answers_path: Path, last_units: Path) -> None:
@@ -241,9 +228,10 @@ def _drop_stale_unit_mappings(checklist: Checklist, answers_path: Path, last_uni
         target = previous_path(folder / UNIT_ANSWERS)
         if (last_units / folder.name / UNIT_ANSWERS).is_file() or not target.is_file():
             continue
+        head = _unit_head(folder.name)
         with contextlib.suppress(OSError):
-            head = target.read_bytes()[:200].decode("utf-8", "replace")
-            if head.startswith(f"# 单位“{folder.name}”自己的上年值"):
+            start = target.read_bytes()[: 4 * len(head)].decode("utf-8", "replace")
+            if start.replace("\r\n", "\n").startswith(head):
                 target.unlink()
 
 
@@ -292,7 +280,7 @@ def prefill(checklist: Checklist, answers: Answers, mapping: CarryFile, by: str)
             value = e.value if e.na is None else None
             if answers.apply(ind, value=value, na=e.na, by=by, action="carry", seq=seq):
                 done.append(ind.id)
-        elif _prefilled_untouched(answers, ind.id) and reason != ALREADY_ANSWERED:
+        elif _prefilled_untouched(answers, ind.id):  # never ALREADY_ANSWERED (_not_carried)
             answers.clear(ind, by=by, seq=seq)
             withdrawn.append(ind.id)
         else:
